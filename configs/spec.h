@@ -1,0 +1,210 @@
+/*
+ * spec.h -- the sweep spec: a YAML file in the W&B sweep format, plus
+ * ecosweep's own keys, parsed and validated into a plain struct.
+ *
+ * This module is pure: it reads text and builds values, and knows nothing of
+ * processes, the event loop or the database.  Ownership, once for the whole
+ * header: es_spec_parse_* hands the caller an es_spec that the caller frees
+ * with es_spec_free(); every string and array reachable from it belongs to
+ * the spec.  Functions that return a fresh string or array say so, and the
+ * caller frees it with free() (or the matching *_free function named there).
+ */
+#ifndef ES_SPEC_H
+#define ES_SPEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+
+/* ---- Values --------------------------------------------------------------- */
+
+typedef enum es_value_kind {
+    ES_V_NULL = 0,
+    ES_V_BOOL,
+    ES_V_INT,
+    ES_V_FLOAT,
+    ES_V_STR
+} es_value_kind;
+
+/* A parameter value.  Exactly one of b / i / f / s is meaningful, by kind.
+ * s is owned by whoever owns the value. */
+typedef struct es_value {
+    es_value_kind kind;
+    int b;
+    long long i;
+    double f;
+    char *s;
+} es_value;
+
+/* Deep copy of src into *dst (dst->s freshly allocated).  0 or -ENOMEM. */
+int es_value_copy(es_value *dst, const es_value *src);
+/* Free the string of one value and reset it to ES_V_NULL; NULL is allowed. */
+void es_value_clear(es_value *v);
+/* Clear n values and free the array itself; NULL is allowed. */
+void es_values_free(es_value *vals, size_t n);
+/* Numeric view of a value (bool -> 0/1, int -> itself, str/null -> NAN). */
+double es_value_number(const es_value *v);
+/* Text of a value as a trial sees it on its command line: Python's str()
+ * conventions, as W&B agents pass them (True/False, 0.001, 1e-05, 3.0,
+ * None).  Floats are written in the shortest form that reads back exactly.
+ * Returns the length that the full text needs (like snprintf). */
+int es_value_format(const es_value *v, char *buf, size_t cap);
+/* Append v as JSON to buf (NaN/inf, which JSON lacks, become null).  Returns
+ * a freshly grown buffer via *buf / *len / *cap; 0 or -ENOMEM. */
+int es_value_json(const es_value *v, char **buf, size_t *len, size_t *cap);
+
+/* ---- Parameters ----------------------------------------------------------- */
+
+typedef enum es_dist {
+    ES_DIST_CONSTANT = 0,
+    ES_DIST_CATEGORICAL,
+    ES_DIST_INT_UNIFORM,
+    ES_DIST_UNIFORM,
+    ES_DIST_Q_UNIFORM,
+    ES_DIST_LOG_UNIFORM,        /* min/max are natural-log exponents */
+    ES_DIST_LOG_UNIFORM_VALUES, /* min/max are values */
+    ES_DIST_Q_LOG_UNIFORM,
+    ES_DIST_Q_LOG_UNIFORM_VALUES,
+    ES_DIST_INV_LOG_UNIFORM,
+    ES_DIST_INV_LOG_UNIFORM_VALUES,
+    ES_DIST_NORMAL,
+    ES_DIST_Q_NORMAL,
+    ES_DIST_LOG_NORMAL,
+    ES_DIST_Q_LOG_NORMAL,
+    ES_DIST_BETA,
+    ES_DIST_Q_BETA,
+    ES_DIST__COUNT
+} es_dist;
+
+/* W&B's spelling of a distribution ("q_log_uniform_values"). */
+const char *es_dist_name(es_dist d);
+
+/* One hyperparameter.  Nested W&B `parameters:` blocks are flattened to
+ * dotted names ("optimizer.lr").  Fields that the distribution does not use
+ * are 0 / NULL.  Integer-valued distributions (int_uniform, and q_* with an
+ * integer q) produce ES_V_INT values. */
+typedef struct es_param {
+    char *name;
+    es_dist dist;
+    double min, max;   /* bounds, in the units W&B defines for dist */
+    double mu, sigma;  /* normal family */
+    double a, b;       /* beta family */
+    double q;          /* quantization step for q_* (default 1) */
+    es_value value;    /* constant */
+    es_value *values;  /* categorical choices */
+    size_t n_values;
+    double *probabilities; /* NULL, or n_values weights summing to 1 */
+    int line, column;      /* where the parameter is defined (1-based) */
+} es_param;
+
+/* ---- The spec --------------------------------------------------------------- */
+
+typedef enum es_method { ES_METHOD_RANDOM = 0, ES_METHOD_GRID, ES_METHOD_BAYES } es_method;
+typedef enum es_goal { ES_GOAL_MINIMIZE = 0, ES_GOAL_MAXIMIZE } es_goal;
+
+const char *es_method_name(es_method m);
+const char *es_goal_name(es_goal g);
+
+/* What turns joules into kWh, CO2e and dollars, and the estimate's constants.
+ * Defaults (see README "Energy accounting" for sources):
+ *   pue 1.58, carbon_g_per_kwh 475, electricity_usd_per_kwh 0.12,
+ *   cloud_usd_per_hour 0, cpu_watts_per_core 12, dram_watts_per_gb 0.3725. */
+typedef struct es_energy_factors {
+    double pue;
+    double carbon_g_per_kwh;
+    double electricity_usd_per_kwh;
+    double cloud_usd_per_hour;
+    double cpu_watts_per_core;
+    double dram_watts_per_gb;
+} es_energy_factors;
+
+/* Fill f with the documented defaults. */
+void es_energy_factors_default(es_energy_factors *f);
+
+/* Caps on the sweep.  0 means "no cap" for every field. */
+typedef struct es_budget {
+    double kwh;
+    double usd;
+    double co2e_kg;
+    double wall_s;
+} es_budget;
+
+typedef struct es_spec {
+    char *path;        /* the file it came from, or the name given to parse_string */
+    char *text;        /* the YAML as read, kept so the store can record it */
+    char *name;        /* NULL when absent */
+    char *project;     /* NULL when absent */
+    char *description; /* NULL when absent */
+    char *entity;      /* W&B's entity; kept, unused */
+    char *program;     /* NULL when absent */
+    char **command;    /* the command template; NULL = W&B's default */
+    size_t n_command;
+    es_method method;
+    char *metric_name; /* NULL when no metric block */
+    es_goal goal;
+    int has_target;
+    double target;
+    es_param *params;
+    size_t n_params;
+    long run_cap;          /* 0 = no cap */
+    int parallel;          /* >= 1; default 1 */
+    double trial_timeout_s; /* 0 = no timeout */
+    long max_failed;       /* 0 = no cap */
+    int has_seed;
+    uint64_t seed;
+    es_budget budget;
+    es_energy_factors energy;
+} es_spec;
+
+/* Parse and validate the YAML file at path.  On error returns ES_ESPEC (or
+ * -errno when the file cannot be read) and err->msg reads like
+ *   "sweep.yaml:12:5: parameters.lr: unknown key 'mn' (did you mean 'min'?)"
+ * so that it names the file, line, column and the offending key or value. */
+int es_spec_parse_file(const char *path, es_spec **out, es_err *err);
+
+/* The same for YAML held in memory; name stands in for the file name. */
+int es_spec_parse_string(const char *text, size_t len, const char *name, es_spec **out,
+                         es_err *err);
+
+/* Free a spec; NULL is allowed. */
+void es_spec_free(es_spec *spec);
+
+/* Index of the parameter called name, or -1. */
+int es_spec_param_index(const es_spec *spec, const char *name);
+
+/* Print the normalized spec and search space (what `ecosweep validate`
+ * shows): one line per parameter with its distribution and its resolved
+ * bounds, then method, metric, caps, budget and energy factors. */
+void es_spec_print(const es_spec *spec, FILE *out);
+
+/* Parse a duration such as "90s", "10m", "2h", "1h30m", "1.5h" or a bare
+ * number of seconds.  0 or -EINVAL. */
+int es_parse_duration(const char *text, double *seconds /* OUT */);
+
+/* ---- Building a trial's command line ---------------------------------------- */
+
+/* Inputs that are not part of the spec. */
+typedef struct es_command_ctx {
+    const char *interpreter;    /* what ${interpreter} becomes; NULL = resolve
+                                   "python" on PATH, else "python3" */
+    const char *args_json_file; /* what ${args_json_file} becomes */
+} es_command_ctx;
+
+/* Expand the spec's command template for one configuration (values[i] is
+ * the value of spec->params[i]) into a NULL-terminated argv.  Macros:
+ * ${env} ${interpreter} ${program} ${args} ${args_no_hyphens}
+ * ${args_no_boolean_flags} ${args_json} ${args_json_file} and ${NAME} for
+ * any one parameter.  A macro that expands to a list must stand alone in
+ * its element.  Values are never passed through a shell: each becomes
+ * exactly one argv element.  *argv_out is freed with es_argv_free(). */
+int es_command_build(const es_spec *spec, const es_value *values, const es_command_ctx *ctx,
+                     char ***argv_out, es_err *err);
+void es_argv_free(char **argv);
+
+/* The configuration as a JSON object {"name": value, ...} (dotted names kept
+ * flat); fresh string, caller frees.  NULL on out-of-memory. */
+char *es_params_json(const es_spec *spec, const es_value *values);
+
+#endif
