@@ -1,0 +1,44 @@
+/*
+ * cli.h -- the `ecosweep` command line: one file per subcommand, each
+ * exporting one es_cli_cmd (name, summary, usage, exec), as tmux does.
+ *
+ * Exit codes, for every subcommand:
+ *   0    success (a sweep that ran to its end, whatever its trials did)
+ *   1    runtime error: database, file system, the worker could not start
+ *   2    usage error or invalid spec
+ *   3    the sweep stopped because max_failed trials failed
+ *   130  interrupted by SIGINT (143: SIGTERM); running trials were stopped
+ */
+#ifndef ES_CLI_H
+#define ES_CLI_H
+
+enum { ES_EXIT_OK = 0, ES_EXIT_ERROR = 1, ES_EXIT_USAGE = 2, ES_EXIT_FAILED_TRIALS = 3 };
+
+typedef struct es_cli_cmd {
+    const char *name;
+    const char *summary;
+    const char *usage;                  /* full --help text */
+    int (*exec)(int argc, char **argv); /* argv[0] is the subcommand */
+} es_cli_cmd;
+
+extern const es_cli_cmd es_cli_run;
+extern const es_cli_cmd es_cli_validate;
+extern const es_cli_cmd es_cli_report;
+extern const es_cli_cmd es_cli_ls;
+
+/* Dispatch `ecosweep SUBCOMMAND ...`; returns the exit code. */
+int es_cli_main(int argc, char **argv);
+
+/* The database path: the --db option when given, else $ECOSWEEP_DB, else
+ * ./ecosweep.db. */
+const char *es_cli_db_path(const char *option);
+
+/* Print "ecosweep SUB: message" to stderr, plus a hint to --help; returns
+ * ES_EXIT_USAGE. */
+int es_cli_usage_error(const es_cli_cmd *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Did argv ask for help (-h / --help anywhere before "--")? */
+int es_cli_wants_help(int argc, char **argv);
+
+#endif

@@ -1,0 +1,89 @@
+/*
+ * cli_ls.c -- `ecosweep ls`: the projects and sweeps in a database.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "account.h"
+#include "cli.h"
+#include "store.h"
+
+int es_cli_open_existing(const char *db, es_store **st);
+
+static int ls_exec(int argc, char **argv);
+
+const es_cli_cmd es_cli_ls = {
+    .name = "ls",
+    .summary = "list projects and sweeps",
+    .usage = "usage: ecosweep ls [--db FILE] [--project P]\n"
+             "\n"
+             "One line per sweep: project, name, id, status, trials, completed, kWh,\n"
+             "start time (UTC).\n",
+    .exec = ls_exec,
+};
+
+static int ls_exec(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"project", required_argument, NULL, 'p'},
+                                         {NULL, 0, NULL, 0}};
+    const char *db = NULL, *project = NULL;
+    es_store *st = NULL;
+    es_store_data *data = NULL;
+    es_err err;
+    int c, rc;
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd')
+            db = optarg;
+        else if (c == 'p')
+            project = optarg;
+        else
+            return es_cli_usage_error(&es_cli_ls, "unknown or incomplete option '%s'",
+                                      argv[optind - 1]);
+    }
+    if (optind != argc)
+        return es_cli_usage_error(&es_cli_ls, "unexpected argument '%s'", argv[optind]);
+    db = es_cli_db_path(db);
+    if ((rc = es_cli_open_existing(db, &st)) != 0)
+        return rc;
+    if (es_store_load(st, project, NULL, &data, &err) != 0) {
+        fprintf(stderr, "ecosweep ls: %s\n", err.msg);
+        es_store_close(st);
+        return ES_EXIT_ERROR;
+    }
+    printf("%-16s %-24s %5s  %-12s %6s %9s %12s  %s\n", "PROJECT", "SWEEP", "ID", "STATUS",
+           "TRIALS", "COMPLETED", "KWH", "STARTED (UTC)");
+    for (size_t i = 0; i < data->n_projects; i++) {
+        const es_store_project *p = &data->projects[i];
+        for (size_t j = 0; j < p->n_sweeps; j++) {
+            const es_store_sweep *sw = &p->sweeps[j];
+            double kwh = 0;
+            int done = 0;
+            char when[32] = "-";
+            for (size_t k = 0; k < sw->n_trials; k++) {
+                const es_store_trial *t = &sw->trials[k];
+                es_cost cost;
+                es_account(&sw->factors, es_account_joules(&t->cpu, &t->dram, &t->gpu), 0, &cost);
+                kwh += cost.kwh;
+                done += strcmp(t->status, "completed") == 0;
+            }
+            if (isfinite(sw->started)) {
+                time_t s = (time_t)sw->started;
+                struct tm tm;
+                gmtime_r(&s, &tm);
+                strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+            }
+            printf("%-16s %-24s %5lld  %-12s %6zu %9d %12.6f  %s\n", p->name, sw->name,
+                   (long long)sw->id, sw->status, sw->n_trials, done, kwh, when);
+        }
+    }
+    es_store_data_free(data);
+    es_store_close(st);
+    return ES_EXIT_OK;
+}

@@ -1,0 +1,110 @@
+/*
+ * cli_report.c -- `ecosweep report`: trials, sweeps and projects with what
+ * they cost, as text, JSON or CSV.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "report.h"
+#include "store.h"
+
+static int report_exec(int argc, char **argv);
+
+const es_cli_cmd es_cli_report = {
+    .name = "report",
+    .summary = "report trials, sweeps and projects with their energy, CO2e and cost",
+    .usage = "usage: ecosweep report [--db FILE] [--project P] [--sweep S] [--format F]\n"
+             "\n"
+             "Per-trial rows, per-sweep and per-project totals (trials by status,\n"
+             "trial-hours, kWh with PUE, kg CO2e, electricity and cloud dollars) and the\n"
+             "best trial of each sweep. Every energy figure names its method.\n"
+             "\n"
+             "Options:\n"
+             "  --db FILE      database (default $ECOSWEEP_DB, else ./ecosweep.db)\n"
+             "  --project P    only project P\n"
+             "  --sweep S      only sweep S (a name or a numeric id)\n"
+             "  --format F     text (default), json (stable, see README) or csv\n",
+    .exec = report_exec,
+};
+
+/* Open an existing database for reading; shared with `ls`. */
+int es_cli_open_existing(const char *db, es_store **st);
+int es_cli_open_existing(const char *db, es_store **st)
+{
+    es_err err;
+    if (access(db, F_OK) != 0) {
+        fprintf(stderr, "ecosweep: no database at %s (run a sweep first, or pass --db)\n", db);
+        return ES_EXIT_ERROR;
+    }
+    if (es_store_open(db, st, &err) != 0) {
+        fprintf(stderr, "ecosweep: %s\n", err.msg);
+        return ES_EXIT_ERROR;
+    }
+    return 0;
+}
+
+static int report_exec(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"project", required_argument, NULL, 'p'},
+                                         {"sweep", required_argument, NULL, 's'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {NULL, 0, NULL, 0}};
+    const char *db = NULL, *project = NULL, *sweep = NULL;
+    int fmt = ES_REPORT_TEXT, c, rc;
+    es_store *st = NULL;
+    es_store_data *data = NULL;
+    es_err err;
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            db = optarg;
+            break;
+        case 'p':
+            project = optarg;
+            break;
+        case 's':
+            sweep = optarg;
+            break;
+        case 'f':
+            if ((fmt = es_report_format_parse(optarg)) < 0)
+                return es_cli_usage_error(&es_cli_report,
+                                          "--format: expected text, json or csv, got '%s'", optarg);
+            break;
+        default:
+            return es_cli_usage_error(&es_cli_report, "unknown or incomplete option '%s'",
+                                      argv[optind - 1]);
+        }
+    }
+    if (optind != argc)
+        return es_cli_usage_error(&es_cli_report, "unexpected argument '%s'", argv[optind]);
+    db = es_cli_db_path(db);
+    if ((rc = es_cli_open_existing(db, &st)) != 0)
+        return rc;
+    if (es_store_load(st, project, sweep, &data, &err) != 0) {
+        fprintf(stderr, "ecosweep report: %s\n", err.msg);
+        es_store_close(st);
+        return ES_EXIT_ERROR;
+    }
+    int nothing = 1;
+    for (size_t i = 0; i < data->n_projects; i++)
+        nothing &= data->projects[i].n_sweeps == 0;
+    if ((project != NULL || sweep != NULL) && nothing) {
+        fprintf(stderr, "ecosweep report: no %s '%s' in %s\n", sweep ? "sweep" : "project",
+                sweep ? sweep : project, db);
+        rc = ES_EXIT_ERROR;
+    } else if (es_report_write(data, (es_report_format)fmt, stdout) != 0) {
+        fprintf(stderr, "ecosweep report: cannot write the report: %s\n", strerror(errno));
+        rc = ES_EXIT_ERROR;
+    }
+    es_store_data_free(data);
+    es_store_close(st);
+    return rc;
+}

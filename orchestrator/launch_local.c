@@ -1,0 +1,192 @@
+/*
+ * launch_local.c -- the local launcher: the worker as a child process of the
+ * coordinator, its stdout/stderr and result descriptor as libuv pipes
+ * (see launch.h).
+ *
+ * The worker inherits three pipes: fd 1 and 2 carry the trial's own output
+ * (the trial inherits them from the worker), fd 3 carries the worker's one
+ * result line, so nothing a trial prints can be mistaken for the record.
+ * stdin is /dev/null: a sweep is not interactive.
+ */
+#include "launch.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { P_OUT, P_ERR, P_RES, P__COUNT };
+
+struct es_launch {
+    uv_process_t proc;
+    uv_pipe_t pipes[P__COUNT];
+    es_launch_cbs cbs;
+    void *ud;
+    int exited;
+    int eof[P__COUNT];
+    int done_sent;
+    int closing;
+    int open_handles;
+};
+
+static void maybe_done(es_launch *l)
+{
+    if (l->done_sent || !l->exited)
+        return;
+    for (int i = 0; i < P__COUNT; i++)
+        if (!l->eof[i])
+            return;
+    l->done_sent = 1;
+    l->cbs.on_done(l->ud);
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    (void)h;
+    /* One buffer per read, freed in on_read: a chatty trial costs at most
+     * one 64 KiB buffer per pipe at a time. */
+    if (suggested > 65536)
+        suggested = 65536;
+    buf->base = malloc(suggested);
+    buf->len = buf->base ? suggested : 0;
+}
+
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+    es_launch *l = s->data;
+    int which = (int)((uv_pipe_t *)s - l->pipes);
+
+    if (n > 0) {
+        if (which == P_OUT)
+            l->cbs.on_stdout(l->ud, buf->base, (size_t)n);
+        else if (which == P_ERR)
+            l->cbs.on_stderr(l->ud, buf->base, (size_t)n);
+        else
+            l->cbs.on_result(l->ud, buf->base, (size_t)n);
+    } else if (n < 0) {
+        /* EOF, or an error that ends the stream all the same. */
+        uv_read_stop(s);
+        l->eof[which] = 1;
+        maybe_done(l);
+    }
+    free(buf->base);
+}
+
+static void on_proc_exit(uv_process_t *p, int64_t status, int term_signal)
+{
+    es_launch *l = p->data;
+    l->exited = 1;
+    l->cbs.on_exit(l->ud, status, term_signal);
+    maybe_done(l);
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+    es_launch *l = h->data;
+    if (--l->open_handles == 0) {
+        es_launch_cbs cbs = l->cbs;
+        void *ud = l->ud;
+        free(l);
+        if (cbs.on_closed != NULL)
+            cbs.on_closed(ud);
+    }
+}
+
+int es_launch_start(uv_loop_t *loop, const es_launch_req *req, const es_launch_cbs *cbs, void *ud,
+                    es_launch **out, es_err *err)
+{
+    es_launch *l = calloc(1, sizeof *l);
+    uv_process_options_t o;
+    uv_stdio_container_t stdio[4];
+    size_t nw = 0, na = 0;
+    char **args;
+    int rc;
+
+    *out = NULL;
+    if (l == NULL)
+        return es_err_set(err, -ENOMEM, "out of memory");
+    while (req->worker_args[nw] != NULL)
+        nw++;
+    while (req->argv[na] != NULL)
+        na++;
+    args = calloc(nw + na + 3, sizeof *args);
+    if (args == NULL) {
+        free(l);
+        return es_err_set(err, -ENOMEM, "out of memory");
+    }
+    args[0] = (char *)req->worker;
+    memcpy(args + 1, req->worker_args, nw * sizeof *args);
+    args[1 + nw] = "--";
+    memcpy(args + 2 + nw, req->argv, na * sizeof *args);
+
+    l->cbs = *cbs;
+    l->ud = ud;
+    for (int i = 0; i < P__COUNT; i++) {
+        uv_pipe_init(loop, &l->pipes[i], 0);
+        l->pipes[i].data = l;
+    }
+    memset(&o, 0, sizeof o);
+    memset(stdio, 0, sizeof stdio);
+    stdio[0].flags = UV_IGNORE;
+    stdio[1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
+    stdio[1].data.stream = (uv_stream_t *)&l->pipes[P_OUT];
+    stdio[2].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
+    stdio[2].data.stream = (uv_stream_t *)&l->pipes[P_ERR];
+    stdio[3].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
+    stdio[3].data.stream = (uv_stream_t *)&l->pipes[P_RES];
+    o.file = req->worker;
+    o.args = args;
+    o.env = (char **)req->env;
+    o.cwd = req->cwd;
+    o.stdio = stdio;
+    o.stdio_count = 4;
+    o.exit_cb = on_proc_exit;
+    l->proc.data = l;
+    rc = uv_spawn(loop, &l->proc, &o);
+    free(args);
+    if (rc != 0) {
+        /* libuv wants the handles closed even though nothing started; they
+         * are released through the usual close path, with nobody told,
+         * since for the caller this launch never existed. */
+        es_err_set(err, rc, "cannot start worker '%s': %s", req->worker, uv_strerror(rc));
+        l->cbs.on_closed = NULL;
+        l->closing = 1;
+        l->open_handles = P__COUNT + 1;
+        for (int i = 0; i < P__COUNT; i++)
+            uv_close((uv_handle_t *)&l->pipes[i], on_handle_closed);
+        uv_close((uv_handle_t *)&l->proc, on_handle_closed);
+        return rc;
+    }
+    for (int i = 0; i < P__COUNT; i++) {
+        rc = uv_read_start((uv_stream_t *)&l->pipes[i], on_alloc, on_read);
+        if (rc != 0)
+            l->eof[i] = 1;
+    }
+    *out = l;
+    return 0;
+}
+
+int es_launch_signal(es_launch *l, int signum)
+{
+    if (l->exited)
+        return -ESRCH;
+    return uv_process_kill(&l->proc, signum);
+}
+
+int es_launch_pid(const es_launch *l)
+{
+    return l->proc.pid;
+}
+
+void es_launch_close(es_launch *l)
+{
+    if (l->closing)
+        return;
+    l->closing = 1;
+    l->open_handles = P__COUNT + 1;
+    for (int i = 0; i < P__COUNT; i++) {
+        l->pipes[i].data = l;
+        uv_close((uv_handle_t *)&l->pipes[i], on_handle_closed);
+    }
+    l->proc.data = l;
+    uv_close((uv_handle_t *)&l->proc, on_handle_closed);
+}

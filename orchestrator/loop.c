@@ -1,0 +1,889 @@
+/*
+ * loop.c -- one sweep on one libuv loop (see loop.h).
+ *
+ * The loop owns a small set of handles: SIGINT/SIGTERM watchers, a 1 s tick
+ * (status line, wall budget), and per trial a launch (worker process and
+ * its pipes) plus a timeout timer.  Everything runs on this one thread, so
+ * counters need no locks.  The life of a trial:
+ *
+ *   fill() -> trial_launch(): suggestion, argv, log dir, store row, spawn
+ *   output  -> log files (capped) and the metric parser (bounded lines)
+ *   on_done -> trial_finish(): status and reason, store commit, counters,
+ *              stop conditions, then fill() again
+ *   close   -> the launch and the timer release their handles; freed
+ *
+ * The sweep ends when nothing runs and nothing more may be launched.
+ */
+#include "loop.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "account.h"
+#include "launch.h"
+#include "metric.h"
+#include "search.h"
+
+extern char **environ;
+
+#define LINE_CAP (64 * 1024)         /* longest metric line examined */
+#define LOG_CAP (64LL * 1024 * 1024) /* bytes kept per output file */
+#define METRIC_ROWS_CAP 100000       /* history rows kept per trial */
+#define RESULT_CAP 4096
+
+typedef struct sweep sweep;
+
+typedef struct trial {
+    sweep *sw;
+    struct trial *next;
+    int64_t id, number;
+    es_value *values;
+    char dir[PATH_MAX];
+    es_launch *launch;
+    uv_timer_t timer;
+    int closes_pending;
+    double started;
+
+    FILE *out_f, *err_f;
+    long long out_bytes, err_bytes;
+    char *line;
+    size_t line_len;
+    int line_overflow;
+
+    char res[RESULT_CAP];
+    size_t res_len;
+
+    int64_t worker_status;
+    int worker_signal;
+    int timed_out;
+    const char *stop_status; /* interrupted / budget_stopped, set by the sweep */
+    char stop_reason[160];
+
+    int have_obj; /* the objective was reported at least once */
+    double obj;   /* its last value (NAN when that was not a number) */
+    char obj_text[64];
+    int64_t metric_seq;
+} trial;
+
+struct sweep {
+    uv_loop_t loop;
+    uv_signal_t sig_int, sig_term;
+    uv_timer_t tick;
+    es_store *st;
+    const es_spec *spec;
+    const es_run_opts *opts;
+    es_search *search;
+    uint64_t t0; /* uv_hrtime at start */
+    int64_t id;
+    char name[256];
+    char log_root[PATH_MAX - 128];
+
+    trial *running_list;
+    int running;
+    uint64_t next_index;
+    int stopping; /* no further launches */
+    char end_status[32];
+    char end_reason[256];
+    int fatal; /* the store or a launch failed: end with an error */
+    es_err fatal_err;
+    int stop_signal;
+    int closed;
+
+    es_run_summary *sum;
+};
+
+/* ---- Output --------------------------------------------------------------- */
+
+static double now_unix(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double elapsed(const sweep *sw)
+{
+    return (double)(uv_hrtime() - sw->t0) / 1e9;
+}
+
+static void fmt_duration(double s, char *buf, size_t cap)
+{
+    long t = (long)(s + 0.5);
+    if (t >= 3600)
+        snprintf(buf, cap, "%ldh%02ldm%02lds", t / 3600, t / 60 % 60, t % 60);
+    else if (t >= 60)
+        snprintf(buf, cap, "%ldm%02lds", t / 60, t % 60);
+    else
+        snprintf(buf, cap, "%lds", t);
+}
+
+static void status_line(sweep *sw)
+{
+    const es_run_summary *s = sw->sum;
+    char el[32], best[96] = "", budget[64] = "";
+    int done = s->completed + s->failed + s->timed_out + s->interrupted + s->budget_stopped;
+    int bad = s->failed + s->timed_out;
+
+    fmt_duration(elapsed(sw), el, sizeof el);
+    if (s->best_number >= 0)
+        snprintf(best, sizeof best, " | best %s=%.6g (#%lld)", sw->spec->metric_name,
+                 s->best_objective, (long long)s->best_number);
+    if (sw->spec->budget.kwh > 0)
+        snprintf(budget, sizeof budget, " of %.4g", sw->spec->budget.kwh);
+    fprintf(sw->opts->out, "\r\033[K%s: %d done, %d running, %d failed%s | %.4g kWh%s | %s",
+            sw->name, done, sw->running, bad, best, s->kwh, budget, el);
+    fflush(sw->opts->out);
+}
+
+/* A progress message: a plain line, or above the live status line. */
+static void say(sweep *sw, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(sweep *sw, const char *fmt, ...)
+{
+    va_list ap;
+    if (sw->opts->live)
+        fputs("\r\033[K", sw->opts->out);
+    va_start(ap, fmt);
+    vfprintf(sw->opts->out, fmt, ap);
+    va_end(ap);
+    fputc('\n', sw->opts->out);
+    if (sw->opts->live && !sw->closed)
+        status_line(sw);
+    fflush(sw->opts->out);
+}
+
+/* ---- Stopping ------------------------------------------------------------- */
+
+static void maybe_end(sweep *sw);
+static void fill(sweep *sw);
+
+/* No further launches; the first reason given is the one recorded. */
+static void stop_launching(sweep *sw, const char *status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void stop_launching(sweep *sw, const char *status, const char *fmt, ...)
+{
+    va_list ap;
+    if (sw->stopping)
+        return;
+    sw->stopping = 1;
+    snprintf(sw->end_status, sizeof sw->end_status, "%s", status);
+    va_start(ap, fmt);
+    vsnprintf(sw->end_reason, sizeof sw->end_reason, fmt, ap);
+    va_end(ap);
+}
+
+/* Ask every running trial's worker to stop it; each is recorded with
+ * status (interrupted, budget_stopped) and reason when it ends. */
+static void stop_running(sweep *sw, const char *status, const char *reason)
+{
+    for (trial *t = sw->running_list; t != NULL; t = t->next) {
+        if (t->stop_status != NULL || t->timed_out)
+            continue;
+        t->stop_status = status;
+        snprintf(t->stop_reason, sizeof t->stop_reason, "%s", reason);
+        es_launch_signal(t->launch, SIGTERM);
+    }
+}
+
+static void fatal(sweep *sw, const es_err *err)
+{
+    if (!sw->fatal) {
+        sw->fatal = 1;
+        sw->fatal_err = *err;
+        say(sw, "error: %s", err->msg);
+    }
+    stop_launching(sw, "failed", "coordinator error: %s", err->msg);
+    stop_running(sw, "interrupted", "the sweep stopped on a coordinator error");
+}
+
+/* ---- A trial's output ---------------------------------------------------- */
+
+static void on_metric(void *ud, const es_metric_point *pt)
+{
+    trial *t = ud;
+    sweep *sw = t->sw;
+    es_err err;
+
+    if (sw->spec->metric_name != NULL && strcmp(pt->name, sw->spec->metric_name) == 0) {
+        t->have_obj = 1;
+        t->obj = pt->ok ? pt->value : NAN;
+        snprintf(t->obj_text, sizeof t->obj_text, "%s", pt->text);
+    }
+    /* The history is bounded; the objective's last value is tracked above
+     * whatever a trial prints. */
+    if (t->metric_seq >= METRIC_ROWS_CAP)
+        return;
+    if (es_store_metric_add(sw->st, t->id, t->metric_seq, pt->name, pt->step, pt->value, now_unix(),
+                            &err) != 0) {
+        fatal(sw, &err);
+        return;
+    }
+    t->metric_seq++;
+}
+
+static void feed_lines(trial *t, const char *buf, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = buf[i];
+        if (c == '\n') {
+            if (!t->line_overflow)
+                es_metric_parse_line(t->line, t->line_len, on_metric, t);
+            t->line_len = 0;
+            t->line_overflow = 0;
+        } else if (t->line_len < LINE_CAP) {
+            t->line[t->line_len++] = c;
+        } else {
+            /* Too long to be a metric line: skip to its end. */
+            t->line_overflow = 1;
+        }
+    }
+}
+
+static void keep_log(FILE *f, long long *bytes, const char *buf, size_t n)
+{
+    if (f == NULL || *bytes > LOG_CAP)
+        return;
+    if (*bytes + (long long)n > LOG_CAP) {
+        size_t room = (size_t)(LOG_CAP - *bytes);
+        fwrite(buf, 1, room, f);
+        fprintf(f, "\n[ecosweep: output truncated after %lld MiB]\n", LOG_CAP >> 20);
+        *bytes = LOG_CAP + 1;
+        return;
+    }
+    fwrite(buf, 1, n, f);
+    *bytes += (long long)n;
+}
+
+static void on_stdout(void *ud, const char *buf, size_t n)
+{
+    trial *t = ud;
+    keep_log(t->out_f, &t->out_bytes, buf, n);
+    feed_lines(t, buf, n);
+}
+
+static void on_stderr(void *ud, const char *buf, size_t n)
+{
+    trial *t = ud;
+    keep_log(t->err_f, &t->err_bytes, buf, n);
+}
+
+static void on_result(void *ud, const char *buf, size_t n)
+{
+    trial *t = ud;
+    size_t room = sizeof t->res - 1 - t->res_len;
+    if (n > room)
+        n = room;
+    memcpy(t->res + t->res_len, buf, n);
+    t->res_len += n;
+    t->res[t->res_len] = '\0';
+}
+
+static void on_worker_exit(void *ud, int64_t status, int term_signal)
+{
+    trial *t = ud;
+    t->worker_status = status;
+    t->worker_signal = term_signal;
+}
+
+/* ---- The end of a trial ---------------------------------------------------- */
+
+static void trial_free(trial *t)
+{
+    if (t->out_f)
+        fclose(t->out_f);
+    if (t->err_f)
+        fclose(t->err_f);
+    es_values_free(t->values, t->sw->spec->n_params);
+    free(t->line);
+    free(t);
+}
+
+static void on_trial_handle_closed(trial *t)
+{
+    sweep *sw = t->sw;
+    if (--t->closes_pending > 0)
+        return;
+    trial_free(t);
+    maybe_end(sw);
+}
+
+static void on_launch_closed(void *ud)
+{
+    on_trial_handle_closed(ud);
+}
+
+static void on_timer_closed(uv_handle_t *h)
+{
+    on_trial_handle_closed(h->data);
+}
+
+/* Decide status and reason of a trial from what the worker reported. */
+static const char *judge(trial *t, const es_result *r, int have_r, char *reason, size_t cap)
+{
+    const es_spec *sp = t->sw->spec;
+
+    reason[0] = '\0';
+    if (t->stop_status != NULL) {
+        snprintf(reason, cap, "%s", t->stop_reason);
+        return t->stop_status;
+    }
+    if (t->timed_out) {
+        char d[32];
+        fmt_duration(sp->trial_timeout_s, d, sizeof d);
+        snprintf(reason, cap, "exceeded trial_timeout of %s", d);
+        return "timed_out";
+    }
+    if (!have_r) {
+        if (t->worker_signal)
+            snprintf(reason, cap, "the worker was killed by signal %d (%s) without a result",
+                     t->worker_signal, strsignal(t->worker_signal));
+        else
+            snprintf(reason, cap, "the worker exited with status %lld without a result",
+                     (long long)t->worker_status);
+        return "failed";
+    }
+    if (r->exit_kind == ES_EXIT_EXEC_FAILED) {
+        snprintf(reason, cap, "cannot run the command: %s", strerror(r->exec_errno));
+        return "failed";
+    }
+    if (r->exit_kind == ES_EXIT_SIGNALED) {
+        snprintf(reason, cap, "killed by signal %d (%s)", r->term_signal,
+                 strsignal(r->term_signal));
+        return "failed";
+    }
+    if (r->exit_code != 0) {
+        snprintf(reason, cap, "exited with code %d", r->exit_code);
+        return "failed";
+    }
+    if (sp->metric_name == NULL)
+        return "completed";
+    if (!t->have_obj) {
+        snprintf(reason, cap, "never reported metric '%s'", sp->metric_name);
+        return "failed";
+    }
+    if (isnan(t->obj) && strcasecmp(t->obj_text, "nan") != 0) {
+        snprintf(reason, cap, "reported '%.40s' for metric '%s', which is not a number",
+                 t->obj_text, sp->metric_name);
+        return "failed";
+    }
+    if (!isfinite(t->obj)) {
+        snprintf(reason, cap, "metric '%s' was %s", sp->metric_name, t->obj_text);
+        return "failed";
+    }
+    return "completed";
+}
+
+static int better(const es_spec *sp, double a, double b)
+{
+    return sp->goal == ES_GOAL_MAXIMIZE ? a > b : a < b;
+}
+
+static void count_status(es_run_summary *s, const char *status)
+{
+    if (strcmp(status, "completed") == 0)
+        s->completed++;
+    else if (strcmp(status, "timed_out") == 0)
+        s->timed_out++;
+    else if (strcmp(status, "interrupted") == 0)
+        s->interrupted++;
+    else if (strcmp(status, "budget_stopped") == 0)
+        s->budget_stopped++;
+    else
+        s->failed++;
+}
+
+static void trial_finish(trial *t)
+{
+    sweep *sw = t->sw;
+    const es_spec *sp = sw->spec;
+    es_run_summary *s = sw->sum;
+    es_result r;
+    es_cost cost;
+    es_err err;
+    char reason[256];
+    int have_r;
+    const char *status;
+
+    /* The last line may lack its newline. */
+    if (t->line_len > 0 && !t->line_overflow)
+        es_metric_parse_line(t->line, t->line_len, on_metric, t);
+    t->line_len = 0;
+
+    have_r = es_result_parse(t->res, t->res_len, &r) == 0;
+    status = judge(t, &r, have_r, reason, sizeof reason);
+    double obj = strcmp(status, "completed") == 0 && sp->metric_name ? t->obj : NAN;
+
+    es_trial_end e = {
+        .status = status,
+        .reason = reason[0] ? reason : NULL,
+        .objective = obj,
+        .ended = now_unix(),
+        .result = have_r ? &r : NULL,
+        .metric_points = t->metric_seq,
+    };
+    if (es_store_trial_finish(sw->st, t->id, &e, &err) != 0)
+        fatal(sw, &err);
+
+    es_account(&sp->energy, have_r ? es_account_joules(&r.cpu, &r.dram, &r.gpu) : 0,
+               have_r ? r.wall_s : e.ended - t->started, &cost);
+    s->kwh += cost.kwh;
+    s->co2e_kg += cost.co2e_kg;
+    s->usd += cost.usd;
+    count_status(s, status);
+    if (!isnan(obj) && (s->best_number < 0 || better(sp, obj, s->best_objective))) {
+        s->best_number = t->number;
+        s->best_objective = obj;
+    }
+
+    if (!isnan(obj))
+        say(sw, "trial %lld completed: %s=%.6g, %.3g kWh (%s), %.1fs", (long long)t->number,
+            sp->metric_name, obj, cost.kwh, have_r ? es_em_name(r.cpu.method) : "none",
+            have_r ? r.wall_s : 0.0);
+    else
+        say(sw, "trial %lld %s%s%s (log: %s)", (long long)t->number, status, reason[0] ? ": " : "",
+            reason, t->dir);
+
+    /* Stop conditions that a finished trial can trigger. */
+    if (sp->max_failed > 0 && s->failed + s->timed_out >= sp->max_failed)
+        stop_launching(sw, "failed", "max_failed reached: %d trials failed",
+                       s->failed + s->timed_out);
+    if (!isnan(obj) && sp->has_target &&
+        (sp->goal == ES_GOAL_MAXIMIZE ? obj >= sp->target : obj <= sp->target))
+        stop_launching(sw, "finished", "metric target reached: %s=%.6g in trial %lld",
+                       sp->metric_name, obj, (long long)t->number);
+
+    /* Unlink from the running list and release the handles. */
+    for (trial **pp = &sw->running_list; *pp != NULL; pp = &(*pp)->next) {
+        if (*pp == t) {
+            *pp = t->next;
+            break;
+        }
+    }
+    sw->running--;
+    if (t->out_f) {
+        fclose(t->out_f);
+        t->out_f = NULL;
+    }
+    if (t->err_f) {
+        fclose(t->err_f);
+        t->err_f = NULL;
+    }
+    t->closes_pending = 2;
+    uv_timer_stop(&t->timer);
+    uv_close((uv_handle_t *)&t->timer, on_timer_closed);
+    es_launch_close(t->launch);
+    fill(sw);
+}
+
+static void on_done(void *ud)
+{
+    trial_finish(ud);
+}
+
+static void on_timeout(uv_timer_t *h)
+{
+    trial *t = h->data;
+    if (t->stop_status != NULL)
+        return;
+    t->timed_out = 1;
+    es_launch_signal(t->launch, SIGTERM);
+}
+
+/* ---- Launching --------------------------------------------------------------- */
+
+static int mkdir_p(const char *path)
+{
+    char buf[PATH_MAX];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+                return -errno;
+            *p = '/';
+        }
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        return -errno;
+    return 0;
+}
+
+static int write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return -errno;
+    fputs(text, f);
+    return fclose(f) == 0 ? 0 : -errno;
+}
+
+static int append(char **buf, size_t *len, size_t *cap, const char *s)
+{
+    size_t n = strlen(s);
+    if (*len + n + 1 > *cap) {
+        size_t nc = (*len + n + 1) * 2;
+        char *nb = realloc(*buf, nc);
+        if (nb == NULL)
+            return -ENOMEM;
+        *buf = nb;
+        *cap = nc;
+    }
+    memcpy(*buf + *len, s, n + 1);
+    *len += n;
+    return 0;
+}
+
+/* The argv as a JSON array, for the store; fresh string or NULL. */
+static char *argv_json(char **argv)
+{
+    size_t len = 0, cap = 0;
+    char *buf = NULL;
+    int rc = append(&buf, &len, &cap, "[");
+    for (int i = 0; rc == 0 && argv[i] != NULL; i++) {
+        es_value v = {.kind = ES_V_STR, .s = argv[i]};
+        if (i > 0)
+            rc = append(&buf, &len, &cap, ", ");
+        if (rc == 0)
+            rc = es_value_json(&v, &buf, &len, &cap);
+    }
+    if (rc == 0)
+        rc = append(&buf, &len, &cap, "]");
+    if (rc != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* environ, minus our own variables, plus this trial's. */
+static char **trial_env(const trial *t, const char *params_file)
+{
+    static const char *const ours[] = {
+        "ECOSWEEP_TRIAL_ID=", "ECOSWEEP_TRIAL_NUMBER=", "ECOSWEEP_SWEEP_ID=", "ECOSWEEP_SWEEP=",
+        "ECOSWEEP_PROJECT=",  "ECOSWEEP_PARAMS_FILE=",  "ECOSWEEP_TRIAL_DIR="};
+    const size_t n_ours = sizeof ours / sizeof ours[0];
+    size_t n = 0, k = 0;
+    char **env;
+
+    while (environ[n] != NULL)
+        n++;
+    env = calloc(n + n_ours + 1, sizeof *env);
+    if (env == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        int mine = 0;
+        for (size_t j = 0; j < n_ours; j++)
+            mine |= strncmp(environ[i], ours[j], strlen(ours[j])) == 0;
+        if (!mine)
+            env[k++] = strdup(environ[i]);
+    }
+    const char *vals[] = {NULL, NULL, NULL, t->sw->name, t->sw->opts->project, params_file, t->dir};
+    char num[3][32];
+    snprintf(num[0], sizeof num[0], "%lld", (long long)t->id);
+    snprintf(num[1], sizeof num[1], "%lld", (long long)t->number);
+    snprintf(num[2], sizeof num[2], "%lld", (long long)t->sw->id);
+    vals[0] = num[0];
+    vals[1] = num[1];
+    vals[2] = num[2];
+    for (size_t j = 0; j < n_ours; j++) {
+        size_t len = strlen(ours[j]) + strlen(vals[j]) + 1;
+        env[k] = malloc(len);
+        if (env[k] != NULL)
+            snprintf(env[k++], len, "%s%s", ours[j], vals[j]);
+    }
+    env[k] = NULL;
+    return env;
+}
+
+static void strv_free(char **v)
+{
+    if (v == NULL)
+        return;
+    for (size_t i = 0; v[i] != NULL; i++)
+        free(v[i]);
+    free(v);
+}
+
+static int trial_launch(sweep *sw, uint64_t index, es_value *values)
+{
+    const es_spec *sp = sw->spec;
+    trial *t = calloc(1, sizeof *t);
+    char params_file[PATH_MAX + 16], path[PATH_MAX + 16];
+    char **argv = NULL, **env = NULL, *cmd_json = NULL, *params = NULL;
+    char grace[32], cpu_w[32], dram_w[32];
+    es_err err;
+    int rc;
+
+    es_err_clear(&err);
+    if (t == NULL || (t->line = malloc(LINE_CAP)) == NULL) {
+        free(t);
+        es_values_free(values, sp->n_params);
+        es_err_set(&err, -ENOMEM, "out of memory");
+        fatal(sw, &err);
+        return -ENOMEM;
+    }
+    t->sw = sw;
+    t->number = (int64_t)index;
+    t->values = values;
+    t->obj = NAN;
+    t->started = now_unix();
+    snprintf(t->dir, sizeof t->dir, "%s/sweep-%lld/trial-%lld", sw->log_root, (long long)sw->id,
+             (long long)index);
+    snprintf(params_file, sizeof params_file, "%s/params.json", t->dir);
+
+    es_command_ctx ctx = {.interpreter = NULL, .args_json_file = params_file};
+    if ((rc = mkdir_p(t->dir)) != 0) {
+        es_err_set(&err, rc, "cannot create %s: %s", t->dir, strerror(-rc));
+        goto fail;
+    }
+    if ((rc = es_command_build(sp, values, &ctx, &argv, &err)) != 0)
+        goto fail;
+    params = es_params_json(sp, values);
+    cmd_json = argv_json(argv);
+    if (params == NULL || cmd_json == NULL) {
+        rc = es_err_set(&err, -ENOMEM, "out of memory");
+        goto fail;
+    }
+    if ((rc = write_file(params_file, params)) != 0) {
+        es_err_set(&err, rc, "cannot write %s: %s", params_file, strerror(-rc));
+        goto fail;
+    }
+    snprintf(path, sizeof path, "%s/stdout", t->dir);
+    t->out_f = fopen(path, "w");
+    snprintf(path, sizeof path, "%s/stderr", t->dir);
+    t->err_f = fopen(path, "w");
+
+    char host[64] = "";
+    gethostname(host, sizeof host - 1);
+    es_trial_new tn = {
+        .sweep_id = sw->id,
+        .number = t->number,
+        .spec = sp,
+        .values = values,
+        .command_json = cmd_json,
+        .log_dir = t->dir,
+        .started = t->started,
+        .host = host,
+    };
+    if ((rc = es_store_trial_start(sw->st, &tn, &t->id, &err)) != 0)
+        goto fail;
+    if ((env = trial_env(t, params_file)) == NULL) {
+        rc = es_err_set(&err, -ENOMEM, "out of memory");
+        goto fail_recorded;
+    }
+
+    snprintf(grace, sizeof grace, "%g", sw->opts->grace_s);
+    snprintf(cpu_w, sizeof cpu_w, "%g", sp->energy.cpu_watts_per_core);
+    snprintf(dram_w, sizeof dram_w, "%g", sp->energy.dram_watts_per_gb);
+    char *wargs[] = {"--result-fd",         "3",    "--grace", grace, "--cpu-watts-per-core", cpu_w,
+                     "--dram-watts-per-gb", dram_w, NULL};
+    es_launch_req req = {
+        .worker = sw->opts->worker_path, .worker_args = wargs, .argv = argv, .env = env};
+    es_launch_cbs cbs = {on_stdout,      on_stderr, on_result,
+                         on_worker_exit, on_done,   on_launch_closed};
+    if ((rc = es_launch_start(&sw->loop, &req, &cbs, t, &t->launch, &err)) != 0)
+        goto fail_recorded;
+
+    uv_timer_init(&sw->loop, &t->timer);
+    t->timer.data = t;
+    if (sp->trial_timeout_s > 0)
+        uv_timer_start(&t->timer, on_timeout, (uint64_t)(sp->trial_timeout_s * 1000), 0);
+    t->next = sw->running_list;
+    sw->running_list = t;
+    sw->running++;
+    sw->sum->launched++;
+    es_argv_free(argv);
+    strv_free(env);
+    free(cmd_json);
+    free(params);
+    return 0;
+
+fail_recorded : {
+    /* The trial row exists: record why it never ran. */
+    es_trial_end e = {.status = "failed", .reason = err.msg, .objective = NAN, .ended = now_unix()};
+    es_err err2;
+    es_store_trial_finish(sw->st, t->id, &e, &err2);
+    sw->sum->launched++;
+    sw->sum->failed++;
+}
+fail:
+    fatal(sw, &err);
+    es_argv_free(argv);
+    strv_free(env);
+    free(cmd_json);
+    free(params);
+    trial_free(t);
+    return rc;
+}
+
+/* Launch trials until `parallel` run or something says stop. */
+static void fill(sweep *sw)
+{
+    const es_spec *sp = sw->spec;
+    while (!sw->stopping && sw->running < sw->opts->parallel) {
+        es_value *values;
+        es_err err;
+        int rc;
+
+        if (sp->run_cap > 0 && sw->next_index >= (uint64_t)sp->run_cap) {
+            stop_launching(sw, "finished", "run_cap reached (%ld trials)", sp->run_cap);
+            break;
+        }
+        if (sp->budget.wall_s > 0 && elapsed(sw) >= sp->budget.wall_s) {
+            stop_launching(sw, "finished", "wall budget of %gs reached", sp->budget.wall_s);
+            break;
+        }
+        values = calloc(sp->n_params ? sp->n_params : 1, sizeof *values);
+        if (values == NULL) {
+            es_err_set(&err, -ENOMEM, "out of memory");
+            fatal(sw, &err);
+            break;
+        }
+        rc = es_search_suggest(sw->search, sw->next_index, values, &err);
+        if (rc == ES_EEXHAUSTED) {
+            free(values);
+            stop_launching(sw, "finished", "search space exhausted (%llu configurations)",
+                           (unsigned long long)sw->next_index);
+            break;
+        }
+        if (rc != 0) {
+            es_values_free(values, sp->n_params);
+            fatal(sw, &err);
+            break;
+        }
+        if (trial_launch(sw, sw->next_index++, values) != 0)
+            break;
+    }
+    maybe_end(sw);
+}
+
+/* ---- Sweep-level handles ---------------------------------------------------- */
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    sweep *sw = h->data;
+    if (sw->stop_signal != 0) {
+        say(sw, "still stopping %d trial(s); they are killed after the %gs grace period",
+            sw->running, sw->opts->grace_s);
+        return;
+    }
+    sw->stop_signal = signum;
+    say(sw, "%s: stopping %d running trial(s)", signum == SIGINT ? "interrupted" : "terminated",
+        sw->running);
+    stop_launching(sw, "interrupted", "interrupted by %s", signum == SIGINT ? "SIGINT" : "SIGTERM");
+    stop_running(sw, "interrupted",
+                 signum == SIGINT ? "sweep interrupted by SIGINT" : "sweep terminated by SIGTERM");
+    maybe_end(sw);
+}
+
+static void on_tick(uv_timer_t *h)
+{
+    sweep *sw = h->data;
+    if (sw->spec->budget.wall_s > 0 && elapsed(sw) >= sw->spec->budget.wall_s && sw->running > 0) {
+        char d[32];
+        fmt_duration(sw->spec->budget.wall_s, d, sizeof d);
+        char reason[96];
+        snprintf(reason, sizeof reason, "the sweep's wall budget of %s ran out", d);
+        stop_launching(sw, "finished", "wall budget of %s reached", d);
+        stop_running(sw, "budget_stopped", reason);
+    }
+    if (sw->opts->live)
+        status_line(sw);
+}
+
+static void maybe_end(sweep *sw)
+{
+    if (sw->closed || !sw->stopping || sw->running > 0 || sw->running_list != NULL)
+        return;
+    sw->closed = 1;
+    uv_close((uv_handle_t *)&sw->sig_int, NULL);
+    uv_close((uv_handle_t *)&sw->sig_term, NULL);
+    uv_close((uv_handle_t *)&sw->tick, NULL);
+}
+
+int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_run_summary *out,
+                 es_err *err)
+{
+    sweep *sw = calloc(1, sizeof *sw);
+    char host[64] = "";
+    int64_t project_id;
+    char *name = NULL;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    out->best_number = -1;
+    out->best_objective = NAN;
+    if (sw == NULL)
+        return es_err_set(err, -ENOMEM, "out of memory");
+    sw->st = st;
+    sw->spec = spec;
+    sw->opts = opts;
+    sw->sum = out;
+    sw->t0 = uv_hrtime();
+    snprintf(sw->log_root, sizeof sw->log_root, "%s.d", opts->db_path);
+    gethostname(host, sizeof host - 1);
+
+    if ((rc = es_search_create(spec, opts->seed, &sw->search, err)) != 0)
+        goto out;
+    if ((rc = es_store_project_ensure(st, opts->project, &project_id, err)) != 0)
+        goto out;
+    es_sweep_new sn = {.project_id = project_id,
+                       .name = opts->sweep_name,
+                       .spec = spec,
+                       .seed = opts->seed,
+                       .parallel = opts->parallel,
+                       .started = now_unix(),
+                       .host = host};
+    if ((rc = es_store_sweep_create(st, &sn, &sw->id, &name, err)) != 0)
+        goto out;
+    snprintf(sw->name, sizeof sw->name, "%s", name);
+    free(name);
+    out->sweep_id = sw->id;
+    snprintf(out->sweep_name, sizeof out->sweep_name, "%s", sw->name);
+
+    if ((rc = uv_loop_init(&sw->loop)) != 0) {
+        es_err_set(err, rc, "cannot start the event loop: %s", uv_strerror(rc));
+        goto out;
+    }
+    uv_signal_init(&sw->loop, &sw->sig_int);
+    uv_signal_init(&sw->loop, &sw->sig_term);
+    uv_timer_init(&sw->loop, &sw->tick);
+    sw->sig_int.data = sw->sig_term.data = sw->tick.data = sw;
+    uv_signal_start(&sw->sig_int, on_signal, SIGINT);
+    uv_signal_start(&sw->sig_term, on_signal, SIGTERM);
+    uv_timer_start(&sw->tick, on_tick, 1000, 1000);
+
+    say(sw, "sweep %s (project %s): method %s, seed %llu, %d in parallel, logs in %s/sweep-%lld",
+        sw->name, opts->project, es_method_name(spec->method), (unsigned long long)opts->seed,
+        opts->parallel, sw->log_root, (long long)sw->id);
+    fill(sw);
+    uv_run(&sw->loop, UV_RUN_DEFAULT);
+    uv_loop_close(&sw->loop);
+    if (opts->live) {
+        fputs("\r\033[K", opts->out);
+        fflush(opts->out);
+    }
+
+    out->elapsed_s = elapsed(sw);
+    out->stop_signal = sw->stop_signal;
+    snprintf(out->status, sizeof out->status, "%s", sw->end_status);
+    snprintf(out->reason, sizeof out->reason, "%s", sw->end_reason);
+    rc = es_store_sweep_finish(st, sw->id, sw->end_status, sw->end_reason, now_unix(), err);
+    if (sw->fatal) {
+        *err = sw->fatal_err;
+        rc = sw->fatal_err.code ? sw->fatal_err.code : ES_ESTORE;
+    }
+out:
+    es_search_destroy(sw->search);
+    free(sw);
+    return rc;
+}

@@ -1,0 +1,52 @@
+/*
+ * loop.h -- running one sweep: the libuv event loop that keeps up to
+ * `parallel` trials going, records each as it ends, and decides when the
+ * sweep is over.
+ *
+ * A sweep ends when its run_cap is reached, its search space is exhausted,
+ * its metric target is reached, its wall budget runs out, max_failed trials
+ * have failed, or the coordinator gets SIGINT/SIGTERM.  Each finished trial
+ * is committed to the store before the next launch decision.  No trial
+ * process outlives es_sweep_run(): on interrupt or wall budget each running
+ * trial's worker is asked to stop it, and the loop waits for them.
+ */
+#ifndef ES_LOOP_H
+#define ES_LOOP_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "spec.h"
+#include "store.h"
+
+typedef struct es_run_opts {
+    const char *db_path;     /* trial logs go under DB_PATH.d/ */
+    const char *worker_path; /* ecosweep-worker to launch */
+    const char *project;     /* project name */
+    const char *sweep_name;  /* wanted sweep name */
+    int parallel;            /* trials at once (>= 1) */
+    uint64_t seed;           /* seed of the search */
+    double grace_s;          /* SIGTERM -> SIGKILL grace for a trial's processes */
+    int live;                /* redraw a status line on `out` (a terminal) */
+    FILE *out;               /* progress messages */
+} es_run_opts;
+
+typedef struct es_run_summary {
+    int64_t sweep_id;
+    char sweep_name[256];
+    char status[32]; /* finished, failed, interrupted */
+    char reason[256];
+    int stop_signal; /* SIGINT / SIGTERM when interrupted, else 0 */
+    int launched, completed, failed, timed_out, interrupted, budget_stopped;
+    int64_t best_number; /* -1 when no trial completed */
+    double best_objective;
+    double kwh, co2e_kg, usd, elapsed_s;
+} es_run_summary;
+
+/* Run the sweep described by spec.  Returns 0 when the sweep ran (whatever
+ * happened to its trials; see out->status), or a negative code when it
+ * could not run or the store failed (err says why). */
+int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts,
+                 es_run_summary *out /* OUT */, es_err *err);
+
+#endif

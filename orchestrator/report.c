@@ -1,0 +1,494 @@
+/*
+ * report.c -- text, JSON and CSV reports (see report.h).
+ *
+ * The report first walks the loaded tree once to price every trial with its
+ * sweep's factors and add the sums up (struct tally); each format then only
+ * prints.  Sums are made from the same per-trial costs that are printed, so
+ * a total always equals the sum of its rows.
+ */
+#include "report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "account.h"
+
+#define N_STATUS 8
+static const char *const statuses[N_STATUS] = {"completed",   "failed",         "timed_out",
+                                               "interrupted", "budget_stopped", "running",
+                                               "lost",        "pruned"};
+
+typedef struct tally {
+    es_cost cost;
+    int trials;
+    int by_status[N_STATUS + 1]; /* last slot: any other word */
+    unsigned methods;            /* bit set of es_em seen */
+} tally;
+
+static int status_slot(const char *s)
+{
+    for (int i = 0; i < N_STATUS; i++)
+        if (s != NULL && strcmp(s, statuses[i]) == 0)
+            return i;
+    return N_STATUS;
+}
+
+static void trial_cost(const es_store_sweep *sw, const es_store_trial *t, es_cost *c)
+{
+    double wall = isfinite(t->wall_s)  ? t->wall_s
+                  : isfinite(t->ended) ? t->ended - t->started
+                                       : 0.0;
+    es_account(&sw->factors, es_account_joules(&t->cpu, &t->dram, &t->gpu), wall, c);
+}
+
+static void tally_trial(tally *ty, const es_store_sweep *sw, const es_store_trial *t)
+{
+    es_cost c;
+    trial_cost(sw, t, &c);
+    es_cost_add(&ty->cost, &c);
+    ty->trials++;
+    ty->by_status[status_slot(t->status)]++;
+    ty->methods |= 1u << t->cpu.method | 1u << t->dram.method | 1u << t->gpu.method;
+}
+
+static void tally_add(tally *to, const tally *from)
+{
+    es_cost_add(&to->cost, &from->cost);
+    to->trials += from->trials;
+    for (int i = 0; i <= N_STATUS; i++)
+        to->by_status[i] += from->by_status[i];
+    to->methods |= from->methods;
+}
+
+static void tally_sweep(tally *ty, const es_store_sweep *sw)
+{
+    memset(ty, 0, sizeof *ty);
+    for (size_t i = 0; i < sw->n_trials; i++)
+        tally_trial(ty, sw, &sw->trials[i]);
+}
+
+static void tally_project(tally *ty, const es_store_project *p)
+{
+    memset(ty, 0, sizeof *ty);
+    for (size_t i = 0; i < p->n_sweeps; i++) {
+        tally s;
+        tally_sweep(&s, &p->sweeps[i]);
+        tally_add(ty, &s);
+    }
+}
+
+/* The best completed trial of a sweep, or NULL. */
+static const es_store_trial *best_trial(const es_store_sweep *sw)
+{
+    const es_store_trial *best = NULL;
+    int max = sw->goal != NULL && strcmp(sw->goal, "maximize") == 0;
+    for (size_t i = 0; i < sw->n_trials; i++) {
+        const es_store_trial *t = &sw->trials[i];
+        if (strcmp(t->status, "completed") != 0 || isnan(t->objective))
+            continue;
+        if (best == NULL || (max ? t->objective > best->objective : t->objective < best->objective))
+            best = t;
+    }
+    return best;
+}
+
+static void iso_time(double t, char *buf, size_t cap)
+{
+    if (!isfinite(t)) {
+        snprintf(buf, cap, "-");
+        return;
+    }
+    time_t s = (time_t)t;
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+static void j_str(FILE *f, const char *s)
+{
+    es_value v = {.kind = s ? ES_V_STR : ES_V_NULL, .s = (char *)s};
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    if (es_value_json(&v, &buf, &len, &cap) == 0)
+        fwrite(buf, 1, len, f);
+    else
+        fputs("null", f);
+    free(buf);
+}
+
+static void j_num(FILE *f, double x)
+{
+    if (isfinite(x))
+        fprintf(f, "%.10g", x);
+    else
+        fputs("null", f);
+}
+
+static void j_key(FILE *f, const char *k)
+{
+    j_str(f, k);
+    fputs(": ", f);
+}
+
+static void j_time(FILE *f, double t)
+{
+    char buf[32];
+    if (!isfinite(t)) {
+        fputs("null", f);
+        return;
+    }
+    iso_time(t, buf, sizeof buf);
+    j_str(f, buf);
+}
+
+static void j_cost(FILE *f, const es_cost *c)
+{
+    fputs("\"kwh\": ", f);
+    j_num(f, c->kwh);
+    fputs(", \"co2e_kg\": ", f);
+    j_num(f, c->co2e_kg);
+    fputs(", \"usd\": ", f);
+    j_num(f, c->usd);
+    fputs(", \"usd_electricity\": ", f);
+    j_num(f, c->usd_electricity);
+    fputs(", \"usd_cloud\": ", f);
+    j_num(f, c->usd_cloud);
+    fputs(", \"trial_hours\": ", f);
+    j_num(f, c->hours);
+}
+
+static void j_tally(FILE *f, const tally *t)
+{
+    j_cost(f, &t->cost);
+    fprintf(f, ", \"trials\": %d, \"trials_by_status\": {", t->trials);
+    int first = 1;
+    for (int i = 0; i <= N_STATUS; i++) {
+        if (t->by_status[i] == 0)
+            continue;
+        fprintf(f, "%s\"%s\": %d", first ? "" : ", ", i < N_STATUS ? statuses[i] : "other",
+                t->by_status[i]);
+        first = 0;
+    }
+    fputs("}, \"energy_method\": ", f);
+    j_str(f, es_account_method_label(t->methods));
+}
+
+static void j_part(FILE *f, const char *name, const es_energy_part *p, int last)
+{
+    fprintf(f, "\"%s_j\": ", name);
+    j_num(f, p->method == ES_EM_NONE ? NAN : p->j);
+    fprintf(f, ", \"%s_method\": ", name);
+    j_str(f, es_em_name(p->method));
+    fprintf(f, ", \"%s_source\": ", name);
+    j_str(f, p->source[0] ? p->source : NULL);
+    fputs(last ? "" : ", ", f);
+}
+
+static void j_trial(FILE *f, const es_store_sweep *sw, const es_store_trial *t)
+{
+    es_cost c;
+    trial_cost(sw, t, &c);
+    fprintf(f, "{\"id\": %lld, \"number\": %lld, \"status\": ", (long long)t->id,
+            (long long)t->number);
+    j_str(f, t->status);
+    fputs(", \"reason\": ", f);
+    j_str(f, t->reason);
+    fprintf(f, ", \"params\": %s, \"metrics\": {", t->params_json ? t->params_json : "{}");
+    for (size_t m = 0; m < t->n_metrics; m++) {
+        fputs(m ? ", " : "", f);
+        j_key(f, t->metrics[m].name);
+        j_num(f, t->metrics[m].value);
+    }
+    fputs("}, \"objective\": ", f);
+    j_num(f, t->objective);
+    fputs(", ", f);
+    j_cost(f, &c);
+    fputs(", \"wall_s\": ", f);
+    j_num(f, t->wall_s);
+    fputs(", \"cpu_s\": ", f);
+    j_num(f, t->cpu_s);
+    fprintf(f, ", \"peak_rss_kb\": %lld, \"host\": ", (long long)t->peak_rss_kb);
+    j_str(f, t->host);
+    fputs(", \"started\": ", f);
+    j_time(f, t->started);
+    fputs(", \"ended\": ", f);
+    j_time(f, t->ended);
+    fputs(", \"log_dir\": ", f);
+    j_str(f, t->log_dir);
+    fputs(", \"energy\": {", f);
+    j_part(f, "cpu", &t->cpu, 0);
+    j_part(f, "dram", &t->dram, 0);
+    j_part(f, "gpu", &t->gpu, 1);
+    fputs("}}", f);
+}
+
+static void j_sweep(FILE *f, const es_store_sweep *sw)
+{
+    tally ty;
+    const es_store_trial *best = best_trial(sw);
+
+    tally_sweep(&ty, sw);
+    fprintf(f, "{\"id\": %lld, \"name\": ", (long long)sw->id);
+    j_str(f, sw->name);
+    fputs(", \"status\": ", f);
+    j_str(f, sw->status);
+    fputs(", \"reason\": ", f);
+    j_str(f, sw->reason);
+    fputs(", \"method\": ", f);
+    j_str(f, sw->method);
+    fputs(", \"metric\": ", f);
+    j_str(f, sw->metric);
+    fputs(", \"goal\": ", f);
+    j_str(f, sw->goal);
+    fprintf(f, ", \"seed\": %llu, \"started\": ", (unsigned long long)sw->seed);
+    j_time(f, sw->started);
+    fputs(", \"ended\": ", f);
+    j_time(f, sw->ended);
+    fputs(", \"factors\": {\"pue\": ", f);
+    j_num(f, sw->factors.pue);
+    fputs(", \"carbon_g_per_kwh\": ", f);
+    j_num(f, sw->factors.carbon_g_per_kwh);
+    fputs(", \"electricity_usd_per_kwh\": ", f);
+    j_num(f, sw->factors.electricity_usd_per_kwh);
+    fputs(", \"cloud_usd_per_hour\": ", f);
+    j_num(f, sw->factors.cloud_usd_per_hour);
+    fputs("}, ", f);
+    j_tally(f, &ty);
+    fputs(", \"best\": ", f);
+    if (best != NULL) {
+        fprintf(f, "{\"id\": %lld, \"number\": %lld, \"objective\": ", (long long)best->id,
+                (long long)best->number);
+        j_num(f, best->objective);
+        fprintf(f, ", \"params\": %s}", best->params_json ? best->params_json : "{}");
+    } else {
+        fputs("null", f);
+    }
+    fputs(", \"trials\": [", f);
+    for (size_t i = 0; i < sw->n_trials; i++) {
+        fputs(i ? ",\n        " : "\n        ", f);
+        j_trial(f, sw, &sw->trials[i]);
+    }
+    fputs("]}", f);
+}
+
+static void write_json(const es_store_data *d, FILE *f)
+{
+    tally all;
+    char now[32];
+
+    memset(&all, 0, sizeof all);
+    iso_time((double)time(NULL), now, sizeof now);
+    fprintf(f, "{\"ecosweep_report\": 1, \"generated\": \"%s\", \"projects\": [", now);
+    for (size_t i = 0; i < d->n_projects; i++) {
+        const es_store_project *p = &d->projects[i];
+        tally ty;
+        tally_project(&ty, p);
+        tally_add(&all, &ty);
+        fputs(i ? ",\n  {" : "\n  {", f);
+        j_key(f, "name");
+        j_str(f, p->name);
+        fputs(", ", f);
+        j_tally(f, &ty);
+        fputs(", \"sweeps\": [", f);
+        for (size_t j = 0; j < p->n_sweeps; j++) {
+            fputs(j ? ",\n    " : "\n    ", f);
+            j_sweep(f, &p->sweeps[j]);
+        }
+        fputs("]}", f);
+    }
+    fputs("],\n \"totals\": {", f);
+    j_tally(f, &all);
+    fputs("}}\n", f);
+}
+
+/* ---- CSV -------------------------------------------------------------------- */
+
+static void c_str(FILE *f, const char *s)
+{
+    if (s == NULL)
+        return;
+    if (strpbrk(s, ",\"\n\r") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void c_num(FILE *f, double x)
+{
+    if (isfinite(x))
+        fprintf(f, "%.10g", x);
+}
+
+static void write_csv(const es_store_data *d, FILE *f)
+{
+    fputs("project,sweep,trial_id,number,status,reason,objective,wall_s,cpu_s,kwh,co2e_kg,usd,"
+          "usd_electricity,usd_cloud,cpu_j,cpu_method,dram_j,dram_method,gpu_j,gpu_method,"
+          "params\n",
+          f);
+    for (size_t i = 0; i < d->n_projects; i++) {
+        const es_store_project *p = &d->projects[i];
+        for (size_t j = 0; j < p->n_sweeps; j++) {
+            const es_store_sweep *sw = &p->sweeps[j];
+            for (size_t k = 0; k < sw->n_trials; k++) {
+                const es_store_trial *t = &sw->trials[k];
+                const es_energy_part *parts[3] = {&t->cpu, &t->dram, &t->gpu};
+                es_cost c;
+                trial_cost(sw, t, &c);
+                c_str(f, p->name);
+                fputc(',', f);
+                c_str(f, sw->name);
+                fprintf(f, ",%lld,%lld,", (long long)t->id, (long long)t->number);
+                c_str(f, t->status);
+                fputc(',', f);
+                c_str(f, t->reason);
+                fputc(',', f);
+                c_num(f, t->objective);
+                double nums[] = {t->wall_s, t->cpu_s,          c.kwh,      c.co2e_kg,
+                                 c.usd,     c.usd_electricity, c.usd_cloud};
+                for (size_t n = 0; n < sizeof nums / sizeof nums[0]; n++) {
+                    fputc(',', f);
+                    c_num(f, nums[n]);
+                }
+                for (int n = 0; n < 3; n++) {
+                    fputc(',', f);
+                    c_num(f, parts[n]->method == ES_EM_NONE ? NAN : parts[n]->j);
+                    fputc(',', f);
+                    c_str(f, es_em_name(parts[n]->method));
+                }
+                fputc(',', f);
+                c_str(f, t->params_json);
+                fputc('\n', f);
+            }
+        }
+    }
+}
+
+/* ---- Text ------------------------------------------------------------------- */
+
+static void t_cost(FILE *f, const char *indent, const tally *ty)
+{
+    fprintf(f, "%s%d trials", indent, ty->trials);
+    for (int i = 0; i <= N_STATUS; i++)
+        if (ty->by_status[i])
+            fprintf(f, ", %d %s", ty->by_status[i], i < N_STATUS ? statuses[i] : "other");
+    fprintf(f,
+            "\n%s%.4g trial-hours, %.4g kWh, %.4g kg CO2e, $%.4g (electricity $%.4g, cloud "
+            "$%.4g), energy by %s\n",
+            indent, ty->cost.hours, ty->cost.kwh, ty->cost.co2e_kg, ty->cost.usd,
+            ty->cost.usd_electricity, ty->cost.usd_cloud, es_account_method_label(ty->methods));
+}
+
+static const char *part_text(const es_energy_part *p, char *buf, size_t cap)
+{
+    if (p->method == ES_EM_NONE)
+        snprintf(buf, cap, "not measured");
+    else
+        snprintf(buf, cap, "%.4g J %s", p->j, es_em_name(p->method));
+    return buf;
+}
+
+static void write_text(const es_store_data *d, FILE *f)
+{
+    if (d->n_projects == 0)
+        fputs("No sweeps recorded yet.\n", f);
+    for (size_t i = 0; i < d->n_projects; i++) {
+        const es_store_project *p = &d->projects[i];
+        tally pt;
+        tally_project(&pt, p);
+        fprintf(f, "Project %s: %zu sweep%s\n", p->name, p->n_sweeps, p->n_sweeps == 1 ? "" : "s");
+        t_cost(f, "  ", &pt);
+        for (size_t j = 0; j < p->n_sweeps; j++) {
+            const es_store_sweep *sw = &p->sweeps[j];
+            const es_store_trial *best = best_trial(sw);
+            char started[32];
+            tally st;
+            tally_sweep(&st, sw);
+            iso_time(sw->started, started, sizeof started);
+            fprintf(f, "\n  Sweep %s (#%lld, %s, seed %llu, started %s): %s%s%s\n", sw->name,
+                    (long long)sw->id, sw->method, (unsigned long long)sw->seed, started,
+                    sw->status, sw->reason ? " - " : "", sw->reason ? sw->reason : "");
+            t_cost(f, "    ", &st);
+            fprintf(f, "    factors: PUE %.3g, %.4g gCO2e/kWh, $%.4g/kWh, cloud $%.4g/h\n",
+                    sw->factors.pue, sw->factors.carbon_g_per_kwh,
+                    sw->factors.electricity_usd_per_kwh, sw->factors.cloud_usd_per_hour);
+            if (best != NULL)
+                fprintf(f, "    best: trial %lld, %s=%.6g, %s\n", (long long)best->number,
+                        sw->metric, best->objective, best->params_json);
+            if (sw->n_trials == 0)
+                continue;
+            fprintf(f, "    %5s  %-14s %12s %10s %11s %9s %8s  %s\n", "trial", "status",
+                    sw->metric ? sw->metric : "objective", "kWh", "gCO2e", "USD", "wall_s",
+                    "params / reason");
+            for (size_t k = 0; k < sw->n_trials; k++) {
+                const es_store_trial *t = &sw->trials[k];
+                es_cost c;
+                char obj[32];
+                trial_cost(sw, t, &c);
+                if (isnan(t->objective))
+                    snprintf(obj, sizeof obj, "-");
+                else
+                    snprintf(obj, sizeof obj, "%.6g", t->objective);
+                fprintf(f, "    %5lld  %-14s %12s %10.3g %11.4g %9.3g %8.1f  %s%s%s\n",
+                        (long long)t->number, t->status, obj, c.kwh, c.co2e_kg * 1000, c.usd,
+                        isfinite(t->wall_s) ? t->wall_s : 0.0, t->params_json,
+                        t->reason ? "  -- " : "", t->reason ? t->reason : "");
+            }
+            if (sw->n_trials > 0) {
+                char a[48], b[48], g[48];
+                const es_store_trial *t0 = &sw->trials[0];
+                fprintf(
+                    f, "    energy of trial %lld by component: cpu %s (%s), dram %s (%s), gpu %s\n",
+                    (long long)t0->number, part_text(&t0->cpu, a, sizeof a), t0->cpu.source,
+                    part_text(&t0->dram, b, sizeof b), t0->dram.source,
+                    part_text(&t0->gpu, g, sizeof g));
+            }
+        }
+        fputc('\n', f);
+    }
+    if (d->n_projects > 0)
+        fputs("Energy by 'estimate' is a power model times CPU time and memory, not a "
+              "measurement;\n'not measured' means no meter was available, not zero. See the "
+              "README's energy accounting.\n",
+              f);
+}
+
+int es_report_format_parse(const char *name)
+{
+    if (strcmp(name, "text") == 0)
+        return ES_REPORT_TEXT;
+    if (strcmp(name, "json") == 0)
+        return ES_REPORT_JSON;
+    if (strcmp(name, "csv") == 0)
+        return ES_REPORT_CSV;
+    return -1;
+}
+
+int es_report_write(const es_store_data *d, es_report_format fmt, FILE *out)
+{
+    switch (fmt) {
+    case ES_REPORT_JSON:
+        write_json(d, out);
+        break;
+    case ES_REPORT_CSV:
+        write_csv(d, out);
+        break;
+    default:
+        write_text(d, out);
+        break;
+    }
+    if (fflush(out) != 0 || ferror(out))
+        return -errno;
+    return 0;
+}

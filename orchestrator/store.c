@@ -1,0 +1,715 @@
+/*
+ * store.c -- the SQLite store: schema, migrations, and every SQL statement
+ * ecosweep runs (see store.h for the contract).
+ *
+ * Statements live in one table, prepared once at open and reset after each
+ * use; all values are bound, never spliced into SQL text.  Writes that belong
+ * together (a trial and its parameters; a trial's end) happen in one
+ * transaction.  WAL mode with synchronous=NORMAL keeps a committed trial
+ * durable across a coordinator crash (a power cut may lose the last
+ * commits, never corrupt the file), and lets readers run beside the writer.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ES_SCHEMA_VERSION 1
+
+/* Migrations, in order: migrations[i] takes user_version i to i+1. */
+static const char *const migrations[] = {
+    "CREATE TABLE project ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  created REAL NOT NULL);"
+    "CREATE TABLE sweep ("
+    "  id INTEGER PRIMARY KEY,"
+    "  project_id INTEGER NOT NULL REFERENCES project(id),"
+    "  name TEXT NOT NULL,"
+    "  status TEXT NOT NULL,"
+    "  reason TEXT,"
+    "  spec_path TEXT, spec_text TEXT,"
+    "  method TEXT NOT NULL, metric TEXT, goal TEXT,"
+    "  seed INTEGER NOT NULL, parallel INTEGER NOT NULL,"
+    "  started REAL NOT NULL, ended REAL, host TEXT,"
+    "  pue REAL NOT NULL, carbon_g_per_kwh REAL NOT NULL,"
+    "  electricity_usd_per_kwh REAL NOT NULL, cloud_usd_per_hour REAL NOT NULL,"
+    "  cpu_watts_per_core REAL NOT NULL, dram_watts_per_gb REAL NOT NULL,"
+    "  budget_kwh REAL, budget_usd REAL, budget_co2e_kg REAL, budget_wall_s REAL,"
+    "  UNIQUE(project_id, name));"
+    "CREATE TABLE trial ("
+    "  id INTEGER PRIMARY KEY,"
+    "  sweep_id INTEGER NOT NULL REFERENCES sweep(id),"
+    "  number INTEGER NOT NULL,"
+    "  status TEXT NOT NULL, reason TEXT,"
+    "  objective REAL,"
+    "  command TEXT, log_dir TEXT, host TEXT,"
+    "  started REAL NOT NULL, ended REAL,"
+    "  wall_s REAL, cpu_s REAL, peak_rss_kb INTEGER, exit_code INTEGER, signal INTEGER,"
+    "  cpu_j REAL, cpu_method TEXT, cpu_source TEXT,"
+    "  dram_j REAL, dram_method TEXT, dram_source TEXT,"
+    "  gpu_j REAL, gpu_method TEXT, gpu_source TEXT,"
+    "  metric_points INTEGER NOT NULL DEFAULT 0,"
+    "  UNIQUE(sweep_id, number));"
+    "CREATE TABLE param ("
+    "  trial_id INTEGER NOT NULL REFERENCES trial(id),"
+    "  name TEXT NOT NULL,"
+    "  ord INTEGER NOT NULL," /* position in the spec */
+    "  value TEXT NOT NULL,"  /* JSON */
+    "  PRIMARY KEY(trial_id, name)) WITHOUT ROWID;"
+    "CREATE TABLE metric ("
+    "  trial_id INTEGER NOT NULL REFERENCES trial(id),"
+    "  seq INTEGER NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  step INTEGER,"
+    "  value REAL,"
+    "  t REAL NOT NULL,"
+    "  PRIMARY KEY(trial_id, seq)) WITHOUT ROWID;"
+    "CREATE INDEX metric_by_name ON metric(trial_id, name, seq);",
+};
+
+enum {
+    Q_BEGIN,
+    Q_COMMIT,
+    Q_ROLLBACK,
+    Q_PROJECT_GET,
+    Q_PROJECT_ADD,
+    Q_SWEEP_NAME_TAKEN,
+    Q_SWEEP_ADD,
+    Q_SWEEP_FINISH,
+    Q_TRIAL_ADD,
+    Q_PARAM_ADD,
+    Q_METRIC_ADD,
+    Q_TRIAL_FINISH,
+    Q_LOAD_PROJECTS,
+    Q_LOAD_SWEEPS,
+    Q_LOAD_TRIALS,
+    Q_LOAD_PARAMS,
+    Q_LOAD_LAST_METRICS,
+    Q__COUNT
+};
+
+static const char *const sql[Q__COUNT] = {
+    [Q_BEGIN] = "BEGIN IMMEDIATE",
+    [Q_COMMIT] = "COMMIT",
+    [Q_ROLLBACK] = "ROLLBACK",
+    [Q_PROJECT_GET] = "SELECT id FROM project WHERE name = ?1",
+    [Q_PROJECT_ADD] = "INSERT INTO project(name, created) VALUES (?1, ?2)",
+    [Q_SWEEP_NAME_TAKEN] = "SELECT 1 FROM sweep WHERE project_id = ?1 AND name = ?2",
+    [Q_SWEEP_ADD] =
+        "INSERT INTO sweep(project_id, name, status, spec_path, spec_text, method, metric, goal,"
+        " seed, parallel, started, host, pue, carbon_g_per_kwh, electricity_usd_per_kwh,"
+        " cloud_usd_per_hour, cpu_watts_per_core, dram_watts_per_gb, budget_kwh, budget_usd,"
+        " budget_co2e_kg, budget_wall_s)"
+        " VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+        " ?16, ?17, ?18, ?19, ?20, ?21)",
+    [Q_SWEEP_FINISH] = "UPDATE sweep SET status = ?2, reason = ?3, ended = ?4 WHERE id = ?1",
+    [Q_TRIAL_ADD] = "INSERT INTO trial(sweep_id, number, status, command, log_dir, started, host)"
+                    " VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6)",
+    [Q_PARAM_ADD] = "INSERT INTO param(trial_id, name, ord, value) VALUES (?1, ?2, ?3, ?4)",
+    [Q_METRIC_ADD] = "INSERT INTO metric(trial_id, seq, name, step, value, t)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [Q_TRIAL_FINISH] =
+        "UPDATE trial SET status = ?2, reason = ?3, objective = ?4, ended = ?5, wall_s = ?6,"
+        " cpu_s = ?7, peak_rss_kb = ?8, exit_code = ?9, signal = ?10,"
+        " cpu_j = ?11, cpu_method = ?12, cpu_source = ?13,"
+        " dram_j = ?14, dram_method = ?15, dram_source = ?16,"
+        " gpu_j = ?17, gpu_method = ?18, gpu_source = ?19, metric_points = ?20,"
+        " host = coalesce(?21, host)"
+        " WHERE id = ?1",
+    [Q_LOAD_PROJECTS] = "SELECT id, name FROM project WHERE ?1 IS NULL OR name = ?1 ORDER BY id",
+    [Q_LOAD_SWEEPS] =
+        "SELECT id, name, status, reason, method, metric, goal, spec_path, host, seed, started,"
+        " ended, pue, carbon_g_per_kwh, electricity_usd_per_kwh, cloud_usd_per_hour,"
+        " cpu_watts_per_core, dram_watts_per_gb, budget_kwh, budget_usd, budget_co2e_kg,"
+        " budget_wall_s FROM sweep WHERE project_id = ?1"
+        " AND (?2 IS NULL OR name = ?2 OR CAST(id AS TEXT) = ?2) ORDER BY id",
+    [Q_LOAD_TRIALS] =
+        "SELECT id, number, status, reason, host, log_dir, command, objective, started, ended,"
+        " wall_s, cpu_s, peak_rss_kb, exit_code, signal,"
+        " cpu_j, cpu_method, cpu_source, dram_j, dram_method, dram_source,"
+        " gpu_j, gpu_method, gpu_source FROM trial WHERE sweep_id = ?1 ORDER BY number",
+    [Q_LOAD_PARAMS] = "SELECT coalesce(json_group_object(name, json(value)), '{}')"
+                      " FROM (SELECT name, value FROM param WHERE trial_id = ?1 ORDER BY ord)",
+    [Q_LOAD_LAST_METRICS] =
+        "SELECT m.name, m.value, m.step FROM metric m"
+        " JOIN (SELECT name, max(seq) AS seq FROM metric WHERE trial_id = ?1 GROUP BY name) l"
+        " ON m.seq = l.seq WHERE m.trial_id = ?1 ORDER BY m.name",
+};
+
+struct es_store {
+    sqlite3 *db;
+    char *path;
+    sqlite3_stmt *q[Q__COUNT];
+};
+
+static int db_fail(es_store *st, es_err *err, const char *what)
+{
+    return es_err_set(err, ES_ESTORE, "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+}
+
+static int exec_plain(es_store *st, const char *text, es_err *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, text, NULL, NULL, &msg) != SQLITE_OK) {
+        es_err_set(err, ES_ESTORE, "%s: %s", st->path, msg ? msg : "SQL failed");
+        sqlite3_free(msg);
+        return ES_ESTORE;
+    }
+    return 0;
+}
+
+static int migrate(es_store *st, es_err *err)
+{
+    sqlite3_stmt *s;
+    int version = 0;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+        return db_fail(st, err, "reading schema version");
+    if (sqlite3_step(s) == SQLITE_ROW)
+        version = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    if (version > ES_SCHEMA_VERSION)
+        return es_err_set(err, ES_ESTORE,
+                          "%s: database schema version %d is newer than this ecosweep (%d)",
+                          st->path, version, ES_SCHEMA_VERSION);
+    while (version < ES_SCHEMA_VERSION) {
+        char pragma[64];
+        int rc = exec_plain(st, "BEGIN IMMEDIATE", err);
+        if (rc == 0)
+            rc = exec_plain(st, migrations[version], err);
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", version + 1);
+        if (rc == 0)
+            rc = exec_plain(st, pragma, err);
+        if (rc == 0)
+            rc = exec_plain(st, "COMMIT", err);
+        if (rc != 0) {
+            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+            return rc;
+        }
+        version++;
+    }
+    return 0;
+}
+
+int es_store_open(const char *path, es_store **out, es_err *err)
+{
+    es_store *st = calloc(1, sizeof *st);
+    int rc;
+
+    *out = NULL;
+    if (st == NULL || (st->path = strdup(path)) == NULL) {
+        free(st);
+        return es_err_set(err, -ENOMEM, "out of memory");
+    }
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        rc = db_fail(st, err, "cannot open database");
+        goto fail;
+    }
+    /* A busy timeout lets a report read while a sweep commits, and two
+     * writers take turns instead of failing with "database is locked". */
+    sqlite3_busy_timeout(st->db, 10000);
+    if ((rc = exec_plain(st, "PRAGMA journal_mode = WAL", err)) != 0 ||
+        (rc = exec_plain(st, "PRAGMA synchronous = NORMAL", err)) != 0 ||
+        (rc = exec_plain(st, "PRAGMA foreign_keys = ON", err)) != 0 || (rc = migrate(st, err)) != 0)
+        goto fail;
+    for (int i = 0; i < Q__COUNT; i++) {
+        if (sqlite3_prepare_v3(st->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->q[i], NULL) !=
+            SQLITE_OK) {
+            rc = db_fail(st, err, "preparing statement");
+            goto fail;
+        }
+    }
+    *out = st;
+    return 0;
+fail:
+    es_store_close(st);
+    return rc;
+}
+
+void es_store_close(es_store *st)
+{
+    if (st == NULL)
+        return;
+    for (int i = 0; i < Q__COUNT; i++)
+        sqlite3_finalize(st->q[i]);
+    sqlite3_close(st->db);
+    free(st->path);
+    free(st);
+}
+
+/* Run a statement that returns no rows; reset it either way. */
+static int step_done(es_store *st, int q, es_err *err, const char *what)
+{
+    int rc = sqlite3_step(st->q[q]);
+    sqlite3_reset(st->q[q]);
+    sqlite3_clear_bindings(st->q[q]);
+    if (rc != SQLITE_DONE)
+        return db_fail(st, err, what);
+    return 0;
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v == NULL)
+        sqlite3_bind_null(s, i);
+    else
+        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+}
+
+/* NaN and "not set" (0 for budgets) are stored as NULL. */
+static void bind_real(sqlite3_stmt *s, int i, double v)
+{
+    if (isnan(v))
+        sqlite3_bind_null(s, i);
+    else
+        sqlite3_bind_double(s, i, v);
+}
+
+static void bind_cap(sqlite3_stmt *s, int i, double v)
+{
+    bind_real(s, i, v > 0 ? v : NAN);
+}
+
+static int tx_begin(es_store *st, es_err *err)
+{
+    return step_done(st, Q_BEGIN, err, "starting a transaction");
+}
+
+static int tx_end(es_store *st, int rc, es_err *err)
+{
+    if (rc == 0)
+        return step_done(st, Q_COMMIT, err, "committing");
+    step_done(st, Q_ROLLBACK, NULL, "rolling back");
+    return rc;
+}
+
+int es_store_project_ensure(es_store *st, const char *name, int64_t *id, es_err *err)
+{
+    sqlite3_stmt *s = st->q[Q_PROJECT_GET];
+    int rc;
+
+    bind_text(s, 1, name);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 0;
+    if (rc != SQLITE_DONE)
+        return db_fail(st, err, "looking up project");
+    bind_text(st->q[Q_PROJECT_ADD], 1, name);
+    sqlite3_bind_double(st->q[Q_PROJECT_ADD], 2, (double)time(NULL));
+    if ((rc = step_done(st, Q_PROJECT_ADD, err, "adding project")) != 0)
+        return rc;
+    *id = sqlite3_last_insert_rowid(st->db);
+    return 0;
+}
+
+static int sweep_name_taken(es_store *st, int64_t project_id, const char *name, int *taken)
+{
+    sqlite3_stmt *s = st->q[Q_SWEEP_NAME_TAKEN];
+    sqlite3_bind_int64(s, 1, project_id);
+    bind_text(s, 2, name);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    *taken = rc == SQLITE_ROW;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int es_store_sweep_create(es_store *st, const es_sweep_new *sw, int64_t *id, char **name_out,
+                          es_err *err)
+{
+    const es_spec *sp = sw->spec;
+    size_t cap = strlen(sw->name) + 24;
+    char *name = malloc(cap);
+    int rc, taken = 1;
+
+    *name_out = NULL;
+    if (name == NULL)
+        return es_err_set(err, -ENOMEM, "out of memory");
+    if ((rc = tx_begin(st, err)) != 0) {
+        free(name);
+        return rc;
+    }
+    snprintf(name, cap, "%s", sw->name);
+    for (int n = 2; rc == 0; n++) {
+        if (sweep_name_taken(st, sw->project_id, name, &taken) != 0)
+            rc = db_fail(st, err, "looking up sweep names");
+        if (rc != 0 || !taken)
+            break;
+        snprintf(name, cap, "%s-%d", sw->name, n);
+    }
+    if (rc == 0) {
+        sqlite3_stmt *s = st->q[Q_SWEEP_ADD];
+        sqlite3_bind_int64(s, 1, sw->project_id);
+        bind_text(s, 2, name);
+        bind_text(s, 3, sp->path);
+        bind_text(s, 4, sp->text);
+        bind_text(s, 5, es_method_name(sp->method));
+        bind_text(s, 6, sp->metric_name);
+        bind_text(s, 7, sp->metric_name ? es_goal_name(sp->goal) : NULL);
+        sqlite3_bind_int64(s, 8, (sqlite3_int64)sw->seed);
+        sqlite3_bind_int(s, 9, sw->parallel);
+        sqlite3_bind_double(s, 10, sw->started);
+        bind_text(s, 11, sw->host);
+        sqlite3_bind_double(s, 12, sp->energy.pue);
+        sqlite3_bind_double(s, 13, sp->energy.carbon_g_per_kwh);
+        sqlite3_bind_double(s, 14, sp->energy.electricity_usd_per_kwh);
+        sqlite3_bind_double(s, 15, sp->energy.cloud_usd_per_hour);
+        sqlite3_bind_double(s, 16, sp->energy.cpu_watts_per_core);
+        sqlite3_bind_double(s, 17, sp->energy.dram_watts_per_gb);
+        bind_cap(s, 18, sp->budget.kwh);
+        bind_cap(s, 19, sp->budget.usd);
+        bind_cap(s, 20, sp->budget.co2e_kg);
+        bind_cap(s, 21, sp->budget.wall_s);
+        rc = step_done(st, Q_SWEEP_ADD, err, "adding sweep");
+        *id = sqlite3_last_insert_rowid(st->db);
+    }
+    rc = tx_end(st, rc, err);
+    if (rc != 0) {
+        free(name);
+        return rc;
+    }
+    *name_out = name;
+    return 0;
+}
+
+int es_store_sweep_finish(es_store *st, int64_t sweep_id, const char *status, const char *reason,
+                          double ended, es_err *err)
+{
+    sqlite3_stmt *s = st->q[Q_SWEEP_FINISH];
+    sqlite3_bind_int64(s, 1, sweep_id);
+    bind_text(s, 2, status);
+    bind_text(s, 3, reason);
+    sqlite3_bind_double(s, 4, ended);
+    return step_done(st, Q_SWEEP_FINISH, err, "recording the end of the sweep");
+}
+
+int es_store_trial_start(es_store *st, const es_trial_new *t, int64_t *id, es_err *err)
+{
+    sqlite3_stmt *s = st->q[Q_TRIAL_ADD];
+    int rc = tx_begin(st, err);
+
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(s, 1, t->sweep_id);
+    sqlite3_bind_int64(s, 2, t->number);
+    bind_text(s, 3, t->command_json);
+    bind_text(s, 4, t->log_dir);
+    sqlite3_bind_double(s, 5, t->started);
+    bind_text(s, 6, t->host);
+    rc = step_done(st, Q_TRIAL_ADD, err, "adding trial");
+    *id = sqlite3_last_insert_rowid(st->db);
+    for (size_t i = 0; rc == 0 && i < t->spec->n_params; i++) {
+        char *json = NULL;
+        size_t len = 0, cap = 0;
+        if (es_value_json(&t->values[i], &json, &len, &cap) != 0) {
+            rc = es_err_set(err, -ENOMEM, "out of memory");
+            break;
+        }
+        s = st->q[Q_PARAM_ADD];
+        sqlite3_bind_int64(s, 1, *id);
+        bind_text(s, 2, t->spec->params[i].name);
+        sqlite3_bind_int64(s, 3, (sqlite3_int64)i);
+        sqlite3_bind_text(s, 4, json, (int)len, SQLITE_TRANSIENT);
+        free(json);
+        rc = step_done(st, Q_PARAM_ADD, err, "adding trial parameters");
+    }
+    return tx_end(st, rc, err);
+}
+
+int es_store_metric_add(es_store *st, int64_t trial_id, int64_t seq, const char *name, int64_t step,
+                        double value, double t, es_err *err)
+{
+    sqlite3_stmt *s = st->q[Q_METRIC_ADD];
+    sqlite3_bind_int64(s, 1, trial_id);
+    sqlite3_bind_int64(s, 2, seq);
+    bind_text(s, 3, name);
+    if (step >= 0)
+        sqlite3_bind_int64(s, 4, step);
+    else
+        sqlite3_bind_null(s, 4);
+    bind_real(s, 5, isfinite(value) ? value : NAN);
+    sqlite3_bind_double(s, 6, t);
+    return step_done(st, Q_METRIC_ADD, err, "adding a metric value");
+}
+
+static void bind_part(sqlite3_stmt *s, int i, const es_energy_part *p)
+{
+    bind_real(s, i, p->method == ES_EM_NONE ? NAN : p->j);
+    bind_text(s, i + 1, es_em_name(p->method));
+    bind_text(s, i + 2, p->source[0] ? p->source : NULL);
+}
+
+int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e, es_err *err)
+{
+    sqlite3_stmt *s = st->q[Q_TRIAL_FINISH];
+    const es_result *r = e->result;
+
+    sqlite3_bind_int64(s, 1, trial_id);
+    bind_text(s, 2, e->status);
+    bind_text(s, 3, e->reason);
+    bind_real(s, 4, e->objective);
+    sqlite3_bind_double(s, 5, e->ended);
+    if (r != NULL) {
+        bind_real(s, 6, r->wall_s);
+        bind_real(s, 7, r->cpu_s);
+        sqlite3_bind_int64(s, 8, r->peak_rss_kb);
+        if (r->exit_kind == ES_EXIT_EXITED)
+            sqlite3_bind_int(s, 9, r->exit_code);
+        if (r->exit_kind == ES_EXIT_SIGNALED)
+            sqlite3_bind_int(s, 10, r->term_signal);
+        bind_part(s, 11, &r->cpu);
+        bind_part(s, 14, &r->dram);
+        bind_part(s, 17, &r->gpu);
+        bind_text(s, 21, r->host[0] ? r->host : NULL);
+    } else {
+        es_energy_part none = {.j = NAN, .method = ES_EM_NONE};
+        bind_part(s, 11, &none);
+        bind_part(s, 14, &none);
+        bind_part(s, 17, &none);
+    }
+    sqlite3_bind_int64(s, 20, e->metric_points);
+    return step_done(st, Q_TRIAL_FINISH, err, "recording the end of a trial");
+}
+
+/* ---- Loading ------------------------------------------------------------- */
+
+static char *col_text(sqlite3_stmt *s, int i)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    return t ? strdup((const char *)t) : NULL;
+}
+
+static double col_real(sqlite3_stmt *s, int i)
+{
+    return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : sqlite3_column_double(s, i);
+}
+
+static double col_cap(sqlite3_stmt *s, int i)
+{
+    return sqlite3_column_type(s, i) == SQLITE_NULL ? 0 : sqlite3_column_double(s, i);
+}
+
+static int col_int_or(sqlite3_stmt *s, int i, int dflt)
+{
+    return sqlite3_column_type(s, i) == SQLITE_NULL ? dflt : sqlite3_column_int(s, i);
+}
+
+static void col_part(sqlite3_stmt *s, int i, es_energy_part *p)
+{
+    const unsigned char *m = sqlite3_column_text(s, i + 1);
+    const unsigned char *src = sqlite3_column_text(s, i + 2);
+    int method = m ? es_em_parse((const char *)m) : ES_EM_NONE;
+    p->method = method < 0 ? ES_EM_NONE : (es_em)method;
+    p->j = p->method == ES_EM_NONE ? NAN : col_real(s, i);
+    snprintf(p->source, sizeof p->source, "%s", src ? (const char *)src : "");
+}
+
+/* Grow *arr (of *n elements of size sz) by one zeroed element; NULL on OOM. */
+static void *grow(void *arr_ptr, size_t *n, size_t sz)
+{
+    void **arr = arr_ptr;
+    void *p = realloc(*arr, (*n + 1) * sz);
+    if (p == NULL)
+        return NULL;
+    *arr = p;
+    memset((char *)p + *n * sz, 0, sz);
+    return (char *)p + (*n)++ * sz;
+}
+
+/* The trial's parameters as one JSON object, built by SQLite's JSON1 from
+ * the rows in the order they were written (spec order). */
+static int load_params(es_store *st, es_store_trial *t)
+{
+    sqlite3_stmt *s = st->q[Q_LOAD_PARAMS];
+    int rc;
+    sqlite3_bind_int64(s, 1, t->id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        t->params_json = col_text(s, 0);
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW)
+        return ES_ESTORE;
+    return t->params_json != NULL ? 0 : -ENOMEM;
+}
+
+static int load_metrics(es_store *st, es_store_trial *t)
+{
+    sqlite3_stmt *s = st->q[Q_LOAD_LAST_METRICS];
+    int rc;
+    sqlite3_bind_int64(s, 1, t->id);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        es_store_metric *m = grow(&t->metrics, &t->n_metrics, sizeof *m);
+        if (m == NULL)
+            break;
+        m->name = col_text(s, 0);
+        m->value = col_real(s, 1);
+        m->step = sqlite3_column_type(s, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 2);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? 0 : ES_ESTORE;
+}
+
+static int load_trials(es_store *st, es_store_sweep *sw)
+{
+    sqlite3_stmt *s = st->q[Q_LOAD_TRIALS];
+    int rc;
+    sqlite3_bind_int64(s, 1, sw->id);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        es_store_trial *t = grow(&sw->trials, &sw->n_trials, sizeof *t);
+        if (t == NULL)
+            break;
+        t->id = sqlite3_column_int64(s, 0);
+        t->number = sqlite3_column_int64(s, 1);
+        t->status = col_text(s, 2);
+        t->reason = col_text(s, 3);
+        t->host = col_text(s, 4);
+        t->log_dir = col_text(s, 5);
+        t->command_json = col_text(s, 6);
+        t->objective = col_real(s, 7);
+        t->started = col_real(s, 8);
+        t->ended = col_real(s, 9);
+        t->wall_s = col_real(s, 10);
+        t->cpu_s = col_real(s, 11);
+        t->peak_rss_kb = sqlite3_column_int64(s, 12);
+        t->exit_code = col_int_or(s, 13, -1);
+        t->term_signal = col_int_or(s, 14, -1);
+        col_part(s, 15, &t->cpu);
+        col_part(s, 18, &t->dram);
+        col_part(s, 21, &t->gpu);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return ES_ESTORE;
+    for (size_t i = 0; i < sw->n_trials; i++) {
+        if ((rc = load_params(st, &sw->trials[i])) != 0 ||
+            (rc = load_metrics(st, &sw->trials[i])) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int load_sweeps(es_store *st, es_store_project *p, const char *sweep)
+{
+    sqlite3_stmt *s = st->q[Q_LOAD_SWEEPS];
+    int rc;
+    sqlite3_bind_int64(s, 1, p->id);
+    bind_text(s, 2, sweep);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        es_store_sweep *sw = grow(&p->sweeps, &p->n_sweeps, sizeof *sw);
+        if (sw == NULL)
+            break;
+        sw->id = sqlite3_column_int64(s, 0);
+        sw->name = col_text(s, 1);
+        sw->status = col_text(s, 2);
+        sw->reason = col_text(s, 3);
+        sw->method = col_text(s, 4);
+        sw->metric = col_text(s, 5);
+        sw->goal = col_text(s, 6);
+        sw->spec_path = col_text(s, 7);
+        sw->host = col_text(s, 8);
+        sw->seed = (uint64_t)sqlite3_column_int64(s, 9);
+        sw->started = col_real(s, 10);
+        sw->ended = col_real(s, 11);
+        sw->factors.pue = sqlite3_column_double(s, 12);
+        sw->factors.carbon_g_per_kwh = sqlite3_column_double(s, 13);
+        sw->factors.electricity_usd_per_kwh = sqlite3_column_double(s, 14);
+        sw->factors.cloud_usd_per_hour = sqlite3_column_double(s, 15);
+        sw->factors.cpu_watts_per_core = sqlite3_column_double(s, 16);
+        sw->factors.dram_watts_per_gb = sqlite3_column_double(s, 17);
+        sw->budget.kwh = col_cap(s, 18);
+        sw->budget.usd = col_cap(s, 19);
+        sw->budget.co2e_kg = col_cap(s, 20);
+        sw->budget.wall_s = col_cap(s, 21);
+    }
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    if (rc != SQLITE_DONE)
+        return ES_ESTORE;
+    for (size_t i = 0; i < p->n_sweeps; i++)
+        if ((rc = load_trials(st, &p->sweeps[i])) != 0)
+            return rc;
+    return 0;
+}
+
+int es_store_load(es_store *st, const char *project, const char *sweep, es_store_data **out,
+                  es_err *err)
+{
+    es_store_data *d = calloc(1, sizeof *d);
+    sqlite3_stmt *s = st->q[Q_LOAD_PROJECTS];
+    int rc;
+
+    *out = NULL;
+    if (d == NULL)
+        return es_err_set(err, -ENOMEM, "out of memory");
+    /* One read transaction: a consistent snapshot of a database that a
+     * running sweep may be writing. */
+    if (exec_plain(st, "BEGIN", err) != 0) {
+        free(d);
+        return ES_ESTORE;
+    }
+    bind_text(s, 1, project);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        es_store_project *p = grow(&d->projects, &d->n_projects, sizeof *p);
+        if (p == NULL)
+            break;
+        p->id = sqlite3_column_int64(s, 0);
+        p->name = col_text(s, 1);
+    }
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    rc = rc == SQLITE_DONE ? 0 : db_fail(st, err, "reading projects");
+    for (size_t i = 0; rc == 0 && i < d->n_projects; i++)
+        if (load_sweeps(st, &d->projects[i], sweep) != 0)
+            rc = db_fail(st, err, "reading sweeps and trials");
+    exec_plain(st, "COMMIT", NULL);
+    if (rc != 0) {
+        es_store_data_free(d);
+        return rc;
+    }
+    *out = d;
+    return 0;
+}
+
+void es_store_data_free(es_store_data *d)
+{
+    if (d == NULL)
+        return;
+    for (size_t i = 0; i < d->n_projects; i++) {
+        es_store_project *p = &d->projects[i];
+        for (size_t j = 0; j < p->n_sweeps; j++) {
+            es_store_sweep *sw = &p->sweeps[j];
+            for (size_t k = 0; k < sw->n_trials; k++) {
+                es_store_trial *t = &sw->trials[k];
+                for (size_t m = 0; m < t->n_metrics; m++)
+                    free(t->metrics[m].name);
+                free(t->metrics);
+                free(t->status);
+                free(t->reason);
+                free(t->host);
+                free(t->log_dir);
+                free(t->command_json);
+                free(t->params_json);
+            }
+            free(sw->trials);
+            free(sw->name);
+            free(sw->status);
+            free(sw->reason);
+            free(sw->method);
+            free(sw->metric);
+            free(sw->goal);
+            free(sw->spec_path);
+            free(sw->host);
+        }
+        free(p->sweeps);
+        free(p->name);
+    }
+    free(d->projects);
+    free(d);
+}

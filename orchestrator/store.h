@@ -1,0 +1,138 @@
+/*
+ * store.h -- everything ecosweep keeps, in one SQLite database.
+ *
+ * The store is the only code that speaks SQL; the rest of the program sees
+ * these functions and plain structs.  The database runs in WAL mode so that
+ * `ecosweep report` can read while a sweep writes.  Its schema version is
+ * PRAGMA user_version, upgraded in order by es_store_open().
+ *
+ * Ownership: es_store_open() returns a handle freed by es_store_close()
+ * (NULL allowed).  es_store_load() returns an es_store_data tree freed by
+ * es_store_data_free(); every string in it belongs to the tree.
+ */
+#ifndef ES_STORE_H
+#define ES_STORE_H
+
+#include <stdint.h>
+
+#include "result.h"
+#include "spec.h"
+
+typedef struct es_store es_store;
+
+/* Open (creating if needed) the database at path and bring its schema up to
+ * date.  Errors name the path and SQLite's message; ES_ESTORE. */
+int es_store_open(const char *path, es_store **out, es_err *err);
+void es_store_close(es_store *st);
+
+/* Id of the project called name, created when missing. */
+int es_store_project_ensure(es_store *st, const char *name, int64_t *id /* OUT */, es_err *err);
+
+/* What a new sweep records about itself. */
+typedef struct es_sweep_new {
+    int64_t project_id;
+    const char *name; /* wanted name; "-2", "-3"... is appended when taken */
+    const es_spec *spec;
+    uint64_t seed;
+    int parallel;
+    double started; /* unix seconds */
+    const char *host;
+} es_sweep_new;
+
+/* Insert a sweep in status "running".  *name_out receives the name actually
+ * used (fresh string, caller frees). */
+int es_store_sweep_create(es_store *st, const es_sweep_new *sw, int64_t *id /* OUT */,
+                          char **name_out /* OUT */, es_err *err);
+
+/* Record how a sweep ended: status is "finished", "failed" or
+ * "interrupted"; reason is a sentence ("run_cap reached (20 trials)"). */
+int es_store_sweep_finish(es_store *st, int64_t sweep_id, const char *status, const char *reason,
+                          double ended, es_err *err);
+
+/* Insert a trial in status "running" with its parameters, in one
+ * transaction.  command_json is the argv as a JSON array. */
+typedef struct es_trial_new {
+    int64_t sweep_id;
+    int64_t number; /* 0-based launch index within the sweep */
+    const es_spec *spec;
+    const es_value *values; /* spec->n_params values */
+    const char *command_json;
+    const char *log_dir;
+    double started;
+    const char *host;
+} es_trial_new;
+
+int es_store_trial_start(es_store *st, const es_trial_new *t, int64_t *id /* OUT */, es_err *err);
+
+/* Append one reported metric value (NAN allowed: stored as NULL).  step < 0
+ * means "no step reported". */
+int es_store_metric_add(es_store *st, int64_t trial_id, int64_t seq, const char *name, int64_t step,
+                        double value, double t, es_err *err);
+
+/* How a trial ended.  objective is NAN when there is none. */
+typedef struct es_trial_end {
+    const char *status; /* completed, failed, timed_out, interrupted, budget_stopped */
+    const char *reason; /* NULL for completed */
+    double objective;
+    double ended;
+    const es_result *result; /* NULL when the worker sent no record */
+    int64_t metric_points;   /* history rows written */
+} es_trial_end;
+
+/* Record a trial's end and commit it (durable before the caller decides on
+ * the next launch). */
+int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e, es_err *err);
+
+/* ---- Reading, for reports ------------------------------------------------ */
+
+typedef struct es_store_metric {
+    char *name;
+    double value; /* last value reported; NAN when it was not a number */
+    int64_t step; /* -1 when none */
+} es_store_metric;
+
+typedef struct es_store_trial {
+    int64_t id, number;
+    char *status, *reason, *host, *log_dir, *command_json;
+    char *params_json; /* {"name": value, ...} */
+    double objective;  /* NAN when none */
+    double started, ended, wall_s, cpu_s;
+    int64_t peak_rss_kb;
+    int exit_code, term_signal; /* -1 when unknown */
+    es_energy_part cpu, dram, gpu;
+    es_store_metric *metrics; /* last value of each metric name */
+    size_t n_metrics;
+} es_store_trial;
+
+typedef struct es_store_sweep {
+    int64_t id;
+    char *name, *status, *reason, *method, *metric, *goal, *spec_path, *host;
+    uint64_t seed;
+    double started, ended;
+    es_energy_factors factors;
+    es_budget budget;
+    es_store_trial *trials;
+    size_t n_trials;
+} es_store_sweep;
+
+typedef struct es_store_project {
+    int64_t id;
+    char *name;
+    es_store_sweep *sweeps;
+    size_t n_sweeps;
+} es_store_project;
+
+typedef struct es_store_data {
+    es_store_project *projects;
+    size_t n_projects;
+} es_store_data;
+
+/* Load projects, their sweeps and trials.  project and sweep filter by name
+ * when not NULL (a sweep may also be named by its numeric id).  Reads one
+ * consistent snapshot (a single read transaction), so a sweep being written
+ * meanwhile is never seen half-way through a trial. */
+int es_store_load(es_store *st, const char *project, const char *sweep, es_store_data **out,
+                  es_err *err);
+void es_store_data_free(es_store_data *d);
+
+#endif

@@ -1,0 +1,415 @@
+/*
+ * test_sweep.c -- whole sweeps through the real `ecosweep` and
+ * `ecosweep-worker` binaries, with tests/orchestrator/trial.sh as the trial:
+ * what a user sees in the database, the exit code, and the process table.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "es_test.h"
+#include "store.h"
+
+static char db[4200];
+
+static const char *path_in_tmp(const char *name)
+{
+    static char buf[4][4300];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", es_test_tmpdir(), name);
+    return buf[k];
+}
+
+/* Write a spec whose command runs trial.sh with the parameters. */
+static const char *write_spec(const char *name, const char *body)
+{
+    const char *path = path_in_tmp(name);
+    FILE *f = fopen(path, "w");
+    ES_CHECK(f != NULL);
+    fprintf(f,
+            "program: %s/tests/orchestrator/trial.sh\n"
+            "command: [/bin/sh, \"${program}\", \"${args}\"]\n%s%s",
+            es_test_source_dir(),
+            strstr(body, "metric:") ? "" : "metric: {name: loss, goal: minimize}\n", body);
+    fclose(f);
+    snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
+    return path;
+}
+
+/* Start `ecosweep ARGS... --db DB --no-status` in the test's directory. */
+static pid_t start(const char *const *args)
+{
+    pid_t pid = fork();
+    ES_CHECK(pid >= 0);
+    if (pid == 0) {
+        char exe[4300];
+        const char *argv[32];
+        int n = 0;
+        snprintf(exe, sizeof exe, "%s/ecosweep", es_test_build_dir());
+        argv[n++] = exe;
+        for (int i = 0; args[i] != NULL && n < 26; i++)
+            argv[n++] = args[i];
+        argv[n++] = "--db";
+        argv[n++] = db;
+        if (strcmp(args[0], "run") == 0) {
+            argv[n++] = "--no-status";
+            argv[n++] = "--grace";
+            argv[n++] = "0.5";
+        }
+        argv[n] = NULL;
+        if (chdir(es_test_tmpdir()) != 0)
+            _exit(126);
+        int out = open(path_in_tmp("stdout"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int err = open(path_in_tmp("stderr"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(out, 1);
+        dup2(err, 2);
+        execv(exe, (char **)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+static int finish(pid_t pid)
+{
+    int st;
+    ES_CHECK(waitpid(pid, &st, 0) == pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int run(const char *const *args)
+{
+    return finish(start(args));
+}
+
+static char *slurp(const char *path)
+{
+    static char buf[1 << 16];
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return NULL;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static es_store_data *load(void)
+{
+    es_store *st;
+    es_store_data *d;
+    es_err err;
+    if (es_store_open(db, &st, &err) != 0)
+        ES_FAIL("%s", err.msg);
+    if (es_store_load(st, NULL, NULL, &d, &err) != 0)
+        ES_FAIL("%s", err.msg);
+    es_store_close(st);
+    return d;
+}
+
+static es_store_sweep *sweep_of(es_store_data *d, size_t i)
+{
+    ES_CHECK(d->n_projects == 1 && d->projects[0].n_sweeps > i);
+    return &d->projects[0].sweeps[i];
+}
+
+static void show_output(void)
+{
+    fprintf(stderr, "--- stdout\n%s--- stderr\n", slurp(path_in_tmp("stdout")));
+    fprintf(stderr, "%s---\n", slurp(path_in_tmp("stderr")));
+}
+
+/* Both pids a sleeping trial wrote are gone. */
+static void check_pids_gone(const es_store_trial *t)
+{
+    char path[4300];
+    long a = 0, b = 0;
+    snprintf(path, sizeof path, "%s/pids", t->log_dir);
+    const char *s = slurp(path);
+    ES_CHECK(s != NULL && sscanf(s, "%ld %ld", &a, &b) == 2);
+    ES_CHECK(kill((pid_t)a, 0) != 0 && errno == ESRCH);
+    ES_CHECK(kill((pid_t)b, 0) != 0 && errno == ESRCH);
+}
+
+ES_TEST(random_sweep_end_to_end)
+{
+    const char *spec = write_spec("s.yaml", "name: e2e\nproject: p\nmethod: random\n"
+                                            "parameters:\n  x: {min: 0.0, max: 1.0}\n"
+                                            "run_cap: 6\nparallel: 2\nseed: 3\n");
+    int rc = run((const char *[]){"run", spec, NULL});
+    if (rc != 0)
+        show_output();
+    ES_CHECK_INT(rc, 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), "sweep e2e finished: run_cap reached (6");
+
+    es_store_data *d = load();
+    es_store_sweep *sw = sweep_of(d, 0);
+    ES_CHECK_STR(d->projects[0].name, "p");
+    ES_CHECK_STR(sw->status, "finished");
+    ES_CHECK_INT(sw->n_trials, 6);
+    for (size_t i = 0; i < sw->n_trials; i++) {
+        es_store_trial *t = &sw->trials[i];
+        double x;
+        ES_CHECK_STR(t->status, "completed");
+        ES_CHECK(sscanf(t->params_json, "{\"x\":%lf}", &x) == 1);
+        ES_CHECK_NEAR(t->objective, x, 1e-9);
+        ES_CHECK_INT(t->cpu.method, ES_EM_ESTIMATE);
+        ES_CHECK(t->cpu.j >= 0);
+        ES_CHECK_INT(t->gpu.method, ES_EM_NONE);
+        ES_CHECK(t->wall_s > 0);
+    }
+    es_store_data_free(d);
+
+    ES_CHECK_INT(run((const char *[]){"report", "--format", "json", NULL}), 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), "\"trials_by_status\": {\"completed\": 6}");
+    ES_CHECK_INT(run((const char *[]){"report", NULL}), 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), "Sweep e2e");
+    ES_CHECK_INT(run((const char *[]){"report", "--format", "csv", NULL}), 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), "project,sweep,trial_id");
+    ES_CHECK_INT(run((const char *[]){"ls", NULL}), 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), "e2e");
+    ES_CHECK_INT(run((const char *[]){"report", "--sweep", "nope", NULL}), 1);
+}
+
+ES_TEST(same_seed_same_configurations)
+{
+    const char *spec = write_spec("s.yaml", "method: random\nrun_cap: 5\nparallel: 3\n"
+                                            "parameters:\n  x: {min: 0.0, max: 1.0}\n"
+                                            "  y: {values: [a, b, c]}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, "--seed", "11", NULL}), 0);
+    ES_CHECK_INT(run((const char *[]){"run", spec, "--seed", "11", NULL}), 0);
+    ES_CHECK_INT(run((const char *[]){"run", spec, "--seed", "12", NULL}), 0);
+    es_store_data *d = load();
+    es_store_sweep *a = sweep_of(d, 0), *b = sweep_of(d, 1), *c = sweep_of(d, 2);
+    ES_CHECK_STR(b->name, "s-2");
+    int differ = 0;
+    for (size_t i = 0; i < 5; i++) {
+        ES_CHECK_STR(a->trials[i].params_json, b->trials[i].params_json);
+        differ |= strcmp(a->trials[i].params_json, c->trials[i].params_json) != 0;
+    }
+    ES_CHECK(differ);
+    es_store_data_free(d);
+}
+
+ES_TEST(grid_runs_every_configuration_once)
+{
+    const char *spec = write_spec("g.yaml", "method: grid\nparallel: 2\n"
+                                            "parameters:\n  x: {values: [1, 2, 3]}\n"
+                                            "  mode: {values: [ok, steps]}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), "search space exhausted (6 configurations)");
+    es_store_data *d = load();
+    es_store_sweep *sw = sweep_of(d, 0);
+    ES_CHECK_INT(sw->n_trials, 6);
+    for (size_t i = 0; i < 6; i++)
+        for (size_t j = i + 1; j < 6; j++)
+            ES_CHECK(strcmp(sw->trials[i].params_json, sw->trials[j].params_json) != 0);
+    es_store_data_free(d);
+}
+
+static const es_store_trial *trial_with(const es_store_sweep *sw, const char *mode)
+{
+    char want[64];
+    snprintf(want, sizeof want, "\"mode\":\"%s\"", mode);
+    for (size_t i = 0; i < sw->n_trials; i++)
+        if (strstr(sw->trials[i].params_json, want))
+            return &sw->trials[i];
+    ES_FAIL("no trial with mode %s", mode);
+}
+
+ES_TEST(bad_trials_are_recorded_and_the_sweep_goes_on)
+{
+    const char *spec = write_spec(
+        "f.yaml", "method: grid\nparallel: 2\nparameters:\n  x: {value: 0.5}\n"
+                  "  mode: {values: [fail, nometric, nan, text, crash, noeol, steps, ok]}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    es_store_data *d = load();
+    es_store_sweep *sw = sweep_of(d, 0);
+    ES_CHECK_INT(sw->n_trials, 8);
+    ES_CHECK_STR(trial_with(sw, "fail")->reason, "exited with code 3");
+    ES_CHECK_STR(trial_with(sw, "nometric")->reason, "never reported metric 'loss'");
+    ES_CHECK_STR(trial_with(sw, "nan")->reason, "metric 'loss' was nan");
+    ES_CHECK_STR(trial_with(sw, "text")->reason,
+                 "reported 'abc' for metric 'loss', which is not a number");
+    ES_CHECK_CONTAINS(trial_with(sw, "crash")->reason, "killed by signal 11");
+    ES_CHECK_STR(trial_with(sw, "fail")->status, "failed");
+    ES_CHECK_STR(trial_with(sw, "noeol")->status, "completed");
+    ES_CHECK_NEAR(trial_with(sw, "noeol")->objective, 0.5, 0);
+    const es_store_trial *st = trial_with(sw, "steps");
+    ES_CHECK_STR(st->status, "completed");
+    ES_CHECK_NEAR(st->objective, 0.5, 0);
+    ES_CHECK_INT(st->metrics[0].step, 3);
+    /* Failed trials still carry their energy and its method. */
+    ES_CHECK_INT(trial_with(sw, "fail")->cpu.method, ES_EM_ESTIMATE);
+    es_store_data_free(d);
+}
+
+ES_TEST(max_failed_stops_the_sweep)
+{
+    const char *spec = write_spec("m.yaml", "method: random\nrun_cap: 10\nmax_failed: 2\n"
+                                            "parameters:\n  mode: {value: fail}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 3);
+    es_store_data *d = load();
+    es_store_sweep *sw = sweep_of(d, 0);
+    ES_CHECK_STR(sw->status, "failed");
+    ES_CHECK_STR(sw->reason, "max_failed reached: 2 trials failed");
+    ES_CHECK_INT(sw->n_trials, 2);
+    es_store_data_free(d);
+}
+
+ES_TEST(timeout_kills_the_whole_trial)
+{
+    const char *spec = write_spec("t.yaml", "method: random\nrun_cap: 1\ntrial_timeout: 1s\n"
+                                            "parameters:\n  mode: {value: sleep}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    es_store_data *d = load();
+    es_store_trial *t = &sweep_of(d, 0)->trials[0];
+    ES_CHECK_STR(t->status, "timed_out");
+    ES_CHECK_STR(t->reason, "exceeded trial_timeout of 1s");
+    ES_CHECK(t->wall_s < 10);
+    check_pids_gone(t);
+    es_store_data_free(d);
+}
+
+ES_TEST(timeout_kills_a_trial_that_ignores_sigterm)
+{
+    const char *spec = write_spec("t.yaml", "method: random\nrun_cap: 1\ntrial_timeout: 1s\n"
+                                            "parameters:\n  mode: {value: stubborn}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    es_store_data *d = load();
+    es_store_trial *t = &sweep_of(d, 0)->trials[0];
+    ES_CHECK_STR(t->status, "timed_out");
+    check_pids_gone(t);
+    es_store_data_free(d);
+}
+
+static int wait_for_file(const char *path, double seconds)
+{
+    struct timespec ts = {0, 20 * 1000 * 1000};
+    for (int i = 0; i < seconds * 50; i++) {
+        struct stat sb;
+        if (stat(path, &sb) == 0 && sb.st_size > 0)
+            return 0;
+        nanosleep(&ts, NULL);
+    }
+    return -1;
+}
+
+ES_TEST(interrupt_stops_running_trials)
+{
+    const char *spec = write_spec("i.yaml", "name: intr\nmethod: random\nrun_cap: 4\n"
+                                            "parallel: 2\nparameters:\n  mode: {value: sleep}\n");
+    pid_t pid = start((const char *[]){"run", spec, NULL});
+    char p0[4300], p1[4300];
+    /* sweep 1, trials 0 and 1 */
+    snprintf(p0, sizeof p0, "%s.d/sweep-1/trial-0/pids", db);
+    snprintf(p1, sizeof p1, "%s.d/sweep-1/trial-1/pids", db);
+    ES_CHECK(wait_for_file(p0, 10) == 0 && wait_for_file(p1, 10) == 0);
+    kill(pid, SIGINT);
+    ES_CHECK_INT(finish(pid), 130);
+    es_store_data *d = load();
+    es_store_sweep *sw = sweep_of(d, 0);
+    ES_CHECK_STR(sw->status, "interrupted");
+    ES_CHECK_STR(sw->reason, "interrupted by SIGINT");
+    ES_CHECK_INT(sw->n_trials, 2);
+    for (size_t i = 0; i < 2; i++) {
+        ES_CHECK_STR(sw->trials[i].status, "interrupted");
+        check_pids_gone(&sw->trials[i]);
+    }
+    es_store_data_free(d);
+}
+
+ES_TEST(hostile_values_never_reach_a_shell)
+{
+    const char *spec = write_spec(
+        "h.yaml", "method: grid\nparameters:\n  mode: {value: argv}\n"
+                  "  v: {values: [\"$(touch pwned)\", \"a b\", \"'; touch pwned2 \\\"\", "
+                  "\"`touch pwned3`\", \"x\\ny\"]}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    es_store_data *d = load();
+    es_store_sweep *sw = sweep_of(d, 0);
+    const char *want[] = {"$(touch pwned)", "a b", "'; touch pwned2 \"", "`touch pwned3`", "x\ny"};
+    ES_CHECK_INT(sw->n_trials, 5);
+    for (size_t i = 0; i < 5; i++) {
+        char path[4300], expect[128];
+        snprintf(path, sizeof path, "%s/argv", sw->trials[i].log_dir);
+        snprintf(expect, sizeof expect, "--mode=argv\n--v=%s\n", want[i]);
+        ES_CHECK_STR(slurp(path), expect);
+    }
+    ES_CHECK(access(path_in_tmp("pwned"), F_OK) != 0);
+    ES_CHECK(access(path_in_tmp("pwned2"), F_OK) != 0);
+    ES_CHECK(access(path_in_tmp("pwned3"), F_OK) != 0);
+    es_store_data_free(d);
+}
+
+ES_TEST(trial_sees_its_id_and_params_file)
+{
+    const char *spec = write_spec("e.yaml", "method: random\nrun_cap: 1\n"
+                                            "parameters:\n  mode: {value: env}\n"
+                                            "  n: {value: 7}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    es_store_data *d = load();
+    es_store_trial *t = &sweep_of(d, 0)->trials[0];
+    char path[4300], want[4400];
+    snprintf(path, sizeof path, "%s/env", t->log_dir);
+    snprintf(want, sizeof want, "id=%lld\nfile=%s/params.json\n{\"mode\": \"env\", \"n\": 7}\n",
+             (long long)t->id, t->log_dir);
+    ES_CHECK_STR(slurp(path), want);
+    es_store_data_free(d);
+}
+
+ES_TEST(wall_budget_stops_the_sweep)
+{
+    const char *spec = write_spec("w.yaml", "method: random\nrun_cap: 5\n"
+                                            "budget: {wall: 2s}\n"
+                                            "parameters:\n  mode: {value: sleep}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    es_store_data *d = load();
+    es_store_sweep *sw = sweep_of(d, 0);
+    ES_CHECK_STR(sw->status, "finished");
+    ES_CHECK_STR(sw->reason, "wall budget of 2s reached");
+    ES_CHECK_INT(sw->n_trials, 1);
+    ES_CHECK_STR(sw->trials[0].status, "budget_stopped");
+    check_pids_gone(&sw->trials[0]);
+    es_store_data_free(d);
+}
+
+ES_TEST(metric_target_ends_the_sweep)
+{
+    const char *spec = write_spec("g.yaml", "method: grid\n"
+                                            "metric: {name: loss, goal: minimize, target: 0.2}\n"
+                                            "parameters:\n  x: {values: [0.9, 0.1, 0.5]}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    es_store_data *d = load();
+    es_store_sweep *sw = sweep_of(d, 0);
+    ES_CHECK_INT(sw->n_trials, 2);
+    ES_CHECK_CONTAINS(sw->reason, "metric target reached: loss=0.1");
+    es_store_data_free(d);
+}
+
+ES_TEST(invalid_spec_is_rejected_with_its_position)
+{
+    const char *spec = write_spec("bad.yaml", "method: random\nparameters:\n"
+                                              "  x: {mn: 0, max: 1}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 2);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stderr")), "bad.yaml:6:");
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stderr")), "'mn'");
+    ES_CHECK(access(db, F_OK) != 0); /* nothing was created */
+}
+
+ES_TEST(missing_worker_is_a_clear_error)
+{
+    const char *spec = write_spec("s.yaml", "method: random\nrun_cap: 2\n"
+                                            "parameters:\n  x: {value: 1}\n");
+    int rc = run((const char *[]){"run", spec, "--worker", "/nonexistent/ecosweep-worker", NULL});
+    ES_CHECK_INT(rc, 1);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stderr")), "/nonexistent/ecosweep-worker");
+    es_store_data *d = load();
+    ES_CHECK_STR(sweep_of(d, 0)->status, "failed");
+    ES_CHECK_STR(sweep_of(d, 0)->trials[0].status, "failed");
+    es_store_data_free(d);
+}

@@ -1,0 +1,46 @@
+#!/bin/sh
+# A test trial whose behaviour is chosen by --mode=...; reports loss=X.
+x=0
+mode=ok
+for a in "$@"; do
+    case "$a" in
+    --x=*) x=${a#--x=} ;;
+    --mode=*) mode=${a#--mode=} ;;
+    esac
+done
+case "$mode" in
+ok) echo "loss=$x" ;;
+steps)
+    echo "loss=5 step=1"
+    echo '{"loss": 3, "step": 2}'
+    echo "loss=$x step=3"
+    ;;
+fail) echo "loss=1"; exit 3 ;;
+nometric) echo "no metric here" ;;
+nan) echo "loss=nan" ;;
+text) echo "loss=abc" ;;
+noeol) printf 'loss=%s' "$x" ;;
+crash) kill -SEGV $$ ;;
+sleep)
+    sleep 60 &
+    echo "$$ $!" > "$ECOSWEEP_TRIAL_DIR/pids"
+    wait
+    echo "loss=1"
+    ;;
+stubborn)
+    trap '' TERM
+    sleep 60 &
+    echo "$$ $!" > "$ECOSWEEP_TRIAL_DIR/pids"
+    wait
+    wait
+    echo "loss=1"
+    ;;
+argv)
+    printf '%s\n' "$@" > "$ECOSWEEP_TRIAL_DIR/argv"
+    echo "loss=1"
+    ;;
+env)
+    { echo "id=$ECOSWEEP_TRIAL_ID"; echo "file=$ECOSWEEP_PARAMS_FILE"; cat "$ECOSWEEP_PARAMS_FILE"; echo; } > "$ECOSWEEP_TRIAL_DIR/env"
+    echo "loss=1"
+    ;;
+esac
