@@ -1,0 +1,367 @@
+/*
+ * command.c -- turn a spec's command template and one configuration into a
+ * trial's argv.
+ *
+ * The template is a list of elements; each element may hold ${...} macros.
+ * Scalar macros (${env}, ${program}, ${lr}, ...) may sit inside a larger
+ * element ("--lr=${lr}"); list macros (${args} and its variants) expand to
+ * zero or more elements and so must stand alone.  Nothing here involves a
+ * shell: a value such as "$(touch x)" or "a b" becomes exactly one element,
+ * byte for byte, and is never scanned for macros itself.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "spec.h"
+#include "spec_int.h"
+
+const char *const es_default_command[ES_DEFAULT_COMMAND_LEN] = {"${env}", "${interpreter}",
+                                                                "${program}", "${args}"};
+
+enum macro_kind {
+    M_ENV,
+    M_INTERPRETER,
+    M_PROGRAM,
+    M_ARGS,
+    M_ARGS_NO_HYPHENS,
+    M_ARGS_NO_BOOLEAN_FLAGS,
+    M_ARGS_JSON,
+    M_ARGS_JSON_FILE,
+    M_PARAM,
+    M_UNKNOWN
+};
+
+static const char *const macro_names[] = {"env",       "interpreter",     "program",
+                                          "args",      "args_no_hyphens", "args_no_boolean_flags",
+                                          "args_json", "args_json_file"};
+
+static int is_list_macro(enum macro_kind k)
+{
+    return k == M_ARGS || k == M_ARGS_NO_HYPHENS || k == M_ARGS_NO_BOOLEAN_FLAGS;
+}
+
+/* Classify the macro name[0..len); *param gets the parameter's index for
+ * M_PARAM.  Built-in macros win over a parameter of the same name. */
+static enum macro_kind classify(const es_spec *spec, const char *name, size_t len, int *param)
+{
+    for (size_t i = 0; i < sizeof macro_names / sizeof macro_names[0]; i++)
+        if (strlen(macro_names[i]) == len && memcmp(macro_names[i], name, len) == 0)
+            return (enum macro_kind)i;
+    for (size_t i = 0; i < spec->n_params; i++) {
+        const char *pn = spec->params[i].name;
+        if (strlen(pn) == len && memcmp(pn, name, len) == 0) {
+            *param = (int)i;
+            return M_PARAM;
+        }
+    }
+    return M_UNKNOWN;
+}
+
+/* Find the next macro in s at or after *pos: sets *start (index of '$') and
+ * *end (index after '}').  0 when found, 1 when there is none, ES_ESPEC
+ * (message in err) for an unterminated "${". */
+static int next_macro(const char *s, size_t *pos, size_t *start, size_t *end, es_err *err)
+{
+    const char *p = strstr(s + *pos, "${");
+    if (p == NULL)
+        return 1;
+    const char *q = strchr(p + 2, '}');
+    if (q == NULL)
+        return es_err_set(err, ES_ESPEC, "unterminated macro in '%s' (expected '}')", s);
+    *start = (size_t)(p - s);
+    *end = (size_t)(q - s) + 1;
+    *pos = *end;
+    return 0;
+}
+
+int es_command_uses_program(const char *elem)
+{
+    return strstr(elem, "${program}") != NULL;
+}
+
+/* The error for an unknown macro, with the closest macro or parameter name. */
+static int unknown_macro(const es_spec *spec, const char *name, size_t len, es_err *err)
+{
+    size_t nb = sizeof macro_names / sizeof macro_names[0];
+    const char **known = malloc((nb + spec->n_params + 1) * sizeof *known);
+    char *word = strndup(name, len);
+    const char *sug = NULL;
+    if (known != NULL && word != NULL) {
+        memcpy(known, macro_names, nb * sizeof *known);
+        for (size_t i = 0; i < spec->n_params; i++)
+            known[nb + i] = spec->params[i].name;
+        known[nb + spec->n_params] = NULL;
+        sug = es_spec_suggest(word, known);
+    }
+    if (sug != NULL)
+        es_err_set(err, ES_ESPEC, "unknown macro '${%.*s}' (did you mean '${%s}'?)", (int)len, name,
+                   sug);
+    else
+        es_err_set(err, ES_ESPEC,
+                   "unknown macro '${%.*s}' (not a built-in macro or a parameter name)", (int)len,
+                   name);
+    free(known);
+    free(word);
+    return ES_ESPEC;
+}
+
+int es_command_check_elem(const es_spec *spec, const char *elem, es_err *err)
+{
+    size_t pos = 0, start, end;
+    int rc, param;
+
+    while ((rc = next_macro(elem, &pos, &start, &end, err)) == 0) {
+        size_t nlen = end - start - 3;
+        enum macro_kind k = classify(spec, elem + start + 2, nlen, &param);
+        if (k == M_UNKNOWN)
+            return unknown_macro(spec, elem + start + 2, nlen, err);
+        if (is_list_macro(k) && (start != 0 || elem[end] != '\0'))
+            return es_err_set(err, ES_ESPEC,
+                              "macro '%.*s' expands to several arguments and must be a whole "
+                              "element of command, not part of '%s'",
+                              (int)(end - start), elem + start, elem);
+    }
+    return rc < 0 ? rc : 0;
+}
+
+/* A growing NULL-terminated argv. */
+typedef struct argv_buf {
+    char **v;
+    size_t n, cap;
+} argv_buf;
+
+/* Take ownership of s (freed on failure) and append it. */
+static int argv_push(argv_buf *a, char *s)
+{
+    if (s == NULL)
+        return -ENOMEM;
+    if (a->n + 2 > a->cap) {
+        size_t ncap = a->cap ? a->cap * 2 : 16;
+        char **nv = realloc(a->v, ncap * sizeof *nv);
+        if (nv == NULL) {
+            free(s);
+            return -ENOMEM;
+        }
+        a->v = nv;
+        a->cap = ncap;
+    }
+    a->v[a->n++] = s;
+    a->v[a->n] = NULL;
+    return 0;
+}
+
+/* A growing string. */
+typedef struct str_buf {
+    char *s;
+    size_t len, cap;
+} str_buf;
+
+static int sb_add(str_buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t ncap = b->cap ? b->cap : 64;
+        while (ncap < b->len + n + 1)
+            ncap *= 2;
+        char *ns = realloc(b->s, ncap);
+        if (ns == NULL)
+            return -ENOMEM;
+        b->s = ns;
+        b->cap = ncap;
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+    return 0;
+}
+
+static int sb_value(str_buf *b, const es_value *v)
+{
+    char small[64];
+    int n = es_value_format(v, small, sizeof small);
+    if ((size_t)n < sizeof small)
+        return sb_add(b, small, (size_t)n);
+    char *big = malloc((size_t)n + 1);
+    if (big == NULL)
+        return -ENOMEM;
+    es_value_format(v, big, (size_t)n + 1);
+    int rc = sb_add(b, big, (size_t)n);
+    free(big);
+    return rc;
+}
+
+/* "--name=value", "name=value" or "--name" as one fresh string. */
+static char *arg_text(const char *prefix, const char *name, const es_value *v)
+{
+    str_buf b = {0};
+    if (sb_add(&b, prefix, strlen(prefix)) < 0 || sb_add(&b, name, strlen(name)) < 0 ||
+        (v != NULL && (sb_add(&b, "=", 1) < 0 || sb_value(&b, v) < 0))) {
+        free(b.s);
+        return NULL;
+    }
+    if (b.s == NULL)
+        return strdup("");
+    return b.s;
+}
+
+static int push_args(argv_buf *a, const es_spec *spec, const es_value *values, enum macro_kind k)
+{
+    for (size_t i = 0; i < spec->n_params; i++) {
+        const es_value *v = &values[i];
+        const char *name = spec->params[i].name;
+        char *s;
+        if (k == M_ARGS_NO_HYPHENS) {
+            s = arg_text("", name, v);
+        } else if (k == M_ARGS_NO_BOOLEAN_FLAGS && v->kind == ES_V_BOOL) {
+            if (!v->b)
+                continue;
+            s = arg_text("--", name, NULL);
+        } else {
+            s = arg_text("--", name, v);
+        }
+        if (argv_push(a, s) < 0)
+            return -ENOMEM;
+    }
+    return 0;
+}
+
+/* 1 when an executable regular file called name is on $PATH. */
+static int on_path(const char *name)
+{
+    const char *path = getenv("PATH");
+    if (path == NULL || *path == '\0')
+        return 0;
+    size_t nlen = strlen(name);
+    for (const char *p = path;;) {
+        const char *colon = strchr(p, ':');
+        size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
+        char *full = malloc(dlen + nlen + 3);
+        if (full != NULL) {
+            struct stat st;
+            if (dlen == 0)
+                memcpy(full, ".", (dlen = 1));
+            else
+                memcpy(full, p, dlen);
+            full[dlen] = '/';
+            memcpy(full + dlen + 1, name, nlen + 1);
+            int ok = stat(full, &st) == 0 && S_ISREG(st.st_mode) && access(full, X_OK) == 0;
+            free(full);
+            if (ok)
+                return 1;
+        }
+        if (colon == NULL)
+            return 0;
+        p = colon + 1;
+    }
+}
+
+/* Expand one template element into a (argv entries appended). */
+static int expand_elem(argv_buf *a, const es_spec *spec, const es_value *values,
+                       const es_command_ctx *ctx, const char *elem, es_err *err)
+{
+    size_t pos = 0, start, end, last = 0;
+    str_buf b = {0};
+    int rc, param = -1;
+
+    if ((rc = es_command_check_elem(spec, elem, err)) < 0)
+        return rc;
+    while (next_macro(elem, &pos, &start, &end, err) == 0) {
+        enum macro_kind k = classify(spec, elem + start + 2, end - start - 3, &param);
+        if (is_list_macro(k)) /* checked above: the whole element */
+            return push_args(a, spec, values, k);
+        if (sb_add(&b, elem + last, start - last) < 0)
+            goto nomem;
+        last = end;
+        const char *text = NULL;
+        char *json = NULL;
+        switch (k) {
+        case M_ENV:
+            text = "/usr/bin/env";
+            break;
+        case M_INTERPRETER:
+            text = ctx->interpreter ? ctx->interpreter : on_path("python") ? "python" : "python3";
+            break;
+        case M_PROGRAM:
+            if (spec->program == NULL) {
+                free(b.s);
+                return es_err_set(err, ES_ESPEC, "command uses ${program} but the spec has none");
+            }
+            text = spec->program;
+            break;
+        case M_ARGS_JSON:
+            json = es_params_json(spec, values);
+            if (json == NULL)
+                goto nomem;
+            text = json;
+            break;
+        case M_ARGS_JSON_FILE:
+            if (ctx->args_json_file == NULL) {
+                free(b.s);
+                return es_err_set(err, ES_ESPEC,
+                                  "command uses ${args_json_file} but no file was given");
+            }
+            text = ctx->args_json_file;
+            break;
+        case M_PARAM:
+            if (sb_value(&b, &values[param]) < 0)
+                goto nomem;
+            break;
+        default:
+            break;
+        }
+        if (text != NULL && sb_add(&b, text, strlen(text)) < 0) {
+            free(json);
+            goto nomem;
+        }
+        free(json);
+    }
+    if (sb_add(&b, elem + last, strlen(elem + last)) < 0)
+        goto nomem;
+    return argv_push(a, b.s);
+nomem:
+    free(b.s);
+    return es_err_set(err, -ENOMEM, "out of memory building the command");
+}
+
+int es_command_build(const es_spec *spec, const es_value *values, const es_command_ctx *ctx,
+                     char ***argv_out, es_err *err)
+{
+    static const es_command_ctx no_ctx = {NULL, NULL};
+    const char *const *tmpl =
+        spec->command ? (const char *const *)spec->command : es_default_command;
+    size_t n = spec->command ? spec->n_command : ES_DEFAULT_COMMAND_LEN;
+    argv_buf a = {0};
+    int rc;
+
+    *argv_out = NULL;
+    if (values == NULL && spec->n_params > 0)
+        return es_err_set(err, -EINVAL, "no values given for the %zu parameters", spec->n_params);
+    if (ctx == NULL)
+        ctx = &no_ctx;
+    for (size_t i = 0; i < n; i++) {
+        if ((rc = expand_elem(&a, spec, values, ctx, tmpl[i], err)) < 0) {
+            if (rc == -ENOMEM)
+                es_err_set(err, rc, "out of memory building the command");
+            es_argv_free(a.v);
+            return rc;
+        }
+    }
+    if (a.v == NULL) {
+        a.v = calloc(1, sizeof *a.v);
+        if (a.v == NULL)
+            return es_err_set(err, -ENOMEM, "out of memory building the command");
+    }
+    *argv_out = a.v;
+    return 0;
+}
+
+void es_argv_free(char **argv)
+{
+    if (argv == NULL)
+        return;
+    for (char **p = argv; *p != NULL; p++)
+        free(*p);
+    free(argv);
+}

@@ -1,0 +1,672 @@
+/*
+ * spec.c -- read a sweep spec (W&B's YAML sweep format plus ecosweep's own
+ * keys) into an es_spec, checking everything a user could get wrong and
+ * saying where: every error names the file, the line and column of the node
+ * at fault, and the key path, and an unknown key or word comes with the
+ * closest known one.
+ *
+ * libyaml's document API loads the whole file first, so every node keeps its
+ * start mark; the walk below then checks the top-level keys, and
+ * spec_params.c the `parameters:` block, both with the helpers of
+ * spec_yaml.c.  After the walk come the checks that span keys: `parameters`
+ * present, grid-compatible distributions, command macros that name real
+ * parameters, `program` when ${program} is used.  Durations and the names of
+ * the enums live here too.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spec.h"
+#include "spec_int.h"
+#include "spec_yaml.h"
+
+/* ---- Names ------------------------------------------------------------------ */
+
+static const char *const dist_names[ES_DIST__COUNT] = {"constant",
+                                                       "categorical",
+                                                       "int_uniform",
+                                                       "uniform",
+                                                       "q_uniform",
+                                                       "log_uniform",
+                                                       "log_uniform_values",
+                                                       "q_log_uniform",
+                                                       "q_log_uniform_values",
+                                                       "inv_log_uniform",
+                                                       "inv_log_uniform_values",
+                                                       "normal",
+                                                       "q_normal",
+                                                       "log_normal",
+                                                       "q_log_normal",
+                                                       "beta",
+                                                       "q_beta"};
+
+const char *es_dist_name(es_dist d)
+{
+    return (unsigned)d < ES_DIST__COUNT ? dist_names[d] : "unknown";
+}
+
+const char *es_method_name(es_method m)
+{
+    switch (m) {
+    case ES_METHOD_RANDOM:
+        return "random";
+    case ES_METHOD_GRID:
+        return "grid";
+    case ES_METHOD_BAYES:
+        return "bayes";
+    }
+    return "unknown";
+}
+
+const char *es_goal_name(es_goal g)
+{
+    return g == ES_GOAL_MAXIMIZE ? "maximize" : "minimize";
+}
+
+void es_energy_factors_default(es_energy_factors *f)
+{
+    f->pue = 1.58;
+    f->carbon_g_per_kwh = 475.0;
+    f->electricity_usd_per_kwh = 0.12;
+    f->cloud_usd_per_hour = 0.0;
+    f->cpu_watts_per_core = 12.0;
+    f->dram_watts_per_gb = 0.3725;
+}
+
+/* ---- Durations ---------------------------------------------------------------- */
+
+/* Read digits with an optional fraction ("12", "1.5", ".5") at *p. */
+static int scan_decimal(const char **p, double *out)
+{
+    const char *s = *p;
+    char *end;
+    int digits = 0;
+    while (*s >= '0' && *s <= '9')
+        s++, digits++;
+    if (*s == '.') {
+        s++;
+        while (*s >= '0' && *s <= '9')
+            s++, digits++;
+    }
+    if (digits == 0)
+        return -EINVAL;
+    *out = strtod(*p, &end);
+    if (end != s)
+        return -EINVAL;
+    *p = s;
+    return 0;
+}
+
+int es_parse_duration(const char *text, double *seconds)
+{
+    static const struct {
+        const char *unit;
+        double scale;
+    } units[] = {{"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}};
+    const char *p = text;
+    double total = 0, n;
+
+    if (text == NULL || *text == '\0')
+        return -EINVAL;
+    if (scan_decimal(&p, &n) < 0)
+        return -EINVAL;
+    if (*p == '\0') { /* a bare number of seconds */
+        *seconds = n;
+        return 0;
+    }
+    for (;;) {
+        size_t i, ulen = 0;
+        for (i = 0; i < sizeof units / sizeof units[0]; i++) {
+            ulen = strlen(units[i].unit);
+            if (strncmp(p, units[i].unit, ulen) == 0 && !(p[ulen] >= 'a' && p[ulen] <= 'z'))
+                break;
+        }
+        if (i == sizeof units / sizeof units[0])
+            return -EINVAL;
+        total += n * units[i].scale;
+        p += ulen;
+        if (*p == '\0')
+            break;
+        if (scan_decimal(&p, &n) < 0 || *p == '\0')
+            return -EINVAL; /* "1h30" has no unit on its last part */
+    }
+    if (!isfinite(total))
+        return -EINVAL;
+    *seconds = total;
+    return 0;
+}
+
+/* ---- Top-level keys ------------------------------------------------------------- */
+
+typedef int (*top_fn)(es_spec_ctx *c, const yaml_node_t *key, const yaml_node_t *val);
+
+static int top_program(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+    (void)k;
+    return es_spec_get_string(c, v, "program", &c->spec->program);
+}
+
+static int top_name(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+    (void)k;
+    return es_spec_get_string(c, v, "name", &c->spec->name);
+}
+
+static int top_project(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+    (void)k;
+    return es_spec_get_string(c, v, "project", &c->spec->project);
+}
+
+static int top_description(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+    (void)k;
+    return es_spec_get_string(c, v, "description", &c->spec->description);
+}
+
+static int top_entity(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+    (void)k;
+    return es_spec_get_string(c, v, "entity", &c->spec->entity);
+}
+
+static int top_command(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+    es_spec *spec = c->spec;
+    char got[80];
+    (void)k;
+    if (v->type != YAML_SEQUENCE_NODE) {
+        es_spec_describe(v, got, sizeof got);
+        return es_spec_fail(c, v, "command", "expected a list of strings, got %s", got);
+    }
+    size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    if (n == 0)
+        return es_spec_fail(c, v, "command", "expected a non-empty list of strings");
+    spec->command = calloc(n + 1, sizeof *spec->command);
+    if (spec->command == NULL)
+        return es_err_set(c->err, -ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const yaml_node_t *item = yaml_document_get_node(c->doc, v->data.sequence.items.start[i]);
+        const char *s = es_spec_text(item);
+        char path[32];
+        snprintf(path, sizeof path, "command[%zu]", i);
+        if (s == NULL) {
+            es_spec_describe(item, got, sizeof got);
+            return es_spec_fail(c, item, path, "expected a string, got %s", got);
+        }
+        spec->command[i] = strdup(s);
+        if (spec->command[i] == NULL)
+            return es_err_set(c->err, -ENOMEM, "out of memory");
+        spec->n_command = i + 1;
+    }
+    return 0;
+}
+
+static int top_method(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+    static const char *const known[] = {"random", "grid", "bayes", NULL};
+    const char *s = es_spec_text(v);
+    char got[80];
+    (void)k;
+    if (s == NULL) {
+        es_spec_describe(v, got, sizeof got);
+        return es_spec_fail(c, v, "method", "expected random or grid, got %s", got);
+    }
+    if (strcmp(s, "random") == 0) {
+        c->spec->method = ES_METHOD_RANDOM;
+    } else if (strcmp(s, "grid") == 0) {
+        c->spec->method = ES_METHOD_GRID;
+    } else if (strcmp(s, "bayes") == 0) {
+        return es_spec_fail(c, v, NULL,
+                            "method 'bayes' is not available yet in this version; use random "
+                            "or grid");
+    } else {
+        const char *sug = es_spec_suggest(s, known);
+        if (sug != NULL)
+            return es_spec_fail(c, v, "method", "unknown method '%s' (did you mean '%s'?)", s, sug);
+        return es_spec_fail(c, v, "method", "unknown method '%s' (expected random or grid)", s);
+    }
+    return 0;
+}
+
+static int top_metric(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+    static const char *const known[] = {"name", "goal", "target", NULL};
+    static const char *const goals[] = {"minimize", "maximize", NULL};
+    es_spec *spec = c->spec;
+    int rc, has_name = 0;
+    (void)k;
+    if ((rc = es_spec_want_mapping(c, v, "metric")) < 0)
+        return rc;
+    for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+        const yaml_node_t *mk = yaml_document_get_node(c->doc, p->key);
+        const yaml_node_t *mv = yaml_document_get_node(c->doc, p->value);
+        const char *key = es_spec_key_text(mk);
+        if (strcmp(key, "name") == 0) {
+            if ((rc = es_spec_get_string(c, mv, "metric.name", &spec->metric_name)) < 0)
+                return rc;
+            if (spec->metric_name == NULL || spec->metric_name[0] == '\0')
+                return es_spec_fail(c, mv, "metric.name", "expected a metric name");
+            has_name = 1;
+        } else if (strcmp(key, "goal") == 0) {
+            const char *g = es_spec_text(mv);
+            if (g != NULL && strcmp(g, "minimize") == 0) {
+                spec->goal = ES_GOAL_MINIMIZE;
+            } else if (g != NULL && strcmp(g, "maximize") == 0) {
+                spec->goal = ES_GOAL_MAXIMIZE;
+            } else {
+                char got[80];
+                const char *sug = g ? es_spec_suggest(g, goals) : NULL;
+                es_spec_describe(mv, got, sizeof got);
+                if (sug != NULL)
+                    return es_spec_fail(c, mv, "metric.goal",
+                                        "unknown goal %s (did you mean '%s'?)", got, sug);
+                return es_spec_fail(c, mv, "metric.goal", "expected minimize or maximize, got %s",
+                                    got);
+            }
+        } else if (strcmp(key, "target") == 0) {
+            if ((rc = es_spec_number(c, mv, "metric.target", &spec->target, NULL)) < 0)
+                return rc;
+            spec->has_target = 1;
+        } else {
+            return es_spec_unknown_key(c, mk, "metric", known);
+        }
+    }
+    if (!has_name)
+        return es_spec_fail(c, v, "metric", "missing required key 'name'");
+    return 0;
+}
+
+static int top_parameters(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+    (void)k;
+    return es_spec_parse_params(c, v);
+}
+
+static int top_run_cap(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+    (void)k;
+    return es_spec_get_integer(c, v, "run_cap", 1, "a positive integer", &c->spec->run_cap);
+}
+
+static int top_parallel(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+    long n = 0;
+    int rc = es_spec_get_integer(c, v, "parallel", 1, "a positive integer", &n);
+    (void)k;
+    if (rc == 0 && n > 100000)
+        return es_spec_fail(c, v, "parallel", "%ld trials at once is more than 100000", n);
+    c->spec->parallel = (int)n;
+    return rc;
+}
+
+static int top_trial_timeout(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+    (void)k;
+    return es_spec_get_duration(c, v, "trial_timeout", 0, &c->spec->trial_timeout_s);
+}
+
+static int top_max_failed(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+    (void)k;
+    return es_spec_get_integer(c, v, "max_failed", 0, "a non-negative integer",
+                               &c->spec->max_failed);
+}
+
+static int top_seed(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+    const char *s = es_spec_text(v);
+    char got[80];
+    (void)k;
+    if (s != NULL && es_spec_plain(v) && es_spec_is_int_text(s) && s[0] != '-') {
+        errno = 0;
+        unsigned long long seed = strtoull(s, NULL, 10);
+        if (errno == 0) {
+            c->spec->seed = (uint64_t)seed;
+            c->spec->has_seed = 1;
+            return 0;
+        }
+    }
+    es_spec_describe(v, got, sizeof got);
+    return es_spec_fail(c, v, "seed", "expected a non-negative integer, got %s", got);
+}
+
+static int top_budget(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+    static const char *const known[] = {"kwh", "usd", "co2e_kg", "wall", NULL};
+    es_budget *b = &c->spec->budget;
+    int rc;
+    (void)k;
+    if ((rc = es_spec_want_mapping(c, v, "budget")) < 0)
+        return rc;
+    for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+        const yaml_node_t *bk = yaml_document_get_node(c->doc, p->key);
+        const yaml_node_t *bv = yaml_document_get_node(c->doc, p->value);
+        const char *key = es_spec_key_text(bk);
+        char path[64];
+        snprintf(path, sizeof path, "budget.%s", key);
+        if (strcmp(key, "kwh") == 0)
+            rc = es_spec_get_real(c, bv, path, 0, 1, "a positive number", &b->kwh);
+        else if (strcmp(key, "usd") == 0)
+            rc = es_spec_get_real(c, bv, path, 0, 1, "a positive number", &b->usd);
+        else if (strcmp(key, "co2e_kg") == 0)
+            rc = es_spec_get_real(c, bv, path, 0, 1, "a positive number", &b->co2e_kg);
+        else if (strcmp(key, "wall") == 0)
+            rc = es_spec_get_duration(c, bv, path, 1, &b->wall_s);
+        else
+            rc = es_spec_unknown_key(c, bk, "budget", known);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int top_energy(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+    static const char *const known[] = {"pue",
+                                        "carbon_intensity",
+                                        "electricity_usd_per_kwh",
+                                        "cloud_usd_per_hour",
+                                        "cpu_watts_per_core",
+                                        "dram_watts_per_gb",
+                                        NULL};
+    es_energy_factors *f = &c->spec->energy;
+    double *const slots[] = {&f->pue,
+                             &f->carbon_g_per_kwh,
+                             &f->electricity_usd_per_kwh,
+                             &f->cloud_usd_per_hour,
+                             &f->cpu_watts_per_core,
+                             &f->dram_watts_per_gb};
+    int rc;
+    (void)k;
+    if ((rc = es_spec_want_mapping(c, v, "energy")) < 0)
+        return rc;
+    for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+        const yaml_node_t *ek = yaml_document_get_node(c->doc, p->key);
+        const yaml_node_t *ev = yaml_document_get_node(c->doc, p->value);
+        const char *key = es_spec_key_text(ek);
+        char path[64];
+        size_t i;
+        for (i = 0; known[i] != NULL; i++)
+            if (strcmp(key, known[i]) == 0)
+                break;
+        if (known[i] == NULL)
+            return es_spec_unknown_key(c, ek, "energy", known);
+        snprintf(path, sizeof path, "energy.%s", key);
+        if (i == 0)
+            rc = es_spec_get_real(c, ev, path, 1, 0, "a number >= 1", slots[i]);
+        else
+            rc = es_spec_get_real(c, ev, path, 0, 0, "a non-negative number", slots[i]);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int top_early_terminate(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+    (void)v;
+    return es_spec_fail(c, k, NULL,
+                        "early_terminate is not supported yet; remove it to run every trial "
+                        "to the end");
+}
+
+static const struct {
+    const char *key;
+    top_fn fn;
+} top_keys[] = {
+    {"program", top_program},
+    {"command", top_command},
+    {"method", top_method},
+    {"metric", top_metric},
+    {"parameters", top_parameters},
+    {"run_cap", top_run_cap},
+    {"name", top_name},
+    {"project", top_project},
+    {"description", top_description},
+    {"entity", top_entity},
+    {"early_terminate", top_early_terminate},
+    {"parallel", top_parallel},
+    {"trial_timeout", top_trial_timeout},
+    {"max_failed", top_max_failed},
+    {"seed", top_seed},
+    {"budget", top_budget},
+    {"energy", top_energy},
+};
+#define N_TOP_KEYS (sizeof top_keys / sizeof top_keys[0])
+
+/* The checks that span several keys, once the whole mapping is read. */
+static int check_command(es_spec_ctx *c, const yaml_node_t *root, const yaml_node_t *cmd_node)
+{
+    es_spec *spec = c->spec;
+    int uses_program = 0;
+    if (spec->command == NULL) {
+        uses_program = 1;
+    } else {
+        for (size_t i = 0; i < spec->n_command; i++) {
+            const yaml_node_t *item =
+                yaml_document_get_node(c->doc, cmd_node->data.sequence.items.start[i]);
+            char path[32];
+            es_err e;
+            snprintf(path, sizeof path, "command[%zu]", i);
+            if (es_command_check_elem(spec, spec->command[i], &e) < 0)
+                return es_spec_fail(c, item, path, "%s", e.msg);
+            if (es_command_uses_program(spec->command[i]) && spec->program == NULL)
+                return es_spec_fail(c, item, path,
+                                    "uses ${program} but the spec has no 'program' key");
+        }
+    }
+    if (uses_program && spec->program == NULL)
+        return es_spec_fail(c, root, NULL,
+                            "missing key 'program' (the default command, ${env} "
+                            "${interpreter} ${program} ${args}, runs it); give program, or a "
+                            "command without ${program}");
+    return 0;
+}
+
+static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
+{
+    const char *known[N_TOP_KEYS + 1];
+    const yaml_node_t *cmd_node = NULL;
+    int rc, has_params = 0;
+
+    if (root == NULL ||
+        (root->type == YAML_SCALAR_NODE && es_spec_plain(root) && *es_spec_text(root) == '\0'))
+        return es_spec_fail(c, root, NULL,
+                            "the spec is empty; expected a mapping with at least 'parameters'");
+    if (root->type != YAML_MAPPING_NODE)
+        return es_spec_fail(c, root, NULL,
+                            "expected a mapping of keys (program, method, parameters, ...) at "
+                            "the top level");
+    if ((rc = es_spec_check_keys(c, root, NULL)) < 0)
+        return rc;
+    for (size_t i = 0; i < N_TOP_KEYS; i++)
+        known[i] = top_keys[i].key;
+    known[N_TOP_KEYS] = NULL;
+
+    for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
+         p++) {
+        const yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+        const yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+        const char *key = es_spec_key_text(k);
+        size_t i;
+        for (i = 0; i < N_TOP_KEYS; i++)
+            if (strcmp(key, top_keys[i].key) == 0)
+                break;
+        if (i == N_TOP_KEYS)
+            return es_spec_unknown_key(c, k, NULL, known);
+        if ((rc = top_keys[i].fn(c, k, v)) < 0)
+            return rc;
+        if (top_keys[i].fn == top_command)
+            cmd_node = v;
+        if (top_keys[i].fn == top_parameters)
+            has_params = 1;
+    }
+    if (!has_params)
+        return es_spec_fail(c, root, NULL, "missing required key 'parameters'");
+    if (c->spec->method == ES_METHOD_GRID && (rc = es_spec_check_grid(c)) < 0)
+        return rc;
+    return check_command(c, root, cmd_node);
+}
+
+/* ---- Entry points ------------------------------------------------------------------ */
+
+int es_spec_parse_string(const char *text, size_t len, const char *name, es_spec **out, es_err *err)
+{
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    es_spec_ctx c = {0};
+    es_spec *spec;
+    int rc;
+
+    *out = NULL;
+    es_err_clear(err);
+    spec = calloc(1, sizeof *spec);
+    if (spec == NULL)
+        return es_err_set(err, -ENOMEM, "out of memory");
+    spec->path = strdup(name ? name : "<string>");
+    spec->text = malloc(len + 1);
+    if (spec->path == NULL || spec->text == NULL) {
+        es_spec_free(spec);
+        return es_err_set(err, -ENOMEM, "out of memory");
+    }
+    memcpy(spec->text, text, len);
+    spec->text[len] = '\0';
+    spec->method = ES_METHOD_RANDOM;
+    spec->goal = ES_GOAL_MINIMIZE;
+    spec->parallel = 1;
+    es_energy_factors_default(&spec->energy);
+
+    if (!yaml_parser_initialize(&parser)) {
+        es_spec_free(spec);
+        return es_err_set(err, -ENOMEM, "out of memory");
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)spec->text, len);
+    if (!yaml_parser_load(&parser, &doc)) {
+        const char *problem = parser.problem ? parser.problem : "malformed YAML";
+        if (parser.error == YAML_MEMORY_ERROR)
+            rc = es_err_set(err, -ENOMEM, "out of memory");
+        else if (parser.context != NULL)
+            rc = es_err_set(err, ES_ESPEC, "%s:%lu:%lu: YAML syntax error: %s (%s at line %lu)",
+                            spec->path, (unsigned long)parser.problem_mark.line + 1,
+                            (unsigned long)parser.problem_mark.column + 1, problem, parser.context,
+                            (unsigned long)parser.context_mark.line + 1);
+        else
+            rc = es_err_set(err, ES_ESPEC, "%s:%lu:%lu: YAML syntax error: %s", spec->path,
+                            (unsigned long)parser.problem_mark.line + 1,
+                            (unsigned long)parser.problem_mark.column + 1, problem);
+        yaml_parser_delete(&parser);
+        es_spec_free(spec);
+        return rc;
+    }
+    c.doc = &doc;
+    c.spec = spec;
+    c.err = err;
+    rc = walk_root(&c, yaml_document_get_root_node(&doc));
+    yaml_document_delete(&doc);
+    if (rc == 0) {
+        /* A second document would be silently ignored: refuse it instead. */
+        yaml_document_t next;
+        if (!yaml_parser_load(&parser, &next)) {
+            rc = es_err_set(err, ES_ESPEC, "%s:%lu:%lu: YAML syntax error: %s", spec->path,
+                            (unsigned long)parser.problem_mark.line + 1,
+                            (unsigned long)parser.problem_mark.column + 1,
+                            parser.problem ? parser.problem : "malformed YAML");
+        } else {
+            yaml_node_t *root = yaml_document_get_root_node(&next);
+            if (root != NULL)
+                rc = es_err_set(err, ES_ESPEC,
+                                "%s:%lu:%lu: a spec is one YAML document; this is a second one",
+                                spec->path, (unsigned long)next.start_mark.line + 1,
+                                (unsigned long)next.start_mark.column + 1);
+            yaml_document_delete(&next);
+        }
+    }
+    yaml_parser_delete(&parser);
+    if (rc < 0) {
+        es_spec_free(spec);
+        return rc;
+    }
+    *out = spec;
+    return 0;
+}
+
+int es_spec_parse_file(const char *path, es_spec **out, es_err *err)
+{
+    FILE *f;
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    int rc;
+
+    *out = NULL;
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        rc = -errno;
+        return es_err_set(err, rc, "%s: cannot open: %s", path, strerror(-rc));
+    }
+    for (;;) {
+        if (len + 4096 > cap) {
+            size_t ncap = cap ? cap * 2 : 8192;
+            char *nb = realloc(buf, ncap);
+            if (nb == NULL) {
+                free(buf);
+                fclose(f);
+                return es_err_set(err, -ENOMEM, "%s: out of memory", path);
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        size_t n = fread(buf + len, 1, cap - len, f);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    if (ferror(f)) {
+        rc = errno ? -errno : -EIO;
+        free(buf);
+        fclose(f);
+        return es_err_set(err, rc, "%s: cannot read: %s", path, strerror(-rc));
+    }
+    fclose(f);
+    rc = es_spec_parse_string(buf ? buf : "", len, path, out, err);
+    free(buf);
+    return rc;
+}
+
+void es_spec_free(es_spec *spec)
+{
+    if (spec == NULL)
+        return;
+    for (size_t i = 0; i < spec->n_params; i++) {
+        es_param *p = &spec->params[i];
+        free(p->name);
+        es_value_clear(&p->value);
+        es_values_free(p->values, p->n_values);
+        free(p->probabilities);
+    }
+    free(spec->params);
+    if (spec->command != NULL)
+        for (size_t i = 0; i < spec->n_command; i++)
+            free(spec->command[i]);
+    free(spec->command);
+    free(spec->path);
+    free(spec->text);
+    free(spec->name);
+    free(spec->project);
+    free(spec->description);
+    free(spec->entity);
+    free(spec->program);
+    free(spec->metric_name);
+    free(spec);
+}
+
+int es_spec_param_index(const es_spec *spec, const char *name)
+{
+    for (size_t i = 0; i < spec->n_params; i++)
+        if (strcmp(spec->params[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}

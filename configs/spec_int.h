@@ -1,0 +1,39 @@
+/*
+ * spec_int.h -- what the files of the spec module share and nobody else
+ * sees: number formatting, the command-template scanner used both when a
+ * spec is validated and when a trial's argv is built, and the parameter
+ * helpers the printer needs.  No libyaml types appear here (see
+ * spec_yaml.h for those).
+ */
+#ifndef ES_SPEC_INT_H
+#define ES_SPEC_INT_H
+
+#include <stddef.h>
+
+#include "spec.h"
+
+/* Shortest text of x that strtod() reads back exactly.  Fixed notation for
+ * decimal exponents in [-4, 16), scientific ("1e-05", "1e+16") outside, as
+ * Python's repr() does.  With force_point, a result holding no '.', 'e' or
+ * letter gets ".0" appended (Python's str() of a float).  Returns the length
+ * the full text needs, like snprintf. */
+int es_fmt_real(double x, int force_point, char *buf, size_t cap);
+
+/* The closest of the NULL-terminated known words to word, when close enough
+ * to be a likely typo (at most 2 edits); otherwise NULL.  Defined in spec.c. */
+const char *es_spec_suggest(const char *word, const char *const *known);
+
+/* The command template W&B uses when a spec gives none. */
+extern const char *const es_default_command[];
+#define ES_DEFAULT_COMMAND_LEN 4
+
+/* Check the macros of one command-template element against spec (whose
+ * params must be set): every ${...} must be a known macro or a parameter
+ * name, and a list macro must be the whole element.  0, or ES_ESPEC with a
+ * message that names the macro (no file location) in err. */
+int es_command_check_elem(const es_spec *spec, const char *elem, es_err *err);
+
+/* 1 when elem mentions ${program}. */
+int es_command_uses_program(const char *elem);
+
+#endif

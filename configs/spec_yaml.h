@@ -1,0 +1,85 @@
+/*
+ * spec_yaml.h -- the parser's shared state and YAML helpers, used by spec.c
+ * (top-level keys) and spec_params.c (the parameters block) and implemented
+ * in spec_yaml.c.  Private to the spec parser, so libyaml's types stay out
+ * of every public header.
+ *
+ * Every helper that fails returns ES_ESPEC and leaves in err a message
+ * "FILE:LINE:COL: PATH: what is wrong", the location being the node at fault
+ * (1-based line and column) and PATH the dotted key path ("parameters.lr").
+ */
+#ifndef ES_SPEC_YAML_H
+#define ES_SPEC_YAML_H
+
+#include <yaml.h>
+
+#include "spec.h"
+
+typedef struct es_spec_ctx {
+    yaml_document_t *doc;
+    es_spec *spec;
+    es_err *err;
+    size_t params_cap;
+} es_spec_ctx;
+
+/* Record a located error; path may be NULL or "" (no "PATH: " part). */
+int es_spec_fail(es_spec_ctx *c, const yaml_node_t *node, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The text of a scalar node (NUL-terminated by libyaml), or NULL. */
+const char *es_spec_text(const yaml_node_t *node);
+
+/* The text of a mapping key, never NULL: es_spec_check_keys has made sure
+ * every key is a scalar, and a non-scalar would read as "". */
+const char *es_spec_key_text(const yaml_node_t *key);
+
+/* 1 for an unquoted scalar. */
+int es_spec_plain(const yaml_node_t *node);
+
+/* "unknown key 'mn' (did you mean 'min'?)" at key. */
+int es_spec_unknown_key(es_spec_ctx *c, const yaml_node_t *key, const char *path,
+                        const char *const *known);
+
+/* 1 when s is a decimal integer ("42", "-7"). */
+int es_spec_is_int_text(const char *s);
+
+/* A scalar as a typed value: plain scalars become null / bool / int / float
+ * when they read as one, anything else a string. */
+int es_spec_scalar_value(es_spec_ctx *c, const yaml_node_t *node, const char *path,
+                         es_value *out /* OUT */);
+
+/* A plain scalar as a number; *is_int says whether it was written as an
+ * integer.  Non-finite numbers are refused. */
+int es_spec_number(es_spec_ctx *c, const yaml_node_t *node, const char *path, double *out /* OUT */,
+                   int *is_int /* OUT, may be NULL */);
+
+/* Fail unless every key of the mapping is a scalar, given once. */
+int es_spec_check_keys(es_spec_ctx *c, const yaml_node_t *map, const char *path);
+
+/* Fail unless node is a mapping whose keys pass es_spec_check_keys. */
+int es_spec_want_mapping(es_spec_ctx *c, const yaml_node_t *node, const char *path);
+
+/* How an offending node reads in a message: 'text' for a scalar, "a list"
+ * or "a mapping" otherwise. */
+void es_spec_describe(const yaml_node_t *node, char *buf, size_t cap);
+
+/* Readers for typed settings; each fails with "expected WHAT, got ...".
+ * get_string: any scalar; a plain null leaves *out unchanged. */
+int es_spec_get_string(es_spec_ctx *c, const yaml_node_t *node, const char *path, char **out);
+/* An integer >= min. */
+int es_spec_get_integer(es_spec_ctx *c, const yaml_node_t *node, const char *path, long min,
+                        const char *what, long *out /* OUT */);
+/* A finite number >= min, or > min when strict. */
+int es_spec_get_real(es_spec_ctx *c, const yaml_node_t *node, const char *path, double min,
+                     int strict, const char *what, double *out /* OUT */);
+/* A duration (es_parse_duration), > 0 when positive. */
+int es_spec_get_duration(es_spec_ctx *c, const yaml_node_t *node, const char *path, int positive,
+                         double *out /* OUT */);
+
+/* Parse the `parameters:` mapping into c->spec->params. */
+int es_spec_parse_params(es_spec_ctx *c, const yaml_node_t *node);
+
+/* Reject a parameter whose distribution method grid cannot enumerate. */
+int es_spec_check_grid(es_spec_ctx *c);
+
+#endif

@@ -1,0 +1,335 @@
+/*
+ * test_spec.c -- direct tests of spec parsing: the shipped examples, the
+ * fields a parsed spec holds, value typing, durations, and errors that the
+ * table of cases (test_cases.c) cannot show, such as a file that is missing.
+ */
+#include <errno.h>
+
+#include "es_test.h"
+#include "spec.h"
+
+static es_spec *parse_ok(const char *yaml)
+{
+    es_spec *spec = NULL;
+    es_err err;
+    int rc = es_spec_parse_string(yaml, strlen(yaml), "t.yaml", &spec, &err);
+    if (rc != 0)
+        ES_FAIL("parse failed (%d): %s", rc, err.msg);
+    return spec;
+}
+
+static const char *parse_err(const char *yaml)
+{
+    static es_err err;
+    es_spec *spec = (es_spec *)&err;
+    int rc = es_spec_parse_string(yaml, strlen(yaml), "t.yaml", &spec, &err);
+    if (rc != ES_ESPEC)
+        ES_FAIL("expected ES_ESPEC, got %d", rc);
+    ES_CHECK(spec == NULL);
+    return err.msg;
+}
+
+ES_TEST(example_branin)
+{
+    char path[4096];
+    es_spec *spec;
+    es_err err;
+    snprintf(path, sizeof path, "%s/configs/examples/branin.yaml", es_test_source_dir());
+    if (es_spec_parse_file(path, &spec, &err) != 0)
+        ES_FAIL("%s", err.msg);
+    ES_CHECK_STR(spec->program, "branin.py");
+    ES_CHECK_INT(spec->method, ES_METHOD_RANDOM);
+    ES_CHECK_STR(spec->metric_name, "loss");
+    ES_CHECK_INT(spec->goal, ES_GOAL_MINIMIZE);
+    ES_CHECK_INT(spec->n_params, 2);
+    ES_CHECK_STR(spec->params[0].name, "x1");
+    ES_CHECK_INT(spec->params[0].dist, ES_DIST_UNIFORM);
+    ES_CHECK_NEAR(spec->params[0].min, -5, 0);
+    ES_CHECK_NEAR(spec->params[0].max, 10, 0);
+    ES_CHECK_STR(spec->params[1].name, "x2");
+    ES_CHECK_NEAR(spec->params[1].min, 0, 0);
+    ES_CHECK_NEAR(spec->params[1].max, 15, 0);
+    ES_CHECK_INT(spec->run_cap, 20);
+    ES_CHECK_INT(spec->parallel, 2);
+    ES_CHECK(spec->has_seed && spec->seed == 1);
+    ES_CHECK_INT(spec->n_command, 4);
+    ES_CHECK_STR(spec->command[1], "python3");
+    ES_CHECK_STR(spec->path, path);
+    ES_CHECK_CONTAINS(spec->text, "run_cap: 20");
+    es_spec_free(spec);
+}
+
+ES_TEST(example_branin_grid)
+{
+    char path[4096];
+    es_spec *spec;
+    es_err err;
+    snprintf(path, sizeof path, "%s/configs/examples/branin_grid.yaml", es_test_source_dir());
+    if (es_spec_parse_file(path, &spec, &err) != 0)
+        ES_FAIL("%s", err.msg);
+    ES_CHECK_INT(spec->method, ES_METHOD_GRID);
+    ES_CHECK_INT(spec->params[0].n_values, 4);
+    ES_CHECK_NEAR(spec->budget.kwh, 0.05, 0);
+    ES_CHECK_NEAR(spec->budget.wall_s, 1800, 0);
+    ES_CHECK_NEAR(spec->trial_timeout_s, 120, 0);
+    ES_CHECK_NEAR(spec->energy.pue, 1.2, 0);
+    ES_CHECK_NEAR(spec->energy.carbon_g_per_kwh, 370, 0);
+    ES_CHECK_NEAR(spec->energy.cpu_watts_per_core, 12, 0); /* default kept */
+    ES_CHECK(spec->has_target && spec->target == 0.5);
+    es_spec_free(spec);
+}
+
+ES_TEST(parse_file_errors_name_the_file)
+{
+    char path[4096];
+    es_spec *spec;
+    es_err err;
+    snprintf(path, sizeof path, "%s/missing.yaml", es_test_tmpdir());
+    ES_CHECK_INT(es_spec_parse_file(path, &spec, &err), -ENOENT);
+    ES_CHECK(spec == NULL);
+    ES_CHECK_CONTAINS(err.msg, path);
+
+    snprintf(path, sizeof path, "%s/sweep.yaml", es_test_tmpdir());
+    FILE *f = fopen(path, "w");
+    ES_CHECK(f != NULL);
+    fputs("program: t.py\nparameters:\n  lr:\n    mn: 1\n", f);
+    fclose(f);
+    ES_CHECK_INT(es_spec_parse_file(path, &spec, &err), ES_ESPEC);
+    char want[4200];
+    snprintf(want, sizeof want, "%s:4:5: parameters.lr: unknown key 'mn' (did you mean 'min'?)",
+             path);
+    ES_CHECK_STR(err.msg, want);
+    ES_CHECK_INT(err.code, ES_ESPEC);
+}
+
+ES_TEST(defaults)
+{
+    es_spec *spec = parse_ok("program: t.py\nparameters: {x: {value: 1}}\n");
+    es_energy_factors d;
+    es_energy_factors_default(&d);
+    ES_CHECK_NEAR(d.pue, 1.58, 0);
+    ES_CHECK_NEAR(d.carbon_g_per_kwh, 475, 0);
+    ES_CHECK_NEAR(d.electricity_usd_per_kwh, 0.12, 0);
+    ES_CHECK_NEAR(d.cloud_usd_per_hour, 0, 0);
+    ES_CHECK_NEAR(d.cpu_watts_per_core, 12, 0);
+    ES_CHECK_NEAR(d.dram_watts_per_gb, 0.3725, 0);
+    ES_CHECK(memcmp(&d, &spec->energy, sizeof d) == 0);
+    ES_CHECK_INT(spec->method, ES_METHOD_RANDOM);
+    ES_CHECK(spec->metric_name == NULL);
+    ES_CHECK(spec->command == NULL);
+    ES_CHECK_INT(spec->n_command, 0);
+    ES_CHECK_INT(spec->parallel, 1);
+    ES_CHECK_INT(spec->run_cap, 0);
+    ES_CHECK_INT(spec->max_failed, 0);
+    ES_CHECK_INT(spec->has_seed, 0);
+    ES_CHECK(spec->trial_timeout_s == 0 && spec->budget.kwh == 0 && spec->budget.wall_s == 0);
+    ES_CHECK(spec->name == NULL && spec->project == NULL && spec->entity == NULL);
+    es_spec_free(spec);
+    es_spec_free(NULL);
+}
+
+ES_TEST(value_typing)
+{
+    es_spec *spec = parse_ok("program: t.py\n"
+                             "parameters:\n"
+                             "  v:\n"
+                             "    values: [1, -2, 1.5, 1e-5, '1', \"2.0\", true, True, FALSE,\n"
+                             "             null, ~, adam, yes, .inf, 99999999999999999999]\n");
+    const es_param *p = &spec->params[0];
+    ES_CHECK_INT(p->dist, ES_DIST_CATEGORICAL);
+    ES_CHECK_INT(p->n_values, 15);
+    ES_CHECK(p->values[0].kind == ES_V_INT && p->values[0].i == 1);
+    ES_CHECK(p->values[1].kind == ES_V_INT && p->values[1].i == -2);
+    ES_CHECK(p->values[2].kind == ES_V_FLOAT && p->values[2].f == 1.5);
+    ES_CHECK(p->values[3].kind == ES_V_FLOAT && p->values[3].f == 1e-5);
+    ES_CHECK(p->values[4].kind == ES_V_STR);
+    ES_CHECK_STR(p->values[4].s, "1");
+    ES_CHECK(p->values[5].kind == ES_V_STR);
+    ES_CHECK_STR(p->values[5].s, "2.0");
+    ES_CHECK(p->values[6].kind == ES_V_BOOL && p->values[6].b == 1);
+    ES_CHECK(p->values[7].kind == ES_V_BOOL && p->values[7].b == 1);
+    ES_CHECK(p->values[8].kind == ES_V_BOOL && p->values[8].b == 0);
+    ES_CHECK_INT(p->values[9].kind, ES_V_NULL);
+    ES_CHECK_INT(p->values[10].kind, ES_V_NULL);
+    ES_CHECK(p->values[11].kind == ES_V_STR);
+    ES_CHECK_STR(p->values[11].s, "adam");
+    ES_CHECK(p->values[12].kind == ES_V_STR); /* YAML 1.2: yes is a string */
+    ES_CHECK(p->values[13].kind == ES_V_FLOAT && isinf(p->values[13].f));
+    ES_CHECK(p->values[14].kind == ES_V_FLOAT && p->values[14].f == 1e20);
+    ES_CHECK(p->probabilities == NULL);
+    es_spec_free(spec);
+}
+
+ES_TEST(params_keep_line_column_and_flatten)
+{
+    es_spec *spec = parse_ok("program: t.py\n"
+                             "parameters:\n"
+                             "  optimizer:\n"
+                             "    parameters:\n"
+                             "      name: {values: [adam, sgd], probabilities: [0.75, 0.25]}\n"
+                             "      lr:\n"
+                             "        distribution: log_uniform_values\n"
+                             "        min: 1e-5\n"
+                             "        max: 0.1\n"
+                             "  epochs: {value: 5}\n");
+    ES_CHECK_INT(spec->n_params, 3);
+    ES_CHECK_STR(spec->params[0].name, "optimizer.name");
+    ES_CHECK_INT(spec->params[0].line, 5);
+    ES_CHECK_INT(spec->params[0].column, 7);
+    ES_CHECK_NEAR(spec->params[0].probabilities[0], 0.75, 0);
+    ES_CHECK_STR(spec->params[1].name, "optimizer.lr");
+    ES_CHECK_INT(spec->params[1].line, 6);
+    ES_CHECK_INT(spec->params[1].dist, ES_DIST_LOG_UNIFORM_VALUES);
+    ES_CHECK_NEAR(spec->params[1].min, 1e-5, 0);
+    ES_CHECK_STR(spec->params[2].name, "epochs");
+    ES_CHECK_INT(spec->params[2].line, 10);
+    ES_CHECK_INT(spec->params[2].column, 3);
+    ES_CHECK(spec->params[2].value.kind == ES_V_INT && spec->params[2].value.i == 5);
+    ES_CHECK_INT(es_spec_param_index(spec, "optimizer.lr"), 1);
+    ES_CHECK_INT(es_spec_param_index(spec, "epochs"), 2);
+    ES_CHECK_INT(es_spec_param_index(spec, "lr"), -1);
+    es_spec_free(spec);
+}
+
+ES_TEST(distribution_defaults)
+{
+    es_spec *spec = parse_ok("program: t.py\n"
+                             "parameters:\n"
+                             "  n: {distribution: normal}\n"
+                             "  qn: {distribution: q_normal, mu: 2, sigma: 0.5}\n"
+                             "  b: {distribution: beta}\n"
+                             "  qb: {distribution: q_beta, a: 2, q: 0.1}\n"
+                             "  qu: {distribution: q_uniform, min: 0, max: 10}\n"
+                             "  i: {min: 1, max: 10}\n"
+                             "  u: {min: 1, max: 10.0}\n"
+                             "  m: {mu: 1}\n");
+    const es_param *p = spec->params;
+    ES_CHECK(p[0].dist == ES_DIST_NORMAL && p[0].mu == 0 && p[0].sigma == 1 && p[0].q == 0);
+    ES_CHECK(p[1].dist == ES_DIST_Q_NORMAL && p[1].mu == 2 && p[1].sigma == 0.5 && p[1].q == 1);
+    ES_CHECK(p[2].dist == ES_DIST_BETA && p[2].a == 1 && p[2].b == 1);
+    ES_CHECK(p[3].dist == ES_DIST_Q_BETA && p[3].a == 2 && p[3].b == 1 && p[3].q == 0.1);
+    ES_CHECK(p[4].dist == ES_DIST_Q_UNIFORM && p[4].q == 1 && p[4].max == 10);
+    ES_CHECK(p[5].dist == ES_DIST_INT_UNIFORM && p[5].min == 1 && p[5].max == 10);
+    ES_CHECK(p[6].dist == ES_DIST_UNIFORM);
+    ES_CHECK(p[7].dist == ES_DIST_NORMAL && p[7].mu == 1 && p[7].sigma == 1);
+    es_spec_free(spec);
+}
+
+ES_TEST(names)
+{
+    static const char *const want[ES_DIST__COUNT] = {"constant",
+                                                     "categorical",
+                                                     "int_uniform",
+                                                     "uniform",
+                                                     "q_uniform",
+                                                     "log_uniform",
+                                                     "log_uniform_values",
+                                                     "q_log_uniform",
+                                                     "q_log_uniform_values",
+                                                     "inv_log_uniform",
+                                                     "inv_log_uniform_values",
+                                                     "normal",
+                                                     "q_normal",
+                                                     "log_normal",
+                                                     "q_log_normal",
+                                                     "beta",
+                                                     "q_beta"};
+    for (int i = 0; i < ES_DIST__COUNT; i++)
+        ES_CHECK_STR(es_dist_name((es_dist)i), want[i]);
+    ES_CHECK_STR(es_method_name(ES_METHOD_RANDOM), "random");
+    ES_CHECK_STR(es_method_name(ES_METHOD_GRID), "grid");
+    ES_CHECK_STR(es_method_name(ES_METHOD_BAYES), "bayes");
+    ES_CHECK_STR(es_goal_name(ES_GOAL_MINIMIZE), "minimize");
+    ES_CHECK_STR(es_goal_name(ES_GOAL_MAXIMIZE), "maximize");
+}
+
+ES_TEST(durations)
+{
+    static const struct {
+        const char *text;
+        double want;
+    } ok[] = {{"90s", 90},    {"10m", 600},  {"2h", 7200},   {"1h30m", 5400},
+              {"1.5h", 5400}, {"45", 45},    {"500ms", 0.5}, {"0", 0},
+              {"2.5", 2.5},   {"1d", 86400}, {"1m30s", 90},  {"1h1m1s500ms", 3661.5},
+              {".5m", 30}};
+    static const char *const bad[] = {"",     "-5",  "-1m", "abc",  "10x", "1h30", "h",
+                                      "1 h",  " 1s", "1s ", "nan",  "inf", "1e3",  "1.2.3s",
+                                      "1mss", "m5",  "+5",  "0x10", "1hm"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        double s = -1;
+        if (es_parse_duration(ok[i].text, &s) != 0)
+            ES_FAIL("'%s' rejected", ok[i].text);
+        ES_CHECK_NEAR(s, ok[i].want, 1e-9);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        double s = -1;
+        if (es_parse_duration(bad[i], &s) != -EINVAL)
+            ES_FAIL("'%s' accepted", bad[i]);
+        ES_CHECK_NEAR(s, -1, 0);
+    }
+    ES_CHECK_INT(es_parse_duration(NULL, NULL), -EINVAL);
+}
+
+ES_TEST(trial_timeout_and_budget_read_durations)
+{
+    es_spec *spec = parse_ok("program: t.py\nparameters: {x: {value: 1}}\n"
+                             "trial_timeout: 1h30m\nbudget: {wall: 90, usd: 2.5, co2e_kg: 1}\n");
+    ES_CHECK_NEAR(spec->trial_timeout_s, 5400, 0);
+    ES_CHECK_NEAR(spec->budget.wall_s, 90, 0);
+    ES_CHECK_NEAR(spec->budget.usd, 2.5, 0);
+    ES_CHECK_NEAR(spec->budget.co2e_kg, 1, 0);
+    es_spec_free(spec);
+    ES_CHECK_STR(parse_err("program: t.py\nparameters: {x: {value: 1}}\ntrial_timeout: soon\n"),
+                 "t.yaml:3:16: trial_timeout: expected a duration such as 90s, 10m, 2h, 1h30m "
+                 "or a number of seconds, got 'soon'");
+}
+
+ES_TEST(error_unknown_key_suggests)
+{
+    ES_CHECK_STR(parse_err("program: t.py\nparameters:\n  lr:\n    mn: 0.1\n    max: 1\n"),
+                 "t.yaml:4:5: parameters.lr: unknown key 'mn' (did you mean 'min'?)");
+    ES_CHECK_STR(parse_err("program: t.py\nparamters: {}\n"),
+                 "t.yaml:2:1: unknown key 'paramters' (did you mean 'parameters'?)");
+    ES_CHECK_STR(parse_err("program: t.py\nparameters: {x: {value: 1}}\nzzz: 1\n"),
+                 "t.yaml:3:1: unknown key 'zzz'");
+}
+
+ES_TEST(error_bayes_and_early_terminate)
+{
+    ES_CHECK_STR(parse_err("program: t.py\nmethod: bayes\nparameters: {x: {value: 1}}\n"),
+                 "t.yaml:2:9: method 'bayes' is not available yet in this version; use random "
+                 "or grid");
+    ES_CHECK_CONTAINS(parse_err("program: t.py\nparameters: {x: {value: 1}}\n"
+                                "early_terminate: {type: hyperband, min_iter: 3}\n"),
+                      "t.yaml:3:1: early_terminate is not supported yet");
+}
+
+ES_TEST(error_bad_types)
+{
+    ES_CHECK_STR(parse_err("program: t.py\nparameters: {x: {value: 1}}\nrun_cap: ten\n"),
+                 "t.yaml:3:10: run_cap: expected a positive integer, got 'ten'");
+    ES_CHECK_STR(parse_err("program: t.py\nparameters: {x: {value: 1}}\nparallel: 0\n"),
+                 "t.yaml:3:11: parallel: expected a positive integer, got '0'");
+    ES_CHECK_STR(parse_err("program: t.py\nparameters: {x: {value: 1}}\nseed: -1\n"),
+                 "t.yaml:3:7: seed: expected a non-negative integer, got '-1'");
+    ES_CHECK_STR(parse_err("program: t.py\nparameters: {x: {value: 1}}\nmax_failed: [1]\n"),
+                 "t.yaml:3:13: max_failed: expected a non-negative integer, got a list");
+    ES_CHECK_STR(parse_err("program: t.py\nparameters: {x: {value: 1}}\nenergy: {pue: 0.9}\n"),
+                 "t.yaml:3:15: energy.pue: expected a number >= 1, got '0.9'");
+    ES_CHECK_STR(parse_err("program: t.py\nparameters: {x: {value: 1}}\nbudget: {kwh: 0}\n"),
+                 "t.yaml:3:15: budget.kwh: expected a positive number, got '0'");
+    ES_CHECK_STR(parse_err("program: t.py\n"), "t.yaml:1:1: missing required key 'parameters'");
+    ES_CHECK_STR(parse_err(""),
+                 "t.yaml:1:1: the spec is empty; expected a mapping with at least 'parameters'");
+    ES_CHECK_STR(parse_err("parameters: {x: {value: 1}}\n"),
+                 "t.yaml:1:1: missing key 'program' (the default command, ${env} "
+                 "${interpreter} ${program} ${args}, runs it); give program, or a command "
+                 "without ${program}");
+}
+
+ES_TEST(program_optional_without_program_macro)
+{
+    es_spec *spec = parse_ok("command: [./run.sh, '${args_json}']\nparameters: {x: {value: 1}}\n");
+    ES_CHECK(spec->program == NULL);
+    es_spec_free(spec);
+}
