@@ -1,0 +1,154 @@
+/*
+ * search_test.h -- helpers shared by the search tests: building parameters
+ * by hand (no YAML) and summarising many draws of one distribution.
+ *
+ * Parameters built here borrow string literals for their names and values,
+ * so they are never freed; only the values that the search writes are.
+ */
+#ifndef ES_SEARCH_TEST_H
+#define ES_SEARCH_TEST_H
+
+#include <stdint.h>
+
+#include "es_test.h"
+#include "search.h"
+
+/* Draws per statistical check: the standard error of a mean is then about
+ * 0.7% of the standard deviation, so 5-sigma bounds are tight yet never flaky
+ * (the seed is fixed, so each check is deterministic anyway). */
+#define ST_DRAWS 20000
+
+/* A parameter with only its name, distribution and line set. */
+static inline es_param st_param(const char *name, es_dist dist)
+{
+    es_param p;
+    memset(&p, 0, sizeof p);
+    p.name = (char *)name;
+    p.dist = dist;
+    p.q = 1.0;
+    p.line = 1;
+    p.column = 3;
+    return p;
+}
+
+static inline es_value st_int(long long i)
+{
+    es_value v;
+    memset(&v, 0, sizeof v);
+    v.kind = ES_V_INT;
+    v.i = i;
+    return v;
+}
+
+static inline es_value st_float(double f)
+{
+    es_value v;
+    memset(&v, 0, sizeof v);
+    v.kind = ES_V_FLOAT;
+    v.f = f;
+    return v;
+}
+
+static inline es_value st_str(const char *s)
+{
+    es_value v;
+    memset(&v, 0, sizeof v);
+    v.kind = ES_V_STR;
+    v.s = (char *)s;
+    return v;
+}
+
+/* A spec that holds only a method and parameters (borrowed). */
+static inline es_spec st_spec(es_method method, es_param *params, size_t n)
+{
+    es_spec s;
+    memset(&s, 0, sizeof s);
+    s.method = method;
+    s.params = params;
+    s.n_params = n;
+    s.parallel = 1;
+    return s;
+}
+
+static inline int st_value_eq(const es_value *a, const es_value *b)
+{
+    if (a->kind != b->kind)
+        return 0;
+    switch (a->kind) {
+    case ES_V_NULL:
+        return 1;
+    case ES_V_BOOL:
+        return a->b == b->b;
+    case ES_V_INT:
+        return a->i == b->i;
+    case ES_V_FLOAT:
+        return memcmp(&a->f, &b->f, sizeof a->f) == 0; /* bit for bit */
+    case ES_V_STR:
+        return a->s != NULL && b->s != NULL && strcmp(a->s, b->s) == 0;
+    }
+    return 0;
+}
+
+/* Running moments of a sample. */
+typedef struct st_stats {
+    long n;
+    double sum, sum2, min, max;
+} st_stats;
+
+static inline void st_add(st_stats *s, double x)
+{
+    if (s->n == 0 || x < s->min)
+        s->min = x;
+    if (s->n == 0 || x > s->max)
+        s->max = x;
+    s->n++;
+    s->sum += x;
+    s->sum2 += x * x;
+}
+
+static inline double st_mean(const st_stats *s)
+{
+    return s->sum / (double)s->n;
+}
+
+static inline double st_var(const st_stats *s)
+{
+    double m = st_mean(s);
+    return (s->sum2 - (double)s->n * m * m) / (double)(s->n - 1);
+}
+
+/* The sample mean is within 5 standard errors of `mean` for a law whose
+ * variance is `var`, and the sample variance within `rel` of var. */
+#define ST_CHECK_MOMENTS(st, mean, var, rel)                                                       \
+    do {                                                                                           \
+        ES_CHECK_NEAR(st_mean(st), (mean), 5.0 * sqrt((var) / (double)(st)->n));                   \
+        ES_CHECK_NEAR(st_var(st), (var), (rel) * (var));                                           \
+    } while (0)
+
+/* Pearson's chi-square statistic of counts against expected probabilities,
+ * checked against a bound far in the tail of chi2(k - 1): mean k-1 plus
+ * six of its standard deviations. */
+static inline double st_chi2(const long *count, const double *prob, size_t k, long n)
+{
+    double chi2 = 0.0;
+    for (size_t i = 0; i < k; i++) {
+        double e = prob[i] * (double)n;
+        if (e > 0.0)
+            chi2 += ((double)count[i] - e) * ((double)count[i] - e) / e;
+    }
+    return chi2;
+}
+
+static inline double st_chi2_bound(size_t k)
+{
+    return (double)(k - 1) + 6.0 * sqrt(2.0 * (double)(k - 1));
+}
+
+/* x is a whole multiple of q, up to rounding in the last digits. */
+static inline int st_multiple_of(double x, double q)
+{
+    double r = x / q;
+    return fabs(r - rint(r)) < 1e-9 * fmax(1.0, fabs(r));
+}
+
+#endif
