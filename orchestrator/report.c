@@ -146,20 +146,35 @@ static void j_time(FILE *f, double t)
     j_str(f, buf);
 }
 
+/* ", "key": value" -- one member after the first of an object. */
+static void j_fstr(FILE *f, const char *key, const char *val)
+{
+    fprintf(f, ", \"%s\": ", key);
+    j_str(f, val);
+}
+
+static void j_fnum(FILE *f, const char *key, double x)
+{
+    fprintf(f, ", \"%s\": ", key);
+    j_num(f, x);
+}
+
+static void j_ftime(FILE *f, const char *key, double t)
+{
+    fprintf(f, ", \"%s\": ", key);
+    j_time(f, t);
+}
+
+/* The cost members; the first is written without a leading comma. */
 static void j_cost(FILE *f, const es_cost *c)
 {
     fputs("\"kwh\": ", f);
     j_num(f, c->kwh);
-    fputs(", \"co2e_kg\": ", f);
-    j_num(f, c->co2e_kg);
-    fputs(", \"usd\": ", f);
-    j_num(f, c->usd);
-    fputs(", \"usd_electricity\": ", f);
-    j_num(f, c->usd_electricity);
-    fputs(", \"usd_cloud\": ", f);
-    j_num(f, c->usd_cloud);
-    fputs(", \"trial_hours\": ", f);
-    j_num(f, c->hours);
+    j_fnum(f, "co2e_kg", c->co2e_kg);
+    j_fnum(f, "usd", c->usd);
+    j_fnum(f, "usd_electricity", c->usd_electricity);
+    j_fnum(f, "usd_cloud", c->usd_cloud);
+    j_fnum(f, "trial_hours", c->hours);
 }
 
 static void j_tally(FILE *f, const tally *t)
@@ -174,56 +189,49 @@ static void j_tally(FILE *f, const tally *t)
                 t->by_status[i]);
         first = 0;
     }
-    fputs("}, \"energy_method\": ", f);
-    j_str(f, es_account_method_label(t->methods));
+    fputc('}', f);
+    j_fstr(f, "energy_method", es_account_method_label(t->methods));
 }
 
-static void j_part(FILE *f, const char *name, const es_energy_part *p, int last)
+static void j_part(FILE *f, const char *name, const es_energy_part *p, int first)
 {
-    fprintf(f, "\"%s_j\": ", name);
+    char key[32];
+    fprintf(f, "%s\"%s_j\": ", first ? "" : ", ", name);
     j_num(f, p->method == ES_EM_NONE ? NAN : p->j);
-    fprintf(f, ", \"%s_method\": ", name);
-    j_str(f, es_em_name(p->method));
-    fprintf(f, ", \"%s_source\": ", name);
-    j_str(f, p->source[0] ? p->source : NULL);
-    fputs(last ? "" : ", ", f);
+    snprintf(key, sizeof key, "%s_method", name);
+    j_fstr(f, key, es_em_name(p->method));
+    snprintf(key, sizeof key, "%s_source", name);
+    j_fstr(f, key, p->source[0] ? p->source : NULL);
 }
 
 static void j_trial(FILE *f, const es_store_sweep *sw, const es_store_trial *t)
 {
     es_cost c;
     trial_cost(sw, t, &c);
-    fprintf(f, "{\"id\": %lld, \"number\": %lld, \"status\": ", (long long)t->id,
-            (long long)t->number);
-    j_str(f, t->status);
-    fputs(", \"reason\": ", f);
-    j_str(f, t->reason);
+    fprintf(f, "{\"id\": %lld, \"number\": %lld", (long long)t->id, (long long)t->number);
+    j_fstr(f, "status", t->status);
+    j_fstr(f, "reason", t->reason);
     fprintf(f, ", \"params\": %s, \"metrics\": {", t->params_json ? t->params_json : "{}");
     for (size_t m = 0; m < t->n_metrics; m++) {
         fputs(m ? ", " : "", f);
         j_key(f, t->metrics[m].name);
         j_num(f, t->metrics[m].value);
     }
-    fputs("}, \"objective\": ", f);
-    j_num(f, t->objective);
+    fputc('}', f);
+    j_fnum(f, "objective", t->objective);
     fputs(", ", f);
     j_cost(f, &c);
-    fputs(", \"wall_s\": ", f);
-    j_num(f, t->wall_s);
-    fputs(", \"cpu_s\": ", f);
-    j_num(f, t->cpu_s);
-    fprintf(f, ", \"peak_rss_kb\": %lld, \"host\": ", (long long)t->peak_rss_kb);
-    j_str(f, t->host);
-    fputs(", \"started\": ", f);
-    j_time(f, t->started);
-    fputs(", \"ended\": ", f);
-    j_time(f, t->ended);
-    fputs(", \"log_dir\": ", f);
-    j_str(f, t->log_dir);
+    j_fnum(f, "wall_s", t->wall_s);
+    j_fnum(f, "cpu_s", t->cpu_s);
+    fprintf(f, ", \"peak_rss_kb\": %lld", (long long)t->peak_rss_kb);
+    j_fstr(f, "host", t->host);
+    j_ftime(f, "started", t->started);
+    j_ftime(f, "ended", t->ended);
+    j_fstr(f, "log_dir", t->log_dir);
     fputs(", \"energy\": {", f);
-    j_part(f, "cpu", &t->cpu, 0);
+    j_part(f, "cpu", &t->cpu, 1);
     j_part(f, "dram", &t->dram, 0);
-    j_part(f, "gpu", &t->gpu, 1);
+    j_part(f, "gpu", &t->gpu, 0);
     fputs("}}", f);
 }
 
@@ -233,37 +241,27 @@ static void j_sweep(FILE *f, const es_store_sweep *sw)
     const es_store_trial *best = best_trial(sw);
 
     tally_sweep(&ty, sw);
-    fprintf(f, "{\"id\": %lld, \"name\": ", (long long)sw->id);
-    j_str(f, sw->name);
-    fputs(", \"status\": ", f);
-    j_str(f, sw->status);
-    fputs(", \"reason\": ", f);
-    j_str(f, sw->reason);
-    fputs(", \"method\": ", f);
-    j_str(f, sw->method);
-    fputs(", \"metric\": ", f);
-    j_str(f, sw->metric);
-    fputs(", \"goal\": ", f);
-    j_str(f, sw->goal);
-    fprintf(f, ", \"seed\": %llu, \"started\": ", (unsigned long long)sw->seed);
-    j_time(f, sw->started);
-    fputs(", \"ended\": ", f);
-    j_time(f, sw->ended);
+    fprintf(f, "{\"id\": %lld", (long long)sw->id);
+    j_fstr(f, "name", sw->name);
+    j_fstr(f, "status", sw->status);
+    j_fstr(f, "reason", sw->reason);
+    j_fstr(f, "method", sw->method);
+    j_fstr(f, "metric", sw->metric);
+    j_fstr(f, "goal", sw->goal);
+    fprintf(f, ", \"seed\": %llu", (unsigned long long)sw->seed);
+    j_ftime(f, "started", sw->started);
+    j_ftime(f, "ended", sw->ended);
     fputs(", \"factors\": {\"pue\": ", f);
     j_num(f, sw->factors.pue);
-    fputs(", \"carbon_g_per_kwh\": ", f);
-    j_num(f, sw->factors.carbon_g_per_kwh);
-    fputs(", \"electricity_usd_per_kwh\": ", f);
-    j_num(f, sw->factors.electricity_usd_per_kwh);
-    fputs(", \"cloud_usd_per_hour\": ", f);
-    j_num(f, sw->factors.cloud_usd_per_hour);
+    j_fnum(f, "carbon_g_per_kwh", sw->factors.carbon_g_per_kwh);
+    j_fnum(f, "electricity_usd_per_kwh", sw->factors.electricity_usd_per_kwh);
+    j_fnum(f, "cloud_usd_per_hour", sw->factors.cloud_usd_per_hour);
     fputs("}, ", f);
     j_tally(f, &ty);
     fputs(", \"best\": ", f);
     if (best != NULL) {
-        fprintf(f, "{\"id\": %lld, \"number\": %lld, \"objective\": ", (long long)best->id,
-                (long long)best->number);
-        j_num(f, best->objective);
+        fprintf(f, "{\"id\": %lld, \"number\": %lld", (long long)best->id, (long long)best->number);
+        j_fnum(f, "objective", best->objective);
         fprintf(f, ", \"params\": %s}", best->params_json ? best->params_json : "{}");
     } else {
         fputs("null", f);
