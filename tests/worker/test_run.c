@@ -1,0 +1,645 @@
+/*
+ * test_run.c -- ecosweep-worker as the coordinator uses it: the built binary
+ * ($ES_BUILD_DIR/ecosweep-worker) runs small shell trials, and each test
+ * checks what a user would notice -- exit codes and signals passed through,
+ * energy estimated and labelled, stop requests honoured within the grace
+ * period, and no process of the trial left alive afterwards, whether it was
+ * in the trial's group, daemonized, or orphaned by the worker's parent dying.
+ *
+ * The worker gets its result descriptor as fd 9 (RESULT_FD); trials that
+ * must be found later write their pid to a file in the test's temporary
+ * directory, named by the trial's "$1" (SAVE_PID).
+ */
+#include "es_test.h"
+#include "result.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RESULT_FD 9
+
+/* Shell text that saves a pid (e.g. "$$", "$!") to the file named by "$1"
+ * without a reader ever seeing a partial file. */
+#define SAVE_PID(var) "echo " var " > \"$1.tmp\" && mv \"$1.tmp\" \"$1\"; "
+#define BUF_MAX 8192
+
+typedef struct worker {
+    pid_t pid;
+    int fd_res, fd_out, fd_err; /* read ends; -1 once at EOF */
+    double started;
+    /* Filled by worker_finish(). */
+    int status;
+    double elapsed;
+    char res[BUF_MAX], out[BUF_MAX], err[BUF_MAX];
+    size_t n_res, n_out, n_err;
+    es_result r;
+} worker;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void sleep_s(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    nanosleep(&ts, NULL);
+}
+
+static const char *worker_path(void)
+{
+    static char path[4096];
+    snprintf(path, sizeof path, "%s/ecosweep-worker", es_test_build_dir());
+    return path;
+}
+
+static const char *tmp_path(const char *name)
+{
+    static char paths[8][4096];
+    static int next;
+    char *p = paths[next++ % 8];
+    snprintf(p, 4096, "%s/%s", es_test_tmpdir(), name);
+    return p;
+}
+
+/* Start `ecosweep-worker [--result-fd 9] OPTS... -- TRIAL...`; opts and trial
+ * are NULL-terminated.  with_fd = 0 leaves the result on stderr. */
+static void worker_start_fd(worker *w, int with_fd, const char *const *opts,
+                            const char *const *trial)
+{
+    const char *argv[64];
+    int n = 0;
+    argv[n++] = worker_path();
+    if (with_fd) {
+        argv[n++] = "--result-fd";
+        argv[n++] = "9";
+    }
+    for (; opts != NULL && *opts != NULL; opts++)
+        argv[n++] = *opts;
+    argv[n++] = "--";
+    for (; *trial != NULL; trial++)
+        argv[n++] = *trial;
+    argv[n] = NULL;
+
+    int pr[2], po[2], pe[2];
+    ES_CHECK(pipe2(pr, O_CLOEXEC) == 0 && pipe2(po, O_CLOEXEC) == 0 && pipe2(pe, O_CLOEXEC) == 0);
+    memset(w, 0, sizeof *w);
+    w->started = now_s();
+    w->pid = fork();
+    ES_CHECK(w->pid >= 0);
+    if (w->pid == 0) {
+        int devnull = open("/dev/null", O_RDONLY);
+        dup2(devnull, 0);
+        dup2(po[1], 1);
+        dup2(pe[1], 2);
+        if (with_fd)
+            dup2(pr[1], RESULT_FD);
+        execv(argv[0], (char *const *)argv);
+        _exit(99);
+    }
+    close(pr[1]);
+    close(po[1]);
+    close(pe[1]);
+    w->fd_res = pr[0];
+    w->fd_out = po[0];
+    w->fd_err = pe[0];
+    if (!with_fd) {
+        close(pr[0]);
+        w->fd_res = -1;
+    }
+}
+
+static void worker_start(worker *w, const char *const *opts, const char *const *trial)
+{
+    worker_start_fd(w, 1, opts, trial);
+}
+
+static void drain(int *fd, char *buf, size_t *n)
+{
+    char tmp[1024];
+    ssize_t got = read(*fd, tmp, sizeof tmp);
+    if (got <= 0) {
+        close(*fd);
+        *fd = -1;
+        return;
+    }
+    size_t room = BUF_MAX - 1 - *n;
+    size_t take = (size_t)got < room ? (size_t)got : room;
+    memcpy(buf + *n, tmp, take);
+    *n += take;
+    buf[*n] = '\0';
+}
+
+/* Read everything the worker writes, wait for it (at most 10 s), and parse
+ * the result line from the result fd (or from stderr without one). */
+static void worker_finish(worker *w)
+{
+    double limit = now_s() + 10.0;
+    while (w->fd_res >= 0 || w->fd_out >= 0 || w->fd_err >= 0) {
+        struct pollfd p[3] = {
+            {w->fd_res, POLLIN, 0}, {w->fd_out, POLLIN, 0}, {w->fd_err, POLLIN, 0}};
+        if (now_s() > limit) {
+            kill(w->pid, SIGKILL);
+            ES_FAIL("worker output still open after 10 s (a trial process leaked?)");
+        }
+        if (poll(p, 3, 100) <= 0)
+            continue;
+        if (p[0].revents)
+            drain(&w->fd_res, w->res, &w->n_res);
+        if (p[1].revents)
+            drain(&w->fd_out, w->out, &w->n_out);
+        if (p[2].revents)
+            drain(&w->fd_err, w->err, &w->n_err);
+    }
+    ES_CHECK(waitpid(w->pid, &w->status, 0) == w->pid);
+    w->elapsed = now_s() - w->started;
+    const char *line = w->n_res > 0 ? w->res : strstr(w->err, "ecosweep-result ");
+    if (line != NULL) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) + 1 : strlen(line);
+        int rc = es_result_parse(line, len, &w->r);
+        if (rc != 0)
+            ES_FAIL("result line did not parse (%d): '%s'", rc, line);
+    } else {
+        ES_FAIL("no result line; stderr: '%s'", w->err);
+    }
+}
+
+static void worker_run(worker *w, const char *const *opts, const char *const *trial)
+{
+    worker_start(w, opts, trial);
+    worker_finish(w);
+}
+
+static int exit_status(const worker *w)
+{
+    if (WIFEXITED(w->status))
+        return WEXITSTATUS(w->status);
+    return 1000 + WTERMSIG(w->status); /* the worker itself must never die of a signal */
+}
+
+/* Wait (at most 3 s) for a trial to write its pid file; the pid. */
+static pid_t wait_pid_file(const char *path)
+{
+    double limit = now_s() + 3.0;
+    for (;;) {
+        FILE *f = fopen(path, "r");
+        if (f != NULL) {
+            int pid = 0;
+            int ok = fscanf(f, "%d", &pid) == 1;
+            fclose(f);
+            if (ok && pid > 0)
+                return (pid_t)pid;
+        }
+        if (now_s() > limit)
+            ES_FAIL("no pid in %s after 3 s", path);
+        sleep_s(0.01);
+    }
+}
+
+static int gone(pid_t pid)
+{
+    return kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+static void write_script(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ES_CHECK(f != NULL);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* ---- exit status ------------------------------------------------------ */
+
+ES_TEST(worker_true_exits_zero)
+{
+    worker w;
+    const char *trial[] = {"/bin/true", NULL};
+    worker_run(&w, NULL, trial);
+    ES_CHECK_INT(exit_status(&w), 0);
+    ES_CHECK_INT(w.r.exit_kind, ES_EXIT_EXITED);
+    ES_CHECK_INT(w.r.exit_code, 0);
+    ES_CHECK_INT(w.r.stop_signal, 0);
+    ES_CHECK(w.r.wall_s >= 0 && w.r.wall_s < 2);
+    ES_CHECK(w.elapsed < 2); /* no grace period when nothing is left over */
+    ES_CHECK_INT(w.n_out, 0);
+}
+
+ES_TEST(worker_false_passes_exit_code)
+{
+    worker w;
+    const char *trial[] = {"/bin/false", NULL};
+    worker_run(&w, NULL, trial);
+    ES_CHECK_INT(exit_status(&w), 1);
+    ES_CHECK_INT(w.r.exit_kind, ES_EXIT_EXITED);
+    ES_CHECK_INT(w.r.exit_code, 1);
+}
+
+ES_TEST(worker_exit_code_42_and_args)
+{
+    worker w;
+    const char *trial[] = {"sh", "-c", "exit $(($1 * 2))", "sh", "21", NULL};
+    worker_run(&w, NULL, trial);
+    ES_CHECK_INT(exit_status(&w), 42);
+    ES_CHECK_INT(w.r.exit_code, 42);
+}
+
+ES_TEST(worker_signaled_trial)
+{
+    worker w;
+    const char *trial[] = {"sh", "-c", "kill -9 $$", NULL};
+    worker_run(&w, NULL, trial);
+    ES_CHECK_INT(exit_status(&w), 128 + 9);
+    ES_CHECK_INT(w.r.exit_kind, ES_EXIT_SIGNALED);
+    ES_CHECK_INT(w.r.term_signal, 9);
+    ES_CHECK_INT(w.r.stop_signal, 0);
+}
+
+ES_TEST(worker_exec_failure)
+{
+    worker w;
+    const char *trial[] = {"ecosweep-no-such-command-xyz", "arg", NULL};
+    worker_run(&w, NULL, trial);
+    ES_CHECK_INT(exit_status(&w), 127);
+    ES_CHECK_INT(w.r.exit_kind, ES_EXIT_EXEC_FAILED);
+    ES_CHECK_INT(w.r.exec_errno, ENOENT);
+
+    const char *plain = tmp_path("not-executable");
+    write_script(plain, "echo hi\n");
+    ES_CHECK(chmod(plain, 0644) == 0);
+    const char *notexec[] = {plain, NULL};
+    worker_run(&w, NULL, notexec);
+    ES_CHECK_INT(exit_status(&w), 127);
+    ES_CHECK_INT(w.r.exit_kind, ES_EXIT_EXEC_FAILED);
+    ES_CHECK_INT(w.r.exec_errno, EACCES);
+}
+
+/* ---- measurement ------------------------------------------------------- */
+
+ES_TEST(worker_cpu_burn_is_estimated)
+{
+    worker w;
+    const char *trial[] = {"sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done", NULL};
+    worker_run(&w, NULL, trial);
+    ES_CHECK_INT(exit_status(&w), 0);
+    ES_CHECK(w.r.cpu_s > 0.01);
+    ES_CHECK(w.r.cpu_s <= w.r.wall_s * 1.05 + 0.02); /* one core, one process */
+    ES_CHECK(w.r.peak_rss_kb > 0);
+    ES_CHECK_INT(w.r.cpu.method, ES_EM_ESTIMATE);
+    ES_CHECK_NEAR(w.r.cpu.j, 12.0 * w.r.cpu_s, 1e-9);
+    ES_CHECK_STR(w.r.cpu.source, "estimate:12W/core");
+    ES_CHECK_INT(w.r.dram.method, ES_EM_ESTIMATE);
+    ES_CHECK_NEAR(w.r.dram.j, 0.3725 * (double)w.r.peak_rss_kb / 1048576.0 * w.r.wall_s, 1e-9);
+    ES_CHECK_STR(w.r.dram.source, "estimate:0.3725W/GiB");
+    ES_CHECK_INT(w.r.gpu.method, ES_EM_NONE);
+    ES_CHECK(isnan(w.r.gpu.j));
+    ES_CHECK_CONTAINS(w.res, " gpu_j=nan gpu_method=none ");
+}
+
+ES_TEST(worker_cpu_of_whole_tree)
+{
+    /* The burning happens in grandchildren, two at once. */
+    worker w;
+    const char *trial[] = {"sh", "-c",
+                           "b() { i=0; while [ $i -lt 150000 ]; do i=$((i+1)); done; }; "
+                           "(b) & (b) & wait",
+                           NULL};
+    worker_run(&w, NULL, trial);
+    ES_CHECK_INT(exit_status(&w), 0);
+    ES_CHECK(w.r.cpu_s > 0.01);
+    ES_CHECK_NEAR(w.r.cpu.j, 12.0 * w.r.cpu_s, 1e-9);
+}
+
+ES_TEST(worker_watt_options_override_estimate)
+{
+    worker w;
+    const char *opts[] = {"--cpu-watts-per-core", "7.5", "--dram-watts-per-gb=2", NULL};
+    const char *trial[] = {"sh", "-c", "i=0; while [ $i -lt 50000 ]; do i=$((i+1)); done", NULL};
+    worker_run(&w, opts, trial);
+    ES_CHECK_INT(exit_status(&w), 0);
+    ES_CHECK_NEAR(w.r.cpu.j, 7.5 * w.r.cpu_s, 1e-9);
+    ES_CHECK_STR(w.r.cpu.source, "estimate:7.5W/core");
+    ES_CHECK_STR(w.r.dram.source, "estimate:2W/GiB");
+}
+
+ES_TEST(worker_records_times_and_host)
+{
+    worker w;
+    struct timespec rt;
+    clock_gettime(CLOCK_REALTIME, &rt);
+    double before = (double)rt.tv_sec;
+    const char *trial[] = {"sleep", "0.3", NULL};
+    worker_run(&w, NULL, trial);
+    clock_gettime(CLOCK_REALTIME, &rt);
+    double after = (double)rt.tv_sec + 1;
+    ES_CHECK(w.r.wall_s >= 0.29 && w.r.wall_s < 2);
+    ES_CHECK(w.r.start_unix >= before && w.r.start_unix <= after);
+    ES_CHECK(w.r.end_unix >= w.r.start_unix && w.r.end_unix <= after);
+    ES_CHECK_NEAR(w.r.end_unix - w.r.start_unix, w.r.wall_s, 0.05);
+    ES_CHECK(w.r.cpu_s < 0.2); /* sleeping costs next to nothing */
+    char host[64] = "";
+    gethostname(host, sizeof host - 1);
+    ES_CHECK_STR(w.r.host, host);
+}
+
+ES_TEST(worker_own_cpu_stays_near_zero)
+{
+    /* A busy-waiting worker would burn ~1 s of CPU here. */
+    worker w;
+    const char *opts[] = {"--sample-ms", "50", NULL};
+    const char *trial[] = {"sleep", "1", NULL};
+    worker_start(&w, opts, trial);
+    sleep_s(0.8);
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)w.pid);
+    FILE *f = fopen(path, "r");
+    ES_CHECK(f != NULL);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    unsigned long utime = 0, stime = 0;
+    const char *p = strrchr(buf, ')');
+    ES_CHECK(p != NULL);
+    ES_CHECK(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) ==
+             2);
+    double cpu = (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+    worker_finish(&w);
+    ES_CHECK_INT(exit_status(&w), 0);
+    if (cpu > 0.2)
+        ES_FAIL("worker used %.2f s of CPU supervising a sleeping trial", cpu);
+}
+
+/* ---- stdio and descriptors ---------------------------------------------- */
+
+ES_TEST(worker_trial_stdout_is_inherited_and_result_separate)
+{
+    worker w;
+    const char *trial[] = {"sh", "-c", "echo hello; echo oops >&2", NULL};
+    worker_run(&w, NULL, trial);
+    ES_CHECK_STR(w.out, "hello\n");
+    ES_CHECK_STR(w.err, "oops\n");
+    ES_CHECK(strncmp(w.res, "ecosweep-result v=1 ", 20) == 0);
+    ES_CHECK_INT(strchr(w.res, '\n') - w.res + 1, w.n_res); /* exactly one line */
+}
+
+ES_TEST(worker_result_on_stderr_without_fd)
+{
+    worker w;
+    const char *trial[] = {"sh", "-c", "exit 3", NULL};
+    worker_start_fd(&w, 0, NULL, trial);
+    worker_finish(&w);
+    ES_CHECK_INT(exit_status(&w), 3);
+    ES_CHECK(strncmp(w.err, "ecosweep-result v=1 ", 20) == 0);
+    ES_CHECK_INT(w.r.exit_code, 3);
+}
+
+ES_TEST(worker_result_fd_not_inherited_by_trial)
+{
+    worker w;
+    const char *out = tmp_path("fds");
+    const char *trial[] = {"sh",
+                           "-c",
+                           "ls /proc/$$/fd > \"$1\"; "
+                           "if { echo forged >&9; } 2>/dev/null; then exit 1; fi",
+                           "sh",
+                           out,
+                           NULL};
+    worker_run(&w, NULL, trial);
+    ES_CHECK_INT(exit_status(&w), 0);
+    ES_CHECK(strstr(w.res, "forged") == NULL);
+    FILE *f = fopen(out, "r");
+    ES_CHECK(f != NULL);
+    int fd, saw_stdout = 0;
+    while (fscanf(f, "%d", &fd) == 1) {
+        if (fd == RESULT_FD)
+            ES_FAIL("the trial inherited the result fd %d", fd);
+        saw_stdout |= fd == 1;
+    }
+    fclose(f);
+    ES_CHECK(saw_stdout);
+}
+
+/* ---- stopping and cleaning up ------------------------------------------ */
+
+static void check_stop(int sig)
+{
+    worker w;
+    const char *pidf = tmp_path("pid");
+    const char *trial[] = {"sh", "-c", SAVE_PID("$$") "exec sleep 100", "sh", pidf, NULL};
+    worker_start(&w, NULL, trial);
+    pid_t pgid = wait_pid_file(pidf);
+    ES_CHECK_INT(getpgid(pgid), pgid); /* the trial leads its own group */
+    ES_CHECK(pgid != getpgid(0));
+    double t = now_s();
+    ES_CHECK(kill(w.pid, sig) == 0);
+    worker_finish(&w);
+    ES_CHECK(now_s() - t < 1.5);
+    ES_CHECK_INT(w.r.stop_signal, sig);
+    ES_CHECK_INT(w.r.exit_kind, ES_EXIT_SIGNALED);
+    ES_CHECK_INT(w.r.term_signal, SIGTERM);
+    ES_CHECK_INT(exit_status(&w), 128 + SIGTERM);
+    ES_CHECK(kill(-pgid, 0) != 0 && errno == ESRCH);
+}
+
+ES_TEST(worker_sigterm_stops_trial_group)
+{
+    check_stop(SIGTERM);
+}
+
+ES_TEST(worker_sigint_stops_trial_group)
+{
+    check_stop(SIGINT);
+}
+
+ES_TEST(worker_sighup_stops_trial_group)
+{
+    check_stop(SIGHUP);
+}
+
+ES_TEST(worker_stops_a_stopped_trial_without_waiting_for_grace)
+{
+    worker w;
+    const char *pidf = tmp_path("pid");
+    const char *opts[] = {"--grace", "3", NULL};
+    const char *trial[] = {"sh", "-c", SAVE_PID("$$") "exec sleep 100", "sh", pidf, NULL};
+    worker_start(&w, opts, trial);
+    pid_t pgid = wait_pid_file(pidf);
+    ES_CHECK(kill(-pgid, SIGSTOP) == 0);
+    sleep_s(0.05);
+    double t = now_s();
+    ES_CHECK(kill(w.pid, SIGTERM) == 0);
+    worker_finish(&w);
+    ES_CHECK(now_s() - t < 1.5); /* SIGTERM was followed by SIGCONT */
+    ES_CHECK_INT(w.r.term_signal, SIGTERM);
+    ES_CHECK(kill(-pgid, 0) != 0 && errno == ESRCH);
+}
+
+ES_TEST(worker_sigkills_trial_ignoring_sigterm_after_grace)
+{
+    worker w;
+    const char *pidf = tmp_path("pid");
+    const char *opts[] = {"--grace", "0.2", NULL};
+    const char *trial[] = {"sh", "-c", "trap '' TERM; " SAVE_PID("$$") "sleep 100; exit 0",
+                           "sh", pidf, NULL};
+    worker_start(&w, opts, trial);
+    pid_t pgid = wait_pid_file(pidf);
+    sleep_s(0.05);
+    double t = now_s();
+    ES_CHECK(kill(w.pid, SIGTERM) == 0);
+    worker_finish(&w);
+    double took = now_s() - t;
+    ES_CHECK(took >= 0.19);
+    ES_CHECK(took < 1.5);
+    ES_CHECK_INT(w.r.stop_signal, SIGTERM);
+    ES_CHECK_INT(w.r.exit_kind, ES_EXIT_SIGNALED);
+    ES_CHECK_INT(w.r.term_signal, SIGKILL);
+    ES_CHECK_INT(exit_status(&w), 128 + SIGKILL);
+    ES_CHECK(kill(-pgid, 0) != 0 && errno == ESRCH);
+}
+
+ES_TEST(worker_kills_background_child_left_in_group)
+{
+    worker w;
+    const char *pidf = tmp_path("bg");
+    const char *trial[] = {"sh", "-c", "sleep 100 & " SAVE_PID("$!") "exit 0", "sh", pidf, NULL};
+    worker_run(&w, NULL, trial);
+    ES_CHECK_INT(exit_status(&w), 0); /* the trial itself succeeded */
+    ES_CHECK_INT(w.r.exit_kind, ES_EXIT_EXITED);
+    ES_CHECK_INT(w.r.stop_signal, 0);
+    ES_CHECK(w.elapsed < 2);
+    ES_CHECK(gone(wait_pid_file(pidf)));
+}
+
+ES_TEST(worker_kills_daemonized_descendant)
+{
+    /* A double fork into a new session that also ignores SIGTERM: only the
+     * subreaper sees it, and only SIGKILL after the grace period ends it. */
+    worker w;
+    const char *dir = es_test_tmpdir();
+    const char *script = tmp_path("daemonize.sh");
+    write_script(script, "( setsid sh -c 'trap \"\" TERM; echo $$ > \"$1/d.tmp\"; "
+                         "mv \"$1/d.tmp\" \"$1/d\"; exec sleep 100' sh \"$1\" & )\n"
+                         "while [ ! -e \"$1/d\" ]; do sleep 0.01; done\n"
+                         "exit 0\n");
+    const char *opts[] = {"--grace", "0.3", NULL};
+    const char *trial[] = {"sh", script, dir, NULL};
+    worker_run(&w, opts, trial);
+    ES_CHECK_INT(exit_status(&w), 0);
+    pid_t daemon = wait_pid_file(tmp_path("d"));
+    ES_CHECK(gone(daemon));
+    ES_CHECK(w.elapsed >= 0.29 && w.elapsed < 2.5);
+}
+
+ES_TEST(worker_parent_death_stops_trial)
+{
+    /* test -> middle -> worker -> trial; SIGKILL the middle process. */
+    ES_CHECK(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0); /* to reap the orphaned worker */
+    const char *pidf = tmp_path("pid");
+    int wp[2];
+    ES_CHECK(pipe(wp) == 0);
+    pid_t middle = fork();
+    ES_CHECK(middle >= 0);
+    if (middle == 0) {
+        close(wp[0]);
+        pid_t wk = fork();
+        if (wk == 0) {
+            int devnull = open("/dev/null", O_RDWR);
+            dup2(devnull, 0);
+            dup2(devnull, 1);
+            dup2(devnull, 2);
+            execl(worker_path(), worker_path(), "--grace", "1", "--", "sh", "-c",
+                  SAVE_PID("$$") "exec sleep 100", "sh", pidf, (char *)NULL);
+            _exit(99);
+        }
+        ssize_t n = write(wp[1], &wk, sizeof wk);
+        (void)n;
+        for (;;)
+            pause();
+    }
+    close(wp[1]);
+    pid_t wk = 0;
+    ES_CHECK(read(wp[0], &wk, sizeof wk) == (ssize_t)sizeof wk);
+    close(wp[0]);
+    pid_t pgid = wait_pid_file(pidf);
+    ES_CHECK(kill(middle, SIGKILL) == 0);
+    ES_CHECK(waitpid(middle, NULL, 0) == middle);
+
+    double limit = now_s() + 3.0;
+    int status = 0;
+    while (waitpid(wk, &status, WNOHANG) == 0) {
+        if (now_s() > limit) {
+            kill(-pgid, SIGKILL);
+            kill(wk, SIGKILL);
+            ES_FAIL("worker still running 3 s after its parent died");
+        }
+        sleep_s(0.02);
+    }
+    ES_CHECK(WIFEXITED(status));
+    ES_CHECK_INT(WEXITSTATUS(status), 128 + SIGTERM);
+    ES_CHECK(kill(-pgid, 0) != 0 && errno == ESRCH);
+}
+
+/* ---- usage ---------------------------------------------------------------- */
+
+ES_TEST(worker_bad_options_exit_125)
+{
+    static const struct {
+        const char *opt, *val, *msg;
+    } cases[] = {
+        {"--grace", "x", "ecosweep-worker: --grace: expected seconds, got 'x'"},
+        {"--grace", "-1", "ecosweep-worker: --grace: expected seconds, got '-1'"},
+        {"--sample-ms", "0", "ecosweep-worker: --sample-ms: expected milliseconds > 0, got '0'"},
+        {"--cpu-watts-per-core", "lots", "--cpu-watts-per-core: expected watts, got 'lots'"},
+        {"--result-fd", "1", "--result-fd: expected a descriptor number >= 3, got '1'"},
+        {"--result-fd", "77", "--result-fd: descriptor 77 is not open"},
+        {"--frobnicate", "1", "--frobnicate: unknown option"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        worker w;
+        const char *opts[] = {cases[i].opt, cases[i].val, NULL};
+        const char *trial[] = {"/bin/true", NULL};
+        worker_start_fd(&w, 0, opts, trial);
+        while (w.fd_out >= 0 || w.fd_err >= 0) {
+            if (w.fd_out >= 0)
+                drain(&w.fd_out, w.out, &w.n_out);
+            else
+                drain(&w.fd_err, w.err, &w.n_err);
+        }
+        waitpid(w.pid, &w.status, 0);
+        ES_CHECK_INT(exit_status(&w), 125);
+        ES_CHECK_CONTAINS(w.err, cases[i].msg);
+        ES_CHECK(strstr(w.err, "ecosweep-result") == NULL);
+    }
+}
+
+ES_TEST(worker_missing_command_and_help)
+{
+    int status;
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "%s --grace 1 -- 2>/dev/null", worker_path());
+    status = system(cmd);
+    ES_CHECK(WIFEXITED(status));
+    ES_CHECK_INT(WEXITSTATUS(status), 125);
+
+    snprintf(cmd, sizeof cmd, "%s --help", worker_path());
+    FILE *p = popen(cmd, "r");
+    ES_CHECK(p != NULL);
+    char buf[4096];
+    size_t n = fread(buf, 1, sizeof buf - 1, p);
+    buf[n] = '\0';
+    status = pclose(p);
+    ES_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ES_CHECK_CONTAINS(buf, "usage: ecosweep-worker [options] -- COMMAND [ARGS...]");
+    ES_CHECK_CONTAINS(buf, "--result-fd N");
+    ES_CHECK_CONTAINS(buf, "--grace SECONDS");
+}

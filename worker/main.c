@@ -1,0 +1,224 @@
+/*
+ * main.c -- ecosweep-worker, the metering wrapper the coordinator starts for
+ * every trial:
+ *
+ *   ecosweep-worker [options] -- COMMAND [ARGS...]
+ *
+ * It parses its options into an es_worker_opts, lets es_worker_run() (run.c)
+ * supervise the trial, writes the one result line (result.h) to --result-fd
+ * or, without it, to stderr, and exits with the trial's status: its exit
+ * code, 128 + signal, 127 when the command could not be started, and 125
+ * for the worker's own errors (bad options; then no result line is written).
+ */
+#include "err.h"
+#include "result.h"
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define EXIT_USAGE 125
+
+static const char usage[] =
+    "usage: ecosweep-worker [options] -- COMMAND [ARGS...]\n"
+    "\n"
+    "Run COMMAND as one metered trial in its own process group, and write one\n"
+    "'ecosweep-result ...' line when it and everything it started are gone.\n"
+    "\n"
+    "options:\n"
+    "  --result-fd N             write the result line to descriptor N (>= 3),\n"
+    "                            which the trial does not inherit (default: stderr)\n"
+    "  --grace SECONDS           wait between SIGTERM and SIGKILL when stopping\n"
+    "                            the trial or what it left behind (default 5)\n"
+    "  --sample-ms MS            meter sampling period (default 1000)\n"
+    "  --cpu-watts-per-core W    estimate: watts per busy core (default 12)\n"
+    "  --dram-watts-per-gb W     estimate: watts per GiB resident (default 0.3725)\n"
+    "  --parent-pid PID          stop the trial when PID is no longer the parent\n"
+    "                            (default: the parent at start)\n"
+    "  -h, --help                show this help\n"
+    "\n"
+    "SIGTERM, SIGINT or SIGHUP stop the trial (SIGTERM to its group, SIGKILL after\n"
+    "the grace period).  Exit status: the trial's exit code, 128+signal when it was\n"
+    "killed, 127 when COMMAND could not be started, 125 on bad usage.\n";
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print "ecosweep-worker: MESSAGE" on stderr; ES_EUSAGE. */
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "ecosweep-worker: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n");
+    return ES_EUSAGE;
+}
+
+static int parse_number(const char *opt, const char *val, const char *what, double lo, double hi,
+                        double *out)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(val, &end);
+    if (end == val || *end != '\0' || errno != 0 || !isfinite(x) || x < lo || x > hi) {
+        fprintf(stderr, "ecosweep-worker: %s: expected %s, got '%s'\n", opt, what, val);
+        return ES_EUSAGE;
+    }
+    *out = x;
+    return 0;
+}
+
+static int parse_whole(const char *opt, const char *val, const char *what, long lo, long hi,
+                       long *out)
+{
+    char *end;
+    errno = 0;
+    long x = strtol(val, &end, 10);
+    if (end == val || *end != '\0' || errno != 0 || x < lo || x > hi) {
+        fprintf(stderr, "ecosweep-worker: %s: expected %s, got '%s'\n", opt, what, val);
+        return ES_EUSAGE;
+    }
+    *out = x;
+    return 0;
+}
+
+static const char *const option_names[] = {
+    "--result-fd",         "--grace",      "--sample-ms", "--cpu-watts-per-core",
+    "--dram-watts-per-gb", "--parent-pid",
+};
+
+static int known_option(const char *name)
+{
+    for (size_t i = 0; i < sizeof option_names / sizeof option_names[0]; i++)
+        if (strcmp(name, option_names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* One option with its value. */
+static int apply_option(es_worker_opts *o, const char *opt, const char *val)
+{
+    long n = 0;
+    int rc;
+    if (strcmp(opt, "--result-fd") == 0) {
+        rc = parse_whole(opt, val, "a descriptor number >= 3", 3, INT_MAX, &n);
+        if (rc == 0 && fcntl((int)n, F_GETFD) < 0)
+            return usage_error("%s: descriptor %s is not open", opt, val);
+        if (rc == 0)
+            o->result_fd = (int)n;
+    } else if (strcmp(opt, "--grace") == 0) {
+        rc = parse_number(opt, val, "seconds", 0, 86400 * 365, &o->grace_s);
+    } else if (strcmp(opt, "--sample-ms") == 0) {
+        rc = parse_whole(opt, val, "milliseconds > 0", 1, 3600 * 1000, &n);
+        if (rc == 0)
+            o->sample_ms = (int)n;
+    } else if (strcmp(opt, "--cpu-watts-per-core") == 0) {
+        rc = parse_number(opt, val, "watts", 0, 1e6, &o->meter.cpu_watts_per_core);
+    } else if (strcmp(opt, "--dram-watts-per-gb") == 0) {
+        rc = parse_number(opt, val, "watts", 0, 1e6, &o->meter.dram_watts_per_gb);
+    } else if (strcmp(opt, "--parent-pid") == 0) {
+        rc = parse_whole(opt, val, "a process id", 1, INT_MAX, &n);
+        if (rc == 0)
+            o->parent_pid = (pid_t)n;
+    } else {
+        return usage_error("%s: unknown option (try --help)", opt);
+    }
+    return rc;
+}
+
+/* Fill o from argv; *cmd gets the index of COMMAND.  1 when --help was
+ * given, 0 to run, ES_EUSAGE after printing why not. */
+static int parse_args(int argc, char **argv, es_worker_opts *o, int *cmd)
+{
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        }
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+            return 1;
+        if (a[0] != '-')
+            break; /* COMMAND without "--" */
+        char name[64];
+        const char *val;
+        const char *eq = strchr(a, '=');
+        if (eq != NULL && (size_t)(eq - a) < sizeof name) {
+            memcpy(name, a, (size_t)(eq - a));
+            name[eq - a] = '\0';
+            val = eq + 1;
+        } else {
+            snprintf(name, sizeof name, "%s", a);
+            if (!known_option(name))
+                return usage_error("%s: unknown option (try --help)", name);
+            if (i + 1 >= argc)
+                return usage_error("%s: missing value", name);
+            val = argv[++i];
+        }
+        int rc = apply_option(o, name, val);
+        if (rc != 0)
+            return rc;
+    }
+    if (i >= argc)
+        return usage_error("no COMMAND given (usage: ecosweep-worker [options] -- COMMAND "
+                           "[ARGS...])");
+    *cmd = i;
+    return 0;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -errno;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    es_worker_opts opts;
+    es_worker_opts_init(&opts);
+    int cmd = 0;
+    int rc = parse_args(argc, argv, &opts, &cmd);
+    if (rc == 1) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (rc != 0)
+        return EXIT_USAGE;
+
+    es_result r;
+    es_err err;
+    es_err_clear(&err);
+    rc = es_worker_run(&opts, argv + cmd, &r, &err);
+    if (rc != 0) {
+        /* Nothing was started. */
+        fprintf(stderr, "ecosweep-worker: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+
+    char line[2048];
+    int len = es_result_format(&r, line, sizeof line);
+    if (len < 0 || (size_t)len >= sizeof line)
+        len = (int)strlen(line);
+    int fd = opts.result_fd >= 0 ? opts.result_fd : STDERR_FILENO;
+    rc = write_all(fd, line, (size_t)len);
+    if (rc != 0)
+        fprintf(stderr, "ecosweep-worker: writing the result: %s\n", strerror(-rc));
+    return es_worker_exit_status(&r);
+}

@@ -1,0 +1,100 @@
+/*
+ * meter.h -- how the worker measures (or estimates) the energy of one trial.
+ *
+ * Two layers live here.  A *back end* (es_meter_backend) is one way of getting
+ * energy numbers -- the Green Algorithms estimate today (meter_estimate.c),
+ * RAPL counters and NVML next -- each in its own file exporting one const
+ * struct.  The *meter* (es_meter, meter.c) is what the worker uses: it probes
+ * every back end it knows, starts the usable ones when the trial starts,
+ * forwards timer samples to them, and when the trial is over merges their
+ * answers into the cpu/dram/gpu parts of an es_result.
+ *
+ * Merging rule: for each part, a hardware counter beats an estimate, and
+ * between equals the back end listed first in meter.c wins.  A part no back
+ * end could measure stays ES_EM_NONE with NAN joules -- never 0.
+ *
+ * Ownership: es_meter_create() allocates the meter; es_meter_destroy() frees
+ * it (NULL allowed) and destroys every started back end.  A back end's state
+ * belongs to it from start() until destroy().
+ */
+#ifndef ES_METER_H
+#define ES_METER_H
+
+#include "err.h"
+#include "result.h"
+
+#include <sys/types.h>
+
+/* Settings for all back ends.  New back ends add their fields here; a zeroed
+ * field must mean "default". */
+typedef struct es_meter_config {
+    double cpu_watts_per_core; /* estimate: watts per fully busy core (12) */
+    double dram_watts_per_gb;  /* estimate: watts per GiB resident (0.3725) */
+} es_meter_config;
+
+/* Green Algorithms defaults (Lannelongue, Grealey & Inouye 2021): 12 W per
+ * core when the CPU model is unknown, 0.3725 W per GB of memory. */
+#define ES_METER_DEFAULT_CPU_W_PER_CORE 12.0
+#define ES_METER_DEFAULT_DRAM_W_PER_GB 0.3725
+
+/* Fill cfg with the defaults above. */
+void es_meter_config_init(es_meter_config *cfg);
+
+/* What the worker knows about the trial when it calls a back end. */
+typedef struct es_meter_usage {
+    pid_t trial_pgid; /* the trial's process group (== its main pid) */
+    double wall_s;    /* monotonic seconds since the trial started */
+    double cpu_s;     /* user+system CPU of the whole tree; NAN while it runs */
+    long peak_rss_kb; /* largest RSS of any process of the tree; -1 while it runs */
+} es_meter_usage;
+
+/* One way of metering.  Every function pointer is set (a back end with
+ * nothing to do in sample() provides one that returns 0).  All return 0 or a
+ * negative code (-errno, ES_ENOTSUP) and leave a message in err if given. */
+typedef struct es_meter_backend {
+    const char *name; /* "estimate", "rapl", "nvml" */
+    /* 0 when this back end can work on this machine with cfg; cheap and
+     * side-effect free (may open and close files, not keep them). */
+    int (*probe)(const es_meter_config *cfg, es_err *err);
+    /* The trial is about to start: read initial counters, allocate state. */
+    int (*start)(const es_meter_config *cfg, void **state /* OUT */, es_err *err);
+    /* Called from the worker's timer (--sample-ms) while the trial runs;
+     * counter back ends read here so that a counter cannot wrap twice
+     * between reads.  Must not block for long. */
+    int (*sample)(void *state, const es_meter_usage *u);
+    /* The whole process tree is gone and u holds the final totals.  Fill the
+     * parts this back end measures (method, j, source) and leave the others
+     * untouched; they come in as ES_EM_NONE / NAN. */
+    int (*stop)(void *state, const es_meter_usage *u, es_energy_part *cpu /* OUT */,
+                es_energy_part *dram /* OUT */, es_energy_part *gpu /* OUT */);
+    /* Free state (NULL allowed). */
+    void (*destroy)(void *state);
+} es_meter_backend;
+
+/* The back ends, one per file. */
+extern const es_meter_backend es_meter_estimate;
+
+typedef struct es_meter es_meter;
+
+/* Probe every back end with cfg (copied) and keep the usable ones.  Fails
+ * only when no back end at all is usable or memory runs out. */
+int es_meter_create(const es_meter_config *cfg, es_meter **out /* OUT */, es_err *err);
+
+/* Start every kept back end; one that fails to start is dropped (and its
+ * parts fall back to the next back end).  Fails only when none started. */
+int es_meter_start(es_meter *m, es_err *err);
+
+/* Forward a timer tick to every started back end.  Errors are not fatal:
+ * a back end that fails to sample is expected to say so in stop(). */
+void es_meter_sample(es_meter *m, const es_meter_usage *u);
+
+/* Stop every started back end and write the merged cpu/dram/gpu parts into
+ * r (the other fields of r are not touched). */
+int es_meter_stop(es_meter *m, const es_meter_usage *u, es_result *r /* OUT */);
+
+/* Comma-separated names of the back ends in use, e.g. "estimate". */
+const char *es_meter_names(const es_meter *m);
+
+void es_meter_destroy(es_meter *m);
+
+#endif

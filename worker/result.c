@@ -1,0 +1,312 @@
+/*
+ * result.c -- the worker's one-line result record (see result.h).
+ *
+ * The line is "ecosweep-result" and then space-separated key=value tokens,
+ * always in the order written by es_result_format() below, though the parser
+ * accepts them in any order, ignores keys it does not know (so a later worker
+ * may add fields) and lets the last of a repeated key win.  Doubles are
+ * written with %.17g so that they read back bit for bit; NaN is written as
+ * "nan" (never "-nan") and means "not known".  Text values (energy sources,
+ * host) have any space or control character replaced by '_' so a value never
+ * contains a separator; an empty text value is written as "key=".
+ *
+ * The parser works on a stack copy of the line, so a record longer than
+ * ES_RESULT_LINE_MAX is rejected; today's records are well under 1 KiB.
+ *
+ * The parser is strict where a mismatch would mean misreading the record: the
+ * first token must be the tag, "v" must be present and equal to
+ * ES_RESULT_VERSION, "status" must be present, and a known key with a value
+ * of the wrong type rejects the whole line.
+ */
+#include "result.h"
+
+#include "err.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ES_RESULT_LINE_MAX 8192
+
+static const char *const em_names[] = {"none", "counter", "estimate"};
+static const char *const status_names[] = {"exited", "signaled", "exec_failed"};
+
+const char *es_em_name(es_em m)
+{
+    if ((unsigned)m < sizeof em_names / sizeof em_names[0])
+        return em_names[m];
+    return "none";
+}
+
+int es_em_parse(const char *name)
+{
+    for (size_t i = 0; i < sizeof em_names / sizeof em_names[0]; i++)
+        if (strcmp(name, em_names[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
+static void part_init(es_energy_part *p)
+{
+    p->j = NAN;
+    p->method = ES_EM_NONE;
+    p->source[0] = '\0';
+}
+
+void es_result_init(es_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->exit_kind = ES_EXIT_EXITED;
+    r->start_unix = NAN;
+    r->end_unix = NAN;
+    r->wall_s = NAN;
+    r->cpu_s = NAN;
+    r->peak_rss_kb = -1;
+    part_init(&r->cpu);
+    part_init(&r->dram);
+    part_init(&r->gpu);
+}
+
+/* An snprintf that keeps counting past the end of the buffer. */
+typedef struct linebuf {
+    char *buf;
+    size_t cap;
+    size_t len;
+} linebuf;
+
+static void out_printf(linebuf *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void out_printf(linebuf *o, const char *fmt, ...)
+{
+    va_list ap;
+    char *dst = o->len < o->cap ? o->buf + o->len : NULL;
+    size_t room = o->len < o->cap ? o->cap - o->len : 0;
+    va_start(ap, fmt);
+    int n = vsnprintf(dst, room, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        o->len += (size_t)n;
+}
+
+static void out_double(linebuf *o, const char *key, double v)
+{
+    if (isnan(v))
+        out_printf(o, " %s=nan", key);
+    else
+        out_printf(o, " %s=%.17g", key, v);
+}
+
+/* Text values: every byte that could split the token becomes '_'. */
+static void out_text(linebuf *o, const char *key, const char *s, size_t max)
+{
+    char clean[128];
+    size_t n = 0;
+    for (; n < max && n < sizeof clean - 1 && s[n] != '\0'; n++) {
+        unsigned char c = (unsigned char)s[n];
+        clean[n] = (c <= ' ' || c == 0x7f) ? '_' : (char)c;
+    }
+    clean[n] = '\0';
+    out_printf(o, " %s=%s", key, clean);
+}
+
+static void out_part(linebuf *o, const char *name, const es_energy_part *p)
+{
+    char key[32];
+    snprintf(key, sizeof key, "%s_j", name);
+    out_double(o, key, p->method == ES_EM_NONE ? NAN : p->j);
+    out_printf(o, " %s_method=%s", name, es_em_name(p->method));
+    snprintf(key, sizeof key, "%s_source", name);
+    out_text(o, key, p->source, sizeof p->source);
+}
+
+int es_result_format(const es_result *r, char *buf, size_t cap)
+{
+    linebuf o = {buf, cap, 0};
+    const char *status = (unsigned)r->exit_kind < 3 ? status_names[r->exit_kind] : "exited";
+    if (cap > 0)
+        buf[0] = '\0';
+    out_printf(&o, "%s v=%d status=%s exit_code=%d signal=%d exec_errno=%d stop_signal=%d",
+               ES_RESULT_TAG, ES_RESULT_VERSION, status, r->exit_code, r->term_signal,
+               r->exec_errno, r->stop_signal);
+    out_double(&o, "start_unix", r->start_unix);
+    out_double(&o, "end_unix", r->end_unix);
+    out_double(&o, "wall_s", r->wall_s);
+    out_double(&o, "cpu_s", r->cpu_s);
+    out_printf(&o, " peak_rss_kb=%ld", r->peak_rss_kb);
+    out_part(&o, "cpu", &r->cpu);
+    out_part(&o, "dram", &r->dram);
+    out_part(&o, "gpu", &r->gpu);
+    out_text(&o, "host", r->host, sizeof r->host);
+    out_printf(&o, "\n");
+    return o.len > INT_MAX ? INT_MAX : (int)o.len;
+}
+
+/* ---- parsing ---------------------------------------------------------- */
+
+static int parse_long(const char *v, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    if (end == v || *end != '\0' || errno != 0 || x < lo || x > hi)
+        return ES_EPROTO;
+    *out = x;
+    return 0;
+}
+
+static int parse_int(const char *v, int *out)
+{
+    long x;
+    int rc = parse_long(v, INT_MIN, INT_MAX, &x);
+    if (rc == 0)
+        *out = (int)x;
+    return rc;
+}
+
+static int parse_double(const char *v, double *out)
+{
+    char *end;
+    double x = strtod(v, &end);
+    if (end == v || *end != '\0')
+        return ES_EPROTO;
+    *out = x;
+    return 0;
+}
+
+static void copy_text(char *dst, size_t cap, const char *v)
+{
+    snprintf(dst, cap, "%s", v);
+}
+
+static int parse_method(const char *v, es_em *out)
+{
+    int m = es_em_parse(v);
+    if (m < 0)
+        return ES_EPROTO;
+    *out = (es_em)m;
+    return 0;
+}
+
+/* Keys of the form PART_j / PART_method / PART_source; 1 when key was one. */
+static int parse_part_key(es_result *r, const char *key, const char *v, int *rc)
+{
+    static const char *const names[] = {"cpu", "dram", "gpu"};
+    es_energy_part *parts[] = {&r->cpu, &r->dram, &r->gpu};
+    for (int i = 0; i < 3; i++) {
+        size_t n = strlen(names[i]);
+        if (strncmp(key, names[i], n) != 0 || key[n] != '_')
+            continue;
+        const char *field = key + n + 1;
+        if (strcmp(field, "j") == 0)
+            *rc = parse_double(v, &parts[i]->j);
+        else if (strcmp(field, "method") == 0)
+            *rc = parse_method(v, &parts[i]->method);
+        else if (strcmp(field, "source") == 0)
+            copy_text(parts[i]->source, sizeof parts[i]->source, v);
+        else
+            return 0;
+        return 1;
+    }
+    return 0;
+}
+
+static int parse_status(const char *v, es_exit_kind *out)
+{
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(v, status_names[i]) == 0) {
+            *out = (es_exit_kind)i;
+            return 0;
+        }
+    }
+    return ES_EPROTO;
+}
+
+/* Apply one key=value token to r.  Unknown keys are accepted and ignored. */
+static int parse_token(es_result *r, const char *key, const char *v, int *seen_v, int *seen_status)
+{
+    int rc = 0;
+    if (strcmp(key, "v") == 0) {
+        long ver;
+        if (parse_long(v, 0, INT_MAX, &ver) != 0 || ver != ES_RESULT_VERSION)
+            return ES_EPROTO;
+        *seen_v = 1;
+    } else if (strcmp(key, "status") == 0) {
+        rc = parse_status(v, &r->exit_kind);
+        *seen_status = rc == 0;
+    } else if (strcmp(key, "exit_code") == 0) {
+        rc = parse_int(v, &r->exit_code);
+    } else if (strcmp(key, "signal") == 0) {
+        rc = parse_int(v, &r->term_signal);
+    } else if (strcmp(key, "exec_errno") == 0) {
+        rc = parse_int(v, &r->exec_errno);
+    } else if (strcmp(key, "stop_signal") == 0) {
+        rc = parse_int(v, &r->stop_signal);
+    } else if (strcmp(key, "start_unix") == 0) {
+        rc = parse_double(v, &r->start_unix);
+    } else if (strcmp(key, "end_unix") == 0) {
+        rc = parse_double(v, &r->end_unix);
+    } else if (strcmp(key, "wall_s") == 0) {
+        rc = parse_double(v, &r->wall_s);
+    } else if (strcmp(key, "cpu_s") == 0) {
+        rc = parse_double(v, &r->cpu_s);
+    } else if (strcmp(key, "peak_rss_kb") == 0) {
+        rc = parse_long(v, -1, LONG_MAX, &r->peak_rss_kb);
+    } else if (strcmp(key, "host") == 0) {
+        copy_text(r->host, sizeof r->host, v);
+    } else {
+        parse_part_key(r, key, v, &rc);
+    }
+    return rc;
+}
+
+int es_result_parse(const char *line, size_t len, es_result *out)
+{
+    /* Work on a NUL-terminated copy so tokens can be cut in place. */
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        len--;
+    char copy[ES_RESULT_LINE_MAX];
+    if (len == 0 || len >= sizeof copy || memchr(line, '\0', len) != NULL ||
+        memchr(line, '\n', len) != NULL)
+        return ES_EPROTO;
+    memcpy(copy, line, len);
+    copy[len] = '\0';
+
+    es_result r;
+    es_result_init(&r);
+    int rc = 0, seen_v = 0, seen_status = 0, first = 1;
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, " ", &save); tok != NULL; tok = strtok_r(NULL, " ", &save)) {
+        if (first) {
+            first = 0;
+            if (strcmp(tok, ES_RESULT_TAG) != 0) {
+                rc = ES_EPROTO;
+                break;
+            }
+            continue;
+        }
+        char *eq = strchr(tok, '=');
+        if (eq == NULL || eq == tok) {
+            rc = ES_EPROTO;
+            break;
+        }
+        *eq = '\0';
+        rc = parse_token(&r, tok, eq + 1, &seen_v, &seen_status);
+        if (rc != 0)
+            break;
+    }
+    if (rc == 0 && (first || !seen_v || !seen_status))
+        rc = ES_EPROTO;
+    if (rc == 0) {
+        /* A part that was not measured never carries a number. */
+        es_energy_part *parts[] = {&r.cpu, &r.dram, &r.gpu};
+        for (int i = 0; i < 3; i++)
+            if (parts[i]->method == ES_EM_NONE)
+                parts[i]->j = NAN;
+        *out = r;
+    }
+    return rc;
+}

@@ -1,0 +1,547 @@
+/*
+ * run.c -- supervision of one trial by the worker (see run.h).
+ *
+ * The worker blocks SIGTERM, SIGINT, SIGHUP and SIGCHLD and reads them from
+ * a signalfd, so the whole supervision is one poll() loop whose timeout is
+ * the next meter sample or the next escalation deadline: no handlers, no
+ * global state, no busy waiting.  The trial is forked into its own process
+ * group (pgid == its pid).  The worker is a child subreaper, so processes
+ * the trial daemonizes (setsid, double fork) are re-parented to the worker
+ * instead of init, and it gets SIGTERM when its own parent dies.
+ *
+ * Stopping: a stop signal, or the trial's main process exiting while other
+ * processes of the tree remain, starts the teardown: SIGTERM to the trial's
+ * group and to every child of the worker, then after the grace period
+ * SIGKILL to the same, repeated (every second, and whenever a child exits)
+ * until the worker has no child left.  Because every descendant either has
+ * a living parent inside the tree or was re-parented to the worker, "no
+ * child left" means "nothing of the trial is left".
+ *
+ * The main process is kept as an unreaped zombie (waitid WNOWAIT) until the
+ * end: that pins its pid, so the pgid the worker signals can never be reused
+ * by an unrelated process group.  Other children are reaped by pid, found in
+ * /proc/self/task/TID/children (or, where the kernel lacks that file, by
+ * scanning /proc for processes whose parent is the worker).
+ */
+#include "run.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* While SIGKILL'ing, signal again this often in case a child escaped. */
+#define REKILL_S 1.0
+
+typedef struct pidvec {
+    pid_t *v;
+    size_t n, cap;
+} pidvec;
+
+typedef enum phase { RUNNING, TERMINATING, KILLING } phase;
+
+typedef struct sup {
+    const es_worker_opts *opts;
+    pid_t self;
+    pid_t main_pid; /* also the trial's pgid */
+    int main_done;
+    phase phase;
+    double deadline;   /* monotonic time of the next escalation */
+    int stop_signal;   /* first stop signal received while the trial ran */
+    int use_proc_scan; /* kernel lacks /proc/PID/task/TID/children */
+    pidvec kids;       /* the worker's children other than main_pid */
+    pidvec termed;     /* kids already sent SIGTERM */
+    pidvec foreign;    /* children from before the trial (an exec'ing shell's) */
+} sup;
+
+void es_worker_opts_init(es_worker_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->grace_s = 5.0;
+    o->sample_ms = 1000;
+    o->result_fd = -1;
+    es_meter_config_init(&o->meter);
+}
+
+int es_worker_exit_status(const es_result *r)
+{
+    switch (r->exit_kind) {
+    case ES_EXIT_SIGNALED:
+        return 128 + r->term_signal;
+    case ES_EXIT_EXEC_FAILED:
+        return 127;
+    default:
+        return r->exit_code & 0xff;
+    }
+}
+
+static double clock_s(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double mono_now(void)
+{
+    return clock_s(CLOCK_MONOTONIC);
+}
+
+/* ---- the worker's children -------------------------------------------- */
+
+static int pidvec_push(pidvec *pv, pid_t pid)
+{
+    if (pv->n == pv->cap) {
+        size_t cap = pv->cap ? pv->cap * 2 : 16;
+        pid_t *v = realloc(pv->v, cap * sizeof *v);
+        if (v == NULL)
+            return -ENOMEM;
+        pv->v = v;
+        pv->cap = cap;
+    }
+    pv->v[pv->n++] = pid;
+    return 0;
+}
+
+static int pidvec_has(const pidvec *pv, pid_t pid)
+{
+    for (size_t i = 0; i < pv->n; i++)
+        if (pv->v[i] == pid)
+            return 1;
+    return 0;
+}
+
+static int add_kid(sup *s, pid_t pid)
+{
+    if (pid <= 0 || pid == s->main_pid || pidvec_has(&s->foreign, pid))
+        return 0;
+    return pidvec_push(&s->kids, pid);
+}
+
+/* Children of the worker by the kernel's own list.  The worker is single
+ * threaded, so all its children (forked or re-parented) hang on its main
+ * thread.  -ENOENT when the kernel was built without the file. */
+static int list_from_children_file(sup *s)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)s->self);
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return -errno;
+    int pid, rc = 0;
+    while (rc == 0 && fscanf(f, "%d", &pid) == 1)
+        rc = add_kid(s, pid);
+    fclose(f);
+    return 0;
+}
+
+/* Children of the worker by scanning every process's parent. */
+static int list_from_proc_scan(sup *s)
+{
+    DIR *d = opendir("/proc");
+    if (d == NULL)
+        return -errno;
+    struct dirent *e;
+    int rc = 0;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        char path[288], buf[512];
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue; /* gone meanwhile */
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (n <= 0)
+            continue;
+        buf[n] = '\0';
+        /* "pid (comm) state ppid ...": comm may hold spaces and parens. */
+        char *p = strrchr(buf, ')');
+        int ppid;
+        if (p != NULL && sscanf(p + 1, " %*c %d", &ppid) == 1 && ppid == s->self)
+            rc = add_kid(s, (pid_t)atoi(e->d_name));
+    }
+    closedir(d);
+    return 0;
+}
+
+static int list_children(sup *s)
+{
+    s->kids.n = 0;
+    if (!s->use_proc_scan) {
+        int rc = list_from_children_file(s);
+        if (rc != -ENOENT)
+            return rc;
+        s->use_proc_scan = 1;
+    }
+    return list_from_proc_scan(s);
+}
+
+/* Notice the main process's end (leaving it a zombie), reap every other
+ * child that has ended, and leave the living ones in s->kids. */
+static int reap(sup *s)
+{
+    if (!s->main_done) {
+        siginfo_t si;
+        memset(&si, 0, sizeof si);
+        if (waitid(P_PID, (id_t)s->main_pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+            si.si_pid == s->main_pid)
+            s->main_done = 1;
+    }
+    for (;;) {
+        int rc = list_children(s);
+        if (rc < 0)
+            return rc;
+        size_t reaped = 0;
+        for (size_t i = 0; i < s->kids.n; i++)
+            if (waitpid(s->kids.v[i], NULL, WNOHANG) > 0)
+                reaped++;
+        if (reaped == 0)
+            break;
+    }
+    /* Forget SIGTERMs sent to processes that are gone (their pids may be
+     * reused by new children, which deserve a SIGTERM of their own). */
+    size_t keep = 0;
+    for (size_t i = 0; i < s->termed.n; i++)
+        if (pidvec_has(&s->kids, s->termed.v[i]))
+            s->termed.v[keep++] = s->termed.v[i];
+    s->termed.n = keep;
+    return 0;
+}
+
+/* ---- stopping ------------------------------------------------------------ */
+
+/* SIGTERM, then SIGCONT so that a stopped process can act on it (a SIGTERM
+ * stays pending in a stopped process; SIGKILL needs no such help). */
+static void term_one(pid_t target)
+{
+    if (kill(target, SIGTERM) == 0)
+        (void)kill(target, SIGCONT);
+}
+
+static void begin_teardown(sup *s, double now)
+{
+    s->phase = TERMINATING;
+    s->deadline = now + s->opts->grace_s;
+    term_one(-s->main_pid);
+    /* Children still in the trial's group have just been asked; do not ask
+     * them twice (a second SIGTERM can cut short a graceful exit). */
+    for (size_t i = 0; i < s->kids.n; i++)
+        if (getpgid(s->kids.v[i]) == s->main_pid)
+            (void)pidvec_push(&s->termed, s->kids.v[i]);
+}
+
+/* SIGTERM every child not yet asked, e.g. one re-parented since. */
+static void term_new_kids(sup *s)
+{
+    for (size_t i = 0; i < s->kids.n; i++) {
+        pid_t pid = s->kids.v[i];
+        if (!pidvec_has(&s->termed, pid) && pidvec_push(&s->termed, pid) == 0)
+            term_one(pid);
+    }
+}
+
+static void kill_all(sup *s)
+{
+    (void)kill(-s->main_pid, SIGKILL);
+    for (size_t i = 0; i < s->kids.n; i++)
+        (void)kill(s->kids.v[i], SIGKILL);
+}
+
+/* Move the teardown along; called after every reap. */
+static void escalate(sup *s, double now)
+{
+    if (s->phase == RUNNING && s->main_done)
+        begin_teardown(s, now);
+    if (s->phase == TERMINATING && now >= s->deadline) {
+        s->phase = KILLING;
+        s->deadline = now; /* fall through to the first SIGKILL */
+    }
+    if (s->phase == TERMINATING) {
+        term_new_kids(s);
+    } else if (s->phase == KILLING) {
+        kill_all(s);
+        if (now >= s->deadline)
+            s->deadline = now + REKILL_S;
+    }
+}
+
+/* ---- starting ------------------------------------------------------------ */
+
+/* In the forked child: become the trial.  Only async-signal-safe calls. */
+static void __attribute__((noreturn))
+exec_trial(char *const argv[], int result_fd, int errfd, pid_t worker)
+{
+    struct sigaction dfl;
+    sigset_t none;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+
+    (void)setpgid(0, 0);
+    /* If the worker is SIGKILLed, at least the main process follows. */
+    (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != worker)
+        _exit(127);
+    if (result_fd >= 0)
+        (void)close(result_fd);
+    for (int sig = 1; sig < NSIG; sig++)
+        (void)sigaction(sig, &dfl, NULL);
+    sigemptyset(&none);
+    (void)sigprocmask(SIG_SETMASK, &none, NULL);
+    execvp(argv[0], argv);
+    int e = errno;
+    ssize_t w = write(errfd, &e, sizeof e);
+    (void)w;
+    _exit(127);
+}
+
+/* Fork the trial; the pid, or -errno with nothing started.  *exec_errno is
+ * set when the child could not exec. */
+static pid_t start_trial(const es_worker_opts *opts, char *const argv[], int *exec_errno)
+{
+    int ep[2];
+    if (pipe2(ep, O_CLOEXEC) != 0)
+        return -errno;
+    pid_t self = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(ep[0]);
+        close(ep[1]);
+        return -e;
+    }
+    if (pid == 0) {
+        close(ep[0]);
+        exec_trial(argv, opts->result_fd, ep[1], self);
+    }
+    /* Both sides set the group so that neither order of running races;
+     * EACCES means the child already exec'd, having set it itself. */
+    (void)setpgid(pid, pid);
+    close(ep[1]);
+    int e = 0;
+    ssize_t n;
+    do
+        n = read(ep[0], &e, sizeof e);
+    while (n < 0 && errno == EINTR);
+    close(ep[0]);
+    *exec_errno = n == (ssize_t)sizeof e ? e : 0;
+    return pid;
+}
+
+/* Block the signals the loop reads, and return a signalfd for them. */
+static int setup_signals(es_err *err)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    /* An inherited SIG_IGN for SIGCHLD would make the kernel reap the trial
+     * behind our back; a closed result pipe must not kill the worker. */
+    sa.sa_handler = SIG_DFL;
+    sigaction(SIGCHLD, &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGCHLD);
+    if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
+        return es_err_set(err, -errno, "sigprocmask: %s", strerror(errno));
+    int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (fd < 0)
+        return es_err_set(err, -errno, "signalfd: %s", strerror(errno));
+    return fd;
+}
+
+/* Become a subreaper, and ask for SIGTERM when the parent dies.  If the
+ * parent is already gone, queue that SIGTERM ourselves. */
+static int setup_parent_death(pid_t parent, es_err *err)
+{
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+        return es_err_set(err, -errno, "prctl(PR_SET_CHILD_SUBREAPER): %s", strerror(errno));
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0)
+        return es_err_set(err, -errno, "prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
+    if (getppid() != parent)
+        (void)kill(getpid(), SIGTERM);
+    return 0;
+}
+
+/* ---- the loop ------------------------------------------------------------ */
+
+static void on_signals(sup *s, int sfd, double now)
+{
+    struct signalfd_siginfo si[16];
+    ssize_t n;
+    while ((n = read(sfd, si, sizeof si)) > 0) {
+        for (size_t i = 0; i < (size_t)n / sizeof si[0]; i++) {
+            int sig = (int)si[i].ssi_signo;
+            if (sig == SIGCHLD)
+                continue; /* the loop reaps on every wake-up */
+            if (s->phase == RUNNING && !s->main_done) {
+                s->stop_signal = sig;
+                begin_teardown(s, now);
+            }
+        }
+    }
+}
+
+static int poll_timeout_ms(double until, double now)
+{
+    double ms = ceil((until - now) * 1000.0);
+    if (ms < 0)
+        return 0;
+    return ms > 3600e3 ? 3600 * 1000 : (int)ms;
+}
+
+static int supervise(sup *s, int sfd, es_meter *meter, double t0, es_err *err)
+{
+    const double period = s->opts->sample_ms / 1000.0;
+    double next_sample = t0 + period;
+    for (;;) {
+        int rc = reap(s);
+        if (rc < 0)
+            return es_err_set(err, rc, "listing the trial's processes: %s", strerror(-rc));
+        if (s->main_done && s->kids.n == 0)
+            return 0;
+        double now = mono_now();
+        escalate(s, now);
+        if (now >= next_sample) {
+            if (meter != NULL) {
+                es_meter_usage u = {
+                    .trial_pgid = s->main_pid, .wall_s = now - t0, .cpu_s = NAN, .peak_rss_kb = -1};
+                es_meter_sample(meter, &u);
+            }
+            next_sample += period;
+            if (next_sample <= now)
+                next_sample = now + period;
+        }
+        double until = next_sample;
+        if (s->phase != RUNNING && s->deadline < until)
+            until = s->deadline;
+        struct pollfd pfd = {sfd, POLLIN, 0};
+        if (poll(&pfd, 1, poll_timeout_ms(until, now)) > 0)
+            on_signals(s, sfd, mono_now());
+    }
+}
+
+static void fill_usage(es_result *out, double t0, double real0)
+{
+    struct rusage ru;
+    out->wall_s = mono_now() - t0;
+    out->start_unix = real0;
+    out->end_unix = clock_s(CLOCK_REALTIME);
+    if (getrusage(RUSAGE_CHILDREN, &ru) == 0) {
+        out->cpu_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 +
+                     (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
+        out->peak_rss_kb = ru.ru_maxrss;
+    }
+    if (gethostname(out->host, sizeof out->host) != 0)
+        out->host[0] = '\0';
+    out->host[sizeof out->host - 1] = '\0';
+}
+
+static void fill_status(es_result *out, int status, int exec_errno)
+{
+    if (exec_errno != 0) {
+        out->exit_kind = ES_EXIT_EXEC_FAILED;
+        out->exec_errno = exec_errno;
+        out->exit_code = 127;
+    } else if (WIFSIGNALED(status)) {
+        out->exit_kind = ES_EXIT_SIGNALED;
+        out->term_signal = WTERMSIG(status);
+    } else {
+        out->exit_kind = ES_EXIT_EXITED;
+        out->exit_code = WEXITSTATUS(status);
+    }
+}
+
+int es_worker_run(const es_worker_opts *opts, char *const argv[], es_result *out, es_err *err)
+{
+    sup s;
+    memset(&s, 0, sizeof s);
+    s.opts = opts;
+    s.self = getpid();
+    es_result_init(out);
+
+    pid_t parent = opts->parent_pid > 0 ? opts->parent_pid : getppid();
+    if (opts->result_fd >= 0 && fcntl(opts->result_fd, F_SETFD, FD_CLOEXEC) != 0)
+        return es_err_set(err, -errno, "--result-fd %d: %s", opts->result_fd, strerror(errno));
+    int sfd = setup_signals(err);
+    if (sfd < 0)
+        return sfd;
+    int rc = setup_parent_death(parent, err);
+    s.main_pid = -1;
+    if (rc == 0 && (rc = list_children(&s)) < 0)
+        es_err_set(err, rc, "cannot list child processes (is /proc mounted?): %s", strerror(-rc));
+    /* Children the process had before it became the worker (a shell that
+     * exec'd it may leave some) are not the trial's: never signal them. */
+    pidvec tmp = s.foreign;
+    s.foreign = s.kids;
+    s.kids = tmp;
+    if (rc < 0) {
+        close(sfd);
+        free(s.foreign.v);
+        return rc;
+    }
+
+    es_meter *meter = NULL;
+    es_err merr;
+    es_err_clear(&merr);
+    if (es_meter_create(&opts->meter, &meter, &merr) != 0 || es_meter_start(meter, &merr) != 0) {
+        fprintf(stderr, "ecosweep-worker: no energy meter: %s\n", merr.msg);
+        es_meter_destroy(meter);
+        meter = NULL;
+    }
+
+    double real0 = clock_s(CLOCK_REALTIME);
+    double t0 = mono_now();
+    int exec_errno = 0, status = 0;
+    pid_t pid = start_trial(opts, argv, &exec_errno);
+    if (pid < 0) {
+        exec_errno = (int)-pid;
+    } else {
+        s.main_pid = pid;
+        es_err serr;
+        es_err_clear(&serr);
+        if (supervise(&s, sfd, meter, t0, &serr) != 0) {
+            /* Cannot see the tree any more: take down what we can reach,
+             * and still report the trial. */
+            fprintf(stderr, "ecosweep-worker: %s\n", serr.msg);
+            (void)kill(-pid, SIGKILL);
+        }
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    }
+    close(sfd);
+    free(s.kids.v);
+    free(s.termed.v);
+    free(s.foreign.v);
+
+    fill_usage(out, t0, real0);
+    fill_status(out, status, exec_errno);
+    out->stop_signal = s.stop_signal;
+    if (meter != NULL) {
+        es_meter_usage u = {.trial_pgid = pid > 0 ? pid : 0,
+                            .wall_s = out->wall_s,
+                            .cpu_s = out->cpu_s,
+                            .peak_rss_kb = out->peak_rss_kb};
+        es_meter_stop(meter, &u, out);
+        es_meter_destroy(meter);
+    }
+    return 0;
+}

@@ -1,0 +1,48 @@
+/*
+ * run.h -- the worker's supervision of one trial: start it in its own
+ * process group, meter it, stop it on request, and make sure that nothing it
+ * started outlives the call.
+ *
+ * es_worker_run() changes process-wide state (signal mask and dispositions,
+ * the child-subreaper and parent-death-signal attributes) and relies on
+ * getrusage(RUSAGE_CHILDREN), so it is meant to be called once, from the
+ * single thread of the ecosweep-worker process.  Linux only (prctl, signalfd,
+ * /proc).
+ */
+#ifndef ES_WORKER_RUN_H
+#define ES_WORKER_RUN_H
+
+#include "err.h"
+#include "meter.h"
+#include "result.h"
+
+#include <sys/types.h>
+
+typedef struct es_worker_opts {
+    double grace_s;   /* seconds between SIGTERM and SIGKILL (5) */
+    int sample_ms;    /* period of the meter's sampling timer, > 0 (1000) */
+    int result_fd;    /* descriptor kept from the trial (closed there), or -1 */
+    pid_t parent_pid; /* the process whose death stops the trial; 0: getppid() at the call */
+    es_meter_config meter;
+} es_worker_opts;
+
+/* Defaults as shown above. */
+void es_worker_opts_init(es_worker_opts *o);
+
+/*
+ * Run argv (argv[0] searched in PATH) as the trial and fill out.  Returns 0
+ * once the trial and every process it left behind have been reaped -- also
+ * when the command could not be executed (out->exit_kind ==
+ * ES_EXIT_EXEC_FAILED) or was stopped by SIGTERM, SIGINT or SIGHUP sent to
+ * this process (out->stop_signal).  Returns a negative code, with a message
+ * in err, only when the worker itself cannot work (no /proc, no signalfd,
+ * fork failing is reported as an exec failure instead).
+ */
+int es_worker_run(const es_worker_opts *opts, char *const argv[], es_result *out /* OUT */,
+                  es_err *err);
+
+/* The exit status the worker process should end with for r: the trial's
+ * exit code, 128 + signal when it was killed, 127 when it could not start. */
+int es_worker_exit_status(const es_result *r);
+
+#endif
