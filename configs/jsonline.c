@@ -28,8 +28,8 @@ int es_jsonline_parse(const char *line, size_t len, es_jsonline_cb cb, void *ud)
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     if (root != NULL && root->type == YAML_MAPPING_NODE) {
         rc = 0;
-        for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
-             p < root->data.mapping.pairs.top; p++) {
+        for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
+             p++) {
             yaml_node_t *k = yaml_document_get_node(&doc, p->key);
             yaml_node_t *v = yaml_document_get_node(&doc, p->value);
             if (k == NULL || v == NULL || k->type != YAML_SCALAR_NODE ||

@@ -619,7 +619,7 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values)
     trial *t = calloc(1, sizeof *t);
     char params_file[PATH_MAX + 16], path[PATH_MAX + 16];
     char **argv = NULL, **env = NULL, *cmd_json = NULL, *params = NULL;
-    char grace[32], cpu_w[32], dram_w[32];
+    char grace[32], cpu_w[32], dram_w[32], ppid[32];
     es_err err;
     int rc;
 
@@ -682,10 +682,22 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values)
     }
 
     snprintf(grace, sizeof grace, "%g", sw->opts->grace_s);
+    /* The worker stops its trial when this process dies, even if that
+     * happens before the worker has set itself up. */
+    snprintf(ppid, sizeof ppid, "%ld", (long)getpid());
     snprintf(cpu_w, sizeof cpu_w, "%g", sp->energy.cpu_watts_per_core);
     snprintf(dram_w, sizeof dram_w, "%g", sp->energy.dram_watts_per_gb);
-    char *wargs[] = {"--result-fd",         "3",    "--grace", grace, "--cpu-watts-per-core", cpu_w,
-                     "--dram-watts-per-gb", dram_w, NULL};
+    char *wargs[] = {"--result-fd",
+                     "3",
+                     "--grace",
+                     grace,
+                     "--parent-pid",
+                     ppid,
+                     "--cpu-watts-per-core",
+                     cpu_w,
+                     "--dram-watts-per-gb",
+                     dram_w,
+                     NULL};
     es_launch_req req = {
         .worker = sw->opts->worker_path, .worker_args = wargs, .argv = argv, .env = env};
     es_launch_cbs cbs = {on_stdout,      on_stderr, on_result,
