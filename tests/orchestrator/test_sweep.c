@@ -413,3 +413,23 @@ ES_TEST(missing_worker_is_a_clear_error)
     ES_CHECK_STR(sweep_of(d, 0)->trials[0].status, "failed");
     es_store_data_free(d);
 }
+
+/* A trial that floods its stdout with one endless line and binary bytes is
+ * recorded, its log is capped, and its metric is still read. */
+ES_TEST(flooding_trial_is_bounded)
+{
+    const char *spec = write_spec("fl.yaml", "method: random\nrun_cap: 1\n"
+                                             "parameters:\n  mode: {value: flood}\n"
+                                             "  x: {value: 0.25}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    es_store_data *d = load();
+    es_store_trial *t = &sweep_of(d, 0)->trials[0];
+    ES_CHECK_STR(t->status, "completed");
+    ES_CHECK_NEAR(t->objective, 0.25, 0);
+    char path[4300];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/stdout", t->log_dir);
+    ES_CHECK(stat(path, &sb) == 0);
+    ES_CHECK(sb.st_size > 64LL * 1024 * 1024 && sb.st_size < 64LL * 1024 * 1024 + 200);
+    es_store_data_free(d);
+}

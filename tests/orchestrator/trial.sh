@@ -35,6 +35,12 @@ stubborn)
     wait
     echo "loss=1"
     ;;
+flood)
+    # 80 MB on one line with no newline, binary bytes, then the metric.
+    head -c 80000000 /dev/zero | tr '\0' 'x'
+    head -c 4096 /dev/urandom
+    printf '\nloss=%s\n' "$x"
+    ;;
 argv)
     printf '%s\n' "$@" > "$ECOSWEEP_TRIAL_DIR/argv"
     echo "loss=1"
