@@ -6,6 +6,34 @@
 #include <errno.h>
 #include <yaml.h>
 
+/* libyaml's time grows with the square of flow nesting (a 64 KiB line of
+ * "{[[[..." takes seconds), and a metric line is flat: refuse anything
+ * nested deeper than this before handing it over.  One linear pass, strings
+ * skipped. */
+#define MAX_DEPTH 8
+
+static int too_deep(const char *s, size_t len)
+{
+    int depth = 0, in_str = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == in_str)
+                in_str = 0;
+        } else if (c == '"' || c == '\'') {
+            in_str = c;
+        } else if (c == '{' || c == '[') {
+            if (++depth > MAX_DEPTH)
+                return 1;
+        } else if (c == '}' || c == ']') {
+            depth--;
+        }
+    }
+    return 0;
+}
+
 int es_jsonline_parse(const char *line, size_t len, es_jsonline_cb cb, void *ud)
 {
     yaml_parser_t parser;
@@ -16,7 +44,7 @@ int es_jsonline_parse(const char *line, size_t len, es_jsonline_cb cb, void *ud)
         line++;
         len--;
     }
-    if (len == 0 || line[0] != '{')
+    if (len == 0 || line[0] != '{' || too_deep(line, len))
         return -EINVAL;
     if (!yaml_parser_initialize(&parser))
         return -ENOMEM;

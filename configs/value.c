@@ -186,6 +186,36 @@ static int append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
 
 /* Append s as a JSON string literal.  Bytes >= 0x80 pass through, so UTF-8
  * stays UTF-8. */
+/* Length of the valid UTF-8 sequence starting at p (a byte >= 0x80), or 0
+ * when it is not one: stray continuation bytes, overlong forms, surrogates,
+ * code points past U+10FFFF and truncated sequences are all refused. */
+static size_t utf8_len(const unsigned char *p)
+{
+    size_t n;
+    unsigned cp;
+    if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+        n = 2;
+        cp = p[0] & 0x1f;
+    } else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+        n = 3;
+        cp = p[0] & 0x0f;
+    } else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+        n = 4;
+        cp = p[0] & 0x07;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (p[i] & 0x3f);
+    }
+    if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+        (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+        return 0;
+    return n;
+}
+
 static int append_json_string(char **buf, size_t *len, size_t *cap, const char *s)
 {
     if (append(buf, len, cap, "\"", 1) < 0)
@@ -221,9 +251,18 @@ static int append_json_string(char **buf, size_t *len, size_t *cap, const char *
             if (*p < 0x20 || *p == 0x7f) {
                 snprintf(esc, sizeof esc, "\\u%04x", *p);
                 n = 6;
-            } else {
+            } else if (*p < 0x80) {
                 out = (const char *)p;
                 n = 1;
+            } else if ((n = utf8_len(p)) > 0) {
+                /* A whole valid UTF-8 sequence, copied as it is. */
+                out = (const char *)p;
+                p += n - 1;
+            } else {
+                /* Bytes that are not UTF-8 (a trial's binary output, a cut
+                 * character) become U+FFFD, so the JSON stays valid. */
+                out = "\\ufffd";
+                n = 6;
             }
         }
         if (append(buf, len, cap, out, n) < 0)

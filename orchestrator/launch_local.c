@@ -16,9 +16,16 @@
 
 enum { P_OUT, P_ERR, P_RES, P__COUNT };
 
+/* After the worker exits, how long its pipes may stay open.  A worker that
+ * ends normally has closed them already; one that was killed may leave
+ * processes of its trial holding them, and the sweep must not wait on
+ * those. */
+#define DRAIN_MS 2000
+
 struct es_launch {
     uv_process_t proc;
     uv_pipe_t pipes[P__COUNT];
+    uv_timer_t drain;
     es_launch_cbs cbs;
     void *ud;
     int exited;
@@ -71,12 +78,26 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     free(buf->base);
 }
 
+static void on_drain(uv_timer_t *t)
+{
+    es_launch *l = t->data;
+    for (int i = 0; i < P__COUNT; i++) {
+        if (!l->eof[i]) {
+            uv_read_stop((uv_stream_t *)&l->pipes[i]);
+            l->eof[i] = 1;
+        }
+    }
+    maybe_done(l);
+}
+
 static void on_proc_exit(uv_process_t *p, int64_t status, int term_signal)
 {
     es_launch *l = p->data;
     l->exited = 1;
     l->cbs.on_exit(l->ud, status, term_signal);
     maybe_done(l);
+    if (!l->done_sent)
+        uv_timer_start(&l->drain, on_drain, DRAIN_MS, 0);
 }
 
 static void on_handle_closed(uv_handle_t *h)
@@ -124,6 +145,8 @@ int es_launch_start(uv_loop_t *loop, const es_launch_req *req, const es_launch_c
         uv_pipe_init(loop, &l->pipes[i], 0);
         l->pipes[i].data = l;
     }
+    uv_timer_init(loop, &l->drain);
+    l->drain.data = l;
     memset(&o, 0, sizeof o);
     memset(stdio, 0, sizeof stdio);
     stdio[0].flags = UV_IGNORE;
@@ -150,9 +173,10 @@ int es_launch_start(uv_loop_t *loop, const es_launch_req *req, const es_launch_c
         es_err_set(err, rc, "cannot start worker '%s': %s", req->worker, uv_strerror(rc));
         l->cbs.on_closed = NULL;
         l->closing = 1;
-        l->open_handles = P__COUNT + 1;
+        l->open_handles = P__COUNT + 2;
         for (int i = 0; i < P__COUNT; i++)
             uv_close((uv_handle_t *)&l->pipes[i], on_handle_closed);
+        uv_close((uv_handle_t *)&l->drain, on_handle_closed);
         uv_close((uv_handle_t *)&l->proc, on_handle_closed);
         return rc;
     }
@@ -182,11 +206,12 @@ void es_launch_close(es_launch *l)
     if (l->closing)
         return;
     l->closing = 1;
-    l->open_handles = P__COUNT + 1;
+    l->open_handles = P__COUNT + 2;
     for (int i = 0; i < P__COUNT; i++) {
         l->pipes[i].data = l;
         uv_close((uv_handle_t *)&l->pipes[i], on_handle_closed);
     }
+    uv_close((uv_handle_t *)&l->drain, on_handle_closed);
     l->proc.data = l;
     uv_close((uv_handle_t *)&l->proc, on_handle_closed);
 }

@@ -69,8 +69,9 @@ typedef struct trial {
     const char *stop_status; /* interrupted / budget_stopped, set by the sweep */
     char stop_reason[160];
 
-    int have_obj; /* the objective was reported at least once */
-    double obj;   /* its last value (NAN when that was not a number) */
+    int have_obj;   /* the objective was reported at least once */
+    int obj_number; /* its last report was a number (NaN and inf included) */
+    double obj;     /* its last value (NAN when that was not a number) */
     char obj_text[64];
     int64_t metric_seq;
 } trial;
@@ -188,9 +189,12 @@ static void stop_running(sweep *sw, const char *status, const char *reason)
     for (trial *t = sw->running_list; t != NULL; t = t->next) {
         if (t->stop_status != NULL || t->timed_out)
             continue;
+        /* A worker that already exited has its result on the way: the
+         * trial ended on its own and is judged by that. */
+        if (es_launch_signal(t->launch, SIGTERM) != 0)
+            continue;
         t->stop_status = status;
         snprintf(t->stop_reason, sizeof t->stop_reason, "%s", reason);
-        es_launch_signal(t->launch, SIGTERM);
     }
 }
 
@@ -215,6 +219,7 @@ static void on_metric(void *ud, const es_metric_point *pt)
 
     if (sw->spec->metric_name != NULL && strcmp(pt->name, sw->spec->metric_name) == 0) {
         t->have_obj = 1;
+        t->obj_number = pt->ok;
         t->obj = pt->ok ? pt->value : NAN;
         snprintf(t->obj_text, sizeof t->obj_text, "%s", pt->text);
     }
@@ -326,12 +331,23 @@ static void on_timer_closed(uv_handle_t *h)
     on_trial_handle_closed(h->data);
 }
 
+/* The objective, if the spec has one, was last reported as a finite number. */
+static int objective_ok(const trial *t)
+{
+    return t->sw->spec->metric_name == NULL || (t->have_obj && t->obj_number && isfinite(t->obj));
+}
+
 /* Decide status and reason of a trial from what the worker reported. */
 static const char *judge(trial *t, const es_result *r, int have_r, char *reason, size_t cap)
 {
     const es_spec *sp = t->sw->spec;
 
     reason[0] = '\0';
+    /* A trial whose main process exited 0 with its objective reported is
+     * complete, even if a stop request arrived while the worker was still
+     * cleaning up processes the trial left behind. */
+    if (have_r && r->exit_kind == ES_EXIT_EXITED && r->exit_code == 0 && objective_ok(t))
+        return "completed";
     if (t->stop_status != NULL) {
         snprintf(reason, cap, "%s", t->stop_reason);
         return t->stop_status;
@@ -341,6 +357,12 @@ static const char *judge(trial *t, const es_result *r, int have_r, char *reason,
         fmt_duration(sp->trial_timeout_s, d, sizeof d);
         snprintf(reason, cap, "exceeded trial_timeout of %s", d);
         return "timed_out";
+    }
+    if (have_r && (r->stop_signal == SIGINT || r->stop_signal == SIGTERM)) {
+        /* The worker was stopped by someone else: Ctrl-C on the terminal
+         * reaches the workers too, sometimes before this process. */
+        snprintf(reason, cap, "stopped by %s", r->stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+        return "interrupted";
     }
     if (!have_r) {
         if (t->worker_signal)
@@ -370,7 +392,7 @@ static const char *judge(trial *t, const es_result *r, int have_r, char *reason,
         snprintf(reason, cap, "never reported metric '%s'", sp->metric_name);
         return "failed";
     }
-    if (isnan(t->obj) && strcasecmp(t->obj_text, "nan") != 0) {
+    if (!t->obj_number) {
         snprintf(reason, cap, "reported '%.40s' for metric '%s', which is not a number",
                  t->obj_text, sp->metric_name);
         return "failed";
@@ -453,6 +475,9 @@ static void trial_finish(trial *t)
             reason, t->dir);
 
     /* Stop conditions that a finished trial can trigger. */
+    if (strcmp(status, "interrupted") == 0 && t->stop_status == NULL)
+        stop_launching(sw, "interrupted", "interrupted: trial %lld was %s", (long long)t->number,
+                       reason);
     if (sp->max_failed > 0 && s->failed + s->timed_out >= sp->max_failed)
         stop_launching(sw, "failed", "max_failed reached: %d trials failed",
                        s->failed + s->timed_out);
@@ -494,8 +519,8 @@ static void on_timeout(uv_timer_t *h)
     trial *t = h->data;
     if (t->stop_status != NULL)
         return;
-    t->timed_out = 1;
-    es_launch_signal(t->launch, SIGTERM);
+    if (es_launch_signal(t->launch, SIGTERM) == 0)
+        t->timed_out = 1;
 }
 
 /* ---- Launching --------------------------------------------------------------- */
@@ -791,7 +816,12 @@ static void on_signal(uv_signal_t *h, int signum)
     sw->stop_signal = signum;
     say(sw, "%s: stopping %d running trial(s)", signum == SIGINT ? "interrupted" : "terminated",
         sw->running);
-    stop_launching(sw, "interrupted", "interrupted by %s", signum == SIGINT ? "SIGINT" : "SIGTERM");
+    /* A signal overrides a reason given earlier (say, run_cap reached while
+     * the last trials still ran): what the user did is what happened. */
+    sw->stopping = 1;
+    snprintf(sw->end_status, sizeof sw->end_status, "interrupted");
+    snprintf(sw->end_reason, sizeof sw->end_reason, "interrupted by %s",
+             signum == SIGINT ? "SIGINT" : "SIGTERM");
     stop_running(sw, "interrupted",
                  signum == SIGINT ? "sweep interrupted by SIGINT" : "sweep terminated by SIGTERM");
     maybe_end(sw);
@@ -864,6 +894,7 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
 
     if ((rc = uv_loop_init(&sw->loop)) != 0) {
         es_err_set(err, rc, "cannot start the event loop: %s", uv_strerror(rc));
+        es_store_sweep_finish(st, sw->id, "failed", err->msg, now_unix(), NULL);
         goto out;
     }
     uv_signal_init(&sw->loop, &sw->sig_int);

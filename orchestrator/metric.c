@@ -70,6 +70,16 @@ static int json_member(void *ud, const char *key, const char *text, int quoted)
     return 0;
 }
 
+/* "{step=3 loss=0.4}" is a YAML mapping with one odd key, not a JSON
+ * object: a key holding '=' sends the line to the text scan instead. */
+static int json_like(const line_pairs *lp)
+{
+    for (int i = 0; i < lp->n; i++)
+        if (strchr(lp->p[i].name, '=') != NULL)
+            return 0;
+    return 1;
+}
+
 static int name_char(int c)
 {
     return isalnum(c) || c == '_' || c == '-' || c == '.' || c == '/';
@@ -77,7 +87,7 @@ static int name_char(int c)
 
 static int value_end(int c)
 {
-    return c == '\0' || isspace(c) || c == ',' || c == ';';
+    return c == '\0' || isspace(c) || c == ',' || c == ';' || c == '}' || c == ']' || c == ')';
 }
 
 static void scan_text(const char *line, size_t len, line_pairs *lp)
@@ -113,7 +123,7 @@ int es_metric_parse_line(const char *line, size_t len, es_metric_cb cb, void *ud
     int reported = 0;
 
     lp.n = 0;
-    if (es_jsonline_parse(line, len, json_member, &lp) != 0) {
+    if (es_jsonline_parse(line, len, json_member, &lp) != 0 || !json_like(&lp)) {
         lp.n = 0;
         scan_text(line, len, &lp);
     }

@@ -2,6 +2,8 @@
  * test_metric.c -- metric lines as trials print them: Katib-style text,
  * JSON lines, steps, and the values that are not numbers.
  */
+#include <time.h>
+
 #include "es_test.h"
 #include "metric.h"
 
@@ -122,4 +124,25 @@ ES_TEST(binary_garbage_is_harmless)
     memset(&g, 0, sizeof g);
     es_metric_parse_line(line, sizeof line - 1, collect, &g);
     ES_CHECK(g.n >= 0);
+}
+
+ES_TEST(brace_line_in_text_form)
+{
+    got g = parse("{step=3 loss=0.4}");
+    ES_CHECK_INT(g.n, 1);
+    ES_CHECK_STR(g.name[0], "loss");
+    ES_CHECK_NEAR(g.value[0], 0.4, 1e-12);
+    ES_CHECK_INT(g.step[0], 3);
+}
+
+ES_TEST(deeply_nested_json_is_refused_quickly)
+{
+    static char line[65536];
+    line[0] = '{';
+    memset(line + 1, '[', sizeof line - 2);
+    got g;
+    memset(&g, 0, sizeof g);
+    clock_t c0 = clock();
+    es_metric_parse_line(line, sizeof line - 1, collect, &g);
+    ES_CHECK((double)(clock() - c0) / CLOCKS_PER_SEC < 0.5);
 }

@@ -433,3 +433,51 @@ ES_TEST(flooding_trial_is_bounded)
     ES_CHECK(sb.st_size > 64LL * 1024 * 1024 && sb.st_size < 64LL * 1024 * 1024 + 200);
     es_store_data_free(d);
 }
+
+/* A trial that exited 0 with its metric is completed even when the timeout
+ * fires while the worker still cleans up what it left behind. */
+ES_TEST(clean_exit_beats_a_late_timeout)
+{
+    const char *spec = write_spec("lo.yaml", "method: random\nrun_cap: 1\ntrial_timeout: 200ms\n"
+                                             "parameters:\n  mode: {value: leftover}\n"
+                                             "  x: {value: 0.5}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    es_store_data *d = load();
+    es_store_trial *t = &sweep_of(d, 0)->trials[0];
+    ES_CHECK_STR(t->status, "completed");
+    ES_CHECK_NEAR(t->objective, 0.5, 0);
+    es_store_data_free(d);
+}
+
+/* Deeply nested metric-looking lines do not stall the coordinator. */
+ES_TEST(nested_brace_lines_are_cheap)
+{
+    const char *spec = write_spec("n.yaml", "method: random\nrun_cap: 1\n"
+                                            "parameters:\n  mode: {value: nested}\n"
+                                            "  x: {value: 0.5}\n");
+    time_t t0 = time(NULL);
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    ES_CHECK(time(NULL) - t0 < 10);
+    es_store_data *d = load();
+    ES_CHECK_STR(sweep_of(d, 0)->trials[0].status, "completed");
+    es_store_data_free(d);
+}
+
+/* Ctrl-C while the last trials run (run_cap already reached) is still
+ * recorded as an interruption. */
+ES_TEST(interrupt_after_run_cap_is_an_interruption)
+{
+    const char *spec = write_spec("i.yaml", "method: random\nrun_cap: 1\nparallel: 2\n"
+                                            "parameters:\n  mode: {value: sleep}\n");
+    pid_t pid = start((const char *[]){"run", spec, NULL});
+    char p0[4300];
+    snprintf(p0, sizeof p0, "%s.d/sweep-1/trial-0/pids", db);
+    ES_CHECK(wait_for_file(p0, 10) == 0);
+    kill(pid, SIGINT);
+    ES_CHECK_INT(finish(pid), 130);
+    es_store_data *d = load();
+    ES_CHECK_STR(sweep_of(d, 0)->status, "interrupted");
+    ES_CHECK_STR(sweep_of(d, 0)->reason, "interrupted by SIGINT");
+    ES_CHECK_STR(sweep_of(d, 0)->trials[0].status, "interrupted");
+    es_store_data_free(d);
+}

@@ -41,6 +41,21 @@ flood)
     head -c 4096 /dev/urandom
     printf '\nloss=%s\n' "$x"
     ;;
+leftover)
+    # Done and successful, but leaves a child that ignores SIGTERM.
+    ( trap '' TERM; sleep 30 ) &
+    echo "loss=$x"
+    exit 0
+    ;;
+nested)
+    # Lines that would make a YAML parser work quadratically.
+    i=0
+    while [ $i -lt 10 ]; do
+        printf '{'; head -c 65000 /dev/zero | tr '\0' '['; echo
+        i=$((i + 1))
+    done
+    echo "loss=$x"
+    ;;
 argv)
     printf '%s\n' "$@" > "$ECOSWEEP_TRIAL_DIR/argv"
     echo "loss=1"

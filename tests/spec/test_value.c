@@ -147,3 +147,14 @@ ES_TEST(value_json)
     ES_CHECK_STR(buf, "1nullnull");
     free(buf);
 }
+
+ES_TEST(json_strings_stay_valid_utf8)
+{
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    /* é is kept; a cut é, a stray continuation byte and 0xff become U+FFFD. */
+    es_value v = {.kind = ES_V_STR, .s = "a\xc3\xa9 \xc3 \x80\xff z"};
+    ES_CHECK_INT(es_value_json(&v, &buf, &len, &cap), 0);
+    ES_CHECK_STR(buf, "\"a\xc3\xa9 \\ufffd \\ufffd\\ufffd z\"");
+    free(buf);
+}
