@@ -10,8 +10,10 @@
  * spec_params.c the `parameters:` block, both with the helpers of
  * spec_yaml.c.  After the walk come the checks that span keys: `parameters`
  * present, grid-compatible distributions, command macros that name real
- * parameters, `program` when ${program} is used.  Durations and the names of
- * the enums live here too.
+ * parameters, `program` when ${program} is used, and the energy settings
+ * whose defaults depend on other keys (region against carbon_intensity,
+ * attribution against parallel).  Durations and the names of the enums live
+ * here too.
  */
 #include <errno.h>
 #include <math.h>
@@ -66,14 +68,54 @@ const char *es_goal_name(es_goal g)
     return g == ES_GOAL_MAXIMIZE ? "maximize" : "minimize";
 }
 
+const char *es_carbon_source_name(es_carbon_source s)
+{
+    switch (s) {
+    case ES_CARBON_DEFAULT:
+        return "default";
+    case ES_CARBON_REGION:
+        return "region";
+    case ES_CARBON_EXPLICIT:
+        return "explicit";
+    }
+    return "unknown";
+}
+
+int es_carbon_source_parse(const char *name)
+{
+    for (int s = ES_CARBON_DEFAULT; s <= ES_CARBON_EXPLICIT; s++)
+        if (name != NULL && strcmp(name, es_carbon_source_name((es_carbon_source)s)) == 0)
+            return s;
+    return -1;
+}
+
+const char *es_energy_attribution_name(es_energy_attribution a)
+{
+    return a == ES_ATTRIBUTION_SHARED ? "shared" : "exclusive";
+}
+
+int es_energy_attribution_parse(const char *name)
+{
+    if (name != NULL && strcmp(name, "exclusive") == 0)
+        return ES_ATTRIBUTION_EXCLUSIVE;
+    if (name != NULL && strcmp(name, "shared") == 0)
+        return ES_ATTRIBUTION_SHARED;
+    return -1;
+}
+
 void es_energy_factors_default(es_energy_factors *f)
 {
+    memset(f, 0, sizeof *f); /* padding too: defaults compare equal with memcmp */
     f->pue = 1.58;
     f->carbon_g_per_kwh = 475.0;
     f->electricity_usd_per_kwh = 0.12;
     f->cloud_usd_per_hour = 0.0;
-    f->cpu_watts_per_core = 12.0;
+    f->cpu_watts_per_core = 0.0; /* by CPU model in the worker, else 12 */
     f->dram_watts_per_gb = 0.3725;
+    f->gpu_watts = 0.0;
+    f->region[0] = '\0';
+    f->carbon_source = ES_CARBON_DEFAULT;
+    f->attribution = ES_ATTRIBUTION_EXCLUSIVE;
 }
 
 /* ---- Durations ---------------------------------------------------------------- */
@@ -364,6 +406,45 @@ static int top_budget(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v
     return 0;
 }
 
+/* energy.region: a country code from the carbon-intensity table.  Its
+ * value is applied after the walk, unless carbon_intensity is given. */
+static int energy_region(es_spec_ctx *c, const yaml_node_t *v)
+{
+    const char *s = es_spec_text(v);
+    char got[80], msg[256];
+    es_region r;
+    if (s == NULL || *s == '\0') {
+        es_spec_describe(v, got, sizeof got);
+        return es_spec_fail(c, v, "energy.region",
+                            "expected a country code such as FR, FRA or USA, got %s", got);
+    }
+    if (es_region_lookup(s, &r) != 0) {
+        es_region_unknown_message(s, msg, sizeof msg);
+        return es_spec_fail(c, v, "energy.region", "%s", msg);
+    }
+    snprintf(c->spec->energy.region, sizeof c->spec->energy.region, "%s", r.iso3);
+    return 0;
+}
+
+static int energy_attribution(es_spec_ctx *c, const yaml_node_t *v)
+{
+    static const char *const known[] = {"exclusive", "shared", NULL};
+    const char *s = es_spec_text(v);
+    int a = es_energy_attribution_parse(s);
+    char got[80];
+    if (a >= 0) {
+        c->spec->energy.attribution = (es_energy_attribution)a;
+        c->attribution_given = 1;
+        return 0;
+    }
+    es_spec_describe(v, got, sizeof got);
+    const char *sug = s != NULL ? es_spec_suggest(s, known) : NULL;
+    if (sug != NULL)
+        return es_spec_fail(c, v, "energy.attribution",
+                            "unknown attribution %s (did you mean '%s'?)", got, sug);
+    return es_spec_fail(c, v, "energy.attribution", "expected exclusive or shared, got %s", got);
+}
+
 static int top_energy(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
 {
     static const char *const known[] = {"pue",
@@ -372,6 +453,9 @@ static int top_energy(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v
                                         "cloud_usd_per_hour",
                                         "cpu_watts_per_core",
                                         "dram_watts_per_gb",
+                                        "gpu_watts",
+                                        "region",
+                                        "attribution",
                                         NULL};
     es_energy_factors *f = &c->spec->energy;
     double *const slots[] = {&f->pue,
@@ -379,7 +463,8 @@ static int top_energy(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v
                              &f->electricity_usd_per_kwh,
                              &f->cloud_usd_per_hour,
                              &f->cpu_watts_per_core,
-                             &f->dram_watts_per_gb};
+                             &f->dram_watts_per_gb,
+                             &f->gpu_watts};
     int rc;
     (void)k;
     if ((rc = es_spec_want_mapping(c, v, "energy")) < 0)
@@ -396,14 +481,40 @@ static int top_energy(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v
         if (known[i] == NULL)
             return es_spec_unknown_key(c, ek, "energy", known);
         snprintf(path, sizeof path, "energy.%s", key);
-        if (i == 0)
+        if (strcmp(key, "region") == 0)
+            rc = energy_region(c, ev);
+        else if (strcmp(key, "attribution") == 0)
+            rc = energy_attribution(c, ev);
+        else if (i == 0)
             rc = es_spec_get_real(c, ev, path, 1, 0, "a number >= 1", slots[i]);
         else
             rc = es_spec_get_real(c, ev, path, 0, 0, "a non-negative number", slots[i]);
         if (rc < 0)
             return rc;
+        if (i == 1)
+            c->carbon_given = 1;
     }
     return 0;
+}
+
+/* The energy settings whose defaults depend on other keys: an explicit
+ * carbon_intensity wins over the region's value (both are kept), a region
+ * alone gives its table value, neither the world average; attribution is
+ * shared when trials run in parallel unless the spec says. */
+static void resolve_energy(es_spec_ctx *c)
+{
+    es_energy_factors *f = &c->spec->energy;
+    es_region r;
+    if (c->carbon_given) {
+        f->carbon_source = ES_CARBON_EXPLICIT;
+    } else if (f->region[0] != '\0' && es_region_lookup(f->region, &r) == 0) {
+        f->carbon_g_per_kwh = r.g_co2e_per_kwh;
+        f->carbon_source = ES_CARBON_REGION;
+    } else {
+        f->carbon_source = ES_CARBON_DEFAULT;
+    }
+    if (!c->attribution_given)
+        f->attribution = c->spec->parallel > 1 ? ES_ATTRIBUTION_SHARED : ES_ATTRIBUTION_EXCLUSIVE;
 }
 
 static int top_early_terminate(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
@@ -507,6 +618,7 @@ static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
     }
     if (!has_params)
         return es_spec_fail(c, root, NULL, "missing required key 'parameters'");
+    resolve_energy(c);
     if (c->spec->method == ES_METHOD_GRID && (rc = es_spec_check_grid(c)) < 0)
         return rc;
     return check_command(c, root, cmd_node);

@@ -88,12 +88,12 @@ const char *es_dist_name(es_dist d);
 typedef struct es_param {
     char *name;
     es_dist dist;
-    double min, max;   /* bounds, in the units W&B defines for dist */
-    double mu, sigma;  /* normal family */
-    double a, b;       /* beta family */
-    double q;          /* quantization step for q_* (default 1) */
-    es_value value;    /* constant */
-    es_value *values;  /* categorical choices */
+    double min, max;  /* bounds, in the units W&B defines for dist */
+    double mu, sigma; /* normal family */
+    double a, b;      /* beta family */
+    double q;         /* quantization step for q_* (default 1) */
+    es_value value;   /* constant */
+    es_value *values; /* categorical choices */
     size_t n_values;
     double *probabilities; /* NULL, or n_values weights summing to 1 */
     int line, column;      /* where the parameter is defined (1-based) */
@@ -107,10 +107,37 @@ typedef enum es_goal { ES_GOAL_MINIMIZE = 0, ES_GOAL_MAXIMIZE } es_goal;
 const char *es_method_name(es_method m);
 const char *es_goal_name(es_goal g);
 
+/* Where a sweep's carbon intensity came from. */
+typedef enum es_carbon_source {
+    ES_CARBON_DEFAULT = 0, /* neither carbon_intensity nor region: world average */
+    ES_CARBON_REGION,      /* the region's value in the carbon-intensity table */
+    ES_CARBON_EXPLICIT     /* carbon_intensity given (it wins over region) */
+} es_carbon_source;
+
+/* How a trial is charged for energy counters that see a whole socket or
+ * board (RAPL, NVML).  The worker applies it; the spec only chooses. */
+typedef enum es_energy_attribution {
+    ES_ATTRIBUTION_EXCLUSIVE = 0, /* the trial is charged all the counters saw */
+    ES_ATTRIBUTION_SHARED         /* socket energy split by the trial's CPU share */
+} es_energy_attribution;
+
+/* "default" / "region" / "explicit"; and back (-1 when unknown). */
+const char *es_carbon_source_name(es_carbon_source s);
+int es_carbon_source_parse(const char *name);
+/* "exclusive" / "shared"; and back (-1 when unknown). */
+const char *es_energy_attribution_name(es_energy_attribution a);
+int es_energy_attribution_parse(const char *name);
+
 /* What turns joules into kWh, CO2e and dollars, and the estimate's constants.
  * Defaults (see README "Energy accounting" for sources):
- *   pue 1.58, carbon_g_per_kwh 475, electricity_usd_per_kwh 0.12,
- *   cloud_usd_per_hour 0, cpu_watts_per_core 12, dram_watts_per_gb 0.3725. */
+ *   pue 1.58, carbon_g_per_kwh 475 (world average, carbon_source default),
+ *   electricity_usd_per_kwh 0.12, cloud_usd_per_hour 0, cpu_watts_per_core 0 (the worker takes TDP/cores of
+ *   the CPU model when it knows it, else 12),
+ *   dram_watts_per_gb 0.3725, gpu_watts 0 (no GPU estimate), region "" (none),
+ *   attribution exclusive.
+ * In a parsed spec, region holds the region given (ISO 3166-1 alpha-3, upper
+ * case) even when an explicit carbon_intensity overrides its value, and
+ * attribution is resolved: shared when parallel > 1 unless the spec says. */
 typedef struct es_energy_factors {
     double pue;
     double carbon_g_per_kwh;
@@ -118,10 +145,47 @@ typedef struct es_energy_factors {
     double cloud_usd_per_hour;
     double cpu_watts_per_core;
     double dram_watts_per_gb;
+    double gpu_watts; /* estimate per GPU when no GPU counter is readable; 0 = none */
+    char region[4];   /* "FRA"; "" when none was given */
+    es_carbon_source carbon_source;
+    es_energy_attribution attribution;
 } es_energy_factors;
 
-/* Fill f with the documented defaults. */
+/* Fill f with the documented defaults (every byte set, so two default
+ * structs compare equal with memcmp). */
 void es_energy_factors_default(es_energy_factors *f);
+
+/* ---- Grid carbon intensity by country --------------------------------------- */
+
+/* One row of configs/carbon_intensity.csv, compiled into the program at build
+ * time.  Strings are static; nothing to free. */
+typedef struct es_region {
+    const char *iso3;      /* ISO 3166-1 alpha-3, "FRA"; "WLD" for the world row */
+    const char *iso2;      /* alpha-2, "FR"; "" for the world row */
+    const char *country;   /* "France" */
+    double g_co2e_per_kwh; /* lifecycle intensity of generation (Ember) */
+    int year;              /* the year the value describes */
+    const char *source;    /* "Ember", "IEA" */
+} es_region;
+
+/* Look up an alpha-2 or alpha-3 code, case-insensitively ("fr", "FRA",
+ * "usa").  0 and *out filled (out may be NULL), or -ENOENT. */
+int es_region_lookup(const char *code, es_region *out /* OUT */);
+
+/* The closest known region to a code that es_region_lookup refused: a common
+ * alias ("UK" -> GB), a country name ("france" -> FRA), or the code of the
+ * same length at the smallest edit distance (at most 2).  NULL when nothing
+ * is close. */
+const es_region *es_region_suggest(const char *code);
+
+/* The message for a code es_region_lookup refused, with the suggestion:
+ * "unknown country code 'FRN' (did you mean 'FRA', France?)".  Written to
+ * buf (truncated to cap, always terminated). */
+void es_region_unknown_message(const char *code, char *buf, size_t cap);
+
+/* The table, for listing: rows 0 .. es_region_count() - 1. */
+size_t es_region_count(void);
+const es_region *es_region_at(size_t i);
 
 /* Caps on the sweep.  0 means "no cap" for every field. */
 typedef struct es_budget {
@@ -148,10 +212,10 @@ typedef struct es_spec {
     double target;
     es_param *params;
     size_t n_params;
-    long run_cap;          /* 0 = no cap */
-    int parallel;          /* >= 1; default 1 */
+    long run_cap;           /* 0 = no cap */
+    int parallel;           /* >= 1; default 1 */
     double trial_timeout_s; /* 0 = no timeout */
-    long max_failed;       /* 0 = no cap */
+    long max_failed;        /* 0 = no cap */
     int has_seed;
     uint64_t seed;
     es_budget budget;

@@ -1,6 +1,7 @@
 /*
  * spec_int.h -- what the files of the spec module share and nobody else
- * sees: number formatting, the command-template scanner used both when a
+ * sees: number formatting, edit distance for suggestions, the generated
+ * carbon-intensity table, the command-template scanner used both when a
  * spec is validated and when a trial's argv is built, and the parameter
  * helpers the printer needs.  No libyaml types appear here (see
  * spec_yaml.h for those).
@@ -22,6 +23,16 @@ int es_fmt_real(double x, int force_point, char *buf, size_t cap);
 /* The closest of the NULL-terminated known words to word, when close enough
  * to be a likely typo (at most 2 edits); otherwise NULL.  Defined in spec.c. */
 const char *es_spec_suggest(const char *word, const char *const *known);
+
+/* Levenshtein distance between a and b (case-sensitive); (size_t)-1 when
+ * either is longer than 64 bytes.  Defined in spec_yaml.c. */
+size_t es_edit_distance(const char *a, const char *b);
+
+/* The carbon-intensity table, generated at build time from
+ * configs/carbon_intensity.csv (gen_carbon_intensity.cmake) and searched by
+ * region.c. */
+extern const es_region es_region_table[];
+extern const size_t es_region_table_len;
 
 /* The command template W&B uses when a spec gives none. */
 extern const char *const es_default_command[];

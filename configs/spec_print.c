@@ -3,7 +3,8 @@
  * prints: what the parser understood, with every default filled in, so a
  * user sees the search space actually swept.
  *
- * The layout is one "key: value" line per setting, and one aligned line per
+ * The layout is one "key: value" line per setting (the region line says
+ * where the carbon intensity came from), and one aligned line per
  * parameter giving its distribution (named or inferred) and its bounds;
  * log_uniform and inv_log_uniform, whose bounds are exponents, also show the
  * range of values they produce.  Numbers are written in their shortest exact
@@ -169,6 +170,28 @@ static void put_cap(FILE *out, double x, const char *unit)
     fputs(unit, out);
 }
 
+/* Where the carbon intensity came from, the GPU estimate and the
+ * attribution: the energy settings a user most needs to see resolved. */
+static void print_energy_choices(FILE *out, const es_energy_factors *f)
+{
+    es_region r;
+    fputs("region: ", out);
+    if (f->region[0] != '\0' && es_region_lookup(f->region, &r) == 0) {
+        fprintf(out, "%s (%s, ", r.iso3, r.country);
+        put_real(out, r.g_co2e_per_kwh);
+        fprintf(out, "g/kWh, %s %d)", r.source, r.year);
+        if (f->carbon_source == ES_CARBON_EXPLICIT)
+            fputs(", not used: carbon_intensity is given", out);
+    } else if (f->carbon_source == ES_CARBON_EXPLICIT) {
+        fputs("none (carbon_intensity is given)", out);
+    } else {
+        fputs("none (carbon_intensity is the world average, IEA 2019)", out);
+    }
+    fputs("\ngpu_watts: ", out);
+    put_cap(out, f->gpu_watts, "W per GPU");
+    fprintf(out, "\nattribution: %s\n", es_energy_attribution_name(f->attribution));
+}
+
 void es_spec_print(const es_spec *spec, FILE *out)
 {
     int name_w = 0, dist_w = 0;
@@ -242,8 +265,13 @@ void es_spec_print(const es_spec *spec, FILE *out)
     fputs("USD/kWh cloud=", out);
     put_real(out, spec->energy.cloud_usd_per_hour);
     fputs("USD/h cpu=", out);
-    put_real(out, spec->energy.cpu_watts_per_core);
-    fputs("W/core dram=", out);
+    if (spec->energy.cpu_watts_per_core > 0) {
+        put_real(out, spec->energy.cpu_watts_per_core);
+        fputs("W/core dram=", out);
+    } else {
+        fputs("by-cpu-model dram=", out);
+    }
     put_real(out, spec->energy.dram_watts_per_gb);
     fputs("W/GB\n", out);
+    print_energy_choices(out, &spec->energy);
 }

@@ -49,7 +49,7 @@ int es_spec_plain(const yaml_node_t *node)
            node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 }
 
-static size_t levenshtein(const char *a, const char *b)
+size_t es_edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b), row[65];
     if (la > 64 || lb > 64)
@@ -78,7 +78,7 @@ const char *es_spec_suggest(const char *word, const char *const *known)
     const char *best = NULL;
     size_t best_d = 3, wl = strlen(word);
     for (; *known != NULL; known++) {
-        size_t d = levenshtein(word, *known);
+        size_t d = es_edit_distance(word, *known);
         /* A one-letter word is one edit from every other one-letter word. */
         if (d < best_d && d < wl && d < strlen(*known)) {
             best = *known;

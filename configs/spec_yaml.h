@@ -20,6 +20,8 @@ typedef struct es_spec_ctx {
     es_spec *spec;
     es_err *err;
     size_t params_cap;
+    /* energy: keys whose defaults depend on other keys, resolved after the walk */
+    int carbon_given, attribution_given;
 } es_spec_ctx;
 
 /* Record a located error; path may be NULL or "" (no "PATH: " part). */

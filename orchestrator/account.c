@@ -1,9 +1,13 @@
 /*
- * account.c -- joules to kWh, CO2e and dollars (see account.h).
+ * account.c -- joules to kWh, CO2e and dollars (see account.h), and the
+ * factor overrides a report applies before it prices anything.
  */
 #include "account.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static double known(const es_energy_part *p)
@@ -50,4 +54,84 @@ const char *es_account_method_label(unsigned seen)
     if (seen & e)
         return "estimate";
     return "none";
+}
+
+/* A finite decimal number >= min, and nothing after it. */
+static int parse_factor(const char *option, const char *value, double min, const char *what,
+                        double *out, es_err *err)
+{
+    char *end;
+    double x;
+    if (value != NULL && *value != '\0') {
+        errno = 0;
+        x = strtod(value, &end);
+        if (*end == '\0' && errno == 0 && isfinite(x) && x >= min) {
+            *out = x;
+            return 0;
+        }
+    }
+    return es_err_set(err, ES_EUSAGE, "--%s: expected %s, got '%s'", option, what,
+                      value ? value : "");
+}
+
+int es_factor_override_set(es_factor_override *o, const char *option, const char *value,
+                           es_err *err)
+{
+    const struct {
+        const char *option;
+        unsigned bit;
+        double min;
+        const char *what;
+        double *slot;
+    } numbers[] = {
+        {"pue", ES_OVR_PUE, 1, "a number >= 1", &o->pue},
+        {"carbon-intensity", ES_OVR_CARBON, 0, "a non-negative number of g CO2e per kWh",
+         &o->carbon_g_per_kwh},
+        {"usd-per-kwh", ES_OVR_ELECTRICITY, 0, "a non-negative price per kWh",
+         &o->electricity_usd_per_kwh},
+        {"cloud-usd-per-hour", ES_OVR_CLOUD, 0, "a non-negative price per hour",
+         &o->cloud_usd_per_hour},
+    };
+    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
+        if (strcmp(option, numbers[i].option) != 0)
+            continue;
+        int rc = parse_factor(option, value, numbers[i].min, numbers[i].what, numbers[i].slot, err);
+        if (rc == 0)
+            o->set |= numbers[i].bit;
+        return rc;
+    }
+    if (strcmp(option, "region") == 0) {
+        es_region r;
+        char msg[256];
+        if (value == NULL || es_region_lookup(value, &r) != 0) {
+            es_region_unknown_message(value ? value : "", msg, sizeof msg);
+            return es_err_set(err, ES_EUSAGE, "--region: %s", msg);
+        }
+        o->set |= ES_OVR_REGION;
+        snprintf(o->region, sizeof o->region, "%s", r.iso3);
+        return 0;
+    }
+    return es_err_set(err, ES_EUSAGE, "unknown factor option '--%s'", option);
+}
+
+void es_factor_override_apply(const es_factor_override *o, es_energy_factors *f)
+{
+    es_region r;
+    if (o == NULL)
+        return;
+    if (o->set & ES_OVR_PUE)
+        f->pue = o->pue;
+    if (o->set & ES_OVR_ELECTRICITY)
+        f->electricity_usd_per_kwh = o->electricity_usd_per_kwh;
+    if (o->set & ES_OVR_CLOUD)
+        f->cloud_usd_per_hour = o->cloud_usd_per_hour;
+    if (o->set & ES_OVR_REGION)
+        snprintf(f->region, sizeof f->region, "%s", o->region);
+    if (o->set & ES_OVR_CARBON) {
+        f->carbon_g_per_kwh = o->carbon_g_per_kwh;
+        f->carbon_source = ES_CARBON_EXPLICIT;
+    } else if ((o->set & ES_OVR_REGION) && es_region_lookup(o->region, &r) == 0) {
+        f->carbon_g_per_kwh = r.g_co2e_per_kwh;
+        f->carbon_source = ES_CARBON_REGION;
+    }
 }

@@ -7,7 +7,9 @@
  *   USD   = kWh x electricity $/kWh + hours x cloud $/hour
  *
  * Pure arithmetic; the factors come from the sweep (its spec's energy block
- * or the documented defaults), so a stored trial can be re-priced later.
+ * or the documented defaults), so a stored trial can be re-priced later --
+ * with its own factors, or with some of them replaced (es_factor_override,
+ * what `ecosweep report --pue/--region/...` builds).
  */
 #ifndef ES_ACCOUNT_H
 #define ES_ACCOUNT_H
@@ -35,6 +37,40 @@ void es_account(const es_energy_factors *f, double joules, double wall_s, es_cos
 
 /* out += add, field by field. */
 void es_cost_add(es_cost *out, const es_cost *add);
+
+/* Factors that replace each sweep's recorded ones for a whole report.  A
+ * field counts only when its bit is in `set`. */
+enum {
+    ES_OVR_PUE = 1u << 0,
+    ES_OVR_CARBON = 1u << 1, /* carbon_g_per_kwh */
+    ES_OVR_REGION = 1u << 2, /* region (and its intensity unless ES_OVR_CARBON) */
+    ES_OVR_ELECTRICITY = 1u << 3,
+    ES_OVR_CLOUD = 1u << 4
+};
+
+typedef struct es_factor_override {
+    unsigned set;
+    double pue;
+    double carbon_g_per_kwh;
+    double electricity_usd_per_kwh;
+    double cloud_usd_per_hour;
+    char region[4]; /* ISO alpha-3, upper case */
+} es_factor_override;
+
+/* Validate and record one override given on the command line.  option is
+ * the long option without dashes: "pue" (>= 1), "carbon-intensity" (g/kWh,
+ * >= 0), "region" (a code es_region_lookup knows), "usd-per-kwh" (>= 0) or
+ * "cloud-usd-per-hour" (>= 0).  0, or ES_EUSAGE with a message naming the
+ * option and the offending value ("--pue: expected a number >= 1, got
+ * '0.9'"; an unknown region comes with the closest code). */
+int es_factor_override_set(es_factor_override *o, const char *option, const char *value,
+                           es_err *err);
+
+/* Replace f's factors by those o sets, by the spec's rule: an explicit
+ * carbon intensity wins over a region (which is still recorded); a region
+ * alone brings its table value.  Energy constants (cpu/dram/gpu watts) and
+ * attribution are never replaced: they shaped the stored joules. */
+void es_factor_override_apply(const es_factor_override *o, es_energy_factors *f);
 
 /* The method that describes a set of energy parts taken together:
  * all the same -> that method; a mix of counter and estimate -> "mixed";

@@ -1,6 +1,8 @@
 /*
  * cli_report.c -- `ecosweep report`: trials, sweeps and projects with what
- * they cost, as text, JSON or CSV.
+ * they cost, as text, JSON, CSV or CodeCarbon's emissions.csv, priced with
+ * each sweep's own factors or with some replaced on the command line
+ * (--pue, --region, ...; validated by es_factor_override_set).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -8,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "account.h"
 #include "cli.h"
 #include "report.h"
 #include "store.h"
@@ -18,6 +21,8 @@ const es_cli_cmd es_cli_report = {
     .name = "report",
     .summary = "report trials, sweeps and projects with their energy, CO2e and cost",
     .usage = "usage: ecosweep report [--db FILE] [--project P] [--sweep S] [--format F]\n"
+             "                       [--pue X] [--region CODE] [--carbon-intensity G]\n"
+             "                       [--usd-per-kwh X] [--cloud-usd-per-hour X]\n"
              "\n"
              "Per-trial rows, per-sweep and per-project totals (trials by status,\n"
              "trial-hours, kWh with PUE, kg CO2e, electricity and cloud dollars) and the\n"
@@ -27,7 +32,16 @@ const es_cli_cmd es_cli_report = {
              "  --db FILE      database (default $ECOSWEEP_DB, else ./ecosweep.db)\n"
              "  --project P    only project P\n"
              "  --sweep S      only sweep S (a name or a numeric id)\n"
-             "  --format F     text (default), json (stable, see README) or csv\n",
+             "  --format F     text (default), json (stable, see README), csv, or\n"
+             "                 codecarbon (CodeCarbon's emissions.csv columns)\n"
+             "\n"
+             "Re-pricing: each option replaces that factor of every sweep in the report,\n"
+             "and every figure is recomputed from the stored joules.\n"
+             "  --pue X                 power usage effectiveness (>= 1)\n"
+             "  --region CODE           country code (FR, FRA, usa...): its grid intensity\n"
+             "  --carbon-intensity G    g CO2e per kWh (wins over --region's value)\n"
+             "  --usd-per-kwh X         electricity price\n"
+             "  --cloud-usd-per-hour X  instance price per trial-hour\n",
     .exec = report_exec,
 };
 
@@ -49,21 +63,32 @@ int es_cli_open_existing(const char *db, es_store **st)
 
 static int report_exec(int argc, char **argv)
 {
+    /* Factor options return 'F'; longindex says which. */
     static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
                                          {"project", required_argument, NULL, 'p'},
                                          {"sweep", required_argument, NULL, 's'},
                                          {"format", required_argument, NULL, 'f'},
+                                         {"pue", required_argument, NULL, 'F'},
+                                         {"region", required_argument, NULL, 'F'},
+                                         {"carbon-intensity", required_argument, NULL, 'F'},
+                                         {"usd-per-kwh", required_argument, NULL, 'F'},
+                                         {"cloud-usd-per-hour", required_argument, NULL, 'F'},
                                          {NULL, 0, NULL, 0}};
     const char *db = NULL, *project = NULL, *sweep = NULL;
-    int fmt = ES_REPORT_TEXT, c, rc;
+    int fmt = ES_REPORT_TEXT, c, rc, which = 0;
+    es_factor_override ov = {0};
     es_store *st = NULL;
     es_store_data *data = NULL;
     es_err err;
 
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "", opts, &which)) != -1) {
         switch (c) {
+        case 'F':
+            if (es_factor_override_set(&ov, opts[which].name, optarg, &err) != 0)
+                return es_cli_usage_error(&es_cli_report, "%s", err.msg);
+            break;
         case 'd':
             db = optarg;
             break;
@@ -75,8 +100,9 @@ static int report_exec(int argc, char **argv)
             break;
         case 'f':
             if ((fmt = es_report_format_parse(optarg)) < 0)
-                return es_cli_usage_error(&es_cli_report,
-                                          "--format: expected text, json or csv, got '%s'", optarg);
+                return es_cli_usage_error(
+                    &es_cli_report, "--format: expected text, json, csv or codecarbon, got '%s'",
+                    optarg);
             break;
         default:
             return es_cli_usage_error(&es_cli_report, "unknown or incomplete option '%s'",
@@ -100,9 +126,16 @@ static int report_exec(int argc, char **argv)
         fprintf(stderr, "ecosweep report: no %s '%s' in %s\n", sweep ? "sweep" : "project",
                 sweep ? sweep : project, db);
         rc = ES_EXIT_ERROR;
-    } else if (es_report_write(data, (es_report_format)fmt, stdout) != 0) {
-        fprintf(stderr, "ecosweep report: cannot write the report: %s\n", strerror(errno));
-        rc = ES_EXIT_ERROR;
+    } else {
+        es_report_opts ro = {.format = (es_report_format)fmt, .override = &ov};
+        /* CSV has no header to say so; text and JSON say it themselves. */
+        if (ov.set != 0 && (fmt == ES_REPORT_CSV || fmt == ES_REPORT_CODECARBON))
+            fprintf(stderr, "ecosweep report: factors overridden for every sweep; figures "
+                            "recomputed from the stored joules\n");
+        if ((rc = es_report_write_opts(data, &ro, stdout)) != 0) {
+            fprintf(stderr, "ecosweep report: cannot write the report: %s\n", strerror(-rc));
+            rc = ES_EXIT_ERROR;
+        }
     }
     es_store_data_free(data);
     es_store_close(st);

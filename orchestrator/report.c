@@ -1,8 +1,11 @@
 /*
- * report.c -- text, JSON and CSV reports (see report.h).
+ * report.c -- text, JSON, CSV and CodeCarbon-CSV reports (see report.h).
  *
- * The report first walks the loaded tree once to price every trial with its
- * sweep's factors and add the sums up (struct tally); each format then only
+ * Overrides are applied first, to a shallow copy of the loaded tree whose
+ * sweeps carry the replaced factors (override_view), so every format below
+ * reads "the sweep's factors" and never needs to know whether they were
+ * overridden.  The report then walks the tree to price every trial with its
+ * sweep's factors and add the sums up (struct tally); each format only
  * prints.  Sums are made from the same per-trial costs that are printed, so
  * a total always equals the sum of its rows.
  */
@@ -36,12 +39,16 @@ static int status_slot(const char *s)
     return N_STATUS;
 }
 
+/* Wall seconds of a trial: what the worker measured, else the span the
+ * coordinator recorded, else 0. */
+static double trial_wall(const es_store_trial *t)
+{
+    return isfinite(t->wall_s) ? t->wall_s : isfinite(t->ended) ? t->ended - t->started : 0.0;
+}
+
 static void trial_cost(const es_store_sweep *sw, const es_store_trial *t, es_cost *c)
 {
-    double wall = isfinite(t->wall_s)  ? t->wall_s
-                  : isfinite(t->ended) ? t->ended - t->started
-                                       : 0.0;
-    es_account(&sw->factors, es_account_joules(&t->cpu, &t->dram, &t->gpu), wall, c);
+    es_account(&sw->factors, es_account_joules(&t->cpu, &t->dram, &t->gpu), trial_wall(t), c);
 }
 
 static void tally_trial(tally *ty, const es_store_sweep *sw, const es_store_trial *t)
@@ -256,6 +263,10 @@ static void j_sweep(FILE *f, const es_store_sweep *sw)
     j_fnum(f, "carbon_g_per_kwh", sw->factors.carbon_g_per_kwh);
     j_fnum(f, "electricity_usd_per_kwh", sw->factors.electricity_usd_per_kwh);
     j_fnum(f, "cloud_usd_per_hour", sw->factors.cloud_usd_per_hour);
+    j_fstr(f, "region", sw->factors.region[0] ? sw->factors.region : NULL);
+    j_fstr(f, "carbon_source", es_carbon_source_name(sw->factors.carbon_source));
+    j_fstr(f, "attribution", es_energy_attribution_name(sw->factors.attribution));
+    j_fnum(f, "gpu_watts", sw->factors.gpu_watts);
     fputs("}, ", f);
     j_tally(f, &ty);
     fputs(", \"best\": ", f);
@@ -274,14 +285,33 @@ static void j_sweep(FILE *f, const es_store_sweep *sw)
     fputs("]}", f);
 }
 
-static void write_json(const es_store_data *d, FILE *f)
+/* The factor overrides, each null unless given. */
+static void j_overrides(FILE *f, const es_factor_override *o)
+{
+    if (o == NULL || o->set == 0) {
+        fputs("null", f);
+        return;
+    }
+    fputs("{\"pue\": ", f);
+    j_num(f, o->set & ES_OVR_PUE ? o->pue : NAN);
+    j_fstr(f, "region", o->set & ES_OVR_REGION ? o->region : NULL);
+    j_fnum(f, "carbon_g_per_kwh", o->set & ES_OVR_CARBON ? o->carbon_g_per_kwh : NAN);
+    j_fnum(f, "electricity_usd_per_kwh",
+           o->set & ES_OVR_ELECTRICITY ? o->electricity_usd_per_kwh : NAN);
+    j_fnum(f, "cloud_usd_per_hour", o->set & ES_OVR_CLOUD ? o->cloud_usd_per_hour : NAN);
+    fputc('}', f);
+}
+
+static void write_json(const es_store_data *d, const es_factor_override *ov, FILE *f)
 {
     tally all;
     char now[32];
 
     memset(&all, 0, sizeof all);
     iso_time((double)time(NULL), now, sizeof now);
-    fprintf(f, "{\"ecosweep_report\": 1, \"generated\": \"%s\", \"projects\": [", now);
+    fprintf(f, "{\"ecosweep_report\": 1, \"generated\": \"%s\", \"overrides\": ", now);
+    j_overrides(f, ov);
+    fputs(", \"projects\": [", f);
     for (size_t i = 0; i < d->n_projects; i++) {
         const es_store_project *p = &d->projects[i];
         tally ty;
@@ -333,7 +363,7 @@ static void write_csv(const es_store_data *d, FILE *f)
 {
     fputs("project,sweep,trial_id,number,status,reason,objective,wall_s,cpu_s,kwh,co2e_kg,usd,"
           "usd_electricity,usd_cloud,cpu_j,cpu_method,dram_j,dram_method,gpu_j,gpu_method,"
-          "params\n",
+          "params,region\n",
           f);
     for (size_t i = 0; i < d->n_projects; i++) {
         const es_store_project *p = &d->projects[i];
@@ -367,6 +397,99 @@ static void write_csv(const es_store_data *d, FILE *f)
                 }
                 fputc(',', f);
                 c_str(f, t->params_json);
+                fputc(',', f);
+                c_str(f, sw->factors.region);
+                fputc('\n', f);
+            }
+        }
+    }
+}
+
+/* ---- CodeCarbon's emissions.csv ------------------------------------------------ */
+
+/* CodeCarbon 2.x's emissions.csv header, column for column, so its
+ * dashboard and scripts written for it read ecosweep's trials. */
+static const char codecarbon_header[] =
+    "timestamp,project_name,run_id,duration,emissions,emissions_rate,cpu_power,gpu_power,"
+    "ram_power,cpu_energy,gpu_energy,ram_energy,energy_consumed,country_name,country_iso_code,"
+    "region,cloud_provider,cloud_region,os,python_version,codecarbon_version,cpu_count,"
+    "cpu_model,gpu_count,gpu_model,longitude,latitude,ram_total_size,tracking_mode,on_cloud,"
+    "pue\n";
+
+/* Mean power at the device (W) and energy at the wall (kWh, PUE applied, as
+ * CodeCarbon counts it) of one component; both empty when it is unknown. */
+static void cc_part(FILE *f, const es_energy_part *p, double wall, double pue, int energy)
+{
+    fputc(',', f);
+    if (p->method == ES_EM_NONE || !isfinite(p->j))
+        return;
+    if (energy)
+        c_num(f, p->j / 3.6e6 * pue);
+    else if (wall > 0)
+        c_num(f, p->j / wall);
+}
+
+static void write_codecarbon(const es_store_data *d, FILE *f)
+{
+    fputs(codecarbon_header, f);
+    for (size_t i = 0; i < d->n_projects; i++) {
+        const es_store_project *p = &d->projects[i];
+        for (size_t j = 0; j < p->n_sweeps; j++) {
+            const es_store_sweep *sw = &p->sweeps[j];
+            const es_energy_factors *fa = &sw->factors;
+            es_region r;
+            int has_region = fa->region[0] != '\0' && es_region_lookup(fa->region, &r) == 0;
+            for (size_t k = 0; k < sw->n_trials; k++) {
+                const es_store_trial *t = &sw->trials[k];
+                const es_energy_part *parts[3] = {&t->cpu, &t->gpu, &t->dram};
+                double wall = trial_wall(t);
+                char when[32];
+                es_cost c;
+                int counter = 0;
+
+                trial_cost(sw, t, &c);
+                /* CodeCarbon's own format: local-looking, but ecosweep writes UTC. */
+                if (isfinite(t->ended) || isfinite(t->started)) {
+                    time_t sec = (time_t)(isfinite(t->ended) ? t->ended : t->started);
+                    struct tm tm;
+                    gmtime_r(&sec, &tm);
+                    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+                    fputs(when, f);
+                }
+                fputc(',', f);
+                c_str(f, p->name);
+                fprintf(f, ",sweep-%lld/trial-%lld,", (long long)sw->id, (long long)t->number);
+                c_num(f, wall);
+                fputc(',', f);
+                c_num(f, c.co2e_kg);
+                fputc(',', f);
+                if (wall > 0)
+                    c_num(f, c.co2e_kg / wall);
+                for (int n = 0; n < 3; n++) /* cpu_power, gpu_power, ram_power */
+                    cc_part(f, parts[n], wall, fa->pue, 0);
+                for (int n = 0; n < 3; n++) /* cpu_energy, gpu_energy, ram_energy */
+                    cc_part(f, parts[n], wall, fa->pue, 1);
+                fputc(',', f);
+                c_num(f, c.kwh); /* energy_consumed: the sum of the known parts, PUE applied */
+                fputc(',', f);
+                if (has_region && r.iso2[0] != '\0') { /* not for the WLD row */
+                    c_str(f, r.country);
+                    fputc(',', f);
+                    c_str(f, r.iso3);
+                } else {
+                    fputc(',', f);
+                }
+                /* region .. ram_total_size: not known to ecosweep. */
+                fputs(",,,,,,,,,,,,,", f);
+                for (int n = 0; n < 3; n++)
+                    counter |= parts[n]->method == ES_EM_COUNTER;
+                /* "machine": whole-socket counters charged to the trial; otherwise
+                 * the trial's own share (estimate, or shared attribution). */
+                fputs(counter && fa->attribution == ES_ATTRIBUTION_EXCLUSIVE ? ",machine"
+                                                                             : ",process",
+                      f);
+                fputs(fa->cloud_usd_per_hour > 0 ? ",Y," : ",N,", f);
+                c_num(f, fa->pue);
                 fputc('\n', f);
             }
         }
@@ -397,8 +520,58 @@ static const char *part_text(const es_energy_part *p, char *buf, size_t cap)
     return buf;
 }
 
-static void write_text(const es_store_data *d, FILE *f)
+/* Where a sweep's carbon intensity comes from, for the factors line:
+ * "region FRA, France, Ember 2024", "explicit; region FRA", "world average". */
+static const char *carbon_text(const es_energy_factors *fa, char *buf, size_t cap)
 {
+    es_region r;
+    int known = fa->region[0] != '\0' && es_region_lookup(fa->region, &r) == 0;
+    if (fa->carbon_source == ES_CARBON_REGION && known)
+        snprintf(buf, cap, "region %s, %s, %s %d", r.iso3, r.country, r.source, r.year);
+    else if (fa->carbon_source == ES_CARBON_EXPLICIT && known)
+        snprintf(buf, cap, "given; region %s", r.iso3);
+    else if (fa->carbon_source == ES_CARBON_EXPLICIT)
+        snprintf(buf, cap, "given, no region");
+    else
+        snprintf(buf, cap, "world average, no region");
+    return buf;
+}
+
+/* The line that opens a report whose factors were overridden. */
+static void t_overrides(FILE *f, const es_factor_override *o)
+{
+    const char *sep = "";
+    es_region r;
+    if (o == NULL || o->set == 0)
+        return;
+    fputs("Factors overridden for every sweep below (recomputed from the stored joules): ", f);
+    if (o->set & ES_OVR_PUE) {
+        fprintf(f, "PUE %.4g", o->pue);
+        sep = ", ";
+    }
+    if (o->set & ES_OVR_REGION) {
+        if (es_region_lookup(o->region, &r) == 0)
+            fprintf(f, "%sregion %s (%s, %.4g gCO2e/kWh, %s %d)", sep, r.iso3, r.country,
+                    r.g_co2e_per_kwh, r.source, r.year);
+        sep = ", ";
+    }
+    if (o->set & ES_OVR_CARBON) {
+        fprintf(f, "%s%.4g gCO2e/kWh%s", sep, o->carbon_g_per_kwh,
+                o->set & ES_OVR_REGION ? " (given; wins over the region's value)" : "");
+        sep = ", ";
+    }
+    if (o->set & ES_OVR_ELECTRICITY) {
+        fprintf(f, "%s$%.4g/kWh", sep, o->electricity_usd_per_kwh);
+        sep = ", ";
+    }
+    if (o->set & ES_OVR_CLOUD)
+        fprintf(f, "%scloud $%.4g/h", sep, o->cloud_usd_per_hour);
+    fputs(".\n\n", f);
+}
+
+static void write_text(const es_store_data *d, const es_factor_override *ov, FILE *f)
+{
+    t_overrides(f, ov);
     if (d->n_projects == 0)
         fputs("No sweeps recorded yet.\n", f);
     for (size_t i = 0; i < d->n_projects; i++) {
@@ -410,7 +583,7 @@ static void write_text(const es_store_data *d, FILE *f)
         for (size_t j = 0; j < p->n_sweeps; j++) {
             const es_store_sweep *sw = &p->sweeps[j];
             const es_store_trial *best = best_trial(sw);
-            char started[32];
+            char started[32], why[96];
             tally st;
             tally_sweep(&st, sw);
             iso_time(sw->started, started, sizeof started);
@@ -418,9 +591,13 @@ static void write_text(const es_store_data *d, FILE *f)
                     (long long)sw->id, sw->method, (unsigned long long)sw->seed, started,
                     sw->status, sw->reason ? " - " : "", sw->reason ? sw->reason : "");
             t_cost(f, "    ", &st);
-            fprintf(f, "    factors: PUE %.3g, %.4g gCO2e/kWh, $%.4g/kWh, cloud $%.4g/h\n",
+            fprintf(f,
+                    "    factors: PUE %.3g, %.4g gCO2e/kWh (%s), $%.4g/kWh, cloud $%.4g/h, "
+                    "attribution %s\n",
                     sw->factors.pue, sw->factors.carbon_g_per_kwh,
-                    sw->factors.electricity_usd_per_kwh, sw->factors.cloud_usd_per_hour);
+                    carbon_text(&sw->factors, why, sizeof why), sw->factors.electricity_usd_per_kwh,
+                    sw->factors.cloud_usd_per_hour,
+                    es_energy_attribution_name(sw->factors.attribution));
             if (best != NULL)
                 fprintf(f, "    best: trial %lld, %s=%.6g, %s\n", (long long)best->number,
                         sw->metric, best->objective, best->params_json);
@@ -470,23 +647,89 @@ int es_report_format_parse(const char *name)
         return ES_REPORT_JSON;
     if (strcmp(name, "csv") == 0)
         return ES_REPORT_CSV;
+    if (strcmp(name, "codecarbon") == 0)
+        return ES_REPORT_CODECARBON;
     return -1;
 }
 
-int es_report_write(const es_store_data *d, es_report_format fmt, FILE *out)
+/* ---- Overrides ------------------------------------------------------------------ */
+
+/* A copy of d that shares every trial and string with it but whose sweeps
+ * carry the overridden factors.  Free with view_free(). */
+static es_store_data *override_view(const es_store_data *d, const es_factor_override *o)
 {
-    switch (fmt) {
+    es_store_data *v = calloc(1, sizeof *v);
+    if (v == NULL)
+        return NULL;
+    v->n_projects = d->n_projects;
+    v->projects = calloc(d->n_projects ? d->n_projects : 1, sizeof *v->projects);
+    if (v->projects == NULL) {
+        free(v);
+        return NULL;
+    }
+    for (size_t i = 0; i < d->n_projects; i++) {
+        es_store_project *p = &v->projects[i];
+        *p = d->projects[i];
+        p->sweeps = calloc(p->n_sweeps ? p->n_sweeps : 1, sizeof *p->sweeps);
+        if (p->sweeps == NULL) {
+            v->n_projects = i;
+            for (size_t j = 0; j < i; j++)
+                free(v->projects[j].sweeps);
+            free(v->projects);
+            free(v);
+            return NULL;
+        }
+        for (size_t j = 0; j < p->n_sweeps; j++) {
+            p->sweeps[j] = d->projects[i].sweeps[j];
+            es_factor_override_apply(o, &p->sweeps[j].factors);
+        }
+    }
+    return v;
+}
+
+static void view_free(es_store_data *v)
+{
+    if (v == NULL)
+        return;
+    for (size_t i = 0; i < v->n_projects; i++)
+        free(v->projects[i].sweeps);
+    free(v->projects);
+    free(v);
+}
+
+int es_report_write_opts(const es_store_data *d, const es_report_opts *opts, FILE *out)
+{
+    const es_factor_override *ov =
+        opts->override != NULL && opts->override->set != 0 ? opts->override : NULL;
+    es_store_data *view = NULL;
+
+    if (ov != NULL) {
+        if ((view = override_view(d, ov)) == NULL)
+            return -ENOMEM;
+        d = view;
+    }
+    switch (opts->format) {
     case ES_REPORT_JSON:
-        write_json(d, out);
+        write_json(d, ov, out);
         break;
     case ES_REPORT_CSV:
         write_csv(d, out);
         break;
+    case ES_REPORT_CODECARBON:
+        write_codecarbon(d, out);
+        break;
     default:
-        write_text(d, out);
+        write_text(d, ov, out);
         break;
     }
+    view_free(view);
     if (fflush(out) != 0 || ferror(out))
         return -errno;
     return 0;
+}
+
+int es_report_write(const es_store_data *d, es_report_format fmt, FILE *out)
+{
+    es_report_opts opts = {.format = fmt, .override = NULL};
+    return es_report_write_opts(d, &opts, out);
 }

@@ -1,6 +1,7 @@
 /*
  * store.c -- the SQLite store: schema, migrations, and every SQL statement
- * ecosweep runs (see store.h for the contract).
+ * ecosweep runs (see store.h for the contract), including the fixture that
+ * lets the tests build a v1 database and watch it upgrade.
  *
  * Statements live in one table, prepared once at open and reset after each
  * use; all values are bound, never spliced into SQL text.  Writes that belong
@@ -18,9 +19,11 @@
 #include <string.h>
 #include <time.h>
 
-#define ES_SCHEMA_VERSION 1
+#define ES_SCHEMA_VERSION 2
 
-/* Migrations, in order: migrations[i] takes user_version i to i+1. */
+/* Migrations, in order: migrations[i] takes user_version i to i+1.  Each
+ * runs in one transaction with its user_version bump, so a database is
+ * always at one version or the next, never between. */
 static const char *const migrations[] = {
     "CREATE TABLE project ("
     "  id INTEGER PRIMARY KEY,"
@@ -70,6 +73,21 @@ static const char *const migrations[] = {
     "  t REAL NOT NULL,"
     "  PRIMARY KEY(trial_id, seq)) WITHOUT ROWID;"
     "CREATE INDEX metric_by_name ON metric(trial_id, name, seq);",
+
+    /* v2: the sweep's region (ISO alpha-3, NULL when none was given), where
+     * its carbon intensity came from, the attribution of shared counters and
+     * the GPU estimate.  Sweeps written by v1 get what the spec now resolves
+     * by default: attribution shared when they ran trials in parallel (v1
+     * metered by the estimate alone, which charges each trial its own CPU
+     * time either way), carbon source 'default' when their intensity is the
+     * world average and 'explicit' otherwise, no GPU estimate. */
+    "ALTER TABLE sweep ADD COLUMN region TEXT;"
+    "ALTER TABLE sweep ADD COLUMN carbon_source TEXT NOT NULL DEFAULT 'default';"
+    "ALTER TABLE sweep ADD COLUMN attribution TEXT NOT NULL DEFAULT 'exclusive';"
+    "ALTER TABLE sweep ADD COLUMN gpu_watts REAL NOT NULL DEFAULT 0;"
+    "UPDATE sweep SET"
+    "  carbon_source = CASE WHEN carbon_g_per_kwh = 475 THEN 'default' ELSE 'explicit' END,"
+    "  attribution = CASE WHEN parallel > 1 THEN 'shared' ELSE 'exclusive' END;",
 };
 
 enum {
@@ -104,9 +122,9 @@ static const char *const sql[Q__COUNT] = {
         "INSERT INTO sweep(project_id, name, status, spec_path, spec_text, method, metric, goal,"
         " seed, parallel, started, host, pue, carbon_g_per_kwh, electricity_usd_per_kwh,"
         " cloud_usd_per_hour, cpu_watts_per_core, dram_watts_per_gb, budget_kwh, budget_usd,"
-        " budget_co2e_kg, budget_wall_s)"
+        " budget_co2e_kg, budget_wall_s, region, carbon_source, attribution, gpu_watts)"
         " VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-        " ?16, ?17, ?18, ?19, ?20, ?21)",
+        " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
     [Q_SWEEP_FINISH] = "UPDATE sweep SET status = ?2, reason = ?3, ended = ?4 WHERE id = ?1",
     [Q_TRIAL_ADD] = "INSERT INTO trial(sweep_id, number, status, command, log_dir, started, host)"
                     " VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6)",
@@ -126,7 +144,8 @@ static const char *const sql[Q__COUNT] = {
         "SELECT id, name, status, reason, method, metric, goal, spec_path, host, seed, started,"
         " ended, pue, carbon_g_per_kwh, electricity_usd_per_kwh, cloud_usd_per_hour,"
         " cpu_watts_per_core, dram_watts_per_gb, budget_kwh, budget_usd, budget_co2e_kg,"
-        " budget_wall_s FROM sweep WHERE project_id = ?1"
+        " budget_wall_s, region, carbon_source, attribution, gpu_watts, parallel"
+        " FROM sweep WHERE project_id = ?1"
         " AND (?2 IS NULL OR name = ?2 OR CAST(id AS TEXT) = ?2) ORDER BY id",
     [Q_LOAD_TRIALS] =
         "SELECT id, number, status, reason, host, log_dir, command, objective, started, ended,"
@@ -144,6 +163,7 @@ static const char *const sql[Q__COUNT] = {
 struct es_store {
     sqlite3 *db;
     char *path;
+    int version; /* schema version found at open, before migrating */
     sqlite3_stmt *q[Q__COUNT];
 };
 
@@ -172,6 +192,7 @@ static int migrate(es_store *st, es_err *err)
     if (sqlite3_step(s) == SQLITE_ROW)
         version = sqlite3_column_int(s, 0);
     sqlite3_finalize(s);
+    st->version = version;
     if (version > ES_SCHEMA_VERSION)
         return es_err_set(err, ES_ESTORE,
                           "%s: database schema version %d is newer than this ecosweep (%d)",
@@ -228,6 +249,59 @@ int es_store_open(const char *path, es_store **out, es_err *err)
     return 0;
 fail:
     es_store_close(st);
+    return rc;
+}
+
+int es_store_schema_version(void)
+{
+    return ES_SCHEMA_VERSION;
+}
+
+int es_store_found_version(const es_store *st)
+{
+    return st->version;
+}
+
+/* ---- Test support ---------------------------------------------------------- */
+
+/* Rows as ecosweep 0.1 (schema v1) wrote them; see store.h. */
+static const char v1_fixture[] =
+    "INSERT INTO project(id, name, created) VALUES (1, 'old', 1000);"
+    "INSERT INTO sweep(id, project_id, name, status, reason, spec_path, spec_text, method,"
+    " metric, goal, seed, parallel, started, ended, host, pue, carbon_g_per_kwh,"
+    " electricity_usd_per_kwh, cloud_usd_per_hour, cpu_watts_per_core, dram_watts_per_gb)"
+    " VALUES (1, 1, 'legacy', 'finished', 'run_cap reached (1 trials)', 'old.yaml',"
+    " 'program: p.py', 'random', 'loss', 'minimize', 7, 2, 1000, 3000, 'h', 1.5, 300, 0.1,"
+    " 1, 12, 0.3725);"
+    "INSERT INTO trial(id, sweep_id, number, status, objective, command, log_dir, host,"
+    " started, ended, wall_s, cpu_s, peak_rss_kb, exit_code, cpu_j, cpu_method, cpu_source,"
+    " dram_j, dram_method, dram_source, gpu_j, gpu_method, metric_points)"
+    " VALUES (1, 1, 0, 'completed', 0.5, '[\"p.py\"]', '/tmp/x', 'h', 1000, 2800, 1800, 900,"
+    " 1024, 0, 3600000, 'estimate', 'estimate:12W/core', 360000, 'estimate',"
+    " 'estimate:0.3725W/GB', NULL, 'none', 1);"
+    "INSERT INTO param(trial_id, name, ord, value) VALUES (1, 'lr', 0, '0.1');"
+    "INSERT INTO metric(trial_id, seq, name, step, value, t) VALUES (1, 0, 'loss', 1, 0.5, 2700);";
+
+int es_store_testing_write_v1(const char *path, es_err *err)
+{
+    es_store st = {.path = (char *)path};
+    int rc;
+    if (sqlite3_open_v2(path, &st.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        rc = db_fail(&st, err, "cannot create database");
+        sqlite3_close(st.db);
+        return rc;
+    }
+    rc = exec_plain(&st, "BEGIN IMMEDIATE", err);
+    if (rc == 0)
+        rc = exec_plain(&st, migrations[0], err);
+    if (rc == 0)
+        rc = exec_plain(&st, v1_fixture, err);
+    if (rc == 0)
+        rc = exec_plain(&st, "PRAGMA user_version = 1", err);
+    if (rc == 0)
+        rc = exec_plain(&st, "COMMIT", err);
+    sqlite3_close(st.db);
     return rc;
 }
 
@@ -367,6 +441,10 @@ int es_store_sweep_create(es_store *st, const es_sweep_new *sw, int64_t *id, cha
         bind_cap(s, 19, sp->budget.usd);
         bind_cap(s, 20, sp->budget.co2e_kg);
         bind_cap(s, 21, sp->budget.wall_s);
+        bind_text(s, 22, sp->energy.region[0] ? sp->energy.region : NULL);
+        bind_text(s, 23, es_carbon_source_name(sp->energy.carbon_source));
+        bind_text(s, 24, es_energy_attribution_name(sp->energy.attribution));
+        sqlite3_bind_double(s, 25, sp->energy.gpu_watts);
         rc = step_done(st, Q_SWEEP_ADD, err, "adding sweep");
         *id = sqlite3_last_insert_rowid(st->db);
     }
@@ -511,6 +589,19 @@ static void col_part(sqlite3_stmt *s, int i, es_energy_part *p)
     snprintf(p->source, sizeof p->source, "%s", src ? (const char *)src : "");
 }
 
+/* region, carbon_source, attribution, gpu_watts from column i on.  Words
+ * this version does not know read as the defaults. */
+static void col_factor_choices(sqlite3_stmt *s, int i, es_energy_factors *f)
+{
+    const unsigned char *region = sqlite3_column_text(s, i);
+    int src = es_carbon_source_parse((const char *)sqlite3_column_text(s, i + 1));
+    int attr = es_energy_attribution_parse((const char *)sqlite3_column_text(s, i + 2));
+    snprintf(f->region, sizeof f->region, "%s", region ? (const char *)region : "");
+    f->carbon_source = src < 0 ? ES_CARBON_DEFAULT : (es_carbon_source)src;
+    f->attribution = attr < 0 ? ES_ATTRIBUTION_EXCLUSIVE : (es_energy_attribution)attr;
+    f->gpu_watts = col_cap(s, i + 3);
+}
+
 /* Grow *arr (of *n elements of size sz) by one zeroed element; NULL on OOM. */
 static void *grow(void *arr_ptr, size_t *n, size_t sz)
 {
@@ -627,6 +718,8 @@ static int load_sweeps(es_store *st, es_store_project *p, const char *sweep)
         sw->budget.usd = col_cap(s, 19);
         sw->budget.co2e_kg = col_cap(s, 20);
         sw->budget.wall_s = col_cap(s, 21);
+        col_factor_choices(s, 22, &sw->factors);
+        sw->parallel = sqlite3_column_int(s, 26);
     }
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);

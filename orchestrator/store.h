@@ -21,9 +21,22 @@
 typedef struct es_store es_store;
 
 /* Open (creating if needed) the database at path and bring its schema up to
- * date.  Errors name the path and SQLite's message; ES_ESTORE. */
+ * date, in place (a v1 database gains the v2 sweep columns, its rows kept).
+ * Errors name the path and SQLite's message; ES_ESTORE. */
 int es_store_open(const char *path, es_store **out, es_err *err);
 void es_store_close(es_store *st);
+
+/* The schema version this ecosweep writes, and the version the database had
+ * when es_store_open found it (0 for a new file). */
+int es_store_schema_version(void);
+int es_store_found_version(const es_store *st);
+
+/* Test support, not for the program: create at path (which must not exist) a
+ * database exactly as ecosweep 0.1 wrote it, at schema version 1, holding
+ * project "old", sweep "legacy" (parallel 2, PUE 1.5, 300 g/kWh, $0.1/kWh,
+ * cloud $1/h) and one completed trial of 3.6e6 J CPU and 3.6e5 J DRAM by
+ * estimate over 1800 s with parameter lr=0.1 and metric loss=0.5. */
+int es_store_testing_write_v1(const char *path, es_err *err);
 
 /* Id of the project called name, created when missing. */
 int es_store_project_ensure(es_store *st, const char *name, int64_t *id /* OUT */, es_err *err);
@@ -108,8 +121,9 @@ typedef struct es_store_sweep {
     int64_t id;
     char *name, *status, *reason, *method, *metric, *goal, *spec_path, *host;
     uint64_t seed;
+    int parallel;
     double started, ended;
-    es_energy_factors factors;
+    es_energy_factors factors; /* as recorded, region and attribution included */
     es_budget budget;
     es_store_trial *trials;
     size_t n_trials;

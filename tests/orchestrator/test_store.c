@@ -1,5 +1,8 @@
 /*
- * test_store.c -- the store keeps what a sweep records, and reports add up.
+ * test_store.c -- the store keeps what a sweep records (region and
+ * attribution included), a v1 database upgrades in place, and reports add
+ * up: with each sweep's own factors, with factors overridden, and in
+ * CodeCarbon's emissions.csv layout.
  */
 #include <unistd.h>
 
@@ -18,13 +21,18 @@ static const char *spec_yaml = "name: s\n"
                                "energy: {pue: 1.2, carbon_intensity: 100, "
                                "electricity_usd_per_kwh: 0.5, cloud_usd_per_hour: 2}\n";
 
-static es_spec *spec(void)
+static es_spec *spec_from(const char *yaml)
 {
     es_spec *sp;
     es_err err;
-    if (es_spec_parse_string(spec_yaml, strlen(spec_yaml), "t.yaml", &sp, &err) != 0)
+    if (es_spec_parse_string(yaml, strlen(yaml), "t.yaml", &sp, &err) != 0)
         ES_FAIL("spec: %s", err.msg);
     return sp;
+}
+
+static es_spec *spec(void)
+{
+    return spec_from(spec_yaml);
 }
 
 static int64_t add_trial(es_store *st, const es_spec *sp, int64_t sweep, int n, double lr,
@@ -219,6 +227,266 @@ ES_TEST(filters_by_project_and_sweep)
     es_store_data_free(d);
     ES_CHECK_INT(es_store_load(st, "nope", NULL, &d, &err), 0);
     ES_CHECK_INT(d->n_projects, 0);
+    es_store_data_free(d);
+    es_store_close(st);
+    es_spec_free(sp);
+}
+
+/* Write the report of d in fmt (with override o, may be NULL) into a
+ * static buffer. */
+static const char *report(const es_store_data *d, es_report_format fmt, const es_factor_override *o)
+{
+    static char buf[1 << 16];
+    char path[4200];
+    es_report_opts opts = {.format = fmt, .override = o};
+    snprintf(path, sizeof path, "%s/r.out", es_test_tmpdir());
+    FILE *f = fopen(path, "w+");
+    ES_CHECK(f != NULL);
+    ES_CHECK_INT(es_report_write_opts(d, &opts, f), 0);
+    rewind(f);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void set_override(es_factor_override *o, const char *option, const char *value)
+{
+    es_err err;
+    if (es_factor_override_set(o, option, value, &err) != 0)
+        ES_FAIL("--%s %s: %s", option, value, err.msg);
+}
+
+/* Region, carbon source, attribution and GPU estimate survive the store. */
+ES_TEST(region_and_attribution_roundtrip)
+{
+    es_spec *sp = spec_from("program: p.py\nparameters: {lr: {min: 0.1, max: 1}}\nparallel: 3\n"
+                            "energy: {region: fr, gpu_watts: 250}\n");
+    es_store *st = open_db();
+    char *name;
+    es_err err;
+    new_sweep(st, sp, "s", &name);
+    free(name);
+    es_store_data *d;
+    ES_CHECK_INT(es_store_load(st, NULL, NULL, &d, &err), 0);
+    const es_energy_factors *f = &d->projects[0].sweeps[0].factors;
+    ES_CHECK_STR(f->region, "FRA");
+    ES_CHECK_INT(f->carbon_source, ES_CARBON_REGION);
+    ES_CHECK_NEAR(f->carbon_g_per_kwh, sp->energy.carbon_g_per_kwh, 0);
+    ES_CHECK_INT(f->attribution, ES_ATTRIBUTION_SHARED);
+    ES_CHECK_NEAR(f->gpu_watts, 250, 0);
+    ES_CHECK_INT(es_store_found_version(st), 0);
+    const char *text = report(d, ES_REPORT_TEXT, NULL);
+    ES_CHECK_CONTAINS(text, "gCO2e/kWh (region FRA, France, Ember ");
+    ES_CHECK_CONTAINS(text, "attribution shared");
+    ES_CHECK_CONTAINS(report(d, ES_REPORT_JSON, NULL),
+                      "\"region\": \"FRA\", \"carbon_source\": \"region\", \"attribution\": "
+                      "\"shared\", \"gpu_watts\": 250}");
+    es_store_data_free(d);
+    es_store_close(st);
+    es_spec_free(sp);
+}
+
+/* A database written by ecosweep 0.1 (schema v1) is upgraded in place on
+ * open: its rows are kept, the new columns get the documented defaults, and
+ * new sweeps record the new fields. */
+ES_TEST(v1_database_upgrades_in_place)
+{
+    char path[4200];
+    es_store *st;
+    es_store_data *d;
+    es_err err;
+    snprintf(path, sizeof path, "%s/v1.db", es_test_tmpdir());
+    ES_CHECK_INT(es_store_testing_write_v1(path, &err), 0);
+    if (es_store_open(path, &st, &err) != 0)
+        ES_FAIL("open v1: %s", err.msg);
+    ES_CHECK_INT(es_store_found_version(st), 1);
+    ES_CHECK_INT(es_store_schema_version(), 2);
+    ES_CHECK_INT(es_store_load(st, NULL, NULL, &d, &err), 0);
+    ES_CHECK_INT(d->n_projects, 1);
+    const es_store_sweep *sw = &d->projects[0].sweeps[0];
+    ES_CHECK_STR(sw->name, "legacy");
+    ES_CHECK_INT(sw->parallel, 2);
+    ES_CHECK_NEAR(sw->factors.pue, 1.5, 0);
+    ES_CHECK_NEAR(sw->factors.carbon_g_per_kwh, 300, 0);
+    ES_CHECK_STR(sw->factors.region, "");
+    ES_CHECK_INT(sw->factors.carbon_source, ES_CARBON_EXPLICIT);  /* 300 is not the default */
+    ES_CHECK_INT(sw->factors.attribution, ES_ATTRIBUTION_SHARED); /* it ran 2 in parallel */
+    ES_CHECK_NEAR(sw->factors.gpu_watts, 0, 0);
+    ES_CHECK_INT(sw->n_trials, 1);
+    ES_CHECK_STR(sw->trials[0].params_json, "{\"lr\":0.1}");
+    ES_CHECK_NEAR(sw->trials[0].cpu.j, 3.6e6, 0);
+    ES_CHECK_NEAR(sw->trials[0].metrics[0].value, 0.5, 0);
+    /* Old trials are re-priced like new ones: 1.1 kWh at the device x PUE 1.5. */
+    ES_CHECK_CONTAINS(report(d, ES_REPORT_JSON, NULL),
+                      "\"totals\": {\"kwh\": 1.65, \"co2e_kg\": 0.495, \"usd\": 0.665");
+    es_store_data_free(d);
+
+    /* The upgraded database takes new sweeps with the new fields. */
+    es_spec *sp = spec_from("program: p.py\nparameters: {lr: {min: 0.1, max: 1}}\n"
+                            "energy: {region: in}\n");
+    char *name;
+    new_sweep(st, sp, "fresh", &name);
+    free(name);
+    es_store_close(st);
+    if (es_store_open(path, &st, &err) != 0)
+        ES_FAIL("reopen: %s", err.msg);
+    ES_CHECK_INT(es_store_found_version(st), 2);
+    ES_CHECK_INT(es_store_load(st, "proj", "fresh", &d, &err), 0);
+    ES_CHECK_STR(d->projects[0].sweeps[0].factors.region, "IND");
+    es_store_data_free(d);
+    es_store_close(st);
+    es_spec_free(sp);
+}
+
+/* --pue and --region re-price every trial from its stored joules; totals
+ * stay the sums of the rows, and the report says factors were overridden. */
+ES_TEST(report_recomputes_with_overridden_factors)
+{
+    es_spec *sp = spec(); /* PUE 1.2, 100 g/kWh, $0.5/kWh, cloud $2/h */
+    es_store *st = open_db();
+    char *name;
+    es_err err;
+    int64_t sid = new_sweep(st, sp, "s", &name);
+    free(name);
+    double js[] = {1e6, 2.5e6, 4e5};
+    for (int i = 0; i < 3; i++)
+        add_trial(st, sp, sid, i, 0.01 * (i + 1), "completed", 1.0 / (i + 1), js[i]);
+    es_store_data *d;
+    ES_CHECK_INT(es_store_load(st, NULL, NULL, &d, &err), 0);
+
+    es_factor_override o = {0};
+    set_override(&o, "pue", "1.5");
+    set_override(&o, "region", "fr");
+    es_region fr;
+    ES_CHECK_INT(es_region_lookup("FRA", &fr), 0);
+
+    double kwh = 0, rows[3];
+    for (int i = 0; i < 3; i++) {
+        rows[i] = js[i] * 1.5 / 3.6e6 * 1.5; /* cpu + dram (half), PUE 1.5 */
+        kwh += rows[i];
+    }
+    double co2 = kwh * fr.g_co2e_per_kwh / 1000, usd = kwh * 0.5 + 3 * 2.0;
+    char want[512];
+    const char *json = report(d, ES_REPORT_JSON, &o);
+    snprintf(want, sizeof want, "\"totals\": {\"kwh\": %.10g, \"co2e_kg\": %.10g, \"usd\": %.10g",
+             kwh, co2, usd);
+    ES_CHECK_CONTAINS(json, want);
+    for (int i = 0; i < 3; i++) { /* each row, priced the same way */
+        snprintf(want, sizeof want, "\"kwh\": %.10g, \"co2e_kg\": %.10g", rows[i],
+                 rows[i] * fr.g_co2e_per_kwh / 1000);
+        ES_CHECK_CONTAINS(json, want);
+    }
+    ES_CHECK_CONTAINS(json, "\"overrides\": {\"pue\": 1.5, \"region\": \"FRA\", "
+                            "\"carbon_g_per_kwh\": null, \"electricity_usd_per_kwh\": null, "
+                            "\"cloud_usd_per_hour\": null}");
+    ES_CHECK_CONTAINS(json, "\"region\": \"FRA\", \"carbon_source\": \"region\"");
+    const char *text = report(d, ES_REPORT_TEXT, &o);
+    ES_CHECK(strncmp(text, "Factors overridden for every sweep below", 40) == 0);
+    ES_CHECK_CONTAINS(text, "PUE 1.5, region FRA (France, ");
+    ES_CHECK_CONTAINS(text, "(region FRA, France, Ember ");
+
+    /* Without overrides the stored factors price it, and JSON says so. */
+    json = report(d, ES_REPORT_JSON, NULL);
+    ES_CHECK_CONTAINS(json, "\"overrides\": null");
+    snprintf(want, sizeof want, "\"totals\": {\"kwh\": %.10g,", kwh / 1.5 * 1.2);
+    ES_CHECK_CONTAINS(json, want);
+
+    /* An explicit intensity wins over the region, which is still shown. */
+    set_override(&o, "carbon-intensity", "10");
+    json = report(d, ES_REPORT_JSON, &o);
+    snprintf(want, sizeof want, "\"totals\": {\"kwh\": %.10g, \"co2e_kg\": %.10g,", kwh,
+             kwh * 10 / 1000);
+    ES_CHECK_CONTAINS(json, want);
+    ES_CHECK_CONTAINS(json, "\"region\": \"FRA\", \"carbon_source\": \"explicit\"");
+    es_store_data_free(d);
+    es_store_close(st);
+    es_spec_free(sp);
+}
+
+/* Split a CSV line without quoting into fields; returns the count. */
+static int split_csv(char *line, char **fields, int max)
+{
+    int n = 0;
+    fields[n++] = line;
+    for (char *p = line; *p != '\0' && *p != '\n'; p++) {
+        if (*p == ',' && n < max) {
+            *p = '\0';
+            fields[n++] = p + 1;
+        }
+    }
+    char *nl = strchr(fields[n - 1], '\n');
+    if (nl != NULL)
+        *nl = '\0';
+    return n;
+}
+
+ES_TEST(codecarbon_csv_header_and_row)
+{
+    es_spec *sp = spec_from("name: cc\nprogram: p.py\nparameters: {lr: {min: 0.1, max: 1}, "
+                            "opt: {values: [adam]}}\n"
+                            "energy: {pue: 1.2, region: FRA, electricity_usd_per_kwh: 0.5}\n");
+    es_store *st = open_db();
+    char *name;
+    es_err err;
+    int64_t sid = new_sweep(st, sp, "cc", &name);
+    free(name);
+    add_trial(st, sp, sid, 0, 0.5, "completed", 0.25,
+              3.6e6); /* 3600 s, cpu 3.6e6 J, dram 1.8e6 J */
+    es_store_data *d;
+    ES_CHECK_INT(es_store_load(st, NULL, NULL, &d, &err), 0);
+    static char out[1 << 14];
+    snprintf(out, sizeof out, "%s", report(d, ES_REPORT_CODECARBON, NULL));
+
+    char *row = strchr(out, '\n');
+    ES_CHECK(row != NULL);
+    *row++ = '\0';
+    ES_CHECK_STR(out, "timestamp,project_name,run_id,duration,emissions,emissions_rate,cpu_power,"
+                      "gpu_power,ram_power,cpu_energy,gpu_energy,ram_energy,energy_consumed,"
+                      "country_name,country_iso_code,region,cloud_provider,cloud_region,os,"
+                      "python_version,codecarbon_version,cpu_count,cpu_model,gpu_count,gpu_model,"
+                      "longitude,latitude,ram_total_size,tracking_mode,on_cloud,pue");
+    char *fl[40];
+    ES_CHECK_INT(split_csv(row, fl, 40), 31);
+    es_region fr;
+    ES_CHECK_INT(es_region_lookup("FR", &fr), 0);
+    double kwh = 5.4e6 / 3.6e6 * 1.2, kg = kwh * fr.g_co2e_per_kwh / 1000;
+    char want[64];
+    ES_CHECK_STR(fl[0], "1970-01-01T01:23:20"); /* ended = 5000 s after the epoch, UTC */
+    ES_CHECK_STR(fl[1], "proj");
+    ES_CHECK_STR(fl[2], "sweep-1/trial-0");
+    ES_CHECK_STR(fl[3], "3600");
+    snprintf(want, sizeof want, "%.10g", kg);
+    ES_CHECK_STR(fl[4], want);
+    snprintf(want, sizeof want, "%.10g", kg / 3600);
+    ES_CHECK_STR(fl[5], want);
+    ES_CHECK_STR(fl[6], "1000"); /* cpu W: 3.6e6 J over 3600 s */
+    ES_CHECK_STR(fl[7], "");     /* gpu not measured: empty, not 0 */
+    ES_CHECK_STR(fl[8], "500");  /* ram W */
+    ES_CHECK_STR(fl[9], "1.2");  /* cpu kWh with PUE 1.2 */
+    ES_CHECK_STR(fl[10], "");
+    ES_CHECK_STR(fl[11], "0.6");
+    snprintf(want, sizeof want, "%.10g", kwh);
+    ES_CHECK_STR(fl[12], want); /* energy_consumed = cpu + ram energy */
+    ES_CHECK_NEAR(strtod(fl[12], NULL), strtod(fl[9], NULL) + strtod(fl[11], NULL), 1e-9);
+    ES_CHECK_STR(fl[13], "France");
+    ES_CHECK_STR(fl[14], "FRA");
+    for (int i = 15; i <= 27; i++)
+        ES_CHECK_STR(fl[i], "");
+    ES_CHECK_STR(fl[28], "process"); /* estimated from the trial's own CPU time */
+    ES_CHECK_STR(fl[29], "N");
+    ES_CHECK_STR(fl[30], "1.2");
+
+    /* Overrides reach this format too. */
+    es_factor_override o = {0};
+    set_override(&o, "pue", "2");
+    set_override(&o, "cloud-usd-per-hour", "3");
+    snprintf(out, sizeof out, "%s", report(d, ES_REPORT_CODECARBON, &o));
+    row = strchr(out, '\n') + 1;
+    ES_CHECK_INT(split_csv(row, fl, 40), 31);
+    ES_CHECK_STR(fl[9], "2");
+    ES_CHECK_STR(fl[29], "Y");
+    ES_CHECK_STR(fl[30], "2");
     es_store_data_free(d);
     es_store_close(st);
     es_spec_free(sp);
