@@ -128,10 +128,13 @@ static void j_str(FILE *f, const char *s)
     free(buf);
 }
 
+/* Numbers with 15 significant digits: all that a double carries reliably,
+ * without the noise digits of arithmetic (1.65, not 1.6500000000000001);
+ * non-finite ones, which JSON lacks, as null. */
 static void j_num(FILE *f, double x)
 {
     if (isfinite(x))
-        fprintf(f, "%.10g", x);
+        fprintf(f, "%.15g", x);
     else
         fputs("null", f);
 }
@@ -230,7 +233,7 @@ static void j_trial(FILE *f, const es_store_sweep *sw, const es_store_trial *t)
     j_cost(f, &c);
     j_fnum(f, "wall_s", t->wall_s);
     j_fnum(f, "cpu_s", t->cpu_s);
-    fprintf(f, ", \"peak_rss_kb\": %lld", (long long)t->peak_rss_kb);
+    j_fnum(f, "peak_rss_kb", t->peak_rss_kb >= 0 ? (double)t->peak_rss_kb : NAN);
     j_fstr(f, "host", t->host);
     j_ftime(f, "started", t->started);
     j_ftime(f, "ended", t->ended);

@@ -116,7 +116,7 @@ static const char *const sql[Q__COUNT] = {
     [Q_COMMIT] = "COMMIT",
     [Q_ROLLBACK] = "ROLLBACK",
     [Q_PROJECT_GET] = "SELECT id FROM project WHERE name = ?1",
-    [Q_PROJECT_ADD] = "INSERT INTO project(name, created) VALUES (?1, ?2)",
+    [Q_PROJECT_ADD] = "INSERT OR IGNORE INTO project(name, created) VALUES (?1, ?2)",
     [Q_SWEEP_NAME_TAKEN] = "SELECT 1 FROM sweep WHERE project_id = ?1 AND name = ?2",
     [Q_SWEEP_ADD] =
         "INSERT INTO sweep(project_id, name, status, spec_path, spec_text, method, metric, goal,"
@@ -183,15 +183,21 @@ static int exec_plain(es_store *st, const char *text, es_err *err)
     return 0;
 }
 
-static int migrate(es_store *st, es_err *err)
+static int read_version(es_store *st, int *version, es_err *err)
 {
     sqlite3_stmt *s;
-    int version = 0;
     if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
         return db_fail(st, err, "reading schema version");
-    if (sqlite3_step(s) == SQLITE_ROW)
-        version = sqlite3_column_int(s, 0);
+    *version = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
     sqlite3_finalize(s);
+    return 0;
+}
+
+static int migrate(es_store *st, es_err *err)
+{
+    int version = 0, rc = read_version(st, &version, err);
+    if (rc != 0)
+        return rc;
     st->version = version;
     if (version > ES_SCHEMA_VERSION)
         return es_err_set(err, ES_ESTORE,
@@ -199,7 +205,15 @@ static int migrate(es_store *st, es_err *err)
                           st->path, version, ES_SCHEMA_VERSION);
     while (version < ES_SCHEMA_VERSION) {
         char pragma[64];
-        int rc = exec_plain(st, "BEGIN IMMEDIATE", err);
+        rc = exec_plain(st, "BEGIN IMMEDIATE", err);
+        /* Read the version again under the write lock: another ecosweep
+         * opening the same new database may have migrated it meanwhile. */
+        if (rc == 0)
+            rc = read_version(st, &version, err);
+        if (rc == 0 && version >= ES_SCHEMA_VERSION) {
+            exec_plain(st, "COMMIT", NULL);
+            break;
+        }
         if (rc == 0)
             rc = exec_plain(st, migrations[version], err);
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", version + 1);
@@ -357,8 +371,11 @@ static int tx_begin(es_store *st, es_err *err)
 static int tx_end(es_store *st, int rc, es_err *err)
 {
     if (rc == 0)
-        return step_done(st, Q_COMMIT, err, "committing");
-    step_done(st, Q_ROLLBACK, NULL, "rolling back");
+        rc = step_done(st, Q_COMMIT, err, "committing");
+    /* A failed COMMIT (disk full, I/O error) can leave the transaction open;
+     * roll it back so later statements do not pile into it. */
+    if (rc != 0 && !sqlite3_get_autocommit(st->db))
+        step_done(st, Q_ROLLBACK, NULL, "rolling back");
     return rc;
 }
 
@@ -376,12 +393,18 @@ int es_store_project_ensure(es_store *st, const char *name, int64_t *id, es_err 
         return 0;
     if (rc != SQLITE_DONE)
         return db_fail(st, err, "looking up project");
+    /* OR IGNORE: two sweeps may create the same project at once; either
+     * way the row is there now, and the lookup below finds it. */
     bind_text(st->q[Q_PROJECT_ADD], 1, name);
     sqlite3_bind_double(st->q[Q_PROJECT_ADD], 2, (double)time(NULL));
     if ((rc = step_done(st, Q_PROJECT_ADD, err, "adding project")) != 0)
         return rc;
-    *id = sqlite3_last_insert_rowid(st->db);
-    return 0;
+    bind_text(s, 1, name);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : db_fail(st, err, "looking up project");
 }
 
 static int sweep_name_taken(es_store *st, int64_t project_id, const char *name, int *taken)
@@ -537,7 +560,8 @@ int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e,
     if (r != NULL) {
         bind_real(s, 6, r->wall_s);
         bind_real(s, 7, r->cpu_s);
-        sqlite3_bind_int64(s, 8, r->peak_rss_kb);
+        if (r->peak_rss_kb >= 0)
+            sqlite3_bind_int64(s, 8, r->peak_rss_kb);
         if (r->exit_kind == ES_EXIT_EXITED)
             sqlite3_bind_int(s, 9, r->exit_code);
         if (r->exit_kind == ES_EXIT_SIGNALED)
@@ -668,7 +692,8 @@ static int load_trials(es_store *st, es_store_sweep *sw)
         t->ended = col_real(s, 9);
         t->wall_s = col_real(s, 10);
         t->cpu_s = col_real(s, 11);
-        t->peak_rss_kb = sqlite3_column_int64(s, 12);
+        t->peak_rss_kb =
+            sqlite3_column_type(s, 12) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 12);
         t->exit_code = col_int_or(s, 13, -1);
         t->term_signal = col_int_or(s, 14, -1);
         col_part(s, 15, &t->cpu);
