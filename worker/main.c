@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define EXIT_USAGE 125
@@ -38,7 +39,12 @@ static const char usage[] =
     "  --grace SECONDS           wait between SIGTERM and SIGKILL when stopping\n"
     "                            the trial or what it left behind (default 5)\n"
     "  --sample-ms MS            meter sampling period (default 1000)\n"
-    "  --cpu-watts-per-core W    estimate: watts per busy core (default 12)\n"
+    "  --cpu-watts-per-core W    estimate: watts per busy core (default 0: TDP/cores\n"
+    "                            of the CPU model if known, else 12)\n"
+    "  --gpu-watts W             estimate per GPU when no GPU counter is readable\n"
+    "                            (default 0: no GPU estimate)\n"
+    "  --attribution MODE        exclusive (all the counters saw) or shared (socket\n"
+    "                            energy split by CPU share; default exclusive)\n"
     "  --dram-watts-per-gb W     estimate: watts per GiB resident (default 0.3725)\n"
     "  --parent-pid PID          stop the trial when PID is no longer the parent\n"
     "                            (default: the parent at start)\n"
@@ -92,7 +98,7 @@ static int parse_whole(const char *opt, const char *val, const char *what, long 
 
 static const char *const option_names[] = {
     "--result-fd",         "--grace",      "--sample-ms", "--cpu-watts-per-core",
-    "--dram-watts-per-gb", "--parent-pid",
+    "--dram-watts-per-gb", "--parent-pid", "--gpu-watts", "--attribution",
 };
 
 static int known_option(const char *name)
@@ -124,6 +130,16 @@ static int apply_option(es_worker_opts *o, const char *opt, const char *val)
         rc = parse_number(opt, val, "watts", 0, 1e6, &o->meter.cpu_watts_per_core);
     } else if (strcmp(opt, "--dram-watts-per-gb") == 0) {
         rc = parse_number(opt, val, "watts", 0, 1e6, &o->meter.dram_watts_per_gb);
+    } else if (strcmp(opt, "--gpu-watts") == 0) {
+        rc = parse_number(opt, val, "watts", 0, 1e6, &o->meter.gpu_watts);
+    } else if (strcmp(opt, "--attribution") == 0) {
+        rc = 0;
+        if (strcmp(val, "exclusive") == 0)
+            o->meter.attribution = ES_ATTR_EXCLUSIVE;
+        else if (strcmp(val, "shared") == 0)
+            o->meter.attribution = ES_ATTR_SHARED;
+        else
+            return usage_error("%s: expected exclusive or shared, got '%s'", opt, val);
     } else if (strcmp(opt, "--parent-pid") == 0) {
         rc = parse_whole(opt, val, "a process id", 1, INT_MAX, &n);
         if (rc == 0)
@@ -210,6 +226,14 @@ int main(int argc, char **argv)
         /* Nothing was started. */
         fprintf(stderr, "ecosweep-worker: %s\n", err.msg);
         return EXIT_USAGE;
+    }
+
+    /* The worker's own cost, so the meter's overhead is on the record. */
+    struct rusage self;
+    if (getrusage(RUSAGE_SELF, &self) == 0) {
+        r.worker_cpu_s = (double)self.ru_utime.tv_sec + self.ru_utime.tv_usec / 1e6 +
+                         (double)self.ru_stime.tv_sec + self.ru_stime.tv_usec / 1e6;
+        r.worker_peak_rss_kb = self.ru_maxrss;
     }
 
     char line[2048];

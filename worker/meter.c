@@ -5,6 +5,11 @@
  * or NVML is one line here plus its own file; nothing else changes, because
  * the merge works per part: each back end reports the parts it knows, and a
  * counter reading replaces an estimate of the same part.
+ *
+ * A back end that is present but unusable (a probe or start failing with
+ * anything but ES_ENOTSUP, e.g. RAPL counters readable by root only) leaves
+ * its message in the meter's notes, which the worker prints once per trial:
+ * falling back to an estimate must never happen silently.
  */
 #include "meter.h"
 
@@ -15,6 +20,8 @@
 #include <string.h>
 
 static const es_meter_backend *const backends[] = {
+    &es_meter_rapl,
+    &es_meter_nvml,
     &es_meter_estimate,
 };
 
@@ -27,13 +34,24 @@ struct es_meter {
     int started[N_BACKENDS];
     size_t n;
     char names[128];
+    char notes[2 * ES_ERR_MSG_MAX]; /* see es_meter_notes() */
 };
 
 void es_meter_config_init(es_meter_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
-    cfg->cpu_watts_per_core = ES_METER_DEFAULT_CPU_W_PER_CORE;
+    cfg->cpu_watts_per_core = 0; /* by CPU model, else the default */
     cfg->dram_watts_per_gb = ES_METER_DEFAULT_DRAM_W_PER_GB;
+}
+
+/* Keep the message of a back end that is present but unusable (any code
+ * but ES_ENOTSUP, which means absent) as a note for the user. */
+static void add_note(es_meter *m, int code, const es_err *why)
+{
+    if (code == ES_ENOTSUP || why->msg[0] == '\0')
+        return;
+    size_t len = strlen(m->notes);
+    snprintf(m->notes + len, sizeof m->notes - len, "%s%s", len ? "\n" : "", why->msg);
 }
 
 int es_meter_create(const es_meter_config *cfg, es_meter **out, es_err *err)
@@ -43,10 +61,18 @@ int es_meter_create(const es_meter_config *cfg, es_meter **out, es_err *err)
         return es_err_set(err, -ENOMEM, "meter: out of memory");
     m->cfg = *cfg;
     int last = ES_ENOTSUP;
+    es_err why;
     for (size_t i = 0; i < N_BACKENDS; i++) {
-        last = backends[i]->probe(&m->cfg, err);
-        if (last == 0)
+        es_err_clear(&why);
+        int rc = backends[i]->probe(&m->cfg, &why);
+        if (rc == 0) {
             m->use[m->n++] = backends[i];
+            continue;
+        }
+        last = rc;
+        add_note(m, rc, &why);
+        if (err != NULL)
+            *err = why;
     }
     if (m->n == 0) {
         free(m);
@@ -75,10 +101,18 @@ static void refresh_names(es_meter *m)
 int es_meter_start(es_meter *m, es_err *err)
 {
     int last = ES_ENOTSUP, any = 0;
+    es_err why;
     for (size_t i = 0; i < m->n; i++) {
-        last = m->use[i]->start(&m->cfg, &m->state[i], err);
-        m->started[i] = last == 0;
+        es_err_clear(&why);
+        int rc = m->use[i]->start(&m->cfg, &m->state[i], &why);
+        m->started[i] = rc == 0;
         any |= m->started[i];
+        if (rc == 0)
+            continue;
+        last = rc;
+        add_note(m, rc, &why);
+        if (err != NULL)
+            *err = why;
     }
     refresh_names(m);
     if (!any)
@@ -141,6 +175,11 @@ int es_meter_stop(es_meter *m, const es_meter_usage *u, es_result *r)
 const char *es_meter_names(const es_meter *m)
 {
     return m->names;
+}
+
+const char *es_meter_notes(const es_meter *m)
+{
+    return m->notes;
 }
 
 void es_meter_destroy(es_meter *m)

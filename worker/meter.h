@@ -27,9 +27,25 @@
 
 /* Settings for all back ends.  New back ends add their fields here; a zeroed
  * field must mean "default". */
+typedef enum es_attribution {
+    ES_ATTR_EXCLUSIVE = 0, /* the trial is charged all its counters saw */
+    ES_ATTR_SHARED         /* socket energy split by the trial's CPU share */
+} es_attribution;
+
 typedef struct es_meter_config {
-    double cpu_watts_per_core; /* estimate: watts per fully busy core (12) */
+    double cpu_watts_per_core; /* estimate: watts per fully busy core; 0 = from the
+                                  CPU model table, else 12 */
     double dram_watts_per_gb;  /* estimate: watts per GiB resident (0.3725) */
+    double gpu_watts;          /* estimate for each GPU the trial may use when no
+                                  GPU counter is readable; 0 = no GPU estimate */
+    es_attribution attribution;
+    const char *powercap_root; /* RAPL tree; NULL = $ECOSWEEP_POWERCAP_ROOT, else
+                                  /sys/class/powercap */
+    const char *nvml_lib;      /* NVML library; NULL = $ECOSWEEP_NVML_LIB, else
+                                  libnvidia-ml.so.1 */
+    const char *gpus;          /* GPUs the trial may use, CUDA_VISIBLE_DEVICES syntax
+                                  (indices or UUIDs); NULL = the variable as the
+                                  trial inherits it; unset there = every GPU */
 } es_meter_config;
 
 /* Green Algorithms defaults (Lannelongue, Grealey & Inouye 2021): 12 W per
@@ -46,6 +62,10 @@ typedef struct es_meter_usage {
     double wall_s;    /* monotonic seconds since the trial started */
     double cpu_s;     /* user+system CPU of the whole tree; NAN while it runs */
     long peak_rss_kb; /* largest RSS of any process of the tree; -1 while it runs */
+    /* user+system CPU the tree has used so far: at a sample, computed only
+     * under ES_ATTR_SHARED (walking the live tree costs a few syscalls per
+     * process); at stop, equal to cpu_s.  NAN when not computed. */
+    double live_cpu_s;
 } es_meter_usage;
 
 /* One way of metering.  Every function pointer is set (a back end with
@@ -54,7 +74,12 @@ typedef struct es_meter_usage {
 typedef struct es_meter_backend {
     const char *name; /* "estimate", "rapl", "nvml" */
     /* 0 when this back end can work on this machine with cfg; cheap and
-     * side-effect free (may open and close files, not keep them). */
+     * side-effect free (may open and close files, not keep them).
+     * ES_ENOTSUP means "nothing to meter here" (no such hardware or
+     * library) and stays silent; any other failure means the hardware is
+     * there but unusable, and its message is shown to the user as a note
+     * (see es_meter_notes), so it must read as one line for them and say
+     * what is used instead. The same holds for a failing start(). */
     int (*probe)(const es_meter_config *cfg, es_err *err);
     /* The trial is about to start: read initial counters, allocate state. */
     int (*start)(const es_meter_config *cfg, void **state /* OUT */, es_err *err);
@@ -72,6 +97,8 @@ typedef struct es_meter_backend {
 } es_meter_backend;
 
 /* The back ends, one per file. */
+extern const es_meter_backend es_meter_rapl;
+extern const es_meter_backend es_meter_nvml;
 extern const es_meter_backend es_meter_estimate;
 
 typedef struct es_meter es_meter;
@@ -94,6 +121,13 @@ int es_meter_stop(es_meter *m, const es_meter_usage *u, es_result *r /* OUT */);
 
 /* Comma-separated names of the back ends in use, e.g. "estimate". */
 const char *es_meter_names(const es_meter *m);
+
+/* Why a back end present on this machine is not used, one line per back
+ * end ('\n'-separated, no trailing newline), e.g. "RAPL energy counters are
+ * not readable (...); using the estimate"; "" when there is nothing to say.
+ * Collected by es_meter_create() and es_meter_start(); the worker prints
+ * each line once.  Owned by m. */
+const char *es_meter_notes(const es_meter *m);
 
 void es_meter_destroy(es_meter *m);
 

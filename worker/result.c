@@ -66,6 +66,8 @@ void es_result_init(es_result *r)
     r->wall_s = NAN;
     r->cpu_s = NAN;
     r->peak_rss_kb = -1;
+    r->worker_cpu_s = NAN;
+    r->worker_peak_rss_kb = -1;
     part_init(&r->cpu);
     part_init(&r->dram);
     part_init(&r->gpu);
@@ -141,6 +143,8 @@ int es_result_format(const es_result *r, char *buf, size_t cap)
     out_part(&o, "dram", &r->dram);
     out_part(&o, "gpu", &r->gpu);
     out_text(&o, "host", r->host, sizeof r->host);
+    out_double(&o, "worker_cpu_s", r->worker_cpu_s);
+    out_printf(&o, " worker_peak_rss_kb=%ld", r->worker_peak_rss_kb);
     out_printf(&o, "\n");
     return o.len > INT_MAX ? INT_MAX : (int)o.len;
 }
@@ -257,6 +261,10 @@ static int parse_token(es_result *r, const char *key, const char *v, int *seen_v
         rc = parse_long(v, -1, LONG_MAX, &r->peak_rss_kb);
     } else if (strcmp(key, "host") == 0) {
         copy_text(r->host, sizeof r->host, v);
+    } else if (strcmp(key, "worker_cpu_s") == 0) {
+        rc = parse_double(v, &r->worker_cpu_s);
+    } else if (strcmp(key, "worker_peak_rss_kb") == 0) {
+        rc = parse_long(v, -1, LONG_MAX, &r->worker_peak_rss_kb);
     } else {
         parse_part_key(r, key, v, &rc);
     }
@@ -265,6 +273,15 @@ static int parse_token(es_result *r, const char *key, const char *v, int *seen_v
 
 int es_result_parse(const char *line, size_t len, es_result *out)
 {
+    /* The worker's started line may come first: skip it. */
+    while (len > strlen(ES_STARTED_TAG) &&
+           strncmp(line, ES_STARTED_TAG " ", strlen(ES_STARTED_TAG) + 1) == 0) {
+        const char *nl = memchr(line, '\n', len);
+        if (nl == NULL)
+            return ES_EPROTO;
+        len -= (size_t)(nl + 1 - line);
+        line = nl + 1;
+    }
     /* Work on a NUL-terminated copy so tokens can be cut in place. */
     while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
         len--;
@@ -309,4 +326,25 @@ int es_result_parse(const char *line, size_t len, es_result *out)
         *out = r;
     }
     return rc;
+}
+
+int es_started_format(long pgid, char *buf, size_t cap)
+{
+    return snprintf(buf, cap, "%s v=%d pgid=%ld\n", ES_STARTED_TAG, ES_RESULT_VERSION, pgid);
+}
+
+int es_started_parse(const char *line, size_t len, long *pgid)
+{
+    char buf[128];
+    long v;
+    int version;
+    if (len >= sizeof buf)
+        return ES_EPROTO;
+    memcpy(buf, line, len);
+    buf[len] = '\0';
+    if (sscanf(buf, ES_STARTED_TAG " v=%d pgid=%ld", &version, &v) != 2 ||
+        version != ES_RESULT_VERSION || v <= 1)
+        return ES_EPROTO;
+    *pgid = v;
+    return 0;
 }

@@ -22,6 +22,16 @@
  * by an unrelated process group.  Other children are reaped by pid, found in
  * /proc/self/task/TID/children (or, where the kernel lacks that file, by
  * scanning /proc for processes whose parent is the worker).
+ *
+ * Live CPU time.  Under shared attribution the meter needs the tree's CPU
+ * time at every sample, not just at the end: the CPU of every live process
+ * of the tree (utime+stime+cutime+cstime of /proc/PID/stat -- cutime holds
+ * the descendants it has reaped itself), found by walking down from the
+ * worker's children through /proc/PID/task/TID/children (children hang on
+ * the thread that forked them), plus getrusage(RUSAGE_CHILDREN) for those
+ * the worker has reaped.  The walk costs a few syscalls per process and runs
+ * only at sample ticks and only in shared mode; without the children files
+ * it falls back to one scan of /proc.
  */
 #include "run.h"
 
@@ -63,6 +73,8 @@ typedef struct sup {
     pidvec kids;       /* the worker's children other than main_pid */
     pidvec termed;     /* kids already sent SIGTERM */
     pidvec foreign;    /* children from before the trial (an exec'ing shell's) */
+    pidvec walk;       /* scratch for live_cpu_s() */
+    long clk_tck;      /* units of /proc/PID/stat times */
 } sup;
 
 void es_worker_opts_init(es_worker_opts *o)
@@ -146,6 +158,34 @@ static int list_from_children_file(sup *s)
     return 0;
 }
 
+/* utime+stime+cutime+cstime (clock ticks) and ppid of pid; -1 when gone. */
+static long long proc_ticks(const char *pid, int *ppid)
+{
+    char path[288], buf[1024];
+    snprintf(path, sizeof path, "/proc/%s/stat", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    /* "pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt
+     * majflt cmajflt utime stime cutime cstime ...": comm may hold spaces. */
+    const char *p = strrchr(buf, ')');
+    unsigned long long ut, st;
+    long long cut, cst;
+    int pp;
+    if (p == NULL ||
+        sscanf(p + 1, " %*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %lld %lld", &pp, &ut,
+               &st, &cut, &cst) != 5)
+        return -1;
+    if (ppid != NULL)
+        *ppid = pp;
+    return (long long)(ut + st) + cut + cst;
+}
+
 /* Children of the worker by scanning every process's parent. */
 static int list_from_proc_scan(sup *s)
 {
@@ -155,22 +195,9 @@ static int list_from_proc_scan(sup *s)
     struct dirent *e;
     int rc = 0;
     while (rc == 0 && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] < '1' || e->d_name[0] > '9')
-            continue;
-        char path[288], buf[512];
-        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            continue; /* gone meanwhile */
-        ssize_t n = read(fd, buf, sizeof buf - 1);
-        close(fd);
-        if (n <= 0)
-            continue;
-        buf[n] = '\0';
-        /* "pid (comm) state ppid ...": comm may hold spaces and parens. */
-        char *p = strrchr(buf, ')');
         int ppid;
-        if (p != NULL && sscanf(p + 1, " %*c %d", &ppid) == 1 && ppid == s->self)
+        if (e->d_name[0] >= '1' && e->d_name[0] <= '9' && proc_ticks(e->d_name, &ppid) >= 0 &&
+            ppid == s->self)
             rc = add_kid(s, (pid_t)atoi(e->d_name));
     }
     closedir(d);
@@ -219,6 +246,130 @@ static int reap(sup *s)
             s->termed.v[keep++] = s->termed.v[i];
     s->termed.n = keep;
     return 0;
+}
+
+/* ---- live CPU time of the tree (shared attribution) ---------------------- */
+
+static double timeval_s(struct timeval tv)
+{
+    return (double)tv.tv_sec + (double)tv.tv_usec * 1e-6;
+}
+
+/* Push the children of pid (of all its threads) onto s->walk. */
+static void push_children(sup *s, pid_t pid)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    DIR *d = opendir(path);
+    if (d == NULL)
+        return; /* gone meanwhile */
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        char cpath[160];
+        snprintf(cpath, sizeof cpath, "/proc/%d/task/%.16s/children", (int)pid, e->d_name);
+        FILE *f = fopen(cpath, "re");
+        if (f == NULL)
+            continue;
+        int child;
+        while (fscanf(f, "%d", &child) == 1 && pidvec_push(&s->walk, child) == 0)
+            ;
+        fclose(f);
+    }
+    closedir(d);
+}
+
+/* The roots of the tree: the main process (a zombie still counts, its pid
+ * pinned) and the worker's other children, already listed by reap(). */
+static void push_roots(sup *s)
+{
+    s->walk.n = 0;
+    (void)pidvec_push(&s->walk, s->main_pid);
+    for (size_t i = 0; i < s->kids.n; i++)
+        (void)pidvec_push(&s->walk, s->kids.v[i]);
+}
+
+/* Clock ticks of the live tree, through the children files. */
+static long long walk_ticks(sup *s)
+{
+    long long ticks = 0;
+    size_t visited = 0;
+    push_roots(s);
+    /* Bounded in case pid reuse ever made the walk revisit a process. */
+    while (s->walk.n > 0 && visited++ < 65536) {
+        pid_t pid = s->walk.v[--s->walk.n];
+        char name[16];
+        snprintf(name, sizeof name, "%d", (int)pid);
+        long long t = proc_ticks(name, NULL);
+        if (t < 0)
+            continue;
+        ticks += t;
+        push_children(s, pid);
+    }
+    return ticks;
+}
+
+/* Clock ticks of the live tree, by one scan of /proc: a process belongs to
+ * the tree when its parent does, so keep adding until nothing changes. */
+static long long scan_ticks(sup *s)
+{
+    typedef struct proc_row {
+        pid_t pid, ppid;
+        long long ticks;
+        int in;
+    } proc_row;
+    proc_row *rows = NULL;
+    size_t n = 0, cap = 0;
+    DIR *d = opendir("/proc");
+    if (d == NULL)
+        return 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        int ppid = 0;
+        long long t = proc_ticks(e->d_name, &ppid);
+        if (t < 0)
+            continue;
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 256;
+            proc_row *r = realloc(rows, ncap * sizeof *r);
+            if (r == NULL)
+                break;
+            rows = r;
+            cap = ncap;
+        }
+        rows[n++] = (proc_row){(pid_t)atoi(e->d_name), (pid_t)ppid, t, 0};
+    }
+    closedir(d);
+    push_roots(s);
+    for (size_t i = 0; i < n; i++)
+        rows[i].in = pidvec_has(&s->walk, rows[i].pid);
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; !rows[i].in && j < n; j++)
+                if (rows[j].in && rows[j].pid == rows[i].ppid)
+                    rows[i].in = changed = 1;
+    }
+    long long ticks = 0;
+    for (size_t i = 0; i < n; i++)
+        ticks += rows[i].in ? rows[i].ticks : 0;
+    free(rows);
+    return ticks;
+}
+
+/* User+system CPU seconds the trial's tree has used so far: live processes
+ * plus the reaped ones.  Call right after reap(), which lists s->kids. */
+static double live_cpu_s(sup *s)
+{
+    struct rusage ru;
+    double reaped = 0;
+    if (getrusage(RUSAGE_CHILDREN, &ru) == 0)
+        reaped = timeval_s(ru.ru_utime) + timeval_s(ru.ru_stime);
+    long long ticks = s->use_proc_scan ? scan_ticks(s) : walk_ticks(s);
+    return reaped + (double)ticks / (double)s->clk_tck;
 }
 
 /* ---- stopping ------------------------------------------------------------ */
@@ -338,6 +489,14 @@ static pid_t start_trial(const es_worker_opts *opts, char *const argv[], int *ex
     while (n < 0 && errno == EINTR);
     close(ep[0]);
     *exec_errno = n == (ssize_t)sizeof e ? e : 0;
+    if (*exec_errno == 0 && opts->result_fd >= 0) {
+        /* Tell the coordinator the trial's group at once: if this worker is
+         * killed outright, the coordinator stops the trial itself. */
+        char line[96];
+        int len = es_started_format((long)pid, line, sizeof line);
+        if (len > 0 && (size_t)len < sizeof line && write(opts->result_fd, line, (size_t)len) < 0)
+            (void)0; /* the result line will report the same failure */
+    }
     return pid;
 }
 
@@ -422,8 +581,13 @@ static int supervise(sup *s, int sfd, es_meter *meter, double t0, es_err *err)
         escalate(s, now);
         if (now >= next_sample) {
             if (meter != NULL) {
-                es_meter_usage u = {
-                    .trial_pgid = s->main_pid, .wall_s = now - t0, .cpu_s = NAN, .peak_rss_kb = -1};
+                es_meter_usage u = {.trial_pgid = s->main_pid,
+                                    .wall_s = now - t0,
+                                    .cpu_s = NAN,
+                                    .peak_rss_kb = -1,
+                                    .live_cpu_s = NAN};
+                if (s->opts->meter.attribution == ES_ATTR_SHARED)
+                    u.live_cpu_s = live_cpu_s(s);
                 es_meter_sample(meter, &u);
             }
             next_sample += period;
@@ -446,8 +610,7 @@ static void fill_usage(es_result *out, double t0, double real0)
     out->start_unix = real0;
     out->end_unix = clock_s(CLOCK_REALTIME);
     if (getrusage(RUSAGE_CHILDREN, &ru) == 0) {
-        out->cpu_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 +
-                     (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
+        out->cpu_s = timeval_s(ru.ru_utime) + timeval_s(ru.ru_stime);
         out->peak_rss_kb = ru.ru_maxrss;
     }
     if (gethostname(out->host, sizeof out->host) != 0)
@@ -470,12 +633,25 @@ static void fill_status(es_result *out, int status, int exec_errno)
     }
 }
 
+/* Each line of notes as "ecosweep-worker: note: LINE" on stderr. */
+static void print_notes(const char *notes)
+{
+    while (*notes != '\0') {
+        size_t len = strcspn(notes, "\n");
+        fprintf(stderr, "ecosweep-worker: note: %.*s\n", (int)len, notes);
+        notes += len + (notes[len] == '\n');
+    }
+}
+
 int es_worker_run(const es_worker_opts *opts, char *const argv[], es_result *out, es_err *err)
 {
     sup s;
     memset(&s, 0, sizeof s);
     s.opts = opts;
     s.self = getpid();
+    s.clk_tck = sysconf(_SC_CLK_TCK);
+    if (s.clk_tck <= 0)
+        s.clk_tck = 100; /* USER_HZ on every Linux architecture */
     es_result_init(out);
 
     pid_t parent = opts->parent_pid > 0 ? opts->parent_pid : getppid();
@@ -506,6 +682,8 @@ int es_worker_run(const es_worker_opts *opts, char *const argv[], es_result *out
         fprintf(stderr, "ecosweep-worker: no energy meter: %s\n", merr.msg);
         es_meter_destroy(meter);
         meter = NULL;
+    } else {
+        print_notes(es_meter_notes(meter));
     }
 
     double real0 = clock_s(CLOCK_REALTIME);
@@ -531,6 +709,7 @@ int es_worker_run(const es_worker_opts *opts, char *const argv[], es_result *out
     free(s.kids.v);
     free(s.termed.v);
     free(s.foreign.v);
+    free(s.walk.v);
 
     fill_usage(out, t0, real0);
     fill_status(out, status, exec_errno);
@@ -539,7 +718,8 @@ int es_worker_run(const es_worker_opts *opts, char *const argv[], es_result *out
         es_meter_usage u = {.trial_pgid = pid > 0 ? pid : 0,
                             .wall_s = out->wall_s,
                             .cpu_s = out->cpu_s,
-                            .peak_rss_kb = out->peak_rss_kb};
+                            .peak_rss_kb = out->peak_rss_kb,
+                            .live_cpu_s = out->cpu_s};
         es_meter_stop(meter, &u, out);
         es_meter_destroy(meter);
     }

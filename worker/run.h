@@ -8,6 +8,12 @@
  * getrusage(RUSAGE_CHILDREN), so it is meant to be called once, from the
  * single thread of the ecosweep-worker process.  Linux only (prctl, signalfd,
  * /proc).
+ *
+ * The meter's notes (es_meter_notes: a counter present but unreadable, and
+ * what is used instead) go to stderr once, before the trial starts, as
+ * "ecosweep-worker: note: ..." lines.  Under shared attribution
+ * (opts->meter.attribution == ES_ATTR_SHARED) every sample also carries the
+ * tree's live CPU time (es_meter_usage.live_cpu_s), read from /proc.
  */
 #ifndef ES_WORKER_RUN_H
 #define ES_WORKER_RUN_H

@@ -162,7 +162,8 @@ static void worker_finish(worker *w)
     }
     ES_CHECK(waitpid(w->pid, &w->status, 0) == w->pid);
     w->elapsed = now_s() - w->started;
-    const char *line = w->n_res > 0 ? w->res : strstr(w->err, "ecosweep-result ");
+    /* On the result descriptor the started line comes first. */
+    const char *line = strstr(w->n_res > 0 ? w->res : w->err, "ecosweep-result ");
     if (line != NULL) {
         const char *end = strchr(line, '\n');
         size_t len = end ? (size_t)(end - line) + 1 : strlen(line);
@@ -388,8 +389,14 @@ ES_TEST(worker_trial_stdout_is_inherited_and_result_separate)
     worker_run(&w, NULL, trial);
     ES_CHECK_STR(w.out, "hello\n");
     ES_CHECK_STR(w.err, "oops\n");
-    ES_CHECK(strncmp(w.res, "ecosweep-result v=1 ", 20) == 0);
-    ES_CHECK_INT(strchr(w.res, '\n') - w.res + 1, w.n_res); /* exactly one line */
+    /* Exactly two lines: the started line naming the trial's group, then
+     * the result. */
+    long pgid = 0;
+    const char *second = strchr(w.res, '\n') + 1;
+    ES_CHECK_INT(es_started_parse(w.res, (size_t)(second - w.res), &pgid), 0);
+    ES_CHECK(pgid > 1);
+    ES_CHECK(strncmp(second, "ecosweep-result v=1 ", 20) == 0);
+    ES_CHECK_INT(strchr(second, '\n') - w.res + 1, w.n_res);
 }
 
 ES_TEST(worker_result_on_stderr_without_fd)
