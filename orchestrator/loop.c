@@ -60,8 +60,9 @@ typedef struct trial {
     size_t line_len;
     int line_overflow;
 
-    char res[RESULT_CAP];
+    char res[RESULT_CAP]; /* the worker's lines: started, then result */
     size_t res_len;
+    long pgid; /* the trial's process group, once the worker said it */
 
     int64_t worker_status;
     int worker_signal;
@@ -292,11 +293,41 @@ static void on_result(void *ud, const char *buf, size_t n)
     t->res[t->res_len] = '\0';
 }
 
+/* Read the worker's lines so far: its "started" line gives the trial's
+ * process group; its result line fills r (and *have_r). */
+static void read_worker_lines(trial *t, es_result *r, int *have_r)
+{
+    *have_r = 0;
+    for (const char *p = t->res; *p != '\0';) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        long pgid;
+        if (es_started_parse(p, len, &pgid) == 0)
+            t->pgid = pgid;
+        else if (r != NULL && es_result_parse(p, len, r) == 0)
+            *have_r = 1;
+        p += len + (nl != NULL);
+    }
+}
+
+/* A worker killed outright could not stop its trial: do it here.  The
+ * group id cannot have been reused while any member of the group lives,
+ * so this reaches the trial's processes or nothing. */
+static void kill_orphans(trial *t)
+{
+    int have_r;
+    read_worker_lines(t, NULL, &have_r);
+    if (t->pgid > 1)
+        kill(-(pid_t)t->pgid, SIGKILL);
+}
+
 static void on_worker_exit(void *ud, int64_t status, int term_signal)
 {
     trial *t = ud;
     t->worker_status = status;
     t->worker_signal = term_signal;
+    if (term_signal != 0)
+        kill_orphans(t);
 }
 
 /* ---- The end of a trial ---------------------------------------------------- */
@@ -440,7 +471,9 @@ static void trial_finish(trial *t)
         es_metric_parse_line(t->line, t->line_len, on_metric, t);
     t->line_len = 0;
 
-    have_r = es_result_parse(t->res, t->res_len, &r) == 0;
+    read_worker_lines(t, &r, &have_r);
+    if (!have_r)
+        kill_orphans(t);
     status = judge(t, &r, have_r, reason, sizeof reason);
     double obj = strcmp(status, "completed") == 0 && sp->metric_name ? t->obj : NAN;
 
@@ -644,7 +677,7 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values)
     trial *t = calloc(1, sizeof *t);
     char params_file[PATH_MAX + 16], path[PATH_MAX + 16];
     char **argv = NULL, **env = NULL, *cmd_json = NULL, *params = NULL;
-    char grace[32], cpu_w[32], dram_w[32], ppid[32];
+    char grace[32], cpu_w[32], dram_w[32], gpu_w[32], ppid[32];
     es_err err;
     int rc;
 
@@ -712,7 +745,12 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values)
     snprintf(ppid, sizeof ppid, "%ld", (long)getpid());
     snprintf(cpu_w, sizeof cpu_w, "%g", sp->energy.cpu_watts_per_core);
     snprintf(dram_w, sizeof dram_w, "%g", sp->energy.dram_watts_per_gb);
-    char *wargs[] = {"--result-fd",
+    snprintf(gpu_w, sizeof gpu_w, "%g", sp->energy.gpu_watts);
+    char *wargs[] = {"--attribution",
+                     (char *)es_energy_attribution_name(sp->energy.attribution),
+                     "--gpu-watts",
+                     gpu_w,
+                     "--result-fd",
                      "3",
                      "--grace",
                      grace,
