@@ -20,7 +20,8 @@ enum {
     ES_ESTORE = -2003,     /* the database failed or holds something unexpected */
     ES_ENOTSUP = -2004,    /* a feature that this version does not provide */
     ES_EUSAGE = -2005,     /* bad command-line usage */
-    ES_EPROTO = -2006      /* malformed worker result record */
+    ES_EPROTO = -2006,     /* malformed worker result record */
+    ES_EBUDGET = -2007     /* no candidate fits the remaining energy budget */
 };
 
 #define ES_ERR_MSG_MAX 1024

@@ -255,21 +255,19 @@ static int top_method(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v
     (void)k;
     if (s == NULL) {
         es_spec_describe(v, got, sizeof got);
-        return es_spec_fail(c, v, "method", "expected random or grid, got %s", got);
+        return es_spec_fail(c, v, "method", "expected random, grid or bayes, got %s", got);
     }
     if (strcmp(s, "random") == 0) {
         c->spec->method = ES_METHOD_RANDOM;
     } else if (strcmp(s, "grid") == 0) {
         c->spec->method = ES_METHOD_GRID;
     } else if (strcmp(s, "bayes") == 0) {
-        return es_spec_fail(c, v, NULL,
-                            "method 'bayes' is not available yet in this version; use random "
-                            "or grid");
+        c->spec->method = ES_METHOD_BAYES;
     } else {
         const char *sug = es_spec_suggest(s, known);
         if (sug != NULL)
             return es_spec_fail(c, v, "method", "unknown method '%s' (did you mean '%s'?)", s, sug);
-        return es_spec_fail(c, v, "method", "unknown method '%s' (expected random or grid)", s);
+        return es_spec_fail(c, v, "method", "unknown method '%s' (expected random, grid or bayes)", s);
     }
     return 0;
 }
@@ -581,7 +579,7 @@ static int check_command(es_spec_ctx *c, const yaml_node_t *root, const yaml_nod
 static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
 {
     const char *known[N_TOP_KEYS + 1];
-    const yaml_node_t *cmd_node = NULL;
+    const yaml_node_t *cmd_node = NULL, *method_node = NULL;
     int rc, has_params = 0;
 
     if (root == NULL ||
@@ -615,9 +613,15 @@ static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
             cmd_node = v;
         if (top_keys[i].fn == top_parameters)
             has_params = 1;
+        if (strcmp(key, "method") == 0)
+            method_node = v;
     }
     if (!has_params)
         return es_spec_fail(c, root, NULL, "missing required key 'parameters'");
+    if (c->spec->method == ES_METHOD_BAYES && c->spec->metric_name == NULL)
+        return es_spec_fail(c, method_node ? method_node : root, "method",
+                            "bayes needs a metric to optimize: add 'metric: {name: ..., goal: "
+                            "minimize or maximize}'");
     resolve_energy(c);
     if (c->spec->method == ES_METHOD_GRID && (rc = es_spec_check_grid(c)) < 0)
         return rc;

@@ -1,10 +1,12 @@
 /*
  * search.h -- where the next trial's configuration comes from.
  *
- * Pure: a spec and a seed in, configurations out; no processes, no event
- * loop, no database.  A suggestion depends only on (spec, seed, index), so a
- * sweep with the same seed and spec proposes the same sequence whatever order
- * trials finish in, and a resumed sweep proposes what it would have proposed.
+ * Pure: a spec, a seed and observations in, configurations out; no
+ * processes, no event loop, no database.  Random and grid suggestions depend
+ * only on (spec, seed, index), so they come in the same sequence whatever
+ * order trials finish in.  Bayesian suggestions also depend on what has been
+ * observed (es_search_observe): with the same seed and the same observations
+ * in the same order, they are the same.
  *
  * Ownership: es_search_create() returns an object the caller frees with
  * es_search_destroy() (NULL allowed).  The search keeps a pointer to the spec,
@@ -21,17 +23,52 @@
 
 typedef struct es_search es_search;
 
-/* Create a search for spec->method (random or grid; bayes gives ES_ENOTSUP
- * with a message).  Grid requires every parameter to be enumerable:
+/* Create a search for spec->method (random, grid or bayes).  Grid requires
+ * every parameter to be enumerable:
  * constant, categorical, int_uniform, or q_uniform; anything else is an
  * ES_ESPEC error naming the parameter and its line. */
 int es_search_create(const es_spec *spec, uint64_t seed, es_search **out, es_err *err);
 void es_search_destroy(es_search *s);
 
 /* Write the configuration of trial number `index` (0-based launch order)
- * into values[0 .. spec->n_params-1].  Returns 0, or ES_EEXHAUSTED when a
- * grid has no configuration with that index. */
+ * into values[0 .. spec->n_params-1].  Returns 0; ES_EEXHAUSTED when a grid
+ * has no configuration with that index; ES_EBUDGET when an energy budget is
+ * set (es_search_set_energy_budget) and no candidate's forecast energy fits
+ * it -- err->msg then says so with the forecast that decided it, e.g.
+ * "budget would be exceeded: the cheapest candidate is forecast at 812 J
+ * (95% bound), 140 J remain". */
 int es_search_suggest(es_search *s, uint64_t index, es_value *values /* OUT */, es_err *err);
+
+/* ---- What the search learns ------------------------------------------------ */
+
+typedef enum es_obs_status {
+    ES_OBS_PENDING = 0, /* launched, still running: bayes avoids proposing it again */
+    ES_OBS_COMPLETED,   /* objective is its finite result */
+    ES_OBS_FAILED       /* crashed, timed out, no metric: imputed as the worst seen */
+} es_obs_status;
+
+/* Record trial `index` with its configuration (values are copied).
+ * Observing an index again replaces what was known (pending -> completed).
+ * energy_j is the trial's measured or estimated joules, NAN when unknown
+ * (pending trials).  Every method keeps observations, so forecasts work
+ * for random and grid sweeps too.  0 or -ENOMEM. */
+int es_search_observe(es_search *s, uint64_t index, const es_value *values, es_obs_status status,
+                      double objective, double energy_j, es_err *err);
+
+/* The energy the sweep may still spend on new trials, in joules (NAN or
+ * negative: no budget), and the whole budget (for the cost-aware cooling
+ * schedule).  With a budget, bayes proposes only configurations whose
+ * forecast energy (95% upper bound) fits remaining_j, and favours
+ * improvement per predicted joule early in the budget. */
+void es_search_set_energy_budget(es_search *s, double remaining_j, double total_j);
+
+/* Forecast of the joules a configuration would use, from the energy of the
+ * completed trials observed so far: *median_j and a 95% upper bound
+ * *upper_j.  With bayes this is the energy surrogate; with random and grid
+ * (or too few observations for a surrogate) it is the spread of the
+ * observed energies.  -ENODATA when no completed trial has an energy. */
+int es_search_forecast(es_search *s, const es_value *values, double *median_j /* OUT */,
+                       double *upper_j /* OUT */);
 
 /* Number of distinct configurations: the grid's size, or 0 for unbounded. */
 uint64_t es_search_size(const es_search *s);

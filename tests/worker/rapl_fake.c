@@ -1,6 +1,6 @@
 /*
- * rapl_fake.c -- fake powercap trees, /proc/stat and a worker runner for the
- * RAPL tests (see rapl_fake.h).
+ * rapl_fake.c -- fake powercap trees, /proc/stat and the worker pointed at
+ * them, for the RAPL tests (see rapl_fake.h).
  */
 #include "rapl_fake.h"
 
@@ -10,14 +10,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#define RESULT_FD 9
 #define POOL 48
 
 static const char *pool_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -258,96 +255,19 @@ uint64_t fake_helper_stop(fake_helper *h)
 
 /* ---- the worker ------------------------------------------------------------ */
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-void fake_worker_start(fake_worker *w, const char *root, const char *const *opts,
+void fake_worker_start(worker_proc *w, const char *root, const char *const *opts,
                        const char *const *trial)
 {
-    char worker[4096];
-    const char *argv[64];
-    int n = 0;
-    snprintf(worker, sizeof worker, "%s/ecosweep-worker", es_test_build_dir());
-    argv[n++] = worker;
-    argv[n++] = "--result-fd";
-    argv[n++] = "9";
-    for (; opts != NULL && *opts != NULL && n < 40; opts++)
-        argv[n++] = *opts;
-    argv[n++] = "--";
-    for (; *trial != NULL && n < 63; trial++)
-        argv[n++] = *trial;
-    argv[n] = NULL;
-
-    int pr[2], pe[2];
-    ES_CHECK(pipe2(pr, O_CLOEXEC) == 0 && pipe2(pe, O_CLOEXEC) == 0);
-    memset(w, 0, sizeof *w);
-    w->pid = fork();
-    ES_CHECK(w->pid >= 0);
-    if (w->pid == 0) {
-        int devnull = open("/dev/null", O_RDWR);
-        dup2(devnull, 0);
-        dup2(devnull, 1);
-        dup2(pe[1], 2);
-        dup2(pr[1], RESULT_FD);
-        setenv("ECOSWEEP_POWERCAP_ROOT", root, 1);
-        execv(argv[0], (char *const *)argv);
-        _exit(99);
-    }
-    close(pr[1]);
-    close(pe[1]);
-    w->fd_res = pr[0];
-    w->fd_err = pe[0];
+    char env[4200];
+    snprintf(env, sizeof env, "ECOSWEEP_POWERCAP_ROOT=%s", root);
+    const char *const entries[] = {env, NULL};
+    const worker_setup setup = {.env = entries};
+    worker_start_with(w, &setup, opts, trial);
 }
 
-static void drain(int *fd, char *buf, size_t cap, size_t *n)
-{
-    char tmp[1024];
-    ssize_t got = read(*fd, tmp, sizeof tmp);
-    if (got <= 0) {
-        close(*fd);
-        *fd = -1;
-        return;
-    }
-    size_t room = cap - 1 - *n;
-    size_t take = (size_t)got < room ? (size_t)got : room;
-    memcpy(buf + *n, tmp, take);
-    *n += take;
-    buf[*n] = '\0';
-}
-
-void fake_worker_finish(fake_worker *w)
-{
-    double limit = now_s() + 10.0;
-    while (w->fd_res >= 0 || w->fd_err >= 0) {
-        struct pollfd p[2] = {{w->fd_res, POLLIN, 0}, {w->fd_err, POLLIN, 0}};
-        if (now_s() > limit) {
-            kill(w->pid, SIGKILL);
-            ES_FAIL("worker still running after 10 s; stderr: '%s'", w->err);
-        }
-        if (poll(p, 2, 100) <= 0)
-            continue;
-        if (p[0].revents)
-            drain(&w->fd_res, w->res, sizeof w->res, &w->n_res);
-        if (p[1].revents)
-            drain(&w->fd_err, w->err, sizeof w->err, &w->n_err);
-    }
-    int status = 0;
-    ES_CHECK(waitpid(w->pid, &status, 0) == w->pid);
-    w->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
-    if (w->n_res == 0)
-        ES_FAIL("no result line; stderr: '%s'", w->err);
-    int rc = es_result_parse(w->res, w->n_res, &w->r);
-    if (rc != 0)
-        ES_FAIL("result line did not parse (%d): '%s'", rc, w->res);
-}
-
-void fake_worker_run(fake_worker *w, const char *root, const char *const *opts,
+void fake_worker_run(worker_proc *w, const char *root, const char *const *opts,
                      const char *const *trial)
 {
     fake_worker_start(w, root, opts, trial);
-    fake_worker_finish(w);
+    worker_finish(w);
 }

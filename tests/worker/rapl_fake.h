@@ -1,8 +1,8 @@
 /*
  * rapl_fake.h -- fake hardware for the RAPL tests (test_rapl.c): powercap
  * zone trees and a /proc/stat in the test's temporary directory, a helper
- * process that drives them like a real machine, and a small runner for the
- * ecosweep-worker binary pointed at them.
+ * process that drives them like a real machine, and the ecosweep-worker
+ * binary (run by worker_runner.c) pointed at them.
  *
  * Counter files are written as fixed-width numbers ("%015llu\n") and always
  * rewritten in place with pwrite, never truncated or replaced, because the
@@ -14,6 +14,7 @@
 #define ES_TEST_RAPL_FAKE_H
 
 #include "result.h"
+#include "worker_runner.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -69,23 +70,12 @@ void fake_helper_start(fake_helper *h, fake_proc *p, const char *energy_uj, uint
 /* Stop the helper after one last update; the counter's final value. */
 uint64_t fake_helper_stop(fake_helper *h);
 
-/* One ecosweep-worker run with ECOSWEEP_POWERCAP_ROOT=root. */
-typedef struct fake_worker {
-    pid_t pid;
-    int fd_res, fd_err; /* read ends; -1 at EOF */
-    char res[4096], err[8192];
-    size_t n_res, n_err;
-    int exit_status; /* its exit code, or 1000 + the signal that killed it */
-    es_result r;     /* the parsed result line */
-} fake_worker;
-
-/* Start `ecosweep-worker --result-fd 9 OPTS... -- TRIAL...` (both lists
- * NULL-terminated, opts may be NULL). */
-void fake_worker_start(fake_worker *w, const char *root, const char *const *opts,
+/* Start, or run to the end (worker_run), `ecosweep-worker --result-fd 9
+ * OPTS... -- TRIAL...` with ECOSWEEP_POWERCAP_ROOT=root in its environment
+ * (see worker_runner.h; finish a started one with worker_finish). */
+void fake_worker_start(worker_proc *w, const char *root, const char *const *opts,
                        const char *const *trial);
-/* Collect its output (at most 10 s), wait for it and parse the result. */
-void fake_worker_finish(fake_worker *w);
-void fake_worker_run(fake_worker *w, const char *root, const char *const *opts,
+void fake_worker_run(worker_proc *w, const char *root, const char *const *opts,
                      const char *const *trial);
 
 #endif

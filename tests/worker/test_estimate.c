@@ -7,6 +7,7 @@
 #include "cpu_models.h"
 #include "es_test.h"
 #include "result.h"
+#include "worker_runner.h"
 
 ES_TEST(cpu_model_table_matches_whole_names)
 {
@@ -37,29 +38,24 @@ ES_TEST(cpu_model_name_from_cpuinfo)
     ES_CHECK_STR(name, "Intel(R) Xeon(R) Gold 6148 CPU @ 2.40GHz");
 }
 
-/* Run the worker with the given environment and options around a short
- * CPU-burning trial; parse its result line (written to stderr). */
-static es_result run_worker(const char *env, const char *opts)
+/* Run the worker without a result descriptor around a short CPU-burning
+ * trial, with one more environment entry (NAME=VALUE, or a bare NAME to
+ * unset it) and the given options (NULL-terminated, or NULL); parse its
+ * result line (written to stderr). */
+static es_result run_worker(const char *env, const char *const *opts)
 {
-    char cmd[8192], out[4200], line[4096];
-    es_result r;
-    snprintf(out, sizeof out, "%s/result", es_test_tmpdir());
-    snprintf(cmd, sizeof cmd,
-             "env %s ECOSWEEP_POWERCAP_ROOT=/nonexistent ECOSWEEP_NVML_LIB=/nonexistent.so "
-             "%s/ecosweep-worker %s -- sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); "
-             "done; sleep 0.2' 2>%s",
-             env, es_test_build_dir(), opts, out);
-    ES_CHECK_INT(system(cmd), 0);
-    FILE *f = fopen(out, "r");
-    ES_CHECK(f != NULL);
-    int found = 0;
-    while (fgets(line, sizeof line, f) != NULL)
-        if (es_result_parse(line, strlen(line), &r) == 0)
-            found = 1;
-    fclose(f);
-    ES_CHECK(found);
-    return r;
+    const char *const entries[] = {env, "ECOSWEEP_POWERCAP_ROOT=/nonexistent",
+                                   "ECOSWEEP_NVML_LIB=/nonexistent.so", NULL};
+    const worker_setup setup = {.no_result_fd = 1, .env = entries};
+    const char *const trial[] = {
+        "sh", "-c", "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; sleep 0.2", NULL};
+    worker_proc w;
+    worker_run_with(&w, &setup, opts, trial);
+    ES_CHECK_INT(w.status, 0);
+    return w.r;
 }
+
+static const char *const gpu_watts_300[] = {"--gpu-watts", "300", NULL};
 
 ES_TEST(estimate_uses_the_cpu_model_table)
 {
@@ -69,7 +65,7 @@ ES_TEST(estimate_uses_the_cpu_model_table)
     fputs("model name\t: Intel(R) Xeon(R) Gold 6148 CPU @ 2.40GHz\n", f);
     fclose(f);
     snprintf(env, sizeof env, "ECOSWEEP_CPUINFO=%s", path);
-    es_result r = run_worker(env, "");
+    es_result r = run_worker(env, NULL);
     ES_CHECK_INT(r.cpu.method, ES_EM_ESTIMATE);
     /* The record carries no spaces inside a value. */
     ES_CHECK_STR(r.cpu.source, "estimate:7.5W/core:Xeon_Gold_6148");
@@ -79,27 +75,27 @@ ES_TEST(estimate_uses_the_cpu_model_table)
     f = fopen(path, "w");
     fputs("model name\t: AMD EPYC\n", f);
     fclose(f);
-    r = run_worker(env, "");
+    r = run_worker(env, NULL);
     ES_CHECK_STR(r.cpu.source, "estimate:12W/core");
-    r = run_worker(env, "--cpu-watts-per-core 20");
+    r = run_worker(env, (const char *const[]){"--cpu-watts-per-core", "20", NULL});
     ES_CHECK_STR(r.cpu.source, "estimate:20W/core");
     ES_CHECK_NEAR(r.cpu.j, 20 * r.cpu_s, 1e-9);
 }
 
 ES_TEST(gpu_estimate_only_when_asked_and_gpus_known)
 {
-    es_result r = run_worker("CUDA_VISIBLE_DEVICES=0,1", "--gpu-watts 300");
+    es_result r = run_worker("CUDA_VISIBLE_DEVICES=0,1", gpu_watts_300);
     ES_CHECK_INT(r.gpu.method, ES_EM_ESTIMATE);
     ES_CHECK_STR(r.gpu.source, "estimate:300W/gpu:2gpu");
     ES_CHECK_NEAR(r.gpu.j, 600 * r.wall_s, 1e-6);
     /* No GPU watts configured: unknown, not zero. */
-    r = run_worker("CUDA_VISIBLE_DEVICES=0,1", "");
+    r = run_worker("CUDA_VISIBLE_DEVICES=0,1", NULL);
     ES_CHECK_INT(r.gpu.method, ES_EM_NONE);
     ES_CHECK(isnan(r.gpu.j));
     /* GPUs hidden from the trial: nothing to estimate. */
-    r = run_worker("CUDA_VISIBLE_DEVICES=", "--gpu-watts 300");
+    r = run_worker("CUDA_VISIBLE_DEVICES=", gpu_watts_300);
     ES_CHECK_INT(r.gpu.method, ES_EM_NONE);
     /* GPUs unknown (variable unset): no guess. */
-    r = run_worker("-u CUDA_VISIBLE_DEVICES", "--gpu-watts 300");
+    r = run_worker("CUDA_VISIBLE_DEVICES", gpu_watts_300);
     ES_CHECK_INT(r.gpu.method, ES_EM_NONE);
 }

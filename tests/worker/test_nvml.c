@@ -17,23 +17,11 @@
 #include "es_test.h"
 #include "meter.h"
 #include "result.h"
+#include "worker_runner.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-#define RESULT_FD 9
-#define BUF_MAX 8192
-
-typedef struct run {
-    int status;
-    char res[BUF_MAX]; /* what the worker wrote on its result descriptor */
-    char err[BUF_MAX]; /* its stderr (and the trial's) */
-    es_result r;
-} run;
 
 static const char *tmp_path(const char *name)
 {
@@ -73,63 +61,10 @@ static void fake_env(const char *count, const char *mode, const char *watts, con
 }
 
 /* Run `ecosweep-worker --result-fd 9 OPTS... -- TRIAL...` (NULL-terminated
- * lists) to the end and parse its result line. */
-static void worker_run(run *w, const char *const *opts, const char *const *trial)
+ * lists) to the end, parse its result line and check that it succeeded. */
+static void nvml_run(worker_proc *w, const char *const *opts, const char *const *trial)
 {
-    const char *argv[32];
-    int n = 0;
-    static char worker[4096];
-    snprintf(worker, sizeof worker, "%s/ecosweep-worker", es_test_build_dir());
-    argv[n++] = worker;
-    argv[n++] = "--result-fd";
-    argv[n++] = "9";
-    for (; opts != NULL && *opts != NULL; opts++)
-        argv[n++] = *opts;
-    argv[n++] = "--";
-    for (; *trial != NULL; trial++)
-        argv[n++] = *trial;
-    argv[n] = NULL;
-
-    memset(w, 0, sizeof *w);
-    const char *errpath = tmp_path("worker.stderr");
-    int pr[2];
-    ES_CHECK(pipe2(pr, O_CLOEXEC) == 0);
-    alarm(10); /* a hung worker fails the test instead of the ctest timeout */
-    pid_t pid = fork();
-    ES_CHECK(pid >= 0);
-    if (pid == 0) {
-        int in = open("/dev/null", O_RDONLY);
-        int out = open("/dev/null", O_WRONLY);
-        int err = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (in < 0 || out < 0 || err < 0)
-            _exit(98);
-        dup2(in, 0);
-        dup2(out, 1);
-        dup2(err, 2);
-        dup2(pr[1], RESULT_FD);
-        execv(argv[0], (char *const *)argv);
-        _exit(99);
-    }
-    close(pr[1]);
-    size_t len = 0;
-    for (;;) {
-        ssize_t got = read(pr[0], w->res + len, sizeof w->res - 1 - len);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            break;
-        len += (size_t)got;
-    }
-    close(pr[0]);
-    w->res[len] = '\0';
-    ES_CHECK(waitpid(pid, &w->status, 0) == pid);
-    alarm(0);
-    read_file(errpath, w->err, sizeof w->err);
-    if (len == 0)
-        ES_FAIL("no result line; stderr: '%s'", w->err);
-    int rc = es_result_parse(w->res, len, &w->r);
-    if (rc != 0)
-        ES_FAIL("result line did not parse (%d): '%s'", rc, w->res);
+    worker_run(w, opts, trial);
     ES_CHECK(WIFEXITED(w->status) && WEXITSTATUS(w->status) == 0);
 }
 
@@ -137,7 +72,7 @@ static const char *const sleep_half[] = {"sleep", "0.5", NULL};
 
 /* The gpu part is a counter reading of watts x the trial's time, within
  * rel (the meter spans slightly more than the trial: start to reaping). */
-static void check_gpu_joules(const run *w, double watts, double rel, const char *source)
+static void check_gpu_joules(const worker_proc *w, double watts, double rel, const char *source)
 {
     ES_CHECK_INT(w->r.gpu.method, ES_EM_COUNTER);
     ES_CHECK_STR(w->r.gpu.source, source);
@@ -149,14 +84,14 @@ static void check_gpu_joules(const run *w, double watts, double rel, const char 
 }
 
 /* The other parts still come from the estimate: the merge kept them. */
-static void check_cpu_estimated(const run *w)
+static void check_cpu_estimated(const worker_proc *w)
 {
     ES_CHECK_INT(w->r.cpu.method, ES_EM_ESTIMATE);
     ES_CHECK_CONTAINS(w->r.cpu.source, "estimate:");
     ES_CHECK_INT(w->r.dram.method, ES_EM_ESTIMATE);
 }
 
-static void check_gpu_none(const run *w)
+static void check_gpu_none(const worker_proc *w)
 {
     ES_CHECK_INT(w->r.gpu.method, ES_EM_NONE);
     ES_CHECK(isnan(w->r.gpu.j));
@@ -182,9 +117,9 @@ static void check_init_balanced(int at_least)
 
 ES_TEST(nvml_energy_counter_two_gpus)
 {
-    run w;
+    worker_proc w;
     fake_env("2", "energy", "100", NULL);
-    worker_run(&w, NULL, sleep_half);
+    nvml_run(&w, NULL, sleep_half);
     check_gpu_joules(&w, 200, 0.05, "nvml:energy-counter:2gpu");
     check_cpu_estimated(&w);
     check_init_balanced(2); /* probe and start */
@@ -192,10 +127,10 @@ ES_TEST(nvml_energy_counter_two_gpus)
 
 ES_TEST(nvml_power_integration_without_counter)
 {
-    run w;
+    worker_proc w;
     const char *opts[] = {"--sample-ms", "50", NULL};
     fake_env("2", "power", "100", NULL);
-    worker_run(&w, opts, sleep_half);
+    nvml_run(&w, opts, sleep_half);
     check_gpu_joules(&w, 200, 0.10, "nvml:power-integration:2gpu");
     check_cpu_estimated(&w);
     check_init_balanced(2);
@@ -203,10 +138,10 @@ ES_TEST(nvml_power_integration_without_counter)
 
 ES_TEST(nvml_mixed_counter_and_power)
 {
-    run w;
+    worker_proc w;
     const char *opts[] = {"--sample-ms", "50", NULL};
     fake_env("2", "energy,power", "100,300", NULL);
-    worker_run(&w, opts, sleep_half);
+    nvml_run(&w, opts, sleep_half);
     check_gpu_joules(&w, 400, 0.10, "nvml:mixed:2gpu");
 }
 
@@ -214,29 +149,29 @@ ES_TEST(nvml_mixed_counter_and_power)
 
 ES_TEST(nvml_visible_index_charges_only_that_gpu)
 {
-    run w;
+    worker_proc w;
     fake_env("2", "energy", "100,300", "1");
-    worker_run(&w, NULL, sleep_half);
+    nvml_run(&w, NULL, sleep_half);
     check_gpu_joules(&w, 300, 0.05, "nvml:energy-counter:1gpu");
 
     fake_env("3", "energy", "100,300,50", " 2 , 0,2"); /* spaces, a repeat */
-    worker_run(&w, NULL, sleep_half);
+    nvml_run(&w, NULL, sleep_half);
     check_gpu_joules(&w, 150, 0.05, "nvml:energy-counter:2gpu");
 }
 
 ES_TEST(nvml_visible_uuid_and_prefix)
 {
-    run w;
+    worker_proc w;
     fake_env("2", "energy", "100,300", "GPU-fake-1-0000-4000-8000-000000000000");
-    worker_run(&w, NULL, sleep_half);
+    nvml_run(&w, NULL, sleep_half);
     check_gpu_joules(&w, 300, 0.05, "nvml:energy-counter:1gpu");
 
     fake_env("2", "energy", "100,300", "GPU-fake-0,1"); /* a unique prefix, then an index */
-    worker_run(&w, NULL, sleep_half);
+    nvml_run(&w, NULL, sleep_half);
     check_gpu_joules(&w, 400, 0.05, "nvml:energy-counter:2gpu");
 
     fake_env("2", "energy", "100,300", "GPU-fake"); /* ambiguous prefix: no GPU */
-    worker_run(&w, NULL, sleep_half);
+    nvml_run(&w, NULL, sleep_half);
     check_gpu_none(&w);
 }
 
@@ -244,9 +179,9 @@ ES_TEST(nvml_no_visible_gpu_is_none)
 {
     const char *const values[] = {"", "-1", "NoDevFiles"};
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
-        run w;
+        worker_proc w;
         fake_env("2", "energy", "100", values[i]);
-        worker_run(&w, NULL, sleep_half);
+        nvml_run(&w, NULL, sleep_half);
         check_gpu_none(&w);
         ES_CHECK(strstr(w.err, "note") == NULL); /* intended: nothing to warn about */
         check_init_balanced(1);
@@ -255,21 +190,21 @@ ES_TEST(nvml_no_visible_gpu_is_none)
 
 ES_TEST(nvml_invalid_entry_ends_the_list)
 {
-    run w;
+    worker_proc w;
     /* As in CUDA: "1,7,0" makes only GPU 1 visible. */
     fake_env("2", "energy", "100,300", "1,7,0");
-    worker_run(&w, NULL, sleep_half);
+    nvml_run(&w, NULL, sleep_half);
     check_gpu_joules(&w, 300, 0.05, "nvml:energy-counter:1gpu");
 
     /* A list naming no GPU that exists is a mistake worth a note. */
     fake_env("2", "energy", "100", "5");
-    worker_run(&w, NULL, sleep_half);
+    nvml_run(&w, NULL, sleep_half);
     check_gpu_none(&w);
     ES_CHECK_CONTAINS(w.err, "ecosweep-worker: note: CUDA_VISIBLE_DEVICES entry '5' names none "
                              "of this machine's 2 GPUs; GPU energy not measured\n");
 
     fake_env("2", "energy", "100", "MIG-0b6b9e59-unknown");
-    worker_run(&w, NULL, sleep_half);
+    nvml_run(&w, NULL, sleep_half);
     check_gpu_none(&w);
     ES_CHECK_CONTAINS(w.err, "entry 'MIG-0b6b9e59-unknown' names none");
 }
@@ -278,44 +213,44 @@ ES_TEST(nvml_invalid_entry_ends_the_list)
 
 ES_TEST(nvml_missing_library_is_none)
 {
-    run w;
+    worker_proc w;
     fake_env("2", "energy", "100", NULL);
     ES_CHECK(setenv("ECOSWEEP_NVML_LIB", "/nonexistent-ecosweep/libnvidia-ml.so.1", 1) == 0);
-    worker_run(&w, NULL, sleep_half);
+    nvml_run(&w, NULL, sleep_half);
     check_gpu_none(&w);
     ES_CHECK(strstr(w.err, "note") == NULL); /* a CPU-only machine is normal */
 }
 
 ES_TEST(nvml_init_failure_is_none)
 {
-    run w;
+    worker_proc w;
     fake_env("2", "fail-init", "100", NULL);
-    worker_run(&w, NULL, sleep_half);
+    nvml_run(&w, NULL, sleep_half);
     check_gpu_none(&w);
     ES_CHECK_CONTAINS(w.err, "ecosweep-worker: note: NVML failed to start (Unknown Error); GPU "
                              "energy not measured\n");
 
     /* The library without its driver (a CUDA image on a CPU node): silent. */
     fake_env("2", "no-driver", "100", NULL);
-    worker_run(&w, NULL, sleep_half);
+    nvml_run(&w, NULL, sleep_half);
     check_gpu_none(&w);
     ES_CHECK(strstr(w.err, "note") == NULL);
 }
 
 ES_TEST(nvml_zero_gpus_is_none)
 {
-    run w;
+    worker_proc w;
     fake_env("0", "energy", "100", NULL);
-    worker_run(&w, NULL, sleep_half);
+    nvml_run(&w, NULL, sleep_half);
     check_gpu_none(&w);
     check_init_balanced(1);
 }
 
 ES_TEST(nvml_unreadable_gpu_gives_none_not_a_partial_sum)
 {
-    run w;
+    worker_proc w;
     fake_env("2", "energy,none", "100", NULL);
-    worker_run(&w, NULL, sleep_half);
+    nvml_run(&w, NULL, sleep_half);
     check_gpu_none(&w);
     ES_CHECK_CONTAINS(w.err, "ecosweep-worker: note: NVIDIA GPU 1 reports neither energy nor "
                              "power; GPU energy not measured\n");

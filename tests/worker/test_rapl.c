@@ -45,7 +45,7 @@ ES_TEST(rapl_one_socket)
     const char *root = fake_root("pc");
     const char *e = fake_zone(root, "intel-rapl:0", "package-0", 1000000, BIG_RANGE);
     const char *trial[] = {"sh", "-c", W_FN "w \"$1\" 3500000", "sh", e, NULL};
-    fake_worker w;
+    worker_proc w;
     fake_worker_run(&w, root, NULL, trial);
     ES_CHECK_INT(w.exit_status, 0);
     check_counter(&w.r.cpu, 2.5, "rapl:package");
@@ -61,7 +61,7 @@ ES_TEST(rapl_two_sockets_are_summed)
     const char *e1 = fake_zone(root, "intel-rapl:1", "package-1", 7000000, BIG_RANGE);
     const char *trial[] = {"sh", "-c", W_FN "w \"$1\" 2000000; w \"$2\" 9000000", "sh", e0,
                            e1,   NULL};
-    fake_worker w;
+    worker_proc w;
     fake_worker_run(&w, root, NULL, trial);
     check_counter(&w.r.cpu, 3.0, "rapl:package");
 }
@@ -75,7 +75,7 @@ ES_TEST(rapl_psys_ignored_beside_packages)
     const char *trial[] = {"sh", "-c", W_FN "w \"$1\" 2000000; w \"$2\" 1800000; w \"$3\" 6000000",
                            "sh", pkg,  core,
                            psys, NULL};
-    fake_worker w;
+    worker_proc w;
     fake_worker_run(&w, root, NULL, trial);
     check_counter(&w.r.cpu, 1.0, "rapl:package");
 }
@@ -85,7 +85,7 @@ ES_TEST(rapl_psys_alone)
     const char *root = fake_root("pc");
     const char *psys = fake_zone(root, "intel-rapl:1", "psys", 1000000, BIG_RANGE);
     const char *trial[] = {"sh", "-c", W_FN "w \"$1\" 6000000", "sh", psys, NULL};
-    fake_worker w;
+    worker_proc w;
     fake_worker_run(&w, root, NULL, trial);
     check_counter(&w.r.cpu, 5.0, "rapl:psys");
     ES_CHECK_INT(w.r.dram.method, ES_EM_ESTIMATE);
@@ -115,7 +115,7 @@ ES_TEST(rapl_dram_subzones_flat_and_nested)
                            d1,
                            mmio,
                            NULL};
-    fake_worker w;
+    worker_proc w;
     fake_worker_run(&w, root, NULL, trial);
     check_counter(&w.r.cpu, 3.0, "rapl:package");
     check_counter(&w.r.dram, 0.75, "rapl:dram");
@@ -139,7 +139,7 @@ ES_TEST(rapl_identical_die_counters_count_once)
                            c,
                            NULL};
     const char *opts[] = {"--sample-ms", "20", NULL};
-    fake_worker w;
+    worker_proc w;
     fake_worker_run(&w, root, opts, trial);
     check_counter(&w.r.cpu, 2.0, "rapl:package");
 }
@@ -148,7 +148,7 @@ ES_TEST(rapl_no_zones_is_silent)
 {
     const char *root = fake_root("empty");
     const char *trial[] = {"true", NULL};
-    fake_worker w;
+    worker_proc w;
     fake_worker_run(&w, root, NULL, trial);
     ES_CHECK_INT(w.r.cpu.method, ES_EM_ESTIMATE);
     ES_CHECK(strstr(w.err, "note:") == NULL);
@@ -172,7 +172,7 @@ ES_TEST(rapl_counter_wrap_during_trial)
                            e,
                            NULL};
     const char *opts[] = {"--sample-ms", "10", NULL};
-    fake_worker w;
+    worker_proc w;
     fake_worker_run(&w, root, opts, trial);
     ES_CHECK_INT(w.exit_status, 0);
     check_counter(&w.r.cpu, 3.3, "rapl:package");
@@ -216,7 +216,7 @@ ES_TEST(rapl_unreadable_counter_falls_back_to_estimate)
     const char *e = fake_zone(root, "intel-rapl:0", "package-0", 1000000, BIG_RANGE);
     int expect_eacces = fake_make_unreadable(e);
     const char *trial[] = {"true", NULL};
-    fake_worker w;
+    worker_proc w;
     fake_worker_run(&w, root, NULL, trial);
     ES_CHECK_INT(w.exit_status, 0);
     ES_CHECK_INT(w.r.cpu.method, ES_EM_ESTIMATE);
@@ -250,7 +250,7 @@ ES_TEST(rapl_exclusive_charges_all_the_counter_saw)
                            e,
                            NULL};
     const char *opts[] = {"--attribution", "exclusive", "--sample-ms", "10", NULL};
-    fake_worker w;
+    worker_proc w;
     fake_worker_run(&w, root, opts, trial);
     check_counter(&w.r.cpu, 3.5, "rapl:package");
 }
@@ -362,7 +362,7 @@ static double machine_rise(machine *m)
 /* Check a shared-mode result against the machine: K per tick of the
  * trial's own CPU, within tick granularity and the helper's 3 ms lag
  * (10 % and 3 ticks). */
-static void check_fair_share(const fake_worker *w)
+static void check_fair_share(const worker_proc *w)
 {
     const double per_cpu_s = (double)K_UJ * 1e-6 * (double)sysconf(_SC_CLK_TCK);
     const double want = per_cpu_s * w->r.cpu_s;
@@ -381,12 +381,12 @@ ES_TEST(rapl_shared_two_concurrent_trials_split_the_counter)
     machine m;
     machine_init(&m);
     const char *trial[] = {"sh", "-c", "i=0; while [ $i -lt 500000 ]; do i=$((i+1)); done", NULL};
-    fake_worker a, b;
+    worker_proc a, b;
     fake_worker_start(&a, m.root, shared_opts, trial);
     fake_worker_start(&b, m.root, shared_opts, trial);
     machine_start(&m, (pid_t[]){a.pid, b.pid}, 2);
-    fake_worker_finish(&a);
-    fake_worker_finish(&b);
+    worker_finish(&a);
+    worker_finish(&b);
     double rise = machine_rise(&m);
     check_fair_share(&a);
     check_fair_share(&b);
@@ -403,10 +403,10 @@ ES_TEST(rapl_shared_counts_the_whole_process_tree)
                            "b() { i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; }; "
                            "(b) & (b; (b) & wait) & wait",
                            NULL};
-    fake_worker w;
+    worker_proc w;
     fake_worker_start(&w, m.root, shared_opts, trial);
     machine_start(&m, &w.pid, 1);
-    fake_worker_finish(&w);
+    worker_finish(&w);
     double rise = machine_rise(&m);
     check_fair_share(&w);
     ES_CHECK_NEAR(w.r.cpu.j, rise, 0.08 * rise);

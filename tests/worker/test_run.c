@@ -6,16 +6,17 @@
  * period, and no process of the trial left alive afterwards, whether it was
  * in the trial's group, daemonized, or orphaned by the worker's parent dying.
  *
- * The worker gets its result descriptor as fd 9 (RESULT_FD); trials that
- * must be found later write their pid to a file in the test's temporary
- * directory, named by the trial's "$1" (SAVE_PID).
+ * worker_runner.c starts the worker and gives it its result descriptor as
+ * fd 9 (WORKER_RESULT_FD); trials that must be found later write their pid
+ * to a file in the test's temporary directory, named by the trial's "$1"
+ * (SAVE_PID).
  */
 #include "es_test.h"
 #include "result.h"
+#include "worker_runner.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -23,43 +24,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RESULT_FD 9
-
 /* Shell text that saves a pid (e.g. "$$", "$!") to the file named by "$1"
  * without a reader ever seeing a partial file. */
 #define SAVE_PID(var) "echo " var " > \"$1.tmp\" && mv \"$1.tmp\" \"$1\"; "
-#define BUF_MAX 8192
 
-typedef struct worker {
-    pid_t pid;
-    int fd_res, fd_out, fd_err; /* read ends; -1 once at EOF */
-    double started;
-    /* Filled by worker_finish(). */
-    int status;
-    double elapsed;
-    char res[BUF_MAX], out[BUF_MAX], err[BUF_MAX];
-    size_t n_res, n_out, n_err;
-    es_result r;
-} worker;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+/* The worker with no --result-fd: its result goes to stderr. */
+static const worker_setup no_result_fd = {.no_result_fd = 1};
 
 static void sleep_s(double s)
 {
     struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
     nanosleep(&ts, NULL);
-}
-
-static const char *worker_path(void)
-{
-    static char path[4096];
-    snprintf(path, sizeof path, "%s/ecosweep-worker", es_test_build_dir());
-    return path;
 }
 
 static const char *tmp_path(const char *name)
@@ -71,127 +46,10 @@ static const char *tmp_path(const char *name)
     return p;
 }
 
-/* Start `ecosweep-worker [--result-fd 9] OPTS... -- TRIAL...`; opts and trial
- * are NULL-terminated.  with_fd = 0 leaves the result on stderr. */
-static void worker_start_fd(worker *w, int with_fd, const char *const *opts,
-                            const char *const *trial)
-{
-    const char *argv[64];
-    int n = 0;
-    argv[n++] = worker_path();
-    if (with_fd) {
-        argv[n++] = "--result-fd";
-        argv[n++] = "9";
-    }
-    for (; opts != NULL && *opts != NULL; opts++)
-        argv[n++] = *opts;
-    argv[n++] = "--";
-    for (; *trial != NULL; trial++)
-        argv[n++] = *trial;
-    argv[n] = NULL;
-
-    int pr[2], po[2], pe[2];
-    ES_CHECK(pipe2(pr, O_CLOEXEC) == 0 && pipe2(po, O_CLOEXEC) == 0 && pipe2(pe, O_CLOEXEC) == 0);
-    memset(w, 0, sizeof *w);
-    w->started = now_s();
-    w->pid = fork();
-    ES_CHECK(w->pid >= 0);
-    if (w->pid == 0) {
-        int devnull = open("/dev/null", O_RDONLY);
-        dup2(devnull, 0);
-        dup2(po[1], 1);
-        dup2(pe[1], 2);
-        if (with_fd)
-            dup2(pr[1], RESULT_FD);
-        execv(argv[0], (char *const *)argv);
-        _exit(99);
-    }
-    close(pr[1]);
-    close(po[1]);
-    close(pe[1]);
-    w->fd_res = pr[0];
-    w->fd_out = po[0];
-    w->fd_err = pe[0];
-    if (!with_fd) {
-        close(pr[0]);
-        w->fd_res = -1;
-    }
-}
-
-static void worker_start(worker *w, const char *const *opts, const char *const *trial)
-{
-    worker_start_fd(w, 1, opts, trial);
-}
-
-static void drain(int *fd, char *buf, size_t *n)
-{
-    char tmp[1024];
-    ssize_t got = read(*fd, tmp, sizeof tmp);
-    if (got <= 0) {
-        close(*fd);
-        *fd = -1;
-        return;
-    }
-    size_t room = BUF_MAX - 1 - *n;
-    size_t take = (size_t)got < room ? (size_t)got : room;
-    memcpy(buf + *n, tmp, take);
-    *n += take;
-    buf[*n] = '\0';
-}
-
-/* Read everything the worker writes, wait for it (at most 10 s), and parse
- * the result line from the result fd (or from stderr without one). */
-static void worker_finish(worker *w)
-{
-    double limit = now_s() + 10.0;
-    while (w->fd_res >= 0 || w->fd_out >= 0 || w->fd_err >= 0) {
-        struct pollfd p[3] = {
-            {w->fd_res, POLLIN, 0}, {w->fd_out, POLLIN, 0}, {w->fd_err, POLLIN, 0}};
-        if (now_s() > limit) {
-            kill(w->pid, SIGKILL);
-            ES_FAIL("worker output still open after 10 s (a trial process leaked?)");
-        }
-        if (poll(p, 3, 100) <= 0)
-            continue;
-        if (p[0].revents)
-            drain(&w->fd_res, w->res, &w->n_res);
-        if (p[1].revents)
-            drain(&w->fd_out, w->out, &w->n_out);
-        if (p[2].revents)
-            drain(&w->fd_err, w->err, &w->n_err);
-    }
-    ES_CHECK(waitpid(w->pid, &w->status, 0) == w->pid);
-    w->elapsed = now_s() - w->started;
-    /* On the result descriptor the started line comes first. */
-    const char *line = strstr(w->n_res > 0 ? w->res : w->err, "ecosweep-result ");
-    if (line != NULL) {
-        const char *end = strchr(line, '\n');
-        size_t len = end ? (size_t)(end - line) + 1 : strlen(line);
-        int rc = es_result_parse(line, len, &w->r);
-        if (rc != 0)
-            ES_FAIL("result line did not parse (%d): '%s'", rc, line);
-    } else {
-        ES_FAIL("no result line; stderr: '%s'", w->err);
-    }
-}
-
-static void worker_run(worker *w, const char *const *opts, const char *const *trial)
-{
-    worker_start(w, opts, trial);
-    worker_finish(w);
-}
-
-static int exit_status(const worker *w)
-{
-    if (WIFEXITED(w->status))
-        return WEXITSTATUS(w->status);
-    return 1000 + WTERMSIG(w->status); /* the worker itself must never die of a signal */
-}
-
 /* Wait (at most 3 s) for a trial to write its pid file; the pid. */
 static pid_t wait_pid_file(const char *path)
 {
-    double limit = now_s() + 3.0;
+    double limit = worker_now_s() + 3.0;
     for (;;) {
         FILE *f = fopen(path, "r");
         if (f != NULL) {
@@ -201,7 +59,7 @@ static pid_t wait_pid_file(const char *path)
             if (ok && pid > 0)
                 return (pid_t)pid;
         }
-        if (now_s() > limit)
+        if (worker_now_s() > limit)
             ES_FAIL("no pid in %s after 3 s", path);
         sleep_s(0.01);
     }
@@ -224,10 +82,10 @@ static void write_script(const char *path, const char *text)
 
 ES_TEST(worker_true_exits_zero)
 {
-    worker w;
+    worker_proc w;
     const char *trial[] = {"/bin/true", NULL};
     worker_run(&w, NULL, trial);
-    ES_CHECK_INT(exit_status(&w), 0);
+    ES_CHECK_INT(w.exit_status, 0);
     ES_CHECK_INT(w.r.exit_kind, ES_EXIT_EXITED);
     ES_CHECK_INT(w.r.exit_code, 0);
     ES_CHECK_INT(w.r.stop_signal, 0);
@@ -238,29 +96,29 @@ ES_TEST(worker_true_exits_zero)
 
 ES_TEST(worker_false_passes_exit_code)
 {
-    worker w;
+    worker_proc w;
     const char *trial[] = {"/bin/false", NULL};
     worker_run(&w, NULL, trial);
-    ES_CHECK_INT(exit_status(&w), 1);
+    ES_CHECK_INT(w.exit_status, 1);
     ES_CHECK_INT(w.r.exit_kind, ES_EXIT_EXITED);
     ES_CHECK_INT(w.r.exit_code, 1);
 }
 
 ES_TEST(worker_exit_code_42_and_args)
 {
-    worker w;
+    worker_proc w;
     const char *trial[] = {"sh", "-c", "exit $(($1 * 2))", "sh", "21", NULL};
     worker_run(&w, NULL, trial);
-    ES_CHECK_INT(exit_status(&w), 42);
+    ES_CHECK_INT(w.exit_status, 42);
     ES_CHECK_INT(w.r.exit_code, 42);
 }
 
 ES_TEST(worker_signaled_trial)
 {
-    worker w;
+    worker_proc w;
     const char *trial[] = {"sh", "-c", "kill -9 $$", NULL};
     worker_run(&w, NULL, trial);
-    ES_CHECK_INT(exit_status(&w), 128 + 9);
+    ES_CHECK_INT(w.exit_status, 128 + 9);
     ES_CHECK_INT(w.r.exit_kind, ES_EXIT_SIGNALED);
     ES_CHECK_INT(w.r.term_signal, 9);
     ES_CHECK_INT(w.r.stop_signal, 0);
@@ -268,10 +126,10 @@ ES_TEST(worker_signaled_trial)
 
 ES_TEST(worker_exec_failure)
 {
-    worker w;
+    worker_proc w;
     const char *trial[] = {"ecosweep-no-such-command-xyz", "arg", NULL};
     worker_run(&w, NULL, trial);
-    ES_CHECK_INT(exit_status(&w), 127);
+    ES_CHECK_INT(w.exit_status, 127);
     ES_CHECK_INT(w.r.exit_kind, ES_EXIT_EXEC_FAILED);
     ES_CHECK_INT(w.r.exec_errno, ENOENT);
 
@@ -280,7 +138,7 @@ ES_TEST(worker_exec_failure)
     ES_CHECK(chmod(plain, 0644) == 0);
     const char *notexec[] = {plain, NULL};
     worker_run(&w, NULL, notexec);
-    ES_CHECK_INT(exit_status(&w), 127);
+    ES_CHECK_INT(w.exit_status, 127);
     ES_CHECK_INT(w.r.exit_kind, ES_EXIT_EXEC_FAILED);
     ES_CHECK_INT(w.r.exec_errno, EACCES);
 }
@@ -289,10 +147,10 @@ ES_TEST(worker_exec_failure)
 
 ES_TEST(worker_cpu_burn_is_estimated)
 {
-    worker w;
+    worker_proc w;
     const char *trial[] = {"sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done", NULL};
     worker_run(&w, NULL, trial);
-    ES_CHECK_INT(exit_status(&w), 0);
+    ES_CHECK_INT(w.exit_status, 0);
     ES_CHECK(w.r.cpu_s > 0.01);
     ES_CHECK(w.r.cpu_s <= w.r.wall_s * 1.05 + 0.02); /* one core, one process */
     ES_CHECK(w.r.peak_rss_kb > 0);
@@ -310,24 +168,24 @@ ES_TEST(worker_cpu_burn_is_estimated)
 ES_TEST(worker_cpu_of_whole_tree)
 {
     /* The burning happens in grandchildren, two at once. */
-    worker w;
+    worker_proc w;
     const char *trial[] = {"sh", "-c",
                            "b() { i=0; while [ $i -lt 150000 ]; do i=$((i+1)); done; }; "
                            "(b) & (b) & wait",
                            NULL};
     worker_run(&w, NULL, trial);
-    ES_CHECK_INT(exit_status(&w), 0);
+    ES_CHECK_INT(w.exit_status, 0);
     ES_CHECK(w.r.cpu_s > 0.01);
     ES_CHECK_NEAR(w.r.cpu.j, 12.0 * w.r.cpu_s, 1e-9);
 }
 
 ES_TEST(worker_watt_options_override_estimate)
 {
-    worker w;
+    worker_proc w;
     const char *opts[] = {"--cpu-watts-per-core", "7.5", "--dram-watts-per-gb=2", NULL};
     const char *trial[] = {"sh", "-c", "i=0; while [ $i -lt 50000 ]; do i=$((i+1)); done", NULL};
     worker_run(&w, opts, trial);
-    ES_CHECK_INT(exit_status(&w), 0);
+    ES_CHECK_INT(w.exit_status, 0);
     ES_CHECK_NEAR(w.r.cpu.j, 7.5 * w.r.cpu_s, 1e-9);
     ES_CHECK_STR(w.r.cpu.source, "estimate:7.5W/core");
     ES_CHECK_STR(w.r.dram.source, "estimate:2W/GiB");
@@ -335,7 +193,7 @@ ES_TEST(worker_watt_options_override_estimate)
 
 ES_TEST(worker_records_times_and_host)
 {
-    worker w;
+    worker_proc w;
     struct timespec rt;
     clock_gettime(CLOCK_REALTIME, &rt);
     double before = (double)rt.tv_sec;
@@ -356,7 +214,7 @@ ES_TEST(worker_records_times_and_host)
 ES_TEST(worker_own_cpu_stays_near_zero)
 {
     /* A busy-waiting worker would burn ~1 s of CPU here. */
-    worker w;
+    worker_proc w;
     const char *opts[] = {"--sample-ms", "50", NULL};
     const char *trial[] = {"sleep", "1", NULL};
     worker_start(&w, opts, trial);
@@ -375,7 +233,7 @@ ES_TEST(worker_own_cpu_stays_near_zero)
              2);
     double cpu = (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
     worker_finish(&w);
-    ES_CHECK_INT(exit_status(&w), 0);
+    ES_CHECK_INT(w.exit_status, 0);
     if (cpu > 0.2)
         ES_FAIL("worker used %.2f s of CPU supervising a sleeping trial", cpu);
 }
@@ -384,7 +242,7 @@ ES_TEST(worker_own_cpu_stays_near_zero)
 
 ES_TEST(worker_trial_stdout_is_inherited_and_result_separate)
 {
-    worker w;
+    worker_proc w;
     const char *trial[] = {"sh", "-c", "echo hello; echo oops >&2", NULL};
     worker_run(&w, NULL, trial);
     ES_CHECK_STR(w.out, "hello\n");
@@ -401,18 +259,18 @@ ES_TEST(worker_trial_stdout_is_inherited_and_result_separate)
 
 ES_TEST(worker_result_on_stderr_without_fd)
 {
-    worker w;
+    worker_proc w;
     const char *trial[] = {"sh", "-c", "exit 3", NULL};
-    worker_start_fd(&w, 0, NULL, trial);
+    worker_start_with(&w, &no_result_fd, NULL, trial);
     worker_finish(&w);
-    ES_CHECK_INT(exit_status(&w), 3);
+    ES_CHECK_INT(w.exit_status, 3);
     ES_CHECK(strncmp(w.err, "ecosweep-result v=1 ", 20) == 0);
     ES_CHECK_INT(w.r.exit_code, 3);
 }
 
 ES_TEST(worker_result_fd_not_inherited_by_trial)
 {
-    worker w;
+    worker_proc w;
     const char *out = tmp_path("fds");
     const char *trial[] = {"sh",
                            "-c",
@@ -422,13 +280,13 @@ ES_TEST(worker_result_fd_not_inherited_by_trial)
                            out,
                            NULL};
     worker_run(&w, NULL, trial);
-    ES_CHECK_INT(exit_status(&w), 0);
+    ES_CHECK_INT(w.exit_status, 0);
     ES_CHECK(strstr(w.res, "forged") == NULL);
     FILE *f = fopen(out, "r");
     ES_CHECK(f != NULL);
     int fd, saw_stdout = 0;
     while (fscanf(f, "%d", &fd) == 1) {
-        if (fd == RESULT_FD)
+        if (fd == WORKER_RESULT_FD)
             ES_FAIL("the trial inherited the result fd %d", fd);
         saw_stdout |= fd == 1;
     }
@@ -440,21 +298,21 @@ ES_TEST(worker_result_fd_not_inherited_by_trial)
 
 static void check_stop(int sig)
 {
-    worker w;
+    worker_proc w;
     const char *pidf = tmp_path("pid");
     const char *trial[] = {"sh", "-c", SAVE_PID("$$") "exec sleep 100", "sh", pidf, NULL};
     worker_start(&w, NULL, trial);
     pid_t pgid = wait_pid_file(pidf);
     ES_CHECK_INT(getpgid(pgid), pgid); /* the trial leads its own group */
     ES_CHECK(pgid != getpgid(0));
-    double t = now_s();
+    double t = worker_now_s();
     ES_CHECK(kill(w.pid, sig) == 0);
     worker_finish(&w);
-    ES_CHECK(now_s() - t < 1.5);
+    ES_CHECK(worker_now_s() - t < 1.5);
     ES_CHECK_INT(w.r.stop_signal, sig);
     ES_CHECK_INT(w.r.exit_kind, ES_EXIT_SIGNALED);
     ES_CHECK_INT(w.r.term_signal, SIGTERM);
-    ES_CHECK_INT(exit_status(&w), 128 + SIGTERM);
+    ES_CHECK_INT(w.exit_status, 128 + SIGTERM);
     ES_CHECK(kill(-pgid, 0) != 0 && errno == ESRCH);
 }
 
@@ -475,7 +333,7 @@ ES_TEST(worker_sighup_stops_trial_group)
 
 ES_TEST(worker_stops_a_stopped_trial_without_waiting_for_grace)
 {
-    worker w;
+    worker_proc w;
     const char *pidf = tmp_path("pid");
     const char *opts[] = {"--grace", "3", NULL};
     const char *trial[] = {"sh", "-c", SAVE_PID("$$") "exec sleep 100", "sh", pidf, NULL};
@@ -483,17 +341,17 @@ ES_TEST(worker_stops_a_stopped_trial_without_waiting_for_grace)
     pid_t pgid = wait_pid_file(pidf);
     ES_CHECK(kill(-pgid, SIGSTOP) == 0);
     sleep_s(0.05);
-    double t = now_s();
+    double t = worker_now_s();
     ES_CHECK(kill(w.pid, SIGTERM) == 0);
     worker_finish(&w);
-    ES_CHECK(now_s() - t < 1.5); /* SIGTERM was followed by SIGCONT */
+    ES_CHECK(worker_now_s() - t < 1.5); /* SIGTERM was followed by SIGCONT */
     ES_CHECK_INT(w.r.term_signal, SIGTERM);
     ES_CHECK(kill(-pgid, 0) != 0 && errno == ESRCH);
 }
 
 ES_TEST(worker_sigkills_trial_ignoring_sigterm_after_grace)
 {
-    worker w;
+    worker_proc w;
     const char *pidf = tmp_path("pid");
     const char *opts[] = {"--grace", "0.2", NULL};
     const char *trial[] = {"sh", "-c", "trap '' TERM; " SAVE_PID("$$") "sleep 100; exit 0",
@@ -501,26 +359,26 @@ ES_TEST(worker_sigkills_trial_ignoring_sigterm_after_grace)
     worker_start(&w, opts, trial);
     pid_t pgid = wait_pid_file(pidf);
     sleep_s(0.05);
-    double t = now_s();
+    double t = worker_now_s();
     ES_CHECK(kill(w.pid, SIGTERM) == 0);
     worker_finish(&w);
-    double took = now_s() - t;
+    double took = worker_now_s() - t;
     ES_CHECK(took >= 0.19);
     ES_CHECK(took < 1.5);
     ES_CHECK_INT(w.r.stop_signal, SIGTERM);
     ES_CHECK_INT(w.r.exit_kind, ES_EXIT_SIGNALED);
     ES_CHECK_INT(w.r.term_signal, SIGKILL);
-    ES_CHECK_INT(exit_status(&w), 128 + SIGKILL);
+    ES_CHECK_INT(w.exit_status, 128 + SIGKILL);
     ES_CHECK(kill(-pgid, 0) != 0 && errno == ESRCH);
 }
 
 ES_TEST(worker_kills_background_child_left_in_group)
 {
-    worker w;
+    worker_proc w;
     const char *pidf = tmp_path("bg");
     const char *trial[] = {"sh", "-c", "sleep 100 & " SAVE_PID("$!") "exit 0", "sh", pidf, NULL};
     worker_run(&w, NULL, trial);
-    ES_CHECK_INT(exit_status(&w), 0); /* the trial itself succeeded */
+    ES_CHECK_INT(w.exit_status, 0); /* the trial itself succeeded */
     ES_CHECK_INT(w.r.exit_kind, ES_EXIT_EXITED);
     ES_CHECK_INT(w.r.stop_signal, 0);
     ES_CHECK(w.elapsed < 2);
@@ -531,7 +389,7 @@ ES_TEST(worker_kills_daemonized_descendant)
 {
     /* A double fork into a new session that also ignores SIGTERM: only the
      * subreaper sees it, and only SIGKILL after the grace period ends it. */
-    worker w;
+    worker_proc w;
     const char *dir = es_test_tmpdir();
     const char *script = tmp_path("daemonize.sh");
     write_script(script, "( setsid sh -c 'trap \"\" TERM; echo $$ > \"$1/d.tmp\"; "
@@ -541,7 +399,7 @@ ES_TEST(worker_kills_daemonized_descendant)
     const char *opts[] = {"--grace", "0.3", NULL};
     const char *trial[] = {"sh", script, dir, NULL};
     worker_run(&w, opts, trial);
-    ES_CHECK_INT(exit_status(&w), 0);
+    ES_CHECK_INT(w.exit_status, 0);
     pid_t daemon = wait_pid_file(tmp_path("d"));
     ES_CHECK(gone(daemon));
     ES_CHECK(w.elapsed >= 0.29 && w.elapsed < 2.5);
@@ -581,10 +439,10 @@ ES_TEST(worker_parent_death_stops_trial)
     ES_CHECK(kill(middle, SIGKILL) == 0);
     ES_CHECK(waitpid(middle, NULL, 0) == middle);
 
-    double limit = now_s() + 3.0;
+    double limit = worker_now_s() + 3.0;
     int status = 0;
     while (waitpid(wk, &status, WNOHANG) == 0) {
-        if (now_s() > limit) {
+        if (worker_now_s() > limit) {
             kill(-pgid, SIGKILL);
             kill(wk, SIGKILL);
             ES_FAIL("worker still running 3 s after its parent died");
@@ -612,18 +470,12 @@ ES_TEST(worker_bad_options_exit_125)
         {"--frobnicate", "1", "--frobnicate: unknown option"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        worker w;
+        worker_proc w;
         const char *opts[] = {cases[i].opt, cases[i].val, NULL};
         const char *trial[] = {"/bin/true", NULL};
-        worker_start_fd(&w, 0, opts, trial);
-        while (w.fd_out >= 0 || w.fd_err >= 0) {
-            if (w.fd_out >= 0)
-                drain(&w.fd_out, w.out, &w.n_out);
-            else
-                drain(&w.fd_err, w.err, &w.n_err);
-        }
-        waitpid(w.pid, &w.status, 0);
-        ES_CHECK_INT(exit_status(&w), 125);
+        worker_start_with(&w, &no_result_fd, opts, trial);
+        worker_collect(&w);
+        ES_CHECK_INT(w.exit_status, 125);
         ES_CHECK_CONTAINS(w.err, cases[i].msg);
         ES_CHECK(strstr(w.err, "ecosweep-result") == NULL);
     }
