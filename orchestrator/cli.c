@@ -9,7 +9,7 @@
 #include <string.h>
 
 static const es_cli_cmd *const commands[] = {&es_cli_run, &es_cli_validate, &es_cli_report,
-                                             &es_cli_ls};
+                                             &es_cli_import, &es_cli_ls};
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
 static void usage(FILE *f)

@@ -24,6 +24,7 @@ typedef struct es_cli_cmd {
 extern const es_cli_cmd es_cli_run;
 extern const es_cli_cmd es_cli_validate;
 extern const es_cli_cmd es_cli_report;
+extern const es_cli_cmd es_cli_import;
 extern const es_cli_cmd es_cli_ls;
 
 /* Dispatch `ecosweep SUBCOMMAND ...`; returns the exit code. */

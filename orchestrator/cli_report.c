@@ -1,6 +1,8 @@
 /*
- * cli_report.c -- `ecosweep report`: trials, sweeps and projects with what
- * they cost, as text, JSON, CSV or CodeCarbon's emissions.csv, priced with
+ * cli_report.c -- `ecosweep report`: trials, sweeps, imported jobs and
+ * projects with what they cost -- each project's R&D footprint in Strubell
+ * et al.'s tiers, each sweep's expected best result and sensitivity -- as
+ * text, JSON, CSV, CodeCarbon's emissions.csv, Markdown or HTML, priced with
  * each sweep's own factors or with some replaced on the command line
  * (--pue, --region, ...; validated by es_factor_override_set).
  */
@@ -27,13 +29,19 @@ const es_cli_cmd es_cli_report = {
              "Per-trial rows, per-sweep and per-project totals (trials by status,\n"
              "trial-hours, kWh with PUE, kg CO2e, electricity and cloud dollars) and the\n"
              "best trial of each sweep. Every energy figure names its method.\n"
+             "Per project: the R&D footprint in Strubell et al.'s tiers (one model = the\n"
+             "median completed trial or imported job by kWh, one tune = the median sweep,\n"
+             "all R&D = everything, imported jobs included) with everyday equivalents.\n"
+             "Per sweep: the expected best result of n trials and of n trials' kWh\n"
+             "(Dodge et al. 2019) and which parameters moved the metric and the energy.\n"
              "\n"
              "Options:\n"
              "  --db FILE      database (default $ECOSWEEP_DB, else ./ecosweep.db)\n"
              "  --project P    only project P\n"
              "  --sweep S      only sweep S (a name or a numeric id)\n"
-             "  --format F     text (default), json (stable, see README), csv, or\n"
-             "                 codecarbon (CodeCarbon's emissions.csv columns)\n"
+             "  --format F     text (default), json (stable, see README), csv,\n"
+             "                 codecarbon (CodeCarbon's emissions.csv columns),\n"
+             "                 markdown, or html (one self-contained page with SVG plots)\n"
              "\n"
              "Re-pricing: each option replaces that factor of every sweep in the report,\n"
              "and every figure is recomputed from the stored joules.\n"
@@ -100,9 +108,10 @@ static int report_exec(int argc, char **argv)
             break;
         case 'f':
             if ((fmt = es_report_format_parse(optarg)) < 0)
-                return es_cli_usage_error(
-                    &es_cli_report, "--format: expected text, json, csv or codecarbon, got '%s'",
-                    optarg);
+                return es_cli_usage_error(&es_cli_report,
+                                          "--format: expected text, json, csv, codecarbon, "
+                                          "markdown or html, got '%s'",
+                                          optarg);
             break;
         default:
             return es_cli_usage_error(&es_cli_report, "unknown or incomplete option '%s'",
@@ -121,13 +130,14 @@ static int report_exec(int argc, char **argv)
     }
     int nothing = 1;
     for (size_t i = 0; i < data->n_projects; i++)
-        nothing &= data->projects[i].n_sweeps == 0;
+        nothing &= data->projects[i].n_sweeps == 0 && data->projects[i].n_imports == 0;
     if ((project != NULL || sweep != NULL) && nothing) {
         fprintf(stderr, "ecosweep report: no %s '%s' in %s\n", sweep ? "sweep" : "project",
                 sweep ? sweep : project, db);
         rc = ES_EXIT_ERROR;
     } else {
-        es_report_opts ro = {.format = (es_report_format)fmt, .override = &ov};
+        es_report_opts ro = {
+            .format = (es_report_format)fmt, .override = &ov, .partial = sweep != NULL};
         /* CSV has no header to say so; text and JSON say it themselves. */
         if (ov.set != 0 && (fmt == ES_REPORT_CSV || fmt == ES_REPORT_CODECARBON))
             fprintf(stderr, "ecosweep report: factors overridden for every sweep; figures "

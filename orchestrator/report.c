@@ -1,13 +1,15 @@
 /*
- * report.c -- text, JSON, CSV and CodeCarbon-CSV reports (see report.h).
+ * report.c -- the report's core (see report.h): pricing and adding up
+ * trials and imported jobs, factor overrides, the text format, and the
+ * dispatch to the other formats (report_json.c, report_csv.c, report_md.c,
+ * report_html.c; the analysis behind tiers, expected maximum and
+ * sensitivity is in report_stats.c).
  *
  * Overrides are applied first, to a shallow copy of the loaded tree whose
- * sweeps carry the replaced factors (override_view), so every format below
- * reads "the sweep's factors" and never needs to know whether they were
- * overridden.  The report then walks the tree to price every trial with its
- * sweep's factors and add the sums up (struct tally); each format only
- * prints.  Sums are made from the same per-trial costs that are printed, so
- * a total always equals the sum of its rows.
+ * sweeps and imports carry the replaced factors (override_view), so every
+ * format reads "the sweep's factors" and never needs to know whether they
+ * were overridden.  Sums are made from the same per-trial costs that are
+ * printed, so a total always equals the sum of its rows.
  */
 #include "report.h"
 
@@ -18,80 +20,99 @@
 #include <time.h>
 
 #include "account.h"
+#include "report_int.h"
 
-#define N_STATUS 8
-static const char *const statuses[N_STATUS] = {"completed",   "failed",         "timed_out",
-                                               "interrupted", "budget_stopped", "running",
-                                               "lost",        "pruned"};
-
-typedef struct tally {
-    es_cost cost;
-    int trials;
-    int by_status[N_STATUS + 1]; /* last slot: any other word */
-    unsigned methods;            /* bit set of es_em seen */
-} tally;
+const char *const es_rep_statuses[ES_REP_N_STATUS] = {"completed",   "failed",         "timed_out",
+                                                      "interrupted", "budget_stopped", "running",
+                                                      "lost",        "pruned"};
 
 static int status_slot(const char *s)
 {
-    for (int i = 0; i < N_STATUS; i++)
-        if (s != NULL && strcmp(s, statuses[i]) == 0)
+    for (int i = 0; i < ES_REP_N_STATUS; i++)
+        if (s != NULL && strcmp(s, es_rep_statuses[i]) == 0)
             return i;
-    return N_STATUS;
+    return ES_REP_N_STATUS;
 }
 
-/* Wall seconds of a trial: what the worker measured, else the span the
- * coordinator recorded, else 0. */
-static double trial_wall(const es_store_trial *t)
+double es_rep_trial_wall(const es_store_trial *t)
 {
     return isfinite(t->wall_s) ? t->wall_s : isfinite(t->ended) ? t->ended - t->started : 0.0;
 }
 
-static void trial_cost(const es_store_sweep *sw, const es_store_trial *t, es_cost *c)
+void es_rep_trial_cost(const es_store_sweep *sw, const es_store_trial *t, es_cost *c)
 {
-    es_account(&sw->factors, es_account_joules(&t->cpu, &t->dram, &t->gpu), trial_wall(t), c);
+    es_account(&sw->factors, es_account_joules(&t->cpu, &t->dram, &t->gpu), es_rep_trial_wall(t),
+               c);
 }
 
-static void tally_trial(tally *ty, const es_store_sweep *sw, const es_store_trial *t)
+void es_rep_job_cost(const es_store_import *im, const es_store_job *j, es_cost *c)
+{
+    double joules = j->energy.method == ES_EM_NONE ? 0.0 : j->energy.j;
+    es_account(&im->factors, joules, isfinite(j->hours) ? j->hours * 3600.0 : 0.0, c);
+}
+
+static void tally_trial(es_rep_tally *ty, const es_store_sweep *sw, const es_store_trial *t)
 {
     es_cost c;
-    trial_cost(sw, t, &c);
+    es_rep_trial_cost(sw, t, &c);
     es_cost_add(&ty->cost, &c);
     ty->trials++;
     ty->by_status[status_slot(t->status)]++;
     ty->methods |= 1u << t->cpu.method | 1u << t->dram.method | 1u << t->gpu.method;
 }
 
-static void tally_add(tally *to, const tally *from)
+void es_rep_tally_add(es_rep_tally *to, const es_rep_tally *from)
 {
     es_cost_add(&to->cost, &from->cost);
     to->trials += from->trials;
-    for (int i = 0; i <= N_STATUS; i++)
+    to->jobs += from->jobs;
+    for (int i = 0; i <= ES_REP_N_STATUS; i++)
         to->by_status[i] += from->by_status[i];
     to->methods |= from->methods;
 }
 
-static void tally_sweep(tally *ty, const es_store_sweep *sw)
+void es_rep_tally_sweep(es_rep_tally *ty, const es_store_sweep *sw)
 {
     memset(ty, 0, sizeof *ty);
     for (size_t i = 0; i < sw->n_trials; i++)
         tally_trial(ty, sw, &sw->trials[i]);
 }
 
-static void tally_project(tally *ty, const es_store_project *p)
+void es_rep_tally_import(es_rep_tally *ty, const es_store_import *im)
 {
     memset(ty, 0, sizeof *ty);
-    for (size_t i = 0; i < p->n_sweeps; i++) {
-        tally s;
-        tally_sweep(&s, &p->sweeps[i]);
-        tally_add(ty, &s);
+    for (size_t i = 0; i < im->n_jobs; i++) {
+        es_cost c;
+        es_rep_job_cost(im, &im->jobs[i], &c);
+        es_cost_add(&ty->cost, &c);
+        ty->jobs++;
+        ty->methods |= 1u << im->jobs[i].energy.method;
     }
 }
 
-/* The best completed trial of a sweep, or NULL. */
-static const es_store_trial *best_trial(const es_store_sweep *sw)
+void es_rep_tally_project(es_rep_tally *ty, const es_store_project *p)
+{
+    es_rep_tally part;
+    memset(ty, 0, sizeof *ty);
+    for (size_t i = 0; i < p->n_sweeps; i++) {
+        es_rep_tally_sweep(&part, &p->sweeps[i]);
+        es_rep_tally_add(ty, &part);
+    }
+    for (size_t i = 0; i < p->n_imports; i++) {
+        es_rep_tally_import(&part, &p->imports[i]);
+        es_rep_tally_add(ty, &part);
+    }
+}
+
+int es_rep_maximize(const es_store_sweep *sw)
+{
+    return sw->goal != NULL && strcmp(sw->goal, "maximize") == 0;
+}
+
+const es_store_trial *es_rep_best_trial(const es_store_sweep *sw)
 {
     const es_store_trial *best = NULL;
-    int max = sw->goal != NULL && strcmp(sw->goal, "maximize") == 0;
+    int max = es_rep_maximize(sw);
     for (size_t i = 0; i < sw->n_trials; i++) {
         const es_store_trial *t = &sw->trials[i];
         if (strcmp(t->status, "completed") != 0 || isnan(t->objective))
@@ -102,7 +123,7 @@ static const es_store_trial *best_trial(const es_store_sweep *sw)
     return best;
 }
 
-static void iso_time(double t, char *buf, size_t cap)
+void es_rep_iso_time(double t, char *buf, size_t cap)
 {
     if (!isfinite(t)) {
         snprintf(buf, cap, "-");
@@ -114,404 +135,85 @@ static void iso_time(double t, char *buf, size_t cap)
     strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* ---- JSON ------------------------------------------------------------------ */
-
-static void j_str(FILE *f, const char *s)
-{
-    es_value v = {.kind = s ? ES_V_STR : ES_V_NULL, .s = (char *)s};
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    if (es_value_json(&v, &buf, &len, &cap) == 0)
-        fwrite(buf, 1, len, f);
-    else
-        fputs("null", f);
-    free(buf);
-}
-
-/* Numbers with 15 significant digits: all that a double carries reliably,
- * without the noise digits of arithmetic (1.65, not 1.6500000000000001);
- * non-finite ones, which JSON lacks, as null. */
-static void j_num(FILE *f, double x)
-{
-    if (isfinite(x))
-        fprintf(f, "%.15g", x);
-    else
-        fputs("null", f);
-}
-
-static void j_key(FILE *f, const char *k)
-{
-    j_str(f, k);
-    fputs(": ", f);
-}
-
-static void j_time(FILE *f, double t)
-{
-    char buf[32];
-    if (!isfinite(t)) {
-        fputs("null", f);
-        return;
-    }
-    iso_time(t, buf, sizeof buf);
-    j_str(f, buf);
-}
-
-/* ", "key": value" -- one member after the first of an object. */
-static void j_fstr(FILE *f, const char *key, const char *val)
-{
-    fprintf(f, ", \"%s\": ", key);
-    j_str(f, val);
-}
-
-static void j_fnum(FILE *f, const char *key, double x)
-{
-    fprintf(f, ", \"%s\": ", key);
-    j_num(f, x);
-}
-
-static void j_ftime(FILE *f, const char *key, double t)
-{
-    fprintf(f, ", \"%s\": ", key);
-    j_time(f, t);
-}
-
-/* The cost members; the first is written without a leading comma. */
-static void j_cost(FILE *f, const es_cost *c)
-{
-    fputs("\"kwh\": ", f);
-    j_num(f, c->kwh);
-    j_fnum(f, "co2e_kg", c->co2e_kg);
-    j_fnum(f, "usd", c->usd);
-    j_fnum(f, "usd_electricity", c->usd_electricity);
-    j_fnum(f, "usd_cloud", c->usd_cloud);
-    j_fnum(f, "trial_hours", c->hours);
-}
-
-static void j_tally(FILE *f, const tally *t)
-{
-    j_cost(f, &t->cost);
-    fprintf(f, ", \"trials\": %d, \"trials_by_status\": {", t->trials);
-    int first = 1;
-    for (int i = 0; i <= N_STATUS; i++) {
-        if (t->by_status[i] == 0)
-            continue;
-        fprintf(f, "%s\"%s\": %d", first ? "" : ", ", i < N_STATUS ? statuses[i] : "other",
-                t->by_status[i]);
-        first = 0;
-    }
-    fputc('}', f);
-    j_fstr(f, "energy_method", es_account_method_label(t->methods));
-}
-
-static void j_part(FILE *f, const char *name, const es_energy_part *p, int first)
-{
-    char key[32];
-    fprintf(f, "%s\"%s_j\": ", first ? "" : ", ", name);
-    j_num(f, p->method == ES_EM_NONE ? NAN : p->j);
-    snprintf(key, sizeof key, "%s_method", name);
-    j_fstr(f, key, es_em_name(p->method));
-    snprintf(key, sizeof key, "%s_source", name);
-    j_fstr(f, key, p->source[0] ? p->source : NULL);
-}
-
-static void j_trial(FILE *f, const es_store_sweep *sw, const es_store_trial *t)
-{
-    es_cost c;
-    trial_cost(sw, t, &c);
-    fprintf(f, "{\"id\": %lld, \"number\": %lld", (long long)t->id, (long long)t->number);
-    j_fstr(f, "status", t->status);
-    j_fstr(f, "reason", t->reason);
-    fprintf(f, ", \"params\": %s, \"metrics\": {", t->params_json ? t->params_json : "{}");
-    for (size_t m = 0; m < t->n_metrics; m++) {
-        fputs(m ? ", " : "", f);
-        j_key(f, t->metrics[m].name);
-        j_num(f, t->metrics[m].value);
-    }
-    fputc('}', f);
-    j_fnum(f, "objective", t->objective);
-    fputs(", ", f);
-    j_cost(f, &c);
-    j_fnum(f, "wall_s", t->wall_s);
-    j_fnum(f, "cpu_s", t->cpu_s);
-    j_fnum(f, "peak_rss_kb", t->peak_rss_kb >= 0 ? (double)t->peak_rss_kb : NAN);
-    j_fstr(f, "host", t->host);
-    j_ftime(f, "started", t->started);
-    j_ftime(f, "ended", t->ended);
-    j_fstr(f, "log_dir", t->log_dir);
-    fputs(", \"energy\": {", f);
-    j_part(f, "cpu", &t->cpu, 1);
-    j_part(f, "dram", &t->dram, 0);
-    j_part(f, "gpu", &t->gpu, 0);
-    fputs("}}", f);
-}
-
-static void j_sweep(FILE *f, const es_store_sweep *sw)
-{
-    tally ty;
-    const es_store_trial *best = best_trial(sw);
-
-    tally_sweep(&ty, sw);
-    fprintf(f, "{\"id\": %lld", (long long)sw->id);
-    j_fstr(f, "name", sw->name);
-    j_fstr(f, "status", sw->status);
-    j_fstr(f, "reason", sw->reason);
-    j_fstr(f, "method", sw->method);
-    j_fstr(f, "metric", sw->metric);
-    j_fstr(f, "goal", sw->goal);
-    fprintf(f, ", \"seed\": %llu", (unsigned long long)sw->seed);
-    j_ftime(f, "started", sw->started);
-    j_ftime(f, "ended", sw->ended);
-    fputs(", \"factors\": {\"pue\": ", f);
-    j_num(f, sw->factors.pue);
-    j_fnum(f, "carbon_g_per_kwh", sw->factors.carbon_g_per_kwh);
-    j_fnum(f, "electricity_usd_per_kwh", sw->factors.electricity_usd_per_kwh);
-    j_fnum(f, "cloud_usd_per_hour", sw->factors.cloud_usd_per_hour);
-    j_fstr(f, "region", sw->factors.region[0] ? sw->factors.region : NULL);
-    j_fstr(f, "carbon_source", es_carbon_source_name(sw->factors.carbon_source));
-    j_fstr(f, "attribution", es_energy_attribution_name(sw->factors.attribution));
-    j_fnum(f, "gpu_watts", sw->factors.gpu_watts);
-    fputs("}, ", f);
-    j_tally(f, &ty);
-    fputs(", \"best\": ", f);
-    if (best != NULL) {
-        fprintf(f, "{\"id\": %lld, \"number\": %lld", (long long)best->id, (long long)best->number);
-        j_fnum(f, "objective", best->objective);
-        fprintf(f, ", \"params\": %s}", best->params_json ? best->params_json : "{}");
-    } else {
-        fputs("null", f);
-    }
-    fputs(", \"trials\": [", f);
-    for (size_t i = 0; i < sw->n_trials; i++) {
-        fputs(i ? ",\n        " : "\n        ", f);
-        j_trial(f, sw, &sw->trials[i]);
-    }
-    fputs("]}", f);
-}
-
-/* The factor overrides, each null unless given. */
-static void j_overrides(FILE *f, const es_factor_override *o)
-{
-    if (o == NULL || o->set == 0) {
-        fputs("null", f);
-        return;
-    }
-    fputs("{\"pue\": ", f);
-    j_num(f, o->set & ES_OVR_PUE ? o->pue : NAN);
-    j_fstr(f, "region", o->set & ES_OVR_REGION ? o->region : NULL);
-    j_fnum(f, "carbon_g_per_kwh", o->set & ES_OVR_CARBON ? o->carbon_g_per_kwh : NAN);
-    j_fnum(f, "electricity_usd_per_kwh",
-           o->set & ES_OVR_ELECTRICITY ? o->electricity_usd_per_kwh : NAN);
-    j_fnum(f, "cloud_usd_per_hour", o->set & ES_OVR_CLOUD ? o->cloud_usd_per_hour : NAN);
-    fputc('}', f);
-}
-
-static void write_json(const es_store_data *d, const es_factor_override *ov, FILE *f)
-{
-    tally all;
-    char now[32];
-
-    memset(&all, 0, sizeof all);
-    iso_time((double)time(NULL), now, sizeof now);
-    fprintf(f, "{\"ecosweep_report\": 1, \"generated\": \"%s\", \"overrides\": ", now);
-    j_overrides(f, ov);
-    fputs(", \"projects\": [", f);
-    for (size_t i = 0; i < d->n_projects; i++) {
-        const es_store_project *p = &d->projects[i];
-        tally ty;
-        tally_project(&ty, p);
-        tally_add(&all, &ty);
-        fputs(i ? ",\n  {" : "\n  {", f);
-        j_key(f, "name");
-        j_str(f, p->name);
-        fputs(", ", f);
-        j_tally(f, &ty);
-        fputs(", \"sweeps\": [", f);
-        for (size_t j = 0; j < p->n_sweeps; j++) {
-            fputs(j ? ",\n    " : "\n    ", f);
-            j_sweep(f, &p->sweeps[j]);
-        }
-        fputs("]}", f);
-    }
-    fputs("],\n \"totals\": {", f);
-    j_tally(f, &all);
-    fputs("}}\n", f);
-}
-
-/* ---- CSV -------------------------------------------------------------------- */
-
-static void c_str(FILE *f, const char *s)
-{
-    if (s == NULL)
-        return;
-    if (strpbrk(s, ",\"\n\r") == NULL) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-static void c_num(FILE *f, double x)
-{
-    if (isfinite(x))
-        fprintf(f, "%.10g", x);
-}
-
-static void write_csv(const es_store_data *d, FILE *f)
-{
-    fputs("project,sweep,trial_id,number,status,reason,objective,wall_s,cpu_s,kwh,co2e_kg,usd,"
-          "usd_electricity,usd_cloud,cpu_j,cpu_method,dram_j,dram_method,gpu_j,gpu_method,"
-          "params,region\n",
-          f);
-    for (size_t i = 0; i < d->n_projects; i++) {
-        const es_store_project *p = &d->projects[i];
-        for (size_t j = 0; j < p->n_sweeps; j++) {
-            const es_store_sweep *sw = &p->sweeps[j];
-            for (size_t k = 0; k < sw->n_trials; k++) {
-                const es_store_trial *t = &sw->trials[k];
-                const es_energy_part *parts[3] = {&t->cpu, &t->dram, &t->gpu};
-                es_cost c;
-                trial_cost(sw, t, &c);
-                c_str(f, p->name);
-                fputc(',', f);
-                c_str(f, sw->name);
-                fprintf(f, ",%lld,%lld,", (long long)t->id, (long long)t->number);
-                c_str(f, t->status);
-                fputc(',', f);
-                c_str(f, t->reason);
-                fputc(',', f);
-                c_num(f, t->objective);
-                double nums[] = {t->wall_s, t->cpu_s,          c.kwh,      c.co2e_kg,
-                                 c.usd,     c.usd_electricity, c.usd_cloud};
-                for (size_t n = 0; n < sizeof nums / sizeof nums[0]; n++) {
-                    fputc(',', f);
-                    c_num(f, nums[n]);
-                }
-                for (int n = 0; n < 3; n++) {
-                    fputc(',', f);
-                    c_num(f, parts[n]->method == ES_EM_NONE ? NAN : parts[n]->j);
-                    fputc(',', f);
-                    c_str(f, es_em_name(parts[n]->method));
-                }
-                fputc(',', f);
-                c_str(f, t->params_json);
-                fputc(',', f);
-                c_str(f, sw->factors.region);
-                fputc('\n', f);
-            }
-        }
-    }
-}
-
-/* ---- CodeCarbon's emissions.csv ------------------------------------------------ */
-
-/* CodeCarbon 2.x's emissions.csv header, column for column, so its
- * dashboard and scripts written for it read ecosweep's trials. */
-static const char codecarbon_header[] =
-    "timestamp,project_name,run_id,duration,emissions,emissions_rate,cpu_power,gpu_power,"
-    "ram_power,cpu_energy,gpu_energy,ram_energy,energy_consumed,country_name,country_iso_code,"
-    "region,cloud_provider,cloud_region,os,python_version,codecarbon_version,cpu_count,"
-    "cpu_model,gpu_count,gpu_model,longitude,latitude,ram_total_size,tracking_mode,on_cloud,"
-    "pue\n";
-
-/* Mean power at the device (W) and energy at the wall (kWh, PUE applied, as
- * CodeCarbon counts it) of one component; both empty when it is unknown. */
-static void cc_part(FILE *f, const es_energy_part *p, double wall, double pue, int energy)
-{
-    fputc(',', f);
-    if (p->method == ES_EM_NONE || !isfinite(p->j))
-        return;
-    if (energy)
-        c_num(f, p->j / 3.6e6 * pue);
-    else if (wall > 0)
-        c_num(f, p->j / wall);
-}
-
-static void write_codecarbon(const es_store_data *d, FILE *f)
-{
-    fputs(codecarbon_header, f);
-    for (size_t i = 0; i < d->n_projects; i++) {
-        const es_store_project *p = &d->projects[i];
-        for (size_t j = 0; j < p->n_sweeps; j++) {
-            const es_store_sweep *sw = &p->sweeps[j];
-            const es_energy_factors *fa = &sw->factors;
-            es_region r;
-            int has_region = fa->region[0] != '\0' && es_region_lookup(fa->region, &r) == 0;
-            for (size_t k = 0; k < sw->n_trials; k++) {
-                const es_store_trial *t = &sw->trials[k];
-                const es_energy_part *parts[3] = {&t->cpu, &t->gpu, &t->dram};
-                double wall = trial_wall(t);
-                char when[32];
-                es_cost c;
-                int counter = 0;
-
-                trial_cost(sw, t, &c);
-                /* CodeCarbon's own format: local-looking, but ecosweep writes UTC. */
-                if (isfinite(t->ended) || isfinite(t->started)) {
-                    time_t sec = (time_t)(isfinite(t->ended) ? t->ended : t->started);
-                    struct tm tm;
-                    gmtime_r(&sec, &tm);
-                    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-                    fputs(when, f);
-                }
-                fputc(',', f);
-                c_str(f, p->name);
-                fprintf(f, ",sweep-%lld/trial-%lld,", (long long)sw->id, (long long)t->number);
-                c_num(f, wall);
-                fputc(',', f);
-                c_num(f, c.co2e_kg);
-                fputc(',', f);
-                if (wall > 0)
-                    c_num(f, c.co2e_kg / wall);
-                for (int n = 0; n < 3; n++) /* cpu_power, gpu_power, ram_power */
-                    cc_part(f, parts[n], wall, fa->pue, 0);
-                for (int n = 0; n < 3; n++) /* cpu_energy, gpu_energy, ram_energy */
-                    cc_part(f, parts[n], wall, fa->pue, 1);
-                fputc(',', f);
-                c_num(f, c.kwh); /* energy_consumed: the sum of the known parts, PUE applied */
-                fputc(',', f);
-                if (has_region && r.iso2[0] != '\0') { /* not for the WLD row */
-                    c_str(f, r.country);
-                    fputc(',', f);
-                    c_str(f, r.iso3);
-                } else {
-                    fputc(',', f);
-                }
-                /* region .. ram_total_size: not known to ecosweep. */
-                fputs(",,,,,,,,,,,,,", f);
-                for (int n = 0; n < 3; n++)
-                    counter |= parts[n]->method == ES_EM_COUNTER;
-                /* "machine": whole-socket counters charged to the trial; otherwise
-                 * the trial's own share (estimate, or shared attribution). */
-                fputs(counter && fa->attribution == ES_ATTRIBUTION_EXCLUSIVE ? ",machine"
-                                                                             : ",process",
-                      f);
-                fputs(fa->cloud_usd_per_hour > 0 ? ",Y," : ",N,", f);
-                c_num(f, fa->pue);
-                fputc('\n', f);
-            }
-        }
-    }
-}
-
 /* ---- Text ------------------------------------------------------------------- */
 
-static void t_cost(FILE *f, const char *indent, const tally *ty)
+static void t_cost(FILE *f, const char *indent, const es_rep_tally *ty)
 {
     fprintf(f, "%s%d trials", indent, ty->trials);
-    for (int i = 0; i <= N_STATUS; i++)
+    for (int i = 0; i <= ES_REP_N_STATUS; i++)
         if (ty->by_status[i])
-            fprintf(f, ", %d %s", ty->by_status[i], i < N_STATUS ? statuses[i] : "other");
+            fprintf(f, ", %d %s", ty->by_status[i],
+                    i < ES_REP_N_STATUS ? es_rep_statuses[i] : "other");
+    if (ty->jobs > 0)
+        fprintf(f, "; plus %d imported jobs", ty->jobs);
     fprintf(f,
-            "\n%s%.4g trial-hours, %.4g kWh, %.4g kg CO2e, $%.4g (electricity $%.4g, cloud "
+            "\n%s%.4g %s, %.4g kWh, %.4g kg CO2e, $%.4g (electricity $%.4g, cloud "
             "$%.4g), energy by %s\n",
-            indent, ty->cost.hours, ty->cost.kwh, ty->cost.co2e_kg, ty->cost.usd,
-            ty->cost.usd_electricity, ty->cost.usd_cloud, es_account_method_label(ty->methods));
+            indent, ty->cost.hours, ty->jobs > 0 ? "hours" : "trial-hours", ty->cost.kwh,
+            ty->cost.co2e_kg, ty->cost.usd, ty->cost.usd_electricity, ty->cost.usd_cloud,
+            es_account_method_label(ty->methods));
+}
+
+static void t_tier(FILE *f, const char *name, const es_tier *t)
+{
+    if (!t->available) {
+        fprintf(f, "    %-9s  none (no completed trial or job)\n", name);
+        return;
+    }
+    fprintf(f, "    %-9s %6d %10.4g %12.4g %10.4g %13.4g %9.4g  %s\n", name, t->jobs, t->cost.hours,
+            t->cost.kwh, t->cost.co2e_kg, t->cost.usd_electricity, t->cost.usd_cloud, t->what);
+}
+
+static void t_footprint(FILE *f, const es_store_project *p)
+{
+    es_footprint fp;
+    size_t n_eq;
+    const es_equivalent *eq = es_report_equivalents(&n_eq);
+    if (es_report_footprint(p, &fp) != 0)
+        return;
+    fprintf(f, "  R&D footprint (Strubell et al. 2019 tiers; %s):\n", es_rep_tier_statistic);
+    fprintf(f, "    %-9s %6s %10s %12s %10s %13s %9s  %s\n", "tier", "jobs", "hours", "kWh",
+            "kg CO2e", "electricity $", "cloud $", "which");
+    t_tier(f, "one model", &fp.one_model);
+    t_tier(f, "one tune", &fp.one_tune);
+    t_tier(f, "all R&D", &fp.all_rd);
+    fprintf(f, "    all R&D equals");
+    for (size_t i = 0; i < n_eq; i++)
+        fprintf(f, "%s %.4g %s", i ? "," : "", es_equivalent_value(&eq[i], &fp.all_rd.cost),
+                eq[i].text);
+    fputs(" (sources below)\n", f);
+}
+
+static void t_curve(FILE *f, const es_store_sweep *sw, const es_rep_sweep_stats *ss)
+{
+    size_t pts[40], n_pts;
+    if (ss->n == 0)
+        return;
+    n_pts = es_rep_curve_points(ss->n, pts, 40);
+    fprintf(f, "    expected best %s of n trials (Dodge et al. 2019):", sw->metric);
+    for (size_t i = 0; i < n_pts; i++)
+        fprintf(f, "%s n=%zu %.6g (%.3g kWh)", i ? "," : "", pts[i], ss->emax[pts[i] - 1],
+                ss->kwh_per_trial * (double)pts[i]);
+    fputc('\n', f);
+}
+
+static void t_sensitivity(FILE *f, const char *what, const es_sensitivity *s, size_t n, size_t used)
+{
+    if (n == 0)
+        return;
+    fprintf(f, "    what moved %s (share of variance, %zu trials):", what, used);
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "%s %s ", i ? "," : "", s[i].param);
+        if (isnan(s[i].share))
+            fputs("-", f);
+        else
+            fprintf(f, "%.2f", s[i].share);
+        if (strcmp(s[i].method, "spearman") == 0 && isfinite(s[i].rho))
+            fprintf(f, " (rho %+.2f)", s[i].rho);
+        else
+            fprintf(f, " (eta2, %zu levels)", s[i].levels);
+    }
+    fputc('\n', f);
 }
 
 static const char *part_text(const es_energy_part *p, char *buf, size_t cap)
@@ -541,7 +243,7 @@ static const char *carbon_text(const es_energy_factors *fa, char *buf, size_t ca
 }
 
 /* The line that opens a report whose factors were overridden. */
-static void t_overrides(FILE *f, const es_factor_override *o)
+void es_rep_write_overrides(FILE *f, const es_factor_override *o)
 {
     const char *sep = "";
     es_region r;
@@ -572,24 +274,44 @@ static void t_overrides(FILE *f, const es_factor_override *o)
     fputs(".\n\n", f);
 }
 
-static void write_text(const es_store_data *d, const es_factor_override *ov, FILE *f)
+static void write_text(const es_store_data *d, const es_report_opts *o,
+                       const es_factor_override *ov, FILE *f)
 {
-    t_overrides(f, ov);
+    es_rep_write_overrides(f, ov);
     if (d->n_projects == 0)
         fputs("No sweeps recorded yet.\n", f);
     for (size_t i = 0; i < d->n_projects; i++) {
         const es_store_project *p = &d->projects[i];
-        tally pt;
-        tally_project(&pt, p);
-        fprintf(f, "Project %s: %zu sweep%s\n", p->name, p->n_sweeps, p->n_sweeps == 1 ? "" : "s");
+        es_rep_tally pt;
+        es_rep_tally_project(&pt, p);
+        fprintf(f, "Project %s: %zu sweep%s", p->name, p->n_sweeps, p->n_sweeps == 1 ? "" : "s");
+        if (p->n_imports > 0)
+            fprintf(f, ", %zu import%s (%d jobs)", p->n_imports, p->n_imports == 1 ? "" : "s",
+                    pt.jobs);
+        fputc('\n', f);
         t_cost(f, "  ", &pt);
+        if (!o->partial)
+            t_footprint(f, p);
+        for (size_t j = 0; j < p->n_imports; j++) {
+            const es_store_import *im = &p->imports[j];
+            es_rep_tally it;
+            char when[32];
+            es_rep_tally_import(&it, im);
+            es_rep_iso_time(im->imported, when, sizeof when);
+            fprintf(f,
+                    "  Imported #%lld: %s (%s, %s), %d jobs, %.4g hours, %.4g kWh, %.4g kg "
+                    "CO2e, $%.4g, energy by %s\n",
+                    (long long)im->id, im->file, im->format, when, it.jobs, it.cost.hours,
+                    it.cost.kwh, it.cost.co2e_kg, it.cost.usd, es_account_method_label(it.methods));
+        }
         for (size_t j = 0; j < p->n_sweeps; j++) {
             const es_store_sweep *sw = &p->sweeps[j];
-            const es_store_trial *best = best_trial(sw);
+            const es_store_trial *best = es_rep_best_trial(sw);
             char started[32], why[96];
-            tally st;
-            tally_sweep(&st, sw);
-            iso_time(sw->started, started, sizeof started);
+            es_rep_tally st;
+            es_rep_sweep_stats ss;
+            es_rep_tally_sweep(&st, sw);
+            es_rep_iso_time(sw->started, started, sizeof started);
             fprintf(f, "\n  Sweep %s (#%lld, %s, seed %llu, started %s): %s%s%s\n", sw->name,
                     (long long)sw->id, sw->method, (unsigned long long)sw->seed, started,
                     sw->status, sw->reason ? " - " : "", sw->reason ? sw->reason : "");
@@ -604,6 +326,13 @@ static void write_text(const es_store_data *d, const es_factor_override *ov, FIL
             if (best != NULL)
                 fprintf(f, "    best: trial %lld, %s=%.6g, %s\n", (long long)best->number,
                         sw->metric, best->objective, best->params_json);
+            if (es_rep_sweep_analyze(sw, &ss) == 0) {
+                t_curve(f, sw, &ss);
+                t_sensitivity(f, sw->metric ? sw->metric : "the objective", ss.obj, ss.n_obj,
+                              ss.obj_trials);
+                t_sensitivity(f, "the energy", ss.kwh, ss.n_kwh, ss.kwh_trials);
+            }
+            es_rep_sweep_stats_free(&ss);
             if (sw->n_trials == 0)
                 continue;
             fprintf(f, "    %5s  %-14s %12s %10s %11s %9s %8s  %s\n", "trial", "status",
@@ -613,7 +342,7 @@ static void write_text(const es_store_data *d, const es_factor_override *ov, FIL
                 const es_store_trial *t = &sw->trials[k];
                 es_cost c;
                 char obj[32];
-                trial_cost(sw, t, &c);
+                es_rep_trial_cost(sw, t, &c);
                 if (isnan(t->objective))
                     snprintf(obj, sizeof obj, "-");
                 else
@@ -635,36 +364,55 @@ static void write_text(const es_store_data *d, const es_factor_override *ov, FIL
         }
         fputc('\n', f);
     }
-    if (d->n_projects > 0)
+    if (d->n_projects > 0) {
+        size_t n_eq;
+        const es_equivalent *eq = es_report_equivalents(&n_eq);
         fputs("Energy by 'estimate' is a power model times CPU time and memory, not a "
               "measurement;\n'not measured' means no meter was available, not zero. See the "
               "README's energy accounting.\n",
               f);
+        if (!o->partial)
+            for (size_t i = 0; i < n_eq; i++)
+                fprintf(f, "%s: %s\n", eq[i].text, eq[i].source);
+    }
 }
 
 int es_report_format_parse(const char *name)
 {
-    if (strcmp(name, "text") == 0)
-        return ES_REPORT_TEXT;
-    if (strcmp(name, "json") == 0)
-        return ES_REPORT_JSON;
-    if (strcmp(name, "csv") == 0)
-        return ES_REPORT_CSV;
-    if (strcmp(name, "codecarbon") == 0)
-        return ES_REPORT_CODECARBON;
+    static const struct {
+        const char *name;
+        es_report_format fmt;
+    } names[] = {{"text", ES_REPORT_TEXT},         {"json", ES_REPORT_JSON},
+                 {"csv", ES_REPORT_CSV},           {"codecarbon", ES_REPORT_CODECARBON},
+                 {"markdown", ES_REPORT_MARKDOWN}, {"md", ES_REPORT_MARKDOWN},
+                 {"html", ES_REPORT_HTML}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i].name) == 0)
+            return (int)names[i].fmt;
     return -1;
 }
 
 /* ---- Overrides ------------------------------------------------------------------ */
 
-/* A copy of d that shares every trial and string with it but whose sweeps
- * carry the overridden factors.  Free with view_free(). */
+static void view_free(es_store_data *v)
+{
+    if (v == NULL)
+        return;
+    for (size_t i = 0; i < v->n_projects; i++) {
+        free(v->projects[i].sweeps);
+        free(v->projects[i].imports);
+    }
+    free(v->projects);
+    free(v);
+}
+
+/* A copy of d that shares every trial, job and string with it but whose
+ * sweeps and imports carry the overridden factors.  Free with view_free(). */
 static es_store_data *override_view(const es_store_data *d, const es_factor_override *o)
 {
     es_store_data *v = calloc(1, sizeof *v);
     if (v == NULL)
         return NULL;
-    v->n_projects = d->n_projects;
     v->projects = calloc(d->n_projects ? d->n_projects : 1, sizeof *v->projects);
     if (v->projects == NULL) {
         free(v);
@@ -673,31 +421,23 @@ static es_store_data *override_view(const es_store_data *d, const es_factor_over
     for (size_t i = 0; i < d->n_projects; i++) {
         es_store_project *p = &v->projects[i];
         *p = d->projects[i];
+        v->n_projects = i + 1;
         p->sweeps = calloc(p->n_sweeps ? p->n_sweeps : 1, sizeof *p->sweeps);
-        if (p->sweeps == NULL) {
-            v->n_projects = i;
-            for (size_t j = 0; j < i; j++)
-                free(v->projects[j].sweeps);
-            free(v->projects);
-            free(v);
+        p->imports = calloc(p->n_imports ? p->n_imports : 1, sizeof *p->imports);
+        if (p->sweeps == NULL || p->imports == NULL) {
+            view_free(v);
             return NULL;
         }
         for (size_t j = 0; j < p->n_sweeps; j++) {
             p->sweeps[j] = d->projects[i].sweeps[j];
             es_factor_override_apply(o, &p->sweeps[j].factors);
         }
+        for (size_t j = 0; j < p->n_imports; j++) {
+            p->imports[j] = d->projects[i].imports[j];
+            es_factor_override_apply(o, &p->imports[j].factors);
+        }
     }
     return v;
-}
-
-static void view_free(es_store_data *v)
-{
-    if (v == NULL)
-        return;
-    for (size_t i = 0; i < v->n_projects; i++)
-        free(v->projects[i].sweeps);
-    free(v->projects);
-    free(v);
 }
 
 int es_report_write_opts(const es_store_data *d, const es_report_opts *opts, FILE *out)
@@ -713,16 +453,22 @@ int es_report_write_opts(const es_store_data *d, const es_report_opts *opts, FIL
     }
     switch (opts->format) {
     case ES_REPORT_JSON:
-        write_json(d, ov, out);
+        es_rep_write_json(d, opts, out);
         break;
     case ES_REPORT_CSV:
-        write_csv(d, out);
+        es_rep_write_csv(d, out);
         break;
     case ES_REPORT_CODECARBON:
-        write_codecarbon(d, out);
+        es_rep_write_codecarbon(d, out);
+        break;
+    case ES_REPORT_MARKDOWN:
+        es_rep_write_markdown(d, opts, out);
+        break;
+    case ES_REPORT_HTML:
+        es_rep_write_html(d, opts, out);
         break;
     default:
-        write_text(d, ov, out);
+        write_text(d, opts, ov, out);
         break;
     }
     view_free(view);
@@ -733,6 +479,6 @@ int es_report_write_opts(const es_store_data *d, const es_report_opts *opts, FIL
 
 int es_report_write(const es_store_data *d, es_report_format fmt, FILE *out)
 {
-    es_report_opts opts = {.format = fmt, .override = NULL};
+    es_report_opts opts = {.format = fmt, .override = NULL, .partial = 0};
     return es_report_write_opts(d, &opts, out);
 }

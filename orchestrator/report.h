@@ -1,6 +1,17 @@
 /*
- * report.h -- what a sweep cost and what it found, as text, JSON, CSV, or
- * CSV in CodeCarbon's emissions.csv layout.
+ * report.h -- what a sweep cost and what it found, as text, JSON, CSV, CSV
+ * in CodeCarbon's emissions.csv layout, Markdown, or a self-contained HTML
+ * page with inline SVG plots.
+ *
+ * Beyond the per-trial rows and totals, every report gives:
+ *   - per project, Strubell et al.'s (2019) three tiers -- one model (the
+ *     median completed trial or imported job by kWh), one tune (the median
+ *     sweep or imported group by kWh) and all R&D (every trial and imported
+ *     job) -- with everyday equivalents (es_report_footprint);
+ *   - per sweep, Dodge et al.'s (2019) expected maximum validation
+ *     performance as a function of the number of trials and of kWh
+ *     (es_report_expected_max), and which parameters moved the metric and
+ *     which moved the energy (es_report_sensitivity).
  *
  * Every figure is computed from the stored raw joules and the factors each
  * sweep recorded (account.h), or those factors with some replaced for the
@@ -30,6 +41,13 @@
  *   "carbon_g_per_kwh", "electricity_usd_per_kwh", "cloud_usd_per_hour"}
  *   with null for each factor not overridden.
  *
+ * Added in schema 3 (README "Reports" documents each field):
+ *   project and top-level COST also count imported jobs, and gain
+ *   "imported_jobs": n; project: "footprint": {"statistic", "one_model",
+ *   "one_tune", "all_rd": TIER|null, "equivalent_sources": [...]} (null when
+ *   the report is of some sweeps only), "imports": [IMPORT...];
+ *   sweep: "expected_max": {...}|null, "sensitivity": {...}.
+ *
  * CodeCarbon (ES_REPORT_CODECARBON): CodeCarbon 2.x's emissions.csv header,
  * one row per trial; energies in kWh with PUE applied (as CodeCarbon does),
  * powers in W at the device, emissions in kg; columns ecosweep does not know
@@ -48,15 +66,20 @@ typedef enum es_report_format {
     ES_REPORT_TEXT = 0,
     ES_REPORT_JSON,
     ES_REPORT_CSV,
-    ES_REPORT_CODECARBON
+    ES_REPORT_CODECARBON,
+    ES_REPORT_MARKDOWN,
+    ES_REPORT_HTML
 } es_report_format;
 
-/* "text" / "json" / "csv" / "codecarbon" -> format; -1 when unknown. */
+/* "text" / "json" / "csv" / "codecarbon" / "markdown" (or "md") / "html"
+ * -> format; -1 when unknown. */
 int es_report_format_parse(const char *name);
 
 typedef struct es_report_opts {
     es_report_format format;
     const es_factor_override *override; /* NULL, or set == 0: each sweep's own factors */
+    int partial;                        /* 1: d holds some sweeps of each project only (--sweep), so
+                                         * project tiers are not computed */
 } es_report_opts;
 
 /* Write the report of d to out.  0, -ENOMEM, or -errno (write error). */
@@ -64,5 +87,75 @@ int es_report_write_opts(const es_store_data *d, const es_report_opts *opts, FIL
 
 /* The same with each sweep's own factors. */
 int es_report_write(const es_store_data *d, es_report_format fmt, FILE *out);
+
+/* ---- Strubell et al.'s tiers ---------------------------------------------- */
+
+typedef struct es_tier {
+    int available;    /* 0 when the project has no such job or sweep */
+    int jobs;         /* trials and imported jobs in the tier */
+    int imported;     /* of which imported */
+    es_cost cost;     /* kWh, CO2e, dollars, hours (job wall-clock hours) */
+    unsigned methods; /* bit set of es_em (es_account_method_label) */
+    char what[192];   /* which trial, sweep or jobs: "trial 3 of sweep s (#1)" */
+} es_tier;
+
+typedef struct es_footprint {
+    es_tier one_model; /* the median completed trial or imported job, by kWh */
+    es_tier one_tune;  /* the median sweep or imported group, by kWh */
+    es_tier all_rd;    /* every trial of every sweep and every imported job */
+} es_footprint;
+
+/* The tiers of project p.  A median of an even count is the lower of the two
+ * middle ones, so that every figure of a tier belongs to one real trial or
+ * sweep.  Imported jobs count as trials, and the imported jobs of one group
+ * (CSV column sweep, a Slurm array) as one sweep.  0 or -ENOMEM. */
+int es_report_footprint(const es_store_project *p, es_footprint *out /* OUT */);
+
+/* An everyday equivalent of a cost: value = kg CO2e (or kWh) / per_unit. */
+typedef struct es_equivalent {
+    const char *key;  /* JSON name: "car_km" */
+    const char *text; /* "km by car" */
+    int by_energy;    /* 1: from kWh; 0: from kg CO2e */
+    double per_unit;  /* kg CO2e or kWh per unit */
+    const char *source;
+} es_equivalent;
+
+/* The table of equivalents (static); *n receives its length. */
+const es_equivalent *es_report_equivalents(size_t *n /* OUT */);
+double es_equivalent_value(const es_equivalent *e, const es_cost *c);
+
+/* ---- Dodge et al.'s expected maximum -------------------------------------- */
+
+/* Expected best of k draws with replacement from the n values, for k =
+ * 1..n: mean[k-1] = sum_i v_(i) [(i/n)^k - ((i-1)/n)^k], v sorted so that
+ * v_(n) is the best (largest when maximize, else smallest); sd (may be
+ * NULL) the standard deviation of that best.  0, or -EINVAL when n == 0, or
+ * -ENOMEM. */
+int es_report_expected_max(const double *values, size_t n, int maximize, double *mean /* OUT */,
+                           double *sd /* OUT */);
+
+/* ---- Hyperparameter sensitivity -------------------------------------------- */
+
+/* How much one parameter moved the metric (or the energy) across a sweep's
+ * completed trials. */
+typedef struct es_sensitivity {
+    char *param;
+    const char *method; /* "eta2": share of variance between the parameter's
+                         * levels (categorical, or numeric with <= 6 levels);
+                         * "spearman": rho^2 of the rank correlation */
+    double share;       /* 0..1; NAN when the target did not vary */
+    double rho;         /* Spearman's rho, signed; NAN for eta2 */
+    size_t levels;      /* distinct values seen */
+} es_sensitivity;
+
+/* Sensitivity of sw's objective (energy == 0) or of its trials' kWh
+ * (energy == 1) to each parameter that took two values or more, over the
+ * completed trials with an objective (and, for energy, a known energy),
+ * sorted by share, largest first.  Fewer than 3 trials: *n = 0.  *used
+ * receives the number of trials used.  0 or -ENOMEM; free with
+ * es_report_sensitivity_free. */
+int es_report_sensitivity(const es_store_sweep *sw, int energy, es_sensitivity **out /* OUT */,
+                          size_t *n /* OUT */, size_t *used /* OUT */);
+void es_report_sensitivity_free(es_sensitivity *s, size_t n);
 
 #endif

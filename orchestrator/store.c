@@ -1,7 +1,9 @@
 /*
  * store.c -- the SQLite store: schema, migrations, and every SQL statement
  * ecosweep runs (see store.h for the contract), including the fixture that
- * lets the tests build a v1 database and watch it upgrade.
+ * lets the tests build a v1 database and watch it upgrade, and the writing
+ * of sweeps, trials and imported jobs.  Loading for reports is in
+ * store_read.c, which steps the statements of this file's table.
  *
  * Statements live in one table, prepared once at open and reset after each
  * use; all values are bound, never spliced into SQL text.  Writes that belong
@@ -11,6 +13,7 @@
  * commits, never corrupt the file), and lets readers run beside the writer.
  */
 #include "store.h"
+#include "store_int.h"
 
 #include <errno.h>
 #include <math.h>
@@ -19,7 +22,7 @@
 #include <string.h>
 #include <time.h>
 
-#define ES_SCHEMA_VERSION 2
+#define ES_SCHEMA_VERSION 3
 
 /* Migrations, in order: migrations[i] takes user_version i to i+1.  Each
  * runs in one transaction with its user_version bump, so a database is
@@ -88,33 +91,37 @@ static const char *const migrations[] = {
     "UPDATE sweep SET"
     "  carbon_source = CASE WHEN carbon_g_per_kwh = 475 THEN 'default' ELSE 'explicit' END,"
     "  attribution = CASE WHEN parallel > 1 THEN 'shared' ELSE 'exclusive' END;",
-};
 
-enum {
-    Q_BEGIN,
-    Q_COMMIT,
-    Q_ROLLBACK,
-    Q_PROJECT_GET,
-    Q_PROJECT_ADD,
-    Q_SWEEP_NAME_TAKEN,
-    Q_SWEEP_ADD,
-    Q_SWEEP_FINISH,
-    Q_TRIAL_ADD,
-    Q_PARAM_ADD,
-    Q_METRIC_ADD,
-    Q_TRIAL_FINISH,
-    Q_LOAD_PROJECTS,
-    Q_LOAD_SWEEPS,
-    Q_LOAD_TRIALS,
-    Q_LOAD_PARAMS,
-    Q_LOAD_LAST_METRICS,
-    Q__COUNT
+    /* v3: jobs that ran outside ecosweep (`ecosweep import`).  One job_import
+     * row per imported file, holding the factors that price its jobs (as a
+     * sweep does) and a hash of the file's bytes, so the same file is not
+     * counted twice by mistake; one imported_job row per job, its energy in
+     * joules at the devices (before PUE) with the method that produced it. */
+    "CREATE TABLE job_import ("
+    "  id INTEGER PRIMARY KEY,"
+    "  project_id INTEGER NOT NULL REFERENCES project(id),"
+    "  file TEXT NOT NULL, format TEXT NOT NULL, content_hash TEXT NOT NULL,"
+    "  imported REAL NOT NULL,"
+    "  pue REAL NOT NULL, carbon_g_per_kwh REAL NOT NULL,"
+    "  electricity_usd_per_kwh REAL NOT NULL, cloud_usd_per_hour REAL NOT NULL,"
+    "  region TEXT, carbon_source TEXT NOT NULL,"
+    "  gpu_watts REAL NOT NULL, cpu_watts REAL NOT NULL);"
+    "CREATE TABLE imported_job ("
+    "  id INTEGER PRIMARY KEY,"
+    "  import_id INTEGER NOT NULL REFERENCES job_import(id),"
+    "  line INTEGER NOT NULL,"
+    "  name TEXT NOT NULL, grp TEXT, status TEXT NOT NULL,"
+    "  started REAL, ended REAL, hours REAL NOT NULL,"
+    "  gpus INTEGER NOT NULL, cpus INTEGER NOT NULL,"
+    "  energy_j REAL NOT NULL, method TEXT NOT NULL, source TEXT NOT NULL);"
+    "CREATE INDEX imported_job_by_import ON imported_job(import_id, line);",
 };
 
 static const char *const sql[Q__COUNT] = {
     [Q_BEGIN] = "BEGIN IMMEDIATE",
     [Q_COMMIT] = "COMMIT",
     [Q_ROLLBACK] = "ROLLBACK",
+    [Q_BEGIN_READ] = "BEGIN",
     [Q_PROJECT_GET] = "SELECT id FROM project WHERE name = ?1",
     [Q_PROJECT_ADD] = "INSERT OR IGNORE INTO project(name, created) VALUES (?1, ?2)",
     [Q_SWEEP_NAME_TAKEN] = "SELECT 1 FROM sweep WHERE project_id = ?1 AND name = ?2",
@@ -158,16 +165,26 @@ static const char *const sql[Q__COUNT] = {
         "SELECT m.name, m.value, m.step FROM metric m"
         " JOIN (SELECT name, max(seq) AS seq FROM metric WHERE trial_id = ?1 GROUP BY name) l"
         " ON m.seq = l.seq WHERE m.trial_id = ?1 ORDER BY m.name",
+    [Q_IMPORT_FIND] = "SELECT i.id, i.file, i.imported FROM job_import i JOIN project p"
+                      " ON p.id = i.project_id WHERE p.name = ?1 AND i.content_hash = ?2"
+                      " ORDER BY i.id LIMIT 1",
+    [Q_IMPORT_ADD] =
+        "INSERT INTO job_import(project_id, file, format, content_hash, imported, pue,"
+        " carbon_g_per_kwh, electricity_usd_per_kwh, cloud_usd_per_hour, region, carbon_source,"
+        " gpu_watts, cpu_watts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [Q_JOB_ADD] = "INSERT INTO imported_job(import_id, line, name, grp, status, started, ended,"
+                  " hours, gpus, cpus, energy_j, method, source)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [Q_LOAD_IMPORTS] =
+        "SELECT id, file, format, content_hash, imported, pue, carbon_g_per_kwh,"
+        " electricity_usd_per_kwh, cloud_usd_per_hour, region, carbon_source, gpu_watts,"
+        " cpu_watts FROM job_import WHERE project_id = ?1 ORDER BY id",
+    [Q_LOAD_JOBS] = "SELECT id, line, name, grp, status, started, ended, hours, gpus, cpus,"
+                    " energy_j, method, source FROM imported_job WHERE import_id = ?1"
+                    " ORDER BY line, id",
 };
 
-struct es_store {
-    sqlite3 *db;
-    char *path;
-    int version; /* schema version found at open, before migrating */
-    sqlite3_stmt *q[Q__COUNT];
-};
-
-static int db_fail(es_store *st, es_err *err, const char *what)
+int es_store__db_fail(es_store *st, es_err *err, const char *what)
 {
     return es_err_set(err, ES_ESTORE, "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
 }
@@ -187,7 +204,7 @@ static int read_version(es_store *st, int *version, es_err *err)
 {
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
-        return db_fail(st, err, "reading schema version");
+        return es_store__db_fail(st, err, "reading schema version");
     *version = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
     sqlite3_finalize(s);
     return 0;
@@ -242,7 +259,7 @@ int es_store_open(const char *path, es_store **out, es_err *err)
     }
     if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
-        rc = db_fail(st, err, "cannot open database");
+        rc = es_store__db_fail(st, err, "cannot open database");
         goto fail;
     }
     /* A busy timeout lets a report read while a sweep commits, and two
@@ -255,7 +272,7 @@ int es_store_open(const char *path, es_store **out, es_err *err)
     for (int i = 0; i < Q__COUNT; i++) {
         if (sqlite3_prepare_v3(st->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->q[i], NULL) !=
             SQLITE_OK) {
-            rc = db_fail(st, err, "preparing statement");
+            rc = es_store__db_fail(st, err, "preparing statement");
             goto fail;
         }
     }
@@ -302,7 +319,7 @@ int es_store_testing_write_v1(const char *path, es_err *err)
     int rc;
     if (sqlite3_open_v2(path, &st.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
-        rc = db_fail(&st, err, "cannot create database");
+        rc = es_store__db_fail(&st, err, "cannot create database");
         sqlite3_close(st.db);
         return rc;
     }
@@ -331,17 +348,17 @@ void es_store_close(es_store *st)
 }
 
 /* Run a statement that returns no rows; reset it either way. */
-static int step_done(es_store *st, int q, es_err *err, const char *what)
+int es_store__step_done(es_store *st, int q, es_err *err, const char *what)
 {
     int rc = sqlite3_step(st->q[q]);
     sqlite3_reset(st->q[q]);
     sqlite3_clear_bindings(st->q[q]);
     if (rc != SQLITE_DONE)
-        return db_fail(st, err, what);
+        return es_store__db_fail(st, err, what);
     return 0;
 }
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
+void es_store__bind_text(sqlite3_stmt *s, int i, const char *v)
 {
     if (v == NULL)
         sqlite3_bind_null(s, i);
@@ -365,17 +382,17 @@ static void bind_cap(sqlite3_stmt *s, int i, double v)
 
 static int tx_begin(es_store *st, es_err *err)
 {
-    return step_done(st, Q_BEGIN, err, "starting a transaction");
+    return es_store__step_done(st, Q_BEGIN, err, "starting a transaction");
 }
 
 static int tx_end(es_store *st, int rc, es_err *err)
 {
     if (rc == 0)
-        rc = step_done(st, Q_COMMIT, err, "committing");
+        rc = es_store__step_done(st, Q_COMMIT, err, "committing");
     /* A failed COMMIT (disk full, I/O error) can leave the transaction open;
      * roll it back so later statements do not pile into it. */
     if (rc != 0 && !sqlite3_get_autocommit(st->db))
-        step_done(st, Q_ROLLBACK, NULL, "rolling back");
+        es_store__step_done(st, Q_ROLLBACK, NULL, "rolling back");
     return rc;
 }
 
@@ -384,7 +401,7 @@ int es_store_project_ensure(es_store *st, const char *name, int64_t *id, es_err 
     sqlite3_stmt *s = st->q[Q_PROJECT_GET];
     int rc;
 
-    bind_text(s, 1, name);
+    es_store__bind_text(s, 1, name);
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW)
         *id = sqlite3_column_int64(s, 0);
@@ -392,26 +409,26 @@ int es_store_project_ensure(es_store *st, const char *name, int64_t *id, es_err 
     if (rc == SQLITE_ROW)
         return 0;
     if (rc != SQLITE_DONE)
-        return db_fail(st, err, "looking up project");
+        return es_store__db_fail(st, err, "looking up project");
     /* OR IGNORE: two sweeps may create the same project at once; either
      * way the row is there now, and the lookup below finds it. */
-    bind_text(st->q[Q_PROJECT_ADD], 1, name);
+    es_store__bind_text(st->q[Q_PROJECT_ADD], 1, name);
     sqlite3_bind_double(st->q[Q_PROJECT_ADD], 2, (double)time(NULL));
-    if ((rc = step_done(st, Q_PROJECT_ADD, err, "adding project")) != 0)
+    if ((rc = es_store__step_done(st, Q_PROJECT_ADD, err, "adding project")) != 0)
         return rc;
-    bind_text(s, 1, name);
+    es_store__bind_text(s, 1, name);
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW)
         *id = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : db_fail(st, err, "looking up project");
+    return rc == SQLITE_ROW ? 0 : es_store__db_fail(st, err, "looking up project");
 }
 
 static int sweep_name_taken(es_store *st, int64_t project_id, const char *name, int *taken)
 {
     sqlite3_stmt *s = st->q[Q_SWEEP_NAME_TAKEN];
     sqlite3_bind_int64(s, 1, project_id);
-    bind_text(s, 2, name);
+    es_store__bind_text(s, 2, name);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     *taken = rc == SQLITE_ROW;
@@ -436,7 +453,7 @@ int es_store_sweep_create(es_store *st, const es_sweep_new *sw, int64_t *id, cha
     snprintf(name, cap, "%s", sw->name);
     for (int n = 2; rc == 0; n++) {
         if (sweep_name_taken(st, sw->project_id, name, &taken) != 0)
-            rc = db_fail(st, err, "looking up sweep names");
+            rc = es_store__db_fail(st, err, "looking up sweep names");
         if (rc != 0 || !taken)
             break;
         snprintf(name, cap, "%s-%d", sw->name, n);
@@ -444,16 +461,16 @@ int es_store_sweep_create(es_store *st, const es_sweep_new *sw, int64_t *id, cha
     if (rc == 0) {
         sqlite3_stmt *s = st->q[Q_SWEEP_ADD];
         sqlite3_bind_int64(s, 1, sw->project_id);
-        bind_text(s, 2, name);
-        bind_text(s, 3, sp->path);
-        bind_text(s, 4, sp->text);
-        bind_text(s, 5, es_method_name(sp->method));
-        bind_text(s, 6, sp->metric_name);
-        bind_text(s, 7, sp->metric_name ? es_goal_name(sp->goal) : NULL);
+        es_store__bind_text(s, 2, name);
+        es_store__bind_text(s, 3, sp->path);
+        es_store__bind_text(s, 4, sp->text);
+        es_store__bind_text(s, 5, es_method_name(sp->method));
+        es_store__bind_text(s, 6, sp->metric_name);
+        es_store__bind_text(s, 7, sp->metric_name ? es_goal_name(sp->goal) : NULL);
         sqlite3_bind_int64(s, 8, (sqlite3_int64)sw->seed);
         sqlite3_bind_int(s, 9, sw->parallel);
         sqlite3_bind_double(s, 10, sw->started);
-        bind_text(s, 11, sw->host);
+        es_store__bind_text(s, 11, sw->host);
         sqlite3_bind_double(s, 12, sp->energy.pue);
         sqlite3_bind_double(s, 13, sp->energy.carbon_g_per_kwh);
         sqlite3_bind_double(s, 14, sp->energy.electricity_usd_per_kwh);
@@ -464,11 +481,11 @@ int es_store_sweep_create(es_store *st, const es_sweep_new *sw, int64_t *id, cha
         bind_cap(s, 19, sp->budget.usd);
         bind_cap(s, 20, sp->budget.co2e_kg);
         bind_cap(s, 21, sp->budget.wall_s);
-        bind_text(s, 22, sp->energy.region[0] ? sp->energy.region : NULL);
-        bind_text(s, 23, es_carbon_source_name(sp->energy.carbon_source));
-        bind_text(s, 24, es_energy_attribution_name(sp->energy.attribution));
+        es_store__bind_text(s, 22, sp->energy.region[0] ? sp->energy.region : NULL);
+        es_store__bind_text(s, 23, es_carbon_source_name(sp->energy.carbon_source));
+        es_store__bind_text(s, 24, es_energy_attribution_name(sp->energy.attribution));
         sqlite3_bind_double(s, 25, sp->energy.gpu_watts);
-        rc = step_done(st, Q_SWEEP_ADD, err, "adding sweep");
+        rc = es_store__step_done(st, Q_SWEEP_ADD, err, "adding sweep");
         *id = sqlite3_last_insert_rowid(st->db);
     }
     rc = tx_end(st, rc, err);
@@ -485,10 +502,10 @@ int es_store_sweep_finish(es_store *st, int64_t sweep_id, const char *status, co
 {
     sqlite3_stmt *s = st->q[Q_SWEEP_FINISH];
     sqlite3_bind_int64(s, 1, sweep_id);
-    bind_text(s, 2, status);
-    bind_text(s, 3, reason);
+    es_store__bind_text(s, 2, status);
+    es_store__bind_text(s, 3, reason);
     sqlite3_bind_double(s, 4, ended);
-    return step_done(st, Q_SWEEP_FINISH, err, "recording the end of the sweep");
+    return es_store__step_done(st, Q_SWEEP_FINISH, err, "recording the end of the sweep");
 }
 
 int es_store_trial_start(es_store *st, const es_trial_new *t, int64_t *id, es_err *err)
@@ -500,11 +517,11 @@ int es_store_trial_start(es_store *st, const es_trial_new *t, int64_t *id, es_er
         return rc;
     sqlite3_bind_int64(s, 1, t->sweep_id);
     sqlite3_bind_int64(s, 2, t->number);
-    bind_text(s, 3, t->command_json);
-    bind_text(s, 4, t->log_dir);
+    es_store__bind_text(s, 3, t->command_json);
+    es_store__bind_text(s, 4, t->log_dir);
     sqlite3_bind_double(s, 5, t->started);
-    bind_text(s, 6, t->host);
-    rc = step_done(st, Q_TRIAL_ADD, err, "adding trial");
+    es_store__bind_text(s, 6, t->host);
+    rc = es_store__step_done(st, Q_TRIAL_ADD, err, "adding trial");
     *id = sqlite3_last_insert_rowid(st->db);
     for (size_t i = 0; rc == 0 && i < t->spec->n_params; i++) {
         char *json = NULL;
@@ -515,11 +532,11 @@ int es_store_trial_start(es_store *st, const es_trial_new *t, int64_t *id, es_er
         }
         s = st->q[Q_PARAM_ADD];
         sqlite3_bind_int64(s, 1, *id);
-        bind_text(s, 2, t->spec->params[i].name);
+        es_store__bind_text(s, 2, t->spec->params[i].name);
         sqlite3_bind_int64(s, 3, (sqlite3_int64)i);
         sqlite3_bind_text(s, 4, json, (int)len, SQLITE_TRANSIENT);
         free(json);
-        rc = step_done(st, Q_PARAM_ADD, err, "adding trial parameters");
+        rc = es_store__step_done(st, Q_PARAM_ADD, err, "adding trial parameters");
     }
     return tx_end(st, rc, err);
 }
@@ -530,21 +547,21 @@ int es_store_metric_add(es_store *st, int64_t trial_id, int64_t seq, const char 
     sqlite3_stmt *s = st->q[Q_METRIC_ADD];
     sqlite3_bind_int64(s, 1, trial_id);
     sqlite3_bind_int64(s, 2, seq);
-    bind_text(s, 3, name);
+    es_store__bind_text(s, 3, name);
     if (step >= 0)
         sqlite3_bind_int64(s, 4, step);
     else
         sqlite3_bind_null(s, 4);
     bind_real(s, 5, isfinite(value) ? value : NAN);
     sqlite3_bind_double(s, 6, t);
-    return step_done(st, Q_METRIC_ADD, err, "adding a metric value");
+    return es_store__step_done(st, Q_METRIC_ADD, err, "adding a metric value");
 }
 
 static void bind_part(sqlite3_stmt *s, int i, const es_energy_part *p)
 {
     bind_real(s, i, p->method == ES_EM_NONE ? NAN : p->j);
-    bind_text(s, i + 1, es_em_name(p->method));
-    bind_text(s, i + 2, p->source[0] ? p->source : NULL);
+    es_store__bind_text(s, i + 1, es_em_name(p->method));
+    es_store__bind_text(s, i + 2, p->source[0] ? p->source : NULL);
 }
 
 int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e, es_err *err)
@@ -553,8 +570,8 @@ int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e,
     const es_result *r = e->result;
 
     sqlite3_bind_int64(s, 1, trial_id);
-    bind_text(s, 2, e->status);
-    bind_text(s, 3, e->reason);
+    es_store__bind_text(s, 2, e->status);
+    es_store__bind_text(s, 3, e->reason);
     bind_real(s, 4, e->objective);
     sqlite3_bind_double(s, 5, e->ended);
     if (r != NULL) {
@@ -569,7 +586,7 @@ int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e,
         bind_part(s, 11, &r->cpu);
         bind_part(s, 14, &r->dram);
         bind_part(s, 17, &r->gpu);
-        bind_text(s, 21, r->host[0] ? r->host : NULL);
+        es_store__bind_text(s, 21, r->host[0] ? r->host : NULL);
     } else {
         es_energy_part none = {.j = NAN, .method = ES_EM_NONE};
         bind_part(s, 11, &none);
@@ -577,257 +594,92 @@ int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e,
         bind_part(s, 17, &none);
     }
     sqlite3_bind_int64(s, 20, e->metric_points);
-    return step_done(st, Q_TRIAL_FINISH, err, "recording the end of a trial");
+    return es_store__step_done(st, Q_TRIAL_FINISH, err, "recording the end of a trial");
 }
 
-/* ---- Loading ------------------------------------------------------------- */
+/* ---- Imported jobs -------------------------------------------------------- */
 
-static char *col_text(sqlite3_stmt *s, int i)
+static int import_jobs(es_store *st, int64_t import_id, const es_import_new *im, es_err *err)
 {
-    const unsigned char *t = sqlite3_column_text(s, i);
-    return t ? strdup((const char *)t) : NULL;
-}
-
-static double col_real(sqlite3_stmt *s, int i)
-{
-    return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : sqlite3_column_double(s, i);
-}
-
-static double col_cap(sqlite3_stmt *s, int i)
-{
-    return sqlite3_column_type(s, i) == SQLITE_NULL ? 0 : sqlite3_column_double(s, i);
-}
-
-static int col_int_or(sqlite3_stmt *s, int i, int dflt)
-{
-    return sqlite3_column_type(s, i) == SQLITE_NULL ? dflt : sqlite3_column_int(s, i);
-}
-
-static void col_part(sqlite3_stmt *s, int i, es_energy_part *p)
-{
-    const unsigned char *m = sqlite3_column_text(s, i + 1);
-    const unsigned char *src = sqlite3_column_text(s, i + 2);
-    int method = m ? es_em_parse((const char *)m) : ES_EM_NONE;
-    p->method = method < 0 ? ES_EM_NONE : (es_em)method;
-    p->j = p->method == ES_EM_NONE ? NAN : col_real(s, i);
-    snprintf(p->source, sizeof p->source, "%s", src ? (const char *)src : "");
-}
-
-/* region, carbon_source, attribution, gpu_watts from column i on.  Words
- * this version does not know read as the defaults. */
-static void col_factor_choices(sqlite3_stmt *s, int i, es_energy_factors *f)
-{
-    const unsigned char *region = sqlite3_column_text(s, i);
-    int src = es_carbon_source_parse((const char *)sqlite3_column_text(s, i + 1));
-    int attr = es_energy_attribution_parse((const char *)sqlite3_column_text(s, i + 2));
-    snprintf(f->region, sizeof f->region, "%s", region ? (const char *)region : "");
-    f->carbon_source = src < 0 ? ES_CARBON_DEFAULT : (es_carbon_source)src;
-    f->attribution = attr < 0 ? ES_ATTRIBUTION_EXCLUSIVE : (es_energy_attribution)attr;
-    f->gpu_watts = col_cap(s, i + 3);
-}
-
-/* Grow *arr (of *n elements of size sz) by one zeroed element; NULL on OOM. */
-static void *grow(void *arr_ptr, size_t *n, size_t sz)
-{
-    void **arr = arr_ptr;
-    void *p = realloc(*arr, (*n + 1) * sz);
-    if (p == NULL)
-        return NULL;
-    *arr = p;
-    memset((char *)p + *n * sz, 0, sz);
-    return (char *)p + (*n)++ * sz;
-}
-
-/* The trial's parameters as one JSON object, built by SQLite's JSON1 from
- * the rows in the order they were written (spec order). */
-static int load_params(es_store *st, es_store_trial *t)
-{
-    sqlite3_stmt *s = st->q[Q_LOAD_PARAMS];
-    int rc;
-    sqlite3_bind_int64(s, 1, t->id);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        t->params_json = col_text(s, 0);
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW)
-        return ES_ESTORE;
-    return t->params_json != NULL ? 0 : -ENOMEM;
-}
-
-static int load_metrics(es_store *st, es_store_trial *t)
-{
-    sqlite3_stmt *s = st->q[Q_LOAD_LAST_METRICS];
-    int rc;
-    sqlite3_bind_int64(s, 1, t->id);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        es_store_metric *m = grow(&t->metrics, &t->n_metrics, sizeof *m);
-        if (m == NULL)
-            break;
-        m->name = col_text(s, 0);
-        m->value = col_real(s, 1);
-        m->step = sqlite3_column_type(s, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 2);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < im->n_jobs; i++) {
+        const es_import_job *j = &im->jobs[i];
+        sqlite3_stmt *s = st->q[Q_JOB_ADD];
+        sqlite3_bind_int64(s, 1, import_id);
+        sqlite3_bind_int64(s, 2, j->line);
+        es_store__bind_text(s, 3, j->name);
+        es_store__bind_text(s, 4, j->group);
+        es_store__bind_text(s, 5, j->status);
+        bind_real(s, 6, isfinite(j->started) ? j->started : NAN);
+        bind_real(s, 7, isfinite(j->ended) ? j->ended : NAN);
+        bind_real(s, 8, j->hours);
+        sqlite3_bind_int(s, 9, j->gpus);
+        sqlite3_bind_int(s, 10, j->cpus);
+        bind_real(s, 11, j->energy.j);
+        es_store__bind_text(s, 12, es_em_name(j->energy.method));
+        es_store__bind_text(s, 13, j->energy.source);
+        rc = es_store__step_done(st, Q_JOB_ADD, err, "adding an imported job");
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? 0 : ES_ESTORE;
+    return rc;
 }
 
-static int load_trials(es_store *st, es_store_sweep *sw)
+int es_store_import_add(es_store *st, const es_import_new *im, int64_t *id, es_err *err)
 {
-    sqlite3_stmt *s = st->q[Q_LOAD_TRIALS];
-    int rc;
-    sqlite3_bind_int64(s, 1, sw->id);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        es_store_trial *t = grow(&sw->trials, &sw->n_trials, sizeof *t);
-        if (t == NULL)
-            break;
-        t->id = sqlite3_column_int64(s, 0);
-        t->number = sqlite3_column_int64(s, 1);
-        t->status = col_text(s, 2);
-        t->reason = col_text(s, 3);
-        t->host = col_text(s, 4);
-        t->log_dir = col_text(s, 5);
-        t->command_json = col_text(s, 6);
-        t->objective = col_real(s, 7);
-        t->started = col_real(s, 8);
-        t->ended = col_real(s, 9);
-        t->wall_s = col_real(s, 10);
-        t->cpu_s = col_real(s, 11);
-        t->peak_rss_kb =
-            sqlite3_column_type(s, 12) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 12);
-        t->exit_code = col_int_or(s, 13, -1);
-        t->term_signal = col_int_or(s, 14, -1);
-        col_part(s, 15, &t->cpu);
-        col_part(s, 18, &t->dram);
-        col_part(s, 21, &t->gpu);
-    }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
-        return ES_ESTORE;
-    for (size_t i = 0; i < sw->n_trials; i++) {
-        if ((rc = load_params(st, &sw->trials[i])) != 0 ||
-            (rc = load_metrics(st, &sw->trials[i])) != 0)
-            return rc;
-    }
-    return 0;
-}
+    const es_energy_factors *f = im->factors;
+    int64_t project_id = 0;
+    int rc = tx_begin(st, err);
 
-static int load_sweeps(es_store *st, es_store_project *p, const char *sweep)
-{
-    sqlite3_stmt *s = st->q[Q_LOAD_SWEEPS];
-    int rc;
-    sqlite3_bind_int64(s, 1, p->id);
-    bind_text(s, 2, sweep);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        es_store_sweep *sw = grow(&p->sweeps, &p->n_sweeps, sizeof *sw);
-        if (sw == NULL)
-            break;
-        sw->id = sqlite3_column_int64(s, 0);
-        sw->name = col_text(s, 1);
-        sw->status = col_text(s, 2);
-        sw->reason = col_text(s, 3);
-        sw->method = col_text(s, 4);
-        sw->metric = col_text(s, 5);
-        sw->goal = col_text(s, 6);
-        sw->spec_path = col_text(s, 7);
-        sw->host = col_text(s, 8);
-        sw->seed = (uint64_t)sqlite3_column_int64(s, 9);
-        sw->started = col_real(s, 10);
-        sw->ended = col_real(s, 11);
-        sw->factors.pue = sqlite3_column_double(s, 12);
-        sw->factors.carbon_g_per_kwh = sqlite3_column_double(s, 13);
-        sw->factors.electricity_usd_per_kwh = sqlite3_column_double(s, 14);
-        sw->factors.cloud_usd_per_hour = sqlite3_column_double(s, 15);
-        sw->factors.cpu_watts_per_core = sqlite3_column_double(s, 16);
-        sw->factors.dram_watts_per_gb = sqlite3_column_double(s, 17);
-        sw->budget.kwh = col_cap(s, 18);
-        sw->budget.usd = col_cap(s, 19);
-        sw->budget.co2e_kg = col_cap(s, 20);
-        sw->budget.wall_s = col_cap(s, 21);
-        col_factor_choices(s, 22, &sw->factors);
-        sw->parallel = sqlite3_column_int(s, 26);
-    }
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-    if (rc != SQLITE_DONE)
-        return ES_ESTORE;
-    for (size_t i = 0; i < p->n_sweeps; i++)
-        if ((rc = load_trials(st, &p->sweeps[i])) != 0)
-            return rc;
-    return 0;
-}
-
-int es_store_load(es_store *st, const char *project, const char *sweep, es_store_data **out,
-                  es_err *err)
-{
-    es_store_data *d = calloc(1, sizeof *d);
-    sqlite3_stmt *s = st->q[Q_LOAD_PROJECTS];
-    int rc;
-
-    *out = NULL;
-    if (d == NULL)
-        return es_err_set(err, -ENOMEM, "out of memory");
-    /* One read transaction: a consistent snapshot of a database that a
-     * running sweep may be writing. */
-    if (exec_plain(st, "BEGIN", err) != 0) {
-        free(d);
-        return ES_ESTORE;
-    }
-    bind_text(s, 1, project);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        es_store_project *p = grow(&d->projects, &d->n_projects, sizeof *p);
-        if (p == NULL)
-            break;
-        p->id = sqlite3_column_int64(s, 0);
-        p->name = col_text(s, 1);
-    }
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-    rc = rc == SQLITE_DONE ? 0 : db_fail(st, err, "reading projects");
-    for (size_t i = 0; rc == 0 && i < d->n_projects; i++)
-        if (load_sweeps(st, &d->projects[i], sweep) != 0)
-            rc = db_fail(st, err, "reading sweeps and trials");
-    exec_plain(st, "COMMIT", NULL);
-    if (rc != 0) {
-        es_store_data_free(d);
+    *id = 0;
+    if (rc != 0)
         return rc;
+    rc = es_store_project_ensure(st, im->project, &project_id, err);
+    if (rc == 0) {
+        sqlite3_stmt *s = st->q[Q_IMPORT_ADD];
+        sqlite3_bind_int64(s, 1, project_id);
+        es_store__bind_text(s, 2, im->file);
+        es_store__bind_text(s, 3, im->format);
+        es_store__bind_text(s, 4, im->hash);
+        sqlite3_bind_double(s, 5, im->imported);
+        sqlite3_bind_double(s, 6, f->pue);
+        sqlite3_bind_double(s, 7, f->carbon_g_per_kwh);
+        sqlite3_bind_double(s, 8, f->electricity_usd_per_kwh);
+        sqlite3_bind_double(s, 9, f->cloud_usd_per_hour);
+        es_store__bind_text(s, 10, f->region[0] ? f->region : NULL);
+        es_store__bind_text(s, 11, es_carbon_source_name(f->carbon_source));
+        sqlite3_bind_double(s, 12, f->gpu_watts);
+        sqlite3_bind_double(s, 13, im->cpu_watts);
+        rc = es_store__step_done(st, Q_IMPORT_ADD, err, "adding an import");
     }
-    *out = d;
-    return 0;
+    if (rc == 0) {
+        *id = sqlite3_last_insert_rowid(st->db);
+        rc = import_jobs(st, *id, im, err);
+    }
+    rc = tx_end(st, rc, err);
+    if (rc != 0)
+        *id = 0;
+    return rc;
 }
 
-void es_store_data_free(es_store_data *d)
+int es_store_import_find(es_store *st, const char *project, const char *hash, int64_t *id,
+                         char **file, double *when, es_err *err)
 {
-    if (d == NULL)
-        return;
-    for (size_t i = 0; i < d->n_projects; i++) {
-        es_store_project *p = &d->projects[i];
-        for (size_t j = 0; j < p->n_sweeps; j++) {
-            es_store_sweep *sw = &p->sweeps[j];
-            for (size_t k = 0; k < sw->n_trials; k++) {
-                es_store_trial *t = &sw->trials[k];
-                for (size_t m = 0; m < t->n_metrics; m++)
-                    free(t->metrics[m].name);
-                free(t->metrics);
-                free(t->status);
-                free(t->reason);
-                free(t->host);
-                free(t->log_dir);
-                free(t->command_json);
-                free(t->params_json);
-            }
-            free(sw->trials);
-            free(sw->name);
-            free(sw->status);
-            free(sw->reason);
-            free(sw->method);
-            free(sw->metric);
-            free(sw->goal);
-            free(sw->spec_path);
-            free(sw->host);
-        }
-        free(p->sweeps);
-        free(p->name);
+    sqlite3_stmt *s = st->q[Q_IMPORT_FIND];
+    int rc;
+
+    *id = 0;
+    *file = NULL;
+    *when = NAN;
+    es_store__bind_text(s, 1, project);
+    es_store__bind_text(s, 2, hash);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(s, 1);
+        *id = sqlite3_column_int64(s, 0);
+        *file = t ? strdup((const char *)t) : NULL;
+        *when = sqlite3_column_double(s, 2);
     }
-    free(d->projects);
-    free(d);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
+                                                 : es_store__db_fail(st, err, "looking up imports");
 }

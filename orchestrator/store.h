@@ -21,7 +21,8 @@
 typedef struct es_store es_store;
 
 /* Open (creating if needed) the database at path and bring its schema up to
- * date, in place (a v1 database gains the v2 sweep columns, its rows kept).
+ * date, in place (a v1 database gains the v2 sweep columns and the v3
+ * import tables, its rows kept).
  * Errors name the path and SQLite's message; ES_ESTORE. */
 int es_store_open(const char *path, es_store **out, es_err *err);
 void es_store_close(es_store *st);
@@ -96,6 +97,43 @@ typedef struct es_trial_end {
  * the next launch). */
 int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e, es_err *err);
 
+/* ---- Jobs that ran outside ecosweep (`ecosweep import`) ------------------- */
+
+/* One imported job.  Strings belong to whoever built the struct. */
+typedef struct es_import_job {
+    int64_t line; /* line of the file it came from (1-based) */
+    char *name;
+    char *group;           /* the sweep or grid search it belonged to; NULL: none */
+    char *status;          /* completed, failed, timed_out, interrupted, running */
+    double started, ended; /* unix seconds; NAN when unknown */
+    double hours;          /* wall-clock hours */
+    int gpus, cpus;        /* devices allocated */
+    es_energy_part energy; /* joules at the devices, before PUE; counter or estimate */
+} es_import_job;
+
+/* One imported file. */
+typedef struct es_import_new {
+    const char *project;              /* created when missing, in the same transaction */
+    const char *file;                 /* as the user named it */
+    const char *format;               /* "csv" or "sacct" */
+    const char *hash;                 /* of the file's bytes (es_store_import_find) */
+    double imported;                  /* unix seconds */
+    const es_energy_factors *factors; /* price the jobs; gpu_watts = default per GPU */
+    double cpu_watts;                 /* default per CPU core that estimated jobs used */
+    const es_import_job *jobs;
+    size_t n_jobs;
+} es_import_new;
+
+/* Record an imported file and all its jobs in one transaction: on any error
+ * nothing is written (and nothing already recorded changes). */
+int es_store_import_add(es_store *st, const es_import_new *im, int64_t *id /* OUT */, es_err *err);
+
+/* The earlier import of a file with this hash into project, if any: *id is
+ * its id (0 when none), *file (fresh string, caller frees; may be NULL) the
+ * name it was imported under and *when its time. */
+int es_store_import_find(es_store *st, const char *project, const char *hash, int64_t *id /* OUT */,
+                         char **file /* OUT */, double *when /* OUT */, es_err *err);
+
 /* ---- Reading, for reports ------------------------------------------------ */
 
 typedef struct es_store_metric {
@@ -129,11 +167,31 @@ typedef struct es_store_sweep {
     size_t n_trials;
 } es_store_sweep;
 
+typedef struct es_store_job {
+    int64_t id, line;
+    char *name, *group, *status; /* group NULL when none */
+    double started, ended, hours;
+    int gpus, cpus;
+    es_energy_part energy;
+} es_store_job;
+
+typedef struct es_store_import {
+    int64_t id;
+    char *file, *format, *hash;
+    double imported;
+    es_energy_factors factors; /* attribution unused; gpu_watts = default per GPU */
+    double cpu_watts;
+    es_store_job *jobs;
+    size_t n_jobs;
+} es_store_import;
+
 typedef struct es_store_project {
     int64_t id;
     char *name;
     es_store_sweep *sweeps;
     size_t n_sweeps;
+    es_store_import *imports; /* not loaded when a sweep filter is given */
+    size_t n_imports;
 } es_store_project;
 
 typedef struct es_store_data {
@@ -141,7 +199,8 @@ typedef struct es_store_data {
     size_t n_projects;
 } es_store_data;
 
-/* Load projects, their sweeps and trials.  project and sweep filter by name
+/* Load projects, their sweeps and trials, and their imported jobs (unless a
+ * sweep filter is given).  project and sweep filter by name
  * when not NULL (a sweep may also be named by its numeric id).  Reads one
  * consistent snapshot (a single read transaction), so a sweep being written
  * meanwhile is never seen half-way through a trial. */

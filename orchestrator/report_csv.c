@@ -1,0 +1,173 @@
+/*
+ * report_csv.c -- the two CSV reports: ecosweep's own, one row per trial,
+ * and CodeCarbon 2.x's emissions.csv layout (see report.h and the README's
+ * column mapping).  Imported jobs are not rows here: both layouts describe
+ * trials that ecosweep ran and metered; the other formats count them.
+ */
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+#include "report_int.h"
+
+/* ---- CSV -------------------------------------------------------------------- */
+
+static void c_str(FILE *f, const char *s)
+{
+    if (s == NULL)
+        return;
+    if (strpbrk(s, ",\"\n\r") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void c_num(FILE *f, double x)
+{
+    if (isfinite(x))
+        fprintf(f, "%.10g", x);
+}
+
+void es_rep_write_csv(const es_store_data *d, FILE *f)
+{
+    fputs("project,sweep,trial_id,number,status,reason,objective,wall_s,cpu_s,kwh,co2e_kg,usd,"
+          "usd_electricity,usd_cloud,cpu_j,cpu_method,dram_j,dram_method,gpu_j,gpu_method,"
+          "params,region\n",
+          f);
+    for (size_t i = 0; i < d->n_projects; i++) {
+        const es_store_project *p = &d->projects[i];
+        for (size_t j = 0; j < p->n_sweeps; j++) {
+            const es_store_sweep *sw = &p->sweeps[j];
+            for (size_t k = 0; k < sw->n_trials; k++) {
+                const es_store_trial *t = &sw->trials[k];
+                const es_energy_part *parts[3] = {&t->cpu, &t->dram, &t->gpu};
+                es_cost c;
+                es_rep_trial_cost(sw, t, &c);
+                c_str(f, p->name);
+                fputc(',', f);
+                c_str(f, sw->name);
+                fprintf(f, ",%lld,%lld,", (long long)t->id, (long long)t->number);
+                c_str(f, t->status);
+                fputc(',', f);
+                c_str(f, t->reason);
+                fputc(',', f);
+                c_num(f, t->objective);
+                double nums[] = {t->wall_s, t->cpu_s,          c.kwh,      c.co2e_kg,
+                                 c.usd,     c.usd_electricity, c.usd_cloud};
+                for (size_t n = 0; n < sizeof nums / sizeof nums[0]; n++) {
+                    fputc(',', f);
+                    c_num(f, nums[n]);
+                }
+                for (int n = 0; n < 3; n++) {
+                    fputc(',', f);
+                    c_num(f, parts[n]->method == ES_EM_NONE ? NAN : parts[n]->j);
+                    fputc(',', f);
+                    c_str(f, es_em_name(parts[n]->method));
+                }
+                fputc(',', f);
+                c_str(f, t->params_json);
+                fputc(',', f);
+                c_str(f, sw->factors.region);
+                fputc('\n', f);
+            }
+        }
+    }
+}
+
+/* ---- CodeCarbon's emissions.csv ------------------------------------------------ */
+
+/* CodeCarbon 2.x's emissions.csv header, column for column, so its
+ * dashboard and scripts written for it read ecosweep's trials. */
+static const char codecarbon_header[] =
+    "timestamp,project_name,run_id,duration,emissions,emissions_rate,cpu_power,gpu_power,"
+    "ram_power,cpu_energy,gpu_energy,ram_energy,energy_consumed,country_name,country_iso_code,"
+    "region,cloud_provider,cloud_region,os,python_version,codecarbon_version,cpu_count,"
+    "cpu_model,gpu_count,gpu_model,longitude,latitude,ram_total_size,tracking_mode,on_cloud,"
+    "pue\n";
+
+/* Mean power at the device (W) and energy at the wall (kWh, PUE applied, as
+ * CodeCarbon counts it) of one component; both empty when it is unknown. */
+static void cc_part(FILE *f, const es_energy_part *p, double wall, double pue, int energy)
+{
+    fputc(',', f);
+    if (p->method == ES_EM_NONE || !isfinite(p->j))
+        return;
+    if (energy)
+        c_num(f, p->j / 3.6e6 * pue);
+    else if (wall > 0)
+        c_num(f, p->j / wall);
+}
+
+void es_rep_write_codecarbon(const es_store_data *d, FILE *f)
+{
+    fputs(codecarbon_header, f);
+    for (size_t i = 0; i < d->n_projects; i++) {
+        const es_store_project *p = &d->projects[i];
+        for (size_t j = 0; j < p->n_sweeps; j++) {
+            const es_store_sweep *sw = &p->sweeps[j];
+            const es_energy_factors *fa = &sw->factors;
+            es_region r;
+            int has_region = fa->region[0] != '\0' && es_region_lookup(fa->region, &r) == 0;
+            for (size_t k = 0; k < sw->n_trials; k++) {
+                const es_store_trial *t = &sw->trials[k];
+                const es_energy_part *parts[3] = {&t->cpu, &t->gpu, &t->dram};
+                double wall = es_rep_trial_wall(t);
+                char when[32];
+                es_cost c;
+                int counter = 0;
+
+                es_rep_trial_cost(sw, t, &c);
+                /* CodeCarbon's own format: local-looking, but ecosweep writes UTC. */
+                if (isfinite(t->ended) || isfinite(t->started)) {
+                    time_t sec = (time_t)(isfinite(t->ended) ? t->ended : t->started);
+                    struct tm tm;
+                    gmtime_r(&sec, &tm);
+                    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+                    fputs(when, f);
+                }
+                fputc(',', f);
+                c_str(f, p->name);
+                fprintf(f, ",sweep-%lld/trial-%lld,", (long long)sw->id, (long long)t->number);
+                c_num(f, wall);
+                fputc(',', f);
+                c_num(f, c.co2e_kg);
+                fputc(',', f);
+                if (wall > 0)
+                    c_num(f, c.co2e_kg / wall);
+                for (int n = 0; n < 3; n++) /* cpu_power, gpu_power, ram_power */
+                    cc_part(f, parts[n], wall, fa->pue, 0);
+                for (int n = 0; n < 3; n++) /* cpu_energy, gpu_energy, ram_energy */
+                    cc_part(f, parts[n], wall, fa->pue, 1);
+                fputc(',', f);
+                c_num(f, c.kwh); /* energy_consumed: the sum of the known parts, PUE applied */
+                fputc(',', f);
+                if (has_region && r.iso2[0] != '\0') { /* not for the WLD row */
+                    c_str(f, r.country);
+                    fputc(',', f);
+                    c_str(f, r.iso3);
+                } else {
+                    fputc(',', f);
+                }
+                /* region .. ram_total_size: not known to ecosweep. */
+                fputs(",,,,,,,,,,,,,", f);
+                for (int n = 0; n < 3; n++)
+                    counter |= parts[n]->method == ES_EM_COUNTER;
+                /* "machine": whole-socket counters charged to the trial; otherwise
+                 * the trial's own share (estimate, or shared attribution). */
+                fputs(counter && fa->attribution == ES_ATTRIBUTION_EXCLUSIVE ? ",machine"
+                                                                             : ",process",
+                      f);
+                fputs(fa->cloud_usd_per_hour > 0 ? ",Y," : ",N,", f);
+                c_num(f, fa->pue);
+                fputc('\n', f);
+            }
+        }
+    }
+}

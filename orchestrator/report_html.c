@@ -1,0 +1,434 @@
+/*
+ * report_html.c -- the HTML report (`--format html`): one self-contained
+ * page, no script and no external resource (styles inline, plots as inline
+ * SVG), so it can be mailed, archived or opened offline.  Per project: the
+ * R&D footprint in Strubell et al.'s tiers with equivalents, imported jobs;
+ * per sweep three plots -- best result so far against cumulative kWh, the
+ * energy of each trial, and the expected best result of n trials (Dodge et
+ * al.) with a +-1 sd band -- and the expected-max and sensitivity tables.
+ * Every <svg> has an id (sweep-ID-best-vs-kwh, sweep-ID-energy-per-trial,
+ * sweep-ID-expected-max) and a <title>, which tests and readers use.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "report_int.h"
+
+static void h_esc(FILE *f, const char *s)
+{
+    for (; s != NULL && *s; s++) {
+        switch (*s) {
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        default:
+            fputc(*s, f);
+        }
+    }
+}
+
+/* ---- SVG plots -------------------------------------------------------------------- */
+
+enum { W = 440, H = 260, ML = 64, MR = 30, MT = 30, MB = 44 };
+
+typedef struct plot {
+    double x0, x1, y0, y1;
+} plot;
+
+static double px(const plot *p, double x)
+{
+    return ML + (x - p->x0) / (p->x1 - p->x0) * (W - ML - MR);
+}
+
+static double py(const plot *p, double y)
+{
+    return H - MB - (y - p->y0) / (p->y1 - p->y0) * (H - MT - MB);
+}
+
+/* Widen a degenerate or reversed range so that it can be drawn. */
+static void range_fix(double *lo, double *hi)
+{
+    if (!isfinite(*lo) || !isfinite(*hi)) {
+        *lo = 0;
+        *hi = 1;
+    } else if (*hi - *lo <= 1e-12 * fmax(fabs(*lo), fabs(*hi))) {
+        double pad = *lo != 0 ? fabs(*lo) * 0.05 : 1;
+        *lo -= pad;
+        *hi += pad;
+    }
+}
+
+static void svg_open(FILE *f, const char *id, const char *title, const char *xlabel,
+                     const char *ylabel, plot *p)
+{
+    range_fix(&p->x0, &p->x1);
+    range_fix(&p->y0, &p->y1);
+    fprintf(f,
+            "<svg id=\"%s\" class=\"plot\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+            "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-labelledby=\"%s-title\">"
+            "<title id=\"%s-title\">",
+            id, W, H, W, H, id, id);
+    h_esc(f, title);
+    fprintf(f,
+            "</title>\n<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>"
+            "<text x=\"%d\" y=\"18\" font-size=\"13\" font-weight=\"bold\">",
+            W, H, ML);
+    h_esc(f, title);
+    fprintf(f,
+            "</text>\n<g stroke=\"#444\"><line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
+            "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/></g>\n",
+            ML, H - MB, W - MR, H - MB, ML, MT, ML, H - MB);
+    fputs("<g font-size=\"10\" fill=\"#333\">", f);
+    for (int i = 0; i <= 4; i++) {
+        double x = p->x0 + (p->x1 - p->x0) * i / 4, y = p->y0 + (p->y1 - p->y0) * i / 4;
+        fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.3g</text>", px(p, x),
+                H - MB + 14, x);
+        fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.3g</text>", ML - 4,
+                py(p, y) + 3, y);
+        fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/>", ML + 1,
+                py(p, y), W - MR, py(p, y));
+    }
+    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">", (ML + W - MR) / 2, H - 8);
+    h_esc(f, xlabel);
+    fprintf(f,
+            "</text><text x=\"14\" y=\"%d\" text-anchor=\"middle\" transform=\"rotate(-90 14 "
+            "%d)\">",
+            (MT + H - MB) / 2, (MT + H - MB) / 2);
+    h_esc(f, ylabel);
+    fputs("</text></g>\n", f);
+}
+
+/* Best objective so far (a step line) and every completed trial (dots)
+ * against the sweep's cumulative kWh, trials in launch order. */
+static void plot_best(FILE *f, const es_store_sweep *sw, const char *metric)
+{
+    int max = es_rep_maximize(sw);
+    double cum = 0, best = NAN;
+    plot p = {0, 0, INFINITY, -INFINITY};
+    char id[64], title[256];
+
+    for (size_t i = 0; i < sw->n_trials; i++) {
+        const es_store_trial *t = &sw->trials[i];
+        es_cost c;
+        es_rep_trial_cost(sw, t, &c);
+        cum += c.kwh;
+        if (strcmp(t->status, "completed") == 0 && isfinite(t->objective)) {
+            p.y0 = fmin(p.y0, t->objective);
+            p.y1 = fmax(p.y1, t->objective);
+        }
+    }
+    p.x1 = cum;
+    snprintf(id, sizeof id, "sweep-%lld-best-vs-kwh", (long long)sw->id);
+    snprintf(title, sizeof title, "Best %s so far against cumulative kWh", metric);
+    svg_open(f, id, title, "cumulative kWh (PUE included)", metric, &p);
+    fputs("<polyline fill=\"none\" stroke=\"#1b6ac9\" stroke-width=\"2\" points=\"", f);
+    cum = 0;
+    for (size_t i = 0; i < sw->n_trials; i++) {
+        const es_store_trial *t = &sw->trials[i];
+        es_cost c;
+        es_rep_trial_cost(sw, t, &c);
+        if (isfinite(best))
+            fprintf(f, "%.1f,%.1f ", px(&p, cum + c.kwh), py(&p, best));
+        cum += c.kwh;
+        if (strcmp(t->status, "completed") == 0 && isfinite(t->objective) &&
+            (isnan(best) || (max ? t->objective > best : t->objective < best))) {
+            best = t->objective;
+            fprintf(f, "%.1f,%.1f ", px(&p, cum), py(&p, best));
+        }
+    }
+    fputs("\"/>\n<g fill=\"#1b6ac9\" fill-opacity=\"0.35\">", f);
+    cum = 0;
+    for (size_t i = 0; i < sw->n_trials; i++) {
+        const es_store_trial *t = &sw->trials[i];
+        es_cost c;
+        es_rep_trial_cost(sw, t, &c);
+        cum += c.kwh;
+        if (strcmp(t->status, "completed") == 0 && isfinite(t->objective))
+            fprintf(f,
+                    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\"><title>trial %lld: %.6g</title>"
+                    "</circle>",
+                    px(&p, cum), py(&p, t->objective), (long long)t->number, t->objective);
+    }
+    fputs("</g></svg>\n", f);
+}
+
+/* One bar per trial, its kWh, coloured by status. */
+static void plot_energy(FILE *f, const es_store_sweep *sw)
+{
+    plot p = {0, (double)(sw->n_trials ? sw->n_trials : 1), 0, 0};
+    double bw;
+    char id[64];
+
+    for (size_t i = 0; i < sw->n_trials; i++) {
+        es_cost c;
+        es_rep_trial_cost(sw, &sw->trials[i], &c);
+        p.y1 = fmax(p.y1, c.kwh);
+    }
+    snprintf(id, sizeof id, "sweep-%lld-energy-per-trial", (long long)sw->id);
+    svg_open(f, id, "Energy per trial", "trial (launch order)", "kWh", &p);
+    bw = (W - ML - MR) / p.x1;
+    for (size_t i = 0; i < sw->n_trials; i++) {
+        const es_store_trial *t = &sw->trials[i];
+        const char *fill = strcmp(t->status, "completed") == 0 ? "#3a9d5d"
+                           : strcmp(t->status, "failed") == 0  ? "#c94c4c"
+                                                               : "#999";
+        es_cost c;
+        es_rep_trial_cost(sw, t, &c);
+        fprintf(f,
+                "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
+                "<title>trial %lld (%s): %.4g kWh</title></rect>",
+                px(&p, (double)i) + bw * 0.1, py(&p, c.kwh), bw * 0.8, py(&p, 0) - py(&p, c.kwh),
+                fill, (long long)t->number, t->status, c.kwh);
+    }
+    fputs("</svg>\n", f);
+}
+
+/* Expected best of n trials, with a +-1 sd band. */
+static void plot_emax(FILE *f, const es_store_sweep *sw, const es_rep_sweep_stats *ss,
+                      const char *metric)
+{
+    plot p = {1, (double)ss->n, INFINITY, -INFINITY};
+    char id[64], title[256], xlabel[128];
+
+    for (size_t k = 0; k < ss->n; k++) {
+        p.y0 = fmin(p.y0, ss->emax[k] - ss->emax_sd[k]);
+        p.y1 = fmax(p.y1, ss->emax[k] + ss->emax_sd[k]);
+    }
+    snprintf(id, sizeof id, "sweep-%lld-expected-max", (long long)sw->id);
+    snprintf(title, sizeof title, "Expected best %s of n trials", metric);
+    snprintf(xlabel, sizeof xlabel, "trials n (x %.3g kWh each)", ss->kwh_per_trial);
+    svg_open(f, id, title, xlabel, metric, &p);
+    fputs("<polygon fill=\"#e08a1e\" fill-opacity=\"0.2\" points=\"", f);
+    for (size_t k = 0; k < ss->n; k++)
+        fprintf(f, "%.1f,%.1f ", px(&p, (double)(k + 1)), py(&p, ss->emax[k] + ss->emax_sd[k]));
+    for (size_t k = ss->n; k-- > 0;)
+        fprintf(f, "%.1f,%.1f ", px(&p, (double)(k + 1)), py(&p, ss->emax[k] - ss->emax_sd[k]));
+    fputs("\"/>\n<polyline fill=\"none\" stroke=\"#e08a1e\" stroke-width=\"2\" points=\"", f);
+    for (size_t k = 0; k < ss->n; k++)
+        fprintf(f, "%.1f,%.1f ", px(&p, (double)(k + 1)), py(&p, ss->emax[k]));
+    fputs("\"/></svg>\n", f);
+}
+
+/* ---- Tables ------------------------------------------------------------------------- */
+
+static void h_tier(FILE *f, const char *name, const es_tier *t)
+{
+    fprintf(f, "<tr><td class=\"l\">%s</td>", name);
+    if (!t->available) {
+        fputs("<td colspan=\"7\" class=\"l\">none (no completed trial or job)</td></tr>\n", f);
+        return;
+    }
+    fprintf(f,
+            "<td>%d</td><td>%.4g</td><td>%.4g</td><td>%.4g</td><td>%.4g</td><td>%.4g</td>"
+            "<td class=\"l\">",
+            t->jobs, t->cost.hours, t->cost.kwh, t->cost.co2e_kg, t->cost.usd_electricity,
+            t->cost.usd_cloud);
+    h_esc(f, t->what);
+    fputs("</td></tr>\n", f);
+}
+
+static void h_footprint(FILE *f, const es_store_project *p)
+{
+    es_footprint fp;
+    size_t n_eq;
+    const es_equivalent *eq = es_report_equivalents(&n_eq);
+    if (es_report_footprint(p, &fp) != 0)
+        return;
+    fputs("<h3>R&amp;D footprint</h3>\n<p>Tiers after Strubell et al. (2019): ", f);
+    h_esc(f, es_rep_tier_statistic);
+    fputs(".</p>\n<table class=\"tiers\"><tr><th class=\"l\">tier</th><th>jobs</th><th>hours</th>"
+          "<th>kWh</th><th>kg CO2e</th><th>electricity USD</th><th>cloud USD</th>"
+          "<th class=\"l\">which</th></tr>\n",
+          f);
+    h_tier(f, "one model", &fp.one_model);
+    h_tier(f, "one tune", &fp.one_tune);
+    h_tier(f, "all R&amp;D", &fp.all_rd);
+    fputs("</table>\n<p>All R&amp;D equals", f);
+    for (size_t i = 0; i < n_eq; i++)
+        fprintf(f, "%s %.4g %s", i ? "," : "", es_equivalent_value(&eq[i], &fp.all_rd.cost),
+                eq[i].text);
+    fputs(" (sources at the end).</p>\n", f);
+}
+
+static void h_imports(FILE *f, const es_store_project *p)
+{
+    if (p->n_imports == 0)
+        return;
+    fputs("<h3>Imported jobs</h3>\n<table><tr><th>import</th><th class=\"l\">file</th>"
+          "<th class=\"l\">format</th><th>jobs</th><th>hours</th><th>kWh</th><th>kg CO2e</th>"
+          "<th>USD</th><th class=\"l\">energy by</th></tr>\n",
+          f);
+    for (size_t i = 0; i < p->n_imports; i++) {
+        const es_store_import *im = &p->imports[i];
+        es_rep_tally ty;
+        es_rep_tally_import(&ty, im);
+        fprintf(f, "<tr><td>%lld</td><td class=\"l\">", (long long)im->id);
+        h_esc(f, im->file);
+        fprintf(f,
+                "</td><td class=\"l\">%s</td><td>%d</td><td>%.4g</td><td>%.4g</td><td>%.4g"
+                "</td><td>%.4g</td><td class=\"l\">%s</td></tr>\n",
+                im->format, ty.jobs, ty.cost.hours, ty.cost.kwh, ty.cost.co2e_kg, ty.cost.usd,
+                es_account_method_label(ty.methods));
+    }
+    fputs("</table>\n", f);
+}
+
+static void h_sens(FILE *f, const char *what, const es_sensitivity *s, size_t n, size_t used)
+{
+    if (n == 0)
+        return;
+    fputs("<table class=\"sens\"><tr><th class=\"l\">what moved ", f);
+    h_esc(f, what);
+    fprintf(f,
+            " (%zu trials)</th><th class=\"l\">method</th><th>levels</th><th>share of "
+            "variance</th><th>rho</th></tr>\n",
+            used);
+    for (size_t i = 0; i < n; i++) {
+        fputs("<tr><td class=\"l\">", f);
+        h_esc(f, s[i].param);
+        fprintf(f, "</td><td class=\"l\">%s</td><td>%zu</td><td>%.2f</td><td>", s[i].method,
+                s[i].levels, s[i].share);
+        if (isfinite(s[i].rho))
+            fprintf(f, "%+.2f", s[i].rho);
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</table>\n", f);
+}
+
+static void h_sweep(FILE *f, const es_store_sweep *sw)
+{
+    const es_store_trial *best = es_rep_best_trial(sw);
+    const char *metric = sw->metric ? sw->metric : "objective";
+    es_rep_tally ty;
+    es_rep_sweep_stats ss;
+    size_t pts[40], n_pts;
+
+    es_rep_tally_sweep(&ty, sw);
+    fprintf(f, "<section class=\"sweep\" id=\"sweep-%lld\">\n<h3>Sweep ", (long long)sw->id);
+    h_esc(f, sw->name);
+    fprintf(f, " (#%lld)</h3>\n<p>%s search, seed %llu: ", (long long)sw->id, sw->method,
+            (unsigned long long)sw->seed);
+    h_esc(f, sw->status);
+    fprintf(f,
+            ". %d trials, %.4g trial-hours, %.4g kWh, %.4g kg CO2e, $%.4g (electricity "
+            "$%.4g, cloud $%.4g), energy by %s.",
+            ty.trials, ty.cost.hours, ty.cost.kwh, ty.cost.co2e_kg, ty.cost.usd,
+            ty.cost.usd_electricity, ty.cost.usd_cloud, es_account_method_label(ty.methods));
+    if (best != NULL) {
+        fprintf(f, " <b>Best</b>: trial %lld, ", (long long)best->number);
+        h_esc(f, metric);
+        fprintf(f, " = %.6g, <code>", best->objective);
+        h_esc(f, best->params_json);
+        fputs("</code>", f);
+    }
+    fputs("</p>\n<div class=\"plots\">\n", f);
+    if (es_rep_sweep_analyze(sw, &ss) != 0) {
+        fputs("</div></section>\n", f);
+        return;
+    }
+    if (ss.n > 0)
+        plot_best(f, sw, metric);
+    if (sw->n_trials > 0)
+        plot_energy(f, sw);
+    if (ss.n > 0)
+        plot_emax(f, sw, &ss, metric);
+    fputs("</div>\n", f);
+    if (ss.n == 0)
+        fputs("<p>No completed trial with a result: no best-so-far or expected-max plot.</p>\n", f);
+    if (ss.n > 0) {
+        n_pts = es_rep_curve_points(ss.n, pts, 40);
+        fputs("<table class=\"emax\"><tr><th>trials</th><th>kWh</th><th>expected best ", f);
+        h_esc(f, metric);
+        fputs("</th><th>sd</th></tr>\n", f);
+        for (size_t i = 0; i < n_pts; i++)
+            fprintf(f, "<tr><td>%zu</td><td>%.4g</td><td>%.6g</td><td>%.3g</td></tr>\n", pts[i],
+                    ss.kwh_per_trial * (double)pts[i], ss.emax[pts[i] - 1], ss.emax_sd[pts[i] - 1]);
+        fputs("</table>\n", f);
+    }
+    h_sens(f, metric, ss.obj, ss.n_obj, ss.obj_trials);
+    h_sens(f, "the energy", ss.kwh, ss.n_kwh, ss.kwh_trials);
+    es_rep_sweep_stats_free(&ss);
+    fputs("</section>\n", f);
+}
+
+static const char style[] =
+    "body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1400px;color:#222}"
+    "table{border-collapse:collapse;margin:.6em 0}td,th{border:1px solid #ccc;padding:2px 7px;"
+    "text-align:right}.l{text-align:left}th{background:#f4f4f4}"
+    ".plots{display:flex;flex-wrap:wrap;gap:8px}svg.plot{border:1px solid #ddd}"
+    "code{background:#f4f4f4;padding:0 3px}section.sweep{border-top:1px solid "
+    "#ddd;margin-top:1.5em}";
+
+void es_rep_write_html(const es_store_data *d, const es_report_opts *o, FILE *f)
+{
+    size_t n_eq;
+    const es_equivalent *eq = es_report_equivalents(&n_eq);
+    char now[32];
+
+    es_rep_iso_time((double)time(NULL), now, sizeof now);
+    fprintf(f,
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<title>ecosweep report</title><style>%s</style></head>\n<body>\n"
+            "<h1>ecosweep report</h1>\n<p>Generated %s. Every energy figure is at the wall "
+            "(PUE included) and names its method; 'estimate' is a power model, not a "
+            "measurement.</p>\n",
+            style, now);
+    if (o->override != NULL && o->override->set != 0) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        if (m != NULL) {
+            es_rep_write_overrides(m, o->override);
+            fclose(m);
+            fputs("<p class=\"overrides\">", f);
+            h_esc(f, buf);
+            fputs("</p>\n", f);
+        }
+        free(buf);
+    }
+    if (d->n_projects == 0)
+        fputs("<p>No sweeps recorded yet.</p>\n", f);
+    for (size_t i = 0; i < d->n_projects; i++) {
+        const es_store_project *p = &d->projects[i];
+        es_rep_tally ty;
+        es_rep_tally_project(&ty, p);
+        fputs("<h2>Project ", f);
+        h_esc(f, p->name);
+        fprintf(f,
+                "</h2>\n<p>%zu sweep%s, %d trials, %d imported jobs: %.4g hours, %.4g kWh, "
+                "%.4g kg CO2e, $%.4g (electricity $%.4g, cloud $%.4g), energy by %s.</p>\n",
+                p->n_sweeps, p->n_sweeps == 1 ? "" : "s", ty.trials, ty.jobs, ty.cost.hours,
+                ty.cost.kwh, ty.cost.co2e_kg, ty.cost.usd, ty.cost.usd_electricity,
+                ty.cost.usd_cloud, es_account_method_label(ty.methods));
+        if (!o->partial)
+            h_footprint(f, p);
+        h_imports(f, p);
+        for (size_t j = 0; j < p->n_sweeps; j++)
+            h_sweep(f, &p->sweeps[j]);
+    }
+    if (d->n_projects > 0 && !o->partial) {
+        fputs("<h2>Sources</h2>\n<ul>\n", f);
+        for (size_t i = 0; i < n_eq; i++) {
+            fputs("<li>", f);
+            h_esc(f, eq[i].text);
+            fputs(": ", f);
+            h_esc(f, eq[i].source);
+            fputs("</li>\n", f);
+        }
+        fputs("<li>Expected maximum: Dodge et al. 2019, Show your work: improved reporting of "
+              "experimental results (EMNLP).</li>\n</ul>\n",
+              f);
+    }
+    fputs("</body></html>\n", f);
+}

@@ -1,0 +1,84 @@
+/*
+ * report_int.h -- what the report's files share and nothing else sees: the
+ * tally that prices trials and imported jobs and adds them up, the per-sweep
+ * analysis (expected maximum, sensitivity) computed once for every format,
+ * and each format's writer.  report.h is the interface; this is the inside.
+ *
+ * Every cost is computed here, from the stored joules and the factors of
+ * the sweep or import (already overridden, when the report replaces
+ * factors), so all formats print the same numbers and totals are the sums
+ * of their rows.
+ */
+#ifndef ES_REPORT_INT_H
+#define ES_REPORT_INT_H
+
+#include <stdio.h>
+
+#include "report.h"
+
+#define ES_REP_N_STATUS 8
+extern const char *const es_rep_statuses[ES_REP_N_STATUS];
+
+typedef struct es_rep_tally {
+    es_cost cost;                       /* trials and imported jobs together */
+    int trials;                         /* ecosweep trials */
+    int jobs;                           /* imported jobs */
+    int by_status[ES_REP_N_STATUS + 1]; /* trials only; last slot: any other word */
+    unsigned methods;                   /* bit set of es_em seen */
+} es_rep_tally;
+
+/* Wall seconds of a trial: what the worker measured, else the span the
+ * coordinator recorded, else 0. */
+double es_rep_trial_wall(const es_store_trial *t);
+void es_rep_trial_cost(const es_store_sweep *sw, const es_store_trial *t, es_cost *c /* OUT */);
+void es_rep_job_cost(const es_store_import *im, const es_store_job *j, es_cost *c /* OUT */);
+
+void es_rep_tally_add(es_rep_tally *to, const es_rep_tally *from);
+void es_rep_tally_sweep(es_rep_tally *ty /* OUT */, const es_store_sweep *sw);
+void es_rep_tally_import(es_rep_tally *ty /* OUT */, const es_store_import *im);
+/* Sweeps and imports of the project. */
+void es_rep_tally_project(es_rep_tally *ty /* OUT */, const es_store_project *p);
+
+/* Does the sweep maximize its metric? */
+int es_rep_maximize(const es_store_sweep *sw);
+/* The best completed trial of a sweep, or NULL. */
+const es_store_trial *es_rep_best_trial(const es_store_sweep *sw);
+/* "2026-11-22T14:00:00Z", or "-" for a non-finite time. */
+void es_rep_iso_time(double t, char *buf, size_t cap);
+
+/* The analysis of one sweep that every format prints. */
+typedef struct es_rep_sweep_stats {
+    size_t n;             /* completed trials with an objective */
+    double *emax;         /* n entries: expected best of k trials, k = 1..n */
+    double *emax_sd;      /* and its standard deviation */
+    double kwh_per_trial; /* the sweep's kWh / n: what one completed trial costs */
+    es_sensitivity *obj, *kwh;
+    size_t n_obj, n_kwh;
+    size_t obj_trials, kwh_trials; /* trials each analysis used */
+} es_rep_sweep_stats;
+
+/* 0 or -ENOMEM; free with es_rep_sweep_stats_free (which accepts a zeroed
+ * struct). */
+int es_rep_sweep_analyze(const es_store_sweep *sw, es_rep_sweep_stats *out /* OUT */);
+void es_rep_sweep_stats_free(es_rep_sweep_stats *s);
+
+/* The numbers of trials worth a row in a table of the expected-max curve:
+ * 1, 2, 3, 5, 10, 20, 50, 100, 200, 500, ... below n, then n.  Returns how
+ * many were written to pts (at most cap). */
+size_t es_rep_curve_points(size_t n, size_t *pts, size_t cap);
+
+/* "Factors overridden for every sweep below (...): PUE 1.1, ...\n\n", or
+ * nothing when o is NULL or sets nothing. */
+void es_rep_write_overrides(FILE *f, const es_factor_override *o);
+
+/* One line that says how the tiers were chosen, for every format. */
+extern const char es_rep_tier_statistic[];
+
+/* The writers, one per format (d already carries overridden factors). */
+void es_rep_write_json(const es_store_data *d, const es_report_opts *o, FILE *f);
+void es_rep_write_csv(const es_store_data *d, FILE *f);
+void es_rep_write_codecarbon(const es_store_data *d, FILE *f);
+void es_rep_write_markdown(const es_store_data *d, const es_report_opts *o, FILE *f);
+void es_rep_write_html(const es_store_data *d, const es_report_opts *o, FILE *f);
+
+#endif

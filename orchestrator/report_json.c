@@ -1,0 +1,394 @@
+/*
+ * report_json.c -- the JSON report: stable (fields are only ever added), its
+ * layout documented in report.h and the README.  Every number comes from the
+ * tally and the sweep analysis of report_int.h, as in the other formats;
+ * numbers JSON cannot hold (NaN, unknown) are written as null.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "report_int.h"
+
+static void j_str(FILE *f, const char *s)
+{
+    es_value v = {.kind = s ? ES_V_STR : ES_V_NULL, .s = (char *)s};
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    if (es_value_json(&v, &buf, &len, &cap) == 0)
+        fwrite(buf, 1, len, f);
+    else
+        fputs("null", f);
+    free(buf);
+}
+
+/* Numbers with 15 significant digits: all that a double carries reliably,
+ * without the noise digits of arithmetic (1.65, not 1.6500000000000001);
+ * non-finite ones, which JSON lacks, as null. */
+static void j_num(FILE *f, double x)
+{
+    if (isfinite(x))
+        fprintf(f, "%.15g", x);
+    else
+        fputs("null", f);
+}
+
+static void j_key(FILE *f, const char *k)
+{
+    j_str(f, k);
+    fputs(": ", f);
+}
+
+static void j_time(FILE *f, double t)
+{
+    char buf[32];
+    if (!isfinite(t)) {
+        fputs("null", f);
+        return;
+    }
+    es_rep_iso_time(t, buf, sizeof buf);
+    j_str(f, buf);
+}
+
+/* ", "key": value" -- one member after the first of an object. */
+static void j_fstr(FILE *f, const char *key, const char *val)
+{
+    fprintf(f, ", \"%s\": ", key);
+    j_str(f, val);
+}
+
+static void j_fnum(FILE *f, const char *key, double x)
+{
+    fprintf(f, ", \"%s\": ", key);
+    j_num(f, x);
+}
+
+static void j_ftime(FILE *f, const char *key, double t)
+{
+    fprintf(f, ", \"%s\": ", key);
+    j_time(f, t);
+}
+
+/* The cost members; the first is written without a leading comma. */
+static void j_cost(FILE *f, const es_cost *c)
+{
+    fputs("\"kwh\": ", f);
+    j_num(f, c->kwh);
+    j_fnum(f, "co2e_kg", c->co2e_kg);
+    j_fnum(f, "usd", c->usd);
+    j_fnum(f, "usd_electricity", c->usd_electricity);
+    j_fnum(f, "usd_cloud", c->usd_cloud);
+    j_fnum(f, "trial_hours", c->hours);
+}
+
+/* with_jobs: also "imported_jobs" (projects and the totals). */
+static void j_tally(FILE *f, const es_rep_tally *t, int with_jobs)
+{
+    j_cost(f, &t->cost);
+    fprintf(f, ", \"trials\": %d, \"trials_by_status\": {", t->trials);
+    int first = 1;
+    for (int i = 0; i <= ES_REP_N_STATUS; i++) {
+        if (t->by_status[i] == 0)
+            continue;
+        fprintf(f, "%s\"%s\": %d", first ? "" : ", ",
+                i < ES_REP_N_STATUS ? es_rep_statuses[i] : "other", t->by_status[i]);
+        first = 0;
+    }
+    fputc('}', f);
+    j_fstr(f, "energy_method", es_account_method_label(t->methods));
+    if (with_jobs)
+        fprintf(f, ", \"imported_jobs\": %d", t->jobs);
+}
+
+static void j_part(FILE *f, const char *name, const es_energy_part *p, int first)
+{
+    char key[32];
+    fprintf(f, "%s\"%s_j\": ", first ? "" : ", ", name);
+    j_num(f, p->method == ES_EM_NONE ? NAN : p->j);
+    snprintf(key, sizeof key, "%s_method", name);
+    j_fstr(f, key, es_em_name(p->method));
+    snprintf(key, sizeof key, "%s_source", name);
+    j_fstr(f, key, p->source[0] ? p->source : NULL);
+}
+
+static void j_trial(FILE *f, const es_store_sweep *sw, const es_store_trial *t)
+{
+    es_cost c;
+    es_rep_trial_cost(sw, t, &c);
+    fprintf(f, "{\"id\": %lld, \"number\": %lld", (long long)t->id, (long long)t->number);
+    j_fstr(f, "status", t->status);
+    j_fstr(f, "reason", t->reason);
+    fprintf(f, ", \"params\": %s, \"metrics\": {", t->params_json ? t->params_json : "{}");
+    for (size_t m = 0; m < t->n_metrics; m++) {
+        fputs(m ? ", " : "", f);
+        j_key(f, t->metrics[m].name);
+        j_num(f, t->metrics[m].value);
+    }
+    fputc('}', f);
+    j_fnum(f, "objective", t->objective);
+    fputs(", ", f);
+    j_cost(f, &c);
+    j_fnum(f, "wall_s", t->wall_s);
+    j_fnum(f, "cpu_s", t->cpu_s);
+    j_fnum(f, "peak_rss_kb", t->peak_rss_kb >= 0 ? (double)t->peak_rss_kb : NAN);
+    j_fstr(f, "host", t->host);
+    j_ftime(f, "started", t->started);
+    j_ftime(f, "ended", t->ended);
+    j_fstr(f, "log_dir", t->log_dir);
+    fputs(", \"energy\": {", f);
+    j_part(f, "cpu", &t->cpu, 1);
+    j_part(f, "dram", &t->dram, 0);
+    j_part(f, "gpu", &t->gpu, 0);
+    fputs("}}", f);
+}
+
+static void j_sens(FILE *f, const es_sensitivity *s, size_t n, size_t used)
+{
+    fprintf(f, "{\"trials\": %zu, \"params\": [", used);
+    for (size_t i = 0; i < n; i++) {
+        fputs(i ? ", {\"param\": " : "{\"param\": ", f);
+        j_str(f, s[i].param);
+        j_fstr(f, "method", s[i].method);
+        j_fnum(f, "share", s[i].share);
+        j_fnum(f, "rho", s[i].rho);
+        fprintf(f, ", \"levels\": %zu}", s[i].levels);
+    }
+    fputs("]}", f);
+}
+
+/* ", "expected_max": ..., "sensitivity": ..." of a sweep. */
+static void j_analysis(FILE *f, const es_store_sweep *sw, const es_rep_sweep_stats *ss)
+{
+    fputs(", \"expected_max\": ", f);
+    if (ss->n == 0) {
+        fputs("null", f);
+    } else {
+        fputs("{\"metric\": ", f);
+        j_str(f, sw->metric);
+        j_fstr(f, "goal", sw->goal);
+        fprintf(f, ", \"trials\": %zu", ss->n);
+        j_fnum(f, "kwh_per_trial", ss->kwh_per_trial);
+        fputs(", \"curve\": [", f);
+        for (size_t k = 1; k <= ss->n; k++) {
+            fprintf(f, "%s{\"n\": %zu", k > 1 ? ", " : "", k);
+            j_fnum(f, "kwh", ss->kwh_per_trial * (double)k);
+            j_fnum(f, "expected", ss->emax[k - 1]);
+            j_fnum(f, "sd", ss->emax_sd[k - 1]);
+            fputc('}', f);
+        }
+        fputs("]}", f);
+    }
+    fputs(", \"sensitivity\": {\"objective\": ", f);
+    j_sens(f, ss->obj, ss->n_obj, ss->obj_trials);
+    fputs(", \"energy\": ", f);
+    j_sens(f, ss->kwh, ss->n_kwh, ss->kwh_trials);
+    fputc('}', f);
+}
+
+static void j_sweep(FILE *f, const es_store_sweep *sw)
+{
+    es_rep_tally ty;
+    es_rep_sweep_stats ss;
+    const es_store_trial *best = es_rep_best_trial(sw);
+
+    es_rep_tally_sweep(&ty, sw);
+    fprintf(f, "{\"id\": %lld", (long long)sw->id);
+    j_fstr(f, "name", sw->name);
+    j_fstr(f, "status", sw->status);
+    j_fstr(f, "reason", sw->reason);
+    j_fstr(f, "method", sw->method);
+    j_fstr(f, "metric", sw->metric);
+    j_fstr(f, "goal", sw->goal);
+    fprintf(f, ", \"seed\": %llu", (unsigned long long)sw->seed);
+    j_ftime(f, "started", sw->started);
+    j_ftime(f, "ended", sw->ended);
+    fputs(", \"factors\": {\"pue\": ", f);
+    j_num(f, sw->factors.pue);
+    j_fnum(f, "carbon_g_per_kwh", sw->factors.carbon_g_per_kwh);
+    j_fnum(f, "electricity_usd_per_kwh", sw->factors.electricity_usd_per_kwh);
+    j_fnum(f, "cloud_usd_per_hour", sw->factors.cloud_usd_per_hour);
+    j_fstr(f, "region", sw->factors.region[0] ? sw->factors.region : NULL);
+    j_fstr(f, "carbon_source", es_carbon_source_name(sw->factors.carbon_source));
+    j_fstr(f, "attribution", es_energy_attribution_name(sw->factors.attribution));
+    j_fnum(f, "gpu_watts", sw->factors.gpu_watts);
+    fputs("}, ", f);
+    j_tally(f, &ty, 0);
+    fputs(", \"best\": ", f);
+    if (best != NULL) {
+        fprintf(f, "{\"id\": %lld, \"number\": %lld", (long long)best->id, (long long)best->number);
+        j_fnum(f, "objective", best->objective);
+        fprintf(f, ", \"params\": %s}", best->params_json ? best->params_json : "{}");
+    } else {
+        fputs("null", f);
+    }
+    if (es_rep_sweep_analyze(sw, &ss) == 0)
+        j_analysis(f, sw, &ss);
+    es_rep_sweep_stats_free(&ss);
+    fputs(", \"trials\": [", f);
+    for (size_t i = 0; i < sw->n_trials; i++) {
+        fputs(i ? ",\n        " : "\n        ", f);
+        j_trial(f, sw, &sw->trials[i]);
+    }
+    fputs("]}", f);
+}
+
+/* The factor overrides, each null unless given. */
+static void j_overrides(FILE *f, const es_factor_override *o)
+{
+    if (o == NULL || o->set == 0) {
+        fputs("null", f);
+        return;
+    }
+    fputs("{\"pue\": ", f);
+    j_num(f, o->set & ES_OVR_PUE ? o->pue : NAN);
+    j_fstr(f, "region", o->set & ES_OVR_REGION ? o->region : NULL);
+    j_fnum(f, "carbon_g_per_kwh", o->set & ES_OVR_CARBON ? o->carbon_g_per_kwh : NAN);
+    j_fnum(f, "electricity_usd_per_kwh",
+           o->set & ES_OVR_ELECTRICITY ? o->electricity_usd_per_kwh : NAN);
+    j_fnum(f, "cloud_usd_per_hour", o->set & ES_OVR_CLOUD ? o->cloud_usd_per_hour : NAN);
+    fputc('}', f);
+}
+
+static void j_tier(FILE *f, const es_tier *t)
+{
+    size_t n_eq;
+    const es_equivalent *eq = es_report_equivalents(&n_eq);
+    if (!t->available) {
+        fputs("null", f);
+        return;
+    }
+    fprintf(f, "{\"jobs\": %d, \"imported_jobs\": %d", t->jobs, t->imported);
+    j_fnum(f, "hours", t->cost.hours);
+    j_fnum(f, "kwh", t->cost.kwh);
+    j_fnum(f, "co2e_kg", t->cost.co2e_kg);
+    j_fnum(f, "usd_electricity", t->cost.usd_electricity);
+    j_fnum(f, "usd_cloud", t->cost.usd_cloud);
+    j_fnum(f, "usd", t->cost.usd);
+    j_fstr(f, "energy_method", es_account_method_label(t->methods));
+    j_fstr(f, "what", t->what);
+    fputs(", \"equivalents\": {", f);
+    for (size_t i = 0; i < n_eq; i++) {
+        fputs(i ? ", " : "", f);
+        j_key(f, eq[i].key);
+        j_num(f, es_equivalent_value(&eq[i], &t->cost));
+    }
+    fputs("}}", f);
+}
+
+static void j_footprint(FILE *f, const es_store_project *p, const es_report_opts *o)
+{
+    es_footprint fp;
+    size_t n_eq;
+    const es_equivalent *eq = es_report_equivalents(&n_eq);
+    fputs(", \"footprint\": ", f);
+    if (o->partial || es_report_footprint(p, &fp) != 0) {
+        fputs("null", f);
+        return;
+    }
+    fputs("{\"statistic\": ", f);
+    j_str(f, es_rep_tier_statistic);
+    fputs(", \"one_model\": ", f);
+    j_tier(f, &fp.one_model);
+    fputs(", \"one_tune\": ", f);
+    j_tier(f, &fp.one_tune);
+    fputs(", \"all_rd\": ", f);
+    j_tier(f, &fp.all_rd);
+    fputs(", \"equivalent_sources\": [", f);
+    for (size_t i = 0; i < n_eq; i++) {
+        fputs(i ? ", {\"key\": " : "{\"key\": ", f);
+        j_str(f, eq[i].key);
+        j_fstr(f, "unit", eq[i].text);
+        j_fstr(f, "basis", eq[i].by_energy ? "kwh" : "co2e_kg");
+        j_fnum(f, "per_unit", eq[i].per_unit);
+        j_fstr(f, "source", eq[i].source);
+        fputc('}', f);
+    }
+    fputs("]}", f);
+}
+
+static void j_job(FILE *f, const es_store_import *im, const es_store_job *j)
+{
+    es_cost c;
+    es_rep_job_cost(im, j, &c);
+    fprintf(f, "{\"id\": %lld, \"line\": %lld", (long long)j->id, (long long)j->line);
+    j_fstr(f, "name", j->name);
+    j_fstr(f, "group", j->group);
+    j_fstr(f, "status", j->status);
+    j_ftime(f, "started", j->started);
+    j_ftime(f, "ended", j->ended);
+    j_fnum(f, "hours", j->hours);
+    fprintf(f, ", \"gpus\": %d, \"cpus\": %d", j->gpus, j->cpus);
+    j_fnum(f, "energy_j", j->energy.method == ES_EM_NONE ? NAN : j->energy.j);
+    j_fstr(f, "method", es_em_name(j->energy.method));
+    j_fstr(f, "source", j->energy.source[0] ? j->energy.source : NULL);
+    fputs(", ", f);
+    j_cost(f, &c);
+    fputc('}', f);
+}
+
+static void j_import(FILE *f, const es_store_import *im)
+{
+    es_rep_tally ty;
+    es_rep_tally_import(&ty, im);
+    fprintf(f, "{\"id\": %lld", (long long)im->id);
+    j_fstr(f, "file", im->file);
+    j_fstr(f, "format", im->format);
+    j_ftime(f, "imported", im->imported);
+    fputs(", \"factors\": {\"pue\": ", f);
+    j_num(f, im->factors.pue);
+    j_fnum(f, "carbon_g_per_kwh", im->factors.carbon_g_per_kwh);
+    j_fnum(f, "electricity_usd_per_kwh", im->factors.electricity_usd_per_kwh);
+    j_fnum(f, "cloud_usd_per_hour", im->factors.cloud_usd_per_hour);
+    j_fstr(f, "region", im->factors.region[0] ? im->factors.region : NULL);
+    j_fstr(f, "carbon_source", es_carbon_source_name(im->factors.carbon_source));
+    j_fnum(f, "gpu_watts", im->factors.gpu_watts);
+    j_fnum(f, "cpu_watts", im->cpu_watts);
+    fputs("}, ", f);
+    j_tally(f, &ty, 1);
+    fputs(", \"jobs\": [", f);
+    for (size_t i = 0; i < im->n_jobs; i++) {
+        fputs(i ? ",\n        " : "\n        ", f);
+        j_job(f, im, &im->jobs[i]);
+    }
+    fputs("]}", f);
+}
+
+void es_rep_write_json(const es_store_data *d, const es_report_opts *o, FILE *f)
+{
+    const es_factor_override *ov = o->override != NULL && o->override->set ? o->override : NULL;
+    es_rep_tally all;
+    char now[32];
+
+    memset(&all, 0, sizeof all);
+    es_rep_iso_time((double)time(NULL), now, sizeof now);
+    fprintf(f, "{\"ecosweep_report\": 1, \"generated\": \"%s\", \"overrides\": ", now);
+    j_overrides(f, ov);
+    fputs(", \"projects\": [", f);
+    for (size_t i = 0; i < d->n_projects; i++) {
+        const es_store_project *p = &d->projects[i];
+        es_rep_tally ty;
+        es_rep_tally_project(&ty, p);
+        es_rep_tally_add(&all, &ty);
+        fputs(i ? ",\n  {" : "\n  {", f);
+        j_key(f, "name");
+        j_str(f, p->name);
+        fputs(", ", f);
+        j_tally(f, &ty, 1);
+        j_footprint(f, p, o);
+        fputs(", \"sweeps\": [", f);
+        for (size_t j = 0; j < p->n_sweeps; j++) {
+            fputs(j ? ",\n    " : "\n    ", f);
+            j_sweep(f, &p->sweeps[j]);
+        }
+        fputs("], \"imports\": [", f);
+        for (size_t j = 0; j < p->n_imports; j++) {
+            fputs(j ? ",\n    " : "\n    ", f);
+            j_import(f, &p->imports[j]);
+        }
+        fputs("]}", f);
+    }
+    fputs("],\n \"totals\": {", f);
+    j_tally(f, &all, 1);
+    fputs("}}\n", f);
+}

@@ -1,0 +1,235 @@
+/*
+ * report_md.c -- the Markdown report (`--format markdown`): what a paper's
+ * appendix or a pull request needs -- each project's R&D footprint in
+ * Strubell et al.'s three tiers with everyday equivalents, and for each
+ * sweep its cost, best configuration, expected best result against trials
+ * and kWh (Dodge et al.) and what moved the metric and the energy.  Trials
+ * are summarized, not listed (the JSON and CSV formats list them).
+ */
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+#include "report_int.h"
+
+/* A table cell: '|' escaped, line breaks turned to spaces. */
+static void md_cell(FILE *f, const char *s)
+{
+    for (; s != NULL && *s; s++) {
+        if (*s == '|')
+            fputs("\\|", f);
+        else if (*s == '\n' || *s == '\r')
+            fputc(' ', f);
+        else
+            fputc(*s, f);
+    }
+}
+
+/* Inline code, unless the text holds a backtick. */
+static void md_code(FILE *f, const char *s)
+{
+    if (s != NULL && strchr(s, '`') == NULL) {
+        fputc('`', f);
+        md_cell(f, s);
+        fputc('`', f);
+    } else {
+        md_cell(f, s);
+    }
+}
+
+static void md_tier(FILE *f, const char *name, const es_tier *t)
+{
+    if (!t->available) {
+        fprintf(f, "| %s | - | - | - | - | - | - | none |\n", name);
+        return;
+    }
+    fprintf(f, "| %s | %d | %.4g | %.4g | %.4g | %.4g | %.4g | ", name, t->jobs, t->cost.hours,
+            t->cost.kwh, t->cost.co2e_kg, t->cost.usd_electricity, t->cost.usd_cloud);
+    md_cell(f, t->what);
+    fprintf(f, "%s |\n", t->imported > 0 ? " (imported jobs included)" : "");
+}
+
+static void md_footprint(FILE *f, const es_store_project *p)
+{
+    es_footprint fp;
+    size_t n_eq;
+    const es_equivalent *eq = es_report_equivalents(&n_eq);
+    if (es_report_footprint(p, &fp) != 0)
+        return;
+    fprintf(f, "### R&D footprint\n\nTiers after Strubell et al. (2019): %s.\n\n",
+            es_rep_tier_statistic);
+    fputs("| tier | jobs | hours | kWh | kg CO2e | electricity USD | cloud USD | which |\n"
+          "|---|---:|---:|---:|---:|---:|---:|---|\n",
+          f);
+    md_tier(f, "one model", &fp.one_model);
+    md_tier(f, "one tune", &fp.one_tune);
+    md_tier(f, "all R&D", &fp.all_rd);
+    fputs("\nAll R&D equals", f);
+    for (size_t i = 0; i < n_eq; i++)
+        fprintf(f, "%s %.4g %s", i ? "," : "", es_equivalent_value(&eq[i], &fp.all_rd.cost),
+                eq[i].text);
+    fputs(" (sources at the end).\n\n", f);
+}
+
+static void md_imports(FILE *f, const es_store_project *p)
+{
+    if (p->n_imports == 0)
+        return;
+    fputs("### Imported jobs\n\nJobs that ran outside ecosweep (`ecosweep import`), counted in "
+          "the project's totals and its all-R&D tier.\n\n"
+          "| import | file | format | jobs | hours | kWh | kg CO2e | USD | energy by |\n"
+          "|---:|---|---|---:|---:|---:|---:|---:|---|\n",
+          f);
+    for (size_t i = 0; i < p->n_imports; i++) {
+        const es_store_import *im = &p->imports[i];
+        es_rep_tally ty;
+        es_rep_tally_import(&ty, im);
+        fprintf(f, "| %lld | ", (long long)im->id);
+        md_cell(f, im->file);
+        fprintf(f, " | %s | %d | %.4g | %.4g | %.4g | %.4g | %s |\n", im->format, ty.jobs,
+                ty.cost.hours, ty.cost.kwh, ty.cost.co2e_kg, ty.cost.usd,
+                es_account_method_label(ty.methods));
+    }
+    fputc('\n', f);
+}
+
+/* The sensitivity of param in list s (n entries), as a cell. */
+static void md_share(FILE *f, const es_sensitivity *s, size_t n, const char *param)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(s[i].param, param) != 0)
+            continue;
+        if (isnan(s[i].share))
+            fputs("-", f);
+        else if (strcmp(s[i].method, "spearman") == 0)
+            fprintf(f, "%.2f (rho %+.2f)", s[i].share, s[i].rho);
+        else
+            fprintf(f, "%.2f", s[i].share);
+        return;
+    }
+    fputs("-", f);
+}
+
+static void md_analysis(FILE *f, const es_store_sweep *sw, const es_rep_sweep_stats *ss)
+{
+    size_t pts[40], n_pts;
+    const char *metric = sw->metric ? sw->metric : "objective";
+    if (ss->n > 0) {
+        n_pts = es_rep_curve_points(ss->n, pts, 40);
+        fprintf(f,
+                "**Expected best %s of n trials** (Dodge et al. 2019; completed trials drawn "
+                "with replacement; %.4g kWh per completed trial, failures' energy "
+                "included)\n\n| trials | kWh | expected best | sd |\n|---:|---:|---:|---:|\n",
+                metric, ss->kwh_per_trial);
+        for (size_t i = 0; i < n_pts; i++)
+            fprintf(f, "| %zu | %.4g | %.6g | %.3g |\n", pts[i], ss->kwh_per_trial * (double)pts[i],
+                    ss->emax[pts[i] - 1], ss->emax_sd[pts[i] - 1]);
+        fputc('\n', f);
+    }
+    if (ss->n_obj == 0 && ss->n_kwh == 0)
+        return;
+    fprintf(f,
+            "**What moved %s and the energy** (share of variance: eta squared by level, or "
+            "Spearman's rho squared; %zu trials)\n\n| parameter | method | levels | %s | "
+            "energy |\n|---|---|---:|---:|---:|\n",
+            metric, ss->obj_trials, metric);
+    /* Rows in the order of the objective's list, then parameters only the
+     * energy list has. */
+    for (int pass = 0; pass < 2; pass++) {
+        const es_sensitivity *s = pass == 0 ? ss->obj : ss->kwh;
+        size_t n = pass == 0 ? ss->n_obj : ss->n_kwh;
+        for (size_t i = 0; i < n; i++) {
+            int dup = 0;
+            for (size_t j = 0; pass == 1 && j < ss->n_obj && !dup; j++)
+                dup = strcmp(ss->obj[j].param, s[i].param) == 0;
+            if (dup)
+                continue;
+            fputs("| ", f);
+            md_code(f, s[i].param);
+            fprintf(f, " | %s | %zu | ", s[i].method, s[i].levels);
+            md_share(f, ss->obj, ss->n_obj, s[i].param);
+            fputs(" | ", f);
+            md_share(f, ss->kwh, ss->n_kwh, s[i].param);
+            fputs(" |\n", f);
+        }
+    }
+    fputc('\n', f);
+}
+
+static void md_sweep(FILE *f, const es_store_sweep *sw)
+{
+    const es_store_trial *best = es_rep_best_trial(sw);
+    es_rep_tally ty;
+    es_rep_sweep_stats ss;
+    char started[32];
+
+    es_rep_tally_sweep(&ty, sw);
+    es_rep_iso_time(sw->started, started, sizeof started);
+    fputs("### Sweep ", f);
+    md_code(f, sw->name);
+    fprintf(f, " (#%lld)\n\n- %s search, seed %llu, started %s: %s", (long long)sw->id, sw->method,
+            (unsigned long long)sw->seed, started, sw->status);
+    if (sw->reason) {
+        fputs(" - ", f);
+        md_cell(f, sw->reason);
+    }
+    fprintf(f, "\n- %d trials", ty.trials);
+    for (int i = 0; i <= ES_REP_N_STATUS; i++)
+        if (ty.by_status[i])
+            fprintf(f, ", %d %s", ty.by_status[i],
+                    i < ES_REP_N_STATUS ? es_rep_statuses[i] : "other");
+    fprintf(f,
+            "; %.4g trial-hours, %.4g kWh, %.4g kg CO2e, $%.4g (electricity $%.4g, cloud "
+            "$%.4g), energy by %s\n",
+            ty.cost.hours, ty.cost.kwh, ty.cost.co2e_kg, ty.cost.usd, ty.cost.usd_electricity,
+            ty.cost.usd_cloud, es_account_method_label(ty.methods));
+    fprintf(f, "- factors: PUE %.3g, %.4g g CO2e/kWh, $%.4g/kWh, cloud $%.4g/h\n", sw->factors.pue,
+            sw->factors.carbon_g_per_kwh, sw->factors.electricity_usd_per_kwh,
+            sw->factors.cloud_usd_per_hour);
+    if (best != NULL) {
+        fprintf(f, "- **best**: trial %lld, %s = %.6g, ", (long long)best->number,
+                sw->metric ? sw->metric : "objective", best->objective);
+        md_code(f, best->params_json);
+        fputc('\n', f);
+    }
+    fputc('\n', f);
+    if (es_rep_sweep_analyze(sw, &ss) == 0)
+        md_analysis(f, sw, &ss);
+    es_rep_sweep_stats_free(&ss);
+}
+
+void es_rep_write_markdown(const es_store_data *d, const es_report_opts *o, FILE *f)
+{
+    size_t n_eq;
+    const es_equivalent *eq = es_report_equivalents(&n_eq);
+    char now[32];
+
+    es_rep_iso_time((double)time(NULL), now, sizeof now);
+    fprintf(f, "# ecosweep report\n\nGenerated %s.\n\n", now);
+    es_rep_write_overrides(f, o->override);
+    if (d->n_projects == 0)
+        fputs("No sweeps recorded yet.\n", f);
+    for (size_t i = 0; i < d->n_projects; i++) {
+        const es_store_project *p = &d->projects[i];
+        es_rep_tally ty;
+        es_rep_tally_project(&ty, p);
+        fputs("## Project ", f);
+        md_code(f, p->name);
+        fprintf(f,
+                "\n\n%zu sweep%s, %d trials, %d imported jobs: %.4g hours, %.4g kWh, %.4g kg "
+                "CO2e, $%.4g (electricity $%.4g, cloud $%.4g), energy by %s.\n\n",
+                p->n_sweeps, p->n_sweeps == 1 ? "" : "s", ty.trials, ty.jobs, ty.cost.hours,
+                ty.cost.kwh, ty.cost.co2e_kg, ty.cost.usd, ty.cost.usd_electricity,
+                ty.cost.usd_cloud, es_account_method_label(ty.methods));
+        if (!o->partial)
+            md_footprint(f, p);
+        md_imports(f, p);
+        for (size_t j = 0; j < p->n_sweeps; j++)
+            md_sweep(f, &p->sweeps[j]);
+    }
+    if (d->n_projects > 0 && !o->partial) {
+        fputs("---\n\nSources of the equivalents:\n\n", f);
+        for (size_t i = 0; i < n_eq; i++)
+            fprintf(f, "- %s: %s\n", eq[i].text, eq[i].source);
+    }
+}

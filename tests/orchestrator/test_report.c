@@ -1,0 +1,353 @@
+/*
+ * test_report.c -- the analysis and the new formats of `ecosweep report`:
+ * Dodge et al.'s expected maximum against its closed form and brute force,
+ * sensitivity that finds the parameter that moved the metric and the one
+ * that moved the energy, Strubell et al.'s tiers picking the median trial
+ * and sweep, and the Markdown and HTML pages -- the HTML rendered by
+ * headless Chromium when it is installed (skipped, with a note, when not).
+ */
+#include <errno.h>
+#include <unistd.h>
+
+#include "es_test.h"
+#include "report.h"
+
+/* ---- An in-memory project, no database needed ------------------------------ */
+
+static es_store_trial mk_trial(int n, const char *status, double obj, double cpu_j,
+                               const char *params)
+{
+    es_store_trial t;
+    memset(&t, 0, sizeof t);
+    t.id = n + 1;
+    t.number = n;
+    t.status = (char *)status;
+    t.objective = obj;
+    t.params_json = (char *)params;
+    t.started = 1000;
+    t.ended = 1000 + 3600;
+    t.wall_s = 3600;
+    t.cpu.j = cpu_j;
+    t.cpu.method = ES_EM_ESTIMATE;
+    t.dram.method = ES_EM_NONE;
+    t.dram.j = NAN;
+    t.gpu.method = ES_EM_NONE;
+    t.gpu.j = NAN;
+    return t;
+}
+
+static void mk_sweep(es_store_sweep *sw, int64_t id, const char *name, const char *goal,
+                     es_store_trial *trials, size_t n)
+{
+    memset(sw, 0, sizeof *sw);
+    sw->id = id;
+    sw->name = (char *)name;
+    sw->status = "finished";
+    sw->method = "random";
+    sw->metric = "acc";
+    sw->goal = (char *)goal;
+    sw->trials = trials;
+    sw->n_trials = n;
+    es_energy_factors_default(&sw->factors);
+    sw->factors.pue = 1.0;
+    sw->factors.electricity_usd_per_kwh = 0.1;
+}
+
+/* ---- Expected maximum ---------------------------------------------------------- */
+
+ES_TEST(expected_max_closed_form)
+{
+    double v[] = {3, 1, 4, 2}, mean[4], sd[4];
+    ES_CHECK_INT(es_report_expected_max(v, 4, 1, mean, sd), 0);
+    ES_CHECK_NEAR(mean[0], 2.5, 1e-12);                 /* one draw: the mean */
+    ES_CHECK_NEAR(mean[1], 50.0 / 16.0, 1e-12);         /* (1*1 + 2*3 + 3*5 + 4*7) / 16 */
+    ES_CHECK_NEAR(sd[0], sqrt(30.0 / 4 - 6.25), 1e-12); /* population sd of 1..4 */
+    ES_CHECK_INT(es_report_expected_max(v, 4, 0, mean, NULL), 0);
+    ES_CHECK_NEAR(mean[0], 2.5, 1e-12);
+    ES_CHECK_NEAR(mean[1], 5 - 50.0 / 16.0, 1e-12); /* the best of two is the smaller */
+    ES_CHECK_INT(es_report_expected_max(v, 0, 1, mean, NULL), -EINVAL);
+}
+
+/* The closed form equals the average over every sequence of k draws. */
+ES_TEST(expected_max_matches_brute_force)
+{
+    double v[] = {0.71, 0.65, 0.9, 0.65, 0.8}, mean[5];
+    const int n = 5;
+    for (int maximize = 0; maximize <= 1; maximize++) {
+        ES_CHECK_INT(es_report_expected_max(v, n, maximize, mean, NULL), 0);
+        for (int k = 1; k <= 3; k++) {
+            double sum = 0;
+            int count = 0, idx[3] = {0, 0, 0};
+            for (;;) {
+                double best = v[idx[0]];
+                for (int j = 1; j < k; j++)
+                    best = maximize ? fmax(best, v[idx[j]]) : fmin(best, v[idx[j]]);
+                sum += best;
+                count++;
+                int j = 0;
+                while (j < k && ++idx[j] == n)
+                    idx[j++] = 0;
+                if (j == k)
+                    break;
+            }
+            ES_CHECK_NEAR(mean[k - 1], sum / count, 1e-12);
+        }
+        for (int k = 1; k < n; k++) /* more trials never make the expected best worse */
+            ES_CHECK(maximize ? mean[k] >= mean[k - 1] - 1e-15 : mean[k] <= mean[k - 1] + 1e-15);
+    }
+}
+
+/* ---- Sensitivity --------------------------------------------------------------------- */
+
+/* The optimizer decides the accuracy; the learning rate decides the energy. */
+ES_TEST(sensitivity_separates_metric_and_energy)
+{
+    static const char *params[8] = {
+        "{\"opt\":\"adam\",\"lr\":0.001,\"seed\":1}", "{\"opt\":\"sgd\",\"lr\":0.002,\"seed\":1}",
+        "{\"opt\":\"adam\",\"lr\":0.003,\"seed\":1}", "{\"opt\":\"sgd\",\"lr\":0.004,\"seed\":1}",
+        "{\"opt\":\"adam\",\"lr\":0.005,\"seed\":1}", "{\"opt\":\"sgd\",\"lr\":0.006,\"seed\":1}",
+        "{\"opt\":\"adam\",\"lr\":0.007,\"seed\":1}", "{\"opt\":\"sgd\",\"lr\":0.008,\"seed\":1}"};
+    es_store_trial t[9];
+    es_store_sweep sw;
+    for (int i = 0; i < 8; i++) {
+        double acc = (i % 2 == 0 ? 0.9 : 0.6) + 0.001 * (i % 3);
+        t[i] = mk_trial(i, "completed", acc, 1e6 * (10 - i), params[i]);
+    }
+    t[8] = mk_trial(8, "failed", NAN, 5e6, params[0]); /* not a sample */
+    mk_sweep(&sw, 1, "s", "maximize", t, 9);
+
+    es_sensitivity *s;
+    size_t n, used;
+    ES_CHECK_INT(es_report_sensitivity(&sw, 0, &s, &n, &used), 0);
+    ES_CHECK_INT(used, 8);
+    ES_CHECK_INT(n, 2); /* seed never varied: not reported */
+    ES_CHECK_STR(s[0].param, "opt");
+    ES_CHECK_STR(s[0].method, "eta2");
+    ES_CHECK_INT(s[0].levels, 2);
+    ES_CHECK(s[0].share > 0.99);
+    ES_CHECK_STR(s[1].param, "lr");
+    ES_CHECK_STR(s[1].method, "spearman");
+    ES_CHECK(s[1].share < 0.2);
+    es_report_sensitivity_free(s, n);
+
+    ES_CHECK_INT(es_report_sensitivity(&sw, 1, &s, &n, &used), 0);
+    ES_CHECK_STR(s[0].param, "lr");
+    ES_CHECK_NEAR(s[0].rho, -1.0, 1e-12); /* energy falls as lr grows, strictly */
+    ES_CHECK_NEAR(s[0].share, 1.0, 1e-12);
+    ES_CHECK_STR(s[1].param, "opt");
+    ES_CHECK(s[1].share < 0.1);
+    es_report_sensitivity_free(s, n);
+
+    /* Fewer than three trials: nothing to say. */
+    sw.n_trials = 2;
+    ES_CHECK_INT(es_report_sensitivity(&sw, 0, &s, &n, &used), 0);
+    ES_CHECK_INT(n, 0);
+    es_report_sensitivity_free(s, n);
+}
+
+/* ---- Tiers ------------------------------------------------------------------------ */
+
+ES_TEST(tiers_pick_the_median_trial_and_sweep)
+{
+    /* 3.6e6 J = 1 kWh at PUE 1. */
+    es_store_trial a[3] = {mk_trial(0, "completed", 0.1, 3.6e6, "{}"),
+                           mk_trial(1, "completed", 0.2, 5 * 3.6e6, "{}"),
+                           mk_trial(2, "failed", NAN, 100 * 3.6e6, "{}")};
+    es_store_trial b[2] = {mk_trial(0, "completed", 0.3, 2 * 3.6e6, "{}"),
+                           mk_trial(1, "completed", 0.4, 3 * 3.6e6, "{}")};
+    es_store_trial c[1] = {mk_trial(0, "completed", 0.3, 0.5 * 3.6e6, "{}")};
+    es_store_sweep sw[3];
+    es_store_project p;
+    es_footprint fp;
+
+    mk_sweep(&sw[0], 1, "big", "minimize", a, 3);  /* 106 kWh */
+    mk_sweep(&sw[1], 2, "mid", "minimize", b, 2);  /* 5 kWh */
+    mk_sweep(&sw[2], 3, "tiny", "minimize", c, 1); /* 0.5 kWh */
+    memset(&p, 0, sizeof p);
+    p.name = "p";
+    p.sweeps = sw;
+    p.n_sweeps = 3;
+    ES_CHECK_INT(es_report_footprint(&p, &fp), 0);
+    /* Completed trials by kWh: 0.5, 1, 2, 3, 5 -> the median is 2 kWh. */
+    ES_CHECK(fp.one_model.available);
+    ES_CHECK_NEAR(fp.one_model.cost.kwh, 2, 1e-12);
+    ES_CHECK_STR(fp.one_model.what, "trial 0 of sweep mid (#2)");
+    ES_CHECK_NEAR(fp.one_model.cost.hours, 1, 1e-12);
+    ES_CHECK_NEAR(fp.one_model.cost.usd_electricity, 0.2, 1e-12);
+    /* Sweeps by kWh: 0.5, 5, 106 -> mid. */
+    ES_CHECK_NEAR(fp.one_tune.cost.kwh, 5, 1e-12);
+    ES_CHECK_INT(fp.one_tune.jobs, 2);
+    ES_CHECK_STR(fp.one_tune.what, "sweep mid (#2)");
+    ES_CHECK_NEAR(fp.all_rd.cost.kwh, 111.5, 1e-9);
+    ES_CHECK_INT(fp.all_rd.jobs, 6);
+    ES_CHECK_INT(fp.all_rd.imported, 0);
+
+    /* Equivalents scale the tier's CO2e and kWh by their sourced factors. */
+    size_t n_eq;
+    const es_equivalent *eq = es_report_equivalents(&n_eq);
+    ES_CHECK_INT(n_eq, 3);
+    ES_CHECK_STR(eq[0].key, "car_km");
+    ES_CHECK_NEAR(eq[0].per_unit * 1000, 251.03, 0.01); /* EPA: 404 g/mile */
+    ES_CHECK_NEAR(eq[1].per_unit, 899.93, 0.01);        /* Strubell Table 1: 1,984 lbs */
+    es_cost cost = {.kwh = 29.356, .co2e_kg = 899.93};
+    ES_CHECK_NEAR(es_equivalent_value(&eq[1], &cost), 1, 1e-4);
+    ES_CHECK_NEAR(es_equivalent_value(&eq[2], &cost), 1, 1e-3);
+
+    /* No completed trial: no model tier, still a tune and the total. */
+    sw[0].n_trials = 0;
+    sw[1].trials = a + 2;
+    sw[1].n_trials = 1;
+    p.n_sweeps = 2;
+    ES_CHECK_INT(es_report_footprint(&p, &fp), 0);
+    ES_CHECK(!fp.one_model.available);
+    ES_CHECK(fp.one_tune.available);
+}
+
+/* ---- Markdown and HTML ---------------------------------------------------------- */
+
+static es_store_trial g_trials[12];
+static es_store_sweep g_sweep;
+static es_store_project g_project;
+static es_store_data g_data;
+
+static const es_store_data *sample(void)
+{
+    static const char *params[12];
+    static char buf[12][64];
+    for (int i = 0; i < 12; i++) {
+        snprintf(buf[i], sizeof buf[i], "{\"kernel\":\"%s\",\"C\":%g}", i % 3 ? "rbf" : "poly",
+                 0.1 * (i + 1));
+        params[i] = buf[i];
+        g_trials[i] = mk_trial(i, i == 4 ? "failed" : "completed", i == 4 ? NAN : 0.8 + 0.01 * i,
+                               1e5 * (i + 1), params[i]);
+    }
+    mk_sweep(&g_sweep, 7, "svm <&> grid", "maximize", g_trials, 12);
+    memset(&g_project, 0, sizeof g_project);
+    g_project.name = "demo";
+    g_project.sweeps = &g_sweep;
+    g_project.n_sweeps = 1;
+    g_data.projects = &g_project;
+    g_data.n_projects = 1;
+    return &g_data;
+}
+
+static char *render(const es_store_data *d, es_report_format fmt, const char *file)
+{
+    static char path[4200];
+    es_report_opts o = {.format = fmt};
+    snprintf(path, sizeof path, "%s/%s", es_test_tmpdir(), file);
+    FILE *f = fopen(path, "w+");
+    ES_CHECK(f != NULL);
+    ES_CHECK_INT(es_report_write_opts(d, &o, f), 0);
+    long n = ftell(f);
+    char *buf = malloc((size_t)n + 1);
+    rewind(f);
+    ES_CHECK_INT(fread(buf, 1, (size_t)n, f), n);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+ES_TEST(format_names)
+{
+    ES_CHECK_INT(es_report_format_parse("markdown"), ES_REPORT_MARKDOWN);
+    ES_CHECK_INT(es_report_format_parse("md"), ES_REPORT_MARKDOWN);
+    ES_CHECK_INT(es_report_format_parse("html"), ES_REPORT_HTML);
+    ES_CHECK_INT(es_report_format_parse("pdf"), -1);
+}
+
+ES_TEST(markdown_has_tiers_curve_and_sensitivity)
+{
+    char *md = render(sample(), ES_REPORT_MARKDOWN, "r.md");
+    ES_CHECK_CONTAINS(md, "# ecosweep report");
+    ES_CHECK_CONTAINS(md, "### R&D footprint");
+    ES_CHECK_CONTAINS(md, "| tier | jobs | hours | kWh | kg CO2e | electricity USD | cloud USD "
+                          "| which |");
+    ES_CHECK_CONTAINS(md, "| one tune | 12 |");
+    ES_CHECK_CONTAINS(md, "| all R&D | 12 |");
+    ES_CHECK_CONTAINS(md, "**Expected best acc of n trials**");
+    ES_CHECK_CONTAINS(md, "| 11 | "); /* the last row: all 11 completed trials */
+    ES_CHECK_CONTAINS(md, "| `kernel` | eta2 | 2 |");
+    ES_CHECK_CONTAINS(md, "| `C` | spearman | 11 |");
+    ES_CHECK_CONTAINS(md, "- **best**: trial 11, acc = 0.91, ");
+    ES_CHECK_CONTAINS(md, "EPA-420-F-18-008");
+    ES_CHECK_CONTAINS(md, "Strubell, Ganesh & McCallum 2019, Table 1");
+    free(md);
+}
+
+ES_TEST(html_is_self_contained_with_plots)
+{
+    char *html = render(sample(), ES_REPORT_HTML, "r.html");
+    ES_CHECK(strncmp(html, "<!DOCTYPE html>", 15) == 0);
+    ES_CHECK_CONTAINS(html, "<svg id=\"sweep-7-best-vs-kwh\"");
+    ES_CHECK_CONTAINS(html, "<svg id=\"sweep-7-energy-per-trial\"");
+    ES_CHECK_CONTAINS(html, "<svg id=\"sweep-7-expected-max\"");
+    ES_CHECK_CONTAINS(html, "<title id=\"sweep-7-expected-max-title\">Expected best acc of n "
+                            "trials</title>");
+    ES_CHECK_CONTAINS(html, "Sweep svm &lt;&amp;&gt; grid (#7)"); /* names are escaped */
+    /* Self-contained: no script, no external resource. */
+    ES_CHECK(strstr(html, "<script") == NULL);
+    ES_CHECK(strstr(html, "src=") == NULL);
+    ES_CHECK(strstr(html, "href=") == NULL);
+    ES_CHECK(strstr(html, "http://") == NULL || strstr(html, "http://www.w3.org/2000/svg"));
+    free(html);
+}
+
+/* The first of chromium, chromium-browser, google-chrome on the PATH (or
+ * $ES_CHROMIUM), or NULL. */
+static const char *find_chromium(void)
+{
+    static char found[4200];
+    static const char *names[] = {"chromium", "chromium-browser", "google-chrome"};
+    const char *env = getenv("ES_CHROMIUM"), *path = getenv("PATH");
+    if (env != NULL && access(env, X_OK) == 0)
+        return env;
+    for (size_t i = 0; path != NULL && i < sizeof names / sizeof names[0]; i++) {
+        const char *p = path;
+        while (*p) {
+            const char *end = strchr(p, ':');
+            size_t len = end ? (size_t)(end - p) : strlen(p);
+            snprintf(found, sizeof found, "%.*s/%s", (int)len, p, names[i]);
+            if (len > 0 && access(found, X_OK) == 0)
+                return found;
+            p += len + (end != NULL);
+        }
+    }
+    return NULL;
+}
+
+/* Chromium parses the page and keeps the plots: the DOM it dumps holds
+ * every <svg> with its id and title.  Skipped when Chromium is absent. */
+ES_TEST(html_renders_in_headless_chromium)
+{
+    const char *chromium = find_chromium();
+    char cmd[20000], profile[4200], dom[4200], page[4200];
+    if (chromium == NULL) {
+        printf("SKIP: chromium not found on PATH (install Debian's chromium to run this "
+               "check)\n");
+        return;
+    }
+    free(render(sample(), ES_REPORT_HTML, "page.html"));
+    snprintf(page, sizeof page, "%s/page.html", es_test_tmpdir());
+    snprintf(profile, sizeof profile, "%s/chromium-profile", es_test_tmpdir());
+    snprintf(dom, sizeof dom, "%s/dom.html", es_test_tmpdir());
+    /* --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start. */
+    snprintf(cmd, sizeof cmd,
+             "timeout 90 '%s' --headless --no-sandbox --disable-gpu "
+             "--disable-background-networking --disable-component-update --disable-sync "
+             "--no-first-run --user-data-dir='%s' --dump-dom 'file://%s' > '%s' 2>/dev/null",
+             chromium, profile, page, dom);
+    int rc = system(cmd);
+    ES_CHECK_INT(rc, 0);
+    FILE *f = fopen(dom, "r");
+    ES_CHECK(f != NULL);
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    ES_CHECK_CONTAINS(buf, "<svg id=\"sweep-7-best-vs-kwh\"");
+    ES_CHECK_CONTAINS(buf, "<svg id=\"sweep-7-energy-per-trial\"");
+    ES_CHECK_CONTAINS(buf, "<svg id=\"sweep-7-expected-max\"");
+    ES_CHECK_CONTAINS(buf, "Best acc so far against cumulative kWh</title>");
+    ES_CHECK_CONTAINS(buf, "<polyline");
+}
