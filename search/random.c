@@ -127,17 +127,14 @@ static size_t random_choice(const es_param *p, es_rng *rng)
     return last;
 }
 
-/* The quantization step: W&B's default of 1 stands in for a step that is not
- * a positive finite number, which a validated spec never holds. */
-static double random_step(const es_param *p)
+double es_search_step(const es_param *p)
 {
     return (p->q > 0.0 && isfinite(p->q)) ? p->q : 1.0;
 }
 
-/* round(x / q) * q, to an ES_V_INT when q is an integer. */
-static void random_quantize(double x, const es_param *p, es_value *out)
+void es_search_quantize(double x, const es_param *p, es_value *out)
 {
-    double q = random_step(p);
+    double q = es_search_step(p);
     int integral = q == floor(q);
     double y = rint(x / q) * q;
     es_search_number(integral ? y : es_search_tidy(y, q), integral, out);
@@ -174,7 +171,7 @@ int es_sample_param(const es_param *p, es_rng *rng, es_value *out)
         es_search_number(random_uniform_between(rng, p->min, p->max), 0, out);
         return 0;
     case ES_DIST_Q_UNIFORM:
-        random_quantize(random_uniform_between(rng, p->min, p->max), p, out);
+        es_search_quantize(random_uniform_between(rng, p->min, p->max), p, out);
         return 0;
     case ES_DIST_LOG_UNIFORM:
         es_search_number(exp(random_uniform_between(rng, p->min, p->max)), 0, out);
@@ -184,11 +181,11 @@ int es_sample_param(const es_param *p, es_rng *rng, es_value *out)
         es_search_number(x, 0, out);
         return 0;
     case ES_DIST_Q_LOG_UNIFORM:
-        random_quantize(exp(random_uniform_between(rng, p->min, p->max)), p, out);
+        es_search_quantize(exp(random_uniform_between(rng, p->min, p->max)), p, out);
         return 0;
     case ES_DIST_Q_LOG_UNIFORM_VALUES:
         x = exp(random_uniform_between(rng, log(p->min), log(p->max)));
-        random_quantize(x, p, out);
+        es_search_quantize(x, p, out);
         return 0;
     case ES_DIST_INV_LOG_UNIFORM:
         es_search_number(random_inv_log(rng, p->min, p->max), 0, out);
@@ -200,19 +197,19 @@ int es_sample_param(const es_param *p, es_rng *rng, es_value *out)
         es_search_number(p->mu + p->sigma * es_rng_normal(rng), 0, out);
         return 0;
     case ES_DIST_Q_NORMAL:
-        random_quantize(p->mu + p->sigma * es_rng_normal(rng), p, out);
+        es_search_quantize(p->mu + p->sigma * es_rng_normal(rng), p, out);
         return 0;
     case ES_DIST_LOG_NORMAL:
         es_search_number(exp(p->mu + p->sigma * es_rng_normal(rng)), 0, out);
         return 0;
     case ES_DIST_Q_LOG_NORMAL:
-        random_quantize(exp(p->mu + p->sigma * es_rng_normal(rng)), p, out);
+        es_search_quantize(exp(p->mu + p->sigma * es_rng_normal(rng)), p, out);
         return 0;
     case ES_DIST_BETA:
         es_search_number(es_rng_beta(rng, p->a, p->b), 0, out);
         return 0;
     case ES_DIST_Q_BETA:
-        random_quantize(es_rng_beta(rng, p->a, p->b), p, out);
+        es_search_quantize(es_rng_beta(rng, p->a, p->b), p, out);
         return 0;
     case ES_DIST__COUNT:
         break;

@@ -2,25 +2,34 @@
  * search.c -- the es_search object: one front for every search method.
  *
  * Creating a search checks once that the spec can be searched by its method
- * (a grid must be enumerable and of bounded size; bayes is not provided yet)
- * and precomputes what suggestions need; after that, es_search_suggest() is a
- * pure function of (spec, seed, index) that dispatches to random.c or
- * grid.c.  The object holds no state that suggestions change, so trials may
- * be suggested in any order, repeatedly, and after a restart.
+ * (a grid must be enumerable and of bounded size) and precomputes what
+ * suggestions need.  Random and grid suggestions are pure functions of
+ * (spec, seed, index) that dispatch to random.c or grid.c: they may be asked
+ * in any order, repeatedly, and after a restart.  Bayesian suggestions
+ * (bayes.c) also read the observations.
+ *
+ * Every method keeps its observations in an es_model (model.c), so that
+ * es_search_forecast works for random and grid sweeps as well: for them the
+ * coordinator decides admission, and the energy budget given here is only
+ * used by bayes.
  */
 #include "search.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 
+#include "bayes_int.h"
 #include "search_int.h"
 
 struct es_search {
     const es_spec *spec; /* borrowed; must outlive the search */
     es_method method;
     uint64_t seed;
-    uint64_t *radix; /* grid: points per parameter (n_params entries) */
-    uint64_t size;   /* grid: number of configurations; 0 = unbounded */
+    uint64_t *radix;             /* grid: points per parameter (n_params entries) */
+    uint64_t size;               /* grid: number of configurations; 0 = unbounded */
+    es_model *model;             /* observations and surrogates */
+    double remaining_j, total_j; /* energy budget; NAN = none */
 };
 
 int es_search_create(const es_spec *spec, uint64_t seed, es_search **out, es_err *err)
@@ -37,10 +46,8 @@ int es_search_create(const es_spec *spec, uint64_t seed, es_search **out, es_err
     switch (spec->method) {
     case ES_METHOD_RANDOM:
     case ES_METHOD_GRID:
-        break;
     case ES_METHOD_BAYES:
-        return es_err_set(err, ES_ENOTSUP,
-                          "method 'bayes' is not available yet: use 'random' or 'grid'");
+        break;
     default:
         return es_err_set(err, ES_ESPEC, "unknown search method %d", (int)spec->method);
     }
@@ -51,6 +58,8 @@ int es_search_create(const es_spec *spec, uint64_t seed, es_search **out, es_err
     s->spec = spec;
     s->method = spec->method;
     s->seed = seed;
+    s->remaining_j = NAN;
+    s->total_j = NAN;
 
     if (s->method == ES_METHOD_GRID) {
         /* One extra slot so that a spec without parameters still gets a
@@ -66,6 +75,10 @@ int es_search_create(const es_spec *spec, uint64_t seed, es_search **out, es_err
             return rc;
         }
     }
+    if (es_model_create(spec, seed, &s->model) != 0) {
+        es_search_destroy(s);
+        return es_err_set(err, -ENOMEM, "out of memory creating the search");
+    }
 
     *out = s;
     return 0;
@@ -75,6 +88,7 @@ void es_search_destroy(es_search *s)
 {
     if (s == NULL)
         return;
+    es_model_destroy(s->model);
     free(s->radix);
     free(s);
 }
@@ -88,11 +102,42 @@ int es_search_suggest(es_search *s, uint64_t index, es_value *values, es_err *er
 
     if (s->method == ES_METHOD_GRID)
         return es_grid_suggest(s->spec, s->radix, s->size, index, values, err);
+    if (s->method == ES_METHOD_BAYES)
+        return es_bayes_suggest(s->model, index, s->remaining_j, s->total_j, values, err);
 
     rc = es_random_suggest(s->spec, s->seed, index, values);
     if (rc != 0)
         return es_err_set(err, rc, "out of memory drawing trial %llu", (unsigned long long)index);
     return 0;
+}
+
+int es_search_observe(es_search *s, uint64_t index, const es_value *values, es_obs_status status,
+                      double objective, double energy_j, es_err *err)
+{
+    if (s == NULL || (values == NULL && s->spec->n_params > 0))
+        return es_err_set(err, -EINVAL, "es_search_observe: no search or no values array");
+    if (status != ES_OBS_PENDING && status != ES_OBS_COMPLETED && status != ES_OBS_FAILED)
+        return es_err_set(err, -EINVAL, "es_search_observe: unknown status %d", (int)status);
+    int rc = es_model_observe(s->model, index, values, status, objective, energy_j);
+    if (rc != 0)
+        return es_err_set(err, rc, "out of memory recording trial %llu", (unsigned long long)index);
+    return 0;
+}
+
+void es_search_set_energy_budget(es_search *s, double remaining_j, double total_j)
+{
+    if (s == NULL)
+        return;
+    s->remaining_j = remaining_j >= 0.0 && isfinite(remaining_j) ? remaining_j : NAN;
+    s->total_j = total_j;
+}
+
+int es_search_forecast(es_search *s, const es_value *values, double *median_j, double *upper_j)
+{
+    if (s == NULL || median_j == NULL || upper_j == NULL ||
+        (values == NULL && s->spec->n_params > 0))
+        return -EINVAL;
+    return es_model_forecast(s->model, values, median_j, upper_j);
 }
 
 uint64_t es_search_size(const es_search *s)

@@ -2,9 +2,11 @@
  * search_int.h -- what the search module's files share among themselves.
  *
  * search.c owns the es_search object and dispatches on the method; random.c
- * and grid.c each provide one method through the functions below.  Nothing
- * outside search/ includes this header: the rest of the program sees only
- * search.h.
+ * and grid.c each provide one method through the functions below, and the
+ * Bayesian search (bayes_int.h, gp.h) decodes its values through the same
+ * number helpers, so that every method writes the same value types.
+ * Nothing outside search/ includes this header: the rest of the program
+ * sees only search.h.
  */
 #ifndef ES_SEARCH_INT_H
 #define ES_SEARCH_INT_H
@@ -28,6 +30,17 @@ void es_search_number(double x, int integral, es_value *out /* OUT */);
  * with more than 15 significant digits stays on the grid of q.  Non-finite
  * x is returned as is. */
 double es_search_tidy(double x, double q);
+
+/* The quantization step of a q_* parameter: W&B's default of 1 stands in
+ * for a step that is not a positive finite number, which a validated spec
+ * never holds. */
+double es_search_step(const es_param *p);
+
+/* round(x / q) * q (ties to even) for p's step, into *out as ES_V_INT when
+ * the step is an integer, else as a float tidied by es_search_tidy.  Random
+ * draws and Bayesian decoding both quantize through here, so they produce
+ * the same value types. */
+void es_search_quantize(double x, const es_param *p, es_value *out /* OUT */);
 
 /* Random search: draw trial `index` of the sweep started from `seed` into
  * values[0 .. spec->n_params-1].  0 or -ENOMEM (values are left cleared). */

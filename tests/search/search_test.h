@@ -70,6 +70,30 @@ static inline es_spec st_spec(es_method method, es_param *params, size_t n)
     return s;
 }
 
+/* A mixed space: strings, integers, floats of several laws, a constant
+ * (optimizer, layers 1..8, lr log-uniform on [1e-5, 1e-1], momentum
+ * Beta(2, 2), epochs = 10). */
+static inline void st_mixed_params(es_param p[5])
+{
+    static es_value opt_vals[3] = {{.kind = ES_V_STR, .s = (char *)"adam"},
+                                   {.kind = ES_V_STR, .s = (char *)"sgd"},
+                                   {.kind = ES_V_STR, .s = (char *)"rmsprop"}};
+    p[0] = st_param("optimizer", ES_DIST_CATEGORICAL);
+    p[0].values = opt_vals;
+    p[0].n_values = 3;
+    p[1] = st_param("layers", ES_DIST_INT_UNIFORM);
+    p[1].min = 1;
+    p[1].max = 8;
+    p[2] = st_param("lr", ES_DIST_LOG_UNIFORM_VALUES);
+    p[2].min = 1e-5;
+    p[2].max = 1e-1;
+    p[3] = st_param("momentum", ES_DIST_BETA);
+    p[3].a = 2;
+    p[3].b = 2;
+    p[4] = st_param("epochs", ES_DIST_CONSTANT);
+    p[4].value = st_int(10);
+}
+
 static inline int st_value_eq(const es_value *a, const es_value *b)
 {
     if (a->kind != b->kind)

@@ -6,29 +6,6 @@
  */
 #include "search_test.h"
 
-/* A mixed space: strings, integers, floats of several laws. */
-static es_value opt_vals[3] = {{.kind = ES_V_STR, .s = (char *)"adam"},
-                               {.kind = ES_V_STR, .s = (char *)"sgd"},
-                               {.kind = ES_V_STR, .s = (char *)"rmsprop"}};
-
-static void mixed_params(es_param p[5])
-{
-    p[0] = st_param("optimizer", ES_DIST_CATEGORICAL);
-    p[0].values = opt_vals;
-    p[0].n_values = 3;
-    p[1] = st_param("layers", ES_DIST_INT_UNIFORM);
-    p[1].min = 1;
-    p[1].max = 8;
-    p[2] = st_param("lr", ES_DIST_LOG_UNIFORM_VALUES);
-    p[2].min = 1e-5;
-    p[2].max = 1e-1;
-    p[3] = st_param("momentum", ES_DIST_BETA);
-    p[3].a = 2;
-    p[3].b = 2;
-    p[4] = st_param("epochs", ES_DIST_CONSTANT);
-    p[4].value = st_int(10);
-}
-
 static es_search *make_search(const es_spec *spec, uint64_t seed)
 {
     es_search *s = NULL;
@@ -62,7 +39,7 @@ static int configs_equal(const es_value *a, const es_value *b, size_t n)
 ES_TEST(random_same_seed_same_sweep)
 {
     es_param p[5];
-    mixed_params(p);
+    st_mixed_params(p);
     es_spec spec = st_spec(ES_METHOD_RANDOM, p, 5);
     es_search *a = make_search(&spec, 1234), *b = make_search(&spec, 1234);
 
@@ -86,7 +63,7 @@ ES_TEST(random_same_seed_same_sweep)
 ES_TEST(random_different_seeds_differ)
 {
     es_param p[5];
-    mixed_params(p);
+    st_mixed_params(p);
     es_spec spec = st_spec(ES_METHOD_RANDOM, p, 5);
     es_search *a = make_search(&spec, 1), *b = make_search(&spec, 2);
     int same_lr = 0;
@@ -104,7 +81,7 @@ ES_TEST(random_different_seeds_differ)
 ES_TEST(random_trials_differ_from_each_other)
 {
     es_param p[5];
-    mixed_params(p);
+    st_mixed_params(p);
     es_spec spec = st_spec(ES_METHOD_RANDOM, p, 5);
     es_search *s = make_search(&spec, 77);
     es_value *prev = suggest(s, 5, 0);
@@ -123,7 +100,7 @@ ES_TEST(random_trial_independent_of_order)
     /* Trial 17 is the same whether it is asked first, after trials 0..49,
      * twice, or from a search created anew (a resumed sweep). */
     es_param p[5];
-    mixed_params(p);
+    st_mixed_params(p);
     es_spec spec = st_spec(ES_METHOD_RANDOM, p, 5);
     es_search *a = make_search(&spec, 9), *b = make_search(&spec, 9);
 
@@ -145,7 +122,7 @@ ES_TEST(random_parameter_values_stay_per_trial)
     /* Trial i's stream is its own: the first parameter's value of trial i
      * is the same whether the spec has one parameter or five after it. */
     es_param p[5];
-    mixed_params(p);
+    st_mixed_params(p);
     es_spec one = st_spec(ES_METHOD_RANDOM, p, 1), five = st_spec(ES_METHOD_RANDOM, p, 5);
     es_search *a = make_search(&one, 5), *b = make_search(&five, 5);
     for (uint64_t i = 0; i < 50; i++) {
@@ -161,25 +138,11 @@ ES_TEST(random_parameter_values_stay_per_trial)
 ES_TEST(random_huge_index)
 {
     es_param p[5];
-    mixed_params(p);
+    st_mixed_params(p);
     es_spec spec = st_spec(ES_METHOD_RANDOM, p, 5);
     es_search *s = make_search(&spec, 3);
     es_values_free(suggest(s, 5, UINT64_MAX), 5);
     es_search_destroy(s);
-}
-
-ES_TEST(bayes_not_available)
-{
-    es_param p[5];
-    mixed_params(p);
-    es_spec spec = st_spec(ES_METHOD_BAYES, p, 5);
-    es_search *s = (es_search *)&spec; /* must be reset to NULL */
-    es_err err = {0};
-    ES_CHECK_INT(es_search_create(&spec, 1, &s, &err), ES_ENOTSUP);
-    ES_CHECK(s == NULL);
-    ES_CHECK_INT(err.code, ES_ENOTSUP);
-    ES_CHECK_CONTAINS(err.msg, "method 'bayes' is not available yet");
-    es_search_destroy(NULL);
 }
 
 /* The 3-parameter grid of the tests below: a in {x, y}, b in 1..3,

@@ -1,0 +1,527 @@
+/*
+ * bayes.c -- the Bayesian suggestion: where to look next, and whether it
+ * fits the energy budget.
+ *
+ * Trial `index` is placed in one of three ways:
+ *
+ *  1. The initial design: the first max(5, 2k) trials (k searched
+ *     parameters; at most half of run_cap when the spec caps the sweep) are
+ *     points of a maximin Latin hypercube (design.c) that depends only on
+ *     the seed, so the surrogate starts from a space-filling sample.
+ *  2. Expected improvement: once two trials have completed, the objective
+ *     surrogate (model.c) is maximized for log EI (acq.c).  With an energy
+ *     budget and an energy surrogate, the acquisition is cost-aware with
+ *     CArBO's cooling schedule (Lee et al. 2020): EI / cost^alpha, i.e.
+ *     logEI - alpha log(median forecast), with alpha = remaining / total
+ *     going from 1 (cheap trials first, while most of the budget is left) to
+ *     0 (plain EI at the end); alpha is 0 when the total is not known.
+ *  3. Spread: when the objective surrogate cannot be built yet (too few
+ *     completions after the design) or the design point does not fit the
+ *     budget, the point farthest from every observed and pending one.
+ *
+ * The search over the cube is two-stage: a Latin-hypercube cloud of
+ * candidates (plus, for EI, small perturbations of the best points so far)
+ * is scored on projected points (what they decode to), and the best few are
+ * polished by COBYLA on the continuous relaxation, then projected and
+ * scored again.  With a budget every stage is constrained: the 95% upper
+ * forecast of the energy (median exp(mu), bound exp(mu + 1.645 sd)) must not
+ * exceed what remains.  When no candidate fits, the cheapest one is polished
+ * for energy alone; if even that does not fit, the suggestion fails with
+ * ES_EBUDGET and a message that names both numbers.  Without energy data
+ * the budget cannot be judged and is left to the coordinator.
+ *
+ * A configuration that decodes equal to an observed or pending one is never
+ * proposed while another candidate (or, in a small discrete space, another
+ * of BAYES_RETRIES uniform draws) remains.  Randomness comes from the
+ * stream (seed, index); nothing depends on the clock or on earlier calls.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bayes_int.h"
+#include "search_int.h"
+
+/* Candidate cloud: BAYES_CLOUD_PER_DIM per searched parameter, within
+ * bounds; BAYES_LOCAL perturbations of each of the BAYES_LOCAL_TOP best. */
+#define BAYES_CLOUD_PER_DIM 128
+#define BAYES_CLOUD_MIN 256
+#define BAYES_CLOUD_MAX 1024
+#define BAYES_LOCAL_TOP 5
+#define BAYES_LOCAL 16
+/* Candidates polished, and COBYLA's budget and first step for each. */
+#define BAYES_POLISH 3
+#define BAYES_POLISH_EVALS 80
+#define BAYES_POLISH_STEP 0.05
+/* Uniform points tried when every candidate repeats a configuration, and
+ * the stream they come from (mixed into the seed; the index is the trial's). */
+#define BAYES_RETRIES 256
+#define BAYES_RETRY_STREAM UINT64_C(0x5245545259)
+
+enum { BAYES_EI, BAYES_SPREAD };
+
+typedef struct bayes_ctx {
+    es_model *m;
+    size_t d;
+    int mode;
+    int energy_gp;        /* the energy surrogate is ready */
+    int constrained;      /* the upper forecast must fit log_remaining */
+    double alpha;         /* cost exponent of the cooling schedule */
+    double log_remaining; /* log of the joules left */
+    double *w_obj, *w_en; /* prediction scratch */
+    double *mu, *var, *emu, *esd;
+    const double *pts; /* spread: the points to keep away from */
+    size_t n_pts;
+    /* The last point COBYLA asked about, so that the constraint reuses
+     * the objective's evaluation at the same x. */
+    double *last_x, last_acq, last_upper;
+    int last_ok;
+} bayes_ctx;
+
+/* One scored candidate. */
+typedef struct bayes_cand {
+    double acq, upper; /* acquisition (larger is better), log upper energy */
+    size_t row;        /* in the candidate matrix */
+} bayes_cand;
+
+/* Score n points x: acquisition into acq, log upper energy into upper (-inf
+ * when not constrained).  n is at most the scratch size. */
+static void bayes_eval(bayes_ctx *c, const double *x, size_t n, double *acq, double *upper)
+{
+    es_model *m = c->m;
+    if (c->mode == BAYES_EI) {
+        es_gp_predict(&m->objective.gp, x, n, c->mu, c->var, c->w_obj);
+        for (size_t i = 0; i < n; i++)
+            acq[i] = es_log_ei(c->mu[i], sqrt(c->var[i]), m->objective.best);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            double best = INFINITY;
+            for (size_t j = 0; j < c->n_pts; j++) {
+                double s = 0.0;
+                for (size_t t = 0; t < c->d; t++) {
+                    double diff = x[i * c->d + t] - c->pts[j * c->d + t];
+                    s += diff * diff;
+                }
+                best = fmin(best, s);
+            }
+            acq[i] = c->n_pts ? log(best + 1e-12) : 0.0;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        upper[i] = -INFINITY;
+    if (!c->energy_gp)
+        return;
+    es_model_energy_predict(m, x, n, c->emu, c->esd, c->w_en);
+    for (size_t i = 0; i < n; i++) {
+        upper[i] = c->emu[i] + ES_Z95 * c->esd[i];
+        if (c->mode == BAYES_EI)
+            acq[i] -= c->alpha * c->emu[i];
+    }
+}
+
+static int bayes_feasible(const bayes_ctx *c, double upper)
+{
+    return !c->constrained || upper <= c->log_remaining;
+}
+
+/* Scores at one point through the cache of the last point asked. */
+static void bayes_eval_one(bayes_ctx *c, const double *x)
+{
+    if (c->last_ok && memcmp(x, c->last_x, c->d * sizeof *x) == 0)
+        return;
+    bayes_eval(c, x, 1, &c->last_acq, &c->last_upper);
+    memcpy(c->last_x, x, c->d * sizeof *x);
+    c->last_ok = 1;
+}
+
+static double bayes_neg_acq(unsigned n, const double *x, double *grad, void *data)
+{
+    (void)n;
+    (void)grad;
+    bayes_ctx *c = data;
+    bayes_eval_one(c, x);
+    return isfinite(c->last_acq) ? -c->last_acq : 1e300;
+}
+
+static double bayes_energy_con(unsigned n, const double *x, double *grad, void *data)
+{
+    (void)n;
+    (void)grad;
+    bayes_ctx *c = data;
+    bayes_eval_one(c, x);
+    return c->last_upper - c->log_remaining;
+}
+
+/* Polish row x (in place) with COBYLA: maximize the acquisition under the
+ * budget (for_energy = 0) or minimize the upper energy (for_energy = 1);
+ * then project and rescore into *cand when that is better.  0 or -ENOMEM. */
+static int bayes_polish(bayes_ctx *c, double *x, bayes_cand *cand, int for_energy, double *lb,
+                        double *ub, double *trial)
+{
+    memcpy(trial, x, c->d * sizeof *x);
+    es_opt o = {.algo = ES_OPT_COBYLA,
+                .n = (unsigned)c->d,
+                .lb = lb,
+                .ub = ub,
+                .f = for_energy ? bayes_energy_con : bayes_neg_acq,
+                .f_data = c,
+                .con = !for_energy && c->constrained ? bayes_energy_con : NULL,
+                .con_data = c,
+                .maxeval = BAYES_POLISH_EVALS,
+                .xtol_rel = 1e-4,
+                .step = BAYES_POLISH_STEP};
+    double fx;
+    c->last_ok = 0;
+    int rc = es_opt_minimize(&o, trial, &fx);
+    c->last_ok = 0;
+    if (rc == -ENOMEM)
+        return rc;
+    es_enc_project(c->m->enc, trial, trial);
+    double acq, upper;
+    bayes_eval(c, trial, 1, &acq, &upper);
+    int better = for_energy ? upper < cand->upper
+                            : bayes_feasible(c, upper) &&
+                                  (acq > cand->acq || !bayes_feasible(c, cand->upper));
+    if (better && isfinite(acq)) {
+        memcpy(x, trial, c->d * sizeof *x);
+        cand->acq = acq;
+        cand->upper = upper;
+    }
+    return 0;
+}
+
+static int bayes_by_acq(const void *a, const void *b)
+{
+    const bayes_cand *p = a, *q = b;
+    if (p->acq != q->acq)
+        return p->acq > q->acq ? -1 : 1;
+    return p->row < q->row ? -1 : p->row > q->row;
+}
+
+/* Whether the configuration at x equals one already observed or pending
+ * (other than trial `index` itself).  vals: n_params scratch values. */
+static int bayes_duplicate(const es_model *m, const double *x, uint64_t index, es_value *vals,
+                           int *dup)
+{
+    size_t np = m->spec->n_params;
+    if (es_enc_decode(m->enc, x, vals) != 0)
+        return -ENOMEM;
+    *dup = 0;
+    for (size_t i = 0; i < m->n_obs && !*dup; i++) {
+        const es_obs *o = &m->obs[i];
+        if (o->index == index && o->status == ES_OBS_PENDING)
+            continue;
+        size_t j = 0;
+        while (j < np && es_value_same(&vals[j], &o->values[j]))
+            j++;
+        *dup = j == np;
+    }
+    for (size_t j = 0; j < np; j++)
+        es_value_clear(&vals[j]);
+    return 0;
+}
+
+/* Joules in the budget message: whole joules, or 3 digits below 10 J. */
+static void bayes_joules(double j, char *buf, size_t cap)
+{
+    snprintf(buf, cap, j >= 10.0 ? "%.0f" : "%.3g", j);
+}
+
+static int bayes_over_budget(double upper_j, double remaining_j, es_err *err)
+{
+    char a[64], b[64];
+    bayes_joules(upper_j, a, sizeof a);
+    bayes_joules(remaining_j, b, sizeof b);
+    return es_err_set(err, ES_EBUDGET,
+                      "budget would be exceeded: the cheapest candidate is forecast at %s J "
+                      "(95%% bound), %s J remain",
+                      a, b);
+}
+
+/* The number of design trials. */
+static size_t bayes_design_size(const es_model *m)
+{
+    size_t k = es_enc_searched(m->enc), n = 2 * k > 5 ? 2 * k : 5;
+    if (m->spec->run_cap > 0) {
+        size_t half = ((size_t)m->spec->run_cap + 1) / 2;
+        n = n < half ? n : half;
+    }
+    return n;
+}
+
+/* The candidate matrix: the cloud and, for EI, perturbations of the best
+ * training points.  Returns the number of rows written to x. */
+static size_t bayes_candidates(const bayes_ctx *c, uint64_t index, double *x, double *u,
+                               size_t n_cloud)
+{
+    const es_model *m = c->m;
+    size_t k = es_enc_searched(m->enc), n = 0, d = c->d;
+    es_rng rng;
+
+    es_rng_seed_stream(&rng, m->seed, index);
+    es_design_lhs(&rng, n_cloud, k, u);
+    for (size_t i = 0; i < n_cloud; i++)
+        es_enc_from_u(m->enc, u + i * k, x + (n++) * d);
+    if (c->mode != BAYES_EI)
+        return n;
+
+    /* The best completed training points (the lies that follow them are
+     * not observations to refine), kept sorted by target. */
+    const es_surrogate *s = &m->objective;
+    size_t top[BAYES_LOCAL_TOP], n_top = 0;
+    for (size_t i = 0; i < s->n_real; i++) {
+        if (n_top == BAYES_LOCAL_TOP && s->yt[i] >= s->yt[top[n_top - 1]])
+            continue;
+        size_t pos = n_top < BAYES_LOCAL_TOP ? n_top++ : n_top - 1;
+        top[pos] = i;
+        for (; pos > 0 && s->yt[top[pos - 1]] > s->yt[top[pos]]; pos--) {
+            size_t tmp = top[pos - 1];
+            top[pos - 1] = top[pos];
+            top[pos] = tmp;
+        }
+    }
+    for (size_t t = 0; t < n_top; t++)
+        for (size_t j = 0; j < BAYES_LOCAL; j++) {
+            double *row = x + (n++) * d, sd = j % 2 ? 0.1 : 0.02;
+            for (size_t q = 0; q < d; q++)
+                row[q] = fmin(fmax(s->xt[top[t] * d + q] + sd * es_rng_normal(&rng), 0.0), 1.0);
+            es_enc_project(m->enc, row, row);
+        }
+    return n;
+}
+
+/* Search the cube under c and decode the winner into values.  ES_EBUDGET
+ * when nothing fits. */
+static int bayes_search(bayes_ctx *c, uint64_t index, double remaining_j, es_value *values,
+                        es_err *err)
+{
+    es_model *m = c->m;
+    size_t d = c->d, k = es_enc_searched(m->enc), np = m->spec->n_params;
+    size_t n_cloud = BAYES_CLOUD_PER_DIM * k;
+    n_cloud = n_cloud < BAYES_CLOUD_MIN ? BAYES_CLOUD_MIN : n_cloud;
+    n_cloud = n_cloud > BAYES_CLOUD_MAX ? BAYES_CLOUD_MAX : n_cloud;
+    size_t cap = n_cloud + BAYES_LOCAL_TOP * BAYES_LOCAL;
+    int rc = -ENOMEM;
+
+    double *x = malloc(cap * d * sizeof *x), *u = malloc((n_cloud * k + 1) * sizeof *u);
+    double *acq = malloc(cap * sizeof *acq), *upper = malloc(cap * sizeof *upper);
+    double *lb = malloc(3 * d * sizeof *lb);
+    bayes_cand *cand = malloc(cap * sizeof *cand);
+    es_value *vals = calloc(np + 1, sizeof *vals);
+    if (!x || !u || !acq || !upper || !lb || !cand || !vals)
+        goto out;
+    double *ub = lb + d, *trial = lb + 2 * d;
+    for (size_t t = 0; t < d; t++) {
+        lb[t] = 0.0;
+        ub[t] = 1.0;
+    }
+
+    size_t n = bayes_candidates(c, index, x, u, n_cloud);
+    bayes_eval(c, x, n, acq, upper);
+    size_t cheapest = 0;
+    for (size_t i = 0; i < n; i++) {
+        cand[i] = (bayes_cand){isfinite(acq[i]) ? acq[i] : -INFINITY, upper[i], i};
+        if (upper[i] < upper[cheapest])
+            cheapest = i;
+        if (!bayes_feasible(c, upper[i]))
+            cand[i].acq = -INFINITY;
+    }
+    bayes_cand cheap = cand[cheapest];
+    cheap.upper = upper[cheapest];
+    qsort(cand, n, sizeof *cand, bayes_by_acq);
+
+    /* Polish the best few distinct feasible candidates. */
+    for (size_t i = 0, done = 0; i < n && done < BAYES_POLISH && cand[i].acq > -INFINITY; i++) {
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = memcmp(x + cand[j].row * d, x + cand[i].row * d, d * sizeof *x) == 0;
+        if (seen)
+            continue;
+        if ((rc = bayes_polish(c, x + cand[i].row * d, &cand[i], 0, lb, ub, trial)) != 0)
+            goto out;
+        done++;
+    }
+    qsort(cand, n, sizeof *cand, bayes_by_acq);
+
+    for (size_t i = 0; i < n && cand[i].acq > -INFINITY; i++) {
+        int dup;
+        if ((rc = bayes_duplicate(m, x + cand[i].row * d, index, vals, &dup)) != 0)
+            goto out;
+        if (!dup) {
+            rc = es_enc_decode(m->enc, x + cand[i].row * d, values);
+            goto out;
+        }
+    }
+    if (n > 0 && cand[0].acq > -INFINITY) {
+        /* Every candidate repeats a configuration.  A small discrete space
+         * may still hold an unseen one that the cloud missed: try fresh
+         * uniform points before repeating the best candidate. */
+        es_rng rng;
+        es_rng_seed_stream(&rng, m->seed ^ BAYES_RETRY_STREAM, index);
+        for (int r = 0; r < BAYES_RETRIES; r++) {
+            double a, up;
+            int dup;
+            for (size_t t = 0; t < k; t++)
+                u[t] = es_rng_uniform(&rng);
+            es_enc_from_u(m->enc, u, trial);
+            bayes_eval(c, trial, 1, &a, &up);
+            if (!bayes_feasible(c, up))
+                continue;
+            if ((rc = bayes_duplicate(m, trial, index, vals, &dup)) != 0)
+                goto out;
+            if (!dup) {
+                rc = es_enc_decode(m->enc, trial, values);
+                goto out;
+            }
+        }
+        rc = es_enc_decode(m->enc, x + cand[0].row * d, values);
+        goto out;
+    }
+
+    /* Nothing fits: look harder for the cheapest configuration. */
+    if ((rc = bayes_polish(c, x + cheap.row * d, &cheap, 1, lb, ub, trial)) != 0)
+        goto out;
+    if (bayes_feasible(c, cheap.upper)) {
+        rc = es_enc_decode(m->enc, x + cheap.row * d, values);
+        goto out;
+    }
+    rc = bayes_over_budget(exp(cheap.upper), remaining_j, err);
+out:
+    free(x);
+    free(u);
+    free(acq);
+    free(upper);
+    free(lb);
+    free(cand);
+    free(vals);
+    return rc == -ENOMEM ? es_err_set(err, rc, "out of memory suggesting trial %llu",
+                                      (unsigned long long)index)
+                         : rc;
+}
+
+/* The spread mode keeps away from every encodable observed or pending
+ * configuration (trial `index` itself excepted): copied into *pts. */
+static int bayes_spread_points(bayes_ctx *c, uint64_t index, double **pts)
+{
+    const es_model *m = c->m;
+    *pts = malloc((m->n_obs * c->d + 1) * sizeof **pts);
+    if (*pts == NULL)
+        return -ENOMEM;
+    c->n_pts = 0;
+    for (size_t i = 0; i < m->n_obs; i++) {
+        const es_obs *o = &m->obs[i];
+        if (!o->x_ok || (o->index == index && o->status == ES_OBS_PENDING))
+            continue;
+        memcpy(*pts + (c->n_pts++) * c->d, o->x, c->d * sizeof **pts);
+    }
+    c->pts = *pts;
+    return 0;
+}
+
+int es_bayes_suggest(es_model *m, uint64_t index, double remaining_j, double total_j,
+                     es_value *values, es_err *err)
+{
+    size_t d = es_enc_dims(m->enc), k = es_enc_searched(m->enc);
+    int budget = isfinite(remaining_j) && remaining_j >= 0.0;
+    bayes_ctx c = {.m = m, .d = d, .log_remaining = log(fmax(remaining_j, 1e-300))};
+    double *scratch = NULL, *pts = NULL;
+    int rc;
+
+    if (budget) {
+        /* Energy GP when there are enough energies; else the spread of the
+         * observed ones, which does not depend on the configuration. */
+        rc = es_model_energy(m);
+        if (rc < 0)
+            return es_err_set(err, rc, "out of memory forecasting energy");
+        c.energy_gp = rc == 1;
+        c.constrained = c.energy_gp;
+        if (total_j > 0.0 && isfinite(total_j))
+            c.alpha = fmin(fmax(remaining_j / total_j, 0.0), 1.0);
+        double med, up;
+        if (!c.energy_gp && es_model_energy_spread(m, &med, &up) == 0 && up > remaining_j)
+            return bayes_over_budget(up, remaining_j, err);
+    }
+
+    size_t n0 = bayes_design_size(m);
+    int ready = 0;
+    if (index >= n0 && k > 0) {
+        ready = es_model_objective(m, index);
+        if (ready < 0)
+            return es_err_set(err, ready, "out of memory fitting the surrogate");
+    }
+    c.mode = ready == 1 ? BAYES_EI : BAYES_SPREAD;
+
+    size_t n_scratch = BAYES_CLOUD_MAX + BAYES_LOCAL_TOP * BAYES_LOCAL;
+    size_t w1 = ready == 1 ? es_gp_work_size(&m->objective.gp) : 1;
+    size_t w2 = c.energy_gp ? es_gp_work_size(&m->energy.gp) : 1;
+    scratch = malloc((4 * n_scratch + w1 + w2 + d + 1) * sizeof *scratch);
+    if (scratch == NULL)
+        return es_err_set(err, -ENOMEM, "out of memory suggesting trial %llu",
+                          (unsigned long long)index);
+    c.mu = scratch;
+    c.var = c.mu + n_scratch;
+    c.emu = c.var + n_scratch;
+    c.esd = c.emu + n_scratch;
+    c.w_obj = c.esd + n_scratch;
+    c.w_en = c.w_obj + w1;
+    c.last_x = c.w_en + w2;
+
+    if (k == 0) {
+        /* Nothing to search: the one configuration, if it fits. */
+        rc = es_enc_decode(m->enc, NULL, values);
+        if (rc == 0 && c.energy_gp) {
+            double none = 0.0; /* no coordinate is read */
+            es_model_energy_predict(m, &none, 1, c.emu, c.esd, c.w_en);
+            double upper = c.emu[0] + ES_Z95 * c.esd[0];
+            if (!bayes_feasible(&c, upper)) {
+                for (size_t i = 0; i < m->spec->n_params; i++)
+                    es_value_clear(&values[i]);
+                rc = bayes_over_budget(exp(upper), remaining_j, err);
+            }
+        } else if (rc != 0) {
+            rc = es_err_set(err, rc, "out of memory suggesting trial %llu",
+                            (unsigned long long)index);
+        }
+        goto out;
+    }
+
+    if (index < n0) {
+        double *u = malloc((k + d + 1) * sizeof *u);
+        if (u == NULL || es_design_point(m->seed, n0, k, (size_t)index, u) != 0) {
+            free(u);
+            rc = es_err_set(err, -ENOMEM, "out of memory drawing the initial design");
+            goto out;
+        }
+        double *x = u + k, acq, upper;
+        es_enc_from_u(m->enc, u, x);
+        c.mode = BAYES_SPREAD;
+        c.n_pts = 0;
+        bayes_eval(&c, x, 1, &acq, &upper);
+        es_value *vals = calloc(m->spec->n_params + 1, sizeof *vals);
+        int dup = 1;
+        rc = vals == NULL ? -ENOMEM : bayes_duplicate(m, x, index, vals, &dup);
+        free(vals);
+        if (rc == 0 && !dup && bayes_feasible(&c, upper))
+            rc = es_enc_decode(m->enc, x, values);
+        else if (rc == 0)
+            rc = 1; /* search instead */
+        free(u);
+        if (rc <= 0) {
+            if (rc == -ENOMEM)
+                es_err_set(err, rc, "out of memory suggesting trial %llu",
+                           (unsigned long long)index);
+            goto out;
+        }
+    }
+    if (c.mode == BAYES_SPREAD && (rc = bayes_spread_points(&c, index, &pts)) != 0) {
+        rc = es_err_set(err, rc, "out of memory suggesting trial %llu", (unsigned long long)index);
+        goto out;
+    }
+    rc = bayes_search(&c, index, remaining_j, values, err);
+out:
+    free(pts);
+    free(scratch);
+    return rc;
+}

@@ -1,0 +1,208 @@
+/*
+ * bayes_int.h -- what the files of the Bayesian search share: the encoding
+ * of parameters into the unit cube (encode.c), space-filling designs
+ * (design.c), the normal distribution and log expected improvement (acq.c),
+ * the one door to NLopt (optim.c), the observation store and its two
+ * surrogates (model.c) and the suggestion driver (bayes.c).  gp.h holds the
+ * Gaussian process itself.
+ *
+ * Internal to search/ and its unit tests.  search.c sees es_model and
+ * es_bayes_suggest; no NLopt type appears in any header.
+ */
+#ifndef ES_BAYES_INT_H
+#define ES_BAYES_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gp.h"
+#include "search.h"
+
+/* ---- Encoding: parameters <-> unit cube (encode.c) ------------------------- */
+
+/* How one searched parameter is laid out in the cube.  "u" is a parameter's
+ * own coordinate in [0, 1] (one per parameter: a categorical's u picks
+ * choice floor(u * k)); "x" is the surrogate's input, where a categorical
+ * takes one dimension per choice (one-hot) and the others one dimension
+ * equal to their u. */
+typedef struct es_enc es_enc;
+
+/* Build the encoding of spec's parameters (constants and single-choice
+ * categoricals are dropped).  0 or -ENOMEM. */
+int es_enc_create(const es_spec *spec, es_enc **out);
+void es_enc_destroy(es_enc *e);
+/* Dimensions of x, and number of searched parameters (dimensions of u). */
+size_t es_enc_dims(const es_enc *e);
+size_t es_enc_searched(const es_enc *e);
+
+/* x of a configuration (values[0 .. n_params-1]).  0, or -EINVAL when a
+ * searched value cannot be placed (not a number where one is expected, a
+ * choice that is not among the categorical's values); x is then undefined. */
+int es_enc_encode(const es_enc *e, const es_value *values, double *x /* OUT */);
+/* The configuration at x: exactly the value types random.c draws (ES_V_INT
+ * for int_uniform and integral q, tidied floats for fractional q, copies of
+ * constants and choices).  Continuous coordinates are used as they are;
+ * coordinates of x outside [0, 1] decode to values outside the range, as a
+ * round trip of an out-of-range quantized value requires.  0 or -ENOMEM
+ * (values left cleared). */
+int es_enc_decode(const es_enc *e, const double *x, es_value *values /* OUT */);
+/* x snapped to what it decodes to: the argmax choice made one-hot, integers
+ * and quantized values moved to their value's coordinate, continuous
+ * coordinates clamped to [0, 1].  xp may be x. */
+void es_enc_project(const es_enc *e, const double *x, double *xp /* OUT */);
+/* x (projected) of the per-parameter coordinates u (es_enc_searched
+ * entries in [0, 1]). */
+void es_enc_from_u(const es_enc *e, const double *u, double *x /* OUT */);
+
+/* Two values name the same setting: equal numbers whatever their kind
+ * (bool, int, float), equal strings, or both null. */
+int es_value_same(const es_value *a, const es_value *b);
+
+/* ---- Designs (design.c) ------------------------------------------------------ */
+
+/* A Latin hypercube of n points in k dims into u (n x k, row-major), drawn
+ * from rng: each dimension's n strata are hit once, at a uniform place
+ * inside the stratum. */
+void es_design_lhs(es_rng *rng, size_t n, size_t k, double *u /* OUT */);
+/* Point i of the sweep's initial design of n points in k dims: the most
+ * spread out (largest smallest distance) of a few Latin hypercubes drawn
+ * from (seed, n).  Deterministic in (seed, n, k, i).  0 or -ENOMEM. */
+int es_design_point(uint64_t seed, size_t n, size_t k, size_t i, double *u /* OUT */);
+
+/* ---- The normal law and log expected improvement (acq.c) --------------------- */
+
+double es_norm_pdf(double z);
+double es_norm_cdf(double z);
+/* Phi^-1(p) for p in (0, 1), accurate to a few ulps; +-INFINITY at 0 and 1. */
+double es_norm_quantile(double p);
+/* log h(z), h(z) = phi(z) + z Phi(z): finite and accurate for every finite
+ * z, from the erfcx form and its asymptotic series for very negative z
+ * (Ament et al. 2023). */
+double es_log_h(double z);
+/* log of the expected improvement below `best` of a normal (mu, sigma^2):
+ * log(sigma) + log h((best - mu) / sigma).  sigma is floored at 1e-12. */
+double es_log_ei(double mu, double sigma, double best);
+
+/* ---- NLopt, behind one door (optim.c) -------------------------------------------- */
+
+/* Same shape as NLopt's nlopt_func: value at x, gradient into grad when grad
+ * is not NULL. */
+typedef double (*es_opt_fn)(unsigned n, const double *x, double *grad, void *data);
+
+typedef enum es_opt_algo {
+    ES_OPT_LBFGS, /* gradient-based, bound constraints only */
+    ES_OPT_COBYLA /* derivative-free, bounds and the inequality constraint */
+} es_opt_algo;
+
+typedef struct es_opt {
+    es_opt_algo algo;
+    unsigned n;
+    const double *lb, *ub;
+    es_opt_fn f; /* minimized */
+    void *f_data;
+    es_opt_fn con; /* con(x) <= 0 is required; NULL for none (COBYLA only) */
+    void *con_data;
+    int maxeval;
+    double xtol_rel;
+    double step; /* COBYLA's initial step in every coordinate; 0 = NLopt's */
+} es_opt;
+
+/* Minimize from x; the best point found is left in x and its value in *fx.
+ * NLopt's soft failures (round-off limits, a line search that stalls) still
+ * leave its best point.  0, -ENOMEM, or -EINVAL for a problem NLopt
+ * refuses. */
+int es_opt_minimize(const es_opt *o, double *x /* IN/OUT */, double *fx /* OUT */);
+
+/* ---- Observations and surrogates (model.c) ---------------------------------------- */
+
+typedef struct es_obs {
+    uint64_t index;
+    es_obs_status status;
+    double objective, energy_j;
+    es_value *values; /* n_params copies */
+    double *x;        /* encoded; meaningful when x_ok */
+    int x_ok;
+    uint64_t seq; /* completion order (0-based), when has_seq */
+    int has_seq;  /* not pending */
+} es_obs;
+
+/* One surrogate: the objective (with failures imputed and pending trials
+ * lied about) or log(energy). */
+typedef struct es_surrogate {
+    double *theta;         /* hyperparameters (d + 2) */
+    uint64_t fitted_point; /* the schedule point theta was fitted at; 0 = none */
+    uint64_t rewrites;     /* the store's rewrite count when the chain was built */
+    es_gp gp;
+    int ready;            /* gp is factored for the key below */
+    uint64_t key_version; /* store version ... */
+    uint64_t key_exclude; /* ... and excluded pending index the gp was built for */
+    double mean, sd;      /* targets were standardized with these */
+    double best;          /* smallest standardized completed target */
+    size_t n_train;       /* rows of xt / yt ... */
+    size_t n_real;        /* ... of which the first n_real are observed (the rest are lies) */
+    double *xt, *yt;      /* training set (n_train x d, n_train) */
+    size_t cap_train;
+} es_surrogate;
+
+typedef struct es_model {
+    const es_spec *spec; /* borrowed */
+    uint64_t seed;
+    es_enc *enc;
+    es_obs *obs; /* in order of first observation */
+    size_t n_obs, cap_obs;
+    uint64_t next_seq; /* completions so far */
+    uint64_t rewrites; /* times a finished observation was replaced */
+    uint64_t version;  /* bumped by every observation */
+    es_surrogate objective, energy;
+} es_model;
+
+/* Surrogates need at least this many points (else forecasts fall back to the
+ * observed spread, and suggestions to the design). */
+#define ES_MODEL_MIN_OBJECTIVE 2
+#define ES_MODEL_MIN_ENERGY 3
+
+int es_model_create(const es_spec *spec, uint64_t seed, es_model **out);
+void es_model_destroy(es_model *m);
+/* Record (or replace) trial `index`; see es_search_observe.  0 or -ENOMEM. */
+int es_model_observe(es_model *m, uint64_t index, const es_value *values, es_obs_status status,
+                     double objective, double energy_j);
+/* Completed trials with a finite objective, and ones with a usable energy. */
+size_t es_model_completed(const es_model *m);
+
+/* Make m->objective ready for suggesting trial `exclude`: hyperparameters
+ * brought up to date, the training set built (pending trials other than
+ * `exclude` included at the constant lie), the GP factored.  1 when ready,
+ * 0 when there are too few completed trials, or a negative code. */
+int es_model_objective(es_model *m, uint64_t exclude);
+/* The same for the energy surrogate.  1 ready, 0 too few energies, < 0. */
+int es_model_energy(es_model *m);
+/* Posterior of log(energy) at m points x (in log joules): mean and the
+ * predictive standard deviation (noise included).  es_model_energy() must
+ * have returned 1.  work: es_gp_work_size doubles. */
+void es_model_energy_predict(const es_model *m, const double *x, size_t n, double *mu /* OUT */,
+                             double *sd /* OUT */, double *work);
+/* The spread of the observed energies (every finished trial with a finite
+ * energy >= 0), which forecasts stand on while there are too few for the
+ * surrogate: the median, and 1.5 times the largest as the upper bound (with
+ * one or two observations there is no spread to fit a law to; half again
+ * the worst seen covers run-to-run noise of tens of percent).  0, -ENODATA
+ * when there is none, or -ENOMEM. */
+int es_model_energy_spread(const es_model *m, double *median_j /* OUT */,
+                           double *upper_j /* OUT */);
+/* Forecast for one configuration; see es_search_forecast.  0 or -ENODATA,
+ * -ENOMEM. */
+int es_model_forecast(es_model *m, const es_value *values, double *median_j /* OUT */,
+                      double *upper_j /* OUT */);
+
+/* The one-sided 95% quantile of the standard normal, for upper bounds. */
+#define ES_Z95 1.6448536269514722
+
+/* ---- The Bayesian suggestion (bayes.c) ------------------------------------------------ */
+
+/* Suggest trial `index` (see es_search_suggest).  remaining_j / total_j as
+ * set by es_search_set_energy_budget (remaining NAN or negative: none).  0,
+ * ES_EBUDGET with the message, or -ENOMEM. */
+int es_bayes_suggest(es_model *m, uint64_t index, double remaining_j, double total_j,
+                     es_value *values /* OUT */, es_err *err);
+
+#endif

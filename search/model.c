@@ -1,0 +1,486 @@
+/*
+ * model.c -- what a search has observed, and the two surrogates built on it.
+ *
+ * Every method keeps its observations here (random and grid sweeps use them
+ * for energy forecasts only).  Each observation is stored with its
+ * configuration encoded (encode.c) and, once it has finished, its place in
+ * the order of completions (seq).
+ *
+ * The objective surrogate sees completed trials at their objective (negated
+ * when the goal is to maximize, so that it always minimizes), failed trials
+ * imputed as the worst completed objective (W&B's default: the search learns
+ * to stay away from what crashes), and pending trials at a constant lie
+ * equal to the mean of the observed targets ("CL-mean", Ginsbourger et al.
+ * 2010): the posterior is then pinned to an unremarkable value on a pending
+ * configuration, so the expected improvement there and within a length
+ * scale of it drops and parallel suggestions spread out.  (Lying with the
+ * best value, CL-min, was tried: near a well-modelled minimum the surrogate
+ * then still expects improvement a hair away from the pending point, and
+ * parallel trials bunch up.)  The incumbent stays what was really
+ * observed.  The energy surrogate sees log(joules) of finished trials with
+ * a positive energy.  Targets are standardized (mean 0, sd 1) before the
+ * fit.
+ *
+ * Training sets are capped so that a suggestion stays cheap however long the
+ * sweep: the objective keeps its MODEL_TRAIN_BEST best points and then the
+ * most recent ones up to MODEL_TRAIN_CAP (pending lies come on top); the
+ * energy surrogate, smoother and only a forecast, keeps the
+ * MODEL_ENERGY_CAP most recent.
+ *
+ * Hyperparameters are refitted on a schedule of completion counts (after
+ * every completion up to 20, then each time the count grows by an eighth),
+ * each fit warm-started from the previous one, on at most MODEL_FIT_CAP
+ * points (the best and the most recent).  A fit at schedule point p
+ * uses the first p completions only, so its result depends on the
+ * observations and not on when suggestions were asked: a search created
+ * anew and fed the same observations catches up through the same chain of
+ * fits and suggests the same configurations.  Replacing a finished
+ * observation rewrites history, so the chain starts over.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bayes_int.h"
+
+/* Training-set caps (see above) and the smaller set a fit uses. */
+#define MODEL_TRAIN_CAP 200
+#define MODEL_TRAIN_BEST 120
+#define MODEL_ENERGY_CAP 100
+#define MODEL_FIT_CAP 100
+#define MODEL_FIT_BEST 60
+/* Refit after every completion up to here, then at each growth by 1/8. */
+#define MODEL_SCHEDULE_DENSE 20
+/* Streams of the fits' random starts. */
+#define MODEL_STREAM_OBJECTIVE (UINT64_C(0x4f424a) << 40)
+#define MODEL_STREAM_ENERGY (UINT64_C(0x4e5247) << 40)
+
+/* The fallback forecast's upper bound: this times the largest energy. */
+#define MODEL_FALLBACK_UPPER 1.5
+
+/* One candidate point of a training set. */
+typedef struct model_pt {
+    size_t obs;
+    double y;
+    uint64_t seq;
+} model_pt;
+
+int es_model_create(const es_spec *spec, uint64_t seed, es_model **out)
+{
+    es_model *m = calloc(1, sizeof *m);
+    *out = NULL;
+    if (m == NULL)
+        return -ENOMEM;
+    m->spec = spec;
+    m->seed = seed;
+    if (es_enc_create(spec, &m->enc) != 0) {
+        es_model_destroy(m);
+        return -ENOMEM;
+    }
+    size_t nt = es_enc_dims(m->enc) + 2;
+    m->objective.theta = malloc(nt * sizeof(double));
+    m->energy.theta = malloc(nt * sizeof(double));
+    if (m->objective.theta == NULL || m->energy.theta == NULL) {
+        es_model_destroy(m);
+        return -ENOMEM;
+    }
+    es_gp_theta_default(nt - 2, m->objective.theta);
+    es_gp_theta_default(nt - 2, m->energy.theta);
+    *out = m;
+    return 0;
+}
+
+static void model_surrogate_free(es_surrogate *s)
+{
+    free(s->theta);
+    free(s->xt);
+    free(s->yt);
+    es_gp_free(&s->gp);
+}
+
+static void model_obs_clear(const es_model *m, es_obs *o)
+{
+    es_values_free(o->values, m->spec->n_params);
+    free(o->x);
+    o->values = NULL;
+    o->x = NULL;
+}
+
+void es_model_destroy(es_model *m)
+{
+    if (m == NULL)
+        return;
+    for (size_t i = 0; i < m->n_obs; i++)
+        model_obs_clear(m, &m->obs[i]);
+    free(m->obs);
+    model_surrogate_free(&m->objective);
+    model_surrogate_free(&m->energy);
+    es_enc_destroy(m->enc);
+    free(m);
+}
+
+int es_model_observe(es_model *m, uint64_t index, const es_value *values, es_obs_status status,
+                     double objective, double energy_j)
+{
+    size_t np = m->spec->n_params, d = es_enc_dims(m->enc), i = 0;
+    es_value *copy = calloc(np + 1, sizeof *copy);
+    double *x = malloc((d + 1) * sizeof *x);
+
+    if (copy == NULL || x == NULL)
+        goto nomem;
+    for (size_t j = 0; j < np; j++)
+        if (es_value_copy(&copy[j], &values[j]) != 0)
+            goto nomem;
+    while (i < m->n_obs && m->obs[i].index != index)
+        i++;
+    if (i == m->n_obs) {
+        if (m->n_obs == m->cap_obs) {
+            size_t cap = m->cap_obs ? 2 * m->cap_obs : 32;
+            es_obs *grown = realloc(m->obs, cap * sizeof *grown);
+            if (grown == NULL)
+                goto nomem;
+            m->obs = grown;
+            m->cap_obs = cap;
+        }
+        memset(&m->obs[m->n_obs++], 0, sizeof m->obs[0]);
+    } else {
+        if (m->obs[i].has_seq)
+            m->rewrites++;
+        model_obs_clear(m, &m->obs[i]);
+    }
+
+    es_obs *o = &m->obs[i];
+    o->index = index;
+    o->status = status;
+    o->objective = objective;
+    o->energy_j = energy_j;
+    o->values = copy;
+    o->x = x;
+    o->x_ok = es_enc_encode(m->enc, values, x) == 0;
+    o->has_seq = status != ES_OBS_PENDING;
+    o->seq = o->has_seq ? m->next_seq++ : 0;
+    m->version++;
+    return 0;
+
+nomem:
+    es_values_free(copy, np);
+    free(x);
+    return -ENOMEM;
+}
+
+/* ---- Targets --------------------------------------------------------------------- */
+
+static int model_completed_ok(const es_obs *o)
+{
+    return o->x_ok && o->status == ES_OBS_COMPLETED && isfinite(o->objective);
+}
+
+static int model_energy_ok(const es_obs *o)
+{
+    return o->x_ok && o->has_seq && isfinite(o->energy_j) && o->energy_j > 0.0;
+}
+
+size_t es_model_completed(const es_model *m)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->n_obs; i++)
+        n += model_completed_ok(&m->obs[i]);
+    return n;
+}
+
+/* The surrogate's target for a completed observation (it minimizes). */
+static double model_target(const es_model *m, const es_obs *o)
+{
+    return m->spec->goal == ES_GOAL_MAXIMIZE ? -o->objective : o->objective;
+}
+
+/* The finished observations with seq < upto that the objective (energy = 0)
+ * or the energy surrogate (energy = 1) learns from, with their targets
+ * (failures imputed as the worst completed).  Writes pts, returns how many;
+ * *n_completed gets the number of real (not imputed) targets. */
+static size_t model_points(const es_model *m, int energy, uint64_t upto, model_pt *pts,
+                           size_t *n_completed)
+{
+    size_t n = 0, nc = 0;
+    double worst = -INFINITY;
+    for (size_t i = 0; i < m->n_obs; i++) {
+        const es_obs *o = &m->obs[i];
+        if (!o->has_seq || o->seq >= upto || !o->x_ok)
+            continue;
+        if (energy) {
+            if (model_energy_ok(o))
+                pts[n++] = (model_pt){i, log(o->energy_j), o->seq};
+        } else if (model_completed_ok(o)) {
+            pts[n++] = (model_pt){i, model_target(m, o), o->seq};
+            worst = fmax(worst, pts[n - 1].y);
+        } else {
+            pts[n++] = (model_pt){i, NAN, o->seq}; /* failed: imputed below */
+        }
+    }
+    nc = n;
+    if (!energy) {
+        nc = 0;
+        for (size_t k = 0; k < n; k++) {
+            if (isnan(pts[k].y))
+                pts[k].y = worst;
+            else
+                nc++;
+        }
+        if (nc == 0)
+            n = 0;
+    }
+    *n_completed = nc;
+    return n;
+}
+
+static int model_by_y(const void *a, const void *b)
+{
+    const model_pt *p = a, *q = b;
+    if (p->y != q->y)
+        return p->y < q->y ? -1 : 1;
+    return p->seq < q->seq ? -1 : p->seq > q->seq;
+}
+
+static int model_by_seq_desc(const void *a, const void *b)
+{
+    const model_pt *p = a, *q = b;
+    return p->seq > q->seq ? -1 : p->seq < q->seq;
+}
+
+static int model_by_seq(const void *a, const void *b)
+{
+    return -model_by_seq_desc(a, b);
+}
+
+/* Keep at most cap of the n points: the `best` lowest targets, then the most
+ * recent; left in completion order.  Returns the number kept. */
+static size_t model_cap(model_pt *pts, size_t n, size_t cap, size_t best)
+{
+    if (n <= cap) {
+        qsort(pts, n, sizeof *pts, model_by_seq);
+        return n;
+    }
+    if (best > 0)
+        qsort(pts, n, sizeof *pts, model_by_y);
+    qsort(pts + best, n - best, sizeof *pts, model_by_seq_desc);
+    qsort(pts, cap, sizeof *pts, model_by_seq);
+    return cap;
+}
+
+/* Copy the points' inputs and standardized targets into xt / yt (n_extra
+ * rows reserved after them); the mean and sd go to *mean / *sd. */
+static int model_fill(const es_model *m, es_surrogate *s, const model_pt *pts, size_t n,
+                      size_t n_extra)
+{
+    size_t d = es_enc_dims(m->enc), total = n + n_extra;
+    if (total > s->cap_train) {
+        size_t cap = total + total / 4 + 8;
+        double *xt = malloc((cap * d + 1) * sizeof *xt), *yt = malloc(cap * sizeof *yt);
+        if (xt == NULL || yt == NULL) {
+            free(xt);
+            free(yt);
+            return -ENOMEM;
+        }
+        free(s->xt);
+        free(s->yt);
+        s->xt = xt;
+        s->yt = yt;
+        s->cap_train = cap;
+    }
+    double sum = 0.0, sum2 = 0.0;
+    for (size_t k = 0; k < n; k++)
+        sum += pts[k].y;
+    s->mean = sum / (double)n;
+    for (size_t k = 0; k < n; k++)
+        sum2 += (pts[k].y - s->mean) * (pts[k].y - s->mean);
+    s->sd = n > 1 ? sqrt(sum2 / (double)(n - 1)) : 0.0;
+    if (!(s->sd > 1e-12 * fmax(1.0, fabs(s->mean))))
+        s->sd = 1.0;
+    s->best = INFINITY;
+    for (size_t k = 0; k < n; k++) {
+        memcpy(s->xt + k * d, m->obs[pts[k].obs].x, d * sizeof *s->xt);
+        s->yt[k] = (pts[k].y - s->mean) / s->sd;
+        s->best = fmin(s->best, s->yt[k]);
+    }
+    s->n_train = n;
+    s->n_real = n;
+    return 0;
+}
+
+/* ---- Hyperparameter schedule -------------------------------------------------------- */
+
+/* The energy surrogate's dense phase lasts one completion longer, which
+ * shifts its whole geometric schedule by one: the two surrogates never refit
+ * in the same suggestion. */
+static uint64_t model_next_point(uint64_t p, int energy)
+{
+    return p < MODEL_SCHEDULE_DENSE + (uint64_t)energy ? p + 1 : p + p / 8;
+}
+
+/* Bring s's hyperparameters up to the latest schedule point that the
+ * completions so far have reached, fitting every point on the way. */
+static int model_catch_up(es_model *m, es_surrogate *s, int energy, model_pt *pts)
+{
+    size_t d = es_enc_dims(m->enc), min = energy ? ES_MODEL_MIN_ENERGY : ES_MODEL_MIN_OBJECTIVE;
+    if (s->rewrites != m->rewrites) {
+        es_gp_theta_default(d, s->theta);
+        s->fitted_point = 0;
+        s->rewrites = m->rewrites;
+    }
+    for (;;) {
+        uint64_t p = s->fitted_point == 0 ? 1 : model_next_point(s->fitted_point, energy);
+        if (p > m->next_seq)
+            return 0;
+        size_t nc, n = model_points(m, energy, p, pts, &nc);
+        if (nc >= min) {
+            n = model_cap(pts, n, MODEL_FIT_CAP, energy ? 0 : MODEL_FIT_BEST);
+            int rc = model_fill(m, s, pts, n, 0);
+            if (rc != 0)
+                return rc;
+            /* Small fits are cheap: more random starts while data is scarce
+             * and the likelihood most multimodal. */
+            int n_random = n <= 30 ? 3 : 0, maxeval = n <= 30 ? 60 : 30;
+            uint64_t stream = (energy ? MODEL_STREAM_ENERGY : MODEL_STREAM_OBJECTIVE) + p;
+            rc = es_gp_fit(s->xt, s->yt, n, d, s->theta, m->seed, stream, n_random, maxeval);
+            if (rc != 0)
+                return rc;
+        }
+        s->fitted_point = p;
+        s->ready = 0;
+    }
+}
+
+/* Catch up, build the current training set and factor the GP.  1 ready,
+ * 0 too little data, < 0 error. */
+static int model_prepare(es_model *m, es_surrogate *s, int energy, uint64_t exclude)
+{
+    size_t d = es_enc_dims(m->enc), nc, n_pending = 0;
+    model_pt *pts = malloc((m->n_obs + 1) * sizeof *pts);
+    int rc;
+
+    if (pts == NULL)
+        return -ENOMEM;
+    size_t n = model_points(m, energy, UINT64_MAX, pts, &nc);
+    if (nc < (energy ? ES_MODEL_MIN_ENERGY : ES_MODEL_MIN_OBJECTIVE)) {
+        free(pts);
+        return 0;
+    }
+    rc = model_catch_up(m, s, energy, pts);
+    if (rc != 0 || (s->ready && s->key_version == m->version && s->key_exclude == exclude)) {
+        free(pts);
+        return rc != 0 ? rc : 1;
+    }
+    n = model_points(m, energy, UINT64_MAX, pts, &nc);
+    n = model_cap(pts, n, energy ? MODEL_ENERGY_CAP : MODEL_TRAIN_CAP,
+                  energy ? 0 : MODEL_TRAIN_BEST);
+    if (!energy)
+        for (size_t i = 0; i < m->n_obs; i++)
+            n_pending +=
+                m->obs[i].status == ES_OBS_PENDING && m->obs[i].x_ok && m->obs[i].index != exclude;
+    rc = model_fill(m, s, pts, n, n_pending);
+    free(pts);
+    if (rc != 0)
+        return rc;
+    if (n_pending > 0) {
+        for (size_t i = 0; i < m->n_obs; i++) {
+            const es_obs *o = &m->obs[i];
+            if (o->status != ES_OBS_PENDING || !o->x_ok || o->index == exclude)
+                continue;
+            memcpy(s->xt + s->n_train * d, o->x, d * sizeof *s->xt);
+            s->yt[s->n_train++] = 0.0; /* the constant lie: the mean */
+        }
+    }
+    rc = es_gp_factor(&s->gp, s->xt, s->yt, s->n_train, d, s->theta);
+    if (rc == -EDOM) {
+        /* Even the largest jitter failed on the fitted theta: the default
+         * (long length scales, some noise) is always well conditioned. */
+        double *theta = malloc((d + 2) * sizeof *theta);
+        if (theta == NULL)
+            return -ENOMEM;
+        es_gp_theta_default(d, theta);
+        rc = es_gp_factor(&s->gp, s->xt, s->yt, s->n_train, d, theta);
+        free(theta);
+    }
+    if (rc != 0)
+        return rc == -EDOM ? 0 : rc;
+    s->ready = 1;
+    s->key_version = m->version;
+    s->key_exclude = exclude;
+    return 1;
+}
+
+int es_model_objective(es_model *m, uint64_t exclude)
+{
+    return model_prepare(m, &m->objective, 0, exclude);
+}
+
+int es_model_energy(es_model *m)
+{
+    return model_prepare(m, &m->energy, 1, UINT64_MAX);
+}
+
+void es_model_energy_predict(const es_model *m, const double *x, size_t n, double *mu, double *sd,
+                             double *work)
+{
+    const es_surrogate *s = &m->energy;
+    es_gp_predict(&s->gp, x, n, mu, sd, work);
+    for (size_t i = 0; i < n; i++) {
+        mu[i] = s->mean + s->sd * mu[i];
+        sd[i] = s->sd * sqrt(sd[i] + s->gp.sn2 + s->gp.jitter);
+    }
+}
+
+/* ---- Forecast ---------------------------------------------------------------------------- */
+
+static int model_by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+int es_model_energy_spread(const es_model *m, double *median, double *upper)
+{
+    size_t n = 0;
+    double *e = malloc((m->n_obs + 1) * sizeof *e);
+    if (e == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < m->n_obs; i++) {
+        const es_obs *o = &m->obs[i];
+        if (o->has_seq && isfinite(o->energy_j) && o->energy_j >= 0.0)
+            e[n++] = o->energy_j;
+    }
+    if (n == 0) {
+        free(e);
+        return -ENODATA;
+    }
+    qsort(e, n, sizeof *e, model_by_double);
+    *median = n % 2 ? e[n / 2] : 0.5 * (e[n / 2 - 1] + e[n / 2]);
+    *upper = MODEL_FALLBACK_UPPER * e[n - 1];
+    free(e);
+    return 0;
+}
+
+int es_model_forecast(es_model *m, const es_value *values, double *median, double *upper)
+{
+    size_t d = es_enc_dims(m->enc);
+    int rc = es_model_energy(m);
+    if (rc < 0)
+        return rc;
+    if (rc == 1) {
+        double *x = malloc((d + 1) * sizeof *x);
+        double *work = malloc(es_gp_work_size(&m->energy.gp) * sizeof *work);
+        int ok = x != NULL && work != NULL && es_enc_encode(m->enc, values, x) == 0;
+        double mu, sd;
+        if (ok)
+            es_model_energy_predict(m, x, 1, &mu, &sd, work);
+        free(x);
+        free(work);
+        if (ok) {
+            *median = exp(mu);
+            *upper = exp(mu + ES_Z95 * sd);
+            return 0;
+        }
+    }
+    return es_model_energy_spread(m, median, upper);
+}

@@ -1,0 +1,466 @@
+/*
+ * test_bayes.c -- the Bayesian search as a sweep sees it, through
+ * search.h: it finds the minimum of Branin and beats random search on
+ * Hartmann6, maximizes when told to, is deterministic (also for a search
+ * rebuilt from the same observations), spreads pending trials, avoids what
+ * failed, keeps every suggestion within the energy budget and says so when
+ * nothing fits, and forecasts energy for every method.
+ */
+#include <errno.h>
+
+#include "bayes_int.h"
+#include "bench_functions.h"
+#include "search_test.h"
+
+/* x1, x2 uniform on [0, 1]; energy grows with x1 (100 J to 1000 J); the
+ * objective's minimum (x1 = 0.7, x2 = 0.3) is not the cheapest point. */
+static void unit_params(es_param p[2])
+{
+    p[0] = st_param("x1", ES_DIST_UNIFORM);
+    p[0].max = 1;
+    p[1] = st_param("x2", ES_DIST_UNIFORM);
+    p[1].max = 1;
+}
+
+static double unit_objective(const es_value *v)
+{
+    double a = es_value_number(&v[0]) - 0.7, b = es_value_number(&v[1]) - 0.3;
+    return a * a + b * b;
+}
+
+static double unit_energy(const es_value *v)
+{
+    return 100.0 * (1.0 + 9.0 * es_value_number(&v[0]));
+}
+
+static es_spec bayes_spec(es_param *p, size_t n)
+{
+    es_spec spec = st_spec(ES_METHOD_BAYES, p, n);
+    spec.metric_name = (char *)"loss";
+    return spec;
+}
+
+static es_search *bayes_make(const es_spec *spec, uint64_t seed)
+{
+    es_search *s = NULL;
+    es_err err = {0};
+    if (es_search_create(spec, seed, &s, &err) != 0)
+        ES_FAIL("es_search_create: %s", err.msg);
+    return s;
+}
+
+/* Suggest trial i into v (n values); fail the test on an error. */
+static void bayes_suggest(es_search *s, uint64_t i, es_value *v)
+{
+    es_err err = {0};
+    int rc = es_search_suggest(s, i, v, &err);
+    if (rc != 0)
+        ES_FAIL("es_search_suggest(%llu): %d: %s", (unsigned long long)i, rc, err.msg);
+}
+
+static void bayes_observe(es_search *s, uint64_t i, const es_value *v, es_obs_status st, double f,
+                          double e)
+{
+    es_err err = {0};
+    ES_CHECK_INT(es_search_observe(s, i, v, st, f, e, &err), 0);
+}
+
+static void clear_values(es_value *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        es_value_clear(&v[i]);
+}
+
+/* Run the first n trials of the unit problem to completion, with energy. */
+static void unit_warm_up(es_search *s, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        es_value v[2] = {{0}};
+        bayes_suggest(s, i, v);
+        bayes_observe(s, i, v, ES_OBS_COMPLETED, unit_objective(v), unit_energy(v));
+        clear_values(v, 2);
+    }
+}
+
+ES_TEST(bayes_branin_regret)
+{
+    double best[30];
+    ES_CHECK_INT(bf_run(ES_METHOD_BAYES, 2, 1, 30, best), 0);
+    ES_CHECK(best[29] - BF_BRANIN_MIN < 0.05);
+}
+
+ES_TEST(bayes_hartmann6_beats_random)
+{
+    double bayes[50], random[50];
+    ES_CHECK_INT(bf_run(ES_METHOD_BAYES, 6, 1, 50, bayes), 0);
+    ES_CHECK_INT(bf_run(ES_METHOD_RANDOM, 6, 1, 50, random), 0);
+    ES_CHECK(bayes[49] - BF_HARTMANN6_MIN < 0.5);
+    ES_CHECK(bayes[49] < random[49] - 0.3);
+}
+
+ES_TEST(bayes_maximize_goal)
+{
+    double best[30];
+    ES_CHECK_INT(bf_run_goal(ES_METHOD_BAYES, 2, 2, 30, ES_GOAL_MAXIMIZE, best), 0);
+    ES_CHECK(best[29] - BF_BRANIN_MIN < 0.05);
+}
+
+ES_TEST(bayes_deterministic_and_history_free)
+{
+    /* Two searches fed identically suggest identically; a third, created
+     * afterwards and fed the same observations at once (a resumed sweep),
+     * suggests what the first suggests next. */
+    es_param p[2];
+    unit_params(p);
+    es_spec spec = bayes_spec(p, 2);
+    es_search *a = bayes_make(&spec, 42), *b = bayes_make(&spec, 42), *c = bayes_make(&spec, 42);
+    es_value hist[25][2];
+    for (uint64_t i = 0; i < 25; i++) {
+        es_value w[2] = {{0}};
+        bayes_suggest(a, i, hist[i]);
+        bayes_suggest(b, i, w);
+        ES_CHECK(st_value_eq(&hist[i][0], &w[0]) && st_value_eq(&hist[i][1], &w[1]));
+        double f = unit_objective(hist[i]);
+        bayes_observe(a, i, hist[i], ES_OBS_COMPLETED, f, unit_energy(hist[i]));
+        bayes_observe(b, i, w, ES_OBS_COMPLETED, f, unit_energy(w));
+        clear_values(w, 2);
+    }
+    for (uint64_t i = 0; i < 25; i++)
+        bayes_observe(c, i, hist[i], ES_OBS_COMPLETED, unit_objective(hist[i]),
+                      unit_energy(hist[i]));
+    es_value va[2] = {{0}}, vc[2] = {{0}};
+    bayes_suggest(a, 25, va);
+    bayes_suggest(c, 25, vc);
+    ES_CHECK(st_value_eq(&va[0], &vc[0]) && st_value_eq(&va[1], &vc[1]));
+    /* Another seed goes elsewhere. */
+    es_search *d = bayes_make(&spec, 43);
+    es_value vd[2] = {{0}};
+    bayes_suggest(d, 0, vd);
+    ES_CHECK(!st_value_eq(&hist[0][0], &vd[0]));
+    clear_values(va, 2);
+    clear_values(vc, 2);
+    clear_values(vd, 2);
+    for (int i = 0; i < 25; i++)
+        clear_values(hist[i], 2);
+    es_search_destroy(a);
+    es_search_destroy(b);
+    es_search_destroy(c);
+    es_search_destroy(d);
+}
+
+static es_value ab_choices[2] = {{.kind = ES_V_STR, .s = (char *)"a"},
+                                 {.kind = ES_V_STR, .s = (char *)"b"}};
+
+ES_TEST(bayes_pending_not_duplicated_small_space)
+{
+    /* Six configurations in all: six pending suggestions are all of them,
+     * and a seventh (nothing new is left) still comes. */
+    es_param p[2];
+    p[0] = st_param("opt", ES_DIST_CATEGORICAL);
+    p[0].values = ab_choices;
+    p[0].n_values = 2;
+    p[1] = st_param("layers", ES_DIST_INT_UNIFORM);
+    p[1].min = 1;
+    p[1].max = 3;
+    es_spec spec = bayes_spec(p, 2);
+    spec.parallel = 8;
+    es_search *s = bayes_make(&spec, 7);
+    int seen[2][3] = {{0}};
+    for (uint64_t i = 0; i < 7; i++) {
+        es_value v[2] = {{0}};
+        bayes_suggest(s, i, v);
+        ES_CHECK_INT(v[1].kind, ES_V_INT);
+        if (i < 6) {
+            int k = strcmp(v[0].s, "a") == 0 ? 0 : 1;
+            ES_CHECK_INT(seen[k][v[1].i - 1], 0);
+            seen[k][v[1].i - 1] = 1;
+        }
+        bayes_observe(s, i, v, ES_OBS_PENDING, NAN, NAN);
+        clear_values(v, 2);
+    }
+    es_search_destroy(s);
+}
+
+ES_TEST(bayes_finds_the_last_unseen_configuration)
+{
+    /* 12 x 12 configurations, all but one observed: the suggestion is the
+     * missing one, even if the candidate cloud happens to miss it. */
+    static es_value letters[12];
+    static const char *names[12] = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"};
+    for (int i = 0; i < 12; i++)
+        letters[i] = st_str(names[i]);
+    es_param p[2];
+    p[0] = st_param("letter", ES_DIST_CATEGORICAL);
+    p[0].values = letters;
+    p[0].n_values = 12;
+    p[1] = st_param("n", ES_DIST_INT_UNIFORM);
+    p[1].min = 1;
+    p[1].max = 12;
+    es_spec spec = bayes_spec(p, 2);
+    es_search *s = bayes_make(&spec, 9);
+    uint64_t t = 0;
+    for (int a = 0; a < 12; a++)
+        for (int n = 1; n <= 12; n++) {
+            if (a == 7 && n == 5)
+                continue;
+            es_value v[2] = {letters[a], st_int(n)};
+            bayes_observe(s, t++, v, ES_OBS_COMPLETED, fabs(a - 3.0) + fabs(n - 8.0), NAN);
+        }
+    es_value v[2] = {{0}};
+    bayes_suggest(s, t, v);
+    ES_CHECK_STR(v[0].s, "h");
+    ES_CHECK_INT(v[1].i, 5);
+    clear_values(v, 2);
+    es_search_destroy(s);
+}
+
+ES_TEST(bayes_pending_spread)
+{
+    /* After the design, four suggestions made while the others run differ
+     * from each other and from everything observed. */
+    es_param p[2];
+    unit_params(p);
+    es_spec spec = bayes_spec(p, 2);
+    spec.parallel = 4;
+    es_search *s = bayes_make(&spec, 5);
+    unit_warm_up(s, 8);
+    es_value v[4][2];
+    for (uint64_t i = 0; i < 4; i++) {
+        memset(v[i], 0, sizeof v[i]);
+        bayes_suggest(s, 8 + i, v[i]);
+        bayes_observe(s, 8 + i, v[i], ES_OBS_PENDING, NAN, NAN);
+    }
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < i; j++) {
+            double dx = v[i][0].f - v[j][0].f, dy = v[i][1].f - v[j][1].f;
+            ES_CHECK(dx * dx + dy * dy > 1e-6);
+        }
+    /* Asking again for a pending trial's index does not avoid itself. */
+    es_value again[2] = {{0}};
+    bayes_suggest(s, 11, again);
+    ES_CHECK(st_value_eq(&again[0], &v[3][0]) && st_value_eq(&again[1], &v[3][1]));
+    clear_values(again, 2);
+    for (int i = 0; i < 4; i++)
+        clear_values(v[i], 2);
+    es_search_destroy(s);
+}
+
+ES_TEST(bayes_failures_imputed_as_worst)
+{
+    /* Through the model: a failed trial's target is the worst completed. */
+    es_param p[1];
+    p[0] = st_param("x", ES_DIST_UNIFORM);
+    p[0].max = 1;
+    es_spec spec = bayes_spec(p, 1);
+    es_model *m = NULL;
+    ES_CHECK_INT(es_model_create(&spec, 1, &m), 0);
+    double xs[5] = {0.1, 0.2, 0.3, 0.9, 0.5}, fs[5] = {1, 3, 2, NAN, 0};
+    es_obs_status st[5] = {ES_OBS_COMPLETED, ES_OBS_COMPLETED, ES_OBS_COMPLETED, ES_OBS_FAILED,
+                           ES_OBS_PENDING};
+    for (int i = 0; i < 5; i++) {
+        es_value v = st_float(xs[i]);
+        ES_CHECK_INT(es_model_observe(m, (uint64_t)i, &v, st[i], fs[i], NAN), 0);
+    }
+    ES_CHECK_INT(es_model_objective(m, UINT64_MAX), 1);
+    const es_surrogate *o = &m->objective;
+    ES_CHECK_INT(o->n_real, 4);
+    ES_CHECK_INT(o->n_train, 5); /* the pending trial, at the lie */
+    ES_CHECK_NEAR(o->mean, 9.0 / 4.0, 1e-12);
+    ES_CHECK_NEAR(o->yt[3], o->yt[1], 1e-15);           /* failed = worst (3) */
+    ES_CHECK_NEAR(o->yt[4], 0.0, 1e-15);                /* lie = the mean */
+    ES_CHECK_NEAR(o->yt[1], (3 - 2.25) / o->sd, 1e-12); /* standardized */
+    es_model_destroy(m);
+
+    /* As a sweep: where trials fail (x > 0.6) the search stops going, even
+     * though the objective improves towards there. */
+    es_search *s = bayes_make(&spec, 3);
+    int failed_late = 0;
+    for (uint64_t i = 0; i < 25; i++) {
+        es_value v = {0};
+        bayes_suggest(s, i, &v);
+        if (v.f > 0.6) {
+            failed_late += i >= 10;
+            bayes_observe(s, i, &v, ES_OBS_FAILED, NAN, NAN);
+        } else {
+            bayes_observe(s, i, &v, ES_OBS_COMPLETED, -v.f, NAN);
+        }
+    }
+    ES_CHECK(failed_late <= 3);
+    es_search_destroy(s);
+}
+
+ES_TEST(bayes_energy_constraint_respected)
+{
+    es_param p[2];
+    unit_params(p);
+    es_spec spec = bayes_spec(p, 2);
+    es_search *s = bayes_make(&spec, 11);
+    unit_warm_up(s, 6);
+    double remaining = 600.0;
+    es_search_set_energy_budget(s, remaining, 2000.0);
+    for (uint64_t i = 6; i < 26; i++) {
+        es_value v[2] = {{0}};
+        bayes_suggest(s, i, v);
+        double med, up;
+        ES_CHECK_INT(es_search_forecast(s, v, &med, &up), 0);
+        if (!(up <= remaining * (1 + 1e-9)))
+            ES_FAIL("trial %llu: forecast %.1f J (median %.1f) over %.1f J remaining",
+                    (unsigned long long)i, up, med, remaining);
+        ES_CHECK(med <= up);
+        bayes_observe(s, i, v, ES_OBS_COMPLETED, unit_objective(v), unit_energy(v));
+        clear_values(v, 2);
+    }
+    es_search_destroy(s);
+}
+
+ES_TEST(bayes_cost_aware_prefers_cheap)
+{
+    /* The objective depends on x1 only, the energy on x2 only (100 J to
+     * 10 kJ).  Early in a budget (alpha = 1) the search trades improvement
+     * for energy and keeps x2 low; without a budget x2 is free to roam. */
+    es_param p[2];
+    unit_params(p);
+    es_spec spec = bayes_spec(p, 2);
+    double spent[2] = {0, 0};
+    for (int b = 0; b < 2; b++) {
+        es_search *s = bayes_make(&spec, 21);
+        if (b)
+            es_search_set_energy_budget(s, 1e9, 1e9);
+        for (uint64_t i = 0; i < 20; i++) {
+            es_value v[2] = {{0}};
+            bayes_suggest(s, i, v);
+            double x1 = es_value_number(&v[0]), e = 100.0 * exp(4.6 * es_value_number(&v[1]));
+            if (i >= 6)
+                spent[b] += e;
+            bayes_observe(s, i, v, ES_OBS_COMPLETED, (x1 - 0.5) * (x1 - 0.5), e);
+            clear_values(v, 2);
+        }
+        es_search_destroy(s);
+    }
+    ES_CHECK(spent[1] < 0.5 * spent[0]);
+}
+
+ES_TEST(bayes_budget_exceeded_message)
+{
+    es_param p[2];
+    unit_params(p);
+    es_spec spec = bayes_spec(p, 2);
+    es_search *s = bayes_make(&spec, 4);
+    unit_warm_up(s, 8);
+    es_search_set_energy_budget(s, 40.0, 5000.0);
+    es_value v[2] = {{0}};
+    es_err err = {0};
+    ES_CHECK_INT(es_search_suggest(s, 8, v, &err), ES_EBUDGET);
+    ES_CHECK_INT(err.code, ES_EBUDGET);
+    const char *prefix = "budget would be exceeded: the cheapest candidate is forecast at ";
+    ES_CHECK(strncmp(err.msg, prefix, strlen(prefix)) == 0);
+    char *end;
+    double forecast = strtod(err.msg + strlen(prefix), &end);
+    ES_CHECK_STR(end, " J (95% bound), 40 J remain");
+    /* The cheapest corner costs 100 J. */
+    ES_CHECK(forecast > 40.0 && forecast < 250.0);
+    ES_CHECK(v[0].kind == ES_V_NULL && v[1].kind == ES_V_NULL);
+
+    /* Without a budget (or with a larger one) it suggests again. */
+    es_search_set_energy_budget(s, NAN, NAN);
+    bayes_suggest(s, 8, v);
+    clear_values(v, 2);
+    es_search_set_energy_budget(s, 4000.0, 5000.0);
+    bayes_suggest(s, 8, v);
+    clear_values(v, 2);
+    es_search_destroy(s);
+
+    /* With two energies the forecast is their spread: 1.5 x 500 J. */
+    s = bayes_make(&spec, 4);
+    es_value a[2] = {st_float(0.1), st_float(0.1)}, b[2] = {st_float(0.2), st_float(0.3)};
+    bayes_observe(s, 0, a, ES_OBS_COMPLETED, 1.0, 500.0);
+    bayes_observe(s, 1, b, ES_OBS_COMPLETED, 2.0, 400.0);
+    es_search_set_energy_budget(s, 100.0, 1000.0);
+    ES_CHECK_INT(es_search_suggest(s, 2, v, &err), ES_EBUDGET);
+    ES_CHECK_STR(err.msg, "budget would be exceeded: the cheapest candidate is forecast at 750 J "
+                          "(95% bound), 100 J remain");
+    es_search_destroy(s);
+}
+
+ES_TEST(forecast_fallback_and_nodata)
+{
+    es_param p[2];
+    unit_params(p);
+    es_method methods[3] = {ES_METHOD_RANDOM, ES_METHOD_GRID, ES_METHOD_BAYES};
+    es_param g[2];
+    g[0] = st_param("x1", ES_DIST_Q_UNIFORM);
+    g[0].max = 1;
+    g[0].q = 0.1;
+    g[1] = st_param("x2", ES_DIST_Q_UNIFORM);
+    g[1].max = 1;
+    g[1].q = 0.1;
+    for (int mi = 0; mi < 3; mi++) {
+        es_spec spec = bayes_spec(methods[mi] == ES_METHOD_GRID ? g : p, 2);
+        spec.method = methods[mi];
+        es_search *s = bayes_make(&spec, 8);
+        es_value v[2] = {st_float(0.5), st_float(0.5)};
+        double med = -1, up = -1;
+        ES_CHECK_INT(es_search_forecast(s, v, &med, &up), -ENODATA);
+        bayes_observe(s, 0, v, ES_OBS_PENDING, NAN, NAN);
+        ES_CHECK_INT(es_search_forecast(s, v, &med, &up), -ENODATA);
+        bayes_observe(s, 0, v, ES_OBS_COMPLETED, 1.0, 200.0);
+        ES_CHECK_INT(es_search_forecast(s, v, &med, &up), 0);
+        ES_CHECK_NEAR(med, 200.0, 1e-9);
+        ES_CHECK_NEAR(up, 300.0, 1e-9);
+        es_value w[2] = {st_float(0.1), st_float(0.9)};
+        bayes_observe(s, 1, w, ES_OBS_FAILED, NAN, 100.0);
+        ES_CHECK_INT(es_search_forecast(s, v, &med, &up), 0);
+        ES_CHECK_NEAR(med, 150.0, 1e-9);
+        ES_CHECK_NEAR(up, 300.0, 1e-9);
+
+        /* With enough energies, the surrogate: it tells cheap from dear. */
+        for (uint64_t i = 2; i < 22; i++) {
+            es_value x[2] = {st_float((double)(i * 7 % 20) / 19.0),
+                             st_float((double)(i * 3 % 20) / 19.0)};
+            bayes_observe(s, i, x, ES_OBS_COMPLETED, unit_objective(x), unit_energy(x));
+        }
+        es_value cheap[2] = {st_float(0.1), st_float(0.5)},
+                 dear[2] = {st_float(0.9), st_float(0.5)};
+        double mc, uc, md, ud;
+        ES_CHECK_INT(es_search_forecast(s, cheap, &mc, &uc), 0);
+        ES_CHECK_INT(es_search_forecast(s, dear, &md, &ud), 0);
+        ES_CHECK(mc > 100.0 && mc < 400.0 && uc >= mc);
+        ES_CHECK(md > 600.0 && md < 1200.0 && ud >= md);
+        es_search_destroy(s);
+    }
+}
+
+ES_TEST(bayes_mixed_space_types)
+{
+    /* Strings, integers, log-scaled and beta floats, a constant: a sweep
+     * runs through the design and the surrogate, and every suggestion has
+     * random search's value types. */
+    es_param p[5];
+    st_mixed_params(p);
+    es_spec spec = bayes_spec(p, 5);
+    spec.goal = ES_GOAL_MAXIMIZE;
+    es_search *s = bayes_make(&spec, 1);
+    for (uint64_t i = 0; i < 20; i++) {
+        es_value v[5] = {{0}};
+        bayes_suggest(s, i, v);
+        ES_CHECK_INT(v[0].kind, ES_V_STR);
+        ES_CHECK_INT(v[1].kind, ES_V_INT);
+        ES_CHECK(v[1].i >= 1 && v[1].i <= 8);
+        ES_CHECK_INT(v[2].kind, ES_V_FLOAT);
+        ES_CHECK(v[2].f >= 1e-5 * 0.999999 && v[2].f <= 1e-1 * 1.000001);
+        ES_CHECK_INT(v[3].kind, ES_V_FLOAT);
+        ES_CHECK_INT(v[4].i, 10);
+        double acc = (strcmp(v[0].s, "adam") == 0) + 0.1 * (double)v[1].i - fabs(log10(v[2].f) + 3);
+        bayes_observe(s, i, v, i % 7 == 3 ? ES_OBS_FAILED : ES_OBS_COMPLETED, acc, 50.0);
+        clear_values(v, 5);
+    }
+    es_search_destroy(s);
+
+    /* Nothing to search: the constant comes back. */
+    es_spec one = bayes_spec(p + 4, 1);
+    s = bayes_make(&one, 1);
+    es_value v = {0};
+    bayes_suggest(s, 0, &v);
+    ES_CHECK_INT(v.i, 10);
+    es_search_destroy(s);
+}
