@@ -5,8 +5,9 @@
  *   ecosweep-worker [options] -- COMMAND [ARGS...]
  *
  * It parses its options into an es_worker_opts, lets es_worker_run() (run.c)
- * supervise the trial, writes the one result line (result.h) to --result-fd
- * or, without it, to stderr, and exits with the trial's status: its exit
+ * supervise the trial -- which also writes the started line and, every
+ * --report-ms, a sample line to --result-fd -- writes the one result line
+ * (result.h) to --result-fd or, without it, to stderr, and exits with the trial's status: its exit
  * code, 128 + signal, 127 when the command could not be started, and 125
  * for the worker's own errors (bad options; then no result line is written).
  */
@@ -39,6 +40,9 @@ static const char usage[] =
     "  --grace SECONDS           wait between SIGTERM and SIGKILL when stopping\n"
     "                            the trial or what it left behind (default 5)\n"
     "  --sample-ms MS            meter sampling period (default 1000)\n"
+    "  --report-ms MS            with --result-fd: write an 'ecosweep-sample ...'\n"
+    "                            line with the energy so far every MS (default\n"
+    "                            1000; 0: none)\n"
     "  --cpu-watts-per-core W    estimate: watts per busy core (default 0: TDP/cores\n"
     "                            of the CPU model if known, else 12)\n"
     "  --gpu-watts W             estimate per GPU when no GPU counter is readable\n"
@@ -97,8 +101,8 @@ static int parse_whole(const char *opt, const char *val, const char *what, long 
 }
 
 static const char *const option_names[] = {
-    "--result-fd",         "--grace",      "--sample-ms", "--cpu-watts-per-core",
-    "--dram-watts-per-gb", "--parent-pid", "--gpu-watts", "--attribution",
+    "--result-fd",  "--grace",     "--sample-ms",   "--cpu-watts-per-core", "--dram-watts-per-gb",
+    "--parent-pid", "--gpu-watts", "--attribution", "--report-ms",
 };
 
 static int known_option(const char *name)
@@ -126,6 +130,10 @@ static int apply_option(es_worker_opts *o, const char *opt, const char *val)
         rc = parse_whole(opt, val, "milliseconds > 0", 1, 3600 * 1000, &n);
         if (rc == 0)
             o->sample_ms = (int)n;
+    } else if (strcmp(opt, "--report-ms") == 0) {
+        rc = parse_whole(opt, val, "milliseconds >= 0", 0, 3600 * 1000, &n);
+        if (rc == 0)
+            o->report_ms = (int)n;
     } else if (strcmp(opt, "--cpu-watts-per-core") == 0) {
         rc = parse_number(opt, val, "watts", 0, 1e6, &o->meter.cpu_watts_per_core);
     } else if (strcmp(opt, "--dram-watts-per-gb") == 0) {
@@ -191,20 +199,6 @@ static int parse_args(int argc, char **argv, es_worker_opts *o, int *cmd)
     return 0;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -errno;
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     es_worker_opts opts;
@@ -241,7 +235,7 @@ int main(int argc, char **argv)
     if (len < 0 || (size_t)len >= sizeof line)
         len = (int)strlen(line);
     int fd = opts.result_fd >= 0 ? opts.result_fd : STDERR_FILENO;
-    rc = write_all(fd, line, (size_t)len);
+    rc = es_worker_write_all(fd, line, (size_t)len);
     if (rc != 0)
         fprintf(stderr, "ecosweep-worker: writing the result: %s\n", strerror(-rc));
     return es_worker_exit_status(&r);

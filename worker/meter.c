@@ -147,28 +147,59 @@ static void merge(es_energy_part *best, const es_energy_part *p)
         *best = *p;
 }
 
-int es_meter_stop(es_meter *m, const es_meter_usage *u, es_result *r)
+typedef int (*parts_fn)(void *state, const es_meter_usage *u, es_energy_part *cpu,
+                        es_energy_part *dram, es_energy_part *gpu);
+
+/* Ask every started back end for its parts (stop, or peek when peek is
+ * set) and merge them into out[0..2] = cpu, dram, gpu.  A back end without
+ * a peek is left out of a peek; one that fails leaves its parts to the
+ * others.  The last error, or 0. */
+static int collect(es_meter *m, const es_meter_usage *u, int peek, es_energy_part out[3])
 {
     es_energy_part cpu, dram, gpu;
-    part_none(&r->cpu);
-    part_none(&r->dram);
-    part_none(&r->gpu);
+    part_none(&out[0]);
+    part_none(&out[1]);
+    part_none(&out[2]);
     int rc = 0;
     for (size_t i = 0; i < m->n; i++) {
-        if (!m->started[i])
+        parts_fn fn = peek ? m->use[i]->peek : m->use[i]->stop;
+        if (!m->started[i] || fn == NULL)
             continue;
         part_none(&cpu);
         part_none(&dram);
         part_none(&gpu);
-        int one = m->use[i]->stop(m->state[i], u, &cpu, &dram, &gpu);
+        int one = fn(m->state[i], u, &cpu, &dram, &gpu);
         if (one != 0) {
             rc = one;
             continue;
         }
-        merge(&r->cpu, &cpu);
-        merge(&r->dram, &dram);
-        merge(&r->gpu, &gpu);
+        merge(&out[0], &cpu);
+        merge(&out[1], &dram);
+        merge(&out[2], &gpu);
     }
+    return rc;
+}
+
+int es_meter_peek(es_meter *m, const es_meter_usage *u, es_sample *out)
+{
+    es_energy_part p[3];
+    int rc = collect(m, u, 1, p);
+    es_sample_init(out);
+    out->wall_s = u->wall_s;
+    out->cpu_s = u->live_cpu_s;
+    out->cpu = p[0];
+    out->dram = p[1];
+    out->gpu = p[2];
+    return rc;
+}
+
+int es_meter_stop(es_meter *m, const es_meter_usage *u, es_result *r)
+{
+    es_energy_part p[3];
+    int rc = collect(m, u, 0, p);
+    r->cpu = p[0];
+    r->dram = p[1];
+    r->gpu = p[2];
     return rc;
 }
 

@@ -6,8 +6,9 @@
  * RAPL counters and NVML next -- each in its own file exporting one const
  * struct.  The *meter* (es_meter, meter.c) is what the worker uses: it probes
  * every back end it knows, starts the usable ones when the trial starts,
- * forwards timer samples to them, and when the trial is over merges their
- * answers into the cpu/dram/gpu parts of an es_result.
+ * forwards timer samples to them, while it runs can tell the energy so far
+ * (es_meter_peek, for the worker's sample lines), and when the trial is over
+ * merges their answers into the cpu/dram/gpu parts of an es_result.
  *
  * Merging rule: for each part, a hardware counter beats an estimate, and
  * between equals the back end listed first in meter.c wins.  A part no back
@@ -61,16 +62,23 @@ typedef struct es_meter_usage {
     pid_t trial_pgid; /* the trial's process group (== its main pid) */
     double wall_s;    /* monotonic seconds since the trial started */
     double cpu_s;     /* user+system CPU of the whole tree; NAN while it runs */
-    long peak_rss_kb; /* largest RSS of any process of the tree; -1 while it runs */
-    /* user+system CPU the tree has used so far: at a sample, computed only
+    /* Largest RSS of any process of the tree: at stop, the kernel's figure;
+     * at a peek, the largest seen so far (the worker's own readings at its
+     * reports, so a brief peak between them may be missed); -1 when not
+     * known (at a sample that is not also a report). */
+    long peak_rss_kb;
+    /* user+system CPU the tree has used so far, never decreasing from one
+     * call to the next: at a peek, always computed; at a sample, computed
      * under ES_ATTR_SHARED (walking the live tree costs a few syscalls per
-     * process); at stop, equal to cpu_s.  NAN when not computed. */
+     * process) or when the sample falls on a report; at stop, equal to
+     * cpu_s.  NAN when not computed. */
     double live_cpu_s;
 } es_meter_usage;
 
 /* One way of metering.  Every function pointer is set (a back end with
- * nothing to do in sample() provides one that returns 0).  All return 0 or a
- * negative code (-errno, ES_ENOTSUP) and leave a message in err if given. */
+ * nothing to do in sample() provides one that returns 0), except peek,
+ * which is optional.  All return 0 or a negative code (-errno, ES_ENOTSUP)
+ * and leave a message in err if given. */
 typedef struct es_meter_backend {
     const char *name; /* "estimate", "rapl", "nvml" */
     /* 0 when this back end can work on this machine with cfg; cheap and
@@ -91,6 +99,16 @@ typedef struct es_meter_backend {
      * parts this back end measures (method, j, source) and leave the others
      * untouched; they come in as ES_EM_NONE / NAN. */
     int (*stop)(void *state, const es_meter_usage *u, es_energy_part *cpu /* OUT */,
+                es_energy_part *dram /* OUT */, es_energy_part *gpu /* OUT */);
+    /* Optional (NULL: this back end contributes nothing to sample lines).
+     * While the trial runs: the energy so far, filled like stop() fills its
+     * parts (cumulative since start(), never a made-up 0), from u's live
+     * figures (wall_s, live_cpu_s, peak_rss_kb so far; cpu_s is NAN).  It
+     * must not change what a later sample() or stop() computes, so that the
+     * final figures are the same whether or not anyone peeked; it may read
+     * counters, but keeps nothing it read.  An error leaves the parts
+     * untouched (the next back end's figures stand in for this sample). */
+    int (*peek)(void *state, const es_meter_usage *u, es_energy_part *cpu /* OUT */,
                 es_energy_part *dram /* OUT */, es_energy_part *gpu /* OUT */);
     /* Free state (NULL allowed). */
     void (*destroy)(void *state);
@@ -114,6 +132,13 @@ int es_meter_start(es_meter *m, es_err *err);
 /* Forward a timer tick to every started back end.  Errors are not fatal:
  * a back end that fails to sample is expected to say so in stop(). */
 void es_meter_sample(es_meter *m, const es_meter_usage *u);
+
+/* The energy so far, merged by the same rule as es_meter_stop() from every
+ * started back end that has a peek: fills out entirely (wall_s from
+ * u->wall_s, cpu_s from u->live_cpu_s, parts with their sources).  Does not
+ * change the figures es_meter_stop() will give.  Returns the last back end
+ * error (its parts left to the others), or 0. */
+int es_meter_peek(es_meter *m, const es_meter_usage *u, es_sample *out /* OUT */);
 
 /* Stop every started back end and write the merged cpu/dram/gpu parts into
  * r (the other fields of r are not touched). */

@@ -26,6 +26,12 @@
  * an upper bound.  Otherwise the gpu part stays ES_EM_NONE.  A GPU counter
  * (NVML) always replaces this estimate.
  *
+ * While the trial runs (peek, for the worker's sample lines) the same
+ * formulas give the energy so far, from the tree's CPU time so far, the
+ * largest RSS the worker has seen so far and the wall time so far.  Both
+ * grow, so successive samples never go down, and the final figures (the
+ * kernel's totals) are at least the last sample's.
+ *
  * The source strings name the constants used, e.g. "estimate:12W/core",
  * "estimate:7.5W/core:Xeon Gold 6148", "estimate:0.3725W/GiB" and
  * "estimate:300W/gpu:2gpu", so a stored result explains itself.
@@ -146,6 +152,15 @@ static int estimate_stop(void *state, const es_meter_usage *u, es_energy_part *c
     return 0;
 }
 
+static int estimate_peek(void *state, const es_meter_usage *u, es_energy_part *cpu,
+                         es_energy_part *dram, es_energy_part *gpu)
+{
+    /* The final formulas over the figures so far; stop() keeps no state. */
+    es_meter_usage so_far = *u;
+    so_far.cpu_s = u->live_cpu_s;
+    return estimate_stop(state, &so_far, cpu, dram, gpu);
+}
+
 static void estimate_destroy(void *state)
 {
     free(state);
@@ -157,5 +172,6 @@ const es_meter_backend es_meter_estimate = {
     .start = estimate_start,
     .sample = estimate_sample,
     .stop = estimate_stop,
+    .peek = estimate_peek,
     .destroy = estimate_destroy,
 };

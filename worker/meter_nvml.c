@@ -27,6 +27,12 @@
  * may resolve) is charged the whole board.  If any GPU of the trial cannot
  * be read, the part is left ES_EM_NONE rather than under-counted.
  *
+ * While the trial runs (peek, for the worker's sample lines), the energy so
+ * far is the counter read now minus its start value, plus the integrated
+ * power up to the last sample() tick for a GPU without the counter: peek
+ * takes no power reading of its own, as one kept out of the integral would
+ * make the final figure depend on when the samples were asked for.
+ *
  * Failures follow meter.h: ES_ENOTSUP, silent, when there is nothing to
  * meter (no library, no driver loaded, no GPU, a trial allowed no GPU);
  * another code, whose message the worker shows as a note, when GPUs are
@@ -360,31 +366,34 @@ static int nvml_sample(void *state, const es_meter_usage *u)
     return rc;
 }
 
-static int nvml_stop(void *state, const es_meter_usage *u, es_energy_part *cpu,
-                     es_energy_part *dram, es_energy_part *gpu)
+/* The joules of every GPU since start() into gpu.  final: the end of the
+ * trial, when power GPUs take their last reading; otherwise (peek) nothing
+ * is read but the counters and nothing in s changes.  -EIO, with the part
+ * untouched, when a GPU cannot be read. */
+static int gpu_total(nvml_state *s, int final, es_energy_part *gpu)
 {
-    nvml_state *s = state;
     size_t n_counter = 0;
     double j = 0;
-    (void)u, (void)cpu, (void)dram;
     for (size_t k = 0; k < s->n; k++) {
         nvml_gpu *g = &s->gpu[k];
         unsigned long long mj1 = 0;
-        int ok;
+        int ok = 1;
         if (g->use_counter) {
             /* A counter that went backwards means the driver reloaded. */
             ok = s->lib.energy(g->dev, &mj1) == NVML_SUCCESS && mj1 >= g->mj0;
             j += ok ? (double)(mj1 - g->mj0) / 1000.0 : 0;
             n_counter++;
         } else {
-            ok = power_sample(&s->lib, g, 0) == 0;
+            if (final)
+                ok = power_sample(&s->lib, g, 0) == 0;
             j += g->j;
         }
         if (!ok) {
-            fprintf(stderr,
-                    "ecosweep-worker: note: NVIDIA %s could not be read at the end of the "
-                    "trial; GPU energy not measured\n",
-                    g->label);
+            if (final)
+                fprintf(stderr,
+                        "ecosweep-worker: note: NVIDIA %s could not be read at the end of the "
+                        "trial; GPU energy not measured\n",
+                        g->label);
             return -EIO; /* the gpu part stays ES_EM_NONE */
         }
     }
@@ -397,11 +406,26 @@ static int nvml_stop(void *state, const es_meter_usage *u, es_energy_part *cpu,
     return 0;
 }
 
+static int nvml_stop(void *state, const es_meter_usage *u, es_energy_part *cpu,
+                     es_energy_part *dram, es_energy_part *gpu)
+{
+    (void)u, (void)cpu, (void)dram;
+    return gpu_total(state, 1, gpu);
+}
+
+static int nvml_peek(void *state, const es_meter_usage *u, es_energy_part *cpu,
+                     es_energy_part *dram, es_energy_part *gpu)
+{
+    (void)u, (void)cpu, (void)dram;
+    return gpu_total(state, 0, gpu);
+}
+
 const es_meter_backend es_meter_nvml = {
     .name = "nvml",
     .probe = nvml_probe,
     .start = nvml_start,
     .sample = nvml_sample,
     .stop = nvml_stop,
+    .peek = nvml_peek,
     .destroy = nvml_destroy,
 };

@@ -69,6 +69,16 @@
  * interval.  With n trials sharing a machine and nothing else running, their
  * charges add up to the socket's energy.
  *
+ * Energy so far (peek, for the worker's sample lines).  Exclusive: every
+ * zone is read now and its total since start is reported without being
+ * kept (a zone that cannot be read now counts its total at the last
+ * sample), so the figure is current.  Shared: the share charged up to the
+ * last sample() tick, without the interval still open -- splitting that
+ * interval at the peek would charge it differently from stop(), and its
+ * share cannot be known before it ends.  So a sample lags by up to one
+ * --sample-ms under shared attribution, and in both modes never exceeds
+ * what stop() will report for the same readings nor changes it.
+ *
  * Cost.  The energy_uj files and the stat file stay open and are re-read
  * with pread(); a sample is one pread per zone (plus one of stat when
  * shared), a few microseconds.
@@ -478,6 +488,24 @@ static uint64_t part_total(const rapl_state *s, int part)
     return t;
 }
 
+/* Like part_total() after a read_zones(), but keeping nothing: the zones
+ * are read now and their deltas added to a copy of the totals.  A zone
+ * that cannot be read counts its total so far. */
+static uint64_t part_total_now(const rapl_state *s, int part)
+{
+    uint64_t t = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const zone *z = &s->z[i];
+        uint64_t v;
+        if (z->part != part)
+            continue;
+        t += z->total;
+        if (pread_u64(z->fd, &v) == 0 && (z->range == 0 || v <= z->range))
+            t += wrap_delta(z->last, v, z->range);
+    }
+    return t;
+}
+
 /* Machine busy CPU seconds from the first line of PROC/stat:
  * "cpu  user nice system idle iowait irq softirq steal guest guest_nice". */
 static int read_busy(const rapl_state *s, double *busy_s)
@@ -599,6 +627,18 @@ static void set_part(es_energy_part *p, double uj, const char *what, int shared)
     snprintf(p->source, sizeof p->source, "rapl:%s%s", what, shared ? ",shared" : "");
 }
 
+/* Fill the cpu part, and the dram part when a dram zone is read. */
+static void set_parts(const rapl_state *s, double cpu_uj, double dram_uj, es_energy_part *cpu,
+                      es_energy_part *dram)
+{
+    int have_dram = 0;
+    for (size_t i = 0; i < s->n; i++)
+        have_dram |= s->z[i].part == PART_DRAM;
+    set_part(cpu, cpu_uj, s->psys ? "psys" : "package", s->shared);
+    if (have_dram)
+        set_part(dram, dram_uj, "dram", s->shared);
+}
+
 static int rapl_stop(void *state, const es_meter_usage *u, es_energy_part *cpu,
                      es_energy_part *dram, es_energy_part *gpu)
 {
@@ -609,18 +649,26 @@ static int rapl_stop(void *state, const es_meter_usage *u, es_energy_part *cpu,
     int rc = read_zones(s);
     if (rc != 0)
         return rc;
-    int have_dram = 0;
-    for (size_t i = 0; i < s->n; i++)
-        have_dram |= s->z[i].part == PART_DRAM;
     double cpu_uj = (double)part_total(s, PART_CPU), dram_uj = (double)part_total(s, PART_DRAM);
     if (s->shared) {
         share(s, isfinite(u->live_cpu_s) ? u->live_cpu_s : u->cpu_s);
         cpu_uj = s->charged_cpu_uj;
         dram_uj = s->charged_dram_uj;
     }
-    set_part(cpu, cpu_uj, s->psys ? "psys" : "package", s->shared);
-    if (have_dram)
-        set_part(dram, dram_uj, "dram", s->shared);
+    set_parts(s, cpu_uj, dram_uj, cpu, dram);
+    return 0;
+}
+
+static int rapl_peek(void *state, const es_meter_usage *u, es_energy_part *cpu,
+                     es_energy_part *dram, es_energy_part *gpu)
+{
+    const rapl_state *s = state;
+    (void)u, (void)gpu;
+    if (s->shared)
+        set_parts(s, s->charged_cpu_uj, s->charged_dram_uj, cpu, dram);
+    else
+        set_parts(s, (double)part_total_now(s, PART_CPU), (double)part_total_now(s, PART_DRAM), cpu,
+                  dram);
     return 0;
 }
 
@@ -630,5 +678,6 @@ const es_meter_backend es_meter_rapl = {
     .start = rapl_start,
     .sample = rapl_sample,
     .stop = rapl_stop,
+    .peek = rapl_peek,
     .destroy = rapl_destroy,
 };

@@ -5,10 +5,13 @@
  * always in the order written by es_result_format() below, though the parser
  * accepts them in any order, ignores keys it does not know (so a later worker
  * may add fields) and lets the last of a repeated key win.  Doubles are
- * written with %.17g so that they read back bit for bit; NaN is written as
- * "nan" (never "-nan") and means "not known".  Text values (energy sources,
+ * written with the fewest digits (15 to 17, %g) that read back bit for bit;
+ * NaN is written as "nan" (never "-nan") and means "not known".  Text values (energy sources,
  * host) have any space or control character replaced by '_' so a value never
  * contains a separator; an empty text value is written as "key=".
+ *
+ * The sample line (es_sample_format/parse) uses the same syntax, writers and
+ * token parser, with its own tag and keys.
  *
  * The parser works on a stack copy of the line, so a record longer than
  * ES_RESULT_LINE_MAX is rejected; today's records are well under 1 KiB.
@@ -94,12 +97,21 @@ static void out_printf(linebuf *o, const char *fmt, ...)
         o->len += (size_t)n;
 }
 
+/* The shortest of %.15g, %.16g and %.17g that reads back as exactly v
+ * (%.17g always does), so 0.1 is written "0.1", not "0.10000000000000001". */
 static void out_double(linebuf *o, const char *key, double v)
 {
-    if (isnan(v))
+    if (isnan(v)) {
         out_printf(o, " %s=nan", key);
-    else
-        out_printf(o, " %s=%.17g", key, v);
+        return;
+    }
+    char num[40];
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(num, sizeof num, "%.*g", prec, v);
+        if (strtod(num, NULL) == v)
+            break;
+    }
+    out_printf(o, " %s=%s", key, num);
 }
 
 /* Text values: every byte that could split the token becomes '_'. */
@@ -115,12 +127,19 @@ static void out_text(linebuf *o, const char *key, const char *s, size_t max)
     out_printf(o, " %s=%s", key, clean);
 }
 
-static void out_part(linebuf *o, const char *name, const es_energy_part *p)
+/* PART_j and PART_method (a part with no method has no joules). */
+static void out_part_brief(linebuf *o, const char *name, const es_energy_part *p)
 {
     char key[32];
     snprintf(key, sizeof key, "%s_j", name);
     out_double(o, key, p->method == ES_EM_NONE ? NAN : p->j);
     out_printf(o, " %s_method=%s", name, es_em_name(p->method));
+}
+
+static void out_part(linebuf *o, const char *name, const es_energy_part *p)
+{
+    char key[32];
+    out_part_brief(o, name, p);
     snprintf(key, sizeof key, "%s_source", name);
     out_text(o, key, p->source, sizeof p->source);
 }
@@ -195,11 +214,11 @@ static int parse_method(const char *v, es_em *out)
     return 0;
 }
 
-/* Keys of the form PART_j / PART_method / PART_source; 1 when key was one. */
-static int parse_part_key(es_result *r, const char *key, const char *v, int *rc)
+/* Keys of the form PART_j / PART_method / PART_source for the parts cpu,
+ * dram, gpu; 1 when key was one. */
+static int parse_part_key(es_energy_part *const parts[3], const char *key, const char *v, int *rc)
 {
     static const char *const names[] = {"cpu", "dram", "gpu"};
-    es_energy_part *parts[] = {&r->cpu, &r->dram, &r->gpu};
     for (int i = 0; i < 3; i++) {
         size_t n = strlen(names[i]);
         if (strncmp(key, names[i], n) != 0 || key[n] != '_')
@@ -229,18 +248,82 @@ static int parse_status(const char *v, es_exit_kind *out)
     return ES_EPROTO;
 }
 
-/* Apply one key=value token to r.  Unknown keys are accepted and ignored. */
-static int parse_token(es_result *r, const char *key, const char *v, int *seen_v, int *seen_status)
+static int parse_version(const char *v)
 {
+    long ver;
+    if (parse_long(v, 0, INT_MAX, &ver) != 0 || ver != ES_RESULT_VERSION)
+        return ES_EPROTO;
+    return 0;
+}
+
+/* A part that was not measured never carries a number. */
+static void clear_unmeasured(es_energy_part *const parts[3])
+{
+    for (int i = 0; i < 3; i++)
+        if (parts[i]->method == ES_EM_NONE)
+            parts[i]->j = NAN;
+}
+
+/* Called for each key=value token after the tag, NUL-terminated; 0 or
+ * ES_EPROTO (which rejects the line). */
+typedef int (*token_fn)(void *ctx, const char *key, const char *v);
+
+/*
+ * Split the one line line[0..len) (a trailing "\n" or "\r\n" allowed) into
+ * its tag, which must be tag, and key=value tokens, handing each to fn.
+ * ES_EPROTO for an empty, overlong or multi-line input, another tag, a token
+ * without '=' or with an empty key, or whatever fn rejects.
+ */
+static int parse_tokens(const char *line, size_t len, const char *tag, token_fn fn, void *ctx)
+{
+    /* Work on a NUL-terminated copy so tokens can be cut in place. */
+    if (len > 0 && line[len - 1] == '\n')
+        len--;
+    if (len > 0 && line[len - 1] == '\r')
+        len--;
+    char copy[ES_RESULT_LINE_MAX];
+    if (len == 0 || len >= sizeof copy || memchr(line, '\0', len) != NULL ||
+        memchr(line, '\n', len) != NULL)
+        return ES_EPROTO;
+    memcpy(copy, line, len);
+    copy[len] = '\0';
+
+    char *save = NULL;
+    char *tok = strtok_r(copy, " ", &save);
+    if (tok == NULL || strcmp(tok, tag) != 0)
+        return ES_EPROTO;
+    while ((tok = strtok_r(NULL, " ", &save)) != NULL) {
+        char *eq = strchr(tok, '=');
+        if (eq == NULL || eq == tok)
+            return ES_EPROTO;
+        *eq = '\0';
+        int rc = fn(ctx, tok, eq + 1);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- the result record ------------------------------------------------ */
+
+typedef struct result_ctx {
+    es_result r;
+    int seen_v, seen_status;
+} result_ctx;
+
+/* Apply one key=value token to the result.  Unknown keys are accepted and
+ * ignored. */
+static int result_token(void *ctx, const char *key, const char *v)
+{
+    result_ctx *c = ctx;
+    es_result *r = &c->r;
     int rc = 0;
     if (strcmp(key, "v") == 0) {
-        long ver;
-        if (parse_long(v, 0, INT_MAX, &ver) != 0 || ver != ES_RESULT_VERSION)
-            return ES_EPROTO;
-        *seen_v = 1;
+        rc = parse_version(v);
+        c->seen_v = rc == 0;
     } else if (strcmp(key, "status") == 0) {
         rc = parse_status(v, &r->exit_kind);
-        *seen_status = rc == 0;
+        c->seen_status = rc == 0;
     } else if (strcmp(key, "exit_code") == 0) {
         rc = parse_int(v, &r->exit_code);
     } else if (strcmp(key, "signal") == 0) {
@@ -266,64 +349,39 @@ static int parse_token(es_result *r, const char *key, const char *v, int *seen_v
     } else if (strcmp(key, "worker_peak_rss_kb") == 0) {
         rc = parse_long(v, -1, LONG_MAX, &r->worker_peak_rss_kb);
     } else {
-        parse_part_key(r, key, v, &rc);
+        es_energy_part *const parts[3] = {&r->cpu, &r->dram, &r->gpu};
+        parse_part_key(parts, key, v, &rc);
     }
     return rc;
 }
 
+/* Whether line[0..len) begins with tag and a space. */
+static int has_tag(const char *line, size_t len, const char *tag)
+{
+    size_t n = strlen(tag);
+    return len > n && strncmp(line, tag, n) == 0 && line[n] == ' ';
+}
+
 int es_result_parse(const char *line, size_t len, es_result *out)
 {
-    /* The worker's started line may come first: skip it. */
-    while (len > strlen(ES_STARTED_TAG) &&
-           strncmp(line, ES_STARTED_TAG " ", strlen(ES_STARTED_TAG) + 1) == 0) {
+    /* The worker's started and sample lines may come first: skip them. */
+    while (has_tag(line, len, ES_STARTED_TAG) || has_tag(line, len, ES_SAMPLE_TAG)) {
         const char *nl = memchr(line, '\n', len);
         if (nl == NULL)
             return ES_EPROTO;
         len -= (size_t)(nl + 1 - line);
         line = nl + 1;
     }
-    /* Work on a NUL-terminated copy so tokens can be cut in place. */
-    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-        len--;
-    char copy[ES_RESULT_LINE_MAX];
-    if (len == 0 || len >= sizeof copy || memchr(line, '\0', len) != NULL ||
-        memchr(line, '\n', len) != NULL)
-        return ES_EPROTO;
-    memcpy(copy, line, len);
-    copy[len] = '\0';
-
-    es_result r;
-    es_result_init(&r);
-    int rc = 0, seen_v = 0, seen_status = 0, first = 1;
-    char *save = NULL;
-    for (char *tok = strtok_r(copy, " ", &save); tok != NULL; tok = strtok_r(NULL, " ", &save)) {
-        if (first) {
-            first = 0;
-            if (strcmp(tok, ES_RESULT_TAG) != 0) {
-                rc = ES_EPROTO;
-                break;
-            }
-            continue;
-        }
-        char *eq = strchr(tok, '=');
-        if (eq == NULL || eq == tok) {
-            rc = ES_EPROTO;
-            break;
-        }
-        *eq = '\0';
-        rc = parse_token(&r, tok, eq + 1, &seen_v, &seen_status);
-        if (rc != 0)
-            break;
-    }
-    if (rc == 0 && (first || !seen_v || !seen_status))
+    result_ctx c;
+    memset(&c, 0, sizeof c);
+    es_result_init(&c.r);
+    int rc = parse_tokens(line, len, ES_RESULT_TAG, result_token, &c);
+    if (rc == 0 && (!c.seen_v || !c.seen_status))
         rc = ES_EPROTO;
     if (rc == 0) {
-        /* A part that was not measured never carries a number. */
-        es_energy_part *parts[] = {&r.cpu, &r.dram, &r.gpu};
-        for (int i = 0; i < 3; i++)
-            if (parts[i]->method == ES_EM_NONE)
-                parts[i]->j = NAN;
-        *out = r;
+        es_energy_part *const parts[3] = {&c.r.cpu, &c.r.dram, &c.r.gpu};
+        clear_unmeasured(parts);
+        *out = c.r;
     }
     return rc;
 }
@@ -347,4 +405,72 @@ int es_started_parse(const char *line, size_t len, long *pgid)
         return ES_EPROTO;
     *pgid = v;
     return 0;
+}
+
+/* ---- the sample line ---------------------------------------------------- */
+
+void es_sample_init(es_sample *s)
+{
+    memset(s, 0, sizeof *s);
+    s->wall_s = NAN;
+    s->cpu_s = NAN;
+    part_init(&s->cpu);
+    part_init(&s->dram);
+    part_init(&s->gpu);
+}
+
+int es_sample_format(const es_sample *s, char *buf, size_t cap)
+{
+    linebuf o = {buf, cap, 0};
+    if (cap > 0)
+        buf[0] = '\0';
+    out_printf(&o, "%s v=%d", ES_SAMPLE_TAG, ES_RESULT_VERSION);
+    out_double(&o, "wall_s", s->wall_s);
+    out_double(&o, "cpu_s", s->cpu_s);
+    /* No sources: they are in the result line. */
+    out_part_brief(&o, "cpu", &s->cpu);
+    out_part_brief(&o, "dram", &s->dram);
+    out_part_brief(&o, "gpu", &s->gpu);
+    out_printf(&o, "\n");
+    return o.len > INT_MAX ? INT_MAX : (int)o.len;
+}
+
+typedef struct sample_ctx {
+    es_sample s;
+    int seen_v, seen_wall;
+} sample_ctx;
+
+static int sample_token(void *ctx, const char *key, const char *v)
+{
+    sample_ctx *c = ctx;
+    int rc = 0;
+    if (strcmp(key, "v") == 0) {
+        rc = parse_version(v);
+        c->seen_v = rc == 0;
+    } else if (strcmp(key, "wall_s") == 0) {
+        rc = parse_double(v, &c->s.wall_s);
+        c->seen_wall = rc == 0;
+    } else if (strcmp(key, "cpu_s") == 0) {
+        rc = parse_double(v, &c->s.cpu_s);
+    } else {
+        es_energy_part *const parts[3] = {&c->s.cpu, &c->s.dram, &c->s.gpu};
+        parse_part_key(parts, key, v, &rc);
+    }
+    return rc;
+}
+
+int es_sample_parse(const char *line, size_t len, es_sample *out)
+{
+    sample_ctx c;
+    memset(&c, 0, sizeof c);
+    es_sample_init(&c.s);
+    int rc = parse_tokens(line, len, ES_SAMPLE_TAG, sample_token, &c);
+    if (rc == 0 && (!c.seen_v || !c.seen_wall))
+        rc = ES_EPROTO;
+    if (rc == 0) {
+        es_energy_part *const parts[3] = {&c.s.cpu, &c.s.dram, &c.s.gpu};
+        clear_unmeasured(parts);
+        *out = c.s;
+    }
+    return rc;
 }

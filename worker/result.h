@@ -1,15 +1,21 @@
 /*
  * result.h -- the record a worker sends its coordinator when a trial ends.
  *
- * The worker writes exactly one line on the result descriptor it inherited
+ * The worker writes one result line on the result descriptor it inherited
  * (never on the trial's stdout), of the form
  *
  *   ecosweep-result v=1 status=exited exit_code=0 signal=0 wall_s=12.5 ...
  *
  * i.e. the word "ecosweep-result" followed by space-separated key=value
  * tokens with no spaces inside a value.  Unknown keys are ignored by the
- * parser so later versions can add fields.  Both sides use these two
- * functions, so the format is defined here only.
+ * parser so later versions can add fields.  Before it come a started line
+ * and, while the trial runs, sample lines (both below), in the same syntax:
+ *
+ *   ecosweep-started v=1 pgid=...     once, as soon as the trial runs
+ *   ecosweep-sample v=1 wall_s=...    every --report-ms, energy so far
+ *   ecosweep-result v=1 status=...    once, last
+ *
+ * Both sides use the functions here, so the format is defined here only.
  *
  * Every energy component carries the method that produced it.  A component
  * whose method is ES_EM_NONE was not measured or estimated at all; its
@@ -72,9 +78,21 @@ void es_result_init(es_result *r);
  * less than cap. */
 int es_result_format(const es_result *r, char *buf, size_t cap);
 
-/* Parse one line (with or without its '\n'), which may be preceded by the
- * worker's started line (below).  0, or ES_EPROTO when the line is not a
- * result record of a version this build understands. */
+/*
+ * Parse the result record in line[0..len).  Accepted, and nothing else:
+ *
+ *   zero or more complete lines ('\n'-terminated) that begin with
+ *   "ecosweep-started " or "ecosweep-sample ", in any order -- skipped by
+ *   their tag alone, not checked (parse them with their own functions) --
+ *   then exactly one result line, with or without its final '\n' (a
+ *   trailing "\r\n" is also dropped).
+ *
+ * So a caller may hand over everything the worker wrote on its descriptor,
+ * as long as the result is its last line.  0, or ES_EPROTO when the last
+ * line is not a result record of a version this build understands, when any
+ * line before it is not a started or sample line, or when anything (even an
+ * empty line) follows the result line.
+ */
 int es_result_parse(const char *line, size_t len, es_result *out /* OUT */);
 
 /* Before the result, as soon as the trial runs, the worker writes
@@ -86,5 +104,44 @@ int es_result_parse(const char *line, size_t len, es_result *out /* OUT */);
  * Format: like es_result_format; parse: 0 or ES_EPROTO. */
 int es_started_format(long pgid, char *buf, size_t cap);
 int es_started_parse(const char *line, size_t len, long *pgid /* OUT */);
+
+/*
+ * While the trial runs, every --report-ms milliseconds (only on the result
+ * descriptor, between the started line and the result line), the worker
+ * writes the trial's energy so far:
+ *
+ *   ecosweep-sample v=1 wall_s=2.003 cpu_s=1.95 cpu_j=23.4 cpu_method=estimate
+ *       dram_j=0.12 dram_method=estimate gpu_j=nan gpu_method=none
+ *
+ * (one line).  Every value is cumulative since the trial started, so a
+ * reader needs only the latest sample and a lost one costs nothing; the
+ * joules follow the same merge rule as the result (a counter beats an
+ * estimate, per part) but are not final: the result line's parts, which
+ * may come from other readings (e.g. the tree's CPU time from the kernel's
+ * accounting of reaped processes), replace them.  Doubles are written as
+ * in the result record (reading back bit for bit; "nan" when unknown).  A
+ * part with method ES_EM_NONE has NAN joules, never 0.  Energy sources are
+ * not repeated here: they are in the result line.
+ */
+#define ES_SAMPLE_TAG "ecosweep-sample"
+
+typedef struct es_sample {
+    double wall_s;                 /* monotonic seconds since the trial started */
+    double cpu_s;                  /* user+system CPU of the whole tree so far; NAN when unknown */
+    es_energy_part cpu, dram, gpu; /* joules so far (sources: not on the line) */
+} es_sample;
+
+/* Reset s to "nothing known" (NAN times, parts NAN / ES_EM_NONE). */
+void es_sample_init(es_sample *s);
+
+/* Write s as one '\n'-terminated line; return value as es_result_format. */
+int es_sample_format(const es_sample *s, char *buf, size_t cap);
+
+/* Parse one sample line (with or without its '\n').  0, or ES_EPROTO when
+ * the first token is not ES_SAMPLE_TAG, when "v" is missing or not
+ * ES_RESULT_VERSION, when "wall_s" is missing, or when a known key has a
+ * value of the wrong type.  Unknown keys are ignored (later workers may add
+ * some); keys left out read as "not known".  *out is written only on 0. */
+int es_sample_parse(const char *line, size_t len, es_sample *out /* OUT */);
 
 #endif

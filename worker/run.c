@@ -24,14 +24,30 @@
  * scanning /proc for processes whose parent is the worker).
  *
  * Live CPU time.  Under shared attribution the meter needs the tree's CPU
- * time at every sample, not just at the end: the CPU of every live process
- * of the tree (utime+stime+cutime+cstime of /proc/PID/stat -- cutime holds
- * the descendants it has reaped itself), found by walking down from the
- * worker's children through /proc/PID/task/TID/children (children hang on
- * the thread that forked them), plus getrusage(RUSAGE_CHILDREN) for those
- * the worker has reaped.  The walk costs a few syscalls per process and runs
- * only at sample ticks and only in shared mode; without the children files
- * it falls back to one scan of /proc.
+ * time at every sample, not just at the end, and every sample line needs it
+ * too: the CPU of every live process of the tree (utime+stime+cutime+cstime
+ * of /proc/PID/stat -- cutime holds the descendants it has reaped itself),
+ * found by walking down from the worker's children through
+ * /proc/PID/task/TID/children (children hang on the thread that forked
+ * them), plus getrusage(RUSAGE_CHILDREN) for those the worker has reaped.
+ * The same reads give each process's resident set, whose largest value so
+ * far (and the reaped children's ru_maxrss) stands in for the peak RSS while
+ * the trial runs.  A process can escape one walk (caught between exiting
+ * and being counted in its parent), so the figure handed on never goes
+ * down.  The walk costs a few syscalls per process and runs only when a
+ * sample line is due or, in shared mode, at a sample tick -- once when both
+ * fall together; without the children files it falls back to one scan of
+ * /proc.
+ *
+ * Sample lines.  With a result descriptor and --report-ms > 0, every
+ * report_ms the loop asks the meter for the energy so far (es_meter_peek,
+ * which changes none of the final figures) and writes an "ecosweep-sample"
+ * line (result.h).  Its timer is separate from the meter's --sample-ms
+ * timer, so adding reports changes neither when nor how the back ends
+ * sample.  A line is written only when the descriptor can take it at once:
+ * a coordinator that is slow to read must never stall the supervision (stop
+ * requests, reaping), and since samples are cumulative, the next one
+ * replaces a skipped one.
  */
 #include "run.h"
 
@@ -73,8 +89,12 @@ typedef struct sup {
     pidvec kids;       /* the worker's children other than main_pid */
     pidvec termed;     /* kids already sent SIGTERM */
     pidvec foreign;    /* children from before the trial (an exec'ing shell's) */
-    pidvec walk;       /* scratch for live_cpu_s() */
+    pidvec walk;       /* scratch for tree_usage() */
     long clk_tck;      /* units of /proc/PID/stat times */
+    long page_kb;      /* units of /proc/PID/stat rss, in KiB */
+    int report;        /* write sample lines (result_fd, report_ms > 0, trial started) */
+    double cpu_hi;     /* largest live CPU time handed on so far */
+    long rss_hi_kb;    /* largest RSS of a process of the tree seen so far; -1: none */
 } sup;
 
 void es_worker_opts_init(es_worker_opts *o)
@@ -82,6 +102,7 @@ void es_worker_opts_init(es_worker_opts *o)
     memset(o, 0, sizeof *o);
     o->grace_s = 5.0;
     o->sample_ms = 1000;
+    o->report_ms = 1000;
     o->result_fd = -1;
     es_meter_config_init(&o->meter);
 }
@@ -158,8 +179,9 @@ static int list_from_children_file(sup *s)
     return 0;
 }
 
-/* utime+stime+cutime+cstime (clock ticks) and ppid of pid; -1 when gone. */
-static long long proc_ticks(const char *pid, int *ppid)
+/* utime+stime+cutime+cstime (clock ticks), and ppid and rss (pages) of
+ * pid when asked for; -1 when gone. */
+static long long proc_ticks(const char *pid, int *ppid, long *rss_pages)
 {
     char path[288], buf[1024];
     snprintf(path, sizeof path, "/proc/%s/stat", pid);
@@ -172,17 +194,23 @@ static long long proc_ticks(const char *pid, int *ppid)
         return -1;
     buf[n] = '\0';
     /* "pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt
-     * majflt cmajflt utime stime cutime cstime ...": comm may hold spaces. */
+     * majflt cmajflt utime stime cutime cstime priority nice num_threads
+     * itrealvalue starttime vsize rss ...": comm may hold spaces. */
     const char *p = strrchr(buf, ')');
     unsigned long long ut, st;
     long long cut, cst;
+    long rss = 0;
     int pp;
     if (p == NULL ||
-        sscanf(p + 1, " %*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %lld %lld", &pp, &ut,
-               &st, &cut, &cst) != 5)
+        sscanf(p + 1,
+               " %*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %lld %lld %*d %*d %*d %*d "
+               "%*u %*u %ld",
+               &pp, &ut, &st, &cut, &cst, &rss) < 5)
         return -1;
     if (ppid != NULL)
         *ppid = pp;
+    if (rss_pages != NULL)
+        *rss_pages = rss;
     return (long long)(ut + st) + cut + cst;
 }
 
@@ -196,7 +224,7 @@ static int list_from_proc_scan(sup *s)
     int rc = 0;
     while (rc == 0 && (e = readdir(d)) != NULL) {
         int ppid;
-        if (e->d_name[0] >= '1' && e->d_name[0] <= '9' && proc_ticks(e->d_name, &ppid) >= 0 &&
+        if (e->d_name[0] >= '1' && e->d_name[0] <= '9' && proc_ticks(e->d_name, &ppid, NULL) >= 0 &&
             ppid == s->self)
             rc = add_kid(s, (pid_t)atoi(e->d_name));
     }
@@ -248,7 +276,7 @@ static int reap(sup *s)
     return 0;
 }
 
-/* ---- live CPU time of the tree (shared attribution) ---------------------- */
+/* ---- live CPU time and RSS of the tree (samples, shared attribution) ---- */
 
 static double timeval_s(struct timeval tv)
 {
@@ -290,8 +318,9 @@ static void push_roots(sup *s)
         (void)pidvec_push(&s->walk, s->kids.v[i]);
 }
 
-/* Clock ticks of the live tree, through the children files. */
-static long long walk_ticks(sup *s)
+/* Clock ticks of the live tree, through the children files; *rss gets the
+ * largest resident set (pages) of its processes. */
+static long long walk_ticks(sup *s, long *rss)
 {
     long long ticks = 0;
     size_t visited = 0;
@@ -301,22 +330,27 @@ static long long walk_ticks(sup *s)
         pid_t pid = s->walk.v[--s->walk.n];
         char name[16];
         snprintf(name, sizeof name, "%d", (int)pid);
-        long long t = proc_ticks(name, NULL);
+        long pages = 0;
+        long long t = proc_ticks(name, NULL, &pages);
         if (t < 0)
             continue;
         ticks += t;
+        if (pages > *rss)
+            *rss = pages;
         push_children(s, pid);
     }
     return ticks;
 }
 
 /* Clock ticks of the live tree, by one scan of /proc: a process belongs to
- * the tree when its parent does, so keep adding until nothing changes. */
-static long long scan_ticks(sup *s)
+ * the tree when its parent does, so keep adding until nothing changes.
+ * *rss as for walk_ticks(). */
+static long long scan_ticks(sup *s, long *rss)
 {
     typedef struct proc_row {
         pid_t pid, ppid;
         long long ticks;
+        long rss;
         int in;
     } proc_row;
     proc_row *rows = NULL;
@@ -329,7 +363,8 @@ static long long scan_ticks(sup *s)
         if (e->d_name[0] < '1' || e->d_name[0] > '9')
             continue;
         int ppid = 0;
-        long long t = proc_ticks(e->d_name, &ppid);
+        long pages = 0;
+        long long t = proc_ticks(e->d_name, &ppid, &pages);
         if (t < 0)
             continue;
         if (n == cap) {
@@ -340,7 +375,7 @@ static long long scan_ticks(sup *s)
             rows = r;
             cap = ncap;
         }
-        rows[n++] = (proc_row){(pid_t)atoi(e->d_name), (pid_t)ppid, t, 0};
+        rows[n++] = (proc_row){(pid_t)atoi(e->d_name), (pid_t)ppid, t, pages, 0};
     }
     closedir(d);
     push_roots(s);
@@ -354,22 +389,39 @@ static long long scan_ticks(sup *s)
                     rows[i].in = changed = 1;
     }
     long long ticks = 0;
-    for (size_t i = 0; i < n; i++)
-        ticks += rows[i].in ? rows[i].ticks : 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!rows[i].in)
+            continue;
+        ticks += rows[i].ticks;
+        if (rows[i].rss > *rss)
+            *rss = rows[i].rss;
+    }
     free(rows);
     return ticks;
 }
 
-/* User+system CPU seconds the trial's tree has used so far: live processes
- * plus the reaped ones.  Call right after reap(), which lists s->kids. */
-static double live_cpu_s(sup *s)
+/* Put into u the user+system CPU seconds the trial's tree has used so far
+ * (live processes plus the reaped ones; never less than the last figure)
+ * and the largest RSS seen so far.  Call right after reap(), which lists
+ * s->kids. */
+static void tree_usage(sup *s, es_meter_usage *u)
 {
     struct rusage ru;
     double reaped = 0;
-    if (getrusage(RUSAGE_CHILDREN, &ru) == 0)
+    if (getrusage(RUSAGE_CHILDREN, &ru) == 0) {
         reaped = timeval_s(ru.ru_utime) + timeval_s(ru.ru_stime);
-    long long ticks = s->use_proc_scan ? scan_ticks(s) : walk_ticks(s);
-    return reaped + (double)ticks / (double)s->clk_tck;
+        if (ru.ru_maxrss > 0 && ru.ru_maxrss > s->rss_hi_kb)
+            s->rss_hi_kb = ru.ru_maxrss;
+    }
+    long pages = 0;
+    long long ticks = s->use_proc_scan ? scan_ticks(s, &pages) : walk_ticks(s, &pages);
+    double cpu = reaped + (double)ticks / (double)s->clk_tck;
+    if (cpu > s->cpu_hi)
+        s->cpu_hi = cpu;
+    if (pages > 0 && pages * s->page_kb > s->rss_hi_kb)
+        s->rss_hi_kb = pages * s->page_kb;
+    u->live_cpu_s = s->cpu_hi;
+    u->peak_rss_kb = s->rss_hi_kb;
 }
 
 /* ---- stopping ------------------------------------------------------------ */
@@ -567,10 +619,58 @@ static int poll_timeout_ms(double until, double now)
     return ms > 3600e3 ? 3600 * 1000 : (int)ms;
 }
 
+/* The next time of a periodic timer that was due at *next. */
+static void advance(double *next, double period, double now)
+{
+    *next += period;
+    if (*next <= now)
+        *next = now + period;
+}
+
+int es_worker_write_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return n < 0 ? -errno : -EIO;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Write one sample line with the energy so far, unless the result
+ * descriptor cannot take it now (see the top of this file). */
+static void report_sample(const sup *s, es_meter *meter, const es_meter_usage *u)
+{
+    es_sample smp;
+    if (meter != NULL) {
+        (void)es_meter_peek(meter, u, &smp); /* a failing back end leaves its parts to others */
+    } else {
+        es_sample_init(&smp);
+        smp.wall_s = u->wall_s;
+        smp.cpu_s = u->live_cpu_s;
+    }
+    char line[512];
+    int len = es_sample_format(&smp, line, sizeof line);
+    if (len <= 0 || (size_t)len >= sizeof line)
+        return;
+    /* A pipe that polls writable has room for a line this short (under
+     * PIPE_BUF, so also written whole). */
+    struct pollfd p = {s->opts->result_fd, POLLOUT, 0};
+    if (poll(&p, 1, 0) == 1 && (p.revents & POLLOUT) != 0)
+        (void)es_worker_write_all(s->opts->result_fd, line, (size_t)len);
+}
+
 static int supervise(sup *s, int sfd, es_meter *meter, double t0, es_err *err)
 {
     const double period = s->opts->sample_ms / 1000.0;
+    const double report_period = s->opts->report_ms / 1000.0;
+    const int shared = s->opts->meter.attribution == ES_ATTR_SHARED;
     double next_sample = t0 + period;
+    double next_report = s->report ? t0 + report_period : INFINITY;
     for (;;) {
         int rc = reap(s);
         if (rc < 0)
@@ -579,22 +679,27 @@ static int supervise(sup *s, int sfd, es_meter *meter, double t0, es_err *err)
             return 0;
         double now = mono_now();
         escalate(s, now);
-        if (now >= next_sample) {
-            if (meter != NULL) {
-                es_meter_usage u = {.trial_pgid = s->main_pid,
-                                    .wall_s = now - t0,
-                                    .cpu_s = NAN,
-                                    .peak_rss_kb = -1,
-                                    .live_cpu_s = NAN};
-                if (s->opts->meter.attribution == ES_ATTR_SHARED)
-                    u.live_cpu_s = live_cpu_s(s);
+        int sample_due = now >= next_sample, report_due = now >= next_report;
+        if (sample_due || report_due) {
+            es_meter_usage u = {.trial_pgid = s->main_pid,
+                                .wall_s = now - t0,
+                                .cpu_s = NAN,
+                                .peak_rss_kb = -1,
+                                .live_cpu_s = NAN};
+            /* One walk of the tree serves both when they fall together. */
+            if (report_due || (sample_due && shared && meter != NULL))
+                tree_usage(s, &u);
+            /* Sample first, so that a peek at the same moment includes it. */
+            if (sample_due && meter != NULL)
                 es_meter_sample(meter, &u);
-            }
-            next_sample += period;
-            if (next_sample <= now)
-                next_sample = now + period;
+            if (report_due)
+                report_sample(s, meter, &u);
+            if (sample_due)
+                advance(&next_sample, period, now);
+            if (report_due)
+                advance(&next_report, report_period, now);
         }
-        double until = next_sample;
+        double until = next_sample < next_report ? next_sample : next_report;
         if (s->phase != RUNNING && s->deadline < until)
             until = s->deadline;
         struct pollfd pfd = {sfd, POLLIN, 0};
@@ -652,6 +757,9 @@ int es_worker_run(const es_worker_opts *opts, char *const argv[], es_result *out
     s.clk_tck = sysconf(_SC_CLK_TCK);
     if (s.clk_tck <= 0)
         s.clk_tck = 100; /* USER_HZ on every Linux architecture */
+    long page = sysconf(_SC_PAGESIZE);
+    s.page_kb = page >= 1024 ? page / 1024 : 4;
+    s.rss_hi_kb = -1;
     es_result_init(out);
 
     pid_t parent = opts->parent_pid > 0 ? opts->parent_pid : getppid();
@@ -694,6 +802,7 @@ int es_worker_run(const es_worker_opts *opts, char *const argv[], es_result *out
         exec_errno = (int)-pid;
     } else {
         s.main_pid = pid;
+        s.report = exec_errno == 0 && opts->result_fd >= 0 && opts->report_ms > 0;
         es_err serr;
         es_err_clear(&serr);
         if (supervise(&s, sfd, meter, t0, &serr) != 0) {

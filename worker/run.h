@@ -14,6 +14,14 @@
  * "ecosweep-worker: note: ..." lines.  Under shared attribution
  * (opts->meter.attribution == ES_ATTR_SHARED) every sample also carries the
  * tree's live CPU time (es_meter_usage.live_cpu_s), read from /proc.
+ *
+ * Output on opts->result_fd: the "ecosweep-started" line as soon as the
+ * trial runs, then, every opts->report_ms while it runs, an
+ * "ecosweep-sample" line with its energy so far (result.h) -- never without
+ * a result descriptor, never when the command could not be started, and
+ * only when the descriptor can take the line without blocking.  The result
+ * line itself is the caller's to write.  Reporting does not change the
+ * result's figures.
  */
 #ifndef ES_WORKER_RUN_H
 #define ES_WORKER_RUN_H
@@ -27,6 +35,8 @@
 typedef struct es_worker_opts {
     double grace_s;   /* seconds between SIGTERM and SIGKILL (5) */
     int sample_ms;    /* period of the meter's sampling timer, > 0 (1000) */
+    int report_ms;    /* period of the sample lines on result_fd; 0: none (1000).
+                         Each costs one walk of the trial's processes in /proc. */
     int result_fd;    /* descriptor kept from the trial (closed there), or -1 */
     pid_t parent_pid; /* the process whose death stops the trial; 0: getppid() at the call */
     es_meter_config meter;
@@ -46,6 +56,10 @@ void es_worker_opts_init(es_worker_opts *o);
  */
 int es_worker_run(const es_worker_opts *opts, char *const argv[], es_result *out /* OUT */,
                   es_err *err);
+
+/* Write all of buf to fd, retrying short writes and EINTR: 0, or -errno
+ * (-EIO when the descriptor takes nothing).  For the worker's lines. */
+int es_worker_write_all(int fd, const char *buf, size_t len);
 
 /* The exit status the worker process should end with for r: the trial's
  * exit code, 128 + signal when it was killed, 127 when it could not start. */

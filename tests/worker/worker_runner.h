@@ -9,7 +9,8 @@
  * no pipe fills up), waits for the worker -- at most 10 s in all, after which
  * it kills the worker and fails the test -- and parses the result line,
  * which on the result descriptor follows the "ecosweep-started v=1 pgid=N"
- * line.  Every function stops the test (ES_FAIL) on failure.
+ * line and any "ecosweep-sample" lines.  Every function stops the test
+ * (ES_FAIL) on failure.
  */
 #ifndef ES_TEST_WORKER_RUNNER_H
 #define ES_TEST_WORKER_RUNNER_H
@@ -21,8 +22,9 @@
 
 /* The descriptor the worker gets as --result-fd. */
 #define WORKER_RESULT_FD 9
-/* Each stream keeps its first WORKER_BUF - 1 bytes (NUL-terminated). */
-#define WORKER_BUF 8192
+/* Each stream keeps its first WORKER_BUF - 1 bytes (NUL-terminated); room
+ * for a few hundred sample lines before the result. */
+#define WORKER_BUF 65536
 
 /* How to start the worker, beyond its options and the trial. */
 typedef struct worker_setup {
