@@ -267,7 +267,8 @@ static int top_method(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v
         const char *sug = es_spec_suggest(s, known);
         if (sug != NULL)
             return es_spec_fail(c, v, "method", "unknown method '%s' (did you mean '%s'?)", s, sug);
-        return es_spec_fail(c, v, "method", "unknown method '%s' (expected random, grid or bayes)", s);
+        return es_spec_fail(c, v, "method", "unknown method '%s' (expected random, grid or bayes)",
+                            s);
     }
     return 0;
 }
@@ -374,9 +375,27 @@ static int top_seed(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
     return es_spec_fail(c, v, "seed", "expected a non-negative integer, got %s", got);
 }
 
+/* budget.on_exhaust: finish (running trials end on their own) or kill. */
+static int budget_on_exhaust(es_spec_ctx *c, const yaml_node_t *v, int *kill_out)
+{
+    static const char *const known[] = {"finish", "kill", NULL};
+    const char *s = es_spec_text(v);
+    char got[80];
+    if (s != NULL && (strcmp(s, "finish") == 0 || strcmp(s, "kill") == 0)) {
+        *kill_out = strcmp(s, "kill") == 0;
+        return 0;
+    }
+    es_spec_describe(v, got, sizeof got);
+    const char *sug = s != NULL ? es_spec_suggest(s, known) : NULL;
+    if (sug != NULL)
+        return es_spec_fail(c, v, "budget.on_exhaust", "unknown value %s (did you mean '%s'?)", got,
+                            sug);
+    return es_spec_fail(c, v, "budget.on_exhaust", "expected finish or kill, got %s", got);
+}
+
 static int top_budget(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
 {
-    static const char *const known[] = {"kwh", "usd", "co2e_kg", "wall", NULL};
+    static const char *const known[] = {"kwh", "usd", "co2e_kg", "wall", "on_exhaust", NULL};
     es_budget *b = &c->spec->budget;
     int rc;
     (void)k;
@@ -396,6 +415,8 @@ static int top_budget(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v
             rc = es_spec_get_real(c, bv, path, 0, 1, "a positive number", &b->co2e_kg);
         else if (strcmp(key, "wall") == 0)
             rc = es_spec_get_duration(c, bv, path, 1, &b->wall_s);
+        else if (strcmp(key, "on_exhaust") == 0)
+            rc = budget_on_exhaust(c, bv, &b->kill_on_exhaust);
         else
             rc = es_spec_unknown_key(c, bk, "budget", known);
         if (rc < 0)

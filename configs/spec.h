@@ -193,6 +193,7 @@ typedef struct es_budget {
     double usd;
     double co2e_kg;
     double wall_s;
+    int kill_on_exhaust; /* on_exhaust: kill (1) or finish (0, default) */
 } es_budget;
 
 typedef struct es_spec {

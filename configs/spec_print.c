@@ -256,6 +256,7 @@ void es_spec_print(const es_spec *spec, FILE *out)
     put_cap(out, spec->budget.co2e_kg, "");
     fputs(" wall=", out);
     put_cap(out, spec->budget.wall_s, "s");
+    fputs(spec->budget.kill_on_exhaust ? " on_exhaust=kill" : " on_exhaust=finish", out);
     fputs("\nenergy: pue=", out);
     put_real(out, spec->energy.pue);
     fputs(" carbon_intensity=", out);

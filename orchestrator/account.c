@@ -33,6 +33,23 @@ void es_account(const es_energy_factors *f, double joules, double wall_s, es_cos
     out->usd = out->usd_electricity + out->usd_cloud;
 }
 
+double es_account_budget_joules(const es_energy_factors *f, const es_budget *b)
+{
+    double j = NAN;
+    double pue = f->pue > 0 ? f->pue : 1.0;
+    if (b->kwh > 0)
+        j = b->kwh * 3.6e6 / pue;
+    if (b->co2e_kg > 0 && f->carbon_g_per_kwh > 0) {
+        double c = b->co2e_kg * 1000.0 / f->carbon_g_per_kwh * 3.6e6 / pue;
+        j = isnan(j) || c < j ? c : j;
+    }
+    if (b->usd > 0 && f->electricity_usd_per_kwh > 0) {
+        double u = b->usd / f->electricity_usd_per_kwh * 3.6e6 / pue;
+        j = isnan(j) || u < j ? u : j;
+    }
+    return j;
+}
+
 void es_cost_add(es_cost *out, const es_cost *add)
 {
     out->joules += add->joules;

@@ -35,6 +35,13 @@ double es_account_joules(const es_energy_part *cpu, const es_energy_part *dram,
 /* Cost of joules spent over wall_s seconds under factors f. */
 void es_account(const es_energy_factors *f, double joules, double wall_s, es_cost *out /* OUT */);
 
+/* The sweep's energy budget in joules at the device (what meters report),
+ * from whichever of b's kWh, CO2e and dollar caps is tightest under the
+ * factors f: kWh / PUE; kg CO2e / carbon intensity / PUE; dollars /
+ * electricity price / PUE (the cloud price is charged per hour, not per
+ * joule, so it does not enter here).  NAN when b sets none of the three. */
+double es_account_budget_joules(const es_energy_factors *f, const es_budget *b);
+
 /* out += add, field by field. */
 void es_cost_add(es_cost *out, const es_cost *add);
 

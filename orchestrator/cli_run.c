@@ -38,6 +38,9 @@ const es_cli_cmd es_cli_run = {
              "  --project NAME     project (overrides the spec's `project`; default 'default')\n"
              "  --name NAME        sweep name (default: the spec's `name`, else the file name)\n"
              "  --grace SECONDS    time a stopped trial gets between SIGTERM and SIGKILL (5)\n"
+             "  --max-kwh X        energy budget in kWh at the wall (overrides budget.kwh)\n"
+             "  --max-usd X        budget in dollars of electricity (overrides budget.usd)\n"
+             "  --max-co2e-kg X    budget in kg CO2e (overrides budget.co2e_kg)\n"
              "  --worker PATH      ecosweep-worker to use (default $ECOSWEEP_WORKER, else the\n"
              "                     one installed beside ecosweep, else PATH)\n"
              "  --no-status        plain progress lines even on a terminal\n"
@@ -151,18 +154,16 @@ static void print_summary(const es_spec *spec, const es_run_summary *s, const ch
 
 static int run_exec(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-                                         {"parallel", required_argument, NULL, 'p'},
-                                         {"seed", required_argument, NULL, 's'},
-                                         {"project", required_argument, NULL, 'P'},
-                                         {"name", required_argument, NULL, 'n'},
-                                         {"grace", required_argument, NULL, 'g'},
-                                         {"worker", required_argument, NULL, 'w'},
-                                         {"no-status", no_argument, NULL, 'q'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},          {"parallel", required_argument, NULL, 'p'},
+        {"seed", required_argument, NULL, 's'},        {"project", required_argument, NULL, 'P'},
+        {"name", required_argument, NULL, 'n'},        {"grace", required_argument, NULL, 'g'},
+        {"worker", required_argument, NULL, 'w'},      {"no-status", no_argument, NULL, 'q'},
+        {"max-kwh", required_argument, NULL, 'K'},     {"max-usd", required_argument, NULL, 'U'},
+        {"max-co2e-kg", required_argument, NULL, 'C'}, {NULL, 0, NULL, 0}};
     const char *db_opt = NULL, *project = NULL, *name = NULL, *worker_opt = NULL;
     long parallel = 0, seed = -1;
-    double grace = 5.0;
+    double grace = 5.0, max_kwh = 0, max_usd = 0, max_co2e = 0;
     int no_status = 0, c;
 
     optind = 1;
@@ -199,6 +200,20 @@ static int run_exec(int argc, char **argv)
         case 'q':
             no_status = 1;
             break;
+        case 'K':
+        case 'U':
+        case 'C': {
+            char *end;
+            double x = strtod(optarg, &end);
+            if (end == optarg || *end != '\0' || !(x > 0) || !isfinite(x))
+                return es_cli_usage_error(&es_cli_run, "--%s: expected a positive number, got '%s'",
+                                          c == 'K'   ? "max-kwh"
+                                          : c == 'U' ? "max-usd"
+                                                     : "max-co2e-kg",
+                                          optarg);
+            *(c == 'K' ? &max_kwh : c == 'U' ? &max_usd : &max_co2e) = x;
+            break;
+        }
         default:
             return es_cli_usage_error(&es_cli_run, "unknown or incomplete option '%s'",
                                       argv[optind - 1]);
@@ -221,6 +236,12 @@ static int run_exec(int argc, char **argv)
         fprintf(stderr, "ecosweep run: %s\n", err.msg);
         return rc == ES_ESPEC || rc == ES_ENOTSUP ? ES_EXIT_USAGE : ES_EXIT_ERROR;
     }
+    if (max_kwh > 0)
+        spec->budget.kwh = max_kwh;
+    if (max_usd > 0)
+        spec->budget.usd = max_usd;
+    if (max_co2e > 0)
+        spec->budget.co2e_kg = max_co2e;
     if (resolve_program(spec) != 0) {
         es_spec_free(spec);
         fprintf(stderr, "ecosweep run: out of memory\n");

@@ -60,9 +60,14 @@ typedef struct trial {
     size_t line_len;
     int line_overflow;
 
-    char res[RESULT_CAP]; /* the worker's lines: started, then result */
+    char res[RESULT_CAP]; /* the worker's line being read */
     size_t res_len;
-    long pgid; /* the trial's process group, once the worker said it */
+    int res_overflow;
+    long pgid;      /* the trial's process group, once the worker said it */
+    int have_live;  /* a sample has arrived */
+    es_sample live; /* the worker's latest sample: energy so far */
+    int have_r;     /* the result has arrived */
+    es_result result;
 
     int64_t worker_status;
     int worker_signal;
@@ -92,6 +97,9 @@ struct sweep {
 
     trial *running_list;
     int running;
+    double budget_j; /* energy budget at the device, NAN when none */
+    double spent_j;  /* joules of the trials that ended */
+    int budget_exhausted;
     uint64_t next_index;
     int stopping; /* no further launches */
     char end_status[32];
@@ -282,31 +290,37 @@ static void on_stderr(void *ud, const char *buf, size_t n)
     keep_log(t->err_f, &t->err_bytes, buf, n);
 }
 
+static void check_energy_budget(sweep *sw);
+
+/* One line from the worker's descriptor: "started" names the trial's
+ * process group, "sample" brings its energy so far, "result" ends it. */
+static void worker_line(trial *t, const char *line, size_t len)
+{
+    long pgid;
+    if (es_started_parse(line, len, &pgid) == 0) {
+        t->pgid = pgid;
+    } else if (es_sample_parse(line, len, &t->live) == 0) {
+        t->have_live = 1;
+        check_energy_budget(t->sw);
+    } else if (es_result_parse(line, len, &t->result) == 0) {
+        t->have_r = 1;
+    }
+}
+
 static void on_result(void *ud, const char *buf, size_t n)
 {
     trial *t = ud;
-    size_t room = sizeof t->res - 1 - t->res_len;
-    if (n > room)
-        n = room;
-    memcpy(t->res + t->res_len, buf, n);
-    t->res_len += n;
-    t->res[t->res_len] = '\0';
-}
-
-/* Read the worker's lines so far: its "started" line gives the trial's
- * process group; its result line fills r (and *have_r). */
-static void read_worker_lines(trial *t, es_result *r, int *have_r)
-{
-    *have_r = 0;
-    for (const char *p = t->res; *p != '\0';) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        long pgid;
-        if (es_started_parse(p, len, &pgid) == 0)
-            t->pgid = pgid;
-        else if (r != NULL && es_result_parse(p, len, r) == 0)
-            *have_r = 1;
-        p += len + (nl != NULL);
+    for (size_t i = 0; i < n; i++) {
+        if (buf[i] == '\n') {
+            if (!t->res_overflow)
+                worker_line(t, t->res, t->res_len);
+            t->res_len = 0;
+            t->res_overflow = 0;
+        } else if (t->res_len < sizeof t->res - 1) {
+            t->res[t->res_len++] = buf[i];
+        } else {
+            t->res_overflow = 1;
+        }
     }
 }
 
@@ -315,8 +329,6 @@ static void read_worker_lines(trial *t, es_result *r, int *have_r)
  * so this reaches the trial's processes or nothing. */
 static void kill_orphans(trial *t)
 {
-    int have_r;
-    read_worker_lines(t, NULL, &have_r);
     if (t->pgid > 1)
         kill(-(pid_t)t->pgid, SIGKILL);
 }
@@ -459,7 +471,7 @@ static void trial_finish(trial *t)
     sweep *sw = t->sw;
     const es_spec *sp = sw->spec;
     es_run_summary *s = sw->sum;
-    es_result r;
+    const es_result *rp = &t->result;
     es_cost cost;
     es_err err;
     char reason[256];
@@ -471,10 +483,14 @@ static void trial_finish(trial *t)
         es_metric_parse_line(t->line, t->line_len, on_metric, t);
     t->line_len = 0;
 
-    read_worker_lines(t, &r, &have_r);
+    /* A last line without its newline. */
+    if (t->res_len > 0 && !t->res_overflow)
+        worker_line(t, t->res, t->res_len);
+    t->res_len = 0;
+    have_r = t->have_r;
     if (!have_r)
         kill_orphans(t);
-    status = judge(t, &r, have_r, reason, sizeof reason);
+    status = judge(t, rp, have_r, reason, sizeof reason);
     double obj = strcmp(status, "completed") == 0 && sp->metric_name ? t->obj : NAN;
 
     es_trial_end e = {
@@ -482,14 +498,24 @@ static void trial_finish(trial *t)
         .reason = reason[0] ? reason : NULL,
         .objective = obj,
         .ended = now_unix(),
-        .result = have_r ? &r : NULL,
+        .result = have_r ? rp : NULL,
         .metric_points = t->metric_seq,
     };
     if (es_store_trial_finish(sw->st, t->id, &e, &err) != 0)
         fatal(sw, &err);
 
-    es_account(&sp->energy, have_r ? es_account_joules(&r.cpu, &r.dram, &r.gpu) : 0,
-               have_r ? r.wall_s : e.ended - t->started, &cost);
+    double joules = have_r ? es_account_joules(&rp->cpu, &rp->dram, &rp->gpu) : 0;
+    es_account(&sp->energy, joules, have_r ? rp->wall_s : e.ended - t->started, &cost);
+    sw->spent_j += joules;
+    /* What the search learns: a result, or a failure it should steer away
+     * from.  Interrupted trials say nothing about their configuration. */
+    if (strcmp(status, "completed") == 0 || strcmp(status, "failed") == 0 ||
+        strcmp(status, "timed_out") == 0) {
+        es_obs_status os = strcmp(status, "completed") == 0 ? ES_OBS_COMPLETED : ES_OBS_FAILED;
+        if (es_search_observe(sw->search, (uint64_t)t->number, t->values, os, obj,
+                              have_r ? joules : NAN, &err) != 0)
+            fatal(sw, &err);
+    }
     s->kwh += cost.kwh;
     s->co2e_kg += cost.co2e_kg;
     s->usd += cost.usd;
@@ -501,8 +527,8 @@ static void trial_finish(trial *t)
 
     if (!isnan(obj))
         say(sw, "trial %lld completed: %s=%.6g, %.3g kWh (%s), %.1fs", (long long)t->number,
-            sp->metric_name, obj, cost.kwh, have_r ? es_em_name(r.cpu.method) : "none",
-            have_r ? r.wall_s : 0.0);
+            sp->metric_name, obj, cost.kwh, have_r ? es_em_name(rp->cpu.method) : "none",
+            have_r ? rp->wall_s : 0.0);
     else
         say(sw, "trial %lld %s%s%s (log: %s)", (long long)t->number, status, reason[0] ? ": " : "",
             reason, t->dir);
@@ -772,6 +798,9 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values)
     t->timer.data = t;
     if (sp->trial_timeout_s > 0)
         uv_timer_start(&t->timer, on_timeout, (uint64_t)(sp->trial_timeout_s * 1000), 0);
+    if ((rc = es_search_observe(sw->search, (uint64_t)t->number, values, ES_OBS_PENDING, NAN, NAN,
+                                &err)) != 0)
+        fatal(sw, &err);
     t->next = sw->running_list;
     sw->running_list = t;
     sw->running++;
@@ -800,6 +829,47 @@ fail:
     return rc;
 }
 
+/* Joules spent so far: the trials that ended, plus what the running ones
+ * have used according to their workers' latest samples. */
+static double spent_live(const sweep *sw)
+{
+    double j = sw->spent_j;
+    for (const trial *t = sw->running_list; t != NULL; t = t->next)
+        if (t->have_live)
+            j += es_account_joules(&t->live.cpu, &t->live.dram, &t->live.gpu);
+    return j;
+}
+
+/* Called whenever a sample arrives: once the energy budget is spent, stop
+ * launching, and with on_exhaust: kill stop the running trials too.  The
+ * overshoot is then bounded by one sampling interval of those trials. */
+static void check_energy_budget(sweep *sw)
+{
+    if (isnan(sw->budget_j) || sw->budget_exhausted)
+        return;
+    double used = spent_live(sw);
+    if (used < sw->budget_j)
+        return;
+    sw->budget_exhausted = 1;
+    stop_launching(sw, "finished", "energy budget reached (%.4g J of %.4g J at the device)", used,
+                   sw->budget_j);
+    if (sw->spec->budget.kill_on_exhaust)
+        stop_running(sw, "budget_stopped", "the sweep's energy budget ran out");
+}
+
+/* The energy new trials may still use: the budget, less what ended trials
+ * used and what running ones are forecast to use (their median). */
+static double remaining_budget(sweep *sw)
+{
+    double left = sw->budget_j - sw->spent_j;
+    for (trial *t = sw->running_list; t != NULL; t = t->next) {
+        double median, upper;
+        if (es_search_forecast(sw->search, t->values, &median, &upper) == 0)
+            left -= median;
+    }
+    return left;
+}
+
 /* Launch trials until `parallel` run or something says stop. */
 static void fill(sweep *sw)
 {
@@ -823,7 +893,14 @@ static void fill(sweep *sw)
             fatal(sw, &err);
             break;
         }
+        if (!isnan(sw->budget_j))
+            es_search_set_energy_budget(sw->search, remaining_budget(sw), sw->budget_j);
         rc = es_search_suggest(sw->search, sw->next_index, values, &err);
+        if (rc == ES_EBUDGET) {
+            free(values);
+            stop_launching(sw, "finished", "%s", err.msg);
+            break;
+        }
         if (rc == ES_EEXHAUSTED) {
             free(values);
             stop_launching(sw, "finished", "search space exhausted (%llu configurations)",
@@ -834,6 +911,24 @@ static void fill(sweep *sw)
             es_values_free(values, sp->n_params);
             fatal(sw, &err);
             break;
+        }
+        if (!isnan(sw->budget_j)) {
+            /* Admission: launch only what the forecast says fits.  With no
+             * energy history yet, the first trial runs alone as a pilot. */
+            double median, upper, left = remaining_budget(sw);
+            if (es_search_forecast(sw->search, values, &median, &upper) != 0) {
+                if (sw->running > 0) {
+                    es_values_free(values, sp->n_params);
+                    break; /* wait for the pilot; the same index comes again */
+                }
+            } else if (upper > left) {
+                es_values_free(values, sp->n_params);
+                stop_launching(sw, "finished",
+                               "budget would be exceeded: trial %llu is forecast at %.4g J (95%% "
+                               "bound), %.4g J remain",
+                               (unsigned long long)sw->next_index, upper, left > 0 ? left : 0);
+                break;
+            }
         }
         if (trial_launch(sw, sw->next_index++, values) != 0)
             break;
@@ -909,6 +1004,7 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
     sw->opts = opts;
     sw->sum = out;
     sw->t0 = uv_hrtime();
+    sw->budget_j = es_account_budget_joules(&spec->energy, &spec->budget);
     snprintf(sw->log_root, sizeof sw->log_root, "%s.d", opts->db_path);
     gethostname(host, sizeof host - 1);
 

@@ -44,3 +44,18 @@ ES_TEST(strubell_table_electricity)
     ES_CHECK_NEAR(c.usd_electricity, 118, 0.1);
     ES_CHECK_NEAR(f.pue, 1.58, 1e-12);
 }
+
+ES_TEST(budget_in_device_joules_takes_the_tightest_cap)
+{
+    es_energy_factors f = {.pue = 1.5, .carbon_g_per_kwh = 500, .electricity_usd_per_kwh = 0.25};
+    es_budget b = {0};
+    ES_CHECK(isnan(es_account_budget_joules(&f, &b)));
+    b.kwh = 3; /* 3 kWh at the wall = 2 kWh at the device */
+    ES_CHECK_NEAR(es_account_budget_joules(&f, &b), 2 * 3.6e6, 1e-6);
+    b.co2e_kg = 1.0; /* 2 kWh at the wall: tighter */
+    ES_CHECK_NEAR(es_account_budget_joules(&f, &b), 2.0 / 1.5 * 3.6e6, 1e-6);
+    b.usd = 0.25; /* 1 kWh at the wall: tightest */
+    ES_CHECK_NEAR(es_account_budget_joules(&f, &b), 1.0 / 1.5 * 3.6e6, 1e-6);
+    b.wall_s = 10; /* time is not energy */
+    ES_CHECK_NEAR(es_account_budget_joules(&f, &b), 1.0 / 1.5 * 3.6e6, 1e-6);
+}

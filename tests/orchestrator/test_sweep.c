@@ -545,3 +545,77 @@ ES_TEST(killed_worker_does_not_hang_the_sweep)
     check_pids_gone(t);
     es_store_data_free(d);
 }
+
+/* Bayesian search runs as a sweep: every trial completes, none repeats. */
+ES_TEST(bayes_sweep_end_to_end)
+{
+    const char *spec = write_spec("b.yaml", "method: bayes\nrun_cap: 8\nseed: 5\n"
+                                            "parameters:\n  x: {min: 0.0, max: 1.0}\n"
+                                            "  mode: {value: ok}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    es_store_data *d = load();
+    es_store_sweep *sw = sweep_of(d, 0);
+    ES_CHECK_STR(sw->method, "bayes");
+    ES_CHECK_INT(sw->n_trials, 8);
+    for (size_t i = 0; i < sw->n_trials; i++) {
+        ES_CHECK_STR(sw->trials[i].status, "completed");
+        for (size_t j = i + 1; j < sw->n_trials; j++)
+            ES_CHECK(strcmp(sw->trials[i].params_json, sw->trials[j].params_json) != 0);
+    }
+    es_store_data_free(d);
+}
+
+/* Total device joules of a sweep's trials. */
+static double sweep_joules(const es_store_sweep *sw)
+{
+    double j = 0;
+    for (size_t i = 0; i < sw->n_trials; i++)
+        j += (sw->trials[i].cpu.method ? sw->trials[i].cpu.j : 0) +
+             (sw->trials[i].dram.method ? sw->trials[i].dram.j : 0);
+    return j;
+}
+
+/* With an energy budget, a trial is launched only when its forecast fits
+ * what is left: the sweep ends before spending more than the cap. */
+ES_TEST(energy_budget_admits_only_what_fits)
+{
+    /* Each trial burns ~0.3 CPU-s = ~3.6 J at 12 W/core; the cap is ~11 J
+     * at the device (5e-6 kWh at the wall, PUE 1.58). */
+    const char *spec = write_spec("e.yaml", "method: random\nrun_cap: 20\n"
+                                            "budget: {kwh: 0.000005}\n"
+                                            "energy: {cpu_watts_per_core: 12}\n"
+                                            "parameters:\n  mode: {value: burn}\n"
+                                            "  x: {min: 0.0, max: 1.0}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    es_store_data *d = load();
+    es_store_sweep *sw = sweep_of(d, 0);
+    double cap = 0.000005 * 3.6e6 / 1.58;
+    ES_CHECK_STR(sw->status, "finished");
+    ES_CHECK_CONTAINS(sw->reason, "budget would be exceeded");
+    ES_CHECK(sw->n_trials >= 1 && sw->n_trials < 20);
+    ES_CHECK(sweep_joules(sw) <= cap);
+    es_store_data_free(d);
+}
+
+/* on_exhaust: kill stops the running trial once spending reaches the cap,
+ * within about one sampling interval. */
+ES_TEST(energy_budget_kill_stops_running_trials)
+{
+    /* One trial would burn 6 CPU-s (~72 J); the cap is ~20 J. */
+    const char *spec = write_spec("k.yaml", "method: random\nrun_cap: 3\n"
+                                            "budget: {kwh: 0.00000878, on_exhaust: kill}\n"
+                                            "energy: {cpu_watts_per_core: 12}\n"
+                                            "parameters:\n  mode: {value: burn}\n"
+                                            "  secs: {value: 6}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    es_store_data *d = load();
+    es_store_sweep *sw = sweep_of(d, 0);
+    double cap = 0.00000878 * 3.6e6 / 1.58;
+    ES_CHECK_INT(sw->n_trials, 1);
+    ES_CHECK_STR(sw->trials[0].status, "budget_stopped");
+    ES_CHECK_CONTAINS(sw->reason, "energy budget reached");
+    /* Overshoot: at most one 1 s sample of one busy core, plus the grace. */
+    ES_CHECK(sweep_joules(sw) < cap + 12 * 1.5 + 12 * 0.5);
+    ES_CHECK(sw->trials[0].wall_s < 5);
+    es_store_data_free(d);
+}

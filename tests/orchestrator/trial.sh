@@ -56,6 +56,13 @@ nested)
     done
     echo "loss=$x"
     ;;
+burn)
+    # Busy on one core for --secs seconds (default 0.3), then report x.
+    secs=0.3
+    for a in "$@"; do case "$a" in --secs=*) secs=${a#--secs=} ;; esac; done
+    timeout "$secs" sh -c 'while :; do :; done'
+    echo "loss=$x"
+    ;;
 argv)
     printf '%s\n' "$@" > "$ECOSWEEP_TRIAL_DIR/argv"
     echo "loss=1"
