@@ -8,6 +8,21 @@
  *     parameters; at most half of run_cap when the spec caps the sweep) are
  *     points of a maximin Latin hypercube (design.c) that depends only on
  *     the seed, so the surrogate starts from a space-filling sample.
+ *     With an energy budget the design is cost-effective, after CArBO's
+ *     (Lee et al. 2020): smaller, max(3, k + 1) trials, because every
+ *     design trial is paid for at whatever it happens to cost (the
+ *     search does not know yet which parameters drive energy), and the
+ *     design points drawn once the energy surrogate exists (after three
+ *     energies) are not the hypercube's but the spread per joule: the
+ *     point that maximizes log(distance to every observed and pending
+ *     point) - alpha log(median energy forecast).  Measured on the
+ *     benchmark's cost task (search_latency cost, 50 seeds), this design
+ *     cut the cost-aware search's median energy to the target by 4-18%
+ *     (targets 2.3, 2.2, 2.15) against the full hypercube; designs of 3,
+ *     5, 6 and 8 points, per joule or not, did worse than k + 1 = 4.
+ *     Scaling alpha by 0, 0.25, 0.5 and 2 there did not beat CArBO's
+ *     schedule as it stands (0 and 1 were within 2.5 J of each other,
+ *     0.25, 0.5 and 2 up to 10 J worse), so it is kept.
  *  2. Expected improvement: once two trials have completed, the objective
  *     surrogate (model.c) is maximized for log EI (acq.c).  With an energy
  *     budget and an energy surrogate, the acquisition is cost-aware with
@@ -17,7 +32,8 @@
  *     0 (plain EI at the end); alpha is 0 when the total is not known.
  *  3. Spread: when the objective surrogate cannot be built yet (too few
  *     completions after the design) or the design point does not fit the
- *     budget, the point farthest from every observed and pending one.
+ *     budget, the point farthest from every observed and pending one
+ *     (per joule, as above, in a cost-effective design).
  *
  * The search over the cube is two-stage: a Latin-hypercube cloud of
  * candidates (plus, for EI, small perturbations of the best points so far)
@@ -59,6 +75,8 @@
  * the stream they come from (mixed into the seed; the index is the trial's). */
 #define BAYES_RETRIES 256
 #define BAYES_RETRY_STREAM UINT64_C(0x5245545259)
+/* The smallest cost-effective design (with an energy budget). */
+#define BAYES_DESIGN_BUDGET_MIN 3
 
 enum { BAYES_EI, BAYES_SPREAD };
 
@@ -69,6 +87,7 @@ typedef struct bayes_ctx {
     int energy_gp;        /* the energy surrogate is ready */
     int constrained;      /* the upper forecast must fit log_remaining */
     double alpha;         /* cost exponent of the cooling schedule */
+    int spread_per_joule; /* spread mode pays alpha log(median energy) too */
     double log_remaining; /* log of the joules left */
     double *w_obj, *w_en; /* prediction scratch */
     double *mu, *var, *emu, *esd;
@@ -116,7 +135,7 @@ static void bayes_eval(bayes_ctx *c, const double *x, size_t n, double *acq, dou
     es_model_energy_predict(m, x, n, c->emu, c->esd, c->w_en);
     for (size_t i = 0; i < n; i++) {
         upper[i] = c->emu[i] + ES_Z95 * c->esd[i];
-        if (c->mode == BAYES_EI)
+        if (c->mode == BAYES_EI || c->spread_per_joule)
             acq[i] -= c->alpha * c->emu[i];
     }
 }
@@ -240,10 +259,13 @@ static int bayes_over_budget(double upper_j, double remaining_j, es_err *err)
                       a, b);
 }
 
-/* The number of design trials. */
-static size_t bayes_design_size(const es_model *m)
+/* The number of design trials: max(5, 2k), or with an energy budget the
+ * cost-effective max(3, k + 1). */
+static size_t bayes_design_size(const es_model *m, int budget)
 {
     size_t k = es_enc_searched(m->enc), n = 2 * k > 5 ? 2 * k : 5;
+    if (budget)
+        n = k + 1 > BAYES_DESIGN_BUDGET_MIN ? k + 1 : BAYES_DESIGN_BUDGET_MIN;
     if (m->spec->run_cap > 0) {
         size_t half = ((size_t)m->spec->run_cap + 1) / 2;
         n = n < half ? n : half;
@@ -444,7 +466,7 @@ int es_bayes_suggest(es_model *m, uint64_t index, double remaining_j, double tot
             return bayes_over_budget(up, remaining_j, err);
     }
 
-    size_t n0 = bayes_design_size(m);
+    size_t n0 = bayes_design_size(m, budget);
     int ready = 0;
     if (index >= n0 && k > 0) {
         ready = es_model_objective(m, index);
@@ -487,7 +509,11 @@ int es_bayes_suggest(es_model *m, uint64_t index, double remaining_j, double tot
         goto out;
     }
 
-    if (index < n0) {
+    if (index < n0 && c.energy_gp) {
+        /* Cost-effective design: the spread per joule. */
+        c.mode = BAYES_SPREAD;
+        c.spread_per_joule = 1;
+    } else if (index < n0) {
         double *u = malloc((k + d + 1) * sizeof *u);
         if (u == NULL || es_design_point(m->seed, n0, k, (size_t)index, u) != 0) {
             free(u);

@@ -19,10 +19,14 @@ Validation loss (lower is better):
 
 so loss improves with size and epochs with diminishing returns, and the best
 learning rate shrinks as the model grows.  Optimum: 2.04883 at model_size=64,
-epochs=20, lr=3.75e-4.  The benchmark's target, TARGET = 2.3, needs a mid-size
-model trained for a while with a well-chosen lr: the cheapest configuration
-reaching it costs 252 units (model_size 28, epochs 9), a random configuration
-costs 159 units on average, and about 1 in 20 random configurations reaches it.
+epochs=20, lr=3.75e-4.  The benchmark's target, TARGET = 2.2 (within 7.4% of
+the optimum), needs a large model trained for a while with a well-chosen lr:
+the cheapest configuration reaching it costs 444 units (model_size 37,
+epochs 12), a random configuration costs 159 units on average, and about 1
+in 60 random configurations reaches it.  (The earlier target, 2.3, which the
+benchmark still reports, costs 252 units at the cheapest (model_size 28,
+epochs 9) and is reached by about 1 random configuration in 15-25: more a
+lottery than a search.)
 
 Cost: MS_PER_UNIT milliseconds of CPU time (process time, so the same CPU
 whatever else runs) per model_size x epochs unit: 1 ms to 1.28 s.
@@ -37,7 +41,7 @@ import math
 import sys
 import time
 
-TARGET = 2.3
+TARGET = 2.2
 OPTIMUM = 2.048867241040399
 MS_PER_UNIT = 1.0
 

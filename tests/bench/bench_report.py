@@ -175,7 +175,9 @@ def main():
             skipped[(obj, method)] = why
 
     methods = {}  # (obj, label) -> {"runs", "error"}
-    for obj in ("branin", "hartmann6", "synthetic"):
+    only_cost = meta.get("only") == "cost"
+    objs = ("synthetic",) if only_cost else ("branin", "hartmann6", "synthetic")
+    for obj in objs:
         for key, label in ES_METHODS:
             if key == "bayes-cost" and obj != "synthetic":
                 continue
@@ -199,8 +201,9 @@ def main():
     w(f"Machine: {meta['machine']}; Python {meta['python']}, "
       f"Optuna {optuna_version(work)} (Debian python3-optuna)  ")
     w(f"Seeds 0..{meta['seeds'] - 1} ({meta['seeds']} seeds) for every method; "
-      f"{meta['trials']} trials per run on Branin and Hartmann6; at most {meta['cost_cap']} on "
-      f"the cost task, stopping at its target.  ecosweep sweeps run one trial at a time "
+      + ("the cost task alone (`--only cost`); " if only_cost else
+         f"{meta['trials']} trials per run on Branin and Hartmann6; ")
+      + f"at most {meta['cost_cap']} on the cost task, stopping at its target.  ecosweep sweeps run one trial at a time "
       f"(`parallel: 1`), {meta['jobs']} independent runs at once.  ")
     w(f"Time: {meta['total_s'] // 60}m{meta['total_s'] % 60:02d}s in all "
       f"({meta['search_s']}s of searches, {meta['latency_s']}s of latency measurements); "
@@ -233,6 +236,81 @@ def main():
         w("")
 
     # -- regret
+    if not only_cost:
+        regret_section(w, meta, methods, summary)
+    cost_section(w, meta, methods, summary, watts)
+    if not only_cost:
+        latency_section(w, work, meta, summary)
+    es_lat = summary.get("latency_parsed", {})
+    summary.pop("latency_parsed", None)
+
+    # -- targets
+    w("## Targets (from the issue)")
+    w("")
+    checks = []
+    for obj in ("branin", "hartmann6"):
+        if only_cost:
+            break
+        b = summary["regret"][obj].get("ecosweep bayes", {}).get("stats", {}).get("50")
+        t = summary["regret"][obj].get("Optuna TPE", {}).get("stats", {}).get("50")
+        if b is None or t is None:
+            checks.append((f"ecosweep bayes' median regret at 50 trials below Optuna TPE's on "
+                           f"{TITLE[obj]}", None, "not measured"))
+        else:
+            checks.append((f"ecosweep bayes' median regret at 50 trials below Optuna TPE's on "
+                           f"{TITLE[obj]}", b["median"] < t["median"],
+                           f"{fmt(b['median'])} vs {fmt(t['median'])}"))
+    for tgt in cost_targets(meta):
+        cost = summary["cost"][str(tgt)]
+        c = cost.get("ecosweep bayes, cost-aware (kWh budget)", {})
+        cr = cost.get("ecosweep random", {})
+        what = ("cost-aware bayes reaches the target with at most half the energy of random "
+                f"search (medians), val_loss <= {tgt}"
+                + (" (the benchmark's target)" if tgt == meta["target"] else
+                   " (the earlier, looser target)"))
+        if "energy_to_target_j" in c and "energy_to_target_j" in cr:
+            a, b = c["energy_to_target_j"]["median"], cr["energy_to_target_j"]["median"]
+            checks.append((what, a <= 0.5 * b if not math.isinf(a) else False,
+                           f"{fmt(a)} J vs {fmt(b)} J (ratio {fmt(ratio(a, b), 2)})"))
+        else:
+            checks.append((what, None, "not measured"))
+    if not only_cost:
+        e = es_lat.get(LATENCY_TARGET_N)
+        checks.append((f"one suggestion with {LATENCY_TARGET_N} observations in 6-D under "
+                       f"{LATENCY_TARGET_MS:.0f} ms", None if e is None else e < LATENCY_TARGET_MS,
+                       "not measured" if e is None else f"{e:.2f} ms"))
+    w("| target | result | measured |")
+    w("|---|---|---|")
+    for what, ok, how in checks:
+        w(f"| {what} | {'-' if ok is None else ('met' if ok else 'missed')} | {how} |")
+        summary["targets"].append({"target": what, "met": ok, "measured": how})
+    w("")
+    w("Raw numbers (every trial of every run, in launch order): "
+      f"`{os.path.relpath(out_json, os.path.dirname(out_md))}`.")
+
+    raw = {"meta": meta, "summary": summary,
+           "job_times_s": {f"{o} / {m}": ts for (o, m), ts in job_times(work).items()},
+           "runs": {}}
+    for (obj, label), m in methods.items():
+        raw["runs"].setdefault(obj, {})[label] = {
+            "error": m["error"],
+            "runs": [raw_run(r) for r in m["runs"]]}
+    with open(out_md, "w") as f:
+        f.write("\n".join(md) + "\n")
+    # One line per run keeps the file readable and diffable at ~100 KB.
+    text = json.dumps(finite(raw), indent=1)
+    text = re.sub(r"\[\s+([^\[\]{}]*?)\s+\]",
+                  lambda m: "[" + " ".join(m.group(1).split()) + "]", text)
+    with open(out_json, "w") as f:
+        f.write(text + "\n")
+
+
+def cost_targets(meta):
+    """The cost task's target first, then the looser ones read from the same runs."""
+    return [meta["target"]] + [t for t in meta.get("targets_also", []) if t != meta["target"]]
+
+
+def regret_section(w, meta, methods, summary):
     w("## Simple regret")
     w("")
     cps = [n for n in CHECKPOINTS if n <= meta["trials"]] or [meta["trials"]]
@@ -269,34 +347,55 @@ def main():
               + f" | {fmt(r, 2) if r is not None else '-'} |")
     w("")
 
-    # -- cost task
+
+def cost_section(w, meta, methods, summary, watts):
+    tgts = cost_targets(meta)
     tgt = meta["target"]
     w("## Energy to reach a target on the cost-heterogeneous task")
     w("")
     w(f"`configs/examples/synthetic_train.py`: val_loss = 1.6 + 2/sqrt(model_size) + "
       f"1.2 epochs^-0.6 + 0.6 log10(lr / (3e-3/sqrt(model_size)))^2, optimum 2.0489; target "
       f"val_loss <= {tgt}.  Each trial burns model_size x epochs ms of CPU (1 ms to 1.28 s; "
-      f"the cheapest configuration reaching the target costs 252 ms, a random one 159 ms on "
-      f"average).  Each run stops at the first trial reaching the target, or after "
-      f"{meta['cost_cap']} trials.")
+      f"a random configuration costs 159 ms on average; the cheapest configuration reaching "
+      f"2.2 costs 444 ms, 2.3 252 ms).  Each run stops at the first trial reaching {tgt}, or "
+      f"after {meta['cost_cap']} trials.")
+    w("")
+    w(f"Why {tgt}: it is within 7.4% of the optimum, which takes a large enough model "
+      f"(model_size >= 37 at 12 epochs or more) trained at a learning rate within a few tenths "
+      f"of a decade of the best one -- a good model, not the optimum -- and about 1 random "
+      f"configuration in 60 reaches it, so reaching it takes search.  The earlier target, "
+      f"2.3, is reached by about 1 random configuration in 15-25: random search's median "
+      f"energy to it mostly measures how soon a lucky draw comes, and a model-based search "
+      f"pays for its initial design before it can do better than luck.  Both are reported; "
+      f"the looser one is read from the same runs (a run that reaches {tgt} has passed "
+      f"{', '.join(str(t) for t in tgts[1:]) or '-'} on its way).")
     w("")
     w(f"Energy is CPU energy as ecosweep's estimate computes it, on both sides: CPU seconds x "
       f"{fmt(watts)} W per core (ecosweep's worker here: `{meta['cpu_source']}`).  For "
       f"ecosweep it is the metered `cpu_j` of each trial's whole process tree, Python's "
-      f"start-up included; for Optuna, `time.process_time()` around the objective call "
-      f"(in-process trials have no start-up to pay).  The last column removes the start-up "
-      f"from ecosweep's trials (the trial's own `work_cpu_s`), which is exactly what the Optuna "
-      f"side measures.  The cost-aware run has `budget: {{kwh: {meta['budget_kwh']:.3g}}}` "
-      f"(what random search is expected to spend in {meta['cost_cap']} trials, PUE "
-      f"{meta['pue']}).")
+      f"start-up included (about 0.6 J a trial); for Optuna, `time.process_time()` around the "
+      f"objective call (in-process trials have no start-up to pay).  The last column removes "
+      f"the start-up from ecosweep's trials (the trial's own `work_cpu_s`), which is exactly "
+      f"what the Optuna side measures.  The cost-aware run has "
+      f"`budget: {{kwh: {meta['budget_kwh']:.3g}}}` (what random search is expected to spend "
+      f"in {meta.get('budget_trials', meta['cost_cap'])} trials, PUE {meta['pue']}).")
     if not meta["cpu_source"].startswith("estimate:"):
         w("")
         w(f"**Not apples to apples on this machine**: ecosweep's worker used a hardware counter "
           f"(`{meta['cpu_source']}`), the Optuna side an estimate at {fmt(watts)} W per core.")
+    for t in tgts:
+        w("")
+        w(f"### val_loss <= {t}" + (" (the benchmark's target)" if t == tgt else
+                                    " (the earlier target, from the same runs)"))
+        w("")
+        w("| method | reached target | trials to target | CPU energy to target, J | ratio to "
+          "ecosweep random | energy spent in all, J | work-only energy to target, J |")
+        w("|---|---|---|---|---|---|---|")
+        cost_table(w, t, methods, summary["cost"].setdefault(str(t), {}))
     w("")
-    w("| method | reached target | trials to target | CPU energy to target, J | ratio to "
-      "ecosweep random | energy spent in all, J | work-only energy to target, J |")
-    w("|---|---|---|---|---|---|---|")
+
+
+def cost_table(w, tgt, methods, out):
     cost_rows = []
     for key, label in ES_METHODS + OPTUNA_METHODS:
         m = methods[("synthetic", label)]
@@ -309,23 +408,23 @@ def main():
     for label, m, tt in cost_rows:
         if not m["runs"]:
             w(f"| {label} | not run | | | | | |")
-            summary["cost"][label] = {"error": m["error"]}
+            out[label] = {"error": m["error"]}
             continue
         e, wk, n, tot = (stats([x[i] for x in tt]) for i in range(4))
         reached = sum(1 for x in tt if not math.isinf(x[0]))
         r = ratio(e["median"], rnd["median"] if rnd else None)
-        summary["cost"][label] = {"reached": reached, "runs": len(tt),
-                                  "energy_to_target_j": e, "work_to_target_j": wk,
-                                  "trials_to_target": n, "energy_spent_j": tot,
-                                  "ratio_to_ecosweep_random": r, "error": m["error"],
-                                  "per_seed": [{"seed": run["seed"], "energy_to_target_j": x[0],
-                                                "trials_to_target": x[2], "energy_spent_j": x[3]}
-                                               for run, x in zip(m["runs"], tt)]}
+        out[label] = {"reached": reached, "runs": len(tt),
+                      "energy_to_target_j": e, "work_to_target_j": wk,
+                      "trials_to_target": n, "energy_spent_j": tot,
+                      "ratio_to_ecosweep_random": r, "error": m["error"],
+                      "per_seed": [{"seed": run["seed"], "energy_to_target_j": x[0],
+                                    "trials_to_target": x[2], "energy_spent_j": x[3]}
+                                   for run, x in zip(m["runs"], tt)]}
         w(f"| {label} | {reached}/{len(tt)} | {fmt(n['median'])} | {fmt_stats(e)} | "
           f"{fmt(r, 2) if r is not None else '-'} | {fmt(tot['median'])} | {fmt_stats(wk)} |")
-    w("")
 
-    # -- latency
+
+def latency_section(w, work, meta, summary):
     w("## Suggestion latency")
     w("")
     w("Time for one suggestion with n completed observations in 6-D (Hartmann6 at uniform "
@@ -347,6 +446,7 @@ def main():
     summary["latency"] = {"optuna_tpe": lat_o["rows"],
                           "ecosweep_bayes_median_ms": {str(k): v for k, v in es_lat.items()},
                           "ecosweep_raw": es_raw}
+    summary["latency_parsed"] = es_lat
     if es_raw:
         w("")
         w("`search_latency` printed:")
@@ -355,59 +455,6 @@ def main():
         w(es_raw.rstrip("\n"))
         w("```")
     w("")
-
-    # -- targets
-    w("## Targets (from the issue)")
-    w("")
-    checks = []
-    for obj in ("branin", "hartmann6"):
-        b = summary["regret"][obj].get("ecosweep bayes", {}).get("stats", {}).get("50")
-        t = summary["regret"][obj].get("Optuna TPE", {}).get("stats", {}).get("50")
-        if b is None or t is None:
-            checks.append((f"ecosweep bayes' median regret at 50 trials below Optuna TPE's on "
-                           f"{TITLE[obj]}", None, "not measured"))
-        else:
-            checks.append((f"ecosweep bayes' median regret at 50 trials below Optuna TPE's on "
-                           f"{TITLE[obj]}", b["median"] < t["median"],
-                           f"{fmt(b['median'])} vs {fmt(t['median'])}"))
-    c = summary["cost"].get("ecosweep bayes, cost-aware (kWh budget)", {})
-    cr = summary["cost"].get("ecosweep random", {})
-    if "energy_to_target_j" in c and "energy_to_target_j" in cr:
-        a, b = c["energy_to_target_j"]["median"], cr["energy_to_target_j"]["median"]
-        checks.append(("cost-aware bayes reaches the target with at most half the energy of "
-                       "random search (medians)", a <= 0.5 * b if not math.isinf(a) else False,
-                       f"{fmt(a)} J vs {fmt(b)} J"))
-    else:
-        checks.append(("cost-aware bayes reaches the target with at most half the energy of "
-                       "random search (medians)", None, "not measured"))
-    e = es_lat.get(LATENCY_TARGET_N)
-    checks.append((f"one suggestion with {LATENCY_TARGET_N} observations in 6-D under "
-                   f"{LATENCY_TARGET_MS:.0f} ms", None if e is None else e < LATENCY_TARGET_MS,
-                   "not measured" if e is None else f"{e:.2f} ms"))
-    w("| target | result | measured |")
-    w("|---|---|---|")
-    for what, ok, how in checks:
-        w(f"| {what} | {'-' if ok is None else ('met' if ok else 'missed')} | {how} |")
-        summary["targets"].append({"target": what, "met": ok, "measured": how})
-    w("")
-    w("Raw numbers (every trial of every run, in launch order): "
-      f"`{os.path.relpath(out_json, os.path.dirname(out_md))}`.")
-
-    raw = {"meta": meta, "summary": summary,
-           "job_times_s": {f"{o} / {m}": ts for (o, m), ts in job_times(work).items()},
-           "runs": {}}
-    for (obj, label), m in methods.items():
-        raw["runs"].setdefault(obj, {})[label] = {
-            "error": m["error"],
-            "runs": [raw_run(r) for r in m["runs"]]}
-    with open(out_md, "w") as f:
-        f.write("\n".join(md) + "\n")
-    # One line per run keeps the file readable and diffable at ~100 KB.
-    text = json.dumps(finite(raw), indent=1)
-    text = re.sub(r"\[\s+([^\[\]{}]*?)\s+\]",
-                  lambda m: "[" + " ".join(m.group(1).split()) + "]", text)
-    with open(out_json, "w") as f:
-        f.write(text + "\n")
 
 
 def raw_run(r):

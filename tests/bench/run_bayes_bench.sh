@@ -10,8 +10,13 @@
 #   2. A cost-heterogeneous synthetic training task
 #      (configs/examples/synthetic_train.py, CPU burned ~ model_size x
 #      epochs): CPU energy spent until the first trial reaches the target
-#      (val_loss <= 2.3), at most COST_CAP trials; ecosweep's bayes is run
-#      plain and cost-aware (a kWh budget in the spec).
+#      (val_loss <= 2.2, within 7.4% of the optimum 2.0489; also reported:
+#      the earlier, looser 2.3, read from the same runs), at most COST_CAP
+#      trials; ecosweep's bayes is run plain and cost-aware (a kWh budget
+#      in the spec).  Why 2.2: about 1 random configuration in 60 reaches
+#      it (1 in 15-25 reach 2.3), so it takes search rather than a lucky
+#      draw, yet it is a plainly "good model" (a large enough model,
+#      trained long enough, at a well-chosen lr) and not the optimum.
 #   3. Suggestion latency as observations grow (50 -> 1,000) in 6-D: Optuna
 #      TPE's ask(), beside ecosweep's $BUILD/tests/search/search_latency when
 #      it is built.
@@ -20,8 +25,14 @@
 # fails) is skipped, with the reason in the results.
 #
 # Usage: tests/bench/run_bayes_bench.sh [--quick] [--seeds N] [--trials N]
-#            [--cost-cap N] [--jobs N] [--out DIR] [--keep] [BUILD_DIR]
+#            [--cost-cap N] [--only cost] [--jobs N] [--out DIR] [--keep]
+#            [BUILD_DIR]
 #   --quick      3 seeds x 25 trials (iteration); default: 10 seeds x 100
+#   --cost-cap N at most N trials per run on the cost task (default 200:
+#                random search needs ~60 on average to reach 2.2, and a
+#                cap it often hits would turn its median into "not
+#                reached")
+#   --only cost  run the cost task alone (no Branin/Hartmann6, no latency)
 #   --jobs N     independent runs at once (default 2); each sweep itself runs
 #                one trial at a time (parallel: 1), and energy is CPU time,
 #                so concurrency changes wall time only
@@ -83,7 +94,8 @@ command="sh tests/bench/run_bayes_bench.sh${*:+ $*}"
 mode=full
 seeds=
 trials=
-cost_cap=50
+cost_cap=200
+only=
 jobs=2
 keep=0
 outdir=$here/results
@@ -94,6 +106,11 @@ while [ $# -gt 0 ]; do
     --seeds) seeds=$2; shift ;;
     --trials) trials=$2; shift ;;
     --cost-cap) cost_cap=$2; shift ;;
+    --only)
+        only=$2
+        shift
+        [ "$only" = cost ] || { echo "run_bayes_bench.sh: --only takes 'cost'" >&2; exit 2; }
+        ;;
     --jobs) jobs=$2; shift ;;
     --out) outdir=$2; shift ;;
     --keep) keep=1 ;;
@@ -123,6 +140,7 @@ sh "$here/install-deps"
 "$PY" -c 'import optuna' 2>/dev/null || { echo "run_bayes_bench.sh: $PY cannot import optuna" >&2; exit 2; }
 name=bayes
 [ "$mode" = quick ] && name=bayes_quick
+[ -n "$only" ] && name=${name}_$only
 mkdir -p "$outdir"
 
 tmp=$(mktemp -d)
@@ -144,12 +162,18 @@ load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 cpu_source=$("$build/ecosweep-worker" -- true 2>&1 >/dev/null | tr ' ' '\n' | sed -n 's/^cpu_source=//p')
 watts=$(echo "$cpu_source" | sed -n 's/^estimate:\([0-9.]*\)W\/core.*/\1/p')
 [ -n "$watts" ] || watts=12
-target=2.3
+# The cost task's target (the sweeps stop there) and looser ones reported
+# from the same runs (a run that reaches 2.2 has passed 2.3 on the way).
+target=2.2
+targets_also=2.3
 pue=1.58
 # The cost-aware run's budget: what random search is expected to spend in
-# COST_CAP trials (159 units of 1 ms of work, plus ~0.045 CPU-s of Python
-# start-up, per trial), at the wall (kWh includes the PUE).
-budget_kwh=$(echo "$cost_cap $watts $pue" | awk '{printf "%.10f", $1 * (0.159 + 0.045) * $2 * $3 / 3.6e6}')
+# BUDGET_TRIALS = 50 trials (159 units of 1 ms of work, plus ~0.045 CPU-s
+# of Python start-up, per trial), at the wall (kWh includes the PUE).  It
+# does not follow --cost-cap: a budget of a few hundred random trials would
+# keep the cooling schedule's alpha near 1 for the whole run.
+budget_trials=50
+budget_kwh=$(echo "$budget_trials $watts $pue" | awk '{printf "%.10f", $1 * (0.159 + 0.045) * $2 * $3 / 3.6e6}')
 
 # ---- specs ---------------------------------------------------------------------
 spec() { # spec OBJ METHOD -> $tmp/specs/OBJ-METHOD.yaml
@@ -202,8 +226,13 @@ spec() { # spec OBJ METHOD -> $tmp/specs/OBJ-METHOD.yaml
 
 : >"$tmp/jobs"
 : >"$tmp/skipped.tsv"
-for pair in branin:random branin:bayes hartmann6:random hartmann6:bayes \
-    synthetic:random synthetic:bayes synthetic:bayes-cost; do
+pairs="branin:random branin:bayes hartmann6:random hartmann6:bayes"
+objs="branin hartmann6 synthetic"
+if [ "$only" = cost ]; then
+    pairs=
+    objs=synthetic
+fi
+for pair in $pairs synthetic:random synthetic:bayes synthetic:bayes-cost; do
     obj=${pair%%:*}
     method=${pair#*:}
     spec "$obj" "$method"
@@ -219,7 +248,7 @@ for pair in branin:random branin:bayes hartmann6:random hartmann6:bayes \
         i=$((i + 1))
     done
 done
-for obj in branin hartmann6 synthetic; do
+for obj in $objs; do
     for s in tpe random; do
         echo "optuna $obj $s" >>"$tmp/jobs"
     done
@@ -236,8 +265,12 @@ searched=$(date +%s)
 # ---- suggestion latency (alone on the machine) --------------------------------
 echo "run_bayes_bench.sh: suggestion latency" >&2
 load_latency=$(cut -d' ' -f1-3 /proc/loadavg)
-"$PY" "$here/bench_optuna.py" latency --ns 50,200,500,1000 --repeats 20 --out "$tmp/latency_optuna.json"
-if [ -x "$build/tests/search/search_latency" ]; then
+if [ "$only" = cost ]; then
+    echo '{"rows": []}' >"$tmp/latency_optuna.json"
+else
+    "$PY" "$here/bench_optuna.py" latency --ns 50,200,500,1000 --repeats 20 --out "$tmp/latency_optuna.json"
+fi
+if [ "$only" != cost ] && [ -x "$build/tests/search/search_latency" ]; then
     "$build/tests/search/search_latency" latency >"$tmp/latency_ecosweep.txt" 2>"$tmp/latency_ecosweep.err" ||
         echo "search_latency exited $?" >>"$tmp/latency_ecosweep.err"
 fi
@@ -252,7 +285,8 @@ jesc() { # a JSON string's contents
 }
 cat >"$tmp/meta.json" <<EOF
 {"command": "$(jesc "$command")", "mode": "$mode", "seeds": $seeds, "trials": $trials,
- "cost_cap": $cost_cap, "target": $target, "jobs": $jobs, "build": "$(jesc "$build")",
+ "cost_cap": $cost_cap, "target": $target, "targets_also": [$targets_also], "only": "$only",
+ "budget_trials": $budget_trials, "jobs": $jobs, "build": "$(jesc "$build")",
  "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)", "commit": "$commit",
  "cpu_source": "$(jesc "$cpu_source")", "watts_per_core": $watts, "pue": $pue, "budget_kwh": $budget_kwh,
  "machine": "$(jesc "$machine")",

@@ -9,12 +9,22 @@
  *   search_latency quality     median regret over 10 seeds, bayes against
  *                              random, on Branin (30 trials) and Hartmann6
  *                              (50 trials)
+ *   search_latency cost [TARGET [SEEDS [CAP [MS_PER_UNIT [STARTUP_J]]]]]
+ *                              (defaults 2.2, 50 seeds, 200 trials, 1 ms,
+ *                              0.6 J)
+ *                              energy to reach val_loss <= TARGET on a
+ *                              simulation of configs/examples/synthetic_train.py
+ *                              (the benchmark's cost task, same space and
+ *                              budget), random, bayes and cost-aware bayes:
+ *                              the search alone, without processes, so
+ *                              that many seeds take seconds
  *
  * Build it in Release or RelWithDebInfo: a Debug build measures the
  * compiler, not the search.  Times are wall-clock; with LAT_CPU set in the
  * environment they are the process's CPU time, which a busy machine
  * disturbs less.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,8 +153,144 @@ static int qual_run(const char *name, size_t d, int trials, double fmin)
     return 0;
 }
 
+/* ---- The cost task, simulated ------------------------------------------------ */
+
+/* synthetic_train.py's loss (see there). */
+static double cost_loss(double size, double epochs, double lr)
+{
+    double l = log10(lr / (3e-3 / sqrt(size)));
+    return 1.6 + 2.0 / sqrt(size) + 1.2 * pow(epochs, -0.6) + 0.6 * l * l;
+}
+
+typedef struct cost_result {
+    double energy, trials; /* to the target; INFINITY when not reached */
+} cost_result;
+
+/* One sweep: method (bayes with budget_j > 0 is cost-aware), energy per
+ * trial = (units x ms_per_unit / 1000 CPU-s) x 12 W + startup_j, with 3%
+ * noise. */
+static int cost_run(es_method method, double budget_j, uint64_t seed, double target, int cap,
+                    double ms_per_unit, double startup_j, cost_result *out)
+{
+    es_param p[3];
+    memset(p, 0, sizeof p);
+    p[0] = (es_param){.name = (char *)"model_size",
+                      .dist = ES_DIST_Q_LOG_UNIFORM_VALUES,
+                      .min = 1,
+                      .max = 64,
+                      .q = 1,
+                      .line = 1};
+    p[1] = (es_param){.name = (char *)"epochs",
+                      .dist = ES_DIST_INT_UNIFORM,
+                      .min = 1,
+                      .max = 20,
+                      .q = 1,
+                      .line = 2};
+    p[2] = (es_param){.name = (char *)"lr",
+                      .dist = ES_DIST_LOG_UNIFORM_VALUES,
+                      .min = 1e-4,
+                      .max = 0.1,
+                      .q = 1,
+                      .line = 3};
+    es_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.method = method;
+    spec.params = p;
+    spec.n_params = 3;
+    spec.parallel = 1;
+    spec.run_cap = cap;
+    spec.metric_name = (char *)"val_loss";
+
+    es_search *s = NULL;
+    es_err err;
+    es_rng rng;
+    es_rng_seed(&rng, seed ^ UINT64_C(0xC057));
+    if (es_search_create(&spec, seed, &s, &err) != 0)
+        return 1;
+    double spent = 0.0;
+    out->energy = out->trials = INFINITY;
+    for (int i = 0; i < cap; i++) {
+        es_value v[3];
+        memset(v, 0, sizeof v);
+        if (budget_j > 0)
+            es_search_set_energy_budget(s, budget_j - spent, budget_j);
+        int rc = es_search_suggest(s, (uint64_t)i, v, &err);
+        if (rc != 0) {
+            fprintf(stderr, "seed %llu trial %d: %s\n", (unsigned long long)seed, i, err.msg);
+            break;
+        }
+        double size = round(es_value_number(&v[0])), ep = round(es_value_number(&v[1]));
+        double f = cost_loss(size, ep, es_value_number(&v[2]));
+        double e =
+            (size * ep * ms_per_unit / 1000.0 * 12.0 + startup_j) * exp(0.03 * es_rng_normal(&rng));
+        spent += e;
+        double fmed = NAN, fup = NAN;
+        if (getenv("COST_TRACE"))
+            es_search_forecast(s, v, &fmed, &fup);
+        es_search_observe(s, (uint64_t)i, v, ES_OBS_COMPLETED, f, e, &err);
+        for (size_t j = 0; j < 3; j++)
+            es_value_clear(&v[j]);
+        if (getenv("COST_TRACE"))
+            printf(
+                "    %d: size %2.0f epochs %2.0f lr %.2g loss %.3f  %.2f J (forecast %.2f, %.2f)\n",
+                i, size, ep, es_value_number(&v[2]), f, e, fmed, fup);
+        if (f <= target) {
+            out->energy = spent;
+            out->trials = i + 1;
+            break;
+        }
+    }
+    es_search_destroy(s);
+    return 0;
+}
+
+static int cost_main(int argc, char **argv)
+{
+    double target = argc > 2 ? atof(argv[2]) : 2.2;
+    int seeds = argc > 3 ? atoi(argv[3]) : 50, cap = argc > 4 ? atoi(argv[4]) : 200;
+    double ms = argc > 5 ? atof(argv[5]) : 1.0, startup = argc > 6 ? atof(argv[6]) : 0.6;
+    /* The benchmark's budget: random's expected spend over 50 trials. */
+    double budget = 50 * (0.159 * ms * 12.0 + startup);
+    const char *names[3] = {"random", "bayes", "bayes-cost"};
+    double *e = malloc((size_t)seeds * 2 * sizeof *e), med[3];
+    if (e == NULL)
+        return 1;
+    for (int m = 0; m < 3; m++) {
+        int reached = 0;
+        double secs = lat_now();
+        for (int seed = 0; seed < seeds; seed++) {
+            cost_result r;
+            if (cost_run(m == 0 ? ES_METHOD_RANDOM : ES_METHOD_BAYES, m == 2 ? budget : 0.0,
+                         (uint64_t)seed, target, cap, ms, startup, &r) != 0) {
+                free(e);
+                return 1;
+            }
+            e[seed] = r.energy;
+            e[seeds + seed] = r.trials;
+            reached += isfinite(r.energy);
+            if (getenv("COST_VERBOSE"))
+                printf("  %-10s seed %2d: %7.1f J in %.0f trials\n", names[m], seed, r.energy,
+                       r.trials);
+        }
+        secs = lat_now() - secs;
+        qsort(e, (size_t)seeds, sizeof *e, lat_by_double);
+        qsort(e + seeds, (size_t)seeds, sizeof *e, lat_by_double);
+        med[m] = qual_median(e, seeds);
+        printf("%-10s target %.3f: reached %2d/%d, energy to target median %7.1f J [%.1f, %.1f], "
+               "trials median %.0f (%.1f s)\n",
+               names[m], target, reached, seeds, med[m], e[seeds / 4], e[(3 * seeds) / 4],
+               qual_median(e + seeds, seeds), secs);
+    }
+    printf("ratio cost-aware / random %.2f, bayes / random %.2f\n", med[2] / med[0],
+           med[1] / med[0]);
+    free(e);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "cost") == 0)
+        return cost_main(argc, argv);
     if (argc > 1 && strcmp(argv[1], "quality") == 0) {
         int rc = qual_run("branin", 2, 30, BF_BRANIN_MIN);
         return rc | qual_run("hartmann6", 6, 50, BF_HARTMANN6_MIN);

@@ -340,6 +340,45 @@ ES_TEST(bayes_cost_aware_prefers_cheap)
     ES_CHECK(spent[1] < 0.5 * spent[0]);
 }
 
+ES_TEST(bayes_cost_effective_design)
+{
+    /* Three parameters; the energy depends on x3 only (10 J to 1 kJ).  With
+     * a budget the design is k + 1 = 4 trials, and its last point, drawn
+     * once three energies are known, is spread per joule: at the cheap end
+     * of x3, where the hypercube's point (without a budget) falls anywhere. */
+    es_param p[3];
+    unit_params(p);
+    p[2] = st_param("x3", ES_DIST_UNIFORM);
+    p[2].max = 1;
+    es_spec spec = bayes_spec(p, 3);
+    double x3[2][8];
+    for (int b = 0; b < 2; b++)
+        for (uint64_t seed = 0; seed < 8; seed++) {
+            es_search *s = bayes_make(&spec, 100 + seed);
+            for (uint64_t i = 0; i < 4; i++) {
+                es_value v[3] = {{0}};
+                if (b)
+                    es_search_set_energy_budget(s, 1e9, 1e9);
+                bayes_suggest(s, i, v);
+                double a = es_value_number(&v[0]) - 0.5, c = es_value_number(&v[1]) - 0.5;
+                double e = 10.0 * exp(4.6 * es_value_number(&v[2]));
+                if (i == 3)
+                    x3[b][seed] = es_value_number(&v[2]);
+                bayes_observe(s, i, v, ES_OBS_COMPLETED, a * a + c * c, e);
+                clear_values(v, 3);
+            }
+            es_search_destroy(s);
+        }
+    double mean[2] = {0, 0};
+    for (int b = 0; b < 2; b++)
+        for (int seed = 0; seed < 8; seed++)
+            mean[b] += x3[b][seed] / 8.0;
+    for (int seed = 0; seed < 8; seed++)
+        if (!(x3[1][seed] < 0.25))
+            ES_FAIL("seed %d: the per-joule design point has x3 = %.3f", seed, x3[1][seed]);
+    ES_CHECK(mean[1] < 0.5 * mean[0]);
+}
+
 ES_TEST(bayes_budget_exceeded_message)
 {
     es_param p[2];
