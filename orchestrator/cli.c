@@ -1,15 +1,25 @@
 /*
- * cli.c -- subcommand table and the helpers every subcommand shares.
+ * cli.c -- subcommand table and the helpers every subcommand shares: the
+ * database path, usage errors, --help, JSON output, and finding the worker
+ * and a spec's program (what `run` and `estimate`'s pilot both need).
  */
 #include "cli.h"
 
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-static const es_cli_cmd *const commands[] = {&es_cli_run, &es_cli_validate, &es_cli_report,
-                                             &es_cli_import, &es_cli_ls};
+#include "spec.h"
+
+static const es_cli_cmd *const commands[] = {&es_cli_run,     &es_cli_validate, &es_cli_report,
+                                             &es_cli_import,  &es_cli_ls,       &es_cli_project,
+                                             &es_cli_estimate};
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
 static void usage(FILE *f)
@@ -34,6 +44,67 @@ const char *es_cli_db_path(const char *option)
     if (env != NULL && env[0] != '\0')
         return env;
     return "ecosweep.db";
+}
+
+void es_cli_json_str(const char *s)
+{
+    es_value v = {.kind = s ? ES_V_STR : ES_V_NULL, .s = (char *)s};
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    if (es_value_json(&v, &buf, &len, &cap) == 0)
+        fwrite(buf, 1, len, stdout);
+    else
+        fputs("null", stdout);
+    free(buf);
+}
+
+void es_cli_json_num(double x)
+{
+    if (isfinite(x))
+        printf("%.15g", x);
+    else
+        fputs("null", stdout);
+}
+
+void es_cli_find_worker(const char *option, char *buf, size_t cap)
+{
+    const char *env = getenv("ECOSWEEP_WORKER");
+    char self[PATH_MAX];
+    ssize_t n;
+
+    if (option != NULL) {
+        snprintf(buf, cap, "%s", option);
+        return;
+    }
+    if (env != NULL && env[0] != '\0') {
+        snprintf(buf, cap, "%s", env);
+        return;
+    }
+    n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        snprintf(buf, cap, "%s/ecosweep-worker", dirname(self));
+        if (access(buf, X_OK) == 0)
+            return;
+    }
+    snprintf(buf, cap, "ecosweep-worker");
+}
+
+int es_cli_resolve_program(es_spec *spec)
+{
+    char dirbuf[PATH_MAX], path[PATH_MAX * 2];
+    if (spec->program == NULL || spec->program[0] == '/' || access(spec->program, F_OK) == 0)
+        return 0;
+    snprintf(dirbuf, sizeof dirbuf, "%s", spec->path);
+    snprintf(path, sizeof path, "%s/%s", dirname(dirbuf), spec->program);
+    if (access(path, F_OK) != 0)
+        return 0;
+    char *p = strdup(path);
+    if (p == NULL)
+        return -ENOMEM;
+    free(spec->program);
+    spec->program = p;
+    return 0;
 }
 
 int es_cli_usage_error(const es_cli_cmd *cmd, const char *fmt, ...)

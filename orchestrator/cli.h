@@ -12,6 +12,8 @@
 #ifndef ES_CLI_H
 #define ES_CLI_H
 
+#include <stddef.h>
+
 enum { ES_EXIT_OK = 0, ES_EXIT_ERROR = 1, ES_EXIT_USAGE = 2, ES_EXIT_FAILED_TRIALS = 3 };
 
 typedef struct es_cli_cmd {
@@ -26,6 +28,8 @@ extern const es_cli_cmd es_cli_validate;
 extern const es_cli_cmd es_cli_report;
 extern const es_cli_cmd es_cli_import;
 extern const es_cli_cmd es_cli_ls;
+extern const es_cli_cmd es_cli_project;
+extern const es_cli_cmd es_cli_estimate;
 
 /* Dispatch `ecosweep SUBCOMMAND ...`; returns the exit code. */
 int es_cli_main(int argc, char **argv);
@@ -41,5 +45,28 @@ int es_cli_usage_error(const es_cli_cmd *cmd, const char *fmt, ...)
 
 /* Did argv ask for help (-h / --help anywhere before "--")? */
 int es_cli_wants_help(int argc, char **argv);
+
+/* Open the existing database db (its schema brought up to date), never
+ * creating one: when there is no file, or it cannot be opened, print why and
+ * return ES_EXIT_ERROR.  Defined in cli_report.c. */
+struct es_store;
+int es_cli_open_existing(const char *db, struct es_store **st);
+
+/* Write s to stdout as a JSON string (NULL: null), and x as a JSON number
+ * with 15 significant digits (not finite: null), for the commands' --format
+ * json output. */
+void es_cli_json_str(const char *s);
+void es_cli_json_num(double x);
+
+/* The ecosweep-worker to launch, into buf: option when given, else
+ * $ECOSWEEP_WORKER, else the one beside this program, else "ecosweep-worker"
+ * (found on PATH). */
+void es_cli_find_worker(const char *option, char *buf, size_t cap);
+
+/* A relative spec->program not found from the current directory but found
+ * beside the spec file is replaced by that path, so a spec runs from
+ * anywhere.  0 or -ENOMEM. */
+struct es_spec;
+int es_cli_resolve_program(struct es_spec *spec);
 
 #endif

@@ -104,6 +104,66 @@ void es_rep_tally_project(es_rep_tally *ty, const es_store_project *p)
     }
 }
 
+/* ---- Budgets, reuse and forecasts ------------------------------------------ */
+
+double es_rep_forecast_error(const es_store_trial *t)
+{
+    double actual = es_account_joules(&t->cpu, &t->dram, &t->gpu);
+    int known =
+        t->cpu.method != ES_EM_NONE || t->dram.method != ES_EM_NONE || t->gpu.method != ES_EM_NONE;
+    if (!known || t->reused_from > 0 || !(t->forecast_j > 0) ||
+        (t->status != NULL && strcmp(t->status, "running") == 0))
+        return NAN;
+    return (actual - t->forecast_j) / t->forecast_j;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void es_rep_sweep_budget_of(const es_store_sweep *sw, es_rep_sweep_budget *out)
+{
+    double *err = malloc((sw->n_trials ? sw->n_trials : 1) * sizeof *err);
+    memset(out, 0, sizeof *out);
+    out->median_error = NAN;
+    for (size_t i = 0; i < sw->n_trials; i++) {
+        const es_store_trial *t = &sw->trials[i];
+        double e = es_rep_forecast_error(t);
+        if (t->reused_from > 0) {
+            out->reused++;
+            if (isfinite(t->reused_j))
+                out->saved_j += t->reused_j;
+        }
+        /* Completed trials only: a trial stopped half-way is not a miss of
+         * the forecast. */
+        if (err != NULL && isfinite(e) && strcmp(t->status, "completed") == 0)
+            err[out->forecasts++] = e;
+    }
+    if (out->forecasts > 0) {
+        size_t n = (size_t)out->forecasts;
+        qsort(err, n, sizeof *err, cmp_double);
+        out->median_error = n % 2 ? err[n / 2] : (err[n / 2 - 1] + err[n / 2]) / 2;
+    }
+    free(err);
+}
+
+void es_rep_write_budget_lines(FILE *f, const char *prefix, const es_store_sweep *sw)
+{
+    es_rep_sweep_budget b;
+    es_rep_sweep_budget_of(sw, &b);
+    if (isfinite(sw->overshoot_j))
+        fprintf(f, "%sbudget overshoot: %.4g J (%.4g kWh) beyond the budget\n", prefix,
+                sw->overshoot_j, sw->overshoot_j / 3.6e6 * sw->factors.pue);
+    if (b.forecasts > 0)
+        fprintf(f, "%sforecast error: median %+.1f%% (%d completed trials with a forecast)\n",
+                prefix, b.median_error * 100, b.forecasts);
+    if (b.reused > 0)
+        fprintf(f, "%senergy saved by reuse: %.4g J (%d trial%s)\n", prefix, b.saved_j, b.reused,
+                b.reused == 1 ? "" : "s");
+}
+
 int es_rep_maximize(const es_store_sweep *sw)
 {
     return sw->goal != NULL && strcmp(sw->goal, "maximize") == 0;
@@ -323,6 +383,7 @@ static void write_text(const es_store_data *d, const es_report_opts *o,
                     carbon_text(&sw->factors, why, sizeof why), sw->factors.electricity_usd_per_kwh,
                     sw->factors.cloud_usd_per_hour,
                     es_energy_attribution_name(sw->factors.attribution));
+            es_rep_write_budget_lines(f, "    ", sw);
             if (best != NULL)
                 fprintf(f, "    best: trial %lld, %s=%.6g, %s\n", (long long)best->number,
                         sw->metric, best->objective, best->params_json);
@@ -347,10 +408,13 @@ static void write_text(const es_store_data *d, const es_report_opts *o,
                     snprintf(obj, sizeof obj, "-");
                 else
                     snprintf(obj, sizeof obj, "%.6g", t->objective);
-                fprintf(f, "    %5lld  %-14s %12s %10.3g %11.4g %9.3g %8.1f  %s%s%s\n",
+                fprintf(f, "    %5lld  %-14s %12s %10.3g %11.4g %9.3g %8.1f  %s%s%s",
                         (long long)t->number, t->status, obj, c.kwh, c.co2e_kg * 1000, c.usd,
                         isfinite(t->wall_s) ? t->wall_s : 0.0, t->params_json,
                         t->reason ? "  -- " : "", t->reason ? t->reason : "");
+                if (t->reused_from > 0)
+                    fprintf(f, "  (reused trial #%lld)", (long long)t->reused_from);
+                fputc('\n', f);
             }
             if (sw->n_trials > 0) {
                 char a[48], b[48], g[48];

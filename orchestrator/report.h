@@ -48,6 +48,12 @@
  *   the report is of some sweeps only), "imports": [IMPORT...];
  *   sweep: "expected_max": {...}|null, "sensitivity": {...}.
  *
+ * Added in schema 4 (README "Budgets"): sweep: "overshoot_j" (energy spent
+ * beyond the budget, null when none was recorded), "forecast_error_median"
+ * (over completed trials, null when none had a forecast), "reuse":
+ * {"trials", "saved_j"}; trial: "reused_from" (trial id or null),
+ * "forecast_j" and "forecast_error" = (actual - forecast) / forecast.
+ *
  * CodeCarbon (ES_REPORT_CODECARBON): CodeCarbon 2.x's emissions.csv header,
  * one row per trial; energies in kWh with PUE applied (as CodeCarbon does),
  * powers in W at the device, emissions in kg; columns ecosweep does not know

@@ -39,6 +39,26 @@ void es_rep_tally_import(es_rep_tally *ty /* OUT */, const es_store_import *im);
 /* Sweeps and imports of the project. */
 void es_rep_tally_project(es_rep_tally *ty /* OUT */, const es_store_project *p);
 
+/* (actual - forecast) / forecast of a trial's energy, from the forecast
+ * recorded at launch and its known joules; NAN when it has no forecast, no
+ * known energy, was reused or is still running. */
+double es_rep_forecast_error(const es_store_trial *t);
+
+/* What budgets, reuse and forecasts did in a sweep. */
+typedef struct es_rep_sweep_budget {
+    int reused;          /* trials that reused an earlier completed trial */
+    double saved_j;      /* the reused trials' joules: energy not spent again */
+    int forecasts;       /* completed trials with a forecast error */
+    double median_error; /* their median forecast error; NAN when none */
+} es_rep_sweep_budget;
+
+void es_rep_sweep_budget_of(const es_store_sweep *sw, es_rep_sweep_budget *out /* OUT */);
+
+/* The lines that say so, each starting with prefix ("    " in text, "- " in
+ * Markdown): the budget overshoot, the median forecast error and the
+ * energy saved by reuse; nothing for what the sweep does not have. */
+void es_rep_write_budget_lines(FILE *f, const char *prefix, const es_store_sweep *sw);
+
 /* Does the sweep maximize its metric? */
 int es_rep_maximize(const es_store_sweep *sw);
 /* The best completed trial of a sweep, or NULL. */

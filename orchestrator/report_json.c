@@ -136,6 +136,13 @@ static void j_trial(FILE *f, const es_store_sweep *sw, const es_store_trial *t)
     j_ftime(f, "started", t->started);
     j_ftime(f, "ended", t->ended);
     j_fstr(f, "log_dir", t->log_dir);
+    fputs(", \"reused_from\": ", f);
+    if (t->reused_from > 0)
+        fprintf(f, "%lld", (long long)t->reused_from);
+    else
+        fputs("null", f);
+    j_fnum(f, "forecast_j", t->forecast_j);
+    j_fnum(f, "forecast_error", es_rep_forecast_error(t));
     fputs(", \"energy\": {", f);
     j_part(f, "cpu", &t->cpu, 1);
     j_part(f, "dram", &t->dram, 0);
@@ -190,6 +197,7 @@ static void j_sweep(FILE *f, const es_store_sweep *sw)
 {
     es_rep_tally ty;
     es_rep_sweep_stats ss;
+    es_rep_sweep_budget bu;
     const es_store_trial *best = es_rep_best_trial(sw);
 
     es_rep_tally_sweep(&ty, sw);
@@ -214,6 +222,12 @@ static void j_sweep(FILE *f, const es_store_sweep *sw)
     j_fnum(f, "gpu_watts", sw->factors.gpu_watts);
     fputs("}, ", f);
     j_tally(f, &ty, 0);
+    es_rep_sweep_budget_of(sw, &bu);
+    j_fnum(f, "overshoot_j", sw->overshoot_j);
+    j_fnum(f, "forecast_error_median", bu.median_error);
+    fprintf(f, ", \"reuse\": {\"trials\": %d", bu.reused);
+    j_fnum(f, "saved_j", bu.saved_j);
+    fputc('}', f);
     fputs(", \"best\": ", f);
     if (best != NULL) {
         fprintf(f, "{\"id\": %lld, \"number\": %lld", (long long)best->id, (long long)best->number);

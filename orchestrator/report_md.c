@@ -186,6 +186,7 @@ static void md_sweep(FILE *f, const es_store_sweep *sw)
     fprintf(f, "- factors: PUE %.3g, %.4g g CO2e/kWh, $%.4g/kWh, cloud $%.4g/h\n", sw->factors.pue,
             sw->factors.carbon_g_per_kwh, sw->factors.electricity_usd_per_kwh,
             sw->factors.cloud_usd_per_hour);
+    es_rep_write_budget_lines(f, "- ", sw);
     if (best != NULL) {
         fprintf(f, "- **best**: trial %lld, %s = %.6g, ", (long long)best->number,
                 sw->metric ? sw->metric : "objective", best->objective);

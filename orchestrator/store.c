@@ -1,9 +1,11 @@
 /*
  * store.c -- the SQLite store: schema, migrations, and every SQL statement
  * ecosweep runs (see store.h for the contract), including the fixture that
- * lets the tests build a v1 database and watch it upgrade, and the writing
- * of sweeps, trials and imported jobs.  Loading for reports is in
- * store_read.c, which steps the statements of this file's table.
+ * lets the tests build a database at any earlier version and watch it
+ * upgrade, the writing of sweeps, trials and imported jobs, and the small
+ * reads the coordinator needs while it runs (project budgets and spending,
+ * the reuse lookup).  Loading for reports is in store_read.c, which steps
+ * the statements of this file's table.
  *
  * Statements live in one table, prepared once at open and reset after each
  * use; all values are bound, never spliced into SQL text.  Writes that belong
@@ -22,7 +24,7 @@
 #include <string.h>
 #include <time.h>
 
-#define ES_SCHEMA_VERSION 3
+#define ES_SCHEMA_VERSION 4
 
 /* Migrations, in order: migrations[i] takes user_version i to i+1.  Each
  * runs in one transaction with its user_version bump, so a database is
@@ -115,7 +117,31 @@ static const char *const migrations[] = {
     "  gpus INTEGER NOT NULL, cpus INTEGER NOT NULL,"
     "  energy_j REAL NOT NULL, method TEXT NOT NULL, source TEXT NOT NULL);"
     "CREATE INDEX imported_job_by_import ON imported_job(import_id, line);",
+
+    /* v4: project budgets, reuse and forecasts.  project_budget holds a
+     * project's caps (NULL: none), which every sweep of the project shares
+     * with its imported jobs.  A trial may be the reuse of an earlier
+     * completed trial with the same command and parameters (reused_from; it
+     * then ran nothing) and records the energy forecast when it was launched
+     * (forecast_j), so reports can say how good forecasts were.  A sweep
+     * records how much energy it spent beyond its budget (overshoot_j; NULL
+     * when it had no budget).  The partial index serves the reuse lookup. */
+    "CREATE TABLE project_budget ("
+    "  project_id INTEGER PRIMARY KEY REFERENCES project(id),"
+    "  kwh REAL, usd REAL, co2e_kg REAL,"
+    "  updated REAL NOT NULL);"
+    "ALTER TABLE trial ADD COLUMN reused_from INTEGER REFERENCES trial(id);"
+    "ALTER TABLE trial ADD COLUMN forecast_j REAL;"
+    "ALTER TABLE sweep ADD COLUMN overshoot_j REAL;"
+    "CREATE INDEX trial_completed_by_command ON trial(command) WHERE status = 'completed';",
 };
+
+/* Joules at the device of trial alias T: the sum of the components that were
+ * measured or estimated (a component with method 'none' is stored as NULL
+ * and adds nothing, as in es_account_joules); NULL when none is known. */
+#define TRIAL_JOULES(T)                                                                            \
+    "CASE WHEN " T ".cpu_j IS NULL AND " T ".dram_j IS NULL AND " T ".gpu_j IS NULL THEN NULL"     \
+    " ELSE coalesce(" T ".cpu_j, 0) + coalesce(" T ".dram_j, 0) + coalesce(" T ".gpu_j, 0) END"
 
 static const char *const sql[Q__COUNT] = {
     [Q_BEGIN] = "BEGIN IMMEDIATE",
@@ -133,8 +159,8 @@ static const char *const sql[Q__COUNT] = {
         " VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
         " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
     [Q_SWEEP_FINISH] = "UPDATE sweep SET status = ?2, reason = ?3, ended = ?4 WHERE id = ?1",
-    [Q_TRIAL_ADD] = "INSERT INTO trial(sweep_id, number, status, command, log_dir, started, host)"
-                    " VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6)",
+    [Q_TRIAL_ADD] = "INSERT INTO trial(sweep_id, number, status, command, log_dir, started, host,"
+                    " reused_from, forecast_j) VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, ?7, ?8)",
     [Q_PARAM_ADD] = "INSERT INTO param(trial_id, name, ord, value) VALUES (?1, ?2, ?3, ?4)",
     [Q_METRIC_ADD] = "INSERT INTO metric(trial_id, seq, name, step, value, t)"
                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -151,14 +177,16 @@ static const char *const sql[Q__COUNT] = {
         "SELECT id, name, status, reason, method, metric, goal, spec_path, host, seed, started,"
         " ended, pue, carbon_g_per_kwh, electricity_usd_per_kwh, cloud_usd_per_hour,"
         " cpu_watts_per_core, dram_watts_per_gb, budget_kwh, budget_usd, budget_co2e_kg,"
-        " budget_wall_s, region, carbon_source, attribution, gpu_watts, parallel"
-        " FROM sweep WHERE project_id = ?1"
+        " budget_wall_s, region, carbon_source, attribution, gpu_watts, parallel, overshoot_j,"
+        " spec_text FROM sweep WHERE project_id = ?1"
         " AND (?2 IS NULL OR name = ?2 OR CAST(id AS TEXT) = ?2) ORDER BY id",
     [Q_LOAD_TRIALS] =
         "SELECT id, number, status, reason, host, log_dir, command, objective, started, ended,"
         " wall_s, cpu_s, peak_rss_kb, exit_code, signal,"
         " cpu_j, cpu_method, cpu_source, dram_j, dram_method, dram_source,"
-        " gpu_j, gpu_method, gpu_source FROM trial WHERE sweep_id = ?1 ORDER BY number",
+        " gpu_j, gpu_method, gpu_source, reused_from, forecast_j, (SELECT " TRIAL_JOULES(
+            "o") " FROM trial o WHERE o.id = t.reused_from)"
+                 " FROM trial t WHERE sweep_id = ?1 ORDER BY number",
     [Q_LOAD_PARAMS] = "SELECT coalesce(json_group_object(name, json(value)), '{}')"
                       " FROM (SELECT name, value FROM param WHERE trial_id = ?1 ORDER BY ord)",
     [Q_LOAD_LAST_METRICS] =
@@ -182,6 +210,42 @@ static const char *const sql[Q__COUNT] = {
     [Q_LOAD_JOBS] = "SELECT id, line, name, grp, status, started, ended, hours, gpus, cpus,"
                     " energy_j, method, source FROM imported_job WHERE import_id = ?1"
                     " ORDER BY line, id",
+    [Q_SWEEP_OVERSHOOT] = "UPDATE sweep SET overshoot_j = ?2 WHERE id = ?1",
+    [Q_PROJECT_BUDGET_GET] = "SELECT kwh, usd, co2e_kg FROM project_budget WHERE project_id = ?1",
+    [Q_PROJECT_BUDGET_SET] =
+        "INSERT INTO project_budget(project_id, kwh, usd, co2e_kg, updated)"
+        " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(project_id) DO UPDATE SET kwh = excluded.kwh,"
+        " usd = excluded.usd, co2e_kg = excluded.co2e_kg, updated = excluded.updated",
+    [Q_PROJECT_BUDGET_CLEAR] = "DELETE FROM project_budget WHERE project_id = ?1",
+    /* Every ended trial of every sweep of the project and every imported
+     * job, each priced with the factors of its own sweep or import.  USD is
+     * electricity only, as budget.usd is. */
+    [Q_PROJECT_SPENT] =
+        "SELECT coalesce(sum(j), 0), coalesce(sum(j / 3.6e6 * pue), 0),"
+        " coalesce(sum(j / 3.6e6 * pue * g / 1000), 0), coalesce(sum(j / 3.6e6 * pue * usd), 0)"
+        " FROM (SELECT coalesce(" TRIAL_JOULES(
+            "t") ", 0) AS j, s.pue AS pue,"
+                 "   s.carbon_g_per_kwh AS g, s.electricity_usd_per_kwh AS usd"
+                 "   FROM trial t JOIN sweep s ON s.id = t.sweep_id WHERE s.project_id = ?1"
+                 " UNION ALL SELECT CASE WHEN j.method = 'none' THEN 0 ELSE j.energy_j END, i.pue,"
+                 "   i.carbon_g_per_kwh, i.electricity_usd_per_kwh"
+                 "   FROM imported_job j JOIN job_import i ON i.id = j.import_id"
+                 "   WHERE i.project_id = ?1)",
+    /* A completed trial that ran (not itself a reuse) in the project, with
+     * the same argv and the same parameters: the same names, and for each a
+     * value of the same JSON type and the same value, whatever the order of
+     * the keys in ?3.  The latest such trial wins. */
+    [Q_FIND_COMPLETED] = "SELECT t.id, s.id, s.name, t.number, t.objective, " TRIAL_JOULES(
+        "t") ", t.wall_s"
+             " FROM trial t JOIN sweep s ON s.id = t.sweep_id"
+             " WHERE t.command = ?2 AND t.status = 'completed' AND s.project_id = ?1"
+             " AND t.reused_from IS NULL"
+             " AND (SELECT count(*) FROM param p WHERE p.trial_id = t.id) ="
+             "     (SELECT count(*) FROM json_each(?3))"
+             " AND NOT EXISTS (SELECT 1 FROM json_each(?3) w WHERE NOT EXISTS ("
+             "     SELECT 1 FROM param p WHERE p.trial_id = t.id AND p.name = w.key"
+             "     AND json_type(p.value) = w.type AND json_extract(p.value, '$') IS w.value))"
+             " ORDER BY t.id DESC LIMIT 1",
 };
 
 int es_store__db_fail(es_store *st, es_err *err, const char *what)
@@ -315,8 +379,17 @@ static const char v1_fixture[] =
 
 int es_store_testing_write_v1(const char *path, es_err *err)
 {
+    return es_store_testing_write_at(path, 1, err);
+}
+
+int es_store_testing_write_at(const char *path, int version, es_err *err)
+{
     es_store st = {.path = (char *)path};
+    char pragma[64];
     int rc;
+
+    if (version < 1 || version > ES_SCHEMA_VERSION)
+        return es_err_set(err, -EINVAL, "%s: no schema version %d", path, version);
     if (sqlite3_open_v2(path, &st.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
         rc = es_store__db_fail(&st, err, "cannot create database");
@@ -328,8 +401,11 @@ int es_store_testing_write_v1(const char *path, es_err *err)
         rc = exec_plain(&st, migrations[0], err);
     if (rc == 0)
         rc = exec_plain(&st, v1_fixture, err);
+    for (int v = 1; rc == 0 && v < version; v++)
+        rc = exec_plain(&st, migrations[v], err);
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", version);
     if (rc == 0)
-        rc = exec_plain(&st, "PRAGMA user_version = 1", err);
+        rc = exec_plain(&st, pragma, err);
     if (rc == 0)
         rc = exec_plain(&st, "COMMIT", err);
     sqlite3_close(st.db);
@@ -396,32 +472,35 @@ static int tx_end(es_store *st, int rc, es_err *err)
     return rc;
 }
 
-int es_store_project_ensure(es_store *st, const char *name, int64_t *id, es_err *err)
+int es_store_project_find(es_store *st, const char *name, int64_t *id, es_err *err)
 {
     sqlite3_stmt *s = st->q[Q_PROJECT_GET];
     int rc;
 
+    *id = 0;
     es_store__bind_text(s, 1, name);
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW)
         *id = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
-    if (rc == SQLITE_ROW)
-        return 0;
-    if (rc != SQLITE_DONE)
-        return es_store__db_fail(st, err, "looking up project");
+    sqlite3_clear_bindings(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
+                                                 : es_store__db_fail(st, err, "looking up project");
+}
+
+int es_store_project_ensure(es_store *st, const char *name, int64_t *id, es_err *err)
+{
+    int rc = es_store_project_find(st, name, id, err);
+    if (rc != 0 || *id > 0)
+        return rc;
     /* OR IGNORE: two sweeps may create the same project at once; either
      * way the row is there now, and the lookup below finds it. */
     es_store__bind_text(st->q[Q_PROJECT_ADD], 1, name);
     sqlite3_bind_double(st->q[Q_PROJECT_ADD], 2, (double)time(NULL));
-    if ((rc = es_store__step_done(st, Q_PROJECT_ADD, err, "adding project")) != 0)
+    if ((rc = es_store__step_done(st, Q_PROJECT_ADD, err, "adding project")) != 0 ||
+        (rc = es_store_project_find(st, name, id, err)) != 0)
         return rc;
-    es_store__bind_text(s, 1, name);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : es_store__db_fail(st, err, "looking up project");
+    return *id > 0 ? 0 : es_store__db_fail(st, err, "looking up project");
 }
 
 static int sweep_name_taken(es_store *st, int64_t project_id, const char *name, int *taken)
@@ -521,6 +600,9 @@ int es_store_trial_start(es_store *st, const es_trial_new *t, int64_t *id, es_er
     es_store__bind_text(s, 4, t->log_dir);
     sqlite3_bind_double(s, 5, t->started);
     es_store__bind_text(s, 6, t->host);
+    if (t->reused_from > 0)
+        sqlite3_bind_int64(s, 7, t->reused_from);
+    bind_real(s, 8, isfinite(t->forecast_j) && t->forecast_j > 0 ? t->forecast_j : NAN);
     rc = es_store__step_done(st, Q_TRIAL_ADD, err, "adding trial");
     *id = sqlite3_last_insert_rowid(st->db);
     for (size_t i = 0; rc == 0 && i < t->spec->n_params; i++) {
@@ -682,4 +764,148 @@ int es_store_import_find(es_store *st, const char *project, const char *hash, in
     sqlite3_clear_bindings(s);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
                                                  : es_store__db_fail(st, err, "looking up imports");
+}
+
+/* ---- Budgets, reuse and overshoot ------------------------------------------ */
+
+int es_store_sweep_set_overshoot(es_store *st, int64_t sweep_id, double overshoot_j, es_err *err)
+{
+    sqlite3_stmt *s = st->q[Q_SWEEP_OVERSHOOT];
+    sqlite3_bind_int64(s, 1, sweep_id);
+    bind_real(s, 2, isfinite(overshoot_j) ? overshoot_j : NAN);
+    return es_store__step_done(st, Q_SWEEP_OVERSHOOT, err, "recording the budget overshoot");
+}
+
+static double col_cap(sqlite3_stmt *s, int i)
+{
+    return sqlite3_column_type(s, i) == SQLITE_NULL ? 0 : sqlite3_column_double(s, i);
+}
+
+int es_store_project_budget(es_store *st, int64_t project_id, es_budget *out, es_err *err)
+{
+    sqlite3_stmt *s = st->q[Q_PROJECT_BUDGET_GET];
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    sqlite3_bind_int64(s, 1, project_id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        out->kwh = col_cap(s, 0);
+        out->usd = col_cap(s, 1);
+        out->co2e_kg = col_cap(s, 2);
+    }
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE
+               ? 0
+               : es_store__db_fail(st, err, "reading the project budget");
+}
+
+int es_store_project_budget_set(es_store *st, int64_t project_id, const es_budget *b, es_err *err)
+{
+    sqlite3_stmt *s;
+    if (!(b->kwh > 0) && !(b->usd > 0) && !(b->co2e_kg > 0)) {
+        sqlite3_bind_int64(st->q[Q_PROJECT_BUDGET_CLEAR], 1, project_id);
+        return es_store__step_done(st, Q_PROJECT_BUDGET_CLEAR, err, "clearing the project budget");
+    }
+    s = st->q[Q_PROJECT_BUDGET_SET];
+    sqlite3_bind_int64(s, 1, project_id);
+    bind_cap(s, 2, b->kwh);
+    bind_cap(s, 3, b->usd);
+    bind_cap(s, 4, b->co2e_kg);
+    sqlite3_bind_double(s, 5, (double)time(NULL));
+    return es_store__step_done(st, Q_PROJECT_BUDGET_SET, err, "recording the project budget");
+}
+
+int es_store_project_spent(es_store *st, int64_t project_id, double *device_j, double *kwh,
+                           double *co2e_kg, double *usd, es_err *err)
+{
+    sqlite3_stmt *s = st->q[Q_PROJECT_SPENT];
+    int rc;
+
+    *device_j = *kwh = *co2e_kg = *usd = 0;
+    sqlite3_bind_int64(s, 1, project_id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *device_j = sqlite3_column_double(s, 0);
+        *kwh = sqlite3_column_double(s, 1);
+        *co2e_kg = sqlite3_column_double(s, 2);
+        *usd = sqlite3_column_double(s, 3);
+    }
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return rc == SQLITE_ROW ? 0 : es_store__db_fail(st, err, "adding up what the project spent");
+}
+
+int es_store_find_completed(es_store *st, int64_t project_id, const char *command_json,
+                            const char *params_json, es_store_reuse *out, es_err *err)
+{
+    sqlite3_stmt *s = st->q[Q_FIND_COMPLETED];
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    out->objective = out->joules = out->wall_s = NAN;
+    sqlite3_bind_int64(s, 1, project_id);
+    es_store__bind_text(s, 2, command_json);
+    es_store__bind_text(s, 3, params_json ? params_json : "{}");
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        const unsigned char *name = sqlite3_column_text(s, 2);
+        out->found = 1;
+        out->trial_id = sqlite3_column_int64(s, 0);
+        out->sweep_id = sqlite3_column_int64(s, 1);
+        snprintf(out->sweep_name, sizeof out->sweep_name, "%s", name ? (const char *)name : "");
+        out->number = sqlite3_column_int64(s, 3);
+        if (sqlite3_column_type(s, 4) != SQLITE_NULL)
+            out->objective = sqlite3_column_double(s, 4);
+        if (sqlite3_column_type(s, 5) != SQLITE_NULL)
+            out->joules = sqlite3_column_double(s, 5);
+        if (sqlite3_column_type(s, 6) != SQLITE_NULL)
+            out->wall_s = sqlite3_column_double(s, 6);
+    }
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE
+               ? 0
+               : es_store__db_fail(st, err, "looking up a completed trial to reuse");
+}
+
+int es_store_project_list(es_store *st, es_store_project_ref **out, size_t *n, es_err *err)
+{
+    sqlite3_stmt *s = st->q[Q_LOAD_PROJECTS];
+    es_store_project_ref *list = NULL;
+    size_t count = 0;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    sqlite3_bind_null(s, 1);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const unsigned char *name = sqlite3_column_text(s, 1);
+        es_store_project_ref *p = realloc(list, (count + 1) * sizeof *list);
+        if (p == NULL)
+            break;
+        list = p;
+        list[count].id = sqlite3_column_int64(s, 0);
+        list[count].name = strdup(name ? (const char *)name : "");
+        if (list[count++].name == NULL)
+            break;
+    }
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    if (rc != SQLITE_DONE) {
+        es_store_project_list_free(list, count);
+        return rc == SQLITE_ROW ? es_err_set(err, -ENOMEM, "out of memory")
+                                : es_store__db_fail(st, err, "listing projects");
+    }
+    *out = list;
+    *n = count;
+    return 0;
+}
+
+void es_store_project_list_free(es_store_project_ref *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(list[i].name);
+    free(list);
 }

@@ -21,8 +21,9 @@
 typedef struct es_store es_store;
 
 /* Open (creating if needed) the database at path and bring its schema up to
- * date, in place (a v1 database gains the v2 sweep columns and the v3
- * import tables, its rows kept).
+ * date, in place (a v1 database gains the v2 sweep columns, the v3 import
+ * tables and the v4 project budgets, reuse and forecast columns, its rows
+ * kept).
  * Errors name the path and SQLite's message; ES_ESTORE. */
 int es_store_open(const char *path, es_store **out, es_err *err);
 void es_store_close(es_store *st);
@@ -39,8 +40,74 @@ int es_store_found_version(const es_store *st);
  * estimate over 1800 s with parameter lr=0.1 and metric loss=0.5. */
 int es_store_testing_write_v1(const char *path, es_err *err);
 
+/* The same rows, then the migrations up to schema `version` (1 to the
+ * current one) applied as an older ecosweep would have left them, so a test
+ * can watch the upgrade from any earlier version. */
+int es_store_testing_write_at(const char *path, int version, es_err *err);
+
 /* Id of the project called name, created when missing. */
 int es_store_project_ensure(es_store *st, const char *name, int64_t *id /* OUT */, es_err *err);
+
+/* Id of the project called name, or *id = 0 when there is none (nothing is
+ * created). */
+int es_store_project_find(es_store *st, const char *name, int64_t *id /* OUT */, es_err *err);
+
+/* Every project, in creation order.  *out (free with
+ * es_store_project_list_free) holds *n entries. */
+typedef struct es_store_project_ref {
+    int64_t id;
+    char *name;
+} es_store_project_ref;
+
+int es_store_project_list(es_store *st, es_store_project_ref **out /* OUT */, size_t *n /* OUT */,
+                          es_err *err);
+void es_store_project_list_free(es_store_project_ref *list, size_t n);
+
+/* ---- Project budgets (`ecosweep project`) ----------------------------------- */
+
+/* The caps of a project, shared by all its sweeps and imported jobs: kwh
+ * (at the wall), usd (electricity) and co2e_kg; 0 = no cap.  wall_s and
+ * kill_on_exhaust are always 0.  A project without caps reads as all 0. */
+int es_store_project_budget(es_store *st, int64_t project_id, es_budget *out /* OUT */,
+                            es_err *err);
+
+/* Replace the project's caps by b's kwh, usd and co2e_kg (each > 0 sets a
+ * cap, 0 removes it; all 0 clears the project's budget). */
+int es_store_project_budget_set(es_store *st, int64_t project_id, const es_budget *b, es_err *err);
+
+/* What the project has spent: every ended trial of every sweep of the
+ * project (trials still running have no energy recorded yet; a reused trial
+ * recorded with no energy costs nothing) plus every imported job.
+ * *device_j is the raw joules at the devices summed; *kwh (PUE included),
+ * *co2e_kg and *usd (electricity only, as budget.usd) price each trial with
+ * its own sweep's factors and each job with its import's. */
+int es_store_project_spent(es_store *st, int64_t project_id, double *device_j /* OUT */,
+                           double *kwh /* OUT */, double *co2e_kg /* OUT */, double *usd /* OUT */,
+                           es_err *err);
+
+/* ---- Reuse ---------------------------------------------------------------- */
+
+/* A completed trial that can stand for a new one. */
+typedef struct es_store_reuse {
+    int found; /* 0: no such trial; the other fields are then 0 / NAN / "" */
+    int64_t trial_id;
+    int64_t sweep_id;
+    char sweep_name[256];
+    int64_t number;
+    double objective; /* NAN when the trial had none */
+    double joules;    /* at the devices, the known components; NAN when none */
+    double wall_s;    /* NAN when unknown */
+} es_store_reuse;
+
+/* The latest completed trial of project project_id, run for real (not itself
+ * a reuse), whose command is exactly command_json (the argv JSON array as
+ * es_store_trial_start stored it) and whose parameters are those of
+ * params_json: the same names, each with a value of the same JSON type and
+ * value, in any key order (integer 3 and real 3.0 differ).  A command that
+ * holds a per-trial path (${args_json_file}) never matches.  out->found
+ * says whether one was found. */
+int es_store_find_completed(es_store *st, int64_t project_id, const char *command_json,
+                            const char *params_json, es_store_reuse *out /* OUT */, es_err *err);
 
 /* What a new sweep records about itself. */
 typedef struct es_sweep_new {
@@ -58,6 +125,10 @@ typedef struct es_sweep_new {
 int es_store_sweep_create(es_store *st, const es_sweep_new *sw, int64_t *id /* OUT */,
                           char **name_out /* OUT */, es_err *err);
 
+/* Record the energy a sweep spent beyond its budget, in joules at the
+ * devices (NAN: it had no budget, stored as NULL; 0: it stayed within). */
+int es_store_sweep_set_overshoot(es_store *st, int64_t sweep_id, double overshoot_j, es_err *err);
+
 /* Record how a sweep ended: status is "finished", "failed" or
  * "interrupted"; reason is a sentence ("run_cap reached (20 trials)"). */
 int es_store_sweep_finish(es_store *st, int64_t sweep_id, const char *status, const char *reason,
@@ -74,6 +145,10 @@ typedef struct es_trial_new {
     const char *log_dir;
     double started;
     const char *host;
+    int64_t reused_from; /* > 0: this trial reuses that completed trial (and runs
+                          * nothing; record it with no energy); 0: it runs */
+    double forecast_j;   /* energy forecast at launch, joules at the devices;
+                          * NAN (or <= 0) when there was none */
 } es_trial_new;
 
 int es_store_trial_start(es_store *st, const es_trial_new *t, int64_t *id /* OUT */, es_err *err);
@@ -153,6 +228,10 @@ typedef struct es_store_trial {
     es_energy_part cpu, dram, gpu;
     es_store_metric *metrics; /* last value of each metric name */
     size_t n_metrics;
+    int64_t reused_from; /* the trial it reused; 0 when it ran */
+    double forecast_j;   /* energy forecast at launch; NAN when none */
+    double reused_j;     /* the reused trial's joules (what reuse saved); NAN
+                          * when it ran or the original's energy is unknown */
 } es_store_trial;
 
 typedef struct es_store_sweep {
@@ -163,6 +242,8 @@ typedef struct es_store_sweep {
     double started, ended;
     es_energy_factors factors; /* as recorded, region and attribution included */
     es_budget budget;
+    double overshoot_j; /* energy beyond the budget; NAN when not recorded */
+    char *spec_text;    /* the YAML as the sweep read it; NULL when unknown */
     es_store_trial *trials;
     size_t n_trials;
 } es_store_sweep;

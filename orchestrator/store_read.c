@@ -1,9 +1,11 @@
 /*
  * store_read.c -- loading what the store keeps into the es_store_data tree
  * that reports print (es_store_load, es_store_data_free; see store.h): the
- * projects, their sweeps, trials, parameters and last metric values, and
- * their imported jobs, all in one read transaction.  The statements it steps
- * are in store.c's table, prepared at open: no SQL text lives here.
+ * projects, their sweeps (with their spec text and budget overshoot),
+ * trials (with what they reused and their energy forecast), parameters and
+ * last metric values, and their imported jobs, all in one read transaction.
+ * The statements it steps are in store.c's table, prepared at open: no SQL
+ * text lives here.
  */
 #include <errno.h>
 #include <math.h>
@@ -131,6 +133,10 @@ static int load_trials(es_store *st, es_store_sweep *sw)
         col_part(s, 15, &t->cpu);
         col_part(s, 18, &t->dram);
         col_part(s, 21, &t->gpu);
+        t->reused_from =
+            sqlite3_column_type(s, 24) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, 24);
+        t->forecast_j = col_real(s, 25);
+        t->reused_j = col_real(s, 26);
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
@@ -177,6 +183,8 @@ static int load_sweeps(es_store *st, es_store_project *p, const char *sweep)
         sw->budget.wall_s = col_cap(s, 21);
         col_factor_choices(s, 22, &sw->factors);
         sw->parallel = sqlite3_column_int(s, 26);
+        sw->overshoot_j = col_real(s, 27);
+        sw->spec_text = col_text(s, 28);
     }
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
@@ -323,6 +331,7 @@ void es_store_data_free(es_store_data *d)
             free(sw->goal);
             free(sw->spec_path);
             free(sw->host);
+            free(sw->spec_text);
         }
         free(p->sweeps);
         for (size_t j = 0; j < p->n_imports; j++) {

@@ -301,7 +301,7 @@ ES_TEST(v1_database_upgrades_in_place)
     if (es_store_open(path, &st, &err) != 0)
         ES_FAIL("open v1: %s", err.msg);
     ES_CHECK_INT(es_store_found_version(st), 1);
-    ES_CHECK_INT(es_store_schema_version(), 3);
+    ES_CHECK_INT(es_store_schema_version(), 4);
     ES_CHECK_INT(es_store_load(st, NULL, NULL, &d, &err), 0);
     ES_CHECK_INT(d->n_projects, 1);
     const es_store_sweep *sw = &d->projects[0].sweeps[0];
@@ -331,7 +331,7 @@ ES_TEST(v1_database_upgrades_in_place)
     es_store_close(st);
     if (es_store_open(path, &st, &err) != 0)
         ES_FAIL("reopen: %s", err.msg);
-    ES_CHECK_INT(es_store_found_version(st), 3);
+    ES_CHECK_INT(es_store_found_version(st), es_store_schema_version());
     ES_CHECK_INT(es_store_load(st, "proj", "fresh", &d, &err), 0);
     ES_CHECK_STR(d->projects[0].sweeps[0].factors.region, "IND");
     es_store_data_free(d);

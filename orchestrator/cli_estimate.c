@@ -1,0 +1,675 @@
+/*
+ * cli_estimate.c -- `ecosweep estimate SPEC`: what a sweep would cost before
+ * anyone pays for it -- hours, kWh, CO2e and dollars, as a low / median /
+ * high range, with how the range was derived and how many trials fit the
+ * spec's budget and what remains of the project's.
+ *
+ * The per-trial figures come from one of two places:
+ *   - history: the completed trials (run, not reused, with a known energy)
+ *     of the project's earlier sweeps whose spec has the same `program`, as
+ *     written, and the same `command` template (both absent counts as the
+ *     same); their joules at the devices and wall seconds give the 10th
+ *     percentile, the median and the 90th percentile (linear interpolation
+ *     between order statistics);
+ *   - a pilot: one trial of the spec (run_cap 1, no energy budget) run
+ *     through es_sweep_run into a temporary database in $TMPDIR, removed
+ *     afterwards with its logs, so the user's database is never written.
+ * Joules are priced with the spec's own factors (account.h).  The campaign
+ * is the per-trial range times the trials the sweep would run: run_cap, the
+ * grid's size, or "unbounded" (then per trial and per 100 trials).
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "account.h"
+#include "cli.h"
+#include "loop.h"
+#include "search.h"
+#include "store.h"
+
+static int estimate_exec(int argc, char **argv);
+
+const es_cli_cmd es_cli_estimate = {
+    .name = "estimate",
+    .summary = "forecast a sweep's hours, kWh, CO2e and dollars before running it",
+    .usage = "usage: ecosweep estimate SPEC [--db FILE] [--project P] [--pilot|--no-pilot]\n"
+             "                              [--format text|json] [--worker PATH]\n"
+             "\n"
+             "Forecast what the sweep described by SPEC would cost: wall-clock hours,\n"
+             "trial-hours, kWh at the wall, kg CO2e and dollars, as a range (low = every\n"
+             "trial at the 10th percentile, median, high = every trial at the 90th), and\n"
+             "how many trials fit the spec's budget and what remains of the project's.\n"
+             "\n"
+             "Per-trial figures come from the project's history: the completed trials of\n"
+             "its earlier sweeps whose spec has the same `program` (as written) and the same\n"
+             "`command` template. Without such history (or with --pilot) one pilot trial is\n"
+             "run into a temporary database that is removed afterwards: nothing is recorded\n"
+             "in FILE. The campaign is run_cap trials, else the grid's size; random and\n"
+             "bayes without run_cap are unbounded (per trial and per 100 trials).\n"
+             "\n"
+             "Options:\n"
+             "  --db FILE        database with the history (default $ECOSWEEP_DB, else\n"
+             "                   ./ecosweep.db); only read\n"
+             "  --project P      project (default: the spec's `project`, else 'default')\n"
+             "  --pilot          run a pilot trial even when there is history\n"
+             "  --no-pilot       never run a pilot (no history: no estimate)\n"
+             "  --format F       text (default) or json\n"
+             "  --worker PATH    ecosweep-worker for the pilot (as for `run`)\n"
+             "\n"
+             "Exit: 0 an estimate was printed (or there was nothing to estimate from);\n"
+             "1 runtime error; 2 usage or spec error.\n",
+    .exec = estimate_exec,
+};
+
+/* Low / median / high of one per-trial quantity. */
+typedef struct spread {
+    double lo, med, hi;
+} spread;
+
+/* What the estimate is made of. */
+typedef struct estimate {
+    const es_spec *spec;
+    const char *project;
+    const char *source; /* "history", "pilot" or NULL (nothing to go on) */
+    size_t samples;     /* trials behind the per-trial figures */
+    size_t sweeps;      /* history: sweeps they came from */
+    spread joules;      /* per trial, at the devices */
+    spread wall_s;      /* per trial */
+    /* The pilot trial, when one ran. */
+    char pilot_status[32];
+    char pilot_reason[256];
+    /* The campaign. */
+    long trials;              /* trials the sweep would run; 0 = unbounded */
+    const char *trials_basis; /* "run_cap", "grid" or "unbounded" */
+    /* Budgets, in joules at the devices under the spec's factors (NAN: none). */
+    double spec_budget_j;
+    double project_budget_j; /* what remains of the project's caps */
+    int has_project_budget;
+    es_budget project_cap, project_left;
+    double project_spent[3]; /* kWh, USD (electricity), kg CO2e */
+} estimate;
+
+/* ---- Statistics -------------------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The p-quantile of sorted v[0..n-1], interpolating linearly between order
+ * statistics (R's type 7); n >= 1. */
+static double quantile(const double *v, size_t n, double p)
+{
+    double pos = p * (double)(n - 1);
+    size_t i = (size_t)pos;
+    if (i + 1 >= n)
+        return v[n - 1];
+    return v[i] + (pos - (double)i) * (v[i + 1] - v[i]);
+}
+
+static spread spread_of(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    return (spread){quantile(v, n, 0.1), quantile(v, n, 0.5), quantile(v, n, 0.9)};
+}
+
+/* ---- History ----------------------------------------------------------------- */
+
+static int same_text(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* Does a stored sweep run the same program the same way as spec?  Its spec
+ * text is parsed again; a spec this version cannot read does not match. */
+static int same_program(const es_store_sweep *sw, const es_spec *spec, const char *program)
+{
+    es_spec *old = NULL;
+    es_err err;
+    int same = 0;
+    if (sw->spec_text == NULL ||
+        es_spec_parse_string(sw->spec_text, strlen(sw->spec_text),
+                             sw->spec_path ? sw->spec_path : sw->name, &old, &err) != 0)
+        return 0;
+    if (same_text(old->program, program) && old->n_command == spec->n_command) {
+        same = 1;
+        for (size_t i = 0; same && i < spec->n_command; i++)
+            same = strcmp(old->command[i], spec->command[i]) == 0;
+    }
+    es_spec_free(old);
+    return same;
+}
+
+static int trial_usable(const es_store_trial *t)
+{
+    return strcmp(t->status, "completed") == 0 && t->reused_from == 0 &&
+           (t->cpu.method != ES_EM_NONE || t->dram.method != ES_EM_NONE ||
+            t->gpu.method != ES_EM_NONE);
+}
+
+/* Per-trial figures from the project's earlier sweeps of the same program. */
+static int from_history(estimate *e, const es_store_data *d, const char *program)
+{
+    size_t cap = 0, n = 0;
+    double *j = NULL, *w = NULL;
+    for (size_t i = 0; i < d->n_projects; i++)
+        for (size_t k = 0; k < d->projects[i].n_sweeps; k++)
+            cap += d->projects[i].sweeps[k].n_trials;
+    if (cap == 0)
+        return 0;
+    j = malloc(cap * sizeof *j);
+    w = malloc(cap * sizeof *w);
+    if (j == NULL || w == NULL) {
+        free(j);
+        free(w);
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < d->n_projects; i++) {
+        for (size_t k = 0; k < d->projects[i].n_sweeps; k++) {
+            const es_store_sweep *sw = &d->projects[i].sweeps[k];
+            size_t before = n;
+            if (!same_program(sw, e->spec, program))
+                continue;
+            for (size_t m = 0; m < sw->n_trials; m++) {
+                const es_store_trial *t = &sw->trials[m];
+                if (!trial_usable(t))
+                    continue;
+                j[n] = es_account_joules(&t->cpu, &t->dram, &t->gpu);
+                w[n++] = isfinite(t->wall_s)  ? t->wall_s
+                         : isfinite(t->ended) ? t->ended - t->started
+                                              : 0;
+            }
+            e->sweeps += n > before;
+        }
+    }
+    if (n > 0) {
+        e->source = "history";
+        e->samples = n;
+        e->joules = spread_of(j, n);
+        e->wall_s = spread_of(w, n);
+    }
+    free(j);
+    free(w);
+    return 0;
+}
+
+/* ---- Pilot ------------------------------------------------------------------- */
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+/* Run one trial of spec into a temporary database and take its energy and
+ * wall time.  Returns 0 (e->source set when the trial's energy is known),
+ * 128 + signal when interrupted, or an ES_EXIT code after printing why. */
+static int run_pilot(estimate *e, es_spec *spec, const char *worker_opt)
+{
+    const char *tmp = getenv("TMPDIR");
+    char dir[PATH_MAX], db[PATH_MAX + 16], worker[PATH_MAX];
+    long run_cap = spec->run_cap;
+    es_budget budget = spec->budget;
+    es_store *st = NULL;
+    es_store_data *d = NULL;
+    es_run_summary sum;
+    es_err err;
+    int rc, exit_code = ES_EXIT_OK;
+
+    snprintf(dir, sizeof dir, "%s/ecosweep-estimate-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    if (mkdtemp(dir) == NULL) {
+        fprintf(stderr, "ecosweep estimate: cannot create a temporary directory %s: %s\n", dir,
+                strerror(errno));
+        return ES_EXIT_ERROR;
+    }
+    snprintf(db, sizeof db, "%s/pilot.db", dir);
+    es_cli_find_worker(worker_opt, worker, sizeof worker);
+    es_err_clear(&err);
+    memset(&sum, 0, sizeof sum);
+    fprintf(stderr, "estimate: running one pilot trial (temporary database, removed after)\n");
+
+    /* One trial, whatever the spec's caps: the pilot measures a whole trial. */
+    spec->run_cap = 1;
+    spec->budget = (es_budget){0};
+    es_run_opts ro = {
+        .db_path = db,
+        .worker_path = worker,
+        .project = e->project,
+        .sweep_name = "estimate-pilot",
+        .parallel = 1,
+        .seed = spec->has_seed ? spec->seed : 0,
+        .grace_s = 5.0,
+        .live = 0,
+        .out = stderr,
+    };
+    rc = es_store_open(db, &st, &err);
+    if (rc == 0)
+        rc = es_sweep_run(st, spec, &ro, &sum, &err);
+    if (rc == 0 && sum.stop_signal == 0)
+        rc = es_store_load(st, NULL, NULL, &d, &err);
+    spec->run_cap = run_cap;
+    spec->budget = budget;
+    if (rc != 0) {
+        fprintf(stderr, "ecosweep estimate: pilot: %s\n", err.msg);
+        exit_code = rc == ES_ESPEC || rc == ES_ENOTSUP ? ES_EXIT_USAGE : ES_EXIT_ERROR;
+    } else if (sum.stop_signal != 0) {
+        exit_code = 128 + sum.stop_signal;
+    } else if (d->n_projects == 1 && d->projects[0].n_sweeps == 1 &&
+               d->projects[0].sweeps[0].n_trials == 1) {
+        const es_store_trial *t = &d->projects[0].sweeps[0].trials[0];
+        snprintf(e->pilot_status, sizeof e->pilot_status, "%s", t->status);
+        snprintf(e->pilot_reason, sizeof e->pilot_reason, "%s", t->reason ? t->reason : "");
+        if (t->cpu.method != ES_EM_NONE || t->dram.method != ES_EM_NONE ||
+            t->gpu.method != ES_EM_NONE) {
+            double j = es_account_joules(&t->cpu, &t->dram, &t->gpu);
+            double w = isfinite(t->wall_s) ? t->wall_s : 0;
+            e->source = "pilot";
+            e->samples = 1;
+            e->joules = (spread){j, j, j};
+            e->wall_s = (spread){w, w, w};
+        }
+    } else {
+        snprintf(e->pilot_status, sizeof e->pilot_status, "not run");
+        snprintf(e->pilot_reason, sizeof e->pilot_reason, "%s", sum.reason);
+    }
+    es_store_data_free(d);
+    es_store_close(st);
+    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return exit_code;
+}
+
+/* ---- The campaign ------------------------------------------------------------ */
+
+/* How many trials the sweep would run.  0, or ES_EXIT_USAGE after printing
+ * why (a grid over a parameter it cannot enumerate). */
+static int count_trials(estimate *e)
+{
+    const es_spec *sp = e->spec;
+    e->trials = sp->run_cap;
+    e->trials_basis = sp->run_cap > 0 ? "run_cap" : "unbounded";
+    if (sp->method == ES_METHOD_GRID) {
+        es_search *s = NULL;
+        es_err err;
+        uint64_t size;
+        if (es_search_create(sp, 0, &s, &err) != 0) {
+            fprintf(stderr, "ecosweep estimate: %s\n", err.msg);
+            return ES_EXIT_USAGE;
+        }
+        size = es_search_size(s);
+        es_search_destroy(s);
+        if (size > 0 && (sp->run_cap == 0 || (uint64_t)sp->run_cap > size)) {
+            e->trials = size > LONG_MAX ? LONG_MAX : (long)size;
+            e->trials_basis = "grid";
+        }
+    }
+    return 0;
+}
+
+/* Cost of n trials that each use j joules over w seconds. */
+static void cost_of(const estimate *e, double n, double j, double w, es_cost *c)
+{
+    es_account(&e->spec->energy, n * j, n * w, c);
+}
+
+/* Trials of per_j joules that fit budget_j; -1 when there is no budget. */
+static double fits(double budget_j, double per_j)
+{
+    if (!isfinite(budget_j))
+        return -1;
+    if (budget_j <= 0)
+        return 0;
+    return per_j > 0 ? floor(budget_j / per_j) : INFINITY;
+}
+
+/* The project's caps and what remains of them, priced with the spec's
+ * factors.  Nothing is written to the database. */
+static int project_budget(estimate *e, es_store *st, int64_t project_id, es_err *err)
+{
+    double dev_j;
+    int rc;
+    if ((rc = es_store_project_budget(st, project_id, &e->project_cap, err)) != 0 ||
+        (rc = es_store_project_spent(st, project_id, &dev_j, &e->project_spent[0],
+                                     &e->project_spent[2], &e->project_spent[1], err)) != 0)
+        return rc;
+    const es_budget *c = &e->project_cap;
+    if (!(c->kwh > 0 || c->usd > 0 || c->co2e_kg > 0))
+        return 0;
+    e->has_project_budget = 1;
+    e->project_left.kwh = c->kwh > 0 ? fmax(c->kwh - e->project_spent[0], 0) : 0;
+    e->project_left.usd = c->usd > 0 ? fmax(c->usd - e->project_spent[1], 0) : 0;
+    e->project_left.co2e_kg = c->co2e_kg > 0 ? fmax(c->co2e_kg - e->project_spent[2], 0) : 0;
+    if ((c->kwh > 0 && e->project_left.kwh <= 0) || (c->usd > 0 && e->project_left.usd <= 0) ||
+        (c->co2e_kg > 0 && e->project_left.co2e_kg <= 0))
+        e->project_budget_j = 0; /* one cap is used up: nothing fits */
+    else
+        e->project_budget_j = es_account_budget_joules(&e->spec->energy, &e->project_left);
+    return 0;
+}
+
+/* ---- Output ------------------------------------------------------------------ */
+
+static void print_budget_text(const estimate *e, const char *what, double budget_j)
+{
+    double med = fits(budget_j, e->joules.med), hi = fits(budget_j, e->joules.hi);
+    printf("  %s: %.4g J at the devices (%.4g kWh): ", what, budget_j,
+           budget_j / 3.6e6 * e->spec->energy.pue);
+    if (isinf(med))
+        printf("unbounded (trials use no measurable energy)\n");
+    else
+        printf("%.0f trials at the median, %.0f at the high\n", med, hi);
+}
+
+static void print_text(const estimate *e, const char *program)
+{
+    const es_spec *sp = e->spec;
+    const char *label[3] = {"low", "median", "high"};
+    double js[3] = {e->joules.lo, e->joules.med, e->joules.hi};
+    double ws[3] = {e->wall_s.lo, e->wall_s.med, e->wall_s.hi};
+    int par = sp->parallel > 0 ? sp->parallel : 1;
+
+    printf("estimate for %s (project %s): method %s, ", sp->path, e->project,
+           es_method_name(sp->method));
+    if (e->trials > 0)
+        printf("%ld trials (%s), %d in parallel\n", e->trials,
+               strcmp(e->trials_basis, "grid") == 0 ? "the grid's size" : "run_cap", par);
+    else
+        printf("unbounded (no run_cap), %d in parallel\n", par);
+    if (e->source == NULL) {
+        printf("  no estimate: no completed trial of program %s in project %s%s\n",
+               program ? program : "(none)", e->project,
+               e->pilot_status[0] ? ", and the pilot trial measured no energy"
+                                  : " and --no-pilot given");
+        if (e->pilot_status[0])
+            printf("  pilot trial: %s%s%s\n", e->pilot_status, e->pilot_reason[0] ? " - " : "",
+                   e->pilot_reason);
+        return;
+    }
+    if (strcmp(e->source, "history") == 0)
+        printf("  from history: %zu completed trials of %zu earlier sweep%s of project %s with the "
+               "same program and command\n",
+               e->samples, e->sweeps, e->sweeps == 1 ? "" : "s", e->project);
+    else
+        printf("  from one pilot trial (%s%s%s), run in a temporary database; one trial gives "
+               "no spread, so low = median = high\n",
+               e->pilot_status, e->pilot_reason[0] ? ": " : "", e->pilot_reason);
+    printf("  per trial (p10 / median / p90): %.4g / %.4g / %.4g J at the devices, "
+           "%.4g / %.4g / %.4g s\n",
+           js[0], js[1], js[2], ws[0], ws[1], ws[2]);
+
+    double n = e->trials > 0 ? (double)e->trials : 100;
+    printf("  %s:\n", e->trials > 0 ? "campaign" : "per 100 trials");
+    printf("    %-8s %12s %12s %12s %12s %12s\n", "", "hours", "trial-hours", "kWh", "kg CO2e",
+           "USD");
+    for (int i = 0; i < 3; i++) {
+        es_cost c;
+        cost_of(e, n, js[i], ws[i], &c);
+        printf("    %-8s %12.4g %12.4g %12.4g %12.4g %12.4g\n", label[i], c.hours / par, c.hours,
+               c.kwh, c.co2e_kg, c.usd);
+    }
+    if (e->trials == 0) {
+        es_cost c;
+        cost_of(e, 1, js[1], ws[1], &c);
+        printf("    per trial at the median: %.4g kWh, %.4g kg CO2e, $%.4g\n", c.kwh, c.co2e_kg,
+               c.usd);
+    }
+    printf("  hours = trial-hours / %d in parallel; priced with the spec's factors (PUE %.3g, "
+           "%.4g gCO2e/kWh, $%.4g/kWh, cloud $%.4g/h)\n",
+           par, sp->energy.pue, sp->energy.carbon_g_per_kwh, sp->energy.electricity_usd_per_kwh,
+           sp->energy.cloud_usd_per_hour);
+    if (isfinite(e->spec_budget_j))
+        print_budget_text(e, "spec budget", e->spec_budget_j);
+    if (sp->budget.wall_s > 0 && e->wall_s.med > 0)
+        printf("  budget.wall %.4g s: %.0f trials at the median, %.0f at the high\n",
+               sp->budget.wall_s, floor(sp->budget.wall_s * par / e->wall_s.med),
+               e->wall_s.hi > 0 ? floor(sp->budget.wall_s * par / e->wall_s.hi) : 0);
+    if (e->has_project_budget)
+        print_budget_text(e, "project budget remaining", e->project_budget_j);
+    if (!isfinite(e->spec_budget_j) && !e->has_project_budget && sp->budget.wall_s <= 0)
+        printf("  no budget in the spec or on project %s\n", e->project);
+}
+
+static void j_spread(const char *key, spread s)
+{
+    printf("\"%s\": {\"p10\": ", key);
+    es_cli_json_num(s.lo);
+    fputs(", \"median\": ", stdout);
+    es_cli_json_num(s.med);
+    fputs(", \"p90\": ", stdout);
+    es_cli_json_num(s.hi);
+    putchar('}');
+}
+
+static void j_cost(const estimate *e, double n, double j, double w)
+{
+    es_cost c;
+    int par = e->spec->parallel > 0 ? e->spec->parallel : 1;
+    cost_of(e, n, j, w, &c);
+    fputs("{\"hours\": ", stdout);
+    es_cli_json_num(c.hours / par);
+    fputs(", \"trial_hours\": ", stdout);
+    es_cli_json_num(c.hours);
+    fputs(", \"joules\": ", stdout);
+    es_cli_json_num(c.joules);
+    fputs(", \"kwh\": ", stdout);
+    es_cli_json_num(c.kwh);
+    fputs(", \"co2e_kg\": ", stdout);
+    es_cli_json_num(c.co2e_kg);
+    fputs(", \"usd\": ", stdout);
+    es_cli_json_num(c.usd);
+    fputs(", \"usd_electricity\": ", stdout);
+    es_cli_json_num(c.usd_electricity);
+    fputs(", \"usd_cloud\": ", stdout);
+    es_cli_json_num(c.usd_cloud);
+    putchar('}');
+}
+
+static void j_range(const estimate *e, const char *key, double n)
+{
+    printf(", \"%s\": {\"low\": ", key);
+    j_cost(e, n, e->joules.lo, e->wall_s.lo);
+    fputs(", \"median\": ", stdout);
+    j_cost(e, n, e->joules.med, e->wall_s.med);
+    fputs(", \"high\": ", stdout);
+    j_cost(e, n, e->joules.hi, e->wall_s.hi);
+    putchar('}');
+}
+
+static void j_budget(const estimate *e, const char *what, double budget_j, int first)
+{
+    printf("%s{\"what\": \"%s\", \"joules\": ", first ? "" : ", ", what);
+    es_cli_json_num(budget_j);
+    fputs(", \"kwh\": ", stdout);
+    es_cli_json_num(budget_j / 3.6e6 * e->spec->energy.pue);
+    fputs(", \"trials_at_median\": ", stdout);
+    es_cli_json_num(e->source ? fits(budget_j, e->joules.med) : NAN);
+    fputs(", \"trials_at_high\": ", stdout);
+    es_cli_json_num(e->source ? fits(budget_j, e->joules.hi) : NAN);
+    putchar('}');
+}
+
+static void print_json(const estimate *e, const char *program)
+{
+    const es_spec *sp = e->spec;
+    fputs("{\"ecosweep_estimate\": 1, \"spec\": ", stdout);
+    es_cli_json_str(sp->path);
+    fputs(", \"project\": ", stdout);
+    es_cli_json_str(e->project);
+    fputs(", \"program\": ", stdout);
+    es_cli_json_str(program);
+    printf(", \"method\": \"%s\", \"parallel\": %d, \"source\": ", es_method_name(sp->method),
+           sp->parallel > 0 ? sp->parallel : 1);
+    es_cli_json_str(e->source);
+    printf(", \"samples\": %zu, \"history_sweeps\": %zu, \"pilot\": ", e->samples, e->sweeps);
+    if (e->pilot_status[0]) {
+        fputs("{\"status\": ", stdout);
+        es_cli_json_str(e->pilot_status);
+        fputs(", \"reason\": ", stdout);
+        es_cli_json_str(e->pilot_reason[0] ? e->pilot_reason : NULL);
+        putchar('}');
+    } else {
+        fputs("null", stdout);
+    }
+    fputs(", \"trials\": ", stdout);
+    if (e->trials > 0)
+        printf("%ld", e->trials);
+    else
+        fputs("null", stdout);
+    printf(", \"trials_basis\": \"%s\", \"per_trial\": ", e->trials_basis);
+    if (e->source != NULL) {
+        putchar('{');
+        j_spread("joules", e->joules);
+        fputs(", ", stdout);
+        j_spread("wall_s", e->wall_s);
+        putchar('}');
+        j_range(e, "per_trial_cost", 1);
+        if (e->trials > 0)
+            j_range(e, "campaign", (double)e->trials);
+        else
+            fputs(", \"campaign\": null", stdout);
+        j_range(e, "per_100_trials", 100);
+    } else {
+        fputs("null, \"campaign\": null", stdout);
+    }
+    fputs(", \"budgets\": [", stdout);
+    int first = 1;
+    if (isfinite(e->spec_budget_j)) {
+        j_budget(e, "spec", e->spec_budget_j, first);
+        first = 0;
+    }
+    if (e->has_project_budget)
+        j_budget(e, "project_remaining", e->project_budget_j, first);
+    fputs("]}\n", stdout);
+}
+
+/* ---- The command ------------------------------------------------------------- */
+
+/* History and the project's budget from db, when it exists (never created,
+ * never written). */
+static int read_db(estimate *e, const char *db, const char *program, es_err *err)
+{
+    es_store *st = NULL;
+    es_store_data *d = NULL;
+    int64_t id = 0;
+    int rc;
+    if (access(db, F_OK) != 0)
+        return 0;
+    if ((rc = es_store_open(db, &st, err)) != 0)
+        return rc;
+    if ((rc = es_store_project_find(st, e->project, &id, err)) == 0 && id > 0) {
+        rc = project_budget(e, st, id, err);
+        if (rc == 0)
+            rc = es_store_load(st, e->project, NULL, &d, err);
+        if (rc == 0 && (rc = from_history(e, d, program)) != 0)
+            es_err_set(err, rc, "out of memory");
+    }
+    es_store_data_free(d);
+    es_store_close(st);
+    return rc;
+}
+
+static int estimate_exec(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"project", required_argument, NULL, 'P'},
+                                         {"pilot", no_argument, NULL, 'p'},
+                                         {"no-pilot", no_argument, NULL, 'n'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {"worker", required_argument, NULL, 'w'},
+                                         {NULL, 0, NULL, 0}};
+    const char *db_opt = NULL, *project = NULL, *worker = NULL;
+    int pilot = -1, json = 0, c, rc;
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            db_opt = optarg;
+            break;
+        case 'P':
+            project = optarg;
+            break;
+        case 'p':
+        case 'n':
+            if (pilot >= 0 && pilot != (c == 'p'))
+                return es_cli_usage_error(&es_cli_estimate, "--pilot and --no-pilot conflict");
+            pilot = c == 'p';
+            break;
+        case 'f':
+            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
+                return es_cli_usage_error(&es_cli_estimate,
+                                          "--format: expected text or json, got '%s'", optarg);
+            json = strcmp(optarg, "json") == 0;
+            break;
+        case 'w':
+            worker = optarg;
+            break;
+        default:
+            return es_cli_usage_error(&es_cli_estimate, "unknown or incomplete option '%s'",
+                                      argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1)
+        return es_cli_usage_error(&es_cli_estimate,
+                                  optind >= argc ? "missing SPEC" : "expected one SPEC, got more");
+
+    es_spec *spec = NULL;
+    es_err err;
+    char *program = NULL;
+    estimate e;
+
+    es_err_clear(&err);
+    if ((rc = es_spec_parse_file(argv[optind], &spec, &err)) != 0) {
+        fprintf(stderr, "ecosweep estimate: %s\n", err.msg);
+        return rc == ES_ESPEC || rc == ES_ENOTSUP ? ES_EXIT_USAGE : ES_EXIT_ERROR;
+    }
+    memset(&e, 0, sizeof e);
+    e.spec = spec;
+    e.project = project ? project : spec->project ? spec->project : "default";
+    e.spec_budget_j = es_account_budget_joules(&spec->energy, &spec->budget);
+    e.project_budget_j = NAN;
+    /* History matches the program as written, before it is resolved. */
+    if ((spec->program != NULL && (program = strdup(spec->program)) == NULL) ||
+        es_cli_resolve_program(spec) != 0) {
+        fprintf(stderr, "ecosweep estimate: out of memory\n");
+        rc = ES_EXIT_ERROR;
+        goto out;
+    }
+    if ((rc = count_trials(&e)) != 0)
+        goto out;
+    if (read_db(&e, es_cli_db_path(db_opt), program, &err) != 0) {
+        fprintf(stderr, "ecosweep estimate: %s\n", err.msg);
+        rc = ES_EXIT_ERROR;
+        goto out;
+    }
+    if (pilot == 1 || (pilot == -1 && e.source == NULL)) {
+        /* A pilot replaces history only when it measured something. */
+        estimate p = e;
+        p.source = NULL;
+        p.samples = p.sweeps = 0;
+        if ((rc = run_pilot(&p, spec, worker)) != 0)
+            goto out;
+        if (p.source != NULL || e.source == NULL)
+            e = p;
+    }
+    if (json)
+        print_json(&e, program);
+    else
+        print_text(&e, program);
+    rc = ES_EXIT_OK;
+out:
+    free(program);
+    es_spec_free(spec);
+    return rc;
+}
