@@ -44,6 +44,8 @@ const es_cli_cmd es_cli_run = {
              "  --worker PATH      ecosweep-worker to use (default $ECOSWEEP_WORKER, else the\n"
              "                     one installed beside ecosweep, else PATH)\n"
              "  --no-status        plain progress lines even on a terminal\n"
+             "  --no-reuse         run configurations the project already completed, instead\n"
+             "                     of reusing their results\n"
              "\n"
              "Exit: 0 the sweep ran to its end; 1 runtime error; 2 usage or spec error;\n"
              "3 stopped by max_failed; 130/143 interrupted (running trials are stopped).\n",
@@ -143,6 +145,8 @@ static void print_summary(const es_spec *spec, const es_run_summary *s, const ch
         printf(", %d interrupted", s->interrupted);
     if (s->budget_stopped)
         printf(", %d budget_stopped", s->budget_stopped);
+    if (s->reused)
+        printf(" (%d completed by reusing earlier results)", s->reused);
     printf("\n");
     if (s->best_number >= 0)
         printf("  best: trial %lld, %s=%.6g\n", (long long)s->best_number, spec->metric_name,
@@ -154,17 +158,23 @@ static void print_summary(const es_spec *spec, const es_run_summary *s, const ch
 
 static int run_exec(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},          {"parallel", required_argument, NULL, 'p'},
-        {"seed", required_argument, NULL, 's'},        {"project", required_argument, NULL, 'P'},
-        {"name", required_argument, NULL, 'n'},        {"grace", required_argument, NULL, 'g'},
-        {"worker", required_argument, NULL, 'w'},      {"no-status", no_argument, NULL, 'q'},
-        {"max-kwh", required_argument, NULL, 'K'},     {"max-usd", required_argument, NULL, 'U'},
-        {"max-co2e-kg", required_argument, NULL, 'C'}, {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"parallel", required_argument, NULL, 'p'},
+                                         {"seed", required_argument, NULL, 's'},
+                                         {"project", required_argument, NULL, 'P'},
+                                         {"name", required_argument, NULL, 'n'},
+                                         {"grace", required_argument, NULL, 'g'},
+                                         {"worker", required_argument, NULL, 'w'},
+                                         {"no-status", no_argument, NULL, 'q'},
+                                         {"max-kwh", required_argument, NULL, 'K'},
+                                         {"max-usd", required_argument, NULL, 'U'},
+                                         {"max-co2e-kg", required_argument, NULL, 'C'},
+                                         {"no-reuse", no_argument, NULL, 'R'},
+                                         {NULL, 0, NULL, 0}};
     const char *db_opt = NULL, *project = NULL, *name = NULL, *worker_opt = NULL;
     long parallel = 0, seed = -1;
     double grace = 5.0, max_kwh = 0, max_usd = 0, max_co2e = 0;
-    int no_status = 0, c;
+    int no_status = 0, no_reuse = 0, c;
 
     optind = 1;
     opterr = 0;
@@ -199,6 +209,9 @@ static int run_exec(int argc, char **argv)
             break;
         case 'q':
             no_status = 1;
+            break;
+        case 'R':
+            no_reuse = 1;
             break;
         case 'K':
         case 'U':
@@ -270,6 +283,7 @@ static int run_exec(int argc, char **argv)
                                  : fresh_seed(),
         .grace_s = grace,
         .live = !no_status && isatty(STDERR_FILENO),
+        .no_reuse = no_reuse,
         .out = stderr,
     };
     if (spec->run_cap == 0 && spec->method == ES_METHOD_RANDOM && spec->budget.wall_s == 0)

@@ -63,10 +63,11 @@ typedef struct trial {
     char res[RESULT_CAP]; /* the worker's line being read */
     size_t res_len;
     int res_overflow;
-    long pgid;      /* the trial's process group, once the worker said it */
-    int have_live;  /* a sample has arrived */
-    es_sample live; /* the worker's latest sample: energy so far */
-    int have_r;     /* the result has arrived */
+    long pgid;         /* the trial's process group, once the worker said it */
+    int have_live;     /* a sample has arrived */
+    es_sample live;    /* the worker's latest sample: energy so far */
+    double forecast_j; /* median energy forecast at launch, NAN when none */
+    int have_r;        /* the result has arrived */
     es_result result;
 
     int64_t worker_status;
@@ -97,7 +98,9 @@ struct sweep {
 
     trial *running_list;
     int running;
-    double budget_j; /* energy budget at the device, NAN when none */
+    int64_t project_id;
+    double budget_j; /* energy budget at the device (the sweep's, or what is
+                        left of its project's when tighter), NAN when none */
     double spent_j;  /* joules of the trials that ended */
     int budget_exhausted;
     uint64_t next_index;
@@ -466,6 +469,23 @@ static void count_status(es_run_summary *s, const char *status)
         s->failed++;
 }
 
+/* A trial's result is known (run or reused): keep the best, and end the
+ * sweep when it reaches the metric's target. */
+static void after_result(sweep *sw, int64_t number, double obj)
+{
+    const es_spec *sp = sw->spec;
+    es_run_summary *s = sw->sum;
+    if (isnan(obj))
+        return;
+    if (s->best_number < 0 || better(sp, obj, s->best_objective)) {
+        s->best_number = number;
+        s->best_objective = obj;
+    }
+    if (sp->has_target && (sp->goal == ES_GOAL_MAXIMIZE ? obj >= sp->target : obj <= sp->target))
+        stop_launching(sw, "finished", "metric target reached: %s=%.6g in trial %lld",
+                       sp->metric_name, obj, (long long)number);
+}
+
 static void trial_finish(trial *t)
 {
     sweep *sw = t->sw;
@@ -520,10 +540,6 @@ static void trial_finish(trial *t)
     s->co2e_kg += cost.co2e_kg;
     s->usd += cost.usd;
     count_status(s, status);
-    if (!isnan(obj) && (s->best_number < 0 || better(sp, obj, s->best_objective))) {
-        s->best_number = t->number;
-        s->best_objective = obj;
-    }
 
     if (!isnan(obj))
         say(sw, "trial %lld completed: %s=%.6g, %.3g kWh (%s), %.1fs", (long long)t->number,
@@ -540,10 +556,7 @@ static void trial_finish(trial *t)
     if (sp->max_failed > 0 && s->failed + s->timed_out >= sp->max_failed)
         stop_launching(sw, "failed", "max_failed reached: %d trials failed",
                        s->failed + s->timed_out);
-    if (!isnan(obj) && sp->has_target &&
-        (sp->goal == ES_GOAL_MAXIMIZE ? obj >= sp->target : obj <= sp->target))
-        stop_launching(sw, "finished", "metric target reached: %s=%.6g in trial %lld",
-                       sp->metric_name, obj, (long long)t->number);
+    after_result(sw, t->number, obj);
 
     /* Unlink from the running list and release the handles. */
     for (trial **pp = &sw->running_list; *pp != NULL; pp = &(*pp)->next) {
@@ -697,7 +710,49 @@ static void strv_free(char **v)
     free(v);
 }
 
-static int trial_launch(sweep *sw, uint64_t index, es_value *values)
+/* Record a configuration the project already completed as a completed
+ * trial of this sweep, without running it: its result is reused and it
+ * costs nothing (the original trial keeps its energy). */
+static void trial_reuse(sweep *sw, trial *t, const es_store_reuse *ru, const char *cmd_json)
+{
+    const es_spec *sp = sw->spec;
+    char reason[400];
+    es_err err;
+    es_trial_new tn = {.sweep_id = sw->id,
+                       .number = t->number,
+                       .spec = sp,
+                       .values = t->values,
+                       .command_json = cmd_json,
+                       .log_dir = t->dir,
+                       .started = t->started,
+                       .reused_from = ru->trial_id,
+                       .forecast_j = NAN};
+    snprintf(reason, sizeof reason, "reused the result of trial %lld of sweep %s",
+             (long long)ru->number, ru->sweep_name);
+    es_trial_end e = {.status = "completed",
+                      .reason = reason,
+                      .objective = ru->objective,
+                      .ended = now_unix(),
+                      .result = NULL};
+    if (es_store_trial_start(sw->st, &tn, &t->id, &err) != 0 ||
+        es_store_trial_finish(sw->st, t->id, &e, &err) != 0 ||
+        es_search_observe(sw->search, (uint64_t)t->number, t->values, ES_OBS_COMPLETED,
+                          ru->objective, ru->joules, &err) != 0) {
+        fatal(sw, &err);
+        return;
+    }
+    sw->sum->launched++;
+    sw->sum->completed++;
+    sw->sum->reused++;
+    say(sw, "trial %lld reused trial %lld of sweep %s: %s=%.6g, 0 kWh (saved %.3g J)",
+        (long long)t->number, (long long)ru->number, ru->sweep_name,
+        sp->metric_name ? sp->metric_name : "result", ru->objective, ru->joules);
+    after_result(sw, t->number, ru->objective);
+}
+
+/* Launch trial `index`; 0 when it runs, 1 when a completed trial of the
+ * project was reused instead, negative on error. */
+static int trial_launch(sweep *sw, uint64_t index, es_value *values, double forecast_j)
 {
     const es_spec *sp = sw->spec;
     trial *t = calloc(1, sizeof *t);
@@ -719,6 +774,7 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values)
     t->number = (int64_t)index;
     t->values = values;
     t->obj = NAN;
+    t->forecast_j = forecast_j;
     t->started = now_unix();
     snprintf(t->dir, sizeof t->dir, "%s/sweep-%lld/trial-%lld", sw->log_root, (long long)sw->id,
              (long long)index);
@@ -741,6 +797,20 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values)
         es_err_set(&err, rc, "cannot write %s: %s", params_file, strerror(-rc));
         goto fail;
     }
+    if (!sw->opts->no_reuse) {
+        es_store_reuse ru;
+        if ((rc = es_store_find_completed(sw->st, sw->project_id, cmd_json, params, &ru, &err)) !=
+            0)
+            goto fail;
+        if (ru.found && !isnan(ru.objective)) {
+            trial_reuse(sw, t, &ru, cmd_json);
+            es_argv_free(argv);
+            free(cmd_json);
+            free(params);
+            trial_free(t);
+            return 1;
+        }
+    }
     snprintf(path, sizeof path, "%s/stdout", t->dir);
     t->out_f = fopen(path, "w");
     snprintf(path, sizeof path, "%s/stderr", t->dir);
@@ -757,6 +827,7 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values)
         .log_dir = t->dir,
         .started = t->started,
         .host = host,
+        .forecast_j = t->forecast_j,
     };
     if ((rc = es_store_trial_start(sw->st, &tn, &t->id, &err)) != 0)
         goto fail;
@@ -912,11 +983,15 @@ static void fill(sweep *sw)
             fatal(sw, &err);
             break;
         }
+        double median = NAN, upper = NAN;
+        int have_forecast = es_search_forecast(sw->search, values, &median, &upper) == 0;
+        if (!have_forecast)
+            median = NAN;
         if (!isnan(sw->budget_j)) {
             /* Admission: launch only what the forecast says fits.  With no
              * energy history yet, the first trial runs alone as a pilot. */
-            double median, upper, left = remaining_budget(sw);
-            if (es_search_forecast(sw->search, values, &median, &upper) != 0) {
+            double left = remaining_budget(sw);
+            if (!have_forecast) {
                 if (sw->running > 0) {
                     es_values_free(values, sp->n_params);
                     break; /* wait for the pilot; the same index comes again */
@@ -930,7 +1005,8 @@ static void fill(sweep *sw)
                 break;
             }
         }
-        if (trial_launch(sw, sw->next_index++, values) != 0)
+        rc = trial_launch(sw, sw->next_index++, values, median);
+        if (rc < 0)
             break;
     }
     maybe_end(sw);
@@ -975,6 +1051,33 @@ static void on_tick(uv_timer_t *h)
         status_line(sw);
 }
 
+/* A project budget binds this sweep too: what the project has left now
+ * (after its other sweeps and imported jobs), when that is tighter than
+ * the sweep's own budget.  Sweeps of one project running at the same time
+ * each see what was left when they started. */
+static int apply_project_budget(sweep *sw, es_err *err)
+{
+    es_budget cap, left;
+    double dj, kwh, co2e, usd;
+    int rc;
+    if ((rc = es_store_project_budget(sw->st, sw->project_id, &cap, err)) != 0)
+        return rc;
+    if (!(cap.kwh > 0 || cap.usd > 0 || cap.co2e_kg > 0))
+        return 0;
+    if ((rc = es_store_project_spent(sw->st, sw->project_id, &dj, &kwh, &co2e, &usd, err)) != 0)
+        return rc;
+    memset(&left, 0, sizeof left);
+    int used_up = (cap.kwh > 0 && kwh >= cap.kwh) || (cap.usd > 0 && usd >= cap.usd) ||
+                  (cap.co2e_kg > 0 && co2e >= cap.co2e_kg);
+    left.kwh = cap.kwh > 0 ? cap.kwh - kwh : 0;
+    left.usd = cap.usd > 0 ? cap.usd - usd : 0;
+    left.co2e_kg = cap.co2e_kg > 0 ? cap.co2e_kg - co2e : 0;
+    double j = used_up ? 0 : es_account_budget_joules(&sw->spec->energy, &left);
+    if (!isnan(j) && (isnan(sw->budget_j) || j < sw->budget_j))
+        sw->budget_j = j;
+    return 0;
+}
+
 static void maybe_end(sweep *sw)
 {
     if (sw->closed || !sw->stopping || sw->running > 0 || sw->running_list != NULL)
@@ -1011,6 +1114,9 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
     if ((rc = es_search_create(spec, opts->seed, &sw->search, err)) != 0)
         goto out;
     if ((rc = es_store_project_ensure(st, opts->project, &project_id, err)) != 0)
+        goto out;
+    sw->project_id = project_id;
+    if ((rc = apply_project_budget(sw, err)) != 0)
         goto out;
     es_sweep_new sn = {.project_id = project_id,
                        .name = opts->sweep_name,
@@ -1055,6 +1161,8 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
     snprintf(out->status, sizeof out->status, "%s", sw->end_status);
     snprintf(out->reason, sizeof out->reason, "%s", sw->end_reason);
     rc = es_store_sweep_finish(st, sw->id, sw->end_status, sw->end_reason, now_unix(), err);
+    if (rc == 0 && !isnan(sw->budget_j))
+        rc = es_store_sweep_set_overshoot(st, sw->id, fmax(0.0, sw->spent_j - sw->budget_j), err);
     if (sw->fatal) {
         *err = sw->fatal_err;
         rc = sw->fatal_err.code ? sw->fatal_err.code : ES_ESTORE;

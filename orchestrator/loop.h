@@ -28,6 +28,7 @@ typedef struct es_run_opts {
     uint64_t seed;           /* seed of the search */
     double grace_s;          /* SIGTERM -> SIGKILL grace for a trial's processes */
     int live;                /* redraw a status line on `out` (a terminal) */
+    int no_reuse;            /* run configurations the project already completed */
     FILE *out;               /* progress messages */
 } es_run_opts;
 
@@ -38,6 +39,7 @@ typedef struct es_run_summary {
     char reason[256];
     int stop_signal; /* SIGINT / SIGTERM when interrupted, else 0 */
     int launched, completed, failed, timed_out, interrupted, budget_stopped;
+    int reused;          /* completed trials whose result came from an earlier sweep */
     int64_t best_number; /* -1 when no trial completed */
     double best_objective;
     double kwh, co2e_kg, usd, elapsed_s;

@@ -619,3 +619,61 @@ ES_TEST(energy_budget_kill_stops_running_trials)
     ES_CHECK(sw->trials[0].wall_s < 5);
     es_store_data_free(d);
 }
+
+/* A configuration the project already completed is not run again: its
+ * result is reused at no energy cost, unless --no-reuse. */
+ES_TEST(completed_configurations_are_reused)
+{
+    const char *spec = write_spec("r.yaml", "method: grid\nproject: p\n"
+                                            "parameters:\n  x: {values: [0.25, 0.75]}\n"
+                                            "  mode: {value: burn}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), "2 completed by reusing earlier results");
+    ES_CHECK_INT(run((const char *[]){"run", spec, "--no-reuse", NULL}), 0);
+    es_store_data *d = load();
+    es_store_sweep *first = sweep_of(d, 0), *again = sweep_of(d, 1), *fresh = sweep_of(d, 2);
+    for (size_t i = 0; i < 2; i++) {
+        ES_CHECK_STR(again->trials[i].status, "completed");
+        ES_CHECK_INT(again->trials[i].reused_from, first->trials[i].id);
+        ES_CHECK_NEAR(again->trials[i].objective, first->trials[i].objective, 0);
+        ES_CHECK_INT(again->trials[i].cpu.method, ES_EM_NONE); /* nothing was spent */
+        ES_CHECK_NEAR(again->trials[i].reused_j, first->trials[i].cpu.j + first->trials[i].dram.j,
+                      1e-9);
+        ES_CHECK_INT(fresh->trials[i].reused_from, 0);
+        ES_CHECK_INT(fresh->trials[i].cpu.method, ES_EM_ESTIMATE);
+    }
+    es_store_data_free(d);
+    ES_CHECK_INT(run((const char *[]){"report", "--sweep", "r-2", NULL}), 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), "energy saved by reuse");
+}
+
+/* A project's budget binds its sweeps: the second sweep starts with what
+ * the first left.  Overshoot and per-trial forecasts are recorded. */
+ES_TEST(project_budget_spans_sweeps)
+{
+    /* ~3.6 J per trial; the project may spend ~18 J at the device. */
+    const char *spec = write_spec("pb.yaml", "method: random\nproject: lab\nrun_cap: 4\n"
+                                             "energy: {cpu_watts_per_core: 12}\n"
+                                             "parameters:\n  mode: {value: burn}\n"
+                                             "  x: {min: 0.0, max: 1.0}\n");
+    ES_CHECK_INT(run((const char *[]){"project", "set", "lab", "--max-kwh", "0.0000079", NULL}), 0);
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    es_store_data *d = load();
+    es_store_sweep *a = sweep_of(d, 0), *b = sweep_of(d, 1);
+    double cap = 0.0000079 * 3.6e6 / 1.58;
+    /* The first sweep stays within the cap.  The second has no energy
+     * history of its own, so its first trial runs as a pilot on what is
+     * left; after that nothing is admitted, and any overshoot is at most
+     * that one trial and is recorded. */
+    ES_CHECK(sweep_joules(a) <= cap);
+    ES_CHECK_CONTAINS(b->reason, "budget would be exceeded");
+    ES_CHECK_INT(b->n_trials, 1);
+    ES_CHECK(!isnan(a->overshoot_j) && a->overshoot_j >= 0);
+    ES_CHECK(!isnan(b->overshoot_j));
+    ES_CHECK_NEAR(b->overshoot_j, fmax(0, sweep_joules(a) + sweep_joules(b) - cap), 0.01);
+    /* Every trial after the pilot was admitted on a forecast. */
+    ES_CHECK(a->n_trials >= 2 && !isnan(a->trials[1].forecast_j) && a->trials[1].forecast_j > 0);
+    es_store_data_free(d);
+}
