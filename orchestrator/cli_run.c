@@ -63,31 +63,6 @@ static int parse_long(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
-/* ecosweep-worker: option, environment, beside this program, else PATH. */
-static void find_worker(const char *option, char *buf, size_t cap)
-{
-    const char *env = getenv("ECOSWEEP_WORKER");
-    char self[PATH_MAX];
-    ssize_t n;
-
-    if (option != NULL) {
-        snprintf(buf, cap, "%s", option);
-        return;
-    }
-    if (env != NULL && env[0] != '\0') {
-        snprintf(buf, cap, "%s", env);
-        return;
-    }
-    n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n > 0) {
-        self[n] = '\0';
-        snprintf(buf, cap, "%s/ecosweep-worker", dirname(self));
-        if (access(buf, X_OK) == 0)
-            return;
-    }
-    snprintf(buf, cap, "ecosweep-worker");
-}
-
 static uint64_t fresh_seed(void)
 {
     uint32_t v = 0;
@@ -97,26 +72,6 @@ static uint64_t fresh_seed(void)
     if (fd >= 0)
         close(fd);
     return v;
-}
-
-/* A relative `program` that is not found from the current directory but is
- * found beside the spec is taken from beside the spec, so
- * `ecosweep run configs/examples/x.yaml` works from anywhere. */
-static int resolve_program(es_spec *spec)
-{
-    char dirbuf[PATH_MAX], path[PATH_MAX * 2];
-    if (spec->program == NULL || spec->program[0] == '/' || access(spec->program, F_OK) == 0)
-        return 0;
-    snprintf(dirbuf, sizeof dirbuf, "%s", spec->path);
-    snprintf(path, sizeof path, "%s/%s", dirname(dirbuf), spec->program);
-    if (access(path, F_OK) != 0)
-        return 0;
-    char *p = strdup(path);
-    if (p == NULL)
-        return -ENOMEM;
-    free(spec->program);
-    spec->program = p;
-    return 0;
 }
 
 static void default_sweep_name(const es_spec *spec, char *buf, size_t cap)
@@ -255,7 +210,7 @@ static int run_exec(int argc, char **argv)
         spec->budget.usd = max_usd;
     if (max_co2e > 0)
         spec->budget.co2e_kg = max_co2e;
-    if (resolve_program(spec) != 0) {
+    if (es_cli_resolve_program(spec) != 0) {
         es_spec_free(spec);
         fprintf(stderr, "ecosweep run: out of memory\n");
         return ES_EXIT_ERROR;
@@ -265,7 +220,7 @@ static int run_exec(int argc, char **argv)
         fprintf(stderr, "ecosweep run: %s\n", err.msg);
         return ES_EXIT_ERROR;
     }
-    find_worker(worker_opt, worker, sizeof worker);
+    es_cli_find_worker(worker_opt, worker, sizeof worker);
     default_sweep_name(spec, sweep_name, sizeof sweep_name);
 
     es_run_opts ro = {
