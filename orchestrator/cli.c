@@ -17,9 +17,9 @@
 
 #include "spec.h"
 
-static const es_cli_cmd *const commands[] = {&es_cli_run,     &es_cli_validate, &es_cli_report,
-                                             &es_cli_import,  &es_cli_ls,       &es_cli_project,
-                                             &es_cli_estimate};
+static const es_cli_cmd *const commands[] = {&es_cli_run,      &es_cli_validate, &es_cli_report,
+                                             &es_cli_import,   &es_cli_ls,       &es_cli_project,
+                                             &es_cli_estimate, &es_cli_resume};
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
 static void usage(FILE *f)

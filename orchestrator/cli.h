@@ -30,6 +30,7 @@ extern const es_cli_cmd es_cli_import;
 extern const es_cli_cmd es_cli_ls;
 extern const es_cli_cmd es_cli_project;
 extern const es_cli_cmd es_cli_estimate;
+extern const es_cli_cmd es_cli_resume;
 
 /* Dispatch `ecosweep SUBCOMMAND ...`; returns the exit code. */
 int es_cli_main(int argc, char **argv);
@@ -68,5 +69,12 @@ void es_cli_find_worker(const char *option, char *buf, size_t cap);
  * anywhere.  0 or -ENOMEM. */
 struct es_spec;
 int es_cli_resolve_program(struct es_spec *spec);
+
+/* Run a sweep (new or resumed, as ro says) and print its summary on
+ * stdout, errors prefixed "ecosweep CMD: "; returns the exit code (see
+ * above).  Shared by `run` and `resume`; defined in cli_run.c. */
+struct es_run_opts;
+int es_cli_run_sweep(const char *cmd, struct es_store *st, const struct es_spec *spec,
+                     const struct es_run_opts *ro);
 
 #endif

@@ -46,6 +46,13 @@ const es_cli_cmd es_cli_run = {
              "  --no-status        plain progress lines even on a terminal\n"
              "  --no-reuse         run configurations the project already completed, instead\n"
              "                     of reusing their results\n"
+             "  --new              start a new sweep even when one of this name was left\n"
+             "                     unfinished (by default that one is resumed)\n"
+             "\n"
+             "A sweep of the same project and name whose coordinator died (still recorded as\n"
+             "running) is resumed: its completed trials are kept, the trials it was running\n"
+             "are marked lost and run again, and the search goes on from what was recorded,\n"
+             "with the sweep's stored seed.\n"
              "\n"
              "Exit: 0 the sweep ran to its end; 1 runtime error; 2 usage or spec error;\n"
              "3 stopped by max_failed; 130/143 interrupted (running trials are stopped).\n",
@@ -102,6 +109,8 @@ static void print_summary(const es_spec *spec, const es_run_summary *s, const ch
         printf(", %d budget_stopped", s->budget_stopped);
     if (s->reused)
         printf(" (%d completed by reusing earlier results)", s->reused);
+    if (s->lost)
+        printf("; %d lost when a coordinator stopped, run again", s->lost);
     printf("\n");
     if (s->best_number >= 0)
         printf("  best: trial %lld, %s=%.6g\n", (long long)s->best_number, spec->metric_name,
@@ -125,11 +134,12 @@ static int run_exec(int argc, char **argv)
                                          {"max-usd", required_argument, NULL, 'U'},
                                          {"max-co2e-kg", required_argument, NULL, 'C'},
                                          {"no-reuse", no_argument, NULL, 'R'},
+                                         {"new", no_argument, NULL, 'N'},
                                          {NULL, 0, NULL, 0}};
     const char *db_opt = NULL, *project = NULL, *name = NULL, *worker_opt = NULL;
     long parallel = 0, seed = -1;
     double grace = 5.0, max_kwh = 0, max_usd = 0, max_co2e = 0;
-    int no_status = 0, no_reuse = 0, c;
+    int no_status = 0, no_reuse = 0, fresh = 0, c;
 
     optind = 1;
     opterr = 0;
@@ -168,6 +178,9 @@ static int run_exec(int argc, char **argv)
         case 'R':
             no_reuse = 1;
             break;
+        case 'N':
+            fresh = 1;
+            break;
         case 'K':
         case 'U':
         case 'C': {
@@ -194,7 +207,6 @@ static int run_exec(int argc, char **argv)
     es_spec *spec = NULL;
     es_store *st = NULL;
     es_err err;
-    es_run_summary sum;
     char worker[PATH_MAX], sweep_name[256];
     const char *db = es_cli_db_path(db_opt);
     int rc;
@@ -245,18 +257,47 @@ static int run_exec(int argc, char **argv)
         fprintf(stderr, "note: no run_cap or budget.wall: random search runs until "
                         "interrupted (Ctrl-C stops it cleanly)\n");
 
-    rc = es_sweep_run(st, spec, &ro, &sum, &err);
-    if (rc != 0) {
-        fprintf(stderr, "ecosweep run: %s\n", err.msg);
-        if (sum.sweep_id > 0)
-            print_summary(spec, &sum, db);
-        es_store_close(st);
-        es_spec_free(spec);
-        return rc == ES_ESPEC || rc == ES_ENOTSUP ? ES_EXIT_USAGE : ES_EXIT_ERROR;
+    /* A sweep of this name left running: its coordinator died; go on with
+     * it, with its own seed, unless --new asks for a fresh one. */
+    es_store_sweep_ref ref;
+    int n_found = 0;
+    if (!fresh) {
+        if ((rc = es_store_sweep_find(st, ro.project, ro.sweep_name, "running", &ref, &n_found,
+                                      &err)) != 0) {
+            fprintf(stderr, "ecosweep run: %s\n", err.msg);
+            es_store_close(st);
+            es_spec_free(spec);
+            return ES_EXIT_ERROR;
+        }
     }
-    print_summary(spec, &sum, db);
+    if (n_found > 0) {
+        snprintf(sweep_name, sizeof sweep_name, "%s", ref.name);
+        ro.sweep_name = sweep_name;
+        ro.seed = ref.seed;
+        ro.resume_id = ref.id;
+        es_store_sweep_ref_clear(&ref);
+    }
+    rc = es_cli_run_sweep("run", st, spec, &ro);
     es_store_close(st);
     es_spec_free(spec);
+    return rc;
+}
+
+int es_cli_run_sweep(const char *cmd, es_store *st, const es_spec *spec, const es_run_opts *ro)
+{
+    es_run_summary sum;
+    es_err err;
+    int rc;
+
+    es_err_clear(&err);
+    rc = es_sweep_run(st, spec, ro, &sum, &err);
+    if (rc != 0) {
+        fprintf(stderr, "ecosweep %s: %s\n", cmd, err.msg);
+        if (sum.sweep_id > 0)
+            print_summary(spec, &sum, ro->db_path);
+        return rc == ES_ESPEC || rc == ES_ENOTSUP ? ES_EXIT_USAGE : ES_EXIT_ERROR;
+    }
+    print_summary(spec, &sum, ro->db_path);
     if (sum.stop_signal != 0)
         return 128 + sum.stop_signal;
     if (strcmp(sum.status, "failed") == 0)

@@ -104,6 +104,8 @@ struct sweep {
     double spent_j;  /* joules of the trials that ended */
     int budget_exhausted;
     uint64_t next_index;
+    uint64_t *redo; /* numbers to run again first (lost when resumed) */
+    size_t n_redo, redo_pos;
     int stopping; /* no further launches */
     char end_status[32];
     char end_reason[256];
@@ -950,7 +952,13 @@ static void fill(sweep *sw)
         es_err err;
         int rc;
 
-        if (sp->run_cap > 0 && sw->next_index >= (uint64_t)sp->run_cap) {
+        int redo = sw->redo_pos < sw->n_redo;
+        uint64_t index = redo ? sw->redo[sw->redo_pos] : sw->next_index;
+        if (redo && sp->run_cap > 0 && index >= (uint64_t)sp->run_cap) {
+            sw->redo_pos++; /* the cap was lowered since it ran */
+            continue;
+        }
+        if (!redo && sp->run_cap > 0 && sw->next_index >= (uint64_t)sp->run_cap) {
             stop_launching(sw, "finished", "run_cap reached (%ld trials)", sp->run_cap);
             break;
         }
@@ -966,7 +974,7 @@ static void fill(sweep *sw)
         }
         if (!isnan(sw->budget_j))
             es_search_set_energy_budget(sw->search, remaining_budget(sw), sw->budget_j);
-        rc = es_search_suggest(sw->search, sw->next_index, values, &err);
+        rc = es_search_suggest(sw->search, index, values, &err);
         if (rc == ES_EBUDGET) {
             free(values);
             stop_launching(sw, "finished", "%s", err.msg);
@@ -1001,11 +1009,15 @@ static void fill(sweep *sw)
                 stop_launching(sw, "finished",
                                "budget would be exceeded: trial %llu is forecast at %.4g J (95%% "
                                "bound), %.4g J remain",
-                               (unsigned long long)sw->next_index, upper, left > 0 ? left : 0);
+                               (unsigned long long)index, upper, left > 0 ? left : 0);
                 break;
             }
         }
-        rc = trial_launch(sw, sw->next_index++, values, median);
+        if (redo)
+            sw->redo_pos++;
+        else
+            sw->next_index++;
+        rc = trial_launch(sw, index, values, median);
         if (rc < 0)
             break;
     }
@@ -1073,6 +1085,10 @@ static int apply_project_budget(sweep *sw, es_err *err)
     left.usd = cap.usd > 0 ? cap.usd - usd : 0;
     left.co2e_kg = cap.co2e_kg > 0 ? cap.co2e_kg - co2e : 0;
     double j = used_up ? 0 : es_account_budget_joules(&sw->spec->energy, &left);
+    /* spent_j holds what a resumed sweep spent before; the project's
+     * spending above counted it already. */
+    if (!isnan(j))
+        j += sw->spent_j;
     if (!isnan(j) && (isnan(sw->budget_j) || j < sw->budget_j))
         sw->budget_j = j;
     return 0;
@@ -1086,6 +1102,94 @@ static void maybe_end(sweep *sw)
     uv_close((uv_handle_t *)&sw->sig_int, NULL);
     uv_close((uv_handle_t *)&sw->sig_term, NULL);
     uv_close((uv_handle_t *)&sw->tick, NULL);
+}
+
+/* ---- Resuming ------------------------------------------------------------------ */
+
+/* Move a lost attempt's log directory to the name its row now records
+ * (DIR.lost-ID), so the number's next attempt starts in a fresh DIR.  Done
+ * for the latest attempt of a number only when no other attempt took the
+ * directory since, and only when not done before: a coordinator killed
+ * between the store's commit and the rename does it on the next resume. */
+static void move_lost_dir(const es_store_past_trial *p)
+{
+    const char *suffix = NULL;
+    for (const char *q = p->log_dir; q != NULL && (q = strstr(q, ".lost-")) != NULL; q++)
+        suffix = q;
+    char orig[PATH_MAX];
+    struct stat sb;
+    if (suffix == NULL || (size_t)(suffix - p->log_dir) >= sizeof orig)
+        return;
+    snprintf(orig, sizeof orig, "%.*s", (int)(suffix - p->log_dir), p->log_dir);
+    if (stat(p->log_dir, &sb) != 0 && stat(orig, &sb) == 0)
+        rename(orig, p->log_dir);
+}
+
+/* Take up sweep opts->resume_id: lose its running trials, learn what the
+ * others found, and queue the numbers that must run again. */
+static int resume(sweep *sw, es_err *err)
+{
+    const es_spec *sp = sw->spec;
+    es_run_summary *s = sw->sum;
+    es_store_past_trial *h = NULL;
+    size_t n = 0;
+    int n_lost, rc;
+
+    sw->id = sw->opts->resume_id;
+    if ((rc = es_store_sweep_reopen(sw->st, sw->id, "the coordinator stopped while it ran",
+                                    now_unix(), &n_lost, err)) != 0 ||
+        (rc = es_store_sweep_history(sw->st, sw->id, sp, &h, &n, err)) != 0)
+        return rc;
+    uint64_t next = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((uint64_t)h[i].number + 1 > next)
+            next = (uint64_t)h[i].number + 1;
+    unsigned char *done = calloc(next ? next : 1, 1);
+    sw->redo = calloc(next ? next : 1, sizeof *sw->redo);
+    if (done == NULL || sw->redo == NULL) {
+        free(done);
+        es_store_sweep_history_free(h, n, sp);
+        return es_err_set(err, -ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const es_store_past_trial *p = &h[i];
+        if (strcmp(p->status, "lost") == 0) {
+            s->lost++;
+            if (i + 1 == n || h[i + 1].number != p->number)
+                move_lost_dir(p);
+            continue;
+        }
+        done[p->number] = 1;
+        s->launched++;
+        count_status(s, p->status);
+        double joules = isnan(p->joules) ? 0 : p->joules;
+        es_cost cost;
+        es_account(&sp->energy, joules, 0, &cost);
+        sw->spent_j += joules;
+        s->kwh += cost.kwh;
+        s->co2e_kg += cost.co2e_kg;
+        s->usd += cost.usd;
+        int completed = strcmp(p->status, "completed") == 0;
+        if (completed || strcmp(p->status, "failed") == 0 || strcmp(p->status, "timed_out") == 0)
+            rc = es_search_observe(sw->search, (uint64_t)p->number, p->values,
+                                   completed ? ES_OBS_COMPLETED : ES_OBS_FAILED,
+                                   completed ? p->objective : NAN, p->joules, err);
+        if (completed)
+            after_result(sw, p->number, p->objective);
+    }
+    for (uint64_t k = 0; k < next; k++)
+        if (!done[k])
+            sw->redo[sw->n_redo++] = k;
+    sw->next_index = next;
+    free(done);
+    es_store_sweep_history_free(h, n, sp);
+    if (rc != 0)
+        return rc;
+    if (sp->max_failed > 0 && s->failed + s->timed_out >= sp->max_failed)
+        stop_launching(sw, "failed", "max_failed reached: %d trials failed",
+                       s->failed + s->timed_out);
+    say(sw, "resuming sweep %s: %d completed, %d lost", sw->name, s->completed, n_lost);
+    return 0;
 }
 
 int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_run_summary *out,
@@ -1116,19 +1220,25 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
     if ((rc = es_store_project_ensure(st, opts->project, &project_id, err)) != 0)
         goto out;
     sw->project_id = project_id;
-    if ((rc = apply_project_budget(sw, err)) != 0)
-        goto out;
-    es_sweep_new sn = {.project_id = project_id,
-                       .name = opts->sweep_name,
-                       .spec = spec,
-                       .seed = opts->seed,
-                       .parallel = opts->parallel,
-                       .started = now_unix(),
-                       .host = host};
-    if ((rc = es_store_sweep_create(st, &sn, &sw->id, &name, err)) != 0)
-        goto out;
-    snprintf(sw->name, sizeof sw->name, "%s", name);
-    free(name);
+    if (opts->resume_id > 0) {
+        snprintf(sw->name, sizeof sw->name, "%s", opts->sweep_name);
+        if ((rc = resume(sw, err)) != 0 || (rc = apply_project_budget(sw, err)) != 0)
+            goto out;
+    } else {
+        if ((rc = apply_project_budget(sw, err)) != 0)
+            goto out;
+        es_sweep_new sn = {.project_id = project_id,
+                           .name = opts->sweep_name,
+                           .spec = spec,
+                           .seed = opts->seed,
+                           .parallel = opts->parallel,
+                           .started = now_unix(),
+                           .host = host};
+        if ((rc = es_store_sweep_create(st, &sn, &sw->id, &name, err)) != 0)
+            goto out;
+        snprintf(sw->name, sizeof sw->name, "%s", name);
+        free(name);
+    }
     out->sweep_id = sw->id;
     snprintf(out->sweep_name, sizeof out->sweep_name, "%s", sw->name);
 
@@ -1169,6 +1279,7 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
     }
 out:
     es_search_destroy(sw->search);
+    free(sw->redo);
     free(sw);
     return rc;
 }

@@ -9,6 +9,15 @@
  * is committed to the store before the next launch decision.  No trial
  * process outlives es_sweep_run(): on interrupt or wall budget each running
  * trial's worker is asked to stop it, and the loop waits for them.
+ *
+ * Resuming (opts->resume_id): a sweep still recorded as running has lost
+ * its coordinator.  Its running trials are marked 'lost' (their log
+ * directories moved to trial-N.lost-ID), the trials it recorded are counted
+ * and fed to the search as observations, and the sweep goes on: the lost
+ * numbers first (random and grid suggest by number, so each gets the same
+ * configuration again), then from the highest number + 1.  run_cap counts
+ * the trials that are not lost; no number is ever recorded twice except as
+ * lost attempts.
  */
 #ifndef ES_LOOP_H
 #define ES_LOOP_H
@@ -30,6 +39,9 @@ typedef struct es_run_opts {
     int live;                /* redraw a status line on `out` (a terminal) */
     int no_reuse;            /* run configurations the project already completed */
     FILE *out;               /* progress messages */
+    int64_t resume_id;       /* > 0: take up this unfinished sweep instead of
+                              * creating one (see below); sweep_name is then
+                              * its name, and seed should be its stored seed */
 } es_run_opts;
 
 typedef struct es_run_summary {
@@ -40,6 +52,7 @@ typedef struct es_run_summary {
     int stop_signal; /* SIGINT / SIGTERM when interrupted, else 0 */
     int launched, completed, failed, timed_out, interrupted, budget_stopped;
     int reused;          /* completed trials whose result came from an earlier sweep */
+    int lost;            /* trials found running when the sweep was resumed */
     int64_t best_number; /* -1 when no trial completed */
     double best_objective;
     double kwh, co2e_kg, usd, elapsed_s;

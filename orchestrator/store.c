@@ -24,7 +24,7 @@
 #include <string.h>
 #include <time.h>
 
-#define ES_SCHEMA_VERSION 4
+#define ES_SCHEMA_VERSION 5
 
 /* Migrations, in order: migrations[i] takes user_version i to i+1.  Each
  * runs in one transaction with its user_version bump, so a database is
@@ -134,6 +134,36 @@ static const char *const migrations[] = {
     "ALTER TABLE trial ADD COLUMN forecast_j REAL;"
     "ALTER TABLE sweep ADD COLUMN overshoot_j REAL;"
     "CREATE INDEX trial_completed_by_command ON trial(command) WHERE status = 'completed';",
+
+    /* v5: resuming a sweep whose coordinator died.  A trial that was running
+     * then is kept with status 'lost' and its number is run again, so a
+     * number is unique only among the trials that are not lost.  SQLite
+     * cannot drop a table constraint, so the trial table is rebuilt (the
+     * migrations run with foreign keys off; the ids, which param, metric and
+     * reused_from refer to, are kept). */
+    "CREATE TABLE trial_v5 ("
+    "  id INTEGER PRIMARY KEY,"
+    "  sweep_id INTEGER NOT NULL REFERENCES sweep(id),"
+    "  number INTEGER NOT NULL,"
+    "  status TEXT NOT NULL, reason TEXT,"
+    "  objective REAL,"
+    "  command TEXT, log_dir TEXT, host TEXT,"
+    "  started REAL NOT NULL, ended REAL,"
+    "  wall_s REAL, cpu_s REAL, peak_rss_kb INTEGER, exit_code INTEGER, signal INTEGER,"
+    "  cpu_j REAL, cpu_method TEXT, cpu_source TEXT,"
+    "  dram_j REAL, dram_method TEXT, dram_source TEXT,"
+    "  gpu_j REAL, gpu_method TEXT, gpu_source TEXT,"
+    "  metric_points INTEGER NOT NULL DEFAULT 0,"
+    "  reused_from INTEGER REFERENCES trial(id),"
+    "  forecast_j REAL);"
+    "INSERT INTO trial_v5 SELECT id, sweep_id, number, status, reason, objective, command,"
+    "  log_dir, host, started, ended, wall_s, cpu_s, peak_rss_kb, exit_code, signal, cpu_j,"
+    "  cpu_method, cpu_source, dram_j, dram_method, dram_source, gpu_j, gpu_method, gpu_source,"
+    "  metric_points, reused_from, forecast_j FROM trial;"
+    "DROP TABLE trial;"
+    "ALTER TABLE trial_v5 RENAME TO trial;"
+    "CREATE UNIQUE INDEX trial_number ON trial(sweep_id, number) WHERE status <> 'lost';"
+    "CREATE INDEX trial_completed_by_command ON trial(command) WHERE status = 'completed';",
 };
 
 /* Joules at the device of trial alias T: the sum of the components that were
@@ -148,6 +178,22 @@ static const char *const sql[Q__COUNT] = {
     [Q_COMMIT] = "COMMIT",
     [Q_ROLLBACK] = "ROLLBACK",
     [Q_BEGIN_READ] = "BEGIN",
+    [Q_SWEEP_FIND] =
+        "SELECT s.id, s.name, s.status, s.seed, s.parallel, s.spec_path, s.spec_text, p.name"
+        " FROM sweep s JOIN project p ON p.id = s.project_id"
+        " WHERE (?1 IS NULL OR p.name = ?1) AND (s.name = ?2 OR CAST(s.id AS TEXT) = ?2)"
+        " AND (?3 IS NULL OR s.status = ?3) ORDER BY s.id",
+    /* The lost attempt's logs move aside (es_store_sweep_reopen): its
+     * log_dir gains ".lost-ID", unique per attempt. */
+    [Q_TRIAL_LOSE] = "UPDATE trial SET status = 'lost', reason = ?2, ended = ?3,"
+                     " log_dir = log_dir || '.lost-' || id WHERE sweep_id = ?1"
+                     " AND status = 'running'",
+    [Q_SWEEP_REOPEN] =
+        "UPDATE sweep SET status = 'running', reason = NULL, ended = NULL WHERE id = ?1",
+    [Q_SWEEP_HISTORY] = "SELECT id, number, status, objective, log_dir, " TRIAL_JOULES(
+        "t") " FROM trial t WHERE sweep_id = ?1 ORDER BY number, id",
+    [Q_PARAM_VALUES] = "SELECT name, json_type(value), json_extract(value, '$') FROM param"
+                       " WHERE trial_id = ?1 ORDER BY ord",
     [Q_PROJECT_GET] = "SELECT id FROM project WHERE name = ?1",
     [Q_PROJECT_ADD] = "INSERT OR IGNORE INTO project(name, created) VALUES (?1, ?2)",
     [Q_SWEEP_NAME_TAKEN] = "SELECT 1 FROM sweep WHERE project_id = ?1 AND name = ?2",
@@ -329,9 +375,11 @@ int es_store_open(const char *path, es_store **out, es_err *err)
     /* A busy timeout lets a report read while a sweep commits, and two
      * writers take turns instead of failing with "database is locked". */
     sqlite3_busy_timeout(st->db, 10000);
+    /* Migrations run with foreign keys off (one rebuilds a table others
+     * refer to, keeping its ids), as SQLite's ALTER TABLE advice says. */
     if ((rc = exec_plain(st, "PRAGMA journal_mode = WAL", err)) != 0 ||
         (rc = exec_plain(st, "PRAGMA synchronous = NORMAL", err)) != 0 ||
-        (rc = exec_plain(st, "PRAGMA foreign_keys = ON", err)) != 0 || (rc = migrate(st, err)) != 0)
+        (rc = migrate(st, err)) != 0 || (rc = exec_plain(st, "PRAGMA foreign_keys = ON", err)) != 0)
         goto fail;
     for (int i = 0; i < Q__COUNT; i++) {
         if (sqlite3_prepare_v3(st->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->q[i], NULL) !=
@@ -908,4 +956,213 @@ void es_store_project_list_free(es_store_project_ref *list, size_t n)
     for (size_t i = 0; i < n; i++)
         free(list[i].name);
     free(list);
+}
+
+/* ---- Resuming a sweep --------------------------------------------------------- */
+
+static char *col_dup(sqlite3_stmt *s, int i)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    return t != NULL ? strdup((const char *)t) : NULL;
+}
+
+void es_store_sweep_ref_clear(es_store_sweep_ref *r)
+{
+    if (r == NULL)
+        return;
+    free(r->name);
+    free(r->status);
+    free(r->spec_path);
+    free(r->spec_text);
+    free(r->project);
+    memset(r, 0, sizeof *r);
+}
+
+int es_store_sweep_find(es_store *st, const char *project, const char *sweep, const char *status,
+                        es_store_sweep_ref *out, int *n_found, es_err *err)
+{
+    sqlite3_stmt *s = st->q[Q_SWEEP_FIND];
+    int rc, n = 0;
+
+    memset(out, 0, sizeof *out);
+    es_store__bind_text(s, 1, project);
+    es_store__bind_text(s, 2, sweep);
+    es_store__bind_text(s, 3, status);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (n++ > 0)
+            continue;
+        out->id = sqlite3_column_int64(s, 0);
+        out->name = col_dup(s, 1);
+        out->status = col_dup(s, 2);
+        out->seed = (uint64_t)sqlite3_column_int64(s, 3);
+        out->parallel = sqlite3_column_int(s, 4);
+        out->spec_path = col_dup(s, 5);
+        out->spec_text = col_dup(s, 6);
+        out->project = col_dup(s, 7);
+    }
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    *n_found = n;
+    if (rc != SQLITE_DONE) {
+        es_store_sweep_ref_clear(out);
+        return es_store__db_fail(st, err, "looking up sweep");
+    }
+    if (n > 0 && (out->name == NULL || out->status == NULL || out->project == NULL)) {
+        es_store_sweep_ref_clear(out);
+        return es_err_set(err, -ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+int es_store_sweep_reopen(es_store *st, int64_t sweep_id, const char *reason, double now,
+                          int *n_lost, es_err *err)
+{
+    int rc = tx_begin(st, err);
+    *n_lost = 0;
+    if (rc == 0) {
+        sqlite3_bind_int64(st->q[Q_TRIAL_LOSE], 1, sweep_id);
+        es_store__bind_text(st->q[Q_TRIAL_LOSE], 2, reason);
+        sqlite3_bind_double(st->q[Q_TRIAL_LOSE], 3, now);
+        rc = es_store__step_done(st, Q_TRIAL_LOSE, err, "marking lost trials");
+        if (rc == 0)
+            *n_lost = sqlite3_changes(st->db);
+    }
+    if (rc == 0) {
+        sqlite3_bind_int64(st->q[Q_SWEEP_REOPEN], 1, sweep_id);
+        rc = es_store__step_done(st, Q_SWEEP_REOPEN, err, "reopening sweep");
+    }
+    return tx_end(st, rc, err);
+}
+
+/* Decode the stored parameters of one trial into values (spec order).  The
+ * JSON type of each stored value is the kind es_params_json wrote; null is
+ * a float that was not finite, or a null constant. */
+static int param_values(es_store *st, int64_t trial_id, const es_spec *spec, es_value *values,
+                        es_err *err)
+{
+    sqlite3_stmt *s = st->q[Q_PARAM_VALUES];
+    int rc, oom = 0;
+
+    sqlite3_bind_int64(s, 1, trial_id);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int k = es_spec_param_index(spec, (const char *)sqlite3_column_text(s, 0));
+        const char *type = (const char *)sqlite3_column_text(s, 1);
+        if (k < 0 || type == NULL)
+            continue;
+        es_value *v = &values[k];
+        es_value_clear(v);
+        if (strcmp(type, "integer") == 0) {
+            v->kind = ES_V_INT;
+            v->i = sqlite3_column_int64(s, 2);
+        } else if (strcmp(type, "real") == 0) {
+            v->kind = ES_V_FLOAT;
+            v->f = sqlite3_column_double(s, 2);
+        } else if (strcmp(type, "true") == 0 || strcmp(type, "false") == 0) {
+            v->kind = ES_V_BOOL;
+            v->b = type[0] == 't';
+        } else if (strcmp(type, "text") == 0) {
+            v->kind = ES_V_STR;
+            oom |= (v->s = col_dup(s, 2)) == NULL;
+        } else if (spec->params[k].dist != ES_DIST_CONSTANT &&
+                   spec->params[k].dist != ES_DIST_CATEGORICAL) {
+            v->kind = ES_V_FLOAT;
+            v->f = NAN;
+        }
+    }
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    if (rc != SQLITE_DONE)
+        return es_store__db_fail(st, err, "loading parameters");
+    return oom ? es_err_set(err, -ENOMEM, "out of memory") : 0;
+}
+
+void es_store_sweep_history_free(es_store_past_trial *h, size_t n, const es_spec *spec)
+{
+    if (h == NULL)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        free(h[i].log_dir);
+        es_values_free(h[i].values, spec->n_params);
+    }
+    free(h);
+}
+
+int es_store_sweep_history(es_store *st, int64_t sweep_id, const es_spec *spec,
+                           es_store_past_trial **out, size_t *n_out, es_err *err)
+{
+    sqlite3_stmt *s = st->q[Q_SWEEP_HISTORY];
+    es_store_past_trial *h = NULL;
+    size_t n = 0, cap = 0;
+    int rc, step;
+
+    *out = NULL;
+    *n_out = 0;
+    if ((rc = es_store__step_done(st, Q_BEGIN_READ, err, "starting a read")) != 0)
+        return rc;
+    sqlite3_bind_int64(s, 1, sweep_id);
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            es_store_past_trial *nh = realloc(h, nc * sizeof *nh);
+            if (nh == NULL) {
+                rc = es_err_set(err, -ENOMEM, "out of memory");
+                break;
+            }
+            h = nh;
+            cap = nc;
+        }
+        es_store_past_trial *p = &h[n++];
+        memset(p, 0, sizeof *p);
+        p->id = sqlite3_column_int64(s, 0);
+        p->number = sqlite3_column_int64(s, 1);
+        snprintf(p->status, sizeof p->status, "%s", (const char *)sqlite3_column_text(s, 2));
+        p->objective = sqlite3_column_type(s, 3) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 3);
+        p->log_dir = col_dup(s, 4);
+        p->joules = sqlite3_column_type(s, 5) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 5);
+        p->values = calloc(spec->n_params ? spec->n_params : 1, sizeof *p->values);
+        if (p->values == NULL) {
+            rc = es_err_set(err, -ENOMEM, "out of memory");
+            break;
+        }
+    }
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = es_store__db_fail(st, err, "loading the sweep's trials");
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = param_values(st, h[i].id, spec, h[i].values, err);
+    es_store__step_done(st, Q_COMMIT, NULL, "ending a read");
+    if (rc != 0) {
+        es_store_sweep_history_free(h, n, spec);
+        return rc;
+    }
+    *out = h;
+    *n_out = n;
+    return 0;
+}
+
+int es_store_integrity_check(es_store *st, char *msg, size_t cap, es_err *err)
+{
+    sqlite3_stmt *s;
+    int rc, ok = 1;
+    size_t len = 0;
+
+    if (cap > 0)
+        msg[0] = '\0';
+    if (sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &s, NULL) != SQLITE_OK)
+        return es_store__db_fail(st, err, "checking integrity");
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *line = (const char *)sqlite3_column_text(s, 0);
+        if (line == NULL)
+            continue;
+        ok &= strcmp(line, "ok") == 0;
+        if (cap > len + 1) {
+            int w = snprintf(msg + len, cap - len, "%s%s", len ? "\n" : "", line);
+            len = w > 0 && (size_t)w < cap - len ? len + (size_t)w : cap - 1;
+        }
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE)
+        return es_store__db_fail(st, err, "checking integrity");
+    return ok ? 0 : es_err_set(err, ES_ESTORE, "%s: integrity check failed: %s", st->path, msg);
 }

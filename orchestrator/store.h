@@ -22,8 +22,8 @@ typedef struct es_store es_store;
 
 /* Open (creating if needed) the database at path and bring its schema up to
  * date, in place (a v1 database gains the v2 sweep columns, the v3 import
- * tables and the v4 project budgets, reuse and forecast columns, its rows
- * kept).
+ * tables, the v4 project budgets, reuse and forecast columns and the v5
+ * 'lost' trials, its rows kept).
  * Errors name the path and SQLite's message; ES_ESTORE. */
 int es_store_open(const char *path, es_store **out, es_err *err);
 void es_store_close(es_store *st);
@@ -208,6 +208,53 @@ int es_store_import_add(es_store *st, const es_import_new *im, int64_t *id /* OU
  * name it was imported under and *when its time. */
 int es_store_import_find(es_store *st, const char *project, const char *hash, int64_t *id /* OUT */,
                          char **file /* OUT */, double *when /* OUT */, es_err *err);
+
+/* ---- Resuming a sweep whose coordinator died ------------------------------ */
+
+/* A sweep found by name or id.  Strings are owned by the struct (free with
+ * es_store_sweep_ref_clear). */
+typedef struct es_store_sweep_ref {
+    int64_t id;
+    char *name, *status, *project;
+    char *spec_path, *spec_text; /* NULL when not recorded */
+    uint64_t seed;
+    int parallel;
+} es_store_sweep_ref;
+
+/* The sweep called sweep (a name, or its numeric id) in project (NULL: any
+ * project) with status status (NULL: any).  *n_found says how many matched;
+ * out describes the oldest of them (zeroed when none). */
+int es_store_sweep_find(es_store *st, const char *project, const char *sweep, const char *status,
+                        es_store_sweep_ref *out /* OUT */, int *n_found /* OUT */, es_err *err);
+void es_store_sweep_ref_clear(es_store_sweep_ref *r);
+
+/* Take up an unfinished sweep again, in one transaction: every trial still
+ * recorded as running is marked 'lost' with reason and end time now, its
+ * log_dir gaining ".lost-ID" (the caller moves the directory), and the
+ * sweep is "running" again with no end.  *n_lost: trials marked. */
+int es_store_sweep_reopen(es_store *st, int64_t sweep_id, const char *reason, double now,
+                          int *n_lost /* OUT */, es_err *err);
+
+/* One trial of a sweep as recorded, with its parameters decoded. */
+typedef struct es_store_past_trial {
+    int64_t id, number;
+    char status[32];
+    double objective; /* NAN when none */
+    double joules;    /* at the devices; NAN when unknown */
+    char *log_dir;    /* NULL when none */
+    es_value *values; /* spec->n_params values, decoded by the JSON type
+                       * stored; ES_V_NULL for a parameter not recorded */
+} es_store_past_trial;
+
+/* Every trial of the sweep, lost ones included, ordered by number (then
+ * id), read in one snapshot.  Free *out with es_store_sweep_history_free. */
+int es_store_sweep_history(es_store *st, int64_t sweep_id, const es_spec *spec,
+                           es_store_past_trial **out /* OUT */, size_t *n /* OUT */, es_err *err);
+void es_store_sweep_history_free(es_store_past_trial *h, size_t n, const es_spec *spec);
+
+/* PRAGMA integrity_check: 0 when SQLite says "ok"; else ES_ESTORE with
+ * what it found, also written to msg (cap bytes, may be 0). */
+int es_store_integrity_check(es_store *st, char *msg /* OUT */, size_t cap, es_err *err);
 
 /* ---- Reading, for reports ------------------------------------------------ */
 

@@ -71,4 +71,11 @@ env)
     { echo "id=$ECOSWEEP_TRIAL_ID"; echo "file=$ECOSWEEP_PARAMS_FILE"; cat "$ECOSWEEP_PARAMS_FILE"; echo; } > "$ECOSWEEP_TRIAL_DIR/env"
     echo "loss=1"
     ;;
+okslow)
+    # Reports a step, then x after 0.15-0.35 s: a coordinator killed at a
+    # random moment lands in launches, metric writes and commits alike.
+    echo "loss=$x step=1"
+    sleep "$(printf '0.%02d' $(( $$ % 21 + 15 )))"
+    echo "loss=$x"
+    ;;
 esac

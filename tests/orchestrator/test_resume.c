@@ -1,0 +1,373 @@
+/*
+ * test_resume.c -- crash safety through the real `ecosweep` and
+ * `ecosweep-worker` binaries: a coordinator killed with SIGKILL at random
+ * moments and started again resumes its sweep, and what the database holds
+ * stays whole and exact; `ecosweep resume` by name; `--new`.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "es_test.h"
+#include "rng.h"
+#include "store.h"
+
+static char db[4200];
+
+static const char *path_in_tmp(const char *name)
+{
+    static char buf[4][4300];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", es_test_tmpdir(), name);
+    return buf[k];
+}
+
+/* A spec running trial.sh in mode okslow (0.05-0.2 s per trial). */
+static const char *write_spec(const char *name, const char *body)
+{
+    const char *path = path_in_tmp(name);
+    FILE *f = fopen(path, "w");
+    ES_CHECK(f != NULL);
+    fprintf(f,
+            "program: %s/tests/orchestrator/trial.sh\n"
+            "command: [/bin/sh, \"${program}\", \"${args}\"]\n"
+            "metric: {name: loss, goal: minimize}\n"
+            "method: random\nseed: 7\n"
+            "parameters:\n  x: {min: 0.0, max: 1.0}\n  mode: {value: okslow}\n%s",
+            es_test_source_dir(), body);
+    fclose(f);
+    snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
+    return path;
+}
+
+/* Start `ecosweep ARGS... --db DB` (and --no-status) in the test's
+ * directory, its output in stdout / stderr there. */
+static pid_t start(const char *const *args)
+{
+    pid_t pid = fork();
+    ES_CHECK(pid >= 0);
+    if (pid == 0) {
+        char exe[4300];
+        const char *argv[32];
+        int n = 0;
+        snprintf(exe, sizeof exe, "%s/ecosweep", es_test_build_dir());
+        argv[n++] = exe;
+        for (int i = 0; args[i] != NULL && n < 26; i++)
+            argv[n++] = args[i];
+        argv[n++] = "--db";
+        argv[n++] = db;
+        argv[n++] = "--no-status";
+        argv[n] = NULL;
+        if (chdir(es_test_tmpdir()) != 0)
+            _exit(126);
+        int out = open(path_in_tmp("stdout"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int err = open(path_in_tmp("stderr"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(out, 1);
+        dup2(err, 2);
+        execv(exe, (char **)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+static int finish(pid_t pid)
+{
+    int st;
+    ES_CHECK(waitpid(pid, &st, 0) == pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static char *slurp(const char *path)
+{
+    static char buf[1 << 16];
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return NULL;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void show_output(void)
+{
+    fprintf(stderr, "--- stdout\n%s--- stderr\n", slurp(path_in_tmp("stdout")));
+    fprintf(stderr, "%s---\n", slurp(path_in_tmp("stderr")));
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, ms % 1000 * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Processes (workers and trials) whose environment names a trial directory
+ * of this test's database; zombies excluded. */
+static int trial_processes(void)
+{
+    char needle[4400];
+    int n = 0;
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    snprintf(needle, sizeof needle, "ECOSWEEP_TRIAL_DIR=%s.d/", db);
+    ES_CHECK(d != NULL);
+    while ((e = readdir(d)) != NULL) {
+        char path[300], buf[1 << 15];
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (f == NULL)
+            continue;
+        size_t len = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[len] = '\0';
+        const char *rp = strrchr(buf, ')');
+        if (rp != NULL && rp[1] == ' ' && rp[2] == 'Z')
+            continue;
+        snprintf(path, sizeof path, "/proc/%s/environ", e->d_name);
+        if ((f = fopen(path, "r")) == NULL)
+            continue;
+        len = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        for (size_t i = 0; i < len; i += strlen(buf + i) + 1) {
+            buf[len] = '\0';
+            if (strncmp(buf + i, needle, strlen(needle)) == 0) {
+                n++;
+                break;
+            }
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+/* The workers of a killed coordinator stop their trials themselves
+ * (PR_SET_PDEATHSIG); wait up to 5 s for that. */
+static void wait_orphans_gone(void)
+{
+    for (int i = 0; i < 250 && trial_processes() > 0; i++)
+        sleep_ms(20);
+    ES_CHECK_INT(trial_processes(), 0);
+}
+
+static void check_integrity(void)
+{
+    es_store *st;
+    es_err err;
+    char msg[512];
+    if (es_store_open(db, &st, &err) != 0)
+        ES_FAIL("%s", err.msg);
+    if (es_store_integrity_check(st, msg, sizeof msg, &err) != 0)
+        ES_FAIL("%s", err.msg);
+    ES_CHECK_STR(msg, "ok");
+    es_store_close(st);
+}
+
+static es_store_data *load(void)
+{
+    es_store *st;
+    es_store_data *d;
+    es_err err;
+    if (es_store_open(db, &st, &err) != 0)
+        ES_FAIL("%s", err.msg);
+    if (es_store_load(st, NULL, NULL, &d, &err) != 0)
+        ES_FAIL("%s", err.msg);
+    es_store_close(st);
+    return d;
+}
+
+static const es_store_trial *ran(const es_store_sweep *sw, int64_t number)
+{
+    for (size_t i = 0; i < sw->n_trials; i++)
+        if (sw->trials[i].number == number && strcmp(sw->trials[i].status, "lost") != 0)
+            return &sw->trials[i];
+    return NULL;
+}
+
+/* What a finished sweep of run_cap trials must look like, however often its
+ * coordinator was killed: each number 0..cap-1 once among the trials that
+ * are not lost, each completed with its metric and energy, no configuration
+ * twice, each lost attempt recorded as such with the configuration its
+ * number ran with again; returns the number of lost attempts. */
+static int check_sweep(const es_store_sweep *sw, int cap)
+{
+    int kept = 0, lost = 0;
+    ES_CHECK_STR(sw->status, "finished");
+    for (size_t i = 0; i < sw->n_trials; i++) {
+        const es_store_trial *t = &sw->trials[i];
+        if (strcmp(t->status, "lost") == 0) {
+            lost++;
+            ES_CHECK_STR(t->reason, "the coordinator stopped while it ran");
+            ES_CHECK(t->ended > 0);
+            ES_CHECK(strstr(t->log_dir, ".lost-") != NULL);
+            const es_store_trial *again = ran(sw, t->number);
+            ES_CHECK(again != NULL);
+            ES_CHECK_STR(again->params_json, t->params_json);
+            continue;
+        }
+        kept++;
+        ES_CHECK(t->number >= 0 && t->number < cap);
+        ES_CHECK(ran(sw, t->number) == t);
+        ES_CHECK_STR(t->status, "completed");
+        ES_CHECK(isfinite(t->objective));
+        int has_loss = 0;
+        for (size_t m = 0; m < t->n_metrics; m++)
+            has_loss |= strcmp(t->metrics[m].name, "loss") == 0;
+        ES_CHECK(has_loss);
+        ES_CHECK(t->cpu.method != ES_EM_NONE);
+        /* The attempt that completed wrote its own logs, not appended to a
+         * lost one's: two lines of output. */
+        char path[4300];
+        snprintf(path, sizeof path, "%s/stdout", t->log_dir);
+        const char *out = slurp(path);
+        ES_CHECK(out != NULL);
+        int lines = 0;
+        for (const char *p = out; *p; p++)
+            lines += *p == '\n';
+        ES_CHECK_INT(lines, 2);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(sw->trials[j].status, "lost") != 0)
+                ES_CHECK(strcmp(sw->trials[j].params_json, t->params_json) != 0);
+    }
+    ES_CHECK_INT(kept, cap);
+    return lost;
+}
+
+ES_TEST(sigkill_at_random_moments_then_resume)
+{
+    char spec[4300], name[32];
+    snprintf(spec, sizeof spec, "%s",
+             write_spec("fault.yaml", "name: fault\nrun_cap: 12\nparallel: 2\n"));
+    const char *args[] = {"run", spec, "--grace", "0.5", "--no-reuse", "--name", name, NULL};
+    es_rng rng;
+    int kills = 0, rounds = 1, rc;
+    double t0 = now_s();
+
+    /* Kill at random moments until 22 kills have landed on a live
+     * coordinator.  How far a sweep gets between kills is up to chance: one
+     * that runs to its end first is checked below like the last, and the
+     * kills go on with a sweep of the next name. */
+    es_rng_seed(&rng, 20240607);
+    snprintf(name, sizeof name, "fault-%d", rounds);
+    while (kills < 22) {
+        pid_t pid = start(args);
+        int st;
+        sleep_ms(20 + (long)(es_rng_uniform(&rng) * 280));
+        if (waitpid(pid, &st, WNOHANG) == pid) {
+            if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+                show_output();
+            ES_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+            snprintf(name, sizeof name, "fault-%d", ++rounds);
+            continue;
+        }
+        ES_CHECK_INT(kill(pid, SIGKILL), 0);
+        kills++;
+        ES_CHECK_INT(finish(pid), 128 + SIGKILL);
+        wait_orphans_gone();
+        check_integrity();
+    }
+    double t_kills = now_s() - t0;
+    if ((rc = finish(start(args))) != 0)
+        show_output();
+    ES_CHECK_INT(rc, 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), "finished: run_cap reached (12 trials)");
+    check_integrity();
+
+    es_store_data *d = load();
+    int lost = 0;
+    ES_CHECK_INT(d->n_projects, 1);
+    ES_CHECK_INT(d->projects[0].n_sweeps, rounds);
+    for (int r = 0; r < rounds; r++) {
+        snprintf(name, sizeof name, "fault-%d", r + 1);
+        ES_CHECK_STR(d->projects[0].sweeps[r].name, name);
+        lost += check_sweep(&d->projects[0].sweeps[r], 12);
+    }
+    ES_CHECK(lost >= 1);
+    fprintf(stderr,
+            "%d SIGKILLs in %.1fs over %d sweep(s), %d trials lost and run again, %.1fs in all\n",
+            kills, t_kills, rounds, lost, now_s() - t0);
+    es_store_data_free(d);
+}
+
+/* Wait until the database records at least n completed trials. */
+static void wait_completed(int n)
+{
+    for (int i = 0; i < 500; i++) {
+        if (access(db, F_OK) == 0) {
+            es_store_data *d = load();
+            int done = 0;
+            for (size_t s = 0; d->n_projects > 0 && s < d->projects[0].n_sweeps; s++)
+                for (size_t k = 0; k < d->projects[0].sweeps[s].n_trials; k++)
+                    done += strcmp(d->projects[0].sweeps[s].trials[k].status, "completed") == 0;
+            es_store_data_free(d);
+            if (done >= n)
+                return;
+        }
+        sleep_ms(20);
+    }
+    show_output();
+    ES_FAIL("no %d completed trials after 10 s", n);
+}
+
+ES_TEST(resume_by_name_and_new)
+{
+    char spec[4300];
+    snprintf(spec, sizeof spec, "%s", write_spec("byname.yaml", "run_cap: 4\nparallel: 1\n"));
+    pid_t pid = start((const char *[]){"run", spec, NULL});
+    wait_completed(1);
+    kill(pid, SIGKILL);
+    finish(pid);
+    wait_orphans_gone();
+
+    /* Still running, as the coordinator left it: resume it by name. */
+    int rc = finish(start((const char *[]){"resume", "byname", NULL}));
+    if (rc != 0)
+        show_output();
+    ES_CHECK_INT(rc, 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stderr")), "resuming sweep byname: ");
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), "sweep byname finished: run_cap reached");
+    es_store_data *d = load();
+    ES_CHECK_INT(d->projects[0].n_sweeps, 1);
+    check_sweep(&d->projects[0].sweeps[0], 4);
+    es_store_data_free(d);
+
+    /* A finished sweep has nothing to resume. */
+    ES_CHECK_INT(finish(start((const char *[]){"resume", "byname", NULL})), 1);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stderr")), "sweep byname is finished");
+    ES_CHECK_INT(finish(start((const char *[]){"resume", "nosuch", NULL})), 1);
+
+    /* Killed again, a run with --new leaves it and starts byname-2. */
+    pid = start((const char *[]){"run", spec, "--new", "--no-reuse", NULL});
+    wait_completed(5);
+    kill(pid, SIGKILL);
+    finish(pid);
+    wait_orphans_gone();
+    ES_CHECK_INT(finish(start((const char *[]){"run", spec, "--new", "--no-reuse", NULL})), 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), "sweep byname-3 finished");
+    d = load();
+    ES_CHECK_INT(d->projects[0].n_sweeps, 3);
+    ES_CHECK_STR(d->projects[0].sweeps[1].name, "byname-2");
+    ES_CHECK_STR(d->projects[0].sweeps[1].status, "running");
+    es_store_data_free(d);
+
+    /* byname-2 is found by its own name. */
+    ES_CHECK_INT(finish(start((const char *[]){"resume", "byname-2", "--no-reuse", NULL})), 0);
+    d = load();
+    check_sweep(&d->projects[0].sweeps[1], 4);
+    es_store_data_free(d);
+}
