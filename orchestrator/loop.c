@@ -33,8 +33,7 @@
 #include "launch.h"
 #include "metric.h"
 #include "search.h"
-
-extern char **environ;
+#include "trial_setup.h"
 
 #define LINE_CAP (64 * 1024)         /* longest metric line examined */
 #define LOG_CAP (64LL * 1024 * 1024) /* bytes kept per output file */
@@ -599,117 +598,19 @@ static void on_timeout(uv_timer_t *h)
 
 /* ---- Launching --------------------------------------------------------------- */
 
-static int mkdir_p(const char *path)
-{
-    char buf[PATH_MAX];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return -errno;
-            *p = '/';
-        }
-    }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return -errno;
-    return 0;
-}
-
-static int write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    if (f == NULL)
-        return -errno;
-    fputs(text, f);
-    return fclose(f) == 0 ? 0 : -errno;
-}
-
-static int append(char **buf, size_t *len, size_t *cap, const char *s)
-{
-    size_t n = strlen(s);
-    if (*len + n + 1 > *cap) {
-        size_t nc = (*len + n + 1) * 2;
-        char *nb = realloc(*buf, nc);
-        if (nb == NULL)
-            return -ENOMEM;
-        *buf = nb;
-        *cap = nc;
-    }
-    memcpy(*buf + *len, s, n + 1);
-    *len += n;
-    return 0;
-}
-
-/* The argv as a JSON array, for the store; fresh string or NULL. */
-static char *argv_json(char **argv)
-{
-    size_t len = 0, cap = 0;
-    char *buf = NULL;
-    int rc = append(&buf, &len, &cap, "[");
-    for (int i = 0; rc == 0 && argv[i] != NULL; i++) {
-        es_value v = {.kind = ES_V_STR, .s = argv[i]};
-        if (i > 0)
-            rc = append(&buf, &len, &cap, ", ");
-        if (rc == 0)
-            rc = es_value_json(&v, &buf, &len, &cap);
-    }
-    if (rc == 0)
-        rc = append(&buf, &len, &cap, "]");
-    if (rc != 0) {
-        free(buf);
-        return NULL;
-    }
-    return buf;
-}
-
 /* environ, minus our own variables, plus this trial's. */
 static char **trial_env(const trial *t, const char *params_file)
 {
-    static const char *const ours[] = {
-        "ECOSWEEP_TRIAL_ID=", "ECOSWEEP_TRIAL_NUMBER=", "ECOSWEEP_SWEEP_ID=", "ECOSWEEP_SWEEP=",
-        "ECOSWEEP_PROJECT=",  "ECOSWEEP_PARAMS_FILE=",  "ECOSWEEP_TRIAL_DIR="};
-    const size_t n_ours = sizeof ours / sizeof ours[0];
-    size_t n = 0, k = 0;
-    char **env;
-
-    while (environ[n] != NULL)
-        n++;
-    env = calloc(n + n_ours + 1, sizeof *env);
-    if (env == NULL)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        int mine = 0;
-        for (size_t j = 0; j < n_ours; j++)
-            mine |= strncmp(environ[i], ours[j], strlen(ours[j])) == 0;
-        if (!mine)
-            env[k++] = strdup(environ[i]);
-    }
-    const char *vals[] = {NULL, NULL, NULL, t->sw->name, t->sw->opts->project, params_file, t->dir};
+    static const char *const names[] = {
+        "ECOSWEEP_TRIAL_ID", "ECOSWEEP_TRIAL_NUMBER", "ECOSWEEP_SWEEP_ID", "ECOSWEEP_SWEEP",
+        "ECOSWEEP_PROJECT",  "ECOSWEEP_PARAMS_FILE",  "ECOSWEEP_TRIAL_DIR"};
     char num[3][32];
     snprintf(num[0], sizeof num[0], "%lld", (long long)t->id);
     snprintf(num[1], sizeof num[1], "%lld", (long long)t->number);
     snprintf(num[2], sizeof num[2], "%lld", (long long)t->sw->id);
-    vals[0] = num[0];
-    vals[1] = num[1];
-    vals[2] = num[2];
-    for (size_t j = 0; j < n_ours; j++) {
-        size_t len = strlen(ours[j]) + strlen(vals[j]) + 1;
-        env[k] = malloc(len);
-        if (env[k] != NULL)
-            snprintf(env[k++], len, "%s%s", ours[j], vals[j]);
-    }
-    env[k] = NULL;
-    return env;
-}
-
-static void strv_free(char **v)
-{
-    if (v == NULL)
-        return;
-    for (size_t i = 0; v[i] != NULL; i++)
-        free(v[i]);
-    free(v);
+    const char *values[] = {num[0],      num[1], num[2], t->sw->name, t->sw->opts->project,
+                            params_file, t->dir};
+    return es_env_with(names, values, sizeof names / sizeof names[0]);
 }
 
 /* Record a configuration the project already completed as a completed
@@ -783,19 +684,19 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
     snprintf(params_file, sizeof params_file, "%s/params.json", t->dir);
 
     es_command_ctx ctx = {.interpreter = NULL, .args_json_file = params_file};
-    if ((rc = mkdir_p(t->dir)) != 0) {
+    if ((rc = es_mkdir_p(t->dir)) != 0) {
         es_err_set(&err, rc, "cannot create %s: %s", t->dir, strerror(-rc));
         goto fail;
     }
     if ((rc = es_command_build(sp, values, &ctx, &argv, &err)) != 0)
         goto fail;
     params = es_params_json(sp, values);
-    cmd_json = argv_json(argv);
+    cmd_json = es_argv_json(argv);
     if (params == NULL || cmd_json == NULL) {
         rc = es_err_set(&err, -ENOMEM, "out of memory");
         goto fail;
     }
-    if ((rc = write_file(params_file, params)) != 0) {
+    if ((rc = es_write_file(params_file, params)) != 0) {
         es_err_set(&err, rc, "cannot write %s: %s", params_file, strerror(-rc));
         goto fail;
     }
@@ -879,7 +780,7 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
     sw->running++;
     sw->sum->launched++;
     es_argv_free(argv);
-    strv_free(env);
+    es_strv_free(env);
     free(cmd_json);
     free(params);
     return 0;
@@ -895,7 +796,7 @@ fail_recorded : {
 fail:
     fatal(sw, &err);
     es_argv_free(argv);
-    strv_free(env);
+    es_strv_free(env);
     free(cmd_json);
     free(params);
     trial_free(t);
