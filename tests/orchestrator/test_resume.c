@@ -117,7 +117,15 @@ static double now_s(void)
 
 /* Processes (workers and trials) whose environment names a trial directory
  * of this test's database; zombies excluded. */
+static int trial_processes_show(int show);
 static int trial_processes(void)
+{
+    return trial_processes_show(0);
+}
+
+/* Live processes that belong to this test's trials (by the trial
+ * directory in their environment); with show, print each one. */
+static int trial_processes_show(int show)
 {
     char needle[4400];
     int n = 0;
@@ -148,6 +156,19 @@ static int trial_processes(void)
             buf[len] = '\0';
             if (strncmp(buf + i, needle, strlen(needle)) == 0) {
                 n++;
+                if (show) {
+                    char cmd[512] = "";
+                    snprintf(path, sizeof path, "/proc/%s/cmdline", e->d_name);
+                    FILE *c = fopen(path, "r");
+                    if (c != NULL) {
+                        size_t m = fread(cmd, 1, sizeof cmd - 1, c);
+                        fclose(c);
+                        for (size_t k = 0; k < m; k++)
+                            cmd[k] = cmd[k] ? cmd[k] : ' ';
+                        cmd[m] = '\0';
+                    }
+                    fprintf(stderr, "still running: pid %s: %s\n", e->d_name, cmd);
+                }
                 break;
             }
         }
@@ -157,12 +178,14 @@ static int trial_processes(void)
 }
 
 /* The workers of a killed coordinator stop their trials themselves
- * (PR_SET_PDEATHSIG); wait up to 5 s for that. */
+ * (PR_SET_PDEATHSIG); wait up to 15 s for that (a sanitizer build under a
+ * parallel test run starts and stops its workers slowly), and name any
+ * process that outlives the wait. */
 static void wait_orphans_gone(void)
 {
-    for (int i = 0; i < 250 && trial_processes() > 0; i++)
+    for (int i = 0; i < 750 && trial_processes() > 0; i++)
         sleep_ms(20);
-    ES_CHECK_INT(trial_processes(), 0);
+    ES_CHECK_INT(trial_processes_show(1), 0);
 }
 
 static void check_integrity(void)
