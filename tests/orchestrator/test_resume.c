@@ -17,16 +17,13 @@
 #include "es_test.h"
 #include "rng.h"
 #include "store.h"
+#include "sweep_exec.h"
 
 static char db[4200];
 
 static const char *path_in_tmp(const char *name)
 {
-    static char buf[4][4300];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", es_test_tmpdir(), name);
-    return buf[k];
+    return es_sx_path(name);
 }
 
 /* A spec running trial.sh in mode okslow (0.05-0.2 s per trial). */
@@ -47,59 +44,27 @@ static const char *write_spec(const char *name, const char *body)
     return path;
 }
 
-/* Start `ecosweep ARGS... --db DB` (and --no-status) in the test's
- * directory, its output in stdout / stderr there. */
+/* Start `ecosweep ARGS... --db DB --no-status` in the test's directory,
+ * its output in stdout / stderr there. */
 static pid_t start(const char *const *args)
 {
-    pid_t pid = fork();
-    ES_CHECK(pid >= 0);
-    if (pid == 0) {
-        char exe[4300];
-        const char *argv[32];
-        int n = 0;
-        snprintf(exe, sizeof exe, "%s/ecosweep", es_test_build_dir());
-        argv[n++] = exe;
-        for (int i = 0; args[i] != NULL && n < 26; i++)
-            argv[n++] = args[i];
-        argv[n++] = "--db";
-        argv[n++] = db;
-        argv[n++] = "--no-status";
-        argv[n] = NULL;
-        if (chdir(es_test_tmpdir()) != 0)
-            _exit(126);
-        int out = open(path_in_tmp("stdout"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int err = open(path_in_tmp("stderr"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(out, 1);
-        dup2(err, 2);
-        execv(exe, (char **)argv);
-        _exit(127);
-    }
-    return pid;
+    static const char *const extra[] = {"--no-status", NULL};
+    return es_sx_start(db, args, extra);
 }
 
 static int finish(pid_t pid)
 {
-    int st;
-    ES_CHECK(waitpid(pid, &st, 0) == pid);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return es_sx_finish(pid);
 }
 
 static char *slurp(const char *path)
 {
-    static char buf[1 << 16];
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return NULL;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
+    return es_sx_slurp(path);
 }
 
 static void show_output(void)
 {
-    fprintf(stderr, "--- stdout\n%s--- stderr\n", slurp(path_in_tmp("stdout")));
-    fprintf(stderr, "%s---\n", slurp(path_in_tmp("stderr")));
+    es_sx_show_output();
 }
 
 static void sleep_ms(long ms)
@@ -203,15 +168,7 @@ static void check_integrity(void)
 
 static es_store_data *load(void)
 {
-    es_store *st;
-    es_store_data *d;
-    es_err err;
-    if (es_store_open(db, &st, &err) != 0)
-        ES_FAIL("%s", err.msg);
-    if (es_store_load(st, NULL, NULL, &d, &err) != 0)
-        ES_FAIL("%s", err.msg);
-    es_store_close(st);
-    return d;
+    return es_sx_load(db);
 }
 
 static const es_store_trial *ran(const es_store_sweep *sw, int64_t number)

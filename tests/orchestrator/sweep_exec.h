@@ -1,0 +1,34 @@
+/*
+ * sweep_exec.h -- running `ecosweep` in the background from an end-to-end
+ * test (to kill or signal it), reading what it printed, and loading the
+ * database it wrote.  Shared by test_sweep.c and test_resume.c; for a
+ * plain run-and-wait, cli_exec.h serves.
+ */
+#ifndef ES_TEST_SWEEP_EXEC_H
+#define ES_TEST_SWEEP_EXEC_H
+
+#include <sys/types.h>
+
+#include "store.h"
+
+/* "<es_test_tmpdir()>/name", in one of four rotating static buffers. */
+const char *es_sx_path(const char *name);
+
+/* Start `ecosweep ARGS... --db DB EXTRA...` (both lists NULL-terminated;
+ * extra may be NULL) in es_test_tmpdir(), its output in the files stdout
+ * and stderr there.  Returns the child's pid. */
+pid_t es_sx_start(const char *db, const char *const *args, const char *const *extra);
+
+/* Wait for pid; its exit code, or 128 + the signal that killed it. */
+int es_sx_finish(pid_t pid);
+
+/* A file's text (up to 64 KiB) in a static buffer, or NULL. */
+char *es_sx_slurp(const char *path);
+
+/* Print the last command's stdout and stderr to stderr. */
+void es_sx_show_output(void);
+
+/* Everything in the database at db (the test fails if it cannot). */
+es_store_data *es_sx_load(const char *db);
+
+#endif
