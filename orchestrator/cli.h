@@ -53,6 +53,14 @@ int es_cli_wants_help(int argc, char **argv);
 struct es_store;
 int es_cli_open_existing(const char *db, struct es_store **st);
 
+/* The coordinators' lock file of database db (see lock.h), opened, with its
+ * decision lock taken (es_run_opts.lock): release with es_lock_close.  When
+ * the lock cannot be had, print a note that the sweep runs without
+ * protection against a second coordinator and return NULL.  Defined in
+ * cli_run.c. */
+struct es_lock;
+struct es_lock *es_cli_lock_begin(const char *cmd, const char *db);
+
 /* Write s to stdout as a JSON string (NULL: null), and x as a JSON number
  * with 15 significant digits (not finite: null), for the commands' --format
  * json output. */

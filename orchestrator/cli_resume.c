@@ -1,6 +1,6 @@
 /*
  * cli_resume.c -- `ecosweep resume SWEEP`: take up, by name or id, a sweep
- * whose coordinator died, with the spec text and seed the sweep recorded
+ * that was interrupted or whose coordinator died, with the spec text and seed the sweep recorded
  * (see loop.h for what resuming does to its trials).
  */
 #include <errno.h>
@@ -19,14 +19,15 @@ static int resume_exec(int argc, char **argv);
 
 const es_cli_cmd es_cli_resume = {
     .name = "resume",
-    .summary = "resume a sweep whose coordinator stopped",
+    .summary = "resume an interrupted sweep, or one whose coordinator died",
     .usage = "usage: ecosweep resume SWEEP [options]\n"
              "\n"
-             "Resume SWEEP (a name or a numeric id), a sweep still recorded as running\n"
-             "because its coordinator died (killed, crashed, the machine went down). The\n"
-             "spec is the text the sweep recorded when it started, the seed its own.\n"
-             "Completed trials are kept; trials it was running are marked lost and run\n"
-             "again; the search goes on from every recorded result.\n"
+             "Resume SWEEP (a name or a numeric id), a sweep that was interrupted (Ctrl-C,\n"
+             "SIGTERM) or is still recorded as running because its coordinator died\n"
+             "(killed, crashed, the machine went down). The spec is the text the sweep\n"
+             "recorded when it started, the seed and budget its own. Completed trials are\n"
+             "kept; trials it was running are marked lost and run again; the search goes\n"
+             "on from every recorded result. A sweep whose coordinator is alive is refused.\n"
              "\n"
              "Options:\n"
              "  --db FILE          database (default $ECOSWEEP_DB, else ./ecosweep.db)\n"
@@ -106,12 +107,16 @@ static int resume_exec(int argc, char **argv)
     es_err_clear(&err);
     if ((rc = es_cli_open_existing(db, &st)) != 0)
         return rc;
+    es_lock *lock = es_cli_lock_begin("resume", db);
     if ((rc = es_store_sweep_find(st, project, which, NULL, &ref, &n_found, &err)) != 0) {
         fprintf(stderr, "ecosweep resume: %s\n", err.msg);
+        es_lock_close(lock);
         es_store_close(st);
         return ES_EXIT_ERROR;
     }
-    if (n_found != 1 || strcmp(ref.status, "running") != 0 || ref.spec_text == NULL) {
+    int unfinished = n_found == 1 && (strcmp(ref.status, "running") == 0 ||
+                                      strcmp(ref.status, "interrupted") == 0);
+    if (!unfinished || ref.spec_text == NULL) {
         if (n_found == 0)
             fprintf(stderr, "ecosweep resume: no sweep '%s' in %s\n", which, db);
         else if (n_found > 1)
@@ -119,14 +124,15 @@ static int resume_exec(int argc, char **argv)
                     "ecosweep resume: %d sweeps are called '%s'; name one by id or with "
                     "--project\n",
                     n_found, which);
-        else if (strcmp(ref.status, "running") != 0)
+        else if (!unfinished)
             fprintf(stderr,
-                    "ecosweep resume: sweep %s is %s; only a sweep whose coordinator stopped "
-                    "(still recorded as running) can be resumed\n",
-                    ref.name, ref.status);
+                    "ecosweep resume: sweep %s is %s (%s); only an interrupted sweep, or one "
+                    "whose coordinator stopped, can be resumed\n",
+                    ref.name, ref.status, ref.reason ? ref.reason : "no reason recorded");
         else
             fprintf(stderr, "ecosweep resume: sweep %s did not record its spec\n", ref.name);
         es_store_sweep_ref_clear(&ref);
+        es_lock_close(lock);
         es_store_close(st);
         return ES_EXIT_ERROR;
     }
@@ -134,9 +140,14 @@ static int resume_exec(int argc, char **argv)
                                    ref.spec_path ? ref.spec_path : ref.name, &spec, &err)) != 0) {
         fprintf(stderr, "ecosweep resume: the recorded spec of sweep %s: %s\n", ref.name, err.msg);
         es_store_sweep_ref_clear(&ref);
+        es_lock_close(lock);
         es_store_close(st);
         return ES_EXIT_ERROR;
     }
+    /* The caps it was started with, a command line's included. */
+    spec->budget.kwh = ref.budget.kwh;
+    spec->budget.usd = ref.budget.usd;
+    spec->budget.co2e_kg = ref.budget.co2e_kg;
     if (es_cli_resolve_program(spec) != 0) {
         fprintf(stderr, "ecosweep resume: out of memory\n");
         rc = ES_EXIT_ERROR;
@@ -157,9 +168,11 @@ static int resume_exec(int argc, char **argv)
         .no_reuse = no_reuse,
         .out = stderr,
         .resume_id = ref.id,
+        .lock = lock,
     };
     rc = es_cli_run_sweep("resume", st, spec, &ro);
 out:
+    es_lock_close(lock);
     es_spec_free(spec);
     es_store_sweep_ref_clear(&ref);
     es_store_close(st);

@@ -49,10 +49,12 @@ const es_cli_cmd es_cli_run = {
              "  --new              start a new sweep even when one of this name was left\n"
              "                     unfinished (by default that one is resumed)\n"
              "\n"
-             "A sweep of the same project and name whose coordinator died (still recorded as\n"
-             "running) is resumed: its completed trials are kept, the trials it was running\n"
-             "are marked lost and run again, and the search goes on from what was recorded,\n"
-             "with the sweep's stored seed.\n"
+             "A sweep of the same project and name that was interrupted (Ctrl-C) or whose\n"
+             "coordinator died (still recorded as running) is resumed: its completed trials\n"
+             "are kept, the trials it was running are marked lost and run again, and the\n"
+             "search goes on from what was recorded, with the sweep's stored seed and the\n"
+             "budget it was started with (unless --max-* gives a new one). A sweep whose\n"
+             "coordinator is still alive is never taken over: run refuses (exit 1).\n"
              "\n"
              "Exit: 0 the sweep ran to its end; 1 runtime error; 2 usage or spec error;\n"
              "3 stopped by max_failed; 130/143 interrupted (running trials are stopped).\n",
@@ -110,7 +112,7 @@ static void print_summary(const es_spec *spec, const es_run_summary *s, const ch
     if (s->reused)
         printf(" (%d completed by reusing earlier results)", s->reused);
     if (s->lost)
-        printf("; %d lost when a coordinator stopped, run again", s->lost);
+        printf("; %d lost when the sweep stopped, run again", s->lost);
     printf("\n");
     if (s->best_number >= 0)
         printf("  best: trial %lld, %s=%.6g\n", (long long)s->best_number, spec->metric_name,
@@ -261,10 +263,12 @@ static int run_exec(int argc, char **argv)
      * it, with its own seed, unless --new asks for a fresh one. */
     es_store_sweep_ref ref;
     int n_found = 0;
+    ro.lock = es_cli_lock_begin("run", db);
     if (!fresh) {
-        if ((rc = es_store_sweep_find(st, ro.project, ro.sweep_name, "running", &ref, &n_found,
-                                      &err)) != 0) {
+        if ((rc = es_store_sweep_find(st, ro.project, ro.sweep_name, "unfinished", &ref,
+                                      &n_found, &err)) != 0) {
             fprintf(stderr, "ecosweep run: %s\n", err.msg);
+            es_lock_close(ro.lock);
             es_store_close(st);
             es_spec_free(spec);
             return ES_EXIT_ERROR;
@@ -275,12 +279,36 @@ static int run_exec(int argc, char **argv)
         ro.sweep_name = sweep_name;
         ro.seed = ref.seed;
         ro.resume_id = ref.id;
+        /* The caps it was started with stay, unless given again now. */
+        if (!(max_kwh > 0))
+            spec->budget.kwh = ref.budget.kwh;
+        if (!(max_usd > 0))
+            spec->budget.usd = ref.budget.usd;
+        if (!(max_co2e > 0))
+            spec->budget.co2e_kg = ref.budget.co2e_kg;
         es_store_sweep_ref_clear(&ref);
     }
     rc = es_cli_run_sweep("run", st, spec, &ro);
+    es_lock_close(ro.lock);
     es_store_close(st);
     es_spec_free(spec);
     return rc;
+}
+
+es_lock *es_cli_lock_begin(const char *cmd, const char *db)
+{
+    es_lock *lk = NULL;
+    es_err err;
+    es_err_clear(&err);
+    if (es_lock_open(db, &lk, &err) != 0 || es_lock_decide_begin(lk, &err) != 0) {
+        fprintf(stderr,
+                "ecosweep %s: note: %s; running without protection against a second "
+                "coordinator on this sweep\n",
+                cmd, err.msg);
+        es_lock_close(lk);
+        return NULL;
+    }
+    return lk;
 }
 
 int es_cli_run_sweep(const char *cmd, es_store *st, const es_spec *spec, const es_run_opts *ro)

@@ -64,6 +64,7 @@ typedef struct trial {
     int res_overflow;
     long pgid;         /* the trial's process group, once the worker said it */
     int have_live;     /* a sample has arrived */
+    int live_saved;    /* the latest sample is in the store */
     es_sample live;    /* the worker's latest sample: energy so far */
     double forecast_j; /* median energy forecast at launch, NAN when none */
     int have_r;        /* the result has arrived */
@@ -112,6 +113,7 @@ struct sweep {
     es_err fatal_err;
     int stop_signal;
     int closed;
+    unsigned ticks;
 
     es_run_summary *sum;
 };
@@ -305,6 +307,7 @@ static void worker_line(trial *t, const char *line, size_t len)
         t->pgid = pgid;
     } else if (es_sample_parse(line, len, &t->live) == 0) {
         t->have_live = 1;
+        t->live_saved = 0;
         check_energy_budget(t->sw);
     } else if (es_result_parse(line, len, &t->result) == 0) {
         t->have_r = 1;
@@ -520,12 +523,17 @@ static void trial_finish(trial *t)
         .objective = obj,
         .ended = now_unix(),
         .result = have_r ? rp : NULL,
+        .partial = !have_r && t->have_live ? &t->live : NULL,
         .metric_points = t->metric_seq,
     };
     if (es_store_trial_finish(sw->st, t->id, &e, &err) != 0)
         fatal(sw, &err);
 
-    double joules = have_r ? es_account_joules(&rp->cpu, &rp->dram, &rp->gpu) : 0;
+    /* Without a result, the latest sample is what the trial is known to
+     * have used. */
+    double joules = have_r         ? es_account_joules(&rp->cpu, &rp->dram, &rp->gpu)
+                    : t->have_live ? es_account_joules(&t->live.cpu, &t->live.dram, &t->live.gpu)
+                                   : 0;
     es_account(&sp->energy, joules, have_r ? rp->wall_s : e.ended - t->started, &cost);
     sw->spent_j += joules;
     /* What the search learns: a result, or a failure it should steer away
@@ -949,9 +957,28 @@ static void on_signal(uv_signal_t *h, int signum)
     maybe_end(sw);
 }
 
+/* Every few seconds the running trials' energy so far goes to the store,
+ * so a trial lost with its coordinator keeps what it used (up to this
+ * interval); one small commit per trial that sampled since. */
+#define PROGRESS_EVERY_TICKS 5
+
+static void save_progress(sweep *sw)
+{
+    es_err err;
+    for (trial *t = sw->running_list; t != NULL && !sw->fatal; t = t->next) {
+        if (!t->have_live || t->live_saved || t->id <= 0)
+            continue;
+        if (es_store_trial_progress(sw->st, t->id, &t->live, &err) != 0)
+            fatal(sw, &err);
+        t->live_saved = 1;
+    }
+}
+
 static void on_tick(uv_timer_t *h)
 {
     sweep *sw = h->data;
+    if (++sw->ticks % PROGRESS_EVERY_TICKS == 0)
+        save_progress(sw);
     if (sw->spec->budget.wall_s > 0 && elapsed(sw) >= sw->spec->budget.wall_s && sw->running > 0) {
         char d[32];
         fmt_duration(sw->spec->budget.wall_s, d, sizeof d);
@@ -1054,6 +1081,15 @@ static int resume(sweep *sw, es_err *err)
     }
     for (size_t i = 0; i < n && rc == 0; i++) {
         const es_store_past_trial *p = &h[i];
+        /* Every attempt spent its energy, lost ones included (as far as
+         * their last saved sample tells). */
+        double joules = isnan(p->joules) ? 0 : p->joules;
+        es_cost cost;
+        es_account(&sp->energy, joules, 0, &cost);
+        sw->spent_j += joules;
+        s->kwh += cost.kwh;
+        s->co2e_kg += cost.co2e_kg;
+        s->usd += cost.usd;
         if (strcmp(p->status, "lost") == 0) {
             s->lost++;
             if (i + 1 == n || h[i + 1].number != p->number)
@@ -1063,13 +1099,6 @@ static int resume(sweep *sw, es_err *err)
         done[p->number] = 1;
         s->launched++;
         count_status(s, p->status);
-        double joules = isnan(p->joules) ? 0 : p->joules;
-        es_cost cost;
-        es_account(&sp->energy, joules, 0, &cost);
-        sw->spent_j += joules;
-        s->kwh += cost.kwh;
-        s->co2e_kg += cost.co2e_kg;
-        s->usd += cost.usd;
         int completed = strcmp(p->status, "completed") == 0;
         if (completed || strcmp(p->status, "failed") == 0 || strcmp(p->status, "timed_out") == 0)
             rc = es_search_observe(sw->search, (uint64_t)p->number, p->values,
@@ -1091,6 +1120,27 @@ static int resume(sweep *sw, es_err *err)
                        s->failed + s->timed_out);
     say(sw, "resuming sweep %s: %d completed, %d lost", sw->name, s->completed, n_lost);
     return 0;
+}
+
+/* Hold the sweep's lock for the rest of this process's life (see lock.h):
+ * -EBUSY, with a message naming the holder, when another coordinator runs
+ * it. */
+static int lock_sweep(sweep *sw, int64_t id, es_err *err)
+{
+    pid_t holder;
+    if (sw->opts->lock == NULL)
+        return 0;
+    int rc = es_lock_sweep(sw->opts->lock, id, &holder, err);
+    if (rc == -EBUSY) {
+        char who[64] = "";
+        if (holder > 0)
+            snprintf(who, sizeof who, " (process %ld)", (long)holder);
+        return es_err_set(err, -EBUSY,
+                          "sweep %s is being run by another coordinator%s; wait for it to end, "
+                          "stop it, or start a separate sweep with --new",
+                          sw->name, who);
+    }
+    return rc;
 }
 
 int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_run_summary *out,
@@ -1123,7 +1173,9 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
     sw->project_id = project_id;
     if (opts->resume_id > 0) {
         snprintf(sw->name, sizeof sw->name, "%s", opts->sweep_name);
-        if ((rc = resume(sw, err)) != 0 || (rc = apply_project_budget(sw, err)) != 0)
+        if ((rc = lock_sweep(sw, opts->resume_id, err)) != 0 ||
+            (rc = es_store_sweep_set_budget(st, opts->resume_id, &spec->budget, err)) != 0 ||
+            (rc = resume(sw, err)) != 0 || (rc = apply_project_budget(sw, err)) != 0)
             goto out;
     } else {
         if ((rc = apply_project_budget(sw, err)) != 0)
@@ -1139,7 +1191,11 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
             goto out;
         snprintf(sw->name, sizeof sw->name, "%s", name);
         free(name);
+        if ((rc = lock_sweep(sw, sw->id, err)) != 0)
+            goto out;
     }
+    if (opts->lock != NULL)
+        es_lock_decide_end(opts->lock);
     out->sweep_id = sw->id;
     snprintf(out->sweep_name, sizeof out->sweep_name, "%s", sw->name);
 
@@ -1179,6 +1235,8 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
         rc = sw->fatal_err.code ? sw->fatal_err.code : ES_ESTORE;
     }
 out:
+    if (opts->lock != NULL)
+        es_lock_decide_end(opts->lock); /* when an error came first */
     es_search_destroy(sw->search);
     free(sw->redo);
     free(sw);

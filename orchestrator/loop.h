@@ -11,8 +11,11 @@
  * trial's worker is asked to stop it, and the loop waits for them.
  *
  * Resuming (opts->resume_id): a sweep still recorded as running has lost
- * its coordinator.  Its running trials are marked 'lost' (their log
- * directories moved to trial-N.lost-ID), the trials it recorded are counted
+ * its coordinator (opts->lock tells a live one from a dead one), and an
+ * interrupted one was stopped on purpose.  Its running trials, and those
+ * the interruption stopped, are marked 'lost' (their log directories moved
+ * to trial-N.lost-ID; the energy they used, as far as their workers'
+ * samples were saved, is kept and counted), the trials it recorded are counted
  * and fed to the search as observations, and the sweep goes on: the lost
  * numbers first (random and grid suggest by number, so each gets the same
  * configuration again), then from the highest number + 1.  run_cap counts
@@ -25,6 +28,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lock.h"
 #include "spec.h"
 #include "store.h"
 
@@ -42,6 +46,13 @@ typedef struct es_run_opts {
     int64_t resume_id;       /* > 0: take up this unfinished sweep instead of
                               * creating one (see below); sweep_name is then
                               * its name, and seed should be its stored seed */
+    es_lock *lock;           /* NULL: no protection against a second
+                              * coordinator.  Else the caller holds its
+                              * decision lock (es_lock_decide_begin) while it
+                              * picks the sweep; es_sweep_run locks the sweep,
+                              * or fails with ES_EBUSY when another live
+                              * coordinator runs it, and then releases the
+                              * decision lock. */
 } es_run_opts;
 
 typedef struct es_run_summary {

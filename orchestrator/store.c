@@ -179,15 +179,30 @@ static const char *const sql[Q__COUNT] = {
     [Q_ROLLBACK] = "ROLLBACK",
     [Q_BEGIN_READ] = "BEGIN",
     [Q_SWEEP_FIND] =
-        "SELECT s.id, s.name, s.status, s.seed, s.parallel, s.spec_path, s.spec_text, p.name"
+        "SELECT s.id, s.name, s.status, s.seed, s.parallel, s.spec_path, s.spec_text, p.name,"
+        " s.reason, s.budget_kwh, s.budget_usd, s.budget_co2e_kg"
         " FROM sweep s JOIN project p ON p.id = s.project_id"
         " WHERE (?1 IS NULL OR p.name = ?1) AND (s.name = ?2 OR CAST(s.id AS TEXT) = ?2)"
-        " AND (?3 IS NULL OR s.status = ?3) ORDER BY s.id",
+        " AND (?3 IS NULL OR s.status = ?3"
+        "      OR (?3 = 'unfinished' AND s.status IN ('running', 'interrupted')))"
+        " ORDER BY s.id",
     /* The lost attempt's logs move aside (es_store_sweep_reopen): its
-     * log_dir gains ".lost-ID", unique per attempt. */
-    [Q_TRIAL_LOSE] = "UPDATE trial SET status = 'lost', reason = ?2, ended = ?3,"
-                     " log_dir = log_dir || '.lost-' || id WHERE sweep_id = ?1"
-                     " AND status = 'running'",
+     * log_dir gains ".lost-ID", unique per attempt.  A trial that was
+     * stopped when its sweep was interrupted is an attempt of the same kind:
+     * it keeps its reason, end and energy, and its number runs again. */
+    [Q_TRIAL_LOSE] =
+        "UPDATE trial SET status = 'lost',"
+        " reason = CASE status WHEN 'running' THEN ?2 ELSE reason END,"
+        " ended = CASE status WHEN 'running' THEN ?3 ELSE ended END,"
+        " log_dir = log_dir || '.lost-' || id WHERE sweep_id = ?1"
+        " AND status IN ('running', 'interrupted')",
+    [Q_SWEEP_BUDGET_SET] = "UPDATE sweep SET budget_kwh = ?2, budget_usd = ?3, budget_co2e_kg = ?4"
+                           " WHERE id = ?1",
+    /* Energy so far of a trial still running, from its worker's latest
+     * sample: what a lost trial keeps.  Sources come only with the result. */
+    [Q_TRIAL_PROGRESS] =
+        "UPDATE trial SET wall_s = ?2, cpu_s = ?3, cpu_j = ?4, cpu_method = ?5, dram_j = ?6,"
+        " dram_method = ?7, gpu_j = ?8, gpu_method = ?9 WHERE id = ?1 AND status = 'running'",
     [Q_SWEEP_REOPEN] =
         "UPDATE sweep SET status = 'running', reason = NULL, ended = NULL WHERE id = ?1",
     [Q_SWEEP_HISTORY] = "SELECT id, number, status, objective, log_dir, " TRIAL_JOULES(
@@ -694,6 +709,20 @@ static void bind_part(sqlite3_stmt *s, int i, const es_energy_part *p)
     es_store__bind_text(s, i + 2, p->source[0] ? p->source : NULL);
 }
 
+int es_store_trial_progress(es_store *st, int64_t trial_id, const es_sample *sm, es_err *err)
+{
+    sqlite3_stmt *s = st->q[Q_TRIAL_PROGRESS];
+    sqlite3_bind_int64(s, 1, trial_id);
+    bind_real(s, 2, sm->wall_s);
+    bind_real(s, 3, sm->cpu_s);
+    const es_energy_part *parts[3] = {&sm->cpu, &sm->dram, &sm->gpu};
+    for (int i = 0; i < 3; i++) {
+        bind_real(s, 4 + 2 * i, parts[i]->method == ES_EM_NONE ? NAN : parts[i]->j);
+        es_store__bind_text(s, 5 + 2 * i, es_em_name(parts[i]->method));
+    }
+    return es_store__step_done(st, Q_TRIAL_PROGRESS, err, "recording a trial's energy so far");
+}
+
 int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e, es_err *err)
 {
     sqlite3_stmt *s = st->q[Q_TRIAL_FINISH];
@@ -717,6 +746,12 @@ int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e,
         bind_part(s, 14, &r->dram);
         bind_part(s, 17, &r->gpu);
         es_store__bind_text(s, 21, r->host[0] ? r->host : NULL);
+    } else if (e->partial != NULL) {
+        bind_real(s, 6, e->partial->wall_s);
+        bind_real(s, 7, e->partial->cpu_s);
+        bind_part(s, 11, &e->partial->cpu);
+        bind_part(s, 14, &e->partial->dram);
+        bind_part(s, 17, &e->partial->gpu);
     } else {
         es_energy_part none = {.j = NAN, .method = ES_EM_NONE};
         bind_part(s, 11, &none);
@@ -827,6 +862,16 @@ int es_store_sweep_set_overshoot(es_store *st, int64_t sweep_id, double overshoo
 static double col_cap(sqlite3_stmt *s, int i)
 {
     return sqlite3_column_type(s, i) == SQLITE_NULL ? 0 : sqlite3_column_double(s, i);
+}
+
+int es_store_sweep_set_budget(es_store *st, int64_t sweep_id, const es_budget *b, es_err *err)
+{
+    sqlite3_stmt *s = st->q[Q_SWEEP_BUDGET_SET];
+    sqlite3_bind_int64(s, 1, sweep_id);
+    bind_cap(s, 2, b->kwh);
+    bind_cap(s, 3, b->usd);
+    bind_cap(s, 4, b->co2e_kg);
+    return es_store__step_done(st, Q_SWEEP_BUDGET_SET, err, "recording the sweep's budget");
 }
 
 int es_store_project_budget(es_store *st, int64_t project_id, es_budget *out, es_err *err)
@@ -975,6 +1020,7 @@ void es_store_sweep_ref_clear(es_store_sweep_ref *r)
     free(r->spec_path);
     free(r->spec_text);
     free(r->project);
+    free(r->reason);
     memset(r, 0, sizeof *r);
 }
 
@@ -999,6 +1045,10 @@ int es_store_sweep_find(es_store *st, const char *project, const char *sweep, co
         out->spec_path = col_dup(s, 5);
         out->spec_text = col_dup(s, 6);
         out->project = col_dup(s, 7);
+        out->reason = col_dup(s, 8);
+        out->budget.kwh = col_cap(s, 9);
+        out->budget.usd = col_cap(s, 10);
+        out->budget.co2e_kg = col_cap(s, 11);
     }
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);

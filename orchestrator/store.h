@@ -129,6 +129,10 @@ int es_store_sweep_create(es_store *st, const es_sweep_new *sw, int64_t *id /* O
  * devices (NAN: it had no budget, stored as NULL; 0: it stayed within). */
 int es_store_sweep_set_overshoot(es_store *st, int64_t sweep_id, double overshoot_j, es_err *err);
 
+/* Replace the sweep's recorded kwh, usd and co2e_kg caps by b's (0: none),
+ * so that a resumed sweep keeps a budget given on the command line. */
+int es_store_sweep_set_budget(es_store *st, int64_t sweep_id, const es_budget *b, es_err *err);
+
 /* Record how a sweep ended: status is "finished", "failed" or
  * "interrupted"; reason is a sentence ("run_cap reached (20 trials)"). */
 int es_store_sweep_finish(es_store *st, int64_t sweep_id, const char *status, const char *reason,
@@ -165,8 +169,15 @@ typedef struct es_trial_end {
     double objective;
     double ended;
     const es_result *result; /* NULL when the worker sent no record */
-    int64_t metric_points;   /* history rows written */
+    const es_sample *partial; /* without a result: the worker's latest sample
+                               * (energy so far, sources unknown), or NULL */
+    int64_t metric_points;    /* history rows written */
 } es_trial_end;
+
+/* Record the energy a running trial has used so far (its worker's latest
+ * sample), so that a trial lost with its coordinator keeps it.  A trial no
+ * longer running is left alone. */
+int es_store_trial_progress(es_store *st, int64_t trial_id, const es_sample *sm, es_err *err);
 
 /* Record a trial's end and commit it (durable before the caller decides on
  * the next launch). */
@@ -217,21 +228,26 @@ typedef struct es_store_sweep_ref {
     int64_t id;
     char *name, *status, *project;
     char *spec_path, *spec_text; /* NULL when not recorded */
+    char *reason;                 /* how it ended; NULL while running */
     uint64_t seed;
     int parallel;
+    es_budget budget; /* kwh, usd and co2e_kg as recorded (0: none) */
 } es_store_sweep_ref;
 
 /* The sweep called sweep (a name, or its numeric id) in project (NULL: any
- * project) with status status (NULL: any).  *n_found says how many matched;
+ * project) with status status (NULL: any; "unfinished": running or
+ * interrupted, the sweeps that can be resumed).  *n_found says how many matched;
  * out describes the oldest of them (zeroed when none). */
 int es_store_sweep_find(es_store *st, const char *project, const char *sweep, const char *status,
                         es_store_sweep_ref *out /* OUT */, int *n_found /* OUT */, es_err *err);
 void es_store_sweep_ref_clear(es_store_sweep_ref *r);
 
 /* Take up an unfinished sweep again, in one transaction: every trial still
- * recorded as running is marked 'lost' with reason and end time now, its
- * log_dir gaining ".lost-ID" (the caller moves the directory), and the
- * sweep is "running" again with no end.  *n_lost: trials marked. */
+ * recorded as running is marked 'lost' with reason and end time now (the
+ * energy its samples recorded is kept), every trial stopped by the sweep's
+ * interruption is marked 'lost' keeping its own reason, end and energy;
+ * each one's log_dir gains ".lost-ID" (the caller moves the directory), and
+ * the sweep is "running" again with no end.  *n_lost: trials marked. */
 int es_store_sweep_reopen(es_store *st, int64_t sweep_id, const char *reason, double now,
                           int *n_lost /* OUT */, es_err *err);
 

@@ -351,3 +351,164 @@ ES_TEST(resume_by_name_and_new)
     check_sweep(&d->projects[0].sweeps[1], 4);
     es_store_data_free(d);
 }
+
+/* A second coordinator never takes over a sweep whose coordinator is
+ * alive, by `run` or by `resume`: it refuses, naming the process, and
+ * changes nothing.  Once that coordinator is dead, the sweep resumes. */
+ES_TEST(second_coordinator_refuses_a_live_sweep)
+{
+    char spec[4300], other[4300], pidtext[64];
+    snprintf(other, sizeof other, "%s", write_spec("other.yaml", "run_cap: 2\n"));
+    snprintf(spec, sizeof spec, "%s", write_spec("twice.yaml", "run_cap: 30\nparallel: 1\n"));
+    pid_t first = start((const char *[]){"run", spec, "--no-reuse", NULL});
+    wait_completed(1);
+
+    snprintf(pidtext, sizeof pidtext, "(process %ld)", (long)first);
+    ES_CHECK_INT(finish(start((const char *[]){"run", spec, NULL})), 1);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stderr")),
+                      "sweep twice is being run by another coordinator");
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stderr")), pidtext);
+    ES_CHECK_INT(finish(start((const char *[]){"resume", "twice", NULL})), 1);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stderr")), pidtext);
+
+    /* The first one went on undisturbed: nothing of it was marked lost. */
+    es_store_data *d = load();
+    ES_CHECK_INT(d->projects[0].n_sweeps, 1);
+    ES_CHECK_STR(d->projects[0].sweeps[0].status, "running");
+    for (size_t k = 0; k < d->projects[0].sweeps[0].n_trials; k++)
+        ES_CHECK(strcmp(d->projects[0].sweeps[0].trials[k].status, "lost") != 0);
+    es_store_data_free(d);
+
+    /* --new starts a separate sweep beside it. */
+    ES_CHECK_INT(finish(start((const char *[]){"run", other, "--no-reuse", NULL})), 0);
+
+    kill(first, SIGKILL);
+    finish(first);
+    wait_orphans_gone();
+    int rc = finish(start((const char *[]){"run", spec, "--no-reuse", NULL}));
+    if (rc != 0)
+        show_output();
+    ES_CHECK_INT(rc, 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stderr")), "resuming sweep twice: ");
+    d = load();
+    check_sweep(&d->projects[0].sweeps[0], 30);
+    es_store_data_free(d);
+}
+
+/* A sweep stopped with Ctrl-C is resumed by the next `run` of its spec (or
+ * `resume`): the trial the interruption stopped is kept as a lost attempt,
+ * with its reason, and runs again; the budget given on the command line
+ * the first time still binds. */
+ES_TEST(interrupted_sweep_resumes_with_its_budget)
+{
+    char spec[4300];
+    snprintf(spec, sizeof spec, "%s", write_spec("intr.yaml", "run_cap: 8\nparallel: 2\n"));
+    pid_t pid = start((const char *[]){"run", spec, "--max-kwh", "2.5", NULL});
+    wait_completed(2);
+    kill(pid, SIGINT);
+    ES_CHECK_INT(finish(pid), 130);
+    es_store_data *d = load();
+    ES_CHECK_STR(d->projects[0].sweeps[0].status, "interrupted");
+    ES_CHECK(fabs(d->projects[0].sweeps[0].budget.kwh - 2.5) < 1e-12);
+    int stopped = 0;
+    for (size_t k = 0; k < d->projects[0].sweeps[0].n_trials; k++)
+        stopped += strcmp(d->projects[0].sweeps[0].trials[k].status, "interrupted") == 0;
+    es_store_data_free(d);
+
+    int rc = finish(start((const char *[]){"run", spec, "--no-reuse", NULL}));
+    if (rc != 0)
+        show_output();
+    ES_CHECK_INT(rc, 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stderr")), "resuming sweep intr: ");
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), "sweep intr finished: run_cap reached");
+    d = load();
+    const es_store_sweep *sw = &d->projects[0].sweeps[0];
+    ES_CHECK_INT(d->projects[0].n_sweeps, 1);
+    ES_CHECK(fabs(sw->budget.kwh - 2.5) < 1e-12);
+    int lost = 0, kept = 0;
+    for (size_t k = 0; k < sw->n_trials; k++) {
+        const es_store_trial *t = &sw->trials[k];
+        if (strcmp(t->status, "lost") == 0) {
+            lost++;
+            ES_CHECK_STR(t->reason, "sweep interrupted by SIGINT");
+            ES_CHECK(ran(sw, t->number) != NULL);
+        } else {
+            kept++;
+            ES_CHECK_STR(t->status, "completed");
+        }
+    }
+    ES_CHECK_INT(lost, stopped);
+    ES_CHECK_INT(kept, 8);
+    es_store_data_free(d);
+
+    /* A new cap on the command line replaces the recorded one. */
+    pid = start((const char *[]){"run", spec, "--new", "--name", "intr2", "--no-reuse", NULL});
+    wait_completed(9);
+    kill(pid, SIGINT);
+    finish(pid);
+    ES_CHECK_INT(finish(start((const char *[]){"run", spec, "--name", "intr2", "--max-kwh", "7",
+                                               NULL})),
+                 0);
+    d = load();
+    ES_CHECK(fabs(d->projects[0].sweeps[1].budget.kwh - 7) < 1e-12);
+    es_store_data_free(d);
+}
+
+/* A trial lost with its coordinator keeps the energy its worker's samples
+ * had reported (saved every few seconds), and the resumed sweep counts it
+ * as spent. */
+ES_TEST(lost_trial_keeps_its_energy_so_far)
+{
+    const char *path = path_in_tmp("burn.yaml");
+    FILE *f = fopen(path, "w");
+    ES_CHECK(f != NULL);
+    fprintf(f,
+            "name: burn\nprogram: %s/tests/orchestrator/trial.sh\n"
+            "command: [/bin/sh, \"${program}\", \"${args}\"]\n"
+            "metric: {name: loss, goal: minimize}\nmethod: grid\nrun_cap: 1\n"
+            "parameters:\n  x: {value: 0.5}\n  mode: {value: burn}\n  secs: {value: 7}\n",
+            es_test_source_dir());
+    fclose(f);
+    snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
+    pid_t pid = start((const char *[]){"run", path, NULL});
+
+    /* Wait for the first saved sample. */
+    double saved = NAN;
+    for (int i = 0; i < 600 && isnan(saved); i++) {
+        sleep_ms(20);
+        if (access(db, F_OK) != 0)
+            continue;
+        es_store_data *d = load();
+        if (d->n_projects > 0 && d->projects[0].n_sweeps > 0 &&
+            d->projects[0].sweeps[0].n_trials > 0 &&
+            d->projects[0].sweeps[0].trials[0].cpu.method != ES_EM_NONE)
+            saved = d->projects[0].sweeps[0].trials[0].cpu.j;
+        es_store_data_free(d);
+    }
+    ES_CHECK(saved > 0);
+    kill(pid, SIGKILL);
+    finish(pid);
+    wait_orphans_gone();
+
+    int rc = finish(start((const char *[]){"resume", "burn", NULL}));
+    if (rc != 0)
+        show_output();
+    ES_CHECK_INT(rc, 0);
+    es_store_data *d = load();
+    const es_store_sweep *sw = &d->projects[0].sweeps[0];
+    ES_CHECK_INT(sw->n_trials, 2);
+    const es_store_trial *lost = &sw->trials[0], *again = &sw->trials[1];
+    if (strcmp(lost->status, "lost") != 0) {
+        const es_store_trial *tmp = lost;
+        lost = again;
+        again = tmp;
+    }
+    ES_CHECK_STR(lost->status, "lost");
+    ES_CHECK(lost->cpu.method == ES_EM_ESTIMATE);
+    ES_CHECK(lost->cpu.j >= saved);
+    ES_CHECK(lost->wall_s >= 4);
+    ES_CHECK_STR(again->status, "completed");
+    /* The summary counts both attempts' energy. */
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), "1 lost");
+    es_store_data_free(d);
+}
