@@ -47,9 +47,10 @@ int es_cli_usage_error(const es_cli_cmd *cmd, const char *fmt, ...)
 /* Did argv ask for help (-h / --help anywhere before "--")? */
 int es_cli_wants_help(int argc, char **argv);
 
-/* Open the existing database db (its schema brought up to date), never
- * creating one: when there is no file, or it cannot be opened, print why and
- * return ES_EXIT_ERROR.  Defined in cli_report.c. */
+/* Open the existing database db (its schema brought up to date; read-only
+ * when it cannot be written, see es_store_open_read), never creating one:
+ * when there is no file, or it cannot be opened, print why and return
+ * ES_EXIT_ERROR.  Defined in cli_report.c. */
 struct es_store;
 int es_cli_open_existing(const char *db, struct es_store **st);
 

@@ -9,6 +9,7 @@
 
 #include "account.h"
 #include "cli.h"
+#include "lock.h"
 #include "store.h"
 
 int es_cli_open_existing(const char *db, es_store **st);
@@ -57,6 +58,10 @@ static int ls_exec(int argc, char **argv)
         es_store_close(st);
         return ES_EXIT_ERROR;
     }
+    es_lock *lock = NULL;
+    int abandoned = 0;
+    if (es_lock_open(db, &lock, &err) != 0)
+        lock = NULL; /* status as recorded */
     printf("%-16s %-24s %5s  %-12s %6s %9s %12s  %s\n", "PROJECT", "SWEEP", "ID", "STATUS",
            "TRIALS", "COMPLETED", "KWH", "STARTED (UTC)");
     for (size_t i = 0; i < data->n_projects; i++) {
@@ -79,10 +84,22 @@ static int ls_exec(int argc, char **argv)
                 gmtime_r(&s, &tm);
                 strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
             }
+            /* "running" with no live coordinator holding it: abandoned. */
+            const char *status = sw->status;
+            pid_t holder;
+            if (lock != NULL && strcmp(status, "running") == 0 &&
+                es_lock_sweep_held(lock, sw->id, &holder) == 0) {
+                status = "abandoned";
+                abandoned++;
+            }
             printf("%-16s %-24s %5lld  %-12s %6zu %9d %12.6f  %s\n", p->name, sw->name,
-                   (long long)sw->id, sw->status, sw->n_trials, done, kwh, when);
+                   (long long)sw->id, status, sw->n_trials, done, kwh, when);
         }
     }
+    if (abandoned > 0)
+        printf("\nabandoned: recorded as running, but its coordinator is gone; `ecosweep resume "
+               "SWEEP` takes it up\n");
+    es_lock_close(lock);
     es_store_data_free(data);
     es_store_close(st);
     return ES_EXIT_OK;

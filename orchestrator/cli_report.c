@@ -53,7 +53,8 @@ const es_cli_cmd es_cli_report = {
     .exec = report_exec,
 };
 
-/* Open an existing database for reading; shared with `ls`. */
+/* Open an existing database, read-only when it cannot be written; shared
+ * with `ls`, `project show` and `resume`. */
 int es_cli_open_existing(const char *db, es_store **st);
 int es_cli_open_existing(const char *db, es_store **st)
 {
@@ -62,7 +63,7 @@ int es_cli_open_existing(const char *db, es_store **st)
         fprintf(stderr, "ecosweep: no database at %s (run a sweep first, or pass --db)\n", db);
         return ES_EXIT_ERROR;
     }
-    if (es_store_open(db, st, &err) != 0) {
+    if (es_store_open_read(db, st, &err) != 0) {
         fprintf(stderr, "ecosweep: %s\n", err.msg);
         return ES_EXIT_ERROR;
     }

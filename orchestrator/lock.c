@@ -28,6 +28,9 @@ int es_lock_open(const char *db_path, es_lock **out, es_err *err)
         return es_err_set(err, -ENAMETOOLONG, "%s.lock: path too long", db_path);
     }
     lk->fd = open(lk->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    /* Someone else's database: enough to ask who holds a lock. */
+    if (lk->fd < 0 && errno == EACCES)
+        lk->fd = open(lk->path, O_RDONLY | O_CLOEXEC);
     if (lk->fd < 0) {
         int e = errno;
         es_err_set(err, -e, "%s: %s", lk->path, strerror(e));
@@ -62,7 +65,7 @@ int es_lock_decide_begin(es_lock *lk, es_err *err)
     while (fcntl(lk->fd, F_SETLKW, &fl) != 0) {
         if (errno == EINTR)
             continue;
-        int e = errno;
+        int e = errno == EBADF ? EACCES : errno;
         return es_err_set(err, -e, "%s: cannot lock: %s", lk->path, strerror(e));
     }
     return 0;
@@ -98,6 +101,8 @@ int es_lock_sweep(es_lock *lk, int64_t sweep_id, pid_t *holder, es_err *err)
     if (fcntl(lk->fd, F_SETLK, &fl) == 0)
         return 0;
     int e = errno;
+    if (e == EBADF) /* opened read-only: another user's database */
+        return es_err_set(err, -EACCES, "%s: cannot lock: %s", lk->path, strerror(EACCES));
     if (e == EACCES || e == EAGAIN) {
         (void)es_lock_sweep_held(lk, sweep_id, holder);
         return -EBUSY;

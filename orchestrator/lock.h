@@ -31,7 +31,8 @@
 
 typedef struct es_lock es_lock;
 
-/* Open (creating, mode 0644 less the umask) DB_PATH.lock.  0, or -errno
+/* Open (creating, mode 0644 less the umask) DB_PATH.lock; read-only when
+ * it cannot be written (then only es_lock_sweep_held works).  0, or -errno
  * with err naming the file. */
 int es_lock_open(const char *db_path, es_lock **out /* OUT */, es_err *err);
 void es_lock_close(es_lock *lk);

@@ -220,7 +220,9 @@ static void fatal(sweep *sw, const es_err *err)
         sw->fatal_err = *err;
         say(sw, "error: %s", err->msg);
     }
-    stop_launching(sw, "failed", "coordinator error: %s", err->msg);
+    /* Recorded as interrupted, not failed: once the cause is fixed (space
+     * freed, the worker installed), `run` or `resume` takes it up again. */
+    stop_launching(sw, "interrupted", "coordinator error: %s", err->msg);
     stop_running(sw, "interrupted", "the sweep stopped on a coordinator error");
 }
 

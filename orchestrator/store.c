@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define ES_SCHEMA_VERSION 5
 
@@ -309,16 +310,45 @@ static const char *const sql[Q__COUNT] = {
              " ORDER BY t.id DESC LIMIT 1",
 };
 
+/* What went wrong, for a person: SQLite's message, and for the failures
+ * that come from the system (a full disk, a file grown past its limit, a
+ * read-only file or directory) the system's own words and what to do. */
+static void explain(es_store *st, const char *msg, char *buf, size_t cap)
+{
+    int code = sqlite3_extended_errcode(st->db), primary = code & 0xff;
+    int sys = sqlite3_system_errno(st->db);
+    if (primary == SQLITE_READONLY)
+        snprintf(buf, cap,
+                 "%s: the database (or its directory) is read-only; ecosweep needs write access "
+                 "to record sweeps (reports and `ls` can read it as it is)",
+                 msg);
+    else if (primary == SQLITE_FULL || sys == ENOSPC || sys == EDQUOT)
+        snprintf(buf, cap, "%s (%s): free some space and run the same command again",
+                 msg, strerror(sys ? sys : ENOSPC));
+    else if ((primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN) && sys != 0)
+        snprintf(buf, cap, "%s (%s)", msg, strerror(sys));
+    else if (primary == SQLITE_IOERR) /* a short write leaves no errno */
+        snprintf(buf, cap,
+                 "%s (a full disk, or a file grown past its size limit, can cause this): fix it "
+                 "and run the same command again",
+                 msg);
+    else
+        snprintf(buf, cap, "%s", msg);
+}
+
 int es_store__db_fail(es_store *st, es_err *err, const char *what)
 {
-    return es_err_set(err, ES_ESTORE, "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+    char msg[400];
+    explain(st, sqlite3_errmsg(st->db), msg, sizeof msg);
+    return es_err_set(err, ES_ESTORE, "%s: %s: %s", st->path, what, msg);
 }
 
 static int exec_plain(es_store *st, const char *text, es_err *err)
 {
-    char *msg = NULL;
+    char *msg = NULL, why[400];
     if (sqlite3_exec(st->db, text, NULL, NULL, &msg) != SQLITE_OK) {
-        es_err_set(err, ES_ESTORE, "%s: %s", st->path, msg ? msg : "SQL failed");
+        explain(st, msg ? msg : "SQL failed", why, sizeof why);
+        es_err_set(err, ES_ESTORE, "%s: %s", st->path, why);
         sqlite3_free(msg);
         return ES_ESTORE;
     }
@@ -330,9 +360,10 @@ static int read_version(es_store *st, int *version, es_err *err)
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
         return es_store__db_fail(st, err, "reading schema version");
-    *version = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+    int rc = sqlite3_step(s);
+    *version = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
     sqlite3_finalize(s);
-    return 0;
+    return rc == SQLITE_ROW ? 0 : es_store__db_fail(st, err, "reading schema version");
 }
 
 static int migrate(es_store *st, es_err *err)
@@ -372,16 +403,34 @@ static int migrate(es_store *st, es_err *err)
     return 0;
 }
 
-int es_store_open(const char *path, es_store **out, es_err *err)
+static int prepare_all(es_store *st, es_err *err)
+{
+    for (int i = 0; i < Q__COUNT; i++)
+        if (sqlite3_prepare_v3(st->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->q[i], NULL) !=
+            SQLITE_OK)
+            return es_store__db_fail(st, err, "preparing statement");
+    return 0;
+}
+
+static es_store *store_new(const char *path, es_err *err)
 {
     es_store *st = calloc(1, sizeof *st);
+    if (st == NULL || (st->path = strdup(path)) == NULL) {
+        free(st);
+        es_err_set(err, -ENOMEM, "out of memory");
+        return NULL;
+    }
+    return st;
+}
+
+int es_store_open(const char *path, es_store **out, es_err *err)
+{
+    es_store *st = store_new(path, err);
     int rc;
 
     *out = NULL;
-    if (st == NULL || (st->path = strdup(path)) == NULL) {
-        free(st);
-        return es_err_set(err, -ENOMEM, "out of memory");
-    }
+    if (st == NULL)
+        return -ENOMEM;
     if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
         rc = es_store__db_fail(st, err, "cannot open database");
@@ -394,15 +443,83 @@ int es_store_open(const char *path, es_store **out, es_err *err)
      * refer to, keeping its ids), as SQLite's ALTER TABLE advice says. */
     if ((rc = exec_plain(st, "PRAGMA journal_mode = WAL", err)) != 0 ||
         (rc = exec_plain(st, "PRAGMA synchronous = NORMAL", err)) != 0 ||
-        (rc = migrate(st, err)) != 0 || (rc = exec_plain(st, "PRAGMA foreign_keys = ON", err)) != 0)
+        (rc = migrate(st, err)) != 0 || (rc = exec_plain(st, "PRAGMA foreign_keys = ON", err)) != 0 ||
+        (rc = prepare_all(st, err)) != 0)
         goto fail;
-    for (int i = 0; i < Q__COUNT; i++) {
-        if (sqlite3_prepare_v3(st->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->q[i], NULL) !=
-            SQLITE_OK) {
-            rc = es_store__db_fail(st, err, "preparing statement");
-            goto fail;
-        }
+    *out = st;
+    return 0;
+fail:
+    es_store_close(st);
+    return rc;
+}
+
+/* path as an SQLite URI ("file:" and the path with the characters that
+ * URIs reserve escaped) with the query q; fresh string or NULL. */
+static char *file_uri(const char *path, const char *q)
+{
+    size_t n = strlen(path);
+    char *u = malloc(5 + 3 * n + strlen(q) + 2), *w = u;
+    if (u == NULL)
+        return NULL;
+    w += sprintf(w, "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+        w += *p == '%' || *p == '?' || *p == '#' || *p < 0x20 ? sprintf(w, "%%%02X", *p)
+                                                                : sprintf(w, "%c", *p);
+    sprintf(w, "?%s", q);
+    return u;
+}
+
+/* Open path read-only through URI query q, and read its schema version
+ * (which fails when SQLite cannot read the file as it is). */
+static int open_ro(es_store *st, const char *q, es_err *err)
+{
+    char *uri = file_uri(st->path, q);
+    if (uri == NULL)
+        return es_err_set(err, -ENOMEM, "out of memory");
+    sqlite3_close(st->db);
+    st->db = NULL;
+    int rc = sqlite3_open_v2(uri, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+    free(uri);
+    if (rc != SQLITE_OK)
+        return es_store__db_fail(st, err, "cannot open database");
+    sqlite3_busy_timeout(st->db, 10000);
+    return read_version(st, &st->version, err);
+}
+
+int es_store_open_read(const char *path, es_store **out, es_err *err)
+{
+    es_err first;
+    int rc = es_store_open(path, out, &first);
+    if (rc == 0 || rc == -ENOMEM)
+        return rc == 0 ? 0 : es_err_set(err, rc, "%s", first.msg);
+
+    /* Not writable here: read it as it is.  A database in WAL mode needs
+     * its -shm index, which a reader without write access can use only when
+     * it exists; with no -wal file there is nothing beyond the main file,
+     * and SQLite may read that as immutable. */
+    es_store *st = store_new(path, err);
+    char wal[4200];
+    if (st == NULL)
+        return -ENOMEM;
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    rc = open_ro(st, "mode=ro", err);
+    if (rc != 0 && access(wal, F_OK) != 0)
+        rc = open_ro(st, "immutable=1", err);
+    if (rc != 0) {
+        /* The first error says why writing failed; keep it. */
+        es_err_set(err, ES_ESTORE, "%s", first.msg);
+        goto fail;
     }
+    if (st->version != ES_SCHEMA_VERSION) {
+        rc = es_err_set(err, ES_ESTORE,
+                        "%s: read-only database at schema version %d, this ecosweep reads %d: "
+                        "open it once with write access to upgrade it (%s)",
+                        path, st->version, ES_SCHEMA_VERSION, first.msg);
+        goto fail;
+    }
+    if ((rc = exec_plain(st, "PRAGMA foreign_keys = ON", err)) != 0 ||
+        (rc = prepare_all(st, err)) != 0)
+        goto fail;
     *out = st;
     return 0;
 fail:

@@ -28,6 +28,13 @@ typedef struct es_store es_store;
 int es_store_open(const char *path, es_store **out, es_err *err);
 void es_store_close(es_store *st);
 
+/* Open the existing database at path to read it: as es_store_open when it
+ * can be written, else read-only as it is (a read-only file or directory,
+ * someone else's database), provided its schema is this ecosweep's.  Only
+ * the reading functions may be used on a read-only store; a write fails
+ * with ES_ESTORE saying the database is read-only.  Errors name the path. */
+int es_store_open_read(const char *path, es_store **out, es_err *err);
+
 /* The schema version this ecosweep writes, and the version the database had
  * when es_store_open found it (0 for a new file). */
 int es_store_schema_version(void);

@@ -36,6 +36,13 @@ static const char *slurp(const char *path, char *buf, size_t cap)
 int es_test_ecosweep(const char *const *args, const char *tmpdir, const char **out,
                      const char **err)
 {
+    return es_test_ecosweep_with(args, tmpdir, NULL, NULL, out, err);
+}
+
+int es_test_ecosweep_with(const char *const *args, const char *tmpdir,
+                          void (*in_child)(void *ud), void *ud, const char **out,
+                          const char **err)
+{
     static char out_buf[1 << 16], err_buf[1 << 16];
     char out_path[4300], err_path[4300];
     int status;
@@ -49,11 +56,6 @@ int es_test_ecosweep(const char *const *args, const char *tmpdir, const char **o
         char exe[4300];
         const char *argv[40];
         int n = 0;
-        snprintf(exe, sizeof exe, "%s/ecosweep", es_test_build_dir());
-        argv[n++] = exe;
-        for (int i = 0; args[i] != NULL && n < 39; i++)
-            argv[n++] = args[i];
-        argv[n] = NULL;
         if (tmpdir != NULL)
             setenv("TMPDIR", tmpdir, 1);
         if (chdir(es_test_tmpdir()) != 0)
@@ -62,6 +64,13 @@ int es_test_ecosweep(const char *const *args, const char *tmpdir, const char **o
         int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         dup2(o, 1);
         dup2(e, 2);
+        if (in_child != NULL)
+            in_child(ud);
+        snprintf(exe, sizeof exe, "%s/ecosweep", es_test_build_dir());
+        argv[n++] = exe;
+        for (int i = 0; args[i] != NULL && n < 39; i++)
+            argv[n++] = args[i];
+        argv[n] = NULL;
         execv(exe, (char **)argv);
         _exit(127);
     }

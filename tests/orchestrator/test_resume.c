@@ -379,12 +379,18 @@ ES_TEST(second_coordinator_refuses_a_live_sweep)
         ES_CHECK(strcmp(d->projects[0].sweeps[0].trials[k].status, "lost") != 0);
     es_store_data_free(d);
 
+    ES_CHECK_INT(finish(es_sx_start(db, (const char *[]){"ls", NULL}, NULL)), 0);
+    ES_CHECK(strstr(slurp(path_in_tmp("stdout")), "abandoned") == NULL);
+
     /* --new starts a separate sweep beside it. */
     ES_CHECK_INT(finish(start((const char *[]){"run", other, "--no-reuse", NULL})), 0);
 
     kill(first, SIGKILL);
     finish(first);
     wait_orphans_gone();
+    /* `ls` tells a sweep whose coordinator is gone from a live one. */
+    ES_CHECK_INT(finish(es_sx_start(db, (const char *[]){"ls", NULL}, NULL)), 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), "abandoned");
     int rc = finish(start((const char *[]){"run", spec, "--no-reuse", NULL}));
     if (rc != 0)
         show_output();

@@ -389,8 +389,16 @@ ES_TEST(missing_worker_is_a_clear_error)
     ES_CHECK_INT(rc, 1);
     ES_CHECK_CONTAINS(slurp(path_in_tmp("stderr")), "/nonexistent/ecosweep-worker");
     es_store_data *d = load();
-    ES_CHECK_STR(sweep_of(d, 0)->status, "failed");
+    /* Interrupted, not failed: with the worker found, the same command
+     * takes the sweep up again. */
+    ES_CHECK_STR(sweep_of(d, 0)->status, "interrupted");
     ES_CHECK_STR(sweep_of(d, 0)->trials[0].status, "failed");
+    es_store_data_free(d);
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stderr")), "resuming sweep");
+    d = load();
+    ES_CHECK_INT(d->projects[0].n_sweeps, 1);
+    ES_CHECK_STR(sweep_of(d, 0)->status, "finished");
     es_store_data_free(d);
 }
 

@@ -1,0 +1,208 @@
+/*
+ * test_storage.c -- the database under pressure, through the real binary:
+ * a disk that fills up in the middle of a sweep (a file-size limit makes
+ * the writes fail, root or not), and a database its user may not write.
+ * Each must end with a clear error and an exit code, never a corrupt
+ * database or a lost record, and what was recorded must stay readable.
+ */
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli_exec.h"
+#include "es_test.h"
+#include "store.h"
+
+static char db[4300];
+
+/* A sweep of quick trial.sh trials. */
+static const char *write_spec(const char *name, int run_cap)
+{
+    const char *path = es_test_path(name);
+    FILE *f = fopen(path, "w");
+    ES_CHECK(f != NULL);
+    fprintf(f,
+            "program: %s/tests/orchestrator/trial.sh\n"
+            "command: [/bin/sh, \"${program}\", \"${args}\"]\n"
+            "metric: {name: loss, goal: minimize}\n"
+            "method: random\nseed: 11\nparallel: 2\nrun_cap: %d\n"
+            "parameters:\n  x: {min: 0.0, max: 1.0}\n  mode: {value: ok}\n",
+            es_test_source_dir(), run_cap);
+    fclose(f);
+    snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
+    return path;
+}
+
+static void check_integrity(void)
+{
+    es_store *st;
+    es_err err;
+    char msg[512];
+    if (es_store_open(db, &st, &err) != 0)
+        ES_FAIL("%s", err.msg);
+    if (es_store_integrity_check(st, msg, sizeof msg, &err) != 0)
+        ES_FAIL("%s", err.msg);
+    ES_CHECK_STR(msg, "ok");
+    es_store_close(st);
+}
+
+static es_store_data *load(void)
+{
+    es_store *st;
+    es_store_data *d;
+    es_err err;
+    if (es_store_open(db, &st, &err) != 0 || es_store_load(st, NULL, NULL, &d, &err) != 0)
+        ES_FAIL("%s", err.msg);
+    es_store_close(st);
+    return d;
+}
+
+/* Every completed trial has its metric and energy; returns how many. */
+static int check_completed(const es_store_sweep *sw)
+{
+    int n = 0;
+    for (size_t i = 0; i < sw->n_trials; i++) {
+        const es_store_trial *t = &sw->trials[i];
+        if (strcmp(t->status, "completed") != 0)
+            continue;
+        n++;
+        ES_CHECK(t->n_metrics == 1);
+        ES_CHECK(t->cpu.method != ES_EM_NONE);
+    }
+    return n;
+}
+
+/* Files may grow to 400 KiB: the database's first dozen trials fit, then
+ * writing it fails as on a full disk.  SIGXFSZ is ignored, so the write
+ * fails with EFBIG instead of killing the process. */
+static void limit_file_size(void *ud)
+{
+    (void)ud;
+    struct rlimit rl = {400 * 1024, 400 * 1024};
+    signal(SIGXFSZ, SIG_IGN);
+    if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+        _exit(125);
+}
+
+ES_TEST(full_disk_stops_cleanly_and_resumes)
+{
+    const char *spec = write_spec("full.yaml", 60);
+    const char *out, *err;
+    int rc = es_test_ecosweep_with((const char *[]){"run", spec, "--db", db, "--no-status", NULL},
+                                   NULL, limit_file_size, NULL, &out, &err);
+    if (rc != 1)
+        fprintf(stderr, "%s%s", out, err);
+    ES_CHECK_INT(rc, 1);
+    ES_CHECK_CONTAINS(err, "run the same command again");
+    ES_CHECK_CONTAINS(out, "interrupted: coordinator error");
+    check_integrity();
+    es_store_data *d = load();
+    /* Interrupted, or left running when even that could not be written:
+     * either way unfinished, and resumable. */
+    const char *status = d->projects[0].sweeps[0].status;
+    if (strcmp(status, "interrupted") != 0)
+        ES_CHECK_STR(status, "running");
+    int before = check_completed(&d->projects[0].sweeps[0]);
+    ES_CHECK(before >= 1 && before < 60);
+    es_store_data_free(d);
+
+    /* With room again, the same command takes the sweep up and ends it. */
+    rc = es_test_ecosweep((const char *[]){"run", spec, "--db", db, "--no-status", NULL}, NULL,
+                          &out, &err);
+    if (rc != 0)
+        fprintf(stderr, "%s%s", out, err);
+    ES_CHECK_INT(rc, 0);
+    ES_CHECK_CONTAINS(err, "resuming sweep full: ");
+    check_integrity();
+    d = load();
+    const es_store_sweep *sw = &d->projects[0].sweeps[0];
+    ES_CHECK_STR(sw->status, "finished");
+    ES_CHECK_INT(check_completed(sw), 60);
+    for (size_t i = 0; i < sw->n_trials; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(sw->trials[i].status, "completed") == 0 &&
+                strcmp(sw->trials[j].status, "completed") == 0)
+                ES_CHECK(sw->trials[i].number != sw->trials[j].number);
+    es_store_data_free(d);
+}
+
+/* Root reads and writes everything: it takes another user to see a
+ * read-only database.  The binary is copied where that user can run it. */
+static void become_nobody(void *ud)
+{
+    setenv("ES_BUILD_DIR", ud, 1);
+    if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+        _exit(125);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+    char buf[1 << 16];
+    ssize_t n;
+    int in = open(from, O_RDONLY), out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+    ES_CHECK(in >= 0 && out >= 0);
+    while ((n = read(in, buf, sizeof buf)) > 0)
+        ES_CHECK(write(out, buf, (size_t)n) == n);
+    close(in);
+    close(out);
+}
+
+ES_TEST(read_only_database_reads_but_refuses_writes)
+{
+    const char *spec = write_spec("ro.yaml", 3);
+    const char *out, *err;
+    int rc = es_test_ecosweep((const char *[]){"run", spec, "--db", db, "--no-status", NULL}, NULL,
+                              &out, &err);
+    ES_CHECK_INT(rc, 0);
+
+    /* Read-only to whoever runs the commands below. */
+    char bin[4300], from[4300];
+    void (*as)(void *) = NULL;
+    if (geteuid() == 0) {
+        snprintf(bin, sizeof bin, "%s/bin", es_test_tmpdir());
+        snprintf(from, sizeof from, "%s/ecosweep", es_test_build_dir());
+        ES_CHECK_INT(mkdir(bin, 0755), 0);
+        copy_file(from, es_test_path("bin/ecosweep"));
+        ES_CHECK_INT(chmod(es_test_tmpdir(), 0755), 0);
+        as = become_nobody;
+    } else {
+        ES_CHECK_INT(chmod(db, 0444), 0);
+        ES_CHECK_INT(chmod(es_test_tmpdir(), 0555), 0);
+    }
+
+    const char *const reads[][6] = {
+        {"ls", "--db", db, NULL},
+        {"report", "--db", db, NULL},
+        {"report", "--db", db, "--format", "json", NULL},
+        {"project", "show", "default", "--db", db, NULL},
+    };
+    for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++) {
+        rc = es_test_ecosweep_with(reads[i], NULL, as, bin, &out, &err);
+        if (rc != 0)
+            fprintf(stderr, "ecosweep %s: %s%s", reads[i][0], out, err);
+        ES_CHECK_INT(rc, 0);
+        ES_CHECK(strstr(out, "ro") != NULL || strstr(out, "default") != NULL);
+    }
+    rc = es_test_ecosweep_with((const char *[]){"run", spec, "--db", db, "--no-status", "--new",
+                                                NULL},
+                               NULL, as, bin, &out, &err);
+    ES_CHECK_INT(rc, 1);
+    ES_CHECK_CONTAINS(err, "read-only");
+
+    if (geteuid() != 0) {
+        ES_CHECK_INT(chmod(es_test_tmpdir(), 0755), 0);
+        ES_CHECK_INT(chmod(db, 0644), 0);
+    }
+    check_integrity();
+    es_store_data *d = load();
+    ES_CHECK_INT(d->projects[0].n_sweeps, 1);
+    ES_CHECK_STR(d->projects[0].sweeps[0].status, "finished");
+    ES_CHECK_INT(check_completed(&d->projects[0].sweeps[0]), 3);
+    es_store_data_free(d);
+}
