@@ -5,9 +5,12 @@
  * The template is a list of elements; each element may hold ${...} macros.
  * Scalar macros (${env}, ${program}, ${lr}, ...) may sit inside a larger
  * element ("--lr=${lr}"); list macros (${args} and its variants) expand to
- * zero or more elements and so must stand alone.  Nothing here involves a
- * shell: a value such as "$(touch x)" or "a b" becomes exactly one element,
- * byte for byte, and is never scanned for macros itself.
+ * zero or more elements and so must stand alone.  By default nothing here
+ * involves a shell: a value such as "$(touch x)" or "a b" becomes exactly
+ * one element, byte for byte, and is never scanned for macros itself.  A
+ * spec with `shell: true` gets {"/bin/sh", "-c", SCRIPT} instead, where
+ * every expansion is quoted for the place the template puts it (see the
+ * "shell: true" section below), so values still arrive byte for byte.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -257,6 +260,49 @@ static int on_path(const char *name)
     }
 }
 
+/* Append the text of the scalar macro k (param: the parameter's index for
+ * M_PARAM) to b.  0, or ES_ESPEC / -ENOMEM with the message in err. */
+static int add_macro_text(str_buf *b, const es_spec *spec, const es_value *values,
+                          const es_command_ctx *ctx, enum macro_kind k, int param, es_err *err)
+{
+    const char *text = NULL;
+    char *json = NULL;
+    int rc;
+    switch (k) {
+    case M_ENV:
+        text = "/usr/bin/env";
+        break;
+    case M_INTERPRETER:
+        text = ctx->interpreter ? ctx->interpreter : on_path("python") ? "python" : "python3";
+        break;
+    case M_PROGRAM:
+        if (spec->program == NULL)
+            return es_err_set(err, ES_ESPEC, "command uses ${program} but the spec has none");
+        text = spec->program;
+        break;
+    case M_ARGS_JSON:
+        if ((json = es_params_json(spec, values)) == NULL)
+            return es_err_set(err, -ENOMEM, "out of memory building the command");
+        text = json;
+        break;
+    case M_ARGS_JSON_FILE:
+        if (ctx->args_json_file == NULL)
+            return es_err_set(err, ES_ESPEC,
+                              "command uses ${args_json_file} but no file was given");
+        text = ctx->args_json_file;
+        break;
+    case M_PARAM:
+        if (sb_value(b, &values[param]) < 0)
+            return es_err_set(err, -ENOMEM, "out of memory building the command");
+        return 0;
+    default:
+        return 0;
+    }
+    rc = sb_add(b, text, strlen(text));
+    free(json);
+    return rc < 0 ? es_err_set(err, -ENOMEM, "out of memory building the command") : 0;
+}
+
 /* Expand one template element into a (argv entries appended). */
 static int expand_elem(argv_buf *a, const es_spec *spec, const es_value *values,
                        const es_command_ctx *ctx, const char *elem, es_err *err)
@@ -271,58 +317,307 @@ static int expand_elem(argv_buf *a, const es_spec *spec, const es_value *values,
         enum macro_kind k = classify(spec, elem + start + 2, end - start - 3, &param);
         if (is_list_macro(k)) /* checked above: the whole element */
             return push_args(a, spec, values, k);
-        if (sb_add(&b, elem + last, start - last) < 0)
-            goto nomem;
+        if (sb_add(&b, elem + last, start - last) < 0) {
+            free(b.s);
+            return es_err_set(err, -ENOMEM, "out of memory building the command");
+        }
         last = end;
-        const char *text = NULL;
-        char *json = NULL;
-        switch (k) {
-        case M_ENV:
-            text = "/usr/bin/env";
-            break;
-        case M_INTERPRETER:
-            text = ctx->interpreter ? ctx->interpreter : on_path("python") ? "python" : "python3";
-            break;
-        case M_PROGRAM:
-            if (spec->program == NULL) {
-                free(b.s);
-                return es_err_set(err, ES_ESPEC, "command uses ${program} but the spec has none");
-            }
-            text = spec->program;
-            break;
-        case M_ARGS_JSON:
-            json = es_params_json(spec, values);
-            if (json == NULL)
-                goto nomem;
-            text = json;
-            break;
-        case M_ARGS_JSON_FILE:
-            if (ctx->args_json_file == NULL) {
-                free(b.s);
-                return es_err_set(err, ES_ESPEC,
-                                  "command uses ${args_json_file} but no file was given");
-            }
-            text = ctx->args_json_file;
-            break;
-        case M_PARAM:
-            if (sb_value(&b, &values[param]) < 0)
-                goto nomem;
-            break;
-        default:
-            break;
+        if ((rc = add_macro_text(&b, spec, values, ctx, k, param, err)) < 0) {
+            free(b.s);
+            return rc;
         }
-        if (text != NULL && sb_add(&b, text, strlen(text)) < 0) {
-            free(json);
-            goto nomem;
-        }
-        free(json);
     }
-    if (sb_add(&b, elem + last, strlen(elem + last)) < 0)
-        goto nomem;
+    if (sb_add(&b, elem + last, strlen(elem + last)) < 0) {
+        free(b.s);
+        return es_err_set(err, -ENOMEM, "out of memory building the command");
+    }
     return argv_push(a, b.s);
+}
+
+/* ---- shell: true ----------------------------------------------------------------
+ *
+ * The script is the template's text as written, with each macro replaced by
+ * its expansion quoted for the place it lands in.  To know that place, the
+ * template text before it is followed the way sh(1) tokenizes it: a stack of
+ * nested contexts (plain text, $(...), $((...)), '...', "...", `...`,
+ * $'...'), plus the states that reach past one character (a pending
+ * backslash, a trailing '$', a # comment, a here-document).  An expansion
+ * is then written as 'text' in plain text and $(...), as text with each '
+ * written '\'' inside '...', and as "'text'" (close, quote, reopen) inside
+ * "...".  Places where no such form is certain to stay one literal string
+ * are refused rather than guessed at.  A template that misleads the
+ * tracking (a `case` pattern's ')' inside $(...)) can only shift it between
+ * plain text and $(...), which quote alike; double quotes around a $(...)
+ * would not, which is why a macro in a $(...) within "..." is refused.
+ */
+
+enum sh_ctx { SH_PLAIN, SH_SUBST, SH_ARITH, SH_SQUOTE, SH_DQUOTE, SH_BACKQUOTE, SH_ANSI };
+
+#define SH_MAX_DEPTH 64
+
+typedef struct sh_state {
+    unsigned char ctx[SH_MAX_DEPTH]; /* ctx[0] is SH_PLAIN; ctx[depth] the innermost */
+    int parens[SH_MAX_DEPTH];        /* open '(' inside an SH_SUBST or SH_ARITH */
+    int depth;
+    int escaped;    /* a backslash waits for the character it quotes */
+    int dollar;     /* the text so far ends with an unquoted '$' */
+    int comment;    /* inside a # comment, until a newline */
+    int heredoc;    /* a << was seen: what follows may be a here-document */
+    int word_start; /* the next character starts a word (so '#' starts a comment) */
+    int too_deep;
+} sh_state;
+
+static void sh_push(sh_state *sh, enum sh_ctx c)
+{
+    if (sh->depth + 1 >= SH_MAX_DEPTH) {
+        sh->too_deep = 1;
+        return;
+    }
+    sh->depth++;
+    sh->ctx[sh->depth] = (unsigned char)c;
+    sh->parens[sh->depth] = 0;
+}
+
+static void sh_pop(sh_state *sh)
+{
+    if (sh->depth > 0)
+        sh->depth--;
+}
+
+/* A '$' at t[i] in plain text, $(...) or "...": what it opens.  Returns how
+ * many characters after it were taken with it. */
+static size_t sh_dollar(sh_state *sh, const char *t, size_t i, size_t n, int quoted)
+{
+    char n1 = i + 1 < n ? t[i + 1] : '\0', n2 = i + 2 < n ? t[i + 2] : '\0';
+    if (n1 == '(' && n2 == '(') {
+        sh_push(sh, SH_ARITH);
+        return 2;
+    }
+    if (n1 == '(') {
+        sh_push(sh, SH_SUBST);
+        return 1;
+    }
+    if (!quoted && n1 == '\'') {
+        sh_push(sh, SH_ANSI);
+        return 1;
+    }
+    if (!quoted && n1 == '"') {
+        sh_push(sh, SH_DQUOTE);
+        return 1;
+    }
+    if (i + 1 == n)
+        sh->dollar = 1;
+    return 0;
+}
+
+/* Follow n characters of template text. */
+static void sh_scan(sh_state *sh, const char *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char ch = t[i];
+        enum sh_ctx c = (enum sh_ctx)sh->ctx[sh->depth];
+        sh->dollar = 0;
+        if (sh->comment) {
+            if (ch == '\n')
+                sh->comment = 0, sh->word_start = 1;
+            continue;
+        }
+        if (sh->escaped) {
+            sh->escaped = 0;
+            sh->word_start = 0;
+            continue;
+        }
+        if (c == SH_SQUOTE || c == SH_ANSI || c == SH_BACKQUOTE) {
+            char close = c == SH_SQUOTE ? '\'' : c == SH_ANSI ? '\'' : '`';
+            if (ch == '\\' && c != SH_SQUOTE)
+                sh->escaped = 1;
+            else if (ch == close)
+                sh_pop(sh);
+            continue;
+        }
+        if (c == SH_DQUOTE) {
+            if (ch == '\\')
+                sh->escaped = 1;
+            else if (ch == '"')
+                sh_pop(sh);
+            else if (ch == '`')
+                sh_push(sh, SH_BACKQUOTE);
+            else if (ch == '$')
+                i += sh_dollar(sh, t, i, n, 1);
+            continue;
+        }
+        /* Unquoted: plain text, $(...) or $((...)). */
+        int word_start = sh->word_start;
+        sh->word_start = ch == ' ' || ch == '\t' || ch == '\n' || ch == ';' || ch == '&' ||
+                         ch == '|' || ch == '(' || ch == ')' || ch == '<' || ch == '>';
+        if (ch == '\\') {
+            sh->escaped = 1;
+        } else if (ch == '\'') {
+            sh_push(sh, SH_SQUOTE);
+        } else if (ch == '"') {
+            sh_push(sh, SH_DQUOTE);
+        } else if (ch == '`') {
+            sh_push(sh, SH_BACKQUOTE);
+        } else if (ch == '$') {
+            i += sh_dollar(sh, t, i, n, 0);
+        } else if (ch == '(' && c != SH_PLAIN) {
+            sh->parens[sh->depth]++;
+        } else if (ch == ')' && c != SH_PLAIN) {
+            if (sh->parens[sh->depth] > 0)
+                sh->parens[sh->depth]--;
+            else
+                sh_pop(sh);
+        } else if (ch == '#' && word_start && c != SH_ARITH) {
+            sh->comment = 1;
+        } else if (ch == '<' && i + 1 < n && t[i + 1] == '<' && c != SH_ARITH) {
+            sh->heredoc = 1;
+        }
+    }
+}
+
+/* Why a macro cannot be expanded where the text so far leaves the shell;
+ * NULL when it can. */
+static const char *sh_refusal(const sh_state *sh)
+{
+    enum sh_ctx c = (enum sh_ctx)sh->ctx[sh->depth];
+    if (sh->too_deep)
+        return "quotes and substitutions are nested too deeply";
+    if (sh->comment)
+        return "it is inside a shell comment";
+    if (sh->heredoc)
+        return "it follows a here-document (<<)";
+    if (sh->escaped)
+        return "it follows a backslash";
+    if (sh->dollar)
+        return "it follows a '$'";
+    if (c == SH_BACKQUOTE)
+        return "it is inside backquotes (write $(...) instead)";
+    if (c == SH_ANSI)
+        return "it is inside $'...'";
+    for (int i = 1; i <= sh->depth; i++) {
+        if (sh->ctx[i] == SH_ARITH)
+            return "it is inside $((...))";
+        if (i < sh->depth && (sh->ctx[i] == SH_DQUOTE || sh->ctx[i] == SH_BACKQUOTE))
+            return "it is inside a command substitution within quotes";
+    }
+    return NULL;
+}
+
+/* Append text to b quoted for where sh stands (sh_refusal() said yes). */
+static int sh_quote(sh_state *sh, str_buf *b, const char *text)
+{
+    enum sh_ctx c = (enum sh_ctx)sh->ctx[sh->depth];
+    const char *open = c == SH_SQUOTE ? "" : c == SH_DQUOTE ? "\"'" : "'";
+    const char *close = c == SH_SQUOTE ? "" : c == SH_DQUOTE ? "'\"" : "'";
+    int rc = sb_add(b, open, strlen(open));
+    for (const char *p = text; rc == 0 && *p != '\0';) {
+        size_t run = strcspn(p, "'");
+        rc = sb_add(b, p, run);
+        p += run;
+        if (rc == 0 && *p == '\'') {
+            rc = sb_add(b, "'\\''", 4);
+            p++;
+        }
+    }
+    sh->word_start = 0;
+    sh->dollar = 0;
+    return rc == 0 ? sb_add(b, close, strlen(close)) : rc;
+}
+
+/* Template text: into the script (when there is one) and through sh. */
+static int sh_literal(sh_state *sh, str_buf *b, const char *text, size_t n)
+{
+    sh_scan(sh, text, n);
+    return b != NULL ? sb_add(b, text, n) : 0;
+}
+
+/* Build the script of a shell: true spec into *b, or with b NULL only check
+ * that every macro can be quoted (values and ctx unused).  On error
+ * *bad_elem is the index of the template element at fault. */
+static int shell_script(const es_spec *spec, const es_value *values, const es_command_ctx *ctx,
+                        str_buf *b, size_t *bad_elem, es_err *err)
+{
+    const char *const *tmpl =
+        spec->command ? (const char *const *)spec->command : es_default_command;
+    size_t n = spec->command ? spec->n_command : ES_DEFAULT_COMMAND_LEN;
+    sh_state sh = {.word_start = 1};
+    int rc = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        const char *elem = tmpl[i];
+        size_t pos = 0, start, end, last = 0;
+        int param = -1;
+        *bad_elem = i;
+        if ((rc = es_command_check_elem(spec, elem, err)) < 0)
+            return rc;
+        if (i > 0 && sh_literal(&sh, b, " ", 1) < 0)
+            goto nomem;
+        while (next_macro(elem, &pos, &start, &end, err) == 0) {
+            enum macro_kind k = classify(spec, elem + start + 2, end - start - 3, &param);
+            const char *why;
+            if (sh_literal(&sh, b, elem + last, start - last) < 0)
+                goto nomem;
+            last = end;
+            if ((why = sh_refusal(&sh)) != NULL)
+                return es_err_set(err, ES_ESPEC,
+                                  "macro '%.*s' cannot be quoted safely for the shell: %s",
+                                  (int)(end - start), elem + start, why);
+            if (b == NULL) {
+                sh.word_start = 0;
+                continue;
+            }
+            if (is_list_macro(k)) {
+                argv_buf args = {0};
+                rc = push_args(&args, spec, values, k);
+                for (size_t j = 0; rc == 0 && j < args.n; j++) {
+                    if (j > 0)
+                        rc = sh_literal(&sh, b, " ", 1);
+                    if (rc == 0)
+                        rc = sh_quote(&sh, b, args.v[j]);
+                }
+                es_argv_free(args.v);
+                if (rc < 0)
+                    goto nomem;
+            } else {
+                str_buf text = {0};
+                rc = add_macro_text(&text, spec, values, ctx, k, param, err);
+                if (rc == 0)
+                    rc = sh_quote(&sh, b, text.s ? text.s : "") < 0 ? -ENOMEM : 0;
+                free(text.s);
+                if (rc == -ENOMEM)
+                    goto nomem;
+                if (rc < 0)
+                    return rc;
+            }
+        }
+        if (sh_literal(&sh, b, elem + last, strlen(elem + last)) < 0)
+            goto nomem;
+    }
+    return 0;
 nomem:
-    free(b.s);
     return es_err_set(err, -ENOMEM, "out of memory building the command");
+}
+
+int es_command_check_shell(const es_spec *spec, size_t *elem, es_err *err)
+{
+    return shell_script(spec, NULL, NULL, NULL, elem, err);
+}
+
+/* argv = {"/bin/sh", "-c", SCRIPT} for a shell: true spec. */
+static int build_shell(const es_spec *spec, const es_value *values, const es_command_ctx *ctx,
+                       argv_buf *a, es_err *err)
+{
+    str_buf b = {0};
+    size_t bad;
+    int rc = shell_script(spec, values, ctx, &b, &bad, err);
+    if (rc < 0) {
+        free(b.s);
+        return rc;
+    }
+    if (argv_push(a, strdup("/bin/sh")) < 0 || argv_push(a, strdup("-c")) < 0 ||
+        argv_push(a, b.s ? b.s : strdup("")) < 0)
+        return es_err_set(err, -ENOMEM, "out of memory building the command");
+    return 0;
 }
 
 int es_command_build(const es_spec *spec, const es_value *values, const es_command_ctx *ctx,
@@ -340,6 +635,13 @@ int es_command_build(const es_spec *spec, const es_value *values, const es_comma
         return es_err_set(err, -EINVAL, "no values given for the %zu parameters", spec->n_params);
     if (ctx == NULL)
         ctx = &no_ctx;
+    if (spec->shell) {
+        if ((rc = build_shell(spec, values, ctx, &a, err)) < 0) {
+            es_argv_free(a.v);
+            return rc;
+        }
+        n = 0;
+    }
     for (size_t i = 0; i < n; i++) {
         if ((rc = expand_elem(&a, spec, values, ctx, tmpl[i], err)) < 0) {
             if (rc == -ENOMEM)

@@ -12,10 +12,14 @@
  * present, grid-compatible distributions, command macros that name real
  * parameters, `program` when ${program} is used, and the energy settings
  * whose defaults depend on other keys (region against carbon_intensity,
- * attribution against parallel).  Durations and the names of the enums live
- * here too.
+ * attribution against parallel), and with `shell: true` a template whose
+ * every macro can be quoted for the shell.  The trial-environment key
+ * `env` (remove: names or fnmatch patterns, set: NAME: value) is read here
+ * too, with the names checked and ECOSWEEP_* kept reserved.  Durations and
+ * the names of the enums live here too.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -375,6 +379,176 @@ static int top_seed(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
     return es_spec_fail(c, v, "seed", "expected a non-negative integer, got %s", got);
 }
 
+static int top_shell(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+    es_value val;
+    char got[80];
+    int rc = es_spec_scalar_value(c, v, "shell", &val);
+    (void)k;
+    if (rc < 0)
+        return rc;
+    if (val.kind != ES_V_BOOL) {
+        es_value_clear(&val);
+        es_spec_describe(v, got, sizeof got);
+        return es_spec_fail(c, v, "shell", "expected true or false, got %s", got);
+    }
+    c->spec->shell = val.b;
+    return 0;
+}
+
+/* ---- env: the trial's environment --------------------------------------------- */
+
+int es_env_name_valid(const char *name)
+{
+    if (name == NULL ||
+        !((*name >= 'A' && *name <= 'Z') || (*name >= 'a' && *name <= 'z') || *name == '_'))
+        return 0;
+    for (const char *p = name + 1; *p != '\0'; p++)
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+              *p == '_'))
+            return 0;
+    return 1;
+}
+
+static int env_reserved(const char *name)
+{
+    return strncmp(name, ES_ENV_RESERVED_PREFIX, strlen(ES_ENV_RESERVED_PREFIX)) == 0;
+}
+
+int es_spec_env_removes(const es_spec_env *env, const char *name)
+{
+    if (env == NULL || env_reserved(name))
+        return 0;
+    for (size_t i = 0; i < env->n_remove; i++)
+        if (fnmatch(env->remove[i], name, 0) == 0)
+            return 1;
+    return 0;
+}
+
+/* A name, or an fnmatch pattern of names ("AWS_*", "TOKEN_[0-9]"). */
+static int env_pattern_valid(const char *s)
+{
+    if (strpbrk(s, "*?[") == NULL)
+        return es_env_name_valid(s);
+    for (const char *p = s; *p != '\0'; p++)
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+              strchr("_*?[]!^-", *p) != NULL))
+            return 0;
+    return 1;
+}
+
+static int env_remove(es_spec_ctx *c, const yaml_node_t *v)
+{
+    es_spec_env *env = &c->spec->env;
+    char got[80];
+    if (v->type != YAML_SEQUENCE_NODE) {
+        es_spec_describe(v, got, sizeof got);
+        return es_spec_fail(c, v, "env.remove",
+                            "expected a list of variable names or patterns (AWS_*), got %s", got);
+    }
+    size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    env->remove = calloc(n + 1, sizeof *env->remove);
+    if (env->remove == NULL)
+        return es_err_set(c->err, -ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const yaml_node_t *item = yaml_document_get_node(c->doc, v->data.sequence.items.start[i]);
+        const char *s = es_spec_text(item);
+        char path[48];
+        snprintf(path, sizeof path, "env.remove[%zu]", i);
+        if (s == NULL || *s == '\0' || !env_pattern_valid(s)) {
+            es_spec_describe(item, got, sizeof got);
+            return es_spec_fail(c, item, path,
+                                "expected a variable name ([A-Za-z_][A-Za-z0-9_]*) or a pattern "
+                                "of names (AWS_*), got %s",
+                                got);
+        }
+        if (env_reserved(s) && strpbrk(s, "*?[") == NULL)
+            return es_spec_fail(c, item, path,
+                                "%s cannot be removed: ecosweep sets the " ES_ENV_RESERVED_PREFIX
+                                "* variables of every trial",
+                                s);
+        if ((env->remove[i] = strdup(s)) == NULL)
+            return es_err_set(c->err, -ENOMEM, "out of memory");
+        env->n_remove = i + 1;
+    }
+    return 0;
+}
+
+static int env_set(es_spec_ctx *c, const yaml_node_t *v)
+{
+    static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
+    es_spec_env *env = &c->spec->env;
+    int rc;
+    if ((rc = es_spec_want_mapping(c, v, "env.set")) < 0)
+        return rc;
+    size_t n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+    env->set_names = calloc(n + 1, sizeof *env->set_names);
+    env->set_values = calloc(n + 1, sizeof *env->set_values);
+    if (env->set_names == NULL || env->set_values == NULL)
+        return es_err_set(c->err, -ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const yaml_node_pair_t *p = &v->data.mapping.pairs.start[i];
+        const yaml_node_t *sk = yaml_document_get_node(c->doc, p->key);
+        const yaml_node_t *sv = yaml_document_get_node(c->doc, p->value);
+        const char *name = es_spec_key_text(sk);
+        const char *text = es_spec_text(sv);
+        char path[160], got[80];
+        if (!es_env_name_valid(name))
+            return es_spec_fail(c, sk, "env.set",
+                                "'%s' is not a variable name (letters, digits and '_', not "
+                                "starting with a digit)",
+                                name);
+        if (env_reserved(name))
+            return es_spec_fail(
+                c, sk, "env.set",
+                "%s cannot be set: the " ES_ENV_RESERVED_PREFIX "* variables are ecosweep's", name);
+        snprintf(path, sizeof path, "env.set.%s", name);
+        int is_null = 0;
+        for (size_t j = 0; text != NULL && j < sizeof nulls / sizeof nulls[0]; j++)
+            is_null |= es_spec_plain(sv) && strcmp(text, nulls[j]) == 0;
+        if (text == NULL || is_null) {
+            es_spec_describe(sv, got, sizeof got);
+            return es_spec_fail(c, sv, path,
+                                "expected a string or a number (write '' for an empty value), "
+                                "got %s",
+                                got);
+        }
+        env->set_names[i] = strdup(name);
+        env->set_values[i] = strdup(text);
+        if (env->set_names[i] == NULL || env->set_values[i] == NULL) {
+            free(env->set_names[i]);
+            free(env->set_values[i]);
+            env->set_names[i] = env->set_values[i] = NULL;
+            return es_err_set(c->err, -ENOMEM, "out of memory");
+        }
+        env->n_set = i + 1;
+    }
+    return 0;
+}
+
+static int top_env(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+    static const char *const known[] = {"remove", "set", NULL};
+    int rc;
+    (void)k;
+    if ((rc = es_spec_want_mapping(c, v, "env")) < 0)
+        return rc;
+    for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+        const yaml_node_t *ek = yaml_document_get_node(c->doc, p->key);
+        const yaml_node_t *ev = yaml_document_get_node(c->doc, p->value);
+        const char *key = es_spec_key_text(ek);
+        if (strcmp(key, "remove") == 0)
+            rc = env_remove(c, ev);
+        else if (strcmp(key, "set") == 0)
+            rc = env_set(c, ev);
+        else
+            rc = es_spec_unknown_key(c, ek, "env", known);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 /* budget.on_exhaust: finish (running trials end on their own) or kill. */
 static int budget_on_exhaust(es_spec_ctx *c, const yaml_node_t *v, int *kill_out)
 {
@@ -565,6 +739,8 @@ static const struct {
     {"seed", top_seed},
     {"budget", top_budget},
     {"energy", top_energy},
+    {"shell", top_shell},
+    {"env", top_env},
 };
 #define N_TOP_KEYS (sizeof top_keys / sizeof top_keys[0])
 
@@ -594,6 +770,17 @@ static int check_command(es_spec_ctx *c, const yaml_node_t *root, const yaml_nod
                             "missing key 'program' (the default command, ${env} "
                             "${interpreter} ${program} ${args}, runs it); give program, or a "
                             "command without ${program}");
+    /* With shell: true, every macro must sit where it can be quoted.  (The
+     * default template always can, so an error names a given element.) */
+    size_t bad = 0;
+    es_err e;
+    if (spec->shell && spec->command != NULL && es_command_check_shell(spec, &bad, &e) < 0) {
+        const yaml_node_t *item =
+            yaml_document_get_node(c->doc, cmd_node->data.sequence.items.start[bad]);
+        char path[32];
+        snprintf(path, sizeof path, "command[%zu]", bad);
+        return es_spec_fail(c, item, path, "%s", e.msg);
+    }
     return 0;
 }
 
@@ -797,6 +984,15 @@ void es_spec_free(es_spec *spec)
     free(spec->entity);
     free(spec->program);
     free(spec->metric_name);
+    for (size_t i = 0; i < spec->env.n_remove; i++)
+        free(spec->env.remove[i]);
+    free(spec->env.remove);
+    for (size_t i = 0; i < spec->env.n_set; i++) {
+        free(spec->env.set_names[i]);
+        free(spec->env.set_values[i]);
+    }
+    free(spec->env.set_names);
+    free(spec->env.set_values);
     free(spec);
 }
 

@@ -8,6 +8,13 @@
  * with es_spec_free(); every string and array reachable from it belongs to
  * the spec.  Functions that return a fresh string or array say so, and the
  * caller frees it with free() (or the matching *_free function named there).
+ *
+ * ecosweep's own top-level keys, beside W&B's: parallel, trial_timeout,
+ * max_failed, seed, budget, energy, and two that decide what a trial may
+ * touch: `shell: true` (run the command template as shell code, every
+ * expanded value quoted; see es_command_build) and `env: {remove: [NAME or
+ * pattern, ...], set: {NAME: value, ...}}` (the trial's environment; see
+ * es_spec_env).  W&B's own `${env}` macro is unrelated: it is /usr/bin/env.
  */
 #ifndef ES_SPEC_H
 #define ES_SPEC_H
@@ -131,13 +138,11 @@ int es_energy_attribution_parse(const char *name);
 /* What turns joules into kWh, CO2e and dollars, and the estimate's constants.
  * Defaults (see README "Energy accounting" for sources):
  *   pue 1.58, carbon_g_per_kwh 475 (world average, carbon_source default),
- *   electricity_usd_per_kwh 0.12, cloud_usd_per_hour 0, cpu_watts_per_core 0 (the worker takes TDP/cores of
- *   the CPU model when it knows it, else 12),
- *   dram_watts_per_gb 0.3725, gpu_watts 0 (no GPU estimate), region "" (none),
- *   attribution exclusive.
- * In a parsed spec, region holds the region given (ISO 3166-1 alpha-3, upper
- * case) even when an explicit carbon_intensity overrides its value, and
- * attribution is resolved: shared when parallel > 1 unless the spec says. */
+ *   electricity_usd_per_kwh 0.12, cloud_usd_per_hour 0, cpu_watts_per_core 0 (the worker takes
+ * TDP/cores of the CPU model when it knows it, else 12), dram_watts_per_gb 0.3725, gpu_watts 0 (no
+ * GPU estimate), region "" (none), attribution exclusive. In a parsed spec, region holds the region
+ * given (ISO 3166-1 alpha-3, upper case) even when an explicit carbon_intensity overrides its
+ * value, and attribution is resolved: shared when parallel > 1 unless the spec says. */
 typedef struct es_energy_factors {
     double pue;
     double carbon_g_per_kwh;
@@ -196,6 +201,31 @@ typedef struct es_budget {
     int kill_on_exhaust; /* on_exhaust: kill (1) or finish (0, default) */
 } es_budget;
 
+/* The trial's environment (spec key `env`).  A trial inherits the
+ * coordinator's environment, minus every variable whose name one of
+ * remove[] matches (an exact name, or an fnmatch(3) pattern such as
+ * "AWS_*"), plus set_names[i]=set_values[i] (values are the YAML text as
+ * written), plus the ECOSWEEP_* variables of the trial.  ECOSWEEP_* names
+ * are reserved: the parser refuses them in `set` and as exact names in
+ * `remove`, and no pattern removes them. */
+typedef struct es_spec_env {
+    char **remove; /* names or patterns; NULL when none */
+    size_t n_remove;
+    char **set_names; /* valid POSIX names, none ECOSWEEP_* */
+    char **set_values;
+    size_t n_set;
+} es_spec_env;
+
+/* The prefix of the variables ecosweep sets for every trial. */
+#define ES_ENV_RESERVED_PREFIX "ECOSWEEP_"
+
+/* 1 when name is a POSIX environment variable name ([A-Za-z_][A-Za-z0-9_]*). */
+int es_env_name_valid(const char *name);
+
+/* 1 when the spec's `env.remove` takes the variable called name out of a
+ * trial's environment (never for ECOSWEEP_* names); env may be NULL. */
+int es_spec_env_removes(const es_spec_env *env, const char *name);
+
 typedef struct es_spec {
     char *path;        /* the file it came from, or the name given to parse_string */
     char *text;        /* the YAML as read, kept so the store can record it */
@@ -206,6 +236,7 @@ typedef struct es_spec {
     char *program;     /* NULL when absent */
     char **command;    /* the command template; NULL = W&B's default */
     size_t n_command;
+    int shell; /* `shell: true`: the template is shell code run by /bin/sh -c */
     es_method method;
     char *metric_name; /* NULL when no metric block */
     es_goal goal;
@@ -221,6 +252,7 @@ typedef struct es_spec {
     uint64_t seed;
     es_budget budget;
     es_energy_factors energy;
+    es_spec_env env; /* `env:`; all empty when absent */
 } es_spec;
 
 /* Parse and validate the YAML file at path.  On error returns ES_ESPEC (or
@@ -262,8 +294,19 @@ typedef struct es_command_ctx {
  * ${env} ${interpreter} ${program} ${args} ${args_no_hyphens}
  * ${args_no_boolean_flags} ${args_json} ${args_json_file} and ${NAME} for
  * any one parameter.  A macro that expands to a list must stand alone in
- * its element.  Values are never passed through a shell: each becomes
- * exactly one argv element.  *argv_out is freed with es_argv_free(). */
+ * its element.
+ *
+ * Without spec->shell, values are never passed through a shell: each
+ * becomes exactly one argv element.  With spec->shell the argv is
+ * {"/bin/sh", "-c", SCRIPT}: SCRIPT is the template's elements joined by
+ * single spaces, the template's own text kept as shell code, and every
+ * macro's expansion single-quoted ('it'''s'; each argument of a list
+ * macro quoted alone) for the quoting context the template's text leaves
+ * it in, so that no value can become shell syntax.  A macro whose context
+ * cannot be quoted safely (after a backslash, inside backquotes, a comment,
+ * a here-document, $((...)), $'...', or a command substitution within
+ * double quotes) is refused with ES_ESPEC.  *argv_out is freed with
+ * es_argv_free(). */
 int es_command_build(const es_spec *spec, const es_value *values, const es_command_ctx *ctx,
                      char ***argv_out, es_err *err);
 void es_argv_free(char **argv);

@@ -2,8 +2,8 @@
  * spec_int.h -- what the files of the spec module share and nobody else
  * sees: number formatting, edit distance for suggestions, the generated
  * carbon-intensity table, the command-template scanner used both when a
- * spec is validated and when a trial's argv is built, and the parameter
- * helpers the printer needs.  No libyaml types appear here (see
+ * spec is validated and when a trial's argv is built (with its shell
+ * quoting check), and the parameter helpers the printer needs.  No libyaml types appear here (see
  * spec_yaml.h for those).
  */
 #ifndef ES_SPEC_INT_H
@@ -43,6 +43,12 @@ extern const char *const es_default_command[];
  * name, and a list macro must be the whole element.  0, or ES_ESPEC with a
  * message that names the macro (no file location) in err. */
 int es_command_check_elem(const es_spec *spec, const char *elem, es_err *err);
+
+/* For a spec with shell: true, check that every macro of the template
+ * (which must already pass es_command_check_elem) sits where its expansion
+ * can be quoted safely.  0, or ES_ESPEC with a message naming the macro and
+ * why in err and the index of its template element in *elem. */
+int es_command_check_shell(const es_spec *spec, size_t *elem /* OUT */, es_err *err);
 
 /* 1 when elem mentions ${program}. */
 int es_command_uses_program(const char *elem);

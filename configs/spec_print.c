@@ -79,6 +79,26 @@ static void put_word(FILE *out, const char *s)
     fputc('\'', out);
 }
 
+/* The env: key, when given: what is taken out of and put into a trial's
+ * environment (each line begins with the newline that ends the last). */
+static void print_env(FILE *out, const es_spec_env *env)
+{
+    if (env->n_remove > 0) {
+        fputs("\nenv.remove:", out);
+        for (size_t i = 0; i < env->n_remove; i++) {
+            fputc(' ', out);
+            put_word(out, env->remove[i]);
+        }
+    }
+    if (env->n_set > 0) {
+        fputs("\nenv.set:", out);
+        for (size_t i = 0; i < env->n_set; i++) {
+            fprintf(out, " %s=", env->set_names[i]);
+            put_word(out, env->set_values[i]);
+        }
+    }
+}
+
 static void print_param(FILE *out, const es_param *p, int name_w, int dist_w)
 {
     fprintf(out, "  %-*s  %-*s", name_w, p->name, dist_w, es_dist_name(p->dist));
@@ -213,6 +233,9 @@ void es_spec_print(const es_spec *spec, FILE *out)
             fprintf(out, " %s", es_default_command[i]);
         fputs(" (default)", out);
     }
+    if (spec->shell)
+        fputs("\nshell: true (run by /bin/sh -c, every expanded value quoted)", out);
+    print_env(out, &spec->env);
     fprintf(out, "\nmethod: %s\n", es_method_name(spec->method));
     if (spec->metric_name != NULL) {
         fputs("metric: ", out);

@@ -114,8 +114,8 @@ static int resume_exec(int argc, char **argv)
         es_store_close(st);
         return ES_EXIT_ERROR;
     }
-    int unfinished = n_found == 1 && (strcmp(ref.status, "running") == 0 ||
-                                      strcmp(ref.status, "interrupted") == 0);
+    int unfinished = n_found == 1 &&
+                     (strcmp(ref.status, "running") == 0 || strcmp(ref.status, "interrupted") == 0);
     if (!unfinished || ref.spec_text == NULL) {
         if (n_found == 0)
             fprintf(stderr, "ecosweep resume: no sweep '%s' in %s\n", which, db);

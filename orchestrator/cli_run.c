@@ -265,8 +265,8 @@ static int run_exec(int argc, char **argv)
     int n_found = 0;
     ro.lock = es_cli_lock_begin("run", db);
     if (!fresh) {
-        if ((rc = es_store_sweep_find(st, ro.project, ro.sweep_name, "unfinished", &ref,
-                                      &n_found, &err)) != 0) {
+        if ((rc = es_store_sweep_find(st, ro.project, ro.sweep_name, "unfinished", &ref, &n_found,
+                                      &err)) != 0) {
             fprintf(stderr, "ecosweep run: %s\n", err.msg);
             es_lock_close(ro.lock);
             es_store_close(st);

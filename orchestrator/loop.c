@@ -608,7 +608,8 @@ static void on_timeout(uv_timer_t *h)
 
 /* ---- Launching --------------------------------------------------------------- */
 
-/* environ, minus our own variables, plus this trial's. */
+/* environ, less what the spec's env.remove names and our own variables,
+ * plus the spec's env.set and this trial's ECOSWEEP_* (which win). */
 static char **trial_env(const trial *t, const char *params_file)
 {
     static const char *const names[] = {
@@ -620,7 +621,7 @@ static char **trial_env(const trial *t, const char *params_file)
     snprintf(num[2], sizeof num[2], "%lld", (long long)t->sw->id);
     const char *values[] = {num[0],      num[1], num[2], t->sw->name, t->sw->opts->project,
                             params_file, t->dir};
-    return es_env_with(names, values, sizeof names / sizeof names[0]);
+    return es_env_build(NULL, &t->sw->spec->env, names, values, sizeof names / sizeof names[0]);
 }
 
 /* Record a configuration the project already completed as a completed
@@ -725,9 +726,9 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
         }
     }
     snprintf(path, sizeof path, "%s/stdout", t->dir);
-    t->out_f = fopen(path, "w");
+    t->out_f = es_file_create(path);
     snprintf(path, sizeof path, "%s/stderr", t->dir);
-    t->err_f = fopen(path, "w");
+    t->err_f = es_file_create(path);
 
     char host[64] = "";
     gethostname(host, sizeof host - 1);

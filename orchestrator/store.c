@@ -191,12 +191,11 @@ static const char *const sql[Q__COUNT] = {
      * log_dir gains ".lost-ID", unique per attempt.  A trial that was
      * stopped when its sweep was interrupted is an attempt of the same kind:
      * it keeps its reason, end and energy, and its number runs again. */
-    [Q_TRIAL_LOSE] =
-        "UPDATE trial SET status = 'lost',"
-        " reason = CASE status WHEN 'running' THEN ?2 ELSE reason END,"
-        " ended = CASE status WHEN 'running' THEN ?3 ELSE ended END,"
-        " log_dir = log_dir || '.lost-' || id WHERE sweep_id = ?1"
-        " AND status IN ('running', 'interrupted')",
+    [Q_TRIAL_LOSE] = "UPDATE trial SET status = 'lost',"
+                     " reason = CASE status WHEN 'running' THEN ?2 ELSE reason END,"
+                     " ended = CASE status WHEN 'running' THEN ?3 ELSE ended END,"
+                     " log_dir = log_dir || '.lost-' || id WHERE sweep_id = ?1"
+                     " AND status IN ('running', 'interrupted')",
     [Q_SWEEP_BUDGET_SET] = "UPDATE sweep SET budget_kwh = ?2, budget_usd = ?3, budget_co2e_kg = ?4"
                            " WHERE id = ?1",
     /* Energy so far of a trial still running, from its worker's latest
@@ -323,8 +322,8 @@ static void explain(es_store *st, const char *msg, char *buf, size_t cap)
                  "to record sweeps (reports and `ls` can read it as it is)",
                  msg);
     else if (primary == SQLITE_FULL || sys == ENOSPC || sys == EDQUOT)
-        snprintf(buf, cap, "%s (%s): free some space and run the same command again",
-                 msg, strerror(sys ? sys : ENOSPC));
+        snprintf(buf, cap, "%s (%s): free some space and run the same command again", msg,
+                 strerror(sys ? sys : ENOSPC));
     else if ((primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN) && sys != 0)
         snprintf(buf, cap, "%s (%s)", msg, strerror(sys));
     else if (primary == SQLITE_IOERR) /* a short write leaves no errno */
@@ -443,7 +442,8 @@ int es_store_open(const char *path, es_store **out, es_err *err)
      * refer to, keeping its ids), as SQLite's ALTER TABLE advice says. */
     if ((rc = exec_plain(st, "PRAGMA journal_mode = WAL", err)) != 0 ||
         (rc = exec_plain(st, "PRAGMA synchronous = NORMAL", err)) != 0 ||
-        (rc = migrate(st, err)) != 0 || (rc = exec_plain(st, "PRAGMA foreign_keys = ON", err)) != 0 ||
+        (rc = migrate(st, err)) != 0 ||
+        (rc = exec_plain(st, "PRAGMA foreign_keys = ON", err)) != 0 ||
         (rc = prepare_all(st, err)) != 0)
         goto fail;
     *out = st;
@@ -464,7 +464,7 @@ static char *file_uri(const char *path, const char *q)
     w += sprintf(w, "file:");
     for (const unsigned char *p = (const unsigned char *)path; *p; p++)
         w += *p == '%' || *p == '?' || *p == '#' || *p < 0x20 ? sprintf(w, "%%%02X", *p)
-                                                                : sprintf(w, "%c", *p);
+                                                              : sprintf(w, "%c", *p);
     sprintf(w, "?%s", q);
     return u;
 }

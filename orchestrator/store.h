@@ -175,7 +175,7 @@ typedef struct es_trial_end {
     const char *reason; /* NULL for completed */
     double objective;
     double ended;
-    const es_result *result; /* NULL when the worker sent no record */
+    const es_result *result;  /* NULL when the worker sent no record */
     const es_sample *partial; /* without a result: the worker's latest sample
                                * (energy so far, sources unknown), or NULL */
     int64_t metric_points;    /* history rows written */
@@ -235,7 +235,7 @@ typedef struct es_store_sweep_ref {
     int64_t id;
     char *name, *status, *project;
     char *spec_path, *spec_text; /* NULL when not recorded */
-    char *reason;                 /* how it ended; NULL while running */
+    char *reason;                /* how it ended; NULL while running */
     uint64_t seed;
     int parallel;
     es_budget budget; /* kwh, usd and co2e_kg as recorded (0: none) */

@@ -1,40 +1,68 @@
 /*
  * trial_setup.c -- directories, files, command JSON and environment for a
- * trial about to be launched (see trial_setup.h).
+ * trial about to be launched (see trial_setup.h).  Everything it creates
+ * is created without the world-write bit, whatever the umask.
  */
 #include "trial_setup.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "spec.h"
 
 extern char **environ;
 
+/* Directories and files a sweep creates get these modes before the umask:
+ * whatever the umask lets through, except writing by others. */
+#define DIR_MODE (S_IRWXU | S_IRWXG | S_IROTH | S_IXOTH)            /* 0775 */
+#define FILE_MODE (S_IRUSR | S_IWUSR | S_IRGRP | S_IWGRP | S_IROTH) /* 0664 */
+
 int es_mkdir_p(const char *path)
 {
     char buf[PATH_MAX];
-    snprintf(buf, sizeof buf, "%s", path);
+    if ((size_t)snprintf(buf, sizeof buf, "%s", path) >= sizeof buf)
+        return -ENAMETOOLONG;
     for (char *p = buf + 1; *p; p++) {
         if (*p == '/') {
             *p = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            if (mkdir(buf, DIR_MODE) != 0 && errno != EEXIST)
                 return -errno;
             *p = '/';
         }
     }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+    if (mkdir(buf, DIR_MODE) != 0 && errno != EEXIST)
         return -errno;
     return 0;
 }
 
+FILE *es_file_create(const char *path)
+{
+    struct stat st;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, FILE_MODE);
+    if (fd < 0)
+        return NULL;
+    /* A file left from before (a resumed trial's) loses a world-write bit
+     * it may have had; failing that is not worth refusing the trial. */
+    if (fstat(fd, &st) == 0 && (st.st_mode & S_IWOTH) != 0)
+        (void)fchmod(fd, st.st_mode & 07777 & ~(mode_t)S_IWOTH);
+    FILE *f = fdopen(fd, "w");
+    if (f == NULL) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return f;
+}
+
 int es_write_file(const char *path, const char *text)
 {
-    FILE *f = fopen(path, "w");
+    FILE *f = es_file_create(path);
     if (f == NULL)
         return -errno;
     fputs(text, f);
@@ -78,37 +106,80 @@ char *es_argv_json(char *const *argv)
     return buf;
 }
 
-/* s is "NAME=..." for one of the n names. */
-static int named(const char *s, const char *const *names, size_t n)
+/* The length of the name of environment entry s ("NAME=value"). */
+static size_t entry_name_len(const char *s)
 {
-    for (size_t j = 0; j < n; j++) {
-        size_t len = strlen(names[j]);
-        if (strncmp(s, names[j], len) == 0 && s[len] == '=')
+    const char *eq = strchr(s, '=');
+    return eq ? (size_t)(eq - s) : strlen(s);
+}
+
+/* 1 when s[0..len) is one of the n names. */
+static int is_one_of(const char *s, size_t len, const char *const *names, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        if (strlen(names[j]) == len && strncmp(s, names[j], len) == 0)
             return 1;
-    }
     return 0;
 }
 
-char **es_env_with(const char *const *names, const char *const *values, size_t n)
+/* "name=value" as a fresh string, or NULL. */
+static char *entry(const char *name, const char *value)
 {
+    size_t len = strlen(name) + strlen(value) + 2;
+    char *s = malloc(len);
+    if (s != NULL)
+        snprintf(s, len, "%s=%s", name, value);
+    return s;
+}
+
+char **es_env_build(char *const *base, const es_spec_env *spec_env, const char *const *names,
+                    const char *const *values, size_t n)
+{
+    static const es_spec_env none = {0};
     size_t count = 0, k = 0;
     char **env;
 
-    while (environ[count] != NULL)
+    if (base == NULL)
+        base = environ;
+    if (spec_env == NULL)
+        spec_env = &none;
+    while (base[count] != NULL)
         count++;
-    env = calloc(count + n + 1, sizeof *env);
+    env = calloc(count + spec_env->n_set + n + 1, sizeof *env);
     if (env == NULL)
         return NULL;
-    for (size_t i = 0; i < count; i++)
-        if (!named(environ[i], names, n) && (env[k] = strdup(environ[i])) != NULL)
-            k++;
-    for (size_t j = 0; j < n; j++) {
-        size_t len = strlen(names[j]) + strlen(values[j]) + 2;
-        if ((env[k] = malloc(len)) != NULL)
-            snprintf(env[k++], len, "%s=%s", names[j], values[j]);
+    for (size_t i = 0; i < count; i++) {
+        size_t len = entry_name_len(base[i]);
+        if (is_one_of(base[i], len, names, n) ||
+            is_one_of(base[i], len, (const char *const *)spec_env->set_names, spec_env->n_set))
+            continue;
+        if (spec_env->n_remove > 0) {
+            char *name = strndup(base[i], len);
+            if (name == NULL)
+                goto nomem;
+            int removed = es_spec_env_removes(spec_env, name);
+            free(name);
+            if (removed)
+                continue;
+        }
+        if ((env[k++] = strdup(base[i])) == NULL)
+            goto nomem;
     }
+    for (size_t j = 0; j < spec_env->n_set; j++) {
+        const char *name = spec_env->set_names[j];
+        if (is_one_of(name, strlen(name), names, n)) /* ecosweep's own win */
+            continue;
+        if ((env[k++] = entry(name, spec_env->set_values[j])) == NULL)
+            goto nomem;
+    }
+    for (size_t j = 0; j < n; j++)
+        if ((env[k++] = entry(names[j], values[j])) == NULL)
+            goto nomem;
     env[k] = NULL;
     return env;
+nomem:
+    es_strv_free(env);
+    return NULL;
 }
 
 void es_strv_free(char **v)

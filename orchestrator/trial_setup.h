@@ -1,7 +1,8 @@
 /*
  * trial_setup.h -- what a trial needs on disk and in its environment
  * before it is launched: its directory, its parameter file, its command
- * line as JSON for the store, and the environment it inherits.
+ * line as JSON for the store, and the environment it gets (inherited, less
+ * what the spec's `env.remove` names, plus `env.set` and ECOSWEEP_*).
  *
  * Pure helpers, without the event loop.  Ownership: functions returning a
  * fresh string or vector say so; vectors are freed with es_strv_free().
@@ -10,21 +11,36 @@
 #define ES_TRIAL_SETUP_H
 
 #include <stddef.h>
+#include <stdio.h>
 
-/* mkdir -p with mode 0777 (the umask applies).  0 or -errno. */
+#include "spec.h"
+
+/* mkdir -p; directories it creates get mode 0775 less the umask, so they
+ * are never writable by others.  0 or -errno. */
 int es_mkdir_p(const char *path);
 
-/* Write text to path, replacing it.  0 or -errno. */
+/* Open path for writing, creating it with mode 0664 less the umask (never
+ * writable by others; an existing file loses that bit) or truncating it.
+ * The stream, or NULL with errno set. */
+FILE *es_file_create(const char *path);
+
+/* Write text to path, replacing it (created as es_file_create does).  0 or
+ * -errno. */
 int es_write_file(const char *path, const char *text);
 
 /* argv (NULL-terminated) as a JSON array of strings; fresh string, or NULL
  * when out of memory. */
 char *es_argv_json(char *const *argv);
 
-/* The process environment, minus any variable named in names, plus
- * names[i]=values[i] for i < n; a fresh NULL-terminated vector, or NULL
- * when out of memory. */
-char **es_env_with(const char *const *names, const char *const *values, size_t n);
+/* A trial's environment: base (NULL: this process's environ), minus the
+ * variables spec_env removes (es_spec_env_removes: never ECOSWEEP_*),
+ * minus those it sets and those named in names, then spec_env's set
+ * variables, then names[i]=values[i] for i < n (ecosweep's own, which win
+ * over a set variable of the same name).  spec_env may be NULL (nothing
+ * removed or set).  A fresh NULL-terminated vector, or NULL when out of
+ * memory. */
+char **es_env_build(char *const *base, const es_spec_env *spec_env, const char *const *names,
+                    const char *const *values, size_t n);
 
 /* Free a NULL-terminated vector of strings and the vector; NULL allowed. */
 void es_strv_free(char **v);

@@ -52,6 +52,19 @@ const char *es_test_source_dir(void)
     return d ? d : "..";
 }
 
+const char *es_test_write_file(const char *name, const char *text)
+{
+    static char buf[4][4300];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", es_test_tmpdir(), name);
+    FILE *f = fopen(buf[k], "w");
+    ES_CHECK(f != NULL);
+    fputs(text, f);
+    fclose(f);
+    return buf[k];
+}
+
 static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
     (void)sb, (void)flag, (void)ftw;

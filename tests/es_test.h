@@ -26,6 +26,10 @@ const char *es_test_build_dir(void);
 /* Path of the source tree (ES_SOURCE_DIR). */
 const char *es_test_source_dir(void);
 
+/* Write text to "<es_test_tmpdir()>/name" (the test fails if it cannot);
+ * that path, in one of four rotating static buffers. */
+const char *es_test_write_file(const char *name, const char *text);
+
 #define ES_TEST(name)                                                                              \
     static void es_test_##name(void);                                                              \
     __attribute__((constructor)) static void es_test_reg_##name(void)                              \

@@ -39,9 +39,8 @@ int es_test_ecosweep(const char *const *args, const char *tmpdir, const char **o
     return es_test_ecosweep_with(args, tmpdir, NULL, NULL, out, err);
 }
 
-int es_test_ecosweep_with(const char *const *args, const char *tmpdir,
-                          void (*in_child)(void *ud), void *ud, const char **out,
-                          const char **err)
+int es_test_ecosweep_with(const char *const *args, const char *tmpdir, void (*in_child)(void *ud),
+                          void *ud, const char **out, const char **err)
 {
     static char out_buf[1 << 16], err_buf[1 << 16];
     char out_path[4300], err_path[4300];

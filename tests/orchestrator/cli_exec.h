@@ -17,9 +17,8 @@ int es_test_ecosweep(const char *const *args, const char *tmpdir, const char **o
  * $ES_BUILD_DIR/ecosweep and runs it (to lower a limit, drop privileges or
  * point ES_BUILD_DIR at a copy of the binary); its output files are open
  * by then. */
-int es_test_ecosweep_with(const char *const *args, const char *tmpdir,
-                          void (*in_child)(void *ud), void *ud, const char **out,
-                          const char **err);
+int es_test_ecosweep_with(const char *const *args, const char *tmpdir, void (*in_child)(void *ud),
+                          void *ud, const char **out, const char **err);
 
 /* "<es_test_tmpdir()>/name", in one of four rotating static buffers. */
 const char *es_test_path(const char *name);

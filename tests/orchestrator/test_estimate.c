@@ -29,16 +29,6 @@ static es_spec *spec_from(const char *yaml)
     return sp;
 }
 
-static const char *write_file(const char *name, const char *text)
-{
-    const char *path = es_test_path(name);
-    FILE *f = fopen(path, "w");
-    ES_CHECK(f != NULL);
-    fputs(text, f);
-    fclose(f);
-    return path;
-}
-
 static int64_t sweep_with(es_store *st, const char *yaml, const char *project, const double *js,
                           const char *const *status, size_t n)
 {
@@ -118,7 +108,7 @@ static const char *history_db(void)
 ES_TEST(from_history)
 {
     const char *db = history_db();
-    const char *spec = write_file("h.yaml", hist_yaml);
+    const char *spec = es_test_write_file("h.yaml", hist_yaml);
     const char *out, *err;
     int rc =
         es_test_ecosweep((const char *[]){"estimate", spec, "--db", db, NULL}, NULL, &out, &err);
@@ -170,7 +160,7 @@ ES_TEST(trials_from_grid_or_unbounded)
     snprintf(yaml, sizeof yaml, "%s", hist_yaml);
     char *cap = strstr(yaml, "run_cap: 10\n");
     memmove(cap, cap + 12, strlen(cap + 12) + 1);
-    const char *spec = write_file("u.yaml", yaml);
+    const char *spec = es_test_write_file("u.yaml", yaml);
     ES_CHECK_INT(
         es_test_ecosweep((const char *[]){"estimate", spec, "--db", db, "--format", "json", NULL},
                          NULL, &out, &err),
@@ -189,7 +179,7 @@ ES_TEST(trials_from_grid_or_unbounded)
     snprintf(lr, 200,
              "lr: {values: [0.1, 0.01, 0.001]}\n  b: {values: [1, 2]}\n"
              "energy: {pue: 1.5}\n");
-    spec = write_file("g.yaml", yaml);
+    spec = es_test_write_file("g.yaml", yaml);
     ES_CHECK_INT(
         es_test_ecosweep((const char *[]){"estimate", spec, "--db", db, NULL}, NULL, &out, &err),
         0);
@@ -218,7 +208,7 @@ static const char *burn_spec(void)
              "method: random\nrun_cap: 8\nparameters:\n  mode: {value: burn}\n"
              "  x: {min: 0.0, max: 1.0}\nbudget: {kwh: 0.001}\n",
              es_test_source_dir());
-    return write_file("burn.yaml", yaml);
+    return es_test_write_file("burn.yaml", yaml);
 }
 
 /* No history: one pilot trial runs in a temporary database, measures a
@@ -293,7 +283,7 @@ ES_TEST(pilot_leaves_database_untouched)
 
 ES_TEST(spec_error_exits_2)
 {
-    const char *spec = write_file("bad.yaml", "program: p.py\nparameters:\n  lr: {mn: 1}\n");
+    const char *spec = es_test_write_file("bad.yaml", "program: p.py\nparameters:\n  lr: {mn: 1}\n");
     const char *out, *err;
     ES_CHECK_INT(es_test_ecosweep((const char *[]){"estimate", spec, NULL}, NULL, &out, &err), 2);
     ES_CHECK_CONTAINS(err, "unknown key 'mn'");

@@ -452,9 +452,8 @@ ES_TEST(interrupted_sweep_resumes_with_its_budget)
     wait_completed(9);
     kill(pid, SIGINT);
     finish(pid);
-    ES_CHECK_INT(finish(start((const char *[]){"run", spec, "--name", "intr2", "--max-kwh", "7",
-                                               NULL})),
-                 0);
+    ES_CHECK_INT(
+        finish(start((const char *[]){"run", spec, "--name", "intr2", "--max-kwh", "7", NULL})), 0);
     d = load();
     ES_CHECK(fabs(d->projects[0].sweeps[1].budget.kwh - 7) < 1e-12);
     es_store_data_free(d);

@@ -189,9 +189,9 @@ ES_TEST(read_only_database_reads_but_refuses_writes)
         ES_CHECK_INT(rc, 0);
         ES_CHECK(strstr(out, "ro") != NULL || strstr(out, "default") != NULL);
     }
-    rc = es_test_ecosweep_with((const char *[]){"run", spec, "--db", db, "--no-status", "--new",
-                                                NULL},
-                               NULL, as, bin, &out, &err);
+    rc = es_test_ecosweep_with(
+        (const char *[]){"run", spec, "--db", db, "--no-status", "--new", NULL}, NULL, as, bin,
+        &out, &err);
     ES_CHECK_INT(rc, 1);
     ES_CHECK_CONTAINS(err, "read-only");
 

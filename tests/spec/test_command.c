@@ -1,10 +1,13 @@
 /*
  * test_command.c -- building a trial's argv from a command template: every
  * macro, and hostile values that must reach the trial verbatim as one
- * argument each, never through a shell.
+ * argument each, never through a shell; with `shell: true`, the exact
+ * script (every expansion single-quoted for its place) and, run by /bin/sh,
+ * the same values arriving verbatim with nothing executed.
  */
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "es_test.h"
@@ -227,5 +230,225 @@ ES_TEST(params_json)
     ES_CHECK_STR(json, "{\"lr\": null, \"opt\": \"a\\\"b\\\\c\\nd\", \"flag\": true, \"off\": "
                        "false, \"layers\": 3}");
     free(json);
+    es_spec_free(spec);
+}
+
+/* ---- shell: true ----------------------------------------------------------------- */
+
+static const char *const shell_spec = "program: train.py\n"
+                                      "shell: true\n"
+                                      "command: ['${program}', '${args}', '--o=${opt}', '2>&1',\n"
+                                      "          '|', 'tee', '\"$HOME/${opt}.log\"']\n"
+                                      "parameters:\n"
+                                      "  opt: {values: [adam]}\n"
+                                      "  n: {value: 3}\n";
+
+/* The error es_spec_parse_string gives for yaml (which must fail). */
+static const char *parse_fail(const char *yaml)
+{
+    static es_err err;
+    es_spec *spec = NULL;
+    ES_CHECK_INT(es_spec_parse_string(yaml, strlen(yaml), "cmd.yaml", &spec, &err), ES_ESPEC);
+    ES_CHECK(spec == NULL);
+    return err.msg;
+}
+
+/* The script of a shell: true spec for opt = value (n = 3). */
+static char **shell_argv(const es_spec *spec, const char *opt)
+{
+    es_value v[2] = {{ES_V_STR, 0, 0, 0, (char *)opt}, {ES_V_INT, 0, 3, 0, NULL}};
+    es_command_ctx ctx = {"py", "/tmp/t 1/args.json"};
+    char **argv;
+    es_err err;
+    if (es_command_build(spec, v, &ctx, &argv, &err) != 0)
+        ES_FAIL("build failed: %s", err.msg);
+    ES_CHECK_STR(argv[0], "/bin/sh");
+    ES_CHECK_STR(argv[1], "-c");
+    ES_CHECK(argv[2] != NULL && argv[3] == NULL);
+    return argv;
+}
+
+ES_TEST(command_shell_quotes_hostile_values)
+{
+    /* Each value and how it reads between single quotes. */
+    static const struct {
+        const char *value, *quoted;
+    } cases[] = {
+        {"adam", "adam"},
+        {"'; rm -rf /; echo '", "'\\''; rm -rf /; echo '\\''"},
+        {"$(touch /tmp/x)", "$(touch /tmp/x)"},
+        {"`touch x`", "`touch x`"},
+        {"line1\nline2", "line1\nline2"},
+        {"it's", "it'\\''s"},
+        {"\"; touch x; \"", "\"; touch x; \""},
+        {"\\", "\\"},
+        {"${n}", "${n}"},
+        {"", ""},
+    };
+    es_spec *spec = parse(shell_spec);
+    ES_CHECK(spec->shell);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char **argv = shell_argv(spec, cases[i].value), want[512];
+        const char *e = cases[i].quoted;
+        snprintf(want, sizeof want,
+                 "'train.py' '--opt=%s' '--n=3' --o='%s' 2>&1 | tee \"$HOME/\"'%s'\".log\"", e, e,
+                 e);
+        ES_CHECK_STR(argv[2], want);
+        es_argv_free(argv);
+    }
+    es_spec_free(spec);
+}
+
+ES_TEST(command_shell_every_macro_and_context)
+{
+    es_spec *spec = parse("program: 'my prog.py'\n"
+                          "shell: true\n"
+                          "command:\n"
+                          "  - ${env} ${interpreter} ${program}\n"
+                          "  - ${args_no_hyphens}\n"
+                          "  - ${args_no_boolean_flags}\n"
+                          "  - --json=${args_json}\n"
+                          "  - --file=${args_json_file}\n"
+                          "  - \"'single ${opt}'\"\n"
+                          "  - '\"double ${opt} $HOME\"'\n"
+                          "  - x=$(basename ${opt})\n"
+                          "  - \"a#${opt} # comment\\necho ${opt}\"\n"
+                          "parameters:\n"
+                          "  opt: {values: [adam]}\n"
+                          "  n: {value: 3}\n");
+    char **argv = shell_argv(spec, "it's");
+    ES_CHECK_STR(argv[2],
+                 "'/usr/bin/env' 'py' 'my prog.py' 'opt=it'\\''s' 'n=3' '--opt=it'\\''s' '--n=3'"
+                 " --json='{\"opt\": \"it'\\''s\", \"n\": 3}' --file='/tmp/t 1/args.json'"
+                 " 'single it'\\''s' \"double \"'it'\\''s'\" $HOME\" x=$(basename 'it'\\''s')"
+                 " a#'it'\\''s' # comment\necho 'it'\\''s'");
+    es_argv_free(argv);
+    es_spec_free(spec);
+
+    /* The default template is quoted the same way. */
+    spec =
+        parse("program: train.py\nshell: true\nparameters: {opt: {value: a b}, n: {value: 3}}\n");
+    argv = shell_argv(spec, "a b");
+    ES_CHECK_STR(argv[2], "'/usr/bin/env' 'py' 'train.py' '--opt=a b' '--n=3'");
+    es_argv_free(argv);
+    es_spec_free(spec);
+}
+
+ES_TEST(command_without_shell_never_uses_one)
+{
+    es_spec *spec = parse("program: train.py\nshell: false\n"
+                          "command: ['${program}', '|', 'tee', '--o=${opt}']\n"
+                          "parameters: {opt: {value: x}}\n");
+    es_value v = {ES_V_STR, 0, 0, 0, (char *)"'; touch x; '"};
+    char **argv;
+    es_err err;
+    ES_CHECK(!spec->shell);
+    ES_CHECK_INT(es_command_build(spec, &v, NULL, &argv, &err), 0);
+    const char *const want[] = {"train.py", "|", "tee", "--o='; touch x; '"};
+    check_argv(argv, want, 4);
+    es_argv_free(argv);
+    es_spec_free(spec);
+}
+
+ES_TEST(command_shell_refuses_unquotable_places)
+{
+    static const struct {
+        const char *elem, *why;
+    } cases[] = {
+        {"echo \\\\${opt}", "it follows a backslash"},
+        {"echo \\\"\\\\${opt}\\\"", "it follows a backslash"},
+        {"echo `echo ${opt}`", "it is inside backquotes (write $(...) instead)"},
+        {"echo \\\"`echo ${opt}`\\\"", "it is inside backquotes (write $(...) instead)"},
+        {"echo $${opt}", "it follows a '$'"},
+        {"echo hi # ${opt}", "it is inside a shell comment"},
+        {"cat <<EOF\\n${opt}\\nEOF", "it follows a here-document (<<)"},
+        {"echo $(( ${n} + 1 ))", "it is inside $((...))"},
+        {"echo $'${opt}'", "it is inside $'...'"},
+        {"echo \\\"$(echo ${opt})\\\"", "it is inside a command substitution within quotes"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char yaml[512], want[512];
+        snprintf(yaml, sizeof yaml,
+                 "shell: true\ncommand: [\"true\", \"%s\"]\n"
+                 "parameters: {opt: {value: x}, n: {value: 3}}\n",
+                 cases[i].elem);
+        const char *msg = parse_fail(yaml);
+        const char *macro = strstr(cases[i].elem, "${n}") ? "${n}" : "${opt}";
+        snprintf(want, sizeof want,
+                 "cmd.yaml:2:19: command[1]: macro '%s' cannot be quoted safely for the "
+                 "shell: %s",
+                 macro, cases[i].why);
+        ES_CHECK_STR(msg, want);
+    }
+    /* A template edited after parsing is checked again when built. */
+    es_spec *spec = parse("shell: true\ncommand: ['echo ${opt}']\nparameters: {opt: {value: x}}\n");
+    es_value v = {ES_V_STR, 0, 0, 0, (char *)"x"};
+    char **argv;
+    es_err err;
+    free(spec->command[0]);
+    spec->command[0] = strdup("echo `${opt}`");
+    ES_CHECK_INT(es_command_build(spec, &v, NULL, &argv, &err), ES_ESPEC);
+    ES_CHECK(argv == NULL);
+    ES_CHECK_CONTAINS(err.msg, "inside backquotes");
+    es_spec_free(spec);
+}
+
+/* Run argv in dir and return what it wrote to dir/out (static buffer). */
+static const char *run_in(char **argv, const char *dir)
+{
+    static char buf[4096];
+    char path[4200];
+    int st;
+    pid_t pid = fork();
+    ES_CHECK(pid >= 0);
+    if (pid == 0) {
+        if (chdir(dir) != 0)
+            _exit(126);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    ES_CHECK(waitpid(pid, &st, 0) == pid);
+    ES_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    snprintf(path, sizeof path, "%s/out", dir);
+    FILE *f = fopen(path, "r");
+    ES_CHECK(f != NULL);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+ES_TEST(command_shell_script_delivers_values_verbatim)
+{
+    static const char *const hostile[] = {
+        "'; touch pwned1; echo '",
+        "$(touch pwned2)",
+        "`touch pwned3`",
+        "a b\nc;d|e&f>pwned4",
+        "it's \"quoted\" \\n \\",
+        "$HOME ${n} *",
+        "",
+    };
+    es_spec *spec = parse("shell: true\n"
+                          "command:\n"
+                          "  - printf \"[%s]\"\n"
+                          "  - ${opt}\n"
+                          "  - '\"dq ${opt}\"'\n"
+                          "  - \"'sq ${opt}'\"\n"
+                          "  - --o=${opt}\n"
+                          "  - '> out && x=$(printf %s ${opt}) && printf \"[%s]\" \"$x\" >> out'\n"
+                          "parameters: {opt: {value: x}, n: {value: 3}}\n");
+    for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+        char **argv = shell_argv(spec, hostile[i]), want[1024];
+        const char *v = hostile[i];
+        snprintf(want, sizeof want, "[%s][dq %s][sq %s][--o=%s][%s]", v, v, v, v, v);
+        ES_CHECK_STR(run_in(argv, es_test_tmpdir()), want);
+        es_argv_free(argv);
+    }
+    for (int i = 1; i <= 4; i++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/pwned%d", es_test_tmpdir(), i);
+        ES_CHECK(access(path, F_OK) != 0); /* nothing the values held ran */
+    }
     es_spec_free(spec);
 }
