@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ES_SCHEMA_VERSION 5
+#define ES_SCHEMA_VERSION 6
 
 /* Migrations, in order: migrations[i] takes user_version i to i+1.  Each
  * runs in one transaction with its user_version bump, so a database is
@@ -165,6 +165,17 @@ static const char *const migrations[] = {
     "ALTER TABLE trial_v5 RENAME TO trial;"
     "CREATE UNIQUE INDEX trial_number ON trial(sweep_id, number) WHERE status <> 'lost';"
     "CREATE INDEX trial_completed_by_command ON trial(command) WHERE status = 'completed';",
+    /* v6: Slurm and early termination.  A trial run through Slurm keeps its
+     * job id and Slurm's own account of it: its state (COMPLETED, TIMEOUT,
+     * NODE_FAIL...) and, where accounting gathers energy, ConsumedEnergyRaw
+     * in joules (valid for exclusive allocations only).  A trial stopped by
+     * early termination ('pruned') keeps the step it reached.  A sweep
+     * records the launcher it ran its trials with. */
+    "ALTER TABLE trial ADD COLUMN slurm_job_id TEXT;"
+    "ALTER TABLE trial ADD COLUMN slurm_state TEXT;"
+    "ALTER TABLE trial ADD COLUMN slurm_energy_j REAL;"
+    "ALTER TABLE trial ADD COLUMN pruned_step INTEGER;"
+    "ALTER TABLE sweep ADD COLUMN launcher TEXT;",
 };
 
 /* Joules at the device of trial alias T: the sum of the components that were

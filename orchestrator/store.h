@@ -22,8 +22,8 @@ typedef struct es_store es_store;
 
 /* Open (creating if needed) the database at path and bring its schema up to
  * date, in place (a v1 database gains the v2 sweep columns, the v3 import
- * tables, the v4 project budgets, reuse and forecast columns and the v5
- * 'lost' trials, its rows kept).
+ * tables, the v4 project budgets, reuse and forecast columns, the v5 'lost'
+ * trials and the v6 Slurm, pruning and launcher columns, its rows kept).
  * Errors name the path and SQLite's message; ES_ESTORE. */
 int es_store_open(const char *path, es_store **out, es_err *err);
 void es_store_close(es_store *st);

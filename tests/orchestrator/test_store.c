@@ -301,7 +301,7 @@ ES_TEST(v1_database_upgrades_in_place)
     if (es_store_open(path, &st, &err) != 0)
         ES_FAIL("open v1: %s", err.msg);
     ES_CHECK_INT(es_store_found_version(st), 1);
-    ES_CHECK_INT(es_store_schema_version(), 5);
+    ES_CHECK_INT(es_store_schema_version(), 6);
     ES_CHECK_INT(es_store_load(st, NULL, NULL, &d, &err), 0);
     ES_CHECK_INT(d->n_projects, 1);
     const es_store_sweep *sw = &d->projects[0].sweeps[0];
@@ -490,4 +490,32 @@ ES_TEST(codecarbon_csv_header_and_row)
     es_store_data_free(d);
     es_store_close(st);
     es_spec_free(sp);
+}
+
+/* A database from each earlier schema opens at the current one with its
+ * rows: the sweep and its completed trial are all there. */
+ES_TEST(every_older_schema_upgrades_in_place)
+{
+    for (int v = 1; v < es_store_schema_version(); v++) {
+        char path[4200];
+        es_store *st;
+        es_store_data *d;
+        es_err err;
+        snprintf(path, sizeof path, "%s/at-%d.db", es_test_tmpdir(), v);
+        ES_CHECK_INT(es_store_testing_write_at(path, v, &err), 0);
+        if (es_store_open(path, &st, &err) != 0)
+            ES_FAIL("open v%d: %s", v, err.msg);
+        ES_CHECK_INT(es_store_found_version(st), v);
+        ES_CHECK_INT(es_store_load(st, NULL, NULL, &d, &err), 0);
+        ES_CHECK_INT(d->n_projects, 1);
+        ES_CHECK_STR(d->projects[0].sweeps[0].name, "legacy");
+        ES_CHECK_INT(d->projects[0].sweeps[0].n_trials, 1);
+        ES_CHECK_STR(d->projects[0].sweeps[0].trials[0].status, "completed");
+        es_store_data_free(d);
+        es_store_close(st);
+        /* Opened again, nothing is left to upgrade. */
+        ES_CHECK_INT(es_store_open(path, &st, &err), 0);
+        ES_CHECK_INT(es_store_found_version(st), es_store_schema_version());
+        es_store_close(st);
+    }
 }
