@@ -741,6 +741,7 @@ static const struct {
     {"energy", top_energy},
     {"shell", top_shell},
     {"env", top_env},
+    {"launcher", es_spec_top_launcher},
 };
 #define N_TOP_KEYS (sizeof top_keys / sizeof top_keys[0])
 
@@ -984,6 +985,7 @@ void es_spec_free(es_spec *spec)
     free(spec->entity);
     free(spec->program);
     free(spec->metric_name);
+    es_spec_launcher_clear(&spec->launcher);
     for (size_t i = 0; i < spec->env.n_remove; i++)
         free(spec->env.remove[i]);
     free(spec->env.remove);

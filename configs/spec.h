@@ -226,6 +226,19 @@ int es_env_name_valid(const char *name);
  * trial's environment (never for ECOSWEEP_* names); env may be NULL. */
 int es_spec_env_removes(const es_spec_env *env, const char *name);
 
+/* Where trials run: `launcher:` (see spec_launcher.c).  Strings are NULL
+ * when not given; each becomes one srun option as written. */
+typedef enum es_launcher_type { ES_LAUNCHER_LOCAL = 0, ES_LAUNCHER_SLURM } es_launcher_type;
+
+typedef struct es_spec_launcher {
+    es_launcher_type type;
+    char *partition, *time, *mem, *gres, *account;
+    int cpus_per_task; /* 0: Slurm's default */
+    char **extra_args; /* n_extra_args srun options, as written */
+    size_t n_extra_args;
+    char *srun; /* the srun to run; NULL: "srun" on PATH */
+} es_spec_launcher;
+
 typedef struct es_spec {
     char *path;        /* the file it came from, or the name given to parse_string */
     char *text;        /* the YAML as read, kept so the store can record it */
@@ -237,6 +250,7 @@ typedef struct es_spec {
     char **command;    /* the command template; NULL = W&B's default */
     size_t n_command;
     int shell; /* `shell: true`: the template is shell code run by /bin/sh -c */
+    es_spec_launcher launcher;
     es_method method;
     char *metric_name; /* NULL when no metric block */
     es_goal goal;

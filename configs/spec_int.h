@@ -53,4 +53,7 @@ int es_command_check_shell(const es_spec *spec, size_t *elem /* OUT */, es_err *
 /* 1 when elem mentions ${program}. */
 int es_command_uses_program(const char *elem);
 
+/* Free what a launcher holds and zero it (spec_launcher.c). */
+void es_spec_launcher_clear(es_spec_launcher *l);
+
 #endif

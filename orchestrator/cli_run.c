@@ -43,6 +43,8 @@ const es_cli_cmd es_cli_run = {
              "  --max-co2e-kg X    budget in kg CO2e (overrides budget.co2e_kg)\n"
              "  --worker PATH      ecosweep-worker to use (default $ECOSWEEP_WORKER, else the\n"
              "                     one installed beside ecosweep, else PATH)\n"
+             "  --launcher TYPE    local (default) or slurm: run each trial as a Slurm job\n"
+             "                     through srun (overrides the spec's launcher.type)\n"
              "  --no-status        plain progress lines even on a terminal\n"
              "  --no-reuse         run configurations the project already completed, instead\n"
              "                     of reusing their results\n"
@@ -132,6 +134,7 @@ static int run_exec(int argc, char **argv)
                                          {"grace", required_argument, NULL, 'g'},
                                          {"worker", required_argument, NULL, 'w'},
                                          {"no-status", no_argument, NULL, 'q'},
+                                         {"launcher", required_argument, NULL, 'L'},
                                          {"max-kwh", required_argument, NULL, 'K'},
                                          {"max-usd", required_argument, NULL, 'U'},
                                          {"max-co2e-kg", required_argument, NULL, 'C'},
@@ -141,7 +144,7 @@ static int run_exec(int argc, char **argv)
     const char *db_opt = NULL, *project = NULL, *name = NULL, *worker_opt = NULL;
     long parallel = 0, seed = -1;
     double grace = 5.0, max_kwh = 0, max_usd = 0, max_co2e = 0;
-    int no_status = 0, no_reuse = 0, fresh = 0, c;
+    int no_status = 0, no_reuse = 0, fresh = 0, launcher = 0, c;
 
     optind = 1;
     opterr = 0;
@@ -183,6 +186,12 @@ static int run_exec(int argc, char **argv)
         case 'N':
             fresh = 1;
             break;
+        case 'L':
+            if (strcmp(optarg, "local") != 0 && strcmp(optarg, "slurm") != 0)
+                return es_cli_usage_error(&es_cli_run, "--launcher: expected local or slurm, got '%s'",
+                                          optarg);
+            launcher = strcmp(optarg, "slurm") == 0 ? 2 : 1;
+            break;
         case 'K':
         case 'U':
         case 'C': {
@@ -218,6 +227,8 @@ static int run_exec(int argc, char **argv)
         fprintf(stderr, "ecosweep run: %s\n", err.msg);
         return rc == ES_ESPEC || rc == ES_ENOTSUP ? ES_EXIT_USAGE : ES_EXIT_ERROR;
     }
+    if (launcher != 0)
+        spec->launcher.type = launcher == 2 ? ES_LAUNCHER_SLURM : ES_LAUNCHER_LOCAL;
     if (max_kwh > 0)
         spec->budget.kwh = max_kwh;
     if (max_usd > 0)

@@ -1,8 +1,8 @@
 /*
  * launch.h -- starting one trial's worker and carrying its output back.
  *
- * A launcher starts `ecosweep-worker ... -- COMMAND` (today on this machine
- * through libuv; later through Slurm) and delivers four streams of events to
+ * A launcher starts `ecosweep-worker ... -- COMMAND` (on this machine
+ * through libuv, or as a Slurm job through srun) and delivers four streams of events to
  * the loop: bytes of the trial's stdout and stderr, bytes of the worker's
  * result record, and the worker's exit.  When the worker has exited and all
  * three streams have reached end-of-file, on_done runs once; the loop then
@@ -20,6 +20,7 @@
 #include <uv.h>
 
 #include "err.h"
+#include "spec.h"
 
 typedef struct es_launch es_launch;
 
@@ -39,18 +40,30 @@ typedef struct es_launch_req {
     char *const *argv;        /* the trial's command, NULL-terminated */
     char *const *env;         /* full environment, NULL-terminated */
     const char *cwd;          /* NULL: the coordinator's */
+    const es_spec_launcher *slurm; /* NULL: run the worker here; else run it
+                                    * as a Slurm job through srun (see
+                                    * launch_slurm.h): worker_args must then
+                                    * ask for --inline-records */
+    const char *job_name;          /* the job's name on Slurm, unique */
 } es_launch_req;
 
 int es_launch_start(uv_loop_t *loop, const es_launch_req *req, const es_launch_cbs *cbs, void *ud,
                     es_launch **out, es_err *err);
 
 /* Ask the worker to stop its trial (SIGTERM: the worker terminates the
- * trial's process group, then kills it after its grace period).  0 or
- * -errno; -ESRCH once the worker is gone. */
+ * trial's process group, then kills it after its grace period); on Slurm,
+ * whatever the signal, cancel the job (scancel: Slurm sends the worker
+ * SIGTERM, then SIGKILL after its KillWait).  0 or -errno; -ESRCH once the
+ * worker is gone. */
 int es_launch_signal(es_launch *l, int signum);
 
-/* Pid of the worker process. */
+/* Pid of the worker process (of srun, on Slurm). */
 int es_launch_pid(const es_launch *l);
+
+/* On Slurm: the job id once known ("" before, and for a local launch), and
+ * the last error Slurm itself printed about the job ("" when none). */
+const char *es_launch_slurm_job(const es_launch *l);
+const char *es_launch_slurm_note(const es_launch *l);
 
 /* Release the handles; on_closed follows.  Call once, after on_done (or
  * earlier when giving up on a trial). */

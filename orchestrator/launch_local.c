@@ -14,6 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "launch_slurm.h"
+#include "records.h"
+#include "result.h"
+#include "trial_setup.h"
+
 enum { P_OUT, P_ERR, P_RES, P__COUNT };
 
 /* After the worker exits, how long its pipes may stay open.  A worker that
@@ -33,7 +38,46 @@ struct es_launch {
     int done_sent;
     int closing;
     int open_handles;
+
+    /* Through Slurm: srun's stderr carries the worker's marked lines and
+     * Slurm's own messages among the trial's bytes. */
+    int slurm;
+    uv_loop_t *loop;
+    es_records rec;
+    char err_line[256]; /* start of the current stderr line */
+    size_t err_len;
+    char job[32];     /* the job id, once known */
+    char note[240];   /* Slurm's last error about the job */
+    char job_name[128];
 };
+
+/* A trial's stderr byte run through Slurm: watch its lines for Slurm's
+ * messages, pass the bytes on. */
+static void slurm_bytes(void *ud, const char *buf, size_t n)
+{
+    es_launch *l = ud;
+    for (size_t i = 0; i < n; i++) {
+        if (buf[i] == '\n') {
+            es_slurm_line(l->err_line, l->err_len, l->job, sizeof l->job, l->note,
+                          sizeof l->note);
+            l->err_len = 0;
+        } else if (l->err_len < sizeof l->err_line) {
+            l->err_line[l->err_len++] = buf[i];
+        }
+    }
+    l->cbs.on_stderr(l->ud, buf, n);
+}
+
+static void slurm_record(void *ud, const char *line, size_t n)
+{
+    es_launch *l = ud;
+    char job[sizeof l->job];
+    if (es_started_slurm_job(line, n, job, sizeof job) == 0)
+        memcpy(l->job, job, sizeof job);
+    l->cbs.on_result(l->ud, line, n);
+}
+
+static const es_records_cbs slurm_cbs = {slurm_bytes, slurm_record};
 
 static void maybe_done(es_launch *l)
 {
@@ -65,6 +109,8 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     if (n > 0) {
         if (which == P_OUT)
             l->cbs.on_stdout(l->ud, buf->base, (size_t)n);
+        else if (which == P_ERR && l->slurm)
+            es_records_feed(&l->rec, buf->base, (size_t)n, &slurm_cbs, l);
         else if (which == P_ERR)
             l->cbs.on_stderr(l->ud, buf->base, (size_t)n);
         else
@@ -72,6 +118,8 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     } else if (n < 0) {
         /* EOF, or an error that ends the stream all the same. */
         uv_read_stop(s);
+        if (which == P_ERR && l->slurm)
+            es_records_end(&l->rec, &slurm_cbs, l);
         l->eof[which] = 1;
         maybe_done(l);
     }
@@ -118,26 +166,43 @@ int es_launch_start(uv_loop_t *loop, const es_launch_req *req, const es_launch_c
     es_launch *l = calloc(1, sizeof *l);
     uv_process_options_t o;
     uv_stdio_container_t stdio[4];
-    size_t nw = 0, na = 0;
-    char **args;
+    size_t nw = 0, na = 0, np = 0;
+    char **args, **srun = NULL;
     int rc;
 
     *out = NULL;
     if (l == NULL)
         return es_err_set(err, -ENOMEM, "out of memory");
+    if (req->slurm != NULL &&
+        (srun = es_slurm_srun_argv(req->slurm, req->job_name ? req->job_name : "ecosweep")) ==
+            NULL) {
+        free(l);
+        return es_err_set(err, -ENOMEM, "out of memory");
+    }
+    while (srun != NULL && srun[np] != NULL)
+        np++;
     while (req->worker_args[nw] != NULL)
         nw++;
     while (req->argv[na] != NULL)
         na++;
-    args = calloc(nw + na + 3, sizeof *args);
+    args = calloc(np + nw + na + 3, sizeof *args);
     if (args == NULL) {
+        es_strv_free(srun);
         free(l);
         return es_err_set(err, -ENOMEM, "out of memory");
     }
-    args[0] = (char *)req->worker;
-    memcpy(args + 1, req->worker_args, nw * sizeof *args);
-    args[1 + nw] = "--";
-    memcpy(args + 2 + nw, req->argv, na * sizeof *args);
+    if (np > 0) /* (memcpy from NULL, even of 0 bytes, is undefined) */
+        memcpy(args, srun, np * sizeof *args);
+    args[np] = (char *)req->worker;
+    memcpy(args + np + 1, req->worker_args, nw * sizeof *args);
+    args[np + 1 + nw] = "--";
+    memcpy(args + np + 2 + nw, req->argv, na * sizeof *args);
+    l->loop = loop;
+    if (srun != NULL) {
+        l->slurm = 1;
+        es_records_init(&l->rec);
+        snprintf(l->job_name, sizeof l->job_name, "%s", req->job_name ? req->job_name : "");
+    }
 
     l->cbs = *cbs;
     l->ud = ud;
@@ -156,7 +221,7 @@ int es_launch_start(uv_loop_t *loop, const es_launch_req *req, const es_launch_c
     stdio[2].data.stream = (uv_stream_t *)&l->pipes[P_ERR];
     stdio[3].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
     stdio[3].data.stream = (uv_stream_t *)&l->pipes[P_RES];
-    o.file = req->worker;
+    o.file = args[0];
     o.args = args;
     o.env = (char **)req->env;
     o.cwd = req->cwd;
@@ -166,11 +231,16 @@ int es_launch_start(uv_loop_t *loop, const es_launch_req *req, const es_launch_c
     l->proc.data = l;
     rc = uv_spawn(loop, &l->proc, &o);
     free(args);
+    es_strv_free(srun);
     if (rc != 0) {
         /* libuv wants the handles closed even though nothing started; they
          * are released through the usual close path, with nobody told,
          * since for the caller this launch never existed. */
-        es_err_set(err, rc, "cannot start worker '%s': %s", req->worker, uv_strerror(rc));
+        if (req->slurm != NULL)
+            es_err_set(err, rc, "cannot start srun ('%s'): %s (is Slurm installed here?)",
+                       req->slurm->srun ? req->slurm->srun : "srun", uv_strerror(rc));
+        else
+            es_err_set(err, rc, "cannot start worker '%s': %s", req->worker, uv_strerror(rc));
         l->cbs.on_closed = NULL;
         l->closing = 1;
         l->open_handles = P__COUNT + 2;
@@ -193,7 +263,19 @@ int es_launch_signal(es_launch *l, int signum)
 {
     if (l->exited)
         return -ESRCH;
+    if (l->slurm)
+        return es_slurm_cancel(l->loop, l->job, l->job_name);
     return uv_process_kill(&l->proc, signum);
+}
+
+const char *es_launch_slurm_job(const es_launch *l)
+{
+    return l->job;
+}
+
+const char *es_launch_slurm_note(const es_launch *l)
+{
+    return l->note;
 }
 
 int es_launch_pid(const es_launch *l)

@@ -31,6 +31,7 @@
 
 #include "account.h"
 #include "launch.h"
+#include "launch_slurm.h"
 #include "metric.h"
 #include "search.h"
 #include "trial_setup.h"
@@ -63,6 +64,7 @@ typedef struct trial {
     size_t res_len;
     int res_overflow;
     long pgid;         /* the trial's process group, once the worker said it */
+    char job_name[64]; /* its Slurm job's name (on Slurm) */
     int have_live;     /* a sample has arrived */
     int live_saved;    /* the latest sample is in the store */
     es_sample live;    /* the worker's latest sample: energy so far */
@@ -338,6 +340,12 @@ static void on_result(void *ud, const char *buf, size_t n)
  * so this reaches the trial's processes or nothing. */
 static void kill_orphans(trial *t)
 {
+    /* On Slurm the group is on the compute node: cancel the job instead. */
+    if (t->sw->spec->launcher.type == ES_LAUNCHER_SLURM) {
+        if (t->launch != NULL)
+            es_slurm_cancel(&t->sw->loop, es_launch_slurm_job(t->launch), t->job_name);
+        return;
+    }
     if (t->pgid > 1)
         kill(-(pid_t)t->pgid, SIGKILL);
 }
@@ -389,6 +397,15 @@ static int objective_ok(const trial *t)
     return t->sw->spec->metric_name == NULL || (t->have_obj && t->obj_number && isfinite(t->obj));
 }
 
+/* Slurm's state for a trial it ended itself, from what srun printed; NULL
+ * when it did not (or the trial ran here). */
+static const char *slurm_state(const trial *t)
+{
+    if (t->launch == NULL || t->sw->spec->launcher.type != ES_LAUNCHER_SLURM)
+        return NULL;
+    return es_slurm_state_of_note(es_launch_slurm_note(t->launch));
+}
+
 /* Decide status and reason of a trial from what the worker reported. */
 static const char *judge(trial *t, const es_result *r, int have_r, char *reason, size_t cap)
 {
@@ -409,6 +426,14 @@ static const char *judge(trial *t, const es_result *r, int have_r, char *reason,
         fmt_duration(sp->trial_timeout_s, d, sizeof d);
         snprintf(reason, cap, "exceeded trial_timeout of %s", d);
         return "timed_out";
+    }
+    /* Slurm ended the job itself: its time limit, a node failure, a
+     * preemption, a cancellation by someone else. */
+    const char *state = slurm_state(t);
+    if (state != NULL) {
+        snprintf(reason, cap, "Slurm ended job %s: %s (%s)", es_launch_slurm_job(t->launch), state,
+                 es_launch_slurm_note(t->launch));
+        return "failed";
     }
     if (have_r && (r->stop_signal == SIGINT || r->stop_signal == SIGTERM)) {
         /* The worker was stopped by someone else: Ctrl-C on the terminal
@@ -492,6 +517,47 @@ static void after_result(sweep *sw, int64_t number, double obj)
                        sp->metric_name, obj, (long long)number);
 }
 
+/* sacct's word on a finished job, when accounting is on. */
+typedef struct acct_req {
+    sweep *sw;
+    int64_t trial_id;
+} acct_req;
+
+static void on_acct(void *ud, const char *state, double energy_j)
+{
+    acct_req *a = ud;
+    es_err err;
+    if ((state != NULL || !isnan(energy_j)) && !a->sw->fatal &&
+        es_store_trial_slurm(a->sw->st, a->trial_id, NULL, state, energy_j, &err) != 0)
+        fatal(a->sw, &err);
+    free(a);
+}
+
+/* A trial that ran as a Slurm job: its id and state as srun showed them,
+ * then sacct's state and ConsumedEnergyRaw (beside the worker's figures)
+ * when the cluster keeps accounts. */
+static void record_slurm_job(trial *t, const char *status)
+{
+    sweep *sw = t->sw;
+    const char *job = es_launch_slurm_job(t->launch), *state = slurm_state(t);
+    es_err err;
+    if (state == NULL)
+        state = t->stop_status != NULL || t->timed_out ? "CANCELLED"
+                : strcmp(status, "completed") == 0   ? "COMPLETED"
+                                                     : "FAILED";
+    if (es_store_trial_slurm(sw->st, t->id, job, state, NAN, &err) != 0) {
+        fatal(sw, &err);
+        return;
+    }
+    acct_req *a = job[0] ? malloc(sizeof *a) : NULL;
+    if (a == NULL)
+        return;
+    a->sw = sw;
+    a->trial_id = t->id;
+    if (es_slurm_acct(&sw->loop, job, on_acct, a) != 0)
+        free(a);
+}
+
 static void trial_finish(trial *t)
 {
     sweep *sw = t->sw;
@@ -530,6 +596,8 @@ static void trial_finish(trial *t)
     };
     if (es_store_trial_finish(sw->st, t->id, &e, &err) != 0)
         fatal(sw, &err);
+    if (sp->launcher.type == ES_LAUNCHER_SLURM)
+        record_slurm_job(t, status);
 
     /* Without a result, the latest sample is what the trial is known to
      * have used. */
@@ -757,23 +825,36 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
     snprintf(cpu_w, sizeof cpu_w, "%g", sp->energy.cpu_watts_per_core);
     snprintf(dram_w, sizeof dram_w, "%g", sp->energy.dram_watts_per_gb);
     snprintf(gpu_w, sizeof gpu_w, "%g", sp->energy.gpu_watts);
+    int slurm = sp->launcher.type == ES_LAUNCHER_SLURM;
     char *wargs[] = {"--attribution",
                      (char *)es_energy_attribution_name(sp->energy.attribution),
                      "--gpu-watts",
                      gpu_w,
-                     "--result-fd",
-                     "3",
-                     "--grace",
-                     grace,
-                     "--parent-pid",
-                     ppid,
                      "--cpu-watts-per-core",
                      cpu_w,
                      "--dram-watts-per-gb",
                      dram_w,
+                     "--grace",
+                     grace,
+                     /* Here: the lines on descriptor 3, and the worker
+                      * watches this process.  On Slurm: the lines on stderr
+                      * (srun carries no other descriptor), and the worker's
+                      * parent is slurmstepd; a lost job is cancelled. */
+                     slurm ? "--inline-records" : "--result-fd",
+                     slurm ? NULL : "3",
+                     "--parent-pid",
+                     ppid,
                      NULL};
-    es_launch_req req = {
-        .worker = sw->opts->worker_path, .worker_args = wargs, .argv = argv, .env = env};
+    /* A name unique to this coordinator and trial, to cancel the job by
+     * before Slurm has said its id. */
+    snprintf(t->job_name, sizeof t->job_name, "ecosweep-%ld-%lld", (long)getpid(),
+             (long long)t->id);
+    es_launch_req req = {.worker = sw->opts->worker_path,
+                         .worker_args = wargs,
+                         .argv = argv,
+                         .env = env,
+                         .slurm = slurm ? &sp->launcher : NULL,
+                         .job_name = t->job_name};
     es_launch_cbs cbs = {on_stdout,      on_stderr, on_result,
                          on_worker_exit, on_done,   on_launch_closed};
     if ((rc = es_launch_start(&sw->loop, &req, &cbs, t, &t->launch, &err)) != 0)

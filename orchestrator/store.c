@@ -211,6 +211,12 @@ static const char *const sql[Q__COUNT] = {
                            " WHERE id = ?1",
     /* Energy so far of a trial still running, from its worker's latest
      * sample: what a lost trial keeps.  Sources come only with the result. */
+    /* Slurm's account of a trial's job; each value kept when not given. */
+    [Q_TRIAL_SLURM] = "UPDATE trial SET slurm_job_id = coalesce(?2, slurm_job_id),"
+                      " slurm_state = coalesce(?3, slurm_state),"
+                      " slurm_energy_j = coalesce(?4, slurm_energy_j) WHERE id = ?1",
+    [Q_LOAD_SLURM] = "SELECT id, slurm_job_id, slurm_state, slurm_energy_j FROM trial"
+                     " WHERE sweep_id = ?1 AND slurm_job_id IS NOT NULL",
     [Q_TRIAL_PROGRESS] =
         "UPDATE trial SET wall_s = ?2, cpu_s = ?3, cpu_j = ?4, cpu_method = ?5, dram_j = ?6,"
         " dram_method = ?7, gpu_j = ?8, gpu_method = ?9 WHERE id = ?1 AND status = 'running'",
@@ -835,6 +841,17 @@ static void bind_part(sqlite3_stmt *s, int i, const es_energy_part *p)
     bind_real(s, i, p->method == ES_EM_NONE ? NAN : p->j);
     es_store__bind_text(s, i + 1, es_em_name(p->method));
     es_store__bind_text(s, i + 2, p->source[0] ? p->source : NULL);
+}
+
+int es_store_trial_slurm(es_store *st, int64_t trial_id, const char *job, const char *state,
+                         double energy_j, es_err *err)
+{
+    sqlite3_stmt *s = st->q[Q_TRIAL_SLURM];
+    sqlite3_bind_int64(s, 1, trial_id);
+    es_store__bind_text(s, 2, job && job[0] ? job : NULL);
+    es_store__bind_text(s, 3, state && state[0] ? state : NULL);
+    bind_real(s, 4, isfinite(energy_j) ? energy_j : NAN);
+    return es_store__step_done(st, Q_TRIAL_SLURM, err, "recording a trial's Slurm job");
 }
 
 int es_store_trial_progress(es_store *st, int64_t trial_id, const es_sample *sm, es_err *err)

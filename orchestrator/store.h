@@ -181,6 +181,12 @@ typedef struct es_trial_end {
     int64_t metric_points;    /* history rows written */
 } es_trial_end;
 
+/* Record what Slurm says of a trial's job: its id, its state (COMPLETED,
+ * TIMEOUT, NODE_FAIL...) and ConsumedEnergyRaw in joules (NAN: not
+ * reported).  NULL or "" leaves a field as it was. */
+int es_store_trial_slurm(es_store *st, int64_t trial_id, const char *job, const char *state,
+                         double energy_j, es_err *err);
+
 /* Record the energy a running trial has used so far (its worker's latest
  * sample), so that a trial lost with its coordinator keeps it.  A trial no
  * longer running is left alone. */
@@ -302,6 +308,9 @@ typedef struct es_store_trial {
     double forecast_j;   /* energy forecast at launch; NAN when none */
     double reused_j;     /* the reused trial's joules (what reuse saved); NAN
                           * when it ran or the original's energy is unknown */
+    char *slurm_job;     /* its Slurm job id; NULL when it ran here */
+    char *slurm_state;   /* Slurm's state for it; NULL when not known */
+    double slurm_energy_j; /* sacct's ConsumedEnergyRaw; NAN when not reported */
 } es_store_trial;
 
 typedef struct es_store_sweep {

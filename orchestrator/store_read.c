@@ -105,6 +105,30 @@ static int load_metrics(es_store *st, es_store_trial *t)
     return rc == SQLITE_DONE ? 0 : ES_ESTORE;
 }
 
+/* The Slurm columns of the sweep's trials that ran as jobs. */
+static int load_slurm(es_store *st, es_store_sweep *sw)
+{
+    sqlite3_stmt *s = st->q[Q_LOAD_SLURM];
+    int rc;
+    for (size_t i = 0; i < sw->n_trials; i++)
+        sw->trials[i].slurm_energy_j = NAN;
+    sqlite3_bind_int64(s, 1, sw->id);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(s, 0);
+        for (size_t i = 0; i < sw->n_trials; i++) {
+            es_store_trial *t = &sw->trials[i];
+            if (t->id != id)
+                continue;
+            t->slurm_job = col_text(s, 1);
+            t->slurm_state = col_text(s, 2);
+            t->slurm_energy_j = col_real(s, 3);
+            break;
+        }
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? 0 : ES_ESTORE;
+}
+
 static int load_trials(es_store *st, es_store_sweep *sw)
 {
     sqlite3_stmt *s = st->q[Q_LOAD_TRIALS];
@@ -141,6 +165,8 @@ static int load_trials(es_store *st, es_store_sweep *sw)
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return ES_ESTORE;
+    if ((rc = load_slurm(st, sw)) != 0)
+        return rc;
     for (size_t i = 0; i < sw->n_trials; i++) {
         if ((rc = load_params(st, &sw->trials[i])) != 0 ||
             (rc = load_metrics(st, &sw->trials[i])) != 0)
@@ -320,6 +346,8 @@ void es_store_data_free(es_store_data *d)
                 free(t->host);
                 free(t->log_dir);
                 free(t->command_json);
+                free(t->slurm_job);
+                free(t->slurm_state);
                 free(t->params_json);
             }
             free(sw->trials);

@@ -40,6 +40,10 @@ static const char usage[] =
     "  --grace SECONDS           wait between SIGTERM and SIGKILL when stopping\n"
     "                            the trial or what it left behind (default 5)\n"
     "  --sample-ms MS            meter sampling period (default 1000)\n"
+    "  --inline-records          write the started, sample and result lines to\n"
+    "                            stderr, shared with the trial's, each after an\n"
+    "                            ASCII record separator (0x1e): for launchers that\n"
+    "                            carry only stdout and stderr, such as srun\n"
     "  --report-ms MS            with --result-fd: write an 'ecosweep-sample ...'\n"
     "                            line with the energy so far every MS (default\n"
     "                            1000; 0: none)\n"
@@ -171,6 +175,14 @@ static int parse_args(int argc, char **argv, es_worker_opts *o, int *cmd)
         }
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
             return 1;
+        if (strcmp(a, "--inline-records") == 0) {
+            /* The lines go to a copy of stderr that the trial does not
+             * inherit (it writes to stderr itself), each marked. */
+            if (o->result_fd < 0 && (o->result_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)) < 0)
+                return usage_error("--inline-records: %s", strerror(errno));
+            o->mark_records = 1;
+            continue;
+        }
         if (a[0] != '-')
             break; /* COMMAND without "--" */
         char name[64];
@@ -235,7 +247,7 @@ int main(int argc, char **argv)
     if (len < 0 || (size_t)len >= sizeof line)
         len = (int)strlen(line);
     int fd = opts.result_fd >= 0 ? opts.result_fd : STDERR_FILENO;
-    rc = es_worker_write_all(fd, line, (size_t)len);
+    rc = es_worker_write_record(&opts, fd, line, (size_t)len);
     if (rc != 0)
         fprintf(stderr, "ecosweep-worker: writing the result: %s\n", strerror(-rc));
     return es_worker_exit_status(&r);

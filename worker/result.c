@@ -386,9 +386,32 @@ int es_result_parse(const char *line, size_t len, es_result *out)
     return rc;
 }
 
-int es_started_format(long pgid, char *buf, size_t cap)
+int es_started_format(long pgid, const char *slurm_job, char *buf, size_t cap)
 {
+    if (slurm_job != NULL && slurm_job[0] != '\0')
+        return snprintf(buf, cap, "%s v=%d pgid=%ld slurm_job=%.31s\n", ES_STARTED_TAG,
+                        ES_RESULT_VERSION, pgid, slurm_job);
     return snprintf(buf, cap, "%s v=%d pgid=%ld\n", ES_STARTED_TAG, ES_RESULT_VERSION, pgid);
+}
+
+int es_started_slurm_job(const char *line, size_t len, char *job, size_t cap)
+{
+    static const char key[] = " slurm_job=";
+    size_t k = sizeof key - 1, n = 0;
+    for (size_t i = 0; i + k <= len; i++) {
+        if (memcmp(line + i, key, k) != 0)
+            continue;
+        for (i += k; i < len && n + 1 < cap; i++, n++) {
+            char ch = line[i];
+            if (!((ch >= '0' && ch <= '9') || ch == '_' || ch == '+'))
+                break;
+            job[n] = ch;
+        }
+        break;
+    }
+    if (cap > 0)
+        job[n < cap ? n : cap - 1] = '\0';
+    return n > 0 ? 0 : ES_EPROTO;
 }
 
 int es_started_parse(const char *line, size_t len, long *pgid)

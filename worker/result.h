@@ -102,7 +102,21 @@ int es_result_parse(const char *line, size_t len, es_result *out /* OUT */);
  * naming the trial's process group, so that a coordinator whose worker was
  * killed outright (no chance to clean up) can still stop the trial.
  * Format: like es_result_format; parse: 0 or ES_EPROTO. */
-int es_started_format(long pgid, char *buf, size_t cap);
+int es_started_format(long pgid, const char *slurm_job, char *buf, size_t cap);
+
+/* The Slurm job id a started line names ("slurm_job=1234", added when the
+ * worker runs inside a Slurm job: digits, '_' and '+' for array and
+ * heterogeneous jobs), into job (cap bytes, '\0'-terminated).  0, or
+ * ES_EPROTO when the line names none. */
+int es_started_slurm_job(const char *line, size_t len, char *job /* OUT */, size_t cap);
+
+/* Written before each worker line when the lines share a stream with the
+ * trial's own stderr (--inline-records, for launchers such as srun that
+ * carry only stdout and stderr): an ASCII record separator, so a reader can
+ * find a line even right after a trial's unfinished one.  Each line with its
+ * mark is one write() of under PIPE_BUF bytes, so it is never interleaved
+ * with the trial's output. */
+#define ES_RECORD_MARK '\x1e'
 int es_started_parse(const char *line, size_t len, long *pgid /* OUT */);
 
 /*

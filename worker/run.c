@@ -544,10 +544,11 @@ static pid_t start_trial(const es_worker_opts *opts, char *const argv[], int *ex
     if (*exec_errno == 0 && opts->result_fd >= 0) {
         /* Tell the coordinator the trial's group at once: if this worker is
          * killed outright, the coordinator stops the trial itself. */
-        char line[96];
-        int len = es_started_format((long)pid, line, sizeof line);
-        if (len > 0 && (size_t)len < sizeof line && write(opts->result_fd, line, (size_t)len) < 0)
-            (void)0; /* the result line will report the same failure */
+        char line[128];
+        int len = es_started_format((long)pid, getenv("SLURM_JOB_ID"), line, sizeof line);
+        if (len > 0 && (size_t)len < sizeof line)
+            (void)es_worker_write_record(opts, opts->result_fd, line, (size_t)len);
+        /* (a failure shows again with the result line) */
     }
     return pid;
 }
@@ -641,6 +642,21 @@ int es_worker_write_all(int fd, const char *buf, size_t len)
     return 0;
 }
 
+int es_worker_write_record(const es_worker_opts *o, int fd, const char *line, size_t len)
+{
+    char buf[4096];
+    if (!o->mark_records)
+        return es_worker_write_all(fd, line, len);
+    if (len + 1 <= sizeof buf) {
+        buf[0] = ES_RECORD_MARK;
+        memcpy(buf + 1, line, len);
+        return es_worker_write_all(fd, buf, len + 1);
+    }
+    char mark = ES_RECORD_MARK;
+    int rc = es_worker_write_all(fd, &mark, 1);
+    return rc != 0 ? rc : es_worker_write_all(fd, line, len);
+}
+
 /* Write one sample line with the energy so far, unless the result
  * descriptor cannot take it now (see the top of this file). */
 static void report_sample(const sup *s, es_meter *meter, const es_meter_usage *u)
@@ -661,7 +677,7 @@ static void report_sample(const sup *s, es_meter *meter, const es_meter_usage *u
      * PIPE_BUF, so also written whole). */
     struct pollfd p = {s->opts->result_fd, POLLOUT, 0};
     if (poll(&p, 1, 0) == 1 && (p.revents & POLLOUT) != 0)
-        (void)es_worker_write_all(s->opts->result_fd, line, (size_t)len);
+        (void)es_worker_write_record(s->opts, s->opts->result_fd, line, (size_t)len);
 }
 
 static int supervise(sup *s, int sfd, es_meter *meter, double t0, es_err *err)

@@ -38,6 +38,8 @@ typedef struct es_worker_opts {
     int report_ms;    /* period of the sample lines on result_fd; 0: none (1000).
                          Each costs one walk of the trial's processes in /proc. */
     int result_fd;    /* descriptor kept from the trial (closed there), or -1 */
+    int mark_records; /* start each line with ES_RECORD_MARK (result_fd then
+                         shares its stream with the trial's stderr) */
     pid_t parent_pid; /* the process whose death stops the trial; 0: getppid() at the call */
     es_meter_config meter;
 } es_worker_opts;
@@ -60,6 +62,11 @@ int es_worker_run(const es_worker_opts *opts, char *const argv[], es_result *out
 /* Write all of buf to fd, retrying short writes and EINTR: 0, or -errno
  * (-EIO when the descriptor takes nothing).  For the worker's lines. */
 int es_worker_write_all(int fd, const char *buf, size_t len);
+
+/* Write one of the worker's lines to fd, with ES_RECORD_MARK before it when
+ * o->mark_records, in a single write when it fits in PIPE_BUF.  As
+ * es_worker_write_all. */
+int es_worker_write_record(const es_worker_opts *o, int fd, const char *line, size_t len);
 
 /* The exit status the worker process should end with for r: the trial's
  * exit code, 128 + signal when it was killed, 127 when it could not start. */
