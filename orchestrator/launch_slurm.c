@@ -163,49 +163,98 @@ const char *es_slurm_state_of_note(const char *note)
 
 /* ---- sacct, in the background ---------------------------------------------------- */
 
-typedef struct sacct_proc {
+/* sacct may lag the job's end by a moment: a job still PENDING, RUNNING
+ * or COMPLETING there is asked about again, every 300 ms, for up to 6 s. */
+#define ACCT_TRIES 20
+#define ACCT_RETRY_MS 300
+
+typedef struct sacct_query {
+    uv_loop_t *loop;
     uv_process_t proc;
     uv_pipe_t out;
-    int closes;
+    uv_timer_t retry;
+    int closes; /* handles of this attempt (or the end) still closing */
+    int tries;
+    char job[64];
     char buf[512];
     size_t len;
     int64_t status;
+    char state[64];
+    double energy;
     es_slurm_acct_cb cb;
     void *ud;
-} sacct_proc;
+} sacct_query;
+
+static int spawn_sacct(sacct_query *q);
+
+static int final_state(const char *s)
+{
+    static const char *const running[] = {"PENDING",   "RUNNING",  "COMPLETING", "REQUEUED",
+                                          "RESIZING",  "SUSPENDED", "CONFIGURING", NULL};
+    for (size_t i = 0; running[i] != NULL; i++)
+        if (strcmp(s, running[i]) == 0)
+            return 0;
+    return s[0] != '\0';
+}
+
+static void on_query_freed(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+/* The query is over: tell the caller (unless told otherwise already) and
+ * release it once its timer is closed. */
+static void end_query(sacct_query *q)
+{
+    if (q->cb != NULL)
+        q->cb(q->ud, q->state[0] && final_state(q->state) ? q->state : NULL, q->energy);
+    uv_close((uv_handle_t *)&q->retry, on_query_freed);
+}
+
+static void on_failed_closed(uv_handle_t *h)
+{
+    sacct_query *q = h->data;
+    if (--q->closes == 0)
+        end_query(q);
+}
+
+static void on_retry(uv_timer_t *t)
+{
+    (void)spawn_sacct(t->data); /* a failure ends the query once closed */
+}
 
 static void on_sacct_closed(uv_handle_t *h)
 {
-    sacct_proc *q = h->data;
+    sacct_query *q = h->data;
     if (--q->closes > 0)
         return;
-    /* "STATE|ENERGY" for the job allocation (-X); cancelled jobs read
+    /* "STATE|ENERGY" for the job allocation (-X); a cancelled job reads
      * "CANCELLED by 0". */
-    char state[64] = "";
-    double energy = NAN;
     q->buf[q->len] = '\0';
     char *bar = strchr(q->buf, '|');
     if (q->status == 0 && bar != NULL) {
         size_t n = (size_t)(bar - q->buf);
-        snprintf(state, sizeof state, "%.*s", (int)(n < sizeof state ? n : sizeof state - 1),
-                 q->buf);
-        char *sp = strchr(state, ' ');
+        snprintf(q->state, sizeof q->state, "%.*s",
+                 (int)(n < sizeof q->state ? n : sizeof q->state - 1), q->buf);
+        char *sp = strchr(q->state, ' ');
         if (sp != NULL)
             *sp = '\0';
         char *end;
         double j = strtod(bar + 1, &end);
         /* Without an energy plugin sacct says 0: "not measured", not 0 J. */
-        if (end != bar + 1 && j > 0)
-            energy = j;
+        q->energy = end != bar + 1 && j > 0 ? j : NAN;
     }
-    if (q->cb != NULL)
-        q->cb(q->ud, state[0] ? state : NULL, energy);
-    free(q);
+    if (q->status == 0 && !final_state(q->state) && ++q->tries < ACCT_TRIES) {
+        q->len = 0;
+        uv_timer_start(&q->retry, on_retry, ACCT_RETRY_MS, 0);
+        return;
+    }
+    end_query(q);
 }
 
 static void on_sacct_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
 {
-    sacct_proc *q = h->data;
+    sacct_query *q = h->data;
     (void)suggested;
     b->base = q->buf + q->len;
     b->len = sizeof q->buf - 1 - q->len;
@@ -213,7 +262,7 @@ static void on_sacct_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
 
 static void on_sacct_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 {
-    sacct_proc *q = s->data;
+    sacct_query *q = s->data;
     (void)b;
     if (n > 0)
         q->len += (size_t)n;
@@ -225,26 +274,20 @@ static void on_sacct_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 
 static void on_sacct_exit(uv_process_t *p, int64_t status, int sig)
 {
-    sacct_proc *q = p->data;
+    sacct_query *q = p->data;
     q->status = sig ? -1 : status;
     uv_close((uv_handle_t *)p, on_sacct_closed);
 }
 
-int es_slurm_acct(uv_loop_t *loop, const char *job, es_slurm_acct_cb cb, void *ud)
+static int spawn_sacct(sacct_query *q)
 {
-    sacct_proc *q = calloc(1, sizeof *q);
-    char j[64];
-    if (q == NULL)
-        return UV_ENOMEM;
-    snprintf(j, sizeof j, "%s", job);
-    char *args[] = {"sacct", "-n", "-P", "-X", "-o", "State,ConsumedEnergyRaw", "-j", j, NULL};
+    char *args[] = {"sacct", "-n", "-P", "-X", "-o", "State,ConsumedEnergyRaw", "-j", q->job,
+                    NULL};
     uv_stdio_container_t stdio[3];
     uv_process_options_t o;
     memset(stdio, 0, sizeof stdio);
     memset(&o, 0, sizeof o);
-    q->cb = cb;
-    q->ud = ud;
-    uv_pipe_init(loop, &q->out, 0);
+    uv_pipe_init(q->loop, &q->out, 0);
     q->out.data = q->proc.data = q;
     stdio[0].flags = UV_IGNORE;
     stdio[1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
@@ -257,14 +300,32 @@ int es_slurm_acct(uv_loop_t *loop, const char *job, es_slurm_acct_cb cb, void *u
     o.exit_cb = on_sacct_exit;
     q->closes = 2;
     q->status = -1;
-    int rc = uv_spawn(loop, &q->proc, &o);
+    int rc = uv_spawn(q->loop, &q->proc, &o);
     if (rc != 0) {
-        /* Nobody is told: without sacct there is nothing to add. */
-        q->cb = NULL;
-        uv_close((uv_handle_t *)&q->out, on_sacct_closed);
-        uv_close((uv_handle_t *)&q->proc, on_sacct_closed);
+        /* Nothing more to learn without sacct: the query ends once this
+         * attempt's handles are closed. */
+        uv_close((uv_handle_t *)&q->out, on_failed_closed);
+        uv_close((uv_handle_t *)&q->proc, on_failed_closed);
         return rc;
     }
     uv_read_start((uv_stream_t *)&q->out, on_sacct_alloc, on_sacct_read);
     return 0;
+}
+
+int es_slurm_acct(uv_loop_t *loop, const char *job, es_slurm_acct_cb cb, void *ud)
+{
+    sacct_query *q = calloc(1, sizeof *q);
+    if (q == NULL)
+        return UV_ENOMEM;
+    q->loop = loop;
+    q->cb = cb;
+    q->ud = ud;
+    q->energy = NAN;
+    snprintf(q->job, sizeof q->job, "%s", job);
+    uv_timer_init(loop, &q->retry);
+    q->retry.data = q;
+    int rc = spawn_sacct(q);
+    if (rc != 0)
+        q->cb = NULL; /* the caller is told by rc; the query frees itself */
+    return rc;
 }

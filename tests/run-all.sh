@@ -1,12 +1,22 @@
 #!/bin/sh
-# Build ecosweep with warnings as errors and run the whole test suite, then
+# Build ecosweep with warnings as errors and run the whole test suite (the
+# Slurm tests against a local cluster included, when root), then
 # build it again with AddressSanitizer + UndefinedBehaviorSanitizer and run
 # the suite once more, and finally run the fuzz harnesses for a minute each
 # (when clang is there).  Used by the README's test command and by .ci/run.
 set -eu
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
-cmake -S . -B build -DES_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# The Slurm tests start a real single-node cluster (tests/slurm/), which
+# takes root and Slurm's packages (.ci/install-deps installs them).
+slurm=OFF
+if [ "$(id -u)" -eq 0 ] && PATH=$PATH:/usr/sbin:/sbin command -v slurmctld >/dev/null 2>&1 &&
+    PATH=$PATH:/usr/sbin:/sbin command -v mariadbd >/dev/null 2>&1; then
+    slurm=ON
+else
+    echo "run-all: Slurm tests SKIPPED: they need root and tests/slurm/install-deps --accounting"
+fi
+cmake -S . -B build -DES_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DES_SLURM_TESTS=$slurm
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
 cmake -S . -B build-asan -DES_WERROR=ON -DES_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug

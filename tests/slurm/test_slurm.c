@@ -1,0 +1,172 @@
+/*
+ * test_slurm.c -- the Slurm launcher against a real single-node cluster
+ * (cluster.sh, started by ctest's "slurm" fixture): trials run as jobs with
+ * their energy and job ids recorded, a timeout and Ctrl-C cancel the jobs
+ * (squeue shows them gone), a trial failing on the node is failed.
+ */
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "es_test.h"
+#include "store.h"
+#include "sweep_exec.h"
+
+static char db[4300];
+
+/* Point Slurm's commands (srun, squeue, scancel, sacct) at the test
+ * cluster, and write a spec running trial.sh as Slurm jobs. */
+static const char *slurm_spec(const char *name, const char *mode, const char *more)
+{
+    setenv("SLURM_CONF", ES_SLURM_DIR "/slurm.conf", 1);
+    char text[2048];
+    snprintf(text, sizeof text,
+             "name: %s\nprogram: %s/tests/orchestrator/trial.sh\n"
+             "command: [/bin/sh, \"${program}\", \"${args}\"]\n"
+             "metric: {name: loss, goal: minimize}\nmethod: random\nseed: 9\n"
+             "launcher: {type: slurm, cpus_per_task: 1}\n"
+             "parameters:\n  x: {min: 0.0, max: 1.0}\n  mode: {value: %s}\n%s",
+             name, es_test_source_dir(), mode, more);
+    snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
+    return es_test_write_file("slurm.yaml", text);
+}
+
+static pid_t start(const char *spec)
+{
+    static const char *const extra[] = {"--no-status", "--grace", "1", NULL};
+    return es_sx_start(db, (const char *[]){"run", spec, NULL}, extra);
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, ms % 1000 * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Jobs in squeue whose name says coordinator pid launched them (all of
+ * them when pid is 0), or the one job called job (when not NULL). */
+static int jobs_in_queue(pid_t pid, const char *job)
+{
+    char cmd[256], line[256], prefix[64];
+    int n = 0;
+    snprintf(cmd, sizeof cmd, "squeue -h -o '%%A %%j' 2>/dev/null");
+    snprintf(prefix, sizeof prefix, "ecosweep-%ld-", (long)pid);
+    FILE *p = popen(cmd, "r");
+    ES_CHECK(p != NULL);
+    while (fgets(line, sizeof line, p) != NULL) {
+        char id[64], name[128];
+        if (sscanf(line, "%63s %127s", id, name) != 2)
+            continue;
+        if (job != NULL)
+            n += strcmp(id, job) == 0;
+        else
+            n += pid == 0 || strncmp(name, prefix, strlen(prefix)) == 0;
+    }
+    pclose(p);
+    return n;
+}
+
+/* Wait up to 15 s for squeue to stop showing them. */
+static int wait_gone(pid_t pid, const char *job)
+{
+    for (int i = 0; i < 150; i++) {
+        if (jobs_in_queue(pid, job) == 0)
+            return 1;
+        sleep_ms(100);
+    }
+    return 0;
+}
+
+ES_TEST(sweep_runs_each_trial_as_a_job)
+{
+    const char *spec = slurm_spec("jobs", "okslow", "run_cap: 4\nparallel: 2\n");
+    int rc = es_sx_finish(start(spec));
+    if (rc != 0)
+        es_sx_show_output();
+    ES_CHECK_INT(rc, 0);
+    es_store_data *d = es_sx_load(db);
+    const es_store_sweep *sw = &d->projects[0].sweeps[0];
+    ES_CHECK_STR(sw->status, "finished");
+    ES_CHECK_INT(sw->n_trials, 4);
+    for (size_t i = 0; i < sw->n_trials; i++) {
+        const es_store_trial *t = &sw->trials[i];
+        ES_CHECK_STR(t->status, "completed");
+        ES_CHECK(isfinite(t->objective));
+        /* The worker metered it on the node, and said which job it was. */
+        ES_CHECK(t->cpu.method == ES_EM_ESTIMATE);
+        ES_CHECK(t->slurm_job != NULL && t->slurm_job[0] != '\0');
+        ES_CHECK_STR(t->slurm_state, "COMPLETED");
+        /* Without an energy plugin sacct's ConsumedEnergyRaw is 0: not
+         * recorded as a measurement. */
+        ES_CHECK(isnan(t->slurm_energy_j));
+        for (size_t j = 0; j < i; j++)
+            ES_CHECK(strcmp(sw->trials[j].slurm_job, t->slurm_job) != 0);
+        /* The trial's stdout came back through srun, with no worker line
+         * in its stderr. */
+        char path[4400];
+        snprintf(path, sizeof path, "%s/stderr", t->log_dir);
+        const char *err = es_sx_slurp(path);
+        ES_CHECK(err == NULL || strstr(err, "ecosweep-") == NULL);
+    }
+    es_store_data_free(d);
+}
+
+ES_TEST(timeout_cancels_the_job)
+{
+    const char *spec = slurm_spec("slow", "sleep", "run_cap: 1\ntrial_timeout: 2s\n");
+    time_t t0 = time(NULL);
+    int rc = es_sx_finish(start(spec));
+    if (rc != 0)
+        es_sx_show_output();
+    ES_CHECK_INT(rc, 0);
+    ES_CHECK(time(NULL) - t0 < 30);
+    es_store_data *d = es_sx_load(db);
+    const es_store_trial *t = &d->projects[0].sweeps[0].trials[0];
+    ES_CHECK_STR(t->status, "timed_out");
+    ES_CHECK(t->slurm_job != NULL && t->slurm_job[0] != '\0');
+    ES_CHECK_STR(t->slurm_state, "CANCELLED");
+    ES_CHECK(wait_gone(0, t->slurm_job));
+    es_store_data_free(d);
+}
+
+ES_TEST(interrupt_cancels_every_running_job)
+{
+    const char *spec = slurm_spec("ctrlc", "sleep", "run_cap: 4\nparallel: 2\n");
+    pid_t pid = start(spec);
+    int seen = 0;
+    for (int i = 0; i < 200 && seen < 2; i++) {
+        sleep_ms(100);
+        seen = jobs_in_queue(pid, NULL);
+    }
+    ES_CHECK_INT(seen, 2);
+    sleep_ms(500); /* the workers are up and have named their jobs */
+    kill(pid, SIGINT);
+    ES_CHECK_INT(es_sx_finish(pid), 130);
+    ES_CHECK(wait_gone(pid, NULL));
+    es_store_data *d = es_sx_load(db);
+    const es_store_sweep *sw = &d->projects[0].sweeps[0];
+    ES_CHECK_STR(sw->status, "interrupted");
+    ES_CHECK_INT(sw->n_trials, 2);
+    for (size_t i = 0; i < sw->n_trials; i++) {
+        ES_CHECK_STR(sw->trials[i].status, "interrupted");
+        ES_CHECK(sw->trials[i].slurm_job != NULL);
+        ES_CHECK_STR(sw->trials[i].slurm_state, "CANCELLED");
+    }
+    es_store_data_free(d);
+}
+
+ES_TEST(trial_failing_on_the_node_is_failed)
+{
+    const char *spec = slurm_spec("bad", "fail", "run_cap: 1\n");
+    ES_CHECK_INT(es_sx_finish(start(spec)), 0);
+    es_store_data *d = es_sx_load(db);
+    const es_store_trial *t = &d->projects[0].sweeps[0].trials[0];
+    ES_CHECK_STR(t->status, "failed");
+    ES_CHECK_STR(t->reason, "exited with code 3");
+    ES_CHECK_STR(t->slurm_state, "FAILED");
+    es_store_data_free(d);
+}
