@@ -21,6 +21,8 @@
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -309,6 +311,13 @@ static void worker_line(trial *t, const char *line, size_t len)
     long pgid;
     if (es_started_parse(line, len, &pgid) == 0) {
         t->pgid = pgid;
+        /* On Slurm the job id goes on the record at once: a coordinator
+         * that dies leaves jobs the next one must cancel. */
+        char job[32];
+        es_err err;
+        if (es_started_slurm_job(line, len, job, sizeof job) == 0 &&
+            es_store_trial_slurm(t->sw->st, t->id, job, "RUNNING", NAN, &err) != 0)
+            fatal(t->sw, &err);
     } else if (es_sample_parse(line, len, &t->live) == 0) {
         t->have_live = 1;
         t->live_saved = 0;
@@ -1137,6 +1146,31 @@ static void move_lost_dir(const es_store_past_trial *p)
         rename(orig, p->log_dir);
 }
 
+extern char **environ;
+
+static void cancel_lost_jobs(sweep *sw)
+{
+    char **jobs = NULL;
+    size_t n = 0;
+    es_err err;
+    if (es_store_sweep_running_jobs(sw->st, sw->id, &jobs, &n, &err) != 0 || n == 0) {
+        es_strv_free(jobs);
+        return;
+    }
+    char **argv = calloc(n + 2, sizeof *argv);
+    if (argv != NULL) {
+        argv[0] = "scancel";
+        memcpy(argv + 1, jobs, n * sizeof *argv);
+        pid_t pid;
+        int status;
+        if (posix_spawnp(&pid, "scancel", NULL, NULL, argv, environ) == 0)
+            waitpid(pid, &status, 0);
+        say(sw, "cancelled %zu Slurm job(s) of lost trials", n);
+    }
+    free(argv);
+    es_strv_free(jobs);
+}
+
 /* Take up sweep opts->resume_id: lose its running trials, learn what the
  * others found, and queue the numbers that must run again. */
 static int resume(sweep *sw, es_err *err)
@@ -1148,6 +1182,7 @@ static int resume(sweep *sw, es_err *err)
     int n_lost, rc;
 
     sw->id = sw->opts->resume_id;
+    cancel_lost_jobs(sw);
     if ((rc = es_store_sweep_reopen(sw->st, sw->id, "the coordinator stopped while it ran",
                                     now_unix(), &n_lost, err)) != 0 ||
         (rc = es_store_sweep_history(sw->st, sw->id, sp, &h, &n, err)) != 0)

@@ -205,6 +205,7 @@ static const char *const sql[Q__COUNT] = {
     [Q_TRIAL_LOSE] = "UPDATE trial SET status = 'lost',"
                      " reason = CASE status WHEN 'running' THEN ?2 ELSE reason END,"
                      " ended = CASE status WHEN 'running' THEN ?3 ELSE ended END,"
+        " slurm_state = CASE slurm_state WHEN 'RUNNING' THEN 'CANCELLED' ELSE slurm_state END,"
                      " log_dir = log_dir || '.lost-' || id WHERE sweep_id = ?1"
                      " AND status IN ('running', 'interrupted')",
     [Q_SWEEP_BUDGET_SET] = "UPDATE sweep SET budget_kwh = ?2, budget_usd = ?3, budget_co2e_kg = ?4"
@@ -217,6 +218,8 @@ static const char *const sql[Q__COUNT] = {
                       " slurm_energy_j = coalesce(?4, slurm_energy_j) WHERE id = ?1",
     [Q_LOAD_SLURM] = "SELECT id, slurm_job_id, slurm_state, slurm_energy_j FROM trial"
                      " WHERE sweep_id = ?1 AND slurm_job_id IS NOT NULL",
+    [Q_RUNNING_JOBS] = "SELECT slurm_job_id FROM trial WHERE sweep_id = ?1 AND status = 'running'"
+                       " AND slurm_job_id IS NOT NULL",
     [Q_TRIAL_PROGRESS] =
         "UPDATE trial SET wall_s = ?2, cpu_s = ?3, cpu_j = ?4, cpu_method = ?5, dram_j = ?6,"
         " dram_method = ?7, gpu_j = ?8, gpu_method = ?9 WHERE id = ?1 AND status = 'running'",
@@ -841,6 +844,38 @@ static void bind_part(sqlite3_stmt *s, int i, const es_energy_part *p)
     bind_real(s, i, p->method == ES_EM_NONE ? NAN : p->j);
     es_store__bind_text(s, i + 1, es_em_name(p->method));
     es_store__bind_text(s, i + 2, p->source[0] ? p->source : NULL);
+}
+
+int es_store_sweep_running_jobs(es_store *st, int64_t sweep_id, char ***out, size_t *n,
+                                es_err *err)
+{
+    sqlite3_stmt *s = st->q[Q_RUNNING_JOBS];
+    char **v = calloc(1, sizeof *v);
+    size_t k = 0;
+    int rc = SQLITE_NOMEM, oom = v == NULL;
+    sqlite3_bind_int64(s, 1, sweep_id);
+    while (!oom && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        char **w = realloc(v, (k + 2) * sizeof *v);
+        if (w == NULL || (w[k] = strdup((const char *)sqlite3_column_text(s, 0))) == NULL) {
+            oom = 1;
+            if (w != NULL)
+                v = w;
+            break;
+        }
+        v = w;
+        v[++k] = NULL;
+    }
+    sqlite3_reset(s);
+    if (oom || rc != SQLITE_DONE) {
+        for (size_t i = 0; i < k; i++)
+            free(v[i]);
+        free(v);
+        return oom ? es_err_set(err, -ENOMEM, "out of memory")
+                   : es_store__db_fail(st, err, "reading the running trials' jobs");
+    }
+    *out = v;
+    *n = k;
+    return 0;
 }
 
 int es_store_trial_slurm(es_store *st, int64_t trial_id, const char *job, const char *state,

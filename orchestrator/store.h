@@ -187,6 +187,12 @@ typedef struct es_trial_end {
 int es_store_trial_slurm(es_store *st, int64_t trial_id, const char *job, const char *state,
                          double energy_j, es_err *err);
 
+/* The Slurm job ids of the sweep's trials still recorded as running, as a
+ * fresh NULL-terminated vector (*out; free each string and the vector) of
+ * *n entries. */
+int es_store_sweep_running_jobs(es_store *st, int64_t sweep_id, char ***out /* OUT */,
+                                size_t *n /* OUT */, es_err *err);
+
 /* Record the energy a running trial has used so far (its worker's latest
  * sample), so that a trial lost with its coordinator keeps it.  A trial no
  * longer running is left alone. */

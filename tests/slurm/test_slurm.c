@@ -170,3 +170,50 @@ ES_TEST(trial_failing_on_the_node_is_failed)
     ES_CHECK_STR(t->slurm_state, "FAILED");
     es_store_data_free(d);
 }
+
+/* A coordinator killed outright leaves jobs that srun may not take along;
+ * resuming the sweep cancels them before their numbers run again. */
+ES_TEST(resume_cancels_the_jobs_of_lost_trials)
+{
+    const char *spec = slurm_spec("killed", "sleep", "run_cap: 2\nparallel: 2\ntrial_timeout: 3s\n");
+    pid_t pid = start(spec);
+    int seen = 0;
+    for (int i = 0; i < 200 && seen < 2; i++) {
+        sleep_ms(100);
+        seen = jobs_in_queue(pid, NULL);
+    }
+    ES_CHECK_INT(seen, 2);
+    sleep_ms(800); /* the workers have named their jobs, which are recorded */
+    kill(pid, SIGKILL);
+    es_sx_finish(pid);
+
+    es_store_data *d = es_sx_load(db);
+    const es_store_sweep *sw = &d->projects[0].sweeps[0];
+    char jobs[2][32];
+    ES_CHECK_INT(sw->n_trials, 2);
+    for (size_t i = 0; i < 2; i++) {
+        ES_CHECK_STR(sw->trials[i].status, "running");
+        ES_CHECK(sw->trials[i].slurm_job != NULL);
+        snprintf(jobs[i], sizeof jobs[i], "%s", sw->trials[i].slurm_job);
+    }
+    es_store_data_free(d);
+
+    static const char *const extra[] = {"--no-status", NULL};
+    int rc = es_sx_finish(es_sx_start(db, (const char *[]){"resume", "killed", NULL}, extra));
+    if (rc != 0)
+        es_sx_show_output();
+    ES_CHECK_INT(rc, 0);
+    ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stderr")), "cancelled 2 Slurm job(s) of lost trials");
+    ES_CHECK(wait_gone(0, jobs[0]));
+    ES_CHECK(wait_gone(0, jobs[1]));
+    d = es_sx_load(db);
+    sw = &d->projects[0].sweeps[0];
+    int lost = 0;
+    for (size_t i = 0; i < sw->n_trials; i++)
+        if (strcmp(sw->trials[i].status, "lost") == 0) {
+            lost++;
+            ES_CHECK_STR(sw->trials[i].slurm_state, "CANCELLED");
+        }
+    ES_CHECK_INT(lost, 2);
+    es_store_data_free(d);
+}
