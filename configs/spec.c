@@ -862,6 +862,7 @@ int es_spec_parse_string(const char *text, size_t len, const char *name, es_spec
     spec->text[len] = '\0';
     spec->method = ES_METHOD_RANDOM;
     spec->goal = ES_GOAL_MINIMIZE;
+    spec->launcher.retries = 1;
     spec->parallel = 1;
     es_energy_factors_default(&spec->energy);
 

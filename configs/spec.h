@@ -236,7 +236,9 @@ typedef struct es_spec_launcher {
     int cpus_per_task; /* 0: Slurm's default */
     char **extra_args; /* n_extra_args srun options, as written */
     size_t n_extra_args;
-    char *srun; /* the srun to run; NULL: "srun" on PATH */
+    char *srun;  /* the srun to run; NULL: "srun" on PATH */
+    int retries; /* times a number runs again after a node failure or a
+                  * preemption (default 1) */
 } es_spec_launcher;
 
 typedef struct es_spec {

@@ -11,6 +11,7 @@
  *     account: proj42        # srun --account
  *     extra_args: [--qos=low, --exclusive]   # passed to srun as written
  *     srun: /opt/slurm/bin/srun              # the srun to use (default: srun on PATH)
+ *     retries: 1             # runs again after a node failure or preemption
  *
  * Values are passed to srun as single argv elements, never through a
  * shell; they are checked here only for what would break that (an empty
@@ -93,7 +94,7 @@ int es_spec_top_launcher(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t
 {
     static const char *const known[] = {"type", "partition", "time",       "cpus_per_task",
                                         "mem",  "gres",      "account",    "extra_args",
-                                        "srun", NULL};
+                                        "srun", "retries", NULL};
     es_spec_launcher *l = &c->spec->launcher;
     int rc;
     (void)k;
@@ -111,6 +112,10 @@ int es_spec_top_launcher(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t
             long n = 0;
             rc = es_spec_get_integer(c, lv, path, 1, "a positive integer", &n);
             l->cpus_per_task = (int)n;
+        } else if (strcmp(key, "retries") == 0) {
+            long n = 0;
+            rc = es_spec_get_integer(c, lv, path, 0, "an integer >= 0", &n);
+            l->retries = (int)(n < 100 ? n : 100);
         } else if (strcmp(key, "extra_args") == 0) {
             rc = extra_args(c, lv, l);
         } else {
@@ -142,4 +147,5 @@ void es_spec_launcher_clear(es_spec_launcher *l)
         free(l->extra_args[i]);
     free(l->extra_args);
     memset(l, 0, sizeof *l);
+    l->retries = 1;
 }

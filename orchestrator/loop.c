@@ -109,6 +109,8 @@ struct sweep {
     int budget_exhausted;
     uint64_t next_index;
     uint64_t *redo; /* numbers to run again first (lost when resumed) */
+    uint64_t *retried; /* numbers Slurm failed and that ran again, once each time */
+    size_t n_retried;
     size_t n_redo, redo_pos;
     int stopping; /* no further launches */
     char end_status[32];
@@ -505,6 +507,8 @@ static void count_status(es_run_summary *s, const char *status)
         s->interrupted++;
     else if (strcmp(status, "budget_stopped") == 0)
         s->budget_stopped++;
+    else if (strcmp(status, "lost") == 0)
+        s->lost++;
     else
         s->failed++;
 }
@@ -567,6 +571,45 @@ static void record_slurm_job(trial *t, const char *status)
         free(a);
 }
 
+/* A job Slurm ended by a node failure or a preemption says nothing about
+ * its configuration: up to launcher.retries times per number, the attempt
+ * is recorded as lost (its logs moved to trial-N.lost-ID) and the number
+ * runs again first.  Returns the status to record. */
+static const char *maybe_retry(trial *t, const char *status, char *reason, size_t cap)
+{
+    sweep *sw = t->sw;
+    const char *state = slurm_state(t);
+    size_t used = 0;
+    if (state == NULL || (strcmp(state, "NODE_FAIL") != 0 && strcmp(state, "PREEMPTED") != 0) ||
+        t->stop_status != NULL || sw->stopping)
+        return status;
+    for (size_t i = 0; i < sw->n_retried; i++)
+        used += sw->retried[i] == (uint64_t)t->number;
+    if (used >= (size_t)sw->spec->launcher.retries)
+        return status;
+    uint64_t *r = realloc(sw->retried, (sw->n_retried + 1) * sizeof *r);
+    uint64_t *q = realloc(sw->redo, (sw->n_redo + 1) * sizeof *q);
+    if (r != NULL)
+        sw->retried = r;
+    if (q != NULL)
+        sw->redo = q;
+    if (r == NULL || q == NULL)
+        return status;
+    sw->retried[sw->n_retried++] = (uint64_t)t->number;
+    sw->redo[sw->n_redo++] = (uint64_t)t->number;
+    size_t n = strlen(reason);
+    snprintf(reason + n, cap - n, "; run again (retry %zu of %d)", used + 1,
+             sw->spec->launcher.retries);
+    char moved[PATH_MAX + 32];
+    es_err err;
+    snprintf(moved, sizeof moved, "%s.lost-%lld", t->dir, (long long)t->id);
+    if (es_store_trial_move_logs(sw->st, t->id, moved, &err) != 0)
+        fatal(sw, &err);
+    else
+        (void)rename(t->dir, moved); /* the files stay open: their writes follow */
+    return "lost";
+}
+
 static void trial_finish(trial *t)
 {
     sweep *sw = t->sw;
@@ -592,6 +635,7 @@ static void trial_finish(trial *t)
     if (!have_r)
         kill_orphans(t);
     status = judge(t, rp, have_r, reason, sizeof reason);
+    status = maybe_retry(t, status, reason, sizeof reason);
     double obj = strcmp(status, "completed") == 0 && sp->metric_name ? t->obj : NAN;
 
     es_trial_end e = {
@@ -1358,6 +1402,7 @@ out:
         es_lock_decide_end(opts->lock); /* when an error came first */
     es_search_destroy(sw->search);
     free(sw->redo);
+    free(sw->retried);
     free(sw);
     return rc;
 }

@@ -220,6 +220,7 @@ static const char *const sql[Q__COUNT] = {
                      " WHERE sweep_id = ?1 AND slurm_job_id IS NOT NULL",
     [Q_RUNNING_JOBS] = "SELECT slurm_job_id FROM trial WHERE sweep_id = ?1 AND status = 'running'"
                        " AND slurm_job_id IS NOT NULL",
+    [Q_TRIAL_MOVE_LOGS] = "UPDATE trial SET log_dir = ?2 WHERE id = ?1",
     [Q_TRIAL_PROGRESS] =
         "UPDATE trial SET wall_s = ?2, cpu_s = ?3, cpu_j = ?4, cpu_method = ?5, dram_j = ?6,"
         " dram_method = ?7, gpu_j = ?8, gpu_method = ?9 WHERE id = ?1 AND status = 'running'",
@@ -876,6 +877,14 @@ int es_store_sweep_running_jobs(es_store *st, int64_t sweep_id, char ***out, siz
     *out = v;
     *n = k;
     return 0;
+}
+
+int es_store_trial_move_logs(es_store *st, int64_t trial_id, const char *log_dir, es_err *err)
+{
+    sqlite3_stmt *s = st->q[Q_TRIAL_MOVE_LOGS];
+    sqlite3_bind_int64(s, 1, trial_id);
+    es_store__bind_text(s, 2, log_dir);
+    return es_store__step_done(st, Q_TRIAL_MOVE_LOGS, err, "recording a trial's log directory");
 }
 
 int es_store_trial_slurm(es_store *st, int64_t trial_id, const char *job, const char *state,

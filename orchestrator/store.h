@@ -187,6 +187,10 @@ typedef struct es_trial_end {
 int es_store_trial_slurm(es_store *st, int64_t trial_id, const char *job, const char *state,
                          double energy_j, es_err *err);
 
+/* Record that a trial's logs are now in log_dir (an attempt moved aside so
+ * that its number can run again). */
+int es_store_trial_move_logs(es_store *st, int64_t trial_id, const char *log_dir, es_err *err);
+
 /* The Slurm job ids of the sweep's trials still recorded as running, as a
  * fresh NULL-terminated vector (*out; free each string and the vector) of
  * *n entries. */

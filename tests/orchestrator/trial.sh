@@ -21,6 +21,12 @@ nan) echo "loss=nan" ;;
 text) echo "loss=abc" ;;
 noeol) printf 'loss=%s' "$x" ;;
 crash) kill -SEGV $$ ;;
+hang)
+    # Reports, then becomes a long sleep itself: stopped, it dies of the
+    # signal (no shell left to go on and report).
+    echo "loss=$x"
+    exec sleep 300
+    ;;
 sleep)
     sleep 60 &
     echo "$$ $!" > "$ECOSWEEP_TRIAL_DIR/pids"

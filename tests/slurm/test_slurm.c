@@ -81,6 +81,24 @@ static int wait_gone(pid_t pid, const char *job)
     return 0;
 }
 
+/* Wait up to 20 s until the database names the jobs of n running trials
+ * (the workers have started on the node and said which job they run in). */
+static void wait_jobs_recorded(size_t n)
+{
+    for (int i = 0; i < 200; i++) {
+        es_store_data *d = es_sx_load(db);
+        size_t k = 0;
+        if (d->n_projects > 0 && d->projects[0].n_sweeps > 0)
+            for (size_t j = 0; j < d->projects[0].sweeps[0].n_trials; j++)
+                k += d->projects[0].sweeps[0].trials[j].slurm_job != NULL;
+        es_store_data_free(d);
+        if (k >= n)
+            return;
+        sleep_ms(100);
+    }
+    ES_FAIL("the jobs of %zu trials were not recorded within 20 s", n);
+}
+
 ES_TEST(sweep_runs_each_trial_as_a_job)
 {
     const char *spec = slurm_spec("jobs", "okslow", "run_cap: 4\nparallel: 2\n");
@@ -117,7 +135,7 @@ ES_TEST(sweep_runs_each_trial_as_a_job)
 
 ES_TEST(timeout_cancels_the_job)
 {
-    const char *spec = slurm_spec("slow", "sleep", "run_cap: 1\ntrial_timeout: 2s\n");
+    const char *spec = slurm_spec("slow", "hang", "run_cap: 1\ntrial_timeout: 2s\n");
     time_t t0 = time(NULL);
     int rc = es_sx_finish(start(spec));
     if (rc != 0)
@@ -135,7 +153,7 @@ ES_TEST(timeout_cancels_the_job)
 
 ES_TEST(interrupt_cancels_every_running_job)
 {
-    const char *spec = slurm_spec("ctrlc", "sleep", "run_cap: 4\nparallel: 2\n");
+    const char *spec = slurm_spec("ctrlc", "hang", "run_cap: 4\nparallel: 2\n");
     pid_t pid = start(spec);
     int seen = 0;
     for (int i = 0; i < 200 && seen < 2; i++) {
@@ -143,7 +161,7 @@ ES_TEST(interrupt_cancels_every_running_job)
         seen = jobs_in_queue(pid, NULL);
     }
     ES_CHECK_INT(seen, 2);
-    sleep_ms(500); /* the workers are up and have named their jobs */
+    wait_jobs_recorded(2);
     kill(pid, SIGINT);
     ES_CHECK_INT(es_sx_finish(pid), 130);
     ES_CHECK(wait_gone(pid, NULL));
@@ -175,7 +193,7 @@ ES_TEST(trial_failing_on_the_node_is_failed)
  * resuming the sweep cancels them before their numbers run again. */
 ES_TEST(resume_cancels_the_jobs_of_lost_trials)
 {
-    const char *spec = slurm_spec("killed", "sleep", "run_cap: 2\nparallel: 2\ntrial_timeout: 3s\n");
+    const char *spec = slurm_spec("killed", "hang", "run_cap: 2\nparallel: 2\ntrial_timeout: 3s\n");
     pid_t pid = start(spec);
     int seen = 0;
     for (int i = 0; i < 200 && seen < 2; i++) {
@@ -183,7 +201,7 @@ ES_TEST(resume_cancels_the_jobs_of_lost_trials)
         seen = jobs_in_queue(pid, NULL);
     }
     ES_CHECK_INT(seen, 2);
-    sleep_ms(800); /* the workers have named their jobs, which are recorded */
+    wait_jobs_recorded(2);
     kill(pid, SIGKILL);
     es_sx_finish(pid);
 
@@ -215,5 +233,53 @@ ES_TEST(resume_cancels_the_jobs_of_lost_trials)
             ES_CHECK_STR(sw->trials[i].slurm_state, "CANCELLED");
         }
     ES_CHECK_INT(lost, 2);
+    es_store_data_free(d);
+}
+
+/* Run scontrol on the test cluster's node. */
+static void node_state(const char *state)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd,
+             "scontrol update nodename=$(sinfo -h -o %%N) state=%s reason=es-test >/dev/null 2>&1",
+             state);
+    ES_CHECK(system(cmd) != -1);
+}
+
+/* A node that fails under a job: the attempt is lost with Slurm's reason,
+ * and the number runs again once the node is back. */
+ES_TEST(node_failure_is_recorded_and_retried)
+{
+    const char *spec = slurm_spec("nodefail", "burn", "  secs: {value: 3}\nrun_cap: 1\n");
+    pid_t pid = start(spec);
+    int seen = 0;
+    for (int i = 0; i < 200 && seen < 1; i++) {
+        sleep_ms(100);
+        seen = jobs_in_queue(pid, NULL);
+    }
+    ES_CHECK_INT(seen, 1);
+    wait_jobs_recorded(1);
+    node_state("down");
+    sleep_ms(1500);
+    node_state("resume");
+    int rc = es_sx_finish(pid);
+    if (rc != 0)
+        es_sx_show_output();
+    ES_CHECK_INT(rc, 0);
+    es_store_data *d = es_sx_load(db);
+    const es_store_sweep *sw = &d->projects[0].sweeps[0];
+    ES_CHECK_INT(sw->n_trials, 2);
+    const es_store_trial *lost = &sw->trials[0], *again = &sw->trials[1];
+    if (strcmp(lost->status, "lost") != 0) {
+        lost = &sw->trials[1];
+        again = &sw->trials[0];
+    }
+    ES_CHECK_STR(lost->status, "lost");
+    ES_CHECK_CONTAINS(lost->reason, "NODE_FAIL");
+    ES_CHECK_CONTAINS(lost->reason, "run again (retry 1 of 1)");
+    ES_CHECK(strstr(lost->log_dir, ".lost-") != NULL);
+    ES_CHECK_STR(lost->slurm_state, "NODE_FAIL");
+    ES_CHECK_STR(again->status, "completed");
+    ES_CHECK(strcmp(again->slurm_job, lost->slurm_job) != 0);
     es_store_data_free(d);
 }
