@@ -710,14 +710,6 @@ static void resolve_energy(es_spec_ctx *c)
         f->attribution = c->spec->parallel > 1 ? ES_ATTRIBUTION_SHARED : ES_ATTRIBUTION_EXCLUSIVE;
 }
 
-static int top_early_terminate(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
-{
-    (void)v;
-    return es_spec_fail(c, k, NULL,
-                        "early_terminate is not supported yet; remove it to run every trial "
-                        "to the end");
-}
-
 static const struct {
     const char *key;
     top_fn fn;
@@ -732,7 +724,7 @@ static const struct {
     {"project", top_project},
     {"description", top_description},
     {"entity", top_entity},
-    {"early_terminate", top_early_terminate},
+    {"early_terminate", es_spec_top_early_terminate},
     {"parallel", top_parallel},
     {"trial_timeout", top_trial_timeout},
     {"max_failed", top_max_failed},
@@ -788,7 +780,7 @@ static int check_command(es_spec_ctx *c, const yaml_node_t *root, const yaml_nod
 static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
 {
     const char *known[N_TOP_KEYS + 1];
-    const yaml_node_t *cmd_node = NULL, *method_node = NULL;
+    const yaml_node_t *cmd_node = NULL, *method_node = NULL, *et_node = NULL;
     int rc, has_params = 0;
 
     if (root == NULL ||
@@ -824,12 +816,18 @@ static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
             has_params = 1;
         if (strcmp(key, "method") == 0)
             method_node = v;
+        if (strcmp(key, "early_terminate") == 0)
+            et_node = k;
     }
     if (!has_params)
         return es_spec_fail(c, root, NULL, "missing required key 'parameters'");
     if (c->spec->method == ES_METHOD_BAYES && c->spec->metric_name == NULL)
         return es_spec_fail(c, method_node ? method_node : root, "method",
                             "bayes needs a metric to optimize: add 'metric: {name: ..., goal: "
+                            "minimize or maximize}'");
+    if (et_node != NULL && c->spec->metric_name == NULL)
+        return es_spec_fail(c, et_node, "early_terminate",
+                            "needs a metric to compare trials by: add 'metric: {name: ..., goal: "
                             "minimize or maximize}'");
     resolve_energy(c);
     if (c->spec->method == ES_METHOD_GRID && (rc = es_spec_check_grid(c)) < 0)

@@ -201,6 +201,60 @@ typedef struct es_budget {
     int kill_on_exhaust; /* on_exhaust: kill (1) or finish (0, default) */
 } es_budget;
 
+/* Early termination (spec key `early_terminate`): which rule stops losing
+ * trials, and its settings.  The rules themselves are in search/prune.h,
+ * which documents every key; configs only reads and checks them.  The
+ * keys and defaults follow W&B's hyperband ({type: hyperband, min_iter |
+ * max_iter + s, eta, strict}), Optuna's MedianPruner ({type: median,
+ * min_steps, startup_trials, min_trials}) and Optuna's
+ * SuccessiveHalvingPruner ({type: asha, min_iter, eta, max_iter}). */
+typedef enum es_prune_type {
+    ES_PRUNE_NONE = 0, /* no early termination: every report continues */
+    ES_PRUNE_HYPERBAND,
+    ES_PRUNE_MEDIAN,
+    ES_PRUNE_ASHA
+} es_prune_type;
+
+/* Fill it with es_prune_config_init() and then set the keys the spec
+ * gives; min_iter, max_iter and s stay 0 when not given.  Keys a rule does
+ * not use are ignored here (the spec parser refuses them). */
+typedef struct es_prune_config {
+    es_prune_type type;
+    int64_t min_iter;        /* hyperband: first bracket; asha: first rung (step) */
+    int64_t max_iter;        /* hyperband: with s; asha: largest resource, 0 = none */
+    int64_t s;               /* hyperband with max_iter: number of brackets */
+    double eta;              /* hyperband: > 1; asha: integer >= 2; default 3 */
+    int strict;              /* hyperband: compare the value at the bracket */
+    int64_t min_steps;       /* median: no stop before this step (default 0) */
+    int64_t startup_trials;  /* median: completed trials needed (default 5) */
+    int64_t min_trials;      /* median: reference values needed (default 1) */
+    const char *metric_name; /* used in reasons; NULL means "value" (borrowed) */
+} es_prune_config;
+
+/* Hyperband lists at most this many brackets (W&B lists 100), and computes
+ * them in doubles, exact below 2^53. */
+#define ES_PRUNE_MAX_BRACKETS 100
+#define ES_PRUNE_EXACT_LIMIT 9007199254740992.0 /* 2^53 */
+
+/* Set *cfg to the defaults of `type`: eta 3, strict 0, min_steps 0,
+ * startup_trials 5, min_trials 1, everything else 0 / NULL. */
+void es_prune_config_init(es_prune_config *cfg, es_prune_type type);
+
+/* 0 when cfg is usable, else ES_ESPEC with a message naming the key and
+ * the value, e.g. "early_terminate.eta: expected a number > 1, got 1"
+ * (-EINVAL when cfg is NULL). */
+int es_prune_config_validate(const es_prune_config *cfg, es_err *err);
+
+/* The same, and *key (when key is not NULL) names the key at fault ("eta")
+ * or is NULL when the settings are wrong together ("hyperband needs
+ * min_iter, or max_iter and s"), so a caller can point at its line. */
+int es_prune_config_check(const es_prune_config *cfg, const char **key /* OUT */, es_err *err);
+
+/* "none", "hyperband", "median", "asha" (static strings); and back (-1
+ * when unknown). */
+const char *es_prune_type_name(es_prune_type type);
+int es_prune_type_parse(const char *name);
+
 /* The trial's environment (spec key `env`).  A trial inherits the
  * coordinator's environment, minus every variable whose name one of
  * remove[] matches (an exact name, or an fnmatch(3) pattern such as
@@ -269,6 +323,9 @@ typedef struct es_spec {
     es_budget budget;
     es_energy_factors energy;
     es_spec_env env; /* `env:`; all empty when absent */
+    /* `early_terminate:`; type ES_PRUNE_NONE when absent.  metric_name is
+     * NULL here: the rule watches the spec's metric, which it requires. */
+    es_prune_config early_terminate;
 } es_spec;
 
 /* Parse and validate the YAML file at path.  On error returns ES_ESPEC (or

@@ -53,6 +53,10 @@ int es_command_check_shell(const es_spec *spec, size_t *elem /* OUT */, es_err *
 /* 1 when elem mentions ${program}. */
 int es_command_uses_program(const char *elem);
 
+/* The `early_terminate:` line of es_spec_print; nothing when the spec has
+ * none (spec_early_terminate.c). */
+void es_spec_print_early_terminate(FILE *out, const es_prune_config *cfg);
+
 /* Free what a launcher holds and zero it (spec_launcher.c). */
 void es_spec_launcher_clear(es_spec_launcher *l);
 

@@ -65,8 +65,7 @@ static int extra_args(es_spec_ctx *c, const yaml_node_t *v, es_spec_launcher *l)
     char got[80], path[48];
     if (v->type != YAML_SEQUENCE_NODE) {
         es_spec_describe(v, got, sizeof got);
-        return es_spec_fail(c, v, "launcher.extra_args", "expected a list of strings, got %s",
-                            got);
+        return es_spec_fail(c, v, "launcher.extra_args", "expected a list of strings, got %s", got);
     }
     size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
     char **args = calloc(n + 1, sizeof *args);
@@ -92,9 +91,9 @@ static int extra_args(es_spec_ctx *c, const yaml_node_t *v, es_spec_launcher *l)
 
 int es_spec_top_launcher(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
 {
-    static const char *const known[] = {"type", "partition", "time",       "cpus_per_task",
-                                        "mem",  "gres",      "account",    "extra_args",
-                                        "srun", "retries", NULL};
+    static const char *const known[] = {"type", "partition", "time",    "cpus_per_task",
+                                        "mem",  "gres",      "account", "extra_args",
+                                        "srun", "retries",   NULL};
     es_spec_launcher *l = &c->spec->launcher;
     int rc;
     (void)k;

@@ -249,6 +249,7 @@ void es_spec_print(const es_spec *spec, FILE *out)
     } else {
         fputs("metric: none\n", out);
     }
+    es_spec_print_early_terminate(out, &spec->early_terminate);
 
     fprintf(out, "parameters: %zu\n", spec->n_params);
     for (size_t i = 0; i < spec->n_params; i++) {

@@ -84,6 +84,9 @@ int es_spec_parse_params(es_spec_ctx *c, const yaml_node_t *node);
 /* The top-level `launcher` key (spec_launcher.c). */
 int es_spec_top_launcher(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v);
 
+/* The top-level `early_terminate` key (spec_early_terminate.c). */
+int es_spec_top_early_terminate(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v);
+
 /* Reject a parameter whose distribution method grid cannot enumerate. */
 int es_spec_check_grid(es_spec_ctx *c);
 

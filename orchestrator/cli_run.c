@@ -111,6 +111,8 @@ static void print_summary(const es_spec *spec, const es_run_summary *s, const ch
         printf(", %d interrupted", s->interrupted);
     if (s->budget_stopped)
         printf(", %d budget_stopped", s->budget_stopped);
+    if (s->pruned)
+        printf(", %d pruned", s->pruned);
     if (s->reused)
         printf(" (%d completed by reusing earlier results)", s->reused);
     if (s->lost)
@@ -188,8 +190,8 @@ static int run_exec(int argc, char **argv)
             break;
         case 'L':
             if (strcmp(optarg, "local") != 0 && strcmp(optarg, "slurm") != 0)
-                return es_cli_usage_error(&es_cli_run, "--launcher: expected local or slurm, got '%s'",
-                                          optarg);
+                return es_cli_usage_error(&es_cli_run,
+                                          "--launcher: expected local or slurm, got '%s'", optarg);
             launcher = strcmp(optarg, "slurm") == 0 ? 2 : 1;
             break;
         case 'K':

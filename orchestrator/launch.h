@@ -35,11 +35,11 @@ typedef struct es_launch_cbs {
 } es_launch_cbs;
 
 typedef struct es_launch_req {
-    const char *worker;       /* path (or name on PATH) of ecosweep-worker */
-    char *const *worker_args; /* options for the worker, NULL-terminated */
-    char *const *argv;        /* the trial's command, NULL-terminated */
-    char *const *env;         /* full environment, NULL-terminated */
-    const char *cwd;          /* NULL: the coordinator's */
+    const char *worker;            /* path (or name on PATH) of ecosweep-worker */
+    char *const *worker_args;      /* options for the worker, NULL-terminated */
+    char *const *argv;             /* the trial's command, NULL-terminated */
+    char *const *env;              /* full environment, NULL-terminated */
+    const char *cwd;               /* NULL: the coordinator's */
     const es_spec_launcher *slurm; /* NULL: run the worker here; else run it
                                     * as a Slurm job through srun (see
                                     * launch_slurm.h): worker_args must then

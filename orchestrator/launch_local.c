@@ -46,8 +46,8 @@ struct es_launch {
     es_records rec;
     char err_line[256]; /* start of the current stderr line */
     size_t err_len;
-    char job[32];     /* the job id, once known */
-    char note[240];   /* Slurm's last error about the job */
+    char job[32];   /* the job id, once known */
+    char note[240]; /* Slurm's last error about the job */
     char job_name[128];
 };
 
@@ -58,8 +58,7 @@ static void slurm_bytes(void *ud, const char *buf, size_t n)
     es_launch *l = ud;
     for (size_t i = 0; i < n; i++) {
         if (buf[i] == '\n') {
-            es_slurm_line(l->err_line, l->err_len, l->job, sizeof l->job, l->note,
-                          sizeof l->note);
+            es_slurm_line(l->err_line, l->err_len, l->job, sizeof l->job, l->note, sizeof l->note);
             l->err_len = 0;
         } else if (l->err_len < sizeof l->err_line) {
             l->err_line[l->err_len++] = buf[i];

@@ -94,8 +94,8 @@ int es_slurm_cancel(uv_loop_t *loop, const char *job, const char *name)
             args[n++] = user;
     }
     args[n] = NULL;
-    uv_stdio_container_t stdio[3] = {{.flags = UV_IGNORE}, {.flags = UV_IGNORE},
-                                     {.flags = UV_IGNORE}};
+    uv_stdio_container_t stdio[3] = {
+        {.flags = UV_IGNORE}, {.flags = UV_IGNORE}, {.flags = UV_IGNORE}};
     uv_process_options_t o;
     memset(&o, 0, sizeof o);
     o.file = "scancel";
@@ -132,9 +132,9 @@ int es_slurm_line(const char *line, size_t len, char *job, size_t job_cap, char 
         if (k > 0 && i < len && line[i] == ' ')
             job[k] = '\0';
     }
-    if (note_cap > 0 && (memmem(line, len, "error", 5) != NULL ||
-                         memmem(line, len, "CANCELLED", 9) != NULL ||
-                         memmem(line, len, "Killed", 6) != NULL)) {
+    if (note_cap > 0 &&
+        (memmem(line, len, "error", 5) != NULL || memmem(line, len, "CANCELLED", 9) != NULL ||
+         memmem(line, len, "Killed", 6) != NULL)) {
         size_t n = len < note_cap - 1 ? len : note_cap - 1;
         memcpy(note, line, n);
         note[n] = '\0';
@@ -189,8 +189,8 @@ static int spawn_sacct(sacct_query *q);
 
 static int final_state(const char *s)
 {
-    static const char *const running[] = {"PENDING",   "RUNNING",  "COMPLETING", "REQUEUED",
-                                          "RESIZING",  "SUSPENDED", "CONFIGURING", NULL};
+    static const char *const running[] = {"PENDING",  "RUNNING",   "COMPLETING",  "REQUEUED",
+                                          "RESIZING", "SUSPENDED", "CONFIGURING", NULL};
     for (size_t i = 0; running[i] != NULL; i++)
         if (strcmp(s, running[i]) == 0)
             return 0;
@@ -281,8 +281,7 @@ static void on_sacct_exit(uv_process_t *p, int64_t status, int sig)
 
 static int spawn_sacct(sacct_query *q)
 {
-    char *args[] = {"sacct", "-n", "-P", "-X", "-o", "State,ConsumedEnergyRaw", "-j", q->job,
-                    NULL};
+    char *args[] = {"sacct", "-n", "-P", "-X", "-o", "State,ConsumedEnergyRaw", "-j", q->job, NULL};
     uv_stdio_container_t stdio[3];
     uv_process_options_t o;
     memset(stdio, 0, sizeof stdio);

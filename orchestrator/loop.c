@@ -7,7 +7,9 @@
  * counters need no locks.  The life of a trial:
  *
  *   fill() -> trial_launch(): suggestion, argv, log dir, store row, spawn
- *   output  -> log files (capped) and the metric parser (bounded lines)
+ *   output  -> log files (capped) and the metric parser (bounded lines);
+ *              with early_terminate, each report of the objective goes to
+ *              the pruner, whose stop decision stops the trial (pruned)
  *   on_done -> trial_finish(): status and reason, store commit, counters,
  *              stop conditions, then fill() again
  *   close   -> the launch and the timer release their handles; freed
@@ -15,6 +17,7 @@
  * The sweep ends when nothing runs and nothing more may be launched.
  */
 #include "loop.h"
+#include "loop_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,11 +25,11 @@
 #include <math.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/wait.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
@@ -35,98 +38,13 @@
 #include "launch.h"
 #include "launch_slurm.h"
 #include "metric.h"
+#include "prune.h"
 #include "search.h"
 #include "trial_setup.h"
 
-#define LINE_CAP (64 * 1024)         /* longest metric line examined */
-#define LOG_CAP (64LL * 1024 * 1024) /* bytes kept per output file */
-#define METRIC_ROWS_CAP 100000       /* history rows kept per trial */
-#define RESULT_CAP 4096
-
-typedef struct sweep sweep;
-
-typedef struct trial {
-    sweep *sw;
-    struct trial *next;
-    int64_t id, number;
-    es_value *values;
-    char dir[PATH_MAX];
-    es_launch *launch;
-    uv_timer_t timer;
-    int closes_pending;
-    double started;
-
-    FILE *out_f, *err_f;
-    long long out_bytes, err_bytes;
-    char *line;
-    size_t line_len;
-    int line_overflow;
-
-    char res[RESULT_CAP]; /* the worker's line being read */
-    size_t res_len;
-    int res_overflow;
-    long pgid;         /* the trial's process group, once the worker said it */
-    char job_name[64]; /* its Slurm job's name (on Slurm) */
-    int have_live;     /* a sample has arrived */
-    int live_saved;    /* the latest sample is in the store */
-    es_sample live;    /* the worker's latest sample: energy so far */
-    double forecast_j; /* median energy forecast at launch, NAN when none */
-    int have_r;        /* the result has arrived */
-    es_result result;
-
-    int64_t worker_status;
-    int worker_signal;
-    int timed_out;
-    const char *stop_status; /* interrupted / budget_stopped, set by the sweep */
-    char stop_reason[160];
-
-    int have_obj;   /* the objective was reported at least once */
-    int obj_number; /* its last report was a number (NaN and inf included) */
-    double obj;     /* its last value (NAN when that was not a number) */
-    char obj_text[64];
-    int64_t metric_seq;
-} trial;
-
-struct sweep {
-    uv_loop_t loop;
-    uv_signal_t sig_int, sig_term;
-    uv_timer_t tick;
-    es_store *st;
-    const es_spec *spec;
-    const es_run_opts *opts;
-    es_search *search;
-    uint64_t t0; /* uv_hrtime at start */
-    int64_t id;
-    char name[256];
-    char log_root[PATH_MAX - 128];
-
-    trial *running_list;
-    int running;
-    int64_t project_id;
-    double budget_j; /* energy budget at the device (the sweep's, or what is
-                        left of its project's when tighter), NAN when none */
-    double spent_j;  /* joules of the trials that ended */
-    int budget_exhausted;
-    uint64_t next_index;
-    uint64_t *redo; /* numbers to run again first (lost when resumed) */
-    uint64_t *retried; /* numbers Slurm failed and that ran again, once each time */
-    size_t n_retried;
-    size_t n_redo, redo_pos;
-    int stopping; /* no further launches */
-    char end_status[32];
-    char end_reason[256];
-    int fatal; /* the store or a launch failed: end with an error */
-    es_err fatal_err;
-    int stop_signal;
-    int closed;
-    unsigned ticks;
-
-    es_run_summary *sum;
-};
-
 /* ---- Output --------------------------------------------------------------- */
 
-static double now_unix(void)
+double es_loop_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -153,8 +71,10 @@ static void status_line(sweep *sw)
 {
     const es_run_summary *s = sw->sum;
     char el[32], best[96] = "", budget[64] = "";
-    int done = s->completed + s->failed + s->timed_out + s->interrupted + s->budget_stopped;
+    int done =
+        s->completed + s->failed + s->timed_out + s->interrupted + s->budget_stopped + s->pruned;
     int bad = s->failed + s->timed_out;
+    char pruned[32] = "";
 
     fmt_duration(elapsed(sw), el, sizeof el);
     if (s->best_number >= 0)
@@ -162,14 +82,16 @@ static void status_line(sweep *sw)
                  s->best_objective, (long long)s->best_number);
     if (sw->spec->budget.kwh > 0)
         snprintf(budget, sizeof budget, " of %.4g", sw->spec->budget.kwh);
-    fprintf(sw->opts->out, "\r\033[K%s: %d done, %d running, %d failed%s | %.4g kWh%s | %s",
-            sw->name, done, sw->running, bad, best, s->kwh, budget, el);
+    if (sw->pruner != NULL)
+        snprintf(pruned, sizeof pruned, ", %d pruned", s->pruned);
+    fprintf(sw->opts->out, "\r\033[K%s: %d done, %d running, %d failed%s%s | %.4g kWh%s | %s",
+            sw->name, done, sw->running, bad, pruned, best, s->kwh, budget, el);
     fflush(sw->opts->out);
 }
 
 /* A progress message: a plain line, or above the live status line. */
-static void say(sweep *sw, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(sweep *sw, const char *fmt, ...)
+void es_loop_say(sweep *sw, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void es_loop_say(sweep *sw, const char *fmt, ...)
 {
     va_list ap;
     if (sw->opts->live)
@@ -189,9 +111,9 @@ static void maybe_end(sweep *sw);
 static void fill(sweep *sw);
 
 /* No further launches; the first reason given is the one recorded. */
-static void stop_launching(sweep *sw, const char *status, const char *fmt, ...)
+void es_loop_stop_launching(sweep *sw, const char *status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static void stop_launching(sweep *sw, const char *status, const char *fmt, ...)
+void es_loop_stop_launching(sweep *sw, const char *status, const char *fmt, ...)
 {
     va_list ap;
     if (sw->stopping)
@@ -219,20 +141,53 @@ static void stop_running(sweep *sw, const char *status, const char *reason)
     }
 }
 
-static void fatal(sweep *sw, const es_err *err)
+void es_loop_fatal(sweep *sw, const es_err *err)
 {
     if (!sw->fatal) {
         sw->fatal = 1;
         sw->fatal_err = *err;
-        say(sw, "error: %s", err->msg);
+        es_loop_say(sw, "error: %s", err->msg);
     }
     /* Recorded as interrupted, not failed: once the cause is fixed (space
      * freed, the worker installed), `run` or `resume` takes it up again. */
-    stop_launching(sw, "interrupted", "coordinator error: %s", err->msg);
+    es_loop_stop_launching(sw, "interrupted", "coordinator error: %s", err->msg);
     stop_running(sw, "interrupted", "the sweep stopped on a coordinator error");
 }
 
 /* ---- A trial's output ---------------------------------------------------- */
+
+/* Early termination: one report of the objective goes to the pruner, and
+ * a stop decision stops the trial as a timeout does (SIGTERM to the
+ * worker, which ends the trial's process group, SIGKILL after the grace
+ * period); it is recorded as pruned when it ends, with its energy.  A
+ * report without a step is numbered after the trial's previous one (W&B's
+ * hyperband counts reports anyway).  A value that is not a finite number
+ * reaches the pruner as NaN, as the store keeps it, so that a resumed
+ * sweep replays the same decisions (resume_pruner). */
+static void prune_report(trial *t, const es_metric_point *pt)
+{
+    sweep *sw = t->sw;
+    es_prune_decision d;
+    es_err err;
+    int64_t step = pt->step >= 0 ? pt->step : es_pruner_last_step(sw->pruner, (uint64_t)t->id) + 1;
+    double v = pt->ok && isfinite(pt->value) ? pt->value : NAN;
+    int rc = es_pruner_report(sw->pruner, (uint64_t)t->id, step, v, &d);
+    if (rc == -ENOMEM) {
+        es_err_set(&err, rc, "out of memory");
+        es_loop_fatal(sw, &err);
+    }
+    if (rc != 0) /* a step not after the previous one: not a report the rules take */
+        return;
+    t->prune_step = step;
+    if (d.action != ES_PRUNE_STOP || t->stop_status != NULL || t->timed_out)
+        return;
+    /* A worker that already exited has its result on the way: the trial
+     * ended on its own and is judged by that. */
+    if (es_launch_signal(t->launch, SIGTERM) != 0)
+        return;
+    t->stop_status = "pruned";
+    snprintf(t->stop_reason, sizeof t->stop_reason, "%s", d.reason);
+}
 
 static void on_metric(void *ud, const es_metric_point *pt)
 {
@@ -245,14 +200,16 @@ static void on_metric(void *ud, const es_metric_point *pt)
         t->obj_number = pt->ok;
         t->obj = pt->ok ? pt->value : NAN;
         snprintf(t->obj_text, sizeof t->obj_text, "%s", pt->text);
+        if (sw->pruner != NULL && t->launch != NULL)
+            prune_report(t, pt);
     }
     /* The history is bounded; the objective's last value is tracked above
      * whatever a trial prints. */
     if (t->metric_seq >= METRIC_ROWS_CAP)
         return;
-    if (es_store_metric_add(sw->st, t->id, t->metric_seq, pt->name, pt->step, pt->value, now_unix(),
-                            &err) != 0) {
-        fatal(sw, &err);
+    if (es_store_metric_add(sw->st, t->id, t->metric_seq, pt->name, pt->step, pt->value,
+                            es_loop_now(), &err) != 0) {
+        es_loop_fatal(sw, &err);
         return;
     }
     t->metric_seq++;
@@ -319,7 +276,7 @@ static void worker_line(trial *t, const char *line, size_t len)
         es_err err;
         if (es_started_slurm_job(line, len, job, sizeof job) == 0 &&
             es_store_trial_slurm(t->sw->st, t->id, job, "RUNNING", NAN, &err) != 0)
-            fatal(t->sw, &err);
+            es_loop_fatal(t->sw, &err);
     } else if (es_sample_parse(line, len, &t->live) == 0) {
         t->have_live = 1;
         t->live_saved = 0;
@@ -408,15 +365,6 @@ static int objective_ok(const trial *t)
     return t->sw->spec->metric_name == NULL || (t->have_obj && t->obj_number && isfinite(t->obj));
 }
 
-/* Slurm's state for a trial it ended itself, from what srun printed; NULL
- * when it did not (or the trial ran here). */
-static const char *slurm_state(const trial *t)
-{
-    if (t->launch == NULL || t->sw->spec->launcher.type != ES_LAUNCHER_SLURM)
-        return NULL;
-    return es_slurm_state_of_note(es_launch_slurm_note(t->launch));
-}
-
 /* Decide status and reason of a trial from what the worker reported. */
 static const char *judge(trial *t, const es_result *r, int have_r, char *reason, size_t cap)
 {
@@ -440,7 +388,7 @@ static const char *judge(trial *t, const es_result *r, int have_r, char *reason,
     }
     /* Slurm ended the job itself: its time limit, a node failure, a
      * preemption, a cancellation by someone else. */
-    const char *state = slurm_state(t);
+    const char *state = es_loop_slurm_state(t);
     if (state != NULL) {
         snprintf(reason, cap, "Slurm ended job %s: %s (%s)", es_launch_slurm_job(t->launch), state,
                  es_launch_slurm_note(t->launch));
@@ -497,7 +445,7 @@ static int better(const es_spec *sp, double a, double b)
     return sp->goal == ES_GOAL_MAXIMIZE ? a > b : a < b;
 }
 
-static void count_status(es_run_summary *s, const char *status)
+void es_loop_count_status(es_run_summary *s, const char *status)
 {
     if (strcmp(status, "completed") == 0)
         s->completed++;
@@ -507,6 +455,8 @@ static void count_status(es_run_summary *s, const char *status)
         s->interrupted++;
     else if (strcmp(status, "budget_stopped") == 0)
         s->budget_stopped++;
+    else if (strcmp(status, "pruned") == 0)
+        s->pruned++;
     else if (strcmp(status, "lost") == 0)
         s->lost++;
     else
@@ -515,7 +465,7 @@ static void count_status(es_run_summary *s, const char *status)
 
 /* A trial's result is known (run or reused): keep the best, and end the
  * sweep when it reaches the metric's target. */
-static void after_result(sweep *sw, int64_t number, double obj)
+void es_loop_after_result(sweep *sw, int64_t number, double obj)
 {
     const es_spec *sp = sw->spec;
     es_run_summary *s = sw->sum;
@@ -526,88 +476,8 @@ static void after_result(sweep *sw, int64_t number, double obj)
         s->best_objective = obj;
     }
     if (sp->has_target && (sp->goal == ES_GOAL_MAXIMIZE ? obj >= sp->target : obj <= sp->target))
-        stop_launching(sw, "finished", "metric target reached: %s=%.6g in trial %lld",
-                       sp->metric_name, obj, (long long)number);
-}
-
-/* sacct's word on a finished job, when accounting is on. */
-typedef struct acct_req {
-    sweep *sw;
-    int64_t trial_id;
-} acct_req;
-
-static void on_acct(void *ud, const char *state, double energy_j)
-{
-    acct_req *a = ud;
-    es_err err;
-    if ((state != NULL || !isnan(energy_j)) && !a->sw->fatal &&
-        es_store_trial_slurm(a->sw->st, a->trial_id, NULL, state, energy_j, &err) != 0)
-        fatal(a->sw, &err);
-    free(a);
-}
-
-/* A trial that ran as a Slurm job: its id and state as srun showed them,
- * then sacct's state and ConsumedEnergyRaw (beside the worker's figures)
- * when the cluster keeps accounts. */
-static void record_slurm_job(trial *t, const char *status)
-{
-    sweep *sw = t->sw;
-    const char *job = es_launch_slurm_job(t->launch), *state = slurm_state(t);
-    es_err err;
-    if (state == NULL)
-        state = t->stop_status != NULL || t->timed_out ? "CANCELLED"
-                : strcmp(status, "completed") == 0   ? "COMPLETED"
-                                                     : "FAILED";
-    if (es_store_trial_slurm(sw->st, t->id, job, state, NAN, &err) != 0) {
-        fatal(sw, &err);
-        return;
-    }
-    acct_req *a = job[0] ? malloc(sizeof *a) : NULL;
-    if (a == NULL)
-        return;
-    a->sw = sw;
-    a->trial_id = t->id;
-    if (es_slurm_acct(&sw->loop, job, on_acct, a) != 0)
-        free(a);
-}
-
-/* A job Slurm ended by a node failure or a preemption says nothing about
- * its configuration: up to launcher.retries times per number, the attempt
- * is recorded as lost (its logs moved to trial-N.lost-ID) and the number
- * runs again first.  Returns the status to record. */
-static const char *maybe_retry(trial *t, const char *status, char *reason, size_t cap)
-{
-    sweep *sw = t->sw;
-    const char *state = slurm_state(t);
-    size_t used = 0;
-    if (state == NULL || (strcmp(state, "NODE_FAIL") != 0 && strcmp(state, "PREEMPTED") != 0) ||
-        t->stop_status != NULL || sw->stopping)
-        return status;
-    for (size_t i = 0; i < sw->n_retried; i++)
-        used += sw->retried[i] == (uint64_t)t->number;
-    if (used >= (size_t)sw->spec->launcher.retries)
-        return status;
-    uint64_t *r = realloc(sw->retried, (sw->n_retried + 1) * sizeof *r);
-    uint64_t *q = realloc(sw->redo, (sw->n_redo + 1) * sizeof *q);
-    if (r != NULL)
-        sw->retried = r;
-    if (q != NULL)
-        sw->redo = q;
-    if (r == NULL || q == NULL)
-        return status;
-    sw->retried[sw->n_retried++] = (uint64_t)t->number;
-    sw->redo[sw->n_redo++] = (uint64_t)t->number;
-    size_t n = strlen(reason);
-    snprintf(reason + n, cap - n, "; run again (retry %zu of %d)", used + 1,
-             sw->spec->launcher.retries);
-    char moved[PATH_MAX + 32];
-    es_err err;
-    snprintf(moved, sizeof moved, "%s.lost-%lld", t->dir, (long long)t->id);
-    if (es_store_trial_move_logs(sw->st, t->id, moved, &err) != 0)
-        fatal(sw, &err);
-    else
-        (void)rename(t->dir, moved); /* the files stay open: their writes follow */
-    return "lost";
+        es_loop_stop_launching(sw, "finished", "metric target reached: %s=%.6g in trial %lld",
+                               sp->metric_name, obj, (long long)number);
 }
 
 static void trial_finish(trial *t)
@@ -635,22 +505,26 @@ static void trial_finish(trial *t)
     if (!have_r)
         kill_orphans(t);
     status = judge(t, rp, have_r, reason, sizeof reason);
-    status = maybe_retry(t, status, reason, sizeof reason);
+    status = es_loop_maybe_retry(t, status, reason, sizeof reason);
     double obj = strcmp(status, "completed") == 0 && sp->metric_name ? t->obj : NAN;
+    /* A pruned trial keeps its last value as its objective (reports and the
+     * search only rank completed trials by it). */
+    int pruned = strcmp(status, "pruned") == 0;
 
     es_trial_end e = {
         .status = status,
         .reason = reason[0] ? reason : NULL,
-        .objective = obj,
-        .ended = now_unix(),
+        .objective = pruned ? t->obj : obj,
+        .ended = es_loop_now(),
         .result = have_r ? rp : NULL,
         .partial = !have_r && t->have_live ? &t->live : NULL,
         .metric_points = t->metric_seq,
+        .pruned_step = t->prune_step,
     };
     if (es_store_trial_finish(sw->st, t->id, &e, &err) != 0)
-        fatal(sw, &err);
+        es_loop_fatal(sw, &err);
     if (sp->launcher.type == ES_LAUNCHER_SLURM)
-        record_slurm_job(t, status);
+        es_loop_record_slurm_job(t, status);
 
     /* Without a result, the latest sample is what the trial is known to
      * have used. */
@@ -659,36 +533,48 @@ static void trial_finish(trial *t)
                                    : 0;
     es_account(&sp->energy, joules, have_r ? rp->wall_s : e.ended - t->started, &cost);
     sw->spent_j += joules;
-    /* What the search learns: a result, or a failure it should steer away
-     * from.  Interrupted trials say nothing about their configuration. */
+    /* What the search learns: a result, a partial one (pruned), or a
+     * failure it should steer away from.  Interrupted trials say nothing
+     * about their configuration. */
     if (strcmp(status, "completed") == 0 || strcmp(status, "failed") == 0 ||
-        strcmp(status, "timed_out") == 0) {
-        es_obs_status os = strcmp(status, "completed") == 0 ? ES_OBS_COMPLETED : ES_OBS_FAILED;
-        if (es_search_observe(sw->search, (uint64_t)t->number, t->values, os, obj,
+        strcmp(status, "timed_out") == 0 || pruned) {
+        es_obs_status os = strcmp(status, "completed") == 0 ? ES_OBS_COMPLETED
+                           : pruned                         ? ES_OBS_PRUNED
+                                                            : ES_OBS_FAILED;
+        if (es_search_observe(sw->search, (uint64_t)t->number, t->values, os, e.objective,
                               have_r ? joules : NAN, &err) != 0)
-            fatal(sw, &err);
+            es_loop_fatal(sw, &err);
+    }
+    if (sw->pruner != NULL && es_pruner_trial_done(sw->pruner, (uint64_t)t->id,
+                                                   strcmp(status, "completed") == 0) == -ENOMEM) {
+        es_err_set(&err, -ENOMEM, "out of memory");
+        es_loop_fatal(sw, &err);
     }
     s->kwh += cost.kwh;
     s->co2e_kg += cost.co2e_kg;
     s->usd += cost.usd;
-    count_status(s, status);
+    es_loop_count_status(s, status);
 
     if (!isnan(obj))
-        say(sw, "trial %lld completed: %s=%.6g, %.3g kWh (%s), %.1fs", (long long)t->number,
-            sp->metric_name, obj, cost.kwh, have_r ? es_em_name(rp->cpu.method) : "none",
-            have_r ? rp->wall_s : 0.0);
+        es_loop_say(sw, "trial %lld completed: %s=%.6g, %.3g kWh (%s), %.1fs", (long long)t->number,
+                    sp->metric_name, obj, cost.kwh, have_r ? es_em_name(rp->cpu.method) : "none",
+                    have_r ? rp->wall_s : 0.0);
+    else if (pruned)
+        es_loop_say(sw, "trial %lld pruned at step %lld, %s=%.6g, %.3g kWh: %s",
+                    (long long)t->number, (long long)t->prune_step, sp->metric_name, t->obj,
+                    cost.kwh, reason);
     else
-        say(sw, "trial %lld %s%s%s (log: %s)", (long long)t->number, status, reason[0] ? ": " : "",
-            reason, t->dir);
+        es_loop_say(sw, "trial %lld %s%s%s (log: %s)", (long long)t->number, status,
+                    reason[0] ? ": " : "", reason, t->dir);
 
     /* Stop conditions that a finished trial can trigger. */
     if (strcmp(status, "interrupted") == 0 && t->stop_status == NULL)
-        stop_launching(sw, "interrupted", "interrupted: trial %lld was %s", (long long)t->number,
-                       reason);
+        es_loop_stop_launching(sw, "interrupted", "interrupted: trial %lld was %s",
+                               (long long)t->number, reason);
     if (sp->max_failed > 0 && s->failed + s->timed_out >= sp->max_failed)
-        stop_launching(sw, "failed", "max_failed reached: %d trials failed",
-                       s->failed + s->timed_out);
-    after_result(sw, t->number, obj);
+        es_loop_stop_launching(sw, "failed", "max_failed reached: %d trials failed",
+                               s->failed + s->timed_out);
+    es_loop_after_result(sw, t->number, obj);
 
     /* Unlink from the running list and release the handles. */
     for (trial **pp = &sw->running_list; *pp != NULL; pp = &(*pp)->next) {
@@ -767,22 +653,22 @@ static void trial_reuse(sweep *sw, trial *t, const es_store_reuse *ru, const cha
     es_trial_end e = {.status = "completed",
                       .reason = reason,
                       .objective = ru->objective,
-                      .ended = now_unix(),
+                      .ended = es_loop_now(),
                       .result = NULL};
     if (es_store_trial_start(sw->st, &tn, &t->id, &err) != 0 ||
         es_store_trial_finish(sw->st, t->id, &e, &err) != 0 ||
         es_search_observe(sw->search, (uint64_t)t->number, t->values, ES_OBS_COMPLETED,
                           ru->objective, ru->joules, &err) != 0) {
-        fatal(sw, &err);
+        es_loop_fatal(sw, &err);
         return;
     }
     sw->sum->launched++;
     sw->sum->completed++;
     sw->sum->reused++;
-    say(sw, "trial %lld reused trial %lld of sweep %s: %s=%.6g, 0 kWh (saved %.3g J)",
-        (long long)t->number, (long long)ru->number, ru->sweep_name,
-        sp->metric_name ? sp->metric_name : "result", ru->objective, ru->joules);
-    after_result(sw, t->number, ru->objective);
+    es_loop_say(sw, "trial %lld reused trial %lld of sweep %s: %s=%.6g, 0 kWh (saved %.3g J)",
+                (long long)t->number, (long long)ru->number, ru->sweep_name,
+                sp->metric_name ? sp->metric_name : "result", ru->objective, ru->joules);
+    es_loop_after_result(sw, t->number, ru->objective);
 }
 
 /* Launch trial `index`; 0 when it runs, 1 when a completed trial of the
@@ -802,7 +688,7 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
         free(t);
         es_values_free(values, sp->n_params);
         es_err_set(&err, -ENOMEM, "out of memory");
-        fatal(sw, &err);
+        es_loop_fatal(sw, &err);
         return -ENOMEM;
     }
     t->sw = sw;
@@ -810,7 +696,7 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
     t->values = values;
     t->obj = NAN;
     t->forecast_j = forecast_j;
-    t->started = now_unix();
+    t->started = es_loop_now();
     snprintf(t->dir, sizeof t->dir, "%s/sweep-%lld/trial-%lld", sw->log_root, (long long)sw->id,
              (long long)index);
     snprintf(params_file, sizeof params_file, "%s/params.json", t->dir);
@@ -879,25 +765,14 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
     snprintf(dram_w, sizeof dram_w, "%g", sp->energy.dram_watts_per_gb);
     snprintf(gpu_w, sizeof gpu_w, "%g", sp->energy.gpu_watts);
     int slurm = sp->launcher.type == ES_LAUNCHER_SLURM;
-    char *wargs[] = {"--attribution",
-                     (char *)es_energy_attribution_name(sp->energy.attribution),
-                     "--gpu-watts",
-                     gpu_w,
-                     "--cpu-watts-per-core",
-                     cpu_w,
-                     "--dram-watts-per-gb",
-                     dram_w,
-                     "--grace",
-                     grace,
-                     /* Here: the lines on descriptor 3, and the worker
-                      * watches this process.  On Slurm: the lines on stderr
-                      * (srun carries no other descriptor), and the worker's
-                      * parent is slurmstepd; a lost job is cancelled. */
-                     slurm ? "--inline-records" : "--result-fd",
-                     slurm ? NULL : "3",
-                     "--parent-pid",
-                     ppid,
-                     NULL};
+    char *wargs[] = {
+        "--attribution", (char *)es_energy_attribution_name(sp->energy.attribution), "--gpu-watts",
+        gpu_w, "--cpu-watts-per-core", cpu_w, "--dram-watts-per-gb", dram_w, "--grace", grace,
+        /* Here: the lines on descriptor 3, and the worker
+         * watches this process.  On Slurm: the lines on stderr
+         * (srun carries no other descriptor), and the worker's
+         * parent is slurmstepd; a lost job is cancelled. */
+        slurm ? "--inline-records" : "--result-fd", slurm ? NULL : "3", "--parent-pid", ppid, NULL};
     /* A name unique to this coordinator and trial, to cancel the job by
      * before Slurm has said its id. */
     snprintf(t->job_name, sizeof t->job_name, "ecosweep-%ld-%lld", (long)getpid(),
@@ -919,7 +794,7 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
         uv_timer_start(&t->timer, on_timeout, (uint64_t)(sp->trial_timeout_s * 1000), 0);
     if ((rc = es_search_observe(sw->search, (uint64_t)t->number, values, ES_OBS_PENDING, NAN, NAN,
                                 &err)) != 0)
-        fatal(sw, &err);
+        es_loop_fatal(sw, &err);
     t->next = sw->running_list;
     sw->running_list = t;
     sw->running++;
@@ -932,14 +807,15 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
 
 fail_recorded : {
     /* The trial row exists: record why it never ran. */
-    es_trial_end e = {.status = "failed", .reason = err.msg, .objective = NAN, .ended = now_unix()};
+    es_trial_end e = {
+        .status = "failed", .reason = err.msg, .objective = NAN, .ended = es_loop_now()};
     es_err err2;
     es_store_trial_finish(sw->st, t->id, &e, &err2);
     sw->sum->launched++;
     sw->sum->failed++;
 }
 fail:
-    fatal(sw, &err);
+    es_loop_fatal(sw, &err);
     es_argv_free(argv);
     es_strv_free(env);
     free(cmd_json);
@@ -970,8 +846,8 @@ static void check_energy_budget(sweep *sw)
     if (used < sw->budget_j)
         return;
     sw->budget_exhausted = 1;
-    stop_launching(sw, "finished", "energy budget reached (%.4g J of %.4g J at the device)", used,
-                   sw->budget_j);
+    es_loop_stop_launching(sw, "finished", "energy budget reached (%.4g J of %.4g J at the device)",
+                           used, sw->budget_j);
     if (sw->spec->budget.kill_on_exhaust)
         stop_running(sw, "budget_stopped", "the sweep's energy budget ran out");
 }
@@ -1005,17 +881,17 @@ static void fill(sweep *sw)
             continue;
         }
         if (!redo && sp->run_cap > 0 && sw->next_index >= (uint64_t)sp->run_cap) {
-            stop_launching(sw, "finished", "run_cap reached (%ld trials)", sp->run_cap);
+            es_loop_stop_launching(sw, "finished", "run_cap reached (%ld trials)", sp->run_cap);
             break;
         }
         if (sp->budget.wall_s > 0 && elapsed(sw) >= sp->budget.wall_s) {
-            stop_launching(sw, "finished", "wall budget of %gs reached", sp->budget.wall_s);
+            es_loop_stop_launching(sw, "finished", "wall budget of %gs reached", sp->budget.wall_s);
             break;
         }
         values = calloc(sp->n_params ? sp->n_params : 1, sizeof *values);
         if (values == NULL) {
             es_err_set(&err, -ENOMEM, "out of memory");
-            fatal(sw, &err);
+            es_loop_fatal(sw, &err);
             break;
         }
         if (!isnan(sw->budget_j))
@@ -1023,18 +899,18 @@ static void fill(sweep *sw)
         rc = es_search_suggest(sw->search, index, values, &err);
         if (rc == ES_EBUDGET) {
             free(values);
-            stop_launching(sw, "finished", "%s", err.msg);
+            es_loop_stop_launching(sw, "finished", "%s", err.msg);
             break;
         }
         if (rc == ES_EEXHAUSTED) {
             free(values);
-            stop_launching(sw, "finished", "search space exhausted (%llu configurations)",
-                           (unsigned long long)sw->next_index);
+            es_loop_stop_launching(sw, "finished", "search space exhausted (%llu configurations)",
+                                   (unsigned long long)sw->next_index);
             break;
         }
         if (rc != 0) {
             es_values_free(values, sp->n_params);
-            fatal(sw, &err);
+            es_loop_fatal(sw, &err);
             break;
         }
         double median = NAN, upper = NAN;
@@ -1052,10 +928,11 @@ static void fill(sweep *sw)
                 }
             } else if (upper > left) {
                 es_values_free(values, sp->n_params);
-                stop_launching(sw, "finished",
-                               "budget would be exceeded: trial %llu is forecast at %.4g J (95%% "
-                               "bound), %.4g J remain",
-                               (unsigned long long)index, upper, left > 0 ? left : 0);
+                es_loop_stop_launching(
+                    sw, "finished",
+                    "budget would be exceeded: trial %llu is forecast at %.4g J (95%% "
+                    "bound), %.4g J remain",
+                    (unsigned long long)index, upper, left > 0 ? left : 0);
                 break;
             }
         }
@@ -1076,13 +953,13 @@ static void on_signal(uv_signal_t *h, int signum)
 {
     sweep *sw = h->data;
     if (sw->stop_signal != 0) {
-        say(sw, "still stopping %d trial(s); they are killed after the %gs grace period",
-            sw->running, sw->opts->grace_s);
+        es_loop_say(sw, "still stopping %d trial(s); they are killed after the %gs grace period",
+                    sw->running, sw->opts->grace_s);
         return;
     }
     sw->stop_signal = signum;
-    say(sw, "%s: stopping %d running trial(s)", signum == SIGINT ? "interrupted" : "terminated",
-        sw->running);
+    es_loop_say(sw, "%s: stopping %d running trial(s)",
+                signum == SIGINT ? "interrupted" : "terminated", sw->running);
     /* A signal overrides a reason given earlier (say, run_cap reached while
      * the last trials still ran): what the user did is what happened. */
     sw->stopping = 1;
@@ -1106,7 +983,7 @@ static void save_progress(sweep *sw)
         if (!t->have_live || t->live_saved || t->id <= 0)
             continue;
         if (es_store_trial_progress(sw->st, t->id, &t->live, &err) != 0)
-            fatal(sw, &err);
+            es_loop_fatal(sw, &err);
         t->live_saved = 1;
     }
 }
@@ -1121,7 +998,7 @@ static void on_tick(uv_timer_t *h)
         fmt_duration(sw->spec->budget.wall_s, d, sizeof d);
         char reason[96];
         snprintf(reason, sizeof reason, "the sweep's wall budget of %s ran out", d);
-        stop_launching(sw, "finished", "wall budget of %s reached", d);
+        es_loop_stop_launching(sw, "finished", "wall budget of %s reached", d);
         stop_running(sw, "budget_stopped", reason);
     }
     if (sw->opts->live)
@@ -1167,122 +1044,6 @@ static void maybe_end(sweep *sw)
     uv_close((uv_handle_t *)&sw->sig_int, NULL);
     uv_close((uv_handle_t *)&sw->sig_term, NULL);
     uv_close((uv_handle_t *)&sw->tick, NULL);
-}
-
-/* ---- Resuming ------------------------------------------------------------------ */
-
-/* Move a lost attempt's log directory to the name its row now records
- * (DIR.lost-ID), so the number's next attempt starts in a fresh DIR.  Done
- * for the latest attempt of a number only when no other attempt took the
- * directory since, and only when not done before: a coordinator killed
- * between the store's commit and the rename does it on the next resume. */
-static void move_lost_dir(const es_store_past_trial *p)
-{
-    const char *suffix = NULL;
-    for (const char *q = p->log_dir; q != NULL && (q = strstr(q, ".lost-")) != NULL; q++)
-        suffix = q;
-    char orig[PATH_MAX];
-    struct stat sb;
-    if (suffix == NULL || (size_t)(suffix - p->log_dir) >= sizeof orig)
-        return;
-    snprintf(orig, sizeof orig, "%.*s", (int)(suffix - p->log_dir), p->log_dir);
-    if (stat(p->log_dir, &sb) != 0 && stat(orig, &sb) == 0)
-        rename(orig, p->log_dir);
-}
-
-extern char **environ;
-
-static void cancel_lost_jobs(sweep *sw)
-{
-    char **jobs = NULL;
-    size_t n = 0;
-    es_err err;
-    if (es_store_sweep_running_jobs(sw->st, sw->id, &jobs, &n, &err) != 0 || n == 0) {
-        es_strv_free(jobs);
-        return;
-    }
-    char **argv = calloc(n + 2, sizeof *argv);
-    if (argv != NULL) {
-        argv[0] = "scancel";
-        memcpy(argv + 1, jobs, n * sizeof *argv);
-        pid_t pid;
-        int status;
-        if (posix_spawnp(&pid, "scancel", NULL, NULL, argv, environ) == 0)
-            waitpid(pid, &status, 0);
-        say(sw, "cancelled %zu Slurm job(s) of lost trials", n);
-    }
-    free(argv);
-    es_strv_free(jobs);
-}
-
-/* Take up sweep opts->resume_id: lose its running trials, learn what the
- * others found, and queue the numbers that must run again. */
-static int resume(sweep *sw, es_err *err)
-{
-    const es_spec *sp = sw->spec;
-    es_run_summary *s = sw->sum;
-    es_store_past_trial *h = NULL;
-    size_t n = 0;
-    int n_lost, rc;
-
-    sw->id = sw->opts->resume_id;
-    cancel_lost_jobs(sw);
-    if ((rc = es_store_sweep_reopen(sw->st, sw->id, "the coordinator stopped while it ran",
-                                    now_unix(), &n_lost, err)) != 0 ||
-        (rc = es_store_sweep_history(sw->st, sw->id, sp, &h, &n, err)) != 0)
-        return rc;
-    uint64_t next = 0;
-    for (size_t i = 0; i < n; i++)
-        if ((uint64_t)h[i].number + 1 > next)
-            next = (uint64_t)h[i].number + 1;
-    unsigned char *done = calloc(next ? next : 1, 1);
-    sw->redo = calloc(next ? next : 1, sizeof *sw->redo);
-    if (done == NULL || sw->redo == NULL) {
-        free(done);
-        es_store_sweep_history_free(h, n, sp);
-        return es_err_set(err, -ENOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        const es_store_past_trial *p = &h[i];
-        /* Every attempt spent its energy, lost ones included (as far as
-         * their last saved sample tells). */
-        double joules = isnan(p->joules) ? 0 : p->joules;
-        es_cost cost;
-        es_account(&sp->energy, joules, 0, &cost);
-        sw->spent_j += joules;
-        s->kwh += cost.kwh;
-        s->co2e_kg += cost.co2e_kg;
-        s->usd += cost.usd;
-        if (strcmp(p->status, "lost") == 0) {
-            s->lost++;
-            if (i + 1 == n || h[i + 1].number != p->number)
-                move_lost_dir(p);
-            continue;
-        }
-        done[p->number] = 1;
-        s->launched++;
-        count_status(s, p->status);
-        int completed = strcmp(p->status, "completed") == 0;
-        if (completed || strcmp(p->status, "failed") == 0 || strcmp(p->status, "timed_out") == 0)
-            rc = es_search_observe(sw->search, (uint64_t)p->number, p->values,
-                                   completed ? ES_OBS_COMPLETED : ES_OBS_FAILED,
-                                   completed ? p->objective : NAN, p->joules, err);
-        if (completed)
-            after_result(sw, p->number, p->objective);
-    }
-    for (uint64_t k = 0; k < next; k++)
-        if (!done[k])
-            sw->redo[sw->n_redo++] = k;
-    sw->next_index = next;
-    free(done);
-    es_store_sweep_history_free(h, n, sp);
-    if (rc != 0)
-        return rc;
-    if (sp->max_failed > 0 && s->failed + s->timed_out >= sp->max_failed)
-        stop_launching(sw, "failed", "max_failed reached: %d trials failed",
-                       s->failed + s->timed_out);
-    say(sw, "resuming sweep %s: %d completed, %d lost", sw->name, s->completed, n_lost);
-    return 0;
 }
 
 /* Hold the sweep's lock for the rest of this process's life (see lock.h):
@@ -1331,6 +1092,12 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
 
     if ((rc = es_search_create(spec, opts->seed, &sw->search, err)) != 0)
         goto out;
+    if (spec->early_terminate.type != ES_PRUNE_NONE) {
+        es_prune_config pc = spec->early_terminate;
+        pc.metric_name = spec->metric_name;
+        if ((rc = es_pruner_create(&pc, spec->goal == ES_GOAL_MAXIMIZE, &sw->pruner, err)) != 0)
+            goto out;
+    }
     if ((rc = es_store_project_ensure(st, opts->project, &project_id, err)) != 0)
         goto out;
     sw->project_id = project_id;
@@ -1338,7 +1105,7 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
         snprintf(sw->name, sizeof sw->name, "%s", opts->sweep_name);
         if ((rc = lock_sweep(sw, opts->resume_id, err)) != 0 ||
             (rc = es_store_sweep_set_budget(st, opts->resume_id, &spec->budget, err)) != 0 ||
-            (rc = resume(sw, err)) != 0 || (rc = apply_project_budget(sw, err)) != 0)
+            (rc = es_loop_resume(sw, err)) != 0 || (rc = apply_project_budget(sw, err)) != 0)
             goto out;
     } else {
         if ((rc = apply_project_budget(sw, err)) != 0)
@@ -1348,7 +1115,7 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
                            .spec = spec,
                            .seed = opts->seed,
                            .parallel = opts->parallel,
-                           .started = now_unix(),
+                           .started = es_loop_now(),
                            .host = host};
         if ((rc = es_store_sweep_create(st, &sn, &sw->id, &name, err)) != 0)
             goto out;
@@ -1364,7 +1131,7 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
 
     if ((rc = uv_loop_init(&sw->loop)) != 0) {
         es_err_set(err, rc, "cannot start the event loop: %s", uv_strerror(rc));
-        es_store_sweep_finish(st, sw->id, "failed", err->msg, now_unix(), NULL);
+        es_store_sweep_finish(st, sw->id, "failed", err->msg, es_loop_now(), NULL);
         goto out;
     }
     uv_signal_init(&sw->loop, &sw->sig_int);
@@ -1375,7 +1142,8 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
     uv_signal_start(&sw->sig_term, on_signal, SIGTERM);
     uv_timer_start(&sw->tick, on_tick, 1000, 1000);
 
-    say(sw, "sweep %s (project %s): method %s, seed %llu, %d in parallel, logs in %s/sweep-%lld",
+    es_loop_say(
+        sw, "sweep %s (project %s): method %s, seed %llu, %d in parallel, logs in %s/sweep-%lld",
         sw->name, opts->project, es_method_name(spec->method), (unsigned long long)opts->seed,
         opts->parallel, sw->log_root, (long long)sw->id);
     fill(sw);
@@ -1390,7 +1158,7 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
     out->stop_signal = sw->stop_signal;
     snprintf(out->status, sizeof out->status, "%s", sw->end_status);
     snprintf(out->reason, sizeof out->reason, "%s", sw->end_reason);
-    rc = es_store_sweep_finish(st, sw->id, sw->end_status, sw->end_reason, now_unix(), err);
+    rc = es_store_sweep_finish(st, sw->id, sw->end_status, sw->end_reason, es_loop_now(), err);
     if (rc == 0 && !isnan(sw->budget_j))
         rc = es_store_sweep_set_overshoot(st, sw->id, fmax(0.0, sw->spent_j - sw->budget_j), err);
     if (sw->fatal) {
@@ -1401,6 +1169,7 @@ out:
     if (opts->lock != NULL)
         es_lock_decide_end(opts->lock); /* when an error came first */
     es_search_destroy(sw->search);
+    es_pruner_destroy(sw->pruner);
     free(sw->redo);
     free(sw->retried);
     free(sw);

@@ -63,6 +63,7 @@ typedef struct es_run_summary {
     int stop_signal; /* SIGINT / SIGTERM when interrupted, else 0 */
     int launched, completed, failed, timed_out, interrupted, budget_stopped;
     int reused;          /* completed trials whose result came from an earlier sweep */
+    int pruned;          /* stopped by early_terminate; never counted as failed */
     int lost;            /* trials found running when the sweep was resumed */
     int64_t best_number; /* -1 when no trial completed */
     double best_objective;

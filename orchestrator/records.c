@@ -25,8 +25,7 @@ static void take(es_records *r, const char *p, size_t n)
     r->len += n;
 }
 
-void es_records_feed(es_records *r, const char *buf, size_t n, const es_records_cbs *cbs,
-                     void *ud)
+void es_records_feed(es_records *r, const char *buf, size_t n, const es_records_cbs *cbs, void *ud)
 {
     size_t i = 0;
     while (i < n) {

@@ -17,9 +17,9 @@
 #define ES_RECORD_MAX 4096
 
 typedef struct es_records {
-    int in_record;             /* inside a marked line */
-    int overflow;              /* that line outgrew the buffer */
-    size_t len;                /* bytes of it so far */
+    int in_record;            /* inside a marked line */
+    int overflow;             /* that line outgrew the buffer */
+    size_t len;               /* bytes of it so far */
     char line[ES_RECORD_MAX]; /* without the mark */
 } es_records;
 
@@ -33,8 +33,7 @@ typedef struct es_records_cbs {
 void es_records_init(es_records *r);
 
 /* Feed n bytes of the stream. */
-void es_records_feed(es_records *r, const char *buf, size_t n, const es_records_cbs *cbs,
-                     void *ud);
+void es_records_feed(es_records *r, const char *buf, size_t n, const es_records_cbs *cbs, void *ud);
 
 /* At end of stream: a marked line left without its '\n' is passed on as a
  * record (the reader copes with a last line without newline). */

@@ -384,6 +384,8 @@ static void write_text(const es_store_data *d, const es_report_opts *o,
                     sw->factors.cloud_usd_per_hour,
                     es_energy_attribution_name(sw->factors.attribution));
             es_rep_write_budget_lines(f, "    ", sw);
+            es_rep_write_prune_lines(f, "    ", sw);
+            es_rep_write_slurm_lines(f, "    ", sw);
             if (best != NULL)
                 fprintf(f, "    best: trial %lld, %s=%.6g, %s\n", (long long)best->number,
                         sw->metric, best->objective, best->params_json);
@@ -414,6 +416,8 @@ static void write_text(const es_store_data *d, const es_report_opts *o,
                         t->reason ? "  -- " : "", t->reason ? t->reason : "");
                 if (t->reused_from > 0)
                     fprintf(f, "  (reused trial #%lld)", (long long)t->reused_from);
+                if (es_rep_is_pruned(t))
+                    fprintf(f, "  (pruned at step %lld)", (long long)es_rep_trial_reached(t));
                 fputc('\n', f);
             }
             if (sw->n_trials > 0) {

@@ -39,12 +39,14 @@ void es_rep_write_csv(const es_store_data *d, FILE *f)
 {
     fputs("project,sweep,trial_id,number,status,reason,objective,wall_s,cpu_s,kwh,co2e_kg,usd,"
           "usd_electricity,usd_cloud,cpu_j,cpu_method,dram_j,dram_method,gpu_j,gpu_method,"
-          "params,region\n",
+          "params,region,pruned_step,saved_j,slurm_job,slurm_state,slurm_energy_j\n",
           f);
     for (size_t i = 0; i < d->n_projects; i++) {
         const es_store_project *p = &d->projects[i];
         for (size_t j = 0; j < p->n_sweeps; j++) {
             const es_store_sweep *sw = &p->sweeps[j];
+            es_rep_prune pr;
+            es_rep_prune_of(sw, &pr);
             for (size_t k = 0; k < sw->n_trials; k++) {
                 const es_store_trial *t = &sw->trials[k];
                 const es_energy_part *parts[3] = {&t->cpu, &t->dram, &t->gpu};
@@ -75,6 +77,19 @@ void es_rep_write_csv(const es_store_data *d, FILE *f)
                 c_str(f, t->params_json);
                 fputc(',', f);
                 c_str(f, sw->factors.region);
+                double full_j, saved_j;
+                es_rep_prune_trial(&pr, t, &full_j, &saved_j);
+                fputc(',', f);
+                if (es_rep_is_pruned(t))
+                    fprintf(f, "%lld", (long long)es_rep_trial_reached(t));
+                fputc(',', f);
+                c_num(f, saved_j);
+                fputc(',', f);
+                c_str(f, t->slurm_job);
+                fputc(',', f);
+                c_str(f, t->slurm_state);
+                fputc(',', f);
+                c_num(f, t->slurm_energy_j);
                 fputc('\n', f);
             }
         }

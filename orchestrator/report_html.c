@@ -332,7 +332,16 @@ static void h_sweep(FILE *f, const es_store_sweep *sw)
         h_esc(f, best->params_json);
         fputs("</code>", f);
     }
-    fputs("</p>\n<div class=\"plots\">\n", f);
+    fputs("</p>\n", f);
+    es_rep_prune pr;
+    es_rep_prune_of(sw, &pr);
+    if (pr.pruned > 0) {
+        /* Plain sentences (numbers and words, nothing to escape). */
+        fputs("<p class=\"prune\">", f);
+        es_rep_write_prune_lines(f, "", sw);
+        fputs("</p>\n", f);
+    }
+    fputs("<div class=\"plots\">\n", f);
     if (es_rep_sweep_analyze(sw, &ss) != 0) {
         fputs("</div></section>\n", f);
         return;

@@ -59,6 +59,38 @@ void es_rep_sweep_budget_of(const es_store_sweep *sw, es_rep_sweep_budget *out /
  * energy saved by reuse; nothing for what the sweep does not have. */
 void es_rep_write_budget_lines(FILE *f, const char *prefix, const es_store_sweep *sw);
 
+/* What early termination did in a sweep (report_prune.c, which explains
+ * the estimate).  Energies are joules at the devices. */
+typedef struct es_rep_prune {
+    int pruned;        /* trials pruned */
+    double used_j;     /* the energy they used */
+    int basis;         /* completed trials the energy per step comes from */
+    double j_per_step; /* their median joules per step; NAN when none */
+    double final_step; /* their median final step; NAN when none */
+    double full_j;     /* estimated cost of the pruned trials run to the end:
+                        * used_j + saved_j; NAN when not estimated */
+    double saved_j;    /* the sum of the pruned trials' savings; NAN when not
+                        * estimated */
+} es_rep_prune;
+
+void es_rep_prune_of(const es_store_sweep *sw, es_rep_prune *out /* OUT */);
+/* 1 when the trial was stopped by early termination. */
+int es_rep_is_pruned(const es_store_trial *t);
+/* The step a trial got to: its pruned step, or how far its reports went. */
+int64_t es_rep_trial_reached(const es_store_trial *t);
+/* One pruned trial's estimated cost to the end and saving under p; both
+ * NAN when the trial was not pruned or nothing is estimated. */
+void es_rep_prune_trial(const es_rep_prune *p, const es_store_trial *t, double *full_j /* OUT */,
+                        double *saved_j /* OUT */);
+/* The lines that say so, each starting with prefix; nothing when no trial
+ * of the sweep was pruned. */
+void es_rep_write_prune_lines(FILE *f, const char *prefix, const es_store_sweep *sw);
+
+/* The sweep's Slurm jobs, their states and sacct's energy beside the
+ * worker's, as lines starting with prefix; nothing for a sweep that ran no
+ * job (report_slurm.c). */
+void es_rep_write_slurm_lines(FILE *f, const char *prefix, const es_store_sweep *sw);
+
 /* Does the sweep maximize its metric? */
 int es_rep_maximize(const es_store_sweep *sw);
 /* The best completed trial of a sweep, or NULL. */

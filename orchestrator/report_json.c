@@ -112,10 +112,13 @@ static void j_part(FILE *f, const char *name, const es_energy_part *p, int first
     j_fstr(f, key, p->source[0] ? p->source : NULL);
 }
 
-static void j_trial(FILE *f, const es_store_sweep *sw, const es_store_trial *t)
+static void j_trial(FILE *f, const es_store_sweep *sw, const es_rep_prune *pr,
+                    const es_store_trial *t)
 {
     es_cost c;
+    double full_j, saved_j;
     es_rep_trial_cost(sw, t, &c);
+    es_rep_prune_trial(pr, t, &full_j, &saved_j);
     fprintf(f, "{\"id\": %lld, \"number\": %lld", (long long)t->id, (long long)t->number);
     j_fstr(f, "status", t->status);
     j_fstr(f, "reason", t->reason);
@@ -143,6 +146,22 @@ static void j_trial(FILE *f, const es_store_sweep *sw, const es_store_trial *t)
         fputs("null", f);
     j_fnum(f, "forecast_j", t->forecast_j);
     j_fnum(f, "forecast_error", es_rep_forecast_error(t));
+    fprintf(f, ", \"steps\": %lld, \"pruned_step\": ", (long long)t->steps);
+    if (es_rep_is_pruned(t))
+        fprintf(f, "%lld", (long long)es_rep_trial_reached(t));
+    else
+        fputs("null", f);
+    j_fnum(f, "estimated_full_j", full_j);
+    j_fnum(f, "saved_j", saved_j);
+    if (t->slurm_job != NULL) {
+        fputs(", \"slurm\": {\"job\": ", f);
+        j_str(f, t->slurm_job);
+        j_fstr(f, "state", t->slurm_state);
+        j_fnum(f, "consumed_energy_j", t->slurm_energy_j);
+        fputc('}', f);
+    } else {
+        fputs(", \"slurm\": null", f);
+    }
     fputs(", \"energy\": {", f);
     j_part(f, "cpu", &t->cpu, 1);
     j_part(f, "dram", &t->dram, 0);
@@ -198,6 +217,8 @@ static void j_sweep(FILE *f, const es_store_sweep *sw)
     es_rep_tally ty;
     es_rep_sweep_stats ss;
     es_rep_sweep_budget bu;
+    es_rep_prune pr;
+    es_cost used, saved;
     const es_store_trial *best = es_rep_best_trial(sw);
 
     es_rep_tally_sweep(&ty, sw);
@@ -228,6 +249,18 @@ static void j_sweep(FILE *f, const es_store_sweep *sw)
     fprintf(f, ", \"reuse\": {\"trials\": %d", bu.reused);
     j_fnum(f, "saved_j", bu.saved_j);
     fputc('}', f);
+    es_rep_prune_of(sw, &pr);
+    es_account(&sw->factors, pr.used_j, 0, &used);
+    es_account(&sw->factors, isfinite(pr.saved_j) ? pr.saved_j : 0, 0, &saved);
+    fprintf(f, ", \"early_termination\": {\"pruned\": %d", pr.pruned);
+    j_fnum(f, "used_j", pr.used_j);
+    j_fnum(f, "used_kwh", used.kwh);
+    j_fnum(f, "estimated_full_j", pr.full_j);
+    j_fnum(f, "saved_j", pr.saved_j);
+    j_fnum(f, "saved_kwh", isfinite(pr.saved_j) ? saved.kwh : NAN);
+    j_fnum(f, "j_per_step", pr.j_per_step);
+    j_fnum(f, "final_step", pr.final_step);
+    fprintf(f, ", \"basis_trials\": %d, \"statistic\": \"median\"}", pr.basis);
     fputs(", \"best\": ", f);
     if (best != NULL) {
         fprintf(f, "{\"id\": %lld, \"number\": %lld", (long long)best->id, (long long)best->number);
@@ -242,7 +275,7 @@ static void j_sweep(FILE *f, const es_store_sweep *sw)
     fputs(", \"trials\": [", f);
     for (size_t i = 0; i < sw->n_trials; i++) {
         fputs(i ? ",\n        " : "\n        ", f);
-        j_trial(f, sw, &sw->trials[i]);
+        j_trial(f, sw, &pr, &sw->trials[i]);
     }
     fputs("]}", f);
 }

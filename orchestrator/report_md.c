@@ -187,6 +187,8 @@ static void md_sweep(FILE *f, const es_store_sweep *sw)
             sw->factors.carbon_g_per_kwh, sw->factors.electricity_usd_per_kwh,
             sw->factors.cloud_usd_per_hour);
     es_rep_write_budget_lines(f, "- ", sw);
+    es_rep_write_prune_lines(f, "- ", sw);
+    es_rep_write_slurm_lines(f, "- ", sw);
     if (best != NULL) {
         fprintf(f, "- **best**: trial %lld, %s = %.6g, ", (long long)best->number,
                 sw->metric ? sw->metric : "objective", best->objective);

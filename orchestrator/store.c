@@ -202,12 +202,13 @@ static const char *const sql[Q__COUNT] = {
      * log_dir gains ".lost-ID", unique per attempt.  A trial that was
      * stopped when its sweep was interrupted is an attempt of the same kind:
      * it keeps its reason, end and energy, and its number runs again. */
-    [Q_TRIAL_LOSE] = "UPDATE trial SET status = 'lost',"
-                     " reason = CASE status WHEN 'running' THEN ?2 ELSE reason END,"
-                     " ended = CASE status WHEN 'running' THEN ?3 ELSE ended END,"
+    [Q_TRIAL_LOSE] =
+        "UPDATE trial SET status = 'lost',"
+        " reason = CASE status WHEN 'running' THEN ?2 ELSE reason END,"
+        " ended = CASE status WHEN 'running' THEN ?3 ELSE ended END,"
         " slurm_state = CASE slurm_state WHEN 'RUNNING' THEN 'CANCELLED' ELSE slurm_state END,"
-                     " log_dir = log_dir || '.lost-' || id WHERE sweep_id = ?1"
-                     " AND status IN ('running', 'interrupted')",
+        " log_dir = log_dir || '.lost-' || id WHERE sweep_id = ?1"
+        " AND status IN ('running', 'interrupted')",
     [Q_SWEEP_BUDGET_SET] = "UPDATE sweep SET budget_kwh = ?2, budget_usd = ?3, budget_co2e_kg = ?4"
                            " WHERE id = ?1",
     /* Energy so far of a trial still running, from its worker's latest
@@ -230,6 +231,23 @@ static const char *const sql[Q__COUNT] = {
         "t") " FROM trial t WHERE sweep_id = ?1 ORDER BY number, id",
     [Q_PARAM_VALUES] = "SELECT name, json_type(value), json_extract(value, '$') FROM param"
                        " WHERE trial_id = ?1 ORDER BY ord",
+    /* Early termination: the step a pruned trial reached; how far any
+     * trial got (its objective's largest step, else its number of reports:
+     * a trial that prints no step counts its reports, as W&B does); and
+     * the objective's reports and the trials' ends of a sweep in the order
+     * they happened, to replay into the pruner of a resumed sweep (lost
+     * attempts left out: their numbers run again). */
+    [Q_TRIAL_PRUNED_STEP] = "UPDATE trial SET pruned_step = ?2 WHERE id = ?1",
+    [Q_LOAD_TRIAL_STEPS] =
+        "SELECT t.pruned_step, (SELECT coalesce(max(m.step), count(*)) FROM metric m"
+        " WHERE m.trial_id = t.id AND m.name = s.metric)"
+        " FROM trial t JOIN sweep s ON s.id = t.sweep_id WHERE t.id = ?1",
+    [Q_OBJECTIVE_EVENTS] =
+        "SELECT 0 AS kind, m.trial_id AS tid, m.step, m.value, NULL, m.t AS at, m.seq AS seq"
+        " FROM metric m JOIN trial t ON t.id = m.trial_id WHERE t.sweep_id = ?1 AND m.name = ?2"
+        " AND t.status <> 'lost' UNION ALL SELECT 1, id, NULL, NULL, status, ended, 0 FROM trial"
+        " WHERE sweep_id = ?1 AND ended IS NOT NULL AND status <> 'lost'"
+        " ORDER BY at, kind, tid, seq",
     [Q_PROJECT_GET] = "SELECT id FROM project WHERE name = ?1",
     [Q_PROJECT_ADD] = "INSERT OR IGNORE INTO project(name, created) VALUES (?1, ?2)",
     [Q_SWEEP_NAME_TAKEN] = "SELECT 1 FROM sweep WHERE project_id = ?1 AND name = ?2",
@@ -644,7 +662,7 @@ void es_store__bind_text(sqlite3_stmt *s, int i, const char *v)
 }
 
 /* NaN and "not set" (0 for budgets) are stored as NULL. */
-static void bind_real(sqlite3_stmt *s, int i, double v)
+void es_store__bind_real(sqlite3_stmt *s, int i, double v)
 {
     if (isnan(v))
         sqlite3_bind_null(s, i);
@@ -654,15 +672,15 @@ static void bind_real(sqlite3_stmt *s, int i, double v)
 
 static void bind_cap(sqlite3_stmt *s, int i, double v)
 {
-    bind_real(s, i, v > 0 ? v : NAN);
+    es_store__bind_real(s, i, v > 0 ? v : NAN);
 }
 
-static int tx_begin(es_store *st, es_err *err)
+int es_store__tx_begin(es_store *st, es_err *err)
 {
     return es_store__step_done(st, Q_BEGIN, err, "starting a transaction");
 }
 
-static int tx_end(es_store *st, int rc, es_err *err)
+int es_store__tx_end(es_store *st, int rc, es_err *err)
 {
     if (rc == 0)
         rc = es_store__step_done(st, Q_COMMIT, err, "committing");
@@ -726,7 +744,7 @@ int es_store_sweep_create(es_store *st, const es_sweep_new *sw, int64_t *id, cha
     *name_out = NULL;
     if (name == NULL)
         return es_err_set(err, -ENOMEM, "out of memory");
-    if ((rc = tx_begin(st, err)) != 0) {
+    if ((rc = es_store__tx_begin(st, err)) != 0) {
         free(name);
         return rc;
     }
@@ -768,7 +786,7 @@ int es_store_sweep_create(es_store *st, const es_sweep_new *sw, int64_t *id, cha
         rc = es_store__step_done(st, Q_SWEEP_ADD, err, "adding sweep");
         *id = sqlite3_last_insert_rowid(st->db);
     }
-    rc = tx_end(st, rc, err);
+    rc = es_store__tx_end(st, rc, err);
     if (rc != 0) {
         free(name);
         return rc;
@@ -791,7 +809,7 @@ int es_store_sweep_finish(es_store *st, int64_t sweep_id, const char *status, co
 int es_store_trial_start(es_store *st, const es_trial_new *t, int64_t *id, es_err *err)
 {
     sqlite3_stmt *s = st->q[Q_TRIAL_ADD];
-    int rc = tx_begin(st, err);
+    int rc = es_store__tx_begin(st, err);
 
     if (rc != 0)
         return rc;
@@ -803,7 +821,7 @@ int es_store_trial_start(es_store *st, const es_trial_new *t, int64_t *id, es_er
     es_store__bind_text(s, 6, t->host);
     if (t->reused_from > 0)
         sqlite3_bind_int64(s, 7, t->reused_from);
-    bind_real(s, 8, isfinite(t->forecast_j) && t->forecast_j > 0 ? t->forecast_j : NAN);
+    es_store__bind_real(s, 8, isfinite(t->forecast_j) && t->forecast_j > 0 ? t->forecast_j : NAN);
     rc = es_store__step_done(st, Q_TRIAL_ADD, err, "adding trial");
     *id = sqlite3_last_insert_rowid(st->db);
     for (size_t i = 0; rc == 0 && i < t->spec->n_params; i++) {
@@ -821,7 +839,7 @@ int es_store_trial_start(es_store *st, const es_trial_new *t, int64_t *id, es_er
         free(json);
         rc = es_store__step_done(st, Q_PARAM_ADD, err, "adding trial parameters");
     }
-    return tx_end(st, rc, err);
+    return es_store__tx_end(st, rc, err);
 }
 
 int es_store_metric_add(es_store *st, int64_t trial_id, int64_t seq, const char *name, int64_t step,
@@ -835,48 +853,16 @@ int es_store_metric_add(es_store *st, int64_t trial_id, int64_t seq, const char 
         sqlite3_bind_int64(s, 4, step);
     else
         sqlite3_bind_null(s, 4);
-    bind_real(s, 5, isfinite(value) ? value : NAN);
+    es_store__bind_real(s, 5, isfinite(value) ? value : NAN);
     sqlite3_bind_double(s, 6, t);
     return es_store__step_done(st, Q_METRIC_ADD, err, "adding a metric value");
 }
 
 static void bind_part(sqlite3_stmt *s, int i, const es_energy_part *p)
 {
-    bind_real(s, i, p->method == ES_EM_NONE ? NAN : p->j);
+    es_store__bind_real(s, i, p->method == ES_EM_NONE ? NAN : p->j);
     es_store__bind_text(s, i + 1, es_em_name(p->method));
     es_store__bind_text(s, i + 2, p->source[0] ? p->source : NULL);
-}
-
-int es_store_sweep_running_jobs(es_store *st, int64_t sweep_id, char ***out, size_t *n,
-                                es_err *err)
-{
-    sqlite3_stmt *s = st->q[Q_RUNNING_JOBS];
-    char **v = calloc(1, sizeof *v);
-    size_t k = 0;
-    int rc = SQLITE_NOMEM, oom = v == NULL;
-    sqlite3_bind_int64(s, 1, sweep_id);
-    while (!oom && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        char **w = realloc(v, (k + 2) * sizeof *v);
-        if (w == NULL || (w[k] = strdup((const char *)sqlite3_column_text(s, 0))) == NULL) {
-            oom = 1;
-            if (w != NULL)
-                v = w;
-            break;
-        }
-        v = w;
-        v[++k] = NULL;
-    }
-    sqlite3_reset(s);
-    if (oom || rc != SQLITE_DONE) {
-        for (size_t i = 0; i < k; i++)
-            free(v[i]);
-        free(v);
-        return oom ? es_err_set(err, -ENOMEM, "out of memory")
-                   : es_store__db_fail(st, err, "reading the running trials' jobs");
-    }
-    *out = v;
-    *n = k;
-    return 0;
 }
 
 int es_store_trial_move_logs(es_store *st, int64_t trial_id, const char *log_dir, es_err *err)
@@ -894,7 +880,7 @@ int es_store_trial_slurm(es_store *st, int64_t trial_id, const char *job, const 
     sqlite3_bind_int64(s, 1, trial_id);
     es_store__bind_text(s, 2, job && job[0] ? job : NULL);
     es_store__bind_text(s, 3, state && state[0] ? state : NULL);
-    bind_real(s, 4, isfinite(energy_j) ? energy_j : NAN);
+    es_store__bind_real(s, 4, isfinite(energy_j) ? energy_j : NAN);
     return es_store__step_done(st, Q_TRIAL_SLURM, err, "recording a trial's Slurm job");
 }
 
@@ -902,11 +888,11 @@ int es_store_trial_progress(es_store *st, int64_t trial_id, const es_sample *sm,
 {
     sqlite3_stmt *s = st->q[Q_TRIAL_PROGRESS];
     sqlite3_bind_int64(s, 1, trial_id);
-    bind_real(s, 2, sm->wall_s);
-    bind_real(s, 3, sm->cpu_s);
+    es_store__bind_real(s, 2, sm->wall_s);
+    es_store__bind_real(s, 3, sm->cpu_s);
     const es_energy_part *parts[3] = {&sm->cpu, &sm->dram, &sm->gpu};
     for (int i = 0; i < 3; i++) {
-        bind_real(s, 4 + 2 * i, parts[i]->method == ES_EM_NONE ? NAN : parts[i]->j);
+        es_store__bind_real(s, 4 + 2 * i, parts[i]->method == ES_EM_NONE ? NAN : parts[i]->j);
         es_store__bind_text(s, 5 + 2 * i, es_em_name(parts[i]->method));
     }
     return es_store__step_done(st, Q_TRIAL_PROGRESS, err, "recording a trial's energy so far");
@@ -920,11 +906,11 @@ int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e,
     sqlite3_bind_int64(s, 1, trial_id);
     es_store__bind_text(s, 2, e->status);
     es_store__bind_text(s, 3, e->reason);
-    bind_real(s, 4, e->objective);
+    es_store__bind_real(s, 4, e->objective);
     sqlite3_bind_double(s, 5, e->ended);
     if (r != NULL) {
-        bind_real(s, 6, r->wall_s);
-        bind_real(s, 7, r->cpu_s);
+        es_store__bind_real(s, 6, r->wall_s);
+        es_store__bind_real(s, 7, r->cpu_s);
         if (r->peak_rss_kb >= 0)
             sqlite3_bind_int64(s, 8, r->peak_rss_kb);
         if (r->exit_kind == ES_EXIT_EXITED)
@@ -936,8 +922,8 @@ int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e,
         bind_part(s, 17, &r->gpu);
         es_store__bind_text(s, 21, r->host[0] ? r->host : NULL);
     } else if (e->partial != NULL) {
-        bind_real(s, 6, e->partial->wall_s);
-        bind_real(s, 7, e->partial->cpu_s);
+        es_store__bind_real(s, 6, e->partial->wall_s);
+        es_store__bind_real(s, 7, e->partial->cpu_s);
         bind_part(s, 11, &e->partial->cpu);
         bind_part(s, 14, &e->partial->dram);
         bind_part(s, 17, &e->partial->gpu);
@@ -948,7 +934,22 @@ int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e,
         bind_part(s, 17, &none);
     }
     sqlite3_bind_int64(s, 20, e->metric_points);
-    return es_store__step_done(st, Q_TRIAL_FINISH, err, "recording the end of a trial");
+    int pruned = e->status != NULL && strcmp(e->status, "pruned") == 0;
+    int rc = pruned ? es_store__tx_begin(st, err) : 0;
+    if (rc != 0) {
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+        return rc;
+    }
+    rc = es_store__step_done(st, Q_TRIAL_FINISH, err, "recording the end of a trial");
+    if (!pruned)
+        return rc;
+    if (rc == 0) {
+        sqlite3_bind_int64(st->q[Q_TRIAL_PRUNED_STEP], 1, trial_id);
+        sqlite3_bind_int64(st->q[Q_TRIAL_PRUNED_STEP], 2, e->pruned_step);
+        rc = es_store__step_done(st, Q_TRIAL_PRUNED_STEP, err, "recording a pruned trial's step");
+    }
+    return es_store__tx_end(st, rc, err);
 }
 
 /* ---- Imported jobs -------------------------------------------------------- */
@@ -964,12 +965,12 @@ static int import_jobs(es_store *st, int64_t import_id, const es_import_new *im,
         es_store__bind_text(s, 3, j->name);
         es_store__bind_text(s, 4, j->group);
         es_store__bind_text(s, 5, j->status);
-        bind_real(s, 6, isfinite(j->started) ? j->started : NAN);
-        bind_real(s, 7, isfinite(j->ended) ? j->ended : NAN);
-        bind_real(s, 8, j->hours);
+        es_store__bind_real(s, 6, isfinite(j->started) ? j->started : NAN);
+        es_store__bind_real(s, 7, isfinite(j->ended) ? j->ended : NAN);
+        es_store__bind_real(s, 8, j->hours);
         sqlite3_bind_int(s, 9, j->gpus);
         sqlite3_bind_int(s, 10, j->cpus);
-        bind_real(s, 11, j->energy.j);
+        es_store__bind_real(s, 11, j->energy.j);
         es_store__bind_text(s, 12, es_em_name(j->energy.method));
         es_store__bind_text(s, 13, j->energy.source);
         rc = es_store__step_done(st, Q_JOB_ADD, err, "adding an imported job");
@@ -981,7 +982,7 @@ int es_store_import_add(es_store *st, const es_import_new *im, int64_t *id, es_e
 {
     const es_energy_factors *f = im->factors;
     int64_t project_id = 0;
-    int rc = tx_begin(st, err);
+    int rc = es_store__tx_begin(st, err);
 
     *id = 0;
     if (rc != 0)
@@ -1008,7 +1009,7 @@ int es_store_import_add(es_store *st, const es_import_new *im, int64_t *id, es_e
         *id = sqlite3_last_insert_rowid(st->db);
         rc = import_jobs(st, *id, im, err);
     }
-    rc = tx_end(st, rc, err);
+    rc = es_store__tx_end(st, rc, err);
     if (rc != 0)
         *id = 0;
     return rc;
@@ -1044,11 +1045,11 @@ int es_store_sweep_set_overshoot(es_store *st, int64_t sweep_id, double overshoo
 {
     sqlite3_stmt *s = st->q[Q_SWEEP_OVERSHOOT];
     sqlite3_bind_int64(s, 1, sweep_id);
-    bind_real(s, 2, isfinite(overshoot_j) ? overshoot_j : NAN);
+    es_store__bind_real(s, 2, isfinite(overshoot_j) ? overshoot_j : NAN);
     return es_store__step_done(st, Q_SWEEP_OVERSHOOT, err, "recording the budget overshoot");
 }
 
-static double col_cap(sqlite3_stmt *s, int i)
+double es_store__col_cap(sqlite3_stmt *s, int i)
 {
     return sqlite3_column_type(s, i) == SQLITE_NULL ? 0 : sqlite3_column_double(s, i);
 }
@@ -1072,9 +1073,9 @@ int es_store_project_budget(es_store *st, int64_t project_id, es_budget *out, es
     sqlite3_bind_int64(s, 1, project_id);
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
-        out->kwh = col_cap(s, 0);
-        out->usd = col_cap(s, 1);
-        out->co2e_kg = col_cap(s, 2);
+        out->kwh = es_store__col_cap(s, 0);
+        out->usd = es_store__col_cap(s, 1);
+        out->co2e_kg = es_store__col_cap(s, 2);
     }
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
@@ -1190,218 +1191,4 @@ void es_store_project_list_free(es_store_project_ref *list, size_t n)
     for (size_t i = 0; i < n; i++)
         free(list[i].name);
     free(list);
-}
-
-/* ---- Resuming a sweep --------------------------------------------------------- */
-
-static char *col_dup(sqlite3_stmt *s, int i)
-{
-    const unsigned char *t = sqlite3_column_text(s, i);
-    return t != NULL ? strdup((const char *)t) : NULL;
-}
-
-void es_store_sweep_ref_clear(es_store_sweep_ref *r)
-{
-    if (r == NULL)
-        return;
-    free(r->name);
-    free(r->status);
-    free(r->spec_path);
-    free(r->spec_text);
-    free(r->project);
-    free(r->reason);
-    memset(r, 0, sizeof *r);
-}
-
-int es_store_sweep_find(es_store *st, const char *project, const char *sweep, const char *status,
-                        es_store_sweep_ref *out, int *n_found, es_err *err)
-{
-    sqlite3_stmt *s = st->q[Q_SWEEP_FIND];
-    int rc, n = 0;
-
-    memset(out, 0, sizeof *out);
-    es_store__bind_text(s, 1, project);
-    es_store__bind_text(s, 2, sweep);
-    es_store__bind_text(s, 3, status);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (n++ > 0)
-            continue;
-        out->id = sqlite3_column_int64(s, 0);
-        out->name = col_dup(s, 1);
-        out->status = col_dup(s, 2);
-        out->seed = (uint64_t)sqlite3_column_int64(s, 3);
-        out->parallel = sqlite3_column_int(s, 4);
-        out->spec_path = col_dup(s, 5);
-        out->spec_text = col_dup(s, 6);
-        out->project = col_dup(s, 7);
-        out->reason = col_dup(s, 8);
-        out->budget.kwh = col_cap(s, 9);
-        out->budget.usd = col_cap(s, 10);
-        out->budget.co2e_kg = col_cap(s, 11);
-    }
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-    *n_found = n;
-    if (rc != SQLITE_DONE) {
-        es_store_sweep_ref_clear(out);
-        return es_store__db_fail(st, err, "looking up sweep");
-    }
-    if (n > 0 && (out->name == NULL || out->status == NULL || out->project == NULL)) {
-        es_store_sweep_ref_clear(out);
-        return es_err_set(err, -ENOMEM, "out of memory");
-    }
-    return 0;
-}
-
-int es_store_sweep_reopen(es_store *st, int64_t sweep_id, const char *reason, double now,
-                          int *n_lost, es_err *err)
-{
-    int rc = tx_begin(st, err);
-    *n_lost = 0;
-    if (rc == 0) {
-        sqlite3_bind_int64(st->q[Q_TRIAL_LOSE], 1, sweep_id);
-        es_store__bind_text(st->q[Q_TRIAL_LOSE], 2, reason);
-        sqlite3_bind_double(st->q[Q_TRIAL_LOSE], 3, now);
-        rc = es_store__step_done(st, Q_TRIAL_LOSE, err, "marking lost trials");
-        if (rc == 0)
-            *n_lost = sqlite3_changes(st->db);
-    }
-    if (rc == 0) {
-        sqlite3_bind_int64(st->q[Q_SWEEP_REOPEN], 1, sweep_id);
-        rc = es_store__step_done(st, Q_SWEEP_REOPEN, err, "reopening sweep");
-    }
-    return tx_end(st, rc, err);
-}
-
-/* Decode the stored parameters of one trial into values (spec order).  The
- * JSON type of each stored value is the kind es_params_json wrote; null is
- * a float that was not finite, or a null constant. */
-static int param_values(es_store *st, int64_t trial_id, const es_spec *spec, es_value *values,
-                        es_err *err)
-{
-    sqlite3_stmt *s = st->q[Q_PARAM_VALUES];
-    int rc, oom = 0;
-
-    sqlite3_bind_int64(s, 1, trial_id);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        int k = es_spec_param_index(spec, (const char *)sqlite3_column_text(s, 0));
-        const char *type = (const char *)sqlite3_column_text(s, 1);
-        if (k < 0 || type == NULL)
-            continue;
-        es_value *v = &values[k];
-        es_value_clear(v);
-        if (strcmp(type, "integer") == 0) {
-            v->kind = ES_V_INT;
-            v->i = sqlite3_column_int64(s, 2);
-        } else if (strcmp(type, "real") == 0) {
-            v->kind = ES_V_FLOAT;
-            v->f = sqlite3_column_double(s, 2);
-        } else if (strcmp(type, "true") == 0 || strcmp(type, "false") == 0) {
-            v->kind = ES_V_BOOL;
-            v->b = type[0] == 't';
-        } else if (strcmp(type, "text") == 0) {
-            v->kind = ES_V_STR;
-            oom |= (v->s = col_dup(s, 2)) == NULL;
-        } else if (spec->params[k].dist != ES_DIST_CONSTANT &&
-                   spec->params[k].dist != ES_DIST_CATEGORICAL) {
-            v->kind = ES_V_FLOAT;
-            v->f = NAN;
-        }
-    }
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-    if (rc != SQLITE_DONE)
-        return es_store__db_fail(st, err, "loading parameters");
-    return oom ? es_err_set(err, -ENOMEM, "out of memory") : 0;
-}
-
-void es_store_sweep_history_free(es_store_past_trial *h, size_t n, const es_spec *spec)
-{
-    if (h == NULL)
-        return;
-    for (size_t i = 0; i < n; i++) {
-        free(h[i].log_dir);
-        es_values_free(h[i].values, spec->n_params);
-    }
-    free(h);
-}
-
-int es_store_sweep_history(es_store *st, int64_t sweep_id, const es_spec *spec,
-                           es_store_past_trial **out, size_t *n_out, es_err *err)
-{
-    sqlite3_stmt *s = st->q[Q_SWEEP_HISTORY];
-    es_store_past_trial *h = NULL;
-    size_t n = 0, cap = 0;
-    int rc, step;
-
-    *out = NULL;
-    *n_out = 0;
-    if ((rc = es_store__step_done(st, Q_BEGIN_READ, err, "starting a read")) != 0)
-        return rc;
-    sqlite3_bind_int64(s, 1, sweep_id);
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            es_store_past_trial *nh = realloc(h, nc * sizeof *nh);
-            if (nh == NULL) {
-                rc = es_err_set(err, -ENOMEM, "out of memory");
-                break;
-            }
-            h = nh;
-            cap = nc;
-        }
-        es_store_past_trial *p = &h[n++];
-        memset(p, 0, sizeof *p);
-        p->id = sqlite3_column_int64(s, 0);
-        p->number = sqlite3_column_int64(s, 1);
-        snprintf(p->status, sizeof p->status, "%s", (const char *)sqlite3_column_text(s, 2));
-        p->objective = sqlite3_column_type(s, 3) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 3);
-        p->log_dir = col_dup(s, 4);
-        p->joules = sqlite3_column_type(s, 5) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 5);
-        p->values = calloc(spec->n_params ? spec->n_params : 1, sizeof *p->values);
-        if (p->values == NULL) {
-            rc = es_err_set(err, -ENOMEM, "out of memory");
-            break;
-        }
-    }
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-    if (rc == 0 && step != SQLITE_DONE)
-        rc = es_store__db_fail(st, err, "loading the sweep's trials");
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = param_values(st, h[i].id, spec, h[i].values, err);
-    es_store__step_done(st, Q_COMMIT, NULL, "ending a read");
-    if (rc != 0) {
-        es_store_sweep_history_free(h, n, spec);
-        return rc;
-    }
-    *out = h;
-    *n_out = n;
-    return 0;
-}
-
-int es_store_integrity_check(es_store *st, char *msg, size_t cap, es_err *err)
-{
-    sqlite3_stmt *s;
-    int rc, ok = 1;
-    size_t len = 0;
-
-    if (cap > 0)
-        msg[0] = '\0';
-    if (sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &s, NULL) != SQLITE_OK)
-        return es_store__db_fail(st, err, "checking integrity");
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *line = (const char *)sqlite3_column_text(s, 0);
-        if (line == NULL)
-            continue;
-        ok &= strcmp(line, "ok") == 0;
-        if (cap > len + 1) {
-            int w = snprintf(msg + len, cap - len, "%s%s", len ? "\n" : "", line);
-            len = w > 0 && (size_t)w < cap - len ? len + (size_t)w : cap - 1;
-        }
-    }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE)
-        return es_store__db_fail(st, err, "checking integrity");
-    return ok ? 0 : es_err_set(err, ES_ESTORE, "%s: integrity check failed: %s", st->path, msg);
 }

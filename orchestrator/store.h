@@ -179,6 +179,8 @@ typedef struct es_trial_end {
     const es_sample *partial; /* without a result: the worker's latest sample
                                * (energy so far, sources unknown), or NULL */
     int64_t metric_points;    /* history rows written */
+    int64_t pruned_step;      /* status "pruned": the step the trial reached
+                               * (recorded as trial.pruned_step); else unused */
 } es_trial_end;
 
 /* Record what Slurm says of a trial's job: its id, its state (COMPLETED,
@@ -203,7 +205,8 @@ int es_store_sweep_running_jobs(es_store *st, int64_t sweep_id, char ***out /* O
 int es_store_trial_progress(es_store *st, int64_t trial_id, const es_sample *sm, es_err *err);
 
 /* Record a trial's end and commit it (durable before the caller decides on
- * the next launch). */
+ * the next launch); a pruned trial's step is written in the same
+ * transaction. */
 int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e, es_err *err);
 
 /* ---- Jobs that ran outside ecosweep (`ecosweep import`) ------------------- */
@@ -291,6 +294,26 @@ int es_store_sweep_history(es_store *st, int64_t sweep_id, const es_spec *spec,
                            es_store_past_trial **out /* OUT */, size_t *n /* OUT */, es_err *err);
 void es_store_sweep_history_free(es_store_past_trial *h, size_t n, const es_spec *spec);
 
+/* What early termination saw of a sweep, in the order it happened: every
+ * report of the objective metric by any of its trials, and the end of
+ * every trial that ended; lost attempts are left out (their numbers run
+ * again, and would count twice). */
+typedef struct es_store_objective_event {
+    int64_t trial_id;
+    int ended;       /* 0: a report (step, value); 1: the trial ended (status) */
+    int64_t step;    /* a report's step; -1 when it came without one */
+    double value;    /* a report's value; NAN when it was not a finite number */
+    char status[32]; /* an end's status */
+} es_store_objective_event;
+
+/* The objective `metric`'s history of sweep_id for a resumed sweep's
+ * pruner: reports ordered by the time they were recorded (then by trial
+ * and sequence), each trial's end placed after the reports recorded before
+ * it.  Read in one snapshot; free *out with free(). */
+int es_store_objective_history(es_store *st, int64_t sweep_id, const char *metric,
+                               es_store_objective_event **out /* OUT */, size_t *n /* OUT */,
+                               es_err *err);
+
 /* PRAGMA integrity_check: 0 when SQLite says "ok"; else ES_ESTORE with
  * what it found, also written to msg (cap bytes, may be 0). */
 int es_store_integrity_check(es_store *st, char *msg /* OUT */, size_t cap, es_err *err);
@@ -314,13 +337,17 @@ typedef struct es_store_trial {
     es_energy_part cpu, dram, gpu;
     es_store_metric *metrics; /* last value of each metric name */
     size_t n_metrics;
-    int64_t reused_from; /* the trial it reused; 0 when it ran */
-    double forecast_j;   /* energy forecast at launch; NAN when none */
-    double reused_j;     /* the reused trial's joules (what reuse saved); NAN
-                          * when it ran or the original's energy is unknown */
-    char *slurm_job;     /* its Slurm job id; NULL when it ran here */
-    char *slurm_state;   /* Slurm's state for it; NULL when not known */
+    int64_t reused_from;   /* the trial it reused; 0 when it ran */
+    double forecast_j;     /* energy forecast at launch; NAN when none */
+    double reused_j;       /* the reused trial's joules (what reuse saved); NAN
+                            * when it ran or the original's energy is unknown */
+    char *slurm_job;       /* its Slurm job id; NULL when it ran here */
+    char *slurm_state;     /* Slurm's state for it; NULL when not known */
     double slurm_energy_j; /* sacct's ConsumedEnergyRaw; NAN when not reported */
+    int64_t pruned_step;   /* status "pruned": the step it reached; else -1 */
+    int64_t steps;         /* how far it got: the largest step its objective was
+                            * reported at, else the number of its reports
+                            * (0: none; a trial that prints no step) */
 } es_store_trial;
 
 typedef struct es_store_sweep {

@@ -53,6 +53,9 @@ enum {
     Q_SWEEP_REOPEN,
     Q_SWEEP_HISTORY,
     Q_PARAM_VALUES,
+    Q_TRIAL_PRUNED_STEP,
+    Q_LOAD_TRIAL_STEPS,
+    Q_OBJECTIVE_EVENTS,
     Q__COUNT
 };
 
@@ -68,6 +71,18 @@ int es_store__db_fail(es_store *st, es_err *err, const char *what);
 /* Step statement q, which returns no rows; reset it and clear its
  * bindings either way.  0 or ES_ESTORE. */
 int es_store__step_done(es_store *st, int q, es_err *err, const char *what);
+/* Append one zeroed element to the array *arr_ptr of *n elements of sz
+ * bytes (realloc); the new element, or NULL when out of memory (the array
+ * is then unchanged). */
+void *es_store__grow(void *arr_ptr, size_t *n, size_t sz);
+/* Bind a double; NaN binds NULL. */
+void es_store__bind_real(sqlite3_stmt *s, int i, double v);
+/* A REAL column, NULL read as 0 (a budget cap not set). */
+double es_store__col_cap(sqlite3_stmt *s, int i);
+/* BEGIN IMMEDIATE; and COMMIT when rc is 0, else ROLLBACK, returning rc
+ * (or the commit's failure). */
+int es_store__tx_begin(es_store *st, es_err *err);
+int es_store__tx_end(es_store *st, int rc, es_err *err);
 /* Bind text (NULL binds NULL). */
 void es_store__bind_text(sqlite3_stmt *s, int i, const char *v);
 

@@ -2,7 +2,8 @@
  * store_read.c -- loading what the store keeps into the es_store_data tree
  * that reports print (es_store_load, es_store_data_free; see store.h): the
  * projects, their sweeps (with their spec text and budget overshoot),
- * trials (with what they reused and their energy forecast), parameters and
+ * trials (with what they reused, their energy forecast, and how far they got
+ * and where early termination stopped them), parameters and
  * last metric values, and their imported jobs, all in one read transaction.
  * The statements it steps are in store.c's table, prepared at open: no SQL
  * text lives here.
@@ -61,7 +62,7 @@ static void col_factor_choices(sqlite3_stmt *s, int i, es_energy_factors *f)
 }
 
 /* Grow *arr (of *n elements of size sz) by one zeroed element; NULL on OOM. */
-static void *grow(void *arr_ptr, size_t *n, size_t sz)
+void *es_store__grow(void *arr_ptr, size_t *n, size_t sz)
 {
     void **arr = arr_ptr;
     void *p = realloc(*arr, (*n + 1) * sz);
@@ -94,7 +95,7 @@ static int load_metrics(es_store *st, es_store_trial *t)
     int rc;
     sqlite3_bind_int64(s, 1, t->id);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        es_store_metric *m = grow(&t->metrics, &t->n_metrics, sizeof *m);
+        es_store_metric *m = es_store__grow(&t->metrics, &t->n_metrics, sizeof *m);
         if (m == NULL)
             break;
         m->name = col_text(s, 0);
@@ -129,13 +130,32 @@ static int load_slurm(es_store *st, es_store_sweep *sw)
     return rc == SQLITE_DONE ? 0 : ES_ESTORE;
 }
 
+/* Early termination: the step a pruned trial reached, and how far the
+ * trial got (for the energy a pruned trial saved). */
+static int load_steps(es_store *st, es_store_trial *t)
+{
+    sqlite3_stmt *s = st->q[Q_LOAD_TRIAL_STEPS];
+    int rc;
+    t->pruned_step = -1;
+    t->steps = 0;
+    sqlite3_bind_int64(s, 1, t->id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        if (sqlite3_column_type(s, 0) != SQLITE_NULL)
+            t->pruned_step = sqlite3_column_int64(s, 0);
+        t->steps = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ES_ESTORE;
+}
+
 static int load_trials(es_store *st, es_store_sweep *sw)
 {
     sqlite3_stmt *s = st->q[Q_LOAD_TRIALS];
     int rc;
     sqlite3_bind_int64(s, 1, sw->id);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        es_store_trial *t = grow(&sw->trials, &sw->n_trials, sizeof *t);
+        es_store_trial *t = es_store__grow(&sw->trials, &sw->n_trials, sizeof *t);
         if (t == NULL)
             break;
         t->id = sqlite3_column_int64(s, 0);
@@ -169,7 +189,8 @@ static int load_trials(es_store *st, es_store_sweep *sw)
         return rc;
     for (size_t i = 0; i < sw->n_trials; i++) {
         if ((rc = load_params(st, &sw->trials[i])) != 0 ||
-            (rc = load_metrics(st, &sw->trials[i])) != 0)
+            (rc = load_metrics(st, &sw->trials[i])) != 0 ||
+            (rc = load_steps(st, &sw->trials[i])) != 0)
             return rc;
     }
     return 0;
@@ -182,7 +203,7 @@ static int load_sweeps(es_store *st, es_store_project *p, const char *sweep)
     sqlite3_bind_int64(s, 1, p->id);
     es_store__bind_text(s, 2, sweep);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        es_store_sweep *sw = grow(&p->sweeps, &p->n_sweeps, sizeof *sw);
+        es_store_sweep *sw = es_store__grow(&p->sweeps, &p->n_sweeps, sizeof *sw);
         if (sw == NULL)
             break;
         sw->id = sqlite3_column_int64(s, 0);
@@ -228,7 +249,7 @@ static int load_jobs(es_store *st, es_store_import *im)
     int rc;
     sqlite3_bind_int64(s, 1, im->id);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        es_store_job *j = grow(&im->jobs, &im->n_jobs, sizeof *j);
+        es_store_job *j = es_store__grow(&im->jobs, &im->n_jobs, sizeof *j);
         if (j == NULL)
             break;
         j->id = sqlite3_column_int64(s, 0);
@@ -253,7 +274,7 @@ static int load_imports(es_store *st, es_store_project *p)
     int rc;
     sqlite3_bind_int64(s, 1, p->id);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        es_store_import *im = grow(&p->imports, &p->n_imports, sizeof *im);
+        es_store_import *im = es_store__grow(&p->imports, &p->n_imports, sizeof *im);
         const unsigned char *region;
         int src;
         if (im == NULL)
@@ -303,7 +324,7 @@ int es_store_load(es_store *st, const char *project, const char *sweep, es_store
     }
     es_store__bind_text(s, 1, project);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        es_store_project *p = grow(&d->projects, &d->n_projects, sizeof *p);
+        es_store_project *p = es_store__grow(&d->projects, &d->n_projects, sizeof *p);
         if (p == NULL)
             break;
         p->id = sqlite3_column_int64(s, 0);

@@ -7,8 +7,9 @@
  * the order of completions (seq).
  *
  * The objective surrogate sees completed trials at their objective (negated
- * when the goal is to maximize, so that it always minimizes), failed trials
- * imputed as the worst completed objective (W&B's default: the search learns
+ * when the goal is to maximize, so that it always minimizes), trials stopped
+ * by early termination as partial observations (below), failed trials
+ * imputed as the worst of those targets (W&B's default: the search learns
  * to stay away from what crashes), and pending trials at a constant lie
  * equal to the mean of the observed targets ("CL-mean", Ginsbourger et al.
  * 2010): the posterior is then pinned to an unremarkable value on a pending
@@ -20,6 +21,24 @@
  * observed.  The energy surrogate sees log(joules) of finished trials with
  * a positive energy.  Targets are standardized (mean 0, sd 1) before the
  * fit.
+ *
+ * A pruned trial (ES_OBS_PRUNED) is a censored observation: it was stopped
+ * because, at the step it reached, it ranked in the worse part of the
+ * trials that got that far (below the median, or outside the top 1/eta),
+ * so it most likely would not have finished among the better half; and
+ * what it reported is all that is known of it.  It counts at the worse of
+ * its last reported value and the median of the completed results: no
+ * better than the median (the rules only stop trials that rank below
+ * their peers), and no better than what it was seen to reach (a learning
+ * curve that improved later is not assumed).  For a falling loss its last
+ * value is usually above every completed result, which places it with the
+ * worse configurations without pinning it to the worst, as a crash would
+ * be.  It is not imputed as a failure: the configuration ran, and
+ * pruning is the rule's choice, not a fault of the configuration.  With
+ * no completed result yet, pruned trials count at their last values.
+ * Their energy (a run cut short) says nothing about what the
+ * configuration costs to the end, so the energy surrogate and the spread
+ * forecast leave them out.
  *
  * Training sets are capped so that a suggestion stays cheap however long the
  * sweep: the objective keeps its MODEL_TRAIN_BEST best points and then the
@@ -178,7 +197,8 @@ static int model_completed_ok(const es_obs *o)
 
 static int model_energy_ok(const es_obs *o)
 {
-    return o->x_ok && o->has_seq && isfinite(o->energy_j) && o->energy_j > 0.0;
+    return o->x_ok && o->has_seq && o->status != ES_OBS_PRUNED && isfinite(o->energy_j) &&
+           o->energy_j > 0.0;
 }
 
 size_t es_model_completed(const es_model *m)
@@ -195,15 +215,28 @@ static double model_target(const es_model *m, const es_obs *o)
     return m->spec->goal == ES_GOAL_MAXIMIZE ? -o->objective : o->objective;
 }
 
+static int model_by_y(const void *a, const void *b);
+
+/* A pruned trial's last value (target space), when it has one. */
+static int model_pruned_ok(const es_obs *o)
+{
+    return o->x_ok && o->status == ES_OBS_PRUNED && isfinite(o->objective);
+}
+
 /* The finished observations with seq < upto that the objective (energy = 0)
- * or the energy surrogate (energy = 1) learns from, with their targets
- * (failures imputed as the worst completed).  Writes pts, returns how many;
- * *n_completed gets the number of real (not imputed) targets. */
+ * or the energy surrogate (energy = 1) learns from, with their targets.
+ * Completed trials count at their result.  A pruned trial counts at the
+ * worse of its last reported value and the median of the completed results
+ * (see the file's comment); with no completed result yet, at its last
+ * value.  Failures (and pruned trials that never reported a number) are
+ * imputed as the worst of those targets.  Pruned trials never enter the
+ * energy surrogate: their energy is that of a run cut short.  Writes pts
+ * (in no particular order), returns how many; *n_completed gets the number
+ * of targets that are not imputed failures. */
 static size_t model_points(const es_model *m, int energy, uint64_t upto, model_pt *pts,
                            size_t *n_completed)
 {
-    size_t n = 0, nc = 0;
-    double worst = -INFINITY;
+    size_t n = 0, n_done = 0;
     for (size_t i = 0; i < m->n_obs; i++) {
         const es_obs *o = &m->obs[i];
         if (!o->has_seq || o->seq >= upto || !o->x_ok)
@@ -211,27 +244,43 @@ static size_t model_points(const es_model *m, int energy, uint64_t upto, model_p
         if (energy) {
             if (model_energy_ok(o))
                 pts[n++] = (model_pt){i, log(o->energy_j), o->seq};
-        } else if (model_completed_ok(o)) {
+        } else if (model_completed_ok(o) || model_pruned_ok(o)) {
             pts[n++] = (model_pt){i, model_target(m, o), o->seq};
-            worst = fmax(worst, pts[n - 1].y);
         } else {
             pts[n++] = (model_pt){i, NAN, o->seq}; /* failed: imputed below */
         }
     }
-    nc = n;
-    if (!energy) {
-        nc = 0;
-        for (size_t k = 0; k < n; k++) {
-            if (isnan(pts[k].y))
-                pts[k].y = worst;
-            else
-                nc++;
-        }
-        if (nc == 0)
-            n = 0;
+    if (energy) {
+        *n_completed = n;
+        return n;
     }
+    /* Completed trials first, sorted by target, for their median. */
+    for (size_t k = 0; k < n; k++) {
+        if (model_completed_ok(&m->obs[pts[k].obs])) {
+            model_pt t = pts[n_done];
+            pts[n_done++] = pts[k];
+            pts[k] = t;
+        }
+    }
+    qsort(pts, n_done, sizeof *pts, model_by_y);
+    double median = n_done == 0  ? -INFINITY
+                    : n_done % 2 ? pts[n_done / 2].y
+                                 : 0.5 * (pts[n_done / 2 - 1].y + pts[n_done / 2].y);
+    double worst = -INFINITY;
+    size_t nc = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (m->obs[pts[k].obs].status == ES_OBS_PRUNED && !isnan(pts[k].y))
+            pts[k].y = fmax(pts[k].y, median);
+        if (!isnan(pts[k].y)) {
+            worst = fmax(worst, pts[k].y);
+            nc++;
+        }
+    }
+    for (size_t k = 0; k < n; k++)
+        if (isnan(pts[k].y))
+            pts[k].y = worst;
     *n_completed = nc;
-    return n;
+    return nc == 0 ? 0 : n;
 }
 
 static int model_by_y(const void *a, const void *b)
@@ -447,7 +496,7 @@ int es_model_energy_spread(const es_model *m, double *median, double *upper)
         return -ENOMEM;
     for (size_t i = 0; i < m->n_obs; i++) {
         const es_obs *o = &m->obs[i];
-        if (o->has_seq && isfinite(o->energy_j) && o->energy_j >= 0.0)
+        if (o->has_seq && o->status != ES_OBS_PRUNED && isfinite(o->energy_j) && o->energy_j >= 0.0)
             e[n++] = o->energy_j;
     }
     if (n == 0) {

@@ -21,11 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* W&B's min_iter form lists 100 brackets; the max_iter form is bounded the
- * same way through s.  Brackets are computed in doubles, exact below 2^53. */
-#define HB_MAX_BRACKETS 100
-#define HB_EXACT_LIMIT 9007199254740992.0 /* 2^53 */
-
 typedef struct pr_point {
     int64_t step;
     double x; /* loss; may be NaN or +-inf */
@@ -142,30 +137,6 @@ static int cmp_double(const void *a, const void *b)
 
 /* ---- Configuration -------------------------------------------------------- */
 
-void es_prune_config_init(es_prune_config *cfg, es_prune_type type)
-{
-    memset(cfg, 0, sizeof *cfg);
-    cfg->type = type;
-    cfg->eta = 3.0;
-    cfg->startup_trials = 5;
-    cfg->min_trials = 1;
-}
-
-const char *es_prune_type_name(es_prune_type type)
-{
-    switch (type) {
-    case ES_PRUNE_NONE:
-        return "none";
-    case ES_PRUNE_HYPERBAND:
-        return "hyperband";
-    case ES_PRUNE_MEDIAN:
-        return "median";
-    case ES_PRUNE_ASHA:
-        return "asha";
-    }
-    return "unknown";
-}
-
 static int push_rung(int64_t **v, size_t *n, size_t *cap, int64_t at)
 {
     if (*n > 0 && (*v)[*n - 1] == at)
@@ -202,7 +173,7 @@ static int schedule(const es_prune_config *cfg, int64_t **out, size_t *n_out)
         }
     } else if (cfg->type == ES_PRUNE_HYPERBAND) {
         double band = (double)cfg->min_iter;
-        for (int i = 0; i < HB_MAX_BRACKETS && band < HB_EXACT_LIMIT && rc == 0; i++) {
+        for (int i = 0; i < ES_PRUNE_MAX_BRACKETS && band < ES_PRUNE_EXACT_LIMIT && rc == 0; i++) {
             rc = push_rung(&v, &n, &cap, (int64_t)band);
             band *= cfg->eta;
         }
@@ -225,82 +196,6 @@ static int schedule(const es_prune_config *cfg, int64_t **out, size_t *n_out)
     *out = v;
     *n_out = n;
     return 0;
-}
-
-int es_prune_config_validate(const es_prune_config *cfg, es_err *err)
-{
-    const char *k = "early_terminate";
-    if (cfg == NULL)
-        return es_err_set(err, -EINVAL, "%s: no configuration", k);
-
-    switch (cfg->type) {
-    case ES_PRUNE_NONE:
-        return 0;
-    case ES_PRUNE_HYPERBAND:
-        if (!(cfg->eta > 1.0) || !isfinite(cfg->eta))
-            return es_err_set(err, ES_ESPEC, "%s.eta: expected a number > 1, got %g", k, cfg->eta);
-        if (cfg->min_iter < 0)
-            return es_err_set(err, ES_ESPEC, "%s.min_iter: expected an integer >= 1, got %" PRId64,
-                              k, cfg->min_iter);
-        if (cfg->max_iter < 0)
-            return es_err_set(err, ES_ESPEC, "%s.max_iter: expected an integer >= 1, got %" PRId64,
-                              k, cfg->max_iter);
-        if (cfg->max_iter == 0 && cfg->min_iter == 0)
-            return es_err_set(err, ES_ESPEC, "%s: hyperband needs min_iter, or max_iter and s", k);
-        if (cfg->max_iter > 0) {
-            if (cfg->s < 1 || cfg->s > HB_MAX_BRACKETS)
-                return es_err_set(
-                    err, ES_ESPEC,
-                    "%s.s: expected an integer from 1 to %d with max_iter, got %" PRId64, k,
-                    HB_MAX_BRACKETS, cfg->s);
-            if ((double)cfg->max_iter / cfg->eta < 1.0)
-                return es_err_set(err, ES_ESPEC,
-                                  "%s.max_iter: %" PRId64
-                                  " / eta %g is below 1, so there is no bracket",
-                                  k, cfg->max_iter, cfg->eta);
-        } else if ((double)cfg->min_iter >= HB_EXACT_LIMIT) {
-            return es_err_set(err, ES_ESPEC,
-                              "%s.min_iter: expected an integer below 2^53, got %" PRId64, k,
-                              cfg->min_iter);
-        }
-        return 0;
-    case ES_PRUNE_MEDIAN:
-        if (cfg->min_steps < 0)
-            return es_err_set(err, ES_ESPEC, "%s.min_steps: expected an integer >= 0, got %" PRId64,
-                              k, cfg->min_steps);
-        if (cfg->startup_trials < 0)
-            return es_err_set(err, ES_ESPEC,
-                              "%s.startup_trials: expected an integer >= 0, got %" PRId64, k,
-                              cfg->startup_trials);
-        if (cfg->min_trials < 1)
-            return es_err_set(err, ES_ESPEC,
-                              "%s.min_trials: expected an integer >= 1, got %" PRId64, k,
-                              cfg->min_trials);
-        return 0;
-    case ES_PRUNE_ASHA:
-        if (!(cfg->eta >= 2.0 && cfg->eta <= 1e9 && cfg->eta == floor(cfg->eta)))
-            return es_err_set(err, ES_ESPEC, "%s.eta: expected an integer >= 2 for asha, got %g", k,
-                              cfg->eta);
-        if (cfg->min_iter < 1)
-            return es_err_set(err, ES_ESPEC, "%s.min_iter: expected an integer >= 1, got %" PRId64,
-                              k, cfg->min_iter);
-        if (cfg->max_iter < 0 ||
-            (cfg->max_iter > 0 && cfg->max_iter / (int64_t)cfg->eta < cfg->min_iter)) {
-            if (cfg->min_iter > INT64_MAX / (int64_t)cfg->eta)
-                return es_err_set(
-                    err, ES_ESPEC,
-                    "%s.max_iter: expected 0 (no limit) with this min_iter, got %" PRId64, k,
-                    cfg->max_iter);
-            return es_err_set(
-                err, ES_ESPEC,
-                "%s.max_iter: expected 0 (no limit) or at least min_iter * eta = %" PRId64
-                ", got %" PRId64,
-                k, cfg->min_iter * (int64_t)cfg->eta, cfg->max_iter);
-        }
-        return 0;
-    }
-    return es_err_set(err, ES_ESPEC, "%s.type: expected hyperband, median or asha, got %d", k,
-                      (int)cfg->type);
 }
 
 /* ---- Life cycle ----------------------------------------------------------- */
@@ -565,6 +460,8 @@ int es_pruner_report(es_pruner *p, uint64_t trial, int64_t step, double value,
     if (t == NULL)
         return rc;
     if (t->stopped) {
+        if (step > t->last_step)
+            t->last_step = step;
         *d = *t->stop;
         return 0;
     }
@@ -615,6 +512,13 @@ int es_pruner_report(es_pruner *p, uint64_t trial, int64_t step, double value,
         drop_curve(t);
     }
     return 0;
+}
+
+int64_t es_pruner_last_step(es_pruner *p, uint64_t trial)
+{
+    int rc;
+    pr_trial *t = p != NULL ? trial_get(p, trial, 0, &rc) : NULL;
+    return t != NULL && t->has_step ? t->last_step : 0;
 }
 
 int es_pruner_trial_done(es_pruner *p, uint64_t trial, int completed)

@@ -93,7 +93,8 @@
  * report with a negative step, or a step not after the trial's previous
  * one, is refused (-EINVAL, nothing recorded).  After a stop decision the
  * trial is stopped for good: later reports (a process takes time to die)
- * are not recorded and are answered with the same stop decision.
+ * are not recorded (only their step is kept, for es_pruner_last_step) and
+ * are answered with the same stop decision.
  * es_pruner_trial_done() ends a trial: completed = 1 makes its reported
  * curve part of the median rule's reference; completed = 0 (failed,
  * killed, no result) does not.  hyperband and asha keep every value a
@@ -124,29 +125,11 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "spec.h"
 
-typedef enum es_prune_type {
-    ES_PRUNE_NONE = 0, /* no early termination: every report continues */
-    ES_PRUNE_HYPERBAND,
-    ES_PRUNE_MEDIAN,
-    ES_PRUNE_ASHA
-} es_prune_type;
-
-/* The spec's early_terminate section.  Fill it with es_prune_config_init()
- * and then set the keys the spec gives; min_iter, max_iter and s stay 0
- * when not given.  Keys a rule does not use are ignored. */
-typedef struct es_prune_config {
-    es_prune_type type;
-    int64_t min_iter;        /* hyperband: first bracket; asha: first rung (step) */
-    int64_t max_iter;        /* hyperband: with s; asha: largest resource, 0 = none */
-    int64_t s;               /* hyperband with max_iter: number of brackets */
-    double eta;              /* hyperband: > 1; asha: integer >= 2; default 3 */
-    int strict;              /* hyperband: compare the value at the bracket */
-    int64_t min_steps;       /* median: no stop before this step (default 0) */
-    int64_t startup_trials;  /* median: completed trials needed (default 5) */
-    int64_t min_trials;      /* median: reference values needed (default 1) */
-    const char *metric_name; /* used in reasons; NULL means "value" */
-} es_prune_config;
+/* es_prune_type, es_prune_config and their checks are in spec.h: the
+ * spec parser reads and validates them, and the pruner applies the same
+ * checks when it is created. */
 
 #define ES_PRUNE_REASON_MAX 256
 
@@ -166,18 +149,6 @@ typedef struct es_prune_decision {
     char reason[ES_PRUNE_REASON_MAX];
 } es_prune_decision;
 
-/* Set *cfg to the defaults of `type`: eta 3, strict 0, min_steps 0,
- * startup_trials 5, min_trials 1, everything else 0 / NULL. */
-void es_prune_config_init(es_prune_config *cfg, es_prune_type type);
-
-/* 0 when cfg is usable, else ES_ESPEC with a message naming the key and
- * the value, e.g. "early_terminate.eta: expected a number > 1, got 1"
- * (-EINVAL when cfg is NULL). */
-int es_prune_config_validate(const es_prune_config *cfg, es_err *err);
-
-/* "none", "hyperband", "median", "asha" (static strings). */
-const char *es_prune_type_name(es_prune_type type);
-
 typedef struct es_pruner es_pruner;
 
 /* Validate cfg and create a pruner for a metric to maximize (1) or
@@ -192,6 +163,11 @@ void es_pruner_destroy(es_pruner *p);
  * previous one, or a trial already declared done; -ENOMEM. */
 int es_pruner_report(es_pruner *p, uint64_t trial, int64_t step, double value,
                      es_prune_decision *out /* OUT */);
+
+/* The step of trial `trial`'s last report, stop decisions included (0 when
+ * it has reported nothing), so that a caller can number the reports that
+ * come without a step: last + 1. */
+int64_t es_pruner_last_step(es_pruner *p, uint64_t trial);
 
 /* Trial `trial` has ended: completed (1) with a result, or not (0).
  * Unknown trials are recorded as ended.  0, -EINVAL when it was already

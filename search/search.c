@@ -116,7 +116,8 @@ int es_search_observe(es_search *s, uint64_t index, const es_value *values, es_o
 {
     if (s == NULL || (values == NULL && s->spec->n_params > 0))
         return es_err_set(err, -EINVAL, "es_search_observe: no search or no values array");
-    if (status != ES_OBS_PENDING && status != ES_OBS_COMPLETED && status != ES_OBS_FAILED)
+    if (status != ES_OBS_PENDING && status != ES_OBS_COMPLETED && status != ES_OBS_FAILED &&
+        status != ES_OBS_PRUNED)
         return es_err_set(err, -EINVAL, "es_search_observe: unknown status %d", (int)status);
     int rc = es_model_observe(s->model, index, values, status, objective, energy_j);
     if (rc != 0)

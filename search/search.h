@@ -44,14 +44,20 @@ int es_search_suggest(es_search *s, uint64_t index, es_value *values /* OUT */, 
 typedef enum es_obs_status {
     ES_OBS_PENDING = 0, /* launched, still running: bayes avoids proposing it again */
     ES_OBS_COMPLETED,   /* objective is its finite result */
-    ES_OBS_FAILED       /* crashed, timed out, no metric: imputed as the worst seen */
+    ES_OBS_FAILED,      /* crashed, timed out, no metric: imputed as the worst seen */
+    ES_OBS_PRUNED       /* stopped by early termination; objective is its last
+                         * reported value (NAN when none): a partial observation,
+                         * counted at the worse of that value and the median of
+                         * the completed results (bayes only; see model.c) */
 } es_obs_status;
 
 /* Record trial `index` with its configuration (values are copied).
  * Observing an index again replaces what was known (pending -> completed).
  * energy_j is the trial's measured or estimated joules, NAN when unknown
  * (pending trials).  Every method keeps observations, so forecasts work
- * for random and grid sweeps too.  0 or -ENOMEM. */
+ * for random and grid sweeps too (pruned trials' energies, cut short, are
+ * left out of forecasts).  Random and grid suggestions ignore results.
+ * 0 or -ENOMEM. */
 int es_search_observe(es_search *s, uint64_t index, const es_value *values, es_obs_status status,
                       double objective, double energy_j, es_err *err);
 

@@ -4,8 +4,10 @@
  */
 #include "sweep_exec.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "es_test.h"
@@ -84,4 +86,69 @@ es_store_data *es_sx_load(const char *db)
         ES_FAIL("%s", err.msg);
     es_store_close(st);
     return d;
+}
+
+int es_sx_trial_processes(const char *db, int show)
+{
+    char needle[4400];
+    int n = 0;
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    snprintf(needle, sizeof needle, "ECOSWEEP_TRIAL_DIR=%s.d/", db);
+    ES_CHECK(d != NULL);
+    while ((e = readdir(d)) != NULL) {
+        char path[300], buf[1 << 15];
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (f == NULL)
+            continue;
+        size_t len = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[len] = '\0';
+        const char *rp = strrchr(buf, ')');
+        if (rp != NULL && rp[1] == ' ' && rp[2] == 'Z')
+            continue;
+        snprintf(path, sizeof path, "/proc/%s/environ", e->d_name);
+        if ((f = fopen(path, "r")) == NULL)
+            continue;
+        len = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        for (size_t i = 0; i < len; i += strlen(buf + i) + 1) {
+            buf[len] = '\0';
+            if (strncmp(buf + i, needle, strlen(needle)) == 0) {
+                n++;
+                if (show) {
+                    char cmd[512] = "";
+                    snprintf(path, sizeof path, "/proc/%s/cmdline", e->d_name);
+                    FILE *c = fopen(path, "r");
+                    if (c != NULL) {
+                        size_t m = fread(cmd, 1, sizeof cmd - 1, c);
+                        fclose(c);
+                        for (size_t k = 0; k < m; k++)
+                            cmd[k] = cmd[k] ? cmd[k] : ' ';
+                        cmd[m] = '\0';
+                    }
+                    fprintf(stderr, "still running: pid %s: %s\n", e->d_name, cmd);
+                }
+                break;
+            }
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+void es_sx_wait_orphans_gone(const char *db)
+{
+    /* Three empty scans in a row: a worker caught between fork and exec
+     * still has its parent's environment, and would be missed by one. */
+    int quiet = 0;
+    for (int i = 0; i < 750 && quiet < 3; i++) {
+        quiet = es_sx_trial_processes(db, 0) == 0 ? quiet + 1 : 0;
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    ES_CHECK_INT(es_sx_trial_processes(db, 1), 0);
 }

@@ -1,8 +1,9 @@
 /*
  * sweep_exec.h -- running `ecosweep` in the background from an end-to-end
  * test (to kill or signal it), reading what it printed, and loading the
- * database it wrote.  Shared by test_sweep.c and test_resume.c; for a
- * plain run-and-wait, cli_exec.h serves.
+ * database it wrote, and checking that no trial process outlives it.
+ * Shared by test_sweep.c, test_resume.c and test_prune.c; for a plain
+ * run-and-wait, cli_exec.h serves.
  */
 #ifndef ES_TEST_SWEEP_EXEC_H
 #define ES_TEST_SWEEP_EXEC_H
@@ -30,5 +31,16 @@ void es_sx_show_output(void);
 
 /* Everything in the database at db (the test fails if it cannot). */
 es_store_data *es_sx_load(const char *db);
+
+/* Live processes (workers and trials; zombies excluded) whose environment
+ * names a trial directory of the database db (ECOSWEEP_TRIAL_DIR=db.d/...);
+ * with show, each one is printed to stderr with its command line. */
+int es_sx_trial_processes(const char *db, int show);
+
+/* Wait up to 15 s for every trial process of db to be gone, seen gone on
+ * three scans 20 ms apart (workers stop their trials themselves, and a
+ * sanitizer build under a parallel test run is slow to), then fail the
+ * test naming any that outlives the wait. */
+void es_sx_wait_orphans_gone(const char *db);
 
 #endif

@@ -283,7 +283,8 @@ ES_TEST(pilot_leaves_database_untouched)
 
 ES_TEST(spec_error_exits_2)
 {
-    const char *spec = es_test_write_file("bad.yaml", "program: p.py\nparameters:\n  lr: {mn: 1}\n");
+    const char *spec =
+        es_test_write_file("bad.yaml", "program: p.py\nparameters:\n  lr: {mn: 1}\n");
     const char *out, *err;
     ES_CHECK_INT(es_test_ecosweep((const char *[]){"estimate", spec, NULL}, NULL, &out, &err), 2);
     ES_CHECK_CONTAINS(err, "unknown key 'mn'");

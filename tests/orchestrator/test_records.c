@@ -161,8 +161,8 @@ ES_TEST(slurm_messages_name_the_job_and_the_cause)
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         char job[32] = "", note[240] = "";
-        int is = es_slurm_line(rows[i].line, strlen(rows[i].line), job, sizeof job, note,
-                               sizeof note);
+        int is =
+            es_slurm_line(rows[i].line, strlen(rows[i].line), job, sizeof job, note, sizeof note);
         ES_CHECK_INT(is, rows[i].slurm);
         ES_CHECK_STR(job, rows[i].job);
         const char *state = es_slurm_state_of_note(note);
@@ -188,11 +188,19 @@ ES_TEST(srun_command_line_from_the_spec)
                           .extra_args = extra,
                           .n_extra_args = 2};
     char **v = es_slurm_srun_argv(&l, "ecosweep-1-2");
-    static const char *const want[] = {
-        "srun",          "--ntasks=1",          "--nodes=1",          "--job-name=ecosweep-1-2",
-        "--cpus-per-task=4", "--partition=gpu", "--time=00:30:00",    "--mem=8G",
-        "--gres=gpu:1",  "--account=p42",       "--qos=low",          "--exclusive",
-        NULL};
+    static const char *const want[] = {"srun",
+                                       "--ntasks=1",
+                                       "--nodes=1",
+                                       "--job-name=ecosweep-1-2",
+                                       "--cpus-per-task=4",
+                                       "--partition=gpu",
+                                       "--time=00:30:00",
+                                       "--mem=8G",
+                                       "--gres=gpu:1",
+                                       "--account=p42",
+                                       "--qos=low",
+                                       "--exclusive",
+                                       NULL};
     for (size_t i = 0; want[i] != NULL; i++)
         ES_CHECK_STR(v[i], want[i]);
     ES_CHECK(v[12] == NULL);

@@ -3,14 +3,16 @@
  * Dodge et al.'s expected maximum against its closed form and brute force,
  * sensitivity that finds the parameter that moved the metric and the one
  * that moved the energy, Strubell et al.'s tiers picking the median trial
- * and sweep, and the Markdown and HTML pages -- the HTML rendered by
- * headless Chromium when it is installed (skipped, with a note, when not).
+ * and sweep, the Markdown and HTML pages -- the HTML rendered by headless
+ * Chromium when it is installed (skipped, with a note, when not) -- and the
+ * energy early termination saved.
  */
 #include <errno.h>
 #include <unistd.h>
 
 #include "es_test.h"
 #include "report.h"
+#include "report_int.h"
 
 /* ---- An in-memory project, no database needed ------------------------------ */
 
@@ -350,4 +352,72 @@ ES_TEST(html_renders_in_headless_chromium)
     ES_CHECK_CONTAINS(buf, "<svg id=\"sweep-7-expected-max\"");
     ES_CHECK_CONTAINS(buf, "Best acc so far against cumulative kWh</title>");
     ES_CHECK_CONTAINS(buf, "<polyline");
+}
+
+/* ---- Early termination ------------------------------------------------------------ */
+
+/* The energy-saved estimate: the completed trials' median joules per step
+ * times the steps each pruned trial had left to their median final step;
+ * used + saved = the estimated full cost, per trial and summed; nothing is
+ * estimated without a completed trial to take the rate from. */
+ES_TEST(energy_saved_by_pruning)
+{
+    es_store_trial t[5] = {
+        mk_trial(0, "completed", 0.5, 10.0, "{}"), mk_trial(1, "completed", 0.4, 20.0, "{}"),
+        mk_trial(2, "pruned", 0.9, 3.0, "{}"), mk_trial(3, "pruned", 0.8, 7.0, "{}"),
+        mk_trial(4, "failed", NAN, 5.0, "{}")};
+    t[0].steps = t[1].steps = 10;       /* 1 and 2 J per step: median 1.5 */
+    t[2].steps = t[2].pruned_step = 4;  /* 6 steps left: 9 J saved */
+    t[3].steps = t[3].pruned_step = 12; /* past the usual end: nothing saved */
+    t[4].steps = 2;
+    for (int i = 0; i < 5; i++)
+        if (strcmp(t[i].status, "pruned") != 0)
+            t[i].pruned_step = -1;
+    es_store_sweep sw;
+    mk_sweep(&sw, 1, "s", "minimize", t, 5);
+    es_rep_prune p;
+    es_rep_prune_of(&sw, &p);
+    ES_CHECK_INT(p.pruned, 2);
+    ES_CHECK_INT(p.basis, 2);
+    ES_CHECK_NEAR(p.used_j, 10.0, 1e-12);
+    ES_CHECK_NEAR(p.j_per_step, 1.5, 1e-12);
+    ES_CHECK_NEAR(p.final_step, 10, 0);
+    ES_CHECK_NEAR(p.saved_j, 9.0, 1e-12);
+    ES_CHECK_NEAR(p.full_j, 19.0, 1e-12);
+    double full, saved;
+    es_rep_prune_trial(&p, &t[2], &full, &saved);
+    ES_CHECK_NEAR(saved, 9.0, 1e-12);
+    ES_CHECK_NEAR(full, 12.0, 1e-12);
+    es_rep_prune_trial(&p, &t[3], &full, &saved);
+    ES_CHECK_NEAR(saved, 0.0, 0);
+    ES_CHECK_NEAR(full, 7.0, 1e-12);
+    es_rep_prune_trial(&p, &t[0], &full, &saved);
+    ES_CHECK(isnan(full) && isnan(saved));
+
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    es_rep_write_prune_lines(f, "- ", &sw);
+    fclose(f);
+    ES_CHECK_CONTAINS(text, "- early termination: 2 trials pruned, which used 10 J");
+    ES_CHECK_CONTAINS(text, "- energy saved by early termination: about 9 J");
+    ES_CHECK_CONTAINS(text, "47% of the 19 J running the pruned trials to step 10");
+    ES_CHECK_CONTAINS(text, "the median 1.5 J per step of 2 completed trials");
+    free(text);
+
+    /* No completed trial: not estimated.  No pruned trial: nothing said. */
+    t[0].status = t[1].status = "failed";
+    es_rep_prune_of(&sw, &p);
+    ES_CHECK(isnan(p.saved_j) && isnan(p.full_j) && isnan(p.j_per_step));
+    f = open_memstream(&text, &len);
+    es_rep_write_prune_lines(f, "", &sw);
+    fclose(f);
+    ES_CHECK_CONTAINS(text, "energy saved by early termination: not estimated");
+    free(text);
+    t[2].status = t[3].status = "completed";
+    f = open_memstream(&text, &len);
+    es_rep_write_prune_lines(f, "", &sw);
+    fclose(f);
+    ES_CHECK_STR(text, "");
+    free(text);
 }

@@ -4,7 +4,6 @@
  * moments and started again resumes its sweep, and what the database holds
  * stays whole and exact; `ecosweep resume` by name; `--new`.
  */
-#include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
@@ -80,77 +79,10 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Processes (workers and trials) whose environment names a trial directory
- * of this test's database; zombies excluded. */
-static int trial_processes_show(int show);
-static int trial_processes(void)
-{
-    return trial_processes_show(0);
-}
-
-/* Live processes that belong to this test's trials (by the trial
- * directory in their environment); with show, print each one. */
-static int trial_processes_show(int show)
-{
-    char needle[4400];
-    int n = 0;
-    DIR *d = opendir("/proc");
-    struct dirent *e;
-    snprintf(needle, sizeof needle, "ECOSWEEP_TRIAL_DIR=%s.d/", db);
-    ES_CHECK(d != NULL);
-    while ((e = readdir(d)) != NULL) {
-        char path[300], buf[1 << 15];
-        if (e->d_name[0] < '0' || e->d_name[0] > '9')
-            continue;
-        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-        FILE *f = fopen(path, "r");
-        if (f == NULL)
-            continue;
-        size_t len = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        buf[len] = '\0';
-        const char *rp = strrchr(buf, ')');
-        if (rp != NULL && rp[1] == ' ' && rp[2] == 'Z')
-            continue;
-        snprintf(path, sizeof path, "/proc/%s/environ", e->d_name);
-        if ((f = fopen(path, "r")) == NULL)
-            continue;
-        len = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        for (size_t i = 0; i < len; i += strlen(buf + i) + 1) {
-            buf[len] = '\0';
-            if (strncmp(buf + i, needle, strlen(needle)) == 0) {
-                n++;
-                if (show) {
-                    char cmd[512] = "";
-                    snprintf(path, sizeof path, "/proc/%s/cmdline", e->d_name);
-                    FILE *c = fopen(path, "r");
-                    if (c != NULL) {
-                        size_t m = fread(cmd, 1, sizeof cmd - 1, c);
-                        fclose(c);
-                        for (size_t k = 0; k < m; k++)
-                            cmd[k] = cmd[k] ? cmd[k] : ' ';
-                        cmd[m] = '\0';
-                    }
-                    fprintf(stderr, "still running: pid %s: %s\n", e->d_name, cmd);
-                }
-                break;
-            }
-        }
-    }
-    closedir(d);
-    return n;
-}
-
-/* The workers of a killed coordinator stop their trials themselves
- * (PR_SET_PDEATHSIG); wait up to 15 s for that (a sanitizer build under a
- * parallel test run starts and stops its workers slowly), and name any
- * process that outlives the wait. */
+/* No process of this test's trials is left (sweep_exec.h). */
 static void wait_orphans_gone(void)
 {
-    for (int i = 0; i < 750 && trial_processes() > 0; i++)
-        sleep_ms(20);
-    ES_CHECK_INT(trial_processes_show(1), 0);
+    es_sx_wait_orphans_gone(db);
 }
 
 static void check_integrity(void)

@@ -137,6 +137,89 @@ ES_TEST(roundtrip)
     es_spec_free(sp);
 }
 
+/* Early termination in the store: a pruned trial keeps the step it
+ * reached; every trial says how far it got; the objective's history comes
+ * back in the order it was recorded, with each trial's end after its
+ * reports and lost attempts left out. */
+ES_TEST(pruned_step_and_objective_history)
+{
+    es_spec *sp = spec();
+    es_store *st = open_db();
+    char *name;
+    es_err err;
+    int64_t sid = new_sweep(st, sp, "s", &name);
+    free(name);
+    int64_t a = add_trial(st, sp, sid, 0, 0.01, "completed", 0.25, 10); /* steps 1, 2 */
+    es_value vals[2] = {{.kind = ES_V_FLOAT, .f = 0.05}, {.kind = ES_V_STR, .s = "sgd"}};
+    es_trial_new tn = {.sweep_id = sid,
+                       .number = 1,
+                       .spec = sp,
+                       .values = vals,
+                       .command_json = "[]",
+                       .started = 1003};
+    int64_t b, c;
+    ES_CHECK_INT(es_store_trial_start(st, &tn, &b, &err), 0);
+    /* Reports without a step: counted. */
+    ES_CHECK_INT(es_store_metric_add(st, b, 0, "loss", -1, 3.0, 1003.5, &err), 0);
+    ES_CHECK_INT(es_store_metric_add(st, b, 1, "acc", -1, 0.1, 1003.6, &err), 0);
+    ES_CHECK_INT(es_store_metric_add(st, b, 2, "loss", -1, NAN, 1004, &err), 0);
+    es_trial_end e = {.status = "pruned",
+                      .reason = "not in the top 1/3 at bracket 2",
+                      .objective = 2.5,
+                      .ended = 1004.5,
+                      .metric_points = 3,
+                      .pruned_step = 2};
+    ES_CHECK_INT(es_store_trial_finish(st, b, &e, &err), 0);
+    tn.number = 2;
+    ES_CHECK_INT(es_store_trial_start(st, &tn, &c, &err), 0); /* still running */
+    ES_CHECK_INT(es_store_metric_add(st, c, 0, "loss", 7, 9.0, 1004.2, &err), 0);
+
+    es_store_objective_event *ev;
+    size_t n;
+    ES_CHECK_INT(es_store_objective_history(st, sid, "loss", &ev, &n, &err), 0);
+    /* a: reports at 1001, 1002, end at 5000; b: 1003.5, 1004, end 1004.5;
+     * c: a report at 1004.2, no end. */
+    ES_CHECK_INT(n, 7);
+    int64_t want_id[7] = {a, a, b, b, c, b, a};
+    int want_end[7] = {0, 0, 0, 0, 0, 1, 1};
+    int64_t want_step[7] = {1, 2, -1, -1, 7, -1, -1};
+    for (size_t i = 0; i < n; i++) {
+        ES_CHECK_INT(ev[i].trial_id, want_id[i]);
+        ES_CHECK_INT(ev[i].ended, want_end[i]);
+        ES_CHECK_INT(ev[i].step, want_step[i]);
+    }
+    ES_CHECK_NEAR(ev[0].value, 1.25, 0);
+    ES_CHECK(isnan(ev[3].value));
+    ES_CHECK_STR(ev[5].status, "pruned");
+    ES_CHECK_STR(ev[6].status, "completed");
+    free(ev);
+
+    es_store_data *d;
+    ES_CHECK_INT(es_store_load(st, NULL, NULL, &d, &err), 0);
+    es_store_sweep *sw = &d->projects[0].sweeps[0];
+    ES_CHECK_INT(sw->n_trials, 3);
+    ES_CHECK_INT(sw->trials[0].pruned_step, -1);
+    ES_CHECK_INT(sw->trials[0].steps, 2);
+    ES_CHECK_STR(sw->trials[1].status, "pruned");
+    ES_CHECK_INT(sw->trials[1].pruned_step, 2);
+    ES_CHECK_INT(sw->trials[1].steps, 2); /* two reports, no step */
+    ES_CHECK_NEAR(sw->trials[1].objective, 2.5, 0);
+    ES_CHECK_INT(sw->trials[2].steps, 7);
+    es_store_data_free(d);
+
+    /* Lost attempts are left out of the history. */
+    int n_lost;
+    ES_CHECK_INT(es_store_sweep_reopen(st, sid, "lost", 6000, &n_lost, &err), 0);
+    ES_CHECK_INT(n_lost, 1);
+    ES_CHECK_INT(es_store_objective_history(st, sid, "loss", &ev, &n, &err), 0);
+    ES_CHECK_INT(n, 6);
+    for (size_t i = 0; i < n; i++)
+        ES_CHECK(ev[i].trial_id != c);
+    free(ev);
+    es_store_close(st);
+    es_spec_free(sp);
+}
+
 ES_TEST(sweep_names_are_made_unique)
 {
     es_spec *sp = spec();

@@ -77,6 +77,30 @@ env)
     { echo "id=$ECOSWEEP_TRIAL_ID"; echo "file=$ECOSWEEP_PARAMS_FILE"; cat "$ECOSWEEP_PARAMS_FILE"; echo; } > "$ECOSWEEP_TRIAL_DIR/env"
     echo "loss=1"
     ;;
+curve)
+    # A learning curve: loss = x + 1/k at steps k = 1..--steps (default 9),
+    # one every --sleep seconds (default 0.1), so a large x is visibly bad
+    # from the first step.  --nostep prints no step (reports are counted);
+    # --stubborn ignores SIGTERM (so does the sleep it waits in).
+    steps=9
+    nap=0.1
+    stepped=1
+    for a in "$@"; do
+        case "$a" in
+        --steps=*) steps=${a#--steps=} ;;
+        --sleep=*) nap=${a#--sleep=} ;;
+        --nostep=True) stepped=0 ;;
+        --stubborn=True) trap '' TERM ;;
+        esac
+    done
+    k=1
+    while [ $k -le "$steps" ]; do
+        v=$(awk -v x="$x" -v k="$k" 'BEGIN { printf "%.6f", x + 1.0 / k }')
+        if [ $stepped = 1 ]; then echo "loss=$v step=$k"; else echo "loss=$v"; fi
+        sleep "$nap"
+        k=$((k + 1))
+    done
+    ;;
 okslow)
     # Reports a step, then x after 0.15-0.35 s: a coordinator killed at a
     # random moment lands in launches, metric writes and commits alike.

@@ -3,8 +3,9 @@
  * search.h: it finds the minimum of Branin and beats random search on
  * Hartmann6, maximizes when told to, is deterministic (also for a search
  * rebuilt from the same observations), spreads pending trials, avoids what
- * failed, keeps every suggestion within the energy budget and says so when
- * nothing fits, and forecasts energy for every method.
+ * failed, learns from pruned trials as partial observations, keeps every
+ * suggestion within the energy budget and says so when nothing fits, and
+ * forecasts energy for every method.
  */
 #include <errno.h>
 
@@ -287,6 +288,128 @@ ES_TEST(bayes_failures_imputed_as_worst)
     }
     ES_CHECK(failed_late <= 3);
     es_search_destroy(s);
+}
+
+/* A pruned trial is a partial observation: it counts at the worse of its
+ * last value and the completed results' median, is never imputed as the
+ * worst like a failure, and its cut-short energy stays out of forecasts. */
+ES_TEST(bayes_pruned_trials_are_partial_observations)
+{
+    es_param p[1];
+    p[0] = st_param("x", ES_DIST_UNIFORM);
+    p[0].max = 1;
+    es_spec spec = bayes_spec(p, 1);
+    es_model *m = NULL;
+    ES_CHECK_INT(es_model_create(&spec, 1, &m), 0);
+    /* Completed 1, 2, 4, 8 (median 3); pruned at 0.5 (better than the
+     * median: counted at 3) and at 20 (worse: counted at 20, beyond the
+     * worst completed); a failure (counted at the worst target, 20); a
+     * pruned trial with no number (counted as a failure). */
+    double xs[8] = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8};
+    double fs[8] = {1, 2, 4, 8, 0.5, 20, NAN, NAN};
+    es_obs_status st[8] = {ES_OBS_COMPLETED, ES_OBS_COMPLETED, ES_OBS_COMPLETED, ES_OBS_COMPLETED,
+                           ES_OBS_PRUNED,    ES_OBS_PRUNED,    ES_OBS_FAILED,    ES_OBS_PRUNED};
+    for (int i = 0; i < 8; i++) {
+        es_value v = st_float(xs[i]);
+        ES_CHECK_INT(es_model_observe(m, (uint64_t)i, &v, st[i], fs[i], 10.0), 0);
+    }
+    ES_CHECK_INT(es_model_objective(m, UINT64_MAX), 1);
+    const es_surrogate *o = &m->objective;
+    ES_CHECK_INT(o->n_train, 8); /* in completion order */
+    ES_CHECK_INT(o->n_real, 8);
+    double want[8] = {1, 2, 4, 8, 3, 20, 20, 20};
+    double mean = 0;
+    for (int i = 0; i < 8; i++)
+        mean += want[i] / 8;
+    ES_CHECK_NEAR(o->mean, mean, 1e-12);
+    for (int i = 0; i < 8; i++)
+        ES_CHECK_NEAR(o->yt[i] * o->sd + o->mean, want[i], 1e-9);
+    ES_CHECK_NEAR(o->best, (1 - mean) / o->sd, 1e-12); /* the incumbent is completed */
+    es_model_destroy(m);
+
+    /* Maximizing mirrors it: completed 1, 2, 4, 8 (median 3), pruned at 5
+     * (better than the median: counted at 3) and at 0.5 (kept). */
+    spec.goal = ES_GOAL_MAXIMIZE;
+    ES_CHECK_INT(es_model_create(&spec, 1, &m), 0);
+    double fm[6] = {1, 2, 4, 8, 5, 0.5};
+    for (int i = 0; i < 6; i++) {
+        es_value v = st_float(xs[i]);
+        ES_CHECK_INT(es_model_observe(m, (uint64_t)i, &v, i < 4 ? ES_OBS_COMPLETED : ES_OBS_PRUNED,
+                                      fm[i], NAN),
+                     0);
+    }
+    ES_CHECK_INT(es_model_objective(m, UINT64_MAX), 1);
+    o = &m->objective;
+    ES_CHECK_NEAR(o->yt[4] * o->sd + o->mean, -3.0, 1e-9);
+    ES_CHECK_NEAR(o->yt[5] * o->sd + o->mean, -0.5, 1e-9);
+    es_model_destroy(m);
+
+    /* With pruned trials only, their last values are what is known: the
+     * surrogate is built on them. */
+    spec.goal = ES_GOAL_MINIMIZE;
+    ES_CHECK_INT(es_model_create(&spec, 1, &m), 0);
+    for (int i = 0; i < 3; i++) {
+        es_value v = st_float(xs[i]);
+        ES_CHECK_INT(es_model_observe(m, (uint64_t)i, &v, ES_OBS_PRUNED, fs[i], NAN), 0);
+    }
+    ES_CHECK_INT(es_model_objective(m, UINT64_MAX), 1);
+    ES_CHECK_NEAR(m->objective.mean, 7.0 / 3.0, 1e-12);
+    es_model_destroy(m);
+
+    /* Forecasts: a pruned trial's energy is not what its configuration
+     * costs to the end. */
+    es_search *s = bayes_make(&spec, 2);
+    es_value a = st_float(0.2), b = st_float(0.7);
+    double med = 0, up = 0;
+    bayes_observe(s, 0, &a, ES_OBS_PRUNED, 5.0, 10.0);
+    ES_CHECK_INT(es_search_forecast(s, &a, &med, &up), -ENODATA);
+    bayes_observe(s, 1, &b, ES_OBS_COMPLETED, 1.0, 400.0);
+    ES_CHECK_INT(es_search_forecast(s, &a, &med, &up), 0);
+    ES_CHECK_NEAR(med, 400.0, 1e-9);
+    es_search_destroy(s);
+}
+
+/* As a sweep: trials in the region that gets pruned (x > 0.6, where the
+ * last values are poor) are proposed less and less, and the search still
+ * finds the completed optimum; random search ignores pruning entirely. */
+ES_TEST(bayes_steers_away_from_pruned_region)
+{
+    es_param p[1];
+    p[0] = st_param("x", ES_DIST_UNIFORM);
+    p[0].max = 1;
+    es_spec spec = bayes_spec(p, 1);
+    es_search *s = bayes_make(&spec, 5);
+    int pruned_late = 0;
+    double best = INFINITY;
+    for (uint64_t i = 0; i < 25; i++) {
+        es_value v = {0};
+        bayes_suggest(s, i, &v);
+        double f = (v.f - 0.3) * (v.f - 0.3);
+        if (v.f > 0.6) {
+            pruned_late += i >= 10;
+            bayes_observe(s, i, &v, ES_OBS_PRUNED, 1.0 + f, 1.0);
+        } else {
+            bayes_observe(s, i, &v, ES_OBS_COMPLETED, f, 3.0);
+            best = fmin(best, f);
+        }
+    }
+    ES_CHECK(pruned_late <= 3);
+    ES_CHECK(best < 1e-3);
+    es_search_destroy(s);
+
+    /* Random: the same configurations whatever was observed. */
+    spec.method = ES_METHOD_RANDOM;
+    es_search *r1 = bayes_make(&spec, 9), *r2 = bayes_make(&spec, 9);
+    for (uint64_t i = 0; i < 10; i++) {
+        es_value v1 = {0}, v2 = {0};
+        bayes_suggest(r1, i, &v1);
+        bayes_suggest(r2, i, &v2);
+        ES_CHECK_NEAR(v1.f, v2.f, 0);
+        bayes_observe(r1, i, &v1, ES_OBS_PRUNED, 1.0, 1.0);
+        bayes_observe(r2, i, &v2, ES_OBS_COMPLETED, 1.0, 1.0);
+    }
+    es_search_destroy(r1);
+    es_search_destroy(r2);
 }
 
 ES_TEST(bayes_energy_constraint_respected)

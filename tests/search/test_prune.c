@@ -815,3 +815,26 @@ ES_TEST(config_valid_examples)
     c.max_iter = 3; /* exactly min_iter * eta: one rung */
     ES_CHECK_INT(es_prune_config_validate(&c, NULL), 0);
 }
+
+/* Reports without a step are numbered last + 1 by the caller; the last
+ * step keeps counting after a stop, while the process takes time to die. */
+ES_TEST(last_step_numbers_unstepped_reports)
+{
+    es_prune_config c = cfg_of(ES_PRUNE_HYPERBAND);
+    c.min_iter = 1;
+    c.eta = 2;
+    es_pruner *p = make(&c, 0);
+    ES_CHECK_INT(es_pruner_last_step(p, 7), 0);
+    ES_CHECK_INT(report(p, 1, es_pruner_last_step(p, 1) + 1, 1.0).action, CONT);
+    ES_CHECK_INT(report(p, 2, es_pruner_last_step(p, 2) + 1, 2.0).action, CONT);
+    /* cutoff: sorted {1, 2, 3}[(int)(3 / 2)] = 2 */
+    ES_CHECK_INT(report(p, 3, es_pruner_last_step(p, 3) + 1, 3.0).action, STOP);
+    ES_CHECK_INT(es_pruner_last_step(p, 1), 1);
+    ES_CHECK_INT(es_pruner_last_step(p, 3), 1);
+    ES_CHECK_INT(report(p, 3, 5, 0.5).action, STOP); /* stopped for good */
+    ES_CHECK_INT(es_pruner_last_step(p, 3), 5);
+    ES_CHECK_INT(report(p, 1, 4, 1.0).action, CONT);
+    ES_CHECK_INT(es_pruner_last_step(p, 1), 4);
+    ES_CHECK_INT(es_pruner_last_step(NULL, 1), 0);
+    es_pruner_destroy(p);
+}

@@ -299,9 +299,10 @@ ES_TEST(error_bayes_and_early_terminate)
     ES_CHECK_STR(parse_err("program: t.py\nmethod: bayes\nparameters: {x: {value: 1}}\n"),
                  "t.yaml:2:9: method: bayes needs a metric to optimize: add 'metric: {name: ..., "
                  "goal: minimize or maximize}'");
-    ES_CHECK_CONTAINS(parse_err("program: t.py\nparameters: {x: {value: 1}}\n"
-                                "early_terminate: {type: hyperband, min_iter: 3}\n"),
-                      "t.yaml:3:1: early_terminate is not supported yet");
+    ES_CHECK_STR(parse_err("program: t.py\nparameters: {x: {value: 1}}\n"
+                           "early_terminate: {type: hyperband, min_iter: 3}\n"),
+                 "t.yaml:3:1: early_terminate: needs a metric to compare trials by: add 'metric: "
+                 "{name: ..., goal: minimize or maximize}'");
 }
 
 ES_TEST(error_bad_types)

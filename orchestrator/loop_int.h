@@ -1,0 +1,152 @@
+/*
+ * loop_int.h -- what the parts of the sweep loop share (loop.c; resuming in
+ * loop_resume.c; Slurm's side of a trial in loop_slurm.c): the sweep and
+ * trial records and the few helpers each part calls.  Private to them;
+ * everything else sees loop.h.
+ */
+#ifndef ES_LOOP_INT_H
+#define ES_LOOP_INT_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <uv.h>
+
+#include "launch.h"
+#include "loop.h"
+#include "metric.h"
+#include "prune.h"
+#include "result.h"
+#include "search.h"
+
+#define LINE_CAP (64 * 1024)         /* longest metric line examined */
+#define LOG_CAP (64LL * 1024 * 1024) /* bytes kept per output file */
+#define METRIC_ROWS_CAP 100000       /* history rows kept per trial */
+#define RESULT_CAP 4096
+
+typedef struct sweep sweep;
+
+typedef struct trial {
+    sweep *sw;
+    struct trial *next;
+    int64_t id, number;
+    es_value *values;
+    char dir[PATH_MAX];
+    es_launch *launch;
+    uv_timer_t timer;
+    int closes_pending;
+    double started;
+
+    FILE *out_f, *err_f;
+    long long out_bytes, err_bytes;
+    char *line;
+    size_t line_len;
+    int line_overflow;
+
+    char res[RESULT_CAP]; /* the worker's line being read */
+    size_t res_len;
+    int res_overflow;
+    long pgid;         /* the trial's process group, once the worker said it */
+    char job_name[64]; /* its Slurm job's name (on Slurm) */
+    int have_live;     /* a sample has arrived */
+    int live_saved;    /* the latest sample is in the store */
+    es_sample live;    /* the worker's latest sample: energy so far */
+    double forecast_j; /* median energy forecast at launch, NAN when none */
+    int have_r;        /* the result has arrived */
+    es_result result;
+
+    int64_t worker_status;
+    int worker_signal;
+    int timed_out;
+    const char *stop_status; /* interrupted / budget_stopped / pruned, set by the sweep */
+    char stop_reason[ES_PRUNE_REASON_MAX];
+    int64_t prune_step; /* the objective's last step as the pruner numbered it */
+
+    int have_obj;   /* the objective was reported at least once */
+    int obj_number; /* its last report was a number (NaN and inf included) */
+    double obj;     /* its last value (NAN when that was not a number) */
+    char obj_text[64];
+    int64_t metric_seq;
+} trial;
+
+struct sweep {
+    uv_loop_t loop;
+    uv_signal_t sig_int, sig_term;
+    uv_timer_t tick;
+    es_store *st;
+    const es_spec *spec;
+    const es_run_opts *opts;
+    es_search *search;
+    es_pruner *pruner; /* early_terminate; NULL when the spec has none */
+    uint64_t t0;       /* uv_hrtime at start */
+    int64_t id;
+    char name[256];
+    char log_root[PATH_MAX - 128];
+
+    trial *running_list;
+    int running;
+    int64_t project_id;
+    double budget_j; /* energy budget at the device (the sweep's, or what is
+                        left of its project's when tighter), NAN when none */
+    double spent_j;  /* joules of the trials that ended */
+    int budget_exhausted;
+    uint64_t next_index;
+    uint64_t *redo;    /* numbers to run again first (lost when resumed) */
+    uint64_t *retried; /* numbers Slurm failed and that ran again, once each time */
+    size_t n_retried;
+    size_t n_redo, redo_pos;
+    int stopping; /* no further launches */
+    char end_status[32];
+    char end_reason[256];
+    int fatal; /* the store or a launch failed: end with an error */
+    es_err fatal_err;
+    int stop_signal;
+    int closed;
+    unsigned ticks;
+
+    es_run_summary *sum;
+};
+
+/* Unix seconds now. */
+double es_loop_now(void);
+
+/* A progress line (and the live status line redrawn). */
+void es_loop_say(sweep *sw, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* No further launches; the sweep ends with status and this reason when the
+ * running trials are done (the first reason given stays). */
+void es_loop_stop_launching(sweep *sw, const char *status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The store or a launch failed: stop, and end the sweep with err. */
+void es_loop_fatal(sweep *sw, const es_err *err);
+
+/* Count a trial that ended with status in the summary. */
+void es_loop_count_status(es_run_summary *s, const char *status);
+
+/* A trial's result is known (run or reused): keep the best, and end the
+ * sweep at the metric's target. */
+void es_loop_after_result(sweep *sw, int64_t number, double obj);
+
+/* ---- loop_resume.c ---- */
+
+/* Take up sweep opts->resume_id: cancel the Slurm jobs its lost trials
+ * left, lose its running trials, learn what the others found, and queue
+ * the numbers that must run again. */
+int es_loop_resume(sweep *sw, es_err *err);
+
+/* ---- loop_slurm.c ---- */
+
+/* Slurm's state for a trial it ended itself, from what srun printed; NULL
+ * when it did not (or the trial ran here). */
+const char *es_loop_slurm_state(const trial *t);
+
+/* Record a finished trial's job (id and state), then sacct's word on it in
+ * the background. */
+void es_loop_record_slurm_job(trial *t, const char *status);
+
+/* After a node failure or a preemption: the status to record ("lost", the
+ * number queued to run again) or status unchanged. */
+const char *es_loop_maybe_retry(trial *t, const char *status, char *reason, size_t cap);
+
+#endif

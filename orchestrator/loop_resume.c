@@ -1,0 +1,173 @@
+/*
+ * loop_resume.c -- taking up a sweep whose coordinator died or that was
+ * interrupted (see loop.h): the Slurm jobs its lost trials left are
+ * cancelled, its running trials become lost attempts, what it recorded
+ * feeds the search (and the pruner), and the numbers to run again are
+ * queued.
+ */
+#include <errno.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "account.h"
+#include "loop_int.h"
+#include "trial_setup.h"
+
+/* ---- Resuming ------------------------------------------------------------------ */
+
+/* Move a lost attempt's log directory to the name its row now records
+ * (DIR.lost-ID), so the number's next attempt starts in a fresh DIR.  Done
+ * for the latest attempt of a number only when no other attempt took the
+ * directory since, and only when not done before: a coordinator killed
+ * between the store's commit and the rename does it on the next resume. */
+static void move_lost_dir(const es_store_past_trial *p)
+{
+    const char *suffix = NULL;
+    for (const char *q = p->log_dir; q != NULL && (q = strstr(q, ".lost-")) != NULL; q++)
+        suffix = q;
+    char orig[PATH_MAX];
+    struct stat sb;
+    if (suffix == NULL || (size_t)(suffix - p->log_dir) >= sizeof orig)
+        return;
+    snprintf(orig, sizeof orig, "%.*s", (int)(suffix - p->log_dir), p->log_dir);
+    if (stat(p->log_dir, &sb) != 0 && stat(orig, &sb) == 0)
+        rename(orig, p->log_dir);
+}
+
+/* A resumed sweep's pruner learns what the first run's saw, in the order
+ * it happened: every report of the objective and every trial's end, lost
+ * attempts left out (their numbers run again), so that its rungs, medians
+ * and decisions go on as if the sweep had run without the lost attempts. */
+static int resume_pruner(sweep *sw, es_err *err)
+{
+    es_store_objective_event *ev = NULL;
+    size_t n = 0;
+    int rc;
+    if (sw->pruner == NULL)
+        return 0;
+    if ((rc = es_store_objective_history(sw->st, sw->id, sw->spec->metric_name, &ev, &n, err)) != 0)
+        return rc;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        uint64_t id = (uint64_t)ev[i].trial_id;
+        if (ev[i].ended) {
+            rc = es_pruner_trial_done(sw->pruner, id, strcmp(ev[i].status, "completed") == 0);
+        } else {
+            int64_t step = ev[i].step >= 0 ? ev[i].step : es_pruner_last_step(sw->pruner, id) + 1;
+            rc = es_pruner_report(sw->pruner, id, step, ev[i].value, NULL);
+        }
+        if (rc == -EINVAL)
+            rc = 0; /* refused now as it was then */
+    }
+    free(ev);
+    return rc == 0 ? 0 : es_err_set(err, rc, "out of memory");
+}
+
+/* The Slurm jobs of the trials a dead coordinator left running may still
+ * run (srun lost with its coordinator does not always take its job along):
+ * cancel them before their numbers run again. */
+extern char **environ;
+
+static void cancel_lost_jobs(sweep *sw)
+{
+    char **jobs = NULL;
+    size_t n = 0;
+    es_err err;
+    if (es_store_sweep_running_jobs(sw->st, sw->id, &jobs, &n, &err) != 0 || n == 0) {
+        es_strv_free(jobs);
+        return;
+    }
+    char **argv = calloc(n + 2, sizeof *argv);
+    if (argv != NULL) {
+        argv[0] = "scancel";
+        memcpy(argv + 1, jobs, n * sizeof *argv);
+        pid_t pid;
+        int status;
+        if (posix_spawnp(&pid, "scancel", NULL, NULL, argv, environ) == 0)
+            waitpid(pid, &status, 0);
+        es_loop_say(sw, "cancelled %zu Slurm job(s) of lost trials", n);
+    }
+    free(argv);
+    es_strv_free(jobs);
+}
+
+/* Take up sweep opts->resume_id: lose its running trials, learn what the
+ * others found, and queue the numbers that must run again. */
+int es_loop_resume(sweep *sw, es_err *err)
+{
+    const es_spec *sp = sw->spec;
+    es_run_summary *s = sw->sum;
+    es_store_past_trial *h = NULL;
+    size_t n = 0;
+    int n_lost, rc;
+
+    sw->id = sw->opts->resume_id;
+    cancel_lost_jobs(sw);
+    if ((rc = es_store_sweep_reopen(sw->st, sw->id, "the coordinator stopped while it ran",
+                                    es_loop_now(), &n_lost, err)) != 0 ||
+        (rc = es_store_sweep_history(sw->st, sw->id, sp, &h, &n, err)) != 0)
+        return rc;
+    uint64_t next = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((uint64_t)h[i].number + 1 > next)
+            next = (uint64_t)h[i].number + 1;
+    unsigned char *done = calloc(next ? next : 1, 1);
+    sw->redo = calloc(next ? next : 1, sizeof *sw->redo);
+    if (done == NULL || sw->redo == NULL) {
+        free(done);
+        es_store_sweep_history_free(h, n, sp);
+        return es_err_set(err, -ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const es_store_past_trial *p = &h[i];
+        /* Every attempt spent its energy, lost ones included (as far as
+         * their last saved sample tells). */
+        double joules = isnan(p->joules) ? 0 : p->joules;
+        es_cost cost;
+        es_account(&sp->energy, joules, 0, &cost);
+        sw->spent_j += joules;
+        s->kwh += cost.kwh;
+        s->co2e_kg += cost.co2e_kg;
+        s->usd += cost.usd;
+        if (strcmp(p->status, "lost") == 0) {
+            s->lost++;
+            if (i + 1 == n || h[i + 1].number != p->number)
+                move_lost_dir(p);
+            continue;
+        }
+        done[p->number] = 1;
+        s->launched++;
+        es_loop_count_status(s, p->status);
+        int completed = strcmp(p->status, "completed") == 0;
+        int pruned = strcmp(p->status, "pruned") == 0;
+        if (completed || pruned || strcmp(p->status, "failed") == 0 ||
+            strcmp(p->status, "timed_out") == 0)
+            rc = es_search_observe(sw->search, (uint64_t)p->number, p->values,
+                                   completed ? ES_OBS_COMPLETED
+                                   : pruned  ? ES_OBS_PRUNED
+                                             : ES_OBS_FAILED,
+                                   completed || pruned ? p->objective : NAN, p->joules, err);
+        if (completed)
+            es_loop_after_result(sw, p->number, p->objective);
+    }
+    for (uint64_t k = 0; k < next; k++)
+        if (!done[k])
+            sw->redo[sw->n_redo++] = k;
+    sw->next_index = next;
+    free(done);
+    es_store_sweep_history_free(h, n, sp);
+    if (rc == 0)
+        rc = resume_pruner(sw, err);
+    if (rc != 0)
+        return rc;
+    if (sp->max_failed > 0 && s->failed + s->timed_out >= sp->max_failed)
+        es_loop_stop_launching(sw, "failed", "max_failed reached: %d trials failed",
+                               s->failed + s->timed_out);
+    es_loop_say(sw, "resuming sweep %s: %d completed, %d lost", sw->name, s->completed, n_lost);
+    return 0;
+}
