@@ -99,6 +99,19 @@ static void wait_jobs_recorded(size_t n)
     ES_FAIL("the jobs of %zu trials were not recorded within 20 s", n);
 }
 
+/* Wait until coordinator pid has n jobs in squeue and the database names
+ * them (their workers have started on the node). */
+static void wait_running_jobs(pid_t pid, int n)
+{
+    int seen = 0;
+    for (int i = 0; i < 200 && seen < n; i++) {
+        sleep_ms(100);
+        seen = jobs_in_queue(pid, NULL);
+    }
+    ES_CHECK_INT(seen, n);
+    wait_jobs_recorded((size_t)n);
+}
+
 ES_TEST(sweep_runs_each_trial_as_a_job)
 {
     const char *spec = slurm_spec("jobs", "okslow", "run_cap: 4\nparallel: 2\n");
@@ -165,13 +178,7 @@ ES_TEST(interrupt_cancels_every_running_job)
 {
     const char *spec = slurm_spec("ctrlc", "hang", "run_cap: 4\nparallel: 2\n");
     pid_t pid = start(spec);
-    int seen = 0;
-    for (int i = 0; i < 200 && seen < 2; i++) {
-        sleep_ms(100);
-        seen = jobs_in_queue(pid, NULL);
-    }
-    ES_CHECK_INT(seen, 2);
-    wait_jobs_recorded(2);
+    wait_running_jobs(pid, 2);
     kill(pid, SIGINT);
     ES_CHECK_INT(es_sx_finish(pid), 130);
     ES_CHECK(wait_gone(pid, NULL));
@@ -205,13 +212,7 @@ ES_TEST(resume_cancels_the_jobs_of_lost_trials)
 {
     const char *spec = slurm_spec("killed", "hang", "run_cap: 2\nparallel: 2\ntrial_timeout: 3s\n");
     pid_t pid = start(spec);
-    int seen = 0;
-    for (int i = 0; i < 200 && seen < 2; i++) {
-        sleep_ms(100);
-        seen = jobs_in_queue(pid, NULL);
-    }
-    ES_CHECK_INT(seen, 2);
-    wait_jobs_recorded(2);
+    wait_running_jobs(pid, 2);
     kill(pid, SIGKILL);
     es_sx_finish(pid);
 
@@ -262,13 +263,7 @@ ES_TEST(node_failure_is_recorded_and_retried)
 {
     const char *spec = slurm_spec("nodefail", "burn", "  secs: {value: 3}\nrun_cap: 1\n");
     pid_t pid = start(spec);
-    int seen = 0;
-    for (int i = 0; i < 200 && seen < 1; i++) {
-        sleep_ms(100);
-        seen = jobs_in_queue(pid, NULL);
-    }
-    ES_CHECK_INT(seen, 1);
-    wait_jobs_recorded(1);
+    wait_running_jobs(pid, 1);
     node_state("down");
     sleep_ms(1500);
     node_state("resume");
