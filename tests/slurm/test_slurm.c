@@ -150,9 +150,9 @@ ES_TEST(sweep_runs_each_trial_as_a_job)
     const char *out = es_sx_slurp(es_sx_path("stdout"));
     ES_CHECK_CONTAINS(out, "Slurm: 4 trials ran as jobs (COMPLETED 4)");
     ES_CHECK_CONTAINS(out, "Slurm's ConsumedEnergyRaw: not reported");
-    ES_CHECK_INT(es_sx_finish(es_sx_start(db, (const char *[]){"report", "--format", "json", NULL},
-                                          NULL)),
-                 0);
+    ES_CHECK_INT(
+        es_sx_finish(es_sx_start(db, (const char *[]){"report", "--format", "json", NULL}, NULL)),
+        0);
     ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stdout")), "\"slurm\": {\"job\": \"");
 }
 
