@@ -33,8 +33,7 @@ typedef struct es_err {
 
 /* Record code and a printf-style message in err (when err is not NULL) and
  * return code, so callers can write `return es_err_set(err, ES_ESPEC, ...)`. */
-int es_err_set(es_err *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int es_err_set(es_err *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Clear err (when not NULL). */
 void es_err_clear(es_err *err);
