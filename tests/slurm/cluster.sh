@@ -69,6 +69,9 @@
 # - EnforcePartLimits=ALL: a job that can never run here (say srun -c4 on 2 CPUs) is refused at
 #   once ("srun: error: Unable to allocate resources: More processors requested than
 #   permitted", exit 1) instead of pending forever with reason PartitionConfig.
+# - GresTypes=gpu with two stand-in GPUs (gres.conf: /dev/null and /dev/zero as their device
+#   files, AutoDetect=off): --gres=gpu:1 then sets CUDA_VISIBLE_DEVICES as on a GPU node, so the
+#   worker's NVML metering can be tested against a fake libnvidia-ml.
 # - MailProg=/bin/true: Debian has no /bin/mail by default and slurmctld complains.
 # - With --accounting, JobAcctGatherType=jobacct_gather/linux (poll /proc every 5 s), needed for
 #   any per-step usage and energy in sacct (jobacct_gather/none without accounting).  AcctGatherEnergyType is acct_gather_energy/none unless
@@ -242,10 +245,20 @@ SlurmdTimeout=30
 MessageTimeout=10
 $acct
 JobCompType=jobcomp/none
-NodeName=$host NodeAddr=127.0.0.1 $hw State=UNKNOWN
+GresTypes=gpu
+NodeName=$host NodeAddr=127.0.0.1 $hw Gres=gpu:2 State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO
 EOF
     mv "$D/slurm.conf.new" "$D/slurm.conf"
+    # Two stand-in GPUs (no NVIDIA device here): Slurm hands them out with
+    # --gres=gpu:N and sets CUDA_VISIBLE_DEVICES, so the worker's NVML path
+    # can be tested against the fake libnvidia-ml.  Any two character devices
+    # serve as their files.
+    cat >"$D/gres.conf" <<EOF
+AutoDetect=off
+NodeName=$host Name=gpu File=/dev/null
+NodeName=$host Name=gpu File=/dev/zero
+EOF
 
     if [ -f "$D/accounting" ]; then
         umask 077

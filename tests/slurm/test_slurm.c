@@ -19,7 +19,8 @@
 static char db[4300];
 
 /* Point Slurm's commands (srun, squeue, scancel, sacct) at the test
- * cluster, and write a spec running trial.sh as Slurm jobs. */
+ * cluster, and write a spec running trial.sh as Slurm jobs (with more
+ * appended; a launcher there replaces the default one). */
 static const char *slurm_spec(const char *name, const char *mode, const char *more)
 {
     setenv("SLURM_CONF", ES_SLURM_DIR "/slurm.conf", 1);
@@ -27,10 +28,11 @@ static const char *slurm_spec(const char *name, const char *mode, const char *mo
     snprintf(text, sizeof text,
              "name: %s\nprogram: %s/tests/orchestrator/trial.sh\n"
              "command: [/bin/sh, \"${program}\", \"${args}\"]\n"
-             "metric: {name: loss, goal: minimize}\nmethod: random\nseed: 9\n"
-             "launcher: {type: slurm, cpus_per_task: 1}\n"
+             "metric: {name: loss, goal: minimize}\nmethod: random\nseed: 9\n%s"
              "parameters:\n  x: {min: 0.0, max: 1.0}\n  mode: {value: %s}\n%s",
-             name, es_test_source_dir(), mode, more);
+             name, es_test_source_dir(),
+             strstr(more, "launcher:") ? "" : "launcher: {type: slurm, cpus_per_task: 1}\n", mode,
+             more);
     snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
     return es_test_write_file("slurm.yaml", text);
 }
@@ -286,5 +288,39 @@ ES_TEST(node_failure_is_recorded_and_retried)
     ES_CHECK_STR(lost->slurm_state, "NODE_FAIL");
     ES_CHECK_STR(again->status, "completed");
     ES_CHECK(strcmp(again->slurm_job, lost->slurm_job) != 0);
+    es_store_data_free(d);
+}
+
+/* gres: gpu:1 -- Slurm picks a GPU and sets CUDA_VISIBLE_DEVICES; the
+ * worker meters that GPU, not the node's others.  The cluster's two
+ * stand-in GPUs answer through the fake libnvidia-ml at 100 W and 300 W,
+ * so the two trials running at once must each see one of them alone. */
+ES_TEST(gres_gpu_meters_the_gpu_slurm_assigned)
+{
+    const char *spec = slurm_spec("gpus", "burn",
+                                  "  secs: {value: 2}\nrun_cap: 2\nparallel: 2\n"
+                                  "launcher: {type: slurm, cpus_per_task: 1, gres: \"gpu:1\"}\n");
+    setenv("ECOSWEEP_NVML_LIB", FAKE_NVML_PATH, 1);
+    setenv("FAKE_NVML_COUNT", "2", 1);
+    setenv("FAKE_NVML_MODE", "energy", 1);
+    setenv("FAKE_NVML_WATTS", "100,300", 1);
+    int rc = es_sx_finish(start(spec));
+    if (rc != 0)
+        es_sx_show_output();
+    ES_CHECK_INT(rc, 0);
+    es_store_data *d = es_sx_load(db);
+    const es_store_sweep *sw = &d->projects[0].sweeps[0];
+    ES_CHECK_INT(sw->n_trials, 2);
+    double watts[2];
+    for (size_t i = 0; i < 2; i++) {
+        const es_store_trial *t = &sw->trials[i];
+        ES_CHECK_STR(t->status, "completed");
+        ES_CHECK(t->gpu.method == ES_EM_COUNTER);
+        ES_CHECK(t->wall_s > 1);
+        watts[i] = t->gpu.j / t->wall_s;
+        ES_CHECK((watts[i] > 85 && watts[i] < 115) || (watts[i] > 255 && watts[i] < 345));
+    }
+    /* One trial had each GPU. */
+    ES_CHECK((watts[0] < 200) != (watts[1] < 200));
     es_store_data_free(d);
 }
