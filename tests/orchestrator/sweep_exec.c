@@ -152,3 +152,16 @@ void es_sx_wait_orphans_gone(const char *db)
     }
     ES_CHECK_INT(es_sx_trial_processes(db, 1), 0);
 }
+
+void es_sx_check_integrity(const char *db)
+{
+    es_store *st;
+    es_err err;
+    char msg[512];
+    if (es_store_open(db, &st, &err) != 0)
+        ES_FAIL("%s", err.msg);
+    if (es_store_integrity_check(st, msg, sizeof msg, &err) != 0)
+        ES_FAIL("%s", err.msg);
+    ES_CHECK_STR(msg, "ok");
+    es_store_close(st);
+}

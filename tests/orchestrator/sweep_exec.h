@@ -32,6 +32,9 @@ void es_sx_show_output(void);
 /* Everything in the database at db (the test fails if it cannot). */
 es_store_data *es_sx_load(const char *db);
 
+/* The database at db passes PRAGMA integrity_check (else the test fails). */
+void es_sx_check_integrity(const char *db);
+
 /* Live processes (workers and trials; zombies excluded) whose environment
  * names a trial directory of the database db (ECOSWEEP_TRIAL_DIR=db.d/...);
  * with show, each one is printed to stderr with its command line. */

@@ -85,19 +85,6 @@ static void wait_orphans_gone(void)
     es_sx_wait_orphans_gone(db);
 }
 
-static void check_integrity(void)
-{
-    es_store *st;
-    es_err err;
-    char msg[512];
-    if (es_store_open(db, &st, &err) != 0)
-        ES_FAIL("%s", err.msg);
-    if (es_store_integrity_check(st, msg, sizeof msg, &err) != 0)
-        ES_FAIL("%s", err.msg);
-    ES_CHECK_STR(msg, "ok");
-    es_store_close(st);
-}
-
 static es_store_data *load(void)
 {
     return es_sx_load(db);
@@ -191,14 +178,14 @@ ES_TEST(sigkill_at_random_moments_then_resume)
         kills++;
         ES_CHECK_INT(finish(pid), 128 + SIGKILL);
         wait_orphans_gone();
-        check_integrity();
+        es_sx_check_integrity(db);
     }
     double t_kills = now_s() - t0;
     if ((rc = finish(start(args))) != 0)
         show_output();
     ES_CHECK_INT(rc, 0);
     ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), "finished: run_cap reached (12 trials)");
-    check_integrity();
+    es_sx_check_integrity(db);
 
     es_store_data *d = load();
     int lost = 0;

@@ -18,6 +18,7 @@
 #include "cli_exec.h"
 #include "es_test.h"
 #include "store.h"
+#include "sweep_exec.h"
 
 static char db[4300];
 
@@ -37,30 +38,6 @@ static const char *write_spec(const char *name, int run_cap)
     fclose(f);
     snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
     return path;
-}
-
-static void check_integrity(void)
-{
-    es_store *st;
-    es_err err;
-    char msg[512];
-    if (es_store_open(db, &st, &err) != 0)
-        ES_FAIL("%s", err.msg);
-    if (es_store_integrity_check(st, msg, sizeof msg, &err) != 0)
-        ES_FAIL("%s", err.msg);
-    ES_CHECK_STR(msg, "ok");
-    es_store_close(st);
-}
-
-static es_store_data *load(void)
-{
-    es_store *st;
-    es_store_data *d;
-    es_err err;
-    if (es_store_open(db, &st, &err) != 0 || es_store_load(st, NULL, NULL, &d, &err) != 0)
-        ES_FAIL("%s", err.msg);
-    es_store_close(st);
-    return d;
 }
 
 /* Every completed trial has its metric and energy; returns how many. */
@@ -101,8 +78,8 @@ ES_TEST(full_disk_stops_cleanly_and_resumes)
     ES_CHECK_INT(rc, 1);
     ES_CHECK_CONTAINS(err, "run the same command again");
     ES_CHECK_CONTAINS(out, "interrupted: coordinator error");
-    check_integrity();
-    es_store_data *d = load();
+    es_sx_check_integrity(db);
+    es_store_data *d = es_sx_load(db);
     /* Interrupted, or left running when even that could not be written:
      * either way unfinished, and resumable. */
     const char *status = d->projects[0].sweeps[0].status;
@@ -119,8 +96,8 @@ ES_TEST(full_disk_stops_cleanly_and_resumes)
         fprintf(stderr, "%s%s", out, err);
     ES_CHECK_INT(rc, 0);
     ES_CHECK_CONTAINS(err, "resuming sweep full: ");
-    check_integrity();
-    d = load();
+    es_sx_check_integrity(db);
+    d = es_sx_load(db);
     const es_store_sweep *sw = &d->projects[0].sweeps[0];
     ES_CHECK_STR(sw->status, "finished");
     ES_CHECK_INT(check_completed(sw), 60);
@@ -199,8 +176,8 @@ ES_TEST(read_only_database_reads_but_refuses_writes)
         ES_CHECK_INT(chmod(es_test_tmpdir(), 0755), 0);
         ES_CHECK_INT(chmod(db, 0644), 0);
     }
-    check_integrity();
-    es_store_data *d = load();
+    es_sx_check_integrity(db);
+    es_store_data *d = es_sx_load(db);
     ES_CHECK_INT(d->projects[0].n_sweeps, 1);
     ES_CHECK_STR(d->projects[0].sweeps[0].status, "finished");
     ES_CHECK_INT(check_completed(&d->projects[0].sweeps[0]), 3);
