@@ -1,6 +1,6 @@
 /*
  * store_read.c -- loading what the store keeps into the es_store_data tree
- * that reports print (es_store_load, es_store_data_free; see store.h): the
+ * that reports print (es_store_load, see store.h; data.h frees it): the
  * projects, their sweeps (with their spec text and budget overshoot),
  * trials (with what they reused, their energy forecast, and how far they got
  * and where early termination stopped them), parameters and
@@ -347,57 +347,4 @@ int es_store_load(es_store *st, const char *project, const char *sweep, es_store
     }
     *out = d;
     return 0;
-}
-
-void es_store_data_free(es_store_data *d)
-{
-    if (d == NULL)
-        return;
-    for (size_t i = 0; i < d->n_projects; i++) {
-        es_store_project *p = &d->projects[i];
-        for (size_t j = 0; j < p->n_sweeps; j++) {
-            es_store_sweep *sw = &p->sweeps[j];
-            for (size_t k = 0; k < sw->n_trials; k++) {
-                es_store_trial *t = &sw->trials[k];
-                for (size_t m = 0; m < t->n_metrics; m++)
-                    free(t->metrics[m].name);
-                free(t->metrics);
-                free(t->status);
-                free(t->reason);
-                free(t->host);
-                free(t->log_dir);
-                free(t->command_json);
-                free(t->slurm_job);
-                free(t->slurm_state);
-                free(t->params_json);
-            }
-            free(sw->trials);
-            free(sw->name);
-            free(sw->status);
-            free(sw->reason);
-            free(sw->method);
-            free(sw->metric);
-            free(sw->goal);
-            free(sw->spec_path);
-            free(sw->host);
-            free(sw->spec_text);
-        }
-        free(p->sweeps);
-        for (size_t j = 0; j < p->n_imports; j++) {
-            es_store_import *im = &p->imports[j];
-            for (size_t k = 0; k < im->n_jobs; k++) {
-                free(im->jobs[k].name);
-                free(im->jobs[k].group);
-                free(im->jobs[k].status);
-            }
-            free(im->jobs);
-            free(im->file);
-            free(im->format);
-            free(im->hash);
-        }
-        free(p->imports);
-        free(p->name);
-    }
-    free(d->projects);
-    free(d);
 }

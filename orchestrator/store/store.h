@@ -8,13 +8,14 @@
  *
  * Ownership: es_store_open() returns a handle freed by es_store_close()
  * (NULL allowed).  es_store_load() returns an es_store_data tree freed by
- * es_store_data_free(); every string in it belongs to the tree.
+ * es_store_data_free() (data.h); every string in it belongs to the tree.
  */
 #ifndef ES_STORE_H
 #define ES_STORE_H
 
 #include <stdint.h>
 
+#include "data.h"
 #include "result.h"
 #include "spec.h"
 
@@ -320,82 +321,6 @@ int es_store_integrity_check(es_store *st, char *msg /* OUT */, size_t cap, es_e
 
 /* ---- Reading, for reports ------------------------------------------------ */
 
-typedef struct es_store_metric {
-    char *name;
-    double value; /* last value reported; NAN when it was not a number */
-    int64_t step; /* -1 when none */
-} es_store_metric;
-
-typedef struct es_store_trial {
-    int64_t id, number;
-    char *status, *reason, *host, *log_dir, *command_json;
-    char *params_json; /* {"name": value, ...} */
-    double objective;  /* NAN when none */
-    double started, ended, wall_s, cpu_s;
-    int64_t peak_rss_kb;
-    int exit_code, term_signal; /* -1 when unknown */
-    es_energy_part cpu, dram, gpu;
-    es_store_metric *metrics; /* last value of each metric name */
-    size_t n_metrics;
-    int64_t reused_from;   /* the trial it reused; 0 when it ran */
-    double forecast_j;     /* energy forecast at launch; NAN when none */
-    double reused_j;       /* the reused trial's joules (what reuse saved); NAN
-                            * when it ran or the original's energy is unknown */
-    char *slurm_job;       /* its Slurm job id; NULL when it ran here */
-    char *slurm_state;     /* Slurm's state for it; NULL when not known */
-    double slurm_energy_j; /* sacct's ConsumedEnergyRaw; NAN when not reported */
-    int64_t pruned_step;   /* status "pruned": the step it reached; else -1 */
-    int64_t steps;         /* how far it got: the largest step its objective was
-                            * reported at, else the number of its reports
-                            * (0: none; a trial that prints no step) */
-} es_store_trial;
-
-typedef struct es_store_sweep {
-    int64_t id;
-    char *name, *status, *reason, *method, *metric, *goal, *spec_path, *host;
-    uint64_t seed;
-    int parallel;
-    double started, ended;
-    es_energy_factors factors; /* as recorded, region and attribution included */
-    es_budget budget;
-    double overshoot_j; /* energy beyond the budget; NAN when not recorded */
-    char *spec_text;    /* the YAML as the sweep read it; NULL when unknown */
-    es_store_trial *trials;
-    size_t n_trials;
-} es_store_sweep;
-
-typedef struct es_store_job {
-    int64_t id, line;
-    char *name, *group, *status; /* group NULL when none */
-    double started, ended, hours;
-    int gpus, cpus;
-    es_energy_part energy;
-} es_store_job;
-
-typedef struct es_store_import {
-    int64_t id;
-    char *file, *format, *hash;
-    double imported;
-    es_energy_factors factors; /* attribution unused; gpu_watts = default per GPU */
-    double cpu_watts;
-    es_store_job *jobs;
-    size_t n_jobs;
-} es_store_import;
-
-typedef struct es_store_project {
-    int64_t id;
-    char *name;
-    es_store_sweep *sweeps;
-    size_t n_sweeps;
-    es_store_import *imports; /* not loaded when a sweep filter is given */
-    size_t n_imports;
-} es_store_project;
-
-typedef struct es_store_data {
-    es_store_project *projects;
-    size_t n_projects;
-} es_store_data;
-
 /* Load projects, their sweeps and trials, and their imported jobs (unless a
  * sweep filter is given).  project and sweep filter by name
  * when not NULL (a sweep may also be named by its numeric id).  Reads one
@@ -403,6 +328,5 @@ typedef struct es_store_data {
  * meanwhile is never seen half-way through a trial. */
 int es_store_load(es_store *st, const char *project, const char *sweep, es_store_data **out,
                   es_err *err);
-void es_store_data_free(es_store_data *d);
 
 #endif

@@ -66,7 +66,7 @@
 #include <stdio.h>
 
 #include "account.h"
-#include "store.h"
+#include "data.h"
 
 typedef enum es_report_format {
     ES_REPORT_TEXT = 0,
