@@ -35,23 +35,22 @@ static void c_num(FILE *f, double x)
         fprintf(f, "%.10g", x);
 }
 
-void es_rep_write_csv(const es_store_data *d, FILE *f)
+void es_rep_write_csv(const es_rep_view *v, FILE *f)
 {
     fputs("project,sweep,trial_id,number,status,reason,objective,wall_s,cpu_s,kwh,co2e_kg,usd,"
           "usd_electricity,usd_cloud,cpu_j,cpu_method,dram_j,dram_method,gpu_j,gpu_method,"
           "params,region,pruned_step,saved_j,slurm_job,slurm_state,slurm_energy_j\n",
           f);
-    for (size_t i = 0; i < d->n_projects; i++) {
-        const es_store_project *p = &d->projects[i];
+    for (size_t i = 0; i < v->n_projects; i++) {
+        const es_store_project *p = v->projects[i].p;
         for (size_t j = 0; j < p->n_sweeps; j++) {
-            const es_store_sweep *sw = &p->sweeps[j];
-            es_rep_prune pr;
-            es_rep_prune_of(sw, &pr);
+            const es_rep_sweep_view *sv = &v->projects[i].sweeps[j];
+            const es_store_sweep *sw = sv->sw;
             for (size_t k = 0; k < sw->n_trials; k++) {
-                const es_store_trial *t = &sw->trials[k];
+                const es_rep_trial_view *tv = &sv->trials[k];
+                const es_store_trial *t = tv->t;
                 const es_energy_part *parts[3] = {&t->cpu, &t->dram, &t->gpu};
-                es_cost c;
-                es_rep_trial_cost(sw, t, &c);
+                const es_cost c = tv->cost;
                 c_str(f, p->name);
                 fputc(',', f);
                 c_str(f, sw->name);
@@ -77,13 +76,11 @@ void es_rep_write_csv(const es_store_data *d, FILE *f)
                 c_str(f, t->params_json);
                 fputc(',', f);
                 c_str(f, sw->factors.region);
-                double full_j, saved_j;
-                es_rep_prune_trial(&pr, t, &full_j, &saved_j);
                 fputc(',', f);
-                if (es_rep_is_pruned(t))
-                    fprintf(f, "%lld", (long long)es_rep_trial_reached(t));
+                if (tv->pruned)
+                    fprintf(f, "%lld", (long long)tv->reached);
                 fputc(',', f);
-                c_num(f, saved_j);
+                c_num(f, tv->saved_j);
                 fputc(',', f);
                 c_str(f, t->slurm_job);
                 fputc(',', f);
@@ -108,25 +105,31 @@ static const char codecarbon_header[] =
     "pue\n";
 
 /* Mean power at the device (W) and energy at the wall (kWh, PUE applied, as
- * CodeCarbon counts it) of one component; both empty when it is unknown. */
-static void cc_part(FILE *f, const es_energy_part *p, double wall, double pue, int energy)
+ * CodeCarbon counts it, priced by fa) of one component; both empty when it
+ * is unknown. */
+static void cc_part(FILE *f, const es_energy_part *p, double wall, const es_energy_factors *fa,
+                    int energy)
 {
+    es_cost c;
     fputc(',', f);
     if (p->method == ES_EM_NONE || !isfinite(p->j))
         return;
-    if (energy)
-        c_num(f, p->j / 3.6e6 * pue);
-    else if (wall > 0)
+    if (energy) {
+        es_account(fa, p->j, 0, &c);
+        c_num(f, c.kwh);
+    } else if (wall > 0) {
         c_num(f, p->j / wall);
+    }
 }
 
-void es_rep_write_codecarbon(const es_store_data *d, FILE *f)
+void es_rep_write_codecarbon(const es_rep_view *v, FILE *f)
 {
     fputs(codecarbon_header, f);
-    for (size_t i = 0; i < d->n_projects; i++) {
-        const es_store_project *p = &d->projects[i];
+    for (size_t i = 0; i < v->n_projects; i++) {
+        const es_store_project *p = v->projects[i].p;
         for (size_t j = 0; j < p->n_sweeps; j++) {
-            const es_store_sweep *sw = &p->sweeps[j];
+            const es_rep_sweep_view *sv = &v->projects[i].sweeps[j];
+            const es_store_sweep *sw = sv->sw;
             const es_energy_factors *fa = &sw->factors;
             es_region r;
             int has_region = fa->region[0] != '\0' && es_region_lookup(fa->region, &r) == 0;
@@ -135,10 +138,9 @@ void es_rep_write_codecarbon(const es_store_data *d, FILE *f)
                 const es_energy_part *parts[3] = {&t->cpu, &t->gpu, &t->dram};
                 double wall = es_rep_trial_wall(t);
                 char when[32];
-                es_cost c;
+                const es_cost c = sv->trials[k].cost;
                 int counter = 0;
 
-                es_rep_trial_cost(sw, t, &c);
                 /* CodeCarbon's own format: local-looking, but ecosweep writes UTC. */
                 if (isfinite(t->ended) || isfinite(t->started)) {
                     time_t sec = (time_t)(isfinite(t->ended) ? t->ended : t->started);
@@ -157,9 +159,9 @@ void es_rep_write_codecarbon(const es_store_data *d, FILE *f)
                 if (wall > 0)
                     c_num(f, c.co2e_kg / wall);
                 for (int n = 0; n < 3; n++) /* cpu_power, gpu_power, ram_power */
-                    cc_part(f, parts[n], wall, fa->pue, 0);
+                    cc_part(f, parts[n], wall, fa, 0);
                 for (int n = 0; n < 3; n++) /* cpu_energy, gpu_energy, ram_energy */
-                    cc_part(f, parts[n], wall, fa->pue, 1);
+                    cc_part(f, parts[n], wall, fa, 1);
                 fputc(',', f);
                 c_num(f, c.kwh); /* energy_consumed: the sum of the known parts, PUE applied */
                 fputc(',', f);

@@ -12,7 +12,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "report_int.h"
 
@@ -111,8 +110,10 @@ static void svg_open(FILE *f, const char *id, const char *title, const char *xla
 
 /* Best objective so far (a step line) and every completed trial (dots)
  * against the sweep's cumulative kWh, trials in launch order. */
-static void plot_best(FILE *f, const es_store_sweep *sw, const char *metric)
+static void plot_best(FILE *f, const es_rep_sweep_view *sv)
 {
+    const es_store_sweep *sw = sv->sw;
+    const char *metric = sv->metric;
     int max = es_rep_maximize(sw);
     double cum = 0, best = NAN;
     plot p = {0, 0, INFINITY, -INFINITY};
@@ -120,8 +121,7 @@ static void plot_best(FILE *f, const es_store_sweep *sw, const char *metric)
 
     for (size_t i = 0; i < sw->n_trials; i++) {
         const es_store_trial *t = &sw->trials[i];
-        es_cost c;
-        es_rep_trial_cost(sw, t, &c);
+        const es_cost c = sv->trials[i].cost;
         cum += c.kwh;
         if (strcmp(t->status, "completed") == 0 && isfinite(t->objective)) {
             p.y0 = fmin(p.y0, t->objective);
@@ -136,8 +136,7 @@ static void plot_best(FILE *f, const es_store_sweep *sw, const char *metric)
     cum = 0;
     for (size_t i = 0; i < sw->n_trials; i++) {
         const es_store_trial *t = &sw->trials[i];
-        es_cost c;
-        es_rep_trial_cost(sw, t, &c);
+        const es_cost c = sv->trials[i].cost;
         if (isfinite(best))
             fprintf(f, "%.1f,%.1f ", px(&p, cum + c.kwh), py(&p, best));
         cum += c.kwh;
@@ -151,8 +150,7 @@ static void plot_best(FILE *f, const es_store_sweep *sw, const char *metric)
     cum = 0;
     for (size_t i = 0; i < sw->n_trials; i++) {
         const es_store_trial *t = &sw->trials[i];
-        es_cost c;
-        es_rep_trial_cost(sw, t, &c);
+        const es_cost c = sv->trials[i].cost;
         cum += c.kwh;
         if (strcmp(t->status, "completed") == 0 && isfinite(t->objective))
             fprintf(f,
@@ -164,17 +162,15 @@ static void plot_best(FILE *f, const es_store_sweep *sw, const char *metric)
 }
 
 /* One bar per trial, its kWh, coloured by status. */
-static void plot_energy(FILE *f, const es_store_sweep *sw)
+static void plot_energy(FILE *f, const es_rep_sweep_view *sv)
 {
+    const es_store_sweep *sw = sv->sw;
     plot p = {0, (double)(sw->n_trials ? sw->n_trials : 1), 0, 0};
     double bw;
     char id[64];
 
-    for (size_t i = 0; i < sw->n_trials; i++) {
-        es_cost c;
-        es_rep_trial_cost(sw, &sw->trials[i], &c);
-        p.y1 = fmax(p.y1, c.kwh);
-    }
+    for (size_t i = 0; i < sw->n_trials; i++)
+        p.y1 = fmax(p.y1, sv->trials[i].cost.kwh);
     snprintf(id, sizeof id, "sweep-%lld-energy-per-trial", (long long)sw->id);
     svg_open(f, id, "Energy per trial", "trial (launch order)", "kWh", &p);
     bw = (W - ML - MR) / p.x1;
@@ -183,8 +179,7 @@ static void plot_energy(FILE *f, const es_store_sweep *sw)
         const char *fill = strcmp(t->status, "completed") == 0 ? "#3a9d5d"
                            : strcmp(t->status, "failed") == 0  ? "#c94c4c"
                                                                : "#999";
-        es_cost c;
-        es_rep_trial_cost(sw, t, &c);
+        const es_cost c = sv->trials[i].cost;
         fprintf(f,
                 "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
                 "<title>trial %lld (%s): %.4g kWh</title></rect>",
@@ -195,13 +190,15 @@ static void plot_energy(FILE *f, const es_store_sweep *sw)
 }
 
 /* Expected best of n trials, with a +-1 sd band. */
-static void plot_emax(FILE *f, const es_store_sweep *sw, const es_rep_sweep_stats *ss,
-                      const char *metric)
+static void plot_emax(FILE *f, const es_rep_sweep_view *sv)
 {
+    const es_store_sweep *sw = sv->sw;
+    const es_rep_sweep_stats *ss = &sv->stats;
+    const char *metric = sv->metric;
     plot p = {1, (double)ss->n, INFINITY, -INFINITY};
     char id[64], title[256], xlabel[128];
 
-    for (size_t k = 0; k < ss->n; k++) {
+    for (size_t k = 0; k < ss->n_curve; k++) {
         p.y0 = fmin(p.y0, ss->emax[k] - ss->emax_sd[k]);
         p.y1 = fmax(p.y1, ss->emax[k] + ss->emax_sd[k]);
     }
@@ -210,13 +207,15 @@ static void plot_emax(FILE *f, const es_store_sweep *sw, const es_rep_sweep_stat
     snprintf(xlabel, sizeof xlabel, "trials n (x %.3g kWh each)", ss->kwh_per_trial);
     svg_open(f, id, title, xlabel, metric, &p);
     fputs("<polygon fill=\"#e08a1e\" fill-opacity=\"0.2\" points=\"", f);
-    for (size_t k = 0; k < ss->n; k++)
-        fprintf(f, "%.1f,%.1f ", px(&p, (double)(k + 1)), py(&p, ss->emax[k] + ss->emax_sd[k]));
-    for (size_t k = ss->n; k-- > 0;)
-        fprintf(f, "%.1f,%.1f ", px(&p, (double)(k + 1)), py(&p, ss->emax[k] - ss->emax_sd[k]));
+    for (size_t k = 0; k < ss->n_curve; k++)
+        fprintf(f, "%.1f,%.1f ", px(&p, (double)ss->curve_n[k]),
+                py(&p, ss->emax[k] + ss->emax_sd[k]));
+    for (size_t k = ss->n_curve; k-- > 0;)
+        fprintf(f, "%.1f,%.1f ", px(&p, (double)ss->curve_n[k]),
+                py(&p, ss->emax[k] - ss->emax_sd[k]));
     fputs("\"/>\n<polyline fill=\"none\" stroke=\"#e08a1e\" stroke-width=\"2\" points=\"", f);
-    for (size_t k = 0; k < ss->n; k++)
-        fprintf(f, "%.1f,%.1f ", px(&p, (double)(k + 1)), py(&p, ss->emax[k]));
+    for (size_t k = 0; k < ss->n_curve; k++)
+        fprintf(f, "%.1f,%.1f ", px(&p, (double)ss->curve_n[k]), py(&p, ss->emax[k]));
     fputs("\"/></svg>\n", f);
 }
 
@@ -238,31 +237,29 @@ static void h_tier(FILE *f, const char *name, const es_tier *t)
     fputs("</td></tr>\n", f);
 }
 
-static void h_footprint(FILE *f, const es_store_project *p)
+static void h_footprint(FILE *f, const es_footprint *fp)
 {
-    es_footprint fp;
     size_t n_eq;
     const es_equivalent *eq = es_report_equivalents(&n_eq);
-    if (es_report_footprint(p, &fp) != 0)
-        return;
     fputs("<h3>R&amp;D footprint</h3>\n<p>Tiers after Strubell et al. (2019): ", f);
     h_esc(f, es_rep_tier_statistic);
     fputs(".</p>\n<table class=\"tiers\"><tr><th class=\"l\">tier</th><th>jobs</th><th>hours</th>"
           "<th>kWh</th><th>kg CO2e</th><th>electricity USD</th><th>cloud USD</th>"
           "<th class=\"l\">which</th></tr>\n",
           f);
-    h_tier(f, "one model", &fp.one_model);
-    h_tier(f, "one tune", &fp.one_tune);
-    h_tier(f, "all R&amp;D", &fp.all_rd);
+    h_tier(f, "one model", &fp->one_model);
+    h_tier(f, "one tune", &fp->one_tune);
+    h_tier(f, "all R&amp;D", &fp->all_rd);
     fputs("</table>\n<p>All R&amp;D equals", f);
     for (size_t i = 0; i < n_eq; i++)
-        fprintf(f, "%s %.4g %s", i ? "," : "", es_equivalent_value(&eq[i], &fp.all_rd.cost),
+        fprintf(f, "%s %.4g %s", i ? "," : "", es_equivalent_value(&eq[i], &fp->all_rd.cost),
                 eq[i].text);
     fputs(" (sources at the end).</p>\n", f);
 }
 
-static void h_imports(FILE *f, const es_store_project *p)
+static void h_imports(FILE *f, const es_rep_project_view *pv)
 {
+    const es_store_project *p = pv->p;
     if (p->n_imports == 0)
         return;
     fputs("<h3>Imported jobs</h3>\n<table><tr><th>import</th><th class=\"l\">file</th>"
@@ -270,16 +267,15 @@ static void h_imports(FILE *f, const es_store_project *p)
           "<th>USD</th><th class=\"l\">energy by</th></tr>\n",
           f);
     for (size_t i = 0; i < p->n_imports; i++) {
-        const es_store_import *im = &p->imports[i];
-        es_rep_tally ty;
-        es_rep_tally_import(&ty, im);
+        const es_store_import *im = pv->imports[i].im;
+        const es_rep_tally *ty = &pv->imports[i].tally;
         fprintf(f, "<tr><td>%lld</td><td class=\"l\">", (long long)im->id);
         h_esc(f, im->file);
         fprintf(f,
                 "</td><td class=\"l\">%s</td><td>%d</td><td>%.4g</td><td>%.4g</td><td>%.4g"
                 "</td><td>%.4g</td><td class=\"l\">%s</td></tr>\n",
-                im->format, ty.jobs, ty.cost.hours, ty.cost.kwh, ty.cost.co2e_kg, ty.cost.usd,
-                es_account_method_label(ty.methods));
+                im->format, ty->jobs, ty->cost.hours, ty->cost.kwh, ty->cost.co2e_kg, ty->cost.usd,
+                es_account_method_label(ty->methods));
     }
     fputs("</table>\n", f);
 }
@@ -306,68 +302,66 @@ static void h_sens(FILE *f, const char *what, const es_sensitivity *s, size_t n,
     fputs("</table>\n", f);
 }
 
-static void h_sweep(FILE *f, const es_store_sweep *sw)
+static void h_sweep(FILE *f, const es_rep_sweep_view *sv)
 {
-    const es_store_trial *best = es_rep_best_trial(sw);
-    const char *metric = sw->metric ? sw->metric : "objective";
-    es_rep_tally ty;
-    es_rep_sweep_stats ss;
+    const es_store_sweep *sw = sv->sw;
+    const es_rep_tally *ty = &sv->tally;
+    const es_rep_sweep_stats *ss = &sv->stats;
     size_t pts[40], n_pts;
+    char started[32];
 
-    es_rep_tally_sweep(&ty, sw);
+    es_rep_iso_time(sw->started, started, sizeof started);
     fprintf(f, "<section class=\"sweep\" id=\"sweep-%lld\">\n<h3>Sweep ", (long long)sw->id);
     h_esc(f, sw->name);
-    fprintf(f, " (#%lld)</h3>\n<p>%s search, seed %llu: ", (long long)sw->id, sw->method,
-            (unsigned long long)sw->seed);
+    fprintf(f, " (#%lld)</h3>\n<p class=\"status\">%s search, seed %llu, started %s: ",
+            (long long)sw->id, sw->method, (unsigned long long)sw->seed, started);
     h_esc(f, sw->status);
-    fprintf(f,
-            ". %d trials, %.4g trial-hours, %.4g kWh, %.4g kg CO2e, $%.4g (electricity "
-            "$%.4g, cloud $%.4g), energy by %s.",
-            ty.trials, ty.cost.hours, ty.cost.kwh, ty.cost.co2e_kg, ty.cost.usd,
-            ty.cost.usd_electricity, ty.cost.usd_cloud, es_account_method_label(ty.methods));
-    if (best != NULL) {
-        fprintf(f, " <b>Best</b>: trial %lld, ", (long long)best->number);
-        h_esc(f, metric);
-        fprintf(f, " = %.6g, <code>", best->objective);
-        h_esc(f, best->params_json);
+    if (sw->reason != NULL) {
+        fputs(" - ", f);
+        h_esc(f, sw->reason);
+    }
+    fputs(".</p>\n<p>", f);
+    es_rep_write_counts(f, ty);
+    fputs("; ", f);
+    es_rep_write_cost(f, ty);
+    fputc('.', f);
+    if (sv->best != NULL) {
+        fprintf(f, " <b>Best</b>: trial %lld, ", (long long)sv->best->t->number);
+        h_esc(f, sv->metric);
+        fprintf(f, " = %.6g, <code>", sv->best->t->objective);
+        h_esc(f, sv->best->t->params_json);
         fputs("</code>", f);
     }
-    fputs("</p>\n", f);
-    es_rep_prune pr;
-    es_rep_prune_of(sw, &pr);
-    if (pr.pruned > 0) {
-        /* Plain sentences (numbers and words, nothing to escape). */
-        fputs("<p class=\"prune\">", f);
-        es_rep_write_prune_lines(f, "", sw);
-        fputs("</p>\n", f);
+    fputs("</p>\n<ul class=\"notes\">\n", f);
+    for (size_t i = 0; i < sv->n_notes; i++) {
+        fputs("<li>", f);
+        h_esc(f, sv->notes[i]);
+        fputs("</li>\n", f);
     }
-    fputs("<div class=\"plots\">\n", f);
-    if (es_rep_sweep_analyze(sw, &ss) != 0) {
-        fputs("</div></section>\n", f);
-        return;
-    }
-    if (ss.n > 0)
-        plot_best(f, sw, metric);
+    fputs("</ul>\n<div class=\"plots\">\n", f);
+    if (ss->n > 0)
+        plot_best(f, sv);
     if (sw->n_trials > 0)
-        plot_energy(f, sw);
-    if (ss.n > 0)
-        plot_emax(f, sw, &ss, metric);
+        plot_energy(f, sv);
+    if (ss->n > 0)
+        plot_emax(f, sv);
     fputs("</div>\n", f);
-    if (ss.n == 0)
+    if (ss->n == 0)
         fputs("<p>No completed trial with a result: no best-so-far or expected-max plot.</p>\n", f);
-    if (ss.n > 0) {
-        n_pts = es_rep_curve_points(ss.n, pts, 40);
+    if (ss->n > 0) {
+        n_pts = es_rep_curve_points(ss->n, pts, 40);
         fputs("<table class=\"emax\"><tr><th>trials</th><th>kWh</th><th>expected best ", f);
-        h_esc(f, metric);
+        h_esc(f, sv->metric);
         fputs("</th><th>sd</th></tr>\n", f);
-        for (size_t i = 0; i < n_pts; i++)
+        for (size_t i = 0; i < n_pts; i++) {
+            size_t k = es_rep_curve_index(ss, pts[i]);
             fprintf(f, "<tr><td>%zu</td><td>%.4g</td><td>%.6g</td><td>%.3g</td></tr>\n", pts[i],
-                    ss.kwh_per_trial * (double)pts[i], ss.emax[pts[i] - 1], ss.emax_sd[pts[i] - 1]);
+                    ss->kwh_per_trial * (double)pts[i], ss->emax[k], ss->emax_sd[k]);
+        }
         fputs("</table>\n", f);
     }
-    h_sens(f, metric, ss.obj, ss.n_obj, ss.obj_trials);
-    h_sens(f, "the energy", ss.kwh, ss.n_kwh, ss.kwh_trials);
-    es_rep_sweep_stats_free(&ss);
+    h_sens(f, sv->metric, ss->obj, ss->n_obj, ss->obj_trials);
+    h_sens(f, "the energy", ss->kwh, ss->n_kwh, ss->kwh_trials);
     fputs("</section>\n", f);
 }
 
@@ -379,26 +373,24 @@ static const char style[] =
     "code{background:#f4f4f4;padding:0 3px}section.sweep{border-top:1px solid "
     "#ddd;margin-top:1.5em}";
 
-void es_rep_write_html(const es_store_data *d, const es_report_opts *o, FILE *f)
+void es_rep_write_html(const es_rep_view *v, FILE *f)
 {
     size_t n_eq;
     const es_equivalent *eq = es_report_equivalents(&n_eq);
-    char now[32];
 
-    es_rep_iso_time((double)time(NULL), now, sizeof now);
     fprintf(f,
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<title>ecosweep report</title><style>%s</style></head>\n<body>\n"
             "<h1>ecosweep report</h1>\n<p>Generated %s. Every energy figure is at the wall "
             "(PUE included) and names its method; 'estimate' is a power model, not a "
             "measurement.</p>\n",
-            style, now);
-    if (o->override != NULL && o->override->set != 0) {
+            style, v->generated);
+    if (v->override != NULL) {
         char *buf = NULL;
         size_t len = 0;
         FILE *m = open_memstream(&buf, &len);
         if (m != NULL) {
-            es_rep_write_overrides(m, o->override);
+            es_rep_write_overrides(m, v->override);
             fclose(m);
             fputs("<p class=\"overrides\">", f);
             h_esc(f, buf);
@@ -406,27 +398,30 @@ void es_rep_write_html(const es_store_data *d, const es_report_opts *o, FILE *f)
         }
         free(buf);
     }
-    if (d->n_projects == 0)
+    if (v->n_projects == 0)
         fputs("<p>No sweeps recorded yet.</p>\n", f);
-    for (size_t i = 0; i < d->n_projects; i++) {
-        const es_store_project *p = &d->projects[i];
-        es_rep_tally ty;
-        es_rep_tally_project(&ty, p);
+    for (size_t i = 0; i < v->n_projects; i++) {
+        const es_rep_project_view *pv = &v->projects[i];
+        const es_store_project *p = pv->p;
+        const es_rep_tally *ty = &pv->tally;
         fputs("<h2>Project ", f);
         h_esc(f, p->name);
-        fprintf(f,
-                "</h2>\n<p>%zu sweep%s, %d trials, %d imported jobs: %.4g hours, %.4g kWh, "
-                "%.4g kg CO2e, $%.4g (electricity $%.4g, cloud $%.4g), energy by %s.</p>\n",
-                p->n_sweeps, p->n_sweeps == 1 ? "" : "s", ty.trials, ty.jobs, ty.cost.hours,
-                ty.cost.kwh, ty.cost.co2e_kg, ty.cost.usd, ty.cost.usd_electricity,
-                ty.cost.usd_cloud, es_account_method_label(ty.methods));
-        if (!o->partial)
-            h_footprint(f, p);
-        h_imports(f, p);
+        fprintf(f, "</h2>\n<p>%zu sweep%s, %d trials, %d imported jobs: ", p->n_sweeps,
+                p->n_sweeps == 1 ? "" : "s", ty->trials, ty->jobs);
+        es_rep_write_cost(f, ty);
+        fputs(".</p>\n", f);
+        if (pv->has_footprint)
+            h_footprint(f, &pv->footprint);
+        h_imports(f, pv);
         for (size_t j = 0; j < p->n_sweeps; j++)
-            h_sweep(f, &p->sweeps[j]);
+            h_sweep(f, &pv->sweeps[j]);
     }
-    if (d->n_projects > 0 && !o->partial) {
+    if (v->n_projects > 0) {
+        fputs("<p class=\"estimate\">", f);
+        h_esc(f, es_rep_estimate_note);
+        fputs("</p>\n", f);
+    }
+    if (v->n_projects > 0 && !v->partial) {
         fputs("<h2>Sources</h2>\n<ul>\n", f);
         for (size_t i = 0; i < n_eq; i++) {
             fputs("<li>", f);

@@ -30,14 +30,30 @@ typedef struct es_rep_tally {
 /* Wall seconds of a trial: what the worker measured, else the span the
  * coordinator recorded, else 0. */
 double es_rep_trial_wall(const es_store_trial *t);
+/* The two places that price: a trial with its sweep's factors, a job with
+ * its import's (both through es_account). */
 void es_rep_trial_cost(const es_store_sweep *sw, const es_store_trial *t, es_cost *c /* OUT */);
 void es_rep_job_cost(const es_store_import *im, const es_store_job *j, es_cost *c /* OUT */);
 
+/* Count a priced trial or job into a tally; add one tally to another. */
+void es_rep_tally_trial(es_rep_tally *ty, const es_store_trial *t, const es_cost *c);
+void es_rep_tally_job(es_rep_tally *ty, const es_store_job *j, const es_cost *c);
 void es_rep_tally_add(es_rep_tally *to, const es_rep_tally *from);
-void es_rep_tally_sweep(es_rep_tally *ty /* OUT */, const es_store_sweep *sw);
-void es_rep_tally_import(es_rep_tally *ty /* OUT */, const es_store_import *im);
-/* Sweeps and imports of the project. */
-void es_rep_tally_project(es_rep_tally *ty /* OUT */, const es_store_project *p);
+
+/* "12 trials, 10 completed, 2 failed" (no newline). */
+void es_rep_write_counts(FILE *f, const es_rep_tally *ty);
+/* "0.5 trial-hours, 0.01 kWh, 0.004 kg CO2e, $0.001 (electricity $0.001,
+ * cloud $0), energy by estimate" (hours rather than trial-hours when the
+ * tally counts imported jobs; no newline).  Plain text: nothing to escape
+ * in any format. */
+void es_rep_write_cost(FILE *f, const es_rep_tally *ty);
+
+/* The slot of status s in es_rep_statuses (ES_REP_N_STATUS: any other). */
+int es_rep_status_slot(const char *s);
+
+/* The median of v[0..n-1], sorting v in place (the mean of the two middle
+ * values of an even count); NAN when n == 0. */
+double es_rep_median(double *v, size_t n);
 
 /* (actual - forecast) / forecast of a trial's energy, from the forecast
  * recorded at launch and its known joules; NAN when it has no forecast, no
@@ -53,11 +69,6 @@ typedef struct es_rep_sweep_budget {
 } es_rep_sweep_budget;
 
 void es_rep_sweep_budget_of(const es_store_sweep *sw, es_rep_sweep_budget *out /* OUT */);
-
-/* The lines that say so, each starting with prefix ("    " in text, "- " in
- * Markdown): the budget overshoot, the median forecast error and the
- * energy saved by reuse; nothing for what the sweep does not have. */
-void es_rep_write_budget_lines(FILE *f, const char *prefix, const es_store_sweep *sw);
 
 /* What early termination did in a sweep (report_prune.c, which explains
  * the estimate).  Energies are joules at the devices. */
@@ -82,14 +93,31 @@ int64_t es_rep_trial_reached(const es_store_trial *t);
  * NAN when the trial was not pruned or nothing is estimated. */
 void es_rep_prune_trial(const es_rep_prune *p, const es_store_trial *t, double *full_j /* OUT */,
                         double *saved_j /* OUT */);
-/* The lines that say so, each starting with prefix; nothing when no trial
- * of the sweep was pruned. */
-void es_rep_write_prune_lines(FILE *f, const char *prefix, const es_store_sweep *sw);
+/* The lines that say what p says, each starting with prefix and priced
+ * with fa; nothing when no trial was pruned. */
+void es_rep_write_prune_lines(FILE *f, const char *prefix, const es_rep_prune *p,
+                              const es_energy_factors *fa);
 
-/* The sweep's Slurm jobs, their states and sacct's energy beside the
- * worker's, as lines starting with prefix; nothing for a sweep that ran no
- * job (report_slurm.c). */
-void es_rep_write_slurm_lines(FILE *f, const char *prefix, const es_store_sweep *sw);
+/* What Slurm said of a sweep's jobs (report_slurm.c): how many trials ran
+ * as jobs, in which states, and sacct's energy beside the worker's for the
+ * trials it reported. */
+#define ES_REP_SLURM_STATES 8
+typedef struct es_rep_slurm {
+    int jobs;     /* trials that ran as Slurm jobs */
+    int n_states; /* distinct states, at most ES_REP_SLURM_STATES */
+    struct {
+        const char *state; /* "unknown" when Slurm said none */
+        int n;
+    } states[ES_REP_SLURM_STATES];
+    int with_energy; /* jobs whose ConsumedEnergyRaw sacct reported */
+    double slurm_j;  /* that energy, summed */
+    double worker_j; /* the worker's joules for the same trials */
+} es_rep_slurm;
+
+void es_rep_slurm_of(const es_store_sweep *sw, es_rep_slurm *out /* OUT */);
+/* The lines that say so, each starting with prefix; nothing for a sweep
+ * that ran no job. */
+void es_rep_write_slurm_lines(FILE *f, const char *prefix, const es_rep_slurm *s);
 
 /* Does the sweep maximize its metric? */
 int es_rep_maximize(const es_store_sweep *sw);
@@ -101,7 +129,10 @@ void es_rep_iso_time(double t, char *buf, size_t cap);
 /* The analysis of one sweep that every format prints. */
 typedef struct es_rep_sweep_stats {
     size_t n;             /* completed trials with an objective */
-    double *emax;         /* n entries: expected best of k trials, k = 1..n */
+    size_t n_curve;       /* points of the expected-max curve */
+    size_t *curve_n;      /* n_curve numbers of trials k, ascending: every k up to
+                           * 100, then about 20 a decade, and n itself */
+    double *emax;         /* expected best of curve_n[i] trials */
     double *emax_sd;      /* and its standard deviation */
     double kwh_per_trial; /* the sweep's kWh / n: what one completed trial costs */
     es_sensitivity *obj, *kwh;
@@ -109,28 +140,106 @@ typedef struct es_rep_sweep_stats {
     size_t obj_trials, kwh_trials; /* trials each analysis used */
 } es_rep_sweep_stats;
 
-/* 0 or -ENOMEM; free with es_rep_sweep_stats_free (which accepts a zeroed
- * struct). */
-int es_rep_sweep_analyze(const es_store_sweep *sw, es_rep_sweep_stats *out /* OUT */);
+typedef struct es_rep_sweep_view es_rep_sweep_view;
+
+/* The analysis of a sweep, from its view's costs and tally.  0 or -ENOMEM;
+ * free with es_rep_sweep_stats_free (which accepts a zeroed struct). */
+int es_rep_sweep_analyze(const es_rep_sweep_view *sv, es_rep_sweep_stats *out /* OUT */);
 void es_rep_sweep_stats_free(es_rep_sweep_stats *s);
 
 /* The numbers of trials worth a row in a table of the expected-max curve:
  * 1, 2, 3, 5, 10, 20, 50, 100, 200, 500, ... below n, then n.  Returns how
- * many were written to pts (at most cap). */
+ * many were written to pts (at most cap).  Every one is also a point of
+ * es_rep_sweep_stats's curve. */
 size_t es_rep_curve_points(size_t n, size_t *pts, size_t cap);
+
+/* The index in ss's curve of k trials (one of es_rep_curve_points). */
+size_t es_rep_curve_index(const es_rep_sweep_stats *ss, size_t k);
 
 /* "Factors overridden for every sweep below (...): PUE 1.1, ...\n\n", or
  * nothing when o is NULL or sets nothing. */
 void es_rep_write_overrides(FILE *f, const es_factor_override *o);
 
+/* The footer that says what an estimate is, for text-like formats. */
+extern const char es_rep_estimate_note[];
+
 /* One line that says how the tiers were chosen, for every format. */
 extern const char es_rep_tier_statistic[];
 
-/* The writers, one per format (d already carries overridden factors). */
-void es_rep_write_json(const es_store_data *d, const es_report_opts *o, FILE *f);
-void es_rep_write_csv(const es_store_data *d, FILE *f);
-void es_rep_write_codecarbon(const es_store_data *d, FILE *f);
-void es_rep_write_markdown(const es_store_data *d, const es_report_opts *o, FILE *f);
-void es_rep_write_html(const es_store_data *d, const es_report_opts *o, FILE *f);
+/* ---- The view every format prints (report_view.c) ------------------------- */
+
+/* One trial as every format prints it. */
+typedef struct es_rep_trial_view {
+    const es_store_trial *t;
+    es_cost cost;          /* priced once, with the sweep's factors */
+    double forecast_error; /* es_rep_forecast_error; NAN when none */
+    int pruned;            /* stopped by early termination */
+    int64_t reached;       /* pruned: the step it got to */
+    double full_j;         /* pruned: estimated cost run to the end; else NAN */
+    double saved_j;        /* pruned: the estimated saving; else NAN */
+} es_rep_trial_view;
+
+/* One sweep: its figures, computed once, and the sentences that say them. */
+struct es_rep_sweep_view {
+    const es_store_sweep *sw;      /* its factors are the report's (overridden) ones */
+    const char *metric;            /* sw->metric, or "objective" */
+    es_rep_tally tally;            /* the sums of the trials' costs below */
+    es_rep_trial_view *trials;     /* sw->n_trials, in the sweep's order */
+    const es_rep_trial_view *best; /* the best completed trial; NULL when none */
+    es_rep_sweep_budget budget;
+    es_cost overshoot; /* sw->overshoot_j priced; meaningful when finite */
+    es_rep_prune prune;
+    es_cost prune_used, prune_saved; /* prune.used_j and prune.saved_j priced */
+    es_rep_slurm slurm;
+    es_rep_sweep_stats stats; /* zeroed when the analysis ran out of memory */
+    char **notes;             /* sentences on the factors, the budget and its
+                               * overshoot, forecasts, reuse, early termination
+                               * and Slurm, in that order; each format prints all */
+    size_t n_notes;
+};
+
+typedef struct es_rep_import_view {
+    const es_store_import *im; /* its factors are the report's */
+    es_rep_tally tally;
+    es_cost *jobs; /* im->n_jobs costs */
+} es_rep_import_view;
+
+typedef struct es_rep_project_view {
+    const es_store_project *p;
+    es_rep_tally tally; /* its sweeps and imports */
+    int has_footprint;  /* 0 in a report of some sweeps only */
+    es_footprint footprint;
+    es_rep_sweep_view *sweeps;   /* p->n_sweeps */
+    es_rep_import_view *imports; /* p->n_imports */
+} es_rep_project_view;
+
+/* What a report says, whatever its format. */
+typedef struct es_rep_view {
+    const es_factor_override *override; /* NULL when no factor is replaced */
+    int partial;                        /* some sweeps only: no tiers, no sources */
+    char generated[32];                 /* ISO-8601 time the view was built */
+    es_rep_tally totals;                /* every project */
+    es_rep_project_view *projects;
+    size_t n_projects;
+    es_store_data *copy; /* the tree with overridden factors; NULL when none */
+} es_rep_view;
+
+/* Build the view of d under o (its format is not looked at).  Every trial
+ * and job is priced once; every figure of every format comes from here.
+ * 0 or -ENOMEM; free with es_rep_view_free (NULL allowed).  The view
+ * points into d, which must outlive it. */
+int es_rep_view_build(const es_store_data *d, const es_report_opts *o, es_rep_view **out /* OUT */);
+void es_rep_view_free(es_rep_view *v);
+
+/* The tiers of a project view (report_stats.c). */
+int es_rep_footprint_of(const es_rep_project_view *pv, es_footprint *out /* OUT */);
+
+/* The writers, one per format; each only prints the view. */
+void es_rep_write_text(const es_rep_view *v, FILE *f);
+void es_rep_write_json(const es_rep_view *v, FILE *f);
+void es_rep_write_csv(const es_rep_view *v, FILE *f);
+void es_rep_write_codecarbon(const es_rep_view *v, FILE *f);
+void es_rep_write_markdown(const es_rep_view *v, FILE *f);
+void es_rep_write_html(const es_rep_view *v, FILE *f);
 
 #endif

@@ -7,7 +7,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "report_int.h"
 
@@ -112,13 +111,9 @@ static void j_part(FILE *f, const char *name, const es_energy_part *p, int first
     j_fstr(f, key, p->source[0] ? p->source : NULL);
 }
 
-static void j_trial(FILE *f, const es_store_sweep *sw, const es_rep_prune *pr,
-                    const es_store_trial *t)
+static void j_trial(FILE *f, const es_rep_trial_view *tv)
 {
-    es_cost c;
-    double full_j, saved_j;
-    es_rep_trial_cost(sw, t, &c);
-    es_rep_prune_trial(pr, t, &full_j, &saved_j);
+    const es_store_trial *t = tv->t;
     fprintf(f, "{\"id\": %lld, \"number\": %lld", (long long)t->id, (long long)t->number);
     j_fstr(f, "status", t->status);
     j_fstr(f, "reason", t->reason);
@@ -131,7 +126,7 @@ static void j_trial(FILE *f, const es_store_sweep *sw, const es_rep_prune *pr,
     fputc('}', f);
     j_fnum(f, "objective", t->objective);
     fputs(", ", f);
-    j_cost(f, &c);
+    j_cost(f, &tv->cost);
     j_fnum(f, "wall_s", t->wall_s);
     j_fnum(f, "cpu_s", t->cpu_s);
     j_fnum(f, "peak_rss_kb", t->peak_rss_kb >= 0 ? (double)t->peak_rss_kb : NAN);
@@ -145,14 +140,14 @@ static void j_trial(FILE *f, const es_store_sweep *sw, const es_rep_prune *pr,
     else
         fputs("null", f);
     j_fnum(f, "forecast_j", t->forecast_j);
-    j_fnum(f, "forecast_error", es_rep_forecast_error(t));
+    j_fnum(f, "forecast_error", tv->forecast_error);
     fprintf(f, ", \"steps\": %lld, \"pruned_step\": ", (long long)t->steps);
-    if (es_rep_is_pruned(t))
-        fprintf(f, "%lld", (long long)es_rep_trial_reached(t));
+    if (tv->pruned)
+        fprintf(f, "%lld", (long long)tv->reached);
     else
         fputs("null", f);
-    j_fnum(f, "estimated_full_j", full_j);
-    j_fnum(f, "saved_j", saved_j);
+    j_fnum(f, "estimated_full_j", tv->full_j);
+    j_fnum(f, "saved_j", tv->saved_j);
     if (t->slurm_job != NULL) {
         fputs(", \"slurm\": {\"job\": ", f);
         j_str(f, t->slurm_job);
@@ -186,6 +181,8 @@ static void j_sens(FILE *f, const es_sensitivity *s, size_t n, size_t used)
 /* ", "expected_max": ..., "sensitivity": ..." of a sweep. */
 static void j_analysis(FILE *f, const es_store_sweep *sw, const es_rep_sweep_stats *ss)
 {
+    /* The curve at every n up to 100, then about 20 points a decade, and
+     * the sweep's own n (README "Reports"). */
     fputs(", \"expected_max\": ", f);
     if (ss->n == 0) {
         fputs("null", f);
@@ -196,11 +193,11 @@ static void j_analysis(FILE *f, const es_store_sweep *sw, const es_rep_sweep_sta
         fprintf(f, ", \"trials\": %zu", ss->n);
         j_fnum(f, "kwh_per_trial", ss->kwh_per_trial);
         fputs(", \"curve\": [", f);
-        for (size_t k = 1; k <= ss->n; k++) {
-            fprintf(f, "%s{\"n\": %zu", k > 1 ? ", " : "", k);
-            j_fnum(f, "kwh", ss->kwh_per_trial * (double)k);
-            j_fnum(f, "expected", ss->emax[k - 1]);
-            j_fnum(f, "sd", ss->emax_sd[k - 1]);
+        for (size_t i = 0; i < ss->n_curve; i++) {
+            fprintf(f, "%s{\"n\": %zu", i > 0 ? ", " : "", ss->curve_n[i]);
+            j_fnum(f, "kwh", ss->kwh_per_trial * (double)ss->curve_n[i]);
+            j_fnum(f, "expected", ss->emax[i]);
+            j_fnum(f, "sd", ss->emax_sd[i]);
             fputc('}', f);
         }
         fputs("]}", f);
@@ -212,16 +209,31 @@ static void j_analysis(FILE *f, const es_store_sweep *sw, const es_rep_sweep_sta
     fputc('}', f);
 }
 
-static void j_sweep(FILE *f, const es_store_sweep *sw)
+/* ", "slurm": {...}" of a sweep: null when it ran no job. */
+static void j_slurm(FILE *f, const es_rep_slurm *s)
 {
-    es_rep_tally ty;
-    es_rep_sweep_stats ss;
-    es_rep_sweep_budget bu;
-    es_rep_prune pr;
-    es_cost used, saved;
-    const es_store_trial *best = es_rep_best_trial(sw);
+    if (s->jobs == 0) {
+        fputs(", \"slurm\": null", f);
+        return;
+    }
+    fprintf(f, ", \"slurm\": {\"jobs\": %d, \"states\": {", s->jobs);
+    for (int k = 0; k < s->n_states; k++) {
+        fputs(k ? ", " : "", f);
+        j_key(f, s->states[k].state);
+        fprintf(f, "%d", s->states[k].n);
+    }
+    fprintf(f, "}, \"with_energy\": %d", s->with_energy);
+    j_fnum(f, "consumed_energy_j", s->with_energy > 0 ? s->slurm_j : NAN);
+    j_fnum(f, "worker_j", s->with_energy > 0 ? s->worker_j : NAN);
+    fputc('}', f);
+}
 
-    es_rep_tally_sweep(&ty, sw);
+static void j_sweep(FILE *f, const es_rep_sweep_view *sv)
+{
+    const es_store_sweep *sw = sv->sw;
+    const es_rep_prune *pr = &sv->prune;
+    const es_store_trial *best = sv->best != NULL ? sv->best->t : NULL;
+
     fprintf(f, "{\"id\": %lld", (long long)sw->id);
     j_fstr(f, "name", sw->name);
     j_fstr(f, "status", sw->status);
@@ -242,25 +254,23 @@ static void j_sweep(FILE *f, const es_store_sweep *sw)
     j_fstr(f, "attribution", es_energy_attribution_name(sw->factors.attribution));
     j_fnum(f, "gpu_watts", sw->factors.gpu_watts);
     fputs("}, ", f);
-    j_tally(f, &ty, 0);
-    es_rep_sweep_budget_of(sw, &bu);
+    j_tally(f, &sv->tally, 0);
     j_fnum(f, "overshoot_j", sw->overshoot_j);
-    j_fnum(f, "forecast_error_median", bu.median_error);
-    fprintf(f, ", \"reuse\": {\"trials\": %d", bu.reused);
-    j_fnum(f, "saved_j", bu.saved_j);
+    j_fnum(f, "forecast_error_median", sv->budget.median_error);
+    fprintf(f, ", \"reuse\": {\"trials\": %d", sv->budget.reused);
+    j_fnum(f, "saved_j", sv->budget.saved_j);
     fputc('}', f);
-    es_rep_prune_of(sw, &pr);
-    es_account(&sw->factors, pr.used_j, 0, &used);
-    es_account(&sw->factors, isfinite(pr.saved_j) ? pr.saved_j : 0, 0, &saved);
-    fprintf(f, ", \"early_termination\": {\"pruned\": %d", pr.pruned);
-    j_fnum(f, "used_j", pr.used_j);
-    j_fnum(f, "used_kwh", used.kwh);
-    j_fnum(f, "estimated_full_j", pr.full_j);
-    j_fnum(f, "saved_j", pr.saved_j);
-    j_fnum(f, "saved_kwh", isfinite(pr.saved_j) ? saved.kwh : NAN);
-    j_fnum(f, "j_per_step", pr.j_per_step);
-    j_fnum(f, "final_step", pr.final_step);
-    fprintf(f, ", \"basis_trials\": %d, \"statistic\": \"median\"}", pr.basis);
+    j_fnum(f, "overshoot_kwh", isfinite(sw->overshoot_j) ? sv->overshoot.kwh : NAN);
+    fprintf(f, ", \"early_termination\": {\"pruned\": %d", pr->pruned);
+    j_fnum(f, "used_j", pr->used_j);
+    j_fnum(f, "used_kwh", sv->prune_used.kwh);
+    j_fnum(f, "estimated_full_j", pr->full_j);
+    j_fnum(f, "saved_j", pr->saved_j);
+    j_fnum(f, "saved_kwh", isfinite(pr->saved_j) ? sv->prune_saved.kwh : NAN);
+    j_fnum(f, "j_per_step", pr->j_per_step);
+    j_fnum(f, "final_step", pr->final_step);
+    fprintf(f, ", \"basis_trials\": %d, \"statistic\": \"median\"}", pr->basis);
+    j_slurm(f, &sv->slurm);
     fputs(", \"best\": ", f);
     if (best != NULL) {
         fprintf(f, "{\"id\": %lld, \"number\": %lld", (long long)best->id, (long long)best->number);
@@ -269,13 +279,11 @@ static void j_sweep(FILE *f, const es_store_sweep *sw)
     } else {
         fputs("null", f);
     }
-    if (es_rep_sweep_analyze(sw, &ss) == 0)
-        j_analysis(f, sw, &ss);
-    es_rep_sweep_stats_free(&ss);
+    j_analysis(f, sw, &sv->stats);
     fputs(", \"trials\": [", f);
     for (size_t i = 0; i < sw->n_trials; i++) {
         fputs(i ? ",\n        " : "\n        ", f);
-        j_trial(f, sw, &pr, &sw->trials[i]);
+        j_trial(f, &sv->trials[i]);
     }
     fputs("]}", f);
 }
@@ -323,24 +331,24 @@ static void j_tier(FILE *f, const es_tier *t)
     fputs("}}", f);
 }
 
-static void j_footprint(FILE *f, const es_store_project *p, const es_report_opts *o)
+static void j_footprint(FILE *f, const es_rep_project_view *pv)
 {
-    es_footprint fp;
+    const es_footprint *fp = &pv->footprint;
     size_t n_eq;
     const es_equivalent *eq = es_report_equivalents(&n_eq);
     fputs(", \"footprint\": ", f);
-    if (o->partial || es_report_footprint(p, &fp) != 0) {
+    if (!pv->has_footprint) {
         fputs("null", f);
         return;
     }
     fputs("{\"statistic\": ", f);
     j_str(f, es_rep_tier_statistic);
     fputs(", \"one_model\": ", f);
-    j_tier(f, &fp.one_model);
+    j_tier(f, &fp->one_model);
     fputs(", \"one_tune\": ", f);
-    j_tier(f, &fp.one_tune);
+    j_tier(f, &fp->one_tune);
     fputs(", \"all_rd\": ", f);
-    j_tier(f, &fp.all_rd);
+    j_tier(f, &fp->all_rd);
     fputs(", \"equivalent_sources\": [", f);
     for (size_t i = 0; i < n_eq; i++) {
         fputs(i ? ", {\"key\": " : "{\"key\": ", f);
@@ -354,10 +362,8 @@ static void j_footprint(FILE *f, const es_store_project *p, const es_report_opts
     fputs("]}", f);
 }
 
-static void j_job(FILE *f, const es_store_import *im, const es_store_job *j)
+static void j_job(FILE *f, const es_store_job *j, const es_cost *c)
 {
-    es_cost c;
-    es_rep_job_cost(im, j, &c);
     fprintf(f, "{\"id\": %lld, \"line\": %lld", (long long)j->id, (long long)j->line);
     j_fstr(f, "name", j->name);
     j_fstr(f, "group", j->group);
@@ -370,14 +376,13 @@ static void j_job(FILE *f, const es_store_import *im, const es_store_job *j)
     j_fstr(f, "method", es_em_name(j->energy.method));
     j_fstr(f, "source", j->energy.source[0] ? j->energy.source : NULL);
     fputs(", ", f);
-    j_cost(f, &c);
+    j_cost(f, c);
     fputc('}', f);
 }
 
-static void j_import(FILE *f, const es_store_import *im)
+static void j_import(FILE *f, const es_rep_import_view *iv)
 {
-    es_rep_tally ty;
-    es_rep_tally_import(&ty, im);
+    const es_store_import *im = iv->im;
     fprintf(f, "{\"id\": %lld", (long long)im->id);
     j_fstr(f, "file", im->file);
     j_fstr(f, "format", im->format);
@@ -392,50 +397,42 @@ static void j_import(FILE *f, const es_store_import *im)
     j_fnum(f, "gpu_watts", im->factors.gpu_watts);
     j_fnum(f, "cpu_watts", im->cpu_watts);
     fputs("}, ", f);
-    j_tally(f, &ty, 1);
+    j_tally(f, &iv->tally, 1);
     fputs(", \"jobs\": [", f);
     for (size_t i = 0; i < im->n_jobs; i++) {
         fputs(i ? ",\n        " : "\n        ", f);
-        j_job(f, im, &im->jobs[i]);
+        j_job(f, &im->jobs[i], &iv->jobs[i]);
     }
     fputs("]}", f);
 }
 
-void es_rep_write_json(const es_store_data *d, const es_report_opts *o, FILE *f)
+void es_rep_write_json(const es_rep_view *v, FILE *f)
 {
-    const es_factor_override *ov = o->override != NULL && o->override->set ? o->override : NULL;
-    es_rep_tally all;
-    char now[32];
-
-    memset(&all, 0, sizeof all);
-    es_rep_iso_time((double)time(NULL), now, sizeof now);
-    fprintf(f, "{\"ecosweep_report\": 1, \"generated\": \"%s\", \"overrides\": ", now);
-    j_overrides(f, ov);
+    fprintf(f, "{\"ecosweep_report\": 1, \"generated\": \"%s\", \"overrides\": ", v->generated);
+    j_overrides(f, v->override);
     fputs(", \"projects\": [", f);
-    for (size_t i = 0; i < d->n_projects; i++) {
-        const es_store_project *p = &d->projects[i];
-        es_rep_tally ty;
-        es_rep_tally_project(&ty, p);
-        es_rep_tally_add(&all, &ty);
+    for (size_t i = 0; i < v->n_projects; i++) {
+        const es_rep_project_view *pv = &v->projects[i];
+        const es_store_project *p = pv->p;
         fputs(i ? ",\n  {" : "\n  {", f);
         j_key(f, "name");
         j_str(f, p->name);
         fputs(", ", f);
-        j_tally(f, &ty, 1);
-        j_footprint(f, p, o);
+        j_tally(f, &pv->tally, 1);
+        j_footprint(f, pv);
         fputs(", \"sweeps\": [", f);
         for (size_t j = 0; j < p->n_sweeps; j++) {
             fputs(j ? ",\n    " : "\n    ", f);
-            j_sweep(f, &p->sweeps[j]);
+            j_sweep(f, &pv->sweeps[j]);
         }
         fputs("], \"imports\": [", f);
         for (size_t j = 0; j < p->n_imports; j++) {
             fputs(j ? ",\n    " : "\n    ", f);
-            j_import(f, &p->imports[j]);
+            j_import(f, &pv->imports[j]);
         }
         fputs("]}", f);
     }
     fputs("],\n \"totals\": {", f);
-    j_tally(f, &all, 1);
+    j_tally(f, &v->totals, 1);
     fputs("}}\n", f);
 }

@@ -8,7 +8,6 @@
  */
 #include <math.h>
 #include <string.h>
-#include <time.h>
 
 #include "report_int.h"
 
@@ -49,30 +48,28 @@ static void md_tier(FILE *f, const char *name, const es_tier *t)
     fprintf(f, "%s |\n", t->imported > 0 ? " (imported jobs included)" : "");
 }
 
-static void md_footprint(FILE *f, const es_store_project *p)
+static void md_footprint(FILE *f, const es_footprint *fp)
 {
-    es_footprint fp;
     size_t n_eq;
     const es_equivalent *eq = es_report_equivalents(&n_eq);
-    if (es_report_footprint(p, &fp) != 0)
-        return;
     fprintf(f, "### R&D footprint\n\nTiers after Strubell et al. (2019): %s.\n\n",
             es_rep_tier_statistic);
     fputs("| tier | jobs | hours | kWh | kg CO2e | electricity USD | cloud USD | which |\n"
           "|---|---:|---:|---:|---:|---:|---:|---|\n",
           f);
-    md_tier(f, "one model", &fp.one_model);
-    md_tier(f, "one tune", &fp.one_tune);
-    md_tier(f, "all R&D", &fp.all_rd);
+    md_tier(f, "one model", &fp->one_model);
+    md_tier(f, "one tune", &fp->one_tune);
+    md_tier(f, "all R&D", &fp->all_rd);
     fputs("\nAll R&D equals", f);
     for (size_t i = 0; i < n_eq; i++)
-        fprintf(f, "%s %.4g %s", i ? "," : "", es_equivalent_value(&eq[i], &fp.all_rd.cost),
+        fprintf(f, "%s %.4g %s", i ? "," : "", es_equivalent_value(&eq[i], &fp->all_rd.cost),
                 eq[i].text);
     fputs(" (sources at the end).\n\n", f);
 }
 
-static void md_imports(FILE *f, const es_store_project *p)
+static void md_imports(FILE *f, const es_rep_project_view *pv)
 {
+    const es_store_project *p = pv->p;
     if (p->n_imports == 0)
         return;
     fputs("### Imported jobs\n\nJobs that ran outside ecosweep (`ecosweep import`), counted in "
@@ -81,14 +78,13 @@ static void md_imports(FILE *f, const es_store_project *p)
           "|---:|---|---|---:|---:|---:|---:|---:|---|\n",
           f);
     for (size_t i = 0; i < p->n_imports; i++) {
-        const es_store_import *im = &p->imports[i];
-        es_rep_tally ty;
-        es_rep_tally_import(&ty, im);
+        const es_store_import *im = pv->imports[i].im;
+        const es_rep_tally *ty = &pv->imports[i].tally;
         fprintf(f, "| %lld | ", (long long)im->id);
         md_cell(f, im->file);
-        fprintf(f, " | %s | %d | %.4g | %.4g | %.4g | %.4g | %s |\n", im->format, ty.jobs,
-                ty.cost.hours, ty.cost.kwh, ty.cost.co2e_kg, ty.cost.usd,
-                es_account_method_label(ty.methods));
+        fprintf(f, " | %s | %d | %.4g | %.4g | %.4g | %.4g | %s |\n", im->format, ty->jobs,
+                ty->cost.hours, ty->cost.kwh, ty->cost.co2e_kg, ty->cost.usd,
+                es_account_method_label(ty->methods));
     }
     fputc('\n', f);
 }
@@ -110,10 +106,11 @@ static void md_share(FILE *f, const es_sensitivity *s, size_t n, const char *par
     fputs("-", f);
 }
 
-static void md_analysis(FILE *f, const es_store_sweep *sw, const es_rep_sweep_stats *ss)
+static void md_analysis(FILE *f, const es_rep_sweep_view *sv)
 {
+    const es_rep_sweep_stats *ss = &sv->stats;
     size_t pts[40], n_pts;
-    const char *metric = sw->metric ? sw->metric : "objective";
+    const char *metric = sv->metric;
     if (ss->n > 0) {
         n_pts = es_rep_curve_points(ss->n, pts, 40);
         fprintf(f,
@@ -121,9 +118,11 @@ static void md_analysis(FILE *f, const es_store_sweep *sw, const es_rep_sweep_st
                 "with replacement; %.4g kWh per completed trial, failures' energy "
                 "included)\n\n| trials | kWh | expected best | sd |\n|---:|---:|---:|---:|\n",
                 metric, ss->kwh_per_trial);
-        for (size_t i = 0; i < n_pts; i++)
+        for (size_t i = 0; i < n_pts; i++) {
+            size_t k = es_rep_curve_index(ss, pts[i]);
             fprintf(f, "| %zu | %.4g | %.6g | %.3g |\n", pts[i], ss->kwh_per_trial * (double)pts[i],
-                    ss->emax[pts[i] - 1], ss->emax_sd[pts[i] - 1]);
+                    ss->emax[k], ss->emax_sd[k]);
+        }
         fputc('\n', f);
     }
     if (ss->n_obj == 0 && ss->n_kwh == 0)
@@ -156,14 +155,12 @@ static void md_analysis(FILE *f, const es_store_sweep *sw, const es_rep_sweep_st
     fputc('\n', f);
 }
 
-static void md_sweep(FILE *f, const es_store_sweep *sw)
+static void md_sweep(FILE *f, const es_rep_sweep_view *sv)
 {
-    const es_store_trial *best = es_rep_best_trial(sw);
-    es_rep_tally ty;
-    es_rep_sweep_stats ss;
+    const es_store_sweep *sw = sv->sw;
+    const es_rep_tally *ty = &sv->tally;
     char started[32];
 
-    es_rep_tally_sweep(&ty, sw);
     es_rep_iso_time(sw->started, started, sizeof started);
     fputs("### Sweep ", f);
     md_code(f, sw->name);
@@ -173,65 +170,55 @@ static void md_sweep(FILE *f, const es_store_sweep *sw)
         fputs(" - ", f);
         md_cell(f, sw->reason);
     }
-    fprintf(f, "\n- %d trials", ty.trials);
-    for (int i = 0; i <= ES_REP_N_STATUS; i++)
-        if (ty.by_status[i])
-            fprintf(f, ", %d %s", ty.by_status[i],
-                    i < ES_REP_N_STATUS ? es_rep_statuses[i] : "other");
-    fprintf(f,
-            "; %.4g trial-hours, %.4g kWh, %.4g kg CO2e, $%.4g (electricity $%.4g, cloud "
-            "$%.4g), energy by %s\n",
-            ty.cost.hours, ty.cost.kwh, ty.cost.co2e_kg, ty.cost.usd, ty.cost.usd_electricity,
-            ty.cost.usd_cloud, es_account_method_label(ty.methods));
-    fprintf(f, "- factors: PUE %.3g, %.4g g CO2e/kWh, $%.4g/kWh, cloud $%.4g/h\n", sw->factors.pue,
-            sw->factors.carbon_g_per_kwh, sw->factors.electricity_usd_per_kwh,
-            sw->factors.cloud_usd_per_hour);
-    es_rep_write_budget_lines(f, "- ", sw);
-    es_rep_write_prune_lines(f, "- ", sw);
-    es_rep_write_slurm_lines(f, "- ", sw);
-    if (best != NULL) {
-        fprintf(f, "- **best**: trial %lld, %s = %.6g, ", (long long)best->number,
-                sw->metric ? sw->metric : "objective", best->objective);
-        md_code(f, best->params_json);
+    fputs("\n- ", f);
+    es_rep_write_counts(f, ty);
+    fputs("; ", f);
+    es_rep_write_cost(f, ty);
+    fputc('\n', f);
+    for (size_t i = 0; i < sv->n_notes; i++) {
+        fputs("- ", f);
+        md_cell(f, sv->notes[i]);
+        fputc('\n', f);
+    }
+    if (sv->best != NULL) {
+        fprintf(f, "- **best**: trial %lld, %s = %.6g, ", (long long)sv->best->t->number,
+                sv->metric, sv->best->t->objective);
+        md_code(f, sv->best->t->params_json);
         fputc('\n', f);
     }
     fputc('\n', f);
-    if (es_rep_sweep_analyze(sw, &ss) == 0)
-        md_analysis(f, sw, &ss);
-    es_rep_sweep_stats_free(&ss);
+    md_analysis(f, sv);
 }
 
-void es_rep_write_markdown(const es_store_data *d, const es_report_opts *o, FILE *f)
+void es_rep_write_markdown(const es_rep_view *v, FILE *f)
 {
     size_t n_eq;
     const es_equivalent *eq = es_report_equivalents(&n_eq);
-    char now[32];
 
-    es_rep_iso_time((double)time(NULL), now, sizeof now);
-    fprintf(f, "# ecosweep report\n\nGenerated %s.\n\n", now);
-    es_rep_write_overrides(f, o->override);
-    if (d->n_projects == 0)
+    fprintf(f, "# ecosweep report\n\nGenerated %s.\n\n", v->generated);
+    es_rep_write_overrides(f, v->override);
+    if (v->n_projects == 0)
         fputs("No sweeps recorded yet.\n", f);
-    for (size_t i = 0; i < d->n_projects; i++) {
-        const es_store_project *p = &d->projects[i];
-        es_rep_tally ty;
-        es_rep_tally_project(&ty, p);
+    for (size_t i = 0; i < v->n_projects; i++) {
+        const es_rep_project_view *pv = &v->projects[i];
+        const es_store_project *p = pv->p;
+        const es_rep_tally *ty = &pv->tally;
         fputs("## Project ", f);
         md_code(f, p->name);
-        fprintf(f,
-                "\n\n%zu sweep%s, %d trials, %d imported jobs: %.4g hours, %.4g kWh, %.4g kg "
-                "CO2e, $%.4g (electricity $%.4g, cloud $%.4g), energy by %s.\n\n",
-                p->n_sweeps, p->n_sweeps == 1 ? "" : "s", ty.trials, ty.jobs, ty.cost.hours,
-                ty.cost.kwh, ty.cost.co2e_kg, ty.cost.usd, ty.cost.usd_electricity,
-                ty.cost.usd_cloud, es_account_method_label(ty.methods));
-        if (!o->partial)
-            md_footprint(f, p);
-        md_imports(f, p);
+        fprintf(f, "\n\n%zu sweep%s, %d trials, %d imported jobs: ", p->n_sweeps,
+                p->n_sweeps == 1 ? "" : "s", ty->trials, ty->jobs);
+        es_rep_write_cost(f, ty);
+        fputs(".\n\n", f);
+        if (pv->has_footprint)
+            md_footprint(f, &pv->footprint);
+        md_imports(f, pv);
         for (size_t j = 0; j < p->n_sweeps; j++)
-            md_sweep(f, &p->sweeps[j]);
+            md_sweep(f, &pv->sweeps[j]);
     }
-    if (d->n_projects > 0 && !o->partial) {
-        fputs("---\n\nSources of the equivalents:\n\n", f);
+    if (v->n_projects > 0)
+        fprintf(f, "---\n\n%s", es_rep_estimate_note);
+    if (v->n_projects > 0 && !v->partial) {
+        fputs("\nSources of the equivalents:\n\n", f);
         for (size_t i = 0; i < n_eq; i++)
             fprintf(f, "- %s: %s\n", eq[i].text, eq[i].source);
     }

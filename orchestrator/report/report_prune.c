@@ -33,21 +33,6 @@
 #include "account.h"
 #include "report_int.h"
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The median of v[0..n-1] (sorted in place); NAN when n == 0. */
-static double median(double *v, size_t n)
-{
-    if (n == 0)
-        return NAN;
-    qsort(v, n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 static int known_energy(const es_store_trial *t)
 {
     return t->cpu.method != ES_EM_NONE || t->dram.method != ES_EM_NONE ||
@@ -94,8 +79,8 @@ void es_rep_prune_of(const es_store_sweep *sw, es_rep_prune *out)
         }
     }
     if (out->basis > 0) {
-        out->j_per_step = median(rate, (size_t)out->basis);
-        out->final_step = median(final, (size_t)out->basis);
+        out->j_per_step = es_rep_median(rate, (size_t)out->basis);
+        out->final_step = es_rep_median(final, (size_t)out->basis);
         out->saved_j = 0;
         for (size_t i = 0; i < sw->n_trials; i++) {
             double full, saved;
@@ -109,29 +94,28 @@ void es_rep_prune_of(const es_store_sweep *sw, es_rep_prune *out)
     free(final);
 }
 
-void es_rep_write_prune_lines(FILE *f, const char *prefix, const es_store_sweep *sw)
+void es_rep_write_prune_lines(FILE *f, const char *prefix, const es_rep_prune *p,
+                              const es_energy_factors *fa)
 {
-    es_rep_prune p;
     es_cost used, saved;
-    es_rep_prune_of(sw, &p);
-    if (p.pruned == 0)
+    if (p->pruned == 0)
         return;
-    es_account(&sw->factors, p.used_j, 0, &used);
+    es_account(fa, p->used_j, 0, &used);
     fprintf(f, "%searly termination: %d trial%s pruned, which used %.4g J (%.4g kWh)\n", prefix,
-            p.pruned, p.pruned == 1 ? "" : "s", p.used_j, used.kwh);
-    if (!isfinite(p.saved_j)) {
+            p->pruned, p->pruned == 1 ? "" : "s", p->used_j, used.kwh);
+    if (!isfinite(p->saved_j)) {
         fprintf(f,
                 "%senergy saved by early termination: not estimated (no completed trial with a "
                 "known energy and reported steps to take an energy per step from)\n",
                 prefix);
         return;
     }
-    es_account(&sw->factors, p.saved_j, 0, &saved);
+    es_account(fa, p->saved_j, 0, &saved);
     fprintf(f,
             "%senergy saved by early termination: about %.4g J (%.4g kWh), %.0f%% of the %.4g J "
             "running the pruned trials to step %.4g would have cost (an estimate: the median "
             "%.4g J per step of %d completed trial%s, times the steps each pruned trial had "
             "left)\n",
-            prefix, p.saved_j, saved.kwh, p.full_j > 0 ? 100.0 * p.saved_j / p.full_j : 0.0,
-            p.full_j, p.final_step, p.j_per_step, p.basis, p.basis == 1 ? "" : "s");
+            prefix, p->saved_j, saved.kwh, p->full_j > 0 ? 100.0 * p->saved_j / p->full_j : 0.0,
+            p->full_j, p->final_step, p->j_per_step, p->basis, p->basis == 1 ? "" : "s");
 }

@@ -116,13 +116,13 @@ static void median_tier(cands *c, es_tier *t, int model)
 }
 
 /* The candidates for one tune among an import's jobs: one per group. */
-static int import_groups(cands *tunes, const es_store_import *im)
+static int import_groups(cands *tunes, const es_rep_import_view *iv)
 {
+    const es_store_import *im = iv->im;
     size_t first = tunes->n;
     for (size_t i = 0; i < im->n_jobs; i++) {
         const es_store_job *j = &im->jobs[i];
         cand *g = NULL;
-        es_cost c;
         if (j->group == NULL)
             continue;
         for (size_t k = first; k < tunes->n && g == NULL; k++)
@@ -135,8 +135,7 @@ static int import_groups(cands *tunes, const es_store_import *im)
             g->where = im->file;
             g->imported = 0;
         }
-        es_rep_job_cost(im, j, &c);
-        es_cost_add(&g->cost, &c);
+        es_cost_add(&g->cost, &iv->jobs[i]);
         g->jobs++;
         g->imported++;
         g->methods |= 1u << j->energy.method;
@@ -144,16 +143,16 @@ static int import_groups(cands *tunes, const es_store_import *im)
     return 0;
 }
 
-int es_report_footprint(const es_store_project *p, es_footprint *out)
+int es_rep_footprint_of(const es_rep_project_view *pv, es_footprint *out)
 {
+    const es_store_project *p = pv->p;
     cands models = {0}, tunes = {0};
-    es_rep_tally all;
     int rc = 0;
 
     memset(out, 0, sizeof *out);
     for (size_t i = 0; rc == 0 && i < p->n_sweeps; i++) {
-        const es_store_sweep *sw = &p->sweeps[i];
-        es_rep_tally ty;
+        const es_rep_sweep_view *sv = &pv->sweeps[i];
+        const es_store_sweep *sw = sv->sw;
         cand *c;
         for (size_t k = 0; rc == 0 && k < sw->n_trials; k++) {
             const es_store_trial *t = &sw->trials[k];
@@ -163,7 +162,7 @@ int es_report_footprint(const es_store_project *p, es_footprint *out)
                 rc = -ENOMEM;
                 break;
             }
-            es_rep_trial_cost(sw, t, &c->cost);
+            c->cost = sv->trials[k].cost;
             c->jobs = 1;
             c->methods = 1u << t->cpu.method | 1u << t->dram.method | 1u << t->gpu.method;
             c->name = sw->name;
@@ -176,15 +175,15 @@ int es_report_footprint(const es_store_project *p, es_footprint *out)
             rc = -ENOMEM;
             break;
         }
-        es_rep_tally_sweep(&ty, sw);
-        c->cost = ty.cost;
-        c->jobs = ty.trials;
-        c->methods = ty.methods;
+        c->cost = sv->tally.cost;
+        c->jobs = sv->tally.trials;
+        c->methods = sv->tally.methods;
         c->name = sw->name;
         c->id = sw->id;
     }
     for (size_t i = 0; rc == 0 && i < p->n_imports; i++) {
-        const es_store_import *im = &p->imports[i];
+        const es_rep_import_view *iv = &pv->imports[i];
+        const es_store_import *im = iv->im;
         for (size_t k = 0; k < im->n_jobs; k++) {
             const es_store_job *j = &im->jobs[k];
             cand *c;
@@ -194,7 +193,7 @@ int es_report_footprint(const es_store_project *p, es_footprint *out)
                 rc = -ENOMEM;
                 break;
             }
-            es_rep_job_cost(im, j, &c->cost);
+            c->cost = iv->jobs[k];
             c->jobs = c->imported = 1;
             c->methods = 1u << j->energy.method;
             c->name = j->name;
@@ -202,24 +201,37 @@ int es_report_footprint(const es_store_project *p, es_footprint *out)
             c->num = j->line;
         }
         if (rc == 0)
-            rc = import_groups(&tunes, im);
+            rc = import_groups(&tunes, iv);
     }
     if (rc == 0) {
         median_tier(&models, &out->one_model, 1);
         median_tier(&tunes, &out->one_tune, 0);
-        es_rep_tally_project(&all, p);
         out->all_rd.available = 1;
-        out->all_rd.jobs = all.trials + all.jobs;
-        out->all_rd.imported = all.jobs;
-        out->all_rd.cost = all.cost;
-        out->all_rd.methods = all.methods;
+        out->all_rd.jobs = pv->tally.trials + pv->tally.jobs;
+        out->all_rd.imported = pv->tally.jobs;
+        out->all_rd.cost = pv->tally.cost;
+        out->all_rd.methods = pv->tally.methods;
         snprintf(out->all_rd.what, sizeof out->all_rd.what,
                  "%zu sweep%s, %d trials, %d imported jobs", p->n_sweeps,
-                 p->n_sweeps == 1 ? "" : "s", all.trials, all.jobs);
+                 p->n_sweeps == 1 ? "" : "s", pv->tally.trials, pv->tally.jobs);
     }
     free(models.v);
     free(tunes.v);
     return rc;
+}
+
+int es_report_footprint(const es_store_project *p, es_footprint *out)
+{
+    es_store_data d = {.projects = (es_store_project *)p, .n_projects = 1};
+    es_report_opts o = {.format = ES_REPORT_TEXT};
+    es_rep_view *v;
+    int rc;
+    memset(out, 0, sizeof *out);
+    if ((rc = es_rep_view_build(&d, &o, &v)) != 0)
+        return rc;
+    *out = v->projects[0].footprint;
+    es_rep_view_free(v);
+    return 0;
 }
 
 /* ---- Expected maximum (Dodge et al. 2019) ---------------------------------------- */
@@ -230,13 +242,64 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int es_report_expected_max(const double *values, size_t n, int maximize, double *mean, double *sd)
+/* Below this many draws every k is computed by the running product; above,
+ * only the terms that matter (see expected_max_at). */
+enum { EMAX_DENSE = 100 };
+
+/* mean[j] (and sd[j]) for k = ks[j] draws, ks ascending, from v sorted with
+ * the best last.  The weight of v_(i) for k draws is (i/n)^k - ((i-1)/n)^k:
+ * for k <= EMAX_DENSE the powers are kept as a running product over k (n
+ * multiplications a step); for larger k, (i/n)^k < e^-45 (below a double's
+ * precision next to the total weight 1) for every i < n e^(-45/k), so only
+ * the top n (1 - e^(-45/k)) ~ 45 n / k values are summed.  The whole curve
+ * is thus O(n log n), not O(n^2). */
+static void expected_max_at(const double *v, size_t n, const size_t *ks, size_t nk, double *mean,
+                            double *sd, double *pw)
 {
-    double *v;
-    if (n == 0)
-        return -EINVAL;
-    if ((v = malloc(n * sizeof *v)) == NULL)
-        return -ENOMEM;
+    size_t j = 0, dense = n < EMAX_DENSE ? n : EMAX_DENSE;
+    for (size_t i = 0; i < n; i++)
+        pw[i] = 1.0;
+    for (size_t k = 1; k <= dense && j < nk; k++) {
+        for (size_t i = 0; i < n; i++)
+            pw[i] *= (double)(i + 1) / (double)n;
+        if (ks[j] != k)
+            continue;
+        double m = 0, m2 = 0, prev = 0;
+        for (size_t i = 0; i < n; i++) {
+            double w = pw[i] - prev; /* P(the best of k draws is v_(i)) */
+            prev = pw[i];
+            m += w * v[i];
+            m2 += w * v[i] * v[i];
+        }
+        mean[j] = m;
+        if (sd != NULL)
+            sd[j] = sqrt(fmax(0.0, m2 - m * m));
+        j++;
+    }
+    for (; j < nk; j++) {
+        double k = (double)ks[j], m = 0, m2 = 0, prev;
+        size_t lo = (size_t)floor((double)n * exp(-45.0 / k));
+        lo = lo > 0 ? lo - 1 : 0; /* v index whose weight is the first kept */
+        prev = lo > 0 ? exp(k * log((double)lo / (double)n)) : 0.0;
+        for (size_t i = lo; i < n; i++) {
+            double cdf = exp(k * log((double)(i + 1) / (double)n));
+            double w = cdf - prev;
+            prev = cdf;
+            m += w * v[i];
+            m2 += w * v[i] * v[i];
+        }
+        mean[j] = m;
+        if (sd != NULL)
+            sd[j] = sqrt(fmax(0.0, m2 - m * m));
+    }
+}
+
+/* v: a sorted copy of values, best last. */
+static double *sorted_best_last(const double *values, size_t n, int maximize)
+{
+    double *v = malloc(n * sizeof *v);
+    if (v == NULL)
+        return NULL;
     memcpy(v, values, n * sizeof *v);
     qsort(v, n, sizeof *v, cmp_double);
     if (!maximize) /* best last: the smallest */
@@ -245,18 +308,28 @@ int es_report_expected_max(const double *values, size_t n, int maximize, double 
             v[i] = v[n - 1 - i];
             v[n - 1 - i] = x;
         }
-    for (size_t k = 1; k <= n; k++) {
-        double m = 0, m2 = 0, prev = 0;
-        for (size_t i = 1; i <= n; i++) {
-            double cdf = pow((double)i / (double)n, (double)k);
-            double w = cdf - prev; /* P(the best of k draws is v_(i)) */
-            prev = cdf;
-            m += w * v[i - 1];
-            m2 += w * v[i - 1] * v[i - 1];
-        }
-        mean[k - 1] = m;
-        if (sd != NULL)
-            sd[k - 1] = sqrt(fmax(0.0, m2 - m * m));
+    return v;
+}
+
+int es_report_expected_max(const double *values, size_t n, int maximize, double *mean, double *sd)
+{
+    double *v, *pw;
+    size_t *ks;
+    if (n == 0)
+        return -EINVAL;
+    v = sorted_best_last(values, n, maximize);
+    pw = malloc(n * sizeof *pw);
+    ks = malloc(n * sizeof *ks);
+    if (v != NULL && pw != NULL && ks != NULL) {
+        for (size_t k = 0; k < n; k++)
+            ks[k] = k + 1;
+        expected_max_at(v, n, ks, n, mean, sd, pw);
+    }
+    free(pw);
+    free(ks);
+    if (v == NULL || pw == NULL || ks == NULL) {
+        free(v);
+        return -ENOMEM;
     }
     free(v);
     return 0;
@@ -276,6 +349,52 @@ size_t es_rep_curve_points(size_t n, size_t *pts, size_t cap)
     if (k < cap && n > 0)
         pts[k++] = n;
     return k;
+}
+
+/* The curve's points for n trials: every k up to EMAX_DENSE, then about 20
+ * a decade and the table's round numbers (1, 2, 5 x 10^d), and n.  *out is
+ * fresh (free()); returns the count, 0 when out of memory. */
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static size_t curve_dense(size_t n, size_t **out)
+{
+    /* 20 a decade from 10^2 to 10^20 at most, 40 round numbers, n. */
+    size_t cap = EMAX_DENSE + 20 * 18 + 40 + 1, k = 0, m = 0;
+    size_t *pts = malloc(cap * sizeof *pts);
+    *out = pts;
+    if (pts == NULL || n == 0)
+        return 0;
+    for (size_t i = 1; i <= n && i <= EMAX_DENSE; i++)
+        pts[k++] = i;
+    for (int e = 41; e < 20 * 20; e++) {
+        double x = pow(10.0, e / 20.0);
+        if (x >= (double)n)
+            break;
+        pts[k++] = (size_t)llround(x);
+    }
+    k += es_rep_curve_points(n, pts + k, 40); /* the table's rows, n among them */
+    qsort(pts, k, sizeof *pts, cmp_size);
+    for (size_t i = 0; i < k; i++) /* unique */
+        if (m == 0 || pts[i] != pts[m - 1])
+            pts[m++] = pts[i];
+    return m;
+}
+
+size_t es_rep_curve_index(const es_rep_sweep_stats *ss, size_t k)
+{
+    size_t lo = 0, hi = ss->n_curve;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ss->curve_n[mid] < k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < ss->n_curve ? lo : ss->n_curve - 1;
 }
 
 /* ---- Sensitivity ---------------------------------------------------------------------- */
@@ -387,24 +506,36 @@ static void members_free(member *m, long n)
     free(m);
 }
 
-/* Average ranks (1-based, ties averaged) of x into r. */
-static void ranks(const double *x, size_t n, double *r, size_t *idx)
+/* A value and where it came from, for sorting. */
+typedef struct keyed {
+    double x;
+    const char *label;
+    size_t i;
+} keyed;
+
+static int by_x(const void *a, const void *b)
+{
+    double x = ((const keyed *)a)->x, y = ((const keyed *)b)->x;
+    return x < y ? -1 : x > y;
+}
+
+static int by_label(const void *a, const void *b)
+{
+    return strcmp(((const keyed *)a)->label, ((const keyed *)b)->label);
+}
+
+/* Average ranks (1-based, ties averaged) of x into r; k is scratch of n. */
+static void ranks(const double *x, size_t n, double *r, keyed *k)
 {
     for (size_t i = 0; i < n; i++)
-        idx[i] = i;
-    /* Insertion sort of indices: sweeps hold hundreds of trials, not millions. */
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && x[idx[j - 1]] > x[idx[j]]; j--) {
-            size_t t = idx[j];
-            idx[j] = idx[j - 1];
-            idx[j - 1] = t;
-        }
+        k[i] = (keyed){x[i], NULL, i};
+    qsort(k, n, sizeof *k, by_x);
     for (size_t i = 0; i < n;) {
         size_t j = i;
-        while (j + 1 < n && x[idx[j + 1]] == x[idx[i]])
+        while (j + 1 < n && k[j + 1].x == k[i].x)
             j++;
-        for (size_t k = i; k <= j; k++)
-            r[idx[k]] = (double)(i + j) / 2.0 + 1.0;
+        for (size_t m = i; m <= j; m++)
+            r[k[m].i] = (double)(i + j) / 2.0 + 1.0;
         i = j + 1;
     }
 }
@@ -426,30 +557,33 @@ static double pearson(const double *a, const double *b, size_t n)
     return saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : NAN;
 }
 
-/* Eta squared of y grouped by label[i] (labels compared as strings). */
-static double eta2(char *const *label, const double *y, size_t n)
+/* The distinct labels of y grouped by label[i] (compared as strings), and
+ * eta squared, the between-level sum of squares over the total (NAN when y
+ * does not vary); k is scratch of n. */
+static size_t levels_eta2(char *const *label, const double *y, size_t n, keyed *k, double *eta)
 {
     double mean = 0, total = 0, between = 0;
-    for (size_t i = 0; i < n; i++)
+    size_t levels = 0;
+    for (size_t i = 0; i < n; i++) {
         mean += y[i];
+        k[i] = (keyed){y[i], label[i], i};
+    }
     mean /= (double)n;
     for (size_t i = 0; i < n; i++)
         total += (y[i] - mean) * (y[i] - mean);
-    for (size_t i = 0; i < n; i++) {
+    qsort(k, n, sizeof *k, by_label);
+    for (size_t i = 0; i < n;) {
         double sum = 0;
-        size_t cnt = 0, first = i;
-        for (size_t j = 0; j < n; j++)
-            if (strcmp(label[j], label[i]) == 0) {
-                if (j < i)
-                    first = j;
-                sum += y[j];
-                cnt++;
-            }
-        if (first != i) /* each level once */
-            continue;
-        between += (double)cnt * (sum / (double)cnt - mean) * (sum / (double)cnt - mean);
+        size_t j = i;
+        while (j < n && strcmp(k[j].label, k[i].label) == 0)
+            sum += k[j++].x;
+        double cnt = (double)(j - i);
+        between += cnt * (sum / cnt - mean) * (sum / cnt - mean);
+        levels++;
+        i = j;
     }
-    return total > 0 ? fmin(1.0, between / total) : NAN;
+    *eta = total > 0 ? fmin(1.0, between / total) : NAN;
+    return levels;
 }
 
 static int by_share(const void *a, const void *b)
@@ -460,47 +594,50 @@ static int by_share(const void *a, const void *b)
     return x > y ? -1 : x < y;
 }
 
-/* The sensitivity of y (n trials, their params p[i]) to every parameter. */
+/* The sensitivity of y (n trials, their params p[i]) to every parameter:
+ * O(n log n) a parameter. */
 static int sensitivity(member **p, const long *np, const double *y, size_t n, es_sensitivity **out,
                        size_t *n_out)
 {
     double *x = malloc(n * sizeof *x), *rx = malloc(n * sizeof *rx), *ry = malloc(n * sizeof *ry);
     char **label = malloc(n * sizeof *label);
-    size_t *idx = malloc(n * sizeof *idx), cnt = 0;
+    keyed *k = malloc(n * sizeof *k);
+    size_t cnt = 0;
     es_sensitivity *s = NULL;
     int rc = 0;
 
-    if (x == NULL || rx == NULL || ry == NULL || label == NULL || idx == NULL)
+    if (x == NULL || rx == NULL || ry == NULL || label == NULL || k == NULL)
         rc = -ENOMEM;
+    else
+        ranks(y, n, ry, k);
     /* Parameters in the order of the first trial that has them. */
     for (size_t t = 0; rc == 0 && t < n; t++)
-        for (long k = 0; rc == 0 && k < np[t]; k++) {
-            const char *name = p[t][k].key;
+        for (long q = 0; rc == 0 && q < np[t]; q++) {
+            const char *name = p[t][q].key;
             int seen = 0, numeric = 1;
-            size_t levels = 0;
+            double eta;
             for (size_t i = 0; i < cnt && !seen; i++)
                 seen = strcmp(s[i].param, name) == 0;
             if (seen)
                 continue;
-            /* Numeric only when every trial had a number for it. */
+            /* Numeric only when every trial had a number for it; a trial
+             * holds its parameters in the same order as the others, so
+             * the one at position q is looked at first. */
             for (size_t i = 0; i < n; i++) {
                 label[i] = "(absent)";
                 x[i] = NAN;
                 int found = 0;
-                for (long m = 0; m < np[i] && !found; m++)
+                for (long m0 = 0; m0 < np[i] && !found; m0++) {
+                    long m = (q + m0) % np[i];
                     if (strcmp(p[i][m].key, name) == 0) {
                         label[i] = p[i][m].text;
                         x[i] = p[i][m].x;
                         found = 1 + p[i][m].numeric;
                     }
+                }
                 numeric = numeric && found == 2;
             }
-            for (size_t i = 0; i < n; i++) {
-                int first = 1;
-                for (size_t j = 0; j < i && first; j++)
-                    first = strcmp(label[j], label[i]) != 0;
-                levels += first;
-            }
+            size_t levels = levels_eta2(label, y, n, k, &eta);
             if (levels < 2)
                 continue;
             es_sensitivity *g = realloc(s, (cnt + 1) * sizeof *s);
@@ -512,15 +649,14 @@ static int sensitivity(member **p, const long *np, const double *y, size_t n, es
             s = g;
             s[cnt].levels = levels;
             if (numeric && levels > 6) {
-                ranks(x, n, rx, idx);
-                ranks(y, n, ry, idx);
+                ranks(x, n, rx, k);
                 s[cnt].method = "spearman";
                 s[cnt].rho = pearson(rx, ry, n);
                 s[cnt].share = s[cnt].rho * s[cnt].rho;
             } else {
                 s[cnt].method = "eta2";
                 s[cnt].rho = NAN;
-                s[cnt].share = eta2(label, y, n);
+                s[cnt].share = eta;
             }
             cnt++;
         }
@@ -528,7 +664,7 @@ static int sensitivity(member **p, const long *np, const double *y, size_t n, es
     free(rx);
     free(ry);
     free(label);
-    free(idx);
+    free(k);
     if (rc != 0) {
         es_report_sensitivity_free(s, cnt);
         return rc;
@@ -540,8 +676,10 @@ static int sensitivity(member **p, const long *np, const double *y, size_t n, es
     return 0;
 }
 
-int es_report_sensitivity(const es_store_sweep *sw, int energy, es_sensitivity **out, size_t *n,
-                          size_t *used)
+/* es_report_sensitivity with the trials' costs already known (cost[i] of
+ * sw->trials[i]; NULL: priced here). */
+static int sweep_sensitivity(const es_store_sweep *sw, const es_rep_trial_view *tv, int energy,
+                             es_sensitivity **out, size_t *n, size_t *used)
 {
     member **p = calloc(sw->n_trials + 1, sizeof *p);
     long *np = calloc(sw->n_trials + 1, sizeof *np);
@@ -562,7 +700,10 @@ int es_report_sensitivity(const es_store_sweep *sw, int energy, es_sensitivity *
         if (energy && t->cpu.method == ES_EM_NONE && t->dram.method == ES_EM_NONE &&
             t->gpu.method == ES_EM_NONE)
             continue;
-        es_rep_trial_cost(sw, t, &c);
+        if (tv != NULL)
+            c = tv[i].cost;
+        else
+            es_rep_trial_cost(sw, t, &c);
         if ((got = parse_params(t->params_json, &p[m])) < 0) {
             rc = -ENOMEM;
             break;
@@ -582,6 +723,12 @@ int es_report_sensitivity(const es_store_sweep *sw, int energy, es_sensitivity *
     return rc;
 }
 
+int es_report_sensitivity(const es_store_sweep *sw, int energy, es_sensitivity **out, size_t *n,
+                          size_t *used)
+{
+    return sweep_sensitivity(sw, NULL, energy, out, n, used);
+}
+
 void es_report_sensitivity_free(es_sensitivity *s, size_t n)
 {
     for (size_t i = 0; s != NULL && i < n; i++)
@@ -591,10 +738,10 @@ void es_report_sensitivity_free(es_sensitivity *s, size_t n)
 
 /* ---- One sweep's analysis ------------------------------------------------------------ */
 
-int es_rep_sweep_analyze(const es_store_sweep *sw, es_rep_sweep_stats *out)
+int es_rep_sweep_analyze(const es_rep_sweep_view *sv, es_rep_sweep_stats *out)
 {
-    double *v = malloc((sw->n_trials + 1) * sizeof *v);
-    es_rep_tally ty;
+    const es_store_sweep *sw = sv->sw;
+    double *v = malloc((sw->n_trials + 1) * sizeof *v), *sorted = NULL, *pw = NULL;
     int rc = 0;
 
     memset(out, 0, sizeof *out);
@@ -604,22 +751,28 @@ int es_rep_sweep_analyze(const es_store_sweep *sw, es_rep_sweep_stats *out)
         if (strcmp(sw->trials[i].status, "completed") == 0 && isfinite(sw->trials[i].objective))
             v[out->n++] = sw->trials[i].objective;
     if (out->n > 0) {
-        out->emax = malloc(out->n * sizeof *out->emax);
-        out->emax_sd = malloc(out->n * sizeof *out->emax_sd);
-        if (out->emax == NULL || out->emax_sd == NULL)
+        out->n_curve = curve_dense(out->n, &out->curve_n);
+        out->emax = malloc(out->n_curve * sizeof *out->emax);
+        out->emax_sd = malloc(out->n_curve * sizeof *out->emax_sd);
+        sorted = sorted_best_last(v, out->n, es_rep_maximize(sw));
+        pw = malloc(out->n * sizeof *pw);
+        if (out->n_curve == 0 || out->emax == NULL || out->emax_sd == NULL || sorted == NULL ||
+            pw == NULL)
             rc = -ENOMEM;
         else
-            rc = es_report_expected_max(v, out->n, es_rep_maximize(sw), out->emax, out->emax_sd);
+            expected_max_at(sorted, out->n, out->curve_n, out->n_curve, out->emax, out->emax_sd,
+                            pw);
         /* The energy of all trials, failures included, over the completed
          * ones: what each usable draw really cost. */
-        es_rep_tally_sweep(&ty, sw);
-        out->kwh_per_trial = ty.cost.kwh / (double)out->n;
+        out->kwh_per_trial = sv->tally.cost.kwh / (double)out->n;
     }
     free(v);
+    free(sorted);
+    free(pw);
     if (rc == 0)
-        rc = es_report_sensitivity(sw, 0, &out->obj, &out->n_obj, &out->obj_trials);
+        rc = sweep_sensitivity(sw, sv->trials, 0, &out->obj, &out->n_obj, &out->obj_trials);
     if (rc == 0)
-        rc = es_report_sensitivity(sw, 1, &out->kwh, &out->n_kwh, &out->kwh_trials);
+        rc = sweep_sensitivity(sw, sv->trials, 1, &out->kwh, &out->n_kwh, &out->kwh_trials);
     if (rc != 0) {
         es_rep_sweep_stats_free(out);
         memset(out, 0, sizeof *out);
@@ -629,6 +782,9 @@ int es_rep_sweep_analyze(const es_store_sweep *sw, es_rep_sweep_stats *out)
 
 void es_rep_sweep_stats_free(es_rep_sweep_stats *s)
 {
+    free(s->curve_n);
+    s->curve_n = NULL;
+    s->n_curve = 0;
     free(s->emax);
     free(s->emax_sd);
     es_report_sensitivity_free(s->obj, s->n_obj);

@@ -71,9 +71,10 @@ int es_store__db_fail(es_store *st, es_err *err, const char *what);
 /* Step statement q, which returns no rows; reset it and clear its
  * bindings either way.  0 or ES_ESTORE. */
 int es_store__step_done(es_store *st, int q, es_err *err, const char *what);
-/* Append one zeroed element to the array *arr_ptr of *n elements of sz
- * bytes (realloc); the new element, or NULL when out of memory (the array
- * is then unchanged). */
+/* Grow *arr (of *n elements of size sz, NULL when *n is 0) by one zeroed
+ * element and return it; NULL on OOM.  The room doubles whenever *n
+ * reaches a power of two, so an array must only ever grow through this
+ * function (its capacity is implied by *n). */
 void *es_store__grow(void *arr_ptr, size_t *n, size_t sz);
 /* Bind a double; NaN binds NULL. */
 void es_store__bind_real(sqlite3_stmt *s, int i, double v);

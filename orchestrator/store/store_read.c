@@ -61,14 +61,19 @@ static void col_factor_choices(sqlite3_stmt *s, int i, es_energy_factors *f)
     f->gpu_watts = col_cap(s, i + 3);
 }
 
-/* Grow *arr (of *n elements of size sz) by one zeroed element; NULL on OOM. */
+/* Grow *arr (of *n elements of size sz) by one zeroed element; NULL on OOM.
+ * The array's room doubles each time *n reaches a power of two (its
+ * capacity is implied by *n), so loading n rows costs O(n) copying. */
 void *es_store__grow(void *arr_ptr, size_t *n, size_t sz)
 {
     void **arr = arr_ptr;
-    void *p = realloc(*arr, (*n + 1) * sz);
-    if (p == NULL)
-        return NULL;
-    *arr = p;
+    if (*n == 0 || (*n & (*n - 1)) == 0) {
+        void *p = realloc(*arr, (*n ? 2 * *n : 1) * sz);
+        if (p == NULL)
+            return NULL;
+        *arr = p;
+    }
+    void *p = *arr;
     memset((char *)p + *n * sz, 0, sz);
     return (char *)p + (*n)++ * sz;
 }
@@ -344,6 +349,20 @@ int es_store_load(es_store *st, const char *project, const char *sweep, es_store
     if (rc != 0) {
         es_store_data_free(d);
         return rc;
+    }
+    /* A report of some sweeps is about the projects that hold them. */
+    if (sweep != NULL) {
+        size_t kept = 0;
+        for (size_t i = 0; i < d->n_projects; i++) {
+            es_store_project *p = &d->projects[i];
+            if (p->n_sweeps > 0) {
+                d->projects[kept++] = *p;
+            } else {
+                free(p->name);
+                free(p->sweeps);
+            }
+        }
+        d->n_projects = kept;
     }
     *out = d;
     return 0;

@@ -397,7 +397,7 @@ ES_TEST(energy_saved_by_pruning)
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
-    es_rep_write_prune_lines(f, "- ", &sw);
+    es_rep_write_prune_lines(f, "- ", &p, &sw.factors);
     fclose(f);
     ES_CHECK_CONTAINS(text, "- early termination: 2 trials pruned, which used 10 J");
     ES_CHECK_CONTAINS(text, "- energy saved by early termination: about 9 J");
@@ -410,14 +410,92 @@ ES_TEST(energy_saved_by_pruning)
     es_rep_prune_of(&sw, &p);
     ES_CHECK(isnan(p.saved_j) && isnan(p.full_j) && isnan(p.j_per_step));
     f = open_memstream(&text, &len);
-    es_rep_write_prune_lines(f, "", &sw);
+    es_rep_write_prune_lines(f, "", &p, &sw.factors);
     fclose(f);
     ES_CHECK_CONTAINS(text, "energy saved by early termination: not estimated");
     free(text);
     t[2].status = t[3].status = "completed";
+    es_rep_prune_of(&sw, &p);
     f = open_memstream(&text, &len);
-    es_rep_write_prune_lines(f, "", &sw);
+    es_rep_write_prune_lines(f, "", &p, &sw.factors);
     fclose(f);
     ES_CHECK_STR(text, "");
     free(text);
+}
+
+/* ---- One view, every format ------------------------------------------------------ */
+
+/* Every format states the same facts of one sweep: its stop reason, its
+ * budget overshoot, its Slurm jobs, its early termination and the same
+ * totals (the HTML report once dropped the reason, the overshoot and the
+ * Slurm lines). */
+ES_TEST(every_format_states_the_same_facts)
+{
+    es_store_trial t[4] = {mk_trial(0, "completed", 0.5, 3.6e6, "{\"x\":1}"),
+                           mk_trial(1, "completed", 0.4, 7.2e6, "{\"x\":2}"),
+                           mk_trial(2, "pruned", 0.9, 1.8e6, "{\"x\":3}"),
+                           mk_trial(3, "budget_stopped", NAN, 0.9e6, "{\"x\":4}")};
+    t[0].steps = t[1].steps = 10;
+    t[2].steps = t[2].pruned_step = 4;
+    t[0].pruned_step = t[1].pruned_step = t[3].pruned_step = -1;
+    t[1].slurm_job = "4242";
+    t[1].slurm_state = "COMPLETED";
+    t[1].slurm_energy_j = 7.0e6;
+    t[0].slurm_energy_j = t[2].slurm_energy_j = t[3].slurm_energy_j = NAN;
+    es_store_sweep sw;
+    mk_sweep(&sw, 3, "facts", "minimize", t, 4);
+    sw.status = "finished";
+    sw.reason = "budget would be exceeded: project cap 4 kWh";
+    sw.overshoot_j = 5.4e5;
+    es_store_project p = {.id = 1, .name = "pf", .sweeps = &sw, .n_sweeps = 1};
+    es_store_data d = {.projects = &p, .n_projects = 1};
+
+    /* 13.5e6 J at PUE 1 = 3.75 kWh over the four trials; 0.15 kWh overshoot. */
+    static const struct {
+        es_report_format fmt;
+        const char *file;
+        const char *facts[6];
+    } cases[] = {
+        {ES_REPORT_TEXT,
+         "f.txt",
+         {"budget would be exceeded: project cap 4 kWh", "3.75 kWh",
+          "budget overshoot: 5.4e+05 J (0.15 kWh)", "Slurm: 1 trial ran as jobs (COMPLETED 1)",
+          "early termination: 1 trial pruned", NULL}},
+        {ES_REPORT_MARKDOWN,
+         "f.md",
+         {"budget would be exceeded: project cap 4 kWh", "3.75 kWh",
+          "budget overshoot: 5.4e+05 J (0.15 kWh)", "Slurm: 1 trial ran as jobs (COMPLETED 1)",
+          "early termination: 1 trial pruned", NULL}},
+        {ES_REPORT_HTML,
+         "f.html",
+         {"budget would be exceeded: project cap 4 kWh", "3.75 kWh",
+          "budget overshoot: 5.4e+05 J (0.15 kWh)", "Slurm: 1 trial ran as jobs (COMPLETED 1)",
+          "early termination: 1 trial pruned", NULL}},
+        {ES_REPORT_JSON,
+         "f.json",
+         {"\"reason\": \"budget would be exceeded: project cap 4 kWh\"",
+          "\"totals\": {\"kwh\": 3.75,", "\"overshoot_j\": 540000", "\"overshoot_kwh\": 0.15",
+          "\"slurm\": {\"jobs\": 1, \"states\": {\"COMPLETED\": 1}", "\"pruned\": 1"}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *out = render(&d, cases[i].fmt, cases[i].file);
+        for (int k = 0; k < 6 && cases[i].facts[k] != NULL; k++)
+            ES_CHECK_CONTAINS(out, cases[i].facts[k]);
+        free(out);
+    }
+
+    /* The CSV rows add up to the same total, and say the same pruning. */
+    char *csv = render(&d, ES_REPORT_CSV, "f.csv");
+    double kwh = 0;
+    int rows = 0;
+    for (char *line = strchr(csv, '\n'); line != NULL && line[1]; line = strchr(line + 1, '\n')) {
+        const char *c = line + 1;
+        for (int field = 0; field < 9; field++) /* kwh is the 10th column */
+            c = strchr(c, ',') + 1;
+        kwh += strtod(c, NULL);
+        rows++;
+    }
+    ES_CHECK_INT(rows, 4);
+    ES_CHECK_NEAR(kwh, 3.75, 1e-9);
+    free(csv);
 }

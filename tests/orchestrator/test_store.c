@@ -315,6 +315,40 @@ ES_TEST(filters_by_project_and_sweep)
     es_spec_free(sp);
 }
 
+/* A sweep filter loads the projects that hold such a sweep and no other:
+ * `report --sweep S` once printed every other project as "0 sweeps". */
+ES_TEST(sweep_filter_leaves_out_other_projects)
+{
+    es_spec *sp = spec();
+    es_store *st = open_db();
+    int64_t other;
+    char *a;
+    es_err err;
+    new_sweep(st, sp, "one", &a);
+    free(a);
+    ES_CHECK_INT(es_store_project_ensure(st, "other", &other, &err), 0);
+    es_sweep_new sn = {.project_id = other, .name = "elsewhere", .spec = sp, .started = 1000};
+    int64_t sid;
+    ES_CHECK_INT(es_store_sweep_create(st, &sn, &sid, &a, &err), 0);
+    free(a);
+    es_store_data *d;
+    ES_CHECK_INT(es_store_load(st, NULL, "one", &d, &err), 0);
+    ES_CHECK_INT(d->n_projects, 1);
+    ES_CHECK_STR(d->projects[0].name, "proj");
+    ES_CHECK_INT(d->projects[0].n_sweeps, 1);
+    es_store_data_free(d);
+    ES_CHECK_INT(es_store_load(st, NULL, "nothing-called-so", &d, &err), 0);
+    ES_CHECK_INT(d->n_projects, 0);
+    es_store_data_free(d);
+    /* Without a sweep filter, a project with no sweep is still listed. */
+    ES_CHECK_INT(es_store_project_ensure(st, "empty", &other, &err), 0);
+    ES_CHECK_INT(es_store_load(st, NULL, NULL, &d, &err), 0);
+    ES_CHECK_INT(d->n_projects, 3);
+    es_store_data_free(d);
+    es_store_close(st);
+    es_spec_free(sp);
+}
+
 /* Write the report of d in fmt (with override o, may be NULL) into a
  * static buffer. */
 static const char *report(const es_store_data *d, es_report_format fmt, const es_factor_override *o)

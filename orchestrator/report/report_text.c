@@ -1,0 +1,187 @@
+/*
+ * report_text.c -- the text report, the default of `ecosweep report`: per
+ * project its totals, R&D tiers and imports; per sweep its totals, the
+ * notes of the view (factors, budget, forecasts, reuse, early termination,
+ * Slurm), the best trial, the expected-max curve, sensitivity, and one row
+ * per trial.  It prints the view (report_view.c) and computes nothing.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "report_int.h"
+
+const char es_rep_estimate_note[] =
+    "Energy by 'estimate' is a power model times CPU time and memory, not a measurement;\n"
+    "'not measured' means no meter was available, not zero. See the README's energy "
+    "accounting.\n";
+
+static void t_cost(FILE *f, const char *indent, const es_rep_tally *ty)
+{
+    fputs(indent, f);
+    es_rep_write_counts(f, ty);
+    if (ty->jobs > 0)
+        fprintf(f, "; plus %d imported jobs", ty->jobs);
+    fprintf(f, "\n%s", indent);
+    es_rep_write_cost(f, ty);
+    fputc('\n', f);
+}
+
+static void t_tier(FILE *f, const char *name, const es_tier *t)
+{
+    if (!t->available) {
+        fprintf(f, "    %-9s  none (no completed trial or job)\n", name);
+        return;
+    }
+    fprintf(f, "    %-9s %6d %10.4g %12.4g %10.4g %13.4g %9.4g  %s\n", name, t->jobs, t->cost.hours,
+            t->cost.kwh, t->cost.co2e_kg, t->cost.usd_electricity, t->cost.usd_cloud, t->what);
+}
+
+static void t_footprint(FILE *f, const es_footprint *fp)
+{
+    size_t n_eq;
+    const es_equivalent *eq = es_report_equivalents(&n_eq);
+    fprintf(f, "  R&D footprint (Strubell et al. 2019 tiers; %s):\n", es_rep_tier_statistic);
+    fprintf(f, "    %-9s %6s %10s %12s %10s %13s %9s  %s\n", "tier", "jobs", "hours", "kWh",
+            "kg CO2e", "electricity $", "cloud $", "which");
+    t_tier(f, "one model", &fp->one_model);
+    t_tier(f, "one tune", &fp->one_tune);
+    t_tier(f, "all R&D", &fp->all_rd);
+    fprintf(f, "    all R&D equals");
+    for (size_t i = 0; i < n_eq; i++)
+        fprintf(f, "%s %.4g %s", i ? "," : "", es_equivalent_value(&eq[i], &fp->all_rd.cost),
+                eq[i].text);
+    fputs(" (sources below)\n", f);
+}
+
+static void t_curve(FILE *f, const es_rep_sweep_view *sv)
+{
+    const es_rep_sweep_stats *ss = &sv->stats;
+    size_t pts[40], n_pts;
+    if (ss->n == 0)
+        return;
+    n_pts = es_rep_curve_points(ss->n, pts, 40);
+    fprintf(f, "    expected best %s of n trials (Dodge et al. 2019):", sv->metric);
+    for (size_t i = 0; i < n_pts; i++)
+        fprintf(f, "%s n=%zu %.6g (%.3g kWh)", i ? "," : "", pts[i],
+                ss->emax[es_rep_curve_index(ss, pts[i])], ss->kwh_per_trial * (double)pts[i]);
+    fputc('\n', f);
+}
+
+static void t_sensitivity(FILE *f, const char *what, const es_sensitivity *s, size_t n, size_t used)
+{
+    if (n == 0)
+        return;
+    fprintf(f, "    what moved %s (share of variance, %zu trials):", what, used);
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "%s %s ", i ? "," : "", s[i].param);
+        if (isnan(s[i].share))
+            fputs("-", f);
+        else
+            fprintf(f, "%.2f", s[i].share);
+        if (strcmp(s[i].method, "spearman") == 0 && isfinite(s[i].rho))
+            fprintf(f, " (rho %+.2f)", s[i].rho);
+        else
+            fprintf(f, " (eta2, %zu levels)", s[i].levels);
+    }
+    fputc('\n', f);
+}
+
+static const char *part_text(const es_energy_part *p, char *buf, size_t cap)
+{
+    if (p->method == ES_EM_NONE)
+        snprintf(buf, cap, "not measured");
+    else
+        snprintf(buf, cap, "%.4g J %s", p->j, es_em_name(p->method));
+    return buf;
+}
+
+static void t_trial(FILE *f, const es_rep_trial_view *tv)
+{
+    const es_store_trial *t = tv->t;
+    char obj[32];
+    if (isnan(t->objective))
+        snprintf(obj, sizeof obj, "-");
+    else
+        snprintf(obj, sizeof obj, "%.6g", t->objective);
+    fprintf(f, "    %5lld  %-14s %12s %10.3g %11.4g %9.3g %8.1f  %s%s%s", (long long)t->number,
+            t->status, obj, tv->cost.kwh, tv->cost.co2e_kg * 1000, tv->cost.usd,
+            isfinite(t->wall_s) ? t->wall_s : 0.0, t->params_json, t->reason ? "  -- " : "",
+            t->reason ? t->reason : "");
+    if (t->reused_from > 0)
+        fprintf(f, "  (reused trial #%lld)", (long long)t->reused_from);
+    if (tv->pruned)
+        fprintf(f, "  (pruned at step %lld)", (long long)tv->reached);
+    fputc('\n', f);
+}
+
+static void t_sweep(FILE *f, const es_rep_sweep_view *sv)
+{
+    const es_store_sweep *sw = sv->sw;
+    char started[32];
+    es_rep_iso_time(sw->started, started, sizeof started);
+    fprintf(f, "\n  Sweep %s (#%lld, %s, seed %llu, started %s): %s%s%s\n", sw->name,
+            (long long)sw->id, sw->method, (unsigned long long)sw->seed, started, sw->status,
+            sw->reason ? " - " : "", sw->reason ? sw->reason : "");
+    t_cost(f, "    ", &sv->tally);
+    for (size_t i = 0; i < sv->n_notes; i++)
+        fprintf(f, "    %s\n", sv->notes[i]);
+    if (sv->best != NULL)
+        fprintf(f, "    best: trial %lld, %s=%.6g, %s\n", (long long)sv->best->t->number,
+                sw->metric, sv->best->t->objective, sv->best->t->params_json);
+    t_curve(f, sv);
+    t_sensitivity(f, sv->metric == sw->metric ? sv->metric : "the objective", sv->stats.obj,
+                  sv->stats.n_obj, sv->stats.obj_trials);
+    t_sensitivity(f, "the energy", sv->stats.kwh, sv->stats.n_kwh, sv->stats.kwh_trials);
+    if (sw->n_trials == 0)
+        return;
+    fprintf(f, "    %5s  %-14s %12s %10s %11s %9s %8s  %s\n", "trial", "status", sv->metric, "kWh",
+            "gCO2e", "USD", "wall_s", "params / reason");
+    for (size_t k = 0; k < sw->n_trials; k++)
+        t_trial(f, &sv->trials[k]);
+    char a[48], b[48], g[48];
+    const es_store_trial *t0 = &sw->trials[0];
+    fprintf(f, "    energy of trial %lld by component: cpu %s (%s), dram %s (%s), gpu %s\n",
+            (long long)t0->number, part_text(&t0->cpu, a, sizeof a), t0->cpu.source,
+            part_text(&t0->dram, b, sizeof b), t0->dram.source, part_text(&t0->gpu, g, sizeof g));
+}
+
+void es_rep_write_text(const es_rep_view *v, FILE *f)
+{
+    es_rep_write_overrides(f, v->override);
+    if (v->n_projects == 0)
+        fputs("No sweeps recorded yet.\n", f);
+    for (size_t i = 0; i < v->n_projects; i++) {
+        const es_rep_project_view *pv = &v->projects[i];
+        const es_store_project *p = pv->p;
+        fprintf(f, "Project %s: %zu sweep%s", p->name, p->n_sweeps, p->n_sweeps == 1 ? "" : "s");
+        if (p->n_imports > 0)
+            fprintf(f, ", %zu import%s (%d jobs)", p->n_imports, p->n_imports == 1 ? "" : "s",
+                    pv->tally.jobs);
+        fputc('\n', f);
+        t_cost(f, "  ", &pv->tally);
+        if (pv->has_footprint)
+            t_footprint(f, &pv->footprint);
+        for (size_t j = 0; j < p->n_imports; j++) {
+            const es_rep_import_view *iv = &pv->imports[j];
+            char when[32];
+            es_rep_iso_time(iv->im->imported, when, sizeof when);
+            fprintf(f,
+                    "  Imported #%lld: %s (%s, %s), %d jobs, %.4g hours, %.4g kWh, %.4g kg "
+                    "CO2e, $%.4g, energy by %s\n",
+                    (long long)iv->im->id, iv->im->file, iv->im->format, when, iv->tally.jobs,
+                    iv->tally.cost.hours, iv->tally.cost.kwh, iv->tally.cost.co2e_kg,
+                    iv->tally.cost.usd, es_account_method_label(iv->tally.methods));
+        }
+        for (size_t j = 0; j < p->n_sweeps; j++)
+            t_sweep(f, &pv->sweeps[j]);
+        fputc('\n', f);
+    }
+    if (v->n_projects > 0) {
+        size_t n_eq;
+        const es_equivalent *eq = es_report_equivalents(&n_eq);
+        fputs(es_rep_estimate_note, f);
+        if (!v->partial)
+            for (size_t i = 0; i < n_eq; i++)
+                fprintf(f, "%s: %s\n", eq[i].text, eq[i].source);
+    }
+}
