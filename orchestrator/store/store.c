@@ -15,6 +15,7 @@
  * commits, never corrupt the file), and lets readers run beside the writer.
  */
 #include "store.h"
+#include "account.h"
 #include "store_int.h"
 
 #include <errno.h>
@@ -317,20 +318,19 @@ static const char *const sql[Q__COUNT] = {
         " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(project_id) DO UPDATE SET kwh = excluded.kwh,"
         " usd = excluded.usd, co2e_kg = excluded.co2e_kg, updated = excluded.updated",
     [Q_PROJECT_BUDGET_CLEAR] = "DELETE FROM project_budget WHERE project_id = ?1",
-    /* Every ended trial of every sweep of the project and every imported
-     * job, each priced with the factors of its own sweep or import.  USD is
-     * electricity only, as budget.usd is. */
+    /* The joules at the devices of every ended trial of each sweep of the
+     * project and of every job of each of its imports, one row per sweep
+     * or import with the factors that price it (es_account does, in C:
+     * pricing is linear in joules, so a sum priced once is exact). */
     [Q_PROJECT_SPENT] =
-        "SELECT coalesce(sum(j), 0), coalesce(sum(j / 3.6e6 * pue), 0),"
-        " coalesce(sum(j / 3.6e6 * pue * g / 1000), 0), coalesce(sum(j / 3.6e6 * pue * usd), 0)"
-        " FROM (SELECT coalesce(" TRIAL_JOULES(
+        "SELECT sum(j), pue, g, usd FROM (SELECT 's' || s.id AS src, coalesce(" TRIAL_JOULES(
             "t") ", 0) AS j, s.pue AS pue,"
                  "   s.carbon_g_per_kwh AS g, s.electricity_usd_per_kwh AS usd"
                  "   FROM trial t JOIN sweep s ON s.id = t.sweep_id WHERE s.project_id = ?1"
-                 " UNION ALL SELECT CASE WHEN j.method = 'none' THEN 0 ELSE j.energy_j END, i.pue,"
-                 "   i.carbon_g_per_kwh, i.electricity_usd_per_kwh"
+                 " UNION ALL SELECT 'i' || i.id, CASE WHEN j.method = 'none' THEN 0 ELSE"
+                 "   j.energy_j END, i.pue, i.carbon_g_per_kwh, i.electricity_usd_per_kwh"
                  "   FROM imported_job j JOIN job_import i ON i.id = j.import_id"
-                 "   WHERE i.project_id = ?1)",
+                 "   WHERE i.project_id = ?1) GROUP BY src",
     /* A completed trial that ran (not itself a reuse) in the project, with
      * the same argv and the same parameters: the same names, and for each a
      * value of the same JSON type and the same value, whatever the order of
@@ -1108,16 +1108,23 @@ int es_store_project_spent(es_store *st, int64_t project_id, double *device_j, d
 
     *device_j = *kwh = *co2e_kg = *usd = 0;
     sqlite3_bind_int64(s, 1, project_id);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        *device_j = sqlite3_column_double(s, 0);
-        *kwh = sqlite3_column_double(s, 1);
-        *co2e_kg = sqlite3_column_double(s, 2);
-        *usd = sqlite3_column_double(s, 3);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        es_energy_factors fa;
+        es_cost c;
+        es_energy_factors_default(&fa);
+        fa.pue = sqlite3_column_double(s, 1);
+        fa.carbon_g_per_kwh = sqlite3_column_double(s, 2);
+        fa.electricity_usd_per_kwh = sqlite3_column_double(s, 3);
+        fa.cloud_usd_per_hour = 0; /* budget.usd is electricity only */
+        es_account(&fa, sqlite3_column_double(s, 0), 0, &c);
+        *device_j += c.joules;
+        *kwh += c.kwh;
+        *co2e_kg += c.co2e_kg;
+        *usd += c.usd_electricity;
     }
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
-    return rc == SQLITE_ROW ? 0 : es_store__db_fail(st, err, "adding up what the project spent");
+    return rc == SQLITE_DONE ? 0 : es_store__db_fail(st, err, "adding up what the project spent");
 }
 
 int es_store_find_completed(es_store *st, int64_t project_id, const char *command_json,
