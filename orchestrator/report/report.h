@@ -142,23 +142,40 @@ int es_report_expected_max(const double *values, size_t n, int maximize, double 
 
 /* ---- Hyperparameter sensitivity -------------------------------------------- */
 
+/* Sensitivity is shown from this many completed trials: below it a
+ * share of variance is mostly noise. */
+#define ES_REPORT_SENSITIVITY_MIN_TRIALS 10
+
 /* How much one parameter moved the metric (or the energy) across a sweep's
- * completed trials. */
+ * completed trials: its first-order (main-effect) share of the target's
+ * variance.  The target's variance between the parameter's groups -- its
+ * levels (categorical, or numeric with at most 6 distinct values: a grid),
+ * else quantile bins of its values -- over the total, adjusted for the
+ * share that groups of that size explain by chance (omega squared:
+ * (SS_between - (k-1) MS_within) / (SS_total + MS_within), at least 0).
+ * For independently drawn parameters (random and grid search) first-order
+ * shares add up to at most 1, the rest being interactions and noise;
+ * where the estimates add up to more (correlated draws, noise), every share
+ * is scaled so that they add up to 1 and `normalized` says so. */
 typedef struct es_sensitivity {
     char *param;
-    const char *method; /* "eta2": share of variance between the parameter's
-                         * levels (categorical, or numeric with <= 6 levels);
-                         * "spearman": rho^2 of the rank correlation */
-    double share;       /* 0..1; NAN when the target did not vary */
-    double rho;         /* Spearman's rho, signed; NAN for eta2 */
+    const char *method; /* "levels": grouped by its values; "quantile bins":
+                         * numeric, grouped by rank into `groups` bins */
+    double share;       /* 0..1; NAN when the target did not vary or each group
+                         * held one trial (nothing to compare within) */
+    double rho;         /* Spearman's rho of a numeric parameter, signed (the
+                         * direction); NAN for a categorical one */
     size_t levels;      /* distinct values seen */
+    size_t groups;      /* groups the share was computed over */
+    int normalized;     /* 1: the shares were scaled to add up to 1 */
 } es_sensitivity;
 
 /* Sensitivity of sw's objective (energy == 0) or of its trials' kWh
  * (energy == 1) to each parameter that took two values or more, over the
  * completed trials with an objective (and, for energy, a known energy),
- * sorted by share, largest first.  Fewer than 3 trials: *n = 0.  *used
- * receives the number of trials used.  0 or -ENOMEM; free with
+ * sorted by share, largest first.  Fewer than
+ * ES_REPORT_SENSITIVITY_MIN_TRIALS trials: *n = 0.  *used receives the
+ * number of trials there were.  0 or -ENOMEM; free with
  * es_report_sensitivity_free. */
 int es_report_sensitivity(const es_store_sweep *sw, int energy, es_sensitivity **out /* OUT */,
                           size_t *n /* OUT */, size_t *used /* OUT */);

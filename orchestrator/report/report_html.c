@@ -282,21 +282,23 @@ static void h_imports(FILE *f, const es_rep_project_view *pv)
 
 static void h_sens(FILE *f, const char *what, const es_sensitivity *s, size_t n, size_t used)
 {
+    if (used == 0)
+        return;
+    fputs("<p class=\"sens\">What moved ", f);
+    h_esc(f, what);
+    fputs(": ", f);
+    es_rep_write_sens_heading(f, s, n, used);
+    fputs(".</p>\n", f);
     if (n == 0)
         return;
-    fputs("<table class=\"sens\"><tr><th class=\"l\">what moved ", f);
-    h_esc(f, what);
-    fprintf(f,
-            " (%zu trials)</th><th class=\"l\">method</th><th>levels</th><th>share of "
-            "variance</th><th>rho</th></tr>\n",
-            used);
+    fputs("<table class=\"sens\"><tr><th class=\"l\">parameter</th><th class=\"l\">grouped "
+          "by</th><th>groups</th><th>share (rho)</th></tr>\n",
+          f);
     for (size_t i = 0; i < n; i++) {
         fputs("<tr><td class=\"l\">", f);
         h_esc(f, s[i].param);
-        fprintf(f, "</td><td class=\"l\">%s</td><td>%zu</td><td>%.2f</td><td>", s[i].method,
-                s[i].levels, s[i].share);
-        if (isfinite(s[i].rho))
-            fprintf(f, "%+.2f", s[i].rho);
+        fprintf(f, "</td><td class=\"l\">%s</td><td>%zu</td><td>", s[i].method, s[i].groups);
+        es_rep_write_share(f, &s[i]);
         fputs("</td></tr>\n", f);
     }
     fputs("</table>\n", f);

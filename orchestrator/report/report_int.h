@@ -153,6 +153,13 @@ void es_rep_sweep_stats_free(es_rep_sweep_stats *s);
  * es_rep_sweep_stats's curve. */
 size_t es_rep_curve_points(size_t n, size_t *pts, size_t cap);
 
+/* What a sensitivity list is (the method, trials, what is left to
+ * interactions and noise), or that it is not shown below the minimum of
+ * trials; plain text, no newline. */
+void es_rep_write_sens_heading(FILE *f, const es_sensitivity *s, size_t n, size_t used);
+/* One parameter's share: "0.52 (rho +0.71)", "-" when not estimable. */
+void es_rep_write_share(FILE *f, const es_sensitivity *s);
+
 /* The index in ss's curve of k trials (one of es_rep_curve_points). */
 size_t es_rep_curve_index(const es_rep_sweep_stats *ss, size_t k);
 

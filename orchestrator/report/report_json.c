@@ -166,14 +166,16 @@ static void j_trial(FILE *f, const es_rep_trial_view *tv)
 
 static void j_sens(FILE *f, const es_sensitivity *s, size_t n, size_t used)
 {
-    fprintf(f, "{\"trials\": %zu, \"params\": [", used);
+    fprintf(f, "{\"trials\": %zu, \"min_trials\": %d, \"statistic\": \"omega2_first_order\"", used,
+            ES_REPORT_SENSITIVITY_MIN_TRIALS);
+    fprintf(f, ", \"normalized\": %s, \"params\": [", n > 0 && s[0].normalized ? "true" : "false");
     for (size_t i = 0; i < n; i++) {
         fputs(i ? ", {\"param\": " : "{\"param\": ", f);
         j_str(f, s[i].param);
         j_fstr(f, "method", s[i].method);
         j_fnum(f, "share", s[i].share);
         j_fnum(f, "rho", s[i].rho);
-        fprintf(f, ", \"levels\": %zu}", s[i].levels);
+        fprintf(f, ", \"levels\": %zu, \"groups\": %zu}", s[i].levels, s[i].groups);
     }
     fputs("]}", f);
 }

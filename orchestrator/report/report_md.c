@@ -92,17 +92,11 @@ static void md_imports(FILE *f, const es_rep_project_view *pv)
 /* The sensitivity of param in list s (n entries), as a cell. */
 static void md_share(FILE *f, const es_sensitivity *s, size_t n, const char *param)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(s[i].param, param) != 0)
-            continue;
-        if (isnan(s[i].share))
-            fputs("-", f);
-        else if (strcmp(s[i].method, "spearman") == 0)
-            fprintf(f, "%.2f (rho %+.2f)", s[i].share, s[i].rho);
-        else
-            fprintf(f, "%.2f", s[i].share);
-        return;
-    }
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(s[i].param, param) == 0) {
+            es_rep_write_share(f, &s[i]);
+            return;
+        }
     fputs("-", f);
 }
 
@@ -125,13 +119,15 @@ static void md_analysis(FILE *f, const es_rep_sweep_view *sv)
         }
         fputc('\n', f);
     }
+    if (ss->obj_trials == 0)
+        return;
+    fprintf(f, "**What moved %s and the energy** (", metric);
+    es_rep_write_sens_heading(f, ss->obj, ss->n_obj, ss->obj_trials);
+    fputs(")\n\n", f);
     if (ss->n_obj == 0 && ss->n_kwh == 0)
         return;
-    fprintf(f,
-            "**What moved %s and the energy** (share of variance: eta squared by level, or "
-            "Spearman's rho squared; %zu trials)\n\n| parameter | method | levels | %s | "
-            "energy |\n|---|---|---:|---:|---:|\n",
-            metric, ss->obj_trials, metric);
+    fprintf(f, "| parameter | grouped by | groups | %s | energy |\n|---|---|---:|---:|---:|\n",
+            metric);
     /* Rows in the order of the objective's list, then parameters only the
      * energy list has. */
     for (int pass = 0; pass < 2; pass++) {
@@ -145,7 +141,7 @@ static void md_analysis(FILE *f, const es_rep_sweep_view *sv)
                 continue;
             fputs("| ", f);
             md_code(f, s[i].param);
-            fprintf(f, " | %s | %zu | ", s[i].method, s[i].levels);
+            fprintf(f, " | %s | %zu | ", s[i].method, s[i].groups);
             md_share(f, ss->obj, ss->n_obj, s[i].param);
             fputs(" | ", f);
             md_share(f, ss->kwh, ss->n_kwh, s[i].param);

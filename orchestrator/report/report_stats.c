@@ -5,16 +5,13 @@
  * sensitivity (see report.h for the contracts).  Pure arithmetic over the
  * loaded tree; every format prints what these functions compute.
  *
- * Sensitivity, the method: over a sweep's completed trials, for each
- * parameter that took two values or more, the share of the target's
- * variance the parameter accounts for.  A categorical parameter, or a
- * numeric one with at most 6 distinct values (a grid), is measured by eta
- * squared, the between-level sum of squares over the total; a numeric one
- * with more values by the square of Spearman's rank correlation (ranks with
- * ties averaged), whose sign says the direction.  Eta squared with few trials
- * per level overstates (each level of one trial explains "all" of its own
- * variance), so the number of levels is reported beside it.  The two
- * targets are the objective and the trial's kWh.
+ * Sensitivity, the method (report.h, es_sensitivity): each parameter's
+ * first-order share of the target's variance, bias-adjusted (omega
+ * squared) over its levels or quantile bins, from
+ * ES_REPORT_SENSITIVITY_MIN_TRIALS completed trials; the two targets are
+ * the objective and the trial's kWh.  Unadjusted eta squared, which this
+ * replaced, gave 1.00 to every continuous parameter of a small sweep (each
+ * value a level of one trial) and shares that added up to well over 1.
  */
 #include <errno.h>
 #include <math.h>
@@ -557,33 +554,62 @@ static double pearson(const double *a, const double *b, size_t n)
     return saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : NAN;
 }
 
-/* The distinct labels of y grouped by label[i] (compared as strings), and
- * eta squared, the between-level sum of squares over the total (NAN when y
- * does not vary); k is scratch of n. */
-static size_t levels_eta2(char *const *label, const double *y, size_t n, keyed *k, double *eta)
+/* The distinct values among label[0..n-1] (compared as strings); group[i]
+ * receives the index of label[i]'s value among them.  k is scratch of n. */
+static size_t level_groups(char *const *label, size_t n, keyed *k, size_t *group)
+{
+    size_t levels = 0;
+    for (size_t i = 0; i < n; i++)
+        k[i] = (keyed){0, label[i], i};
+    qsort(k, n, sizeof *k, by_label);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && strcmp(k[i].label, k[i - 1].label) != 0)
+            levels++;
+        group[k[i].i] = levels;
+    }
+    return n > 0 ? levels + 1 : 0;
+}
+
+/* Bins of about equal count by rank (r: ranks 1..n, ties averaged, so equal
+ * values share a bin): group[i] in 0..bins-1. */
+static void rank_bins(const double *r, size_t n, size_t bins, size_t *group)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t b = (size_t)((r[i] - 0.5) * (double)bins / (double)n);
+        group[i] = b < bins ? b : bins - 1;
+    }
+}
+
+/* Omega squared of y over groups 0..k-1 (group[i] of y[i]); sum and cnt are
+ * scratch of k.  NAN when y does not vary or no group holds two trials. */
+static double omega2(const double *y, const size_t *group, size_t n, size_t k, double *sum,
+                     size_t *cnt)
 {
     double mean = 0, total = 0, between = 0;
-    size_t levels = 0;
+    for (size_t g = 0; g < k; g++) {
+        sum[g] = 0;
+        cnt[g] = 0;
+    }
     for (size_t i = 0; i < n; i++) {
         mean += y[i];
-        k[i] = (keyed){y[i], label[i], i};
+        sum[group[i]] += y[i];
+        cnt[group[i]]++;
     }
     mean /= (double)n;
     for (size_t i = 0; i < n; i++)
         total += (y[i] - mean) * (y[i] - mean);
-    qsort(k, n, sizeof *k, by_label);
-    for (size_t i = 0; i < n;) {
-        double sum = 0;
-        size_t j = i;
-        while (j < n && strcmp(k[j].label, k[i].label) == 0)
-            sum += k[j++].x;
-        double cnt = (double)(j - i);
-        between += cnt * (sum / cnt - mean) * (sum / cnt - mean);
-        levels++;
-        i = j;
-    }
-    *eta = total > 0 ? fmin(1.0, between / total) : NAN;
-    return levels;
+    size_t used = 0;
+    for (size_t g = 0; g < k; g++)
+        if (cnt[g] > 0) {
+            double m = sum[g] / (double)cnt[g];
+            between += (double)cnt[g] * (m - mean) * (m - mean);
+            used++;
+        }
+    if (!(total > 0) || n <= used)
+        return NAN;
+    double ms_within = (total - between) / (double)(n - used);
+    double w = (between - (double)(used - 1) * ms_within) / (total + ms_within);
+    return fmin(1.0, fmax(0.0, w));
 }
 
 static int by_share(const void *a, const void *b)
@@ -600,13 +626,18 @@ static int sensitivity(member **p, const long *np, const double *y, size_t n, es
                        size_t *n_out)
 {
     double *x = malloc(n * sizeof *x), *rx = malloc(n * sizeof *rx), *ry = malloc(n * sizeof *ry);
+    double *sum = malloc(n * sizeof *sum);
     char **label = malloc(n * sizeof *label);
     keyed *k = malloc(n * sizeof *k);
-    size_t cnt = 0;
+    size_t *group = malloc(n * sizeof *group), *cnt = malloc(n * sizeof *cnt), n_s = 0;
+    /* Bins of a numeric parameter: about 5 trials each, 2 to 10 of them. */
+    size_t bins = n / 5 < 2 ? 2 : n / 5 > 10 ? 10 : n / 5;
     es_sensitivity *s = NULL;
+    double total = 0;
     int rc = 0;
 
-    if (x == NULL || rx == NULL || ry == NULL || label == NULL || k == NULL)
+    if (x == NULL || rx == NULL || ry == NULL || sum == NULL || label == NULL || k == NULL ||
+        group == NULL || cnt == NULL)
         rc = -ENOMEM;
     else
         ranks(y, n, ry, k);
@@ -615,8 +646,7 @@ static int sensitivity(member **p, const long *np, const double *y, size_t n, es
         for (long q = 0; rc == 0 && q < np[t]; q++) {
             const char *name = p[t][q].key;
             int seen = 0, numeric = 1;
-            double eta;
-            for (size_t i = 0; i < cnt && !seen; i++)
+            for (size_t i = 0; i < n_s && !seen; i++)
                 seen = strcmp(s[i].param, name) == 0;
             if (seen)
                 continue;
@@ -637,42 +667,56 @@ static int sensitivity(member **p, const long *np, const double *y, size_t n, es
                 }
                 numeric = numeric && found == 2;
             }
-            size_t levels = levels_eta2(label, y, n, k, &eta);
+            size_t levels = level_groups(label, n, k, group), groups = levels;
             if (levels < 2)
                 continue;
-            es_sensitivity *g = realloc(s, (cnt + 1) * sizeof *s);
-            if (g == NULL || (g[cnt].param = strdup(name)) == NULL) {
+            es_sensitivity *g = realloc(s, (n_s + 1) * sizeof *s);
+            if (g == NULL || (g[n_s].param = strdup(name)) == NULL) {
                 s = g != NULL ? g : s;
                 rc = -ENOMEM;
                 break;
             }
             s = g;
-            s[cnt].levels = levels;
-            if (numeric && levels > 6) {
+            s[n_s].levels = levels;
+            s[n_s].rho = NAN;
+            s[n_s].method = "levels";
+            s[n_s].normalized = 0;
+            if (numeric) {
                 ranks(x, n, rx, k);
-                s[cnt].method = "spearman";
-                s[cnt].rho = pearson(rx, ry, n);
-                s[cnt].share = s[cnt].rho * s[cnt].rho;
-            } else {
-                s[cnt].method = "eta2";
-                s[cnt].rho = NAN;
-                s[cnt].share = eta;
+                s[n_s].rho = pearson(rx, ry, n);
+                if (levels > 6) {
+                    groups = bins;
+                    rank_bins(rx, n, bins, group);
+                    s[n_s].method = "quantile bins";
+                }
             }
-            cnt++;
+            s[n_s].groups = groups;
+            s[n_s].share = omega2(y, group, n, groups, sum, cnt);
+            if (isfinite(s[n_s].share))
+                total += s[n_s].share;
+            n_s++;
         }
     free(x);
     free(rx);
     free(ry);
+    free(sum);
     free(label);
     free(k);
+    free(group);
+    free(cnt);
     if (rc != 0) {
-        es_report_sensitivity_free(s, cnt);
+        es_report_sensitivity_free(s, n_s);
         return rc;
     }
-    if (cnt > 1)
-        qsort(s, cnt, sizeof *s, by_share);
+    if (total > 1) /* more than all of the variance: estimation noise */
+        for (size_t i = 0; i < n_s; i++) {
+            s[i].share /= total;
+            s[i].normalized = 1;
+        }
+    if (n_s > 1)
+        qsort(s, n_s, sizeof *s, by_share);
     *out = s;
-    *n_out = cnt;
+    *n_out = n_s;
     return 0;
 }
 
@@ -711,10 +755,9 @@ static int sweep_sensitivity(const es_store_sweep *sw, const es_rep_trial_view *
         np[m] = got;
         y[m++] = energy ? c.kwh : t->objective;
     }
-    if (rc == 0 && m >= 3) {
-        *used = m;
+    *used = m;
+    if (rc == 0 && m >= ES_REPORT_SENSITIVITY_MIN_TRIALS)
         rc = sensitivity(p, np, y, m, out, n);
-    }
     for (size_t i = 0; p != NULL && i < m; i++)
         members_free(p[i], np[i]);
     free(p);
@@ -727,6 +770,37 @@ int es_report_sensitivity(const es_store_sweep *sw, int energy, es_sensitivity *
                           size_t *used)
 {
     return sweep_sensitivity(sw, NULL, energy, out, n, used);
+}
+
+void es_rep_write_sens_heading(FILE *f, const es_sensitivity *s, size_t n, size_t used)
+{
+    double rest = 1;
+    if (used < ES_REPORT_SENSITIVITY_MIN_TRIALS) {
+        fprintf(f, "not shown below %d completed trials (%zu so far)",
+                ES_REPORT_SENSITIVITY_MIN_TRIALS, used);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(s[i].share))
+            rest -= s[i].share;
+    fprintf(f,
+            "first-order share of variance, omega squared over levels or quantile bins, %zu "
+            "trials; ",
+            used);
+    if (n > 0 && s[0].normalized)
+        fputs("the estimates added up to more than 1 and were scaled to add up to 1", f);
+    else
+        fprintf(f, "%.2f left to interactions and noise", fmax(0.0, rest));
+}
+
+void es_rep_write_share(FILE *f, const es_sensitivity *s)
+{
+    if (isnan(s->share))
+        fputs("-", f);
+    else
+        fprintf(f, "%.2f", s->share);
+    if (isfinite(s->rho))
+        fprintf(f, " (rho %+.2f)", s->rho);
 }
 
 void es_report_sensitivity_free(es_sensitivity *s, size_t n)

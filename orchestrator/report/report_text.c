@@ -69,19 +69,16 @@ static void t_curve(FILE *f, const es_rep_sweep_view *sv)
 
 static void t_sensitivity(FILE *f, const char *what, const es_sensitivity *s, size_t n, size_t used)
 {
-    if (n == 0)
+    if (used == 0)
         return;
-    fprintf(f, "    what moved %s (share of variance, %zu trials):", what, used);
+    fprintf(f, "    what moved %s (", what);
+    es_rep_write_sens_heading(f, s, n, used);
+    fputs(n > 0 ? "):" : ")", f);
     for (size_t i = 0; i < n; i++) {
         fprintf(f, "%s %s ", i ? "," : "", s[i].param);
-        if (isnan(s[i].share))
-            fputs("-", f);
-        else
-            fprintf(f, "%.2f", s[i].share);
-        if (strcmp(s[i].method, "spearman") == 0 && isfinite(s[i].rho))
-            fprintf(f, " (rho %+.2f)", s[i].rho);
-        else
-            fprintf(f, " (eta2, %zu levels)", s[i].levels);
+        es_rep_write_share(f, &s[i]);
+        fprintf(f, " [%zu %s]", s[i].groups,
+                strcmp(s[i].method, "levels") == 0 ? "levels" : "bins");
     }
     fputc('\n', f);
 }

@@ -104,47 +104,95 @@ ES_TEST(expected_max_matches_brute_force)
 /* The optimizer decides the accuracy; the learning rate decides the energy. */
 ES_TEST(sensitivity_separates_metric_and_energy)
 {
-    static const char *params[8] = {
-        "{\"opt\":\"adam\",\"lr\":0.001,\"seed\":1}", "{\"opt\":\"sgd\",\"lr\":0.002,\"seed\":1}",
-        "{\"opt\":\"adam\",\"lr\":0.003,\"seed\":1}", "{\"opt\":\"sgd\",\"lr\":0.004,\"seed\":1}",
-        "{\"opt\":\"adam\",\"lr\":0.005,\"seed\":1}", "{\"opt\":\"sgd\",\"lr\":0.006,\"seed\":1}",
-        "{\"opt\":\"adam\",\"lr\":0.007,\"seed\":1}", "{\"opt\":\"sgd\",\"lr\":0.008,\"seed\":1}"};
-    es_store_trial t[9];
+    static char params[16][96];
+    es_store_trial t[17];
     es_store_sweep sw;
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < 16; i++) {
+        snprintf(params[i], sizeof params[i], "{\"opt\":\"%s\",\"lr\":%g,\"seed\":1}",
+                 i % 2 == 0 ? "adam" : "sgd", 0.001 * (i + 1));
         double acc = (i % 2 == 0 ? 0.9 : 0.6) + 0.001 * (i % 3);
-        t[i] = mk_trial(i, "completed", acc, 1e6 * (10 - i), params[i]);
+        t[i] = mk_trial(i, "completed", acc, 1e6 * (20 - i), params[i]);
     }
-    t[8] = mk_trial(8, "failed", NAN, 5e6, params[0]); /* not a sample */
-    mk_sweep(&sw, 1, "s", "maximize", t, 9);
+    t[16] = mk_trial(16, "failed", NAN, 5e6, params[0]); /* not a sample */
+    mk_sweep(&sw, 1, "s", "maximize", t, 17);
 
     es_sensitivity *s;
     size_t n, used;
     ES_CHECK_INT(es_report_sensitivity(&sw, 0, &s, &n, &used), 0);
-    ES_CHECK_INT(used, 8);
+    ES_CHECK_INT(used, 16);
     ES_CHECK_INT(n, 2); /* seed never varied: not reported */
     ES_CHECK_STR(s[0].param, "opt");
-    ES_CHECK_STR(s[0].method, "eta2");
+    ES_CHECK_STR(s[0].method, "levels");
     ES_CHECK_INT(s[0].levels, 2);
     ES_CHECK(s[0].share > 0.99);
+    ES_CHECK(isnan(s[0].rho));
     ES_CHECK_STR(s[1].param, "lr");
-    ES_CHECK_STR(s[1].method, "spearman");
+    ES_CHECK_STR(s[1].method, "quantile bins");
+    ES_CHECK_INT(s[1].groups, 3);
     ES_CHECK(s[1].share < 0.2);
     es_report_sensitivity_free(s, n);
 
     ES_CHECK_INT(es_report_sensitivity(&sw, 1, &s, &n, &used), 0);
     ES_CHECK_STR(s[0].param, "lr");
     ES_CHECK_NEAR(s[0].rho, -1.0, 1e-12); /* energy falls as lr grows, strictly */
-    ES_CHECK_NEAR(s[0].share, 1.0, 1e-12);
+    ES_CHECK(s[0].share > 0.8);
     ES_CHECK_STR(s[1].param, "opt");
     ES_CHECK(s[1].share < 0.1);
     es_report_sensitivity_free(s, n);
 
-    /* Fewer than three trials: nothing to say. */
-    sw.n_trials = 2;
+    /* Below the minimum of trials: nothing to say, and the count so far. */
+    sw.n_trials = ES_REPORT_SENSITIVITY_MIN_TRIALS - 1;
     ES_CHECK_INT(es_report_sensitivity(&sw, 0, &s, &n, &used), 0);
     ES_CHECK_INT(n, 0);
+    ES_CHECK_INT(used, ES_REPORT_SENSITIVITY_MIN_TRIALS - 1);
     es_report_sensitivity_free(s, n);
+}
+
+/* A metric that no parameter moves: each parameter's share is about 0 and
+ * the shares add up to at most 1.  Eta squared gave each of these four
+ * grid parameters (5 levels, 2 trials each) about (k-1)/(n-1) = 0.44 of
+ * "the variance" (here 0.51, 0.24, 0.42 and 0.50: 1.67 in all); and a sweep of 6 trials gave every
+ * continuous parameter 1.00. */
+ES_TEST(sensitivity_shares_mean_what_they_say)
+{
+    static char params[10][128];
+    es_store_trial t[10];
+    es_store_sweep sw;
+    static const int perm[4][10] = {{1, 3, 4, 2, 0, 3, 0, 4, 1, 2},
+                                    {4, 3, 2, 1, 0, 4, 0, 2, 1, 3},
+                                    {2, 3, 1, 4, 0, 0, 2, 1, 3, 4},
+                                    {2, 2, 3, 1, 4, 0, 0, 4, 3, 1}};
+    static const double noise[10] = {0.31, 0.77, 0.12, 0.95, 0.48, 0.66, 0.05, 0.83, 0.27, 0.59};
+    for (int i = 0; i < 10; i++) {
+        snprintf(params[i], sizeof params[i], "{\"a\":%d,\"b\":%d,\"c\":%d,\"d\":%d}", perm[0][i],
+                 perm[1][i], perm[2][i], perm[3][i]);
+        t[i] = mk_trial(i, "completed", noise[i], 1e6, params[i]);
+    }
+    mk_sweep(&sw, 1, "s", "minimize", t, 10);
+    es_sensitivity *s;
+    size_t n, used;
+    double sum = 0;
+    ES_CHECK_INT(es_report_sensitivity(&sw, 0, &s, &n, &used), 0);
+    ES_CHECK_INT(n, 4);
+    for (size_t i = 0; i < n; i++) {
+        ES_CHECK(s[i].share < 0.3);
+        sum += s[i].share;
+    }
+    ES_CHECK(sum <= 1 + 1e-12);
+    es_report_sensitivity_free(s, n);
+
+    /* Six trials, continuous values: not shown, and the text says why. */
+    sw.n_trials = 6;
+    es_store_project p = {.id = 1, .name = "p", .sweeps = &sw, .n_sweeps = 1};
+    es_store_data d = {.projects = &p, .n_projects = 1};
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ES_CHECK_INT(es_report_write(&d, ES_REPORT_TEXT, f), 0);
+    fclose(f);
+    ES_CHECK_CONTAINS(text, "what moved acc (not shown below 10 completed trials (6 so far))");
+    ES_CHECK(strstr(text, "1.00") == NULL);
+    free(text);
 }
 
 /* ---- Tiers ------------------------------------------------------------------------ */
@@ -269,8 +317,9 @@ ES_TEST(markdown_has_tiers_curve_and_sensitivity)
     ES_CHECK_CONTAINS(md, "| all R&D | 12 |");
     ES_CHECK_CONTAINS(md, "**Expected best acc of n trials**");
     ES_CHECK_CONTAINS(md, "| 11 | "); /* the last row: all 11 completed trials */
-    ES_CHECK_CONTAINS(md, "| `kernel` | eta2 | 2 |");
-    ES_CHECK_CONTAINS(md, "| `C` | spearman | 11 |");
+    ES_CHECK_CONTAINS(md, "| `kernel` | levels | 2 |");
+    ES_CHECK_CONTAINS(md, "| `C` | quantile bins | 2 |"); /* 11 trials: 2 bins of ~5 */
+    ES_CHECK_CONTAINS(md, "first-order share of variance, omega squared");
     ES_CHECK_CONTAINS(md, "- **best**: trial 11, acc = 0.91, ");
     ES_CHECK_CONTAINS(md, "EPA-420-F-18-008");
     ES_CHECK_CONTAINS(md, "Strubell, Ganesh & McCallum 2019, Table 1");
