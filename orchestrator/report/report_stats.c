@@ -144,16 +144,19 @@ int es_rep_footprint_of(const es_rep_project_view *pv, es_footprint *out)
 {
     const es_store_project *p = pv->p;
     cands models = {0}, tunes = {0};
-    int rc = 0;
+    int rc = 0, reused = 0;
 
     memset(out, 0, sizeof *out);
     for (size_t i = 0; rc == 0 && i < p->n_sweeps; i++) {
         const es_rep_sweep_view *sv = &pv->sweeps[i];
         const es_store_sweep *sw = sv->sw;
         cand *c;
+        /* Tiers count the models trained: a trial that reused an earlier
+         * result trained nothing (and cost nothing). */
+        reused += sv->budget.reused;
         for (size_t k = 0; rc == 0 && k < sw->n_trials; k++) {
             const es_store_trial *t = &sw->trials[k];
-            if (strcmp(t->status, "completed") != 0)
+            if (strcmp(t->status, "completed") != 0 || t->reused_from > 0)
                 continue;
             if ((c = cand_new(&models)) == NULL) {
                 rc = -ENOMEM;
@@ -166,14 +169,14 @@ int es_rep_footprint_of(const es_rep_project_view *pv, es_footprint *out)
             c->num = t->number;
             c->id = sw->id;
         }
-        if (rc != 0 || sw->n_trials == 0)
-            continue;
+        if (rc != 0 || sw->n_trials == (size_t)sv->budget.reused)
+            continue; /* no trial (or only reuses): no tuning done */
         if ((c = cand_new(&tunes)) == NULL) {
             rc = -ENOMEM;
             break;
         }
         c->cost = sv->tally.cost;
-        c->jobs = sv->tally.trials;
+        c->jobs = sv->tally.trials - sv->budget.reused;
         c->methods = sv->tally.methods;
         c->name = sw->name;
         c->id = sw->id;
@@ -204,13 +207,20 @@ int es_rep_footprint_of(const es_rep_project_view *pv, es_footprint *out)
         median_tier(&models, &out->one_model, 1);
         median_tier(&tunes, &out->one_tune, 0);
         out->all_rd.available = 1;
-        out->all_rd.jobs = pv->tally.trials + pv->tally.jobs;
+        out->all_rd.jobs = pv->tally.trials - reused + pv->tally.jobs;
         out->all_rd.imported = pv->tally.jobs;
         out->all_rd.cost = pv->tally.cost;
         out->all_rd.methods = pv->tally.methods;
-        snprintf(out->all_rd.what, sizeof out->all_rd.what,
-                 "%zu sweep%s, %d trials, %d imported jobs", p->n_sweeps,
-                 p->n_sweeps == 1 ? "" : "s", pv->tally.trials, pv->tally.jobs);
+        if (reused > 0)
+            snprintf(out->all_rd.what, sizeof out->all_rd.what,
+                     "%zu sweep%s, %d trials (and %d reused results, not counted), %d imported "
+                     "jobs",
+                     p->n_sweeps, p->n_sweeps == 1 ? "" : "s", pv->tally.trials - reused, reused,
+                     pv->tally.jobs);
+        else
+            snprintf(out->all_rd.what, sizeof out->all_rd.what,
+                     "%zu sweep%s, %d trials, %d imported jobs", p->n_sweeps,
+                     p->n_sweeps == 1 ? "" : "s", pv->tally.trials, pv->tally.jobs);
     }
     free(models.v);
     free(tunes.v);

@@ -100,7 +100,7 @@ static void write_notes(FILE *f, const es_rep_sweep_view *sv)
             sw->factors.pue, sw->factors.carbon_g_per_kwh,
             carbon_text(&sw->factors, why, sizeof why), sw->factors.electricity_usd_per_kwh,
             sw->factors.cloud_usd_per_hour, es_energy_attribution_name(sw->factors.attribution));
-    if (isfinite(sw->overshoot_j))
+    if (isfinite(sw->overshoot_j) && sw->overshoot_j > 0) /* 0: it stayed within */
         fprintf(f, "budget overshoot: %.4g J (%.4g kWh) beyond the budget\n", sw->overshoot_j,
                 sv->overshoot.kwh);
     if (b->forecasts > 0)

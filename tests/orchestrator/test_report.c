@@ -548,3 +548,54 @@ ES_TEST(every_format_states_the_same_facts)
     ES_CHECK_NEAR(kwh, 3.75, 1e-9);
     free(csv);
 }
+
+/* The tiers count models trained, never results reused: a second run of
+ * the same sweep that reused every trial once made one model and one tune
+ * 0 kWh, and all R&D counted every trial twice. */
+ES_TEST(tiers_leave_out_reused_results)
+{
+    es_store_trial a[3] = {mk_trial(0, "completed", 0.1, 3.6e6, "{}"),
+                           mk_trial(1, "completed", 0.2, 2 * 3.6e6, "{}"),
+                           mk_trial(2, "completed", 0.3, 3 * 3.6e6, "{}")};
+    es_store_trial b[3];
+    for (int i = 0; i < 3; i++) { /* the same configurations, reused: nothing ran */
+        b[i] = mk_trial(i, "completed", a[i].objective, 0, "{}");
+        b[i].cpu.method = ES_EM_NONE;
+        b[i].reused_from = a[i].id;
+        b[i].reused_j = a[i].cpu.j;
+    }
+    es_store_sweep sw[2];
+    mk_sweep(&sw[0], 1, "first", "minimize", a, 3);
+    mk_sweep(&sw[1], 2, "again", "minimize", b, 3);
+    es_store_project p = {.id = 1, .name = "p", .sweeps = sw, .n_sweeps = 2};
+    es_footprint fp;
+    ES_CHECK_INT(es_report_footprint(&p, &fp), 0);
+    ES_CHECK_NEAR(fp.one_model.cost.kwh, 2, 1e-12);
+    ES_CHECK_STR(fp.one_model.what, "trial 1 of sweep first (#1)");
+    ES_CHECK_NEAR(fp.one_tune.cost.kwh, 6, 1e-12);
+    ES_CHECK_INT(fp.one_tune.jobs, 3);
+    ES_CHECK_INT(fp.all_rd.jobs, 3);
+    ES_CHECK_NEAR(fp.all_rd.cost.kwh, 6, 1e-12);
+    ES_CHECK_CONTAINS(fp.all_rd.what, "3 trials (and 3 reused results, not counted)");
+}
+
+/* "budget overshoot: 0 J" said nothing true: a sweep that stayed within its
+ * budget records 0, and no format says it overshot. */
+ES_TEST(no_overshoot_line_for_a_sweep_within_budget)
+{
+    es_store_trial t[1] = {mk_trial(0, "completed", 0.1, 3.6e6, "{}")};
+    es_store_sweep sw;
+    mk_sweep(&sw, 1, "s", "minimize", t, 1);
+    sw.overshoot_j = 0;
+    es_store_project p = {.id = 1, .name = "p", .sweeps = &sw, .n_sweeps = 1};
+    es_store_data d = {.projects = &p, .n_projects = 1};
+    static const es_report_format fmts[] = {ES_REPORT_TEXT, ES_REPORT_MARKDOWN, ES_REPORT_HTML};
+    for (size_t i = 0; i < 3; i++) {
+        char *out = render(&d, fmts[i], "o.txt");
+        ES_CHECK(strstr(out, "overshoot") == NULL);
+        free(out);
+    }
+    char *json = render(&d, ES_REPORT_JSON, "o.json"); /* the recorded 0 stays in JSON */
+    ES_CHECK_CONTAINS(json, "\"overshoot_j\": 0,");
+    free(json);
+}
