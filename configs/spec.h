@@ -379,10 +379,16 @@ typedef struct es_command_ctx {
  * cannot be quoted safely (after a backslash, inside backquotes, a comment,
  * a here-document, $((...)), $'...', or a command substitution within
  * double quotes) is refused with ES_ESPEC.  *argv_out is freed with
- * es_argv_free(). */
+ * es_strv_free(). */
 int es_command_build(const es_spec *spec, const es_value *values, const es_command_ctx *ctx,
                      char ***argv_out, es_err *err);
-void es_argv_free(char **argv);
+
+/* Free a NULL-terminated vector of strings: each string, then the vector;
+ * NULL allowed.  Every char ** vector ecosweep builds is NULL-terminated
+ * and freed by this one function: a command's argv, a trial's
+ * environment, the spec's command, env and launcher.extra_args lists, the
+ * store's lists of Slurm jobs. */
+void es_strv_free(char **v);
 
 /* The configuration as a JSON object {"name": value, ...} (dotted names kept
  * flat); fresh string, caller frees.  NULL on out-of-memory. */

@@ -725,7 +725,7 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
             goto fail;
         if (ru.found && !isnan(ru.objective)) {
             trial_reuse(sw, t, &ru, cmd_json);
-            es_argv_free(argv);
+            es_strv_free(argv);
             free(cmd_json);
             free(params);
             trial_free(t);
@@ -799,7 +799,7 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
     sw->running_list = t;
     sw->running++;
     sw->sum->launched++;
-    es_argv_free(argv);
+    es_strv_free(argv);
     es_strv_free(env);
     free(cmd_json);
     free(params);
@@ -816,7 +816,7 @@ fail_recorded : {
 }
 fail:
     es_loop_fatal(sw, &err);
-    es_argv_free(argv);
+    es_strv_free(argv);
     es_strv_free(env);
     free(cmd_json);
     free(params);

@@ -33,9 +33,7 @@ int es_store_sweep_running_jobs(es_store *st, int64_t sweep_id, char ***out, siz
     }
     sqlite3_reset(s);
     if (oom || rc != SQLITE_DONE) {
-        for (size_t i = 0; i < k; i++)
-            free(v[i]);
-        free(v);
+        es_strv_free(v);
         return oom ? es_err_set(err, -ENOMEM, "out of memory")
                    : es_store__db_fail(st, err, "reading the running trials' jobs");
     }
