@@ -150,7 +150,7 @@ static int same_program(const es_store_sweep *sw, const es_spec *spec, const cha
 
 static int trial_usable(const es_store_trial *t)
 {
-    return strcmp(t->status, "completed") == 0 && t->reused_from == 0 &&
+    return es_trial_status_parse(t->status) == ES_TRIAL_COMPLETED && t->reused_from == 0 &&
            (t->cpu.method != ES_EM_NONE || t->dram.method != ES_EM_NONE ||
             t->gpu.method != ES_EM_NONE);
 }

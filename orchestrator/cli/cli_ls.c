@@ -76,7 +76,7 @@ static int ls_exec(int argc, char **argv)
                 es_cost cost;
                 es_account(&sw->factors, es_account_joules(&t->cpu, &t->dram, &t->gpu), 0, &cost);
                 kwh += cost.kwh;
-                done += strcmp(t->status, "completed") == 0;
+                done += es_trial_status_parse(t->status) == ES_TRIAL_COMPLETED;
             }
             if (isfinite(sw->started)) {
                 time_t s = (time_t)sw->started;

@@ -904,7 +904,7 @@ int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e,
     const es_result *r = e->result;
 
     sqlite3_bind_int64(s, 1, trial_id);
-    es_store__bind_text(s, 2, e->status);
+    es_store__bind_text(s, 2, es_trial_status_name(e->status));
     es_store__bind_text(s, 3, e->reason);
     es_store__bind_real(s, 4, e->objective);
     sqlite3_bind_double(s, 5, e->ended);
@@ -934,7 +934,7 @@ int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e,
         bind_part(s, 17, &none);
     }
     sqlite3_bind_int64(s, 20, e->metric_points);
-    int pruned = e->status != NULL && strcmp(e->status, "pruned") == 0;
+    int pruned = e->status == ES_TRIAL_PRUNED;
     int rc = pruned ? es_store__tx_begin(st, err) : 0;
     if (rc != 0) {
         sqlite3_reset(s);

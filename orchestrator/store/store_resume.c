@@ -50,6 +50,14 @@ static char *col_dup(sqlite3_stmt *s, int i)
     return t != NULL ? strdup((const char *)t) : NULL;
 }
 
+/* A trial.status column.  Only this version's words are ever written; any
+ * other reads as failed, as the summary has always counted it. */
+static es_trial_status col_status(sqlite3_stmt *s, int i)
+{
+    int st = es_trial_status_parse((const char *)sqlite3_column_text(s, i));
+    return st < 0 ? ES_TRIAL_FAILED : (es_trial_status)st;
+}
+
 void es_store_sweep_ref_clear(es_store_sweep_ref *r)
 {
     if (r == NULL)
@@ -197,7 +205,7 @@ int es_store_sweep_history(es_store *st, int64_t sweep_id, const es_spec *spec,
         }
         p->id = sqlite3_column_int64(s, 0);
         p->number = sqlite3_column_int64(s, 1);
-        snprintf(p->status, sizeof p->status, "%s", (const char *)sqlite3_column_text(s, 2));
+        p->status = col_status(s, 2);
         p->objective = sqlite3_column_type(s, 3) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 3);
         p->log_dir = col_dup(s, 4);
         p->joules = sqlite3_column_type(s, 5) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 5);
@@ -247,8 +255,7 @@ int es_store_objective_history(es_store *st, int64_t sweep_id, const char *metri
         e->trial_id = sqlite3_column_int64(s, 1);
         e->step = sqlite3_column_type(s, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 2);
         e->value = sqlite3_column_type(s, 3) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 3);
-        const unsigned char *status = sqlite3_column_text(s, 4);
-        snprintf(e->status, sizeof e->status, "%s", status ? (const char *)status : "");
+        e->status = e->ended ? col_status(s, 4) : ES_TRIAL_RUNNING;
     }
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);

@@ -61,7 +61,7 @@ static int64_t add_trial(es_store *st, const es_spec *sp, int64_t sweep, int n, 
     snprintf(r.cpu.source, sizeof r.cpu.source, "estimate:12W/core");
     r.dram.j = 0.5 * cpu_j;
     r.dram.method = ES_EM_ESTIMATE;
-    es_trial_end e = {.status = status,
+    es_trial_end e = {.status = (es_trial_status)es_trial_status_parse(status),
                       .reason = strcmp(status, "completed") ? "exited with code 1" : NULL,
                       .objective = strcmp(status, "completed") ? NAN : obj,
                       .ended = 5000,
@@ -163,7 +163,7 @@ ES_TEST(pruned_step_and_objective_history)
     ES_CHECK_INT(es_store_metric_add(st, b, 0, "loss", -1, 3.0, 1003.5, &err), 0);
     ES_CHECK_INT(es_store_metric_add(st, b, 1, "acc", -1, 0.1, 1003.6, &err), 0);
     ES_CHECK_INT(es_store_metric_add(st, b, 2, "loss", -1, NAN, 1004, &err), 0);
-    es_trial_end e = {.status = "pruned",
+    es_trial_end e = {.status = ES_TRIAL_PRUNED,
                       .reason = "not in the top 1/3 at bracket 2",
                       .objective = 2.5,
                       .ended = 1004.5,
@@ -190,8 +190,9 @@ ES_TEST(pruned_step_and_objective_history)
     }
     ES_CHECK_NEAR(ev[0].value, 1.25, 0);
     ES_CHECK(isnan(ev[3].value));
-    ES_CHECK_STR(ev[5].status, "pruned");
-    ES_CHECK_STR(ev[6].status, "completed");
+    ES_CHECK_INT(ev[0].status, ES_TRIAL_RUNNING); /* a report */
+    ES_CHECK_INT(ev[5].status, ES_TRIAL_PRUNED);
+    ES_CHECK_INT(ev[6].status, ES_TRIAL_COMPLETED);
     free(ev);
 
     es_store_data *d;
