@@ -54,6 +54,13 @@ int es_store_testing_write_v1(const char *path, es_err *err);
  * can watch the upgrade from any earlier version. */
 int es_store_testing_write_at(const char *path, int version, es_err *err);
 
+/* Test support: compare every prepared statement that returns rows with
+ * its column list in store_int.h (the list the reading code's enums come
+ * from): the number of columns, and each column's name in its place.  0
+ * when all agree; else ES_ESTORE naming the statement and the first
+ * difference. */
+int es_store_testing_check_columns(es_store *st, es_err *err);
+
 /* Id of the project called name, created when missing. */
 int es_store_project_ensure(es_store *st, const char *name, int64_t *id /* OUT */, es_err *err);
 

@@ -2,7 +2,8 @@
  * test_store.c -- the store keeps what a sweep records (region and
  * attribution included), a v1 database upgrades in place, and reports add
  * up: with each sweep's own factors, with factors overridden, and in
- * CodeCarbon's emissions.csv layout.
+ * CodeCarbon's emissions.csv layout; every SELECT's columns match the
+ * enums its readers use.
  */
 #include <unistd.h>
 
@@ -96,6 +97,20 @@ static int64_t new_sweep(es_store *st, const es_spec *sp, const char *name, char
                        .host = "h"};
     ES_CHECK_INT(es_store_sweep_create(st, &sn, &sid, got, &err), 0);
     return sid;
+}
+
+/* Every statement that returns rows agrees with the column list its
+ * readers' enums come from (store_int.h): as many columns, each named as
+ * the list says in its place.  A column added to a SELECT but not to its
+ * list, or moved in one and not the other, fails here. */
+ES_TEST(columns_match_their_enums)
+{
+    es_store *st = open_db();
+    es_err err;
+    es_err_clear(&err);
+    if (es_store_testing_check_columns(st, &err) != 0)
+        ES_FAIL("%s", err.msg);
+    es_store_close(st);
 }
 
 ES_TEST(roundtrip)
