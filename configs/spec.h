@@ -353,6 +353,12 @@ void es_spec_print(const es_spec *spec, FILE *out);
  * number of seconds.  0 or -EINVAL. */
 int es_parse_duration(const char *text, double *seconds /* OUT */);
 
+/* The closest of the NULL-terminated known words to word, when close enough
+ * to be a likely typo (at most 2 edits, and fewer than either word's
+ * length); otherwise NULL.  What "did you mean" suggestions come from, in
+ * the spec's errors and the command line's. */
+const char *es_spec_suggest(const char *word, const char *const *known);
+
 /* ---- Building a trial's command line ---------------------------------------- */
 
 /* Inputs that are not part of the spec. */
