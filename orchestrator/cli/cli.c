@@ -27,6 +27,11 @@ static const es_cli_cmd *const commands[] = {&es_cli_run,      &es_cli_validate,
                                              &es_cli_estimate, &es_cli_resume};
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
+/* The version is written once, in project() of the top CMakeLists.txt. */
+#ifndef ES_VERSION
+#error "ES_VERSION is defined by orchestrator/cli/CMakeLists.txt from PROJECT_VERSION"
+#endif
+
 /* The most options one command may have (the parser's bookkeeping). */
 #define MAX_OPTS 64
 
@@ -553,7 +558,7 @@ int es_cli_main(int argc, char **argv)
         return ES_EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        puts("ecosweep 0.1.0");
+        puts("ecosweep " ES_VERSION);
         return ES_EXIT_OK;
     }
     for (size_t i = 0; i < N_COMMANDS; i++) {

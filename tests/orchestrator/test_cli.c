@@ -4,7 +4,7 @@
  * answered with a message naming the offending option or value; every
  * command's --help lists every option in its table; and `run` and
  * `resume` take the options they share alike, parsed in-process and
- * through the real binary.
+ * through the real binary; `ecosweep --version` is CMake's project version.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -414,4 +414,13 @@ ES_TEST(help_comes_from_the_table)
     char *want = usage_of(&es_cli_resume);
     ES_CHECK_STR(out, want);
     free(want);
+}
+
+/* `ecosweep --version` prints the version of CMake's project(), the one
+ * place it is written. */
+ES_TEST(version_comes_from_cmake)
+{
+    const char *out, *err;
+    ES_CHECK_INT(es_test_ecosweep((const char *[]){"--version", NULL}, NULL, &out, &err), 0);
+    ES_CHECK_STR(out, "ecosweep " ES_VERSION "\n");
 }
