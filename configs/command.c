@@ -575,7 +575,7 @@ static int shell_script(const es_spec *spec, const es_value *values, const es_co
                     if (rc == 0)
                         rc = sh_quote(&sh, b, args.v[j]);
                 }
-                es_argv_free(args.v);
+                es_strv_free(args.v);
                 if (rc < 0)
                     goto nomem;
             } else {
@@ -637,7 +637,7 @@ int es_command_build(const es_spec *spec, const es_value *values, const es_comma
         ctx = &no_ctx;
     if (spec->shell) {
         if ((rc = build_shell(spec, values, ctx, &a, err)) < 0) {
-            es_argv_free(a.v);
+            es_strv_free(a.v);
             return rc;
         }
         n = 0;
@@ -646,7 +646,7 @@ int es_command_build(const es_spec *spec, const es_value *values, const es_comma
         if ((rc = expand_elem(&a, spec, values, ctx, tmpl[i], err)) < 0) {
             if (rc == -ENOMEM)
                 es_err_set(err, rc, "out of memory building the command");
-            es_argv_free(a.v);
+            es_strv_free(a.v);
             return rc;
         }
     }
@@ -657,13 +657,4 @@ int es_command_build(const es_spec *spec, const es_value *values, const es_comma
     }
     *argv_out = a.v;
     return 0;
-}
-
-void es_argv_free(char **argv)
-{
-    if (argv == NULL)
-        return;
-    for (char **p = argv; *p != NULL; p++)
-        free(*p);
-    free(argv);
 }

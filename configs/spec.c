@@ -972,10 +972,7 @@ void es_spec_free(es_spec *spec)
         free(p->probabilities);
     }
     free(spec->params);
-    if (spec->command != NULL)
-        for (size_t i = 0; i < spec->n_command; i++)
-            free(spec->command[i]);
-    free(spec->command);
+    es_strv_free(spec->command);
     free(spec->path);
     free(spec->text);
     free(spec->name);
@@ -985,15 +982,9 @@ void es_spec_free(es_spec *spec)
     free(spec->program);
     free(spec->metric_name);
     es_spec_launcher_clear(&spec->launcher);
-    for (size_t i = 0; i < spec->env.n_remove; i++)
-        free(spec->env.remove[i]);
-    free(spec->env.remove);
-    for (size_t i = 0; i < spec->env.n_set; i++) {
-        free(spec->env.set_names[i]);
-        free(spec->env.set_values[i]);
-    }
-    free(spec->env.set_names);
-    free(spec->env.set_values);
+    es_strv_free(spec->env.remove);
+    es_strv_free(spec->env.set_names);
+    es_strv_free(spec->env.set_values);
     free(spec);
 }
 

@@ -353,6 +353,12 @@ void es_spec_print(const es_spec *spec, FILE *out);
  * number of seconds.  0 or -EINVAL. */
 int es_parse_duration(const char *text, double *seconds /* OUT */);
 
+/* The closest of the NULL-terminated known words to word, when close enough
+ * to be a likely typo (at most 2 edits, and fewer than either word's
+ * length); otherwise NULL.  What "did you mean" suggestions come from, in
+ * the spec's errors and the command line's. */
+const char *es_spec_suggest(const char *word, const char *const *known);
+
 /* ---- Building a trial's command line ---------------------------------------- */
 
 /* Inputs that are not part of the spec. */
@@ -379,10 +385,16 @@ typedef struct es_command_ctx {
  * cannot be quoted safely (after a backslash, inside backquotes, a comment,
  * a here-document, $((...)), $'...', or a command substitution within
  * double quotes) is refused with ES_ESPEC.  *argv_out is freed with
- * es_argv_free(). */
+ * es_strv_free(). */
 int es_command_build(const es_spec *spec, const es_value *values, const es_command_ctx *ctx,
                      char ***argv_out, es_err *err);
-void es_argv_free(char **argv);
+
+/* Free a NULL-terminated vector of strings: each string, then the vector;
+ * NULL allowed.  Every char ** vector ecosweep builds is NULL-terminated
+ * and freed by this one function: a command's argv, a trial's
+ * environment, the spec's command, env and launcher.extra_args lists, the
+ * store's lists of Slurm jobs. */
+void es_strv_free(char **v);
 
 /* The configuration as a JSON object {"name": value, ...} (dotted names kept
  * flat); fresh string, caller frees.  NULL on out-of-memory. */

@@ -20,10 +20,6 @@
  * the full text needs, like snprintf. */
 int es_fmt_real(double x, int force_point, char *buf, size_t cap);
 
-/* The closest of the NULL-terminated known words to word, when close enough
- * to be a likely typo (at most 2 edits); otherwise NULL.  Defined in spec.c. */
-const char *es_spec_suggest(const char *word, const char *const *known);
-
 /* Levenshtein distance between a and b (case-sensitive); (size_t)-1 when
  * either is longer than 64 bytes.  Defined in spec_yaml.c. */
 size_t es_edit_distance(const char *a, const char *b);

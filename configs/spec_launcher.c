@@ -71,9 +71,7 @@ static int extra_args(es_spec_ctx *c, const yaml_node_t *v, es_spec_launcher *l)
     char **args = calloc(n + 1, sizeof *args);
     if (args == NULL)
         return es_spec_fail(c, v, "launcher.extra_args", "out of memory");
-    for (size_t i = 0; i < l->n_extra_args; i++)
-        free(l->extra_args[i]);
-    free(l->extra_args);
+    es_strv_free(l->extra_args);
     l->extra_args = args;
     l->n_extra_args = 0;
     for (size_t i = 0; i < n; i++) {
@@ -142,9 +140,7 @@ void es_spec_launcher_clear(es_spec_launcher *l)
     free(l->gres);
     free(l->account);
     free(l->srun);
-    for (size_t i = 0; i < l->n_extra_args; i++)
-        free(l->extra_args[i]);
-    free(l->extra_args);
+    es_strv_free(l->extra_args);
     memset(l, 0, sizeof *l);
     l->retries = 1;
 }

@@ -6,6 +6,7 @@
  * Floats are written in the shortest form that reads back exactly, with
  * Python's choice between fixed and scientific notation, so a value read
  * from a trial's command line or JSON is bit-for-bit the one suggested.
+ * Also the one function that frees a NULL-terminated vector of strings.
  */
 #include <errno.h>
 #include <math.h>
@@ -315,4 +316,13 @@ char *es_params_json(const es_spec *spec, const es_value *values)
         return NULL;
     }
     return buf;
+}
+
+void es_strv_free(char **v)
+{
+    if (v == NULL)
+        return;
+    for (char **p = v; *p != NULL; p++)
+        free(*p);
+    free(v);
 }

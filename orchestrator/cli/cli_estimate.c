@@ -20,7 +20,6 @@
  */
 #include <errno.h>
 #include <ftw.h>
-#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -34,15 +33,43 @@
 #include "search.h"
 #include "store.h"
 
-static int estimate_exec(int argc, char **argv);
+typedef struct estimate_args {
+    const char *db, *project, *worker;
+    int pilot, no_pilot;
+    int format; /* index in format_words */
+} estimate_args;
+
+static const char *const format_words[] = {"text", "json", NULL};
+
+static const es_cli_opt estimate_opts[] = {
+    ES_CLI_STRING_OPT(estimate_args, db, .name = "db", .arg = "FILE",
+                      .help = "database with the history (default $ECOSWEEP_DB, else "
+                              "./ecosweep.db); only read"),
+    ES_CLI_STRING_OPT(estimate_args, project, .name = "project", .arg = "P",
+                      .help = "project (default: the spec's `project`, else 'default')"),
+    ES_CLI_FLAG_OPT(estimate_args, pilot, .name = "pilot",
+                    .help = "run a pilot trial even when there is history"),
+    ES_CLI_FLAG_OPT(estimate_args, no_pilot, .name = "no-pilot",
+                    .help = "never run a pilot (no history: no estimate)"),
+    ES_CLI_CHOICE_OPT(estimate_args, format, .name = "format", .choices = format_words,
+                      .help = "text (default) or json"),
+    ES_CLI_STRING_OPT(estimate_args, worker, .name = "worker", .arg = "PATH",
+                      .help = "ecosweep-worker for the pilot (as for `run`)"),
+    {.name = NULL},
+};
+
+static const es_cli_group estimate_groups[] = {{NULL, estimate_opts, 0}, {NULL, NULL, 0}};
+
+static int estimate_exec(const void *args, int n, char **operands);
 
 const es_cli_cmd es_cli_estimate = {
     .name = "estimate",
     .summary = "forecast a sweep's hours, kWh, CO2e and dollars before running it",
-    .usage = "usage: ecosweep estimate SPEC [--db FILE] [--project P] [--pilot|--no-pilot]\n"
-             "                              [--format text|json] [--worker PATH]\n"
-             "\n"
-             "Forecast what the sweep described by SPEC would cost: wall-clock hours,\n"
+    .operands = "SPEC",
+    .missing = "SPEC",
+    .min_operands = 1,
+    .max_operands = 1,
+    .about = "Forecast what the sweep described by SPEC would cost: wall-clock hours,\n"
              "trial-hours, kWh at the wall, kg CO2e and dollars, as a range (low = every\n"
              "trial at the 10th percentile, median, high = every trial at the 90th), and\n"
              "how many trials fit the spec's budget and what remains of the project's.\n"
@@ -52,19 +79,11 @@ const es_cli_cmd es_cli_estimate = {
              "`command` template. Without such history (or with --pilot) one pilot trial is\n"
              "run into a temporary database that is removed afterwards: nothing is recorded\n"
              "in FILE. The campaign is run_cap trials, else the grid's size; random and\n"
-             "bayes without run_cap are unbounded (per trial and per 100 trials).\n"
-             "\n"
-             "Options:\n"
-             "  --db FILE        database with the history (default $ECOSWEEP_DB, else\n"
-             "                   ./ecosweep.db); only read\n"
-             "  --project P      project (default: the spec's `project`, else 'default')\n"
-             "  --pilot          run a pilot trial even when there is history\n"
-             "  --no-pilot       never run a pilot (no history: no estimate)\n"
-             "  --format F       text (default) or json\n"
-             "  --worker PATH    ecosweep-worker for the pilot (as for `run`)\n"
-             "\n"
-             "Exit: 0 an estimate was printed (or there was nothing to estimate from);\n"
-             "1 runtime error; 2 usage or spec error.\n",
+             "bayes without run_cap are unbounded (per trial and per 100 trials).\n",
+    .groups = estimate_groups,
+    .epilogue = "Exit: 0 an estimate was printed (or there was nothing to estimate from);\n"
+                "1 runtime error; 2 usage or spec error.\n",
+    .args_size = sizeof(estimate_args),
     .exec = estimate_exec,
 };
 
@@ -150,7 +169,7 @@ static int same_program(const es_store_sweep *sw, const es_spec *spec, const cha
 
 static int trial_usable(const es_store_trial *t)
 {
-    return strcmp(t->status, "completed") == 0 && t->reused_from == 0 &&
+    return es_trial_status_parse(t->status) == ES_TRIAL_COMPLETED && t->reused_from == 0 &&
            (t->cpu.method != ES_EM_NONE || t->dram.method != ES_EM_NONE ||
             t->gpu.method != ES_EM_NONE);
 }
@@ -578,51 +597,15 @@ static int read_db(estimate *e, const char *db, const char *program, es_err *err
     return rc;
 }
 
-static int estimate_exec(int argc, char **argv)
+static int estimate_exec(const void *args, int n, char **operands)
 {
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-                                         {"project", required_argument, NULL, 'P'},
-                                         {"pilot", no_argument, NULL, 'p'},
-                                         {"no-pilot", no_argument, NULL, 'n'},
-                                         {"format", required_argument, NULL, 'f'},
-                                         {"worker", required_argument, NULL, 'w'},
-                                         {NULL, 0, NULL, 0}};
-    const char *db_opt = NULL, *project = NULL, *worker = NULL;
-    int pilot = -1, json = 0, c, rc;
+    const estimate_args *a = args;
+    const char *db_opt = a->db, *project = a->project, *worker = a->worker;
+    int pilot = a->pilot ? 1 : a->no_pilot ? 0 : -1, json = a->format == 1, rc;
 
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db_opt = optarg;
-            break;
-        case 'P':
-            project = optarg;
-            break;
-        case 'p':
-        case 'n':
-            if (pilot >= 0 && pilot != (c == 'p'))
-                return es_cli_usage_error(&es_cli_estimate, "--pilot and --no-pilot conflict");
-            pilot = c == 'p';
-            break;
-        case 'f':
-            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
-                return es_cli_usage_error(&es_cli_estimate,
-                                          "--format: expected text or json, got '%s'", optarg);
-            json = strcmp(optarg, "json") == 0;
-            break;
-        case 'w':
-            worker = optarg;
-            break;
-        default:
-            return es_cli_usage_error(&es_cli_estimate, "unknown or incomplete option '%s'",
-                                      argv[optind - 1]);
-        }
-    }
-    if (optind != argc - 1)
-        return es_cli_usage_error(&es_cli_estimate,
-                                  optind >= argc ? "missing SPEC" : "expected one SPEC, got more");
+    (void)n; /* one SPEC, as the table says */
+    if (a->pilot && a->no_pilot)
+        return es_cli_usage_error(&es_cli_estimate, "--pilot and --no-pilot conflict");
 
     es_spec *spec = NULL;
     es_err err;
@@ -630,7 +613,7 @@ static int estimate_exec(int argc, char **argv)
     estimate e;
 
     es_err_clear(&err);
-    if ((rc = es_spec_parse_file(argv[optind], &spec, &err)) != 0) {
+    if ((rc = es_spec_parse_file(operands[0], &spec, &err)) != 0) {
         fprintf(stderr, "ecosweep estimate: %s\n", err.msg);
         return rc == ES_ESPEC || rc == ES_ENOTSUP ? ES_EXIT_USAGE : ES_EXIT_ERROR;
     }

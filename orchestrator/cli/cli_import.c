@@ -7,7 +7,6 @@
  * imported twice into a project unless --force says so.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,17 +18,61 @@
 #include "import.h"
 #include "store.h"
 
-static int import_exec(int argc, char **argv);
+typedef struct import_args {
+    const char *db, *project;
+    int format; /* es_import_format: the index of its word */
+    double gpu_watts, cpu_watts;
+    int dry, force;
+    es_factor_override ov;
+} import_args;
+
+/* In es_import_format's order. */
+static const char *const format_words[] = {"auto", "csv", "sacct", NULL};
+_Static_assert(ES_IMPORT_AUTO == 0 && ES_IMPORT_CSV == 1 && ES_IMPORT_SACCT == 2,
+               "format_words follows es_import_format");
+
+static const es_cli_opt import_opts[] = {
+    ES_CLI_STRING_OPT(import_args, project, .name = "project", .arg = "P", .required = 1,
+                      .help = "project to add the jobs to (created when missing)"),
+    ES_CLI_STRING_OPT(import_args, db, .name = "db", .arg = "FILE",
+                      .help = "database (default $ECOSWEEP_DB, else ./ecosweep.db)"),
+    ES_CLI_CHOICE_OPT(import_args, format, .name = "format", .choices = format_words,
+                      .help = "auto (default: sacct when the header starts with JobID|), csv or "
+                              "sacct"),
+    ES_CLI_REAL_OPT(import_args, gpu_watts, ES_CLI_NONNEG, .name = "gpu-watts", .arg = "W",
+                    .expect = "a number of watts >= 0",
+                    .help = "per GPU for jobs with no energy or power (default 200)"),
+    ES_CLI_REAL_OPT(import_args, cpu_watts, ES_CLI_NONNEG, .name = "cpu-watts", .arg = "W",
+                    .expect = "a number of watts >= 0",
+                    .help = "per CPU core, likewise (default 12)"),
+    ES_CLI_FLAG_OPT(import_args, dry, .name = "dry-run",
+                    .help = "parse and summarize; store nothing"),
+    ES_CLI_FLAG_OPT(import_args, force, .name = "force",
+                    .help = "import even if this file was imported into P before"),
+    {.name = NULL},
+};
+
+static const es_cli_group import_groups[] = {
+    {NULL, import_opts, 0},
+    {"Pricing: the factors that price these jobs, as a spec's energy block (defaults:\n"
+     "PUE 1.58, world average 475 g/kWh, $0.12/kWh, cloud $0/job-hour).",
+     es_cli_factor_opts, offsetof(import_args, ov)},
+    {NULL, NULL, 0},
+};
+
+static const import_args import_defaults = {
+    .format = ES_IMPORT_AUTO, .gpu_watts = ES_IMPORT_GPU_WATTS, .cpu_watts = ES_IMPORT_CPU_WATTS};
+
+static int import_exec(const void *args, int n, char **operands);
 
 const es_cli_cmd es_cli_import = {
     .name = "import",
     .summary = "add jobs that ran outside ecosweep (CSV, Slurm sacct) to a project",
-    .usage = "usage: ecosweep import --project P [--db FILE] [--format auto|csv|sacct]\n"
-             "                       [--gpu-watts W] [--cpu-watts W] [--pue X] [--region CODE]\n"
-             "                       [--carbon-intensity G] [--usd-per-kwh X]\n"
-             "                       [--cloud-usd-per-hour X] [--dry-run] [--force] FILE\n"
-             "\n"
-             "Adds each job of FILE ('-' for stdin) to project P; reports count them in the\n"
+    .operands = "FILE",
+    .missing = "FILE",
+    .min_operands = 1,
+    .max_operands = 1,
+    .about = "Adds each job of FILE ('-' for stdin) to project P; reports count them in the\n"
              "project's totals and its all-R&D tier, labelled as imported.\n"
              "\n"
              "CSV (a header line, then one job per line): name, hours (wall-clock), gpus,\n"
@@ -39,21 +82,10 @@ const es_cli_cmd es_cli_import = {
              "started, ended (2019-03-01T10:00:00, UTC).\n"
              "sacct: `sacct --parsable2 --format=JobID,JobName,Elapsed,AllocTRES,\n"
              "ConsumedEnergyRaw,State,Start,End`; ConsumedEnergyRaw (J) is a counter.\n"
-             "A job with neither is estimated: gpus x --gpu-watts + cpus x --cpu-watts.\n"
-             "\n"
-             "Options:\n"
-             "  --project P     project to add the jobs to (created when missing)\n"
-             "  --db FILE       database (default $ECOSWEEP_DB, else ./ecosweep.db)\n"
-             "  --format F      auto (default: sacct when the header starts with JobID|),\n"
-             "                  csv or sacct\n"
-             "  --gpu-watts W   per GPU for jobs with no energy or power (default 200)\n"
-             "  --cpu-watts W   per CPU core, likewise (default 12)\n"
-             "  --pue X, --region CODE, --carbon-intensity G, --usd-per-kwh X,\n"
-             "  --cloud-usd-per-hour X   the factors that price these jobs, as a spec's\n"
-             "                  energy block (defaults: PUE 1.58, world average 475 g/kWh,\n"
-             "                  $0.12/kWh, cloud $0/job-hour)\n"
-             "  --dry-run       parse and summarize; store nothing\n"
-             "  --force         import even if this file was imported into P before\n",
+             "A job with neither is estimated: gpus x --gpu-watts + cpus x --cpu-watts.\n",
+    .groups = import_groups,
+    .args_size = sizeof(import_args),
+    .defaults = &import_defaults,
     .exec = import_exec,
 };
 
@@ -98,17 +130,6 @@ static int read_all(const char *path, char **text, size_t *len)
     return 0;
 }
 
-static int parse_watts(const char *opt, const char *s, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (*s == '\0' || *end != '\0' || !isfinite(v) || v < 0)
-        return es_cli_usage_error(&es_cli_import, "--%s: expected a number of watts >= 0, got '%s'",
-                                  opt, s);
-    *out = v;
-    return 0;
-}
-
 static void summarize(const char *verb, const char *file, const char *project, int64_t id,
                       const es_import_batch *b, const es_energy_factors *f)
 {
@@ -132,86 +153,26 @@ static void summarize(const char *verb, const char *file, const char *project, i
            b->n_estimate, grouped, b->skipped);
 }
 
-static int import_exec(int argc, char **argv)
+static int import_exec(const void *args, int n, char **operands)
 {
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-                                         {"project", required_argument, NULL, 'p'},
-                                         {"format", required_argument, NULL, 'f'},
-                                         {"gpu-watts", required_argument, NULL, 'g'},
-                                         {"cpu-watts", required_argument, NULL, 'c'},
-                                         {"dry-run", no_argument, NULL, 'n'},
-                                         {"force", no_argument, NULL, 'F'},
-                                         {"pue", required_argument, NULL, 'O'},
-                                         {"region", required_argument, NULL, 'O'},
-                                         {"carbon-intensity", required_argument, NULL, 'O'},
-                                         {"usd-per-kwh", required_argument, NULL, 'O'},
-                                         {"cloud-usd-per-hour", required_argument, NULL, 'O'},
-                                         {NULL, 0, NULL, 0}};
-    const char *db = NULL, *project = NULL, *file;
-    es_import_opts io = {.format = ES_IMPORT_AUTO,
-                         .gpu_watts = ES_IMPORT_GPU_WATTS,
-                         .cpu_watts = ES_IMPORT_CPU_WATTS};
-    es_factor_override ov = {0};
+    const import_args *a = args;
+    const char *db = a->db, *project = a->project, *file = operands[0];
+    es_import_opts io = {.format = (es_import_format)a->format,
+                         .gpu_watts = a->gpu_watts,
+                         .cpu_watts = a->cpu_watts};
     es_energy_factors factors;
-    int c, which = 0, dry = 0, force = 0, rc;
+    int rc;
     es_import_batch *b = NULL;
     es_store *st = NULL;
     char *text = NULL, hash[17];
     size_t len = 0;
     es_err err;
 
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, &which)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 'p':
-            project = optarg;
-            break;
-        case 'f':
-            if (strcmp(optarg, "auto") == 0)
-                io.format = ES_IMPORT_AUTO;
-            else if (strcmp(optarg, "csv") == 0)
-                io.format = ES_IMPORT_CSV;
-            else if (strcmp(optarg, "sacct") == 0)
-                io.format = ES_IMPORT_SACCT;
-            else
-                return es_cli_usage_error(
-                    &es_cli_import, "--format: expected auto, csv or sacct, got '%s'", optarg);
-            break;
-        case 'g':
-            if (parse_watts("gpu-watts", optarg, &io.gpu_watts) != 0)
-                return ES_EXIT_USAGE;
-            break;
-        case 'c':
-            if (parse_watts("cpu-watts", optarg, &io.cpu_watts) != 0)
-                return ES_EXIT_USAGE;
-            break;
-        case 'n':
-            dry = 1;
-            break;
-        case 'F':
-            force = 1;
-            break;
-        case 'O':
-            if (es_factor_override_set(&ov, opts[which].name, optarg, &err) != 0)
-                return es_cli_usage_error(&es_cli_import, "%s", err.msg);
-            break;
-        default:
-            return es_cli_usage_error(&es_cli_import, "unknown or incomplete option '%s'",
-                                      argv[optind - 1]);
-        }
-    }
-    if (project == NULL || project[0] == '\0')
-        return es_cli_usage_error(&es_cli_import, "--project is required");
-    if (optind != argc - 1)
-        return es_cli_usage_error(&es_cli_import, optind == argc ? "expected one FILE"
-                                                                 : "expected one FILE, got more");
-    file = argv[optind];
+    (void)n; /* one FILE, as the table says */
+    if (project[0] == '\0')
+        return es_cli_usage_error(&es_cli_import, "--project: expected a project name, got ''");
     es_energy_factors_default(&factors);
-    es_factor_override_apply(&ov, &factors);
+    es_factor_override_apply(&a->ov, &factors);
     factors.gpu_watts = io.gpu_watts;
 
     if ((rc = read_all(file, &text, &len)) != 0) {
@@ -225,7 +186,7 @@ static int import_exec(int argc, char **argv)
     }
     es_import_hash(text, len, hash);
     free(text);
-    if (dry) {
+    if (a->dry) {
         summarize("would import", file, project, 0, b, &factors);
         es_import_batch_free(b);
         return ES_EXIT_OK;
@@ -241,7 +202,7 @@ static int import_exec(int argc, char **argv)
     char *before = NULL;
     double when = NAN;
     rc = es_store_import_find(st, project, hash, &id, &before, &when, &err);
-    if (rc == 0 && id > 0 && !force) {
+    if (rc == 0 && id > 0 && !a->force) {
         char day[32] = "?";
         time_t t = (time_t)when;
         struct tm tm;

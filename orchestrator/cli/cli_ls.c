@@ -1,7 +1,6 @@
 /*
  * cli_ls.c -- `ecosweep ls`: the projects and sweeps in a database.
  */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,45 +11,42 @@
 #include "lock.h"
 #include "store.h"
 
-int es_cli_open_existing(const char *db, es_store **st);
+typedef struct ls_args {
+    const char *db, *project;
+} ls_args;
 
-static int ls_exec(int argc, char **argv);
+static const es_cli_opt ls_opts[] = {
+    ES_CLI_STRING_OPT(ls_args, db, .name = "db", .arg = "FILE",
+                      .help = "database (default $ECOSWEEP_DB, else ./ecosweep.db)"),
+    ES_CLI_STRING_OPT(ls_args, project, .name = "project", .arg = "P", .help = "only project P"),
+    {.name = NULL},
+};
+
+static const es_cli_group ls_groups[] = {{NULL, ls_opts, 0}, {NULL, NULL, 0}};
+
+static int ls_exec(const void *args, int n, char **operands);
 
 const es_cli_cmd es_cli_ls = {
     .name = "ls",
     .summary = "list projects and sweeps",
-    .usage = "usage: ecosweep ls [--db FILE] [--project P]\n"
-             "\n"
-             "One line per sweep: project, name, id, status, trials, completed, kWh,\n"
+    .about = "One line per sweep: project, name, id, status, trials, completed, kWh,\n"
              "start time (UTC).\n",
+    .groups = ls_groups,
+    .args_size = sizeof(ls_args),
     .exec = ls_exec,
 };
 
-static int ls_exec(int argc, char **argv)
+static int ls_exec(const void *args, int n, char **operands)
 {
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-                                         {"project", required_argument, NULL, 'p'},
-                                         {NULL, 0, NULL, 0}};
-    const char *db = NULL, *project = NULL;
+    const ls_args *a = args;
+    const char *db = es_cli_db_path(a->db), *project = a->project;
     es_store *st = NULL;
     es_store_data *data = NULL;
     es_err err;
-    int c, rc;
+    int rc;
 
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'd')
-            db = optarg;
-        else if (c == 'p')
-            project = optarg;
-        else
-            return es_cli_usage_error(&es_cli_ls, "unknown or incomplete option '%s'",
-                                      argv[optind - 1]);
-    }
-    if (optind != argc)
-        return es_cli_usage_error(&es_cli_ls, "unexpected argument '%s'", argv[optind]);
-    db = es_cli_db_path(db);
+    (void)n; /* no operands, as the table says */
+    (void)operands;
     if ((rc = es_cli_open_existing(db, &st)) != 0)
         return rc;
     if (es_store_load(st, project, NULL, &data, &err) != 0) {
@@ -76,7 +72,7 @@ static int ls_exec(int argc, char **argv)
                 es_cost cost;
                 es_account(&sw->factors, es_account_joules(&t->cpu, &t->dram, &t->gpu), 0, &cost);
                 kwh += cost.kwh;
-                done += strcmp(t->status, "completed") == 0;
+                done += es_trial_status_parse(t->status) == ES_TRIAL_COMPLETED;
             }
             if (isfinite(sw->started)) {
                 time_t s = (time_t)sw->started;

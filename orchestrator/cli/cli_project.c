@@ -8,7 +8,6 @@
  * caps before each launch; this file only records and shows them.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,40 +16,75 @@
 #include "cli.h"
 #include "store.h"
 
-static int project_exec(int argc, char **argv);
+/* The three capped quantities, in the order they are printed. */
+enum { CAP_KWH, CAP_USD, CAP_CO2E, N_CAPS };
+static const char *const cap_text[N_CAPS] = {"kWh", "USD", "kg CO2e"};
+static const char *const cap_json[N_CAPS] = {"kwh", "usd", "co2e_kg"};
+
+typedef struct project_args {
+    const char *db;
+    double given[N_CAPS]; /* -1: not given */
+    int clear;
+    int format; /* index in format_words */
+} project_args;
+
+static const char *const format_words[] = {"text", "json", NULL};
+
+static const es_cli_opt set_opts[] = {
+    ES_CLI_REAL_OPT(project_args, given[CAP_KWH], ES_CLI_NONNEG, .name = "max-kwh", .arg = "X",
+                    .help = "kWh at the wall (PUE included)"),
+    ES_CLI_REAL_OPT(project_args, given[CAP_USD], ES_CLI_NONNEG, .name = "max-usd", .arg = "X",
+                    .help = "dollars of electricity (cloud dollars do not count)"),
+    ES_CLI_REAL_OPT(project_args, given[CAP_CO2E], ES_CLI_NONNEG, .name = "max-co2e-kg", .arg = "X",
+                    .help = "kg CO2e"),
+    ES_CLI_FLAG_OPT(project_args, clear, .name = "clear",
+                    .help = "remove every cap (then apply any given above)"),
+    {.name = NULL},
+};
+
+static const es_cli_opt show_opts[] = {
+    ES_CLI_CHOICE_OPT(project_args, format, .name = "format", .choices = format_words,
+                      .help = "text (default) or json"),
+    {.name = NULL},
+};
+
+static const es_cli_opt both_opts[] = {
+    ES_CLI_STRING_OPT(project_args, db, .name = "db", .arg = "FILE",
+                      .help = "database (default $ECOSWEEP_DB, else ./ecosweep.db)"),
+    {.name = NULL},
+};
+
+static const es_cli_group project_groups[] = {
+    {"set: record caps for project P (created when missing). Caps not named keep\n"
+     "their value; 0 removes one cap; --clear removes all caps first.",
+     set_opts, 0},
+    {"show: each project (or P) with its caps, what it has spent -- every ended trial\n"
+     "of its sweeps priced with that sweep's factors, plus its imported jobs -- and\n"
+     "what remains.",
+     show_opts, 0},
+    {"Both:", both_opts, 0},
+    {NULL, NULL, 0},
+};
+
+static const project_args project_defaults = {.given = {-1, -1, -1}};
+
+static int project_exec(const void *args, int n, char **operands);
 
 const es_cli_cmd es_cli_project = {
     .name = "project",
     .summary = "set and show project-wide budgets (kWh, USD, CO2e)",
-    .usage = "usage: ecosweep project set P [--db FILE] [--max-kwh X] [--max-usd X]\n"
-             "                              [--max-co2e-kg X] [--clear]\n"
-             "       ecosweep project show [P] [--db FILE] [--format text|json]\n"
-             "\n"
-             "A project's budget caps what all its sweeps and imported jobs may spend\n"
+    .operands = "set P | show [P]",
+    .missing = "'set' or 'show'",
+    .min_operands = 1,
+    .max_operands = 2,
+    .about = "A project's budget caps what all its sweeps and imported jobs may spend\n"
              "together; a sweep of the project launches a trial only if it fits both its\n"
-             "own budget and what remains of the project's.\n"
-             "\n"
-             "set: record caps for project P (created when missing). Caps not named keep\n"
-             "their value; 0 removes one cap; --clear removes all caps first.\n"
-             "  --max-kwh X        kWh at the wall (PUE included)\n"
-             "  --max-usd X        dollars of electricity (cloud dollars do not count)\n"
-             "  --max-co2e-kg X    kg CO2e\n"
-             "  --clear            remove every cap (then apply any given above)\n"
-             "\n"
-             "show: each project (or P) with its caps, what it has spent -- every ended trial\n"
-             "of its sweeps priced with that sweep's factors, plus its imported jobs -- and\n"
-             "what remains.\n"
-             "  --format F         text (default) or json\n"
-             "\n"
-             "Both take --db FILE (default $ECOSWEEP_DB, else ./ecosweep.db).\n",
+             "own budget and what remains of the project's.\n",
+    .groups = project_groups,
+    .args_size = sizeof(project_args),
+    .defaults = &project_defaults,
     .exec = project_exec,
 };
-
-/* The three capped quantities, in the order they are printed. */
-enum { CAP_KWH, CAP_USD, CAP_CO2E, N_CAPS };
-static const char *const cap_option[N_CAPS] = {"max-kwh", "max-usd", "max-co2e-kg"};
-static const char *const cap_text[N_CAPS] = {"kWh", "USD", "kg CO2e"};
-static const char *const cap_json[N_CAPS] = {"kwh", "usd", "co2e_kg"};
 
 static double *cap_field(es_budget *b, int i)
 {
@@ -115,17 +149,6 @@ static void print_json(const project_row *r, int first)
         putchar('}');
     }
     putchar('}');
-}
-
-static int parse_amount(const char *option, const char *text, double *out)
-{
-    char *end;
-    double x = strtod(text, &end);
-    if (end == text || *end != '\0' || !(x >= 0) || !isfinite(x))
-        return es_cli_usage_error(&es_cli_project, "--%s: expected a number >= 0, got '%s'", option,
-                                  text);
-    *out = x;
-    return 0;
 }
 
 static int project_set(const char *db, const char *name, const double *given, int clear)
@@ -202,54 +225,13 @@ fail:
     return ES_EXIT_ERROR;
 }
 
-static int project_exec(int argc, char **argv)
+static int project_exec(const void *args, int n, char **operands)
 {
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-                                         {"max-kwh", required_argument, NULL, CAP_KWH},
-                                         {"max-usd", required_argument, NULL, CAP_USD},
-                                         {"max-co2e-kg", required_argument, NULL, CAP_CO2E},
-                                         {"clear", no_argument, NULL, 'c'},
-                                         {"format", required_argument, NULL, 'f'},
-                                         {NULL, 0, NULL, 0}};
-    const char *db = NULL, *verb, *name;
-    double given[N_CAPS] = {-1, -1, -1};
-    int clear = 0, json = 0, any = 0, c, rc;
-
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case CAP_KWH:
-        case CAP_USD:
-        case CAP_CO2E:
-            if ((rc = parse_amount(cap_option[c], optarg, &given[c])) != 0)
-                return rc;
-            any = 1;
-            break;
-        case 'c':
-            clear = any = 1;
-            break;
-        case 'f':
-            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
-                return es_cli_usage_error(&es_cli_project,
-                                          "--format: expected text or json, got '%s'", optarg);
-            json = strcmp(optarg, "json") == 0;
-            break;
-        default:
-            return es_cli_usage_error(&es_cli_project, "unknown or incomplete option '%s'",
-                                      argv[optind - 1]);
-        }
-    }
-    if (optind >= argc)
-        return es_cli_usage_error(&es_cli_project, "missing 'set' or 'show'");
-    verb = argv[optind++];
-    name = optind < argc ? argv[optind++] : NULL;
-    if (optind < argc)
-        return es_cli_usage_error(&es_cli_project, "unexpected argument '%s'", argv[optind]);
-    db = es_cli_db_path(db);
+    const project_args *a = args;
+    const char *db = es_cli_db_path(a->db), *verb = operands[0], *name = n > 1 ? operands[1] : NULL;
+    int json = a->format == 1, any = a->clear;
+    for (int i = 0; i < N_CAPS; i++)
+        any |= a->given[i] >= 0;
     if (strcmp(verb, "set") == 0) {
         if (name == NULL)
             return es_cli_usage_error(&es_cli_project, "set: missing the project name");
@@ -259,7 +241,7 @@ static int project_exec(int argc, char **argv)
                                       "--max-co2e-kg or --clear)");
         if (json)
             return es_cli_usage_error(&es_cli_project, "set: --format is for show");
-        return project_set(db, name, given, clear);
+        return project_set(db, name, a->given, a->clear);
     }
     if (strcmp(verb, "show") == 0) {
         if (any)

@@ -7,7 +7,6 @@
  * (--pue, --region, ...; validated by es_factor_override_set).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,45 +16,69 @@
 #include "report.h"
 #include "store.h"
 
-static int report_exec(int argc, char **argv);
+typedef struct report_args {
+    const char *db, *project, *sweep;
+    int format; /* es_report_format */
+    es_factor_override ov;
+} report_args;
+
+/* es_report_format_parse knows the formats (and "md" for markdown). */
+static int format_set(const es_cli_opt *opt, const char *value, void *field, es_err *err)
+{
+    int fmt = es_report_format_parse(value);
+    if (fmt < 0)
+        return es_err_set(err, ES_EUSAGE,
+                          "--%s: expected text, json, csv, codecarbon, markdown or html, got '%s'",
+                          opt->name, value);
+    *(int *)field = fmt;
+    return 0;
+}
+
+static const es_cli_opt report_opts[] = {
+    ES_CLI_STRING_OPT(report_args, db, .name = "db", .arg = "FILE",
+                      .help = "database (default $ECOSWEEP_DB, else ./ecosweep.db)"),
+    ES_CLI_STRING_OPT(report_args, project, .name = "project", .arg = "P",
+                      .help = "only project P"),
+    ES_CLI_STRING_OPT(report_args, sweep, .name = "sweep", .arg = "S",
+                      .help = "only sweep S (a name or a numeric id)"),
+    ES_CLI_CUSTOM_OPT(report_args, format, int, .name = "format", .arg = "F", .parse = format_set,
+                      .help = "text (default), json (stable, see README), csv, codecarbon "
+                              "(CodeCarbon's emissions.csv columns), markdown (or md), or html "
+                              "(one self-contained page with SVG plots)"),
+    {.name = NULL},
+};
+
+static const es_cli_group report_groups[] = {
+    {NULL, report_opts, 0},
+    {"Re-pricing: each option replaces that factor of every sweep in the report,\n"
+     "and every figure is recomputed from the stored joules.",
+     es_cli_factor_opts, offsetof(report_args, ov)},
+    {NULL, NULL, 0},
+};
+
+static const report_args report_defaults = {.format = ES_REPORT_TEXT};
+
+static int report_exec(const void *args, int n, char **operands);
 
 const es_cli_cmd es_cli_report = {
     .name = "report",
     .summary = "report trials, sweeps and projects with their energy, CO2e and cost",
-    .usage = "usage: ecosweep report [--db FILE] [--project P] [--sweep S] [--format F]\n"
-             "                       [--pue X] [--region CODE] [--carbon-intensity G]\n"
-             "                       [--usd-per-kwh X] [--cloud-usd-per-hour X]\n"
-             "\n"
-             "Per-trial rows, per-sweep and per-project totals (trials by status,\n"
+    .about = "Per-trial rows, per-sweep and per-project totals (trials by status,\n"
              "trial-hours, kWh with PUE, kg CO2e, electricity and cloud dollars) and the\n"
              "best trial of each sweep. Every energy figure names its method.\n"
              "Per project: the R&D footprint in Strubell et al.'s tiers (one model = the\n"
              "median completed trial or imported job by kWh, one tune = the median sweep,\n"
              "all R&D = everything, imported jobs included) with everyday equivalents.\n"
              "Per sweep: the expected best result of n trials and of n trials' kWh\n"
-             "(Dodge et al. 2019) and which parameters moved the metric and the energy.\n"
-             "\n"
-             "Options:\n"
-             "  --db FILE      database (default $ECOSWEEP_DB, else ./ecosweep.db)\n"
-             "  --project P    only project P\n"
-             "  --sweep S      only sweep S (a name or a numeric id)\n"
-             "  --format F     text (default), json (stable, see README), csv,\n"
-             "                 codecarbon (CodeCarbon's emissions.csv columns),\n"
-             "                 markdown, or html (one self-contained page with SVG plots)\n"
-             "\n"
-             "Re-pricing: each option replaces that factor of every sweep in the report,\n"
-             "and every figure is recomputed from the stored joules.\n"
-             "  --pue X                 power usage effectiveness (>= 1)\n"
-             "  --region CODE           country code (FR, FRA, usa...): its grid intensity\n"
-             "  --carbon-intensity G    g CO2e per kWh (wins over --region's value)\n"
-             "  --usd-per-kwh X         electricity price\n"
-             "  --cloud-usd-per-hour X  instance price per trial-hour\n",
+             "(Dodge et al. 2019) and which parameters moved the metric and the energy.\n",
+    .groups = report_groups,
+    .args_size = sizeof(report_args),
+    .defaults = &report_defaults,
     .exec = report_exec,
 };
 
 /* Open an existing database, read-only when it cannot be written; shared
- * with `ls`, `project show` and `resume`. */
-int es_cli_open_existing(const char *db, es_store **st);
+ * with `ls`, `project show` and `resume` (see cli.h). */
 int es_cli_open_existing(const char *db, es_store **st)
 {
     es_err err;
@@ -70,58 +93,17 @@ int es_cli_open_existing(const char *db, es_store **st)
     return 0;
 }
 
-static int report_exec(int argc, char **argv)
+static int report_exec(const void *args, int n, char **operands)
 {
-    /* Factor options return 'F'; longindex says which. */
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-                                         {"project", required_argument, NULL, 'p'},
-                                         {"sweep", required_argument, NULL, 's'},
-                                         {"format", required_argument, NULL, 'f'},
-                                         {"pue", required_argument, NULL, 'F'},
-                                         {"region", required_argument, NULL, 'F'},
-                                         {"carbon-intensity", required_argument, NULL, 'F'},
-                                         {"usd-per-kwh", required_argument, NULL, 'F'},
-                                         {"cloud-usd-per-hour", required_argument, NULL, 'F'},
-                                         {NULL, 0, NULL, 0}};
-    const char *db = NULL, *project = NULL, *sweep = NULL;
-    int fmt = ES_REPORT_TEXT, c, rc, which = 0;
-    es_factor_override ov = {0};
+    const report_args *a = args;
+    const char *db = es_cli_db_path(a->db), *project = a->project, *sweep = a->sweep;
+    int fmt = a->format, rc;
     es_store *st = NULL;
     es_store_data *data = NULL;
     es_err err;
 
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, &which)) != -1) {
-        switch (c) {
-        case 'F':
-            if (es_factor_override_set(&ov, opts[which].name, optarg, &err) != 0)
-                return es_cli_usage_error(&es_cli_report, "%s", err.msg);
-            break;
-        case 'd':
-            db = optarg;
-            break;
-        case 'p':
-            project = optarg;
-            break;
-        case 's':
-            sweep = optarg;
-            break;
-        case 'f':
-            if ((fmt = es_report_format_parse(optarg)) < 0)
-                return es_cli_usage_error(&es_cli_report,
-                                          "--format: expected text, json, csv, codecarbon, "
-                                          "markdown or html, got '%s'",
-                                          optarg);
-            break;
-        default:
-            return es_cli_usage_error(&es_cli_report, "unknown or incomplete option '%s'",
-                                      argv[optind - 1]);
-        }
-    }
-    if (optind != argc)
-        return es_cli_usage_error(&es_cli_report, "unexpected argument '%s'", argv[optind]);
-    db = es_cli_db_path(db);
+    (void)n; /* no operands, as the table says */
+    (void)operands;
     if ((rc = es_cli_open_existing(db, &st)) != 0)
         return rc;
     if (es_store_load(st, project, sweep, &data, &err) != 0) {
@@ -138,9 +120,9 @@ static int report_exec(int argc, char **argv)
         rc = ES_EXIT_ERROR;
     } else {
         es_report_opts ro = {
-            .format = (es_report_format)fmt, .override = &ov, .partial = sweep != NULL};
+            .format = (es_report_format)fmt, .override = &a->ov, .partial = sweep != NULL};
         /* CSV has no header to say so; text and JSON say it themselves. */
-        if (ov.set != 0 && (fmt == ES_REPORT_CSV || fmt == ES_REPORT_CODECARBON))
+        if (a->ov.set != 0 && (fmt == ES_REPORT_CSV || fmt == ES_REPORT_CODECARBON))
             fprintf(stderr, "ecosweep report: factors overridden for every sweep; figures "
                             "recomputed from the stored joules\n");
         if ((rc = es_report_write_opts(data, &ro, stdout)) != 0) {

@@ -4,7 +4,6 @@
  * (see loop.h for what resuming does to its trials).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,88 +14,52 @@
 #include "loop.h"
 #include "store.h"
 
-static int resume_exec(int argc, char **argv);
+/* What `resume` takes: the options it shares with `run`, and --project. */
+typedef struct resume_args {
+    es_cli_sweep_args sweep;
+    const char *project;
+} resume_args;
+
+static const resume_args resume_defaults = {.sweep = ES_CLI_SWEEP_ARGS_DEFAULT};
+
+static const es_cli_opt resume_opts[] = {
+    ES_CLI_STRING_OPT(resume_args, project, .name = "project", .arg = "NAME",
+                      .help = "the sweep's project, when several have a sweep SWEEP"),
+    {.name = NULL},
+};
+
+static const es_cli_group resume_groups[] = {
+    {NULL, resume_opts, 0},
+    {"Options shared with `ecosweep run`:", es_cli_sweep_opts, offsetof(resume_args, sweep)},
+    {NULL, NULL, 0},
+};
+
+static int resume_exec(const void *args, int n, char **operands);
 
 const es_cli_cmd es_cli_resume = {
     .name = "resume",
     .summary = "resume an interrupted sweep, or one whose coordinator died",
-    .usage = "usage: ecosweep resume SWEEP [options]\n"
-             "\n"
-             "Resume SWEEP (a name or a numeric id), a sweep that was interrupted (Ctrl-C,\n"
+    .operands = "SWEEP",
+    .missing = "SWEEP",
+    .min_operands = 1,
+    .max_operands = 1,
+    .about = "Resume SWEEP (a name or a numeric id), a sweep that was interrupted (Ctrl-C,\n"
              "SIGTERM) or is still recorded as running because its coordinator died\n"
              "(killed, crashed, the machine went down). The spec is the text the sweep\n"
              "recorded when it started, the seed and budget its own. Completed trials are\n"
              "kept; trials it was running are marked lost and run again; the search goes\n"
-             "on from every recorded result. A sweep whose coordinator is alive is refused.\n"
-             "\n"
-             "Options:\n"
-             "  --db FILE          database (default $ECOSWEEP_DB, else ./ecosweep.db)\n"
-             "  --project NAME     the sweep's project, when several have a sweep SWEEP\n"
-             "  --parallel N       trials at once (default: as the sweep ran)\n"
-             "  --grace SECONDS    time a stopped trial gets between SIGTERM and SIGKILL (5)\n"
-             "  --worker PATH      ecosweep-worker to use\n"
-             "  --no-status        plain progress lines even on a terminal\n"
-             "  --no-reuse         run configurations the project already completed\n"
-             "\n"
-             "Exit codes as for `ecosweep run`; 1 also when SWEEP is not unfinished.\n",
+             "on from every recorded result. A sweep whose coordinator is alive is refused.\n",
+    .groups = resume_groups,
+    .epilogue = "Exit codes as for `ecosweep run`; 1 also when SWEEP is not unfinished.\n",
+    .args_size = sizeof(resume_args),
+    .defaults = &resume_defaults,
     .exec = resume_exec,
 };
 
-static int resume_exec(int argc, char **argv)
+static int resume_exec(const void *args, int n, char **operands)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},       {"project", required_argument, NULL, 'P'},
-        {"parallel", required_argument, NULL, 'p'}, {"grace", required_argument, NULL, 'g'},
-        {"worker", required_argument, NULL, 'w'},   {"no-status", no_argument, NULL, 'q'},
-        {"no-reuse", no_argument, NULL, 'R'},       {NULL, 0, NULL, 0}};
-    const char *db_opt = NULL, *project = NULL, *worker_opt = NULL;
-    long parallel = 0;
-    double grace = 5.0;
-    int no_status = 0, no_reuse = 0, c;
-
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db_opt = optarg;
-            break;
-        case 'P':
-            project = optarg;
-            break;
-        case 'p': {
-            char *end;
-            errno = 0;
-            parallel = strtol(optarg, &end, 10);
-            if (errno != 0 || end == optarg || *end != '\0' || parallel < 1 || parallel > 4096)
-                return es_cli_usage_error(&es_cli_resume, "--parallel: expected 1..4096, got '%s'",
-                                          optarg);
-            break;
-        }
-        case 'g':
-            if (es_parse_duration(optarg, &grace) != 0)
-                return es_cli_usage_error(&es_cli_resume, "--grace: expected seconds, got '%s'",
-                                          optarg);
-            break;
-        case 'w':
-            worker_opt = optarg;
-            break;
-        case 'q':
-            no_status = 1;
-            break;
-        case 'R':
-            no_reuse = 1;
-            break;
-        default:
-            return es_cli_usage_error(&es_cli_resume, "unknown or incomplete option '%s'",
-                                      argv[optind - 1]);
-        }
-    }
-    if (optind != argc - 1)
-        return es_cli_usage_error(&es_cli_resume, optind >= argc ? "missing SWEEP"
-                                                                 : "expected one SWEEP, got more");
-
-    const char *db = es_cli_db_path(db_opt), *which = argv[optind];
+    const resume_args *a = args;
+    const char *db = es_cli_db_path(a->sweep.db), *which = operands[0];
     es_store *st = NULL;
     es_store_sweep_ref ref;
     es_spec *spec = NULL;
@@ -104,11 +67,12 @@ static int resume_exec(int argc, char **argv)
     char worker[PATH_MAX];
     int n_found = 0, rc;
 
+    (void)n; /* one SWEEP, as the table says */
     es_err_clear(&err);
     if ((rc = es_cli_open_existing(db, &st)) != 0)
         return rc;
     es_lock *lock = es_cli_lock_begin("resume", db);
-    if ((rc = es_store_sweep_find(st, project, which, NULL, &ref, &n_found, &err)) != 0) {
+    if ((rc = es_store_sweep_find(st, a->project, which, NULL, &ref, &n_found, &err)) != 0) {
         fprintf(stderr, "ecosweep resume: %s\n", err.msg);
         es_lock_close(lock);
         es_store_close(st);
@@ -153,23 +117,16 @@ static int resume_exec(int argc, char **argv)
         rc = ES_EXIT_ERROR;
         goto out;
     }
-    es_cli_find_worker(worker_opt, worker, sizeof worker);
     es_run_opts ro = {
         .db_path = db,
-        .worker_path = worker,
         .project = ref.project,
         .sweep_name = ref.name,
-        .parallel = parallel > 0       ? (int)parallel
-                    : ref.parallel > 0 ? ref.parallel
-                                       : 1,
         .seed = ref.seed,
-        .grace_s = grace,
-        .live = !no_status && isatty(STDERR_FILENO),
-        .no_reuse = no_reuse,
         .out = stderr,
         .resume_id = ref.id,
         .lock = lock,
     };
+    es_cli_sweep_apply(&a->sweep, spec, ref.parallel, worker, sizeof worker, &ro);
     rc = es_cli_run_sweep("resume", st, spec, &ro);
 out:
     es_lock_close(lock);

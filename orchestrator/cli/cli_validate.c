@@ -8,32 +8,33 @@
 #include "cli.h"
 #include "search.h"
 
-static int validate_exec(int argc, char **argv);
+static int validate_exec(const void *args, int n, char **operands);
 
 const es_cli_cmd es_cli_validate = {
     .name = "validate",
     .summary = "check a sweep spec and print its normalized search space",
-    .usage = "usage: ecosweep validate SPEC\n"
-             "\n"
-             "Parse and check SPEC as `ecosweep run` would, then print the normalized\n"
+    .operands = "SPEC",
+    .missing = "SPEC",
+    .min_operands = 1,
+    .max_operands = 1,
+    .about = "Parse and check SPEC as `ecosweep run` would, then print the normalized\n"
              "spec: each parameter with its distribution and bounds, the method, metric,\n"
-             "caps, budget and energy factors. Errors name the file, line and column.\n"
-             "Exit: 0 valid; 2 invalid (the error is on stderr).\n",
+             "caps, budget and energy factors. Errors name the file, line and column.\n",
+    .epilogue = "Exit: 0 valid; 2 invalid (the error is on stderr).\n",
     .exec = validate_exec,
 };
 
-static int validate_exec(int argc, char **argv)
+static int validate_exec(const void *args, int n, char **operands)
 {
     es_spec *spec = NULL;
     es_search *search = NULL;
     es_err err;
     int rc;
 
-    if (argc != 2)
-        return es_cli_usage_error(&es_cli_validate,
-                                  argc < 2 ? "missing SPEC" : "expected one SPEC");
+    (void)args; /* no options */
+    (void)n;    /* one SPEC, as the table says */
     es_err_clear(&err);
-    if ((rc = es_spec_parse_file(argv[1], &spec, &err)) != 0) {
+    if ((rc = es_spec_parse_file(operands[0], &spec, &err)) != 0) {
         fprintf(stderr, "%s\n", err.msg);
         return rc == -ENOENT || rc == -EACCES ? ES_EXIT_ERROR : ES_EXIT_USAGE;
     }

@@ -127,10 +127,10 @@ void es_loop_stop_launching(sweep *sw, const char *status, const char *fmt, ...)
 
 /* Ask every running trial's worker to stop it; each is recorded with
  * status (interrupted, budget_stopped) and reason when it ends. */
-static void stop_running(sweep *sw, const char *status, const char *reason)
+static void stop_running(sweep *sw, es_trial_status status, const char *reason)
 {
     for (trial *t = sw->running_list; t != NULL; t = t->next) {
-        if (t->stop_status != NULL || t->timed_out)
+        if (t->stop_status != ES_TRIAL_RUNNING || t->timed_out)
             continue;
         /* A worker that already exited has its result on the way: the
          * trial ended on its own and is judged by that. */
@@ -151,7 +151,7 @@ void es_loop_fatal(sweep *sw, const es_err *err)
     /* Recorded as interrupted, not failed: once the cause is fixed (space
      * freed, the worker installed), `run` or `resume` takes it up again. */
     es_loop_stop_launching(sw, "interrupted", "coordinator error: %s", err->msg);
-    stop_running(sw, "interrupted", "the sweep stopped on a coordinator error");
+    stop_running(sw, ES_TRIAL_INTERRUPTED, "the sweep stopped on a coordinator error");
 }
 
 /* ---- A trial's output ---------------------------------------------------- */
@@ -179,13 +179,13 @@ static void prune_report(trial *t, const es_metric_point *pt)
     if (rc != 0) /* a step not after the previous one: not a report the rules take */
         return;
     t->prune_step = step;
-    if (d.action != ES_PRUNE_STOP || t->stop_status != NULL || t->timed_out)
+    if (d.action != ES_PRUNE_STOP || t->stop_status != ES_TRIAL_RUNNING || t->timed_out)
         return;
     /* A worker that already exited has its result on the way: the trial
      * ended on its own and is judged by that. */
     if (es_launch_signal(t->launch, SIGTERM) != 0)
         return;
-    t->stop_status = "pruned";
+    t->stop_status = ES_TRIAL_PRUNED;
     snprintf(t->stop_reason, sizeof t->stop_reason, "%s", d.reason);
 }
 
@@ -366,7 +366,7 @@ static int objective_ok(const trial *t)
 }
 
 /* Decide status and reason of a trial from what the worker reported. */
-static const char *judge(trial *t, const es_result *r, int have_r, char *reason, size_t cap)
+static es_trial_status judge(trial *t, const es_result *r, int have_r, char *reason, size_t cap)
 {
     const es_spec *sp = t->sw->spec;
 
@@ -375,8 +375,8 @@ static const char *judge(trial *t, const es_result *r, int have_r, char *reason,
      * complete, even if a stop request arrived while the worker was still
      * cleaning up processes the trial left behind. */
     if (have_r && r->exit_kind == ES_EXIT_EXITED && r->exit_code == 0 && objective_ok(t))
-        return "completed";
-    if (t->stop_status != NULL) {
+        return ES_TRIAL_COMPLETED;
+    if (t->stop_status != ES_TRIAL_RUNNING) {
         snprintf(reason, cap, "%s", t->stop_reason);
         return t->stop_status;
     }
@@ -384,7 +384,7 @@ static const char *judge(trial *t, const es_result *r, int have_r, char *reason,
         char d[32];
         fmt_duration(sp->trial_timeout_s, d, sizeof d);
         snprintf(reason, cap, "exceeded trial_timeout of %s", d);
-        return "timed_out";
+        return ES_TRIAL_TIMED_OUT;
     }
     /* Slurm ended the job itself: its time limit, a node failure, a
      * preemption, a cancellation by someone else. */
@@ -392,13 +392,13 @@ static const char *judge(trial *t, const es_result *r, int have_r, char *reason,
     if (state != NULL) {
         snprintf(reason, cap, "Slurm ended job %s: %s (%s)", es_launch_slurm_job(t->launch), state,
                  es_launch_slurm_note(t->launch));
-        return "failed";
+        return ES_TRIAL_FAILED;
     }
     if (have_r && (r->stop_signal == SIGINT || r->stop_signal == SIGTERM)) {
         /* The worker was stopped by someone else: Ctrl-C on the terminal
          * reaches the workers too, sometimes before this process. */
         snprintf(reason, cap, "stopped by %s", r->stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
-        return "interrupted";
+        return ES_TRIAL_INTERRUPTED;
     }
     if (!have_r) {
         if (t->worker_signal)
@@ -407,37 +407,37 @@ static const char *judge(trial *t, const es_result *r, int have_r, char *reason,
         else
             snprintf(reason, cap, "the worker exited with status %lld without a result",
                      (long long)t->worker_status);
-        return "failed";
+        return ES_TRIAL_FAILED;
     }
     if (r->exit_kind == ES_EXIT_EXEC_FAILED) {
         snprintf(reason, cap, "cannot run the command: %s", strerror(r->exec_errno));
-        return "failed";
+        return ES_TRIAL_FAILED;
     }
     if (r->exit_kind == ES_EXIT_SIGNALED) {
         snprintf(reason, cap, "killed by signal %d (%s)", r->term_signal,
                  strsignal(r->term_signal));
-        return "failed";
+        return ES_TRIAL_FAILED;
     }
     if (r->exit_code != 0) {
         snprintf(reason, cap, "exited with code %d", r->exit_code);
-        return "failed";
+        return ES_TRIAL_FAILED;
     }
     if (sp->metric_name == NULL)
-        return "completed";
+        return ES_TRIAL_COMPLETED;
     if (!t->have_obj) {
         snprintf(reason, cap, "never reported metric '%s'", sp->metric_name);
-        return "failed";
+        return ES_TRIAL_FAILED;
     }
     if (!t->obj_number) {
         snprintf(reason, cap, "reported '%.40s' for metric '%s', which is not a number",
                  t->obj_text, sp->metric_name);
-        return "failed";
+        return ES_TRIAL_FAILED;
     }
     if (!isfinite(t->obj)) {
         snprintf(reason, cap, "metric '%s' was %s", sp->metric_name, t->obj_text);
-        return "failed";
+        return ES_TRIAL_FAILED;
     }
-    return "completed";
+    return ES_TRIAL_COMPLETED;
 }
 
 static int better(const es_spec *sp, double a, double b)
@@ -445,22 +445,32 @@ static int better(const es_spec *sp, double a, double b)
     return sp->goal == ES_GOAL_MAXIMIZE ? a > b : a < b;
 }
 
-void es_loop_count_status(es_run_summary *s, const char *status)
+void es_loop_count_status(es_run_summary *s, es_trial_status status)
 {
-    if (strcmp(status, "completed") == 0)
+    switch (status) {
+    case ES_TRIAL_COMPLETED:
         s->completed++;
-    else if (strcmp(status, "timed_out") == 0)
+        break;
+    case ES_TRIAL_TIMED_OUT:
         s->timed_out++;
-    else if (strcmp(status, "interrupted") == 0)
+        break;
+    case ES_TRIAL_INTERRUPTED:
         s->interrupted++;
-    else if (strcmp(status, "budget_stopped") == 0)
+        break;
+    case ES_TRIAL_BUDGET_STOPPED:
         s->budget_stopped++;
-    else if (strcmp(status, "pruned") == 0)
+        break;
+    case ES_TRIAL_PRUNED:
         s->pruned++;
-    else if (strcmp(status, "lost") == 0)
+        break;
+    case ES_TRIAL_LOST:
         s->lost++;
-    else
+        break;
+    case ES_TRIAL_RUNNING: /* never ends a trial */
+    case ES_TRIAL_FAILED:
         s->failed++;
+        break;
+    }
 }
 
 /* A trial's result is known (run or reused): keep the best, and end the
@@ -490,7 +500,7 @@ static void trial_finish(trial *t)
     es_err err;
     char reason[256];
     int have_r;
-    const char *status;
+    es_trial_status status;
 
     /* The last line may lack its newline. */
     if (t->line_len > 0 && !t->line_overflow)
@@ -506,10 +516,10 @@ static void trial_finish(trial *t)
         kill_orphans(t);
     status = judge(t, rp, have_r, reason, sizeof reason);
     status = es_loop_maybe_retry(t, status, reason, sizeof reason);
-    double obj = strcmp(status, "completed") == 0 && sp->metric_name ? t->obj : NAN;
+    int completed = status == ES_TRIAL_COMPLETED, pruned = status == ES_TRIAL_PRUNED;
+    double obj = completed && sp->metric_name ? t->obj : NAN;
     /* A pruned trial keeps its last value as its objective (reports and the
      * search only rank completed trials by it). */
-    int pruned = strcmp(status, "pruned") == 0;
 
     es_trial_end e = {
         .status = status,
@@ -536,17 +546,14 @@ static void trial_finish(trial *t)
     /* What the search learns: a result, a partial one (pruned), or a
      * failure it should steer away from.  Interrupted trials say nothing
      * about their configuration. */
-    if (strcmp(status, "completed") == 0 || strcmp(status, "failed") == 0 ||
-        strcmp(status, "timed_out") == 0 || pruned) {
-        es_obs_status os = strcmp(status, "completed") == 0 ? ES_OBS_COMPLETED
-                           : pruned                         ? ES_OBS_PRUNED
-                                                            : ES_OBS_FAILED;
+    if (completed || pruned || status == ES_TRIAL_FAILED || status == ES_TRIAL_TIMED_OUT) {
+        es_obs_status os = completed ? ES_OBS_COMPLETED : pruned ? ES_OBS_PRUNED : ES_OBS_FAILED;
         if (es_search_observe(sw->search, (uint64_t)t->number, t->values, os, e.objective,
                               have_r ? joules : NAN, &err) != 0)
             es_loop_fatal(sw, &err);
     }
-    if (sw->pruner != NULL && es_pruner_trial_done(sw->pruner, (uint64_t)t->id,
-                                                   strcmp(status, "completed") == 0) == -ENOMEM) {
+    if (sw->pruner != NULL &&
+        es_pruner_trial_done(sw->pruner, (uint64_t)t->id, completed) == -ENOMEM) {
         es_err_set(&err, -ENOMEM, "out of memory");
         es_loop_fatal(sw, &err);
     }
@@ -564,11 +571,11 @@ static void trial_finish(trial *t)
                     (long long)t->number, (long long)t->prune_step, sp->metric_name, t->obj,
                     cost.kwh, reason);
     else
-        es_loop_say(sw, "trial %lld %s%s%s (log: %s)", (long long)t->number, status,
-                    reason[0] ? ": " : "", reason, t->dir);
+        es_loop_say(sw, "trial %lld %s%s%s (log: %s)", (long long)t->number,
+                    es_trial_status_name(status), reason[0] ? ": " : "", reason, t->dir);
 
     /* Stop conditions that a finished trial can trigger. */
-    if (strcmp(status, "interrupted") == 0 && t->stop_status == NULL)
+    if (status == ES_TRIAL_INTERRUPTED && t->stop_status == ES_TRIAL_RUNNING)
         es_loop_stop_launching(sw, "interrupted", "interrupted: trial %lld was %s",
                                (long long)t->number, reason);
     if (sp->max_failed > 0 && s->failed + s->timed_out >= sp->max_failed)
@@ -607,7 +614,7 @@ static void on_done(void *ud)
 static void on_timeout(uv_timer_t *h)
 {
     trial *t = h->data;
-    if (t->stop_status != NULL)
+    if (t->stop_status != ES_TRIAL_RUNNING)
         return;
     if (es_launch_signal(t->launch, SIGTERM) == 0)
         t->timed_out = 1;
@@ -650,7 +657,7 @@ static void trial_reuse(sweep *sw, trial *t, const es_store_reuse *ru, const cha
                        .forecast_j = NAN};
     snprintf(reason, sizeof reason, "reused the result of trial %lld of sweep %s",
              (long long)ru->number, ru->sweep_name);
-    es_trial_end e = {.status = "completed",
+    es_trial_end e = {.status = ES_TRIAL_COMPLETED,
                       .reason = reason,
                       .objective = ru->objective,
                       .ended = es_loop_now(),
@@ -725,7 +732,7 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
             goto fail;
         if (ru.found && !isnan(ru.objective)) {
             trial_reuse(sw, t, &ru, cmd_json);
-            es_argv_free(argv);
+            es_strv_free(argv);
             free(cmd_json);
             free(params);
             trial_free(t);
@@ -799,7 +806,7 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
     sw->running_list = t;
     sw->running++;
     sw->sum->launched++;
-    es_argv_free(argv);
+    es_strv_free(argv);
     es_strv_free(env);
     free(cmd_json);
     free(params);
@@ -808,7 +815,7 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
 fail_recorded : {
     /* The trial row exists: record why it never ran. */
     es_trial_end e = {
-        .status = "failed", .reason = err.msg, .objective = NAN, .ended = es_loop_now()};
+        .status = ES_TRIAL_FAILED, .reason = err.msg, .objective = NAN, .ended = es_loop_now()};
     es_err err2;
     es_store_trial_finish(sw->st, t->id, &e, &err2);
     sw->sum->launched++;
@@ -816,7 +823,7 @@ fail_recorded : {
 }
 fail:
     es_loop_fatal(sw, &err);
-    es_argv_free(argv);
+    es_strv_free(argv);
     es_strv_free(env);
     free(cmd_json);
     free(params);
@@ -849,7 +856,7 @@ static void check_energy_budget(sweep *sw)
     es_loop_stop_launching(sw, "finished", "energy budget reached (%.4g J of %.4g J at the device)",
                            used, sw->budget_j);
     if (sw->spec->budget.kill_on_exhaust)
-        stop_running(sw, "budget_stopped", "the sweep's energy budget ran out");
+        stop_running(sw, ES_TRIAL_BUDGET_STOPPED, "the sweep's energy budget ran out");
 }
 
 /* The energy new trials may still use: the budget, less what ended trials
@@ -966,7 +973,7 @@ static void on_signal(uv_signal_t *h, int signum)
     snprintf(sw->end_status, sizeof sw->end_status, "interrupted");
     snprintf(sw->end_reason, sizeof sw->end_reason, "interrupted by %s",
              signum == SIGINT ? "SIGINT" : "SIGTERM");
-    stop_running(sw, "interrupted",
+    stop_running(sw, ES_TRIAL_INTERRUPTED,
                  signum == SIGINT ? "sweep interrupted by SIGINT" : "sweep terminated by SIGTERM");
     maybe_end(sw);
 }
@@ -999,7 +1006,7 @@ static void on_tick(uv_timer_t *h)
         char reason[96];
         snprintf(reason, sizeof reason, "the sweep's wall budget of %s ran out", d);
         es_loop_stop_launching(sw, "finished", "wall budget of %s reached", d);
-        stop_running(sw, "budget_stopped", reason);
+        stop_running(sw, ES_TRIAL_BUDGET_STOPPED, reason);
     }
     if (sw->opts->live)
         status_line(sw);

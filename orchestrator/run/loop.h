@@ -50,7 +50,7 @@ typedef struct es_run_opts {
                               * coordinator.  Else the caller holds its
                               * decision lock (es_lock_decide_begin) while it
                               * picks the sweep; es_sweep_run locks the sweep,
-                              * or fails with ES_EBUSY when another live
+                              * or fails with -EBUSY when another live
                               * coordinator runs it, and then releases the
                               * decision lock. */
 } es_run_opts;

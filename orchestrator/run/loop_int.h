@@ -58,7 +58,8 @@ typedef struct trial {
     int64_t worker_status;
     int worker_signal;
     int timed_out;
-    const char *stop_status; /* interrupted / budget_stopped / pruned, set by the sweep */
+    es_trial_status stop_status; /* interrupted / budget_stopped / pruned when the sweep
+                                  * stopped it; ES_TRIAL_RUNNING while it has not */
     char stop_reason[ES_PRUNE_REASON_MAX];
     int64_t prune_step; /* the objective's last step as the pruner numbered it */
 
@@ -122,7 +123,7 @@ void es_loop_stop_launching(sweep *sw, const char *status, const char *fmt, ...)
 void es_loop_fatal(sweep *sw, const es_err *err);
 
 /* Count a trial that ended with status in the summary. */
-void es_loop_count_status(es_run_summary *s, const char *status);
+void es_loop_count_status(es_run_summary *s, es_trial_status status);
 
 /* A trial's result is known (run or reused): keep the best, and end the
  * sweep at the metric's target. */
@@ -143,10 +144,10 @@ const char *es_loop_slurm_state(const trial *t);
 
 /* Record a finished trial's job (id and state), then sacct's word on it in
  * the background. */
-void es_loop_record_slurm_job(trial *t, const char *status);
+void es_loop_record_slurm_job(trial *t, es_trial_status status);
 
-/* After a node failure or a preemption: the status to record ("lost", the
+/* After a node failure or a preemption: the status to record (lost, the
  * number queued to run again) or status unchanged. */
-const char *es_loop_maybe_retry(trial *t, const char *status, char *reason, size_t cap);
+es_trial_status es_loop_maybe_retry(trial *t, es_trial_status status, char *reason, size_t cap);
 
 #endif

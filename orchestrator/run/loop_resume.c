@@ -56,7 +56,7 @@ static int resume_pruner(sweep *sw, es_err *err)
     for (size_t i = 0; i < n && rc == 0; i++) {
         uint64_t id = (uint64_t)ev[i].trial_id;
         if (ev[i].ended) {
-            rc = es_pruner_trial_done(sw->pruner, id, strcmp(ev[i].status, "completed") == 0);
+            rc = es_pruner_trial_done(sw->pruner, id, ev[i].status == ES_TRIAL_COMPLETED);
         } else {
             int64_t step = ev[i].step >= 0 ? ev[i].step : es_pruner_last_step(sw->pruner, id) + 1;
             rc = es_pruner_report(sw->pruner, id, step, ev[i].value, NULL);
@@ -134,7 +134,7 @@ int es_loop_resume(sweep *sw, es_err *err)
         s->kwh += cost.kwh;
         s->co2e_kg += cost.co2e_kg;
         s->usd += cost.usd;
-        if (strcmp(p->status, "lost") == 0) {
+        if (p->status == ES_TRIAL_LOST) {
             s->lost++;
             if (i + 1 == n || h[i + 1].number != p->number)
                 move_lost_dir(p);
@@ -143,10 +143,8 @@ int es_loop_resume(sweep *sw, es_err *err)
         done[p->number] = 1;
         s->launched++;
         es_loop_count_status(s, p->status);
-        int completed = strcmp(p->status, "completed") == 0;
-        int pruned = strcmp(p->status, "pruned") == 0;
-        if (completed || pruned || strcmp(p->status, "failed") == 0 ||
-            strcmp(p->status, "timed_out") == 0)
+        int completed = p->status == ES_TRIAL_COMPLETED, pruned = p->status == ES_TRIAL_PRUNED;
+        if (completed || pruned || p->status == ES_TRIAL_FAILED || p->status == ES_TRIAL_TIMED_OUT)
             rc = es_search_observe(sw->search, (uint64_t)p->number, p->values,
                                    completed ? ES_OBS_COMPLETED
                                    : pruned  ? ES_OBS_PRUNED

@@ -41,15 +41,15 @@ static void on_acct(void *ud, const char *state, double energy_j)
 /* A trial that ran as a Slurm job: its id and state as srun showed them,
  * then sacct's state and ConsumedEnergyRaw (beside the worker's figures)
  * when the cluster keeps accounts. */
-void es_loop_record_slurm_job(trial *t, const char *status)
+void es_loop_record_slurm_job(trial *t, es_trial_status status)
 {
     sweep *sw = t->sw;
     const char *job = es_launch_slurm_job(t->launch), *state = es_loop_slurm_state(t);
     es_err err;
     if (state == NULL)
-        state = t->stop_status != NULL || t->timed_out ? "CANCELLED"
-                : strcmp(status, "completed") == 0     ? "COMPLETED"
-                                                       : "FAILED";
+        state = t->stop_status != ES_TRIAL_RUNNING || t->timed_out ? "CANCELLED"
+                : status == ES_TRIAL_COMPLETED                     ? "COMPLETED"
+                                                                   : "FAILED";
     if (es_store_trial_slurm(sw->st, t->id, job, state, NAN, &err) != 0) {
         es_loop_fatal(sw, &err);
         return;
@@ -67,13 +67,13 @@ void es_loop_record_slurm_job(trial *t, const char *status)
  * its configuration: up to launcher.retries times per number, the attempt
  * is recorded as lost (its logs moved to trial-N.lost-ID) and the number
  * runs again first.  Returns the status to record. */
-const char *es_loop_maybe_retry(trial *t, const char *status, char *reason, size_t cap)
+es_trial_status es_loop_maybe_retry(trial *t, es_trial_status status, char *reason, size_t cap)
 {
     sweep *sw = t->sw;
     const char *state = es_loop_slurm_state(t);
     size_t used = 0;
     if (state == NULL || (strcmp(state, "NODE_FAIL") != 0 && strcmp(state, "PREEMPTED") != 0) ||
-        t->stop_status != NULL || sw->stopping)
+        t->stop_status != ES_TRIAL_RUNNING || sw->stopping)
         return status;
     for (size_t i = 0; i < sw->n_retried; i++)
         used += sw->retried[i] == (uint64_t)t->number;
@@ -99,5 +99,5 @@ const char *es_loop_maybe_retry(trial *t, const char *status, char *reason, size
         es_loop_fatal(sw, &err);
     else
         (void)rename(t->dir, moved); /* the files stay open: their writes follow */
-    return "lost";
+    return ES_TRIAL_LOST;
 }

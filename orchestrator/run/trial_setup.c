@@ -181,12 +181,3 @@ nomem:
     es_strv_free(env);
     return NULL;
 }
-
-void es_strv_free(char **v)
-{
-    if (v == NULL)
-        return;
-    for (size_t i = 0; v[i] != NULL; i++)
-        free(v[i]);
-    free(v);
-}

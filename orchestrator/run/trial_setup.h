@@ -5,7 +5,7 @@
  * what the spec's `env.remove` names, plus `env.set` and ECOSWEEP_*).
  *
  * Pure helpers, without the event loop.  Ownership: functions returning a
- * fresh string or vector say so; vectors are freed with es_strv_free().
+ * fresh string or vector say so; vectors are freed with es_strv_free() (spec.h).
  */
 #ifndef ES_TRIAL_SETUP_H
 #define ES_TRIAL_SETUP_H
@@ -41,8 +41,5 @@ char *es_argv_json(char *const *argv);
  * memory. */
 char **es_env_build(char *const *base, const es_spec_env *spec_env, const char *const *names,
                     const char *const *values, size_t n);
-
-/* Free a NULL-terminated vector of strings and the vector; NULL allowed. */
-void es_strv_free(char **v);
 
 #endif

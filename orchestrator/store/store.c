@@ -192,7 +192,8 @@ static const char *const sql[Q__COUNT] = {
     [Q_ROLLBACK] = "ROLLBACK",
     [Q_BEGIN_READ] = "BEGIN",
     [Q_SWEEP_FIND] =
-        "SELECT s.id, s.name, s.status, s.seed, s.parallel, s.spec_path, s.spec_text, p.name,"
+        "SELECT s.id, s.name, s.status, s.seed, s.parallel, s.spec_path, s.spec_text,"
+        " p.name AS project,"
         " s.reason, s.budget_kwh, s.budget_usd, s.budget_co2e_kg"
         " FROM sweep s JOIN project p ON p.id = s.project_id"
         " WHERE (?1 IS NULL OR p.name = ?1) AND (s.name = ?2 OR CAST(s.id AS TEXT) = ?2)"
@@ -229,8 +230,9 @@ static const char *const sql[Q__COUNT] = {
     [Q_SWEEP_REOPEN] =
         "UPDATE sweep SET status = 'running', reason = NULL, ended = NULL WHERE id = ?1",
     [Q_SWEEP_HISTORY] = "SELECT id, number, status, objective, log_dir, " TRIAL_JOULES(
-        "t") " FROM trial t WHERE sweep_id = ?1 ORDER BY number, id",
-    [Q_PARAM_VALUES] = "SELECT name, json_type(value), json_extract(value, '$') FROM param"
+        "t") " AS joules FROM trial t WHERE sweep_id = ?1 ORDER BY number, id",
+    [Q_PARAM_VALUES] = "SELECT name, json_type(value) AS type, json_extract(value, '$') AS value"
+                       " FROM param"
                        " WHERE trial_id = ?1 ORDER BY ord",
     /* Early termination: the step a pruned trial reached; how far any
      * trial got (its objective's largest step, else its number of reports:
@@ -241,17 +243,18 @@ static const char *const sql[Q__COUNT] = {
     [Q_TRIAL_PRUNED_STEP] = "UPDATE trial SET pruned_step = ?2 WHERE id = ?1",
     [Q_LOAD_TRIAL_STEPS] =
         "SELECT t.pruned_step, (SELECT coalesce(max(m.step), count(*)) FROM metric m"
-        " WHERE m.trial_id = t.id AND m.name = s.metric)"
+        " WHERE m.trial_id = t.id AND m.name = s.metric) AS steps"
         " FROM trial t JOIN sweep s ON s.id = t.sweep_id WHERE t.id = ?1",
     [Q_OBJECTIVE_EVENTS] =
-        "SELECT 0 AS kind, m.trial_id AS tid, m.step, m.value, NULL, m.t AS at, m.seq AS seq"
+        "SELECT 0 AS kind, m.trial_id AS tid, m.step, m.value, NULL AS status, m.t AS at,"
+        " m.seq AS seq"
         " FROM metric m JOIN trial t ON t.id = m.trial_id WHERE t.sweep_id = ?1 AND m.name = ?2"
         " AND t.status <> 'lost' UNION ALL SELECT 1, id, NULL, NULL, status, ended, 0 FROM trial"
         " WHERE sweep_id = ?1 AND ended IS NOT NULL AND status <> 'lost'"
         " ORDER BY at, kind, tid, seq",
     [Q_PROJECT_GET] = "SELECT id FROM project WHERE name = ?1",
     [Q_PROJECT_ADD] = "INSERT OR IGNORE INTO project(name, created) VALUES (?1, ?2)",
-    [Q_SWEEP_NAME_TAKEN] = "SELECT 1 FROM sweep WHERE project_id = ?1 AND name = ?2",
+    [Q_SWEEP_NAME_TAKEN] = "SELECT 1 AS taken FROM sweep WHERE project_id = ?1 AND name = ?2",
     [Q_SWEEP_ADD] =
         "INSERT INTO sweep(project_id, name, status, spec_path, spec_text, method, metric, goal,"
         " seed, parallel, started, host, pue, carbon_g_per_kwh, electricity_usd_per_kwh,"
@@ -286,9 +289,9 @@ static const char *const sql[Q__COUNT] = {
         " wall_s, cpu_s, peak_rss_kb, exit_code, signal,"
         " cpu_j, cpu_method, cpu_source, dram_j, dram_method, dram_source,"
         " gpu_j, gpu_method, gpu_source, reused_from, forecast_j, (SELECT " TRIAL_JOULES(
-            "o") " FROM trial o WHERE o.id = t.reused_from)"
+            "o") " FROM trial o WHERE o.id = t.reused_from) AS reused_j"
                  " FROM trial t WHERE sweep_id = ?1 ORDER BY number",
-    [Q_LOAD_PARAMS] = "SELECT coalesce(json_group_object(name, json(value)), '{}')"
+    [Q_LOAD_PARAMS] = "SELECT coalesce(json_group_object(name, json(value)), '{}') AS params"
                       " FROM (SELECT name, value FROM param WHERE trial_id = ?1 ORDER BY ord)",
     [Q_LOAD_LAST_METRICS] =
         "SELECT m.name, m.value, m.step FROM metric m"
@@ -323,7 +326,8 @@ static const char *const sql[Q__COUNT] = {
      * or import with the factors that price it (es_account does, in C:
      * pricing is linear in joules, so a sum priced once is exact). */
     [Q_PROJECT_SPENT] =
-        "SELECT sum(j), pue, g, usd FROM (SELECT 's' || s.id AS src, coalesce(" TRIAL_JOULES(
+        "SELECT sum(j) AS device_j, pue, g, usd FROM (SELECT 's' || s.id AS src, "
+        "coalesce(" TRIAL_JOULES(
             "t") ", 0) AS j, s.pue AS pue,"
                  "   s.carbon_g_per_kwh AS g, s.electricity_usd_per_kwh AS usd"
                  "   FROM trial t JOIN sweep s ON s.id = t.sweep_id WHERE s.project_id = ?1"
@@ -336,7 +340,7 @@ static const char *const sql[Q__COUNT] = {
      * value of the same JSON type and the same value, whatever the order of
      * the keys in ?3.  The latest such trial wins. */
     [Q_FIND_COMPLETED] = "SELECT t.id, s.id, s.name, t.number, t.objective, " TRIAL_JOULES(
-        "t") ", t.wall_s"
+        "t") " AS joules, t.wall_s"
              " FROM trial t JOIN sweep s ON s.id = t.sweep_id"
              " WHERE t.command = ?2 AND t.status = 'completed' AND s.project_id = ?1"
              " AND t.reused_from IS NULL"
@@ -700,7 +704,7 @@ int es_store_project_find(es_store *st, const char *name, int64_t *id, es_err *e
     es_store__bind_text(s, 1, name);
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(s, 0);
+        *id = sqlite3_column_int64(s, PG_ID);
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
@@ -904,7 +908,7 @@ int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e,
     const es_result *r = e->result;
 
     sqlite3_bind_int64(s, 1, trial_id);
-    es_store__bind_text(s, 2, e->status);
+    es_store__bind_text(s, 2, es_trial_status_name(e->status));
     es_store__bind_text(s, 3, e->reason);
     es_store__bind_real(s, 4, e->objective);
     sqlite3_bind_double(s, 5, e->ended);
@@ -934,7 +938,7 @@ int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e,
         bind_part(s, 17, &none);
     }
     sqlite3_bind_int64(s, 20, e->metric_points);
-    int pruned = e->status != NULL && strcmp(e->status, "pruned") == 0;
+    int pruned = e->status == ES_TRIAL_PRUNED;
     int rc = pruned ? es_store__tx_begin(st, err) : 0;
     if (rc != 0) {
         sqlite3_reset(s);
@@ -1028,10 +1032,10 @@ int es_store_import_find(es_store *st, const char *project, const char *hash, in
     es_store__bind_text(s, 2, hash);
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
-        const unsigned char *t = sqlite3_column_text(s, 1);
-        *id = sqlite3_column_int64(s, 0);
+        const unsigned char *t = sqlite3_column_text(s, IF_FILE);
+        *id = sqlite3_column_int64(s, IF_ID);
         *file = t ? strdup((const char *)t) : NULL;
-        *when = sqlite3_column_double(s, 2);
+        *when = sqlite3_column_double(s, IF_IMPORTED);
     }
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
@@ -1073,9 +1077,9 @@ int es_store_project_budget(es_store *st, int64_t project_id, es_budget *out, es
     sqlite3_bind_int64(s, 1, project_id);
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
-        out->kwh = es_store__col_cap(s, 0);
-        out->usd = es_store__col_cap(s, 1);
-        out->co2e_kg = es_store__col_cap(s, 2);
+        out->kwh = es_store__col_cap(s, PB_KWH);
+        out->usd = es_store__col_cap(s, PB_USD);
+        out->co2e_kg = es_store__col_cap(s, PB_CO2E_KG);
     }
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
@@ -1112,11 +1116,11 @@ int es_store_project_spent(es_store *st, int64_t project_id, double *device_j, d
         es_energy_factors fa;
         es_cost c;
         es_energy_factors_default(&fa);
-        fa.pue = sqlite3_column_double(s, 1);
-        fa.carbon_g_per_kwh = sqlite3_column_double(s, 2);
-        fa.electricity_usd_per_kwh = sqlite3_column_double(s, 3);
+        fa.pue = sqlite3_column_double(s, PS_PUE);
+        fa.carbon_g_per_kwh = sqlite3_column_double(s, PS_CARBON);
+        fa.electricity_usd_per_kwh = sqlite3_column_double(s, PS_USD_PER_KWH);
         fa.cloud_usd_per_hour = 0; /* budget.usd is electricity only */
-        es_account(&fa, sqlite3_column_double(s, 0), 0, &c);
+        es_account(&fa, sqlite3_column_double(s, PS_DEVICE_J), 0, &c);
         *device_j += c.joules;
         *kwh += c.kwh;
         *co2e_kg += c.co2e_kg;
@@ -1140,18 +1144,18 @@ int es_store_find_completed(es_store *st, int64_t project_id, const char *comman
     es_store__bind_text(s, 3, params_json ? params_json : "{}");
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
-        const unsigned char *name = sqlite3_column_text(s, 2);
+        const unsigned char *name = sqlite3_column_text(s, FC_SWEEP_NAME);
         out->found = 1;
-        out->trial_id = sqlite3_column_int64(s, 0);
-        out->sweep_id = sqlite3_column_int64(s, 1);
+        out->trial_id = sqlite3_column_int64(s, FC_TRIAL_ID);
+        out->sweep_id = sqlite3_column_int64(s, FC_SWEEP_ID);
         snprintf(out->sweep_name, sizeof out->sweep_name, "%s", name ? (const char *)name : "");
-        out->number = sqlite3_column_int64(s, 3);
-        if (sqlite3_column_type(s, 4) != SQLITE_NULL)
-            out->objective = sqlite3_column_double(s, 4);
-        if (sqlite3_column_type(s, 5) != SQLITE_NULL)
-            out->joules = sqlite3_column_double(s, 5);
-        if (sqlite3_column_type(s, 6) != SQLITE_NULL)
-            out->wall_s = sqlite3_column_double(s, 6);
+        out->number = sqlite3_column_int64(s, FC_NUMBER);
+        if (sqlite3_column_type(s, FC_OBJECTIVE) != SQLITE_NULL)
+            out->objective = sqlite3_column_double(s, FC_OBJECTIVE);
+        if (sqlite3_column_type(s, FC_JOULES) != SQLITE_NULL)
+            out->joules = sqlite3_column_double(s, FC_JOULES);
+        if (sqlite3_column_type(s, FC_WALL_S) != SQLITE_NULL)
+            out->wall_s = sqlite3_column_double(s, FC_WALL_S);
     }
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
@@ -1171,12 +1175,12 @@ int es_store_project_list(es_store *st, es_store_project_ref **out, size_t *n, e
     *n = 0;
     sqlite3_bind_null(s, 1);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const unsigned char *name = sqlite3_column_text(s, 1);
+        const unsigned char *name = sqlite3_column_text(s, LP_NAME);
         es_store_project_ref *p = realloc(list, (count + 1) * sizeof *list);
         if (p == NULL)
             break;
         list = p;
-        list[count].id = sqlite3_column_int64(s, 0);
+        list[count].id = sqlite3_column_int64(s, LP_ID);
         list[count].name = strdup(name ? (const char *)name : "");
         if (list[count++].name == NULL)
             break;

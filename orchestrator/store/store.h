@@ -18,6 +18,7 @@
 #include "data.h"
 #include "result.h"
 #include "spec.h"
+#include "trial_status.h"
 
 typedef struct es_store es_store;
 
@@ -52,6 +53,13 @@ int es_store_testing_write_v1(const char *path, es_err *err);
  * current one) applied as an older ecosweep would have left them, so a test
  * can watch the upgrade from any earlier version. */
 int es_store_testing_write_at(const char *path, int version, es_err *err);
+
+/* Test support: compare every prepared statement that returns rows with
+ * its column list in store_int.h (the list the reading code's enums come
+ * from): the number of columns, and each column's name in its place.  0
+ * when all agree; else ES_ESTORE naming the statement and the first
+ * difference. */
+int es_store_testing_check_columns(es_store *st, es_err *err);
 
 /* Id of the project called name, created when missing. */
 int es_store_project_ensure(es_store *st, const char *name, int64_t *id /* OUT */, es_err *err);
@@ -172,15 +180,15 @@ int es_store_metric_add(es_store *st, int64_t trial_id, int64_t seq, const char 
 
 /* How a trial ended.  objective is NAN when there is none. */
 typedef struct es_trial_end {
-    const char *status; /* completed, failed, timed_out, interrupted, budget_stopped */
-    const char *reason; /* NULL for completed */
+    es_trial_status status; /* how it ended (not ES_TRIAL_RUNNING) */
+    const char *reason;     /* NULL for completed */
     double objective;
     double ended;
     const es_result *result;  /* NULL when the worker sent no record */
     const es_sample *partial; /* without a result: the worker's latest sample
                                * (energy so far, sources unknown), or NULL */
     int64_t metric_points;    /* history rows written */
-    int64_t pruned_step;      /* status "pruned": the step the trial reached
+    int64_t pruned_step;      /* ES_TRIAL_PRUNED: the step the trial reached
                                * (recorded as trial.pruned_step); else unused */
 } es_trial_end;
 
@@ -281,12 +289,12 @@ int es_store_sweep_reopen(es_store *st, int64_t sweep_id, const char *reason, do
 /* One trial of a sweep as recorded, with its parameters decoded. */
 typedef struct es_store_past_trial {
     int64_t id, number;
-    char status[32];
-    double objective; /* NAN when none */
-    double joules;    /* at the devices; NAN when unknown */
-    char *log_dir;    /* NULL when none */
-    es_value *values; /* spec->n_params values, decoded by the JSON type
-                       * stored; ES_V_NULL for a parameter not recorded */
+    es_trial_status status; /* a word this version does not know reads as failed */
+    double objective;       /* NAN when none */
+    double joules;          /* at the devices; NAN when unknown */
+    char *log_dir;          /* NULL when none */
+    es_value *values;       /* spec->n_params values, decoded by the JSON type
+                             * stored; ES_V_NULL for a parameter not recorded */
 } es_store_past_trial;
 
 /* Every trial of the sweep, lost ones included, ordered by number (then
@@ -301,10 +309,11 @@ void es_store_sweep_history_free(es_store_past_trial *h, size_t n, const es_spec
  * again, and would count twice). */
 typedef struct es_store_objective_event {
     int64_t trial_id;
-    int ended;       /* 0: a report (step, value); 1: the trial ended (status) */
-    int64_t step;    /* a report's step; -1 when it came without one */
-    double value;    /* a report's value; NAN when it was not a finite number */
-    char status[32]; /* an end's status */
+    int ended;              /* 0: a report (step, value); 1: the trial ended (status) */
+    int64_t step;           /* a report's step; -1 when it came without one */
+    double value;           /* a report's value; NAN when it was not a finite number */
+    es_trial_status status; /* an end's status (failed when not a word this version
+                             * knows); ES_TRIAL_RUNNING for a report */
 } es_store_objective_event;
 
 /* The objective `metric`'s history of sweep_id for a resumed sweep's

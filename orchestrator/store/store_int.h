@@ -1,8 +1,9 @@
 /*
  * store_int.h -- the inside of the store, shared by store.c (schema,
- * statements, writing) and store_read.c (loading): the table of prepared
- * statements and a few helpers.  Nothing outside the store includes it;
- * the SQL text itself is only in store.c.
+ * statements, writing), store_read.c (loading), store_resume.c (resuming)
+ * and store_columns.c (their check): the table of prepared statements, the
+ * names of the columns they return, and a few helpers.  Nothing outside
+ * the store includes it; the SQL text itself is only in store.c.
  */
 #ifndef ES_STORE_INT_H
 #define ES_STORE_INT_H
@@ -58,6 +59,218 @@ enum {
     Q_OBJECTIVE_EVENTS,
     Q__COUNT
 };
+
+/*
+ * Columns of the statements that return rows, by name.  Each list names a
+ * SELECT's result columns in the order its text in store.c lists them, as
+ * X(ENUM, "name"): the reading code uses the enum, never a bare number,
+ * and "name" is the column's name as SQLite reports it (its AS alias, or
+ * the column itself).  es_store_testing_check_columns() compares every
+ * list with its prepared statement -- the count, and each name in its
+ * place -- so a column added, dropped or moved in one place and not the
+ * other fails test_store.columns_match_their_enums.  Where code reads a
+ * run of columns from one index on (an energy part, the factor choices),
+ * the list keeps them together in that order.
+ */
+#define ES_COL_ENUM(id, name) id,
+
+#define ES_COLS_SWEEP_FIND(X)                                                                      \
+    X(SF_ID, "id")                                                                                 \
+    X(SF_NAME, "name")                                                                             \
+    X(SF_STATUS, "status")                                                                         \
+    X(SF_SEED, "seed")                                                                             \
+    X(SF_PARALLEL, "parallel")                                                                     \
+    X(SF_SPEC_PATH, "spec_path")                                                                   \
+    X(SF_SPEC_TEXT, "spec_text")                                                                   \
+    X(SF_PROJECT, "project")                                                                       \
+    X(SF_REASON, "reason")                                                                         \
+    X(SF_BUDGET_KWH, "budget_kwh")                                                                 \
+    X(SF_BUDGET_USD, "budget_usd")                                                                 \
+    X(SF_BUDGET_CO2E_KG, "budget_co2e_kg")
+enum { ES_COLS_SWEEP_FIND(ES_COL_ENUM) SF__COUNT };
+
+#define ES_COLS_LOAD_SLURM(X)                                                                      \
+    X(LS_ID, "id")                                                                                 \
+    X(LS_JOB, "slurm_job_id")                                                                      \
+    X(LS_STATE, "slurm_state")                                                                     \
+    X(LS_ENERGY_J, "slurm_energy_j")
+enum { ES_COLS_LOAD_SLURM(ES_COL_ENUM) LS__COUNT };
+
+#define ES_COLS_RUNNING_JOBS(X) X(RJ_JOB, "slurm_job_id")
+enum { ES_COLS_RUNNING_JOBS(ES_COL_ENUM) RJ__COUNT };
+
+#define ES_COLS_SWEEP_HISTORY(X)                                                                   \
+    X(SH_ID, "id")                                                                                 \
+    X(SH_NUMBER, "number")                                                                         \
+    X(SH_STATUS, "status")                                                                         \
+    X(SH_OBJECTIVE, "objective")                                                                   \
+    X(SH_LOG_DIR, "log_dir")                                                                       \
+    X(SH_JOULES, "joules")
+enum { ES_COLS_SWEEP_HISTORY(ES_COL_ENUM) SH__COUNT };
+
+#define ES_COLS_PARAM_VALUES(X)                                                                    \
+    X(PV_NAME, "name")                                                                             \
+    X(PV_TYPE, "type")                                                                             \
+    X(PV_VALUE, "value")
+enum { ES_COLS_PARAM_VALUES(ES_COL_ENUM) PV__COUNT };
+
+#define ES_COLS_LOAD_TRIAL_STEPS(X)                                                                \
+    X(TS_PRUNED_STEP, "pruned_step")                                                               \
+    X(TS_STEPS, "steps")
+enum { ES_COLS_LOAD_TRIAL_STEPS(ES_COL_ENUM) TS__COUNT };
+
+#define ES_COLS_OBJECTIVE_EVENTS(X)                                                                \
+    X(OE_KIND, "kind") /* 0: a report, 1: an end */                                                \
+    X(OE_TRIAL_ID, "tid")                                                                          \
+    X(OE_STEP, "step")                                                                             \
+    X(OE_VALUE, "value")                                                                           \
+    X(OE_STATUS, "status")                                                                         \
+    X(OE_AT, "at")                                                                                 \
+    X(OE_SEQ, "seq")
+enum { ES_COLS_OBJECTIVE_EVENTS(ES_COL_ENUM) OE__COUNT };
+
+#define ES_COLS_PROJECT_GET(X) X(PG_ID, "id")
+enum { ES_COLS_PROJECT_GET(ES_COL_ENUM) PG__COUNT };
+
+#define ES_COLS_SWEEP_NAME_TAKEN(X) X(NT_TAKEN, "taken")
+enum { ES_COLS_SWEEP_NAME_TAKEN(ES_COL_ENUM) NT__COUNT };
+
+#define ES_COLS_LOAD_PROJECTS(X)                                                                   \
+    X(LP_ID, "id")                                                                                 \
+    X(LP_NAME, "name")
+enum { ES_COLS_LOAD_PROJECTS(ES_COL_ENUM) LP__COUNT };
+
+#define ES_COLS_LOAD_SWEEPS(X)                                                                     \
+    X(LW_ID, "id")                                                                                 \
+    X(LW_NAME, "name")                                                                             \
+    X(LW_STATUS, "status")                                                                         \
+    X(LW_REASON, "reason")                                                                         \
+    X(LW_METHOD, "method")                                                                         \
+    X(LW_METRIC, "metric")                                                                         \
+    X(LW_GOAL, "goal")                                                                             \
+    X(LW_SPEC_PATH, "spec_path")                                                                   \
+    X(LW_HOST, "host")                                                                             \
+    X(LW_SEED, "seed")                                                                             \
+    X(LW_STARTED, "started")                                                                       \
+    X(LW_ENDED, "ended")                                                                           \
+    X(LW_PUE, "pue")                                                                               \
+    X(LW_CARBON, "carbon_g_per_kwh")                                                               \
+    X(LW_ELECTRICITY, "electricity_usd_per_kwh")                                                   \
+    X(LW_CLOUD, "cloud_usd_per_hour")                                                              \
+    X(LW_CPU_WATTS, "cpu_watts_per_core")                                                          \
+    X(LW_DRAM_WATTS, "dram_watts_per_gb")                                                          \
+    X(LW_BUDGET_KWH, "budget_kwh")                                                                 \
+    X(LW_BUDGET_USD, "budget_usd")                                                                 \
+    X(LW_BUDGET_CO2E_KG, "budget_co2e_kg")                                                         \
+    X(LW_BUDGET_WALL_S, "budget_wall_s")                                                           \
+    X(LW_REGION, "region")                                                                         \
+    X(LW_CARBON_SOURCE, "carbon_source")                                                           \
+    X(LW_ATTRIBUTION, "attribution")                                                               \
+    X(LW_GPU_WATTS, "gpu_watts")                                                                   \
+    X(LW_PARALLEL, "parallel")                                                                     \
+    X(LW_OVERSHOOT_J, "overshoot_j")                                                               \
+    X(LW_SPEC_TEXT, "spec_text")
+enum { ES_COLS_LOAD_SWEEPS(ES_COL_ENUM) LW__COUNT };
+
+#define ES_COLS_LOAD_TRIALS(X)                                                                     \
+    X(LT_ID, "id")                                                                                 \
+    X(LT_NUMBER, "number")                                                                         \
+    X(LT_STATUS, "status")                                                                         \
+    X(LT_REASON, "reason")                                                                         \
+    X(LT_HOST, "host")                                                                             \
+    X(LT_LOG_DIR, "log_dir")                                                                       \
+    X(LT_COMMAND, "command")                                                                       \
+    X(LT_OBJECTIVE, "objective")                                                                   \
+    X(LT_STARTED, "started")                                                                       \
+    X(LT_ENDED, "ended")                                                                           \
+    X(LT_WALL_S, "wall_s")                                                                         \
+    X(LT_CPU_S, "cpu_s")                                                                           \
+    X(LT_PEAK_RSS_KB, "peak_rss_kb")                                                               \
+    X(LT_EXIT_CODE, "exit_code")                                                                   \
+    X(LT_SIGNAL, "signal")                                                                         \
+    X(LT_CPU_J, "cpu_j")                                                                           \
+    X(LT_CPU_METHOD, "cpu_method")                                                                 \
+    X(LT_CPU_SOURCE, "cpu_source")                                                                 \
+    X(LT_DRAM_J, "dram_j")                                                                         \
+    X(LT_DRAM_METHOD, "dram_method")                                                               \
+    X(LT_DRAM_SOURCE, "dram_source")                                                               \
+    X(LT_GPU_J, "gpu_j")                                                                           \
+    X(LT_GPU_METHOD, "gpu_method")                                                                 \
+    X(LT_GPU_SOURCE, "gpu_source")                                                                 \
+    X(LT_REUSED_FROM, "reused_from")                                                               \
+    X(LT_FORECAST_J, "forecast_j")                                                                 \
+    X(LT_REUSED_J, "reused_j")
+enum { ES_COLS_LOAD_TRIALS(ES_COL_ENUM) LT__COUNT };
+
+#define ES_COLS_LOAD_PARAMS(X) X(LA_PARAMS, "params")
+enum { ES_COLS_LOAD_PARAMS(ES_COL_ENUM) LA__COUNT };
+
+#define ES_COLS_LOAD_LAST_METRICS(X)                                                               \
+    X(LM_NAME, "name")                                                                             \
+    X(LM_VALUE, "value")                                                                           \
+    X(LM_STEP, "step")
+enum { ES_COLS_LOAD_LAST_METRICS(ES_COL_ENUM) LM__COUNT };
+
+#define ES_COLS_IMPORT_FIND(X)                                                                     \
+    X(IF_ID, "id")                                                                                 \
+    X(IF_FILE, "file")                                                                             \
+    X(IF_IMPORTED, "imported")
+enum { ES_COLS_IMPORT_FIND(ES_COL_ENUM) IF__COUNT };
+
+#define ES_COLS_LOAD_IMPORTS(X)                                                                    \
+    X(LI_ID, "id")                                                                                 \
+    X(LI_FILE, "file")                                                                             \
+    X(LI_FORMAT, "format")                                                                         \
+    X(LI_HASH, "content_hash")                                                                     \
+    X(LI_IMPORTED, "imported")                                                                     \
+    X(LI_PUE, "pue")                                                                               \
+    X(LI_CARBON, "carbon_g_per_kwh")                                                               \
+    X(LI_ELECTRICITY, "electricity_usd_per_kwh")                                                   \
+    X(LI_CLOUD, "cloud_usd_per_hour")                                                              \
+    X(LI_REGION, "region")                                                                         \
+    X(LI_CARBON_SOURCE, "carbon_source")                                                           \
+    X(LI_GPU_WATTS, "gpu_watts")                                                                   \
+    X(LI_CPU_WATTS, "cpu_watts")
+enum { ES_COLS_LOAD_IMPORTS(ES_COL_ENUM) LI__COUNT };
+
+#define ES_COLS_LOAD_JOBS(X)                                                                       \
+    X(LJ_ID, "id")                                                                                 \
+    X(LJ_LINE, "line")                                                                             \
+    X(LJ_NAME, "name")                                                                             \
+    X(LJ_GROUP, "grp")                                                                             \
+    X(LJ_STATUS, "status")                                                                         \
+    X(LJ_STARTED, "started")                                                                       \
+    X(LJ_ENDED, "ended")                                                                           \
+    X(LJ_HOURS, "hours")                                                                           \
+    X(LJ_GPUS, "gpus")                                                                             \
+    X(LJ_CPUS, "cpus")                                                                             \
+    X(LJ_ENERGY_J, "energy_j")                                                                     \
+    X(LJ_METHOD, "method")                                                                         \
+    X(LJ_SOURCE, "source")
+enum { ES_COLS_LOAD_JOBS(ES_COL_ENUM) LJ__COUNT };
+
+#define ES_COLS_PROJECT_BUDGET_GET(X)                                                              \
+    X(PB_KWH, "kwh")                                                                               \
+    X(PB_USD, "usd")                                                                               \
+    X(PB_CO2E_KG, "co2e_kg")
+enum { ES_COLS_PROJECT_BUDGET_GET(ES_COL_ENUM) PB__COUNT };
+
+#define ES_COLS_PROJECT_SPENT(X)                                                                   \
+    X(PS_DEVICE_J, "device_j")                                                                     \
+    X(PS_PUE, "pue")                                                                               \
+    X(PS_CARBON, "g")                                                                              \
+    X(PS_USD_PER_KWH, "usd")
+enum { ES_COLS_PROJECT_SPENT(ES_COL_ENUM) PS__COUNT };
+
+#define ES_COLS_FIND_COMPLETED(X)                                                                  \
+    X(FC_TRIAL_ID, "id")                                                                           \
+    X(FC_SWEEP_ID, "id")                                                                           \
+    X(FC_SWEEP_NAME, "name")                                                                       \
+    X(FC_NUMBER, "number")                                                                         \
+    X(FC_OBJECTIVE, "objective")                                                                   \
+    X(FC_JOULES, "joules")                                                                         \
+    X(FC_WALL_S, "wall_s")
+enum { ES_COLS_FIND_COMPLETED(ES_COL_ENUM) FC__COUNT };
 
 struct es_store {
     sqlite3 *db;

@@ -6,7 +6,8 @@
  * and where early termination stopped them), parameters and
  * last metric values, and their imported jobs, all in one read transaction.
  * The statements it steps are in store.c's table, prepared at open: no SQL
- * text lives here.
+ * text lives here, and columns are read by the names store_int.h gives
+ * them.
  */
 #include <errno.h>
 #include <math.h>
@@ -38,6 +39,8 @@ static int col_int_or(sqlite3_stmt *s, int i, int dflt)
     return sqlite3_column_type(s, i) == SQLITE_NULL ? dflt : sqlite3_column_int(s, i);
 }
 
+/* An energy part from its joules in column i and its method and source in
+ * the two after (X_J, X_METHOD, X_SOURCE in the statement's column list). */
 static void col_part(sqlite3_stmt *s, int i, es_energy_part *p)
 {
     const unsigned char *m = sqlite3_column_text(s, i + 1);
@@ -48,8 +51,9 @@ static void col_part(sqlite3_stmt *s, int i, es_energy_part *p)
     snprintf(p->source, sizeof p->source, "%s", src ? (const char *)src : "");
 }
 
-/* region, carbon_source, attribution, gpu_watts from column i on.  Words
- * this version does not know read as the defaults. */
+/* region, carbon_source, attribution, gpu_watts from column i on (in that
+ * order in the statement's column list).  Words this version does not know
+ * read as the defaults. */
 static void col_factor_choices(sqlite3_stmt *s, int i, es_energy_factors *f)
 {
     const unsigned char *region = sqlite3_column_text(s, i);
@@ -87,7 +91,7 @@ static int load_params(es_store *st, es_store_trial *t)
     sqlite3_bind_int64(s, 1, t->id);
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW)
-        t->params_json = col_text(s, 0);
+        t->params_json = col_text(s, LA_PARAMS);
     sqlite3_reset(s);
     if (rc != SQLITE_ROW)
         return ES_ESTORE;
@@ -103,9 +107,10 @@ static int load_metrics(es_store *st, es_store_trial *t)
         es_store_metric *m = es_store__grow(&t->metrics, &t->n_metrics, sizeof *m);
         if (m == NULL)
             break;
-        m->name = col_text(s, 0);
-        m->value = col_real(s, 1);
-        m->step = sqlite3_column_type(s, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 2);
+        m->name = col_text(s, LM_NAME);
+        m->value = col_real(s, LM_VALUE);
+        m->step =
+            sqlite3_column_type(s, LM_STEP) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, LM_STEP);
     }
     sqlite3_reset(s);
     return rc == SQLITE_DONE ? 0 : ES_ESTORE;
@@ -120,14 +125,14 @@ static int load_slurm(es_store *st, es_store_sweep *sw)
         sw->trials[i].slurm_energy_j = NAN;
     sqlite3_bind_int64(s, 1, sw->id);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(s, 0);
+        int64_t id = sqlite3_column_int64(s, LS_ID);
         for (size_t i = 0; i < sw->n_trials; i++) {
             es_store_trial *t = &sw->trials[i];
             if (t->id != id)
                 continue;
-            t->slurm_job = col_text(s, 1);
-            t->slurm_state = col_text(s, 2);
-            t->slurm_energy_j = col_real(s, 3);
+            t->slurm_job = col_text(s, LS_JOB);
+            t->slurm_state = col_text(s, LS_STATE);
+            t->slurm_energy_j = col_real(s, LS_ENERGY_J);
             break;
         }
     }
@@ -146,9 +151,9 @@ static int load_steps(es_store *st, es_store_trial *t)
     sqlite3_bind_int64(s, 1, t->id);
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
-        if (sqlite3_column_type(s, 0) != SQLITE_NULL)
-            t->pruned_step = sqlite3_column_int64(s, 0);
-        t->steps = sqlite3_column_int64(s, 1);
+        if (sqlite3_column_type(s, TS_PRUNED_STEP) != SQLITE_NULL)
+            t->pruned_step = sqlite3_column_int64(s, TS_PRUNED_STEP);
+        t->steps = sqlite3_column_int64(s, TS_STEPS);
     }
     sqlite3_reset(s);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ES_ESTORE;
@@ -163,29 +168,31 @@ static int load_trials(es_store *st, es_store_sweep *sw)
         es_store_trial *t = es_store__grow(&sw->trials, &sw->n_trials, sizeof *t);
         if (t == NULL)
             break;
-        t->id = sqlite3_column_int64(s, 0);
-        t->number = sqlite3_column_int64(s, 1);
-        t->status = col_text(s, 2);
-        t->reason = col_text(s, 3);
-        t->host = col_text(s, 4);
-        t->log_dir = col_text(s, 5);
-        t->command_json = col_text(s, 6);
-        t->objective = col_real(s, 7);
-        t->started = col_real(s, 8);
-        t->ended = col_real(s, 9);
-        t->wall_s = col_real(s, 10);
-        t->cpu_s = col_real(s, 11);
-        t->peak_rss_kb =
-            sqlite3_column_type(s, 12) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 12);
-        t->exit_code = col_int_or(s, 13, -1);
-        t->term_signal = col_int_or(s, 14, -1);
-        col_part(s, 15, &t->cpu);
-        col_part(s, 18, &t->dram);
-        col_part(s, 21, &t->gpu);
-        t->reused_from =
-            sqlite3_column_type(s, 24) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, 24);
-        t->forecast_j = col_real(s, 25);
-        t->reused_j = col_real(s, 26);
+        t->id = sqlite3_column_int64(s, LT_ID);
+        t->number = sqlite3_column_int64(s, LT_NUMBER);
+        t->status = col_text(s, LT_STATUS);
+        t->reason = col_text(s, LT_REASON);
+        t->host = col_text(s, LT_HOST);
+        t->log_dir = col_text(s, LT_LOG_DIR);
+        t->command_json = col_text(s, LT_COMMAND);
+        t->objective = col_real(s, LT_OBJECTIVE);
+        t->started = col_real(s, LT_STARTED);
+        t->ended = col_real(s, LT_ENDED);
+        t->wall_s = col_real(s, LT_WALL_S);
+        t->cpu_s = col_real(s, LT_CPU_S);
+        t->peak_rss_kb = sqlite3_column_type(s, LT_PEAK_RSS_KB) == SQLITE_NULL
+                             ? -1
+                             : sqlite3_column_int64(s, LT_PEAK_RSS_KB);
+        t->exit_code = col_int_or(s, LT_EXIT_CODE, -1);
+        t->term_signal = col_int_or(s, LT_SIGNAL, -1);
+        col_part(s, LT_CPU_J, &t->cpu);
+        col_part(s, LT_DRAM_J, &t->dram);
+        col_part(s, LT_GPU_J, &t->gpu);
+        t->reused_from = sqlite3_column_type(s, LT_REUSED_FROM) == SQLITE_NULL
+                             ? 0
+                             : sqlite3_column_int64(s, LT_REUSED_FROM);
+        t->forecast_j = col_real(s, LT_FORECAST_J);
+        t->reused_j = col_real(s, LT_REUSED_J);
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
@@ -211,32 +218,32 @@ static int load_sweeps(es_store *st, es_store_project *p, const char *sweep)
         es_store_sweep *sw = es_store__grow(&p->sweeps, &p->n_sweeps, sizeof *sw);
         if (sw == NULL)
             break;
-        sw->id = sqlite3_column_int64(s, 0);
-        sw->name = col_text(s, 1);
-        sw->status = col_text(s, 2);
-        sw->reason = col_text(s, 3);
-        sw->method = col_text(s, 4);
-        sw->metric = col_text(s, 5);
-        sw->goal = col_text(s, 6);
-        sw->spec_path = col_text(s, 7);
-        sw->host = col_text(s, 8);
-        sw->seed = (uint64_t)sqlite3_column_int64(s, 9);
-        sw->started = col_real(s, 10);
-        sw->ended = col_real(s, 11);
-        sw->factors.pue = sqlite3_column_double(s, 12);
-        sw->factors.carbon_g_per_kwh = sqlite3_column_double(s, 13);
-        sw->factors.electricity_usd_per_kwh = sqlite3_column_double(s, 14);
-        sw->factors.cloud_usd_per_hour = sqlite3_column_double(s, 15);
-        sw->factors.cpu_watts_per_core = sqlite3_column_double(s, 16);
-        sw->factors.dram_watts_per_gb = sqlite3_column_double(s, 17);
-        sw->budget.kwh = col_cap(s, 18);
-        sw->budget.usd = col_cap(s, 19);
-        sw->budget.co2e_kg = col_cap(s, 20);
-        sw->budget.wall_s = col_cap(s, 21);
-        col_factor_choices(s, 22, &sw->factors);
-        sw->parallel = sqlite3_column_int(s, 26);
-        sw->overshoot_j = col_real(s, 27);
-        sw->spec_text = col_text(s, 28);
+        sw->id = sqlite3_column_int64(s, LW_ID);
+        sw->name = col_text(s, LW_NAME);
+        sw->status = col_text(s, LW_STATUS);
+        sw->reason = col_text(s, LW_REASON);
+        sw->method = col_text(s, LW_METHOD);
+        sw->metric = col_text(s, LW_METRIC);
+        sw->goal = col_text(s, LW_GOAL);
+        sw->spec_path = col_text(s, LW_SPEC_PATH);
+        sw->host = col_text(s, LW_HOST);
+        sw->seed = (uint64_t)sqlite3_column_int64(s, LW_SEED);
+        sw->started = col_real(s, LW_STARTED);
+        sw->ended = col_real(s, LW_ENDED);
+        sw->factors.pue = sqlite3_column_double(s, LW_PUE);
+        sw->factors.carbon_g_per_kwh = sqlite3_column_double(s, LW_CARBON);
+        sw->factors.electricity_usd_per_kwh = sqlite3_column_double(s, LW_ELECTRICITY);
+        sw->factors.cloud_usd_per_hour = sqlite3_column_double(s, LW_CLOUD);
+        sw->factors.cpu_watts_per_core = sqlite3_column_double(s, LW_CPU_WATTS);
+        sw->factors.dram_watts_per_gb = sqlite3_column_double(s, LW_DRAM_WATTS);
+        sw->budget.kwh = col_cap(s, LW_BUDGET_KWH);
+        sw->budget.usd = col_cap(s, LW_BUDGET_USD);
+        sw->budget.co2e_kg = col_cap(s, LW_BUDGET_CO2E_KG);
+        sw->budget.wall_s = col_cap(s, LW_BUDGET_WALL_S);
+        col_factor_choices(s, LW_REGION, &sw->factors);
+        sw->parallel = sqlite3_column_int(s, LW_PARALLEL);
+        sw->overshoot_j = col_real(s, LW_OVERSHOOT_J);
+        sw->spec_text = col_text(s, LW_SPEC_TEXT);
     }
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
@@ -257,17 +264,17 @@ static int load_jobs(es_store *st, es_store_import *im)
         es_store_job *j = es_store__grow(&im->jobs, &im->n_jobs, sizeof *j);
         if (j == NULL)
             break;
-        j->id = sqlite3_column_int64(s, 0);
-        j->line = sqlite3_column_int64(s, 1);
-        j->name = col_text(s, 2);
-        j->group = col_text(s, 3);
-        j->status = col_text(s, 4);
-        j->started = col_real(s, 5);
-        j->ended = col_real(s, 6);
-        j->hours = col_real(s, 7);
-        j->gpus = sqlite3_column_int(s, 8);
-        j->cpus = sqlite3_column_int(s, 9);
-        col_part(s, 10, &j->energy);
+        j->id = sqlite3_column_int64(s, LJ_ID);
+        j->line = sqlite3_column_int64(s, LJ_LINE);
+        j->name = col_text(s, LJ_NAME);
+        j->group = col_text(s, LJ_GROUP);
+        j->status = col_text(s, LJ_STATUS);
+        j->started = col_real(s, LJ_STARTED);
+        j->ended = col_real(s, LJ_ENDED);
+        j->hours = col_real(s, LJ_HOURS);
+        j->gpus = sqlite3_column_int(s, LJ_GPUS);
+        j->cpus = sqlite3_column_int(s, LJ_CPUS);
+        col_part(s, LJ_ENERGY_J, &j->energy);
     }
     sqlite3_reset(s);
     return rc == SQLITE_DONE ? 0 : ES_ESTORE;
@@ -284,23 +291,23 @@ static int load_imports(es_store *st, es_store_project *p)
         int src;
         if (im == NULL)
             break;
-        im->id = sqlite3_column_int64(s, 0);
-        im->file = col_text(s, 1);
-        im->format = col_text(s, 2);
-        im->hash = col_text(s, 3);
-        im->imported = col_real(s, 4);
+        im->id = sqlite3_column_int64(s, LI_ID);
+        im->file = col_text(s, LI_FILE);
+        im->format = col_text(s, LI_FORMAT);
+        im->hash = col_text(s, LI_HASH);
+        im->imported = col_real(s, LI_IMPORTED);
         es_energy_factors_default(&im->factors);
-        im->factors.pue = sqlite3_column_double(s, 5);
-        im->factors.carbon_g_per_kwh = sqlite3_column_double(s, 6);
-        im->factors.electricity_usd_per_kwh = sqlite3_column_double(s, 7);
-        im->factors.cloud_usd_per_hour = sqlite3_column_double(s, 8);
-        region = sqlite3_column_text(s, 9);
+        im->factors.pue = sqlite3_column_double(s, LI_PUE);
+        im->factors.carbon_g_per_kwh = sqlite3_column_double(s, LI_CARBON);
+        im->factors.electricity_usd_per_kwh = sqlite3_column_double(s, LI_ELECTRICITY);
+        im->factors.cloud_usd_per_hour = sqlite3_column_double(s, LI_CLOUD);
+        region = sqlite3_column_text(s, LI_REGION);
         snprintf(im->factors.region, sizeof im->factors.region, "%s",
                  region ? (const char *)region : "");
-        src = es_carbon_source_parse((const char *)sqlite3_column_text(s, 10));
+        src = es_carbon_source_parse((const char *)sqlite3_column_text(s, LI_CARBON_SOURCE));
         im->factors.carbon_source = src < 0 ? ES_CARBON_DEFAULT : (es_carbon_source)src;
-        im->factors.gpu_watts = sqlite3_column_double(s, 11);
-        im->cpu_watts = sqlite3_column_double(s, 12);
+        im->factors.gpu_watts = sqlite3_column_double(s, LI_GPU_WATTS);
+        im->cpu_watts = sqlite3_column_double(s, LI_CPU_WATTS);
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
@@ -332,8 +339,8 @@ int es_store_load(es_store *st, const char *project, const char *sweep, es_store
         es_store_project *p = es_store__grow(&d->projects, &d->n_projects, sizeof *p);
         if (p == NULL)
             break;
-        p->id = sqlite3_column_int64(s, 0);
-        p->name = col_text(s, 1);
+        p->id = sqlite3_column_int64(s, LP_ID);
+        p->name = col_text(s, LP_NAME);
     }
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);

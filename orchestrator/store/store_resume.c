@@ -22,7 +22,7 @@ int es_store_sweep_running_jobs(es_store *st, int64_t sweep_id, char ***out, siz
     sqlite3_bind_int64(s, 1, sweep_id);
     while (!oom && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         char **w = realloc(v, (k + 2) * sizeof *v);
-        if (w == NULL || (w[k] = strdup((const char *)sqlite3_column_text(s, 0))) == NULL) {
+        if (w == NULL || (w[k] = strdup((const char *)sqlite3_column_text(s, RJ_JOB))) == NULL) {
             oom = 1;
             if (w != NULL)
                 v = w;
@@ -33,9 +33,7 @@ int es_store_sweep_running_jobs(es_store *st, int64_t sweep_id, char ***out, siz
     }
     sqlite3_reset(s);
     if (oom || rc != SQLITE_DONE) {
-        for (size_t i = 0; i < k; i++)
-            free(v[i]);
-        free(v);
+        es_strv_free(v);
         return oom ? es_err_set(err, -ENOMEM, "out of memory")
                    : es_store__db_fail(st, err, "reading the running trials' jobs");
     }
@@ -50,6 +48,14 @@ static char *col_dup(sqlite3_stmt *s, int i)
 {
     const unsigned char *t = sqlite3_column_text(s, i);
     return t != NULL ? strdup((const char *)t) : NULL;
+}
+
+/* A trial.status column.  Only this version's words are ever written; any
+ * other reads as failed, as the summary has always counted it. */
+static es_trial_status col_status(sqlite3_stmt *s, int i)
+{
+    int st = es_trial_status_parse((const char *)sqlite3_column_text(s, i));
+    return st < 0 ? ES_TRIAL_FAILED : (es_trial_status)st;
 }
 
 void es_store_sweep_ref_clear(es_store_sweep_ref *r)
@@ -78,18 +84,18 @@ int es_store_sweep_find(es_store *st, const char *project, const char *sweep, co
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         if (n++ > 0)
             continue;
-        out->id = sqlite3_column_int64(s, 0);
-        out->name = col_dup(s, 1);
-        out->status = col_dup(s, 2);
-        out->seed = (uint64_t)sqlite3_column_int64(s, 3);
-        out->parallel = sqlite3_column_int(s, 4);
-        out->spec_path = col_dup(s, 5);
-        out->spec_text = col_dup(s, 6);
-        out->project = col_dup(s, 7);
-        out->reason = col_dup(s, 8);
-        out->budget.kwh = es_store__col_cap(s, 9);
-        out->budget.usd = es_store__col_cap(s, 10);
-        out->budget.co2e_kg = es_store__col_cap(s, 11);
+        out->id = sqlite3_column_int64(s, SF_ID);
+        out->name = col_dup(s, SF_NAME);
+        out->status = col_dup(s, SF_STATUS);
+        out->seed = (uint64_t)sqlite3_column_int64(s, SF_SEED);
+        out->parallel = sqlite3_column_int(s, SF_PARALLEL);
+        out->spec_path = col_dup(s, SF_SPEC_PATH);
+        out->spec_text = col_dup(s, SF_SPEC_TEXT);
+        out->project = col_dup(s, SF_PROJECT);
+        out->reason = col_dup(s, SF_REASON);
+        out->budget.kwh = es_store__col_cap(s, SF_BUDGET_KWH);
+        out->budget.usd = es_store__col_cap(s, SF_BUDGET_USD);
+        out->budget.co2e_kg = es_store__col_cap(s, SF_BUDGET_CO2E_KG);
     }
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
@@ -136,24 +142,24 @@ static int param_values(es_store *st, int64_t trial_id, const es_spec *spec, es_
 
     sqlite3_bind_int64(s, 1, trial_id);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        int k = es_spec_param_index(spec, (const char *)sqlite3_column_text(s, 0));
-        const char *type = (const char *)sqlite3_column_text(s, 1);
+        int k = es_spec_param_index(spec, (const char *)sqlite3_column_text(s, PV_NAME));
+        const char *type = (const char *)sqlite3_column_text(s, PV_TYPE);
         if (k < 0 || type == NULL)
             continue;
         es_value *v = &values[k];
         es_value_clear(v);
         if (strcmp(type, "integer") == 0) {
             v->kind = ES_V_INT;
-            v->i = sqlite3_column_int64(s, 2);
+            v->i = sqlite3_column_int64(s, PV_VALUE);
         } else if (strcmp(type, "real") == 0) {
             v->kind = ES_V_FLOAT;
-            v->f = sqlite3_column_double(s, 2);
+            v->f = sqlite3_column_double(s, PV_VALUE);
         } else if (strcmp(type, "true") == 0 || strcmp(type, "false") == 0) {
             v->kind = ES_V_BOOL;
             v->b = type[0] == 't';
         } else if (strcmp(type, "text") == 0) {
             v->kind = ES_V_STR;
-            oom |= (v->s = col_dup(s, 2)) == NULL;
+            oom |= (v->s = col_dup(s, PV_VALUE)) == NULL;
         } else if (spec->params[k].dist != ES_DIST_CONSTANT &&
                    spec->params[k].dist != ES_DIST_CATEGORICAL) {
             v->kind = ES_V_FLOAT;
@@ -197,12 +203,16 @@ int es_store_sweep_history(es_store *st, int64_t sweep_id, const es_spec *spec,
             rc = es_err_set(err, -ENOMEM, "out of memory");
             break;
         }
-        p->id = sqlite3_column_int64(s, 0);
-        p->number = sqlite3_column_int64(s, 1);
-        snprintf(p->status, sizeof p->status, "%s", (const char *)sqlite3_column_text(s, 2));
-        p->objective = sqlite3_column_type(s, 3) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 3);
-        p->log_dir = col_dup(s, 4);
-        p->joules = sqlite3_column_type(s, 5) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 5);
+        p->id = sqlite3_column_int64(s, SH_ID);
+        p->number = sqlite3_column_int64(s, SH_NUMBER);
+        p->status = col_status(s, SH_STATUS);
+        p->objective = sqlite3_column_type(s, SH_OBJECTIVE) == SQLITE_NULL
+                           ? NAN
+                           : sqlite3_column_double(s, SH_OBJECTIVE);
+        p->log_dir = col_dup(s, SH_LOG_DIR);
+        p->joules = sqlite3_column_type(s, SH_JOULES) == SQLITE_NULL
+                        ? NAN
+                        : sqlite3_column_double(s, SH_JOULES);
         p->values = calloc(spec->n_params ? spec->n_params : 1, sizeof *p->values);
         if (p->values == NULL) {
             rc = es_err_set(err, -ENOMEM, "out of memory");
@@ -245,12 +255,14 @@ int es_store_objective_history(es_store *st, int64_t sweep_id, const char *metri
             rc = es_err_set(err, -ENOMEM, "out of memory");
             break;
         }
-        e->ended = sqlite3_column_int(s, 0);
-        e->trial_id = sqlite3_column_int64(s, 1);
-        e->step = sqlite3_column_type(s, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 2);
-        e->value = sqlite3_column_type(s, 3) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 3);
-        const unsigned char *status = sqlite3_column_text(s, 4);
-        snprintf(e->status, sizeof e->status, "%s", status ? (const char *)status : "");
+        e->ended = sqlite3_column_int(s, OE_KIND);
+        e->trial_id = sqlite3_column_int64(s, OE_TRIAL_ID);
+        e->step =
+            sqlite3_column_type(s, OE_STEP) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, OE_STEP);
+        e->value = sqlite3_column_type(s, OE_VALUE) == SQLITE_NULL
+                       ? NAN
+                       : sqlite3_column_double(s, OE_VALUE);
+        e->status = e->ended ? col_status(s, OE_STATUS) : ES_TRIAL_RUNNING;
     }
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);

@@ -47,7 +47,7 @@ static void exercise(const es_spec *spec)
     for (size_t i = 0; i < spec->n_params; i++)
         values[i] = default_value(&spec->params[i]);
     if (es_command_build(spec, values, &ctx, &argv, &err) == 0)
-        es_argv_free(argv);
+        es_strv_free(argv);
     json = es_params_json(spec, values);
     free(json);
     free(values);

@@ -65,7 +65,7 @@ static int64_t sweep_with(es_store *st, const char *yaml, const char *project, c
         r.cpu.j = js[i];
         r.cpu.method = ES_EM_ESTIMATE;
         int done = strcmp(status[i], "completed") == 0;
-        es_trial_end e = {.status = status[i],
+        es_trial_end e = {.status = (es_trial_status)es_trial_status_parse(status[i]),
                           .reason = done ? NULL : "exited with code 1",
                           .objective = done ? 0.5 : NAN,
                           .ended = 2000,

@@ -97,7 +97,7 @@ static int64_t add_trial(es_store *st, const es_spec *sp, int64_t sweep, const t
         r.cpu.method = ES_EM_ESTIMATE;
     }
     int done = strcmp(ts->status, "completed") == 0;
-    es_trial_end e = {.status = ts->status,
+    es_trial_end e = {.status = (es_trial_status)es_trial_status_parse(ts->status),
                       .reason = done ? NULL : "exited with code 1",
                       .objective = done ? 0.5 : NAN,
                       .ended = 1060,

@@ -204,7 +204,5 @@ ES_TEST(srun_command_line_from_the_spec)
     for (size_t i = 0; want[i] != NULL; i++)
         ES_CHECK_STR(v[i], want[i]);
     ES_CHECK(v[12] == NULL);
-    for (size_t i = 0; v[i] != NULL; i++)
-        free(v[i]);
-    free(v);
+    es_strv_free(v);
 }

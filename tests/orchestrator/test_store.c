@@ -2,7 +2,8 @@
  * test_store.c -- the store keeps what a sweep records (region and
  * attribution included), a v1 database upgrades in place, and reports add
  * up: with each sweep's own factors, with factors overridden, and in
- * CodeCarbon's emissions.csv layout.
+ * CodeCarbon's emissions.csv layout; every SELECT's columns match the
+ * enums its readers use.
  */
 #include <unistd.h>
 
@@ -61,7 +62,7 @@ static int64_t add_trial(es_store *st, const es_spec *sp, int64_t sweep, int n, 
     snprintf(r.cpu.source, sizeof r.cpu.source, "estimate:12W/core");
     r.dram.j = 0.5 * cpu_j;
     r.dram.method = ES_EM_ESTIMATE;
-    es_trial_end e = {.status = status,
+    es_trial_end e = {.status = (es_trial_status)es_trial_status_parse(status),
                       .reason = strcmp(status, "completed") ? "exited with code 1" : NULL,
                       .objective = strcmp(status, "completed") ? NAN : obj,
                       .ended = 5000,
@@ -96,6 +97,20 @@ static int64_t new_sweep(es_store *st, const es_spec *sp, const char *name, char
                        .host = "h"};
     ES_CHECK_INT(es_store_sweep_create(st, &sn, &sid, got, &err), 0);
     return sid;
+}
+
+/* Every statement that returns rows agrees with the column list its
+ * readers' enums come from (store_int.h): as many columns, each named as
+ * the list says in its place.  A column added to a SELECT but not to its
+ * list, or moved in one and not the other, fails here. */
+ES_TEST(columns_match_their_enums)
+{
+    es_store *st = open_db();
+    es_err err;
+    es_err_clear(&err);
+    if (es_store_testing_check_columns(st, &err) != 0)
+        ES_FAIL("%s", err.msg);
+    es_store_close(st);
 }
 
 ES_TEST(roundtrip)
@@ -163,7 +178,7 @@ ES_TEST(pruned_step_and_objective_history)
     ES_CHECK_INT(es_store_metric_add(st, b, 0, "loss", -1, 3.0, 1003.5, &err), 0);
     ES_CHECK_INT(es_store_metric_add(st, b, 1, "acc", -1, 0.1, 1003.6, &err), 0);
     ES_CHECK_INT(es_store_metric_add(st, b, 2, "loss", -1, NAN, 1004, &err), 0);
-    es_trial_end e = {.status = "pruned",
+    es_trial_end e = {.status = ES_TRIAL_PRUNED,
                       .reason = "not in the top 1/3 at bracket 2",
                       .objective = 2.5,
                       .ended = 1004.5,
@@ -190,8 +205,9 @@ ES_TEST(pruned_step_and_objective_history)
     }
     ES_CHECK_NEAR(ev[0].value, 1.25, 0);
     ES_CHECK(isnan(ev[3].value));
-    ES_CHECK_STR(ev[5].status, "pruned");
-    ES_CHECK_STR(ev[6].status, "completed");
+    ES_CHECK_INT(ev[0].status, ES_TRIAL_RUNNING); /* a report */
+    ES_CHECK_INT(ev[5].status, ES_TRIAL_PRUNED);
+    ES_CHECK_INT(ev[6].status, ES_TRIAL_COMPLETED);
     free(ev);
 
     es_store_data *d;

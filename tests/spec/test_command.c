@@ -68,7 +68,7 @@ ES_TEST(command_default_template)
     const char *const want[] = {"/usr/bin/env", "python3.11",  "train.py",    "--lr=0.001",
                                 "--opt=adam",   "--flag=True", "--off=False", "--layers=3"};
     check_argv(argv, want, sizeof want / sizeof want[0]);
-    es_argv_free(argv);
+    es_strv_free(argv);
     es_spec_free(spec);
 }
 
@@ -105,7 +105,7 @@ ES_TEST(command_hostile_values_stay_one_argument)
                                     o_arg,          hostile[i],    "lr=0.001",    nh_arg,
                                     "flag=True",    "off=False",   "layers=3"};
         check_argv(argv, want, sizeof want / sizeof want[0]);
-        es_argv_free(argv);
+        es_strv_free(argv);
     }
     struct stat st;
     ES_CHECK(stat("x", &st) != 0); /* nothing ran through a shell */
@@ -151,7 +151,7 @@ ES_TEST(command_every_macro)
         "plain $text {not} a macro",
     };
     check_argv(argv, want, sizeof want / sizeof want[0]);
-    es_argv_free(argv);
+    es_strv_free(argv);
     es_spec_free(spec);
 }
 
@@ -171,7 +171,7 @@ ES_TEST(command_interpreter_from_path)
     setenv("PATH", bin, 1);
     ES_CHECK_INT(es_command_build(spec, &v, NULL, &argv, &err), 0);
     ES_CHECK_STR(argv[0], "python3"); /* no python on PATH */
-    es_argv_free(argv);
+    es_strv_free(argv);
 
     snprintf(py, sizeof py, "%s/python", bin);
     int fd = open(py, O_CREAT | O_WRONLY, 0644); /* not executable: still python3 */
@@ -179,12 +179,12 @@ ES_TEST(command_interpreter_from_path)
     close(fd);
     ES_CHECK_INT(es_command_build(spec, &v, NULL, &argv, &err), 0);
     ES_CHECK_STR(argv[0], "python3");
-    es_argv_free(argv);
+    es_strv_free(argv);
 
     ES_CHECK_INT(chmod(py, 0755), 0);
     ES_CHECK_INT(es_command_build(spec, &v, NULL, &argv, &err), 0);
     ES_CHECK_STR(argv[0], "python");
-    es_argv_free(argv);
+    es_strv_free(argv);
 
     if (saved) {
         setenv("PATH", saved, 1);
@@ -294,7 +294,7 @@ ES_TEST(command_shell_quotes_hostile_values)
                  "'train.py' '--opt=%s' '--n=3' --o='%s' 2>&1 | tee \"$HOME/\"'%s'\".log\"", e, e,
                  e);
         ES_CHECK_STR(argv[2], want);
-        es_argv_free(argv);
+        es_strv_free(argv);
     }
     es_spec_free(spec);
 }
@@ -322,7 +322,7 @@ ES_TEST(command_shell_every_macro_and_context)
                  " --json='{\"opt\": \"it'\\''s\", \"n\": 3}' --file='/tmp/t 1/args.json'"
                  " 'single it'\\''s' \"double \"'it'\\''s'\" $HOME\" x=$(basename 'it'\\''s')"
                  " a#'it'\\''s' # comment\necho 'it'\\''s'");
-    es_argv_free(argv);
+    es_strv_free(argv);
     es_spec_free(spec);
 
     /* The default template is quoted the same way. */
@@ -330,7 +330,7 @@ ES_TEST(command_shell_every_macro_and_context)
         parse("program: train.py\nshell: true\nparameters: {opt: {value: a b}, n: {value: 3}}\n");
     argv = shell_argv(spec, "a b");
     ES_CHECK_STR(argv[2], "'/usr/bin/env' 'py' 'train.py' '--opt=a b' '--n=3'");
-    es_argv_free(argv);
+    es_strv_free(argv);
     es_spec_free(spec);
 }
 
@@ -346,7 +346,7 @@ ES_TEST(command_without_shell_never_uses_one)
     ES_CHECK_INT(es_command_build(spec, &v, NULL, &argv, &err), 0);
     const char *const want[] = {"train.py", "|", "tee", "--o='; touch x; '"};
     check_argv(argv, want, 4);
-    es_argv_free(argv);
+    es_strv_free(argv);
     es_spec_free(spec);
 }
 
@@ -443,7 +443,7 @@ ES_TEST(command_shell_script_delivers_values_verbatim)
         const char *v = hostile[i];
         snprintf(want, sizeof want, "[%s][dq %s][sq %s][--o=%s][%s]", v, v, v, v, v);
         ES_CHECK_STR(run_in(argv, es_test_tmpdir()), want);
-        es_argv_free(argv);
+        es_strv_free(argv);
     }
     for (int i = 1; i <= 4; i++) {
         char path[4200];
