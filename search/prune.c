@@ -12,6 +12,7 @@
  * completed trials only.
  */
 #include "prune.h"
+#include "numbers.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -127,12 +128,6 @@ static int rung_insert(pr_rung *r, double x)
     r->v[lo] = x;
     r->n++;
     return 0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 /* ---- Configuration -------------------------------------------------------- */
@@ -432,9 +427,7 @@ static int median_report(es_pruner *p, pr_trial *t, int64_t step, double x, es_p
     }
     if (n_at < (size_t)p->cfg.min_trials || n_num == 0)
         return 0;
-    qsort(p->scratch, n_num, sizeof *p->scratch, cmp_double);
-    double med = n_num % 2 ? p->scratch[n_num / 2]
-                           : (p->scratch[n_num / 2 - 1] + p->scratch[n_num / 2]) / 2.0;
+    double med = es_median(p->scratch, n_num);
     es_prune_action act = t->best > med ? ES_PRUNE_STOP : ES_PRUNE_CONTINUE;
     decide(d, act, step, shown(p, med),
            "best %s %g by step %" PRId64

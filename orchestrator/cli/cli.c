@@ -7,6 +7,7 @@
  * `estimate`'s pilot both need).
  */
 #include "cli.h"
+#include "numbers.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -441,22 +442,12 @@ const char *es_cli_db_path(const char *option)
 
 void es_cli_json_str(const char *s)
 {
-    es_value v = {.kind = s ? ES_V_STR : ES_V_NULL, .s = (char *)s};
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    if (es_value_json(&v, &buf, &len, &cap) == 0)
-        fwrite(buf, 1, len, stdout);
-    else
-        fputs("null", stdout);
-    free(buf);
+    es_json_write_str(stdout, s);
 }
 
 void es_cli_json_num(double x)
 {
-    if (isfinite(x))
-        printf("%.15g", x);
-    else
-        fputs("null", stdout);
+    es_json_write_num(stdout, x);
 }
 
 void es_cli_find_worker(const char *option, char *buf, size_t cap)

@@ -30,6 +30,7 @@
 #include "account.h"
 #include "cli.h"
 #include "loop.h"
+#include "numbers.h"
 #include "search.h"
 #include "store.h"
 
@@ -117,27 +118,11 @@ typedef struct estimate {
 
 /* ---- Statistics -------------------------------------------------------------- */
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The p-quantile of sorted v[0..n-1], interpolating linearly between order
- * statistics (R's type 7); n >= 1. */
-static double quantile(const double *v, size_t n, double p)
-{
-    double pos = p * (double)(n - 1);
-    size_t i = (size_t)pos;
-    if (i + 1 >= n)
-        return v[n - 1];
-    return v[i] + (pos - (double)i) * (v[i + 1] - v[i]);
-}
-
 static spread spread_of(double *v, size_t n)
 {
-    qsort(v, n, sizeof *v, cmp_double);
-    return (spread){quantile(v, n, 0.1), quantile(v, n, 0.5), quantile(v, n, 0.9)};
+    es_sort_doubles(v, n);
+    return (spread){es_quantile_sorted(v, n, 0.1), es_quantile_sorted(v, n, 0.5),
+                    es_quantile_sorted(v, n, 0.9)};
 }
 
 /* ---- History ----------------------------------------------------------------- */
@@ -381,8 +366,9 @@ static int project_budget(estimate *e, es_store *st, int64_t project_id, es_err 
 static void print_budget_text(const estimate *e, const char *what, double budget_j)
 {
     double med = fits(budget_j, e->joules.med), hi = fits(budget_j, e->joules.hi);
-    printf("  %s: %.4g J at the devices (%.4g kWh): ", what, budget_j,
-           budget_j / 3.6e6 * e->spec->energy.pue);
+    es_cost c;
+    es_account(&e->spec->energy, budget_j, 0, &c);
+    printf("  %s: %.4g J at the devices (%.4g kWh): ", what, budget_j, c.kwh);
     if (isinf(med))
         printf("unbounded (trials use no measurable energy)\n");
     else
@@ -508,8 +494,10 @@ static void j_budget(const estimate *e, const char *what, double budget_j, int f
 {
     printf("%s{\"what\": \"%s\", \"joules\": ", first ? "" : ", ", what);
     es_cli_json_num(budget_j);
+    es_cost c;
+    es_account(&e->spec->energy, budget_j, 0, &c);
     fputs(", \"kwh\": ", stdout);
-    es_cli_json_num(budget_j / 3.6e6 * e->spec->energy.pue);
+    es_cli_json_num(c.kwh);
     fputs(", \"trials_at_median\": ", stdout);
     es_cli_json_num(e->source ? fits(budget_j, e->joules.med) : NAN);
     fputs(", \"trials_at_high\": ", stdout);

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "account.h"
+#include "numbers.h"
 #include "report_int.h"
 
 const char *const es_rep_statuses[ES_REP_N_STATUS] = {"completed",   "failed",         "timed_out",
@@ -85,20 +86,6 @@ double es_rep_forecast_error(const es_store_trial *t)
     return (actual - t->forecast_j) / t->forecast_j;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-double es_rep_median(double *v, size_t n)
-{
-    if (n == 0)
-        return NAN;
-    qsort(v, n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 void es_rep_sweep_budget_of(const es_store_sweep *sw, es_rep_sweep_budget *out)
 {
     double *err = malloc((sw->n_trials ? sw->n_trials : 1) * sizeof *err);
@@ -118,7 +105,7 @@ void es_rep_sweep_budget_of(const es_store_sweep *sw, es_rep_sweep_budget *out)
             err[out->forecasts++] = e;
     }
     if (out->forecasts > 0)
-        out->median_error = es_rep_median(err, (size_t)out->forecasts);
+        out->median_error = es_median(err, (size_t)out->forecasts);
     free(err);
 }
 

@@ -51,10 +51,6 @@ void es_rep_write_cost(FILE *f, const es_rep_tally *ty);
 /* The slot of status s in es_rep_statuses (ES_REP_N_STATUS: any other). */
 int es_rep_status_slot(const char *s);
 
-/* The median of v[0..n-1], sorting v in place (the mean of the two middle
- * values of an even count); NAN when n == 0. */
-double es_rep_median(double *v, size_t n);
-
 /* (actual - forecast) / forecast of a trial's energy, from the forecast
  * recorded at launch and its known joules; NAN when it has no forecast, no
  * known energy, was reused or is still running. */

@@ -8,29 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "numbers.h"
 #include "report_int.h"
 
 static void j_str(FILE *f, const char *s)
 {
-    es_value v = {.kind = s ? ES_V_STR : ES_V_NULL, .s = (char *)s};
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    if (es_value_json(&v, &buf, &len, &cap) == 0)
-        fwrite(buf, 1, len, f);
-    else
-        fputs("null", f);
-    free(buf);
+    es_json_write_str(f, s);
 }
 
-/* Numbers with 15 significant digits: all that a double carries reliably,
- * without the noise digits of arithmetic (1.65, not 1.6500000000000001);
- * non-finite ones, which JSON lacks, as null. */
 static void j_num(FILE *f, double x)
 {
-    if (isfinite(x))
-        fprintf(f, "%.15g", x);
-    else
-        fputs("null", f);
+    es_json_write_num(f, x);
 }
 
 static void j_key(FILE *f, const char *k)

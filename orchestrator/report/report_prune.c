@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "account.h"
+#include "numbers.h"
 #include "report_int.h"
 
 static int known_energy(const es_store_trial *t)
@@ -79,8 +80,8 @@ void es_rep_prune_of(const es_store_sweep *sw, es_rep_prune *out)
         }
     }
     if (out->basis > 0) {
-        out->j_per_step = es_rep_median(rate, (size_t)out->basis);
-        out->final_step = es_rep_median(final, (size_t)out->basis);
+        out->j_per_step = es_median(rate, (size_t)out->basis);
+        out->final_step = es_median(final, (size_t)out->basis);
         out->saved_j = 0;
         for (size_t i = 0; i < sw->n_trials; i++) {
             double full, saved;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "numbers.h"
 #include "report_int.h"
 
 const char es_rep_tier_statistic[] =
@@ -243,12 +244,6 @@ int es_report_footprint(const es_store_project *p, es_footprint *out)
 
 /* ---- Expected maximum (Dodge et al. 2019) ---------------------------------------- */
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Below this many draws every k is computed by the running product; above,
  * only the terms that matter (see expected_max_at). */
 enum { EMAX_DENSE = 100 };
@@ -308,7 +303,7 @@ static double *sorted_best_last(const double *values, size_t n, int maximize)
     if (v == NULL)
         return NULL;
     memcpy(v, values, n * sizeof *v);
-    qsort(v, n, sizeof *v, cmp_double);
+    es_sort_doubles(v, n);
     if (!maximize) /* best last: the smallest */
         for (size_t i = 0; i < n / 2; i++) {
             double x = v[i];

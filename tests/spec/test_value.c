@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "es_test.h"
+#include "numbers.h"
 #include "spec.h"
 
 static const char *fmt(es_value v)
@@ -156,5 +157,36 @@ ES_TEST(json_strings_stay_valid_utf8)
     es_value v = {.kind = ES_V_STR, .s = "a\xc3\xa9 \xc3 \x80\xff z"};
     ES_CHECK_INT(es_value_json(&v, &buf, &len, &cap), 0);
     ES_CHECK_STR(buf, "\"a\xc3\xa9 \\ufffd \\ufffd\\ufffd z\"");
+    free(buf);
+}
+
+/* One median and quantile for every module: R's type 7 (numpy's default). */
+ES_TEST(quantiles_and_median)
+{
+    double v[] = {4, 1, 3, 2};
+    ES_CHECK_NEAR(es_median(v, 4), 2.5, 0); /* sorts v */
+    ES_CHECK_NEAR(v[0], 1, 0);
+    ES_CHECK_NEAR(es_quantile_sorted(v, 4, 0.1), 1.3, 1e-12);
+    ES_CHECK_NEAR(es_quantile_sorted(v, 4, 0.9), 3.7, 1e-12);
+    ES_CHECK_NEAR(es_quantile_sorted(v, 4, 1.0), 4, 0);
+    double one[] = {7};
+    ES_CHECK_NEAR(es_median(one, 1), 7, 0);
+    ES_CHECK(isnan(es_median(v, 0)));
+}
+
+ES_TEST(json_scalars_to_a_stream)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    es_json_write_num(f, 1.65);
+    fputc(' ', f);
+    es_json_write_num(f, NAN);
+    fputc(' ', f);
+    es_json_write_str(f, "a\"b");
+    fputc(' ', f);
+    es_json_write_str(f, NULL);
+    fclose(f);
+    ES_CHECK_STR(buf, "1.65 null \"a\\\"b\" null");
     free(buf);
 }
