@@ -19,16 +19,26 @@
 #include "numbers.h"
 #include "report_int.h"
 
-const char *const es_rep_statuses[ES_REP_N_STATUS] = {"completed",   "failed",         "timed_out",
-                                                      "interrupted", "budget_stopped", "running",
-                                                      "lost",        "pruned"};
+const es_trial_status es_rep_status_order[ES_REP_N_STATUS] = {
+    ES_TRIAL_COMPLETED,      ES_TRIAL_FAILED,  ES_TRIAL_TIMED_OUT, ES_TRIAL_INTERRUPTED,
+    ES_TRIAL_BUDGET_STOPPED, ES_TRIAL_RUNNING, ES_TRIAL_LOST,      ES_TRIAL_PRUNED};
 
 int es_rep_status_slot(const char *s)
 {
-    for (int i = 0; i < ES_REP_N_STATUS; i++)
-        if (s != NULL && strcmp(s, es_rep_statuses[i]) == 0)
-            return i;
-    return ES_REP_N_STATUS;
+    int st = es_trial_status_parse(s);
+    return st < 0 ? ES_REP_N_STATUS : st;
+}
+
+int es_rep_trial_is(const es_store_trial *t, es_trial_status st)
+{
+    return es_trial_status_parse(t->status) == (int)st;
+}
+
+/* The status of slot k of the printing order, or "other". */
+static const char *slot_name(int k, int *slot /* OUT */)
+{
+    *slot = k < ES_REP_N_STATUS ? (int)es_rep_status_order[k] : ES_REP_N_STATUS;
+    return k < ES_REP_N_STATUS ? es_trial_status_name(es_rep_status_order[k]) : "other";
 }
 
 double es_rep_trial_wall(const es_store_trial *t)
@@ -81,7 +91,7 @@ double es_rep_forecast_error(const es_store_trial *t)
     int known =
         t->cpu.method != ES_EM_NONE || t->dram.method != ES_EM_NONE || t->gpu.method != ES_EM_NONE;
     if (!known || t->reused_from > 0 || !(t->forecast_j > 0) ||
-        (t->status != NULL && strcmp(t->status, "running") == 0))
+        es_rep_trial_is(t, ES_TRIAL_RUNNING))
         return NAN;
     return (actual - t->forecast_j) / t->forecast_j;
 }
@@ -101,7 +111,7 @@ void es_rep_sweep_budget_of(const es_store_sweep *sw, es_rep_sweep_budget *out)
         }
         /* Completed trials only: a trial stopped half-way is not a miss of
          * the forecast. */
-        if (err != NULL && isfinite(e) && strcmp(t->status, "completed") == 0)
+        if (err != NULL && isfinite(e) && es_rep_trial_is(t, ES_TRIAL_COMPLETED))
             err[out->forecasts++] = e;
     }
     if (out->forecasts > 0)
@@ -109,13 +119,28 @@ void es_rep_sweep_budget_of(const es_store_sweep *sw, es_rep_sweep_budget *out)
     free(err);
 }
 
+void es_rep_write_by_status(FILE *f, const es_rep_tally *ty)
+{
+    int first = 1;
+    fputc('{', f);
+    for (int k = 0, i; k <= ES_REP_N_STATUS; k++) {
+        const char *name = slot_name(k, &i);
+        if (ty->by_status[i] == 0)
+            continue;
+        fprintf(f, "%s\"%s\": %d", first ? "" : ", ", name, ty->by_status[i]);
+        first = 0;
+    }
+    fputc('}', f);
+}
+
 void es_rep_write_counts(FILE *f, const es_rep_tally *ty)
 {
     fprintf(f, "%d trials", ty->trials);
-    for (int i = 0; i <= ES_REP_N_STATUS; i++)
+    for (int k = 0, i; k <= ES_REP_N_STATUS; k++) {
+        const char *name = slot_name(k, &i);
         if (ty->by_status[i])
-            fprintf(f, ", %d %s", ty->by_status[i],
-                    i < ES_REP_N_STATUS ? es_rep_statuses[i] : "other");
+            fprintf(f, ", %d %s", ty->by_status[i], name);
+    }
 }
 
 void es_rep_write_cost(FILE *f, const es_rep_tally *ty)
@@ -139,7 +164,7 @@ const es_store_trial *es_rep_best_trial(const es_store_sweep *sw)
     int max = es_rep_maximize(sw);
     for (size_t i = 0; i < sw->n_trials; i++) {
         const es_store_trial *t = &sw->trials[i];
-        if (strcmp(t->status, "completed") != 0 || isnan(t->objective))
+        if (!es_rep_trial_is(t, ES_TRIAL_COMPLETED) || isnan(t->objective))
             continue;
         if (best == NULL || (max ? t->objective > best->objective : t->objective < best->objective))
             best = t;

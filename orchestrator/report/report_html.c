@@ -123,7 +123,7 @@ static void plot_best(FILE *f, const es_rep_sweep_view *sv)
         const es_store_trial *t = &sw->trials[i];
         const es_cost c = sv->trials[i].cost;
         cum += c.kwh;
-        if (strcmp(t->status, "completed") == 0 && isfinite(t->objective)) {
+        if (es_rep_trial_is(t, ES_TRIAL_COMPLETED) && isfinite(t->objective)) {
             p.y0 = fmin(p.y0, t->objective);
             p.y1 = fmax(p.y1, t->objective);
         }
@@ -140,7 +140,7 @@ static void plot_best(FILE *f, const es_rep_sweep_view *sv)
         if (isfinite(best))
             fprintf(f, "%.1f,%.1f ", px(&p, cum + c.kwh), py(&p, best));
         cum += c.kwh;
-        if (strcmp(t->status, "completed") == 0 && isfinite(t->objective) &&
+        if (es_rep_trial_is(t, ES_TRIAL_COMPLETED) && isfinite(t->objective) &&
             (isnan(best) || (max ? t->objective > best : t->objective < best))) {
             best = t->objective;
             fprintf(f, "%.1f,%.1f ", px(&p, cum), py(&p, best));
@@ -152,7 +152,7 @@ static void plot_best(FILE *f, const es_rep_sweep_view *sv)
         const es_store_trial *t = &sw->trials[i];
         const es_cost c = sv->trials[i].cost;
         cum += c.kwh;
-        if (strcmp(t->status, "completed") == 0 && isfinite(t->objective))
+        if (es_rep_trial_is(t, ES_TRIAL_COMPLETED) && isfinite(t->objective))
             fprintf(f,
                     "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\"><title>trial %lld: %.6g</title>"
                     "</circle>",
@@ -176,9 +176,9 @@ static void plot_energy(FILE *f, const es_rep_sweep_view *sv)
     bw = (W - ML - MR) / p.x1;
     for (size_t i = 0; i < sw->n_trials; i++) {
         const es_store_trial *t = &sw->trials[i];
-        const char *fill = strcmp(t->status, "completed") == 0 ? "#3a9d5d"
-                           : strcmp(t->status, "failed") == 0  ? "#c94c4c"
-                                                               : "#999";
+        const char *fill = es_rep_trial_is(t, ES_TRIAL_COMPLETED) ? "#3a9d5d"
+                           : es_rep_trial_is(t, ES_TRIAL_FAILED)  ? "#c94c4c"
+                                                                  : "#999";
         const es_cost c = sv->trials[i].cost;
         fprintf(f,
                 "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"

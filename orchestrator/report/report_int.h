@@ -16,14 +16,21 @@
 
 #include "report.h"
 
-#define ES_REP_N_STATUS 8
-extern const char *const es_rep_statuses[ES_REP_N_STATUS];
+#include "trial_status.h"
+
+/* A tally's slots: one per es_trial_status, and one for a word that is no
+ * status (a database written by a newer ecosweep), printed as "other". */
+#define ES_REP_N_STATUS ES_TRIAL_STATUS_COUNT
+
+/* The order statuses are printed in: completed first. */
+extern const es_trial_status es_rep_status_order[ES_REP_N_STATUS];
 
 typedef struct es_rep_tally {
     es_cost cost;                       /* trials and imported jobs together */
     int trials;                         /* ecosweep trials */
     int jobs;                           /* imported jobs */
-    int by_status[ES_REP_N_STATUS + 1]; /* trials only; last slot: any other word */
+    int by_status[ES_REP_N_STATUS + 1]; /* trials only, by es_trial_status; last
+                                         * slot: any other word */
     unsigned methods;                   /* bit set of es_em seen */
 } es_rep_tally;
 
@@ -40,6 +47,8 @@ void es_rep_tally_trial(es_rep_tally *ty, const es_store_trial *t, const es_cost
 void es_rep_tally_job(es_rep_tally *ty, const es_store_job *j, const es_cost *c);
 void es_rep_tally_add(es_rep_tally *to, const es_rep_tally *from);
 
+/* {"completed": 10, "failed": 2}: a tally's trials by status, as JSON. */
+void es_rep_write_by_status(FILE *f, const es_rep_tally *ty);
 /* "12 trials, 10 completed, 2 failed" (no newline). */
 void es_rep_write_counts(FILE *f, const es_rep_tally *ty);
 /* "0.5 trial-hours, 0.01 kWh, 0.004 kg CO2e, $0.001 (electricity $0.001,
@@ -47,6 +56,9 @@ void es_rep_write_counts(FILE *f, const es_rep_tally *ty);
  * tally counts imported jobs; no newline).  Plain text: nothing to escape
  * in any format. */
 void es_rep_write_cost(FILE *f, const es_rep_tally *ty);
+
+/* Does trial t stand at status st?  (The tree holds the words as recorded.) */
+int es_rep_trial_is(const es_store_trial *t, es_trial_status st);
 
 /* The slot of status s in es_rep_statuses (ES_REP_N_STATUS: any other). */
 int es_rep_status_slot(const char *s);

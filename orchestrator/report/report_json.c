@@ -73,16 +73,8 @@ static void j_cost(FILE *f, const es_cost *c)
 static void j_tally(FILE *f, const es_rep_tally *t, int with_jobs)
 {
     j_cost(f, &t->cost);
-    fprintf(f, ", \"trials\": %d, \"trials_by_status\": {", t->trials);
-    int first = 1;
-    for (int i = 0; i <= ES_REP_N_STATUS; i++) {
-        if (t->by_status[i] == 0)
-            continue;
-        fprintf(f, "%s\"%s\": %d", first ? "" : ", ",
-                i < ES_REP_N_STATUS ? es_rep_statuses[i] : "other", t->by_status[i]);
-        first = 0;
-    }
-    fputc('}', f);
+    fprintf(f, ", \"trials\": %d, \"trials_by_status\": ", t->trials);
+    es_rep_write_by_status(f, t);
     j_fstr(f, "energy_method", es_account_method_label(t->methods));
     if (with_jobs)
         fprintf(f, ", \"imported_jobs\": %d", t->jobs);

@@ -42,7 +42,7 @@ static int known_energy(const es_store_trial *t)
 
 int es_rep_is_pruned(const es_store_trial *t)
 {
-    return t->status != NULL && strcmp(t->status, "pruned") == 0;
+    return es_rep_trial_is(t, ES_TRIAL_PRUNED);
 }
 
 int64_t es_rep_trial_reached(const es_store_trial *t)
@@ -73,7 +73,7 @@ void es_rep_prune_of(const es_store_sweep *sw, es_rep_prune *out)
         if (es_rep_is_pruned(t)) {
             out->pruned++;
             out->used_j += es_account_joules(&t->cpu, &t->dram, &t->gpu);
-        } else if (rate != NULL && final != NULL && strcmp(t->status, "completed") == 0 &&
+        } else if (rate != NULL && final != NULL && es_rep_trial_is(t, ES_TRIAL_COMPLETED) &&
                    t->reused_from == 0 && known_energy(t) && t->steps > 0) {
             rate[out->basis] = es_account_joules(&t->cpu, &t->dram, &t->gpu) / (double)t->steps;
             final[out->basis++] = (double)t->steps;

@@ -157,7 +157,7 @@ int es_rep_footprint_of(const es_rep_project_view *pv, es_footprint *out)
         reused += sv->budget.reused;
         for (size_t k = 0; rc == 0 && k < sw->n_trials; k++) {
             const es_store_trial *t = &sw->trials[k];
-            if (strcmp(t->status, "completed") != 0 || t->reused_from > 0)
+            if (!es_rep_trial_is(t, ES_TRIAL_COMPLETED) || t->reused_from > 0)
                 continue;
             if ((c = cand_new(&models)) == NULL) {
                 rc = -ENOMEM;
@@ -744,7 +744,7 @@ static int sweep_sensitivity(const es_store_sweep *sw, const es_rep_trial_view *
         const es_store_trial *t = &sw->trials[i];
         es_cost c;
         long got;
-        if (strcmp(t->status, "completed") != 0 || !isfinite(t->objective))
+        if (!es_rep_trial_is(t, ES_TRIAL_COMPLETED) || !isfinite(t->objective))
             continue;
         if (energy && t->cpu.method == ES_EM_NONE && t->dram.method == ES_EM_NONE &&
             t->gpu.method == ES_EM_NONE)
@@ -827,7 +827,8 @@ int es_rep_sweep_analyze(const es_rep_sweep_view *sv, es_rep_sweep_stats *out)
     if (v == NULL)
         return -ENOMEM;
     for (size_t i = 0; i < sw->n_trials; i++)
-        if (strcmp(sw->trials[i].status, "completed") == 0 && isfinite(sw->trials[i].objective))
+        if (es_rep_trial_is(&sw->trials[i], ES_TRIAL_COMPLETED) &&
+            isfinite(sw->trials[i].objective))
             v[out->n++] = sw->trials[i].objective;
     if (out->n > 0) {
         out->n_curve = curve_dense(out->n, &out->curve_n);
