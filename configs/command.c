@@ -80,6 +80,16 @@ static int next_macro(const char *s, size_t *pos, size_t *start, size_t *end, es
     return 0;
 }
 
+int es_spec_uses_program(const es_spec *spec)
+{
+    if (spec->command == NULL)
+        return 1; /* W&B's default: ${env} ${interpreter} ${program} ${args} */
+    for (size_t i = 0; i < spec->n_command; i++)
+        if (es_command_uses_program(spec->command[i]))
+            return 1;
+    return 0;
+}
+
 int es_command_uses_program(const char *elem)
 {
     return strstr(elem, "${program}") != NULL;

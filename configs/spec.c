@@ -191,6 +191,8 @@ typedef int (*top_fn)(es_spec_ctx *c, const yaml_node_t *key, const yaml_node_t 
 
 static int top_program(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
 {
+    c->spec->program_line = (int)v->start_mark.line + 1;
+    c->spec->program_column = (int)v->start_mark.column + 1;
     (void)k;
     return es_spec_get_string(c, v, "program", &c->spec->program);
 }
@@ -777,6 +779,37 @@ static int check_command(es_spec_ctx *c, const yaml_node_t *root, const yaml_nod
     return 0;
 }
 
+/* Likely mistakes that are still valid specs, as warnings: W&B's
+ * log_uniform takes natural-log exponents, so bounds that look like values
+ * (0 <= min < max <= 1: values between 1 and e) almost always meant
+ * log_uniform_values. */
+static int add_warnings(es_spec_ctx *c)
+{
+    es_spec *spec = c->spec;
+    size_t n = 0;
+    for (size_t i = 0; i < spec->n_params; i++) {
+        const es_param *p = &spec->params[i];
+        if ((p->dist != ES_DIST_LOG_UNIFORM && p->dist != ES_DIST_Q_LOG_UNIFORM &&
+             p->dist != ES_DIST_INV_LOG_UNIFORM) ||
+            !(p->min >= 0 && p->max <= 1))
+            continue;
+        char msg[ES_ERR_MSG_MAX], **v = realloc(spec->warnings, (n + 2) * sizeof *v);
+        if (v == NULL)
+            return es_err_set(c->err, -ENOMEM, "out of memory");
+        spec->warnings = v;
+        snprintf(msg, sizeof msg,
+                 "%s:%d:%d: parameters.%s: %s takes min and max as natural logs, so this "
+                 "samples values between exp(%g) = %.4g and exp(%g) = %.4g; for values between "
+                 "%g and %g use %s_values",
+                 spec->path, p->line, p->column, p->name, es_dist_name(p->dist), p->min,
+                 exp(p->min), p->max, exp(p->max), p->min, p->max, es_dist_name(p->dist));
+        if ((v[n] = strdup(msg)) == NULL)
+            return es_err_set(c->err, -ENOMEM, "out of memory");
+        v[++n] = NULL;
+    }
+    return 0;
+}
+
 static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
 {
     const char *known[N_TOP_KEYS + 1];
@@ -797,6 +830,8 @@ static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
         known[i] = top_keys[i].key;
     known[N_TOP_KEYS] = NULL;
 
+    /* Each key on its own: when collecting, an error in one does not hide
+     * the errors of the others. */
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
          p++) {
         const yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
@@ -806,38 +841,64 @@ static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
         for (i = 0; i < N_TOP_KEYS; i++)
             if (strcmp(key, top_keys[i].key) == 0)
                 break;
-        if (i == N_TOP_KEYS)
-            return es_spec_unknown_key(c, k, NULL, known);
-        if ((rc = top_keys[i].fn(c, k, v)) < 0)
-            return rc;
-        if (top_keys[i].fn == top_command)
-            cmd_node = v;
+        if (i == N_TOP_KEYS) {
+            if ((rc = es_spec_keep_going(c, es_spec_unknown_key(c, k, NULL, known))) < 0)
+                return rc;
+            continue;
+        }
         if (top_keys[i].fn == top_parameters)
             has_params = 1;
+        if ((rc = top_keys[i].fn(c, k, v)) < 0) {
+            if (top_keys[i].fn == top_parameters || top_keys[i].fn == top_command)
+                c->param_failed = 1; /* the space or the template is incomplete */
+            if ((rc = es_spec_keep_going(c, rc)) < 0)
+                return rc;
+            continue;
+        }
+        if (top_keys[i].fn == top_command)
+            cmd_node = v;
         if (strcmp(key, "method") == 0)
             method_node = v;
         if (strcmp(key, "early_terminate") == 0)
             et_node = k;
     }
     if (!has_params)
-        return es_spec_fail(c, root, NULL, "missing required key 'parameters'");
-    if (c->spec->method == ES_METHOD_BAYES && c->spec->metric_name == NULL)
-        return es_spec_fail(c, method_node ? method_node : root, "method",
-                            "bayes needs a metric to optimize: add 'metric: {name: ..., goal: "
-                            "minimize or maximize}'");
-    if (et_node != NULL && c->spec->metric_name == NULL)
-        return es_spec_fail(c, et_node, "early_terminate",
-                            "needs a metric to compare trials by: add 'metric: {name: ..., goal: "
-                            "minimize or maximize}'");
-    resolve_energy(c);
-    if (c->spec->method == ES_METHOD_GRID && (rc = es_spec_check_grid(c)) < 0)
+        rc = es_spec_fail(c, root, NULL, "missing required key 'parameters'");
+    else if (c->spec->method == ES_METHOD_BAYES && c->spec->metric_name == NULL)
+        rc = es_spec_fail(c, method_node ? method_node : root, "method",
+                          "bayes needs a metric to optimize: add 'metric: {name: ..., goal: "
+                          "minimize or maximize}'");
+    else
+        rc = 0;
+    if ((rc = es_spec_keep_going(c, rc)) < 0)
         return rc;
-    return check_command(c, root, cmd_node);
+    if (et_node != NULL && c->spec->metric_name == NULL &&
+        (rc = es_spec_keep_going(
+             c, es_spec_fail(c, et_node, "early_terminate",
+                             "needs a metric to compare trials by: add 'metric: {name: ..., "
+                             "goal: minimize or maximize}'"))) < 0)
+        return rc;
+    resolve_energy(c);
+    /* The checks of the whole space and template only where every
+     * parameter and the command were read: else they would report what is
+     * merely missing because of an error already listed. */
+    if (!c->param_failed) {
+        if (c->spec->method == ES_METHOD_GRID &&
+            (rc = es_spec_keep_going(c, es_spec_check_grid(c))) < 0)
+            return rc;
+        if ((rc = es_spec_keep_going(c, check_command(c, root, cmd_node))) < 0)
+            return rc;
+    }
+    if (c->n_errors > 0) /* collected: the first one is the error */
+        return es_err_set(c->err, ES_ESPEC, "%s", c->errors[0]);
+    return add_warnings(c);
 }
 
 /* ---- Entry points ------------------------------------------------------------------ */
 
-int es_spec_parse_string(const char *text, size_t len, const char *name, es_spec **out, es_err *err)
+/* Parse text; with errors non-NULL, collect every error into *errors. */
+static int parse_text(const char *text, size_t len, const char *name, es_spec **out, char ***errors,
+                      es_err *err)
 {
     yaml_parser_t parser;
     yaml_document_t doc;
@@ -886,11 +947,18 @@ int es_spec_parse_string(const char *text, size_t len, const char *name, es_spec
         es_spec_free(spec);
         return rc;
     }
+    es_err own;
     c.doc = &doc;
     c.spec = spec;
-    c.err = err;
+    c.err = err != NULL ? err : &own; /* collected messages are read from it */
+    c.collect = errors != NULL;
     rc = walk_root(&c, yaml_document_get_root_node(&doc));
     yaml_document_delete(&doc);
+    if (errors != NULL) {
+        *errors = c.errors;
+        c.errors = NULL;
+    }
+    es_strv_free(c.errors);
     if (rc == 0) {
         /* A second document would be silently ignored: refuse it instead. */
         yaml_document_t next;
@@ -918,7 +986,12 @@ int es_spec_parse_string(const char *text, size_t len, const char *name, es_spec
     return 0;
 }
 
-int es_spec_parse_file(const char *path, es_spec **out, es_err *err)
+int es_spec_parse_string(const char *text, size_t len, const char *name, es_spec **out, es_err *err)
+{
+    return parse_text(text, len, name, out, NULL, err);
+}
+
+static int parse_file(const char *path, es_spec **out, char ***errors, es_err *err)
 {
     FILE *f;
     char *buf = NULL;
@@ -955,9 +1028,20 @@ int es_spec_parse_file(const char *path, es_spec **out, es_err *err)
         return es_err_set(err, rc, "%s: cannot read: %s", path, strerror(-rc));
     }
     fclose(f);
-    rc = es_spec_parse_string(buf ? buf : "", len, path, out, err);
+    rc = parse_text(buf ? buf : "", len, path, out, errors, err);
     free(buf);
     return rc;
+}
+
+int es_spec_parse_file(const char *path, es_spec **out, es_err *err)
+{
+    return parse_file(path, out, NULL, err);
+}
+
+int es_spec_parse_file_all(const char *path, es_spec **out, char ***errors, es_err *err)
+{
+    *errors = NULL;
+    return parse_file(path, out, errors, err);
 }
 
 void es_spec_free(es_spec *spec)
@@ -985,6 +1069,7 @@ void es_spec_free(es_spec *spec)
     es_strv_free(spec->env.remove);
     es_strv_free(spec->env.set_names);
     es_strv_free(spec->env.set_values);
+    es_strv_free(spec->warnings);
     free(spec);
 }
 

@@ -296,14 +296,15 @@ typedef struct es_spec_launcher {
 } es_spec_launcher;
 
 typedef struct es_spec {
-    char *path;        /* the file it came from, or the name given to parse_string */
-    char *text;        /* the YAML as read, kept so the store can record it */
-    char *name;        /* NULL when absent */
-    char *project;     /* NULL when absent */
-    char *description; /* NULL when absent */
-    char *entity;      /* W&B's entity; kept, unused */
-    char *program;     /* NULL when absent */
-    char **command;    /* the command template; NULL = W&B's default */
+    char *path;                       /* the file it came from, or the name given to parse_string */
+    char *text;                       /* the YAML as read, kept so the store can record it */
+    char *name;                       /* NULL when absent */
+    char *project;                    /* NULL when absent */
+    char *description;                /* NULL when absent */
+    char *entity;                     /* W&B's entity; kept, unused */
+    char *program;                    /* NULL when absent */
+    int program_line, program_column; /* where `program:` is (1-based); 0 when absent */
+    char **command;                   /* the command template; NULL = W&B's default */
     size_t n_command;
     int shell; /* `shell: true`: the template is shell code run by /bin/sh -c */
     es_spec_launcher launcher;
@@ -326,6 +327,9 @@ typedef struct es_spec {
     /* `early_terminate:`; type ES_PRUNE_NONE when absent.  metric_name is
      * NULL here: the rule watches the spec's metric, which it requires. */
     es_prune_config early_terminate;
+    /* What is valid but likely not what the author meant ("FILE:L:C: ..."),
+     * NULL-terminated; NULL when none.  `validate` and `run` print them. */
+    char **warnings;
 } es_spec;
 
 /* Parse and validate the YAML file at path.  On error returns ES_ESPEC (or
@@ -337,6 +341,16 @@ int es_spec_parse_file(const char *path, es_spec **out, es_err *err);
 /* The same for YAML held in memory; name stands in for the file name. */
 int es_spec_parse_string(const char *text, size_t len, const char *name, es_spec **out,
                          es_err *err);
+
+/* es_spec_parse_file that goes on past the first error: each top-level key
+ * and each parameter is checked on its own, so *errors (NULL-terminated,
+ * free with es_strv_free; NULL when the spec is valid) lists every error
+ * in the file, each with its line and column; err holds the first.  What
+ * `ecosweep validate` uses. */
+int es_spec_parse_file_all(const char *path, es_spec **out, char ***errors /* OUT */, es_err *err);
+
+/* 1 when the spec's command (or W&B's default one) runs ${program}. */
+int es_spec_uses_program(const es_spec *spec);
 
 /* Free a spec; NULL is allowed. */
 void es_spec_free(es_spec *spec);

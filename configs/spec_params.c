@@ -422,16 +422,26 @@ static int parse_block(es_spec_ctx *c, const yaml_node_t *map, const char *prefi
         const yaml_node_t *k = yaml_document_get_node(c->doc, pr->key);
         const char *key = es_spec_key_text(k);
         char name[260];
+        rc = 0;
         if (!valid_name(key))
-            return es_spec_fail(c, k, prefix ? path : "parameters",
-                                "invalid parameter name '%s' (a name starts with a letter or "
-                                "'_' and holds only letters, digits, '_', '.' and '-')",
-                                key);
-        if (strlen(key) + (prefix ? strlen(prefix) + 1 : 0) > 256)
-            return es_spec_fail(c, k, "parameters", "parameter name longer than 256 characters");
+            rc = es_spec_fail(c, k, prefix ? path : "parameters",
+                              "invalid parameter name '%s' (a name starts with a letter or "
+                              "'_' and holds only letters, digits, '_', '.' and '-')",
+                              key);
+        else if (strlen(key) + (prefix ? strlen(prefix) + 1 : 0) > 256)
+            rc = es_spec_fail(c, k, "parameters", "parameter name longer than 256 characters");
+        if (rc < 0) {
+            c->param_failed = 1;
+            if ((rc = es_spec_keep_going(c, rc)) < 0)
+                return rc;
+            continue;
+        }
         snprintf(name, sizeof name, "%s%s%s", prefix ? prefix : "", prefix ? "." : "", key);
-        if ((rc = parse_one(c, name, k, yaml_document_get_node(c->doc, pr->value))) < 0)
-            return rc;
+        if ((rc = parse_one(c, name, k, yaml_document_get_node(c->doc, pr->value))) < 0) {
+            c->param_failed = 1;
+            if ((rc = es_spec_keep_going(c, rc)) < 0)
+                return rc;
+        }
     }
     return 0;
 }

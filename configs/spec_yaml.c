@@ -30,6 +30,21 @@ int es_spec_fail(es_spec_ctx *c, const yaml_node_t *node, const char *path, cons
                       path && *path ? path : "", path && *path ? ": " : "", msg);
 }
 
+int es_spec_keep_going(es_spec_ctx *c, int rc)
+{
+    if (rc != ES_ESPEC || !c->collect)
+        return rc;
+    char **v = realloc(c->errors, (c->n_errors + 2) * sizeof *v);
+    if (v == NULL)
+        return -ENOMEM;
+    c->errors = v;
+    if ((v[c->n_errors] = strdup(c->err->msg)) == NULL)
+        return -ENOMEM;
+    v[++c->n_errors] = NULL;
+    es_err_clear(c->err);
+    return 0;
+}
+
 const char *es_spec_text(const yaml_node_t *node)
 {
     if (node == NULL || node->type != YAML_SCALAR_NODE)

@@ -22,7 +22,17 @@ typedef struct es_spec_ctx {
     size_t params_cap;
     /* energy: keys whose defaults depend on other keys, resolved after the walk */
     int carbon_given, attribution_given;
+    /* collect: go on past errors, keeping each message in errors */
+    int collect;
+    char **errors;
+    size_t n_errors;
+    int param_failed; /* a parameter was refused: checks of the whole space are skipped */
 } es_spec_ctx;
+
+/* After a check returned rc: when collecting and rc is a spec error, keep
+ * its message in c->errors and return 0 so that the walk goes on; else
+ * rc.  -ENOMEM when the message cannot be kept. */
+int es_spec_keep_going(es_spec_ctx *c, int rc);
 
 /* Record a located error; path may be NULL or "" (no "PATH: " part). */
 int es_spec_fail(es_spec_ctx *c, const yaml_node_t *node, const char *path, const char *fmt, ...)

@@ -491,6 +491,26 @@ int es_cli_resolve_program(es_spec *spec)
     return 0;
 }
 
+int es_cli_check_program(const es_spec *spec, char *msg, size_t cap)
+{
+    char dirbuf[PATH_MAX];
+    if (spec->program == NULL || access(spec->program, F_OK) == 0)
+        return 0;
+    snprintf(dirbuf, sizeof dirbuf, "%s", spec->path);
+    snprintf(msg, cap,
+             "%s:%d:%d: program '%s' not found (looked from the current directory and in %s, "
+             "beside the spec)",
+             spec->path, spec->program_line, spec->program_column, spec->program,
+             spec->program[0] == '/' ? "no other place: the path is absolute" : dirname(dirbuf));
+    return 1;
+}
+
+void es_cli_print_warnings(const char *cmd, const es_spec *spec)
+{
+    for (char **w = spec->warnings; w != NULL && *w != NULL; w++)
+        fprintf(stderr, "ecosweep %s: warning: %s\n", cmd, *w);
+}
+
 int es_cli_usage_error(const es_cli_cmd *cmd, const char *fmt, ...)
 {
     va_list ap;

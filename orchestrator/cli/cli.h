@@ -233,6 +233,15 @@ void es_cli_find_worker(const char *option, char *buf, size_t cap);
  * anywhere.  0 or -ENOMEM. */
 int es_cli_resolve_program(struct es_spec *spec);
 
+/* After es_cli_resolve_program: 0 when spec->program is absent or exists;
+ * else 1 with "SPEC:L:C: program 'x.py' not found (...)" in msg (cap
+ * bytes).  A spec whose command runs ${program} cannot run without it
+ * (`run` and `validate` refuse it); otherwise it is a warning. */
+int es_cli_check_program(const struct es_spec *spec, char *msg /* OUT */, size_t cap);
+
+/* Print the spec's warnings on stderr, each prefixed "ecosweep CMD: warning: ". */
+void es_cli_print_warnings(const char *cmd, const struct es_spec *spec);
+
 /* Run a sweep (new or resumed, as ro says) and print its summary on
  * stdout, errors prefixed "ecosweep CMD: "; returns the exit code (see
  * above).  Shared by `run` and `resume`; defined in cli_run.c. */

@@ -161,6 +161,16 @@ static int run_exec(const void *args, int n, char **operands)
         fprintf(stderr, "ecosweep run: out of memory\n");
         return ES_EXIT_ERROR;
     }
+    es_cli_print_warnings("run", spec);
+    {
+        char msg[ES_ERR_MSG_MAX + PATH_MAX];
+        if (es_cli_check_program(spec, msg, sizeof msg) != 0 && es_spec_uses_program(spec)) {
+            /* Every trial would fail at once: say so before the first. */
+            fprintf(stderr, "ecosweep run: %s\n", msg);
+            es_spec_free(spec);
+            return ES_EXIT_USAGE;
+        }
+    }
     if ((rc = es_store_open(db, &st, &err)) != 0) {
         es_spec_free(spec);
         fprintf(stderr, "ecosweep run: %s\n", err.msg);

@@ -8,6 +8,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <unistd.h>
 
 #include "account.h"
 #include "cli.h"
@@ -423,4 +424,23 @@ ES_TEST(version_comes_from_cmake)
     const char *out, *err;
     ES_CHECK_INT(es_test_ecosweep((const char *[]){"--version", NULL}, NULL, &out, &err), 0);
     ES_CHECK_STR(out, "ecosweep " ES_VERSION "\n");
+}
+
+/* A program that does not exist: `validate` and `run` say so, naming the
+ * spec's line, before any trial fails on it. */
+ES_TEST(missing_program_is_an_error_before_any_trial)
+{
+    const char *spec = es_test_path("noprog.yaml"), *out, *err;
+    FILE *f = fopen(spec, "w");
+    ES_CHECK(f != NULL);
+    fputs("program: nothere.py\nmetric: {name: loss}\nparameters:\n  x: {min: 0, max: 1}\n", f);
+    fclose(f);
+    ES_CHECK_INT(es_test_ecosweep((const char *[]){"validate", spec, NULL}, NULL, &out, &err), 2);
+    ES_CHECK_CONTAINS(err, "noprog.yaml:1:10: program 'nothere.py' not found");
+    ES_CHECK_INT(
+        es_test_ecosweep((const char *[]){"run", "--db", es_test_path("np.db"), spec, NULL}, NULL,
+                         &out, &err),
+        2);
+    ES_CHECK_CONTAINS(err, "program 'nothere.py' not found");
+    ES_CHECK(access(es_test_path("np.db"), F_OK) != 0); /* nothing recorded */
 }

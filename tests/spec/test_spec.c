@@ -334,3 +334,62 @@ ES_TEST(program_optional_without_program_macro)
     ES_CHECK(spec->program == NULL);
     es_spec_free(spec);
 }
+
+/* `validate` lists every error of a file, not only the first: each key and
+ * each parameter is checked on its own, and the first is still err. */
+ES_TEST(parse_file_all_lists_every_error)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/many.yaml", es_test_tmpdir());
+    FILE *f = fopen(path, "w");
+    ES_CHECK(f != NULL);
+    fputs("program: t.py\n"
+          "method: rando\n"
+          "parameters:\n"
+          "  lr: {min: 5, max: 1}\n"
+          "  ok: {values: [1, 2]}\n"
+          "  mom: {distribution: uniform, mn: 0, max: 1}\n"
+          "run_cap: -3\n"
+          "colour: blue\n",
+          f);
+    fclose(f);
+    es_spec *spec;
+    char **errors;
+    es_err err;
+    ES_CHECK_INT(es_spec_parse_file_all(path, &spec, &errors, &err), ES_ESPEC);
+    ES_CHECK(spec == NULL && errors != NULL);
+    size_t n = 0;
+    while (errors[n] != NULL)
+        n++;
+    ES_CHECK_INT(n, 5);
+    ES_CHECK_CONTAINS(errors[0], "many.yaml:2:9: method: unknown method 'rando'");
+    ES_CHECK_CONTAINS(errors[1], ":4:8: parameters.lr: min (5) must be less than max (1)");
+    ES_CHECK_CONTAINS(errors[2], ":6:32: parameters.mom: unknown key 'mn'");
+    ES_CHECK_CONTAINS(errors[3], ":7:10: run_cap:");
+    ES_CHECK_CONTAINS(errors[4], ":8:1: unknown key 'colour'");
+    ES_CHECK_STR(err.msg, errors[0]);
+    es_strv_free(errors);
+
+    /* A valid spec: no list, and the plain parser still stops at the first. */
+    ES_CHECK_INT(es_spec_parse_file(path, &spec, &err), ES_ESPEC);
+    ES_CHECK_CONTAINS(err.msg, "unknown method 'rando'");
+}
+
+/* W&B's log_uniform takes natural-log exponents: bounds that look like
+ * values are a warning that names the fix; log exponents are not. */
+ES_TEST(log_uniform_with_value_bounds_warns)
+{
+    static const char yaml[] = "program: t.py\n"
+                               "parameters:\n"
+                               "  lr: {distribution: log_uniform, min: 0.0001, max: 0.1}\n"
+                               "  wd: {distribution: log_uniform, min: -9.2, max: -2.3}\n";
+    es_spec *spec;
+    es_err err;
+    ES_CHECK_INT(es_spec_parse_string(yaml, strlen(yaml), "w.yaml", &spec, &err), 0);
+    ES_CHECK(spec->warnings != NULL && spec->warnings[0] != NULL);
+    ES_CHECK_CONTAINS(spec->warnings[0], "w.yaml:3:3: parameters.lr: log_uniform takes min and "
+                                         "max as natural logs");
+    ES_CHECK_CONTAINS(spec->warnings[0], "use log_uniform_values");
+    ES_CHECK(spec->warnings[1] == NULL); /* wd is fine */
+    es_spec_free(spec);
+}
