@@ -7,6 +7,8 @@
  * `estimate`'s pilot both need).
  */
 #include "cli.h"
+#include "store.h"
+#include "lock.h"
 #include "numbers.h"
 
 #include <errno.h>
@@ -503,6 +505,40 @@ int es_cli_check_program(const es_spec *spec, char *msg, size_t cap)
              spec->path, spec->program_line, spec->program_column, spec->program,
              spec->program[0] == '/' ? "no other place: the path is absolute" : dirname(dirbuf));
     return 1;
+}
+
+int es_cli_mark_abandoned(const char *db, es_store_data *d)
+{
+    es_lock *lock = NULL;
+    es_err err;
+    int n = 0;
+    if (es_lock_open(db, &lock, &err) != 0)
+        return 0; /* status as recorded */
+    for (size_t i = 0; i < d->n_projects; i++)
+        for (size_t j = 0; j < d->projects[i].n_sweeps; j++) {
+            es_store_sweep *sw = &d->projects[i].sweeps[j];
+            pid_t holder;
+            if (strcmp(sw->status, "running") != 0 ||
+                es_lock_sweep_held(lock, sw->id, &holder) != 0)
+                continue;
+            char *status = strdup("abandoned");
+            char *reason = sw->reason != NULL
+                               ? NULL
+                               : strdup("recorded as running, but its coordinator is gone; "
+                                        "`ecosweep resume SWEEP` takes it up");
+            if (status == NULL || (sw->reason == NULL && reason == NULL)) {
+                free(status);
+                es_lock_close(lock);
+                return -ENOMEM;
+            }
+            free(sw->status);
+            sw->status = status;
+            if (reason != NULL)
+                sw->reason = reason;
+            n++;
+        }
+    es_lock_close(lock);
+    return n;
 }
 
 void es_cli_print_warnings(const char *cmd, const es_spec *spec)

@@ -207,6 +207,7 @@ int es_cli_wants_help(int argc, char **argv);
  * when there is no file, or it cannot be opened, print why and return
  * ES_EXIT_ERROR.  Defined in cli_report.c. */
 struct es_store;
+struct es_store_data;
 int es_cli_open_existing(const char *db, struct es_store **st);
 
 /* The coordinators' lock file of database db (see lock.h), opened, with its
@@ -238,6 +239,12 @@ int es_cli_resolve_program(struct es_spec *spec);
  * bytes).  A spec whose command runs ${program} cannot run without it
  * (`run` and `validate` refuse it); otherwise it is a warning. */
 int es_cli_check_program(const struct es_spec *spec, char *msg /* OUT */, size_t cap);
+
+/* Mark each sweep of d recorded as running whose coordinator is gone (no
+ * live process holds its lock) as "abandoned", with a reason saying how to
+ * take it up; returns how many.  Sweeps are left as recorded when the lock
+ * file cannot be opened (a read-only directory).  -ENOMEM on failure. */
+int es_cli_mark_abandoned(const char *db, struct es_store_data *d);
 
 /* Print the spec's warnings on stderr, each prefixed "ecosweep CMD: warning: ". */
 void es_cli_print_warnings(const char *cmd, const struct es_spec *spec);

@@ -54,10 +54,13 @@ static int ls_exec(const void *args, int n, char **operands)
         es_store_close(st);
         return ES_EXIT_ERROR;
     }
-    es_lock *lock = NULL;
-    int abandoned = 0;
-    if (es_lock_open(db, &lock, &err) != 0)
-        lock = NULL; /* status as recorded */
+    int abandoned = es_cli_mark_abandoned(db, data);
+    if (abandoned < 0) {
+        fprintf(stderr, "ecosweep ls: out of memory\n");
+        es_store_data_free(data);
+        es_store_close(st);
+        return ES_EXIT_ERROR;
+    }
     printf("%-16s %-24s %5s  %-12s %6s %9s %12s  %s\n", "PROJECT", "SWEEP", "ID", "STATUS",
            "TRIALS", "COMPLETED", "KWH", "STARTED (UTC)");
     for (size_t i = 0; i < data->n_projects; i++) {
@@ -80,14 +83,7 @@ static int ls_exec(const void *args, int n, char **operands)
                 gmtime_r(&s, &tm);
                 strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
             }
-            /* "running" with no live coordinator holding it: abandoned. */
             const char *status = sw->status;
-            pid_t holder;
-            if (lock != NULL && strcmp(status, "running") == 0 &&
-                es_lock_sweep_held(lock, sw->id, &holder) == 0) {
-                status = "abandoned";
-                abandoned++;
-            }
             printf("%-16s %-24s %5lld  %-12s %6zu %9d %12.6f  %s\n", p->name, sw->name,
                    (long long)sw->id, status, sw->n_trials, done, kwh, when);
         }
@@ -95,7 +91,6 @@ static int ls_exec(const void *args, int n, char **operands)
     if (abandoned > 0)
         printf("\nabandoned: recorded as running, but its coordinator is gone; `ecosweep resume "
                "SWEEP` takes it up\n");
-    es_lock_close(lock);
     es_store_data_free(data);
     es_store_close(st);
     return ES_EXIT_OK;

@@ -111,13 +111,28 @@ static int report_exec(const void *args, int n, char **operands)
         es_store_close(st);
         return ES_EXIT_ERROR;
     }
-    int nothing = 1;
+    size_t sweeps = 0;
     for (size_t i = 0; i < data->n_projects; i++)
-        nothing &= data->projects[i].n_sweeps == 0 && data->projects[i].n_imports == 0;
-    if ((project != NULL || sweep != NULL) && nothing) {
+        sweeps += data->projects[i].n_sweeps;
+    if (es_cli_mark_abandoned(db, data) < 0) {
+        fprintf(stderr, "ecosweep report: out of memory\n");
+        rc = ES_EXIT_ERROR;
+    } else if ((sweep != NULL && sweeps == 0) || (project != NULL && data->n_projects == 0)) {
         fprintf(stderr, "ecosweep report: no %s '%s' in %s\n", sweep ? "sweep" : "project",
                 sweep ? sweep : project, db);
         rc = ES_EXIT_ERROR;
+    } else if (sweep != NULL && sweeps > 1) {
+        /* One name in several projects: say which, rather than mix them. */
+        fprintf(stderr, "ecosweep report: %zu sweeps are called '%s':", sweeps, sweep);
+        for (size_t i = 0; i < data->n_projects; i++)
+            for (size_t j = 0; j < data->projects[i].n_sweeps; j++)
+                fprintf(stderr, " #%lld in project %s%s", (long long)data->projects[i].sweeps[j].id,
+                        data->projects[i].name,
+                        i + 1 == data->n_projects && j + 1 == data->projects[i].n_sweeps ? ""
+                                                                                         : ",");
+        fprintf(stderr, "; add --project P, or give the sweep's number (--sweep %lld)\n",
+                (long long)data->projects[0].sweeps[0].id);
+        rc = ES_EXIT_USAGE;
     } else {
         es_report_opts ro = {
             .format = (es_report_format)fmt, .override = &a->ov, .partial = sweep != NULL};
@@ -125,7 +140,9 @@ static int report_exec(const void *args, int n, char **operands)
         if (a->ov.set != 0 && (fmt == ES_REPORT_CSV || fmt == ES_REPORT_CODECARBON))
             fprintf(stderr, "ecosweep report: factors overridden for every sweep; figures "
                             "recomputed from the stored joules\n");
-        if ((rc = es_report_write_opts(data, &ro, stdout)) != 0) {
+        if ((rc = es_report_write_opts(data, &ro, stdout)) == -EPIPE) {
+            rc = ES_EXIT_OK; /* the reader stopped reading (`| head`): as cat would, quietly */
+        } else if (rc != 0) {
             fprintf(stderr, "ecosweep report: cannot write the report: %s\n", strerror(-rc));
             rc = ES_EXIT_ERROR;
         }

@@ -131,7 +131,8 @@ static void print_summary(const es_spec *spec, const es_run_summary *s, const ch
                s->best_objective);
     printf("  energy: %.6f kWh, %.4f g CO2e, $%.6f, in %s\n", s->kwh, s->co2e_kg * 1000, s->usd,
            el);
-    printf("  details: ecosweep report --db %s --sweep %s\n", db, s->sweep_name);
+    /* By number: a name can be shared by sweeps of other projects. */
+    printf("  details: ecosweep report --db %s --sweep %lld\n", db, (long long)s->sweep_id);
 }
 
 static int run_exec(const void *args, int n, char **operands)

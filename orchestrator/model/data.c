@@ -3,8 +3,38 @@
  * SQL: the store fills the tree, and whoever holds one frees it here.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "data.h"
+
+void es_store_sweep_clear(es_store_sweep *sw)
+{
+    for (size_t k = 0; k < sw->n_trials; k++) {
+        es_store_trial *t = &sw->trials[k];
+        for (size_t m = 0; m < t->n_metrics; m++)
+            free(t->metrics[m].name);
+        free(t->metrics);
+        free(t->status);
+        free(t->reason);
+        free(t->host);
+        free(t->log_dir);
+        free(t->command_json);
+        free(t->slurm_job);
+        free(t->slurm_state);
+        free(t->params_json);
+    }
+    free(sw->trials);
+    free(sw->name);
+    free(sw->status);
+    free(sw->reason);
+    free(sw->method);
+    free(sw->metric);
+    free(sw->goal);
+    free(sw->spec_path);
+    free(sw->host);
+    free(sw->spec_text);
+    memset(sw, 0, sizeof *sw);
+}
 
 void es_store_data_free(es_store_data *d)
 {
@@ -12,33 +42,8 @@ void es_store_data_free(es_store_data *d)
         return;
     for (size_t i = 0; i < d->n_projects; i++) {
         es_store_project *p = &d->projects[i];
-        for (size_t j = 0; j < p->n_sweeps; j++) {
-            es_store_sweep *sw = &p->sweeps[j];
-            for (size_t k = 0; k < sw->n_trials; k++) {
-                es_store_trial *t = &sw->trials[k];
-                for (size_t m = 0; m < t->n_metrics; m++)
-                    free(t->metrics[m].name);
-                free(t->metrics);
-                free(t->status);
-                free(t->reason);
-                free(t->host);
-                free(t->log_dir);
-                free(t->command_json);
-                free(t->slurm_job);
-                free(t->slurm_state);
-                free(t->params_json);
-            }
-            free(sw->trials);
-            free(sw->name);
-            free(sw->status);
-            free(sw->reason);
-            free(sw->method);
-            free(sw->metric);
-            free(sw->goal);
-            free(sw->spec_path);
-            free(sw->host);
-            free(sw->spec_text);
-        }
+        for (size_t j = 0; j < p->n_sweeps; j++)
+            es_store_sweep_clear(&p->sweeps[j]);
         free(p->sweeps);
         for (size_t j = 0; j < p->n_imports; j++) {
             es_store_import *im = &p->imports[j];

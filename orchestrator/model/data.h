@@ -95,6 +95,10 @@ typedef struct es_store_data {
     size_t n_projects;
 } es_store_data;
 
+/* Free what one sweep of a loaded tree holds (its strings and trials) and
+ * zero it. */
+void es_store_sweep_clear(es_store_sweep *sw);
+
 /* Free a tree es_store_load returned (NULL allowed). */
 void es_store_data_free(es_store_data *d);
 

@@ -11,29 +11,63 @@
 
 #include "report_int.h"
 
-/* A table cell: '|' escaped, line breaks turned to spaces. */
+/* Text from the data (names, reasons, file names) as Markdown shows it
+ * literally: the characters that start emphasis, code, links, images, raw
+ * HTML, entities or table cells are backslash-escaped, and line breaks and
+ * other control characters become spaces, so a name can neither break a
+ * table or a heading nor inject markup. */
 static void md_cell(FILE *f, const char *s)
 {
     for (; s != NULL && *s; s++) {
-        if (*s == '|')
-            fputs("\\|", f);
-        else if (*s == '\n' || *s == '\r')
+        unsigned char ch = (unsigned char)*s;
+        if (ch < 0x20 || ch == 0x7f)
             fputc(' ', f);
+        else if (strchr("\\`*_[]<>|~!&", ch) != NULL)
+            fprintf(f, "\\%c", ch);
         else
-            fputc(*s, f);
+            fputc(ch, f);
     }
 }
 
-/* Inline code, unless the text holds a backtick. */
+/* s as inline code: fenced by one backtick more than its longest run of
+ * them (padded by a space when it starts or ends with one), control
+ * characters as spaces; in a table, '|' is escaped (GFM reads "\|" in a
+ * cell as '|', even in code), elsewhere it stays as it is. */
+static void md_code_in(FILE *f, const char *s, int in_table)
+{
+    size_t run = 0, longest = 0, n = s != NULL ? strlen(s) : 0;
+    for (size_t i = 0; i < n; i++) {
+        run = s[i] == '`' ? run + 1 : 0;
+        longest = run > longest ? run : longest;
+    }
+    int pad = n > 0 && (s[0] == '`' || s[n - 1] == '`');
+    for (size_t i = 0; i <= longest; i++)
+        fputc('`', f);
+    if (pad)
+        fputc(' ', f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch < 0x20 || ch == 0x7f)
+            fputc(' ', f);
+        else if (ch == '|' && in_table)
+            fputs("\\|", f);
+        else
+            fputc(ch, f);
+    }
+    if (pad)
+        fputc(' ', f);
+    for (size_t i = 0; i <= longest; i++)
+        fputc('`', f);
+}
+
 static void md_code(FILE *f, const char *s)
 {
-    if (s != NULL && strchr(s, '`') == NULL) {
-        fputc('`', f);
-        md_cell(f, s);
-        fputc('`', f);
-    } else {
-        md_cell(f, s);
-    }
+    md_code_in(f, s, 0);
+}
+
+static void md_code_cell(FILE *f, const char *s)
+{
+    md_code_in(f, s, 1);
 }
 
 static void md_tier(FILE *f, const char *name, const es_tier *t)
@@ -89,15 +123,29 @@ static void md_imports(FILE *f, const es_rep_project_view *pv)
     fputc('\n', f);
 }
 
-/* The sensitivity of param in list s (n entries), as a cell. */
-static void md_share(FILE *f, const es_sensitivity *s, size_t n, const char *param)
+/* What moved one target: the method, then a row per parameter (each
+ * target its own table: the two may use different trials, groups and
+ * methods). */
+static void md_sens(FILE *f, const char *what, const es_sensitivity *s, size_t n, size_t used)
 {
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(s[i].param, param) == 0) {
-            es_rep_write_share(f, &s[i]);
-            return;
-        }
-    fputs("-", f);
+    if (used == 0)
+        return;
+    fputs("**What moved ", f);
+    md_cell(f, what);
+    fputs("** (", f);
+    es_rep_write_sens_heading(f, s, n, used);
+    fputs(")\n\n", f);
+    if (n == 0)
+        return;
+    fputs("| parameter | grouped by | groups | share (rho) |\n|---|---|---:|---:|\n", f);
+    for (size_t i = 0; i < n; i++) {
+        fputs("| ", f);
+        md_code_cell(f, s[i].param);
+        fprintf(f, " | %s | %zu | ", s[i].method, s[i].groups);
+        es_rep_write_share(f, &s[i]);
+        fputs(" |\n", f);
+    }
+    fputc('\n', f);
 }
 
 static void md_analysis(FILE *f, const es_rep_sweep_view *sv)
@@ -107,11 +155,13 @@ static void md_analysis(FILE *f, const es_rep_sweep_view *sv)
     const char *metric = sv->metric;
     if (ss->n > 0) {
         n_pts = es_rep_curve_points(ss->n, pts, 40);
+        fputs("**Expected best ", f);
+        md_cell(f, metric);
         fprintf(f,
-                "**Expected best %s of n trials** (Dodge et al. 2019; completed trials drawn "
-                "with replacement; %.4g kWh per completed trial, failures' energy "
-                "included)\n\n| trials | kWh | expected best | sd |\n|---:|---:|---:|---:|\n",
-                metric, ss->kwh_per_trial);
+                " of n trials** (Dodge et al. 2019; completed trials drawn with replacement; "
+                "%.4g kWh per completed trial, failures' energy included)\n\n| trials | kWh | "
+                "expected best | sd |\n|---:|---:|---:|---:|\n",
+                ss->kwh_per_trial);
         for (size_t i = 0; i < n_pts; i++) {
             size_t k = es_rep_curve_index(ss, pts[i]);
             fprintf(f, "| %zu | %.4g | %.6g | %.3g |\n", pts[i], ss->kwh_per_trial * (double)pts[i],
@@ -119,36 +169,8 @@ static void md_analysis(FILE *f, const es_rep_sweep_view *sv)
         }
         fputc('\n', f);
     }
-    if (ss->obj_trials == 0)
-        return;
-    fprintf(f, "**What moved %s and the energy** (", metric);
-    es_rep_write_sens_heading(f, ss->obj, ss->n_obj, ss->obj_trials);
-    fputs(")\n\n", f);
-    if (ss->n_obj == 0 && ss->n_kwh == 0)
-        return;
-    fprintf(f, "| parameter | grouped by | groups | %s | energy |\n|---|---|---:|---:|---:|\n",
-            metric);
-    /* Rows in the order of the objective's list, then parameters only the
-     * energy list has. */
-    for (int pass = 0; pass < 2; pass++) {
-        const es_sensitivity *s = pass == 0 ? ss->obj : ss->kwh;
-        size_t n = pass == 0 ? ss->n_obj : ss->n_kwh;
-        for (size_t i = 0; i < n; i++) {
-            int dup = 0;
-            for (size_t j = 0; pass == 1 && j < ss->n_obj && !dup; j++)
-                dup = strcmp(ss->obj[j].param, s[i].param) == 0;
-            if (dup)
-                continue;
-            fputs("| ", f);
-            md_code(f, s[i].param);
-            fprintf(f, " | %s | %zu | ", s[i].method, s[i].groups);
-            md_share(f, ss->obj, ss->n_obj, s[i].param);
-            fputs(" | ", f);
-            md_share(f, ss->kwh, ss->n_kwh, s[i].param);
-            fputs(" |\n", f);
-        }
-    }
-    fputc('\n', f);
+    md_sens(f, metric, ss->obj, ss->n_obj, ss->obj_trials);
+    md_sens(f, "the energy", ss->kwh, ss->n_kwh, ss->kwh_trials);
 }
 
 static void md_sweep(FILE *f, const es_rep_sweep_view *sv)
@@ -160,8 +182,9 @@ static void md_sweep(FILE *f, const es_rep_sweep_view *sv)
     es_rep_iso_time(sw->started, started, sizeof started);
     fputs("### Sweep ", f);
     md_code(f, sw->name);
-    fprintf(f, " (#%lld)\n\n- %s search, seed %llu, started %s: %s", (long long)sw->id, sw->method,
-            (unsigned long long)sw->seed, started, sw->status);
+    fprintf(f, " (#%lld)\n\n- %s search, seed %llu, started %s: ", (long long)sw->id, sw->method,
+            (unsigned long long)sw->seed, started);
+    md_cell(f, sw->status);
     if (sw->reason) {
         fputs(" - ", f);
         md_cell(f, sw->reason);
@@ -177,8 +200,9 @@ static void md_sweep(FILE *f, const es_rep_sweep_view *sv)
         fputc('\n', f);
     }
     if (sv->best != NULL) {
-        fprintf(f, "- **best**: trial %lld, %s = %.6g, ", (long long)sv->best->t->number,
-                sv->metric, sv->best->t->objective);
+        fprintf(f, "- **best**: trial %lld, ", (long long)sv->best->t->number);
+        md_cell(f, sv->metric);
+        fprintf(f, " = %.6g, ", sv->best->t->objective);
         md_code(f, sv->best->t->params_json);
         fputc('\n', f);
     }

@@ -256,43 +256,60 @@ enum { EMAX_DENSE = 100 };
  * the top n (1 - e^(-45/k)) ~ 45 n / k values are summed.  The whole curve
  * is thus O(n log n), not O(n^2). */
 static void expected_max_at(const double *v, size_t n, const size_t *ks, size_t nk, double *mean,
-                            double *sd, double *pw)
+                            double *sd, double *pw, double *u)
 {
+    /* The sums run over u = (v - c) / s, c the best value and s the range,
+     * so that the second moment is not the difference of two huge numbers
+     * (values of 1e8 + 0.001 ... lost their sd to cancellation) and no
+     * square overflows (values near 1e308); the range is taken as the
+     * largest magnitude where it would overflow itself. */
+    double c = v[n - 1], lo_v = v[0], hi_v = v[0], s;
+    for (size_t i = 1; i < n; i++) {
+        lo_v = fmin(lo_v, v[i]);
+        hi_v = fmax(hi_v, v[i]);
+    }
+    s = hi_v - lo_v;
+    if (isfinite(s)) {
+        s = s > 0 ? s : 1.0;
+        for (size_t i = 0; i < n; i++)
+            u[i] = (v[i] - c) / s;
+    } else {
+        s = fmax(fabs(lo_v), fabs(hi_v));
+        for (size_t i = 0; i < n; i++)
+            u[i] = v[i] / s - c / s;
+    }
     size_t j = 0, dense = n < EMAX_DENSE ? n : EMAX_DENSE;
     for (size_t i = 0; i < n; i++)
         pw[i] = 1.0;
-    for (size_t k = 1; k <= dense && j < nk; k++) {
-        for (size_t i = 0; i < n; i++)
-            pw[i] *= (double)(i + 1) / (double)n;
-        if (ks[j] != k)
-            continue;
-        double m = 0, m2 = 0, prev = 0;
-        for (size_t i = 0; i < n; i++) {
-            double w = pw[i] - prev; /* P(the best of k draws is v_(i)) */
-            prev = pw[i];
-            m += w * v[i];
-            m2 += w * v[i] * v[i];
+    for (size_t k = 1; k <= n && j < nk; k++) {
+        double m = 0, m2 = 0, prev, kk = (double)k;
+        size_t lo = 0;
+        if (k <= dense) { /* the powers as a running product */
+            for (size_t i = 0; i < n; i++)
+                pw[i] *= (double)(i + 1) / (double)n;
+            if (ks[j] != k)
+                continue;
+            prev = 0;
+        } else { /* only the terms above double precision */
+            if (ks[j] != k) {
+                k = ks[j] - 1; /* jump to the next point asked for */
+                continue;
+            }
+            lo = (size_t)floor((double)n * exp(-45.0 / kk));
+            lo = lo > 0 ? lo - 1 : 0; /* the first index whose weight is kept */
+            prev = lo > 0 ? exp(kk * log((double)lo / (double)n)) : 0.0;
         }
-        mean[j] = m;
-        if (sd != NULL)
-            sd[j] = sqrt(fmax(0.0, m2 - m * m));
-        j++;
-    }
-    for (; j < nk; j++) {
-        double k = (double)ks[j], m = 0, m2 = 0, prev;
-        size_t lo = (size_t)floor((double)n * exp(-45.0 / k));
-        lo = lo > 0 ? lo - 1 : 0; /* v index whose weight is the first kept */
-        prev = lo > 0 ? exp(k * log((double)lo / (double)n)) : 0.0;
         for (size_t i = lo; i < n; i++) {
-            double cdf = exp(k * log((double)(i + 1) / (double)n));
-            double w = cdf - prev;
+            double cdf = k <= dense ? pw[i] : exp(kk * log((double)(i + 1) / (double)n));
+            double w = cdf - prev; /* P(the best of k draws is v_(i)) */
             prev = cdf;
-            m += w * v[i];
-            m2 += w * v[i] * v[i];
+            m += w * u[i];
+            m2 += w * u[i] * u[i];
         }
-        mean[j] = m;
+        mean[j] = c + s * m;
         if (sd != NULL)
-            sd[j] = sqrt(fmax(0.0, m2 - m * m));
+            sd[j] = s * sqrt(fmax(0.0, m2 - m * m));
+        j++;
     }
 }
 
@@ -315,26 +332,25 @@ static double *sorted_best_last(const double *values, size_t n, int maximize)
 
 int es_report_expected_max(const double *values, size_t n, int maximize, double *mean, double *sd)
 {
-    double *v, *pw;
+    double *v, *pw, *u;
     size_t *ks;
     if (n == 0)
         return -EINVAL;
     v = sorted_best_last(values, n, maximize);
     pw = malloc(n * sizeof *pw);
+    u = malloc(n * sizeof *u);
     ks = malloc(n * sizeof *ks);
-    if (v != NULL && pw != NULL && ks != NULL) {
+    int ok = v != NULL && pw != NULL && u != NULL && ks != NULL;
+    if (ok) {
         for (size_t k = 0; k < n; k++)
             ks[k] = k + 1;
-        expected_max_at(v, n, ks, n, mean, sd, pw);
+        expected_max_at(v, n, ks, n, mean, sd, pw, u);
     }
     free(pw);
+    free(u);
     free(ks);
-    if (v == NULL || pw == NULL || ks == NULL) {
-        free(v);
-        return -ENOMEM;
-    }
     free(v);
-    return 0;
+    return ok ? 0 : -ENOMEM;
 }
 
 size_t es_rep_curve_points(size_t n, size_t *pts, size_t cap)
@@ -761,8 +777,19 @@ static int sweep_sensitivity(const es_store_sweep *sw, const es_rep_trial_view *
         y[m++] = energy ? c.kwh : t->objective;
     }
     *used = m;
-    if (rc == 0 && m >= ES_REPORT_SENSITIVITY_MIN_TRIALS)
+    if (rc == 0 && m >= ES_REPORT_SENSITIVITY_MIN_TRIALS) {
+        /* Shares and ranks do not change under y -> (y - lo) / range; the
+         * sums of squares of targets near 1e308 would overflow. */
+        double lo = y[0], hi = y[0];
+        for (size_t i = 1; i < m; i++) {
+            lo = fmin(lo, y[i]);
+            hi = fmax(hi, y[i]);
+        }
+        double range = hi - lo, scale = isfinite(range) ? range : fmax(fabs(lo), fabs(hi));
+        for (size_t i = 0; scale > 0 && i < m; i++)
+            y[i] = isfinite(range) ? (y[i] - lo) / scale : y[i] / scale;
         rc = sensitivity(p, np, y, m, out, n);
+    }
     for (size_t i = 0; p != NULL && i < m; i++)
         members_free(p[i], np[i]);
     free(p);
@@ -820,7 +847,7 @@ void es_report_sensitivity_free(es_sensitivity *s, size_t n)
 int es_rep_sweep_analyze(const es_rep_sweep_view *sv, es_rep_sweep_stats *out)
 {
     const es_store_sweep *sw = sv->sw;
-    double *v = malloc((sw->n_trials + 1) * sizeof *v), *sorted = NULL, *pw = NULL;
+    double *v = malloc((sw->n_trials + 1) * sizeof *v), *sorted = NULL, *pw = NULL, *u = NULL;
     int rc = 0;
 
     memset(out, 0, sizeof *out);
@@ -836,12 +863,13 @@ int es_rep_sweep_analyze(const es_rep_sweep_view *sv, es_rep_sweep_stats *out)
         out->emax_sd = malloc(out->n_curve * sizeof *out->emax_sd);
         sorted = sorted_best_last(v, out->n, es_rep_maximize(sw));
         pw = malloc(out->n * sizeof *pw);
+        u = malloc(out->n * sizeof *u);
         if (out->n_curve == 0 || out->emax == NULL || out->emax_sd == NULL || sorted == NULL ||
-            pw == NULL)
+            pw == NULL || u == NULL)
             rc = -ENOMEM;
         else
-            expected_max_at(sorted, out->n, out->curve_n, out->n_curve, out->emax, out->emax_sd,
-                            pw);
+            expected_max_at(sorted, out->n, out->curve_n, out->n_curve, out->emax, out->emax_sd, pw,
+                            u);
         /* The energy of all trials, failures included, over the completed
          * ones: what each usable draw really cost. */
         out->kwh_per_trial = sv->tally.cost.kwh / (double)out->n;
@@ -849,6 +877,7 @@ int es_rep_sweep_analyze(const es_rep_sweep_view *sv, es_rep_sweep_stats *out)
     free(v);
     free(sorted);
     free(pw);
+    free(u);
     if (rc == 0)
         rc = sweep_sensitivity(sw, sv->trials, 0, &out->obj, &out->n_obj, &out->obj_trials);
     if (rc == 0)

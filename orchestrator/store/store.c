@@ -24,9 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#define ES_SCHEMA_VERSION 6
+#define ES_SCHEMA_VERSION 7
 
 /* Migrations, in order: migrations[i] takes user_version i to i+1.  Each
  * runs in one transaction with its user_version bump, so a database is
@@ -177,6 +178,12 @@ static const char *const migrations[] = {
     "ALTER TABLE trial ADD COLUMN slurm_energy_j REAL;"
     "ALTER TABLE trial ADD COLUMN pruned_step INTEGER;"
     "ALTER TABLE sweep ADD COLUMN launcher TEXT;",
+    /* v7: a sweep's trials are read by sweep (reports, resume, Slurm): the
+     * unique index on (sweep_id, number) is partial (lost attempts share a
+     * number), so SQLite cannot use it for "WHERE sweep_id = ?" and read the
+     * whole trial table once per sweep: quadratic in a project of many
+     * sweeps.  A full index serves those reads. */
+    "CREATE INDEX trial_by_sweep ON trial(sweep_id, number);",
 };
 
 /* Joules at the device of trial alias T: the sum of the components that were
@@ -529,10 +536,37 @@ static int open_ro(es_store *st, const char *q, es_err *err)
     return read_version(st, &st->version, err);
 }
 
+/* Is the file at path one that ecosweep wrote (or a new, empty one that it
+ * may write)?  A read command must not turn another program's SQLite file,
+ * or an empty file, into an ecosweep database.  0 when it is ecosweep's or
+ * cannot be looked at without writing (the caller's open then says why). */
+static int check_ours(const char *path, es_err *err)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0 && sb.st_size == 0)
+        return es_err_set(err, ES_ESTORE, "%s: an empty file, not an ecosweep database", path);
+    es_store *st = store_new(path, err);
+    if (st == NULL)
+        return -ENOMEM;
+    int rc = open_ro(st, "mode=ro", err), version = st->version;
+    es_store_close(st);
+    if (rc == 0 && version == 0)
+        return es_err_set(err, ES_ESTORE,
+                          "%s: an SQLite database that ecosweep did not write (no ecosweep "
+                          "schema); give the --db of a sweep",
+                          path);
+    es_err_clear(err);
+    return 0;
+}
+
 int es_store_open_read(const char *path, es_store **out, es_err *err)
 {
     es_err first;
-    int rc = es_store_open(path, out, &first);
+    int rc;
+    *out = NULL;
+    if ((rc = check_ours(path, err)) != 0)
+        return rc;
+    rc = es_store_open(path, out, &first);
     if (rc == 0 || rc == -ENOMEM)
         return rc == 0 ? 0 : es_err_set(err, rc, "%s", first.msg);
 

@@ -357,6 +357,27 @@ int es_store_load(es_store *st, const char *project, const char *sweep, es_store
         es_store_data_free(d);
         return rc;
     }
+    /* A sweep named by its id is that sweep, whatever other sweeps are
+     * called: ids are unique, names only within a project. */
+    char *end;
+    long long want = sweep != NULL ? strtoll(sweep, &end, 10) : 0;
+    int by_id = 0;
+    if (sweep != NULL && *sweep != '\0' && *end == '\0')
+        for (size_t i = 0; i < d->n_projects; i++)
+            for (size_t j = 0; j < d->projects[i].n_sweeps; j++)
+                by_id |= d->projects[i].sweeps[j].id == want;
+    for (size_t i = 0; by_id && i < d->n_projects; i++) {
+        es_store_project *p = &d->projects[i];
+        size_t kept = 0;
+        for (size_t j = 0; j < p->n_sweeps; j++) {
+            if (p->sweeps[j].id == want) {
+                p->sweeps[kept++] = p->sweeps[j];
+                continue;
+            }
+            es_store_sweep_clear(&p->sweeps[j]);
+        }
+        p->n_sweeps = kept;
+    }
     /* A report of some sweeps is about the projects that hold them. */
     if (sweep != NULL) {
         size_t kept = 0;

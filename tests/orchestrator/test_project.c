@@ -6,6 +6,7 @@
  * parameters (and nothing else is), a v3 database upgrades in place, and
  * reports show forecasts, reuse and overshoot.
  */
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli_exec.h"
@@ -355,7 +356,7 @@ ES_TEST(v3_database_upgrades_in_place)
     if (es_store_open(path, &st, &err) != 0)
         ES_FAIL("open v3: %s", err.msg);
     ES_CHECK_INT(es_store_found_version(st), 3);
-    ES_CHECK_INT(es_store_schema_version(), 6);
+    ES_CHECK_INT(es_store_schema_version(), 7);
     ES_CHECK_INT(es_store_load(st, NULL, NULL, &d, &err), 0);
     const es_store_sweep *sw = &d->projects[0].sweeps[0];
     ES_CHECK_STR(sw->name, "legacy");
@@ -450,4 +451,93 @@ ES_TEST(report_shows_forecast_reuse_overshoot)
     es_store_data_free(d);
     es_store_close(st);
     es_spec_free(a);
+}
+
+/* ---- `ecosweep report` on databases a user did not expect ----------------------- */
+
+/* A read command never turns another program's SQLite file, or an empty
+ * file, into an ecosweep database: it refuses, and the file is unchanged. */
+ES_TEST(report_refuses_a_database_ecosweep_did_not_write)
+{
+    const char *out, *err;
+    FILE *f = fopen(es_test_path("empty.db"), "w");
+    ES_CHECK(f != NULL);
+    fclose(f);
+    ES_CHECK_INT(es_test_ecosweep((const char *[]){"report", "--db", "empty.db", NULL}, NULL, &out,
+                                  &err),
+                 1);
+    ES_CHECK_CONTAINS(err, "an empty file, not an ecosweep database");
+    struct stat sb;
+    ES_CHECK_INT(stat(es_test_path("empty.db"), &sb), 0);
+    ES_CHECK_INT(sb.st_size, 0);
+
+    /* An SQLite file of someone else's (a page of its own, no ecosweep
+     * schema): built with the store's test writer at version 1, then its
+     * user_version cleared by rewriting the header field. */
+    es_err e;
+    ES_CHECK_INT(es_store_testing_write_v1(es_test_path("other.db"), &e), 0);
+    f = fopen(es_test_path("other.db"), "r+b");
+    ES_CHECK(f != NULL);
+    ES_CHECK_INT(fseek(f, 60, SEEK_SET), 0); /* user_version: 4 bytes at offset 60 */
+    ES_CHECK_INT(fwrite("\0\0\0\0", 1, 4, f), 4);
+    fclose(f);
+    ES_CHECK_INT(stat(es_test_path("other.db"), &sb), 0);
+    off_t size = sb.st_size;
+    ES_CHECK_INT(es_test_ecosweep((const char *[]){"report", "--db", "other.db", NULL}, NULL, &out,
+                                  &err),
+                 1);
+    ES_CHECK_CONTAINS(err, "an SQLite database that ecosweep did not write");
+    ES_CHECK_INT(stat(es_test_path("other.db"), &sb), 0);
+    ES_CHECK_INT(sb.st_size, size);
+}
+
+/* --sweep with a name two projects use is refused, naming both; a number
+ * is that sweep; --project with no sweep yet is reported, not "no project";
+ * a sweep recorded as running with no coordinator is "abandoned". */
+ES_TEST(report_sweep_and_project_filters_say_what_they_mean)
+{
+    es_spec *sp = spec_from(yaml_a);
+    es_store *st = open_db("f.db");
+    es_err e;
+    int64_t a = new_sweep(st, sp, "p1", "alpha");
+    int64_t b = new_sweep(st, sp, "p2", "alpha");
+    int64_t two = new_sweep(st, sp, "p2", "2"); /* a name that reads as a number */
+    int64_t empty;
+    ES_CHECK_INT(es_store_project_ensure(st, "quiet", &empty, &e), 0);
+    ES_CHECK_INT(es_store_sweep_finish(st, b, "finished", "run_cap reached", 2000, &e), 0);
+    ES_CHECK_INT(es_store_sweep_finish(st, two, "finished", "run_cap reached", 2000, &e), 0);
+    es_store_close(st);
+    es_spec_free(sp);
+    const char *out, *err;
+    ES_CHECK_INT(es_test_ecosweep((const char *[]){"report", "--db", "f.db", "--sweep", "alpha",
+                                                   NULL},
+                                  NULL, &out, &err),
+                 2);
+    ES_CHECK_CONTAINS(err, "2 sweeps are called 'alpha':");
+    ES_CHECK_CONTAINS(err, "in project p1");
+    ES_CHECK_CONTAINS(err, "in project p2");
+    ES_CHECK_INT(es_test_ecosweep((const char *[]){"report", "--db", "f.db", "--project", "p2",
+                                                   "--sweep", "alpha", NULL},
+                                  NULL, &out, &err),
+                 0);
+    ES_CHECK_CONTAINS(out, "Project p2: 1 sweep");
+    char num[32];
+    snprintf(num, sizeof num, "%lld", (long long)a);
+    ES_CHECK(a == 1); /* so that "--sweep 2" below is sweep b's id, not the sweep named 2 */
+    ES_CHECK_INT(es_test_ecosweep((const char *[]){"report", "--db", "f.db", "--sweep", "2",
+                                                   NULL},
+                                  NULL, &out, &err),
+                 0);
+    ES_CHECK_CONTAINS(out, "Sweep alpha (#2");
+    ES_CHECK(strstr(out, "Sweep 2 (#") == NULL);
+    ES_CHECK_INT(es_test_ecosweep((const char *[]){"report", "--db", "f.db", "--project", "quiet",
+                                                   NULL},
+                                  NULL, &out, &err),
+                 0);
+    ES_CHECK_CONTAINS(out, "Project quiet: 0 sweeps");
+    ES_CHECK_INT(es_test_ecosweep((const char *[]){"report", "--db", "f.db", "--sweep", num, NULL},
+                                  NULL, &out, &err),
+                 0);
+    ES_CHECK_CONTAINS(out, "Sweep alpha (#1, random, seed 1, started 1970-01-01T00:16:40Z): "
+                           "abandoned - recorded as running, but its coordinator is gone");
 }

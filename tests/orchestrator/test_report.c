@@ -599,3 +599,43 @@ ES_TEST(no_overshoot_line_for_a_sweep_within_budget)
     ES_CHECK_CONTAINS(json, "\"overshoot_j\": 0,");
     free(json);
 }
+
+/* The expected maximum's sd of values that differ far below their size
+ * (1e8 + 0.001 ... 0.008) lost everything to cancellation, and values near
+ * 1e308 overflowed: both match the closed form computed around the best. */
+ES_TEST(expected_max_sd_is_stable)
+{
+    double v[8], mean[8], sd[8];
+    for (int i = 0; i < 8; i++)
+        v[i] = 100000000.001 + 0.001 * i;
+    ES_CHECK_INT(es_report_expected_max(v, 8, 1, mean, sd), 0);
+    /* sd of 8 values 0.001 apart (each held to 1.5e-8, a double's step at 1e8) */
+    ES_CHECK_NEAR(sd[0], 0.001 * sqrt(63.0 / 12.0), 2e-8);
+    ES_CHECK_NEAR(mean[0], 100000000.0045, 1e-7);
+    for (int k = 1; k < 8; k++)
+        ES_CHECK(sd[k] < 0.004 && sd[k] <= sd[k - 1] + 1e-12);
+    double big[4] = {1e308, -1e308, 5e307, 0};
+    ES_CHECK_INT(es_report_expected_max(big, 4, 1, mean, sd), 0);
+    ES_CHECK(isfinite(mean[0]) && isfinite(sd[0]) && sd[0] > 1e307);
+    ES_CHECK_NEAR(mean[0] / 1e307, 1.25, 1e-9); /* (10 - 10 + 5 + 0) / 4 */
+}
+
+/* Names and reasons are data: in Markdown they can neither inject HTML or
+ * links nor break a table or a heading. */
+ES_TEST(markdown_shows_names_literally)
+{
+    es_store_trial t[1] = {mk_trial(0, "completed", 0.5, 3.6e6, "{\"a|b\":1}")};
+    es_store_sweep sw;
+    mk_sweep(&sw, 1, "x`y*z_[l](http://e)", "minimize", t, 1);
+    sw.reason = "stop <img src=x onerror=alert(1)>\nnext line";
+    sw.metric = "loss|*";
+    es_store_project p = {.id = 1, .name = "p|q", .sweeps = &sw, .n_sweeps = 1};
+    es_store_data d = {.projects = &p, .n_projects = 1};
+    char *md = render(&d, ES_REPORT_MARKDOWN, "esc.md");
+    ES_CHECK_CONTAINS(md, "## Project `p|q`\n");                     /* a heading: '|' as it is */
+    ES_CHECK_CONTAINS(md, "### Sweep ``x`y*z_[l](http://e)`` (#1)"); /* a longer fence */
+    ES_CHECK_CONTAINS(md, "stop \\<img src=x onerror=alert(1)\\> next line");
+    ES_CHECK(strstr(md, " <img") == NULL); /* only the escaped one */
+    ES_CHECK_CONTAINS(md, "- **best**: trial 0, loss\\|\\* = 0.5, `{\"a|b\":1}`");
+    free(md);
+}
