@@ -197,16 +197,39 @@ static int top_program(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *
     return es_spec_get_string(c, v, "program", &c->spec->program);
 }
 
+const char *es_name_problem(const char *s)
+{
+    size_t n = s != NULL ? strlen(s) : 0;
+    if (n == 0)
+        return "it is empty";
+    if (n > 200)
+        return "it is longer than 200 bytes";
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return "it holds a control character (a newline, tab, ESC...)";
+    return NULL;
+}
+
+/* name: or project: -- a string that es_name_problem accepts. */
+static int top_name_key(es_spec_ctx *c, const yaml_node_t *v, const char *key, char **out)
+{
+    int rc = es_spec_get_string(c, v, key, out);
+    const char *why = rc == 0 && *out != NULL ? es_name_problem(*out) : NULL;
+    if (why != NULL)
+        return es_spec_fail(c, v, key, "not a usable name: %s", why);
+    return rc;
+}
+
 static int top_name(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
 {
     (void)k;
-    return es_spec_get_string(c, v, "name", &c->spec->name);
+    return top_name_key(c, v, "name", &c->spec->name);
 }
 
 static int top_project(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
 {
     (void)k;
-    return es_spec_get_string(c, v, "project", &c->spec->project);
+    return top_name_key(c, v, "project", &c->spec->project);
 }
 
 static int top_description(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
@@ -686,6 +709,11 @@ static int top_energy(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v
             rc = es_spec_get_real(c, ev, path, 0, 0, "a non-negative number", slots[i]);
         if (rc < 0)
             return rc;
+        static const double max[] = {ES_PUE_MAX, ES_CARBON_G_PER_KWH_MAX, ES_USD_PER_KWH_MAX,
+                                     ES_CLOUD_USD_PER_HOUR_MAX};
+        if (i < 4 && *slots[i] > max[i])
+            return es_spec_fail(c, ev, path, "%g is past the plausible %g (a slip of units?)",
+                                *slots[i], max[i]);
         if (i == 1)
             c->carbon_given = 1;
     }

@@ -114,6 +114,15 @@ typedef enum es_goal { ES_GOAL_MINIMIZE = 0, ES_GOAL_MAXIMIZE } es_goal;
 const char *es_method_name(es_method m);
 const char *es_goal_name(es_goal g);
 
+/* The largest plausible value of each pricing factor: a value above is a
+ * slip (a PUE of 158 for 1.58, a price in cents), refused by the spec's
+ * energy block and by report's --pue and the like alike.  The dirtiest
+ * grids are near 1,100 g CO2e/kWh, data centres near PUE 1.1-2. */
+#define ES_PUE_MAX 10.0
+#define ES_CARBON_G_PER_KWH_MAX 5000.0
+#define ES_USD_PER_KWH_MAX 100.0
+#define ES_CLOUD_USD_PER_HOUR_MAX 100000.0
+
 /* Where a sweep's carbon intensity came from. */
 typedef enum es_carbon_source {
     ES_CARBON_DEFAULT = 0, /* neither carbon_intensity nor region: world average */
@@ -348,6 +357,12 @@ int es_spec_parse_string(const char *text, size_t len, const char *name, es_spec
  * in the file, each with its line and column; err holds the first.  What
  * `ecosweep validate` uses. */
 int es_spec_parse_file_all(const char *path, es_spec **out, char ***errors /* OUT */, es_err *err);
+
+/* A project or sweep name: 1 to 200 bytes with no control character (a
+ * name is printed in terminals, tables and headings, where ESC, CR or a
+ * newline would rewrite or break what is shown).  Returns NULL when s is
+ * such a name, else why not (a static string). */
+const char *es_name_problem(const char *s);
 
 /* 1 when the spec's command (or W&B's default one) runs ${program}. */
 int es_spec_uses_program(const es_spec *spec);

@@ -74,15 +74,15 @@ const char *es_account_method_label(unsigned seen)
 }
 
 /* A finite decimal number >= min, and nothing after it. */
-static int parse_factor(const char *option, const char *value, double min, const char *what,
-                        double *out, es_err *err)
+static int parse_factor(const char *option, const char *value, double min, double max,
+                        const char *what, double *out, es_err *err)
 {
     char *end;
     double x;
     if (value != NULL && *value != '\0') {
         errno = 0;
         x = strtod(value, &end);
-        if (*end == '\0' && errno == 0 && isfinite(x) && x >= min) {
+        if (*end == '\0' && errno == 0 && isfinite(x) && x >= min && x <= max) {
             *out = x;
             return 0;
         }
@@ -97,22 +97,23 @@ int es_factor_override_set(es_factor_override *o, const char *option, const char
     const struct {
         const char *option;
         unsigned bit;
-        double min;
+        double min, max;
         const char *what;
         double *slot;
     } numbers[] = {
-        {"pue", ES_OVR_PUE, 1, "a number >= 1", &o->pue},
-        {"carbon-intensity", ES_OVR_CARBON, 0, "a non-negative number of g CO2e per kWh",
-         &o->carbon_g_per_kwh},
-        {"usd-per-kwh", ES_OVR_ELECTRICITY, 0, "a non-negative price per kWh",
-         &o->electricity_usd_per_kwh},
-        {"cloud-usd-per-hour", ES_OVR_CLOUD, 0, "a non-negative price per hour",
-         &o->cloud_usd_per_hour},
+        {"pue", ES_OVR_PUE, 1, ES_PUE_MAX, "a number from 1 to 10", &o->pue},
+        {"carbon-intensity", ES_OVR_CARBON, 0, ES_CARBON_G_PER_KWH_MAX,
+         "a number of g CO2e per kWh from 0 to 5000", &o->carbon_g_per_kwh},
+        {"usd-per-kwh", ES_OVR_ELECTRICITY, 0, ES_USD_PER_KWH_MAX,
+         "a price per kWh from 0 to 100", &o->electricity_usd_per_kwh},
+        {"cloud-usd-per-hour", ES_OVR_CLOUD, 0, ES_CLOUD_USD_PER_HOUR_MAX,
+         "a price per hour from 0 to 100000", &o->cloud_usd_per_hour},
     };
     for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
         if (strcmp(option, numbers[i].option) != 0)
             continue;
-        int rc = parse_factor(option, value, numbers[i].min, numbers[i].what, numbers[i].slot, err);
+        int rc = parse_factor(option, value, numbers[i].min, numbers[i].max, numbers[i].what,
+                              numbers[i].slot, err);
         if (rc == 0)
             o->set |= numbers[i].bit;
         return rc;

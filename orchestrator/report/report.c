@@ -135,7 +135,7 @@ void es_rep_write_by_status(FILE *f, const es_rep_tally *ty)
 
 void es_rep_write_counts(FILE *f, const es_rep_tally *ty)
 {
-    fprintf(f, "%d trials", ty->trials);
+    fprintf(f, "%d trial%s", ty->trials, ty->trials == 1 ? "" : "s");
     for (int k = 0, i; k <= ES_REP_N_STATUS; k++) {
         const char *name = slot_name(k, &i);
         if (ty->by_status[i])
@@ -145,6 +145,13 @@ void es_rep_write_counts(FILE *f, const es_rep_tally *ty)
 
 void es_rep_write_cost(FILE *f, const es_rep_tally *ty)
 {
+    unsigned known = 1u << ES_EM_COUNTER | 1u << ES_EM_ESTIMATE;
+    if ((ty->methods & known) == 0) { /* no meter and no estimate: never a 0 */
+        fprintf(f,
+                "%.4g %s, energy not measured (so no kWh, CO2e or electricity cost), cloud $%.4g",
+                ty->cost.hours, ty->jobs > 0 ? "hours" : "trial-hours", ty->cost.usd_cloud);
+        return;
+    }
     fprintf(f,
             "%.4g %s, %.4g kWh, %.4g kg CO2e, $%.4g (electricity $%.4g, cloud $%.4g), energy "
             "by %s",

@@ -12,15 +12,22 @@
 
 /* ---- CSV -------------------------------------------------------------------- */
 
+/* A text cell, quoted when it must be (RFC 4180).  Text that a spreadsheet
+ * would run as a formula (starting with =, +, -, @, a tab or a carriage
+ * return: a project or sweep named "=HYPERLINK(...)") is led by an
+ * apostrophe, as OWASP advises, so it opens as the text it is. */
 static void c_str(FILE *f, const char *s)
 {
     if (s == NULL)
         return;
-    if (strpbrk(s, ",\"\n\r") == NULL) {
+    int formula = strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0';
+    if (!formula && strpbrk(s, ",\"\n\r") == NULL) {
         fputs(s, f);
         return;
     }
     fputc('"', f);
+    if (formula)
+        fputc('\'', f);
     for (; *s; s++) {
         if (*s == '"')
             fputc('"', f);
@@ -151,7 +158,13 @@ void es_rep_write_codecarbon(const es_rep_view *v, FILE *f)
                 }
                 fputc(',', f);
                 c_str(f, p->name);
-                fprintf(f, ",sweep-%lld/trial-%lld,", (long long)sw->id, (long long)t->number);
+                /* The trial's log directory, as the README says: a lost attempt
+                 * (trial-8.lost-9) and its rerun (trial-8) are two runs. */
+                const char *dir = t->log_dir != NULL ? strrchr(t->log_dir, '/') : NULL;
+                if (dir != NULL && strncmp(dir + 1, "trial-", 6) == 0)
+                    fprintf(f, ",sweep-%lld/%s,", (long long)sw->id, dir + 1);
+                else
+                    fprintf(f, ",sweep-%lld/trial-%lld,", (long long)sw->id, (long long)t->number);
                 c_num(f, wall);
                 fputc(',', f);
                 c_num(f, c.co2e_kg);

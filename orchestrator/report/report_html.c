@@ -9,6 +9,7 @@
  * Every <svg> has an id (sweep-ID-best-vs-kwh, sweep-ID-energy-per-trial,
  * sweep-ID-expected-max) and a <title>, which tests and readers use.
  */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,14 +46,19 @@ typedef struct plot {
     double x0, x1, y0, y1;
 } plot;
 
+/* Coordinates from halves, so that no difference of finite values
+ * overflows (values near 1e308); a point off the range is clamped to a
+ * little outside the plot. */
 static double px(const plot *p, double x)
 {
-    return ML + (x - p->x0) / (p->x1 - p->x0) * (W - ML - MR);
+    double r = (x * 0.5 - p->x0 * 0.5) / (p->x1 * 0.5 - p->x0 * 0.5);
+    return ML + fmin(1.1, fmax(-0.1, isfinite(r) ? r : 0)) * (W - ML - MR);
 }
 
 static double py(const plot *p, double y)
 {
-    return H - MB - (y - p->y0) / (p->y1 - p->y0) * (H - MT - MB);
+    double r = (y * 0.5 - p->y0 * 0.5) / (p->y1 * 0.5 - p->y0 * 0.5);
+    return H - MB - fmin(1.1, fmax(-0.1, isfinite(r) ? r : 0)) * (H - MT - MB);
 }
 
 /* Widen a degenerate or reversed range so that it can be drawn. */
@@ -90,7 +96,9 @@ static void svg_open(FILE *f, const char *id, const char *title, const char *xla
             ML, H - MB, W - MR, H - MB, ML, MT, ML, H - MB);
     fputs("<g font-size=\"10\" fill=\"#333\">", f);
     for (int i = 0; i <= 4; i++) {
-        double x = p->x0 + (p->x1 - p->x0) * i / 4, y = p->y0 + (p->y1 - p->y0) * i / 4;
+        /* Weighted means rather than y0 + (y1 - y0) t: no overflow near 1e308. */
+        double x = p->x0 * (1 - i / 4.0) + p->x1 * (i / 4.0);
+        double y = p->y0 * (1 - i / 4.0) + p->y1 * (i / 4.0);
         fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.3g</text>", px(p, x),
                 H - MB + 14, x);
         fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.3g</text>", ML - 4,
@@ -162,31 +170,64 @@ static void plot_best(FILE *f, const es_rep_sweep_view *sv)
 }
 
 /* One bar per trial, its kWh, coloured by status. */
+/* One bar per trial, its kWh, coloured by status; with more trials than
+ * the plot has pixels, one bar per run of consecutive trials (at most
+ * ENERGY_BARS), its height their largest kWh, coloured by the most common
+ * status among them, its title saying which trials and their mean. */
+enum { ENERGY_BARS = 300 };
+
 static void plot_energy(FILE *f, const es_rep_sweep_view *sv)
 {
     const es_store_sweep *sw = sv->sw;
-    plot p = {0, (double)(sw->n_trials ? sw->n_trials : 1), 0, 0};
+    size_t n = sw->n_trials, bars = n < ENERGY_BARS ? n : ENERGY_BARS;
+    plot p = {0, (double)(bars ? bars : 1), 0, 0};
     double bw;
     char id[64];
 
-    for (size_t i = 0; i < sw->n_trials; i++)
+    for (size_t i = 0; i < n; i++)
         p.y1 = fmax(p.y1, sv->trials[i].cost.kwh);
     snprintf(id, sizeof id, "sweep-%lld-energy-per-trial", (long long)sw->id);
-    svg_open(f, id, "Energy per trial", "trial (launch order)", "kWh", &p);
+    svg_open(f, id, "Energy per trial",
+             n > bars ? "trials (launch order, in runs)" : "trial (launch order)", "kWh", &p);
     bw = (W - ML - MR) / p.x1;
-    for (size_t i = 0; i < sw->n_trials; i++) {
-        const es_store_trial *t = &sw->trials[i];
-        const char *fill = es_rep_trial_is(t, ES_TRIAL_COMPLETED) ? "#3a9d5d"
-                           : es_rep_trial_is(t, ES_TRIAL_FAILED)  ? "#c94c4c"
-                                                                  : "#999";
-        const es_cost c = sv->trials[i].cost;
-        fprintf(f,
-                "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
-                "<title>trial %lld (%s): %.4g kWh</title></rect>",
-                px(&p, (double)i) + bw * 0.1, py(&p, c.kwh), bw * 0.8, py(&p, 0) - py(&p, c.kwh),
-                fill, (long long)t->number, t->status, c.kwh);
+    for (size_t b = 0; b < bars; b++) {
+        size_t lo = b * n / bars, hi = (b + 1) * n / bars; /* trials [lo, hi) */
+        double top = 0, sum = 0;
+        int done = 0, failed = 0;
+        for (size_t i = lo; i < hi; i++) {
+            top = fmax(top, sv->trials[i].cost.kwh);
+            sum += sv->trials[i].cost.kwh;
+            done += es_rep_trial_is(sv->trials[i].t, ES_TRIAL_COMPLETED);
+            failed += es_rep_trial_is(sv->trials[i].t, ES_TRIAL_FAILED);
+        }
+        size_t other = hi - lo - (size_t)done - (size_t)failed;
+        const char *fill = (size_t)done >= (size_t)failed && (size_t)done >= other ? "#3a9d5d"
+                           : (size_t)failed >= other                               ? "#c94c4c"
+                                                                                   : "#999";
+        fprintf(f, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"><title>",
+                px(&p, (double)b) + bw * 0.1, py(&p, top), bw * 0.8, py(&p, 0) - py(&p, top), fill);
+        if (hi - lo == 1) {
+            fprintf(f, "trial %lld (", (long long)sv->trials[lo].t->number);
+            h_esc(f, sv->trials[lo].t->status);
+            fprintf(f, "): %.4g kWh", top);
+        } else {
+            fprintf(f,
+                    "trials %lld to %lld: %d completed, %d failed, %zu other; %.4g kWh at most, "
+                    "%.4g on average",
+                    (long long)sv->trials[lo].t->number, (long long)sv->trials[hi - 1].t->number,
+                    done, failed, other, top, sum / (double)(hi - lo));
+        }
+        fputs("</title></rect>", f);
     }
     fputs("</svg>\n", f);
+}
+
+/* The edge of the +-1 sd band at curve point k (side -1 or 1), held to
+ * the doubles (the sum of two values near 1e308 overflows). */
+static double band(const es_rep_sweep_stats *ss, size_t k, int side)
+{
+    double y = ss->emax[k] + side * ss->emax_sd[k];
+    return isfinite(y) ? y : side * DBL_MAX;
 }
 
 /* Expected best of n trials, with a +-1 sd band. */
@@ -199,8 +240,8 @@ static void plot_emax(FILE *f, const es_rep_sweep_view *sv)
     char id[64], title[256], xlabel[128];
 
     for (size_t k = 0; k < ss->n_curve; k++) {
-        p.y0 = fmin(p.y0, ss->emax[k] - ss->emax_sd[k]);
-        p.y1 = fmax(p.y1, ss->emax[k] + ss->emax_sd[k]);
+        p.y0 = fmin(p.y0, band(ss, k, -1));
+        p.y1 = fmax(p.y1, band(ss, k, 1));
     }
     snprintf(id, sizeof id, "sweep-%lld-expected-max", (long long)sw->id);
     snprintf(title, sizeof title, "Expected best %s of n trials", metric);
@@ -208,11 +249,9 @@ static void plot_emax(FILE *f, const es_rep_sweep_view *sv)
     svg_open(f, id, title, xlabel, metric, &p);
     fputs("<polygon fill=\"#e08a1e\" fill-opacity=\"0.2\" points=\"", f);
     for (size_t k = 0; k < ss->n_curve; k++)
-        fprintf(f, "%.1f,%.1f ", px(&p, (double)ss->curve_n[k]),
-                py(&p, ss->emax[k] + ss->emax_sd[k]));
+        fprintf(f, "%.1f,%.1f ", px(&p, (double)ss->curve_n[k]), py(&p, band(ss, k, 1)));
     for (size_t k = ss->n_curve; k-- > 0;)
-        fprintf(f, "%.1f,%.1f ", px(&p, (double)ss->curve_n[k]),
-                py(&p, ss->emax[k] - ss->emax_sd[k]));
+        fprintf(f, "%.1f,%.1f ", px(&p, (double)ss->curve_n[k]), py(&p, band(ss, k, -1)));
     fputs("\"/>\n<polyline fill=\"none\" stroke=\"#e08a1e\" stroke-width=\"2\" points=\"", f);
     for (size_t k = 0; k < ss->n_curve; k++)
         fprintf(f, "%.1f,%.1f ", px(&p, (double)ss->curve_n[k]), py(&p, ss->emax[k]));
@@ -417,6 +456,13 @@ void es_rep_write_html(const es_rep_view *v, FILE *f)
         h_imports(f, pv);
         for (size_t j = 0; j < p->n_sweeps; j++)
             h_sweep(f, &pv->sweeps[j]);
+    }
+    if (v->n_projects > 1) {
+        fprintf(f, "<h2>All %zu projects</h2>\n<p class=\"totals\">", v->n_projects);
+        es_rep_write_counts(f, &v->totals);
+        fprintf(f, ", %d imported jobs: ", v->totals.jobs);
+        es_rep_write_cost(f, &v->totals);
+        fputs(".</p>\n", f);
     }
     if (v->n_projects > 0) {
         fputs("<p class=\"estimate\">", f);

@@ -69,11 +69,13 @@ static void j_cost(FILE *f, const es_cost *c)
     j_fnum(f, "trial_hours", c->hours);
 }
 
-/* with_jobs: also "imported_jobs" (projects and the totals). */
-static void j_tally(FILE *f, const es_rep_tally *t, int with_jobs)
+/* with_jobs: also "imported_jobs" (projects and the totals).  A sweep's
+ * count of trials is "n_trials": its "trials" is the list of them (one key
+ * for both made JSON readers keep only the list). */
+static void j_tally(FILE *f, const es_rep_tally *t, int with_jobs, const char *count_key)
 {
     j_cost(f, &t->cost);
-    fprintf(f, ", \"trials\": %d, \"trials_by_status\": ", t->trials);
+    fprintf(f, ", \"%s\": %d, \"trials_by_status\": ", count_key, t->trials);
     es_rep_write_by_status(f, t);
     j_fstr(f, "energy_method", es_account_method_label(t->methods));
     if (with_jobs)
@@ -236,7 +238,7 @@ static void j_sweep(FILE *f, const es_rep_sweep_view *sv)
     j_fstr(f, "attribution", es_energy_attribution_name(sw->factors.attribution));
     j_fnum(f, "gpu_watts", sw->factors.gpu_watts);
     fputs("}, ", f);
-    j_tally(f, &sv->tally, 0);
+    j_tally(f, &sv->tally, 0, "n_trials");
     j_fnum(f, "overshoot_j", sw->overshoot_j);
     j_fnum(f, "forecast_error_median", sv->budget.median_error);
     fprintf(f, ", \"reuse\": {\"trials\": %d", sv->budget.reused);
@@ -379,7 +381,7 @@ static void j_import(FILE *f, const es_rep_import_view *iv)
     j_fnum(f, "gpu_watts", im->factors.gpu_watts);
     j_fnum(f, "cpu_watts", im->cpu_watts);
     fputs("}, ", f);
-    j_tally(f, &iv->tally, 1);
+    j_tally(f, &iv->tally, 1, "trials");
     fputs(", \"jobs\": [", f);
     for (size_t i = 0; i < im->n_jobs; i++) {
         fputs(i ? ",\n        " : "\n        ", f);
@@ -400,7 +402,7 @@ void es_rep_write_json(const es_rep_view *v, FILE *f)
         j_key(f, "name");
         j_str(f, p->name);
         fputs(", ", f);
-        j_tally(f, &pv->tally, 1);
+        j_tally(f, &pv->tally, 1, "trials");
         j_footprint(f, pv);
         fputs(", \"sweeps\": [", f);
         for (size_t j = 0; j < p->n_sweeps; j++) {
@@ -415,6 +417,6 @@ void es_rep_write_json(const es_rep_view *v, FILE *f)
         fputs("]}", f);
     }
     fputs("],\n \"totals\": {", f);
-    j_tally(f, &v->totals, 1);
+    j_tally(f, &v->totals, 1, "trials");
     fputs("}}\n", f);
 }

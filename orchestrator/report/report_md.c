@@ -235,6 +235,13 @@ void es_rep_write_markdown(const es_rep_view *v, FILE *f)
         for (size_t j = 0; j < p->n_sweeps; j++)
             md_sweep(f, &pv->sweeps[j]);
     }
+    if (v->n_projects > 1) {
+        fprintf(f, "## All %zu projects\n\n", v->n_projects);
+        es_rep_write_counts(f, &v->totals);
+        fprintf(f, ", %d imported jobs: ", v->totals.jobs);
+        es_rep_write_cost(f, &v->totals);
+        fputs(".\n\n", f);
+    }
     if (v->n_projects > 0)
         fprintf(f, "---\n\n%s", es_rep_estimate_note);
     if (v->n_projects > 0 && !v->partial) {

@@ -83,10 +83,13 @@ static void t_sensitivity(FILE *f, const char *what, const es_sensitivity *s, si
     fputc('\n', f);
 }
 
+/* "12.5 J counter (rapl:package-0)", "3 J estimate", "not measured". */
 static const char *part_text(const es_energy_part *p, char *buf, size_t cap)
 {
     if (p->method == ES_EM_NONE)
         snprintf(buf, cap, "not measured");
+    else if (p->source[0] != '\0')
+        snprintf(buf, cap, "%.4g J %s (%s)", p->j, es_em_name(p->method), p->source);
     else
         snprintf(buf, cap, "%.4g J %s", p->j, es_em_name(p->method));
     return buf;
@@ -95,15 +98,28 @@ static const char *part_text(const es_energy_part *p, char *buf, size_t cap)
 static void t_trial(FILE *f, const es_rep_trial_view *tv)
 {
     const es_store_trial *t = tv->t;
-    char obj[32];
+    char obj[32], kwh[32], g[32], usd[32];
     if (isnan(t->objective))
         snprintf(obj, sizeof obj, "-");
     else
         snprintf(obj, sizeof obj, "%.6g", t->objective);
-    fprintf(f, "    %5lld  %-14s %12s %10.3g %11.4g %9.3g %8.1f  %s%s%s", (long long)t->number,
-            t->status, obj, tv->cost.kwh, tv->cost.co2e_kg * 1000, tv->cost.usd,
-            isfinite(t->wall_s) ? t->wall_s : 0.0, t->params_json, t->reason ? "  -- " : "",
-            t->reason ? t->reason : "");
+    /* No meter and no estimate: "-", never a measured-looking 0. */
+    if (t->cpu.method == ES_EM_NONE && t->dram.method == ES_EM_NONE &&
+        t->gpu.method == ES_EM_NONE) {
+        snprintf(kwh, sizeof kwh, "-");
+        snprintf(g, sizeof g, "-");
+    } else {
+        snprintf(kwh, sizeof kwh, "%.3g", tv->cost.kwh);
+        snprintf(g, sizeof g, "%.4g", tv->cost.co2e_kg * 1000);
+    }
+    snprintf(usd, sizeof usd, "%.3g", tv->cost.usd);
+    fprintf(f, "    %5lld  %-14s %12s %10s %11s %9s %8.1f  %s", (long long)t->number, t->status,
+            obj, kwh, g, usd, isfinite(t->wall_s) ? t->wall_s : 0.0, t->params_json);
+    if (t->reason != NULL) {
+        fputs("  -- ", f);
+        for (const char *c = t->reason; *c; c++) /* one row: control characters as spaces */
+            fputc((unsigned char)*c < 0x20 ? ' ' : *c, f);
+    }
     if (t->reused_from > 0)
         fprintf(f, "  (reused trial #%lld)", (long long)t->reused_from);
     if (tv->pruned)
@@ -135,11 +151,11 @@ static void t_sweep(FILE *f, const es_rep_sweep_view *sv)
             "gCO2e", "USD", "wall_s", "params / reason");
     for (size_t k = 0; k < sw->n_trials; k++)
         t_trial(f, &sv->trials[k]);
-    char a[48], b[48], g[48];
+    char a[112], b[112], g[112];
     const es_store_trial *t0 = &sw->trials[0];
-    fprintf(f, "    energy of trial %lld by component: cpu %s (%s), dram %s (%s), gpu %s\n",
-            (long long)t0->number, part_text(&t0->cpu, a, sizeof a), t0->cpu.source,
-            part_text(&t0->dram, b, sizeof b), t0->dram.source, part_text(&t0->gpu, g, sizeof g));
+    fprintf(f, "    energy of trial %lld by component: cpu %s, dram %s, gpu %s\n",
+            (long long)t0->number, part_text(&t0->cpu, a, sizeof a),
+            part_text(&t0->dram, b, sizeof b), part_text(&t0->gpu, g, sizeof g));
 }
 
 void es_rep_write_text(const es_rep_view *v, FILE *f)
@@ -171,6 +187,11 @@ void es_rep_write_text(const es_rep_view *v, FILE *f)
         }
         for (size_t j = 0; j < p->n_sweeps; j++)
             t_sweep(f, &pv->sweeps[j]);
+        fputc('\n', f);
+    }
+    if (v->n_projects > 1) {
+        fprintf(f, "All %zu projects:\n", v->n_projects);
+        t_cost(f, "  ", &v->totals);
         fputc('\n', f);
     }
     if (v->n_projects > 0) {

@@ -90,6 +90,56 @@ static const char *carbon_text(const es_energy_factors *fa, char *buf, size_t ca
     return buf;
 }
 
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Why the trials that did not complete stopped, the commonest reasons
+ * first (at most 3, each cut to 160 characters), so that every format
+ * says what failed and not only how many: "why trials did not complete:
+ * 5 x exited with code 1; 1 x exceeded trial_timeout (90 s)". */
+static void write_reasons(FILE *f, const es_store_sweep *sw)
+{
+    const char **r = malloc((sw->n_trials ? sw->n_trials : 1) * sizeof *r);
+    size_t n = 0, shown = 0, other = 0;
+    if (r == NULL)
+        return;
+    for (size_t i = 0; i < sw->n_trials; i++)
+        if (sw->trials[i].reason != NULL && !es_rep_trial_is(&sw->trials[i], ES_TRIAL_COMPLETED))
+            r[n++] = sw->trials[i].reason;
+    qsort(r, n, sizeof *r, by_text);
+    /* Runs of equal reasons, then the three longest runs. */
+    for (int pick = 0; pick < 3; pick++) {
+        size_t best = 0, best_len = 0;
+        for (size_t i = 0; i < n;) {
+            size_t j = i;
+            while (j < n && r[j] != NULL && r[i] != NULL && strcmp(r[j], r[i]) == 0)
+                j++;
+            if (r[i] != NULL && j - i > best_len) {
+                best = i;
+                best_len = j - i;
+            }
+            i = j > i ? j : i + 1;
+        }
+        if (best_len == 0)
+            break;
+        fprintf(f, "%s%zu x ", shown ? "; " : "why trials did not complete: ", best_len);
+        for (size_t k = 0; r[best][k] != '\0' && k < 160; k++) /* one line: a note is one */
+            fputc((unsigned char)r[best][k] < 0x20 ? ' ' : r[best][k], f);
+        if (strlen(r[best]) > 160)
+            fputs("...", f);
+        for (size_t k = best; k < best + best_len; k++)
+            r[k] = NULL; /* taken */
+        shown += best_len;
+    }
+    for (size_t i = 0; i < n; i++)
+        other += r[i] != NULL;
+    if (shown > 0)
+        fprintf(f, "%s\n", other > 0 ? "; and others" : "");
+    free(r);
+}
+
 static void write_notes(FILE *f, const es_rep_sweep_view *sv)
 {
     const es_store_sweep *sw = sv->sw;
@@ -111,6 +161,7 @@ static void write_notes(FILE *f, const es_rep_sweep_view *sv)
                 b->reused == 1 ? "" : "s");
     es_rep_write_prune_lines(f, "", &sv->prune, &sw->factors);
     es_rep_write_slurm_lines(f, "", &sv->slurm);
+    write_reasons(f, sw);
 }
 
 /* Split the notes' text into one string per line. */

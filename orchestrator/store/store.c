@@ -23,8 +23,8 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define ES_SCHEMA_VERSION 7
@@ -747,6 +747,9 @@ int es_store_project_find(es_store *st, const char *name, int64_t *id, es_err *e
 
 int es_store_project_ensure(es_store *st, const char *name, int64_t *id, es_err *err)
 {
+    const char *why = es_name_problem(name);
+    if (why != NULL) /* from --project or an import: the spec checked its own */
+        return es_err_set(err, ES_EUSAGE, "project name is not usable: %s", why);
     int rc = es_store_project_find(st, name, id, err);
     if (rc != 0 || *id > 0)
         return rc;
@@ -782,6 +785,11 @@ int es_store_sweep_create(es_store *st, const es_sweep_new *sw, int64_t *id, cha
     *name_out = NULL;
     if (name == NULL)
         return es_err_set(err, -ENOMEM, "out of memory");
+    const char *why = es_name_problem(sw->name);
+    if (why != NULL) { /* from --name: the spec checked its own */
+        free(name);
+        return es_err_set(err, ES_EUSAGE, "sweep name is not usable: %s", why);
+    }
     if ((rc = es_store__tx_begin(st, err)) != 0) {
         free(name);
         return rc;

@@ -129,7 +129,7 @@ static const parse_case cases[] = {
     BAD("--weight: expected a number >= 0, got 'nan'", "a", "--weight", "nan"),
     BAD("--wait: expected seconds, got 'soon'", "a", "--wait", "soon"),
     BAD("--mode: expected fast or slow, got 'medium'", "a", "--mode", "medium"),
-    BAD("--pue: expected a number >= 1, got '0.5'", "a", "--pue", "0.5"),
+    BAD("--pue: expected a number from 1 to 10, got '0.5'", "a", "--pue", "0.5"),
     BAD("'zz'", "a", "--region", "zz"),
     BAD("--quiet takes no value, got '--quiet=1'", "a", "--quiet=1"),
     BAD("--name needs a value (NAME)", "a", "--name"),

@@ -17,16 +17,20 @@ static const char *set_err(const char *option, const char *value)
 
 ES_TEST(override_values_are_validated)
 {
-    ES_CHECK_STR(set_err("pue", "0.9"), "--pue: expected a number >= 1, got '0.9'");
-    ES_CHECK_STR(set_err("pue", "1.2x"), "--pue: expected a number >= 1, got '1.2x'");
-    ES_CHECK_STR(set_err("pue", "nan"), "--pue: expected a number >= 1, got 'nan'");
-    ES_CHECK_STR(set_err("pue", ""), "--pue: expected a number >= 1, got ''");
+    ES_CHECK_STR(set_err("pue", "0.9"), "--pue: expected a number from 1 to 10, got '0.9'");
+    ES_CHECK_STR(set_err("pue", "1.2x"), "--pue: expected a number from 1 to 10, got '1.2x'");
+    ES_CHECK_STR(set_err("pue", "nan"), "--pue: expected a number from 1 to 10, got 'nan'");
+    ES_CHECK_STR(set_err("pue", ""), "--pue: expected a number from 1 to 10, got ''");
+    /* Past the plausible: a slip of units, refused (1e308 priced to inf). */
+    ES_CHECK_STR(set_err("pue", "158"), "--pue: expected a number from 1 to 10, got '158'");
+    ES_CHECK_STR(set_err("usd-per-kwh", "1e308"),
+                 "--usd-per-kwh: expected a price per kWh from 0 to 100, got '1e308'");
     ES_CHECK_STR(set_err("carbon-intensity", "-5"),
-                 "--carbon-intensity: expected a non-negative number of g CO2e per kWh, got '-5'");
+                 "--carbon-intensity: expected a number of g CO2e per kWh from 0 to 5000, got '-5'");
     ES_CHECK_STR(set_err("usd-per-kwh", "inf"),
-                 "--usd-per-kwh: expected a non-negative price per kWh, got 'inf'");
+                 "--usd-per-kwh: expected a price per kWh from 0 to 100, got 'inf'");
     ES_CHECK_STR(set_err("cloud-usd-per-hour", "abc"),
-                 "--cloud-usd-per-hour: expected a non-negative price per hour, got 'abc'");
+                 "--cloud-usd-per-hour: expected a price per hour from 0 to 100000, got 'abc'");
     ES_CHECK_STR(set_err("region", "FRN"),
                  "--region: unknown country code 'FRN' (did you mean 'FRA', France?)");
     ES_CHECK_STR(set_err("region", "uk"),

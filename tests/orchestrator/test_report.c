@@ -639,3 +639,81 @@ ES_TEST(markdown_shows_names_literally)
     ES_CHECK_CONTAINS(md, "- **best**: trial 0, loss\\|\\* = 0.5, `{\"a|b\":1}`");
     free(md);
 }
+
+/* The HTML plots stay drawable: thousands of trials are drawn as at most
+ * 300 bars of a visible width (they were 0.0 wide past ~6,000 trials), and
+ * objectives near 1e308 give no inf or nan coordinates. */
+ES_TEST(html_plots_stay_drawable)
+{
+    enum { N = 5000 };
+    es_store_trial *t = calloc(N, sizeof *t);
+    static char params[] = "{\"x\":1}";
+    for (int i = 0; i < N; i++)
+        t[i] = mk_trial(i, i % 7 ? "completed" : "failed", i % 2 ? 1e308 : -1e308, 1e5, params);
+    es_store_sweep sw;
+    mk_sweep(&sw, 1, "many", "minimize", t, N);
+    es_store_project p = {.id = 1, .name = "p", .sweeps = &sw, .n_sweeps = 1};
+    es_store_data d = {.projects = &p, .n_projects = 1};
+    char *html = render(&d, ES_REPORT_HTML, "many.html");
+    const char *plot = strstr(html, "id=\"sweep-1-energy-per-trial\"");
+    ES_CHECK(plot != NULL);
+    const char *end = strstr(plot, "</svg>");
+    int rects = 0;
+    for (const char *r = strstr(plot, "<rect x="); r != NULL && r < end;
+         r = strstr(r + 1, "<rect x=")) {
+        double w = strtod(strstr(r, "width=\"") + 7, NULL);
+        ES_CHECK(w > 0.5);
+        rects++;
+    }
+    ES_CHECK_INT(rects, 300);
+    ES_CHECK_CONTAINS(plot, "trials 0 to 15: 13 completed, 3 failed");
+    ES_CHECK(strstr(html, "inf") == NULL && strstr(html, "nan") == NULL);
+    free(html);
+    free(t);
+}
+
+/* From a review of the formats side by side: a sweep's count in JSON is
+ * not hidden by its list of trials (one key held both); every format gives
+ * the total over projects; every format says why trials failed; energy
+ * nothing measured is "not measured", never 0 kWh; a lost attempt and its
+ * rerun are two CodeCarbon runs; a name a spreadsheet would run as a
+ * formula opens as text. */
+ES_TEST(formats_agree_on_counts_totals_and_reasons)
+{
+    es_store_trial a[3] = {mk_trial(0, "completed", 0.5, 3.6e6, "{}"),
+                           mk_trial(1, "failed", NAN, 3.6e5, "{}"),
+                           mk_trial(2, "failed", NAN, 3.6e5, "{}")};
+    a[1].reason = a[2].reason = "exited with code 1: ModuleNotFoundError: No module named 'x'";
+    a[0].log_dir = "/d/sweep-1/trial-0.lost-4";
+    es_store_trial b[1] = {mk_trial(0, "lost", NAN, 0, "{}")};
+    b[0].cpu.method = ES_EM_NONE; /* nothing measured */
+    es_store_sweep sw[2];
+    mk_sweep(&sw[0], 1, "=HYPERLINK(\"http://e\")", "minimize", a, 3);
+    mk_sweep(&sw[1], 2, "quiet", "minimize", b, 1);
+    es_store_project p[2] = {{.id = 1, .name = "p1", .sweeps = &sw[0], .n_sweeps = 1},
+                             {.id = 2, .name = "p2", .sweeps = &sw[1], .n_sweeps = 1}};
+    es_store_data d = {.projects = p, .n_projects = 2};
+
+    char *json = render(&d, ES_REPORT_JSON, "c.json");
+    ES_CHECK_CONTAINS(json, "\"n_trials\": 3, \"trials_by_status\"");
+    ES_CHECK_CONTAINS(json, "\"totals\": {\"kwh\": 1.2,");
+    free(json);
+    static const es_report_format fmts[] = {ES_REPORT_TEXT, ES_REPORT_MARKDOWN, ES_REPORT_HTML};
+    for (size_t i = 0; i < 3; i++) {
+        char *out = render(&d, fmts[i], "c.out");
+        ES_CHECK_CONTAINS(out, "All 2 projects");
+        ES_CHECK_CONTAINS(out, "1.2 kWh");
+        ES_CHECK_CONTAINS(out, "why trials did not complete: 2 x exited with code 1: "
+                               "ModuleNotFoundError");
+        ES_CHECK_CONTAINS(out, "1 trial, 1 lost");
+        ES_CHECK_CONTAINS(out, "energy not measured");
+        free(out);
+    }
+    char *cc = render(&d, ES_REPORT_CODECARBON, "c.csv");
+    ES_CHECK_CONTAINS(cc, ",sweep-1/trial-0.lost-4,");
+    ES_CHECK_CONTAINS(cc, ",sweep-1/trial-1,");
+    free(cc);
+    char *csv = render(&d, ES_REPORT_CSV, "c2.csv");
+    ES_CHECK_CONTAINS(csv, "\np1,\"'=HYPERLINK(\"\"http://e\"\")\",");
+    free(csv);
+}

@@ -652,3 +652,26 @@ ES_TEST(every_older_schema_upgrades_in_place)
         es_store_close(st);
     }
 }
+
+/* A name with a control character (ESC, CR, a newline) would rewrite a
+ * terminal or break a table wherever it is printed: the store refuses it
+ * from --project, --name or an import, as the spec parser does. */
+ES_TEST(names_with_control_characters_are_refused)
+{
+    es_spec *sp = spec();
+    es_store *st = open_db();
+    int64_t pid;
+    char *got = NULL;
+    es_err err;
+    ES_CHECK_INT(es_store_project_ensure(st, "p\x1b[31mred", &pid, &err), ES_EUSAGE);
+    ES_CHECK_CONTAINS(err.msg, "project name is not usable: it holds a control character");
+    ES_CHECK_INT(es_store_project_ensure(st, "", &pid, &err), ES_EUSAGE);
+    ES_CHECK_INT(es_store_project_ensure(st, "fine name", &pid, &err), 0);
+    es_sweep_new sn = {.project_id = pid, .name = "a\rb", .spec = sp, .started = 1000};
+    int64_t sid;
+    ES_CHECK_INT(es_store_sweep_create(st, &sn, &sid, &got, &err), ES_EUSAGE);
+    ES_CHECK_CONTAINS(err.msg, "sweep name is not usable");
+    ES_CHECK(got == NULL);
+    es_store_close(st);
+    es_spec_free(sp);
+}
