@@ -386,6 +386,13 @@ static int top_max_failed(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_
                                &c->spec->max_failed);
 }
 
+static int top_max_initial_failures(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+    (void)k;
+    return es_spec_get_integer(c, v, "max_initial_failures", 0, "a non-negative integer",
+                               &c->spec->max_initial_failures);
+}
+
 static int top_seed(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
 {
     const char *s = es_spec_text(v);
@@ -758,6 +765,7 @@ static const struct {
     {"parallel", top_parallel},
     {"trial_timeout", top_trial_timeout},
     {"max_failed", top_max_failed},
+    {"max_initial_failures", top_max_initial_failures},
     {"seed", top_seed},
     {"budget", top_budget},
     {"energy", top_energy},
@@ -951,6 +959,7 @@ static int parse_text(const char *text, size_t len, const char *name, es_spec **
     spec->goal = ES_GOAL_MINIMIZE;
     spec->launcher.retries = 1;
     spec->parallel = 1;
+    spec->max_initial_failures = 5; /* as a W&B agent gives up on a broken program */
     es_energy_factors_default(&spec->energy);
 
     if (!yaml_parser_initialize(&parser)) {

@@ -324,10 +324,12 @@ typedef struct es_spec {
     double target;
     es_param *params;
     size_t n_params;
-    long run_cap;           /* 0 = no cap */
-    int parallel;           /* >= 1; default 1 */
-    double trial_timeout_s; /* 0 = no timeout */
-    long max_failed;        /* 0 = no cap */
+    long run_cap;              /* 0 = no cap */
+    int parallel;              /* >= 1; default 1 */
+    double trial_timeout_s;    /* 0 = no timeout */
+    long max_failed;           /* 0 = no cap */
+    long max_initial_failures; /* stop when this many trials in a row fail before any
+                                * completes (a broken program); default 5, 0 = never */
     int has_seed;
     uint64_t seed;
     es_budget budget;

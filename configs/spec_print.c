@@ -267,6 +267,8 @@ void es_spec_print(const es_spec *spec, FILE *out)
     put_cap(out, spec->trial_timeout_s, "s");
     fputs("\nmax_failed: ", out);
     put_cap(out, (double)spec->max_failed, "");
+    fputs("\nmax_initial_failures: ", out);
+    put_cap(out, (double)spec->max_initial_failures, "");
     fputs("\nseed: ", out);
     if (spec->has_seed)
         fprintf(out, "%llu", (unsigned long long)spec->seed);

@@ -581,6 +581,19 @@ static void trial_finish(trial *t)
     if (sp->max_failed > 0 && s->failed + s->timed_out >= sp->max_failed)
         es_loop_stop_launching(sw, "failed", "max_failed reached: %d trials failed",
                                s->failed + s->timed_out);
+    /* A program that fails at once would fail every trial (a W&B agent stops
+     * after 5 such): stop while nothing has completed and the last
+     * max_initial_failures trials all failed. */
+    if (status == ES_TRIAL_FAILED || status == ES_TRIAL_TIMED_OUT)
+        sw->failed_in_a_row++;
+    else if (status == ES_TRIAL_COMPLETED)
+        sw->failed_in_a_row = 0;
+    if (sp->max_initial_failures > 0 && s->completed == 0 &&
+        sw->failed_in_a_row >= sp->max_initial_failures)
+        es_loop_stop_launching(sw, "failed",
+                               "the first %ld trials all failed (the last: %s); fix the program "
+                               "and run again (max_initial_failures: 0 goes on regardless)",
+                               sw->failed_in_a_row, reason[0] ? reason : "no reason recorded");
     es_loop_after_result(sw, t->number, obj);
 
     /* Unlink from the running list and release the handles. */
@@ -1161,6 +1174,17 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
         fflush(opts->out);
     }
 
+    /* A sweep every trial of which failed or timed out found nothing: it
+     * did not finish its work, whatever ended it (run_cap, say).  Trials a
+     * budget, a signal or early termination stopped did not fail. */
+    if (strcmp(sw->end_status, "finished") == 0 && sw->sum->launched > 0 &&
+        sw->sum->failed + sw->sum->timed_out == sw->sum->launched) {
+        char why[sizeof sw->end_reason];
+        snprintf(why, sizeof why, "%s", sw->end_reason);
+        snprintf(sw->end_status, sizeof sw->end_status, "failed");
+        snprintf(sw->end_reason, sizeof sw->end_reason, "every trial failed (%d; %.200s)",
+                 sw->sum->launched, why);
+    }
     out->elapsed_s = elapsed(sw);
     out->stop_signal = sw->stop_signal;
     snprintf(out->status, sizeof out->status, "%s", sw->end_status);

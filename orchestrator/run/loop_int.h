@@ -96,7 +96,8 @@ struct sweep {
     uint64_t *retried; /* numbers Slurm failed and that ran again, once each time */
     size_t n_retried;
     size_t n_redo, redo_pos;
-    int stopping; /* no further launches */
+    int stopping;         /* no further launches */
+    long failed_in_a_row; /* trials failed or timed out since the last completed one */
     char end_status[32];
     char end_reason[256];
     int fatal; /* the store or a launch failed: end with an error */

@@ -204,8 +204,9 @@ static const es_store_trial *trial_with(const es_store_sweep *sw, const char *mo
 ES_TEST(bad_trials_are_recorded_and_the_sweep_goes_on)
 {
     const char *spec = write_spec(
-        "f.yaml", "method: grid\nparallel: 2\nparameters:\n  x: {value: 0.5}\n"
-                  "  mode: {values: [fail, nometric, nan, text, crash, noeol, steps, ok]}\n");
+        "f.yaml",
+        "method: grid\nparallel: 2\nmax_initial_failures: 0\nparameters:\n  x: {value: 0.5}\n"
+        "  mode: {values: [fail, nometric, nan, text, crash, noeol, steps, ok]}\n");
     ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
     es_store_data *d = load();
     es_store_sweep *sw = sweep_of(d, 0);
@@ -241,11 +242,38 @@ ES_TEST(max_failed_stops_the_sweep)
     es_store_data_free(d);
 }
 
+/* A broken program under random search and no run_cap ran 632 failed
+ * trials in 15 s: like a W&B agent, the sweep stops when its first 5
+ * trials all fail, says why, and exits 3.  A completed trial resets the
+ * count, and max_initial_failures: 0 goes on. */
+ES_TEST(first_trials_all_failing_stop_the_sweep)
+{
+    const char *spec = write_spec("b.yaml", "method: random\nparameters:\n  mode: {value: fail}\n"
+                                            "  x: {min: 0, max: 1}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 3);
+    es_store_data *d = load();
+    es_store_sweep *sw = sweep_of(d, 0);
+    ES_CHECK_STR(sw->status, "failed");
+    ES_CHECK_CONTAINS(sw->reason, "the first 5 trials all failed (the last: exited with code 3)");
+    ES_CHECK_INT(sw->n_trials, 5);
+    es_store_data_free(d);
+
+    spec = write_spec("b2.yaml", "method: random\nrun_cap: 7\nmax_initial_failures: 0\n"
+                                 "parameters:\n  mode: {value: fail}\n  x: {min: 0, max: 1}\n");
+    ES_CHECK_INT(run((const char *[]){"run", "--new", spec, NULL}), 3);
+    d = load();
+    sw = sweep_of(d, 1);
+    ES_CHECK_INT(sw->n_trials, 7);
+    ES_CHECK_STR(sw->status, "failed"); /* every trial failed: not "finished" */
+    ES_CHECK_CONTAINS(sw->reason, "every trial failed (7; run_cap reached (7 trials))");
+    es_store_data_free(d);
+}
+
 ES_TEST(timeout_kills_the_whole_trial)
 {
     const char *spec = write_spec("t.yaml", "method: random\nrun_cap: 1\ntrial_timeout: 1s\n"
                                             "parameters:\n  mode: {value: sleep}\n");
-    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 3); /* its one trial timed out */
     es_store_data *d = load();
     es_store_trial *t = &sweep_of(d, 0)->trials[0];
     ES_CHECK_STR(t->status, "timed_out");
@@ -259,7 +287,7 @@ ES_TEST(timeout_kills_a_trial_that_ignores_sigterm)
 {
     const char *spec = write_spec("t.yaml", "method: random\nrun_cap: 1\ntrial_timeout: 1s\n"
                                             "parameters:\n  mode: {value: stubborn}\n");
-    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 3); /* its one trial timed out */
     es_store_data *d = load();
     es_store_trial *t = &sweep_of(d, 0)->trials[0];
     ES_CHECK_STR(t->status, "timed_out");
@@ -503,7 +531,7 @@ ES_TEST(killed_worker_does_not_hang_the_sweep)
     ES_CHECK(worker > 0);
     kill(worker, SIGKILL);
     time_t t0 = time(NULL);
-    ES_CHECK_INT(finish(pid), 0);
+    ES_CHECK_INT(finish(pid), 3); /* its one trial failed */
     ES_CHECK(time(NULL) - t0 < 8);
     es_store_data *d = load();
     es_store_trial *t = &sweep_of(d, 0)->trials[0];
