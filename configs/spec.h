@@ -366,6 +366,17 @@ int es_spec_parse_file_all(const char *path, es_spec **out, char ***errors /* OU
  * such a name, else why not (a static string). */
 const char *es_name_problem(const char *s);
 
+/* What changed from spec a (the one a sweep was started with) to spec b
+ * (the one it is run with again).  Changes that would make one sweep of
+ * two -- the method, metric and goal, program, command, shell, env, energy
+ * factors, early termination, the parameters or their order -- are listed
+ * in changed ("method: random -> bayes; parameters.lr: min 0.001 -> 0.01",
+ * cap bytes) and counted in the return value; changes of what may change
+ * on resume (run_cap, parallel, trial_timeout, max_failed,
+ * max_initial_failures, budget) are listed in safe (safe_cap bytes). */
+int es_spec_diff(const es_spec *a, const es_spec *b, char *changed, size_t cap, char *safe,
+                 size_t safe_cap);
+
 /* 1 when the spec's command (or W&B's default one) runs ${program}. */
 int es_spec_uses_program(const es_spec *spec);
 

@@ -210,6 +210,39 @@ static int run_exec(const void *args, int n, char **operands)
             return ES_EXIT_ERROR;
         }
     }
+    if (n_found > 0 && ref.spec_text != NULL) {
+        /* Resuming runs the stored sweep on: refuse a spec that would make
+         * it another sweep (space, metric, method, command...). */
+        es_spec *old = NULL;
+        char changed[1024], safe[512];
+        if (es_spec_parse_string(ref.spec_text, strlen(ref.spec_text),
+                                 ref.spec_path ? ref.spec_path : spec->path, &old, &err) != 0 ||
+            es_cli_resolve_program(old) != 0) {
+            es_spec_free(old);
+            old = NULL; /* a spec this version no longer reads: nothing to compare */
+        }
+        int n_changed =
+            old != NULL ? es_spec_diff(old, spec, changed, sizeof changed, safe, sizeof safe) : 0;
+        es_spec_free(old);
+        if (n_changed > 0) {
+            fprintf(stderr,
+                    "ecosweep run: sweep %s (#%lld) was started from another spec, and going on "
+                    "with this one would mix two sweeps in one: %s.\n"
+                    "Run with --new to start a new sweep with this spec, or put those keys back "
+                    "to resume it.\n",
+                    ref.name, (long long)ref.id, changed);
+            es_store_sweep_ref_clear(&ref);
+            es_lock_close(ro.lock);
+            es_store_close(st);
+            es_spec_free(spec);
+            return ES_EXIT_USAGE;
+        }
+        if (old != NULL && safe[0] != '\0') {
+            fprintf(stderr, "ecosweep run: resuming sweep %s with %s\n", ref.name, safe);
+            if (es_store_sweep_set_spec(st, ref.id, spec->path, spec->text, &err) != 0)
+                fprintf(stderr, "ecosweep run: %s\n", err.msg);
+        }
+    }
     if (n_found > 0) {
         snprintf(sweep_name, sizeof sweep_name, "%s", ref.name);
         ro.sweep_name = sweep_name;

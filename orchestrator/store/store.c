@@ -220,6 +220,7 @@ static const char *const sql[Q__COUNT] = {
         " AND status IN ('running', 'interrupted')",
     [Q_SWEEP_BUDGET_SET] = "UPDATE sweep SET budget_kwh = ?2, budget_usd = ?3, budget_co2e_kg = ?4"
                            " WHERE id = ?1",
+    [Q_SWEEP_SPEC_SET] = "UPDATE sweep SET spec_path = ?2, spec_text = ?3 WHERE id = ?1",
     /* Energy so far of a trial still running, from its worker's latest
      * sample: what a lost trial keeps.  Sources come only with the result. */
     /* Slurm's account of a trial's job; each value kept when not given. */
@@ -1108,6 +1109,16 @@ int es_store_sweep_set_budget(es_store *st, int64_t sweep_id, const es_budget *b
     bind_cap(s, 3, b->usd);
     bind_cap(s, 4, b->co2e_kg);
     return es_store__step_done(st, Q_SWEEP_BUDGET_SET, err, "recording the sweep's budget");
+}
+
+int es_store_sweep_set_spec(es_store *st, int64_t sweep_id, const char *path, const char *text,
+                            es_err *err)
+{
+    sqlite3_stmt *s = st->q[Q_SWEEP_SPEC_SET];
+    sqlite3_bind_int64(s, 1, sweep_id);
+    es_store__bind_text(s, 2, path);
+    es_store__bind_text(s, 3, text);
+    return es_store__step_done(st, Q_SWEEP_SPEC_SET, err, "recording the sweep's spec");
 }
 
 int es_store_project_budget(es_store *st, int64_t project_id, es_budget *out, es_err *err)

@@ -145,6 +145,11 @@ int es_store_sweep_create(es_store *st, const es_sweep_new *sw, int64_t *id /* O
  * devices (NAN: it had no budget, stored as NULL; 0: it stayed within). */
 int es_store_sweep_set_overshoot(es_store *st, int64_t sweep_id, double overshoot_j, es_err *err);
 
+/* Record the spec a resumed sweep now runs with (its path and YAML), after
+ * es_spec_diff found only changes that may be made on resume. */
+int es_store_sweep_set_spec(es_store *st, int64_t sweep_id, const char *path, const char *text,
+                            es_err *err);
+
 /* Replace the sweep's recorded kwh, usd and co2e_kg caps by b's (0: none),
  * so that a resumed sweep keeps a budget given on the command line. */
 int es_store_sweep_set_budget(es_store *st, int64_t sweep_id, const es_budget *b, es_err *err);

@@ -463,9 +463,9 @@ ES_TEST(report_refuses_a_database_ecosweep_did_not_write)
     FILE *f = fopen(es_test_path("empty.db"), "w");
     ES_CHECK(f != NULL);
     fclose(f);
-    ES_CHECK_INT(es_test_ecosweep((const char *[]){"report", "--db", "empty.db", NULL}, NULL, &out,
-                                  &err),
-                 1);
+    ES_CHECK_INT(
+        es_test_ecosweep((const char *[]){"report", "--db", "empty.db", NULL}, NULL, &out, &err),
+        1);
     ES_CHECK_CONTAINS(err, "an empty file, not an ecosweep database");
     struct stat sb;
     ES_CHECK_INT(stat(es_test_path("empty.db"), &sb), 0);
@@ -483,9 +483,9 @@ ES_TEST(report_refuses_a_database_ecosweep_did_not_write)
     fclose(f);
     ES_CHECK_INT(stat(es_test_path("other.db"), &sb), 0);
     off_t size = sb.st_size;
-    ES_CHECK_INT(es_test_ecosweep((const char *[]){"report", "--db", "other.db", NULL}, NULL, &out,
-                                  &err),
-                 1);
+    ES_CHECK_INT(
+        es_test_ecosweep((const char *[]){"report", "--db", "other.db", NULL}, NULL, &out, &err),
+        1);
     ES_CHECK_CONTAINS(err, "an SQLite database that ecosweep did not write");
     ES_CHECK_INT(stat(es_test_path("other.db"), &sb), 0);
     ES_CHECK_INT(sb.st_size, size);
@@ -509,10 +509,10 @@ ES_TEST(report_sweep_and_project_filters_say_what_they_mean)
     es_store_close(st);
     es_spec_free(sp);
     const char *out, *err;
-    ES_CHECK_INT(es_test_ecosweep((const char *[]){"report", "--db", "f.db", "--sweep", "alpha",
-                                                   NULL},
-                                  NULL, &out, &err),
-                 2);
+    ES_CHECK_INT(
+        es_test_ecosweep((const char *[]){"report", "--db", "f.db", "--sweep", "alpha", NULL}, NULL,
+                         &out, &err),
+        2);
     ES_CHECK_CONTAINS(err, "2 sweeps are called 'alpha':");
     ES_CHECK_CONTAINS(err, "in project p1");
     ES_CHECK_CONTAINS(err, "in project p2");
@@ -524,20 +524,68 @@ ES_TEST(report_sweep_and_project_filters_say_what_they_mean)
     char num[32];
     snprintf(num, sizeof num, "%lld", (long long)a);
     ES_CHECK(a == 1); /* so that "--sweep 2" below is sweep b's id, not the sweep named 2 */
-    ES_CHECK_INT(es_test_ecosweep((const char *[]){"report", "--db", "f.db", "--sweep", "2",
-                                                   NULL},
+    ES_CHECK_INT(es_test_ecosweep((const char *[]){"report", "--db", "f.db", "--sweep", "2", NULL},
                                   NULL, &out, &err),
                  0);
     ES_CHECK_CONTAINS(out, "Sweep alpha (#2");
     ES_CHECK(strstr(out, "Sweep 2 (#") == NULL);
-    ES_CHECK_INT(es_test_ecosweep((const char *[]){"report", "--db", "f.db", "--project", "quiet",
-                                                   NULL},
-                                  NULL, &out, &err),
-                 0);
+    ES_CHECK_INT(
+        es_test_ecosweep((const char *[]){"report", "--db", "f.db", "--project", "quiet", NULL},
+                         NULL, &out, &err),
+        0);
     ES_CHECK_CONTAINS(out, "Project quiet: 0 sweeps");
     ES_CHECK_INT(es_test_ecosweep((const char *[]){"report", "--db", "f.db", "--sweep", num, NULL},
                                   NULL, &out, &err),
                  0);
     ES_CHECK_CONTAINS(out, "Sweep alpha (#1, random, seed 1, started 1970-01-01T00:16:40Z): "
                            "abandoned - recorded as running, but its coordinator is gone");
+}
+
+/* A sweep left unfinished, its spec edited, run again: it said "resuming"
+ * and ran the new space inside the old sweep, keeping the old metric.  Now
+ * a changed space, metric or method is refused, naming what changed and
+ * offering --new; a changed run_cap is allowed, said and recorded. */
+static void write_text(const char *name, const char *text)
+{
+    FILE *f = fopen(es_test_path(name), "w");
+    ES_CHECK(f != NULL);
+    fputs(text, f);
+    fclose(f);
+}
+
+ES_TEST(resume_refuses_a_spec_that_would_mix_two_sweeps)
+{
+    static const char base[] =
+        "name: s\ncommand: [/bin/echo, \"loss=${x}\"]\nmetric: {name: loss}\n"
+        "run_cap: 2\nparameters:\n  x: {min: 0, max: 1}\n";
+    write_text("s.yaml", base);
+    es_spec *sp;
+    es_err e;
+    ES_CHECK_INT(es_spec_parse_file(es_test_path("s.yaml"), &sp, &e), 0);
+    es_store *st = open_db("r.db");
+    new_sweep(st, sp, "default", "s"); /* recorded as running, no coordinator: unfinished */
+    es_store_close(st);
+    es_spec_free(sp);
+
+    write_text("s.yaml", "name: s\ncommand: [/bin/echo, \"acc=${x}\"]\n"
+                         "metric: {name: acc, goal: maximize}\nrun_cap: 2\nmethod: bayes\n"
+                         "parameters:\n  x: {min: 0, max: 10}\n");
+    const char *out, *err;
+    ES_CHECK_INT(
+        es_test_ecosweep((const char *[]){"run", "--db", "r.db", "s.yaml", NULL}, NULL, &out, &err),
+        2);
+    ES_CHECK_CONTAINS(err, "sweep s (#1) was started from another spec");
+    ES_CHECK_CONTAINS(err, "method: random -> bayes; metric: loss -> acc; metric.goal: minimize "
+                           "-> maximize; command changed; parameters.x: max 1 -> 10");
+    ES_CHECK_CONTAINS(err, "Run with --new");
+
+    /* Only run_cap raised: the sweep goes on, and says so. */
+    write_text("s.yaml", "name: s\ncommand: [/bin/echo, \"loss=${x}\"]\nmetric: {name: loss}\n"
+                         "run_cap: 3\nparameters:\n  x: {min: 0, max: 1}\n");
+    ES_CHECK_INT(
+        es_test_ecosweep((const char *[]){"run", "--db", "r.db", "--no-status", "s.yaml", NULL},
+                         NULL, &out, &err),
+        0);
+    ES_CHECK_CONTAINS(err, "resuming sweep s with run_cap 2 -> 3");
+    ES_CHECK_CONTAINS(out, "run_cap reached (3 trials)");
 }

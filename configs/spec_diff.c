@@ -1,0 +1,219 @@
+/*
+ * spec_diff.c -- what changed between the spec a sweep was started with and
+ * the spec it is run with again (es_spec_diff, spec.h).
+ *
+ * A resumed sweep is one sweep only if it searches the same space for the
+ * same metric the same way: its trials, its best trial and its report are
+ * then about one question.  Those keys must not change on resume; the keys
+ * that only say how much to spend or how to run (run_cap, parallel,
+ * trial_timeout, max_failed, max_initial_failures, budget) may, and are
+ * listed apart so that the change can be said and recorded.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spec.h"
+#include "spec_int.h"
+
+/* A growing "; "-separated list in a caller's buffer. */
+typedef struct list {
+    char *buf;
+    size_t cap, len;
+    int n;
+} list;
+
+static void add(list *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(list *l, const char *fmt, ...)
+{
+    va_list ap;
+    l->n++;
+    if (l->cap == 0 || l->len + 1 >= l->cap)
+        return;
+    if (l->len > 0)
+        l->len += (size_t)snprintf(l->buf + l->len, l->cap - l->len, "; ");
+    if (l->len + 1 >= l->cap)
+        return;
+    va_start(ap, fmt);
+    int w = vsnprintf(l->buf + l->len, l->cap - l->len, fmt, ap);
+    va_end(ap);
+    if (w > 0)
+        l->len = l->len + (size_t)w < l->cap - 1 ? l->len + (size_t)w : l->cap - 1;
+}
+
+static int same_str(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static int same_num(double a, double b)
+{
+    return a == b || (isnan(a) && isnan(b));
+}
+
+/* A value's JSON text (NULL on OOM): values compare as JSON, so that int 3
+ * and real 3.0, or "3" and 3, differ as the trials would see them. */
+static char *value_text(const es_value *v)
+{
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    if (es_value_json(v, &buf, &len, &cap) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static int same_value(const es_value *a, const es_value *b)
+{
+    char *x = value_text(a), *y = value_text(b);
+    int same = x != NULL && y != NULL && strcmp(x, y) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
+static void diff_param(list *l, const es_param *a, const es_param *b)
+{
+    if (a->dist != b->dist) {
+        add(l, "parameters.%s: distribution %s -> %s", a->name, es_dist_name(a->dist),
+            es_dist_name(b->dist));
+        return;
+    }
+    static const char *const names[] = {"min", "max", "mu", "sigma", "a", "b", "q"};
+    const double x[] = {a->min, a->max, a->mu, a->sigma, a->a, a->b, a->q};
+    const double y[] = {b->min, b->max, b->mu, b->sigma, b->a, b->b, b->q};
+    for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
+        if (!same_num(x[i], y[i]))
+            add(l, "parameters.%s: %s %g -> %g", a->name, names[i], x[i], y[i]);
+    if (!same_value(&a->value, &b->value))
+        add(l, "parameters.%s: value changed", a->name);
+    int values = a->n_values == b->n_values;
+    for (size_t i = 0; values && i < a->n_values; i++)
+        values = same_value(&a->values[i], &b->values[i]);
+    if (!values)
+        add(l, "parameters.%s: values changed", a->name);
+    int probs = (a->probabilities == NULL) == (b->probabilities == NULL);
+    for (size_t i = 0; probs && a->probabilities != NULL && i < a->n_values; i++)
+        probs = same_num(a->probabilities[i], b->probabilities[i]);
+    if (!probs)
+        add(l, "parameters.%s: probabilities changed", a->name);
+}
+
+static void diff_params(list *l, const es_spec *a, const es_spec *b)
+{
+    for (size_t i = 0; i < a->n_params; i++) {
+        int k = es_spec_param_index(b, a->params[i].name);
+        if (k < 0)
+            add(l, "parameters.%s: removed", a->params[i].name);
+        else
+            diff_param(l, &a->params[i], &b->params[k]);
+    }
+    for (size_t i = 0; i < b->n_params; i++)
+        if (es_spec_param_index(a, b->params[i].name) < 0)
+            add(l, "parameters.%s: added", b->params[i].name);
+    /* The same parameters in another order draw other configurations. */
+    int order = a->n_params == b->n_params;
+    for (size_t i = 0; order && i < a->n_params; i++)
+        order = strcmp(a->params[i].name, b->params[i].name) == 0;
+    if (!order && l->n == 0)
+        add(l, "parameters: the same ones in another order");
+}
+
+static char *early_terminate_text(const es_prune_config *cfg)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (f == NULL)
+        return NULL;
+    es_spec_print_early_terminate(f, cfg);
+    fclose(f);
+    return buf;
+}
+
+static int same_strv(char **a, size_t na, char **b, size_t nb)
+{
+    if (na != nb || (a == NULL) != (b == NULL))
+        return 0;
+    for (size_t i = 0; i < na; i++)
+        if (!same_str(a[i], b[i]))
+            return 0;
+    return 1;
+}
+
+static size_t strv_len(char **v)
+{
+    size_t n = 0;
+    while (v != NULL && v[n] != NULL)
+        n++;
+    return n;
+}
+
+static void diff_cap(list *l, const char *key, double a, double b, const char *unit)
+{
+    if (!same_num(a, b))
+        add(l, "%s %g%s -> %g%s", key, a, unit, b, unit);
+}
+
+int es_spec_diff(const es_spec *a, const es_spec *b, char *changed, size_t cap, char *safe,
+                 size_t safe_cap)
+{
+    list l = {changed, cap, 0, 0}, s = {safe, safe_cap, 0, 0};
+    if (cap > 0)
+        changed[0] = '\0';
+    if (safe_cap > 0)
+        safe[0] = '\0';
+    if (a->method != b->method)
+        add(&l, "method: %s -> %s", es_method_name(a->method), es_method_name(b->method));
+    if (!same_str(a->metric_name, b->metric_name))
+        add(&l, "metric: %s -> %s", a->metric_name ? a->metric_name : "none",
+            b->metric_name ? b->metric_name : "none");
+    if (a->goal != b->goal)
+        add(&l, "metric.goal: %s -> %s", es_goal_name(a->goal), es_goal_name(b->goal));
+    if (!same_str(a->program, b->program))
+        add(&l, "program: %s -> %s", a->program ? a->program : "none",
+            b->program ? b->program : "none");
+    if (!same_strv(a->command, a->n_command, b->command, b->n_command))
+        add(&l, "command changed");
+    if (a->shell != b->shell)
+        add(&l, "shell: %s -> %s", a->shell ? "true" : "false", b->shell ? "true" : "false");
+    if (!same_strv(a->env.remove, strv_len(a->env.remove), b->env.remove,
+                   strv_len(b->env.remove)) ||
+        !same_strv(a->env.set_names, strv_len(a->env.set_names), b->env.set_names,
+                   strv_len(b->env.set_names)) ||
+        !same_strv(a->env.set_values, strv_len(a->env.set_values), b->env.set_values,
+                   strv_len(b->env.set_values)))
+        add(&l, "env changed");
+    const es_energy_factors *ea = &a->energy, *eb = &b->energy;
+    if (!same_num(ea->pue, eb->pue) || !same_num(ea->carbon_g_per_kwh, eb->carbon_g_per_kwh) ||
+        !same_num(ea->electricity_usd_per_kwh, eb->electricity_usd_per_kwh) ||
+        !same_num(ea->cloud_usd_per_hour, eb->cloud_usd_per_hour) ||
+        !same_num(ea->cpu_watts_per_core, eb->cpu_watts_per_core) ||
+        !same_num(ea->dram_watts_per_gb, eb->dram_watts_per_gb) ||
+        !same_num(ea->gpu_watts, eb->gpu_watts) || strcmp(ea->region, eb->region) != 0 ||
+        ea->attribution != eb->attribution)
+        add(&l, "energy changed (a sweep keeps the factors it started with; `ecosweep report "
+                "--pue ...` re-prices)");
+    diff_params(&l, a, b);
+    char *x = early_terminate_text(&a->early_terminate),
+         *y = early_terminate_text(&b->early_terminate);
+    if (x == NULL || y == NULL || strcmp(x, y) != 0)
+        add(&l, "early_terminate changed");
+    free(x);
+    free(y);
+
+    diff_cap(&s, "run_cap", (double)a->run_cap, (double)b->run_cap, "");
+    diff_cap(&s, "parallel", a->parallel, b->parallel, "");
+    diff_cap(&s, "trial_timeout", a->trial_timeout_s, b->trial_timeout_s, "s");
+    diff_cap(&s, "max_failed", (double)a->max_failed, (double)b->max_failed, "");
+    diff_cap(&s, "max_initial_failures", (double)a->max_initial_failures,
+             (double)b->max_initial_failures, "");
+    diff_cap(&s, "budget.kwh", a->budget.kwh, b->budget.kwh, "");
+    diff_cap(&s, "budget.usd", a->budget.usd, b->budget.usd, "");
+    diff_cap(&s, "budget.co2e_kg", a->budget.co2e_kg, b->budget.co2e_kg, "");
+    diff_cap(&s, "budget.wall", a->budget.wall_s, b->budget.wall_s, "s");
+    return l.n;
+}
