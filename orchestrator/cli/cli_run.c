@@ -201,8 +201,9 @@ static int run_exec(const void *args, int n, char **operands)
     int n_found = 0;
     ro.lock = es_cli_lock_begin("run", db);
     if (!a->fresh) {
-        if ((rc = es_store_sweep_find(st, ro.project, ro.sweep_name, "unfinished", &ref, &n_found,
-                                      &err)) != 0) {
+        /* NAME-2 (a sweep started while NAME was taken) is resumed too. */
+        if ((rc = es_store_sweep_find(st, ro.project, ro.sweep_name, "unfinished-family", &ref,
+                                      &n_found, &err)) != 0) {
             fprintf(stderr, "ecosweep run: %s\n", err.msg);
             es_lock_close(ro.lock);
             es_store_close(st);

@@ -203,9 +203,13 @@ static const char *const sql[Q__COUNT] = {
         " p.name AS project,"
         " s.reason, s.budget_kwh, s.budget_usd, s.budget_co2e_kg"
         " FROM sweep s JOIN project p ON p.id = s.project_id"
-        " WHERE (?1 IS NULL OR p.name = ?1) AND (s.name = ?2 OR CAST(s.id AS TEXT) = ?2)"
+        " WHERE (?1 IS NULL OR p.name = ?1) AND (s.name = ?2 OR CAST(s.id AS TEXT) = ?2"
+        "      OR (?3 = 'unfinished-family' AND length(s.name) > length(?2) + 1"
+        "          AND substr(s.name, 1, length(?2) + 1) = ?2 || '-'"
+        "          AND substr(s.name, length(?2) + 2) NOT GLOB '*[^0-9]*'))"
         " AND (?3 IS NULL OR s.status = ?3"
-        "      OR (?3 = 'unfinished' AND s.status IN ('running', 'interrupted')))"
+        "      OR (?3 IN ('unfinished', 'unfinished-family')"
+        "          AND s.status IN ('running', 'interrupted')))"
         " ORDER BY s.id",
     /* The lost attempt's logs move aside (es_store_sweep_reopen): its
      * log_dir gains ".lost-ID", unique per attempt.  A trial that was

@@ -276,7 +276,8 @@ typedef struct es_store_sweep_ref {
 
 /* The sweep called sweep (a name, or its numeric id) in project (NULL: any
  * project) with status status (NULL: any; "unfinished": running or
- * interrupted, the sweeps that can be resumed).  *n_found says how many matched;
+ * interrupted, the sweeps that can be resumed; "unfinished-family": the
+ * same, called sweep or sweep-N as sweep_create numbers a taken name).  *n_found says how many matched;
  * out describes the oldest of them (zeroed when none). */
 int es_store_sweep_find(es_store *st, const char *project, const char *sweep, const char *status,
                         es_store_sweep_ref *out /* OUT */, int *n_found /* OUT */, es_err *err);

@@ -589,3 +589,29 @@ ES_TEST(resume_refuses_a_spec_that_would_mix_two_sweeps)
     ES_CHECK_CONTAINS(err, "resuming sweep s with run_cap 2 -> 3");
     ES_CHECK_CONTAINS(out, "run_cap reached (3 trials)");
 }
+
+/* An abandoned NAME-2 (started while NAME was taken) is resumed by `run`
+ * like any other; run started NAME-3 and left NAME-2's trials running. */
+ES_TEST(run_resumes_an_abandoned_numbered_sweep)
+{
+    static const char text[] =
+        "name: n\ncommand: [/bin/echo, \"loss=${x}\"]\nmetric: {name: loss}\n"
+        "run_cap: 2\nparameters:\n  x: {min: 0, max: 1}\n";
+    write_text("n.yaml", text);
+    es_spec *sp;
+    es_err e;
+    ES_CHECK_INT(es_spec_parse_file(es_test_path("n.yaml"), &sp, &e), 0);
+    es_store *st = open_db("n.db");
+    int64_t first = new_sweep(st, sp, "default", "n");
+    ES_CHECK_INT(es_store_sweep_finish(st, first, "finished", "run_cap reached", 2000, &e), 0);
+    new_sweep(st, sp, "default", "n"); /* recorded as n-2, running, no coordinator */
+    es_store_close(st);
+    es_spec_free(sp);
+    const char *out, *err;
+    ES_CHECK_INT(
+        es_test_ecosweep((const char *[]){"run", "--db", "n.db", "--no-status", "n.yaml", NULL},
+                         NULL, &out, &err),
+        0);
+    ES_CHECK_CONTAINS(err, "resuming sweep n-2");
+    ES_CHECK_CONTAINS(out, "sweep n-2 finished");
+}
