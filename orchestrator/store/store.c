@@ -25,7 +25,24 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ES_SCHEMA_VERSION 6
+#define ES_SCHEMA_VERSION 7
+
+/* The reuse key of a set of parameters: each parameter as its name, its
+ * JSON type and its value quoted as SQL (the same double always quotes
+ * alike), sorted by name and joined; '' when there are none.  The rows come
+ * FROM a query giving NAME, TYPE and VALUE (an SQL value, as json_extract
+ * or json_each give it).  Equal parameters have equal keys, so the key
+ * finds the candidates through an index; the reuse lookup still compares
+ * the values themselves. */
+#define PARAMS_KEY(NAME, TYPE, VALUE, FROM)                                                        \
+    "(SELECT coalesce(group_concat(k, char(30)), '') FROM (SELECT " NAME " || char(31) || " TYPE   \
+    " || char(31) || quote(" VALUE ") AS k FROM " FROM " ORDER BY " NAME "))"
+/* The key of trial T's stored parameters; of every trial, in the migration;
+ * of the JSON object ?3, in the lookup. */
+#define TRIAL_PARAMS_KEY(T)                                                                        \
+    PARAMS_KEY("name", "json_type(value)", "json_extract(value, '$')", "param WHERE trial_id = " T)
+#define MIGRATED_PARAMS_KEY TRIAL_PARAMS_KEY("trial.id")
+#define LOOKUP_PARAMS_KEY PARAMS_KEY("key", "type", "value", "json_each(?3)")
 
 /* Migrations, in order: migrations[i] takes user_version i to i+1.  Each
  * runs in one transaction with its user_version bump, so a database is
@@ -176,6 +193,18 @@ static const char *const migrations[] = {
     "ALTER TABLE trial ADD COLUMN slurm_energy_j REAL;"
     "ALTER TABLE trial ADD COLUMN pruned_step INTEGER;"
     "ALTER TABLE sweep ADD COLUMN launcher TEXT;",
+    /* v7: the reuse lookup by one index.  Every launch looks for a completed
+     * trial of the project with the same command and parameters; the index
+     * on the command alone left every completed trial of a sweep whose
+     * command does not vary (parameters passed in a file or the
+     * environment) to be compared, so each launch cost more than the last.
+     * Each trial keeps the key of its parameters (PARAMS_KEY), and the
+     * index holds command and key of the trials a reuse may stand on. */
+    "ALTER TABLE trial ADD COLUMN params_key TEXT;"
+    "UPDATE trial SET params_key = " MIGRATED_PARAMS_KEY ";"
+    "DROP INDEX trial_completed_by_command;"
+    "CREATE INDEX trial_reuse ON trial(command, params_key)"
+    " WHERE status = 'completed' AND reused_from IS NULL;",
 };
 
 /* Joules at the device of trial alias T: the sum of the components that were
@@ -262,6 +291,7 @@ static const char *const sql[Q__COUNT] = {
     [Q_TRIAL_ADD] = "INSERT INTO trial(sweep_id, number, status, command, log_dir, started, host,"
                     " reused_from, forecast_j) VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, ?7, ?8)",
     [Q_PARAM_ADD] = "INSERT INTO param(trial_id, name, ord, value) VALUES (?1, ?2, ?3, ?4)",
+    [Q_TRIAL_PARAMS_KEY] = "UPDATE trial SET params_key = " TRIAL_PARAMS_KEY("?1") " WHERE id = ?1",
     [Q_METRIC_ADD] = "INSERT INTO metric(trial_id, seq, name, step, value, t)"
                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [Q_TRIAL_FINISH] =
@@ -340,6 +370,7 @@ static const char *const sql[Q__COUNT] = {
              " FROM trial t JOIN sweep s ON s.id = t.sweep_id"
              " WHERE t.command = ?2 AND t.status = 'completed' AND s.project_id = ?1"
              " AND t.reused_from IS NULL"
+             " AND t.params_key = " LOOKUP_PARAMS_KEY
              " AND (SELECT count(*) FROM param p WHERE p.trial_id = t.id) ="
              "     (SELECT count(*) FROM json_each(?3))"
              " AND NOT EXISTS (SELECT 1 FROM json_each(?3) w WHERE NOT EXISTS ("
@@ -631,6 +662,11 @@ int es_store_testing_write_at(const char *path, int version, es_err *err)
     return rc;
 }
 
+long es_store_testing_reuse_steps(es_store *st)
+{
+    return sqlite3_stmt_status(st->q[Q_FIND_COMPLETED], SQLITE_STMTSTATUS_VM_STEP, 1);
+}
+
 void es_store_close(es_store *st)
 {
     if (st == NULL)
@@ -838,6 +874,10 @@ int es_store_trial_start(es_store *st, const es_trial_new *t, int64_t *id, es_er
         sqlite3_bind_text(s, 4, json, (int)len, SQLITE_TRANSIENT);
         free(json);
         rc = es_store__step_done(st, Q_PARAM_ADD, err, "adding trial parameters");
+    }
+    if (rc == 0) {
+        sqlite3_bind_int64(st->q[Q_TRIAL_PARAMS_KEY], 1, *id);
+        rc = es_store__step_done(st, Q_TRIAL_PARAMS_KEY, err, "adding trial parameters");
     }
     return es_store__tx_end(st, rc, err);
 }

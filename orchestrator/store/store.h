@@ -53,6 +53,11 @@ int es_store_testing_write_v1(const char *path, es_err *err);
  * can watch the upgrade from any earlier version. */
 int es_store_testing_write_at(const char *path, int version, es_err *err);
 
+/* Test support: the virtual-machine steps SQLite took in the reuse lookups
+ * (es_store_find_completed) since the previous call -- the work a lookup
+ * does, independent of the machine's speed. */
+long es_store_testing_reuse_steps(es_store *st);
+
 /* Id of the project called name, created when missing. */
 int es_store_project_ensure(es_store *st, const char *name, int64_t *id /* OUT */, es_err *err);
 
