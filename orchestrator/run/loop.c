@@ -233,32 +233,49 @@ static void feed_lines(trial *t, const char *buf, size_t n)
     }
 }
 
-static void keep_log(FILE *f, long long *bytes, const char *buf, size_t n)
+/* Append a chunk of the trial's stream `name` to its log lg, creating the
+ * file at the first byte; past LOG_CAP the rest is dropped after a note. */
+static void keep_log(const trial *t, trial_log *lg, const char *name, const char *buf, size_t n)
 {
-    if (f == NULL || *bytes > LOG_CAP)
+    if (n == 0 || lg->bytes > LOG_CAP || lg->failed)
         return;
-    if (*bytes + (long long)n > LOG_CAP) {
-        size_t room = (size_t)(LOG_CAP - *bytes);
-        fwrite(buf, 1, room, f);
-        fprintf(f, "\n[ecosweep: output truncated after %lld MiB]\n", LOG_CAP >> 20);
-        *bytes = LOG_CAP + 1;
+    if (lg->f == NULL) {
+        char path[PATH_MAX + 16];
+        snprintf(path, sizeof path, "%s/%s", t->dir, name);
+        if ((lg->f = es_file_create(path)) == NULL) {
+            lg->failed = 1;
+            return;
+        }
+    }
+    if (lg->bytes + (long long)n > LOG_CAP) {
+        size_t room = (size_t)(LOG_CAP - lg->bytes);
+        fwrite(buf, 1, room, lg->f);
+        fprintf(lg->f, "\n[ecosweep: output truncated after %lld MiB]\n", LOG_CAP >> 20);
+        lg->bytes = LOG_CAP + 1;
         return;
     }
-    fwrite(buf, 1, n, f);
-    *bytes += (long long)n;
+    fwrite(buf, 1, n, lg->f);
+    lg->bytes += (long long)n;
+}
+
+static void log_close(trial_log *lg)
+{
+    if (lg->f != NULL)
+        fclose(lg->f);
+    lg->f = NULL;
 }
 
 static void on_stdout(void *ud, const char *buf, size_t n)
 {
     trial *t = ud;
-    keep_log(t->out_f, &t->out_bytes, buf, n);
+    keep_log(t, &t->out, "stdout", buf, n);
     feed_lines(t, buf, n);
 }
 
 static void on_stderr(void *ud, const char *buf, size_t n)
 {
     trial *t = ud;
-    keep_log(t->err_f, &t->err_bytes, buf, n);
+    keep_log(t, &t->err, "stderr", buf, n);
 }
 
 static void check_energy_budget(sweep *sw);
@@ -331,10 +348,8 @@ static void on_worker_exit(void *ud, int64_t status, int term_signal)
 
 static void trial_free(trial *t)
 {
-    if (t->out_f)
-        fclose(t->out_f);
-    if (t->err_f)
-        fclose(t->err_f);
+    log_close(&t->out);
+    log_close(&t->err);
     es_values_free(t->values, t->sw->spec->n_params);
     free(t->line);
     free(t);
@@ -584,14 +599,8 @@ static void trial_finish(trial *t)
         }
     }
     sw->running--;
-    if (t->out_f) {
-        fclose(t->out_f);
-        t->out_f = NULL;
-    }
-    if (t->err_f) {
-        fclose(t->err_f);
-        t->err_f = NULL;
-    }
+    log_close(&t->out);
+    log_close(&t->err);
     t->closes_pending = 2;
     uv_timer_stop(&t->timer);
     uv_close((uv_handle_t *)&t->timer, on_timer_closed);
@@ -732,10 +741,13 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
             return 1;
         }
     }
+    /* The logs are created at their first byte (keep_log); logs left in
+     * the directory from before (a database started afresh beside its old
+     * DB.d) must not pass for this attempt's. */
     snprintf(path, sizeof path, "%s/stdout", t->dir);
-    t->out_f = es_file_create(path);
+    (void)unlink(path);
     snprintf(path, sizeof path, "%s/stderr", t->dir);
-    t->err_f = es_file_create(path);
+    (void)unlink(path);
 
     char host[64] = "";
     gethostname(host, sizeof host - 1);

@@ -26,6 +26,15 @@
 
 typedef struct sweep sweep;
 
+/* One of a trial's output logs (stdout, stderr): its file is created at
+ * the stream's first byte, so a stream the trial never wrote to leaves no
+ * file and readers take a missing log as an empty one. */
+typedef struct trial_log {
+    FILE *f;         /* NULL until the first byte */
+    long long bytes; /* kept so far; LOG_CAP + 1 once cut */
+    int failed;      /* the file could not be created: the bytes are dropped */
+} trial_log;
+
 typedef struct trial {
     sweep *sw;
     struct trial *next;
@@ -37,8 +46,7 @@ typedef struct trial {
     int closes_pending;
     double started;
 
-    FILE *out_f, *err_f;
-    long long out_bytes, err_bytes;
+    trial_log out, err;
     char *line;
     size_t line_len;
     int line_overflow;

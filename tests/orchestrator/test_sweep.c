@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -419,6 +420,66 @@ ES_TEST(flooding_trial_is_bounded)
     snprintf(path, sizeof path, "%s/stdout", t->log_dir);
     ES_CHECK(stat(path, &sb) == 0);
     ES_CHECK(sb.st_size > 64LL * 1024 * 1024 && sb.st_size < 64LL * 1024 * 1024 + 200);
+    es_store_data_free(d);
+}
+
+/* What a walk of a log directory found. */
+static long walk_files, walk_empty, walk_bytes, walk_dirs;
+
+static int walk_log(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)path;
+    (void)ftw;
+    if (type == FTW_D) {
+        walk_dirs++;
+    } else if (type == FTW_F) {
+        walk_files++;
+        walk_empty += st->st_size == 0;
+        walk_bytes += (long)st->st_size;
+    }
+    return 0;
+}
+
+/* Logs cost what the trials printed plus a bounded constant per trial: a
+ * sweep of trials that print nothing leaves no empty stdout or stderr
+ * file, only each trial's directory with its params.json; a trial that
+ * writes one stream gets that log alone. */
+ES_TEST(silent_trials_leave_no_empty_logs)
+{
+    const int n = 12;
+    char text[512];
+    snprintf(text, sizeof text,
+             "name: quiet\ncommand: [/bin/true]\nmethod: random\nparallel: 2\nrun_cap: %d\n"
+             "parameters:\n  x: {min: 0.0, max: 1.0}\n",
+             n);
+    const char *spec = es_test_write_file("quiet.yaml", text);
+    snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    es_store_data *d = load();
+    ES_CHECK_INT(sweep_of(d, 0)->n_trials, n);
+    es_store_data_free(d);
+
+    char logs[4300];
+    snprintf(logs, sizeof logs, "%s.d", db);
+    walk_files = walk_empty = walk_bytes = walk_dirs = 0;
+    ES_CHECK_INT(nftw(logs, walk_log, 16, FTW_PHYS), 0);
+    if (walk_empty != 0)
+        ES_FAIL("%ld of %ld files under %s are empty", walk_empty, walk_files, logs);
+    ES_CHECK_INT(walk_files, n);    /* params.json each */
+    ES_CHECK_INT(walk_dirs, n + 2); /* DB.d, sweep-1, a directory per trial */
+    ES_CHECK(walk_bytes <= n * 64L);
+
+    /* A trial that prints only on stdout has that log, and no stderr. */
+    spec = write_spec("loud.yaml", "method: random\nrun_cap: 1\nparameters:\n  x: {value: 0.5}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    d = load();
+    const es_store_trial *t = &sweep_of(d, 1)->trials[0];
+    char path[4400];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/stdout", t->log_dir);
+    ES_CHECK_STR(slurp(path), "loss=0.5\n");
+    snprintf(path, sizeof path, "%s/stderr", t->log_dir);
+    ES_CHECK(stat(path, &sb) != 0 && errno == ENOENT);
     es_store_data_free(d);
 }
 
