@@ -626,3 +626,75 @@ ES_TEST(bayes_mixed_space_types)
     ES_CHECK_INT(v.i, 10);
     es_search_destroy(s);
 }
+
+/* The energy surrogate learns from the most recent finished trials with a
+ * usable energy, in completion order: pruned trials and trials without an
+ * energy left out, a replaced observation counted at its new place only. */
+ES_TEST(energy_surrogate_trains_on_the_latest_energies)
+{
+    es_param p[1];
+    p[0] = st_param("x", ES_DIST_UNIFORM);
+    p[0].max = 1;
+    es_spec spec = bayes_spec(p, 1);
+    es_model *m = NULL;
+    ES_CHECK_INT(es_model_create(&spec, 1, &m), 0);
+    /* Trials 0..149 in order; every 10th pruned, every 7th without energy;
+     * then trial 145 replaced with another result (it comes last). */
+    double want[200];
+    size_t n_want = 0;
+    for (int i = 0; i < 150; i++) {
+        es_value v = st_float(i / 150.0);
+        es_obs_status st = i % 10 == 0 ? ES_OBS_PRUNED : ES_OBS_COMPLETED;
+        double e = i % 7 == 0 ? NAN : 1.0 + i;
+        ES_CHECK_INT(es_model_observe(m, (uint64_t)i, &v, st, 1.0, e), 0);
+    }
+    es_value v = st_float(0.5);
+    ES_CHECK_INT(es_model_observe(m, 145, &v, ES_OBS_COMPLETED, 1.0, 5000.0), 0);
+    for (int i = 0; i < 150; i++)
+        if (i % 10 != 0 && i % 7 != 0 && i != 145)
+            want[n_want++] = log(1.0 + i);
+    want[n_want++] = log(5000.0);
+    ES_CHECK_INT(es_model_energy(m), 1);
+    const es_surrogate *s = &m->energy;
+    ES_CHECK_INT(s->n_train, 100);
+    for (size_t k = 0; k < 100; k++)
+        ES_CHECK_NEAR(s->yt[k] * s->sd + s->mean, want[n_want - 100 + k], 1e-9);
+    es_model_destroy(m);
+}
+
+/* What one trial costs the search -- its launch observed, its energy
+ * forecast, its end observed -- does not grow with the trials seen before:
+ * a sweep of 100,000 trials pays the same per trial as one of 100. */
+ES_TEST(per_trial_work_does_not_grow_with_the_sweep)
+{
+    es_param p[1];
+    p[0] = st_param("x", ES_DIST_UNIFORM);
+    p[0].max = 1;
+    es_spec spec = st_spec(ES_METHOD_RANDOM, p, 1);
+    es_model *m = NULL;
+    ES_CHECK_INT(es_model_create(&spec, 1, &m), 0);
+    uint64_t work[2];
+    uint64_t n = 0;
+    for (int round = 0; round < 2; round++) {
+        for (uint64_t end = round == 0 ? 200 : 20000; n < end; n++) {
+            es_value v = st_float((double)(n % 97) / 97.0);
+            ES_CHECK_INT(es_model_observe(m, n, &v, ES_OBS_COMPLETED, 1.0, 10.0 + (double)(n % 13)),
+                         0);
+        }
+        double med, up;
+        es_value v = st_float(0.5);
+        ES_CHECK_INT(es_model_forecast(m, &v, &med, &up), 0); /* hyperparameters caught up */
+        uint64_t before = m->examined;
+        for (int k = 0; k < 10; k++, n++) {
+            ES_CHECK_INT(es_model_observe(m, n, &v, ES_OBS_PENDING, NAN, NAN), 0);
+            ES_CHECK_INT(es_model_forecast(m, &v, &med, &up), 0);
+            ES_CHECK_INT(es_model_observe(m, n, &v, ES_OBS_COMPLETED, 1.0, 12.0), 0);
+        }
+        work[round] = m->examined - before;
+    }
+    /* 100 times the trials: about the same work (it was 100 times more). */
+    if (work[1] > 2 * work[0] + 100)
+        ES_FAIL("10 trials looked at %llu observations after 200 trials, %llu after 20000",
+                (unsigned long long)work[0], (unsigned long long)work[1]);
+    es_model_destroy(m);
+}
