@@ -483,6 +483,53 @@ ES_TEST(silent_trials_leave_no_empty_logs)
     es_store_data_free(d);
 }
 
+/* The minor page faults process pid took itself (its children's not
+ * counted), read from its /proc entry once it has exited, before it is
+ * reaped. */
+static long own_minor_faults(pid_t pid)
+{
+    siginfo_t si;
+    char path[64], stat[1024];
+    unsigned long minflt = 0;
+    ES_CHECK(waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) == 0);
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    FILE *f = fopen(path, "r");
+    ES_CHECK(f != NULL);
+    size_t n = fread(stat, 1, sizeof stat - 1, f);
+    fclose(f);
+    stat[n] = '\0';
+    const char *p = strrchr(stat, ')');
+    ES_CHECK(p != NULL && sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %lu", &minflt) == 1);
+    return (long)minflt;
+}
+
+/* Launching a trial does not copy the coordinator: a fork would share its
+ * pages copy-on-write, so that every page it wrote afterwards faulted (some
+ * 180 per trial here), and each launch cost more as the coordinator grew. */
+ES_TEST(launches_do_not_copy_the_coordinator)
+{
+    const int trials[2] = {20, 120};
+    long faults[2];
+    for (int k = 0; k < 2; k++) {
+        char text[256], name[32];
+        snprintf(text, sizeof text,
+                 "name: cow%d\ncommand: [/bin/true]\nmethod: random\nparallel: 2\nrun_cap: %d\n"
+                 "parameters:\n  x: {min: 0.0, max: 1.0}\n",
+                 k, trials[k]);
+        snprintf(name, sizeof name, "cow%d.yaml", k);
+        const char *spec = es_test_write_file(name, text);
+        snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
+        pid_t pid = start((const char *[]){"run", spec, NULL});
+        faults[k] = own_minor_faults(pid);
+        ES_CHECK_INT(finish(pid), 0);
+    }
+    double per_trial = (double)(faults[1] - faults[0]) / (trials[1] - trials[0]);
+    if (per_trial > 30)
+        ES_FAIL("the coordinator took %.0f minor page faults per trial (%ld for %d trials, %ld for "
+                "%d)",
+                per_trial, faults[0], trials[0], faults[1], trials[1]);
+}
+
 /* A trial that exited 0 with its metric is completed even when the timeout
  * fires while the worker still cleans up what it left behind. */
 ES_TEST(clean_exit_beats_a_late_timeout)
