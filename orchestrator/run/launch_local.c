@@ -211,7 +211,10 @@ static int spawn_worker(char **args, char *const *env, const char *cwd, pid_t *p
     posix_spawnattr_t attr;
     sigset_t none, all;
     sigemptyset(&none);
-    sigfillset(&all);
+    /* Every signal, those glibc keeps for itself (sigfillset leaves them
+     * out) included: posix_spawn would otherwise leave them ignored in the
+     * worker, and the worker's trial after it. */
+    memset(&all, 0xff, sizeof all);
     if (rc == 0) {
         posix_spawn_file_actions_init(&fa);
         posix_spawnattr_init(&attr);

@@ -530,6 +530,40 @@ ES_TEST(launches_do_not_copy_the_coordinator)
                 per_trial, faults[0], trials[0], faults[1], trials[1]);
 }
 
+/* The SigIgn mask of /proc/self/status in text (its hex digits). */
+static void sig_ignored(const char *status, char *out, size_t cap)
+{
+    const char *p = status != NULL ? strstr(status, "SigIgn:") : NULL;
+    ES_CHECK(p != NULL);
+    p += strlen("SigIgn:");
+    while (*p == ' ' || *p == '\t')
+        p++;
+    snprintf(out, cap, "%.*s", (int)strcspn(p, "\n"), p);
+}
+
+/* A trial starts with no signal ignored: those glibc keeps for itself (32
+ * and 33) included, which posix_spawn leaves ignored unless told. */
+ES_TEST(trial_starts_with_no_signal_ignored)
+{
+    char mine[32], got[32];
+    sig_ignored(slurp("/proc/self/status"), mine, sizeof mine);
+    if (strcmp(mine, "0000000000000000") != 0) {
+        fprintf(stderr, "this test runs with signals ignored (%s): nothing to compare\n", mine);
+        return;
+    }
+    const char *spec = es_test_write_file(
+        "sig.yaml", "name: sig\ncommand: [/bin/cat, /proc/self/status]\nmethod: random\n"
+                    "run_cap: 1\nparameters:\n  x: {min: 0.0, max: 1.0}\n");
+    snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    es_store_data *d = load();
+    char path[4400];
+    snprintf(path, sizeof path, "%s/stdout", sweep_of(d, 0)->trials[0].log_dir);
+    es_store_data_free(d);
+    sig_ignored(slurp(path), got, sizeof got);
+    ES_CHECK_STR(got, "0000000000000000");
+}
+
 /* A trial that exited 0 with its metric is completed even when the timeout
  * fires while the worker still cleans up what it left behind. */
 ES_TEST(clean_exit_beats_a_late_timeout)
