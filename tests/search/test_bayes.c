@@ -11,6 +11,7 @@
 
 #include "bayes_int.h"
 #include "bench_functions.h"
+#include "rng.h"
 #include "search_test.h"
 
 /* x1, x2 uniform on [0, 1]; energy grows with x1 (100 J to 1000 J); the
@@ -696,5 +697,53 @@ ES_TEST(per_trial_work_does_not_grow_with_the_sweep)
     if (work[1] > 2 * work[0] + 100)
         ES_FAIL("10 trials looked at %llu observations after 200 trials, %llu after 20000",
                 (unsigned long long)work[0], (unsigned long long)work[1]);
+    es_model_destroy(m);
+}
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The energy forecast of a long sweep stays accurate with the surrogate's
+ * hyperparameters fitted on its latest energies only: log energy smooth in
+ * the parameters, 20% noise, median error of the forecasts well under the
+ * noise after the first 100 trials. */
+ES_TEST(energy_forecasts_of_a_long_sweep_stay_accurate)
+{
+    es_param p[3];
+    const char *names[3] = {"a", "b", "c"};
+    for (int k = 0; k < 3; k++) {
+        p[k] = st_param(names[k], ES_DIST_UNIFORM);
+        p[k].max = 1;
+    }
+    es_spec spec = st_spec(ES_METHOD_RANDOM, p, 3);
+    es_model *m = NULL;
+    ES_CHECK_INT(es_model_create(&spec, 1, &m), 0);
+    es_rng rng;
+    es_rng_seed_stream(&rng, 7, 0);
+    double err[300];
+    size_t n_err = 0;
+    for (uint64_t i = 0; i < 400; i++) {
+        double u[3];
+        es_value v[3];
+        for (int k = 0; k < 3; k++) {
+            u[k] = es_rng_uniform(&rng);
+            v[k] = st_float(u[k]);
+        }
+        double med, up;
+        ES_CHECK_INT(es_model_observe(m, i, v, ES_OBS_PENDING, NAN, NAN), 0);
+        int rc = es_model_forecast(m, v, &med, &up);
+        double e = exp(1 + 2 * u[0] + 0.5 * u[1] * u[1] + 0.2 * (es_rng_uniform(&rng) - 0.5));
+        if (i >= 100) {
+            ES_CHECK_INT(rc, 0);
+            err[n_err++] = fabs(med - e) / e;
+        }
+        ES_CHECK_INT(es_model_observe(m, i, v, ES_OBS_COMPLETED, NAN, e), 0);
+    }
+    qsort(err, n_err, sizeof *err, by_value);
+    if (!(err[n_err / 2] < 0.08))
+        ES_FAIL("median forecast error %.3f", err[n_err / 2]);
     es_model_destroy(m);
 }
