@@ -158,6 +158,7 @@ typedef struct es_model {
     uint64_t examined; /* observations the lookups and the energy gathers
                           looked at: the work of a step, for the tests */
     uint64_t next_seq; /* completions so far */
+    size_t n_energies; /* finished observations with a usable energy */
     uint64_t rewrites; /* times a finished observation was replaced */
     uint64_t version;  /* bumped by every observation */
     es_surrogate objective, energy;

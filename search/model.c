@@ -44,7 +44,8 @@
  * sweep: the objective keeps its MODEL_TRAIN_BEST best points and then the
  * most recent ones up to MODEL_TRAIN_CAP (pending lies come on top); the
  * energy surrogate, smoother and only a forecast, keeps the
- * MODEL_ENERGY_CAP most recent.
+ * MODEL_ENERGY_CAP most recent and up to MODEL_ENERGY_STEP - 1 more (see
+ * model_energy_window).
  *
  * Hyperparameters are refitted on a schedule of completion counts (after
  * every completion up to 20, then each time the count grows by an eighth),
@@ -78,9 +79,11 @@
  * parameters, 20% noise) forecasts were as accurate (median error 5.1% with
  * 50 or 100), for 55% less time in the surrogate. */
 #define MODEL_ENERGY_FIT_CAP 50
+/* Past MODEL_ENERGY_CAP energies the energy surrogate's window starts
+ * anew every this many (see model_energy_window). */
+#define MODEL_ENERGY_STEP 25
 /* Room for the energy surrogate's points: the larger of its two caps. */
-#define MODEL_ENERGY_PTS                                                                           \
-    (MODEL_ENERGY_CAP > MODEL_ENERGY_FIT_CAP ? MODEL_ENERGY_CAP : MODEL_ENERGY_FIT_CAP)
+#define MODEL_ENERGY_PTS (MODEL_ENERGY_CAP + MODEL_ENERGY_STEP + MODEL_ENERGY_FIT_CAP)
 /* Refit after every completion up to here, then at each growth by 1/8. */
 #define MODEL_SCHEDULE_DENSE 20
 /* Streams of the fits' random starts. */
@@ -154,6 +157,8 @@ void es_model_destroy(es_model *m)
 }
 
 /* ---- Observations -------------------------------------------------------------------- */
+
+static int model_energy_ok(const es_obs *o);
 
 /* Trials are found by index through an open-addressing table of positions
  * in m->obs plus one (0: empty slot), a power of two in size and at most
@@ -258,6 +263,7 @@ int es_model_observe(es_model *m, uint64_t index, const es_value *values, es_obs
         if (m->obs[i].has_seq) {
             m->rewrites++;
             m->by_seq[m->obs[i].seq] = SIZE_MAX; /* superseded */
+            m->n_energies -= model_energy_ok(&m->obs[i]);
         }
         model_obs_clear(m, &m->obs[i]);
     }
@@ -275,6 +281,7 @@ int es_model_observe(es_model *m, uint64_t index, const es_value *values, es_obs
     if (fresh) {
         o->seq = m->next_seq;
         m->by_seq[m->next_seq++] = i;
+        m->n_energies += model_energy_ok(o);
     }
     m->version++;
     return 0;
@@ -391,6 +398,18 @@ static size_t model_energy_points(es_model *m, uint64_t upto, size_t cap, model_
         pts[n - 1 - k] = t;
     }
     return n;
+}
+
+/* How many of the latest of e usable energies the energy surrogate
+ * conditions on: all up to MODEL_ENERGY_CAP, then MODEL_ENERGY_CAP to
+ * MODEL_ENERGY_CAP + MODEL_ENERGY_STEP - 1 of them, the window's start
+ * moving only every MODEL_ENERGY_STEP energies.  Between moves the
+ * training set only grows at its end, so es_gp_refactor computes the new
+ * rows alone: a forecast costs O(n^2) a trial instead of O(n^3). */
+static size_t model_energy_window(size_t e)
+{
+    return e <= MODEL_ENERGY_CAP ? e
+                                 : MODEL_ENERGY_CAP + (e - MODEL_ENERGY_CAP) % MODEL_ENERGY_STEP;
 }
 
 /* The points of the objective (energy = 0) or of the energy surrogate
@@ -535,7 +554,8 @@ static int model_prepare(es_model *m, es_surrogate *s, int energy, uint64_t excl
 
     if (pts == NULL)
         return -ENOMEM;
-    size_t n = model_gather(m, energy, UINT64_MAX, MODEL_ENERGY_CAP, pts, &nc);
+    size_t window = model_energy_window(m->n_energies);
+    size_t n = model_gather(m, energy, UINT64_MAX, window, pts, &nc);
     if (nc < (energy ? ES_MODEL_MIN_ENERGY : ES_MODEL_MIN_OBJECTIVE)) {
         free(pts);
         return 0;
@@ -545,9 +565,8 @@ static int model_prepare(es_model *m, es_surrogate *s, int energy, uint64_t excl
         free(pts);
         return rc != 0 ? rc : 1;
     }
-    n = model_gather(m, energy, UINT64_MAX, MODEL_ENERGY_CAP, pts, &nc);
-    n = model_cap(pts, n, energy ? MODEL_ENERGY_CAP : MODEL_TRAIN_CAP,
-                  energy ? 0 : MODEL_TRAIN_BEST);
+    n = model_gather(m, energy, UINT64_MAX, window, pts, &nc);
+    n = model_cap(pts, n, energy ? window : MODEL_TRAIN_CAP, energy ? 0 : MODEL_TRAIN_BEST);
     if (!energy)
         for (size_t i = 0; i < m->n_obs; i++)
             n_pending +=
@@ -565,7 +584,7 @@ static int model_prepare(es_model *m, es_surrogate *s, int energy, uint64_t excl
             s->yt[s->n_train++] = 0.0; /* the constant lie: the mean */
         }
     }
-    rc = es_gp_factor(&s->gp, s->xt, s->yt, s->n_train, d, s->theta);
+    rc = es_gp_refactor(&s->gp, s->xt, s->yt, s->n_train, d, s->theta);
     if (rc == -EDOM) {
         /* Even the largest jitter failed on the fitted theta: the default
          * (long length scales, some noise) is always well conditioned. */

@@ -630,7 +630,9 @@ ES_TEST(bayes_mixed_space_types)
 
 /* The energy surrogate learns from the most recent finished trials with a
  * usable energy, in completion order: pruned trials and trials without an
- * energy left out, a replaced observation counted at its new place only. */
+ * energy left out, a replaced observation counted at its new place only.
+ * Past 100 energies its window starts anew every 25, so it holds the
+ * latest 100 to 124. */
 ES_TEST(energy_surrogate_trains_on_the_latest_energies)
 {
     es_param p[1];
@@ -655,11 +657,23 @@ ES_TEST(energy_surrogate_trains_on_the_latest_energies)
         if (i % 10 != 0 && i % 7 != 0 && i != 145)
             want[n_want++] = log(1.0 + i);
     want[n_want++] = log(5000.0);
+    ES_CHECK_INT(n_want, 116);
+    /* 116 energies: the window holds them all (100 + 16). */
     ES_CHECK_INT(es_model_energy(m), 1);
     const es_surrogate *s = &m->energy;
-    ES_CHECK_INT(s->n_train, 100);
-    for (size_t k = 0; k < 100; k++)
-        ES_CHECK_NEAR(s->yt[k] * s->sd + s->mean, want[n_want - 100 + k], 1e-9);
+    ES_CHECK_INT(s->n_train, 116);
+    for (size_t k = 0; k < s->n_train; k++)
+        ES_CHECK_NEAR(s->yt[k] * s->sd + s->mean, want[n_want - s->n_train + k], 1e-9);
+    /* 20 more: 136, and the window has moved to the latest 100 + 11. */
+    for (int i = 150; i < 170; i++) {
+        es_value w = st_float(i / 200.0);
+        ES_CHECK_INT(es_model_observe(m, (uint64_t)i, &w, ES_OBS_COMPLETED, 1.0, 2.0 + i), 0);
+        want[n_want++] = log(2.0 + i);
+    }
+    ES_CHECK_INT(es_model_energy(m), 1);
+    ES_CHECK_INT(s->n_train, 111);
+    for (size_t k = 0; k < s->n_train; k++)
+        ES_CHECK_NEAR(s->yt[k] * s->sd + s->mean, want[n_want - s->n_train + k], 1e-9);
     es_model_destroy(m);
 }
 
@@ -745,5 +759,47 @@ ES_TEST(energy_forecasts_of_a_long_sweep_stay_accurate)
     qsort(err, n_err, sizeof *err, by_value);
     if (!(err[n_err / 2] < 0.08))
         ES_FAIL("median forecast error %.3f", err[n_err / 2]);
+    es_model_destroy(m);
+}
+
+/* A forecast does not depend on which forecasts came before it: a model
+ * asked after every trial (its energy surrogate extended row by row) and
+ * a model built afresh from the same observations forecast the same, to
+ * the bit, across the surrogate's window moves. */
+ES_TEST(energy_forecasts_do_not_depend_on_earlier_forecasts)
+{
+    es_param p[2];
+    p[0] = st_param("a", ES_DIST_UNIFORM);
+    p[0].max = 1;
+    p[1] = st_param("b", ES_DIST_UNIFORM);
+    p[1].max = 1;
+    es_spec spec = st_spec(ES_METHOD_RANDOM, p, 2);
+    es_model *m = NULL;
+    ES_CHECK_INT(es_model_create(&spec, 3, &m), 0);
+    es_rng rng;
+    es_rng_seed_stream(&rng, 5, 0);
+    static es_value vs[260][2];
+    static double es[260];
+    es_value probe[2] = {st_float(0.3), st_float(0.6)};
+    for (uint64_t i = 0; i < 260; i++) {
+        vs[i][0] = st_float(es_rng_uniform(&rng));
+        vs[i][1] = st_float(es_rng_uniform(&rng));
+        es[i] = exp(1 + es_value_number(&vs[i][0]) + 0.3 * es_rng_uniform(&rng));
+        ES_CHECK_INT(es_model_observe(m, i, vs[i], ES_OBS_COMPLETED, NAN, es[i]), 0);
+        double med, up;
+        ES_CHECK_INT(es_model_forecast(m, probe, &med, &up), 0);
+        if (i != 99 && i != 124 && i != 130 && i != 259)
+            continue;
+        es_model *f = NULL;
+        ES_CHECK_INT(es_model_create(&spec, 3, &f), 0);
+        for (uint64_t j = 0; j <= i; j++)
+            ES_CHECK_INT(es_model_observe(f, j, vs[j], ES_OBS_COMPLETED, NAN, es[j]), 0);
+        double fmed, fup;
+        ES_CHECK_INT(es_model_forecast(f, probe, &fmed, &fup), 0);
+        if (med != fmed || up != fup)
+            ES_FAIL("after %llu trials: %.17g, %.17g against %.17g, %.17g afresh",
+                    (unsigned long long)i + 1, med, up, fmed, fup);
+        es_model_destroy(f);
+    }
     es_model_destroy(m);
 }
