@@ -189,6 +189,49 @@ static void prune_report(trial *t, const es_metric_point *pt)
     snprintf(t->stop_reason, sizeof t->stop_reason, "%s", d.reason);
 }
 
+/* Forget the trial's pending metric values (after storing them). */
+static void pend_clear(trial *t)
+{
+    for (size_t i = 0; i < t->n_pend; i++)
+        free((char *)t->pend[i].name);
+    t->n_pend = 0;
+}
+
+/* Store the trial's pending metric values in one transaction. */
+static void pend_flush(trial *t)
+{
+    es_err err;
+    if (t->n_pend == 0)
+        return;
+    if (es_store_metrics_add(t->sw->st, t->id, t->pend, t->n_pend, &err) != 0)
+        es_loop_fatal(t->sw, &err);
+    pend_clear(t);
+}
+
+/* Keep one reported value for the store; -ENOMEM when out of memory. */
+static int pend_add(trial *t, const es_metric_point *pt)
+{
+    if (t->n_pend == t->cap_pend) {
+        size_t cap = t->cap_pend ? 2 * t->cap_pend : 8;
+        es_metric_row *grown = realloc(t->pend, cap * sizeof *grown);
+        if (grown == NULL)
+            return -ENOMEM;
+        t->pend = grown;
+        t->cap_pend = cap;
+    }
+    char *name = strdup(pt->name);
+    if (name == NULL)
+        return -ENOMEM;
+    t->pend[t->n_pend++] = (es_metric_row){.seq = t->metric_seq,
+                                           .name = name,
+                                           .step = pt->step,
+                                           .value = pt->value,
+                                           .t = es_loop_now()};
+    if (t->n_pend >= METRIC_FLUSH_ROWS)
+        pend_flush(t);
+    return 0;
+}
+
 static void on_metric(void *ud, const es_metric_point *pt)
 {
     trial *t = ud;
@@ -207,8 +250,10 @@ static void on_metric(void *ud, const es_metric_point *pt)
      * whatever a trial prints. */
     if (t->metric_seq >= METRIC_ROWS_CAP)
         return;
-    if (es_store_metric_add(sw->st, t->id, t->metric_seq, pt->name, pt->step, pt->value,
-                            es_loop_now(), &err) != 0) {
+    /* Stored with the next tick, or with the trial's end: a value does not
+     * cost a transaction of its own. */
+    if (pend_add(t, pt) != 0) {
+        es_err_set(&err, -ENOMEM, "out of memory");
         es_loop_fatal(sw, &err);
         return;
     }
@@ -350,6 +395,8 @@ static void trial_free(trial *t)
 {
     log_close(&t->out);
     log_close(&t->err);
+    pend_clear(t);
+    free(t->pend);
     es_values_free(t->values, t->sw->spec->n_params);
     free(t->line);
     free(t);
@@ -535,9 +582,12 @@ static void trial_finish(trial *t)
         .partial = !have_r && t->have_live ? &t->live : NULL,
         .metric_points = t->metric_seq,
         .pruned_step = t->prune_step,
+        .metrics = t->pend,
+        .n_metrics = t->n_pend,
     };
     if (es_store_trial_finish(sw->st, t->id, &e, &err) != 0)
         es_loop_fatal(sw, &err);
+    pend_clear(t);
     if (sp->launcher.type == ES_LAUNCHER_SLURM)
         es_loop_record_slurm_job(t, status);
 
@@ -1003,6 +1053,8 @@ static void save_progress(sweep *sw)
 static void on_tick(uv_timer_t *h)
 {
     sweep *sw = h->data;
+    for (trial *t = sw->running_list; t != NULL && !sw->fatal; t = t->next)
+        pend_flush(t);
     if (++sw->ticks % PROGRESS_EVERY_TICKS == 0)
         save_progress(sw);
     if (sw->spec->budget.wall_s > 0 && elapsed(sw) >= sw->spec->budget.wall_s && sw->running > 0) {

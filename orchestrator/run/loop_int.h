@@ -22,6 +22,7 @@
 #define LINE_CAP (64 * 1024)         /* longest metric line examined */
 #define LOG_CAP (64LL * 1024 * 1024) /* bytes kept per output file */
 #define METRIC_ROWS_CAP 100000       /* history rows kept per trial */
+#define METRIC_FLUSH_ROWS 256        /* metric rows a trial holds before storing them */
 #define RESULT_CAP 4096
 
 typedef struct sweep sweep;
@@ -75,6 +76,11 @@ typedef struct trial {
     double obj;     /* its last value (NAN when that was not a number) */
     char obj_text[64];
     int64_t metric_seq;
+    /* Reported values not yet in the store (names owned here): written in
+     * one transaction every tick, at METRIC_FLUSH_ROWS, and with the
+     * trial's end. */
+    es_metric_row *pend;
+    size_t n_pend, cap_pend;
 } trial;
 
 struct sweep {

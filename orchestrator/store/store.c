@@ -882,6 +882,25 @@ int es_store_trial_start(es_store *st, const es_trial_new *t, int64_t *id, es_er
     return es_store__tx_end(st, rc, err);
 }
 
+static int metrics_insert(es_store *st, int64_t trial_id, const es_metric_row *rows, size_t n,
+                          es_err *err)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = es_store_metric_add(st, trial_id, rows[i].seq, rows[i].name, rows[i].step,
+                                 rows[i].value, rows[i].t, err);
+    return rc;
+}
+
+int es_store_metrics_add(es_store *st, int64_t trial_id, const es_metric_row *rows, size_t n,
+                         es_err *err)
+{
+    int rc = es_store__tx_begin(st, err);
+    if (rc != 0)
+        return rc;
+    return es_store__tx_end(st, metrics_insert(st, trial_id, rows, n, err), err);
+}
+
 int es_store_metric_add(es_store *st, int64_t trial_id, int64_t seq, const char *name, int64_t step,
                         double value, double t, es_err *err)
 {
@@ -975,16 +994,19 @@ int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e,
     }
     sqlite3_bind_int64(s, 20, e->metric_points);
     int pruned = e->status != NULL && strcmp(e->status, "pruned") == 0;
-    int rc = pruned ? es_store__tx_begin(st, err) : 0;
+    int tx = pruned || e->n_metrics > 0;
+    int rc = tx ? es_store__tx_begin(st, err) : 0;
+    if (rc == 0)
+        rc = metrics_insert(st, trial_id, e->metrics, e->n_metrics, err);
     if (rc != 0) {
         sqlite3_reset(s);
         sqlite3_clear_bindings(s);
-        return rc;
+        return tx ? es_store__tx_end(st, rc, err) : rc;
     }
     rc = es_store__step_done(st, Q_TRIAL_FINISH, err, "recording the end of a trial");
-    if (!pruned)
+    if (!tx)
         return rc;
-    if (rc == 0) {
+    if (rc == 0 && pruned) {
         sqlite3_bind_int64(st->q[Q_TRIAL_PRUNED_STEP], 1, trial_id);
         sqlite3_bind_int64(st->q[Q_TRIAL_PRUNED_STEP], 2, e->pruned_step);
         rc = es_store__step_done(st, Q_TRIAL_PRUNED_STEP, err, "recording a pruned trial's step");

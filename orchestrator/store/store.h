@@ -175,18 +175,35 @@ int es_store_trial_start(es_store *st, const es_trial_new *t, int64_t *id /* OUT
 int es_store_metric_add(es_store *st, int64_t trial_id, int64_t seq, const char *name, int64_t step,
                         double value, double t, es_err *err);
 
+/* One reported metric value of a trial, as es_store_metric_add takes it
+ * (name belongs to the caller). */
+typedef struct es_metric_row {
+    int64_t seq;
+    const char *name;
+    int64_t step; /* < 0: no step reported */
+    double value; /* NAN allowed */
+    double t;
+} es_metric_row;
+
+/* Append n metric values of a trial in one transaction (all or none). */
+int es_store_metrics_add(es_store *st, int64_t trial_id, const es_metric_row *rows, size_t n,
+                         es_err *err);
+
 /* How a trial ended.  objective is NAN when there is none. */
 typedef struct es_trial_end {
     const char *status; /* completed, failed, timed_out, interrupted, budget_stopped */
     const char *reason; /* NULL for completed */
     double objective;
     double ended;
-    const es_result *result;  /* NULL when the worker sent no record */
-    const es_sample *partial; /* without a result: the worker's latest sample
-                               * (energy so far, sources unknown), or NULL */
-    int64_t metric_points;    /* history rows written */
-    int64_t pruned_step;      /* status "pruned": the step the trial reached
-                               * (recorded as trial.pruned_step); else unused */
+    const es_result *result;      /* NULL when the worker sent no record */
+    const es_sample *partial;     /* without a result: the worker's latest sample
+                                   * (energy so far, sources unknown), or NULL */
+    int64_t metric_points;        /* history rows written */
+    int64_t pruned_step;          /* status "pruned": the step the trial reached
+                                   * (recorded as trial.pruned_step); else unused */
+    const es_metric_row *metrics; /* metric values not yet stored, written in
+                                   * the same transaction as the end */
+    size_t n_metrics;
 } es_trial_end;
 
 /* Record what Slurm says of a trial's job: its id, its state (COMPLETED,
@@ -211,8 +228,8 @@ int es_store_sweep_running_jobs(es_store *st, int64_t sweep_id, char ***out /* O
 int es_store_trial_progress(es_store *st, int64_t trial_id, const es_sample *sm, es_err *err);
 
 /* Record a trial's end and commit it (durable before the caller decides on
- * the next launch); a pruned trial's step is written in the same
- * transaction. */
+ * the next launch); e->metrics and a pruned trial's step are written in the
+ * same transaction. */
 int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e, es_err *err);
 
 /* ---- Jobs that ran outside ecosweep (`ecosweep import`) ------------------- */

@@ -564,6 +564,63 @@ ES_TEST(trial_starts_with_no_signal_ignored)
     ES_CHECK_STR(got, "0000000000000000");
 }
 
+/* Reports of the objective `loss` stored for sweep 1 of db so far. */
+static size_t stored_reports(void)
+{
+    es_store *st;
+    es_err err;
+    es_store_objective_event *ev;
+    size_t n = 0, reports = 0;
+    if (es_store_open(db, &st, &err) != 0)
+        ES_FAIL("%s", err.msg);
+    ES_CHECK_INT(es_store_objective_history(st, 1, "loss", &ev, &n, &err), 0);
+    for (size_t i = 0; i < n; i++)
+        reports += !ev[i].ended;
+    free(ev);
+    es_store_close(st);
+    return reports;
+}
+
+/* Metric values are stored in batches, not in a transaction each: every
+ * value of a chatty trial reaches the store, those of a running trial
+ * within the second (so a lost trial keeps them), in the order reported. */
+ES_TEST(metric_values_are_stored_in_batches)
+{
+    const char *spec = es_test_write_file(
+        "chatty.yaml",
+        "name: chatty\nmethod: random\nrun_cap: 1\nmetric: {name: loss}\n"
+        "parameters:\n  x: {value: 1}\n"
+        "command: [/bin/sh, -c, 'i=0; while [ $i -lt 600 ]; do echo loss=$i step=$i; "
+        "i=$((i+1)); done; sleep 2.5; echo loss=0.5']\n");
+    snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
+    pid_t pid = start((const char *[]){"run", spec, NULL});
+    size_t seen = 0;
+    for (int i = 0; i < 40 && seen < 600; i++) {
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        if (access(db, F_OK) == 0)
+            seen = stored_reports();
+    }
+    ES_CHECK_INT(seen, 600); /* while the trial still sleeps */
+    ES_CHECK_INT(finish(pid), 0);
+    es_store_data *d = load();
+    const es_store_trial *t = &sweep_of(d, 0)->trials[0];
+    ES_CHECK_STR(t->status, "completed");
+    ES_CHECK_NEAR(t->objective, 0.5, 0);
+    es_store_data_free(d);
+    ES_CHECK_INT(stored_reports(), 601);
+    es_store *st;
+    es_err err;
+    es_store_objective_event *ev;
+    size_t n;
+    ES_CHECK_INT(es_store_open(db, &st, &err), 0);
+    ES_CHECK_INT(es_store_objective_history(st, 1, "loss", &ev, &n, &err), 0);
+    for (size_t i = 0; i < 600; i++)
+        ES_CHECK(!ev[i].ended && ev[i].step == (int64_t)i && ev[i].value == (double)i);
+    free(ev);
+    es_store_close(st);
+}
+
 /* A trial that exited 0 with its metric is completed even when the timeout
  * fires while the worker still cleans up what it left behind. */
 ES_TEST(clean_exit_beats_a_late_timeout)
