@@ -136,6 +136,7 @@ def summarize(workdir, out_md, out_json):
             # Ratios paired within a round: both ran minutes apart at most.
             vs_floor = [rs[k]["per_s"] / floor[k]["per_s"] for k in rs
                         if k in floor and rs[k]["per_s"] and floor[k]["per_s"]]
+            # (against ecosweep with its files in the work directory)
             es_vs = [es[k]["per_s"] / rs[k]["per_s"] for k in rs
                      if k in es and rs[k]["per_s"] and es[k]["per_s"]]
             throughput.append({"variant": v, "contender": c, "per_s": spread(rates),
@@ -222,13 +223,14 @@ def summarize(workdir, out_md, out_json):
             "%.1f MB" % (rss["median"] / 1024) if rss else "-"))
     L.append("")
     for t in throughput:
-        if t["contender"] == "ecosweep" and t["ratio_to_floor"]:
+        if t["contender"].startswith("ecosweep") and t["ratio_to_floor"]:
             r = t["ratio_to_floor"]
-            L.append("- target, `%s`: ecosweep at >= %.0f%% of the spawn floor: %s (median %.0f%%, "
-                     "worst round %.0f%%)" % (
-                         meta["variants"].get(t["variant"], t["variant"]), 100 * TARGET_FLOOR_RATIO,
+            L.append("- target, `%s`, %s: at >= %.0f%% of the spawn floor: %s (median %.0f%%, "
+                     "rounds %.0f%% to %.0f%%)" % (
+                         meta["variants"].get(t["variant"], t["variant"]), t["contender"],
+                         100 * TARGET_FLOOR_RATIO,
                          "met" if r["median"] >= TARGET_FLOOR_RATIO else "missed",
-                         100 * r["median"], 100 * r["min"]))
+                         100 * r["median"], 100 * r["min"], 100 * r["max"]))
     L.append("")
     L.append("## Sweeps of %s trials (random search, parallel %d, `%s`)"
              % (", ".join(size_label(s["trials_asked"]) for s in sizes), meta["parallel"],

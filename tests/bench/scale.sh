@@ -98,10 +98,11 @@ name=scale
 mkdir -p "$outdir"
 
 tmp=$(mktemp -d "$tmpdir/ecosweep-scale.XXXXXX")
+shm=
 if [ "$keep" = 1 ]; then
     echo "scale.sh: keeping the work directory $tmp" >&2
 else
-    trap 'rm -rf "$tmp"' EXIT
+    trap 'rm -rf "$tmp" ${shm:+"$shm"}' EXIT
 fi
 mkdir -p "$tmp/rounds" "$tmp/sizes"
 : >"$tmp/rounds.tsv"
@@ -223,11 +224,17 @@ one() { # one ROUND VARIANT CONTENDER
         "$tmp/floor" "$trials" "$parallel" $(prog "$v")
         printf '%s\t%s\t%s\t%s\t%s\t\n' "$r" "$v" floor "$trials" "$(since "$t0")" >>"$tmp/rounds.tsv"
         ;;
-    ecosweep)
-        set -- $(es_sweep "$(spec "$v" "$trials")" "$tmp/rounds/es-$v-$r.db" "$tmp/rounds/es-$v-$r.out")
-        got=$(grep -c '^trial .* completed' "$tmp/rounds/es-$v-$r.out" || true)
-        [ "$3" = 0 ] || echo "scale.sh: ecosweep exited $3 in round $r ($v)" >&2
-        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$v" ecosweep "$got" "$1" "$2" >>"$tmp/rounds.tsv"
+    ecosweep | ecosweep-shm)
+        where=$tmp/rounds
+        label=ecosweep
+        if [ "$c" = ecosweep-shm ]; then
+            where=$shm
+            label="ecosweep, files in $shm_dir (tmpfs)"
+        fi
+        set -- $(es_sweep "$(spec "$v" "$trials")" "$where/es-$v-$r.db" "$tmp/rounds/es-$v-$r-$c.out")
+        got=$(grep -c '^trial .* completed' "$tmp/rounds/es-$v-$r-$c.out" || true)
+        [ "$3" = 0 ] || echo "scale.sh: $c exited $3 in round $r ($v)" >&2
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$v" "$label" "$got" "$1" "$2" >>"$tmp/rounds.tsv"
         ;;
     optuna-*)
         jobs=${c#optuna-}
@@ -245,6 +252,19 @@ one() { # one ROUND VARIANT CONTENDER
 }
 contenders="floor ecosweep optuna-1 optuna-$parallel"
 [ "$parallel" = 1 ] && contenders="floor ecosweep optuna-1"
+# The same sweeps with their database and logs on a tmpfs too, where there
+# is one apart from the work directory's file system: each trial creates
+# a directory and its params.json, and what an inode costs depends on the
+# file system (ext4 without a journal looks past every inode deleted in
+# the last minutes), which the floor never pays.
+shm_dir=/dev/shm
+shm=
+if [ -d "$shm_dir" ] && [ "$(df -T "$shm_dir" | awk 'NR == 2 {print $2}')" = tmpfs ] &&
+    [ "$(df -T "$tmp" | awk 'NR == 2 {print $2}')" != tmpfs ]; then
+    shm=$(mktemp -d "$shm_dir/ecosweep-scale.XXXXXX")
+    contenders="$contenders ecosweep-shm"
+    [ "$keep" = 1 ] && echo "scale.sh: keeping $shm too" >&2
+fi
 r=1
 while [ "$r" -le "$rounds" ]; do
     echo "scale.sh: throughput round $r of $rounds" >&2
