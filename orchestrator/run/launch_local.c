@@ -190,7 +190,7 @@ static int above_3(int fd)
     return high;
 }
 
-/* Start args[0] (found on the PATH when it has no slash) with env in cwd
+/* Start args[0] (found on our PATH when it has no slash) with env in cwd
  * (NULL: ours), stdin /dev/null, and a pipe on each of its descriptors 1,
  * 2 and 3, whose reading ends, non-blocking, go to rd.  0, or -errno with
  * nothing started and nothing left open. */
