@@ -150,7 +150,15 @@ typedef struct es_model {
     es_enc *enc;
     es_obs *obs; /* in order of first observation */
     size_t n_obs, cap_obs;
+    size_t *slot;   /* index -> position in obs + 1 (model.c's table) */
+    size_t n_slots; /* 2^slot_bits, at most half full; 0: none yet */
+    unsigned slot_bits;
+    size_t *by_seq; /* seq -> position in obs; SIZE_MAX once superseded */
+    size_t cap_seq;
+    uint64_t examined; /* observations the lookups and the energy gathers
+                          looked at: the work of a step, for the tests */
     uint64_t next_seq; /* completions so far */
+    size_t n_energies; /* finished observations with a usable energy */
     uint64_t rewrites; /* times a finished observation was replaced */
     uint64_t version;  /* bumped by every observation */
     es_surrogate objective, energy;

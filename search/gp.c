@@ -70,9 +70,11 @@ static double gp_dot(const double *a, const double *b, size_t n)
     return (s0 + s1) + (s2 + s3);
 }
 
-int es_chol(double *a, size_t n)
+/* es_chol from row `from` on, rows above it already factored: each row of
+ * L depends only on the rows above it. */
+static int gp_chol_rows(double *a, size_t n, size_t from)
 {
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = from; i < n; i++) {
         double *ri = a + i * n;
         for (size_t j = 0; j <= i; j++) {
             const double *rj = a + j * n;
@@ -89,6 +91,11 @@ int es_chol(double *a, size_t n)
             ri[j] = 0.0;
     }
     return 0;
+}
+
+int es_chol(double *a, size_t n)
+{
+    return gp_chol_rows(a, n, 0);
 }
 
 void es_trsv_lower(const double *l, size_t n, double *b)
@@ -158,18 +165,24 @@ static int gp_factor_kernel(const double *kf, size_t n, double sn2, double sf2, 
     return -EDOM;
 }
 
+/* The kernel sf2 matern(|a - b|) of two scaled points; *deriv gets the
+ * length-scale derivative factor sf2 (5/3) (1 + s) e^-s. */
+static double gp_kernel(const double *a, const double *b, size_t d, double sf2, double *deriv)
+{
+    double r = sqrt(gp_dist2(a, b, d));
+    double s = GP_SQRT5 * r, e = exp(-s);
+    *deriv = sf2 * (5.0 / 3.0) * (1.0 + s) * e;
+    return sf2 * (1.0 + s + s * s / 3.0) * e;
+}
+
 /* The noise-free kernel matrix into the lower triangle of kf, and the
- * length-scale derivative factor sf2 (5/3) (1 + s) e^-s of each pair into
- * its strict upper triangle (the likelihood gradient reads it there). */
+ * length-scale derivative factor of each pair into its strict upper
+ * triangle (the likelihood gradient reads it there). */
 static void gp_kernel_matrix(const double *xs, size_t n, size_t d, double sf2, double *kf)
 {
     for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j < i; j++) {
-            double r = sqrt(gp_dist2(xs + i * d, xs + j * d, d));
-            double s = GP_SQRT5 * r, e = exp(-s);
-            kf[i * n + j] = sf2 * (1.0 + s + s * s / 3.0) * e;
-            kf[j * n + i] = sf2 * (5.0 / 3.0) * (1.0 + s) * e;
-        }
+        for (size_t j = 0; j < i; j++)
+            kf[i * n + j] = gp_kernel(xs + i * d, xs + j * d, d, sf2, &kf[j * n + i]);
         kf[i * n + i] = sf2;
     }
 }
@@ -217,12 +230,21 @@ void es_gp_free(es_gp *gp)
     memset(gp, 0, sizeof *gp);
 }
 
+/* alpha = (K + noise)^-1 y from the factor. */
+static void gp_solve_alpha(es_gp *gp, const double *y)
+{
+    memcpy(gp->alpha, y, gp->n * sizeof *y);
+    es_trsv_lower(gp->l, gp->n, gp->alpha);
+    es_trsv_lower_t(gp->l, gp->n, gp->alpha);
+}
+
 int es_gp_factor(es_gp *gp, const double *x, const double *y, size_t n, size_t d,
                  const double *theta)
 {
     int rc = gp_reserve(gp, n, d);
     if (rc != 0)
         return rc;
+    gp->ok = 0;
     gp->n = n;
     gp->d = d;
     for (size_t t = 0; t < d; t++)
@@ -235,9 +257,53 @@ int es_gp_factor(es_gp *gp, const double *x, const double *y, size_t n, size_t d
     rc = gp_factor_kernel(gp->kf, n, gp->sn2, gp->sf2, gp->l, &gp->jitter);
     if (rc != 0)
         return rc;
-    memcpy(gp->alpha, y, n * sizeof *y);
-    es_trsv_lower(gp->l, n, gp->alpha);
-    es_trsv_lower_t(gp->l, n, gp->alpha);
+    gp_solve_alpha(gp, y);
+    gp->ok = 1;
+    return 0;
+}
+
+/* gp holds a factorization under theta whose scaled rows are those of the
+ * first gp->n rows of x. */
+static int gp_prefix_same(const es_gp *gp, const double *x, size_t n, size_t d, const double *theta)
+{
+    if (!gp->ok || gp->n == 0 || gp->n > n || n > gp->cap_n || d != gp->d ||
+        gp->sf2 != exp(theta[d]) || gp->sn2 != exp(theta[d + 1]))
+        return 0;
+    for (size_t t = 0; t < d; t++)
+        if (gp->inv_ls[t] != exp(-theta[t]))
+            return 0;
+    for (size_t i = 0; i < gp->n * d; i++)
+        if (x[i] * gp->inv_ls[i % d] != gp->xs[i])
+            return 0;
+    return 1;
+}
+
+int es_gp_refactor(es_gp *gp, const double *x, const double *y, size_t n, size_t d,
+                   const double *theta)
+{
+    if (!gp_prefix_same(gp, x, n, d, theta))
+        return es_gp_factor(gp, x, y, n, d, theta);
+    size_t k = gp->n;
+    /* The factor's rows at the new stride (the last first: they move
+     * furthest), their strict upper part zero as es_chol leaves it. */
+    for (size_t i = k; i-- > 1;)
+        memmove(gp->l + i * n, gp->l + i * k, (i + 1) * sizeof *gp->l);
+    for (size_t i = 0; i < k; i++)
+        memset(gp->l + i * n + i + 1, 0, (n - i - 1) * sizeof *gp->l);
+    /* The new rows as es_gp_factor builds them, with the jitter the first
+     * rows took (any smaller one failed on those rows already). */
+    double add = gp->sn2 + gp->jitter, deriv;
+    for (size_t i = k; i < n; i++) {
+        for (size_t t = 0; t < d; t++)
+            gp->xs[i * d + t] = x[i * d + t] * gp->inv_ls[t];
+        for (size_t j = 0; j < i; j++)
+            gp->l[i * n + j] = gp_kernel(gp->xs + i * d, gp->xs + j * d, d, gp->sf2, &deriv);
+        gp->l[i * n + i] = gp->sf2 + add;
+    }
+    gp->n = n;
+    if (gp_chol_rows(gp->l, n, k) != 0) /* the new rows need more: start over, escalating */
+        return es_gp_factor(gp, x, y, n, d, theta);
+    gp_solve_alpha(gp, y);
     return 0;
 }
 

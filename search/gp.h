@@ -53,6 +53,7 @@ typedef struct es_gp {
     double *alpha;           /* (K + (sn2 + jitter) I)^-1 y */
     double *kf;              /* scratch: the noise-free kernel matrix */
     size_t cap_n, cap_d;     /* what the buffers hold */
+    int ok;                  /* l and alpha hold a factorization of n rows */
 } es_gp;
 
 /* The Matern 5/2 correlation at scaled distance r: (1 + s + s^2/3) e^-s,
@@ -64,6 +65,15 @@ double es_matern52(double r);
  * up to 1e-4.  0, -ENOMEM, or -EDOM when even the largest jitter fails. */
 int es_gp_factor(es_gp *gp, const double *x, const double *y, size_t n, size_t d,
                  const double *theta);
+
+/* The same as es_gp_factor, to the bit, in O(n^2) per new row when gp was
+ * last factored under the same theta on points that are the first rows of
+ * x: only the new rows of the kernel and of its Cholesky factor are
+ * computed (a row of the factor depends only on the rows above it).
+ * Otherwise (other points first, another theta, buffers too small) it is
+ * es_gp_factor.  The targets y may all differ. */
+int es_gp_refactor(es_gp *gp, const double *x, const double *y, size_t n, size_t d,
+                   const double *theta);
 
 /* Posterior of the latent function at m points xstar (m x d): mean[i] and
  * var[i] (without the noise; add gp->sn2 for a new observation).  work

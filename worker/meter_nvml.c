@@ -48,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* From nvml.h: nvmlReturn_t is an enum (int-sized), nvmlDevice_t an opaque
  * pointer. */
@@ -120,6 +121,13 @@ static void *lib_sym(void *dl, const char *name, const char *fallback)
     return p;
 }
 
+/* An NVIDIA driver is loaded here: its /proc entry (a Linux host or
+ * container), or the GPU paravirtualization device of WSL 2. */
+static int driver_present(void)
+{
+    return access("/proc/driver/nvidia", F_OK) == 0 || access("/dev/dxg", F_OK) == 0;
+}
+
 /* Load NVML and initialise it.  On success the caller owns *lib and must
  * lib_close() it; on failure nothing is left loaded. */
 static int lib_open(const es_meter_config *cfg, nvml_lib *lib, es_err *err)
@@ -127,9 +135,15 @@ static int lib_open(const es_meter_config *cfg, nvml_lib *lib, es_err *err)
     const char *path = cfg->nvml_lib;
     if (path == NULL || path[0] == '\0')
         path = getenv("ECOSWEEP_NVML_LIB");
-    if (path == NULL || path[0] == '\0')
-        path = NVML_DEFAULT_LIB;
     memset(lib, 0, sizeof *lib);
+    if (path == NULL || path[0] == '\0') {
+        /* Without a driver NVML could only say so (NVML_ERROR_DRIVER_NOT_LOADED),
+         * and looking for the library where it is not installed costs the
+         * dynamic loader some 80 failed opens: every trial would pay them. */
+        if (!driver_present())
+            return es_err_set(err, ES_ENOTSUP, "nvml: no NVIDIA driver loaded");
+        path = NVML_DEFAULT_LIB;
+    }
     lib->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (lib->dl == NULL) {
         const char *why = dlerror();

@@ -56,6 +56,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -483,10 +484,24 @@ static void escalate(sup *s, double now)
 
 /* ---- starting ------------------------------------------------------------ */
 
-/* In the forked child: become the trial.  Only async-signal-safe calls. */
-static void __attribute__((noreturn))
-exec_trial(char *const argv[], int result_fd, int errfd, pid_t worker)
+/* The trial's first process, started by start_trial(): what it execs, and
+ * where it leaves the reason when exec fails. */
+typedef struct trial_exec {
+    char *const *argv;
+    int result_fd;
+    pid_t worker;
+    int exec_errno; /* 0 unless exec failed */
+} trial_exec;
+
+/* Stack of the trial's first process until it execs. */
+#define TRIAL_STACK (64 * 1024)
+
+/* In the child: become the trial.  It runs in the worker's memory (see
+ * start_trial), so only system calls, and nothing written but its own
+ * stack and te->exec_errno. */
+static int exec_trial(void *arg)
 {
+    trial_exec *te = arg;
     struct sigaction dfl;
     sigset_t none;
     memset(&dfl, 0, sizeof dfl);
@@ -496,51 +511,38 @@ exec_trial(char *const argv[], int result_fd, int errfd, pid_t worker)
     (void)setpgid(0, 0);
     /* If the worker is SIGKILLed, at least the main process follows. */
     (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != worker)
+    if (getppid() != te->worker)
         _exit(127);
-    if (result_fd >= 0)
-        (void)close(result_fd);
+    if (te->result_fd >= 0)
+        (void)close(te->result_fd);
     for (int sig = 1; sig < NSIG; sig++)
         (void)sigaction(sig, &dfl, NULL);
     sigemptyset(&none);
     (void)sigprocmask(SIG_SETMASK, &none, NULL);
-    execvp(argv[0], argv);
-    int e = errno;
-    ssize_t w = write(errfd, &e, sizeof e);
-    (void)w;
+    execvp(te->argv[0], te->argv);
+    te->exec_errno = errno;
     _exit(127);
 }
 
-/* Fork the trial; the pid, or -errno with nothing started.  *exec_errno is
- * set when the child could not exec. */
+/* Start the trial in its own process group; the pid, or -errno with
+ * nothing started.  *exec_errno is set when the child could not exec.
+ * The child shares the worker's memory and the worker waits until it has
+ * exec'd or exited (a vfork, CLONE_VM | CLONE_VFORK): nothing of the worker
+ * is copied, and the reason exec failed is simply read from te.  The
+ * child's own setpgid runs before its exec, so the group exists when this
+ * returns. */
 static pid_t start_trial(const es_worker_opts *opts, char *const argv[], int *exec_errno)
 {
-    int ep[2];
-    if (pipe2(ep, O_CLOEXEC) != 0)
-        return -errno;
-    pid_t self = getpid();
-    pid_t pid = fork();
-    if (pid < 0) {
-        int e = errno;
-        close(ep[0]);
-        close(ep[1]);
+    trial_exec te = {argv, opts->result_fd, getpid(), 0};
+    char *stack = malloc(TRIAL_STACK);
+    if (stack == NULL)
+        return -ENOMEM;
+    pid_t pid = clone(exec_trial, stack + TRIAL_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, &te);
+    int e = errno;
+    free(stack);
+    if (pid < 0)
         return -e;
-    }
-    if (pid == 0) {
-        close(ep[0]);
-        exec_trial(argv, opts->result_fd, ep[1], self);
-    }
-    /* Both sides set the group so that neither order of running races;
-     * EACCES means the child already exec'd, having set it itself. */
-    (void)setpgid(pid, pid);
-    close(ep[1]);
-    int e = 0;
-    ssize_t n;
-    do
-        n = read(ep[0], &e, sizeof e);
-    while (n < 0 && errno == EINTR);
-    close(ep[0]);
-    *exec_errno = n == (ssize_t)sizeof e ? e : 0;
+    *exec_errno = te.exec_errno;
     if (*exec_errno == 0 && opts->result_fd >= 0) {
         /* Tell the coordinator the trial's group at once: if this worker is
          * killed outright, the coordinator stops the trial itself. */
@@ -798,7 +800,6 @@ int es_worker_run(const es_worker_opts *opts, char *const argv[], es_result *out
         free(s.foreign.v);
         return rc;
     }
-
     es_meter *meter = NULL;
     es_err merr;
     es_err_clear(&merr);
@@ -809,7 +810,6 @@ int es_worker_run(const es_worker_opts *opts, char *const argv[], es_result *out
     } else {
         print_notes(es_meter_notes(meter));
     }
-
     double real0 = clock_s(CLOCK_REALTIME);
     double t0 = mono_now();
     int exec_errno = 0, status = 0;

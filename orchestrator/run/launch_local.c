@@ -7,12 +7,26 @@
  * (the trial inherits them from the worker), fd 3 carries the worker's one
  * result line, so nothing a trial prints can be mistaken for the record.
  * stdin is /dev/null: a sweep is not interactive.
+ *
+ * The worker is started with posix_spawn (a vfork: the child borrows the
+ * coordinator's memory until it execs) rather than uv_spawn, which forks:
+ * a fork copies the page tables of the whole coordinator and makes every
+ * page it writes afterwards fault, so each launch cost more as the sweep
+ * (and the coordinator) grew.  Its pipes are plain pipes, opened in libuv
+ * once the worker runs, and its exit is seen through a SIGCHLD watcher of
+ * the launch's own that reaps the worker's pid alone (libuv reaps the
+ * processes it started itself by their pids too).
  */
 #include "launch.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "launch_slurm.h"
 #include "records.h"
@@ -27,8 +41,11 @@ enum { P_OUT, P_ERR, P_RES, P__COUNT };
  * those. */
 #define DRAIN_MS 2000
 
+extern char **environ;
+
 struct es_launch {
-    uv_process_t proc;
+    uv_signal_t child; /* SIGCHLD: the worker may have exited */
+    pid_t pid;
     uv_pipe_t pipes[P__COUNT];
     uv_timer_t drain;
     es_launch_cbs cbs;
@@ -137,14 +154,93 @@ static void on_drain(uv_timer_t *t)
     maybe_done(l);
 }
 
-static void on_proc_exit(uv_process_t *p, int64_t status, int term_signal)
+/* A child of the coordinator ended: if it is this launch's worker, reap
+ * it and pass its end on. */
+static void on_child(uv_signal_t *h, int signum)
 {
-    es_launch *l = p->data;
+    es_launch *l = h->data;
+    int status = 0;
+    pid_t r;
+    (void)signum;
+    if (l->exited)
+        return;
+    do
+        r = waitpid(l->pid, &status, WNOHANG);
+    while (r < 0 && errno == EINTR);
+    if (r != l->pid)
+        return;
+    uv_signal_stop(h);
     l->exited = 1;
-    l->cbs.on_exit(l->ud, status, term_signal);
+    l->cbs.on_exit(l->ud, WIFEXITED(status) ? WEXITSTATUS(status) : 0,
+                   WIFSIGNALED(status) ? WTERMSIG(status) : 0);
     maybe_done(l);
     if (!l->done_sent)
         uv_timer_start(&l->drain, on_drain, DRAIN_MS, 0);
+}
+
+/* A descriptor above 3, so that the worker's dup2 onto 1, 2 and 3 never
+ * overwrites another of its pipes (the coordinator may run with a standard
+ * descriptor closed); fd itself, or its copy (fd closed).  -1 on error. */
+static int above_3(int fd)
+{
+    if (fd > 3)
+        return fd;
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, 4);
+    close(fd);
+    return high;
+}
+
+/* Start args[0] (found on our PATH when it has no slash) with env in cwd
+ * (NULL: ours), stdin /dev/null, and a pipe on each of its descriptors 1,
+ * 2 and 3, whose reading ends, non-blocking, go to rd.  0, or -errno with
+ * nothing started and nothing left open. */
+static int spawn_worker(char **args, char *const *env, const char *cwd, pid_t *pid,
+                        int rd[P__COUNT])
+{
+    int p[P__COUNT][2], made = 0, rc = 0;
+    for (; made < P__COUNT && rc == 0; made++) {
+        if (pipe2(p[made], O_CLOEXEC) != 0) {
+            rc = -errno;
+            break;
+        }
+        if ((p[made][0] = above_3(p[made][0])) < 0 || (p[made][1] = above_3(p[made][1])) < 0 ||
+            fcntl(p[made][0], F_SETFL, O_NONBLOCK) != 0)
+            rc = -errno;
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    sigset_t none, all;
+    sigemptyset(&none);
+    /* Every signal, those glibc keeps for itself (sigfillset leaves them
+     * out) included: posix_spawn would otherwise leave them ignored in the
+     * worker, and the worker's trial after it. */
+    memset(&all, 0xff, sizeof all);
+    if (rc == 0) {
+        posix_spawn_file_actions_init(&fa);
+        posix_spawnattr_init(&attr);
+        /* The worker starts with every signal at its default and none
+         * blocked, whatever the coordinator has installed. */
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+        posix_spawnattr_setsigmask(&attr, &none);
+        posix_spawnattr_setsigdefault(&attr, &all);
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        for (int i = 0; i < P__COUNT; i++)
+            posix_spawn_file_actions_adddup2(&fa, p[i][1], 1 + i);
+        if (cwd != NULL)
+            posix_spawn_file_actions_addchdir_np(&fa, cwd);
+        rc = -posix_spawnp(pid, args[0], &fa, &attr, args, env != NULL ? env : environ);
+        posix_spawn_file_actions_destroy(&fa);
+        posix_spawnattr_destroy(&attr);
+    }
+    for (int i = 0; i < made; i++) {
+        if (p[i][1] >= 0)
+            close(p[i][1]);
+        if (rc == 0)
+            rd[i] = p[i][0];
+        else if (p[i][0] >= 0)
+            close(p[i][0]);
+    }
+    return rc;
 }
 
 static void on_handle_closed(uv_handle_t *h)
@@ -163,8 +259,7 @@ int es_launch_start(uv_loop_t *loop, const es_launch_req *req, const es_launch_c
                     es_launch **out, es_err *err)
 {
     es_launch *l = calloc(1, sizeof *l);
-    uv_process_options_t o;
-    uv_stdio_container_t stdio[4];
+    int rd[P__COUNT];
     size_t nw = 0, na = 0, np = 0;
     char **args, **srun = NULL;
     int rc;
@@ -211,26 +306,21 @@ int es_launch_start(uv_loop_t *loop, const es_launch_req *req, const es_launch_c
     }
     uv_timer_init(loop, &l->drain);
     l->drain.data = l;
-    memset(&o, 0, sizeof o);
-    memset(stdio, 0, sizeof stdio);
-    stdio[0].flags = UV_IGNORE;
-    stdio[1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
-    stdio[1].data.stream = (uv_stream_t *)&l->pipes[P_OUT];
-    stdio[2].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
-    stdio[2].data.stream = (uv_stream_t *)&l->pipes[P_ERR];
-    stdio[3].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
-    stdio[3].data.stream = (uv_stream_t *)&l->pipes[P_RES];
-    o.file = args[0];
-    o.args = args;
-    o.env = (char **)req->env;
-    o.cwd = req->cwd;
-    o.stdio = stdio;
-    o.stdio_count = 4;
-    o.exit_cb = on_proc_exit;
-    l->proc.data = l;
-    rc = uv_spawn(loop, &l->proc, &o);
+    /* Watching before the worker exists: its exit cannot be missed. */
+    uv_signal_init(loop, &l->child);
+    l->child.data = l;
+    rc = uv_signal_start(&l->child, on_child, SIGCHLD);
+    if (rc == 0)
+        rc = spawn_worker(args, req->env, req->cwd, &l->pid, rd);
     free(args);
     es_strv_free(srun);
+    for (int i = 0; rc == 0 && i < P__COUNT; i++) {
+        int orc = uv_pipe_open(&l->pipes[i], rd[i]);
+        if (orc != 0) /* unheard of for a fresh pipe: read nothing from it */
+            close(rd[i]);
+        if (orc != 0 || uv_read_start((uv_stream_t *)&l->pipes[i], on_alloc, on_read) != 0)
+            l->eof[i] = 1;
+    }
     if (rc != 0) {
         /* libuv wants the handles closed even though nothing started; they
          * are released through the usual close path, with nobody told,
@@ -246,13 +336,8 @@ int es_launch_start(uv_loop_t *loop, const es_launch_req *req, const es_launch_c
         for (int i = 0; i < P__COUNT; i++)
             uv_close((uv_handle_t *)&l->pipes[i], on_handle_closed);
         uv_close((uv_handle_t *)&l->drain, on_handle_closed);
-        uv_close((uv_handle_t *)&l->proc, on_handle_closed);
+        uv_close((uv_handle_t *)&l->child, on_handle_closed);
         return rc;
-    }
-    for (int i = 0; i < P__COUNT; i++) {
-        rc = uv_read_start((uv_stream_t *)&l->pipes[i], on_alloc, on_read);
-        if (rc != 0)
-            l->eof[i] = 1;
     }
     *out = l;
     return 0;
@@ -264,7 +349,9 @@ int es_launch_signal(es_launch *l, int signum)
         return -ESRCH;
     if (l->slurm)
         return es_slurm_cancel(l->loop, l->job, l->job_name);
-    return uv_process_kill(&l->proc, signum);
+    /* Not reaped yet (exited is set when it is), so the pid is still the
+     * worker's, a zombie at worst. */
+    return kill(l->pid, signum) == 0 ? 0 : -errno;
 }
 
 const char *es_launch_slurm_job(const es_launch *l)
@@ -279,7 +366,7 @@ const char *es_launch_slurm_note(const es_launch *l)
 
 int es_launch_pid(const es_launch *l)
 {
-    return l->proc.pid;
+    return (int)l->pid;
 }
 
 void es_launch_close(es_launch *l)
@@ -293,6 +380,5 @@ void es_launch_close(es_launch *l)
         uv_close((uv_handle_t *)&l->pipes[i], on_handle_closed);
     }
     uv_close((uv_handle_t *)&l->drain, on_handle_closed);
-    l->proc.data = l;
-    uv_close((uv_handle_t *)&l->proc, on_handle_closed);
+    uv_close((uv_handle_t *)&l->child, on_handle_closed);
 }

@@ -189,6 +189,49 @@ static void prune_report(trial *t, const es_metric_point *pt)
     snprintf(t->stop_reason, sizeof t->stop_reason, "%s", d.reason);
 }
 
+/* Forget the trial's pending metric values (after storing them). */
+static void pend_clear(trial *t)
+{
+    for (size_t i = 0; i < t->n_pend; i++)
+        free((char *)t->pend[i].name);
+    t->n_pend = 0;
+}
+
+/* Store the trial's pending metric values in one transaction. */
+static void pend_flush(trial *t)
+{
+    es_err err;
+    if (t->n_pend == 0)
+        return;
+    if (es_store_metrics_add(t->sw->st, t->id, t->pend, t->n_pend, &err) != 0)
+        es_loop_fatal(t->sw, &err);
+    pend_clear(t);
+}
+
+/* Keep one reported value for the store; -ENOMEM when out of memory. */
+static int pend_add(trial *t, const es_metric_point *pt)
+{
+    if (t->n_pend == t->cap_pend) {
+        size_t cap = t->cap_pend ? 2 * t->cap_pend : 8;
+        es_metric_row *grown = realloc(t->pend, cap * sizeof *grown);
+        if (grown == NULL)
+            return -ENOMEM;
+        t->pend = grown;
+        t->cap_pend = cap;
+    }
+    char *name = strdup(pt->name);
+    if (name == NULL)
+        return -ENOMEM;
+    t->pend[t->n_pend++] = (es_metric_row){.seq = t->metric_seq,
+                                           .name = name,
+                                           .step = pt->step,
+                                           .value = pt->value,
+                                           .t = es_loop_now()};
+    if (t->n_pend >= METRIC_FLUSH_ROWS)
+        pend_flush(t);
+    return 0;
+}
+
 static void on_metric(void *ud, const es_metric_point *pt)
 {
     trial *t = ud;
@@ -207,8 +250,10 @@ static void on_metric(void *ud, const es_metric_point *pt)
      * whatever a trial prints. */
     if (t->metric_seq >= METRIC_ROWS_CAP)
         return;
-    if (es_store_metric_add(sw->st, t->id, t->metric_seq, pt->name, pt->step, pt->value,
-                            es_loop_now(), &err) != 0) {
+    /* Stored with the next tick, or with the trial's end: a value does not
+     * cost a transaction of its own. */
+    if (pend_add(t, pt) != 0) {
+        es_err_set(&err, -ENOMEM, "out of memory");
         es_loop_fatal(sw, &err);
         return;
     }
@@ -233,32 +278,49 @@ static void feed_lines(trial *t, const char *buf, size_t n)
     }
 }
 
-static void keep_log(FILE *f, long long *bytes, const char *buf, size_t n)
+/* Append a chunk of the trial's stream `name` to its log lg, creating the
+ * file at the first byte; past LOG_CAP the rest is dropped after a note. */
+static void keep_log(const trial *t, trial_log *lg, const char *name, const char *buf, size_t n)
 {
-    if (f == NULL || *bytes > LOG_CAP)
+    if (n == 0 || lg->bytes > LOG_CAP || lg->failed)
         return;
-    if (*bytes + (long long)n > LOG_CAP) {
-        size_t room = (size_t)(LOG_CAP - *bytes);
-        fwrite(buf, 1, room, f);
-        fprintf(f, "\n[ecosweep: output truncated after %lld MiB]\n", LOG_CAP >> 20);
-        *bytes = LOG_CAP + 1;
+    if (lg->f == NULL) {
+        char path[PATH_MAX + 16];
+        snprintf(path, sizeof path, "%s/%s", t->dir, name);
+        if ((lg->f = es_file_create(path)) == NULL) {
+            lg->failed = 1;
+            return;
+        }
+    }
+    if (lg->bytes + (long long)n > LOG_CAP) {
+        size_t room = (size_t)(LOG_CAP - lg->bytes);
+        fwrite(buf, 1, room, lg->f);
+        fprintf(lg->f, "\n[ecosweep: output truncated after %lld MiB]\n", LOG_CAP >> 20);
+        lg->bytes = LOG_CAP + 1;
         return;
     }
-    fwrite(buf, 1, n, f);
-    *bytes += (long long)n;
+    fwrite(buf, 1, n, lg->f);
+    lg->bytes += (long long)n;
+}
+
+static void log_close(trial_log *lg)
+{
+    if (lg->f != NULL)
+        fclose(lg->f);
+    lg->f = NULL;
 }
 
 static void on_stdout(void *ud, const char *buf, size_t n)
 {
     trial *t = ud;
-    keep_log(t->out_f, &t->out_bytes, buf, n);
+    keep_log(t, &t->out, "stdout", buf, n);
     feed_lines(t, buf, n);
 }
 
 static void on_stderr(void *ud, const char *buf, size_t n)
 {
     trial *t = ud;
-    keep_log(t->err_f, &t->err_bytes, buf, n);
+    keep_log(t, &t->err, "stderr", buf, n);
 }
 
 static void check_energy_budget(sweep *sw);
@@ -331,10 +393,10 @@ static void on_worker_exit(void *ud, int64_t status, int term_signal)
 
 static void trial_free(trial *t)
 {
-    if (t->out_f)
-        fclose(t->out_f);
-    if (t->err_f)
-        fclose(t->err_f);
+    log_close(&t->out);
+    log_close(&t->err);
+    pend_clear(t);
+    free(t->pend);
     es_values_free(t->values, t->sw->spec->n_params);
     free(t->line);
     free(t);
@@ -530,9 +592,12 @@ static void trial_finish(trial *t)
         .partial = !have_r && t->have_live ? &t->live : NULL,
         .metric_points = t->metric_seq,
         .pruned_step = t->prune_step,
+        .metrics = t->pend,
+        .n_metrics = t->n_pend,
     };
     if (es_store_trial_finish(sw->st, t->id, &e, &err) != 0)
         es_loop_fatal(sw, &err);
+    pend_clear(t);
     if (sp->launcher.type == ES_LAUNCHER_SLURM)
         es_loop_record_slurm_job(t, status);
 
@@ -604,14 +669,8 @@ static void trial_finish(trial *t)
         }
     }
     sw->running--;
-    if (t->out_f) {
-        fclose(t->out_f);
-        t->out_f = NULL;
-    }
-    if (t->err_f) {
-        fclose(t->err_f);
-        t->err_f = NULL;
-    }
+    log_close(&t->out);
+    log_close(&t->err);
     t->closes_pending = 2;
     uv_timer_stop(&t->timer);
     uv_close((uv_handle_t *)&t->timer, on_timer_closed);
@@ -752,10 +811,13 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
             return 1;
         }
     }
+    /* The logs are created at their first byte (keep_log); logs left in
+     * the directory from before (a database started afresh beside its old
+     * DB.d) must not pass for this attempt's. */
     snprintf(path, sizeof path, "%s/stdout", t->dir);
-    t->out_f = es_file_create(path);
+    (void)unlink(path);
     snprintf(path, sizeof path, "%s/stderr", t->dir);
-    t->err_f = es_file_create(path);
+    (void)unlink(path);
 
     char host[64] = "";
     gethostname(host, sizeof host - 1);
@@ -1011,6 +1073,8 @@ static void save_progress(sweep *sw)
 static void on_tick(uv_timer_t *h)
 {
     sweep *sw = h->data;
+    for (trial *t = sw->running_list; t != NULL && !sw->fatal; t = t->next)
+        pend_flush(t);
     if (++sw->ticks % PROGRESS_EVERY_TICKS == 0)
         save_progress(sw);
     if (sw->spec->budget.wall_s > 0 && elapsed(sw) >= sw->spec->budget.wall_s && sw->running > 0) {

@@ -22,9 +22,19 @@
 #define LINE_CAP (64 * 1024)         /* longest metric line examined */
 #define LOG_CAP (64LL * 1024 * 1024) /* bytes kept per output file */
 #define METRIC_ROWS_CAP 100000       /* history rows kept per trial */
+#define METRIC_FLUSH_ROWS 256        /* metric rows a trial holds before storing them */
 #define RESULT_CAP 4096
 
 typedef struct sweep sweep;
+
+/* One of a trial's output logs (stdout, stderr): its file is created at
+ * the stream's first byte, so a stream the trial never wrote to leaves no
+ * file and readers take a missing log as an empty one. */
+typedef struct trial_log {
+    FILE *f;         /* NULL until the first byte */
+    long long bytes; /* kept so far; LOG_CAP + 1 once cut */
+    int failed;      /* the file could not be created: the bytes are dropped */
+} trial_log;
 
 typedef struct trial {
     sweep *sw;
@@ -37,8 +47,7 @@ typedef struct trial {
     int closes_pending;
     double started;
 
-    FILE *out_f, *err_f;
-    long long out_bytes, err_bytes;
+    trial_log out, err;
     char *line;
     size_t line_len;
     int line_overflow;
@@ -68,6 +77,11 @@ typedef struct trial {
     double obj;     /* its last value (NAN when that was not a number) */
     char obj_text[64];
     int64_t metric_seq;
+    /* Reported values not yet in the store (names owned here): written in
+     * one transaction every tick, at METRIC_FLUSH_ROWS, and with the
+     * trial's end. */
+    es_metric_row *pend;
+    size_t n_pend, cap_pend;
 } trial;
 
 struct sweep {

@@ -26,6 +26,12 @@ extern char **environ;
 int es_mkdir_p(const char *path)
 {
     char buf[PATH_MAX];
+    /* Usually only the last component is missing (a trial's directory in
+     * its sweep's): one mkdir, not one per component. */
+    if (mkdir(path, DIR_MODE) == 0 || errno == EEXIST)
+        return 0;
+    if (errno != ENOENT)
+        return -errno;
     if ((size_t)snprintf(buf, sizeof buf, "%s", path) >= sizeof buf)
         return -ENAMETOOLONG;
     for (char *p = buf + 1; *p; p++) {

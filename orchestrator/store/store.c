@@ -29,6 +29,23 @@
 
 #define ES_SCHEMA_VERSION 7
 
+/* The reuse key of a set of parameters: each parameter as its name, its
+ * JSON type and its value quoted as SQL (the same double always quotes
+ * alike), sorted by name and joined; '' when there are none.  The rows come
+ * FROM a query giving NAME, TYPE and VALUE (an SQL value, as json_extract
+ * or json_each give it).  Equal parameters have equal keys, so the key
+ * finds the candidates through an index; the reuse lookup still compares
+ * the values themselves. */
+#define PARAMS_KEY(NAME, TYPE, VALUE, FROM)                                                        \
+    "(SELECT coalesce(group_concat(k, char(30)), '') FROM (SELECT " NAME " || char(31) || " TYPE   \
+    " || char(31) || quote(" VALUE ") AS k FROM " FROM " ORDER BY " NAME "))"
+/* The key of trial T's stored parameters; of every trial, in the migration;
+ * of the JSON object ?3, in the lookup. */
+#define TRIAL_PARAMS_KEY(T)                                                                        \
+    PARAMS_KEY("name", "json_type(value)", "json_extract(value, '$')", "param WHERE trial_id = " T)
+#define MIGRATED_PARAMS_KEY TRIAL_PARAMS_KEY("trial.id")
+#define LOOKUP_PARAMS_KEY PARAMS_KEY("key", "type", "value", "json_each(?3)")
+
 /* Migrations, in order: migrations[i] takes user_version i to i+1.  Each
  * runs in one transaction with its user_version bump, so a database is
  * always at one version or the next, never between. */
@@ -178,7 +195,19 @@ static const char *const migrations[] = {
     "ALTER TABLE trial ADD COLUMN slurm_energy_j REAL;"
     "ALTER TABLE trial ADD COLUMN pruned_step INTEGER;"
     "ALTER TABLE sweep ADD COLUMN launcher TEXT;",
-    /* v7: a sweep's trials are read by sweep (reports, resume, Slurm): the
+    /* v7: the reuse lookup by one index.  Every launch looks for a completed
+     * trial of the project with the same command and parameters; the index
+     * on the command alone left every completed trial of a sweep whose
+     * command does not vary (parameters passed in a file or the
+     * environment) to be compared, so each launch cost more than the last.
+     * Each trial keeps the key of its parameters (PARAMS_KEY), and the
+     * index holds command and key of the trials a reuse may stand on. */
+    "ALTER TABLE trial ADD COLUMN params_key TEXT;"
+    "UPDATE trial SET params_key = " MIGRATED_PARAMS_KEY ";"
+    "DROP INDEX trial_completed_by_command;"
+    "CREATE INDEX trial_reuse ON trial(command, params_key)"
+    " WHERE status = 'completed' AND reused_from IS NULL;"
+    /* And a sweep's trials are read by sweep (reports, resume, Slurm): the
      * unique index on (sweep_id, number) is partial (lost attempts share a
      * number), so SQLite cannot use it for "WHERE sweep_id = ?" and read the
      * whole trial table once per sweep: quadratic in a project of many
@@ -278,6 +307,7 @@ static const char *const sql[Q__COUNT] = {
     [Q_TRIAL_ADD] = "INSERT INTO trial(sweep_id, number, status, command, log_dir, started, host,"
                     " reused_from, forecast_j) VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, ?7, ?8)",
     [Q_PARAM_ADD] = "INSERT INTO param(trial_id, name, ord, value) VALUES (?1, ?2, ?3, ?4)",
+    [Q_TRIAL_PARAMS_KEY] = "UPDATE trial SET params_key = " TRIAL_PARAMS_KEY("?1") " WHERE id = ?1",
     [Q_METRIC_ADD] = "INSERT INTO metric(trial_id, seq, name, step, value, t)"
                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [Q_TRIAL_FINISH] =
@@ -356,6 +386,7 @@ static const char *const sql[Q__COUNT] = {
              " FROM trial t JOIN sweep s ON s.id = t.sweep_id"
              " WHERE t.command = ?2 AND t.status = 'completed' AND s.project_id = ?1"
              " AND t.reused_from IS NULL"
+             " AND t.params_key = " LOOKUP_PARAMS_KEY
              " AND (SELECT count(*) FROM param p WHERE p.trial_id = t.id) ="
              "     (SELECT count(*) FROM json_each(?3))"
              " AND NOT EXISTS (SELECT 1 FROM json_each(?3) w WHERE NOT EXISTS ("
@@ -674,6 +705,11 @@ int es_store_testing_write_at(const char *path, int version, es_err *err)
     return rc;
 }
 
+long es_store_testing_reuse_steps(es_store *st)
+{
+    return sqlite3_stmt_status(st->q[Q_FIND_COMPLETED], SQLITE_STMTSTATUS_VM_STEP, 1);
+}
+
 void es_store_close(es_store *st)
 {
     if (st == NULL)
@@ -890,7 +926,30 @@ int es_store_trial_start(es_store *st, const es_trial_new *t, int64_t *id, es_er
         free(json);
         rc = es_store__step_done(st, Q_PARAM_ADD, err, "adding trial parameters");
     }
+    if (rc == 0) {
+        sqlite3_bind_int64(st->q[Q_TRIAL_PARAMS_KEY], 1, *id);
+        rc = es_store__step_done(st, Q_TRIAL_PARAMS_KEY, err, "adding trial parameters");
+    }
     return es_store__tx_end(st, rc, err);
+}
+
+static int metrics_insert(es_store *st, int64_t trial_id, const es_metric_row *rows, size_t n,
+                          es_err *err)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = es_store_metric_add(st, trial_id, rows[i].seq, rows[i].name, rows[i].step,
+                                 rows[i].value, rows[i].t, err);
+    return rc;
+}
+
+int es_store_metrics_add(es_store *st, int64_t trial_id, const es_metric_row *rows, size_t n,
+                         es_err *err)
+{
+    int rc = es_store__tx_begin(st, err);
+    if (rc != 0)
+        return rc;
+    return es_store__tx_end(st, metrics_insert(st, trial_id, rows, n, err), err);
 }
 
 int es_store_metric_add(es_store *st, int64_t trial_id, int64_t seq, const char *name, int64_t step,
@@ -986,16 +1045,19 @@ int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e,
     }
     sqlite3_bind_int64(s, 20, e->metric_points);
     int pruned = e->status == ES_TRIAL_PRUNED;
-    int rc = pruned ? es_store__tx_begin(st, err) : 0;
+    int tx = pruned || e->n_metrics > 0;
+    int rc = tx ? es_store__tx_begin(st, err) : 0;
+    if (rc == 0)
+        rc = metrics_insert(st, trial_id, e->metrics, e->n_metrics, err);
     if (rc != 0) {
         sqlite3_reset(s);
         sqlite3_clear_bindings(s);
-        return rc;
+        return tx ? es_store__tx_end(st, rc, err) : rc;
     }
     rc = es_store__step_done(st, Q_TRIAL_FINISH, err, "recording the end of a trial");
-    if (!pruned)
+    if (!tx)
         return rc;
-    if (rc == 0) {
+    if (rc == 0 && pruned) {
         sqlite3_bind_int64(st->q[Q_TRIAL_PRUNED_STEP], 1, trial_id);
         sqlite3_bind_int64(st->q[Q_TRIAL_PRUNED_STEP], 2, e->pruned_step);
         rc = es_store__step_done(st, Q_TRIAL_PRUNED_STEP, err, "recording a pruned trial's step");

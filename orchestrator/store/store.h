@@ -61,6 +61,11 @@ int es_store_testing_write_at(const char *path, int version, es_err *err);
  * difference. */
 int es_store_testing_check_columns(es_store *st, es_err *err);
 
+/* Test support: the virtual-machine steps SQLite took in the reuse lookups
+ * (es_store_find_completed) since the previous call -- the work a lookup
+ * does, independent of the machine's speed. */
+long es_store_testing_reuse_steps(es_store *st);
+
 /* Id of the project called name, created when missing. */
 int es_store_project_ensure(es_store *st, const char *name, int64_t *id /* OUT */, es_err *err);
 
@@ -183,18 +188,35 @@ int es_store_trial_start(es_store *st, const es_trial_new *t, int64_t *id /* OUT
 int es_store_metric_add(es_store *st, int64_t trial_id, int64_t seq, const char *name, int64_t step,
                         double value, double t, es_err *err);
 
+/* One reported metric value of a trial, as es_store_metric_add takes it
+ * (name belongs to the caller). */
+typedef struct es_metric_row {
+    int64_t seq;
+    const char *name;
+    int64_t step; /* < 0: no step reported */
+    double value; /* NAN allowed */
+    double t;
+} es_metric_row;
+
+/* Append n metric values of a trial in one transaction (all or none). */
+int es_store_metrics_add(es_store *st, int64_t trial_id, const es_metric_row *rows, size_t n,
+                         es_err *err);
+
 /* How a trial ended.  objective is NAN when there is none. */
 typedef struct es_trial_end {
     es_trial_status status; /* how it ended (not ES_TRIAL_RUNNING) */
     const char *reason;     /* NULL for completed */
     double objective;
     double ended;
-    const es_result *result;  /* NULL when the worker sent no record */
-    const es_sample *partial; /* without a result: the worker's latest sample
-                               * (energy so far, sources unknown), or NULL */
-    int64_t metric_points;    /* history rows written */
-    int64_t pruned_step;      /* ES_TRIAL_PRUNED: the step the trial reached
-                               * (recorded as trial.pruned_step); else unused */
+    const es_result *result;      /* NULL when the worker sent no record */
+    const es_sample *partial;     /* without a result: the worker's latest sample
+                                   * (energy so far, sources unknown), or NULL */
+    int64_t metric_points;        /* history rows written */
+    int64_t pruned_step;          /* ES_TRIAL_PRUNED: the step the trial reached
+                                   * (recorded as trial.pruned_step); else unused */
+    const es_metric_row *metrics; /* metric values not yet stored, written in
+                                   * the same transaction as the end */
+    size_t n_metrics;
 } es_trial_end;
 
 /* Record what Slurm says of a trial's job: its id, its state (COMPLETED,
@@ -219,8 +241,8 @@ int es_store_sweep_running_jobs(es_store *st, int64_t sweep_id, char ***out /* O
 int es_store_trial_progress(es_store *st, int64_t trial_id, const es_sample *sm, es_err *err);
 
 /* Record a trial's end and commit it (durable before the caller decides on
- * the next launch); a pruned trial's step is written in the same
- * transaction. */
+ * the next launch); e->metrics and a pruned trial's step are written in the
+ * same transaction. */
 int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e, es_err *err);
 
 /* ---- Jobs that ran outside ecosweep (`ecosweep import`) ------------------- */
@@ -277,8 +299,8 @@ typedef struct es_store_sweep_ref {
 /* The sweep called sweep (a name, or its numeric id) in project (NULL: any
  * project) with status status (NULL: any; "unfinished": running or
  * interrupted, the sweeps that can be resumed; "unfinished-family": the
- * same, called sweep or sweep-N as sweep_create numbers a taken name).  *n_found says how many matched;
- * out describes the oldest of them (zeroed when none). */
+ * same, called sweep or sweep-N as sweep_create numbers a taken name).  *n_found says how many
+ * matched; out describes the oldest of them (zeroed when none). */
 int es_store_sweep_find(es_store *st, const char *project, const char *sweep, const char *status,
                         es_store_sweep_ref *out /* OUT */, int *n_found /* OUT */, es_err *err);
 void es_store_sweep_ref_clear(es_store_sweep_ref *r);

@@ -342,6 +342,43 @@ ES_TEST(find_completed_matches_command_and_params)
     es_spec_free(a);
 }
 
+/* The reuse lookup, run before every launch, does about the same work
+ * however many completed trials share its command: a sweep whose command
+ * does not vary (parameters passed in a file or the environment) would
+ * otherwise pay more for each launch than for the one before. */
+ES_TEST(find_completed_work_does_not_grow_with_the_sweep)
+{
+    es_spec *a = spec_from(yaml_a);
+    es_store *st = open_db("g.db");
+    es_err err;
+    es_store_reuse r;
+    int64_t p;
+    int64_t s = new_sweep(st, a, "p", "grow");
+    const char *cmd = "[\"p.py\"]";
+    ES_CHECK_INT(es_store_project_find(st, "p", &p, &err), 0);
+    long steps[2];
+    int n = 0;
+    for (int round = 0; round < 2; round++) {
+        for (int end = round == 0 ? 20 : 1000; n < end; n++)
+            add_trial(st, a, s,
+                      &(trial_spec){n, 0.001 + n * 1e-5, "adam", "completed", 1, cmd, 0, NAN});
+        (void)es_store_testing_reuse_steps(st);
+        ES_CHECK_INT(es_store_find_completed(st, p, cmd, "{\"lr\":0.5,\"opt\":\"adam\"}", &r, &err),
+                     0);
+        ES_CHECK_INT(r.found, 0);
+        ES_CHECK_INT(
+            es_store_find_completed(st, p, cmd, "{\"opt\":\"adam\",\"lr\":0.00101}", &r, &err), 0);
+        ES_CHECK_INT(r.found, 1);
+        ES_CHECK_INT(r.number, 1);
+        steps[round] = es_store_testing_reuse_steps(st);
+    }
+    /* 50 times the trials: far less than 50 times the work (it was). */
+    if (steps[1] > 2 * steps[0] + 100)
+        ES_FAIL("lookups took %ld steps with 20 trials, %ld with 1000", steps[0], steps[1]);
+    es_store_close(st);
+    es_spec_free(a);
+}
+
 /* A database left at schema 3 by the previous ecosweep is upgraded in
  * place: rows kept, the new columns empty, and the new features work. */
 ES_TEST(v3_database_upgrades_in_place)

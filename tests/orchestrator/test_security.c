@@ -209,7 +209,7 @@ ES_TEST(sweep_files_are_never_world_writable_under_umask_0)
              "command: [/bin/sh, '${program}', '${args}']\n"
              "metric: {name: loss, goal: minimize}\n"
              "method: grid\n"
-             "parameters:\n  x: {values: [1, 2]}\n",
+             "parameters:\n  x: {values: [1, 2]}\n  mode: {value: both}\n",
              es_test_source_dir());
     const char *spec = es_test_write_file("umask.yaml", spec_text);
 

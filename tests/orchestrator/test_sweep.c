@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -448,6 +449,211 @@ ES_TEST(flooding_trial_is_bounded)
     ES_CHECK(stat(path, &sb) == 0);
     ES_CHECK(sb.st_size > 64LL * 1024 * 1024 && sb.st_size < 64LL * 1024 * 1024 + 200);
     es_store_data_free(d);
+}
+
+/* What a walk of a log directory found. */
+static long walk_files, walk_empty, walk_bytes, walk_dirs;
+
+static int walk_log(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)path;
+    (void)ftw;
+    if (type == FTW_D) {
+        walk_dirs++;
+    } else if (type == FTW_F) {
+        walk_files++;
+        walk_empty += st->st_size == 0;
+        walk_bytes += (long)st->st_size;
+    }
+    return 0;
+}
+
+/* Logs cost what the trials printed plus a bounded constant per trial: a
+ * sweep of trials that print nothing leaves no empty stdout or stderr
+ * file, only each trial's directory with its params.json; a trial that
+ * writes one stream gets that log alone. */
+ES_TEST(silent_trials_leave_no_empty_logs)
+{
+    const int n = 12;
+    char text[512];
+    snprintf(text, sizeof text,
+             "name: quiet\ncommand: [/bin/true]\nmethod: random\nparallel: 2\nrun_cap: %d\n"
+             "parameters:\n  x: {min: 0.0, max: 1.0}\n",
+             n);
+    const char *spec = es_test_write_file("quiet.yaml", text);
+    snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    es_store_data *d = load();
+    ES_CHECK_INT(sweep_of(d, 0)->n_trials, n);
+    es_store_data_free(d);
+
+    char logs[4300];
+    snprintf(logs, sizeof logs, "%s.d", db);
+    walk_files = walk_empty = walk_bytes = walk_dirs = 0;
+    ES_CHECK_INT(nftw(logs, walk_log, 16, FTW_PHYS), 0);
+    if (walk_empty != 0)
+        ES_FAIL("%ld of %ld files under %s are empty", walk_empty, walk_files, logs);
+    ES_CHECK_INT(walk_files, n);    /* params.json each */
+    ES_CHECK_INT(walk_dirs, n + 2); /* DB.d, sweep-1, a directory per trial */
+    ES_CHECK(walk_bytes <= n * 64L);
+
+    /* A trial that prints only on stdout has that log, and no stderr. */
+    spec = write_spec("loud.yaml", "method: random\nrun_cap: 1\nparameters:\n  x: {value: 0.5}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    d = load();
+    const es_store_trial *t = &sweep_of(d, 1)->trials[0];
+    char path[4400];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/stdout", t->log_dir);
+    ES_CHECK_STR(slurp(path), "loss=0.5\n");
+    snprintf(path, sizeof path, "%s/stderr", t->log_dir);
+    ES_CHECK(stat(path, &sb) != 0 && errno == ENOENT);
+    es_store_data_free(d);
+}
+
+/* The minor page faults process pid took itself (its children's not
+ * counted), read from its /proc entry once it has exited, before it is
+ * reaped. */
+static long own_minor_faults(pid_t pid)
+{
+    siginfo_t si;
+    char path[64], stat[1024];
+    unsigned long minflt = 0;
+    ES_CHECK(waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) == 0);
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    FILE *f = fopen(path, "r");
+    ES_CHECK(f != NULL);
+    size_t n = fread(stat, 1, sizeof stat - 1, f);
+    fclose(f);
+    stat[n] = '\0';
+    const char *p = strrchr(stat, ')');
+    ES_CHECK(p != NULL && sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %lu", &minflt) == 1);
+    return (long)minflt;
+}
+
+/* Launching a trial does not copy the coordinator: a fork would share its
+ * pages copy-on-write, so that every page it wrote afterwards faulted (some
+ * 180 per trial here), and each launch cost more as the coordinator grew. */
+ES_TEST(launches_do_not_copy_the_coordinator)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    /* AddressSanitizer's allocator takes fresh pages for its quarantine
+     * all the time: the faults say nothing about copies there. */
+    fprintf(stderr, "built with AddressSanitizer: nothing to measure\n");
+    return;
+#endif
+    const int trials[2] = {20, 120};
+    long faults[2];
+    for (int k = 0; k < 2; k++) {
+        char text[256], name[32];
+        snprintf(text, sizeof text,
+                 "name: cow%d\ncommand: [/bin/true]\nmethod: random\nparallel: 2\nrun_cap: %d\n"
+                 "parameters:\n  x: {min: 0.0, max: 1.0}\n",
+                 k, trials[k]);
+        snprintf(name, sizeof name, "cow%d.yaml", k);
+        const char *spec = es_test_write_file(name, text);
+        snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
+        pid_t pid = start((const char *[]){"run", spec, NULL});
+        faults[k] = own_minor_faults(pid);
+        ES_CHECK_INT(finish(pid), 0);
+    }
+    double per_trial = (double)(faults[1] - faults[0]) / (trials[1] - trials[0]);
+    fprintf(stderr, "%.1f minor page faults per trial\n", per_trial);
+    if (per_trial > 30)
+        ES_FAIL("the coordinator took %.0f minor page faults per trial (%ld for %d trials, %ld for "
+                "%d)",
+                per_trial, faults[0], trials[0], faults[1], trials[1]);
+}
+
+/* The SigIgn mask of /proc/self/status in text (its hex digits). */
+static void sig_ignored(const char *status, char *out, size_t cap)
+{
+    const char *p = status != NULL ? strstr(status, "SigIgn:") : NULL;
+    ES_CHECK(p != NULL);
+    p += strlen("SigIgn:");
+    while (*p == ' ' || *p == '\t')
+        p++;
+    snprintf(out, cap, "%.*s", (int)strcspn(p, "\n"), p);
+}
+
+/* A trial starts with no signal ignored: those glibc keeps for itself (32
+ * and 33) included, which posix_spawn leaves ignored unless told. */
+ES_TEST(trial_starts_with_no_signal_ignored)
+{
+    char mine[32], got[32];
+    sig_ignored(slurp("/proc/self/status"), mine, sizeof mine);
+    if (strcmp(mine, "0000000000000000") != 0) {
+        fprintf(stderr, "this test runs with signals ignored (%s): nothing to compare\n", mine);
+        return;
+    }
+    const char *spec = es_test_write_file(
+        "sig.yaml", "name: sig\ncommand: [/bin/cat, /proc/self/status]\nmethod: random\n"
+                    "run_cap: 1\nparameters:\n  x: {min: 0.0, max: 1.0}\n");
+    snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    es_store_data *d = load();
+    char path[4400];
+    snprintf(path, sizeof path, "%s/stdout", sweep_of(d, 0)->trials[0].log_dir);
+    es_store_data_free(d);
+    sig_ignored(slurp(path), got, sizeof got);
+    ES_CHECK_STR(got, "0000000000000000");
+}
+
+/* Reports of the objective `loss` stored for sweep 1 of db so far. */
+static size_t stored_reports(void)
+{
+    es_store *st;
+    es_err err;
+    es_store_objective_event *ev;
+    size_t n = 0, reports = 0;
+    if (es_store_open(db, &st, &err) != 0)
+        ES_FAIL("%s", err.msg);
+    ES_CHECK_INT(es_store_objective_history(st, 1, "loss", &ev, &n, &err), 0);
+    for (size_t i = 0; i < n; i++)
+        reports += !ev[i].ended;
+    free(ev);
+    es_store_close(st);
+    return reports;
+}
+
+/* Metric values are stored in batches, not in a transaction each: every
+ * value of a chatty trial reaches the store, those of a running trial
+ * within the second (so a lost trial keeps them), in the order reported. */
+ES_TEST(metric_values_are_stored_in_batches)
+{
+    const char *spec = es_test_write_file(
+        "chatty.yaml",
+        "name: chatty\nmethod: random\nrun_cap: 1\nmetric: {name: loss}\n"
+        "parameters:\n  x: {value: 1}\n"
+        "command: [/bin/sh, -c, 'i=0; while [ $i -lt 600 ]; do echo loss=$i step=$i; "
+        "i=$((i+1)); done; sleep 2.5; echo loss=0.5']\n");
+    snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
+    pid_t pid = start((const char *[]){"run", spec, NULL});
+    size_t seen = 0;
+    for (int i = 0; i < 40 && seen < 600; i++) {
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        if (access(db, F_OK) == 0)
+            seen = stored_reports();
+    }
+    ES_CHECK_INT(seen, 600); /* while the trial still sleeps */
+    ES_CHECK_INT(finish(pid), 0);
+    es_store_data *d = load();
+    const es_store_trial *t = &sweep_of(d, 0)->trials[0];
+    ES_CHECK_STR(t->status, "completed");
+    ES_CHECK_NEAR(t->objective, 0.5, 0);
+    es_store_data_free(d);
+    ES_CHECK_INT(stored_reports(), 601);
+    es_store *st;
+    es_err err;
+    es_store_objective_event *ev;
+    size_t n;
+    ES_CHECK_INT(es_store_open(db, &st, &err), 0);
+    ES_CHECK_INT(es_store_objective_history(st, 1, "loss", &ev, &n, &err), 0);
+    for (size_t i = 0; i < 600; i++)
+        ES_CHECK(!ev[i].ended && ev[i].step == (int64_t)i && ev[i].value == (double)i);
+    free(ev);
+    es_store_close(st);
 }
 
 /* A trial that exited 0 with its metric is completed even when the timeout

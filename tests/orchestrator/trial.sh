@@ -10,6 +10,7 @@ for a in "$@"; do
 done
 case "$mode" in
 ok) echo "loss=$x" ;;
+both) echo "loss=$x"; echo "a warning" >&2 ;;
 steps)
     echo "loss=5 step=1"
     echo '{"loss": 3, "step": 2}'

@@ -11,6 +11,7 @@
 
 #include "bayes_int.h"
 #include "bench_functions.h"
+#include "rng.h"
 #include "search_test.h"
 
 /* x1, x2 uniform on [0, 1]; energy grows with x1 (100 J to 1000 J); the
@@ -625,4 +626,180 @@ ES_TEST(bayes_mixed_space_types)
     bayes_suggest(s, 0, &v);
     ES_CHECK_INT(v.i, 10);
     es_search_destroy(s);
+}
+
+/* The energy surrogate learns from the most recent finished trials with a
+ * usable energy, in completion order: pruned trials and trials without an
+ * energy left out, a replaced observation counted at its new place only.
+ * Past 100 energies its window starts anew every 25, so it holds the
+ * latest 100 to 124. */
+ES_TEST(energy_surrogate_trains_on_the_latest_energies)
+{
+    es_param p[1];
+    p[0] = st_param("x", ES_DIST_UNIFORM);
+    p[0].max = 1;
+    es_spec spec = bayes_spec(p, 1);
+    es_model *m = NULL;
+    ES_CHECK_INT(es_model_create(&spec, 1, &m), 0);
+    /* Trials 0..149 in order; every 10th pruned, every 7th without energy;
+     * then trial 145 replaced with another result (it comes last). */
+    double want[200];
+    size_t n_want = 0;
+    for (int i = 0; i < 150; i++) {
+        es_value v = st_float(i / 150.0);
+        es_obs_status st = i % 10 == 0 ? ES_OBS_PRUNED : ES_OBS_COMPLETED;
+        double e = i % 7 == 0 ? NAN : 1.0 + i;
+        ES_CHECK_INT(es_model_observe(m, (uint64_t)i, &v, st, 1.0, e), 0);
+    }
+    es_value v = st_float(0.5);
+    ES_CHECK_INT(es_model_observe(m, 145, &v, ES_OBS_COMPLETED, 1.0, 5000.0), 0);
+    for (int i = 0; i < 150; i++)
+        if (i % 10 != 0 && i % 7 != 0 && i != 145)
+            want[n_want++] = log(1.0 + i);
+    want[n_want++] = log(5000.0);
+    ES_CHECK_INT(n_want, 116);
+    /* 116 energies: the window holds them all (100 + 16). */
+    ES_CHECK_INT(es_model_energy(m), 1);
+    const es_surrogate *s = &m->energy;
+    ES_CHECK_INT(s->n_train, 116);
+    for (size_t k = 0; k < s->n_train; k++)
+        ES_CHECK_NEAR(s->yt[k] * s->sd + s->mean, want[n_want - s->n_train + k], 1e-9);
+    /* 20 more: 136, and the window has moved to the latest 100 + 11. */
+    for (int i = 150; i < 170; i++) {
+        es_value w = st_float(i / 200.0);
+        ES_CHECK_INT(es_model_observe(m, (uint64_t)i, &w, ES_OBS_COMPLETED, 1.0, 2.0 + i), 0);
+        want[n_want++] = log(2.0 + i);
+    }
+    ES_CHECK_INT(es_model_energy(m), 1);
+    ES_CHECK_INT(s->n_train, 111);
+    for (size_t k = 0; k < s->n_train; k++)
+        ES_CHECK_NEAR(s->yt[k] * s->sd + s->mean, want[n_want - s->n_train + k], 1e-9);
+    es_model_destroy(m);
+}
+
+/* What one trial costs the search -- its launch observed, its energy
+ * forecast, its end observed -- does not grow with the trials seen before:
+ * a sweep of 100,000 trials pays the same per trial as one of 100. */
+ES_TEST(per_trial_work_does_not_grow_with_the_sweep)
+{
+    es_param p[1];
+    p[0] = st_param("x", ES_DIST_UNIFORM);
+    p[0].max = 1;
+    es_spec spec = st_spec(ES_METHOD_RANDOM, p, 1);
+    es_model *m = NULL;
+    ES_CHECK_INT(es_model_create(&spec, 1, &m), 0);
+    uint64_t work[2];
+    uint64_t n = 0;
+    for (int round = 0; round < 2; round++) {
+        for (uint64_t end = round == 0 ? 200 : 20000; n < end; n++) {
+            es_value v = st_float((double)(n % 97) / 97.0);
+            ES_CHECK_INT(es_model_observe(m, n, &v, ES_OBS_COMPLETED, 1.0, 10.0 + (double)(n % 13)),
+                         0);
+        }
+        double med, up;
+        es_value v = st_float(0.5);
+        ES_CHECK_INT(es_model_forecast(m, &v, &med, &up), 0); /* hyperparameters caught up */
+        uint64_t before = m->examined;
+        for (int k = 0; k < 10; k++, n++) {
+            ES_CHECK_INT(es_model_observe(m, n, &v, ES_OBS_PENDING, NAN, NAN), 0);
+            ES_CHECK_INT(es_model_forecast(m, &v, &med, &up), 0);
+            ES_CHECK_INT(es_model_observe(m, n, &v, ES_OBS_COMPLETED, 1.0, 12.0), 0);
+        }
+        work[round] = m->examined - before;
+    }
+    /* 100 times the trials: about the same work (it was 100 times more). */
+    if (work[1] > 2 * work[0] + 100)
+        ES_FAIL("10 trials looked at %llu observations after 200 trials, %llu after 20000",
+                (unsigned long long)work[0], (unsigned long long)work[1]);
+    es_model_destroy(m);
+}
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The energy forecast of a long sweep stays accurate with the surrogate's
+ * hyperparameters fitted on its latest energies only: log energy smooth in
+ * the parameters, 20% noise, median error of the forecasts well under the
+ * noise after the first 100 trials. */
+ES_TEST(energy_forecasts_of_a_long_sweep_stay_accurate)
+{
+    es_param p[3];
+    const char *names[3] = {"a", "b", "c"};
+    for (int k = 0; k < 3; k++) {
+        p[k] = st_param(names[k], ES_DIST_UNIFORM);
+        p[k].max = 1;
+    }
+    es_spec spec = st_spec(ES_METHOD_RANDOM, p, 3);
+    es_model *m = NULL;
+    ES_CHECK_INT(es_model_create(&spec, 1, &m), 0);
+    es_rng rng;
+    es_rng_seed_stream(&rng, 7, 0);
+    double err[300];
+    size_t n_err = 0;
+    for (uint64_t i = 0; i < 400; i++) {
+        double u[3];
+        es_value v[3];
+        for (int k = 0; k < 3; k++) {
+            u[k] = es_rng_uniform(&rng);
+            v[k] = st_float(u[k]);
+        }
+        double med, up;
+        ES_CHECK_INT(es_model_observe(m, i, v, ES_OBS_PENDING, NAN, NAN), 0);
+        int rc = es_model_forecast(m, v, &med, &up);
+        double e = exp(1 + 2 * u[0] + 0.5 * u[1] * u[1] + 0.2 * (es_rng_uniform(&rng) - 0.5));
+        if (i >= 100) {
+            ES_CHECK_INT(rc, 0);
+            err[n_err++] = fabs(med - e) / e;
+        }
+        ES_CHECK_INT(es_model_observe(m, i, v, ES_OBS_COMPLETED, NAN, e), 0);
+    }
+    qsort(err, n_err, sizeof *err, by_value);
+    if (!(err[n_err / 2] < 0.08))
+        ES_FAIL("median forecast error %.3f", err[n_err / 2]);
+    es_model_destroy(m);
+}
+
+/* A forecast does not depend on which forecasts came before it: a model
+ * asked after every trial (its energy surrogate extended row by row) and
+ * a model built afresh from the same observations forecast the same, to
+ * the bit, across the surrogate's window moves. */
+ES_TEST(energy_forecasts_do_not_depend_on_earlier_forecasts)
+{
+    es_param p[2];
+    p[0] = st_param("a", ES_DIST_UNIFORM);
+    p[0].max = 1;
+    p[1] = st_param("b", ES_DIST_UNIFORM);
+    p[1].max = 1;
+    es_spec spec = st_spec(ES_METHOD_RANDOM, p, 2);
+    es_model *m = NULL;
+    ES_CHECK_INT(es_model_create(&spec, 3, &m), 0);
+    es_rng rng;
+    es_rng_seed_stream(&rng, 5, 0);
+    static es_value vs[260][2];
+    static double es[260];
+    es_value probe[2] = {st_float(0.3), st_float(0.6)};
+    for (uint64_t i = 0; i < 260; i++) {
+        vs[i][0] = st_float(es_rng_uniform(&rng));
+        vs[i][1] = st_float(es_rng_uniform(&rng));
+        es[i] = exp(1 + es_value_number(&vs[i][0]) + 0.3 * es_rng_uniform(&rng));
+        ES_CHECK_INT(es_model_observe(m, i, vs[i], ES_OBS_COMPLETED, NAN, es[i]), 0);
+        double med, up;
+        ES_CHECK_INT(es_model_forecast(m, probe, &med, &up), 0);
+        if (i != 99 && i != 124 && i != 130 && i != 259)
+            continue;
+        es_model *f = NULL;
+        ES_CHECK_INT(es_model_create(&spec, 3, &f), 0);
+        for (uint64_t j = 0; j <= i; j++)
+            ES_CHECK_INT(es_model_observe(f, j, vs[j], ES_OBS_COMPLETED, NAN, es[j]), 0);
+        double fmed, fup;
+        ES_CHECK_INT(es_model_forecast(f, probe, &fmed, &fup), 0);
+        if (med != fmed || up != fup)
+            ES_FAIL("after %llu trials: %.17g, %.17g against %.17g, %.17g afresh",
+                    (unsigned long long)i + 1, med, up, fmed, fup);
+        es_model_destroy(f);
+    }
+    es_model_destroy(m);
 }

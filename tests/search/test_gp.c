@@ -6,6 +6,8 @@
  * kernel, the normal quantile, and log EI against closed forms, long-double
  * references and its asymptotics.
  */
+#include <errno.h>
+
 #include "bayes_int.h"
 #include "gp.h"
 #include "rng.h"
@@ -109,6 +111,67 @@ ES_TEST(gp_jitter_rescues_singular_kernel)
     ES_CHECK(isfinite(es_gp_lml(x, y, 4, 2, theta, NULL)));
     free(w);
     es_gp_free(&gp);
+}
+
+/* Conditioning on more points by refactoring what was factored gives, to
+ * the bit, what a factorization from scratch gives: the factor, its jitter,
+ * the weights and the predictions, whatever the targets; rows that cannot
+ * be factored fail as they do from scratch; other first points mean a
+ * fresh factorization. */
+ES_TEST(gp_refactor_equals_a_fresh_factorization)
+{
+    enum { N = 60, D = 3 };
+    static double x[N * D], y[N], y2[N];
+    es_rng rng;
+    es_rng_seed_stream(&rng, 11, 0);
+    for (size_t i = 0; i < N * D; i++)
+        x[i] = es_rng_uniform(&rng);
+    for (size_t i = 0; i < N; i++) {
+        y[i] = sin(4 * x[i * D]) + x[i * D + 1];
+        y2[i] = y[i] * 0.5 - 0.1;
+    }
+    memcpy(x + (N - 1) * D, x + 5 * D, D * sizeof *x); /* a duplicate point */
+    double theta[D + 2] = {log(0.3), log(0.4), log(0.5), 0.0, -700.0};
+    const size_t steps[] = {10, 11, 30, 30, 45, N};
+    es_gp inc = {0}, fresh = {0};
+    /* Buffers for all N from the start, so that every step can extend. */
+    ES_CHECK_INT(es_gp_factor(&inc, x, y, N, D, theta), 0);
+    ES_CHECK_INT(es_gp_factor(&inc, x, y, 10, D, theta), 0);
+    for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++) {
+        size_t n = steps[k];
+        const double *yy = k % 2 ? y2 : y; /* the targets may all change */
+        ES_CHECK_INT(es_gp_refactor(&inc, x, yy, n, D, theta), 0);
+        ES_CHECK_INT(es_gp_factor(&fresh, x, yy, n, D, theta), 0);
+        ES_CHECK_INT(inc.n, fresh.n);
+        ES_CHECK(inc.jitter == fresh.jitter);
+        for (size_t i = 0; i < n; i++) {
+            ES_CHECK(inc.alpha[i] == fresh.alpha[i]);
+            for (size_t j = 0; j < n; j++)
+                ES_CHECK(inc.l[i * n + j] == fresh.l[i * n + j]);
+        }
+        double xs[2 * D] = {0.2, 0.7, 0.1, 0.9, 0.4, 0.5}, m1[2], v1[2], m2[2], v2[2];
+        double *w1 = gp_work(&inc), *w2 = gp_work(&fresh);
+        es_gp_predict(&inc, xs, 2, m1, v1, w1);
+        es_gp_predict(&fresh, xs, 2, m2, v2, w2);
+        ES_CHECK(m1[0] == m2[0] && m1[1] == m2[1] && v1[0] == v2[0] && v1[1] == v2[1]);
+        free(w1);
+        free(w2);
+    }
+    /* A new row that no jitter can make positive definite. */
+    ES_CHECK_INT(es_gp_factor(&inc, x, y, 30, D, theta), 0);
+    x[40 * D] = NAN;
+    ES_CHECK_INT(es_gp_refactor(&inc, x, y, 45, D, theta), -EDOM);
+    ES_CHECK_INT(es_gp_factor(&fresh, x, y, 45, D, theta), -EDOM);
+    x[40 * D] = 0.5;
+    /* Other first points: a fresh factorization. */
+    ES_CHECK_INT(es_gp_factor(&inc, x, y, 30, D, theta), 0);
+    x[0] += 0.01;
+    ES_CHECK_INT(es_gp_refactor(&inc, x, y, N, D, theta), 0);
+    ES_CHECK_INT(es_gp_factor(&fresh, x, y, N, D, theta), 0);
+    for (size_t i = 0; i < N * N; i++)
+        ES_CHECK(inc.l[i] == fresh.l[i]);
+    es_gp_free(&inc);
+    es_gp_free(&fresh);
 }
 
 ES_TEST(gp_lml_gradient_matches_differences)

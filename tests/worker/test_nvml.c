@@ -296,3 +296,23 @@ ES_TEST(nvml_backend_config_beats_environment)
     ES_CHECK_CONTAINS(err.msg, "cannot load /nonexistent-ecosweep/libnvidia-ml.so.1");
     es_meter_nvml.destroy(NULL);
 }
+
+/* Without an NVIDIA driver the worker does not look for NVML at all: the
+ * dynamic loader's search for a library that is not installed (some 80
+ * failed opens) would otherwise be paid by every trial.  The GPU part is
+ * "not measured", as when the library is missing. */
+ES_TEST(nvml_not_searched_without_a_driver)
+{
+    if (access("/proc/driver/nvidia", F_OK) == 0 || access("/dev/dxg", F_OK) == 0) {
+        fprintf(stderr, "an NVIDIA driver is loaded here: nothing to check\n");
+        return;
+    }
+    worker_proc w;
+    const char *const env[] = {"ECOSWEEP_NVML_LIB", "LD_DEBUG=libs", NULL};
+    const worker_setup setup = {.env = env};
+    const char *const trial[] = {"true", NULL};
+    worker_run_with(&w, &setup, NULL, trial);
+    ES_CHECK_INT(w.exit_status, 0);
+    check_gpu_none(&w);
+    ES_CHECK(strstr(w.err, "libnvidia-ml") == NULL);
+}
