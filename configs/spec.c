@@ -411,21 +411,33 @@ static int top_seed(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
     return es_spec_fail(c, v, "seed", "expected a non-negative integer, got %s", got);
 }
 
-static int top_shell(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
+/* A key whose value is true or false. */
+static int get_bool(es_spec_ctx *c, const yaml_node_t *v, const char *key, int *out)
 {
     es_value val;
     char got[80];
-    int rc = es_spec_scalar_value(c, v, "shell", &val);
-    (void)k;
+    int rc = es_spec_scalar_value(c, v, key, &val);
     if (rc < 0)
         return rc;
     if (val.kind != ES_V_BOOL) {
         es_value_clear(&val);
         es_spec_describe(v, got, sizeof got);
-        return es_spec_fail(c, v, "shell", "expected true or false, got %s", got);
+        return es_spec_fail(c, v, key, "expected true or false, got %s", got);
     }
-    c->spec->shell = val.b;
+    *out = val.b;
     return 0;
+}
+
+static int top_shell(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+    (void)k;
+    return get_bool(c, v, "shell", &c->spec->shell);
+}
+
+static int top_reuse(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+    (void)k;
+    return get_bool(c, v, "reuse", &c->spec->reuse);
 }
 
 /* ---- env: the trial's environment --------------------------------------------- */
@@ -766,6 +778,7 @@ static const struct {
     {"trial_timeout", top_trial_timeout},
     {"max_failed", top_max_failed},
     {"max_initial_failures", top_max_initial_failures},
+    {"reuse", top_reuse},
     {"seed", top_seed},
     {"budget", top_budget},
     {"energy", top_energy},

@@ -328,6 +328,8 @@ typedef struct es_spec {
     int parallel;              /* >= 1; default 1 */
     double trial_timeout_s;    /* 0 = no timeout */
     long max_failed;           /* 0 = no cap */
+    int reuse;                 /* `reuse: true`: a configuration the project already completed (same
+                                * command and parameters) is not run again; off by default */
     long max_initial_failures; /* stop when this many trials in a row fail before any
                                 * completes (a broken program); default 5, 0 = never */
     int has_seed;

@@ -7,9 +7,9 @@
  * `estimate`'s pilot both need).
  */
 #include "cli.h"
-#include "store.h"
 #include "lock.h"
 #include "numbers.h"
+#include "store.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -68,9 +68,12 @@ const es_cli_opt es_cli_sweep_opts[] = {
                               "srun (overrides the spec's launcher.type)"),
     ES_CLI_FLAG_OPT(es_cli_sweep_args, no_status, .name = "no-status",
                     .help = "plain progress lines even on a terminal"),
+    ES_CLI_FLAG_OPT(es_cli_sweep_args, reuse, .name = "reuse",
+                    .help = "reuse the results of configurations the project already completed "
+                            "with the same command, instead of running them again (also the "
+                            "spec's `reuse: true`; off by default)"),
     ES_CLI_FLAG_OPT(es_cli_sweep_args, no_reuse, .name = "no-reuse",
-                    .help = "run configurations the project already completed, instead of "
-                            "reusing their results"),
+                    .help = "run every configuration, even with the spec's `reuse: true`"),
     {.name = NULL},
 };
 
@@ -87,7 +90,7 @@ void es_cli_sweep_apply(const es_cli_sweep_args *a, es_spec *spec, int fallback_
                                            : 1;
     ro->grace_s = a->grace_s;
     ro->live = !a->no_status && isatty(STDERR_FILENO);
-    ro->no_reuse = a->no_reuse;
+    ro->reuse = !a->no_reuse && (a->reuse || spec->reuse);
 }
 
 /* es_factor_override_set names the option and the value in its message. */

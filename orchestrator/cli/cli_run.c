@@ -131,6 +131,12 @@ static void print_summary(const es_spec *spec, const es_run_summary *s, const ch
                s->best_objective);
     printf("  energy: %.6f kWh, %.4f g CO2e, $%.6f, in %s\n", s->kwh, s->co2e_kg * 1000, s->usd,
            el);
+    if (s->reusable > 0)
+        printf("  %d trial%s ran a configuration the project had already completed with the same "
+               "command; --reuse (or reuse: true) would have reused %s results and saved about "
+               "%.4g J (what those runs took)\n",
+               s->reusable, s->reusable == 1 ? "" : "s", s->reusable == 1 ? "its" : "their",
+               s->reusable_j);
     /* By number: a name can be shared by sweeps of other projects. */
     printf("  details: ecosweep report --db %s --sweep %lld\n", db, (long long)s->sweep_id);
 }

@@ -797,12 +797,18 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
         es_err_set(&err, rc, "cannot write %s: %s", params_file, strerror(-rc));
         goto fail;
     }
-    if (!sw->opts->no_reuse) {
+    {
+        /* Reuse is asked for (W&B and Optuna never reuse): without it the
+         * lookup only counts what reuse would have saved. */
         es_store_reuse ru;
         if ((rc = es_store_find_completed(sw->st, sw->project_id, cmd_json, params, &ru, &err)) !=
             0)
             goto fail;
-        if (ru.found && !isnan(ru.objective)) {
+        if (ru.found && !isnan(ru.objective) && !sw->opts->reuse) {
+            sw->sum->reusable++;
+            if (isfinite(ru.joules))
+                sw->sum->reusable_j += ru.joules;
+        } else if (ru.found && !isnan(ru.objective)) {
             trial_reuse(sw, t, &ru, cmd_json);
             es_strv_free(argv);
             free(cmd_json);

@@ -41,7 +41,8 @@ typedef struct es_run_opts {
     uint64_t seed;           /* seed of the search */
     double grace_s;          /* SIGTERM -> SIGKILL grace for a trial's processes */
     int live;                /* redraw a status line on `out` (a terminal) */
-    int no_reuse;            /* run configurations the project already completed */
+    int reuse;               /* reuse the results of configurations the project already
+                              * completed (spec `reuse: true` or --reuse); off by default */
     FILE *out;               /* progress messages */
     int64_t resume_id;       /* > 0: take up this unfinished sweep instead of
                               * creating one (see below); sweep_name is then
@@ -63,6 +64,9 @@ typedef struct es_run_summary {
     int stop_signal; /* SIGINT / SIGTERM when interrupted, else 0 */
     int launched, completed, failed, timed_out, interrupted, budget_stopped;
     int reused;          /* completed trials whose result came from an earlier sweep */
+    int reusable;        /* reuse off: trials whose configuration the project had already
+                          * completed (they ran again) */
+    double reusable_j;   /* and the joules those earlier runs took: what reuse would save */
     int pruned;          /* stopped by early_terminate; never counted as failed */
     int lost;            /* trials found running when the sweep was resumed */
     int64_t best_number; /* -1 when no trial completed */
