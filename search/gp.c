@@ -568,7 +568,7 @@ static void gp_bounds(size_t d, double *lb, double *ub)
 }
 
 int es_gp_fit(const double *x, const double *y, size_t n, size_t d, double *theta, uint64_t seed,
-              uint64_t stream, int n_random, int maxeval)
+              uint64_t stream, int from_default, int n_random, int maxeval)
 {
     size_t nt = d + 2;
     gp_fit_ctx c = {.x = x, .y = y};
@@ -586,6 +586,8 @@ int es_gp_fit(const double *x, const double *y, size_t n, size_t d, double *thet
     memcpy(best, theta, nt * sizeof *best);
     int rc = 0;
     for (int s = 0; s < 2 + n_random; s++) {
+        if (s == 1 && !from_default)
+            continue;
         if (s == 0) {
             memcpy(start, theta, nt * sizeof *start);
         } else if (s == 1) {

@@ -100,10 +100,11 @@ void es_gp_theta_default(size_t d, double *theta /* OUT */);
 /* Fit theta by maximizing the log marginal likelihood plus weak log-normal
  * priors (length scales around 0.5, noise around 1e-3, both wide) with
  * NLopt's L-BFGS on theta within the bounds above.  Starts: theta as passed
- * (a warm start), the default, and n_random draws from a stream seeded by
- * (seed, stream).  Each start gets maxeval evaluations; the best end point
- * is written back to theta.  0 or -ENOMEM (theta unchanged). */
+ * (a warm start), the default when from_default is set, and n_random draws
+ * from a stream seeded by (seed, stream).  Each start gets maxeval
+ * evaluations; the best end point is written back to theta.  0 or -ENOMEM
+ * (theta unchanged). */
 int es_gp_fit(const double *x, const double *y, size_t n, size_t d, double *theta /* IN/OUT */,
-              uint64_t seed, uint64_t stream, int n_random, int maxeval);
+              uint64_t seed, uint64_t stream, int from_default, int n_random, int maxeval);
 
 #endif

@@ -220,7 +220,7 @@ ES_TEST(gp_fit_recovers_length_scales)
     }
     es_gp_theta_default(d, theta);
     es_gp_theta_default(d, def);
-    ES_CHECK_INT(es_gp_fit(x, y, n, d, theta, 1, 0, 2, 100), 0);
+    ES_CHECK_INT(es_gp_fit(x, y, n, d, theta, 1, 0, 1, 2, 100), 0);
     ES_CHECK(theta[1] > theta[0] + 1.0);
     ES_CHECK(es_gp_lml(x, y, n, d, theta, NULL) > es_gp_lml(x, y, n, d, def, NULL));
 }
