@@ -204,9 +204,31 @@ const char *es_name_problem(const char *s)
         return "it is empty";
     if (n > 200)
         return "it is longer than 200 bytes";
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-            return "it holds a control character (a newline, tab, ESC...)";
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        unsigned c = u[i];
+        size_t len = c < 0x80             ? 1
+                     : (c & 0xe0) == 0xc0 ? 2
+                     : (c & 0xf0) == 0xe0 ? 3
+                     : (c & 0xf8) == 0xf0 ? 4
+                                          : 0;
+        if (len == 0 || i + len > n)
+            return "it is not valid UTF-8";
+        for (size_t k = 1; k < len; k++)
+            if ((u[i + k] & 0xc0) != 0x80)
+                return "it is not valid UTF-8";
+        unsigned cp = len == 1   ? c
+                      : len == 2 ? (c & 0x1f) << 6 | (u[i + 1] & 0x3f)
+                      : len == 3 ? (c & 0x0f) << 12 | (u[i + 1] & 0x3f) << 6 | (u[i + 2] & 0x3f)
+                                 : 0x10000; /* beyond the BMP: no control there */
+        /* C0 and C1 controls, DEL, and the bidirectional overrides and
+         * isolates that make text show other than it reads. */
+        if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+            (cp >= 0x2066 && cp <= 0x2069))
+            return "it holds a control character (a newline, tab, ESC, a C1 control or a "
+                   "bidirectional override)";
+        i += len;
+    }
     return NULL;
 }
 
@@ -728,9 +750,15 @@ static int top_energy(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v
             rc = es_spec_get_real(c, ev, path, 0, 0, "a non-negative number", slots[i]);
         if (rc < 0)
             return rc;
-        static const double max[] = {ES_PUE_MAX, ES_CARBON_G_PER_KWH_MAX, ES_USD_PER_KWH_MAX,
-                                     ES_CLOUD_USD_PER_HOUR_MAX};
-        if (i < 4 && *slots[i] > max[i])
+        /* Watts: a CPU core, a GB of memory and a GPU draw far less. */
+        static const double max[] = {ES_PUE_MAX,
+                                     ES_CARBON_G_PER_KWH_MAX,
+                                     ES_USD_PER_KWH_MAX,
+                                     ES_CLOUD_USD_PER_HOUR_MAX,
+                                     1000,
+                                     100,
+                                     10000};
+        if (i < 7 && *slots[i] > max[i])
             return es_spec_fail(c, ev, path, "%g is past the plausible %g (a slip of units?)",
                                 *slots[i], max[i]);
         if (i == 1)

@@ -152,10 +152,66 @@ static size_t strv_len(char **v)
     return n;
 }
 
+/* A cap's change; 0 (no cap) is said as "none". */
 static void diff_cap(list *l, const char *key, double a, double b, const char *unit)
 {
-    if (!same_num(a, b))
-        add(l, "%s %g%s -> %g%s", key, a, unit, b, unit);
+    char x[40], y[40];
+    if (same_num(a, b))
+        return;
+    snprintf(x, sizeof x, a == 0 ? "none" : "%g%s", a, unit);
+    snprintf(y, sizeof y, b == 0 ? "none" : "%g%s", b, unit);
+    add(l, "%s %s -> %s", key, x, y);
+}
+
+/* The elements of v, space-separated, cut to cap. */
+static const char *join(char **v, size_t n, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    if (v == NULL)
+        snprintf(buf, cap, "(the default)");
+    for (size_t i = 0; v != NULL && i < n && len + 1 < cap; i++)
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? " " : "", v[i]);
+    return buf;
+}
+
+static int cmp_pair(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* Do NULL-terminated a and b hold the same elements in any order (with
+ * values av and bv beside them, when not NULL: "name=value" compared)? */
+static int same_set(char **a, char **b, char **av, char **bv)
+{
+    size_t na = strv_len(a), nb = strv_len(b);
+    if (na != nb)
+        return 0;
+    char **x = calloc(na + 1, sizeof *x), **y = calloc(nb + 1, sizeof *y);
+    int same = x != NULL && y != NULL;
+    for (size_t i = 0; same && i < na; i++) {
+        size_t lx = strlen(a[i]) + (av ? strlen(av[i]) : 0) + 2;
+        size_t ly = strlen(b[i]) + (bv ? strlen(bv[i]) : 0) + 2;
+        if ((x[i] = malloc(lx)) == NULL || (y[i] = malloc(ly)) == NULL) {
+            same = 0;
+            break;
+        }
+        snprintf(x[i], lx, "%s=%s", a[i], av ? av[i] : "");
+        snprintf(y[i], ly, "%s=%s", b[i], bv ? bv[i] : "");
+    }
+    if (same) {
+        qsort(x, na, sizeof *x, cmp_pair);
+        qsort(y, nb, sizeof *y, cmp_pair);
+        for (size_t i = 0; same && i < na; i++)
+            same = strcmp(x[i], y[i]) == 0;
+    }
+    for (size_t i = 0; x != NULL && i < na; i++)
+        free(x[i]);
+    for (size_t i = 0; y != NULL && i < nb; i++)
+        free(y[i]);
+    free(x);
+    free(y);
+    return same;
 }
 
 int es_spec_diff(const es_spec *a, const es_spec *b, char *changed, size_t cap, char *safe,
@@ -176,27 +232,59 @@ int es_spec_diff(const es_spec *a, const es_spec *b, char *changed, size_t cap, 
     if (!same_str(a->program, b->program))
         add(&l, "program: %s -> %s", a->program ? a->program : "none",
             b->program ? b->program : "none");
-    if (!same_strv(a->command, a->n_command, b->command, b->n_command))
-        add(&l, "command changed");
+    if (!same_strv(a->command, a->n_command, b->command, b->n_command)) {
+        char x[200], y[200];
+        add(&l, "command: %s -> %s", join(a->command, a->n_command, x, sizeof x),
+            join(b->command, b->n_command, y, sizeof y));
+    }
+    if (a->has_seed != b->has_seed || (a->has_seed && a->seed != b->seed))
+        add(&l, "seed changed (a sweep draws from the seed it started with)");
     if (a->shell != b->shell)
         add(&l, "shell: %s -> %s", a->shell ? "true" : "false", b->shell ? "true" : "false");
-    if (!same_strv(a->env.remove, strv_len(a->env.remove), b->env.remove,
-                   strv_len(b->env.remove)) ||
-        !same_strv(a->env.set_names, strv_len(a->env.set_names), b->env.set_names,
-                   strv_len(b->env.set_names)) ||
-        !same_strv(a->env.set_values, strv_len(a->env.set_values), b->env.set_values,
-                   strv_len(b->env.set_values)))
-        add(&l, "env changed");
+    if (!same_set(a->env.remove, b->env.remove, NULL, NULL))
+        add(&l, "env.remove changed");
+    if (!same_set(a->env.set_names, b->env.set_names, a->env.set_values, b->env.set_values))
+        add(&l, "env.set changed");
+    /* Energy factors: a sweep keeps the ones it started with (`report
+     * --pue ...` re-prices); attribution follows parallel by default, so
+     * it may change with it, and is said. */
     const es_energy_factors *ea = &a->energy, *eb = &b->energy;
-    if (!same_num(ea->pue, eb->pue) || !same_num(ea->carbon_g_per_kwh, eb->carbon_g_per_kwh) ||
-        !same_num(ea->electricity_usd_per_kwh, eb->electricity_usd_per_kwh) ||
-        !same_num(ea->cloud_usd_per_hour, eb->cloud_usd_per_hour) ||
-        !same_num(ea->cpu_watts_per_core, eb->cpu_watts_per_core) ||
-        !same_num(ea->dram_watts_per_gb, eb->dram_watts_per_gb) ||
-        !same_num(ea->gpu_watts, eb->gpu_watts) || strcmp(ea->region, eb->region) != 0 ||
-        ea->attribution != eb->attribution)
-        add(&l, "energy changed (a sweep keeps the factors it started with; `ecosweep report "
-                "--pue ...` re-prices)");
+    static const char *const fnames[] = {"pue",
+                                         "carbon_intensity",
+                                         "electricity_usd_per_kwh",
+                                         "cloud_usd_per_hour",
+                                         "cpu_watts_per_core",
+                                         "dram_watts_per_gb",
+                                         "gpu_watts"};
+    const double fa[] = {ea->pue,
+                         ea->carbon_g_per_kwh,
+                         ea->electricity_usd_per_kwh,
+                         ea->cloud_usd_per_hour,
+                         ea->cpu_watts_per_core,
+                         ea->dram_watts_per_gb,
+                         ea->gpu_watts};
+    const double fb[] = {eb->pue,
+                         eb->carbon_g_per_kwh,
+                         eb->electricity_usd_per_kwh,
+                         eb->cloud_usd_per_hour,
+                         eb->cpu_watts_per_core,
+                         eb->dram_watts_per_gb,
+                         eb->gpu_watts};
+    for (size_t i = 0; i < sizeof fa / sizeof fa[0]; i++)
+        if (!same_num(fa[i], fb[i]))
+            add(&l,
+                "energy.%s %g -> %g (a sweep keeps the factors it started with; report "
+                "--%s re-prices)",
+                fnames[i], fa[i], fb[i], i == 0 ? "pue" : "pue and the like");
+    if (strcmp(ea->region, eb->region) != 0)
+        add(&l, "energy.region %s -> %s", ea->region[0] ? ea->region : "none",
+            eb->region[0] ? eb->region : "none");
+    if (ea->attribution != eb->attribution)
+        add(&s, "attribution %s -> %s", es_energy_attribution_name(ea->attribution),
+            es_energy_attribution_name(eb->attribution));
+    if (a->has_target != b->has_target || (a->has_target && !same_num(a->target, b->target)))
+        add(&s, "metric.target %s -> %s", a->has_target ? "set" : "none",
+            b->has_target ? "set" : "none");
     diff_params(&l, a, b);
     char *x = early_terminate_text(&a->early_terminate),
          *y = early_terminate_text(&b->early_terminate);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "account.h"
@@ -499,7 +500,16 @@ int es_cli_resolve_program(es_spec *spec)
 int es_cli_check_program(const es_spec *spec, char *msg, size_t cap)
 {
     char dirbuf[PATH_MAX];
-    if (spec->program == NULL || access(spec->program, F_OK) == 0)
+    struct stat sb;
+    if (spec->program == NULL)
+        return 0;
+    if (spec->program[0] == '\0' || (stat(spec->program, &sb) == 0 && S_ISDIR(sb.st_mode))) {
+        snprintf(msg, cap, "%s:%d:%d: program '%s' is %s, not a program", spec->path,
+                 spec->program_line, spec->program_column, spec->program,
+                 spec->program[0] == '\0' ? "empty" : "a directory");
+        return 1;
+    }
+    if (access(spec->program, F_OK) == 0)
         return 0;
     snprintf(dirbuf, sizeof dirbuf, "%s", spec->path);
     snprintf(msg, cap,

@@ -299,7 +299,8 @@ int es_cli_run_sweep(const char *cmd, es_store *st, const es_spec *spec, const e
         fprintf(stderr, "ecosweep %s: %s\n", cmd, err.msg);
         if (sum.sweep_id > 0)
             print_summary(spec, &sum, ro->db_path);
-        return rc == ES_ESPEC || rc == ES_ENOTSUP ? ES_EXIT_USAGE : ES_EXIT_ERROR;
+        return rc == ES_ESPEC || rc == ES_ENOTSUP || rc == ES_EUSAGE ? ES_EXIT_USAGE
+                                                                     : ES_EXIT_ERROR;
     }
     print_summary(spec, &sum, ro->db_path);
     if (sum.stop_signal != 0)

@@ -507,6 +507,20 @@ static int better(const es_spec *sp, double a, double b)
     return sp->goal == ES_GOAL_MAXIMIZE ? a > b : a < b;
 }
 
+void es_loop_count_initial(sweep *sw, int64_t number, es_trial_status status, const char *reason)
+{
+    const es_spec *sp = sw->spec;
+    if (sp->max_initial_failures <= 0 || number >= sp->max_initial_failures ||
+        (status != ES_TRIAL_FAILED && status != ES_TRIAL_TIMED_OUT))
+        return;
+    if (++sw->initial_failed >= sp->max_initial_failures && sw->sum->completed == 0)
+        es_loop_stop_launching(sw, "failed",
+                               "the first %ld trials all failed (the last: %s); fix the program "
+                               "and run again (max_initial_failures: 0 goes on regardless)",
+                               sp->max_initial_failures,
+                               reason != NULL && reason[0] ? reason : "no reason recorded");
+}
+
 void es_loop_count_status(es_run_summary *s, es_trial_status status)
 {
     switch (status) {
@@ -646,19 +660,7 @@ static void trial_finish(trial *t)
     if (sp->max_failed > 0 && s->failed + s->timed_out >= sp->max_failed)
         es_loop_stop_launching(sw, "failed", "max_failed reached: %d trials failed",
                                s->failed + s->timed_out);
-    /* A program that fails at once would fail every trial (a W&B agent stops
-     * after 5 such): stop while nothing has completed and the last
-     * max_initial_failures trials all failed. */
-    if (status == ES_TRIAL_FAILED || status == ES_TRIAL_TIMED_OUT)
-        sw->failed_in_a_row++;
-    else if (status == ES_TRIAL_COMPLETED)
-        sw->failed_in_a_row = 0;
-    if (sp->max_initial_failures > 0 && s->completed == 0 &&
-        sw->failed_in_a_row >= sp->max_initial_failures)
-        es_loop_stop_launching(sw, "failed",
-                               "the first %ld trials all failed (the last: %s); fix the program "
-                               "and run again (max_initial_failures: 0 goes on regardless)",
-                               sw->failed_in_a_row, reason[0] ? reason : "no reason recorded");
+    es_loop_count_initial(sw, t->number, status, reason);
     es_loop_after_result(sw, t->number, obj);
 
     /* Unlink from the running list and release the handles. */

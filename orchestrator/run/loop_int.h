@@ -110,8 +110,8 @@ struct sweep {
     uint64_t *retried; /* numbers Slurm failed and that ran again, once each time */
     size_t n_retried;
     size_t n_redo, redo_pos;
-    int stopping;         /* no further launches */
-    long failed_in_a_row; /* trials failed or timed out since the last completed one */
+    int stopping;        /* no further launches */
+    long initial_failed; /* trials numbered below max_initial_failures that failed */
     char end_status[32];
     char end_reason[256];
     int fatal; /* the store or a launch failed: end with an error */
@@ -136,6 +136,14 @@ void es_loop_stop_launching(sweep *sw, const char *status, const char *fmt, ...)
 
 /* The store or a launch failed: stop, and end the sweep with err. */
 void es_loop_fatal(sweep *sw, const es_err *err);
+
+/* A program that fails at once would fail every trial (a W&B agent stops
+ * after 5 such): count a trial's end, and stop launching when the trials
+ * numbered 0 .. max_initial_failures - 1 all failed or timed out (by
+ * number, not by the order they end in: with trials in parallel, trial 0
+ * may complete after trials 1 to 5 failed) and none has completed.
+ * Resumed sweeps count their recorded trials the same way. */
+void es_loop_count_initial(sweep *sw, int64_t number, es_trial_status status, const char *reason);
 
 /* Count a trial that ended with status in the summary. */
 void es_loop_count_status(es_run_summary *s, es_trial_status status);

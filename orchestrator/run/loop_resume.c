@@ -143,6 +143,7 @@ int es_loop_resume(sweep *sw, es_err *err)
         done[p->number] = 1;
         s->launched++;
         es_loop_count_status(s, p->status);
+        es_loop_count_initial(sw, p->number, p->status, "recorded before the sweep was resumed");
         int completed = p->status == ES_TRIAL_COMPLETED, pruned = p->status == ES_TRIAL_PRUNED;
         if (completed || pruned || p->status == ES_TRIAL_FAILED || p->status == ES_TRIAL_TIMED_OUT)
             rc = es_search_observe(sw->search, (uint64_t)p->number, p->values,

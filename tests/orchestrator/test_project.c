@@ -613,7 +613,8 @@ ES_TEST(resume_refuses_a_spec_that_would_mix_two_sweeps)
         2);
     ES_CHECK_CONTAINS(err, "sweep s (#1) was started from another spec");
     ES_CHECK_CONTAINS(err, "method: random -> bayes; metric: loss -> acc; metric.goal: minimize "
-                           "-> maximize; command changed; parameters.x: max 1 -> 10");
+                           "-> maximize; command: /bin/echo loss=${x} -> /bin/echo acc=${x}; "
+                           "parameters.x: max 1 -> 10");
     ES_CHECK_CONTAINS(err, "Run with --new");
 
     /* Only run_cap raised: the sweep goes on, and says so. */

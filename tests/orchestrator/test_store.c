@@ -675,3 +675,17 @@ ES_TEST(names_with_control_characters_are_refused)
     es_store_close(st);
     es_spec_free(sp);
 }
+
+/* C1 controls, invalid UTF-8 and bidirectional overrides rewrite what a
+ * terminal shows as much as ESC does. */
+ES_TEST(names_with_c1_controls_or_bidi_overrides_are_refused)
+{
+    static const char *const bad[] = {"a\xc2\x9b"
+                                      "31mb",
+                                      "a\xc2\x85z", "p\x9b",
+                                      "ab\xe2\x80\xae"
+                                      "cd"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ES_CHECK(es_name_problem(bad[i]) != NULL);
+    ES_CHECK(es_name_problem("caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac") == NULL); /* café 日本 */
+}

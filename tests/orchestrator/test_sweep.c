@@ -899,3 +899,19 @@ ES_TEST(project_budget_spans_sweeps)
     ES_CHECK(!isnan(a->trials[1].forecast_j) && a->trials[1].forecast_j > 0);
     es_store_data_free(d);
 }
+
+/* "The first trials" are the first by number, not by the order they end
+ * in: with trials in parallel, trial 0 (slow, completing) ends after
+ * trials 1 to 5 failed, and the sweep must go on. */
+ES_TEST(first_failures_count_by_trial_number)
+{
+    const char *spec = write_spec("o.yaml", "method: grid\nparallel: 3\nparameters:\n"
+                                            "  mode: {values: [okslow, fail, fail, fail, fail, "
+                                            "fail, ok, fail]}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    es_store_data *d = load();
+    es_store_sweep *sw = sweep_of(d, 0);
+    ES_CHECK_STR(sw->status, "finished");
+    ES_CHECK_INT(sw->n_trials, 8);
+    es_store_data_free(d);
+}

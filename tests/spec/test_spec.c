@@ -393,3 +393,36 @@ ES_TEST(log_uniform_with_value_bounds_warns)
     ES_CHECK(spec->warnings[1] == NULL); /* wd is fine */
     es_spec_free(spec);
 }
+
+/* What may change on resume and what may not, as es_spec_diff says it:
+ * parallel (and the attribution that follows it) and metric.target may,
+ * and are said; env in another order is the same env; a seed may not. */
+ES_TEST(spec_diff_tells_safe_from_unsafe)
+{
+    static const char a_yaml[] = "program: t.py\nmetric: {name: loss}\n"
+                                 "env: {remove: [B, C], set: {A: '1', D: '2'}}\n"
+                                 "parameters:\n  x: {min: 0, max: 1}\n";
+    static const char b_yaml[] = "program: t.py\nmetric: {name: loss, target: 0.1}\nparallel: 2\n"
+                                 "env: {remove: [C, B], set: {D: '2', A: '1'}}\n"
+                                 "parameters:\n  x: {min: 0, max: 1}\n";
+    static const char c_yaml[] = "program: t.py\nmetric: {name: loss}\nseed: 5\n"
+                                 "env: {remove: [B, C], set: {A: '1', D: '3'}}\n"
+                                 "parameters:\n  x: {min: 0, max: 1}\n";
+    es_spec *a, *b, *c;
+    es_err err;
+    char changed[512], safe[512];
+    ES_CHECK_INT(es_spec_parse_string(a_yaml, strlen(a_yaml), "a.yaml", &a, &err), 0);
+    ES_CHECK_INT(es_spec_parse_string(b_yaml, strlen(b_yaml), "b.yaml", &b, &err), 0);
+    ES_CHECK_INT(es_spec_parse_string(c_yaml, strlen(c_yaml), "c.yaml", &c, &err), 0);
+    ES_CHECK_INT(es_spec_diff(a, b, changed, sizeof changed, safe, sizeof safe), 0);
+    ES_CHECK_STR(changed, "");
+    ES_CHECK_CONTAINS(safe, "attribution exclusive -> shared");
+    ES_CHECK_CONTAINS(safe, "metric.target none -> set");
+    ES_CHECK_CONTAINS(safe, "parallel 1 -> 2");
+    ES_CHECK_INT(es_spec_diff(a, c, changed, sizeof changed, safe, sizeof safe), 2);
+    ES_CHECK_CONTAINS(changed, "seed changed");
+    ES_CHECK_CONTAINS(changed, "env.set changed");
+    es_spec_free(a);
+    es_spec_free(b);
+    es_spec_free(c);
+}
