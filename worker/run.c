@@ -4,8 +4,9 @@
  * The worker blocks SIGTERM, SIGINT, SIGHUP and SIGCHLD and reads them from
  * a signalfd, so the whole supervision is one poll() loop whose timeout is
  * the next meter sample or the next escalation deadline: no handlers, no
- * global state, no busy waiting.  The trial is forked into its own process
- * group (pgid == its pid).  The worker is a child subreaper, so processes
+ * global state, no busy waiting.  The trial is started (a vfork, see
+ * start_trial) in its own process group (pgid == its pid).  The worker is a
+ * child subreaper, so processes
  * the trial daemonizes (setsid, double fork) are re-parented to the worker
  * instead of init, and it gets SIGTERM when its own parent dies.
  *

@@ -9,7 +9,8 @@
  *
  * Statements live in one table, prepared once at open and reset after each
  * use; all values are bound, never spliced into SQL text.  Writes that belong
- * together (a trial and its parameters; a trial's end) happen in one
+ * together (a trial and its parameters; a trial's end with its last metric
+ * values; a batch of a running trial's metric values) happen in one
  * transaction.  WAL mode with synchronous=NORMAL keeps a committed trial
  * durable across a coordinator crash (a power cut may lose the last
  * commits, never corrupt the file), and lets readers run beside the writer.
