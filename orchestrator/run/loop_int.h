@@ -173,4 +173,19 @@ void es_loop_record_slurm_job(trial *t, es_trial_status status);
  * number queued to run again) or status unchanged. */
 es_trial_status es_loop_maybe_retry(trial *t, es_trial_status status, char *reason, size_t cap);
 
+/* ---- A trial's output (loop_output.c) -------------------------------------- */
+
+/* The launcher's stdout and stderr callbacks (ud is the trial): keep the
+ * bytes in the trial's log and feed stdout's lines to the metric parser. */
+void es_loop_on_stdout(void *ud, const char *buf, size_t n);
+void es_loop_on_stderr(void *ud, const char *buf, size_t n);
+/* One parsed metric point of a trial (ud): held for the store, and the
+ * objective's reports fed to early termination. */
+void es_loop_on_metric(void *ud, const es_metric_point *pt);
+/* Store the trial's held metric values in one transaction / forget them. */
+void es_loop_pend_flush(trial *t);
+void es_loop_pend_clear(trial *t);
+/* Close one of the trial's logs (nothing when it was never created). */
+void es_loop_log_close(trial_log *lg);
+
 #endif

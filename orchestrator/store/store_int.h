@@ -282,6 +282,34 @@ struct es_store {
 };
 
 /* Record "PATH: what: SQLite's message" in err; returns ES_ESTORE. */
+/* The schema version this ecosweep writes (store_schema.c holds the
+ * migrations up to it). */
+#define ES_SCHEMA_VERSION 7
+
+/* The reuse key of a set of parameters: each parameter as its name, its
+ * JSON type and its value quoted as SQL (the same double always quotes
+ * alike), sorted by name and joined; '' when there are none.  The rows come
+ * FROM a query giving NAME, TYPE and VALUE (an SQL value, as json_extract
+ * or json_each give it).  Equal parameters have equal keys, so the key
+ * finds the candidates through an index; the reuse lookup still compares
+ * the values themselves. */
+#define PARAMS_KEY(NAME, TYPE, VALUE, FROM)                                                        \
+    "(SELECT coalesce(group_concat(k, char(30)), '') FROM (SELECT " NAME " || char(31) || " TYPE   \
+    " || char(31) || quote(" VALUE ") AS k FROM " FROM " ORDER BY " NAME "))"
+/* The key of trial T's stored parameters; of every trial, in the migration;
+ * of the JSON object ?3, in the lookup. */
+#define TRIAL_PARAMS_KEY(T)                                                                        \
+    PARAMS_KEY("name", "json_type(value)", "json_extract(value, '$')", "param WHERE trial_id = " T)
+#define MIGRATED_PARAMS_KEY TRIAL_PARAMS_KEY("trial.id")
+#define LOOKUP_PARAMS_KEY PARAMS_KEY("key", "type", "value", "json_each(?3)")
+
+/* Run SQL text that returns no rows.  0 or ES_ESTORE. */
+int es_store__exec_plain(es_store *st, const char *text, es_err *err);
+/* PRAGMA user_version into *version.  0 or ES_ESTORE. */
+int es_store__read_version(es_store *st, int *version, es_err *err);
+/* Bring the schema up to ES_SCHEMA_VERSION, one migration a transaction
+ * (store_schema.c); st->version receives the version found. */
+int es_store__migrate(es_store *st, es_err *err);
 int es_store__db_fail(es_store *st, es_err *err, const char *what);
 /* Step statement q, which returns no rows; reset it and clear its
  * bindings either way.  0 or ES_ESTORE. */

@@ -1,0 +1,186 @@
+/*
+ * loop_output.c -- what a running trial prints: its stdout and stderr,
+ * kept in its log files (created at their first byte, capped at LOG_CAP),
+ * its metric lines parsed into the history (stored in batches, and with the
+ * trial's end), and the reports of the objective that early termination
+ * watches.  The loop (loop.c) registers these as the launcher's callbacks.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loop_int.h"
+#include "trial_setup.h"
+
+/* ---- A trial's output ---------------------------------------------------- */
+
+/* Early termination: one report of the objective goes to the pruner, and
+ * a stop decision stops the trial as a timeout does (SIGTERM to the
+ * worker, which ends the trial's process group, SIGKILL after the grace
+ * period); it is recorded as pruned when it ends, with its energy.  A
+ * report without a step is numbered after the trial's previous one (W&B's
+ * hyperband counts reports anyway).  A value that is not a finite number
+ * reaches the pruner as NaN, as the store keeps it, so that a resumed
+ * sweep replays the same decisions (resume_pruner). */
+static void es_loop_prune_report(trial *t, const es_metric_point *pt)
+{
+    sweep *sw = t->sw;
+    es_prune_decision d;
+    es_err err;
+    int64_t step = pt->step >= 0 ? pt->step : es_pruner_last_step(sw->pruner, (uint64_t)t->id) + 1;
+    double v = pt->ok && isfinite(pt->value) ? pt->value : NAN;
+    int rc = es_pruner_report(sw->pruner, (uint64_t)t->id, step, v, &d);
+    if (rc == -ENOMEM) {
+        es_err_set(&err, rc, "out of memory");
+        es_loop_fatal(sw, &err);
+    }
+    if (rc != 0) /* a step not after the previous one: not a report the rules take */
+        return;
+    t->prune_step = step;
+    if (d.action != ES_PRUNE_STOP || t->stop_status != ES_TRIAL_RUNNING || t->timed_out)
+        return;
+    /* A worker that already exited has its result on the way: the trial
+     * ended on its own and is judged by that. */
+    if (es_launch_signal(t->launch, SIGTERM) != 0)
+        return;
+    t->stop_status = ES_TRIAL_PRUNED;
+    snprintf(t->stop_reason, sizeof t->stop_reason, "%s", d.reason);
+}
+
+/* Forget the trial's pending metric values (after storing them). */
+void es_loop_pend_clear(trial *t)
+{
+    for (size_t i = 0; i < t->n_pend; i++)
+        free((char *)t->pend[i].name);
+    t->n_pend = 0;
+}
+
+/* Store the trial's pending metric values in one transaction. */
+void es_loop_pend_flush(trial *t)
+{
+    es_err err;
+    if (t->n_pend == 0)
+        return;
+    if (es_store_metrics_add(t->sw->st, t->id, t->pend, t->n_pend, &err) != 0)
+        es_loop_fatal(t->sw, &err);
+    es_loop_pend_clear(t);
+}
+
+/* Keep one reported value for the store; -ENOMEM when out of memory. */
+static int es_loop_pend_add(trial *t, const es_metric_point *pt)
+{
+    if (t->n_pend == t->cap_pend) {
+        size_t cap = t->cap_pend ? 2 * t->cap_pend : 8;
+        es_metric_row *grown = realloc(t->pend, cap * sizeof *grown);
+        if (grown == NULL)
+            return -ENOMEM;
+        t->pend = grown;
+        t->cap_pend = cap;
+    }
+    char *name = strdup(pt->name);
+    if (name == NULL)
+        return -ENOMEM;
+    t->pend[t->n_pend++] = (es_metric_row){.seq = t->metric_seq,
+                                           .name = name,
+                                           .step = pt->step,
+                                           .value = pt->value,
+                                           .t = es_loop_now()};
+    if (t->n_pend >= METRIC_FLUSH_ROWS)
+        es_loop_pend_flush(t);
+    return 0;
+}
+
+void es_loop_on_metric(void *ud, const es_metric_point *pt)
+{
+    trial *t = ud;
+    sweep *sw = t->sw;
+    es_err err;
+
+    if (sw->spec->metric_name != NULL && strcmp(pt->name, sw->spec->metric_name) == 0) {
+        t->have_obj = 1;
+        t->obj_number = pt->ok;
+        t->obj = pt->ok ? pt->value : NAN;
+        snprintf(t->obj_text, sizeof t->obj_text, "%s", pt->text);
+        if (sw->pruner != NULL && t->launch != NULL)
+            es_loop_prune_report(t, pt);
+    }
+    /* The history is bounded; the objective's last value is tracked above
+     * whatever a trial prints. */
+    if (t->metric_seq >= METRIC_ROWS_CAP)
+        return;
+    /* Stored with the next tick, or with the trial's end: a value does not
+     * cost a transaction of its own. */
+    if (es_loop_pend_add(t, pt) != 0) {
+        es_err_set(&err, -ENOMEM, "out of memory");
+        es_loop_fatal(sw, &err);
+        return;
+    }
+    t->metric_seq++;
+}
+
+static void es_loop_feed_lines(trial *t, const char *buf, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = buf[i];
+        if (c == '\n') {
+            if (!t->line_overflow)
+                es_metric_parse_line(t->line, t->line_len, es_loop_on_metric, t);
+            t->line_len = 0;
+            t->line_overflow = 0;
+        } else if (t->line_len < LINE_CAP) {
+            t->line[t->line_len++] = c;
+        } else {
+            /* Too long to be a metric line: skip to its end. */
+            t->line_overflow = 1;
+        }
+    }
+}
+
+/* Append a chunk of the trial's stream `name` to its log lg, creating the
+ * file at the first byte; past LOG_CAP the rest is dropped after a note. */
+static void es_loop_keep_log(const trial *t, trial_log *lg, const char *name, const char *buf,
+                             size_t n)
+{
+    if (n == 0 || lg->bytes > LOG_CAP || lg->failed)
+        return;
+    if (lg->f == NULL) {
+        char path[PATH_MAX + 16];
+        snprintf(path, sizeof path, "%s/%s", t->dir, name);
+        if ((lg->f = es_file_create(path)) == NULL) {
+            lg->failed = 1;
+            return;
+        }
+    }
+    if (lg->bytes + (long long)n > LOG_CAP) {
+        size_t room = (size_t)(LOG_CAP - lg->bytes);
+        fwrite(buf, 1, room, lg->f);
+        fprintf(lg->f, "\n[ecosweep: output truncated after %lld MiB]\n", LOG_CAP >> 20);
+        lg->bytes = LOG_CAP + 1;
+        return;
+    }
+    fwrite(buf, 1, n, lg->f);
+    lg->bytes += (long long)n;
+}
+
+void es_loop_log_close(trial_log *lg)
+{
+    if (lg->f != NULL)
+        fclose(lg->f);
+    lg->f = NULL;
+}
+
+void es_loop_on_stdout(void *ud, const char *buf, size_t n)
+{
+    trial *t = ud;
+    es_loop_keep_log(t, &t->out, "stdout", buf, n);
+    es_loop_feed_lines(t, buf, n);
+}
+
+void es_loop_on_stderr(void *ud, const char *buf, size_t n)
+{
+    trial *t = ud;
+    es_loop_keep_log(t, &t->err, "stderr", buf, n);
+}
