@@ -306,13 +306,17 @@ static es_trial_status judge(trial *t, const es_result *r, int have_r, char *rea
         snprintf(reason, cap, "cannot run the command: %s", strerror(r->exec_errno));
         return ES_TRIAL_FAILED;
     }
+    /* A crash or a non-zero exit quotes what the trial said last on
+     * stderr (a Python traceback's last line names the error). */
+    char said[200];
+    es_loop_stderr_line(t, said, sizeof said);
     if (r->exit_kind == ES_EXIT_SIGNALED) {
-        snprintf(reason, cap, "killed by signal %d (%s)", r->term_signal,
-                 strsignal(r->term_signal));
+        snprintf(reason, cap, "killed by signal %d (%s)%s%s", r->term_signal,
+                 strsignal(r->term_signal), said[0] ? ": " : "", said);
         return ES_TRIAL_FAILED;
     }
     if (r->exit_code != 0) {
-        snprintf(reason, cap, "exited with code %d", r->exit_code);
+        snprintf(reason, cap, "exited with code %d%s%s", r->exit_code, said[0] ? ": " : "", said);
         return ES_TRIAL_FAILED;
     }
     if (sp->metric_name == NULL)

@@ -48,6 +48,8 @@ typedef struct trial {
     double started;
 
     trial_log out, err;
+    char err_tail[512]; /* the last bytes the trial wrote on stderr, for a failure's reason */
+    size_t err_tail_len;
     char *line;
     size_t line_len;
     int line_overflow;
@@ -187,5 +189,10 @@ void es_loop_pend_flush(trial *t);
 void es_loop_pend_clear(trial *t);
 /* Close one of the trial's logs (nothing when it was never created). */
 void es_loop_log_close(trial_log *lg);
+/* The last non-empty line the trial wrote on stderr (Slurm's own lines
+ * left out), control characters as spaces, cut to cap - 1 bytes, into buf;
+ * "" when there is none.  What a failure's reason quotes:
+ * "exited with code 1: ModuleNotFoundError: No module named 'torch'". */
+void es_loop_stderr_line(const trial *t, char *buf, size_t cap);
 
 #endif

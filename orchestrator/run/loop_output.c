@@ -182,5 +182,47 @@ void es_loop_on_stdout(void *ud, const char *buf, size_t n)
 void es_loop_on_stderr(void *ud, const char *buf, size_t n)
 {
     trial *t = ud;
+    const size_t cap = sizeof t->err_tail;
     es_loop_keep_log(t, &t->err, "stderr", buf, n);
+    /* Keep the last cap bytes: what the trial said before it ended. */
+    if (n >= cap) {
+        memcpy(t->err_tail, buf + n - cap, cap);
+        t->err_tail_len = cap;
+    } else {
+        if (t->err_tail_len + n > cap) {
+            size_t drop = t->err_tail_len + n - cap;
+            memmove(t->err_tail, t->err_tail + drop, t->err_tail_len - drop);
+            t->err_tail_len -= drop;
+        }
+        memcpy(t->err_tail + t->err_tail_len, buf, n);
+        t->err_tail_len += n;
+    }
+}
+
+void es_loop_stderr_line(const trial *t, char *buf, size_t cap)
+{
+    size_t end = t->err_tail_len;
+    buf[0] = '\0';
+    while (end > 0) {
+        /* The line that ends at end: skip its newline, find its start. */
+        while (end > 0 && (t->err_tail[end - 1] == '\n' || t->err_tail[end - 1] == '\r'))
+            end--;
+        size_t start = end;
+        while (start > 0 && t->err_tail[start - 1] != '\n')
+            start--;
+        const char *s = t->err_tail + start;
+        size_t len = end - start;
+        int blank = 1;
+        for (size_t i = 0; i < len && blank; i++)
+            blank = s[i] == ' ' || s[i] == '\t';
+        if (!blank && !(len >= 6 && memcmp(s, "srun: ", 6) == 0) &&
+            !(len >= 12 && memcmp(s, "slurmstepd: ", 12) == 0)) {
+            size_t k = 0;
+            for (size_t i = 0; i < len && k + 1 < cap; i++)
+                buf[k++] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? ' ' : s[i];
+            buf[k] = '\0';
+            return;
+        }
+        end = start;
+    }
 }

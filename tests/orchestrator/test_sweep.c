@@ -207,12 +207,16 @@ ES_TEST(bad_trials_are_recorded_and_the_sweep_goes_on)
     const char *spec = write_spec(
         "f.yaml",
         "method: grid\nparallel: 2\nmax_initial_failures: 0\nparameters:\n  x: {value: 0.5}\n"
-        "  mode: {values: [fail, nometric, nan, text, crash, noeol, steps, ok]}\n");
+        "  mode: {values: [fail, nometric, nan, text, crash, noeol, steps, ok, import]}\n");
     ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
     es_store_data *d = load();
     es_store_sweep *sw = sweep_of(d, 0);
-    ES_CHECK_INT(sw->n_trials, 8);
+    ES_CHECK_INT(sw->n_trials, 9);
     ES_CHECK_STR(trial_with(sw, "fail")->reason, "exited with code 3");
+    /* A failure quotes the trial's last line on stderr, control characters
+     * as spaces: what a Python traceback names. */
+    ES_CHECK_STR(trial_with(sw, "import")->reason,
+                 "exited with code 1: ModuleNotFoundError: No module named 'torch' [31m");
     ES_CHECK_STR(trial_with(sw, "nometric")->reason, "never reported metric 'loss'");
     ES_CHECK_STR(trial_with(sw, "nan")->reason, "metric 'loss' was nan");
     ES_CHECK_STR(trial_with(sw, "text")->reason,

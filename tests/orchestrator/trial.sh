@@ -17,6 +17,11 @@ steps)
     echo "loss=$x step=3"
     ;;
 fail) echo "loss=1"; exit 3 ;;
+import)
+    echo "Traceback (most recent call last):" >&2
+    echo "  File \"train.py\", line 1, in <module>" >&2
+    printf "ModuleNotFoundError: No module named 'torch'\033[31m\n\n" >&2
+    exit 1 ;;
 nometric) echo "no metric here" ;;
 nan) echo "loss=nan" ;;
 text) echo "loss=abc" ;;
