@@ -771,8 +771,9 @@ static void check_energy_budget(sweep *sw)
     if (used < sw->budget_j)
         return;
     sw->budget_exhausted = 1;
-    es_loop_stop_launching(sw, "finished", "energy budget reached (%.4g J of %.4g J at the device)",
-                           used, sw->budget_j);
+    es_loop_stop_launching(sw, "finished",
+                           "energy budget reached (%.4g J of %.4g J at the device: %s)", used,
+                           sw->budget_j, sw->budget_what);
     if (sw->spec->budget.kill_on_exhaust)
         stop_running(sw, ES_TRIAL_BUDGET_STOPPED, "the sweep's energy budget ran out");
 }
@@ -824,7 +825,7 @@ static void fill(sweep *sw)
         rc = es_search_suggest(sw->search, index, values, &err);
         if (rc == ES_EBUDGET) {
             free(values);
-            es_loop_stop_launching(sw, "finished", "%s", err.msg);
+            es_loop_stop_launching(sw, "finished", "%s (%s)", err.msg, sw->budget_what);
             break;
         }
         if (rc == ES_EEXHAUSTED) {
@@ -856,8 +857,8 @@ static void fill(sweep *sw)
                 es_loop_stop_launching(
                     sw, "finished",
                     "budget would be exceeded: trial %llu is forecast at %.4g J (95%% "
-                    "bound), %.4g J remain",
-                    (unsigned long long)index, upper, left > 0 ? left : 0);
+                    "bound), %.4g J remain of %s",
+                    (unsigned long long)index, upper, left > 0 ? left : 0, sw->budget_what);
                 break;
             }
         }
@@ -936,6 +937,25 @@ static void on_tick(uv_timer_t *h)
  * (after its other sweeps and imported jobs), when that is tighter than
  * the sweep's own budget.  Sweeps of one project running at the same time
  * each see what was left when they started. */
+/* Which of b's caps gives budget_j under factors f (the tightest), as
+ * "kWh cap of 0.01 kWh" into buf. */
+static void tightest_cap(const es_energy_factors *f, const es_budget *b, char *buf, size_t cap)
+{
+    const es_budget only[3] = {{.kwh = b->kwh}, {.usd = b->usd}, {.co2e_kg = b->co2e_kg}};
+    const double amount[3] = {b->kwh, b->usd, b->co2e_kg};
+    static const char *const what[3] = {"kWh cap of %g kWh", "dollar cap of $%g",
+                                        "CO2e cap of %g kg"};
+    double best = NAN;
+    buf[0] = '\0';
+    for (int i = 0; i < 3; i++) {
+        double j = amount[i] > 0 ? es_account_budget_joules(f, &only[i]) : NAN;
+        if (!isnan(j) && (isnan(best) || j < best)) {
+            best = j;
+            snprintf(buf, cap, what[i], amount[i]);
+        }
+    }
+}
+
 static int apply_project_budget(sweep *sw, es_err *err)
 {
     es_budget cap, left;
@@ -958,8 +978,14 @@ static int apply_project_budget(sweep *sw, es_err *err)
      * spending above counted it already. */
     if (!isnan(j))
         j += sw->spent_j;
-    if (!isnan(j) && (isnan(sw->budget_j) || j < sw->budget_j))
+    if (!isnan(j) && (isnan(sw->budget_j) || j < sw->budget_j)) {
+        char which[96];
         sw->budget_j = j;
+        tightest_cap(&sw->spec->energy, &cap, which, sizeof which);
+        snprintf(sw->budget_what, sizeof sw->budget_what,
+                 "project %s's %s, %s when the sweep started", sw->opts->project, which,
+                 used_up ? "used up" : "the rest of it");
+    }
     return 0;
 }
 
@@ -1014,6 +1040,11 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
     sw->sum = out;
     sw->t0 = uv_hrtime();
     sw->budget_j = es_account_budget_joules(&spec->energy, &spec->budget);
+    {
+        char which[96];
+        tightest_cap(&spec->energy, &spec->budget, which, sizeof which);
+        snprintf(sw->budget_what, sizeof sw->budget_what, "the sweep's %s", which);
+    }
     snprintf(sw->log_root, sizeof sw->log_root, "%s.d", opts->db_path);
     gethostname(host, sizeof host - 1);
 

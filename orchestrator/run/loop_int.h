@@ -103,9 +103,12 @@ struct sweep {
     trial *running_list;
     int running;
     int64_t project_id;
-    double budget_j; /* energy budget at the device (the sweep's, or what is
-                        left of its project's when tighter), NAN when none */
-    double spent_j;  /* joules of the trials that ended */
+    double budget_j;       /* energy budget at the device (the sweep's, or what is
+                              left of its project's when tighter), NAN when none */
+    char budget_what[160]; /* which cap budget_j comes from, for the stop reason:
+                            * "the sweep's budget.kwh of 0.01", "project p's cap of
+                            * 2 kg CO2e (1.4 left when the sweep started)" */
+    double spent_j;        /* joules of the trials that ended */
     int budget_exhausted;
     uint64_t next_index;
     uint64_t *redo;    /* numbers to run again first (lost when resumed) */

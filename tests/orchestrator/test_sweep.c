@@ -798,6 +798,7 @@ ES_TEST(energy_budget_admits_only_what_fits)
     double cap = 0.000005 * 3.6e6 / 1.58;
     ES_CHECK_STR(sw->status, "finished");
     ES_CHECK_CONTAINS(sw->reason, "budget would be exceeded");
+    ES_CHECK_CONTAINS(sw->reason, "of the sweep's kWh cap of 5e-06 kWh");
     ES_CHECK(sw->n_trials >= 1 && sw->n_trials < 20);
     /* Admission trusts a 95% forecast learnt from the trials so far; on a
      * loaded machine a trial can use more CPU than the ones before it, and
@@ -895,6 +896,8 @@ ES_TEST(project_budget_spans_sweeps)
      * forecast fits what the project has left, and any overshoot is
      * recorded. */
     ES_CHECK_CONTAINS(b->reason, "budget would be exceeded");
+    /* It says which budget stopped it: the project's, not the sweep's. */
+    ES_CHECK_CONTAINS(b->reason, "remain of project lab's kWh cap of");
     ES_CHECK(b->n_trials >= 1 && b->n_trials <= 2);
     ES_CHECK(isnan(a->overshoot_j)); /* no budget when it ran */
     ES_CHECK(!isnan(b->overshoot_j));
