@@ -259,8 +259,9 @@ def summarize(workdir, out_md, out_json):
     L.append("Wall seconds of `ecosweep report --db DB --format F > /dev/null` (median of %d runs "
              "where it ran more than once), with a limit of %s s per run: *timeout* means it "
              "was stopped there; *skipped* means it was not started because the smaller "
-             "database's time, grown only in proportion to the trials, would already pass the "
-             "limit."
+             "database's fastest time, grown only in proportion to the trials, would already "
+             "pass the limit.  Brackets give the fastest and slowest runs where they differ by "
+             "more than 20%%."
              % (meta["report_repeats"], g(limit)))
     L.append("")
     ns = sorted(report_cells)
