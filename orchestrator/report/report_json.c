@@ -193,6 +193,22 @@ static void j_analysis(FILE *f, const es_store_sweep *sw, const es_rep_sweep_sta
     fputc('}', f);
 }
 
+/* ", "factors": {..." of a sweep (with its attribution) or an import,
+ * left open for the caller's last members. */
+static void j_factors(FILE *f, const es_energy_factors *fa, int attribution)
+{
+    fputs(", \"factors\": {\"pue\": ", f);
+    j_num(f, fa->pue);
+    j_fnum(f, "carbon_g_per_kwh", fa->carbon_g_per_kwh);
+    j_fnum(f, "electricity_usd_per_kwh", fa->electricity_usd_per_kwh);
+    j_fnum(f, "cloud_usd_per_hour", fa->cloud_usd_per_hour);
+    j_fstr(f, "region", fa->region[0] ? fa->region : NULL);
+    j_fstr(f, "carbon_source", es_carbon_source_name(fa->carbon_source));
+    if (attribution)
+        j_fstr(f, "attribution", es_energy_attribution_name(fa->attribution));
+    j_fnum(f, "gpu_watts", fa->gpu_watts);
+}
+
 /* ", "slurm": {...}" of a sweep: null when it ran no job. */
 static void j_slurm(FILE *f, const es_rep_slurm *s)
 {
@@ -228,15 +244,7 @@ static void j_sweep(FILE *f, const es_rep_sweep_view *sv)
     fprintf(f, ", \"seed\": %llu", (unsigned long long)sw->seed);
     j_ftime(f, "started", sw->started);
     j_ftime(f, "ended", sw->ended);
-    fputs(", \"factors\": {\"pue\": ", f);
-    j_num(f, sw->factors.pue);
-    j_fnum(f, "carbon_g_per_kwh", sw->factors.carbon_g_per_kwh);
-    j_fnum(f, "electricity_usd_per_kwh", sw->factors.electricity_usd_per_kwh);
-    j_fnum(f, "cloud_usd_per_hour", sw->factors.cloud_usd_per_hour);
-    j_fstr(f, "region", sw->factors.region[0] ? sw->factors.region : NULL);
-    j_fstr(f, "carbon_source", es_carbon_source_name(sw->factors.carbon_source));
-    j_fstr(f, "attribution", es_energy_attribution_name(sw->factors.attribution));
-    j_fnum(f, "gpu_watts", sw->factors.gpu_watts);
+    j_factors(f, &sw->factors, 1);
     fputs("}, ", f);
     j_tally(f, &sv->tally, 0, "n_trials");
     j_fnum(f, "overshoot_j", sw->overshoot_j);
@@ -371,14 +379,7 @@ static void j_import(FILE *f, const es_rep_import_view *iv)
     j_fstr(f, "file", im->file);
     j_fstr(f, "format", im->format);
     j_ftime(f, "imported", im->imported);
-    fputs(", \"factors\": {\"pue\": ", f);
-    j_num(f, im->factors.pue);
-    j_fnum(f, "carbon_g_per_kwh", im->factors.carbon_g_per_kwh);
-    j_fnum(f, "electricity_usd_per_kwh", im->factors.electricity_usd_per_kwh);
-    j_fnum(f, "cloud_usd_per_hour", im->factors.cloud_usd_per_hour);
-    j_fstr(f, "region", im->factors.region[0] ? im->factors.region : NULL);
-    j_fstr(f, "carbon_source", es_carbon_source_name(im->factors.carbon_source));
-    j_fnum(f, "gpu_watts", im->factors.gpu_watts);
+    j_factors(f, &im->factors, 0);
     j_fnum(f, "cpu_watts", im->cpu_watts);
     fputs("}, ", f);
     j_tally(f, &iv->tally, 1, "trials");
