@@ -56,3 +56,13 @@ void es_json_write_str(FILE *f, const char *s)
         fputs("null", f);
     free(buf);
 }
+
+uint64_t es_hash64(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}

@@ -1,12 +1,13 @@
 /*
  * numbers.h -- the few number helpers every module shares: order
- * statistics (a quantile, the median) and writing a number or a string as
- * JSON.  Pure; stdio only.
+ * statistics (a quantile, the median), writing a number or a string as
+ * JSON, and the one content hash.  Pure; stdio only.
  */
 #ifndef ES_NUMBERS_H
 #define ES_NUMBERS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* Sort v[0..n-1] in place, ascending (NaN compares as neither smaller nor
@@ -29,5 +30,12 @@ void es_json_write_num(FILE *f, double x);
 
 /* Write s as a JSON string, escaped (invalid UTF-8 replaced); NULL as null. */
 void es_json_write_str(FILE *f, const char *s);
+
+/* FNV-1a, 64 bits: h (start from ES_HASH64_INIT) folded with n bytes at p.
+ * What the store keys content by (an imported file's bytes, the files a
+ * trial's command names): it tells an edited file from the same one, not
+ * a file someone crafted to collide from another. */
+#define ES_HASH64_INIT 0xcbf29ce484222325ull
+uint64_t es_hash64(uint64_t h, const void *p, size_t n);
 
 #endif

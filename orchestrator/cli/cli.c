@@ -71,10 +71,15 @@ const es_cli_opt es_cli_sweep_opts[] = {
                     .help = "plain progress lines even on a terminal"),
     ES_CLI_FLAG_OPT(es_cli_sweep_args, reuse, .name = "reuse",
                     .help = "reuse the results of configurations the project already completed "
-                            "with the same command, instead of running them again (also the "
-                            "spec's `reuse: true`; off by default)"),
+                            "with the same command, program and named files (by content), "
+                            "`env` and metric, instead of running them again (also the spec's "
+                            "`reuse: true`; off by default)"),
     ES_CLI_FLAG_OPT(es_cli_sweep_args, no_reuse, .name = "no-reuse",
                     .help = "run every configuration, even with the spec's `reuse: true`"),
+    ES_CLI_LONG_OPT(es_cli_sweep_args, more, .name = "more", .arg = "N",
+                    .help = "run N more trials in the sweep, even a finished one (run: the "
+                            "latest sweep of the spec's name)",
+                    .lo = 1, .hi = 1000000000),
     {.name = NULL},
 };
 
@@ -92,6 +97,7 @@ void es_cli_sweep_apply(const es_cli_sweep_args *a, es_spec *spec, int fallback_
     ro->grace_s = a->grace_s;
     ro->live = !a->no_status && isatty(STDERR_FILENO);
     ro->reuse = !a->no_reuse && (a->reuse || spec->reuse);
+    ro->more = a->more;
 }
 
 /* es_factor_override_set names the option and the value in its message. */

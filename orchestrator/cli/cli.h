@@ -163,6 +163,7 @@ typedef struct es_cli_sweep_args {
     int no_status;      /* --no-status */
     int reuse;          /* --reuse */
     int no_reuse;       /* --no-reuse (wins over the spec's reuse: true) */
+    long more;          /* --more N: N trials more in the sweep, finished or not; 0: not given */
 } es_cli_sweep_args;
 
 enum { ES_CLI_LAUNCHER_LOCAL = 0, ES_CLI_LAUNCHER_SLURM = 1 };
@@ -177,8 +178,8 @@ extern const es_cli_opt es_cli_sweep_opts[];
 /* Apply a to a sweep about to run: --launcher to spec's launcher type, and
  * to ro the worker (found into worker, cap bytes), parallel (else
  * fallback_parallel, else 1), grace, the live status line (unless
- * --no-status, and only on a terminal) and reuse (--reuse or the spec's reuse:
- * true, unless --no-reuse). */
+ * --no-status, and only on a terminal), reuse (--reuse or the spec's reuse:
+ * true, unless --no-reuse) and --more. */
 struct es_spec;
 struct es_run_opts;
 void es_cli_sweep_apply(const es_cli_sweep_args *a, struct es_spec *spec, int fallback_parallel,

@@ -48,9 +48,11 @@ const es_cli_cmd es_cli_resume = {
              "(killed, crashed, the machine went down). The spec is the text the sweep\n"
              "recorded when it started, the seed and budget its own. Completed trials are\n"
              "kept; trials it was running are marked lost and run again; the search goes\n"
-             "on from every recorded result. A sweep whose coordinator is alive is refused.\n",
+             "on from every recorded result. A sweep whose coordinator is alive is refused.\n"
+             "With --more N, a finished sweep goes on too, with N more trials.\n",
     .groups = resume_groups,
-    .epilogue = "Exit codes as for `ecosweep run`; 1 also when SWEEP is not unfinished.\n",
+    .epilogue = "Exit codes as for `ecosweep run`; 1 also when SWEEP is not unfinished (and no\n"
+                "--more is given).\n",
     .args_size = sizeof(resume_args),
     .defaults = &resume_defaults,
     .exec = resume_exec,
@@ -78,8 +80,9 @@ static int resume_exec(const void *args, int n, char **operands)
         es_store_close(st);
         return ES_EXIT_ERROR;
     }
-    int unfinished = n_found == 1 &&
-                     (strcmp(ref.status, "running") == 0 || strcmp(ref.status, "interrupted") == 0);
+    /* With --more, any sweep goes on, a finished one included. */
+    int unfinished = n_found == 1 && (strcmp(ref.status, "running") == 0 ||
+                                      strcmp(ref.status, "interrupted") == 0 || a->sweep.more > 0);
     if (!unfinished || ref.spec_text == NULL) {
         if (n_found == 0)
             fprintf(stderr, "ecosweep resume: no sweep '%s' in %s\n", which, db);
@@ -91,7 +94,8 @@ static int resume_exec(const void *args, int n, char **operands)
         else if (!unfinished)
             fprintf(stderr,
                     "ecosweep resume: sweep %s is %s (%s); only an interrupted sweep, or one "
-                    "whose coordinator stopped, can be resumed\n",
+                    "whose coordinator stopped, can be resumed (--more N runs N more trials "
+                    "in it)\n",
                     ref.name, ref.status, ref.reason ? ref.reason : "no reason recorded");
         else
             fprintf(stderr, "ecosweep resume: sweep %s did not record its spec\n", ref.name);

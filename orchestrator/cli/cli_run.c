@@ -74,6 +74,8 @@ const es_cli_cmd es_cli_run = {
                 "search goes on from what was recorded, with the sweep's stored seed and the\n"
                 "budget it was started with (unless --max-* gives a new one). A sweep whose\n"
                 "coordinator is still alive is never taken over: run refuses (exit 1).\n"
+                "A finished sweep goes on with --more N (N more trials), or when it stopped at\n"
+                "its run_cap and the spec's run_cap is now higher; --new starts afresh.\n"
                 "\n"
                 "Exit: 0 the sweep ran to its end; 1 runtime error; 2 usage or spec error;\n"
                 "3 stopped by max_failed; 130/143 interrupted (running trials are stopped).\n",
@@ -202,20 +204,50 @@ static int run_exec(const void *args, int n, char **operands)
                         "interrupted (Ctrl-C stops it cleanly)\n");
 
     /* A sweep of this name left running: its coordinator died; go on with
-     * it, with its own seed, unless --new asks for a fresh one. */
+     * it, with its own seed, unless --new asks for a fresh one.  --more
+     * takes up the latest sweep of the name, finished or not. */
     es_store_sweep_ref ref;
-    int n_found = 0;
+    int n_found = 0, raised = 0;
     ro.lock = es_cli_lock_begin("run", db);
     if (!a->fresh) {
         /* NAME-2 (a sweep started while NAME was taken) is resumed too. */
-        if ((rc = es_store_sweep_find(st, ro.project, ro.sweep_name, "unfinished-family", &ref,
-                                      &n_found, &err)) != 0) {
+        const char *which = a->sweep.more > 0 ? "latest-family" : "unfinished-family";
+        if ((rc = es_store_sweep_find(st, ro.project, ro.sweep_name, which, &ref, &n_found,
+                                      &err)) == 0 &&
+            n_found == 0 && a->sweep.more == 0 && spec->run_cap > 0) {
+            /* A finished sweep whose run_cap the spec raised goes on, as an
+             * Optuna study loaded again takes more trials. */
+            if ((rc = es_store_sweep_find(st, ro.project, ro.sweep_name, "latest-family", &ref,
+                                          &n_found, &err)) == 0 &&
+                n_found > 0 &&
+                !(strcmp(ref.status, "finished") == 0 && ref.reason != NULL &&
+                  strncmp(ref.reason, "run_cap reached", 15) == 0 &&
+                  spec->run_cap > ref.next_number)) {
+                es_store_sweep_ref_clear(&ref);
+                n_found = 0;
+            }
+            raised = n_found > 0;
+        }
+        if (rc != 0) {
             fprintf(stderr, "ecosweep run: %s\n", err.msg);
             es_lock_close(ro.lock);
             es_store_close(st);
             es_spec_free(spec);
             return ES_EXIT_ERROR;
         }
+    }
+    if (a->sweep.more > 0 && n_found == 0) {
+        if (a->fresh)
+            fprintf(stderr, "ecosweep run: --more runs more trials in a sweep, --new starts a "
+                            "new one: give one of them\n");
+        else
+            fprintf(stderr,
+                    "ecosweep run: --more: project %s has no sweep %s to run more trials in\n",
+                    ro.project, ro.sweep_name);
+        es_lock_close(ro.lock);
+        es_store_close(st);
+        es_spec_free(spec);
+        return ES_EXIT_USAGE;
     }
     if (n_found > 0 && ref.spec_text != NULL) {
         /* Resuming runs the stored sweep on: refuse a spec that would make
@@ -231,24 +263,35 @@ static int run_exec(const void *args, int n, char **operands)
         int n_changed =
             old != NULL ? es_spec_diff(old, spec, changed, sizeof changed, safe, sizeof safe) : 0;
         es_spec_free(old);
-        if (n_changed > 0) {
+        if (n_changed > 0 && raised) {
+            /* Another sweep with a higher cap: a new sweep, as always. */
+            es_store_sweep_ref_clear(&ref);
+            n_found = raised = 0;
+        } else if (n_changed > 0) {
             fprintf(stderr,
                     "ecosweep run: sweep %s (#%lld) was started from another spec, and going on "
                     "with this one would mix two sweeps in one: %s.\n"
                     "Run with --new to start a new sweep with this spec, or put those keys back "
-                    "to resume it.\n",
-                    ref.name, (long long)ref.id, changed);
+                    "to %s it.\n",
+                    ref.name, (long long)ref.id, changed,
+                    a->sweep.more > 0 ? "run more trials in" : "resume");
             es_store_sweep_ref_clear(&ref);
             es_lock_close(ro.lock);
             es_store_close(st);
             es_spec_free(spec);
             return ES_EXIT_USAGE;
-        }
-        if (old != NULL && safe[0] != '\0') {
+        } else if (old != NULL && safe[0] != '\0') {
             fprintf(stderr, "ecosweep run: resuming sweep %s with %s\n", ref.name, safe);
             if (es_store_sweep_set_spec(st, ref.id, spec->path, spec->text, &err) != 0)
                 fprintf(stderr, "ecosweep run: %s\n", err.msg);
         }
+    }
+    if (raised) {
+        fprintf(stderr,
+                "ecosweep run: sweep %s finished at its run_cap with %lld trials; run_cap raised "
+                "to %ld in the spec, it goes on (--new starts a new sweep instead)\n",
+                ref.name, (long long)ref.next_number, spec->run_cap);
+        ro.more = spec->run_cap - (long)ref.next_number;
     }
     if (n_found > 0) {
         snprintf(sweep_name, sizeof sweep_name, "%s", ref.name);

@@ -550,7 +550,8 @@ static char **trial_env(const trial *t, const char *params_file)
 /* Record a configuration the project already completed as a completed
  * trial of this sweep, without running it: its result is reused and it
  * costs nothing (the original trial keeps its energy). */
-static void trial_reuse(sweep *sw, trial *t, const es_store_reuse *ru, const char *cmd_json)
+static void trial_reuse(sweep *sw, trial *t, const es_store_reuse *ru, const char *cmd_json,
+                        const char *inputs_key)
 {
     const es_spec *sp = sw->spec;
     char reason[400];
@@ -563,7 +564,8 @@ static void trial_reuse(sweep *sw, trial *t, const es_store_reuse *ru, const cha
                        .log_dir = t->dir,
                        .started = t->started,
                        .reused_from = ru->trial_id,
-                       .forecast_j = NAN};
+                       .forecast_j = NAN,
+                       .inputs_key = inputs_key};
     snprintf(reason, sizeof reason, "reused the result of trial %lld of sweep %s",
              (long long)ru->number, ru->sweep_name);
     es_trial_end e = {.status = ES_TRIAL_COMPLETED,
@@ -572,6 +574,7 @@ static void trial_reuse(sweep *sw, trial *t, const es_store_reuse *ru, const cha
                       .ended = es_loop_now(),
                       .result = NULL};
     if (es_store_trial_start(sw->st, &tn, &t->id, &err) != 0 ||
+        es_store_trial_copy_metrics(sw->st, t->id, ru->trial_id, &e.metric_points, &err) != 0 ||
         es_store_trial_finish(sw->st, t->id, &e, &err) != 0 ||
         es_search_observe(sw->search, (uint64_t)t->number, t->values, ES_OBS_COMPLETED,
                           ru->objective, ru->joules, &err) != 0) {
@@ -581,9 +584,13 @@ static void trial_reuse(sweep *sw, trial *t, const es_store_reuse *ru, const cha
     sw->sum->launched++;
     sw->sum->completed++;
     sw->sum->reused++;
-    es_loop_say(sw, "trial %lld reused trial %lld of sweep %s: %s=%.6g, 0 kWh (saved %.3g J)",
-                (long long)t->number, (long long)ru->number, ru->sweep_name,
-                sp->metric_name ? sp->metric_name : "result", ru->objective, ru->joules);
+    if (sp->metric_name != NULL)
+        es_loop_say(sw, "trial %lld reused trial %lld of sweep %s: %s=%.6g, 0 kWh (saved %.3g J)",
+                    (long long)t->number, (long long)ru->number, ru->sweep_name, sp->metric_name,
+                    ru->objective, ru->joules);
+    else
+        es_loop_say(sw, "trial %lld reused trial %lld of sweep %s: 0 kWh (saved %.3g J)",
+                    (long long)t->number, (long long)ru->number, ru->sweep_name, ru->joules);
     es_loop_after_result(sw, t->number, ru->objective);
 }
 
@@ -596,6 +603,7 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
     char params_file[PATH_MAX + 16], path[PATH_MAX + 16];
     char **argv = NULL, **env = NULL, *cmd_json = NULL, *params = NULL;
     char grace[32], cpu_w[32], dram_w[32], gpu_w[32], ppid[32];
+    char inputs_key[ES_INPUTS_KEY_SIZE];
     es_err err;
     int rc;
 
@@ -638,15 +646,19 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
         /* Reuse is asked for (W&B and Optuna never reuse): without it the
          * lookup only counts what reuse would have saved. */
         es_store_reuse ru;
-        if ((rc = es_store_find_completed(sw->st, sw->project_id, cmd_json, params, &ru, &err)) !=
-            0)
+        es_store_reuse_query q = {.command_json = cmd_json,
+                                  .params_json = params,
+                                  .inputs_key = inputs_key,
+                                  .metric = sp->metric_name};
+        if ((rc = es_inputs_key(sw->inputs, sp, argv, inputs_key, &err)) != 0 ||
+            (rc = es_store_find_completed(sw->st, sw->project_id, &q, &ru, &err)) != 0)
             goto fail;
-        if (ru.found && !isnan(ru.objective) && !sw->opts->reuse) {
+        if (ru.found && !sw->opts->reuse) {
             sw->sum->reusable++;
             if (isfinite(ru.joules))
                 sw->sum->reusable_j += ru.joules;
-        } else if (ru.found && !isnan(ru.objective)) {
-            trial_reuse(sw, t, &ru, cmd_json);
+        } else if (ru.found) {
+            trial_reuse(sw, t, &ru, cmd_json, inputs_key);
             es_strv_free(argv);
             free(cmd_json);
             free(params);
@@ -674,6 +686,7 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
         .started = t->started,
         .host = host,
         .forecast_j = t->forecast_j,
+        .inputs_key = inputs_key,
     };
     if ((rc = es_store_trial_start(sw->st, &tn, &t->id, &err)) != 0)
         goto fail;
@@ -802,12 +815,12 @@ static void fill(sweep *sw)
 
         int redo = sw->redo_pos < sw->n_redo;
         uint64_t index = redo ? sw->redo[sw->redo_pos] : sw->next_index;
-        if (redo && sp->run_cap > 0 && index >= (uint64_t)sp->run_cap) {
+        if (redo && sw->run_cap > 0 && index >= (uint64_t)sw->run_cap) {
             sw->redo_pos++; /* the cap was lowered since it ran */
             continue;
         }
-        if (!redo && sp->run_cap > 0 && sw->next_index >= (uint64_t)sp->run_cap) {
-            es_loop_stop_launching(sw, "finished", "run_cap reached (%ld trials)", sp->run_cap);
+        if (!redo && sw->run_cap > 0 && sw->next_index >= (uint64_t)sw->run_cap) {
+            es_loop_stop_launching(sw, "finished", "run_cap reached (%ld trials)", sw->run_cap);
             break;
         }
         if (sp->budget.wall_s > 0 && elapsed(sw) >= sp->budget.wall_s) {
@@ -1037,6 +1050,7 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
     sw->st = st;
     sw->spec = spec;
     sw->opts = opts;
+    sw->run_cap = spec->run_cap;
     sw->sum = out;
     sw->t0 = uv_hrtime();
     sw->budget_j = es_account_budget_joules(&spec->energy, &spec->budget);
@@ -1048,6 +1062,10 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
     snprintf(sw->log_root, sizeof sw->log_root, "%s.d", opts->db_path);
     gethostname(host, sizeof host - 1);
 
+    if ((sw->inputs = es_inputs_new()) == NULL) {
+        rc = es_err_set(err, -ENOMEM, "out of memory");
+        goto out;
+    }
     if ((rc = es_search_create(spec, opts->seed, &sw->search, err)) != 0)
         goto out;
     if (spec->early_terminate.type != ES_PRUNE_NONE) {
@@ -1139,6 +1157,7 @@ out:
         es_lock_decide_end(opts->lock); /* when an error came first */
     es_search_destroy(sw->search);
     es_pruner_destroy(sw->pruner);
+    es_inputs_free(sw->inputs);
     free(sw->redo);
     free(sw->retried);
     free(sw);

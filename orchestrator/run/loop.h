@@ -20,7 +20,8 @@
  * numbers first (random and grid suggest by number, so each gets the same
  * configuration again), then from the highest number + 1.  run_cap counts
  * the trials that are not lost; no number is ever recorded twice except as
- * lost attempts.
+ * lost attempts.  A sweep that finished can be taken up the same way to
+ * run more trials (opts->more, or a spec whose run_cap is higher).
  */
 #ifndef ES_LOOP_H
 #define ES_LOOP_H
@@ -47,6 +48,8 @@ typedef struct es_run_opts {
     int64_t resume_id;       /* > 0: take up this unfinished sweep instead of
                               * creating one (see below); sweep_name is then
                               * its name, and seed should be its stored seed */
+    long more;               /* > 0 (with resume_id): run this many trials beyond the
+                              * numbers the sweep recorded, whatever its run_cap */
     es_lock *lock;           /* NULL: no protection against a second
                               * coordinator.  Else the caller holds its
                               * decision lock (es_lock_decide_begin) while it

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <uv.h>
 
+#include "inputs.h"
 #include "launch.h"
 #include "loop.h"
 #include "metric.h"
@@ -95,6 +96,7 @@ struct sweep {
     const es_run_opts *opts;
     es_search *search;
     es_pruner *pruner; /* early_terminate; NULL when the spec has none */
+    es_inputs *inputs; /* content hashes of the files trials' commands name */
     uint64_t t0;       /* uv_hrtime at start */
     int64_t id;
     char name[256];
@@ -111,6 +113,7 @@ struct sweep {
     double spent_j;        /* joules of the trials that ended */
     int budget_exhausted;
     uint64_t next_index;
+    long run_cap;      /* the spec's, or what opts->more makes it; 0: none */
     uint64_t *redo;    /* numbers to run again first (lost when resumed) */
     uint64_t *retried; /* numbers Slurm failed and that ran again, once each time */
     size_t n_retried;

@@ -158,6 +158,11 @@ int es_loop_resume(sweep *sw, es_err *err)
         if (!done[k])
             sw->redo[sw->n_redo++] = k;
     sw->next_index = next;
+    if (sw->opts->more > 0) {
+        sw->run_cap = (long)next + sw->opts->more;
+        es_loop_say(sw, "sweep %s goes on with %ld more trial%s (to %ld)", sw->name, sw->opts->more,
+                    sw->opts->more == 1 ? "" : "s", sw->run_cap);
+    }
     free(done);
     es_store_sweep_history_free(h, n, sp);
     if (rc == 0)

@@ -12,6 +12,7 @@
  * the job's method and source.
  */
 #include "import.h"
+#include "numbers.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -696,10 +697,5 @@ void es_import_batch_free(es_import_batch *b)
 
 void es_import_hash(const char *text, size_t len, char out[17])
 {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)text[i];
-        h *= 0x100000001b3ull;
-    }
-    snprintf(out, 17, "%016llx", (unsigned long long)h);
+    snprintf(out, 17, "%016llx", (unsigned long long)es_hash64(ES_HASH64_INIT, text, len));
 }

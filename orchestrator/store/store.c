@@ -43,16 +43,19 @@ static const char *const sql[Q__COUNT] = {
     [Q_SWEEP_FIND] =
         "SELECT s.id, s.name, s.status, s.seed, s.parallel, s.spec_path, s.spec_text,"
         " p.name AS project,"
-        " s.reason, s.budget_kwh, s.budget_usd, s.budget_co2e_kg"
+        " s.reason, s.budget_kwh, s.budget_usd, s.budget_co2e_kg,"
+        " (SELECT coalesce(max(t.number) + 1, 0) FROM trial t WHERE t.sweep_id = s.id)"
+        " AS next_number"
         " FROM sweep s JOIN project p ON p.id = s.project_id"
         " WHERE (?1 IS NULL OR p.name = ?1) AND (s.name = ?2 OR CAST(s.id AS TEXT) = ?2"
-        "      OR (?3 = 'unfinished-family' AND length(s.name) > length(?2) + 1"
+        "      OR (?3 IN ('unfinished-family', 'latest-family')"
+        "          AND length(s.name) > length(?2) + 1"
         "          AND substr(s.name, 1, length(?2) + 1) = ?2 || '-'"
         "          AND substr(s.name, length(?2) + 2) NOT GLOB '*[^0-9]*'))"
-        " AND (?3 IS NULL OR s.status = ?3"
+        " AND (?3 IS NULL OR ?3 = 'latest-family' OR s.status = ?3"
         "      OR (?3 IN ('unfinished', 'unfinished-family')"
         "          AND s.status IN ('running', 'interrupted')))"
-        " ORDER BY s.id",
+        " ORDER BY CASE WHEN ?3 = 'latest-family' THEN -s.id ELSE s.id END",
     /* The lost attempt's logs move aside (es_store_sweep_reopen): its
      * log_dir gains ".lost-ID", unique per attempt.  A trial that was
      * stopped when its sweep was interrupted is an attempt of the same kind:
@@ -118,7 +121,8 @@ static const char *const sql[Q__COUNT] = {
         " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
     [Q_SWEEP_FINISH] = "UPDATE sweep SET status = ?2, reason = ?3, ended = ?4 WHERE id = ?1",
     [Q_TRIAL_ADD] = "INSERT INTO trial(sweep_id, number, status, command, log_dir, started, host,"
-                    " reused_from, forecast_j) VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, ?7, ?8)",
+                    " reused_from, forecast_j, inputs_key)"
+                    " VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [Q_PARAM_ADD] = "INSERT INTO param(trial_id, name, ord, value) VALUES (?1, ?2, ?3, ?4)",
     [Q_TRIAL_PARAMS_KEY] = "UPDATE trial SET params_key = " TRIAL_PARAMS_KEY("?1") " WHERE id = ?1",
     [Q_METRIC_ADD] = "INSERT INTO metric(trial_id, seq, name, step, value, t)"
@@ -194,18 +198,30 @@ static const char *const sql[Q__COUNT] = {
      * the same argv and the same parameters: the same names, and for each a
      * value of the same JSON type and the same value, whatever the order of
      * the keys in ?3.  The latest such trial wins. */
-    [Q_FIND_COMPLETED] = "SELECT t.id, s.id, s.name, t.number, t.objective, " TRIAL_JOULES(
-        "t") " AS joules, t.wall_s"
-             " FROM trial t JOIN sweep s ON s.id = t.sweep_id"
-             " WHERE t.command = ?2 AND t.status = 'completed' AND s.project_id = ?1"
-             " AND t.reused_from IS NULL"
-             " AND t.params_key = " LOOKUP_PARAMS_KEY
-             " AND (SELECT count(*) FROM param p WHERE p.trial_id = t.id) ="
-             "     (SELECT count(*) FROM json_each(?3))"
-             " AND NOT EXISTS (SELECT 1 FROM json_each(?3) w WHERE NOT EXISTS ("
-             "     SELECT 1 FROM param p WHERE p.trial_id = t.id AND p.name = w.key"
-             "     AND json_type(p.value) = w.type AND json_extract(p.value, '$') IS w.value))"
-             " ORDER BY t.id DESC LIMIT 1",
+    /* The objective is the new sweep's metric as the trial last reported
+     * it (the objective a trial gets, see loop_output.c): a trial that never
+     * reported that metric, or last reported no finite number for it, does
+     * not match when the sweep has a metric (?5). */
+    [Q_FIND_COMPLETED] =
+        "SELECT id, sweep_id, name, number, objective, joules, wall_s FROM ("
+        " SELECT t.id AS id, s.id AS sweep_id, s.name AS name, t.number AS number,"
+        " (SELECT m.value FROM metric m WHERE m.trial_id = t.id AND m.name = ?5"
+        "  ORDER BY m.seq DESC LIMIT 1) AS objective, " TRIAL_JOULES(
+            "t") " AS joules,"
+                 " t.wall_s AS wall_s"
+                 " FROM trial t JOIN sweep s ON s.id = t.sweep_id"
+                 " WHERE t.command = ?2 AND t.status = 'completed' AND s.project_id = ?1"
+                 " AND t.reused_from IS NULL AND t.inputs_key = ?4"
+                 " AND t.params_key = " LOOKUP_PARAMS_KEY
+                 " AND (SELECT count(*) FROM param p WHERE p.trial_id = t.id) ="
+                 "     (SELECT count(*) FROM json_each(?3))"
+                 " AND NOT EXISTS (SELECT 1 FROM json_each(?3) w WHERE NOT EXISTS ("
+                 "     SELECT 1 FROM param p WHERE p.trial_id = t.id AND p.name = w.key"
+                 "     AND json_type(p.value) = w.type AND json_extract(p.value, '$') IS w.value)))"
+                 " WHERE ?5 IS NULL OR abs(objective) < 9e999"
+                 " ORDER BY id DESC LIMIT 1",
+    [Q_METRIC_COPY] = "INSERT INTO metric(trial_id, seq, name, step, value, t)"
+                      " SELECT ?1, seq, name, step, value, t FROM metric WHERE trial_id = ?2",
 };
 
 /* What went wrong, for a person: SQLite's message, and for the failures
@@ -621,6 +637,7 @@ int es_store_trial_start(es_store *st, const es_trial_new *t, int64_t *id, es_er
     if (t->reused_from > 0)
         sqlite3_bind_int64(s, 7, t->reused_from);
     es_store__bind_real(s, 8, isfinite(t->forecast_j) && t->forecast_j > 0 ? t->forecast_j : NAN);
+    es_store__bind_text(s, 9, t->inputs_key);
     rc = es_store__step_done(st, Q_TRIAL_ADD, err, "adding trial");
     *id = sqlite3_last_insert_rowid(st->db);
     for (size_t i = 0; rc == 0 && i < t->spec->n_params; i++) {
@@ -962,17 +979,21 @@ int es_store_project_spent(es_store *st, int64_t project_id, double *device_j, d
     return rc == SQLITE_DONE ? 0 : es_store__db_fail(st, err, "adding up what the project spent");
 }
 
-int es_store_find_completed(es_store *st, int64_t project_id, const char *command_json,
-                            const char *params_json, es_store_reuse *out, es_err *err)
+int es_store_find_completed(es_store *st, int64_t project_id, const es_store_reuse_query *q,
+                            es_store_reuse *out, es_err *err)
 {
     sqlite3_stmt *s = st->q[Q_FIND_COMPLETED];
     int rc;
 
     memset(out, 0, sizeof *out);
     out->objective = out->joules = out->wall_s = NAN;
+    if (q->inputs_key == NULL)
+        return 0; /* what it ran cannot be told: never reused */
     sqlite3_bind_int64(s, 1, project_id);
-    es_store__bind_text(s, 2, command_json);
-    es_store__bind_text(s, 3, params_json ? params_json : "{}");
+    es_store__bind_text(s, 2, q->command_json);
+    es_store__bind_text(s, 3, q->params_json ? q->params_json : "{}");
+    es_store__bind_text(s, 4, q->inputs_key);
+    es_store__bind_text(s, 5, q->metric);
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
         const unsigned char *name = sqlite3_column_text(s, FC_SWEEP_NAME);
@@ -993,6 +1014,16 @@ int es_store_find_completed(es_store *st, int64_t project_id, const char *comman
     return rc == SQLITE_ROW || rc == SQLITE_DONE
                ? 0
                : es_store__db_fail(st, err, "looking up a completed trial to reuse");
+}
+
+int es_store_trial_copy_metrics(es_store *st, int64_t to, int64_t from, int64_t *n, es_err *err)
+{
+    sqlite3_stmt *s = st->q[Q_METRIC_COPY];
+    sqlite3_bind_int64(s, 1, to);
+    sqlite3_bind_int64(s, 2, from);
+    int rc = es_store__step_done(st, Q_METRIC_COPY, err, "copying a reused trial's metrics");
+    *n = rc == 0 ? sqlite3_changes64(st->db) : 0;
+    return rc;
 }
 
 int es_store_project_list(es_store *st, es_store_project_ref **out, size_t *n, es_err *err)

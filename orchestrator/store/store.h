@@ -120,15 +120,29 @@ typedef struct es_store_reuse {
     double wall_s;    /* NAN when unknown */
 } es_store_reuse;
 
+/* What a new trial would be: its command line, parameters, inputs and
+ * the metric its sweep optimizes. */
+typedef struct es_store_reuse_query {
+    const char *command_json; /* the argv JSON array as es_store_trial_start stores it */
+    const char *params_json;  /* {"name": value, ...} */
+    const char *inputs_key;   /* es_inputs_key (run/inputs.h); NULL matches nothing */
+    const char *metric;       /* the sweep's metric; NULL when it has none */
+} es_store_reuse_query;
+
 /* The latest completed trial of project project_id, run for real (not itself
- * a reuse), whose command is exactly command_json (the argv JSON array as
- * es_store_trial_start stored it) and whose parameters are those of
- * params_json: the same names, each with a value of the same JSON type and
- * value, in any key order (integer 3 and real 3.0 differ).  A command that
- * holds a per-trial path (${args_json_file}) never matches.  out->found
- * says whether one was found. */
-int es_store_find_completed(es_store *st, int64_t project_id, const char *command_json,
-                            const char *params_json, es_store_reuse *out /* OUT */, es_err *err);
+ * a reuse), that is what q would be: the same command, inputs key, and
+ * parameters (the same names, each with a value of the same JSON type and
+ * value, in any key order: integer 3 and real 3.0 differ), and, when
+ * q->metric is set, a last report of that metric that is a finite number,
+ * which out->objective is.  A command that holds a per-trial path
+ * (${args_json_file}) never matches; neither does a trial recorded before
+ * inputs were keyed (schema v8).  out->found says whether one was found. */
+int es_store_find_completed(es_store *st, int64_t project_id, const es_store_reuse_query *q,
+                            es_store_reuse *out /* OUT */, es_err *err);
+
+/* Copy trial from's metric history to trial to (a reuse): *n rows. */
+int es_store_trial_copy_metrics(es_store *st, int64_t to, int64_t from, int64_t *n /* OUT */,
+                                es_err *err);
 
 /* What a new sweep records about itself. */
 typedef struct es_sweep_new {
@@ -175,10 +189,11 @@ typedef struct es_trial_new {
     const char *log_dir;
     double started;
     const char *host;
-    int64_t reused_from; /* > 0: this trial reuses that completed trial (and runs
-                          * nothing; record it with no energy); 0: it runs */
-    double forecast_j;   /* energy forecast at launch, joules at the devices;
-                          * NAN (or <= 0) when there was none */
+    int64_t reused_from;    /* > 0: this trial reuses that completed trial (and runs
+                             * nothing; record it with no energy); 0: it runs */
+    double forecast_j;      /* energy forecast at launch, joules at the devices;
+                             * NAN (or <= 0) when there was none */
+    const char *inputs_key; /* es_inputs_key of what it runs; NULL: unknown */
 } es_trial_new;
 
 int es_store_trial_start(es_store *st, const es_trial_new *t, int64_t *id /* OUT */, es_err *err);
@@ -293,14 +308,17 @@ typedef struct es_store_sweep_ref {
     char *reason;                /* how it ended; NULL while running */
     uint64_t seed;
     int parallel;
-    es_budget budget; /* kwh, usd and co2e_kg as recorded (0: none) */
+    es_budget budget;    /* kwh, usd and co2e_kg as recorded (0: none) */
+    int64_t next_number; /* its highest trial number + 1; 0 when it has none */
 } es_store_sweep_ref;
 
 /* The sweep called sweep (a name, or its numeric id) in project (NULL: any
  * project) with status status (NULL: any; "unfinished": running or
  * interrupted, the sweeps that can be resumed; "unfinished-family": the
- * same, called sweep or sweep-N as sweep_create numbers a taken name).  *n_found says how many
- * matched; out describes the oldest of them (zeroed when none). */
+ * same, called sweep or sweep-N as sweep_create numbers a taken name;
+ * "latest-family": any status, called sweep or sweep-N).  *n_found says
+ * how many matched; out describes the oldest of them, the newest for
+ * "latest-family" (zeroed when none). */
 int es_store_sweep_find(es_store *st, const char *project, const char *sweep, const char *status,
                         es_store_sweep_ref *out /* OUT */, int *n_found /* OUT */, es_err *err);
 void es_store_sweep_ref_clear(es_store_sweep_ref *r);

@@ -44,6 +44,7 @@ enum {
     Q_PROJECT_BUDGET_CLEAR,
     Q_PROJECT_SPENT,
     Q_FIND_COMPLETED,
+    Q_METRIC_COPY,
     Q_SWEEP_FIND,
     Q_TRIAL_LOSE,
     Q_SWEEP_BUDGET_SET,
@@ -88,7 +89,8 @@ enum {
     X(SF_REASON, "reason")                                                                         \
     X(SF_BUDGET_KWH, "budget_kwh")                                                                 \
     X(SF_BUDGET_USD, "budget_usd")                                                                 \
-    X(SF_BUDGET_CO2E_KG, "budget_co2e_kg")
+    X(SF_BUDGET_CO2E_KG, "budget_co2e_kg")                                                         \
+    X(SF_NEXT_NUMBER, "next_number")
 enum { ES_COLS_SWEEP_FIND(ES_COL_ENUM) SF__COUNT };
 
 #define ES_COLS_LOAD_SLURM(X)                                                                      \
@@ -266,7 +268,7 @@ enum { ES_COLS_PROJECT_SPENT(ES_COL_ENUM) PS__COUNT };
 
 #define ES_COLS_FIND_COMPLETED(X)                                                                  \
     X(FC_TRIAL_ID, "id")                                                                           \
-    X(FC_SWEEP_ID, "id")                                                                           \
+    X(FC_SWEEP_ID, "sweep_id")                                                                     \
     X(FC_SWEEP_NAME, "name")                                                                       \
     X(FC_NUMBER, "number")                                                                         \
     X(FC_OBJECTIVE, "objective")                                                                   \
@@ -284,7 +286,7 @@ struct es_store {
 /* Record "PATH: what: SQLite's message" in err; returns ES_ESTORE. */
 /* The schema version this ecosweep writes (store_schema.c holds the
  * migrations up to it). */
-#define ES_SCHEMA_VERSION 7
+#define ES_SCHEMA_VERSION 8
 
 /* The reuse key of a set of parameters: each parameter as its name, its
  * JSON type and its value quoted as SQL (the same double always quotes

@@ -178,6 +178,17 @@ static const char *const migrations[] = {
      * whole trial table once per sweep: quadratic in a project of many
      * sweeps.  A full index serves those reads. */
     "CREATE INDEX trial_by_sweep ON trial(sweep_id, number);",
+    /* v8: reuse keyed on what produced a result.  The same command text
+     * and parameters were taken for the same trial, so an edited training
+     * script, another data file or another env.set reused stale results.
+     * Each trial keeps the key of its inputs (es_inputs_key: the content
+     * of the files its command names, the environment the spec sets); a
+     * trial recorded before has none and is never reused, since what it
+     * ran can no longer be told. */
+    "ALTER TABLE trial ADD COLUMN inputs_key TEXT;"
+    "DROP INDEX trial_reuse;"
+    "CREATE INDEX trial_reuse ON trial(command, params_key, inputs_key)"
+    " WHERE status = 'completed' AND reused_from IS NULL AND inputs_key IS NOT NULL;",
 };
 
 int es_store__read_version(es_store *st, int *version, es_err *err)

@@ -86,7 +86,8 @@ static int64_t add_trial(es_store *st, const es_spec *sp, int64_t sweep, const t
                        .started = 1000,
                        .host = "h",
                        .reused_from = ts->reused_from,
-                       .forecast_j = ts->forecast_j};
+                       .forecast_j = ts->forecast_j,
+                       .inputs_key = "k1"};
     int64_t id;
     es_err err;
     es_result r;
@@ -98,6 +99,8 @@ static int64_t add_trial(es_store *st, const es_spec *sp, int64_t sweep, const t
         r.cpu.method = ES_EM_ESTIMATE;
     }
     int done = strcmp(ts->status, "completed") == 0;
+    if (done)
+        ES_CHECK_INT(es_store_metric_add(st, id, 0, "loss", -1, 0.5, 1050, &err), 0);
     es_trial_end e = {.status = (es_trial_status)es_trial_status_parse(ts->status),
                       .reason = done ? NULL : "exited with code 1",
                       .objective = done ? 0.5 : NAN,
@@ -105,6 +108,16 @@ static int64_t add_trial(es_store *st, const es_spec *sp, int64_t sweep, const t
                       .result = &r};
     ES_CHECK_INT(es_store_trial_finish(st, id, &e, &err), 0);
     return id;
+}
+
+/* The reuse lookup of a trial of command cmd and parameters params with
+ * the inputs add_trial records and the metric loss. */
+static int find(es_store *st, int64_t project, const char *cmd, const char *params,
+                es_store_reuse *r, es_err *err)
+{
+    es_store_reuse_query q = {
+        .command_json = cmd, .params_json = params, .inputs_key = "k1", .metric = "loss"};
+    return es_store_find_completed(st, project, &q, r, err);
 }
 
 static const char *report(const es_store_data *d, es_report_format fmt)
@@ -294,8 +307,7 @@ ES_TEST(find_completed_matches_command_and_params)
     ES_CHECK_INT(es_store_project_find(st, "other", &other, &err), 0);
 
     /* Found, whatever the order of the keys. */
-    ES_CHECK_INT(es_store_find_completed(st, p, cmd, "{\"opt\":\"adam\",\"lr\":0.01}", &r, &err),
-                 0);
+    ES_CHECK_INT(find(st, p, cmd, "{\"opt\":\"adam\",\"lr\":0.01}", &r, &err), 0);
     ES_CHECK_INT(r.found, 1);
     ES_CHECK_INT(r.trial_id, want);
     ES_CHECK_INT(r.sweep_id, s1);
@@ -304,8 +316,7 @@ ES_TEST(find_completed_matches_command_and_params)
     ES_CHECK_NEAR(r.objective, 0.5, 0);
     ES_CHECK_NEAR(r.joules, 4e3, 0);
     ES_CHECK_NEAR(r.wall_s, 60, 0);
-    ES_CHECK_INT(es_store_find_completed(st, p, cmd, "{\"lr\": 0.01, \"opt\": \"adam\"}", &r, &err),
-                 0);
+    ES_CHECK_INT(find(st, p, cmd, "{\"lr\": 0.01, \"opt\": \"adam\"}", &r, &err), 0);
     ES_CHECK_INT(r.trial_id, want);
 
     /* A different value, type, name set or command; a failed trial; another
@@ -317,26 +328,41 @@ ES_TEST(find_completed_matches_command_and_params)
                           "{\"lr\":0.01,\"opt\":\"adam\",\"extra\":1}",
                           "{\"lr\":0.03,\"opt\":\"adam\"}"};
     for (size_t i = 0; i < sizeof miss / sizeof miss[0]; i++) {
-        ES_CHECK_INT(es_store_find_completed(st, p, cmd, miss[i], &r, &err), 0);
+        ES_CHECK_INT(find(st, p, cmd, miss[i], &r, &err), 0);
         if (r.found)
             ES_FAIL("params %s matched trial %lld", miss[i], (long long)r.trial_id);
     }
-    ES_CHECK_INT(es_store_find_completed(st, p, "[\"q.py\",\"--lr=0.01\"]",
-                                         "{\"lr\":0.01,\"opt\":\"adam\"}", &r, &err),
-                 0);
+    ES_CHECK_INT(
+        find(st, p, "[\"q.py\",\"--lr=0.01\"]", "{\"lr\":0.01,\"opt\":\"adam\"}", &r, &err), 0);
     ES_CHECK_INT(r.found, 0);
     ES_CHECK(isnan(r.objective) && isnan(r.joules));
-    ES_CHECK_INT(
-        es_store_find_completed(st, other, cmd, "{\"lr\":0.01,\"opt\":\"adam\"}", &r, &err), 0);
+    ES_CHECK_INT(find(st, other, cmd, "{\"lr\":0.01,\"opt\":\"adam\"}", &r, &err), 0);
     ES_CHECK_INT(r.found, 0);
-    ES_CHECK_INT(
-        es_store_find_completed(st, other, cmd, "{\"lr\":0.03,\"opt\":\"adam\"}", &r, &err), 0);
+    ES_CHECK_INT(find(st, other, cmd, "{\"lr\":0.03,\"opt\":\"adam\"}", &r, &err), 0);
     ES_CHECK_INT(r.found, 1);
+
+    /* Other inputs (an edited program), a metric never reported: nothing. */
+    es_store_reuse_query q = {.command_json = cmd,
+                              .params_json = "{\"lr\":0.01,\"opt\":\"adam\"}",
+                              .inputs_key = "k2",
+                              .metric = "loss"};
+    ES_CHECK_INT(es_store_find_completed(st, p, &q, &r, &err), 0);
+    ES_CHECK_INT(r.found, 0);
+    q.inputs_key = NULL;
+    ES_CHECK_INT(es_store_find_completed(st, p, &q, &r, &err), 0);
+    ES_CHECK_INT(r.found, 0);
+    q.inputs_key = "k1";
+    q.metric = "acc";
+    ES_CHECK_INT(es_store_find_completed(st, p, &q, &r, &err), 0);
+    ES_CHECK_INT(r.found, 0);
+    q.metric = NULL; /* a sweep without a metric: no objective */
+    ES_CHECK_INT(es_store_find_completed(st, p, &q, &r, &err), 0);
+    ES_CHECK_INT(r.trial_id, want);
+    ES_CHECK(isnan(r.objective));
 
     /* A reuse is never itself reused: the original is found. */
     add_trial(st, a, s1, &(trial_spec){3, 0.01, "adam", "completed", NAN, cmd, want, NAN});
-    ES_CHECK_INT(es_store_find_completed(st, p, cmd, "{\"lr\":0.01,\"opt\":\"adam\"}", &r, &err),
-                 0);
+    ES_CHECK_INT(find(st, p, cmd, "{\"lr\":0.01,\"opt\":\"adam\"}", &r, &err), 0);
     ES_CHECK_INT(r.trial_id, want);
     es_store_close(st);
     es_spec_free(a);
@@ -363,11 +389,9 @@ ES_TEST(find_completed_work_does_not_grow_with_the_sweep)
             add_trial(st, a, s,
                       &(trial_spec){n, 0.001 + n * 1e-5, "adam", "completed", 1, cmd, 0, NAN});
         (void)es_store_testing_reuse_steps(st);
-        ES_CHECK_INT(es_store_find_completed(st, p, cmd, "{\"lr\":0.5,\"opt\":\"adam\"}", &r, &err),
-                     0);
+        ES_CHECK_INT(find(st, p, cmd, "{\"lr\":0.5,\"opt\":\"adam\"}", &r, &err), 0);
         ES_CHECK_INT(r.found, 0);
-        ES_CHECK_INT(
-            es_store_find_completed(st, p, cmd, "{\"opt\":\"adam\",\"lr\":0.00101}", &r, &err), 0);
+        ES_CHECK_INT(find(st, p, cmd, "{\"opt\":\"adam\",\"lr\":0.00101}", &r, &err), 0);
         ES_CHECK_INT(r.found, 1);
         ES_CHECK_INT(r.number, 1);
         steps[round] = es_store_testing_reuse_steps(st);
@@ -393,7 +417,7 @@ ES_TEST(v3_database_upgrades_in_place)
     if (es_store_open(path, &st, &err) != 0)
         ES_FAIL("open v3: %s", err.msg);
     ES_CHECK_INT(es_store_found_version(st), 3);
-    ES_CHECK_INT(es_store_schema_version(), 7);
+    ES_CHECK_INT(es_store_schema_version(), 8);
     ES_CHECK_INT(es_store_load(st, NULL, NULL, &d, &err), 0);
     const es_store_sweep *sw = &d->projects[0].sweeps[0];
     ES_CHECK_STR(sw->name, "legacy");
@@ -416,9 +440,10 @@ ES_TEST(v3_database_upgrades_in_place)
     b.kwh = 10;
     ES_CHECK_INT(es_store_project_budget_set(st, pid, &b, &err), 0);
     es_store_reuse r;
-    ES_CHECK_INT(es_store_find_completed(st, pid, "[\"p.py\"]", "{\"lr\":0.1}", &r, &err), 0);
-    ES_CHECK_INT(r.found, 1);
-    ES_CHECK_NEAR(r.joules, 3.96e6, 1e-6);
+    /* What the legacy trial ran (its program's content) was not recorded:
+     * it is never reused. */
+    ES_CHECK_INT(find(st, pid, "[\"p.py\"]", "{\"lr\":0.1}", &r, &err), 0);
+    ES_CHECK_INT(r.found, 0);
     es_store_close(st);
     if (es_store_open(path, &st, &err) != 0)
         ES_FAIL("reopen: %s", err.msg);

@@ -1,0 +1,232 @@
+/*
+ * inputs.c -- the key of what a trial's result depends on beyond its
+ * command line and parameters (see inputs.h).
+ */
+#include "inputs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "numbers.h"
+
+/* One file hashed before, known by what stat says of it. */
+typedef struct cached_file {
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime, ctime;
+    uint64_t hash;
+} cached_file;
+
+struct es_inputs {
+    cached_file *files;
+    size_t n, cap;
+};
+
+es_inputs *es_inputs_new(void)
+{
+    return calloc(1, sizeof(es_inputs));
+}
+
+void es_inputs_free(es_inputs *in)
+{
+    if (in == NULL)
+        return;
+    free(in->files);
+    free(in);
+}
+
+static int same_time(struct timespec a, struct timespec b)
+{
+    return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+static cached_file *cache_find(es_inputs *in, const struct stat *sb)
+{
+    for (size_t i = 0; i < in->n; i++) {
+        cached_file *c = &in->files[i];
+        if (c->dev == sb->st_dev && c->ino == sb->st_ino && c->size == sb->st_size &&
+            same_time(c->mtime, sb->st_mtim) && same_time(c->ctime, sb->st_ctim))
+            return c;
+    }
+    return NULL;
+}
+
+/* The content hash of the regular file open on fd (stat sb), from the cache
+ * or read now.  0, -errno of a failed read, or -ENOMEM. */
+static int file_hash(es_inputs *in, int fd, const struct stat *sb, uint64_t *out)
+{
+    cached_file *c = cache_find(in, sb);
+    if (c != NULL) {
+        *out = c->hash;
+        return 0;
+    }
+    uint64_t h = ES_HASH64_INIT;
+    char buf[1 << 16];
+    ssize_t got;
+    while ((got = read(fd, buf, sizeof buf)) != 0) {
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        h = es_hash64(h, buf, (size_t)got);
+    }
+    if (in->n == in->cap) {
+        size_t cap = in->cap ? in->cap * 2 : 8;
+        cached_file *f = realloc(in->files, cap * sizeof *f);
+        if (f == NULL)
+            return -ENOMEM;
+        in->files = f;
+        in->cap = cap;
+    }
+    in->files[in->n++] =
+        (cached_file){sb->st_dev, sb->st_ino, sb->st_size, sb->st_mtim, sb->st_ctim, h};
+    *out = h;
+    return 0;
+}
+
+/* Fold the file at path, when it is an existing regular file, into *h:
+ * its path and its content's hash, or the error that kept it from being
+ * read.  Directories, devices, pipes and missing paths add nothing.
+ * 0 or -ENOMEM. */
+static int fold_file(es_inputs *in, const char *path, uint64_t *h)
+{
+    struct stat sb;
+    char text[64];
+    if (path[0] == '\0' || strlen(path) >= PATH_MAX || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return 0;
+    /* Non-blocking, in case the path became a FIFO since the stat. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    uint64_t fh = 0;
+    int rc;
+    if (fd < 0)
+        rc = -errno;
+    else if (fstat(fd, &sb) != 0)
+        rc = -errno;
+    else if (!S_ISREG(sb.st_mode))
+        rc = -EINVAL;
+    else
+        rc = file_hash(in, fd, &sb, &fh);
+    if (fd >= 0)
+        close(fd);
+    if (rc == -ENOMEM)
+        return rc;
+    *h = es_hash64(*h, "file", 5);
+    *h = es_hash64(*h, path, strlen(path) + 1);
+    if (rc == 0)
+        snprintf(text, sizeof text, "%016llx", (unsigned long long)fh);
+    else
+        snprintf(text, sizeof text, "error %d", -rc);
+    *h = es_hash64(*h, text, strlen(text) + 1);
+    return 0;
+}
+
+/* argv[0] without a slash is found through $PATH, as the worker runs it. */
+static int fold_path_lookup(es_inputs *in, const char *name, uint64_t *h)
+{
+    const char *path = getenv("PATH");
+    char full[PATH_MAX];
+    if (path == NULL || *path == '\0' || strlen(name) >= NAME_MAX)
+        return 0;
+    for (const char *p = path; *p != '\0';) {
+        size_t len = strcspn(p, ":");
+        int w = snprintf(full, sizeof full, "%.*s/%s", (int)len, len ? p : ".", name);
+        if (w > 0 && (size_t)w < sizeof full && access(full, X_OK) == 0)
+            return fold_file(in, full, h);
+        p += len;
+        if (*p == ':')
+            p++;
+    }
+    return 0;
+}
+
+/* Every path an argument names: itself, what follows its first '=', and
+ * each of its words when it has blanks (a shell script). */
+static int fold_argument(es_inputs *in, const char *arg, uint64_t *h)
+{
+    static const char separators[] = " \t\n;|&<>()'\"`=";
+    const char *eq = strchr(arg, '=');
+    int rc = fold_file(in, arg, h);
+    if (rc == 0 && eq != NULL)
+        rc = fold_file(in, eq + 1, h);
+    if (rc != 0 || strpbrk(arg, " \t\n") == NULL)
+        return rc;
+    for (const char *p = arg; rc == 0 && *p != '\0';) {
+        p += strspn(p, separators);
+        size_t len = strcspn(p, separators);
+        if (len > 0 && len < PATH_MAX) {
+            char word[PATH_MAX];
+            memcpy(word, p, len);
+            word[len] = '\0';
+            rc = fold_file(in, word, h);
+        }
+        p += len;
+    }
+    return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The spec's env.set pairs and env.remove patterns, each sorted (their
+ * order in the file changes nothing). */
+static int fold_env(const es_spec_env *env, uint64_t *h)
+{
+    size_t n = env->n_set > env->n_remove ? env->n_set : env->n_remove;
+    char **v = calloc(n ? n : 1, sizeof *v);
+    int rc = 0;
+    if (v == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < env->n_set && rc == 0; i++) {
+        size_t len = strlen(env->set_names[i]) + strlen(env->set_values[i]) + 2;
+        if ((v[i] = malloc(len)) == NULL)
+            rc = -ENOMEM;
+        else
+            snprintf(v[i], len, "%s=%s", env->set_names[i], env->set_values[i]);
+    }
+    if (rc == 0) {
+        qsort(v, env->n_set, sizeof *v, cmp_str);
+        *h = es_hash64(*h, "set", 4);
+        for (size_t i = 0; i < env->n_set; i++)
+            *h = es_hash64(*h, v[i], strlen(v[i]) + 1);
+    }
+    for (size_t i = 0; i < env->n_set; i++)
+        free(v[i]);
+    if (rc == 0) {
+        memcpy(v, env->remove, env->n_remove * sizeof *v);
+        qsort(v, env->n_remove, sizeof *v, cmp_str);
+        *h = es_hash64(*h, "remove", 7);
+        for (size_t i = 0; i < env->n_remove; i++)
+            *h = es_hash64(*h, v[i], strlen(v[i]) + 1);
+    }
+    free(v);
+    return rc;
+}
+
+int es_inputs_key(es_inputs *in, const es_spec *spec, char *const *argv,
+                  char key[ES_INPUTS_KEY_SIZE], es_err *err)
+{
+    uint64_t h = es_hash64(ES_HASH64_INIT, "inputs-1", 9);
+    int rc = 0;
+    if (spec->program != NULL)
+        rc = fold_file(in, spec->program, &h);
+    for (size_t i = 0; rc == 0 && argv != NULL && argv[i] != NULL; i++)
+        rc = i == 0 && strchr(argv[0], '/') == NULL ? fold_path_lookup(in, argv[0], &h)
+                                                    : fold_argument(in, argv[i], &h);
+    if (rc == 0)
+        rc = fold_env(&spec->env, &h);
+    if (rc != 0)
+        return es_err_set(err, -ENOMEM, "out of memory");
+    snprintf(key, ES_INPUTS_KEY_SIZE, "%016llx", (unsigned long long)h);
+    return 0;
+}
