@@ -762,17 +762,6 @@ fail:
     return rc;
 }
 
-/* Joules spent so far: the trials that ended, plus what the running ones
- * have used according to their workers' latest samples. */
-static double spent_live(const sweep *sw)
-{
-    double j = sw->spent_j;
-    for (const trial *t = sw->running_list; t != NULL; t = t->next)
-        if (t->have_live)
-            j += es_account_joules(&t->live.cpu, &t->live.dram, &t->live.gpu);
-    return j;
-}
-
 /* Called whenever a sample arrives: once the energy budget is spent, stop
  * launching, and with on_exhaust: kill stop the running trials too.  The
  * overshoot is then bounded by one sampling interval of those trials. */
@@ -780,7 +769,7 @@ static void check_energy_budget(sweep *sw)
 {
     if (isnan(sw->budget_j) || sw->budget_exhausted)
         return;
-    double used = spent_live(sw);
+    double used = es_loop_spent_live(sw);
     if (used < sw->budget_j)
         return;
     sw->budget_exhausted = 1;
@@ -791,21 +780,8 @@ static void check_energy_budget(sweep *sw)
         stop_running(sw, ES_TRIAL_BUDGET_STOPPED, "the sweep's energy budget ran out");
 }
 
-/* The energy new trials may still use: the budget, less what ended trials
- * used and what running ones are forecast to use (their median). */
-static double remaining_budget(sweep *sw)
-{
-    double left = sw->budget_j - sw->spent_j;
-    for (trial *t = sw->running_list; t != NULL; t = t->next) {
-        double median, upper;
-        if (es_search_forecast(sw->search, t->values, &median, &upper) == 0)
-            left -= median;
-    }
-    return left;
-}
-
 /* Launch trials until `parallel` run or something says stop. */
-static void fill(sweep *sw)
+static void fill_now(sweep *sw)
 {
     const es_spec *sp = sw->spec;
     while (!sw->stopping && sw->running < sw->opts->parallel) {
@@ -834,7 +810,7 @@ static void fill(sweep *sw)
             break;
         }
         if (!isnan(sw->budget_j))
-            es_search_set_energy_budget(sw->search, remaining_budget(sw), sw->budget_j);
+            es_search_set_energy_budget(sw->search, es_loop_remaining_budget(sw), sw->budget_j);
         rc = es_search_suggest(sw->search, index, values, &err);
         if (rc == ES_EBUDGET) {
             free(values);
@@ -859,7 +835,7 @@ static void fill(sweep *sw)
         if (!isnan(sw->budget_j)) {
             /* Admission: launch only what the forecast says fits.  With no
              * energy history yet, the first trial runs alone as a pilot. */
-            double left = remaining_budget(sw);
+            double left = es_loop_remaining_budget(sw);
             if (!have_forecast) {
                 if (sw->running > 0) {
                     es_values_free(values, sp->n_params);
@@ -884,6 +860,25 @@ static void fill(sweep *sw)
             break;
     }
     maybe_end(sw);
+}
+
+/* Under a project budget, coordinators of one database take turns: each
+ * reads what the others spent and reserved and records the trials it
+ * launches (with their forecasts) under the lock that serialises their
+ * decisions, so two of them never both spend the same remainder. */
+static void fill(sweep *sw)
+{
+    es_lock *lk = NULL;
+    es_err err;
+    if (sw->project_capped && !sw->stopping && sw->running < sw->opts->parallel) {
+        if (sw->opts->lock != NULL && es_lock_decide_begin(sw->opts->lock, &err) == 0)
+            lk = sw->opts->lock;
+        if (es_loop_refresh_budget(sw, &err) != 0)
+            es_loop_fatal(sw, &err);
+    }
+    fill_now(sw);
+    if (lk != NULL)
+        es_lock_decide_end(lk);
 }
 
 /* ---- Sweep-level handles ---------------------------------------------------- */
@@ -932,8 +927,20 @@ static void on_tick(uv_timer_t *h)
     sweep *sw = h->data;
     for (trial *t = sw->running_list; t != NULL && !sw->fatal; t = t->next)
         es_loop_pend_flush(t);
-    if (++sw->ticks % PROGRESS_EVERY_TICKS == 0)
-        save_progress(sw);
+    {
+        /* A project budget shared with other coordinators: say this one is
+         * alive, let them see its trials' progress every tick, and read
+         * what they spent (a budget set meanwhile binds from now on). */
+        es_err err;
+        int was_capped = sw->project_capped;
+        if (es_loop_refresh_budget(sw, &err) != 0 ||
+            (sw->project_capped && es_store_sweep_alive(sw->st, sw->id, es_loop_now(), &err) != 0))
+            es_loop_fatal(sw, &err);
+        if (++sw->ticks % PROGRESS_EVERY_TICKS == 0 || sw->project_capped || was_capped)
+            save_progress(sw);
+        if (sw->project_capped)
+            check_energy_budget(sw);
+    }
     if (sw->spec->budget.wall_s > 0 && elapsed(sw) >= sw->spec->budget.wall_s && sw->running > 0) {
         char d[32];
         fmt_duration(sw->spec->budget.wall_s, d, sizeof d);
@@ -944,62 +951,6 @@ static void on_tick(uv_timer_t *h)
     }
     if (sw->opts->live)
         status_line(sw);
-}
-
-/* A project budget binds this sweep too: what the project has left now
- * (after its other sweeps and imported jobs), when that is tighter than
- * the sweep's own budget.  Sweeps of one project running at the same time
- * each see what was left when they started. */
-/* Which of b's caps gives budget_j under factors f (the tightest), as
- * "kWh cap of 0.01 kWh" into buf. */
-static void tightest_cap(const es_energy_factors *f, const es_budget *b, char *buf, size_t cap)
-{
-    const es_budget only[3] = {{.kwh = b->kwh}, {.usd = b->usd}, {.co2e_kg = b->co2e_kg}};
-    const double amount[3] = {b->kwh, b->usd, b->co2e_kg};
-    static const char *const what[3] = {"kWh cap of %g kWh", "dollar cap of $%g",
-                                        "CO2e cap of %g kg"};
-    double best = NAN;
-    buf[0] = '\0';
-    for (int i = 0; i < 3; i++) {
-        double j = amount[i] > 0 ? es_account_budget_joules(f, &only[i]) : NAN;
-        if (!isnan(j) && (isnan(best) || j < best)) {
-            best = j;
-            snprintf(buf, cap, what[i], amount[i]);
-        }
-    }
-}
-
-static int apply_project_budget(sweep *sw, es_err *err)
-{
-    es_budget cap, left;
-    double dj, kwh, co2e, usd;
-    int rc;
-    if ((rc = es_store_project_budget(sw->st, sw->project_id, &cap, err)) != 0)
-        return rc;
-    if (!(cap.kwh > 0 || cap.usd > 0 || cap.co2e_kg > 0))
-        return 0;
-    if ((rc = es_store_project_spent(sw->st, sw->project_id, &dj, &kwh, &co2e, &usd, err)) != 0)
-        return rc;
-    memset(&left, 0, sizeof left);
-    int used_up = (cap.kwh > 0 && kwh >= cap.kwh) || (cap.usd > 0 && usd >= cap.usd) ||
-                  (cap.co2e_kg > 0 && co2e >= cap.co2e_kg);
-    left.kwh = cap.kwh > 0 ? cap.kwh - kwh : 0;
-    left.usd = cap.usd > 0 ? cap.usd - usd : 0;
-    left.co2e_kg = cap.co2e_kg > 0 ? cap.co2e_kg - co2e : 0;
-    double j = used_up ? 0 : es_account_budget_joules(&sw->spec->energy, &left);
-    /* spent_j holds what a resumed sweep spent before; the project's
-     * spending above counted it already. */
-    if (!isnan(j))
-        j += sw->spent_j;
-    if (!isnan(j) && (isnan(sw->budget_j) || j < sw->budget_j)) {
-        char which[96];
-        sw->budget_j = j;
-        tightest_cap(&sw->spec->energy, &cap, which, sizeof which);
-        snprintf(sw->budget_what, sizeof sw->budget_what,
-                 "project %s's %s, %s when the sweep started", sw->opts->project, which,
-                 used_up ? "used up" : "the rest of it");
-    }
-    return 0;
 }
 
 static void maybe_end(sweep *sw)
@@ -1053,11 +1004,12 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
     sw->run_cap = spec->run_cap;
     sw->sum = out;
     sw->t0 = uv_hrtime();
-    sw->budget_j = es_account_budget_joules(&spec->energy, &spec->budget);
+    sw->own_budget_j = sw->budget_j = es_account_budget_joules(&spec->energy, &spec->budget);
     {
         char which[96];
-        tightest_cap(&spec->energy, &spec->budget, which, sizeof which);
-        snprintf(sw->budget_what, sizeof sw->budget_what, "the sweep's %s", which);
+        es_loop_tightest_cap(&spec->energy, &spec->budget, which, sizeof which);
+        snprintf(sw->own_budget_what, sizeof sw->own_budget_what, "the sweep's %s", which);
+        snprintf(sw->budget_what, sizeof sw->budget_what, "%s", sw->own_budget_what);
     }
     snprintf(sw->log_root, sizeof sw->log_root, "%s.d", opts->db_path);
     gethostname(host, sizeof host - 1);
@@ -1081,10 +1033,10 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
         snprintf(sw->name, sizeof sw->name, "%s", opts->sweep_name);
         if ((rc = lock_sweep(sw, opts->resume_id, err)) != 0 ||
             (rc = es_store_sweep_set_budget(st, opts->resume_id, &spec->budget, err)) != 0 ||
-            (rc = es_loop_resume(sw, err)) != 0 || (rc = apply_project_budget(sw, err)) != 0)
+            (rc = es_loop_resume(sw, err)) != 0 || (rc = es_loop_refresh_budget(sw, err)) != 0)
             goto out;
     } else {
-        if ((rc = apply_project_budget(sw, err)) != 0)
+        if ((rc = es_loop_refresh_budget(sw, err)) != 0)
             goto out;
         es_sweep_new sn = {.project_id = project_id,
                            .name = opts->sweep_name,
@@ -1104,6 +1056,10 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
         es_lock_decide_end(opts->lock);
     out->sweep_id = sw->id;
     snprintf(out->sweep_name, sizeof out->sweep_name, "%s", sw->name);
+    if (sw->project_capped && (rc = es_store_sweep_alive(st, sw->id, es_loop_now(), err)) != 0) {
+        es_store_sweep_finish(st, sw->id, "failed", err->msg, es_loop_now(), NULL);
+        goto out;
+    }
 
     if ((rc = uv_loop_init(&sw->loop)) != 0) {
         es_err_set(err, rc, "cannot start the event loop: %s", uv_strerror(rc));

@@ -108,9 +108,15 @@ struct sweep {
     double budget_j;       /* energy budget at the device (the sweep's, or what is
                               left of its project's when tighter), NAN when none */
     char budget_what[160]; /* which cap budget_j comes from, for the stop reason:
-                            * "the sweep's budget.kwh of 0.01", "project p's cap of
-                            * 2 kg CO2e (1.4 left when the sweep started)" */
-    double spent_j;        /* joules of the trials that ended */
+                            * "the sweep's kWh cap of 0.01 kWh", "project p's kWh
+                            * cap of 2 kWh, what the rest of the project left" */
+    double own_budget_j;   /* the sweep's own budget, NAN when none */
+    char own_budget_what[160];
+    int project_capped; /* the project has a budget: shared with its other
+                         * sweeps, read again before each launch decision */
+    double reserved_j;  /* what the project's other sweeps' running trials are
+                         * forecast to use still (admission keeps it) */
+    double spent_j;     /* joules of the trials that ended */
     int budget_exhausted;
     uint64_t next_index;
     long run_cap;      /* the spec's, or what opts->more makes it; 0: none */
@@ -161,6 +167,31 @@ void es_loop_count_status(es_run_summary *s, es_trial_status status);
 void es_loop_after_result(sweep *sw, int64_t number, double obj);
 
 /* ---- loop_resume.c ---- */
+
+/* ---- The budget (loop_budget.c) ---------------------------------------------- */
+
+/* Joules spent so far: the trials that ended, plus what the running ones
+ * have used according to their workers' latest samples. */
+double es_loop_spent_live(const sweep *sw);
+
+/* The energy new trials may still use: the budget, less what ended trials
+ * used, what running ones are forecast to use (their median), and what the
+ * project's other running sweeps reserved. */
+double es_loop_remaining_budget(const sweep *sw);
+
+/* Which of b's caps gives the tightest budget under factors f, as "kWh cap
+ * of 0.01 kWh" into buf. */
+void es_loop_tightest_cap(const es_energy_factors *f, const es_budget *b, char *buf, size_t cap);
+
+/* Read the project's budget again and set budget_j, reserved_j,
+ * budget_what and project_capped from it and from what the project's
+ * other sweeps spent and reserved.  0 or the store's error. */
+int es_loop_refresh_budget(sweep *sw, es_err *err);
+
+/* A coordinator sharing a project budget says it is alive every tick; the
+ * running trials of a sweep not heard from for this long reserve nothing
+ * (its coordinator died: what they used stays counted). */
+#define ES_ALIVE_WINDOW_S 10.0
 
 /* Take up sweep opts->resume_id: cancel the Slurm jobs its lost trials
  * left, lose its running trials, learn what the others found, and queue

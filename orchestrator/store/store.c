@@ -184,16 +184,27 @@ static const char *const sql[Q__COUNT] = {
      * project and of every job of each of its imports, one row per sweep
      * or import with the factors that price it (es_account does, in C:
      * pricing is linear in joules, so a sum priced once is exact). */
+    /* ?2: a sweep left out (NULL: none); ?3: running trials of running
+     * sweeps heard from since then also count what their forecast says
+     * they have still to use (NULL: none do). */
     [Q_PROJECT_SPENT] =
-        "SELECT sum(j) AS device_j, pue, g, usd FROM (SELECT 's' || s.id AS src, "
-        "coalesce(" TRIAL_JOULES(
-            "t") ", 0) AS j, s.pue AS pue,"
-                 "   s.carbon_g_per_kwh AS g, s.electricity_usd_per_kwh AS usd"
-                 "   FROM trial t JOIN sweep s ON s.id = t.sweep_id WHERE s.project_id = ?1"
-                 " UNION ALL SELECT 'i' || i.id, CASE WHEN j.method = 'none' THEN 0 ELSE"
-                 "   j.energy_j END, i.pue, i.carbon_g_per_kwh, i.electricity_usd_per_kwh"
-                 "   FROM imported_job j JOIN job_import i ON i.id = j.import_id"
-                 "   WHERE i.project_id = ?1) GROUP BY src",
+        "SELECT sum(j) AS device_j, sum(r) AS reserved_j, pue, g, usd FROM (SELECT 's' || s.id"
+        " AS src, coalesce(" TRIAL_JOULES(
+            "t") ", 0) AS j, CASE WHEN t.status = 'running'"
+                 "   AND s.status = 'running' AND s.alive_at >= ?3"
+                 "   THEN max(coalesce(t.forecast_j, 0) - coalesce(" TRIAL_JOULES(
+                     "t") ", 0), 0)"
+                          "   ELSE 0 END AS r, s.pue AS pue,"
+                          "   s.carbon_g_per_kwh AS g, s.electricity_usd_per_kwh AS usd"
+                          "   FROM trial t JOIN sweep s ON s.id = t.sweep_id WHERE s.project_id = "
+                          "?1"
+                          "   AND s.id IS NOT ?2"
+                          " UNION ALL SELECT 'i' || i.id, CASE WHEN j.method = 'none' THEN 0 ELSE"
+                          "   j.energy_j END, 0, i.pue, i.carbon_g_per_kwh, "
+                          "i.electricity_usd_per_kwh"
+                          "   FROM imported_job j JOIN job_import i ON i.id = j.import_id"
+                          "   WHERE i.project_id = ?1) GROUP BY src",
+    [Q_SWEEP_ALIVE] = "UPDATE sweep SET alive_at = ?2 WHERE id = ?1",
     /* A completed trial that ran (not itself a reuse) in the project, with
      * the same argv and the same parameters: the same names, and for each a
      * value of the same JSON type and the same value, whatever the order of
@@ -952,31 +963,72 @@ int es_store_project_budget_set(es_store *st, int64_t project_id, const es_budge
     return es_store__step_done(st, Q_PROJECT_BUDGET_SET, err, "recording the project budget");
 }
 
-int es_store_project_spent(es_store *st, int64_t project_id, double *device_j, double *kwh,
-                           double *co2e_kg, double *usd, es_err *err)
+/* Price device joules j with the factors of the row s is on. */
+static void price(sqlite3_stmt *s, double j, es_budget *out)
+{
+    es_energy_factors fa;
+    es_cost c;
+    es_energy_factors_default(&fa);
+    fa.pue = sqlite3_column_double(s, PS_PUE);
+    fa.carbon_g_per_kwh = sqlite3_column_double(s, PS_CARBON);
+    fa.electricity_usd_per_kwh = sqlite3_column_double(s, PS_USD_PER_KWH);
+    fa.cloud_usd_per_hour = 0; /* budget.usd is electricity only */
+    es_account(&fa, j, 0, &c);
+    out->kwh += c.kwh;
+    out->co2e_kg += c.co2e_kg;
+    out->usd += c.usd_electricity;
+}
+
+/* What project_id spent, less sweep `without` (0: none), into *spent, and
+ * what the running trials of the sweeps alive since alive_after are
+ * forecast to use still into *reserved (NAN: nothing is). */
+static int project_use(es_store *st, int64_t project_id, int64_t without, double alive_after,
+                       double *device_j, es_budget *spent, es_budget *reserved, es_err *err)
 {
     sqlite3_stmt *s = st->q[Q_PROJECT_SPENT];
     int rc;
 
-    *device_j = *kwh = *co2e_kg = *usd = 0;
+    *device_j = 0;
+    memset(spent, 0, sizeof *spent);
+    memset(reserved, 0, sizeof *reserved);
     sqlite3_bind_int64(s, 1, project_id);
+    if (without > 0)
+        sqlite3_bind_int64(s, 2, without);
+    es_store__bind_real(s, 3, alive_after);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        es_energy_factors fa;
-        es_cost c;
-        es_energy_factors_default(&fa);
-        fa.pue = sqlite3_column_double(s, PS_PUE);
-        fa.carbon_g_per_kwh = sqlite3_column_double(s, PS_CARBON);
-        fa.electricity_usd_per_kwh = sqlite3_column_double(s, PS_USD_PER_KWH);
-        fa.cloud_usd_per_hour = 0; /* budget.usd is electricity only */
-        es_account(&fa, sqlite3_column_double(s, PS_DEVICE_J), 0, &c);
-        *device_j += c.joules;
-        *kwh += c.kwh;
-        *co2e_kg += c.co2e_kg;
-        *usd += c.usd_electricity;
+        *device_j += sqlite3_column_double(s, PS_DEVICE_J);
+        price(s, sqlite3_column_double(s, PS_DEVICE_J), spent);
+        price(s, sqlite3_column_double(s, PS_RESERVED_J), reserved);
     }
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
     return rc == SQLITE_DONE ? 0 : es_store__db_fail(st, err, "adding up what the project spent");
+}
+
+int es_store_project_spent(es_store *st, int64_t project_id, double *device_j, double *kwh,
+                           double *co2e_kg, double *usd, es_err *err)
+{
+    es_budget spent, reserved;
+    int rc = project_use(st, project_id, 0, NAN, device_j, &spent, &reserved, err);
+    *kwh = spent.kwh;
+    *co2e_kg = spent.co2e_kg;
+    *usd = spent.usd;
+    return rc;
+}
+
+int es_store_project_others(es_store *st, int64_t project_id, int64_t sweep_id, double alive_after,
+                            es_budget *spent, es_budget *reserved, es_err *err)
+{
+    double device_j;
+    return project_use(st, project_id, sweep_id, alive_after, &device_j, spent, reserved, err);
+}
+
+int es_store_sweep_alive(es_store *st, int64_t sweep_id, double now, es_err *err)
+{
+    sqlite3_stmt *s = st->q[Q_SWEEP_ALIVE];
+    sqlite3_bind_int64(s, 1, sweep_id);
+    sqlite3_bind_double(s, 2, now);
+    return es_store__step_done(st, Q_SWEEP_ALIVE, err, "recording that the sweep runs");
 }
 
 int es_store_find_completed(es_store *st, int64_t project_id, const es_store_reuse_query *q,

@@ -96,12 +96,26 @@ int es_store_project_budget(es_store *st, int64_t project_id, es_budget *out /* 
  * cap, 0 removes it; all 0 clears the project's budget). */
 int es_store_project_budget_set(es_store *st, int64_t project_id, const es_budget *b, es_err *err);
 
-/* What the project has spent: every ended trial of every sweep of the
- * project (trials still running have no energy recorded yet; a reused trial
- * recorded with no energy costs nothing) plus every imported job.
+/* What the project has spent: every trial of every sweep of the project
+ * (a running one as far as its coordinator saved its progress; a reused
+ * trial recorded with no energy costs nothing) plus every imported job.
  * *device_j is the raw joules at the devices summed; *kwh (PUE included),
  * *co2e_kg and *usd (electricity only, as budget.usd) price each trial with
  * its own sweep's factors and each job with its import's. */
+/* What a coordinator of sweep sweep_id shares its project's budget with:
+ * into *spent, everything es_store_project_spent counts except sweep_id's
+ * own trials; into *reserved, for each trial still running in another
+ * sweep whose coordinator said it was alive at alive_after or later
+ * (es_store_sweep_alive), what its forecast says it has still to use (the
+ * forecast less its saved progress): the reservations of the sweeps
+ * running beside it.  Each in kwh, usd and co2e_kg, priced with its own
+ * sweep's (or import's) factors. */
+int es_store_project_others(es_store *st, int64_t project_id, int64_t sweep_id, double alive_after,
+                            es_budget *spent /* OUT */, es_budget *reserved /* OUT */, es_err *err);
+
+/* The coordinator of sweep_id is alive at now (unix seconds). */
+int es_store_sweep_alive(es_store *st, int64_t sweep_id, double now, es_err *err);
+
 int es_store_project_spent(es_store *st, int64_t project_id, double *device_j /* OUT */,
                            double *kwh /* OUT */, double *co2e_kg /* OUT */, double *usd /* OUT */,
                            es_err *err);

@@ -43,6 +43,7 @@ enum {
     Q_PROJECT_BUDGET_SET,
     Q_PROJECT_BUDGET_CLEAR,
     Q_PROJECT_SPENT,
+    Q_SWEEP_ALIVE,
     Q_FIND_COMPLETED,
     Q_METRIC_COPY,
     Q_SWEEP_FIND,
@@ -261,6 +262,7 @@ enum { ES_COLS_PROJECT_BUDGET_GET(ES_COL_ENUM) PB__COUNT };
 
 #define ES_COLS_PROJECT_SPENT(X)                                                                   \
     X(PS_DEVICE_J, "device_j")                                                                     \
+    X(PS_RESERVED_J, "reserved_j")                                                                 \
     X(PS_PUE, "pue")                                                                               \
     X(PS_CARBON, "g")                                                                              \
     X(PS_USD_PER_KWH, "usd")

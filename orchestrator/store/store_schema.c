@@ -186,6 +186,11 @@ static const char *const migrations[] = {
      * trial recorded before has none and is never reused, since what it
      * ran can no longer be told. */
     "ALTER TABLE trial ADD COLUMN inputs_key TEXT;"
+    /* And sweeps of one project running at once share its budget: each
+     * coordinator says when it was last alive, and the running trials of
+     * the sweeps alive lately reserve their forecast energy for the others
+     * (es_store_project_others). */
+    "ALTER TABLE sweep ADD COLUMN alive_at REAL;"
     "DROP INDEX trial_reuse;"
     "CREATE INDEX trial_reuse ON trial(command, params_key, inputs_key)"
     " WHERE status = 'completed' AND reused_from IS NULL AND inputs_key IS NOT NULL;",

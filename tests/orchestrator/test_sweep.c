@@ -922,3 +922,53 @@ ES_TEST(first_failures_count_by_trial_number)
     ES_CHECK_INT(sw->n_trials, 8);
     es_store_data_free(d);
 }
+
+/* Two sweeps of one project started together share its cap: each sees
+ * what the other spent and what its running trials are forecast to use,
+ * so together they stay within about one trial of the cap (each alone
+ * would have spent all of it: together twice the cap). */
+ES_TEST(concurrent_sweeps_share_the_project_budget)
+{
+    const char *cal = write_spec("cal.yaml", "method: random\nproject: cal\nrun_cap: 3\n"
+                                             "energy: {cpu_watts_per_core: 12}\n"
+                                             "parameters:\n  mode: {value: burn}\n"
+                                             "  secs: {value: 0.6}\n"
+                                             "  x: {min: 0.0, max: 1.0}\n");
+    ES_CHECK_INT(run((const char *[]){"run", cal, NULL}), 0);
+    es_store_data *d = load();
+    double per_trial = sweep_joules(sweep_of(d, 0)) / 3;
+    es_store_data_free(d);
+
+    const char *spec = write_spec("sh.yaml", "method: random\nproject: shared\nrun_cap: 12\n"
+                                             "energy: {cpu_watts_per_core: 12}\n"
+                                             "parameters:\n  mode: {value: burn}\n"
+                                             "  secs: {value: 0.6}\n"
+                                             "  x: {min: 0.0, max: 1.0}\n");
+    double cap_j = 6 * per_trial;
+    char cap[64];
+    snprintf(cap, sizeof cap, "%.10g", cap_j * 1.58 / 3.6e6);
+    ES_CHECK_INT(run((const char *[]){"project", "set", "shared", "--max-kwh", cap, NULL}), 0);
+    pid_t a = start((const char *[]){"run", spec, "--name", "a", NULL});
+    pid_t b = start((const char *[]){"run", spec, "--name", "b", NULL});
+    ES_CHECK_INT(finish(a), 0);
+    ES_CHECK_INT(finish(b), 0);
+    d = load();
+    double total = 0;
+    int trials = 0;
+    for (size_t p = 0; p < d->n_projects; p++)
+        if (strcmp(d->projects[p].name, "shared") == 0)
+            for (size_t i = 0; i < d->projects[p].n_sweeps; i++) {
+                total += sweep_joules(&d->projects[p].sweeps[i]);
+                trials += (int)d->projects[p].sweeps[i].n_trials;
+                ES_CHECK_CONTAINS(d->projects[p].sweeps[i].reason, "project shared's kWh cap");
+            }
+    es_store_data_free(d);
+    if (getenv("ES_TEST_VERBOSE"))
+        fprintf(stderr, "spent %.1f J in %d trials, cap %.1f J, %.1f J a trial\n", total, trials,
+                cap_j, per_trial);
+    /* Two pilots (no forecast yet) and forecast errors: a trial and a half
+     * beyond the cap at most, against six trials beyond it before. */
+    if (total > cap_j + 1.5 * per_trial)
+        ES_FAIL("the two sweeps spent %.1f J (%d trials) of a %.1f J cap (%.1f J a trial)", total,
+                trials, cap_j, per_trial);
+}
