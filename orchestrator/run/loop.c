@@ -811,7 +811,16 @@ static void fill_now(sweep *sw)
         }
         if (!isnan(sw->budget_j))
             es_search_set_energy_budget(sw->search, es_loop_remaining_budget(sw), sw->budget_j);
-        rc = es_search_suggest(sw->search, index, values, &err);
+        /* A lost number runs the configuration it ran with, whatever the
+         * search would suggest now (Bayesian suggestions depend on what
+         * was observed since). */
+        const es_value *again = redo && index < sw->n_redo_values ? sw->redo_values[index] : NULL;
+        rc = 0;
+        for (size_t k = 0; again != NULL && k < sp->n_params && rc == 0; k++)
+            if (es_value_copy(&values[k], &again[k]) != 0)
+                rc = es_err_set(&err, -ENOMEM, "out of memory");
+        if (again == NULL)
+            rc = es_search_suggest(sw->search, index, values, &err);
         if (rc == ES_EBUDGET) {
             free(values);
             es_loop_stop_launching(sw, "finished", "%s (%s)", err.msg, sw->budget_what);
@@ -1115,6 +1124,9 @@ out:
     es_pruner_destroy(sw->pruner);
     es_inputs_free(sw->inputs);
     free(sw->redo);
+    for (size_t k = 0; k < sw->n_redo_values; k++)
+        es_values_free(sw->redo_values[k], spec->n_params);
+    free(sw->redo_values);
     free(sw->retried);
     free(sw);
     return rc;

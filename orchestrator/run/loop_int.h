@@ -119,8 +119,11 @@ struct sweep {
     double spent_j;     /* joules of the trials that ended */
     int budget_exhausted;
     uint64_t next_index;
-    long run_cap;      /* the spec's, or what opts->more makes it; 0: none */
-    uint64_t *redo;    /* numbers to run again first (lost when resumed) */
+    long run_cap;           /* the spec's, or what opts->more makes it; 0: none */
+    uint64_t *redo;         /* numbers to run again first (lost when resumed) */
+    es_value **redo_values; /* by number below n_redo_values: the configuration a
+                             * lost attempt ran with, NULL when unknown */
+    size_t n_redo_values;
     uint64_t *retried; /* numbers Slurm failed and that ran again, once each time */
     size_t n_retried;
     size_t n_redo, redo_pos;

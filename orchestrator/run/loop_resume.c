@@ -96,6 +96,17 @@ static void cancel_lost_jobs(sweep *sw)
     es_strv_free(jobs);
 }
 
+/* Every parameter of the spec has a stored value (a spec changed since
+ * could leave one out). */
+static int complete_values(const es_spec *sp, const es_value *v)
+{
+    for (size_t k = 0; v != NULL && k < sp->n_params; k++)
+        if (v[k].kind == ES_V_NULL && sp->params[k].dist != ES_DIST_CONSTANT &&
+            sp->params[k].dist != ES_DIST_CATEGORICAL)
+            return 0;
+    return v != NULL;
+}
+
 /* Take up sweep opts->resume_id: lose its running trials, learn what the
  * others found, and queue the numbers that must run again. */
 int es_loop_resume(sweep *sw, es_err *err)
@@ -118,7 +129,9 @@ int es_loop_resume(sweep *sw, es_err *err)
             next = (uint64_t)h[i].number + 1;
     unsigned char *done = calloc(next ? next : 1, 1);
     sw->redo = calloc(next ? next : 1, sizeof *sw->redo);
-    if (done == NULL || sw->redo == NULL) {
+    sw->redo_values = calloc(next ? next : 1, sizeof *sw->redo_values);
+    sw->n_redo_values = sw->redo_values != NULL ? next : 0;
+    if (done == NULL || sw->redo == NULL || sw->redo_values == NULL) {
         free(done);
         es_store_sweep_history_free(h, n, sp);
         return es_err_set(err, -ENOMEM, "out of memory");
@@ -136,6 +149,13 @@ int es_loop_resume(sweep *sw, es_err *err)
         s->usd += cost.usd;
         if (p->status == ES_TRIAL_LOST) {
             s->lost++;
+            /* Its configuration, for the number to run again with (the
+             * latest attempt's, when it was lost more than once). */
+            if (complete_values(sp, p->values)) {
+                es_values_free(sw->redo_values[p->number], sp->n_params);
+                sw->redo_values[p->number] = p->values;
+                h[i].values = NULL;
+            }
             if (i + 1 == n || h[i + 1].number != p->number)
                 move_lost_dir(p);
             continue;
@@ -154,9 +174,14 @@ int es_loop_resume(sweep *sw, es_err *err)
         if (completed)
             es_loop_after_result(sw, p->number, p->objective);
     }
-    for (uint64_t k = 0; k < next; k++)
+    for (uint64_t k = 0; k < next; k++) {
         if (!done[k])
             sw->redo[sw->n_redo++] = k;
+        else if (sw->redo_values[k] != NULL) { /* lost, then ran again */
+            es_values_free(sw->redo_values[k], sp->n_params);
+            sw->redo_values[k] = NULL;
+        }
+    }
     sw->next_index = next;
     if (sw->opts->more > 0) {
         sw->run_cap = (long)next + sw->opts->more;

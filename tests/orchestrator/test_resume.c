@@ -179,6 +179,16 @@ ES_TEST(sigkill_at_random_moments_then_resume)
         ES_CHECK_INT(finish(pid), 128 + SIGKILL);
         wait_orphans_gone();
         es_sx_check_integrity(db);
+        /* Killed after it recorded its end (printing its summary): the
+         * sweep is finished, and the kills go on with the next name. */
+        es_store_data *d = access(db, F_OK) == 0 ? load() : NULL;
+        for (size_t i = 0; d != NULL && d->n_projects > 0 && i < d->projects[0].n_sweeps; i++)
+            if (strcmp(d->projects[0].sweeps[i].name, name) == 0 &&
+                strcmp(d->projects[0].sweeps[i].status, "finished") == 0) {
+                snprintf(name, sizeof name, "fault-%d", ++rounds);
+                break;
+            }
+        es_store_data_free(d);
     }
     double t_kills = now_s() - t0;
     if ((rc = finish(start(args))) != 0)
@@ -434,5 +444,40 @@ ES_TEST(lost_trial_keeps_its_energy_so_far)
     ES_CHECK_STR(again->status, "completed");
     /* The summary counts both attempts' energy. */
     ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), "1 lost");
+    es_store_data_free(d);
+}
+
+/* A lost number runs its own configuration again under Bayesian search
+ * too (its suggestions depend on what was observed, so suggesting the
+ * number again gave another configuration): the lost attempts' parameters
+ * come back from the store. */
+ES_TEST(lost_bayes_trials_run_their_configuration_again)
+{
+    char text[1024], spec[4300];
+    snprintf(text, sizeof text,
+             "program: %s/tests/orchestrator/trial.sh\n"
+             "command: [/bin/sh, \"${program}\", \"${args}\"]\n"
+             "metric: {name: loss, goal: minimize}\n"
+             "method: bayes\nseed: 3\nrun_cap: 12\nparallel: 2\n"
+             "parameters:\n  x: {min: 0.0, max: 1.0}\n  y: {min: 0.0, max: 1.0}\n"
+             "  mode: {value: okslow}\n",
+             es_test_source_dir());
+    es_test_write_file("bl.yaml", text);
+    snprintf(spec, sizeof spec, "%s", path_in_tmp("bl.yaml"));
+    snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
+    pid_t pid = start((const char *[]){"run", spec, NULL});
+    wait_completed(7); /* past the initial design (5): the model suggests */
+    kill(pid, SIGKILL);
+    finish(pid);
+    wait_orphans_gone();
+    int rc = finish(start((const char *[]){"run", spec, NULL}));
+    if (rc != 0)
+        show_output();
+    ES_CHECK_INT(rc, 0);
+    es_store_data *d = load();
+    ES_CHECK_INT(d->projects[0].n_sweeps, 1);
+    /* check_sweep: each lost attempt's number ran again with its
+     * parameters. */
+    ES_CHECK(check_sweep(&d->projects[0].sweeps[0], 12) > 0);
     es_store_data_free(d);
 }
