@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -659,7 +660,19 @@ static int top_budget(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v
             rc = budget_on_exhaust(c, bv, &b->kill_on_exhaust);
         else
             rc = es_spec_unknown_key(c, bk, "budget", known);
-        if (rc < 0)
+        /* A cap past what any sweep spends is a slip of units (Wh for
+         * kWh, cents for dollars, g for kg). */
+        static const char *const capped[] = {"kwh", "usd", "co2e_kg"};
+        const double *const cap_of[] = {&b->kwh, &b->usd, &b->co2e_kg};
+        static const double cap_max[] = {ES_BUDGET_KWH_MAX, ES_BUDGET_USD_MAX,
+                                         ES_BUDGET_CO2E_KG_MAX};
+        for (int j = 0; rc == 0 && j < 3; j++)
+            if (strcmp(key, capped[j]) == 0 && *cap_of[j] > cap_max[j])
+                rc = es_spec_fail(c, bv, path,
+                                  "%g is past the plausible %g for one sweep (a slip of units?)",
+                                  *cap_of[j], cap_max[j]);
+        /* Each key on its own: an error in one does not hide the others'. */
+        if ((rc = es_spec_keep_going(c, rc)) < 0)
             return rc;
     }
     return 0;
@@ -737,8 +750,11 @@ static int top_energy(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v
         for (i = 0; known[i] != NULL; i++)
             if (strcmp(key, known[i]) == 0)
                 break;
-        if (known[i] == NULL)
-            return es_spec_unknown_key(c, ek, "energy", known);
+        if (known[i] == NULL) {
+            if ((rc = es_spec_keep_going(c, es_spec_unknown_key(c, ek, "energy", known))) < 0)
+                return rc;
+            continue;
+        }
         snprintf(path, sizeof path, "energy.%s", key);
         if (strcmp(key, "region") == 0)
             rc = energy_region(c, ev);
@@ -748,8 +764,11 @@ static int top_energy(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v
             rc = es_spec_get_real(c, ev, path, 1, 0, "a number >= 1", slots[i]);
         else
             rc = es_spec_get_real(c, ev, path, 0, 0, "a non-negative number", slots[i]);
-        if (rc < 0)
-            return rc;
+        if (rc < 0) {
+            if ((rc = es_spec_keep_going(c, rc)) < 0)
+                return rc;
+            continue; /* the next key on its own */
+        }
         /* Watts: a CPU core, a GB of memory and a GPU draw far less. */
         static const double max[] = {ES_PUE_MAX,
                                      ES_CARBON_G_PER_KWH_MAX,
@@ -758,9 +777,11 @@ static int top_energy(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v
                                      1000,
                                      100,
                                      10000};
-        if (i < 7 && *slots[i] > max[i])
-            return es_spec_fail(c, ev, path, "%g is past the plausible %g (a slip of units?)",
-                                *slots[i], max[i]);
+        if (i < 7 && *slots[i] > max[i] &&
+            (rc = es_spec_keep_going(
+                 c, es_spec_fail(c, ev, path, "%g is past the plausible %g (a slip of units?)",
+                                 *slots[i], max[i]))) < 0)
+            return rc;
         if (i == 1)
             c->carbon_given = 1;
     }
@@ -887,6 +908,33 @@ static int add_warnings(es_spec_ctx *c)
     return 0;
 }
 
+/* Where an error message points in the file: "PATH:LINE:COLUMN: ..." as
+ * line * 2^20 + column; messages without a place come last. */
+static long error_place(const es_spec_ctx *c, const char *msg)
+{
+    size_t n = strlen(c->spec->path);
+    char *end;
+    if (strncmp(msg, c->spec->path, n) != 0 || msg[n] != ':')
+        return LONG_MAX;
+    long line = strtol(msg + n + 1, &end, 10);
+    long col = *end == ':' ? strtol(end + 1, NULL, 10) : 0;
+    return line > 0 ? line * (1L << 20) + (col > 0 && col < (1L << 20) ? col : 0) : LONG_MAX;
+}
+
+/* The collected errors in the order of the file (stable: the checks of
+ * one place keep their order). */
+static void sort_errors(es_spec_ctx *c)
+{
+    for (size_t i = 1; i < c->n_errors; i++) {
+        char *e = c->errors[i];
+        long at = error_place(c, e);
+        size_t j = i;
+        for (; j > 0 && error_place(c, c->errors[j - 1]) > at; j--)
+            c->errors[j] = c->errors[j - 1];
+        c->errors[j] = e;
+    }
+}
+
 static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
 {
     const char *known[N_TOP_KEYS + 1];
@@ -966,8 +1014,10 @@ static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
         if ((rc = es_spec_keep_going(c, check_command(c, root, cmd_node))) < 0)
             return rc;
     }
-    if (c->n_errors > 0) /* collected: the first one is the error */
+    if (c->n_errors > 0) { /* collected: in the file's order, the first is the error */
+        sort_errors(c);
         return es_err_set(c->err, ES_ESPEC, "%s", c->errors[0]);
+    }
     return add_warnings(c);
 }
 

@@ -123,6 +123,15 @@ const char *es_goal_name(es_goal g);
 #define ES_USD_PER_KWH_MAX 100.0
 #define ES_CLOUD_USD_PER_HOUR_MAX 100000.0
 
+/* The largest plausible budget of one sweep: ten times the 239,942
+ * GPU-hours of the whole R&D Strubell et al. measured (about 72 MWh, some
+ * $350k of cloud time), so a cap above is a slip of units (Wh for kWh,
+ * cents for dollars, grams for kg).  The project's caps (`ecosweep
+ * project set`) span many sweeps and are not bounded. */
+#define ES_BUDGET_KWH_MAX 1e6
+#define ES_BUDGET_USD_MAX 1e7
+#define ES_BUDGET_CO2E_KG_MAX 1e6
+
 /* Where a sweep's carbon intensity came from. */
 typedef enum es_carbon_source {
     ES_CARBON_DEFAULT = 0, /* neither carbon_intensity nor region: world average */

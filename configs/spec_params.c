@@ -422,6 +422,13 @@ static int parse_block(es_spec_ctx *c, const yaml_node_t *map, const char *prefi
         const yaml_node_t *k = yaml_document_get_node(c->doc, pr->key);
         const char *key = es_spec_key_text(k);
         char name[260];
+        int again = 0;
+        for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < pr && !again; q++)
+            again = strcmp(key, es_spec_key_text(yaml_document_get_node(c->doc, q->key))) == 0;
+        if (again) { /* a duplicate key, said already (es_spec_want_mapping) */
+            c->param_failed = 1;
+            continue;
+        }
         rc = 0;
         if (!valid_name(key))
             rc = es_spec_fail(c, k, prefix ? path : "parameters",

@@ -256,15 +256,19 @@ int es_spec_check_keys(es_spec_ctx *c, const yaml_node_t *map, const char *path)
          a++) {
         const yaml_node_t *ka = yaml_document_get_node(c->doc, a->key);
         const char *ta = es_spec_text(ka);
+        int rc = 0;
         if (ta == NULL)
             return es_spec_fail(c, ka, path,
                                 "a key must be a single word, not a list or a mapping");
-        for (yaml_node_pair_t *b = map->data.mapping.pairs.start; b < a; b++) {
+        for (yaml_node_pair_t *b = map->data.mapping.pairs.start; b < a && rc == 0; b++) {
             const yaml_node_t *kb = yaml_document_get_node(c->doc, b->key);
             if (strcmp(ta, es_spec_key_text(kb)) == 0)
-                return es_spec_fail(c, ka, path, "duplicate key '%s' (first given at line %lu)", ta,
-                                    (unsigned long)kb->start_mark.line + 1);
+                rc = es_spec_fail(c, ka, path, "duplicate key '%s' (first given at line %lu)", ta,
+                                  (unsigned long)kb->start_mark.line + 1);
         }
+        /* Collecting, every duplicate is listed (the later value is read). */
+        if ((rc = es_spec_keep_going(c, rc)) < 0)
+            return rc;
     }
     return 0;
 }

@@ -375,6 +375,44 @@ ES_TEST(parse_file_all_lists_every_error)
     ES_CHECK_CONTAINS(err.msg, "unknown method 'rando'");
 }
 
+/* Inside the energy and budget blocks each key is checked on its own too,
+ * every duplicate key is listed, a budget past any sweep's is a slip of
+ * units, and the list is in the file's order. */
+ES_TEST(parse_file_all_lists_every_error_inside_blocks)
+{
+    es_test_write_file("blocks.yaml",
+                       "program: t.py\n"
+                       "run_cap: 5\n"
+                       "energy: {pue: 0.5, carbon_intensity: -3, colour: 1, gpu_watts: x}\n"
+                       "budget: {kwh: -1, usd: 2e9, on_exhaust: maybe}\n"
+                       "run_cap: 6\n"
+                       "parameters:\n"
+                       "  lr: {min: 0.1, max: 1}\n"
+                       "  lr: {min: 0.2, max: 1}\n");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/blocks.yaml", es_test_tmpdir());
+    es_spec *spec;
+    char **errors;
+    es_err err;
+    ES_CHECK_INT(es_spec_parse_file_all(path, &spec, &errors, &err), ES_ESPEC);
+    size_t n = 0;
+    while (errors[n] != NULL)
+        n++;
+    ES_CHECK_INT(n, 9);
+    ES_CHECK_CONTAINS(errors[0], ":3:15: energy.pue: expected a number >= 1");
+    ES_CHECK_CONTAINS(errors[1], ":3:38: energy.carbon_intensity:");
+    ES_CHECK_CONTAINS(errors[2], ":3:42: energy: unknown key 'colour'");
+    ES_CHECK_CONTAINS(errors[3], ":3:64: energy.gpu_watts:");
+    ES_CHECK_CONTAINS(errors[4], ":4:15: budget.kwh:");
+    ES_CHECK_CONTAINS(errors[5], ":4:24: budget.usd: 2e+09 is past the plausible 1e+07 for one "
+                                 "sweep (a slip of units?)");
+    ES_CHECK_CONTAINS(errors[6], ":4:41: budget.on_exhaust:");
+    ES_CHECK_CONTAINS(errors[7], ":5:1: duplicate key 'run_cap' (first given at line 2)");
+    ES_CHECK_CONTAINS(errors[8], ":8:3: parameters: duplicate key 'lr' (first given at line 7)");
+    ES_CHECK_STR(err.msg, errors[0]);
+    es_strv_free(errors);
+}
+
 /* W&B's log_uniform takes natural-log exponents: bounds that look like
  * values are a warning that names the fix; log exponents are not. */
 ES_TEST(log_uniform_with_value_bounds_warns)
