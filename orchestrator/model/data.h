@@ -36,17 +36,20 @@ typedef struct es_store_trial {
     es_energy_part cpu, dram, gpu;
     es_store_metric *metrics; /* last value of each metric name */
     size_t n_metrics;
-    int64_t reused_from;   /* the trial it reused; 0 when it ran */
-    double forecast_j;     /* energy forecast at launch; NAN when none */
-    double reused_j;       /* the reused trial's joules (what reuse saved); NAN
-                            * when it ran or the original's energy is unknown */
-    char *slurm_job;       /* its Slurm job id; NULL when it ran here */
-    char *slurm_state;     /* Slurm's state for it; NULL when not known */
-    double slurm_energy_j; /* sacct's ConsumedEnergyRaw; NAN when not reported */
-    int64_t pruned_step;   /* status "pruned": the step it reached; else -1 */
-    int64_t steps;         /* how far it got: the largest step its objective was
-                            * reported at, else the number of its reports
-                            * (0: none; a trial that prints no step) */
+    int64_t reused_from;                  /* the trial it reused; 0 when it ran */
+    double forecast_j;                    /* energy forecast at launch; NAN when none */
+    double reused_j;                      /* the reused trial's joules (what reuse saved); NAN
+                                           * when it ran or the original's energy is unknown */
+    char *slurm_job;                      /* its Slurm job id; NULL when it ran here */
+    char *slurm_state;                    /* Slurm's state for it; NULL when not known */
+    double slurm_energy_j;                /* sacct's ConsumedEnergyRaw; NAN when not reported */
+    int64_t pruned_step;                  /* status "pruned": the step it reached; else -1 */
+    int64_t steps;                        /* how far it got: the largest step its objective was
+                                           * reported at, else the number of its reports
+                                           * (0: none; a trial that prints no step) */
+    int64_t first_step;                   /* the step of its first report (1 when it prints none) */
+    double first_report_t, last_report_t; /* unix seconds of its objective's first
+                                           * and last reports; NAN when none */
 } es_store_trial;
 
 typedef struct es_store_sweep {

@@ -81,26 +81,37 @@ void es_rep_sweep_budget_of(const es_store_sweep *sw, es_rep_sweep_budget *out /
 /* What early termination did in a sweep (report_prune.c, which explains
  * the estimate).  Energies are joules at the devices. */
 typedef struct es_rep_prune {
-    int pruned;        /* trials pruned */
-    double used_j;     /* the energy they used */
-    int basis;         /* completed trials the energy per step comes from */
-    double j_per_step; /* their median joules per step; NAN when none */
-    double final_step; /* their median final step; NAN when none */
-    double full_j;     /* estimated cost of the pruned trials run to the end:
-                        * used_j + saved_j; NAN when not estimated */
-    double saved_j;    /* the sum of the pruned trials' savings; NAN when not
-                        * estimated */
+    int pruned;          /* trials pruned */
+    double used_j;       /* the energy they used */
+    int basis;           /* completed trials the final step and median rate come from */
+    double j_per_step;   /* their median joules per step after their first report;
+                          * NAN when none */
+    double final_step;   /* their median final step; NAN when none */
+    int own_pace;        /* pruned trials estimated at their own pace */
+    double full_j;       /* estimated cost of the pruned trials run to the end:
+                          * used_j + saved_j; NAN when not estimated */
+    double saved_j;      /* the sum of the pruned trials' savings; NAN when not
+                          * estimated */
+    double saved_low_j;  /* the range of saved_j: the sums of each trial's lower */
+    double saved_high_j; /* and higher estimate; NAN when not estimated */
 } es_rep_prune;
+
+/* One pruned trial's estimate (all NAN when it was not pruned or nothing is
+ * estimated). */
+typedef struct es_rep_prune_est {
+    double full_j, saved_j; /* its estimated cost to the end, and saving */
+    double low_j, high_j;   /* the range of the saving */
+    int own;                /* estimated at its own pace (else at the median) */
+} es_rep_prune_est;
 
 void es_rep_prune_of(const es_store_sweep *sw, es_rep_prune *out /* OUT */);
 /* 1 when the trial was stopped by early termination. */
 int es_rep_is_pruned(const es_store_trial *t);
 /* The step a trial got to: its pruned step, or how far its reports went. */
 int64_t es_rep_trial_reached(const es_store_trial *t);
-/* One pruned trial's estimated cost to the end and saving under p; both
- * NAN when the trial was not pruned or nothing is estimated. */
-void es_rep_prune_trial(const es_rep_prune *p, const es_store_trial *t, double *full_j /* OUT */,
-                        double *saved_j /* OUT */);
+/* One pruned trial's estimated cost to the end and saving under p. */
+void es_rep_prune_trial(const es_rep_prune *p, const es_store_trial *t,
+                        es_rep_prune_est *out /* OUT */);
 /* The lines that say what p says, each starting with prefix and priced
  * with fa; nothing when no trial was pruned. */
 void es_rep_write_prune_lines(FILE *f, const char *prefix, const es_rep_prune *p,

@@ -259,9 +259,14 @@ static void j_sweep(FILE *f, const es_rep_sweep_view *sv)
     j_fnum(f, "estimated_full_j", pr->full_j);
     j_fnum(f, "saved_j", pr->saved_j);
     j_fnum(f, "saved_kwh", isfinite(pr->saved_j) ? sv->prune_saved.kwh : NAN);
+    j_fnum(f, "saved_low_j", pr->saved_low_j);
+    j_fnum(f, "saved_high_j", pr->saved_high_j);
     j_fnum(f, "j_per_step", pr->j_per_step);
     j_fnum(f, "final_step", pr->final_step);
-    fprintf(f, ", \"basis_trials\": %d, \"statistic\": \"median\"}", pr->basis);
+    fprintf(f,
+            ", \"basis_trials\": %d, \"statistic\": \"median\", \"own_pace_trials\": %d,"
+            " \"method\": \"own pace\"}",
+            pr->basis, pr->own_pace);
     j_slurm(f, &sv->slurm);
     fputs(", \"best\": ", f);
     if (best != NULL) {

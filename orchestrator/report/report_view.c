@@ -213,7 +213,10 @@ static int sweep_build(es_rep_sweep_view *sv, const es_store_sweep *sw)
         tv->forecast_error = es_rep_forecast_error(t);
         tv->pruned = es_rep_is_pruned(t);
         tv->reached = es_rep_trial_reached(t);
-        es_rep_prune_trial(&sv->prune, t, &tv->full_j, &tv->saved_j);
+        es_rep_prune_est pe;
+        es_rep_prune_trial(&sv->prune, t, &pe);
+        tv->full_j = pe.full_j;
+        tv->saved_j = pe.saved_j;
         if (t == best)
             sv->best = tv;
     }

@@ -99,9 +99,10 @@ static const char *const sql[Q__COUNT] = {
      * attempts left out: their numbers run again). */
     [Q_TRIAL_PRUNED_STEP] = "UPDATE trial SET pruned_step = ?2 WHERE id = ?1",
     [Q_LOAD_TRIAL_STEPS] =
-        "SELECT t.pruned_step, (SELECT coalesce(max(m.step), count(*)) FROM metric m"
-        " WHERE m.trial_id = t.id AND m.name = s.metric) AS steps"
-        " FROM trial t JOIN sweep s ON s.id = t.sweep_id WHERE t.id = ?1",
+        "SELECT t.pruned_step, coalesce(max(m.step), count(m.t)) AS steps,"
+        " coalesce(min(m.step), 1) AS first_step, min(m.t) AS first_t, max(m.t) AS last_t"
+        " FROM trial t JOIN sweep s ON s.id = t.sweep_id"
+        " LEFT JOIN metric m ON m.trial_id = t.id AND m.name = s.metric WHERE t.id = ?1",
     [Q_OBJECTIVE_EVENTS] =
         "SELECT 0 AS kind, m.trial_id AS tid, m.step, m.value, NULL AS status, m.t AS at,"
         " m.seq AS seq"

@@ -140,20 +140,28 @@ static int load_slurm(es_store *st, es_store_sweep *sw)
     return rc == SQLITE_DONE ? 0 : ES_ESTORE;
 }
 
-/* Early termination: the step a pruned trial reached, and how far the
- * trial got (for the energy a pruned trial saved). */
+/* Early termination: the step a pruned trial reached, how far the trial
+ * got, and when its objective was first and last reported (its pace, for
+ * the energy a pruned trial saved). */
 static int load_steps(es_store *st, es_store_trial *t)
 {
     sqlite3_stmt *s = st->q[Q_LOAD_TRIAL_STEPS];
     int rc;
     t->pruned_step = -1;
     t->steps = 0;
+    t->first_step = 1;
+    t->first_report_t = t->last_report_t = NAN;
     sqlite3_bind_int64(s, 1, t->id);
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
         if (sqlite3_column_type(s, TS_PRUNED_STEP) != SQLITE_NULL)
             t->pruned_step = sqlite3_column_int64(s, TS_PRUNED_STEP);
         t->steps = sqlite3_column_int64(s, TS_STEPS);
+        t->first_step = sqlite3_column_int64(s, TS_FIRST_STEP);
+        if (sqlite3_column_type(s, TS_FIRST_T) != SQLITE_NULL) {
+            t->first_report_t = sqlite3_column_double(s, TS_FIRST_T);
+            t->last_report_t = sqlite3_column_double(s, TS_LAST_T);
+        }
     }
     sqlite3_reset(s);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ES_ESTORE;

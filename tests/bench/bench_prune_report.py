@@ -80,6 +80,8 @@ def load_sweep(path):
             "best_trial": sw["best"]["number"] if sw.get("best") else None,
             "trials": len(sw["trials"]), "by_status": by_status,
             "pruned": et.get("pruned", 0), "estimated_saved_j": et.get("saved_j"),
+            "estimated_saved_low_j": et.get("saved_low_j"),
+            "estimated_saved_high_j": et.get("saved_high_j"),
             "estimated_full_j": et.get("estimated_full_j"), "pruned_used_j": et.get("used_j")}
 
 
@@ -147,8 +149,9 @@ def main():
            f"(half the IQR of `none`'s best across seeds).")
         w_("")
         w_("| arm | energy J | energy ratio | best val_loss | best - none | same best config | "
-           "pruned | report's saved-energy estimate / measured | wall s | verdict |")
-        w_("|---|---|---|---|---|---|---|---|---|---|")
+           "pruned | report's saved-energy estimate / measured | its range / measured | "
+           "measured in range | wall s | verdict |")
+        w_("|---|---|---|---|---|---|---|---|---|---|---|---|")
         for arm in arms:
             rs = [by[(w, arm, s)] for s in seeds if (w, arm, s) in by]
             pairs = [(by[(w, arm, s)], by[(w, "none", s)]) for s in seeds
@@ -161,12 +164,23 @@ def main():
             same = sum(1 for a, b in pairs if a["best_trial"] == b["best_trial"])
             est = stats([a["estimated_saved_j"] / (b["energy_j"] - a["energy_j"]) for a, b in pairs
                          if a["estimated_saved_j"] is not None and b["energy_j"] > a["energy_j"]])
+            ranged = [(a["estimated_saved_low_j"] / (b["energy_j"] - a["energy_j"]),
+                       a["estimated_saved_high_j"] / (b["energy_j"] - a["energy_j"]))
+                      for a, b in pairs
+                      if a.get("estimated_saved_low_j") is not None
+                      and a.get("estimated_saved_high_j") is not None
+                      and b["energy_j"] > a["energy_j"]]
+            lo = stats([r[0] for r in ranged])
+            hi = stats([r[1] for r in ranged])
+            inside = sum(1 for r in ranged if r[0] <= 1 <= r[1])
             entry = {"energy_j": stats([r["energy_j"] for r in rs]),
                      "energy_ratio": ratio, "best": stats([r["best"] for r in rs]),
                      "best_diff": diff, "best_diff_max": worst, "same_best_config": same,
                      "seeds": len(rs),
                      "pruned": stats([r["pruned"] for r in rs]),
                      "estimate_over_measured": est,
+                     "range_low_over_measured": lo, "range_high_over_measured": hi,
+                     "measured_in_range": inside, "range_sweeps": len(ranged),
                      "wall_s": stats([r["wall_s"] for r in rs])}
             verdict = ""
             if arm != "none" and ratio and diff and noise is not None:
@@ -183,6 +197,8 @@ def main():
                f"{f'{same}/{len(pairs)}' if arm != 'none' else '-'} | "
                f"{fmt_stats(entry['pruned'])} | "
                f"{fmt_stats(est) if arm != 'none' else '-'} | "
+               f"{(fmt(lo['median']) + '-' + fmt(hi['median'])) if arm != 'none' and lo and hi else '-'} | "
+               f"{f'{inside}/{len(ranged)}' if arm != 'none' else '-'} | "
                f"{fmt_stats(entry['wall_s'])} | {verdict} |")
     w_("")
     w_("*best - none*: the paired difference of the best final val_loss, median [IQR] and the "
@@ -190,7 +206,10 @@ def main():
        "`none`'s, i.e. pruning did not stop the eventual winner.  *report's saved-energy "
        "estimate / measured*: the report's estimate of what the pruned trials would have cost "
        "to the end minus what they used, over the measured difference with the same seed's "
-       "`none` sweep (1 is a perfect estimate).")
+       "`none` sweep (1 is a perfect estimate): the same configurations run to the end are "
+       "the ground truth.  *its range / measured*: the medians of the low and high ends of the "
+       "report's range over the same measured difference; *measured in range*: sweeps whose "
+       "measured saving lies within the report's range.")
     w_("")
     w_("## Every sweep")
     w_("")

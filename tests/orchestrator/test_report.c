@@ -433,15 +433,18 @@ ES_TEST(energy_saved_by_pruning)
     ES_CHECK_NEAR(p.final_step, 10, 0);
     ES_CHECK_NEAR(p.saved_j, 9.0, 1e-12);
     ES_CHECK_NEAR(p.full_j, 19.0, 1e-12);
-    double full, saved;
-    es_rep_prune_trial(&p, &t[2], &full, &saved);
-    ES_CHECK_NEAR(saved, 9.0, 1e-12);
-    ES_CHECK_NEAR(full, 12.0, 1e-12);
-    es_rep_prune_trial(&p, &t[3], &full, &saved);
-    ES_CHECK_NEAR(saved, 0.0, 0);
-    ES_CHECK_NEAR(full, 7.0, 1e-12);
-    es_rep_prune_trial(&p, &t[0], &full, &saved);
-    ES_CHECK(isnan(full) && isnan(saved));
+    es_rep_prune_est e;
+    es_rep_prune_trial(&p, &t[2], &e);
+    ES_CHECK_NEAR(e.saved_j, 9.0, 1e-12);
+    ES_CHECK_NEAR(e.full_j, 12.0, 1e-12);
+    ES_CHECK_INT(e.own, 0); /* no report times: at the median */
+    ES_CHECK_NEAR(e.low_j, 9.0, 1e-12);
+    ES_CHECK_NEAR(e.high_j, 9.0, 1e-12);
+    es_rep_prune_trial(&p, &t[3], &e);
+    ES_CHECK_NEAR(e.saved_j, 0.0, 0);
+    ES_CHECK_NEAR(e.full_j, 7.0, 1e-12);
+    es_rep_prune_trial(&p, &t[0], &e);
+    ES_CHECK(isnan(e.full_j) && isnan(e.saved_j));
 
     char *text = NULL;
     size_t len = 0;
@@ -450,7 +453,8 @@ ES_TEST(energy_saved_by_pruning)
     fclose(f);
     ES_CHECK_CONTAINS(text, "- early termination: 2 trials pruned, which used 10 J");
     ES_CHECK_CONTAINS(text, "- energy saved by early termination: about 9 J");
-    ES_CHECK_CONTAINS(text, "47% of the 19 J running the pruned trials to step 10");
+    ES_CHECK_CONTAINS(text, "range 9-9 J, 47% of the 19 J running the pruned trials to step 10");
+    ES_CHECK_CONTAINS(text, "(0 of 2; the others at the median)");
     ES_CHECK_CONTAINS(text, "the median 1.5 J per step of 2 completed trials");
     free(text);
 
@@ -470,6 +474,52 @@ ES_TEST(energy_saved_by_pruning)
     fclose(f);
     ES_CHECK_STR(text, "");
     free(text);
+}
+
+/* The saving is estimated per configuration, at each pruned trial's own
+ * pace after its first report: what a trial spends before it (starting
+ * up) does not recur per step, and a configuration dearer per step than
+ * the others costs more to finish.  The completed trials' median joules
+ * per step (start-up included) overstated a cheap trial's saving 1.4 times
+ * and understated a dear one's; the range takes the completed trials'
+ * median pace too.  Trials here draw 1 W: 5 s of start-up, then 1 s per
+ * step (2 s for the dear one) to step 10. */
+ES_TEST(energy_saved_by_pruning_is_per_configuration)
+{
+    es_store_trial t[4] = {
+        mk_trial(0, "completed", 0.5, 14.0, "{}"), mk_trial(1, "completed", 0.4, 14.0, "{}"),
+        mk_trial(2, "pruned", 0.9, 9.0, "{}"), mk_trial(3, "pruned", 0.8, 6.0, "{}")};
+    const double wall[4] = {14, 14, 9, 6}, last[4] = {14, 14, 9, 6};
+    const int64_t steps[4] = {10, 10, 3, 2};
+    for (int i = 0; i < 4; i++) {
+        t[i].wall_s = wall[i];
+        t[i].ended = t[i].started + wall[i];
+        t[i].first_step = 1;
+        t[i].steps = steps[i];
+        t[i].first_report_t = t[i].started + 5;
+        t[i].last_report_t = t[i].started + last[i];
+        t[i].pruned_step = i >= 2 ? steps[i] : -1;
+    }
+    es_store_sweep sw;
+    mk_sweep(&sw, 1, "s", "minimize", t, 4);
+    es_rep_prune p;
+    es_rep_prune_of(&sw, &p);
+    ES_CHECK_NEAR(p.final_step, 10, 0);
+    ES_CHECK_NEAR(p.j_per_step, 1.0, 1e-12); /* after the first report */
+    es_rep_prune_est e;
+    es_rep_prune_trial(&p, &t[2], &e); /* the dear one: 5 + 2 x 9 = 23 J to the end */
+    ES_CHECK_INT(e.own, 1);
+    ES_CHECK_NEAR(e.full_j, 23.0, 1e-9);
+    ES_CHECK_NEAR(e.saved_j, 14.0, 1e-9);
+    ES_CHECK_NEAR(e.low_j, 7.0, 1e-9);
+    ES_CHECK_NEAR(e.high_j, 14.0, 1e-9);
+    es_rep_prune_trial(&p, &t[3], &e); /* like the completed: 14 J to the end */
+    ES_CHECK_NEAR(e.full_j, 14.0, 1e-9);
+    ES_CHECK_NEAR(e.saved_j, 8.0, 1e-9);
+    ES_CHECK_NEAR(p.saved_j, 22.0, 1e-9);
+    ES_CHECK_NEAR(p.saved_low_j, 15.0, 1e-9);
+    ES_CHECK_NEAR(p.saved_high_j, 22.0, 1e-9);
+    ES_CHECK_INT(p.own_pace, 2);
 }
 
 /* ---- One view, every format ------------------------------------------------------ */
