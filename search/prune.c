@@ -552,3 +552,28 @@ size_t es_pruner_rung_count(const es_pruner *p, size_t k)
 {
     return p != NULL && k < p->n_rungs ? p->rungs[k].n : 0;
 }
+
+double es_prune_expected_fraction(const es_prune_config *cfg, double final_step)
+{
+    if (cfg == NULL || cfg->type == ES_PRUNE_NONE || !(final_step >= 1))
+        return 1;
+    if (cfg->type == ES_PRUNE_MEDIAN) {
+        /* Half the trials stopped at the first step the rule may act on. */
+        double first = cfg->min_steps > 1 ? (double)cfg->min_steps : 1;
+        return fmin(1, (0.5 * fmin(first, final_step) + 0.5 * final_step) / final_step);
+    }
+    int64_t *at = NULL;
+    size_t n = 0;
+    if (schedule(cfg, &at, &n) != 0)
+        return 1;
+    /* A share 1/eta of the trials passes each checkpoint before the end. */
+    double steps = 0, prev = 0, alive = 1;
+    for (size_t i = 0; i < n && (double)at[i] < final_step; i++) {
+        steps += alive * ((double)at[i] - prev);
+        prev = (double)at[i];
+        alive /= cfg->eta;
+    }
+    steps += alive * (final_step - prev);
+    free(at);
+    return fmin(1, steps / final_step);
+}

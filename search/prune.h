@@ -174,6 +174,16 @@ int64_t es_pruner_last_step(es_pruner *p, uint64_t trial);
  * declared done, or -ENOMEM. */
 int es_pruner_trial_done(es_pruner *p, uint64_t trial, int completed);
 
+/* The share of a trial's steps, to final_step, that cfg's rule lets the
+ * average trial run if it prunes as it is designed to: hyperband and asha
+ * let a share 1/eta of the trials past each bracket or rung (the first of
+ * which every trial reaches), the median rule stops half of them at the
+ * first step it may act on.  An optimistic figure (W&B's conservative
+ * hyperband keeps more, and no rule saves what a trial spends before its
+ * first step), the low end of a range whose high end is 1: `ecosweep
+ * estimate` uses it so.  1 for no rule or no final step. */
+double es_prune_expected_fraction(const es_prune_config *cfg, double final_step);
+
 /* The rung schedule: hyperband's brackets (iteration counts) or asha's
  * rungs (steps), ascending; median has none.  Writes the first min(n, cap)
  * into rungs[] and returns n. */

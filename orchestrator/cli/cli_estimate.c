@@ -11,17 +11,25 @@
  *     same); their joules at the devices and wall seconds give the 10th
  *     percentile, the median and the 90th percentile (linear interpolation
  *     between order statistics);
- *   - a pilot: one trial of the spec (run_cap 1, no energy budget) run
- *     through es_sweep_run into a temporary database in $TMPDIR, removed
- *     afterwards with its logs, so the user's database is never written.
+ *   - a pilot: the spec's first trials (3, or --pilot-trials; no energy
+ *     budget), one at a time, run through es_sweep_run into a temporary
+ *     database in $TMPDIR, removed afterwards with its logs, so the user's
+ *     database is never written.
+ * Hours: trial-hours / parallel, or the CPU-hours over this machine's cores
+ * when parallel trials need more cores than it has; early termination
+ * lowers the low and median ends by what its rule is designed to save
+ * (es_prune_expected_fraction), unless the history ran under the same rule
+ * (its pruned trials are then among the samples).
  * Joules are priced with the spec's own factors (account.h).  The campaign
  * is the per-trial range times the trials the sweep would run: run_cap, the
  * grid's size, or "unbounded" (then per trial and per 100 trials).
  */
+/* sched_getaffinity and CPU_COUNT: _GNU_SOURCE, as the build defines it */
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
 #include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,16 +39,20 @@
 #include "cli.h"
 #include "loop.h"
 #include "numbers.h"
+#include "prune.h"
 #include "search.h"
 #include "store.h"
 
 typedef struct estimate_args {
     const char *db, *project, *worker;
     int pilot, no_pilot;
-    int format; /* index in format_words */
+    long pilot_trials; /* --pilot-trials N */
+    int format;        /* index in format_words */
 } estimate_args;
 
 static const char *const format_words[] = {"text", "json", NULL};
+
+#define ES_PILOT_TRIALS_MAX 100
 
 static const es_cli_opt estimate_opts[] = {
     ES_CLI_STRING_OPT(estimate_args, db, .name = "db", .arg = "FILE",
@@ -52,6 +64,10 @@ static const es_cli_opt estimate_opts[] = {
                     .help = "run a pilot trial even when there is history"),
     ES_CLI_FLAG_OPT(estimate_args, no_pilot, .name = "no-pilot",
                     .help = "never run a pilot (no history: no estimate)"),
+    ES_CLI_LONG_OPT(estimate_args, pilot_trials, .name = "pilot-trials", .arg = "N",
+                    .help = "trials the pilot runs, the spec's first N (default 3, so that the "
+                            "range has a spread)",
+                    .lo = 1, .hi = ES_PILOT_TRIALS_MAX, .expect = "1 to 100"),
     ES_CLI_CHOICE_OPT(estimate_args, format, .name = "format", .choices = format_words,
                       .help = "text (default) or json"),
     ES_CLI_STRING_OPT(estimate_args, worker, .name = "worker", .arg = "PATH",
@@ -77,10 +93,13 @@ const es_cli_cmd es_cli_estimate = {
              "\n"
              "Per-trial figures come from the project's history: the completed trials of\n"
              "its earlier sweeps whose spec has the same `program` (as written) and the same\n"
-             "`command` template. Without such history (or with --pilot) one pilot trial is\n"
-             "run into a temporary database that is removed afterwards: nothing is recorded\n"
-             "in FILE. The campaign is run_cap trials, else the grid's size; random and\n"
-             "bayes without run_cap are unbounded (per trial and per 100 trials).\n",
+             "`command` template. Without such history (or with --pilot) the spec's first\n"
+             "pilot trials (3, or --pilot-trials N) run one at a time into a temporary\n"
+             "database that is removed afterwards: nothing is recorded in FILE. The campaign\n"
+             "is run_cap trials, else the grid's size; random and bayes without run_cap are\n"
+             "unbounded (per trial and per 100 trials). Hours count parallel trials sharing\n"
+             "this machine's cores; early_terminate lowers the low and median ends by what\n"
+             "its rule is designed to save, unless the history ran under the same rule.\n",
     .groups = estimate_groups,
     .epilogue = "Exit: 0 an estimate was printed (or there was nothing to estimate from);\n"
                 "1 runtime error; 2 usage or spec error.\n",
@@ -88,9 +107,12 @@ const es_cli_cmd es_cli_estimate = {
     .exec = estimate_exec,
 };
 
-/* Low / median / high of one per-trial quantity. */
+/* Low / median / high of one per-trial quantity, and its mean: a campaign
+ * of n trials is expected to cost n times the mean (costs of trials are
+ * skewed: a few wide models cost many narrow ones, and n times the median
+ * falls short of the sum). */
 typedef struct spread {
-    double lo, med, hi;
+    double lo, med, hi, mean;
 } spread;
 
 /* What the estimate is made of. */
@@ -102,6 +124,17 @@ typedef struct estimate {
     size_t sweeps;      /* history: sweeps they came from */
     spread joules;      /* per trial, at the devices */
     spread wall_s;      /* per trial */
+    spread cpu_s;       /* per trial; NAN when not known */
+    double steps;       /* the median final step of the trials; NAN when none */
+    /* Early termination: where its effect comes from ("history": pruned
+     * trials of earlier sweeps under the same rule are among the samples;
+     * "rule": es_prune_expected_fraction, applied; NULL: none), and the
+     * share of a trial the rule lets run (1 when none). */
+    const char *prune_basis;
+    double prune_fraction;
+    /* Contention: cores this machine has for trials that run here, 0 when
+     * they run elsewhere (Slurm). */
+    long cores;
     /* The pilot trial, when one ran. */
     char pilot_status[32];
     char pilot_reason[256];
@@ -120,9 +153,12 @@ typedef struct estimate {
 
 static spread spread_of(double *v, size_t n)
 {
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += v[i];
     es_sort_doubles(v, n);
     return (spread){es_quantile_sorted(v, n, 0.1), es_quantile_sorted(v, n, 0.5),
-                    es_quantile_sorted(v, n, 0.9)};
+                    es_quantile_sorted(v, n, 0.9), n > 0 ? sum / (double)n : NAN};
 }
 
 /* ---- History ----------------------------------------------------------------- */
@@ -133,8 +169,10 @@ static int same_text(const char *a, const char *b)
 }
 
 /* Does a stored sweep run the same program the same way as spec?  Its spec
- * text is parsed again; a spec this version cannot read does not match. */
-static int same_program(const es_store_sweep *sw, const es_spec *spec, const char *program)
+ * text is parsed again; a spec this version cannot read does not match.
+ * *same_rule: it terminated trials early by spec's rule. */
+static int same_program(const es_store_sweep *sw, const es_spec *spec, const char *program,
+                        int *same_rule)
 {
     es_spec *old = NULL;
     es_err err;
@@ -143,6 +181,7 @@ static int same_program(const es_store_sweep *sw, const es_spec *spec, const cha
         es_spec_parse_string(sw->spec_text, strlen(sw->spec_text),
                              sw->spec_path ? sw->spec_path : sw->name, &old, &err) != 0)
         return 0;
+    *same_rule = old->early_terminate.type == spec->early_terminate.type;
     if (same_text(old->program, program) && old->n_command == spec->n_command) {
         same = 1;
         for (size_t i = 0; same && i < spec->n_command; i++)
@@ -152,18 +191,34 @@ static int same_program(const es_store_sweep *sw, const es_spec *spec, const cha
     return same;
 }
 
-static int trial_usable(const es_store_trial *t)
+/* A trial that ran to its end (or, with_pruned, was stopped by early
+ * termination), not a reuse, with a known energy. */
+static int known_energy(const es_store_trial *t)
 {
-    return es_trial_status_parse(t->status) == ES_TRIAL_COMPLETED && t->reused_from == 0 &&
-           (t->cpu.method != ES_EM_NONE || t->dram.method != ES_EM_NONE ||
-            t->gpu.method != ES_EM_NONE);
+    return t->cpu.method != ES_EM_NONE || t->dram.method != ES_EM_NONE ||
+           t->gpu.method != ES_EM_NONE;
 }
 
-/* Per-trial figures from the project's earlier sweeps of the same program. */
+static int trial_usable(const es_store_trial *t, int with_pruned)
+{
+    int st = es_trial_status_parse(t->status);
+    return (st == ES_TRIAL_COMPLETED || (with_pruned && st == ES_TRIAL_PRUNED)) &&
+           t->reused_from == 0 && known_energy(t);
+}
+
+static double trial_wall(const es_store_trial *t)
+{
+    return isfinite(t->wall_s) ? t->wall_s : isfinite(t->ended) ? t->ended - t->started : 0;
+}
+
+/* Per-trial figures from the project's earlier sweeps of the same program.
+ * With early termination in the spec, the trials that sweeps under the same
+ * rule pruned count too: what a trial costs under the rule. */
 static int from_history(estimate *e, const es_store_data *d, const char *program)
 {
-    size_t cap = 0, n = 0;
-    double *j = NULL, *w = NULL;
+    size_t cap = 0, n = 0, nc = 0, ns = 0, pruned = 0;
+    double *j = NULL, *w = NULL, *c = NULL, *st = NULL;
+    int pruning = e->spec->early_terminate.type != ES_PRUNE_NONE;
     for (size_t i = 0; i < d->n_projects; i++)
         for (size_t k = 0; k < d->projects[i].n_sweeps; k++)
             cap += d->projects[i].sweeps[k].n_trials;
@@ -171,25 +226,34 @@ static int from_history(estimate *e, const es_store_data *d, const char *program
         return 0;
     j = malloc(cap * sizeof *j);
     w = malloc(cap * sizeof *w);
-    if (j == NULL || w == NULL) {
+    c = malloc(cap * sizeof *c);
+    st = malloc(cap * sizeof *st);
+    if (j == NULL || w == NULL || c == NULL || st == NULL) {
         free(j);
         free(w);
+        free(c);
+        free(st);
         return -ENOMEM;
     }
     for (size_t i = 0; i < d->n_projects; i++) {
         for (size_t k = 0; k < d->projects[i].n_sweeps; k++) {
             const es_store_sweep *sw = &d->projects[i].sweeps[k];
             size_t before = n;
-            if (!same_program(sw, e->spec, program))
+            int same_rule = 0;
+            if (!same_program(sw, e->spec, program, &same_rule))
                 continue;
             for (size_t m = 0; m < sw->n_trials; m++) {
                 const es_store_trial *t = &sw->trials[m];
-                if (!trial_usable(t))
+                if (!trial_usable(t, pruning && same_rule))
                     continue;
                 j[n] = es_account_joules(&t->cpu, &t->dram, &t->gpu);
-                w[n++] = isfinite(t->wall_s)  ? t->wall_s
-                         : isfinite(t->ended) ? t->ended - t->started
-                                              : 0;
+                w[n++] = trial_wall(t);
+                if (isfinite(t->cpu_s))
+                    c[nc++] = t->cpu_s;
+                if (es_trial_status_parse(t->status) == ES_TRIAL_PRUNED)
+                    pruned++;
+                else if (t->steps > 0)
+                    st[ns++] = (double)t->steps;
             }
             e->sweeps += n > before;
         }
@@ -199,9 +263,16 @@ static int from_history(estimate *e, const es_store_data *d, const char *program
         e->samples = n;
         e->joules = spread_of(j, n);
         e->wall_s = spread_of(w, n);
+        if (nc == n)
+            e->cpu_s = spread_of(c, nc);
+        e->steps = ns > 0 ? es_median(st, ns) : NAN;
+        if (pruned > 0)
+            e->prune_basis = "history";
     }
     free(j);
     free(w);
+    free(c);
+    free(st);
     return 0;
 }
 
@@ -219,7 +290,7 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
 /* Run one trial of spec into a temporary database and take its energy and
  * wall time.  Returns 0 (e->source set when the trial's energy is known),
  * 128 + signal when interrupted, or an ES_EXIT code after printing why. */
-static int run_pilot(estimate *e, es_spec *spec, const char *worker_opt)
+static int run_pilot(estimate *e, es_spec *spec, const char *worker_opt, long trials)
 {
     const char *tmp = getenv("TMPDIR");
     char dir[PATH_MAX], db[PATH_MAX + 16], worker[PATH_MAX];
@@ -241,10 +312,16 @@ static int run_pilot(estimate *e, es_spec *spec, const char *worker_opt)
     es_cli_find_worker(worker_opt, worker, sizeof worker);
     es_err_clear(&err);
     memset(&sum, 0, sizeof sum);
-    fprintf(stderr, "estimate: running one pilot trial (temporary database, removed after)\n");
+    fprintf(stderr, "estimate: running %ld pilot trial%s (temporary database, removed after)\n",
+            trials, trials == 1 ? "" : "s");
 
-    /* One trial, whatever the spec's caps: the pilot measures a whole trial. */
-    spec->run_cap = 1;
+    /* Whole trials, whatever the spec's caps, one at a time (alone, as the
+     * sweep's contention is reckoned from their CPU time). */
+    spec->run_cap = trials;
+    /* Whole trials: the rule's effect is reckoned from its design
+     * (apply_rules), and a few pilot trials would only prune each other. */
+    es_prune_config prune = spec->early_terminate;
+    spec->early_terminate.type = ES_PRUNE_NONE;
     spec->budget = (es_budget){0};
     es_run_opts ro = {
         .db_path = db,
@@ -264,24 +341,44 @@ static int run_pilot(estimate *e, es_spec *spec, const char *worker_opt)
         rc = es_store_load(st, NULL, NULL, &d, &err);
     spec->run_cap = run_cap;
     spec->budget = budget;
+    spec->early_terminate = prune;
     if (rc != 0) {
         fprintf(stderr, "ecosweep estimate: pilot: %s\n", err.msg);
         exit_code = rc == ES_ESPEC || rc == ES_ENOTSUP ? ES_EXIT_USAGE : ES_EXIT_ERROR;
     } else if (sum.stop_signal != 0) {
         exit_code = 128 + sum.stop_signal;
     } else if (d->n_projects == 1 && d->projects[0].n_sweeps == 1 &&
-               d->projects[0].sweeps[0].n_trials == 1) {
-        const es_store_trial *t = &d->projects[0].sweeps[0].trials[0];
-        snprintf(e->pilot_status, sizeof e->pilot_status, "%s", t->status);
-        snprintf(e->pilot_reason, sizeof e->pilot_reason, "%s", t->reason ? t->reason : "");
-        if (t->cpu.method != ES_EM_NONE || t->dram.method != ES_EM_NONE ||
-            t->gpu.method != ES_EM_NONE) {
-            double j = es_account_joules(&t->cpu, &t->dram, &t->gpu);
-            double w = isfinite(t->wall_s) ? t->wall_s : 0;
+               d->projects[0].sweeps[0].n_trials >= 1) {
+        /* The completed pilot trials with a known energy; when none
+         * completed, the first one's energy all the same (what a failing
+         * trial costs is what the sweep would pay). */
+        const es_store_sweep *sw = &d->projects[0].sweeps[0];
+        double j[ES_PILOT_TRIALS_MAX], w[ES_PILOT_TRIALS_MAX], c[ES_PILOT_TRIALS_MAX];
+        double steps_of[ES_PILOT_TRIALS_MAX];
+        size_t n = 0, nc = 0, ns = 0;
+        snprintf(e->pilot_status, sizeof e->pilot_status, "%s", sw->trials[0].status);
+        snprintf(e->pilot_reason, sizeof e->pilot_reason, "%s",
+                 sw->trials[0].reason ? sw->trials[0].reason : "");
+        for (int pass = 0; pass < 2 && n == 0; pass++)
+            for (size_t i = 0; i < sw->n_trials && n < ES_PILOT_TRIALS_MAX; i++) {
+                const es_store_trial *t = &sw->trials[i];
+                if (!(pass == 0 ? trial_usable(t, 0) : i == 0 && known_energy(t)))
+                    continue;
+                j[n] = es_account_joules(&t->cpu, &t->dram, &t->gpu);
+                w[n++] = isfinite(t->wall_s) ? t->wall_s : 0;
+                if (isfinite(t->cpu_s))
+                    c[nc++] = t->cpu_s;
+                if (t->steps > 0)
+                    steps_of[ns++] = (double)t->steps;
+            }
+        if (n > 0) {
             e->source = "pilot";
-            e->samples = 1;
-            e->joules = (spread){j, j, j};
-            e->wall_s = (spread){w, w, w};
+            e->samples = n;
+            e->joules = spread_of(j, n);
+            e->wall_s = spread_of(w, n);
+            if (nc == n)
+                e->cpu_s = spread_of(c, nc);
+            e->steps = ns > 0 ? es_median(steps_of, ns) : NAN;
         }
     } else {
         snprintf(e->pilot_status, sizeof e->pilot_status, "not run");
@@ -326,6 +423,52 @@ static void cost_of(const estimate *e, double n, double j, double w, es_cost *c)
     es_account(&e->spec->energy, n * j, n * w, c);
 }
 
+/* The wall seconds the sweep takes per trial, for trials of w wall seconds
+ * and c CPU seconds: parallel trials at once, unless together they need
+ * more cores than the machine has (then the CPU time over the cores). */
+static double sweep_s_per_trial(const estimate *e, double w, double c)
+{
+    int par = e->spec->parallel > 0 ? e->spec->parallel : 1;
+    double s = w / par;
+    if (e->cores > 0 && isfinite(c) && c / e->cores > s)
+        s = c / e->cores;
+    return s;
+}
+
+/* Pruning and contention: what early termination takes off a trial when
+ * the history did not see the rule at work, and how many cores the
+ * trials share. */
+static void apply_rules(estimate *e)
+{
+    const es_prune_config *pc = &e->spec->early_terminate;
+    e->prune_fraction = 1;
+    if (e->spec->launcher.type == ES_LAUNCHER_LOCAL) {
+        cpu_set_t set;
+        e->cores = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set)
+                                                               : sysconf(_SC_NPROCESSORS_ONLN);
+    }
+    if (e->source == NULL || pc->type == ES_PRUNE_NONE || e->prune_basis != NULL)
+        return;
+    double final = pc->max_iter > 0 ? (double)pc->max_iter : e->steps;
+    double f = es_prune_expected_fraction(pc, final);
+    if (!isfinite(final) || !(f < 1))
+        return;
+    /* The range: every trial pruned as the rule is designed to (low), half
+     * way (median), none pruned (high). */
+    double mid = (1 + f) / 2;
+    e->prune_basis = "rule";
+    e->prune_fraction = f;
+    e->joules.lo *= f;
+    e->joules.med *= mid;
+    e->joules.mean *= mid;
+    e->wall_s.lo *= f;
+    e->wall_s.med *= mid;
+    e->wall_s.mean *= mid;
+    e->cpu_s.lo *= f;
+    e->cpu_s.med *= mid;
+    e->cpu_s.mean *= mid;
+}
+
 /* Trials of per_j joules that fit budget_j; -1 when there is no budget. */
 static double fits(double budget_j, double per_j)
 {
@@ -366,21 +509,23 @@ static int project_budget(estimate *e, es_store *st, int64_t project_id, es_err 
 static void print_budget_text(const estimate *e, const char *what, double budget_j)
 {
     double med = fits(budget_j, e->joules.med), hi = fits(budget_j, e->joules.hi);
+    double mean = fits(budget_j, e->joules.mean);
     es_cost c;
     es_account(&e->spec->energy, budget_j, 0, &c);
     printf("  %s: %.4g J at the devices (%.4g kWh): ", what, budget_j, c.kwh);
     if (isinf(med))
         printf("unbounded (trials use no measurable energy)\n");
     else
-        printf("%.0f trials at the median, %.0f at the high\n", med, hi);
+        printf("%.0f trials at the median, %.0f at the mean, %.0f at the high\n", med, mean, hi);
 }
 
 static void print_text(const estimate *e, const char *program)
 {
     const es_spec *sp = e->spec;
-    const char *label[3] = {"low", "median", "high"};
-    double js[3] = {e->joules.lo, e->joules.med, e->joules.hi};
-    double ws[3] = {e->wall_s.lo, e->wall_s.med, e->wall_s.hi};
+    const char *label[4] = {"low", "median", "mean", "high"};
+    double js[4] = {e->joules.lo, e->joules.med, e->joules.mean, e->joules.hi};
+    double ws[4] = {e->wall_s.lo, e->wall_s.med, e->wall_s.mean, e->wall_s.hi};
+    double cs[4] = {e->cpu_s.lo, e->cpu_s.med, e->cpu_s.mean, e->cpu_s.hi};
     int par = sp->parallel > 0 ? sp->parallel : 1;
 
     printf("estimate for %s (project %s): method %s, ", sp->path, e->project,
@@ -404,23 +549,27 @@ static void print_text(const estimate *e, const char *program)
         printf("  from history: %zu completed trials of %zu earlier sweep%s of project %s with the "
                "same program and command\n",
                e->samples, e->sweeps, e->sweeps == 1 ? "" : "s", e->project);
-    else
+    else if (e->samples == 1)
         printf("  from one pilot trial (%s%s%s), run in a temporary database; one trial gives "
                "no spread, so low = median = high\n",
                e->pilot_status, e->pilot_reason[0] ? ": " : "", e->pilot_reason);
+    else
+        printf("  from %zu pilot trials (the spec's first; the first %s%s%s), run one at a time "
+               "in a temporary database\n",
+               e->samples, e->pilot_status, e->pilot_reason[0] ? ": " : "", e->pilot_reason);
     printf("  per trial (p10 / median / p90): %.4g / %.4g / %.4g J at the devices, "
            "%.4g / %.4g / %.4g s\n",
-           js[0], js[1], js[2], ws[0], ws[1], ws[2]);
+           js[0], js[1], js[3], ws[0], ws[1], ws[3]);
 
     double n = e->trials > 0 ? (double)e->trials : 100;
     printf("  %s:\n", e->trials > 0 ? "campaign" : "per 100 trials");
     printf("    %-8s %12s %12s %12s %12s %12s\n", "", "hours", "trial-hours", "kWh", "kg CO2e",
            "USD");
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         es_cost c;
         cost_of(e, n, js[i], ws[i], &c);
-        printf("    %-8s %12.4g %12.4g %12.4g %12.4g %12.4g\n", label[i], c.hours / par, c.hours,
-               c.kwh, c.co2e_kg, c.usd);
+        printf("    %-8s %12.4g %12.4g %12.4g %12.4g %12.4g\n", label[i],
+               n * sweep_s_per_trial(e, ws[i], cs[i]) / 3600, c.hours, c.kwh, c.co2e_kg, c.usd);
     }
     if (e->trials == 0) {
         es_cost c;
@@ -428,16 +577,33 @@ static void print_text(const estimate *e, const char *program)
         printf("    per trial at the median: %.4g kWh, %.4g kg CO2e, $%.4g\n", c.kwh, c.co2e_kg,
                c.usd);
     }
-    printf("  hours = trial-hours / %d in parallel; priced with the spec's factors (PUE %.3g, "
-           "%.4g gCO2e/kWh, $%.4g/kWh, cloud $%.4g/h)\n",
-           par, sp->energy.pue, sp->energy.carbon_g_per_kwh, sp->energy.electricity_usd_per_kwh,
+    if (e->cores > 0 && isfinite(cs[1]))
+        printf("  hours = the larger of trial-hours / %d in parallel and CPU-hours / %ld cores "
+               "here (a trial keeps %.2g cores busy at the median)",
+               par, e->cores, ws[1] > 0 ? cs[1] / ws[1] : 0.0);
+    else
+        printf("  hours = trial-hours / %d in parallel", par);
+    printf("; priced with the spec's factors (PUE %.3g, %.4g gCO2e/kWh, $%.4g/kWh, cloud "
+           "$%.4g/h)\n",
+           sp->energy.pue, sp->energy.carbon_g_per_kwh, sp->energy.electricity_usd_per_kwh,
            sp->energy.cloud_usd_per_hour);
+    if (e->prune_basis != NULL && strcmp(e->prune_basis, "rule") == 0)
+        printf("  early termination (%s): a trial runs %.0f%% of its steps if the rule prunes as "
+               "designed (low), none pruned (high), half way (median); the history has no "
+               "sweep of this program under this rule\n",
+               es_prune_type_name(sp->early_terminate.type), 100 * e->prune_fraction);
+    else if (e->prune_basis != NULL)
+        printf("  early termination (%s): from the history's sweeps under the same rule, their "
+               "pruned trials included\n",
+               es_prune_type_name(sp->early_terminate.type));
     if (isfinite(e->spec_budget_j))
         print_budget_text(e, "spec budget", e->spec_budget_j);
-    if (sp->budget.wall_s > 0 && e->wall_s.med > 0)
+    double per_med = sweep_s_per_trial(e, ws[1], cs[1]),
+           per_hi = sweep_s_per_trial(e, ws[3], cs[3]);
+    if (sp->budget.wall_s > 0 && per_med > 0)
         printf("  budget.wall %.4g s: %.0f trials at the median, %.0f at the high\n",
-               sp->budget.wall_s, floor(sp->budget.wall_s * par / e->wall_s.med),
-               e->wall_s.hi > 0 ? floor(sp->budget.wall_s * par / e->wall_s.hi) : 0);
+               sp->budget.wall_s, floor(sp->budget.wall_s / per_med),
+               per_hi > 0 ? floor(sp->budget.wall_s / per_hi) : 0);
     if (e->has_project_budget)
         print_budget_text(e, "project budget remaining", e->project_budget_j);
     if (!isfinite(e->spec_budget_j) && !e->has_project_budget && sp->budget.wall_s <= 0)
@@ -452,16 +618,17 @@ static void j_spread(const char *key, spread s)
     es_cli_json_num(s.med);
     fputs(", \"p90\": ", stdout);
     es_cli_json_num(s.hi);
+    fputs(", \"mean\": ", stdout);
+    es_cli_json_num(s.mean);
     putchar('}');
 }
 
-static void j_cost(const estimate *e, double n, double j, double w)
+static void j_cost(const estimate *e, double n, double j, double w, double cpu)
 {
     es_cost c;
-    int par = e->spec->parallel > 0 ? e->spec->parallel : 1;
     cost_of(e, n, j, w, &c);
     fputs("{\"hours\": ", stdout);
-    es_cli_json_num(c.hours / par);
+    es_cli_json_num(n * sweep_s_per_trial(e, w, cpu) / 3600);
     fputs(", \"trial_hours\": ", stdout);
     es_cli_json_num(c.hours);
     fputs(", \"joules\": ", stdout);
@@ -482,11 +649,13 @@ static void j_cost(const estimate *e, double n, double j, double w)
 static void j_range(const estimate *e, const char *key, double n)
 {
     printf(", \"%s\": {\"low\": ", key);
-    j_cost(e, n, e->joules.lo, e->wall_s.lo);
+    j_cost(e, n, e->joules.lo, e->wall_s.lo, e->cpu_s.lo);
     fputs(", \"median\": ", stdout);
-    j_cost(e, n, e->joules.med, e->wall_s.med);
+    j_cost(e, n, e->joules.med, e->wall_s.med, e->cpu_s.med);
+    fputs(", \"mean\": ", stdout);
+    j_cost(e, n, e->joules.mean, e->wall_s.mean, e->cpu_s.mean);
     fputs(", \"high\": ", stdout);
-    j_cost(e, n, e->joules.hi, e->wall_s.hi);
+    j_cost(e, n, e->joules.hi, e->wall_s.hi, e->cpu_s.hi);
     putchar('}');
 }
 
@@ -500,6 +669,8 @@ static void j_budget(const estimate *e, const char *what, double budget_j, int f
     es_cli_json_num(c.kwh);
     fputs(", \"trials_at_median\": ", stdout);
     es_cli_json_num(e->source ? fits(budget_j, e->joules.med) : NAN);
+    fputs(", \"trials_at_mean\": ", stdout);
+    es_cli_json_num(e->source ? fits(budget_j, e->joules.mean) : NAN);
     fputs(", \"trials_at_high\": ", stdout);
     es_cli_json_num(e->source ? fits(budget_j, e->joules.hi) : NAN);
     putchar('}');
@@ -538,6 +709,8 @@ static void print_json(const estimate *e, const char *program)
         j_spread("joules", e->joules);
         fputs(", ", stdout);
         j_spread("wall_s", e->wall_s);
+        fputs(", ", stdout);
+        j_spread("cpu_s", e->cpu_s);
         putchar('}');
         j_range(e, "per_trial_cost", 1);
         if (e->trials > 0)
@@ -547,6 +720,23 @@ static void print_json(const estimate *e, const char *program)
         j_range(e, "per_100_trials", 100);
     } else {
         fputs("null, \"campaign\": null", stdout);
+    }
+    fputs(", \"cores\": ", stdout);
+    if (e->cores > 0)
+        printf("%ld", e->cores);
+    else
+        fputs("null", stdout);
+    fputs(", \"early_termination\": ", stdout);
+    if (e->prune_basis != NULL) {
+        fputs("{\"rule\": ", stdout);
+        es_cli_json_str(es_prune_type_name(sp->early_terminate.type));
+        fputs(", \"basis\": ", stdout);
+        es_cli_json_str(e->prune_basis);
+        fputs(", \"fraction_low\": ", stdout);
+        es_cli_json_num(e->prune_fraction);
+        putchar('}');
+    } else {
+        fputs("null", stdout);
     }
     fputs(", \"budgets\": [", stdout);
     int first = 1;
@@ -607,6 +797,8 @@ static int estimate_exec(const void *args, int n, char **operands)
     }
     memset(&e, 0, sizeof e);
     e.spec = spec;
+    e.cpu_s = (spread){NAN, NAN, NAN, NAN};
+    e.steps = NAN;
     e.project = project ? project : spec->project ? spec->project : "default";
     e.spec_budget_j = es_account_budget_joules(&spec->energy, &spec->budget);
     e.project_budget_j = NAN;
@@ -629,11 +821,12 @@ static int estimate_exec(const void *args, int n, char **operands)
         estimate p = e;
         p.source = NULL;
         p.samples = p.sweeps = 0;
-        if ((rc = run_pilot(&p, spec, worker)) != 0)
+        if ((rc = run_pilot(&p, spec, worker, a->pilot_trials > 0 ? a->pilot_trials : 3)) != 0)
             goto out;
         if (p.source != NULL || e.source == NULL)
             e = p;
     }
+    apply_rules(&e);
     if (json)
         print_json(&e, program);
     else

@@ -5,6 +5,7 @@
  * database as it was (or absent) and nothing behind in $TMPDIR.
  */
 #include <dirent.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,6 +29,9 @@ static es_spec *spec_from(const char *yaml)
         ES_FAIL("spec: %s", err.msg);
     return sp;
 }
+
+/* CPU seconds of each history trial per wall second (NAN: not recorded). */
+static double cpu_per_wall = NAN;
 
 static int64_t sweep_with(es_store *st, const char *yaml, const char *project, const double *js,
                           const char *const *status, size_t n)
@@ -62,6 +66,7 @@ static int64_t sweep_with(es_store *st, const char *yaml, const char *project, c
         ES_CHECK_INT(es_store_trial_start(st, &tn, &id, &err), 0);
         es_result_init(&r);
         r.wall_s = 60.0 * (double)(i + 1);
+        r.cpu_s = cpu_per_wall * r.wall_s;
         r.cpu.j = js[i];
         r.cpu.method = ES_EM_ESTIMATE;
         int done = strcmp(status[i], "completed") == 0;
@@ -128,7 +133,9 @@ ES_TEST(from_history)
     /* The project spent (1+2+3+4+5+100+50) MJ x 1.5 = 68.75 kWh of its 100:
      * 31.25 kWh = 75 MJ at the devices remain, 25 trials at 3 MJ, 16 at 4.6. */
     ES_CHECK_CONTAINS(out, "project budget remaining: 7.5e+07 J at the devices (31.25 kWh): 25 "
-                           "trials at the median, 16 at the high");
+                           "trials at the median, 25 at the mean, 16 at the high");
+    /* The mean, 3 MJ here too, is what the campaign is expected to cost. */
+    ES_CHECK_CONTAINS(out, "    mean              0.5          0.5         12.5");
 
     rc = es_test_ecosweep(
         (const char *[]){"estimate", spec, "--db", db, "--format", "json", "--no-pilot", NULL},
@@ -140,7 +147,8 @@ ES_TEST(from_history)
     ES_CHECK_CONTAINS(out, "\"median\": {\"hours\": 0.5, \"trial_hours\": 0.5, \"joules\": "
                            "30000000, \"kwh\": 12.5, \"co2e_kg\": 1.25, \"usd\": 2.5");
     ES_CHECK_CONTAINS(out, "{\"what\": \"project_remaining\", \"joules\": 75000000, \"kwh\": "
-                           "31.25, \"trials_at_median\": 25, \"trials_at_high\": 16}");
+                           "31.25, \"trials_at_median\": 25, \"trials_at_mean\": 25, "
+                           "\"trials_at_high\": 16}");
 
     /* Another project has no history of train.py... except "elsewhere". */
     rc = es_test_ecosweep(
@@ -226,7 +234,7 @@ ES_TEST(pilot_leaves_no_database)
     if (rc != 0)
         fprintf(stderr, "%s%s", out, err);
     ES_CHECK_INT(rc, 0);
-    ES_CHECK_CONTAINS(out, "\"source\": \"pilot\", \"samples\": 1");
+    ES_CHECK_CONTAINS(out, "\"source\": \"pilot\", \"samples\": 3"); /* 3 by default */
     ES_CHECK_CONTAINS(out, "\"pilot\": {\"status\": \"completed\", \"reason\": null}");
     const char *p = strstr(out, "\"per_trial\": {\"joules\": {\"p10\": ");
     ES_CHECK(p != NULL);
@@ -236,7 +244,7 @@ ES_TEST(pilot_leaves_no_database)
     ES_CHECK_CONTAINS(out, "{\"what\": \"spec\", \"joules\": ");
     ES_CHECK(access(db, F_OK) != 0);
     ES_CHECK(dir_is_empty(tmp));
-    ES_CHECK_CONTAINS(err, "running one pilot trial");
+    ES_CHECK_CONTAINS(err, "running 3 pilot trials");
 }
 
 static void count_rows(const char *db, size_t *sweeps, size_t *trials)
@@ -265,8 +273,9 @@ ES_TEST(pilot_leaves_database_untouched)
     size_t sweeps, trials, sweeps2, trials2;
     ES_CHECK_INT(mkdir(tmp, 0700), 0);
     count_rows(db, &sweeps, &trials);
-    int rc = es_test_ecosweep((const char *[]){"estimate", spec, "--db", db, "--pilot", NULL}, tmp,
-                              &out, &err);
+    int rc = es_test_ecosweep(
+        (const char *[]){"estimate", spec, "--db", db, "--pilot", "--pilot-trials", "1", NULL}, tmp,
+        &out, &err);
     if (rc != 0)
         fprintf(stderr, "%s%s", out, err);
     ES_CHECK_INT(rc, 0);
@@ -291,4 +300,69 @@ ES_TEST(spec_error_exits_2)
     ES_CHECK_INT(es_test_ecosweep((const char *[]){"estimate", spec, "--pilot", "--no-pilot", NULL},
                                   NULL, &out, &err),
                  2);
+}
+
+/* Trials that keep two cores busy each, as many at once as there are
+ * cores: the sweep takes twice what trial-hours / parallel says, the CPU
+ * time over the cores (the pilot ran alone, and the estimate once
+ * divided by parallel whatever the machine). */
+ES_TEST(parallel_trials_share_the_cores)
+{
+    cpu_set_t set;
+    ES_CHECK_INT(sched_getaffinity(0, sizeof set, &set), 0);
+    int cores = CPU_COUNT(&set);
+    cpu_per_wall = 2;
+    const char *db = history_db();
+    cpu_per_wall = NAN;
+    char yaml[1024], want[256];
+    snprintf(yaml, sizeof yaml, "%sparallel: %d\n", hist_yaml, cores);
+    const char *spec = es_test_write_file("c.yaml", yaml);
+    const char *out, *err;
+    ES_CHECK_INT(es_test_ecosweep((const char *[]){"estimate", spec, "--db", db, "--format", "json",
+                                                   "--no-pilot", NULL},
+                                  NULL, &out, &err),
+                 0);
+    /* Median trial 180 s wall, 360 s CPU: 10 trials take 3600 s / cores. */
+    snprintf(want, sizeof want, "\"median\": {\"hours\": %.15g, \"trial_hours\": 0.5,",
+             1.0 / cores);
+    ES_CHECK_CONTAINS(out, want);
+    snprintf(want, sizeof want, "\"cores\": %d", cores);
+    ES_CHECK_CONTAINS(out, want);
+    ES_CHECK_INT(
+        es_test_ecosweep((const char *[]){"estimate", spec, "--db", db, "--no-pilot", NULL}, NULL,
+                         &out, &err),
+        0);
+    ES_CHECK_CONTAINS(out, "hours = the larger of trial-hours");
+    ES_CHECK_CONTAINS(out, "(a trial keeps 2 cores busy at the median)");
+}
+
+/* With early termination and a history that never pruned, the estimate
+ * takes what the rule is designed to save off the low and median ends
+ * (hyperband, max_iter 27, s 2: brackets 3 and 9, a third and a ninth of
+ * the trials going on: 7 of 27 steps), not off the high one; a history
+ * under the same rule counts its pruned trials instead. */
+ES_TEST(early_termination_lowers_the_estimate)
+{
+    const char *db = history_db();
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "%searly_terminate: {type: hyperband, max_iter: 27, s: 2, eta: 3}\n", hist_yaml);
+    const char *spec = es_test_write_file("p.yaml", yaml);
+    const char *out, *err;
+    ES_CHECK_INT(es_test_ecosweep((const char *[]){"estimate", spec, "--db", db, "--format", "json",
+                                                   "--no-pilot", NULL},
+                                  NULL, &out, &err),
+                 0);
+    ES_CHECK_CONTAINS(out, "\"early_termination\": {\"rule\": \"hyperband\", \"basis\": "
+                           "\"rule\", \"fraction_low\": 0.259259259259259}");
+    char want[256];
+    snprintf(want, sizeof want,
+             "\"joules\": {\"p10\": %.15g, \"median\": %.15g, \"p90\": 4600000, \"mean\": %.15g}",
+             1.4e6 * 7 / 27, 3e6 * (1 + 7.0 / 27) / 2, 3e6 * (1 + 7.0 / 27) / 2);
+    ES_CHECK_CONTAINS(out, want);
+    ES_CHECK_INT(
+        es_test_ecosweep((const char *[]){"estimate", spec, "--db", db, "--no-pilot", NULL}, NULL,
+                         &out, &err),
+        0);
+    ES_CHECK_CONTAINS(out, "early termination (hyperband): a trial runs 26% of its steps");
 }
