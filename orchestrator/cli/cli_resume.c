@@ -112,6 +112,9 @@ static int resume_exec(const void *args, int n, char **operands)
         es_store_close(st);
         return ES_EXIT_ERROR;
     }
+    /* A run_cap --more raised stays. */
+    if (ref.run_cap > spec->run_cap && spec->run_cap > 0)
+        spec->run_cap = ref.run_cap;
     /* The caps it was started with, a command line's included. */
     spec->budget.kwh = ref.budget.kwh;
     spec->budget.usd = ref.budget.usd;

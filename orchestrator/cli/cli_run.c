@@ -135,8 +135,9 @@ static void print_summary(const es_spec *spec, const es_run_summary *s, const ch
            el);
     if (s->reusable > 0)
         printf("  %d trial%s ran a configuration the project had already completed with the same "
-               "command; --reuse (or reuse: true) would have reused %s results and saved about "
-               "%.4g J (what those runs took)\n",
+               "command and inputs; --reuse (or reuse: true) would have reused %s results and "
+               "saved about "
+               "%.4g J (what they took in this sweep)\n",
                s->reusable, s->reusable == 1 ? "" : "s", s->reusable == 1 ? "its" : "their",
                s->reusable_j);
     /* By number: a name can be shared by sweeps of other projects. */
@@ -291,13 +292,15 @@ static int run_exec(const void *args, int n, char **operands)
                 "ecosweep run: sweep %s finished at its run_cap with %lld trials; run_cap raised "
                 "to %ld in the spec, it goes on (--new starts a new sweep instead)\n",
                 ref.name, (long long)ref.next_number, spec->run_cap);
-        ro.more = spec->run_cap - (long)ref.next_number;
     }
     if (n_found > 0) {
         snprintf(sweep_name, sizeof sweep_name, "%s", ref.name);
         ro.sweep_name = sweep_name;
         ro.seed = ref.seed;
         ro.resume_id = ref.id;
+        /* A run_cap --more raised stays. */
+        if (ref.run_cap > spec->run_cap && spec->run_cap > 0)
+            spec->run_cap = ref.run_cap;
         /* The caps it was started with stay, unless given again now. */
         if (!(a->max_kwh > 0))
             spec->budget.kwh = ref.budget.kwh;

@@ -16,6 +16,9 @@
 
 #include "numbers.h"
 
+/* Files larger than this are known by their identity, not their content. */
+#define ES_INPUTS_HASH_MAX ((off_t)64 << 20)
+
 /* One file hashed before, known by what stat says of it. */
 typedef struct cached_file {
     dev_t dev;
@@ -94,53 +97,64 @@ static int file_hash(es_inputs *in, int fd, const struct stat *sb, uint64_t *out
 }
 
 /* Fold the file at path, when it is an existing regular file, into *h:
- * its path and its content's hash, or the error that kept it from being
- * read.  Directories, devices, pipes and missing paths add nothing.
- * 0 or -ENOMEM. */
+ * its path and its content's hash (a file past ES_INPUTS_HASH_MAX bytes:
+ * its identity -- device, inode, size, modification and change times --
+ * instead, so that a data set of many gigabytes does not stall the sweep),
+ * or the error that kept it from being read.  Directories, devices, pipes
+ * and missing paths add nothing.  0 or -ENOMEM. */
 static int fold_file(es_inputs *in, const char *path, uint64_t *h)
 {
     struct stat sb;
-    char text[64];
+    char text[160];
     if (path[0] == '\0' || strlen(path) >= PATH_MAX || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
         return 0;
-    /* Non-blocking, in case the path became a FIFO since the stat. */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     uint64_t fh = 0;
-    int rc;
-    if (fd < 0)
-        rc = -errno;
-    else if (fstat(fd, &sb) != 0)
-        rc = -errno;
-    else if (!S_ISREG(sb.st_mode))
-        rc = -EINVAL;
-    else
-        rc = file_hash(in, fd, &sb, &fh);
-    if (fd >= 0)
-        close(fd);
-    if (rc == -ENOMEM)
-        return rc;
+    int rc = 0;
+    if (sb.st_size > ES_INPUTS_HASH_MAX) {
+        snprintf(text, sizeof text, "big %llu %llu %lld %lld.%09ld %lld.%09ld",
+                 (unsigned long long)sb.st_dev, (unsigned long long)sb.st_ino,
+                 (long long)sb.st_size, (long long)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec,
+                 (long long)sb.st_ctim.tv_sec, sb.st_ctim.tv_nsec);
+    } else {
+        /* Non-blocking, in case the path became a FIFO since the stat. */
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+        if (fd < 0)
+            rc = -errno;
+        else if (fstat(fd, &sb) != 0)
+            rc = -errno;
+        else if (!S_ISREG(sb.st_mode))
+            rc = -EINVAL;
+        else
+            rc = file_hash(in, fd, &sb, &fh);
+        if (fd >= 0)
+            close(fd);
+        if (rc == -ENOMEM)
+            return rc;
+        if (rc == 0)
+            snprintf(text, sizeof text, "%016llx", (unsigned long long)fh);
+        else
+            snprintf(text, sizeof text, "error %d", -rc);
+    }
     *h = es_hash64(*h, "file", 5);
     *h = es_hash64(*h, path, strlen(path) + 1);
-    if (rc == 0)
-        snprintf(text, sizeof text, "%016llx", (unsigned long long)fh);
-    else
-        snprintf(text, sizeof text, "error %d", -rc);
     *h = es_hash64(*h, text, strlen(text) + 1);
     return 0;
 }
 
-/* argv[0] without a slash is found through $PATH, as the worker runs it. */
-static int fold_path_lookup(es_inputs *in, const char *name, uint64_t *h)
+/* A bare name (no slash) as the trial's $PATH finds it, folded. */
+static int fold_path_lookup(es_inputs *in, const char *path, const char *name, uint64_t *h)
 {
-    const char *path = getenv("PATH");
     char full[PATH_MAX];
-    if (path == NULL || *path == '\0' || strlen(name) >= NAME_MAX)
+    if (path == NULL || *path == '\0' || strlen(name) >= NAME_MAX || strchr(name, '/') != NULL)
         return 0;
     for (const char *p = path; *p != '\0';) {
         size_t len = strcspn(p, ":");
         int w = snprintf(full, sizeof full, "%.*s/%s", (int)len, len ? p : ".", name);
-        if (w > 0 && (size_t)w < sizeof full && access(full, X_OK) == 0)
-            return fold_file(in, full, h);
+        if (w > 0 && (size_t)w < sizeof full && access(full, X_OK) == 0) {
+            struct stat sb;
+            if (stat(full, &sb) == 0 && S_ISREG(sb.st_mode))
+                return fold_file(in, full, h);
+        }
         p += len;
         if (*p == ':')
             p++;
@@ -148,27 +162,60 @@ static int fold_path_lookup(es_inputs *in, const char *name, uint64_t *h)
     return 0;
 }
 
-/* Every path an argument names: itself, what follows its first '=', and
- * each of its words when it has blanks (a shell script). */
-static int fold_argument(es_inputs *in, const char *arg, uint64_t *h)
+/* The next shell-like word of *p: blanks and the operators ; | & < > ( )
+ * and ` separate words, '...' and "..." group (quotes dropped), a
+ * backslash escapes the next character.  A word of more than cap - 1
+ * bytes is cut.  0 when there is no word left. */
+static int next_word(const char **p, char *word, size_t cap)
 {
-    static const char separators[] = " \t\n;|&<>()'\"`=";
-    const char *eq = strchr(arg, '=');
-    int rc = fold_file(in, arg, h);
-    if (rc == 0 && eq != NULL)
-        rc = fold_file(in, eq + 1, h);
-    if (rc != 0 || strpbrk(arg, " \t\n") == NULL)
-        return rc;
-    for (const char *p = arg; rc == 0 && *p != '\0';) {
-        p += strspn(p, separators);
-        size_t len = strcspn(p, separators);
-        if (len > 0 && len < PATH_MAX) {
-            char word[PATH_MAX];
-            memcpy(word, p, len);
-            word[len] = '\0';
-            rc = fold_file(in, word, h);
+    static const char separators[] = " \t\n;|&<>()`";
+    const char *s = *p;
+    size_t n = 0;
+    char quote = 0;
+    while (*s != '\0' && strchr(separators, *s) != NULL)
+        s++;
+    if (*s == '\0') {
+        *p = s;
+        return 0;
+    }
+    for (; *s != '\0'; s++) {
+        char ch = *s;
+        if (quote != 0 && ch == quote) {
+            quote = 0;
+            continue;
         }
-        p += len;
+        if (quote == 0 && (ch == '\'' || ch == '"')) {
+            quote = ch;
+            continue;
+        }
+        if (quote == 0 && strchr(separators, ch) != NULL)
+            break;
+        if (ch == '\\' && quote != '\'' && s[1] != '\0')
+            ch = *++s;
+        if (n + 1 < cap)
+            word[n++] = ch;
+    }
+    word[n] = '\0';
+    *p = s;
+    return 1;
+}
+
+/* Every path an argument names: each of its shell-like words (the whole
+ * argument, when it is one), what follows a word's first '=' (as in
+ * --data=train.csv), and, in a shell script or as the command, a bare
+ * word as the trial's $PATH finds it. */
+static int fold_argument(es_inputs *in, const char *arg, const char *path, int lookup, uint64_t *h)
+{
+    char word[PATH_MAX];
+    int rc = fold_file(in, arg, h);
+    for (const char *p = arg; rc == 0 && next_word(&p, word, sizeof word);) {
+        const char *eq = strchr(word, '=');
+        if (strcmp(word, arg) != 0)
+            rc = fold_file(in, word, h);
+        if (rc == 0 && eq != NULL)
+            rc = fold_file(in, eq + 1, h);
+        if (rc == 0 && lookup)
+            rc = fold_path_lookup(in, path, word, h);
     }
     return rc;
 }
@@ -213,16 +260,25 @@ static int fold_env(const es_spec_env *env, uint64_t *h)
     return rc;
 }
 
+/* The $PATH a trial gets: the spec's env.set PATH, else this process's. */
+static const char *trial_path(const es_spec *spec)
+{
+    for (size_t i = 0; i < spec->env.n_set; i++)
+        if (strcmp(spec->env.set_names[i], "PATH") == 0)
+            return spec->env.set_values[i];
+    return es_spec_env_removes(&spec->env, "PATH") ? NULL : getenv("PATH");
+}
+
 int es_inputs_key(es_inputs *in, const es_spec *spec, char *const *argv,
                   char key[ES_INPUTS_KEY_SIZE], es_err *err)
 {
-    uint64_t h = es_hash64(ES_HASH64_INIT, "inputs-1", 9);
+    uint64_t h = es_hash64(ES_HASH64_INIT, "inputs-2", 9);
+    const char *path = trial_path(spec);
     int rc = 0;
     if (spec->program != NULL)
         rc = fold_file(in, spec->program, &h);
     for (size_t i = 0; rc == 0 && argv != NULL && argv[i] != NULL; i++)
-        rc = i == 0 && strchr(argv[0], '/') == NULL ? fold_path_lookup(in, argv[0], &h)
-                                                    : fold_argument(in, argv[i], &h);
+        rc = fold_argument(in, argv[i], path, i == 0 || spec->shell, &h);
     if (rc == 0)
         rc = fold_env(&spec->env, &h);
     if (rc != 0)

@@ -6,17 +6,23 @@
  * sets and removes.
  *
  * The files are found in the command as ecosweep runs it (after ${...}
- * expansion): each argument, the part after '=' of an argument such as
- * --data=train.csv, and each word of an argument with blanks in it (a
- * `shell: true` script), relative paths from this process's directory
- * (where trials run), a bare first word through $PATH.  A file the
- * program opens on its own without the command naming it is not seen:
- * that is the limit of reuse, said in the README.
+ * expansion): each argument and each of its shell-like words (quotes
+ * grouping, blanks and ; | & < > ( ) separating, so a `shell: true` script
+ * is read word by word), the part after '=' of a word such as
+ * --data=train.csv, relative paths from this process's directory (where
+ * trials run); the command's first word, and every bare word of a shell
+ * script, also as the trial's $PATH (env.set's, else this process's) finds
+ * it.  A file the program opens on its own without the command naming it,
+ * a directory's contents, a path relative to a directory a script changes
+ * to: not seen, the limits of reuse, said in the README.
  *
- * Hashing is by content (es_hash64), cached per file by device, inode,
- * size and modification and change times, so a sweep hashes a large data
- * file once and an edit between trials is still seen.  Not thread-safe;
- * one cache per sweep.
+ * Hashing is by content (es_hash64: an edit tells, a file crafted to
+ * collide does not; reuse trusts whoever can write the files), cached per
+ * file by device, inode, size and modification and change times, so a
+ * sweep reads a file once and an edit between trials is still seen.  A
+ * file past 64 MiB is known by that identity alone (a data set of
+ * gigabytes would stall the sweep): a copy of it, or the same bytes
+ * written again, does not match.  Not thread-safe; one cache per sweep.
  */
 #ifndef ES_INPUTS_H
 #define ES_INPUTS_H

@@ -457,6 +457,8 @@ static void trial_finish(trial *t)
                                    : 0;
     es_account(&sp->energy, joules, have_r ? rp->wall_s : e.ended - t->started, &cost);
     sw->spent_j += joules;
+    if (t->reusable)
+        sw->sum->reusable_j += joules;
     /* What the search learns: a result, a partial one (pruned), or a
      * failure it should steer away from.  Interrupted trials say nothing
      * about their configuration. */
@@ -649,14 +651,14 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
         es_store_reuse_query q = {.command_json = cmd_json,
                                   .params_json = params,
                                   .inputs_key = inputs_key,
-                                  .metric = sp->metric_name};
+                                  .metric = sp->metric_name,
+                                  .history_cap = METRIC_ROWS_CAP};
         if ((rc = es_inputs_key(sw->inputs, sp, argv, inputs_key, &err)) != 0 ||
             (rc = es_store_find_completed(sw->st, sw->project_id, &q, &ru, &err)) != 0)
             goto fail;
         if (ru.found && !sw->opts->reuse) {
             sw->sum->reusable++;
-            if (isfinite(ru.joules))
-                sw->sum->reusable_j += ru.joules;
+            t->reusable = 1; /* what it spends is what reuse would have saved */
         } else if (ru.found) {
             trial_reuse(sw, t, &ru, cmd_json, inputs_key);
             es_strv_free(argv);
@@ -850,6 +852,20 @@ static void fill_now(sweep *sw)
                     es_values_free(values, sp->n_params);
                     break; /* wait for the pilot; the same index comes again */
                 }
+            } else if (upper > left && upper <= left + sw->reserved_j) {
+                /* It fits once the project's other sweeps end the trials
+                 * that reserve the rest: wait for them (the tick tries
+                 * again), rather than end the sweep. */
+                es_values_free(values, sp->n_params);
+                if (!sw->waiting_reserved)
+                    es_loop_say(sw,
+                                "waiting: trial %llu is forecast at %.4g J (95%% bound), %.4g J "
+                                "remain of %s once the %.4g J the project's other sweeps' "
+                                "running trials reserve is released",
+                                (unsigned long long)index, upper, left > 0 ? left : 0,
+                                sw->budget_what, sw->reserved_j);
+                sw->waiting_reserved = 1;
+                break; /* the same index comes again */
             } else if (upper > left) {
                 es_values_free(values, sp->n_params);
                 es_loop_stop_launching(
@@ -860,6 +876,7 @@ static void fill_now(sweep *sw)
                 break;
             }
         }
+        sw->waiting_reserved = 0;
         if (redo)
             sw->redo_pos++;
         else
@@ -949,6 +966,8 @@ static void on_tick(uv_timer_t *h)
             save_progress(sw);
         if (sw->project_capped)
             check_energy_budget(sw);
+        if (sw->waiting_reserved && !sw->stopping && !sw->fatal)
+            fill(sw);
     }
     if (sw->spec->budget.wall_s > 0 && elapsed(sw) >= sw->spec->budget.wall_s && sw->running > 0) {
         char d[32];

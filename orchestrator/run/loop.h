@@ -48,8 +48,10 @@ typedef struct es_run_opts {
     int64_t resume_id;       /* > 0: take up this unfinished sweep instead of
                               * creating one (see below); sweep_name is then
                               * its name, and seed should be its stored seed */
-    long more;               /* > 0 (with resume_id): run this many trials beyond the
-                              * numbers the sweep recorded, whatever its run_cap */
+    long more;               /* > 0 (with resume_id): run this many trials more than
+                              * the sweep would have run (its run_cap, or the numbers
+                              * it recorded when past it or without one); the new cap
+                              * is recorded (es_store_sweep_set_run_cap) */
     es_lock *lock;           /* NULL: no protection against a second
                               * coordinator.  Else the caller holds its
                               * decision lock (es_lock_decide_begin) while it
@@ -69,7 +71,8 @@ typedef struct es_run_summary {
     int reused;          /* completed trials whose result came from an earlier sweep */
     int reusable;        /* reuse off: trials whose configuration the project had already
                           * completed (they ran again) */
-    double reusable_j;   /* and the joules those earlier runs took: what reuse would save */
+    double reusable_j;   /* and the joules they took (at the devices): what reuse would
+                          * have saved */
     int pruned;          /* stopped by early_terminate; never counted as failed */
     int lost;            /* trials found running when the sweep was resumed */
     int64_t best_number; /* -1 when no trial completed */

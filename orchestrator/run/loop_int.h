@@ -64,6 +64,7 @@ typedef struct trial {
     int live_saved;    /* the latest sample is in the store */
     es_sample live;    /* the worker's latest sample: energy so far */
     double forecast_j; /* median energy forecast at launch, NAN when none */
+    int reusable;      /* reuse off: it runs a configuration reuse would have matched */
     int have_r;        /* the result has arrived */
     es_result result;
 
@@ -112,11 +113,12 @@ struct sweep {
                             * cap of 2 kWh, what the rest of the project left" */
     double own_budget_j;   /* the sweep's own budget, NAN when none */
     char own_budget_what[160];
-    int project_capped; /* the project has a budget: shared with its other
-                         * sweeps, read again before each launch decision */
-    double reserved_j;  /* what the project's other sweeps' running trials are
-                         * forecast to use still (admission keeps it) */
-    double spent_j;     /* joules of the trials that ended */
+    int project_capped;   /* the project has a budget: shared with its other
+                           * sweeps, read again before each launch decision */
+    double reserved_j;    /* what the project's other sweeps' running trials are
+                           * forecast to use still (admission keeps it) */
+    int waiting_reserved; /* the next trial waits for those reservations */
+    double spent_j;       /* joules of the trials that ended */
     int budget_exhausted;
     uint64_t next_index;
     long run_cap;           /* the spec's, or what opts->more makes it; 0: none */

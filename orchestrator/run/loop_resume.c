@@ -184,7 +184,15 @@ int es_loop_resume(sweep *sw, es_err *err)
     }
     sw->next_index = next;
     if (sw->opts->more > 0) {
-        sw->run_cap = (long)next + sw->opts->more;
+        /* N beyond what it would have run: its run_cap, or the numbers it
+         * recorded when it ran past it (an earlier --more) or has none. */
+        long base = sw->run_cap > (long)next ? sw->run_cap : (long)next;
+        sw->run_cap = base + sw->opts->more;
+        if ((rc = es_store_sweep_set_run_cap(sw->st, sw->id, sw->run_cap, err)) != 0) {
+            free(done);
+            es_store_sweep_history_free(h, n, sp);
+            return rc;
+        }
         es_loop_say(sw, "sweep %s goes on with %ld more trial%s (to %ld)", sw->name, sw->opts->more,
                     sw->opts->more == 1 ? "" : "s", sw->run_cap);
     }

@@ -45,7 +45,7 @@ static const char *const sql[Q__COUNT] = {
         " p.name AS project,"
         " s.reason, s.budget_kwh, s.budget_usd, s.budget_co2e_kg,"
         " (SELECT coalesce(max(t.number) + 1, 0) FROM trial t WHERE t.sweep_id = s.id)"
-        " AS next_number"
+        " AS next_number, s.run_cap"
         " FROM sweep s JOIN project p ON p.id = s.project_id"
         " WHERE (?1 IS NULL OR p.name = ?1) AND (s.name = ?2 OR CAST(s.id AS TEXT) = ?2"
         "      OR (?3 IN ('unfinished-family', 'latest-family')"
@@ -206,6 +206,7 @@ static const char *const sql[Q__COUNT] = {
                           "   FROM imported_job j JOIN job_import i ON i.id = j.import_id"
                           "   WHERE i.project_id = ?1) GROUP BY src",
     [Q_SWEEP_ALIVE] = "UPDATE sweep SET alive_at = ?2 WHERE id = ?1",
+    [Q_SWEEP_RUN_CAP] = "UPDATE sweep SET run_cap = ?2 WHERE id = ?1",
     /* A completed trial that ran (not itself a reuse) in the project, with
      * the same argv and the same parameters: the same names, and for each a
      * value of the same JSON type and the same value, whatever the order of
@@ -213,12 +214,15 @@ static const char *const sql[Q__COUNT] = {
     /* The objective is the new sweep's metric as the trial last reported
      * it (the objective a trial gets, see loop_output.c): a trial that never
      * reported that metric, or last reported no finite number for it, does
-     * not match when the sweep has a metric (?5). */
+     * not match when the sweep has a metric (?5).  Its own sweep's metric
+     * is its objective; another is read from its history, unless the
+     * history may have been cut at ?6 rows (its last value then unknown). */
     [Q_FIND_COMPLETED] =
         "SELECT id, sweep_id, name, number, objective, joules, wall_s FROM ("
         " SELECT t.id AS id, s.id AS sweep_id, s.name AS name, t.number AS number,"
+        " CASE WHEN s.metric = ?5 THEN t.objective WHEN t.metric_points < ?6 THEN"
         " (SELECT m.value FROM metric m WHERE m.trial_id = t.id AND m.name = ?5"
-        "  ORDER BY m.seq DESC LIMIT 1) AS objective, " TRIAL_JOULES(
+        "  ORDER BY m.seq DESC LIMIT 1) END AS objective, " TRIAL_JOULES(
             "t") " AS joules,"
                  " t.wall_s AS wall_s"
                  " FROM trial t JOIN sweep s ON s.id = t.sweep_id"
@@ -1024,6 +1028,14 @@ int es_store_project_others(es_store *st, int64_t project_id, int64_t sweep_id, 
     return project_use(st, project_id, sweep_id, alive_after, &device_j, spent, reserved, err);
 }
 
+int es_store_sweep_set_run_cap(es_store *st, int64_t sweep_id, long run_cap, es_err *err)
+{
+    sqlite3_stmt *s = st->q[Q_SWEEP_RUN_CAP];
+    sqlite3_bind_int64(s, 1, sweep_id);
+    sqlite3_bind_int64(s, 2, run_cap);
+    return es_store__step_done(st, Q_SWEEP_RUN_CAP, err, "recording the sweep's run_cap");
+}
+
 int es_store_sweep_alive(es_store *st, int64_t sweep_id, double now, es_err *err)
 {
     sqlite3_stmt *s = st->q[Q_SWEEP_ALIVE];
@@ -1047,6 +1059,7 @@ int es_store_find_completed(es_store *st, int64_t project_id, const es_store_reu
     es_store__bind_text(s, 3, q->params_json ? q->params_json : "{}");
     es_store__bind_text(s, 4, q->inputs_key);
     es_store__bind_text(s, 5, q->metric);
+    sqlite3_bind_int64(s, 6, q->history_cap > 0 ? q->history_cap : INT64_MAX);
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
         const unsigned char *name = sqlite3_column_text(s, FC_SWEEP_NAME);

@@ -113,6 +113,9 @@ int es_store_project_budget_set(es_store *st, int64_t project_id, const es_budge
 int es_store_project_others(es_store *st, int64_t project_id, int64_t sweep_id, double alive_after,
                             es_budget *spent /* OUT */, es_budget *reserved /* OUT */, es_err *err);
 
+/* Record the run_cap `--more` gave sweep_id, which a later resume keeps. */
+int es_store_sweep_set_run_cap(es_store *st, int64_t sweep_id, long run_cap, es_err *err);
+
 /* The coordinator of sweep_id is alive at now (unix seconds). */
 int es_store_sweep_alive(es_store *st, int64_t sweep_id, double now, es_err *err);
 
@@ -141,6 +144,8 @@ typedef struct es_store_reuse_query {
     const char *params_json;  /* {"name": value, ...} */
     const char *inputs_key;   /* es_inputs_key (run/inputs.h); NULL matches nothing */
     const char *metric;       /* the sweep's metric; NULL when it has none */
+    int64_t history_cap;      /* the most metric rows a trial keeps (a trial with as many
+                               * may have reported more); 0: no cap */
 } es_store_reuse_query;
 
 /* The latest completed trial of project project_id, run for real (not itself
@@ -324,6 +329,7 @@ typedef struct es_store_sweep_ref {
     int parallel;
     es_budget budget;    /* kwh, usd and co2e_kg as recorded (0: none) */
     int64_t next_number; /* its highest trial number + 1; 0 when it has none */
+    long run_cap;        /* the run_cap --more gave it (es_store_sweep_set_run_cap); 0: none */
 } es_store_sweep_ref;
 
 /* The sweep called sweep (a name, or its numeric id) in project (NULL: any

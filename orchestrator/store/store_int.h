@@ -44,6 +44,7 @@ enum {
     Q_PROJECT_BUDGET_CLEAR,
     Q_PROJECT_SPENT,
     Q_SWEEP_ALIVE,
+    Q_SWEEP_RUN_CAP,
     Q_FIND_COMPLETED,
     Q_METRIC_COPY,
     Q_SWEEP_FIND,
@@ -91,7 +92,8 @@ enum {
     X(SF_BUDGET_KWH, "budget_kwh")                                                                 \
     X(SF_BUDGET_USD, "budget_usd")                                                                 \
     X(SF_BUDGET_CO2E_KG, "budget_co2e_kg")                                                         \
-    X(SF_NEXT_NUMBER, "next_number")
+    X(SF_NEXT_NUMBER, "next_number")                                                               \
+    X(SF_RUN_CAP, "run_cap")
 enum { ES_COLS_SWEEP_FIND(ES_COL_ENUM) SF__COUNT };
 
 #define ES_COLS_LOAD_SLURM(X)                                                                      \
@@ -291,7 +293,7 @@ struct es_store {
 /* Record "PATH: what: SQLite's message" in err; returns ES_ESTORE. */
 /* The schema version this ecosweep writes (store_schema.c holds the
  * migrations up to it). */
-#define ES_SCHEMA_VERSION 8
+#define ES_SCHEMA_VERSION 9
 
 /* The reuse key of a set of parameters: each parameter as its name, its
  * JSON type and its value quoted as SQL (the same double always quotes

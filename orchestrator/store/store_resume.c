@@ -97,6 +97,9 @@ int es_store_sweep_find(es_store *st, const char *project, const char *sweep, co
         out->budget.usd = es_store__col_cap(s, SF_BUDGET_USD);
         out->budget.co2e_kg = es_store__col_cap(s, SF_BUDGET_CO2E_KG);
         out->next_number = sqlite3_column_int64(s, SF_NEXT_NUMBER);
+        out->run_cap = sqlite3_column_type(s, SF_RUN_CAP) == SQLITE_NULL
+                           ? 0
+                           : (long)sqlite3_column_int64(s, SF_RUN_CAP);
     }
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);

@@ -194,6 +194,9 @@ static const char *const migrations[] = {
     "DROP INDEX trial_reuse;"
     "CREATE INDEX trial_reuse ON trial(command, params_key, inputs_key)"
     " WHERE status = 'completed' AND reused_from IS NULL AND inputs_key IS NOT NULL;",
+    /* v9: the run_cap `--more N` gave a sweep, beyond its spec's, so that
+     * resuming it later keeps it (NULL: the spec's). */
+    "ALTER TABLE sweep ADD COLUMN run_cap INTEGER;",
 };
 
 int es_store__read_version(es_store *st, int *version, es_err *err)

@@ -6,9 +6,11 @@
  * the metric), it takes the new sweep's metric from the stored history,
  * and `run --more N` or a raised run_cap adds trials to a finished sweep.
  */
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "es_test.h"
@@ -195,4 +197,150 @@ ES_TEST(a_finished_sweep_takes_more_trials)
     d = es_sx_load(db);
     ES_CHECK_INT(sweep_of(d, 0)->n_trials, 9);
     es_store_data_free(d);
+}
+
+/* Write an executable script at name in the test's directory. */
+static void write_exe(const char *name, const char *text)
+{
+    es_test_write_file(name, text);
+    ES_CHECK_INT(chmod(es_sx_path(name), 0755), 0);
+}
+
+/* Reused or not, trial 0 of sweep i. */
+static int first_reused(size_t i)
+{
+    es_store_data *d = es_sx_load(db);
+    int r = sweep_of(d, i)->trials[0].reused_from > 0;
+    es_store_data_free(d);
+    return r;
+}
+
+/* A `shell: true` script names its program by a bare word found through
+ * $PATH, its data after '<' with no blank and in quotes with one, and the
+ * spec's env.set PATH is the one the trial gets: an edit of any of them
+ * is seen. */
+ES_TEST(reuse_sees_the_files_a_shell_script_names)
+{
+    char text[2048];
+    ES_CHECK_INT(mkdir(es_sx_path("bin"), 0755), 0);
+    write_exe("bin/myprog", "#!/bin/sh\nread v; echo \"loss=$v\"\n");
+    es_test_write_file("d d.txt", "2\n");
+    snprintf(text, sizeof text,
+             "shell: true\nmethod: grid\nproject: p\nname: sh\nreuse: true\n"
+             "env: {set: {PATH: '%s/bin:/usr/bin:/bin'}}\n"
+             "command: [\"myprog --x=${x}<'%s/d d.txt'\"]\n"
+             "metric: {name: loss, goal: minimize}\n"
+             "parameters:\n  x: {value: 1}\n",
+             es_test_tmpdir(), es_test_tmpdir());
+    es_test_write_file("sh.yaml", text);
+    snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
+    char spec[4300];
+    snprintf(spec, sizeof spec, "%s", es_sx_path("sh.yaml"));
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    ES_CHECK_INT(run((const char *[]){"run", "--new", spec, NULL}), 0);
+    ES_CHECK_INT(first_reused(1), 1); /* nothing changed */
+    write_exe("bin/myprog", "#!/bin/sh\nread v; echo \"loss=1$v\"\n");
+    ES_CHECK_INT(run((const char *[]){"run", "--new", spec, NULL}), 0);
+    ES_CHECK_INT(first_reused(2), 0); /* the program on the spec's PATH */
+    es_test_write_file("d d.txt", "3\n");
+    ES_CHECK_INT(run((const char *[]){"run", "--new", spec, NULL}), 0);
+    ES_CHECK_INT(first_reused(3), 0); /* the quoted data file */
+}
+
+/* A trial whose history was cut at the metric-row cap: its last value of
+ * another metric is unknown, so a sweep on that metric does not reuse it
+ * (its own metric is its objective, tracked past the cap). */
+ES_TEST(reuse_does_not_read_a_cut_history)
+{
+    char text[2048];
+    write_exe("long.sh", "#!/bin/sh\necho acc=0.1\n"
+                         "awk 'BEGIN { for (i = 0; i < 100005; i++) print \"loss=\" i }'\n"
+                         "echo acc=0.9\necho loss=0.5\n");
+    const char *const metrics[2] = {"metric: {name: loss, goal: minimize}",
+                                    "metric: {name: acc, goal: maximize}"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(text, sizeof text,
+                 "program: %s/long.sh\ncommand: [/bin/sh, \"${program}\"]\nmethod: grid\n"
+                 "project: p\nname: c%d\nreuse: true\n%s\nparameters:\n  x: {value: 1}\n",
+                 es_test_tmpdir(), k, metrics[k]);
+        es_test_write_file(k == 0 ? "c0.yaml" : "c1.yaml", text);
+    }
+    snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
+    char c0[4300], c1[4300];
+    snprintf(c0, sizeof c0, "%s", es_sx_path("c0.yaml"));
+    snprintf(c1, sizeof c1, "%s", es_sx_path("c1.yaml"));
+    ES_CHECK_INT(run((const char *[]){"run", c0, NULL}), 0);
+    ES_CHECK_INT(run((const char *[]){"run", c1, NULL}), 0);
+    es_store_data *d = es_sx_load(db);
+    ES_CHECK_INT(sweep_of(d, 1)->trials[0].reused_from, 0);
+    ES_CHECK_NEAR(sweep_of(d, 1)->trials[0].objective, 0.9, 1e-12);
+    es_store_data_free(d);
+    ES_CHECK_INT(run((const char *[]){"run", "--new", c0, NULL}), 0);
+    ES_CHECK_INT(first_reused(2), 1); /* the same metric: its objective */
+}
+
+/* A sweep that --more took past its run_cap, interrupted, goes on to the
+ * cap --more gave it when resumed plainly; --more counts beyond the
+ * run_cap of a sweep that has not reached it. */
+ES_TEST(more_is_kept_when_resumed)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "program: %s/prog.sh\ncommand: [/bin/sh, \"${program}\", \"${args}\"]\n"
+             "method: random\nproject: p\nname: k\nseed: 5\nrun_cap: 2\n"
+             "metric: {name: loss, goal: minimize}\nparameters:\n  x: {min: 0.0, max: 1.0}\n",
+             es_test_tmpdir());
+    write_program("v1");
+    es_test_write_file("k.yaml", text);
+    snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
+    char spec[4300];
+    snprintf(spec, sizeof spec, "%s", es_sx_path("k.yaml"));
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    /* Stand for an interrupted --more: the cap recorded, the sweep left
+     * running (as a coordinator killed with SIGKILL leaves it). */
+    es_store *st;
+    es_err err;
+    ES_CHECK_INT(es_store_open(db, &st, &err), 0);
+    ES_CHECK_INT(es_store_sweep_set_run_cap(st, 1, 5, &err), 0);
+    ES_CHECK_INT(es_store_sweep_reopen(st, 1, "test", 0, &(int){0}, &err), 0);
+    es_store_close(st);
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    es_store_data *d = es_sx_load(db);
+    ES_CHECK_INT(sweep_of(d, 0)->n_trials, 5);
+    es_store_data_free(d);
+    /* 5 recorded, cap 5: --more 2 gives 7. */
+    ES_CHECK_INT(run((const char *[]){"run", "--more", "2", spec, NULL}), 0);
+    d = es_sx_load(db);
+    ES_CHECK_INT(sweep_of(d, 0)->n_trials, 7);
+    es_store_data_free(d);
+}
+
+/* A file past 64 MiB is known by its identity (inode, size, times), not
+ * read whole for every sweep: reused while it stays, not once rewritten
+ * (even with the same bytes: a copy, or touch, is another file). */
+ES_TEST(a_big_named_file_is_known_by_its_identity)
+{
+    char text[8192], big[2048];
+    snprintf(big, sizeof big, "%s", es_sx_path("big.bin"));
+    FILE *f = fopen(big, "w");
+    ES_CHECK(f != NULL);
+    ES_CHECK_INT(ftruncate(fileno(f), (off_t)100 << 20), 0); /* sparse: no disk used */
+    fclose(f);
+    write_exe("b.sh", "#!/bin/sh\necho loss=1\n");
+    snprintf(text, sizeof text,
+             "program: %s/b.sh\ncommand: [/bin/sh, \"${program}\", \"%s\"]\nmethod: grid\n"
+             "project: p\nname: big\nreuse: true\nmetric: {name: loss, goal: minimize}\n"
+             "parameters:\n  x: {value: 1}\n",
+             es_test_tmpdir(), big);
+    es_test_write_file("big.yaml", text);
+    snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
+    char spec[4300];
+    snprintf(spec, sizeof spec, "%s", es_sx_path("big.yaml"));
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    ES_CHECK_INT(run((const char *[]){"run", "--new", spec, NULL}), 0);
+    ES_CHECK_INT(first_reused(1), 1);
+    struct timespec later[2] = {{0, UTIME_NOW}, {0, UTIME_NOW}};
+    ES_CHECK_INT(utimensat(AT_FDCWD, big, later, 0), 0);
+    ES_CHECK_INT(run((const char *[]){"run", "--new", spec, NULL}), 0);
+    ES_CHECK_INT(first_reused(2), 0);
 }

@@ -852,7 +852,8 @@ ES_TEST(completed_configurations_are_reused)
     ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
     ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")),
                       "2 trials ran a configuration the project had already completed with the "
-                      "same command; --reuse (or reuse: true) would have reused their results");
+                      "same command and inputs; --reuse (or reuse: true) would have reused "
+                      "their results");
     es_store_data *d = load();
     es_store_sweep *first = sweep_of(d, 0), *again = sweep_of(d, 1), *fresh = sweep_of(d, 2);
     for (size_t i = 0; i < 2; i++) {
@@ -971,4 +972,71 @@ ES_TEST(concurrent_sweeps_share_the_project_budget)
     if (total > cap_j + 1.5 * per_trial)
         ES_FAIL("the two sweeps spent %.1f J (%d trials) of a %.1f J cap (%.1f J a trial)", total,
                 trials, cap_j, per_trial);
+}
+
+/* The sweep called name in project, or NULL. */
+static es_store_sweep *named(es_store_data *d, const char *project, const char *name)
+{
+    for (size_t p = 0; p < d->n_projects; p++)
+        for (size_t i = 0; strcmp(d->projects[p].name, project) == 0 && i < d->projects[p].n_sweeps;
+             i++)
+            if (strcmp(d->projects[p].sweeps[i].name, name) == 0)
+                return &d->projects[p].sweeps[i];
+    return NULL;
+}
+
+/* A trial that does not fit only because another sweep's running trial
+ * reserves the rest of the project's budget waits for it, rather than
+ * ending its sweep: here sweep a's third trial (2 s, reserved at its
+ * forecast F) is interrupted after about a second, and what it did not
+ * spend is left for sweep b (1 s trials, about F / 2 each).  The cap is
+ * set from what a really spent and forecast (CPU time, and so energy,
+ * varies with the machine's load): a's first two trials, F, b's pilot,
+ * and 0.55 F, short of b's next trial's 95% bound (about 1.5 times its
+ * pilot, one observation) until a's reservation is released. */
+ES_TEST(a_trial_waits_for_another_sweeps_reservation)
+{
+    const char *slow = write_spec("wa.yaml", "method: random\nproject: w\nrun_cap: 3\n"
+                                             "energy: {cpu_watts_per_core: 12}\n"
+                                             "parameters:\n  mode: {value: burn}\n"
+                                             "  secs: {value: 2}\n  x: {min: 0.0, max: 1.0}\n");
+    char slow_spec[4300];
+    snprintf(slow_spec, sizeof slow_spec, "%s", slow);
+    const char *quick = write_spec("wb.yaml", "method: random\nproject: w\nrun_cap: 4\n"
+                                              "energy: {cpu_watts_per_core: 12}\n"
+                                              "parameters:\n  mode: {value: burn}\n"
+                                              "  secs: {value: 1}\n  x: {min: 0.0, max: 1.0}\n");
+    char quick_spec[4300];
+    snprintf(quick_spec, sizeof quick_spec, "%s", quick);
+    pid_t a = start((const char *[]){"run", slow_spec, "--name", "a", NULL});
+    double spent = 0, forecast = NAN;
+    for (int i = 0; i < 600 && isnan(forecast); i++) { /* until a's third trial runs */
+        struct timespec ts = {0, 25 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        if (access(db, F_OK) != 0)
+            continue;
+        es_store_data *d = load();
+        es_store_sweep *sa = named(d, "w", "a");
+        if (sa != NULL && sa->n_trials >= 3 && isfinite(sa->trials[2].forecast_j)) {
+            spent = sweep_joules(sa);
+            forecast = sa->trials[2].forecast_j;
+        }
+        es_store_data_free(d);
+    }
+    ES_CHECK(isfinite(forecast));
+    char cap[64];
+    snprintf(cap, sizeof cap, "%.10g", (spent + 2.05 * forecast) * 1.58 / 3.6e6);
+    ES_CHECK_INT(run((const char *[]){"project", "set", "w", "--max-kwh", cap, NULL}), 0);
+    pid_t b = start((const char *[]){"run", quick_spec, "--name", "b", NULL});
+    struct timespec ts = {1, 200 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    kill(a, SIGINT);
+    finish(a);
+    ES_CHECK_INT(finish(b), 0);
+    es_store_data *d = load();
+    es_store_sweep *sb = named(d, "w", "b");
+    ES_CHECK(sb != NULL);
+    if (sb->n_trials < 2)
+        ES_FAIL("sweep b ran %zu trials and stopped: %s", sb->n_trials, sb->reason);
+    es_store_data_free(d);
 }
