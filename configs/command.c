@@ -8,9 +8,10 @@
  * zero or more elements and so must stand alone.  By default nothing here
  * involves a shell: a value such as "$(touch x)" or "a b" becomes exactly
  * one element, byte for byte, and is never scanned for macros itself.  A
- * spec with `shell: true` gets {"/bin/sh", "-c", SCRIPT} instead, where
- * every expansion is quoted for the place the template puts it (see the
- * "shell: true" section below), so values still arrive byte for byte.
+ * spec with `shell: true` gets {"/bin/sh", "-c", SCRIPT, "sh", V1, V2, ...}
+ * instead: every macro in SCRIPT is a reference to a positional parameter
+ * ("${1}", ...) and its value is the matching argument, so no value is
+ * ever part of the script (see the "shell: true" section below).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -347,18 +348,24 @@ static int expand_elem(argv_buf *a, const es_spec *spec, const es_value *values,
 /* ---- shell: true ----------------------------------------------------------------
  *
  * The script is the template's text as written, with each macro replaced by
- * its expansion quoted for the place it lands in.  To know that place, the
- * template text before it is followed the way sh(1) tokenizes it: a stack of
- * nested contexts (plain text, $(...), $((...)), '...', "...", `...`,
- * $'...'), plus the states that reach past one character (a pending
- * backslash, a trailing '$', a # comment, a here-document).  An expansion
- * is then written as 'text' in plain text and $(...), as text with each '
- * written '\'' inside '...', and as "'text'" (close, quote, reopen) inside
- * "...".  Places where no such form is certain to stay one literal string
- * are refused rather than guessed at.  A template that misleads the
- * tracking (a `case` pattern's ')' inside $(...)) can only shift it between
- * plain text and $(...), which quote alike; double quotes around a $(...)
- * would not, which is why a macro in a $(...) within "..." is refused.
+ * a reference to a positional parameter, and each value (each argument of a
+ * list macro) passed as that parameter: /bin/sh -c SCRIPT sh V1 V2 ...  A
+ * value is never part of the script, so no value can become shell syntax,
+ * whatever the value and however the template reads: a quote tracker that
+ * imitates a shell's grammar would always trail some shell ($'...' is
+ * bash's, not dash's), and one it misled would run the value as code.
+ *
+ * Where the reference lands still decides how it is written, so the
+ * template text before it is followed the way sh(1) tokenizes it (a stack
+ * of contexts: plain text, $(...), $((...)), '...', "...", `...`, $'...',
+ * and the states that reach past one character: a pending backslash, a
+ * trailing '$', a # comment, a here-document): "${N}" in plain text and
+ * $(...), ${N} inside "...", '"${N}"' (close, reference, reopen) inside
+ * '...'.  Places where the reference would not expand as one word (after a
+ * backslash or a '$', in a comment, a here-document, backquotes, $'...',
+ * $((...))) are refused.  A template that misleads the tracking can only
+ * leave a reference unquoted (split into words) or unexpanded: never run a
+ * value, since the shell does not parse what an expansion yields.
  */
 
 enum sh_ctx { SH_PLAIN, SH_SUBST, SH_ARITH, SH_SQUOTE, SH_DQUOTE, SH_BACKQUOTE, SH_ANSI };
@@ -504,34 +511,30 @@ static const char *sh_refusal(const sh_state *sh)
         return "it is inside backquotes (write $(...) instead)";
     if (c == SH_ANSI)
         return "it is inside $'...'";
-    for (int i = 1; i <= sh->depth; i++) {
+    for (int i = 1; i <= sh->depth; i++)
         if (sh->ctx[i] == SH_ARITH)
             return "it is inside $((...))";
-        if (i < sh->depth && (sh->ctx[i] == SH_DQUOTE || sh->ctx[i] == SH_BACKQUOTE))
-            return "it is inside a command substitution within quotes";
-    }
     return NULL;
 }
 
-/* Append text to b quoted for where sh stands (sh_refusal() said yes). */
-static int sh_quote(sh_state *sh, str_buf *b, const char *text)
+/* Append to b the reference to positional parameter n, written for where
+ * sh stands (sh_refusal() said yes), and pass value as that parameter. */
+static int sh_ref(sh_state *sh, str_buf *b, argv_buf *params, const char *value)
 {
     enum sh_ctx c = (enum sh_ctx)sh->ctx[sh->depth];
-    const char *open = c == SH_SQUOTE ? "" : c == SH_DQUOTE ? "\"'" : "'";
-    const char *close = c == SH_SQUOTE ? "" : c == SH_DQUOTE ? "'\"" : "'";
-    int rc = sb_add(b, open, strlen(open));
-    for (const char *p = text; rc == 0 && *p != '\0';) {
-        size_t run = strcspn(p, "'");
-        rc = sb_add(b, p, run);
-        p += run;
-        if (rc == 0 && *p == '\'') {
-            rc = sb_add(b, "'\\''", 4);
-            p++;
-        }
-    }
+    char ref[48];
+    char *copy = strdup(value);
+    if (copy == NULL || argv_push(params, copy) < 0)
+        return -ENOMEM;
+    size_t n = params->n;
+    snprintf(ref, sizeof ref,
+             c == SH_SQUOTE   ? "'\"${%zu}\"'"
+             : c == SH_DQUOTE ? "${%zu}"
+                              : "\"${%zu}\"",
+             n);
     sh->word_start = 0;
     sh->dollar = 0;
-    return rc == 0 ? sb_add(b, close, strlen(close)) : rc;
+    return sb_add(b, ref, strlen(ref));
 }
 
 /* Template text: into the script (when there is one) and through sh. */
@@ -541,11 +544,12 @@ static int sh_literal(sh_state *sh, str_buf *b, const char *text, size_t n)
     return b != NULL ? sb_add(b, text, n) : 0;
 }
 
-/* Build the script of a shell: true spec into *b, or with b NULL only check
- * that every macro can be quoted (values and ctx unused).  On error
+/* Build the script of a shell: true spec into *b and the values its
+ * references stand for into *params, or with b NULL only check that every
+ * macro can be referred to (values, ctx and params unused).  On error
  * *bad_elem is the index of the template element at fault. */
 static int shell_script(const es_spec *spec, const es_value *values, const es_command_ctx *ctx,
-                        str_buf *b, size_t *bad_elem, es_err *err)
+                        str_buf *b, argv_buf *params, size_t *bad_elem, es_err *err)
 {
     const char *const *tmpl =
         spec->command ? (const char *const *)spec->command : es_default_command;
@@ -583,7 +587,7 @@ static int shell_script(const es_spec *spec, const es_value *values, const es_co
                     if (j > 0)
                         rc = sh_literal(&sh, b, " ", 1);
                     if (rc == 0)
-                        rc = sh_quote(&sh, b, args.v[j]);
+                        rc = sh_ref(&sh, b, params, args.v[j]);
                 }
                 es_strv_free(args.v);
                 if (rc < 0)
@@ -592,7 +596,7 @@ static int shell_script(const es_spec *spec, const es_value *values, const es_co
                 str_buf text = {0};
                 rc = add_macro_text(&text, spec, values, ctx, k, param, err);
                 if (rc == 0)
-                    rc = sh_quote(&sh, b, text.s ? text.s : "") < 0 ? -ENOMEM : 0;
+                    rc = sh_ref(&sh, b, params, text.s ? text.s : "") < 0 ? -ENOMEM : 0;
                 free(text.s);
                 if (rc == -ENOMEM)
                     goto nomem;
@@ -610,24 +614,35 @@ nomem:
 
 int es_command_check_shell(const es_spec *spec, size_t *elem, es_err *err)
 {
-    return shell_script(spec, NULL, NULL, NULL, elem, err);
+    return shell_script(spec, NULL, NULL, NULL, NULL, elem, err);
 }
 
-/* argv = {"/bin/sh", "-c", SCRIPT} for a shell: true spec. */
+/* argv = {"/bin/sh", "-c", SCRIPT, "sh", V1, V2, ...} for a shell: true
+ * spec ("sh" is the script's $0). */
 static int build_shell(const es_spec *spec, const es_value *values, const es_command_ctx *ctx,
                        argv_buf *a, es_err *err)
 {
     str_buf b = {0};
+    argv_buf params = {0};
     size_t bad;
-    int rc = shell_script(spec, values, ctx, &b, &bad, err);
+    int rc = shell_script(spec, values, ctx, &b, &params, &bad, err);
     if (rc < 0) {
         free(b.s);
+        es_strv_free(params.v);
         return rc;
     }
-    if (argv_push(a, strdup("/bin/sh")) < 0 || argv_push(a, strdup("-c")) < 0 ||
-        argv_push(a, b.s ? b.s : strdup("")) < 0)
-        return es_err_set(err, -ENOMEM, "out of memory building the command");
-    return 0;
+    rc = argv_push(a, strdup("/bin/sh")) < 0 || argv_push(a, strdup("-c")) < 0 ||
+                 argv_push(a, b.s ? b.s : strdup("")) < 0 || argv_push(a, strdup("sh")) < 0
+             ? -ENOMEM
+             : 0;
+    for (size_t i = 0; rc == 0 && i < params.n; i++) {
+        rc = argv_push(a, params.v[i]);
+        params.v[i] = NULL;
+    }
+    for (size_t i = 0; i < params.n; i++)
+        free(params.v[i]);
+    free(params.v);
+    return rc < 0 ? es_err_set(err, -ENOMEM, "out of memory building the command") : 0;
 }
 
 int es_command_build(const es_spec *spec, const es_value *values, const es_command_ctx *ctx,

@@ -430,15 +430,15 @@ typedef struct es_command_ctx {
  *
  * Without spec->shell, values are never passed through a shell: each
  * becomes exactly one argv element.  With spec->shell the argv is
- * {"/bin/sh", "-c", SCRIPT}: SCRIPT is the template's elements joined by
- * single spaces, the template's own text kept as shell code, and every
- * macro's expansion single-quoted ('it'''s'; each argument of a list
- * macro quoted alone) for the quoting context the template's text leaves
- * it in, so that no value can become shell syntax.  A macro whose context
- * cannot be quoted safely (after a backslash, inside backquotes, a comment,
- * a here-document, $((...)), $'...', or a command substitution within
- * double quotes) is refused with ES_ESPEC.  *argv_out is freed with
- * es_strv_free(). */
+ * {"/bin/sh", "-c", SCRIPT, "sh", V1, V2, ...}: SCRIPT is the template's
+ * elements joined by single spaces, the template's own text kept as shell
+ * code, and every macro replaced by a reference to a positional parameter
+ * ("${1}", "${2}", ...; each argument of a list macro its own), written for
+ * the quoting context the template's text leaves it in, whose value is the
+ * matching V: no value is ever part of the script.  A macro where a
+ * reference would not expand as one word (after a backslash or a '$',
+ * inside backquotes, a comment, a here-document, $((...)) or $'...') is
+ * refused with ES_ESPEC.  *argv_out is freed with es_strv_free(). */
 int es_command_build(const es_spec *spec, const es_value *values, const es_command_ctx *ctx,
                      char ***argv_out, es_err *err);
 

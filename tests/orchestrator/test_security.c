@@ -296,8 +296,12 @@ ES_TEST(shell_sweep_delivers_hostile_values_verbatim)
         snprintf(path, sizeof path, "%s/shell", t->log_dir);
         snprintf(want, sizeof want, "%lld v=%s\n", (long long)t->id, v);
         ES_CHECK_STR(es_sx_slurp(path), want);
-        /* The store records the command as run: sh -c SCRIPT. */
-        ES_CHECK_CONTAINS(t->command_json, "[\"/bin/sh\", \"-c\", \"/bin/sh '");
+        /* The store records the command as run: sh -c SCRIPT sh VALUES,
+         * the script the same for every value. */
+        ES_CHECK_CONTAINS(t->command_json,
+                          "[\"/bin/sh\", \"-c\", \"/bin/sh \\\"${1}\\\" \\\"${2}\\\" "
+                          "\\\"${3}\\\" && printf");
+        ES_CHECK_CONTAINS(t->command_json, "\"sh\", \"");
     }
     for (int i = 1; i <= 5; i++) {
         char name[16];

@@ -253,7 +253,8 @@ static const char *parse_fail(const char *yaml)
     return err.msg;
 }
 
-/* The script of a shell: true spec for opt = value (n = 3). */
+/* The argv of a shell: true spec for opt = value (n = 3): /bin/sh -c
+ * SCRIPT sh, then the values its references stand for. */
 static char **shell_argv(const es_spec *spec, const char *opt)
 {
     es_value v[2] = {{ES_V_STR, 0, 0, 0, (char *)opt}, {ES_V_INT, 0, 3, 0, NULL}};
@@ -264,36 +265,39 @@ static char **shell_argv(const es_spec *spec, const char *opt)
         ES_FAIL("build failed: %s", err.msg);
     ES_CHECK_STR(argv[0], "/bin/sh");
     ES_CHECK_STR(argv[1], "-c");
-    ES_CHECK(argv[2] != NULL && argv[3] == NULL);
+    ES_CHECK(argv[2] != NULL);
+    ES_CHECK_STR(argv[3], "sh");
     return argv;
 }
 
-ES_TEST(command_shell_quotes_hostile_values)
+/* Every macro is a reference to a positional parameter, whatever its
+ * value: the script is the same for every value, and the values are the
+ * parameters, byte for byte. */
+ES_TEST(command_shell_passes_values_as_parameters)
 {
-    /* Each value and how it reads between single quotes. */
-    static const struct {
-        const char *value, *quoted;
-    } cases[] = {
-        {"adam", "adam"},
-        {"'; rm -rf /; echo '", "'\\''; rm -rf /; echo '\\''"},
-        {"$(touch /tmp/x)", "$(touch /tmp/x)"},
-        {"`touch x`", "`touch x`"},
-        {"line1\nline2", "line1\nline2"},
-        {"it's", "it'\\''s"},
-        {"\"; touch x; \"", "\"; touch x; \""},
-        {"\\", "\\"},
-        {"${n}", "${n}"},
-        {"", ""},
+    static const char *const values[] = {
+        "adam",
+        "'; rm -rf /; echo '",
+        "$(touch /tmp/x)",
+        "`touch x`",
+        "line1\nline2",
+        "it's",
+        "\"; touch x; \"",
+        "\\",
+        "${n}",
+        "",
     };
     es_spec *spec = parse(shell_spec);
     ES_CHECK(spec->shell);
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char **argv = shell_argv(spec, cases[i].value), want[512];
-        const char *e = cases[i].quoted;
-        snprintf(want, sizeof want,
-                 "'train.py' '--opt=%s' '--n=3' --o='%s' 2>&1 | tee \"$HOME/\"'%s'\".log\"", e, e,
-                 e);
-        ES_CHECK_STR(argv[2], want);
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        char **argv = shell_argv(spec, values[i]), want[512];
+        ES_CHECK_STR(argv[2],
+                     "\"${1}\" \"${2}\" \"${3}\" --o=\"${4}\" 2>&1 | tee \"$HOME/${5}.log\"");
+        snprintf(want, sizeof want, "--opt=%s", values[i]);
+        const char *const params[] = {"train.py", want, "--n=3", values[i], values[i]};
+        for (size_t k = 0; k < 5; k++)
+            ES_CHECK_STR(argv[4 + k], params[k]);
+        ES_CHECK(argv[9] == NULL);
         es_strv_free(argv);
     }
     es_spec_free(spec);
@@ -317,19 +321,38 @@ ES_TEST(command_shell_every_macro_and_context)
                           "  opt: {values: [adam]}\n"
                           "  n: {value: 3}\n");
     char **argv = shell_argv(spec, "it's");
-    ES_CHECK_STR(argv[2],
-                 "'/usr/bin/env' 'py' 'my prog.py' 'opt=it'\\''s' 'n=3' '--opt=it'\\''s' '--n=3'"
-                 " --json='{\"opt\": \"it'\\''s\", \"n\": 3}' --file='/tmp/t 1/args.json'"
-                 " 'single it'\\''s' \"double \"'it'\\''s'\" $HOME\" x=$(basename 'it'\\''s')"
-                 " a#'it'\\''s' # comment\necho 'it'\\''s'");
+    /* Plain text and $(...): "${N}"; inside "...": ${N}; inside '...':
+     * closed, "${N}", reopened. */
+    ES_CHECK_STR(argv[2], "\"${1}\" \"${2}\" \"${3}\" \"${4}\" \"${5}\" \"${6}\" \"${7}\""
+                          " --json=\"${8}\" --file=\"${9}\" 'single '\"${10}\"''"
+                          " \"double ${11} $HOME\" x=$(basename \"${12}\")"
+                          " a#\"${13}\" # comment\necho \"${14}\"");
+    const char *const params[] = {"/usr/bin/env",
+                                  "py",
+                                  "my prog.py",
+                                  "opt=it's",
+                                  "n=3",
+                                  "--opt=it's",
+                                  "--n=3",
+                                  "{\"opt\": \"it's\", \"n\": 3}",
+                                  "/tmp/t 1/args.json",
+                                  "it's",
+                                  "it's",
+                                  "it's",
+                                  "it's",
+                                  "it's"};
+    for (size_t k = 0; k < 14; k++)
+        ES_CHECK_STR(argv[4 + k], params[k]);
+    ES_CHECK(argv[18] == NULL);
     es_strv_free(argv);
     es_spec_free(spec);
 
-    /* The default template is quoted the same way. */
+    /* The default template refers to its values the same way. */
     spec =
         parse("program: train.py\nshell: true\nparameters: {opt: {value: a b}, n: {value: 3}}\n");
     argv = shell_argv(spec, "a b");
-    ES_CHECK_STR(argv[2], "'/usr/bin/env' 'py' 'train.py' '--opt=a b' '--n=3'");
+    ES_CHECK_STR(argv[2], "\"${1}\" \"${2}\" \"${3}\" \"${4}\" \"${5}\"");
+    ES_CHECK_STR(argv[7], "--opt=a b");
     es_strv_free(argv);
     es_spec_free(spec);
 }
@@ -364,7 +387,6 @@ ES_TEST(command_shell_refuses_unquotable_places)
         {"cat <<EOF\\n${opt}\\nEOF", "it follows a here-document (<<)"},
         {"echo $(( ${n} + 1 ))", "it is inside $((...))"},
         {"echo $'${opt}'", "it is inside $'...'"},
-        {"echo \\\"$(echo ${opt})\\\"", "it is inside a command substitution within quotes"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char yaml[512], want[512];
@@ -416,6 +438,55 @@ static const char *run_in(char **argv, const char *dir)
     buf[n] = '\0';
     fclose(f);
     return buf;
+}
+
+/* The three ways a quote tracker was bypassed (each ran `touch` from a
+ * value the spec accepted): a $'...' element (bash's syntax, which dash
+ * does not have), a `case ... )` inside "$(...)" (the tracker took the
+ * ')' for the end of the substitution), and a backslash-newline before a
+ * '#'.  With the values as parameters none of them can run a value,
+ * whatever the tracker makes of the template. */
+ES_TEST(command_shell_tracker_bypasses_run_nothing)
+{
+    static const char *const templates[] = {
+        "echo $'\\'' ${opt} > out",
+        "printf %s \"$(case x in x) echo ${opt};; esac)\" > out",
+        "echo \\\n# ${opt} > out",
+    };
+    static const char *const hostile[] = {"'; touch pwned; echo '", "$(touch pwned)",
+                                          "\"; touch pwned; \"", "`touch pwned`"};
+    for (size_t t = 0; t < sizeof templates / sizeof templates[0]; t++) {
+        char yaml[512];
+        snprintf(yaml, sizeof yaml,
+                 "shell: true\ncommand: [\"%s\"]\nparameters: {opt: {value: x}, n: {value: 3}}\n",
+                 templates[t]);
+        es_spec *spec = NULL;
+        es_err err;
+        if (es_spec_parse_string(yaml, strlen(yaml), "cmd.yaml", &spec, &err) != 0)
+            continue; /* refused: nothing runs either */
+        for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+            char **argv = shell_argv(spec, hostile[i]);
+            for (int k = 0; argv[k] != NULL; k++) /* no value in the script */
+                if (k == 2 && strstr(argv[k], "pwned") != NULL)
+                    ES_FAIL("template %zu: the value is in the script: %s", t, argv[k]);
+            pid_t pid = fork();
+            ES_CHECK(pid >= 0);
+            if (pid == 0) {
+                if (chdir(es_test_tmpdir()) != 0)
+                    _exit(126);
+                execv(argv[0], argv);
+                _exit(127);
+            }
+            int st;
+            ES_CHECK(waitpid(pid, &st, 0) == pid);
+            char path[4200];
+            snprintf(path, sizeof path, "%s/pwned", es_test_tmpdir());
+            if (access(path, F_OK) == 0)
+                ES_FAIL("template %zu ran value %zu", t, i);
+            es_strv_free(argv);
+        }
+        es_spec_free(spec);
+    }
 }
 
 ES_TEST(command_shell_script_delivers_values_verbatim)
