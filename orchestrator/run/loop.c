@@ -968,6 +968,9 @@ static void on_tick(uv_timer_t *h)
             check_energy_budget(sw);
         if (sw->waiting_reserved && !sw->stopping && !sw->fatal)
             fill(sw);
+        /* The other sweeps' spending may have ended this one while it ran
+         * nothing (it was waiting): nothing else would close it. */
+        maybe_end(sw);
     }
     if (sw->spec->budget.wall_s > 0 && elapsed(sw) >= sw->spec->budget.wall_s && sw->running > 0) {
         char d[32];

@@ -985,16 +985,14 @@ static es_store_sweep *named(es_store_data *d, const char *project, const char *
     return NULL;
 }
 
-/* A trial that does not fit only because another sweep's running trial
- * reserves the rest of the project's budget waits for it, rather than
- * ending its sweep: here sweep a's third trial (2 s, reserved at its
- * forecast F) is interrupted after about a second, and what it did not
- * spend is left for sweep b (1 s trials, about F / 2 each).  The cap is
- * set from what a really spent and forecast (CPU time, and so energy,
- * varies with the machine's load): a's first two trials, F, b's pilot,
- * and 0.55 F, short of b's next trial's 95% bound (about 1.5 times its
- * pilot, one observation) until a's reservation is released. */
-ES_TEST(a_trial_waits_for_another_sweeps_reservation)
+/* Sweep a (three 2 s trials) runs its third, reserved at its forecast F;
+ * then the project's cap is set from what a really spent and forecast
+ * (CPU time, and so energy, varies with the machine's load): a's first
+ * two trials, F, b's pilot (1 s trials, about F / 2 each) and 0.55 F,
+ * short of b's next trial's 95% bound (about 1.5 times its pilot, one
+ * observation) until a's reservation is released; then b starts.  Its
+ * pid into *b; a's is returned. */
+static pid_t a_reserves_b_waits(pid_t *b)
 {
     const char *slow = write_spec("wa.yaml", "method: random\nproject: w\nrun_cap: 3\n"
                                              "energy: {cpu_watts_per_core: 12}\n"
@@ -1027,7 +1025,30 @@ ES_TEST(a_trial_waits_for_another_sweeps_reservation)
     char cap[64];
     snprintf(cap, sizeof cap, "%.10g", (spent + 2.05 * forecast) * 1.58 / 3.6e6);
     ES_CHECK_INT(run((const char *[]){"project", "set", "w", "--max-kwh", cap, NULL}), 0);
-    pid_t b = start((const char *[]){"run", quick_spec, "--name", "b", NULL});
+    *b = start((const char *[]){"run", quick_spec, "--name", "b", NULL});
+    return a;
+}
+
+/* Wait up to 10 s for b to say it waits; 0 when it never did. */
+static int b_waits(void)
+{
+    for (int i = 0; i < 400; i++) {
+        const char *err = es_sx_slurp(path_in_tmp("stderr"));
+        if (err != NULL && strstr(err, "waiting: trial") != NULL)
+            return 1;
+        struct timespec ts = {0, 25 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return 0;
+}
+
+/* A trial that does not fit only because another sweep's running trial
+ * reserves the rest of the project's budget waits for it, rather than
+ * ending its sweep: a's third trial, interrupted after about a second,
+ * leaves what it did not spend to b. */
+ES_TEST(a_trial_waits_for_another_sweeps_reservation)
+{
+    pid_t b, a = a_reserves_b_waits(&b);
     struct timespec ts = {1, 200 * 1000 * 1000};
     nanosleep(&ts, NULL);
     kill(a, SIGINT);
@@ -1038,5 +1059,24 @@ ES_TEST(a_trial_waits_for_another_sweeps_reservation)
     ES_CHECK(sb != NULL);
     if (sb->n_trials < 2)
         ES_FAIL("sweep b ran %zu trials and stopped: %s", sb->n_trials, sb->reason);
+    es_store_data_free(d);
+}
+
+/* A sweep that waits, running nothing, ends when the project's budget is
+ * spent meanwhile (here a cap lowered under what was spent): it hung,
+ * its loop kept alive by nothing but its timer. */
+ES_TEST(a_waiting_sweep_ends_when_the_budget_is_spent)
+{
+    pid_t b, a = a_reserves_b_waits(&b);
+    int waited = b_waits();
+    ES_CHECK_INT(run((const char *[]){"project", "set", "w", "--max-kwh", "1e-9", NULL}), 0);
+    ES_CHECK_INT(finish(b), 0); /* a still runs its trial */
+    kill(a, SIGINT);
+    finish(a);
+    es_store_data *d = load();
+    es_store_sweep *sb = named(d, "w", "b");
+    ES_CHECK(sb != NULL);
+    if (waited)
+        ES_CHECK_CONTAINS(sb->reason, "energy budget reached");
     es_store_data_free(d);
 }
