@@ -161,6 +161,8 @@ int es_parse_duration(const char *text, double *seconds)
     if (scan_decimal(&p, &n) < 0)
         return -EINVAL;
     if (*p == '\0') { /* a bare number of seconds */
+        if (!(n <= ES_DURATION_MAX))
+            return -ERANGE;
         *seconds = n;
         return 0;
     }
@@ -182,6 +184,8 @@ int es_parse_duration(const char *text, double *seconds)
     }
     if (!isfinite(total))
         return -EINVAL;
+    if (total > ES_DURATION_MAX)
+        return -ERANGE;
     *seconds = total;
     return 0;
 }

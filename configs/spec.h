@@ -402,8 +402,13 @@ int es_spec_param_index(const es_spec *spec, const char *name);
  * bounds, then method, metric, caps, budget and energy factors. */
 void es_spec_print(const es_spec *spec, FILE *out);
 
+/* The longest duration any key or option takes (trial_timeout, budget.wall,
+ * --grace): a year.  One bound for the coordinator and the worker alike,
+ * and far from where seconds in milliseconds would overflow a timer. */
+#define ES_DURATION_MAX (365.0 * 86400)
+
 /* Parse a duration such as "90s", "10m", "2h", "1h30m", "1.5h" or a bare
- * number of seconds.  0 or -EINVAL. */
+ * number of seconds.  0, -EINVAL, or -ERANGE past ES_DURATION_MAX. */
 int es_parse_duration(const char *text, double *seconds /* OUT */);
 
 /* The closest of the NULL-terminated known words to word, when close enough

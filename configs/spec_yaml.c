@@ -342,11 +342,14 @@ int es_spec_get_duration(es_spec_ctx *c, const yaml_node_t *node, const char *pa
     char got[80];
     const char *s = es_spec_text(node);
     double v;
-    if (s != NULL && es_parse_duration(s, &v) == 0 && (!positive || v > 0)) {
+    int rc = s != NULL ? es_parse_duration(s, &v) : -EINVAL;
+    if (rc == 0 && (!positive || v > 0)) {
         *out = v;
         return 0;
     }
     es_spec_describe(node, got, sizeof got);
+    if (rc == -ERANGE)
+        return es_spec_fail(c, node, path, "%s is longer than the longest duration, 365d", got);
     return es_spec_fail(c, node, path,
                         "expected %sduration such as 90s, 10m, 2h, 1h30m or a number of "
                         "seconds, got %s",

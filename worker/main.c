@@ -14,6 +14,7 @@
 #include "err.h"
 #include "result.h"
 #include "run.h"
+#include "spec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -129,7 +130,7 @@ static int apply_option(es_worker_opts *o, const char *opt, const char *val)
         if (rc == 0)
             o->result_fd = (int)n;
     } else if (strcmp(opt, "--grace") == 0) {
-        rc = parse_number(opt, val, "seconds", 0, 86400 * 365, &o->grace_s);
+        rc = parse_number(opt, val, "seconds", 0, ES_DURATION_MAX, &o->grace_s);
     } else if (strcmp(opt, "--sample-ms") == 0) {
         rc = parse_whole(opt, val, "milliseconds > 0", 1, 3600 * 1000, &n);
         if (rc == 0)

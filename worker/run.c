@@ -568,6 +568,7 @@ static int setup_signals(es_err *err)
     sigaction(SIGCHLD, &sa, NULL);
     sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, NULL);
+    sigaction(SIGXFSZ, &sa, NULL); /* a file-size limit fails a write (EFBIG), no more */
 
     sigset_t set;
     sigemptyset(&set);

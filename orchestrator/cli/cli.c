@@ -247,7 +247,7 @@ static int set_value(const es_cli_opt *o, const char *value, void *field, es_err
         if (es_parse_duration(value, (double *)field) == 0)
             return 0;
         if (expect == NULL)
-            expect = "seconds";
+            expect = "a duration such as 90s, 10m or 2h, up to 365d";
         break;
     case ES_CLI_CHOICE:
         for (int i = 0; o->choices[i] != NULL; i++) {
@@ -436,7 +436,7 @@ static void usage(FILE *f)
         fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
     fputs("\nRun 'ecosweep COMMAND --help' for a command's options.\n"
           "Exit codes: 0 ok, 1 runtime error, 2 usage or spec error, 3 max_failed reached,\n"
-          "130/143 interrupted by SIGINT/SIGTERM.\n",
+          "130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP.\n",
           f);
 }
 

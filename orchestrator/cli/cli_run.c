@@ -78,7 +78,8 @@ const es_cli_cmd es_cli_run = {
                 "its run_cap and the spec's run_cap is now higher; --new starts afresh.\n"
                 "\n"
                 "Exit: 0 the sweep ran to its end; 1 runtime error; 2 usage or spec error;\n"
-                "3 stopped by max_failed; 130/143 interrupted (running trials are stopped).\n",
+                "3 stopped by max_failed; 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP\n"
+                "(running trials are stopped; the sweep is resumable).\n",
     .args_size = sizeof(run_args),
     .defaults = &run_defaults,
     .exec = run_exec,

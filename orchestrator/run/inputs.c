@@ -250,7 +250,8 @@ static int fold_env(const es_spec_env *env, uint64_t *h)
     for (size_t i = 0; i < env->n_set; i++)
         free(v[i]);
     if (rc == 0) {
-        memcpy(v, env->remove, env->n_remove * sizeof *v);
+        if (env->n_remove > 0) /* remove is NULL when there is none */
+            memcpy(v, env->remove, env->n_remove * sizeof *v);
         qsort(v, env->n_remove, sizeof *v, cmp_str);
         *h = es_hash64(*h, "remove", 7);
         for (size_t i = 0; i < env->n_remove; i++)

@@ -924,10 +924,12 @@ static void on_signal(uv_signal_t *h, int signum)
      * the last trials still ran): what the user did is what happened. */
     sw->stopping = 1;
     snprintf(sw->end_status, sizeof sw->end_status, "interrupted");
-    snprintf(sw->end_reason, sizeof sw->end_reason, "interrupted by %s",
-             signum == SIGINT ? "SIGINT" : "SIGTERM");
-    stop_running(sw, ES_TRIAL_INTERRUPTED,
-                 signum == SIGINT ? "sweep interrupted by SIGINT" : "sweep terminated by SIGTERM");
+    const char *name = signum == SIGINT ? "SIGINT" : signum == SIGHUP ? "SIGHUP" : "SIGTERM";
+    char why[64];
+    snprintf(sw->end_reason, sizeof sw->end_reason, "interrupted by %s", name);
+    snprintf(why, sizeof why, "sweep %s by %s", signum == SIGINT ? "interrupted" : "terminated",
+             name);
+    stop_running(sw, ES_TRIAL_INTERRUPTED, why);
     maybe_end(sw);
 }
 
@@ -991,6 +993,7 @@ static void maybe_end(sweep *sw)
     sw->closed = 1;
     uv_close((uv_handle_t *)&sw->sig_int, NULL);
     uv_close((uv_handle_t *)&sw->sig_term, NULL);
+    uv_close((uv_handle_t *)&sw->sig_hup, NULL);
     uv_close((uv_handle_t *)&sw->tick, NULL);
 }
 
@@ -1099,10 +1102,14 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
     }
     uv_signal_init(&sw->loop, &sw->sig_int);
     uv_signal_init(&sw->loop, &sw->sig_term);
+    uv_signal_init(&sw->loop, &sw->sig_hup);
     uv_timer_init(&sw->loop, &sw->tick);
-    sw->sig_int.data = sw->sig_term.data = sw->tick.data = sw;
+    sw->sig_int.data = sw->sig_term.data = sw->sig_hup.data = sw->tick.data = sw;
     uv_signal_start(&sw->sig_int, on_signal, SIGINT);
     uv_signal_start(&sw->sig_term, on_signal, SIGTERM);
+    /* A closed terminal (SIGHUP) stops the sweep as SIGTERM does: it was
+     * killed outright, its sweep left running. */
+    uv_signal_start(&sw->sig_hup, on_signal, SIGHUP);
     uv_timer_start(&sw->tick, on_tick, 1000, 1000);
 
     es_loop_say(

@@ -90,7 +90,7 @@ typedef struct trial {
 
 struct sweep {
     uv_loop_t loop;
-    uv_signal_t sig_int, sig_term;
+    uv_signal_t sig_int, sig_term, sig_hup;
     uv_timer_t tick;
     es_store *st;
     const es_spec *spec;

@@ -420,6 +420,13 @@ int es_store_open_read(const char *path, es_store **out, es_err *err)
         es_err_set(err, ES_ESTORE, "%s", first.msg);
         goto fail;
     }
+    if (st->version > ES_SCHEMA_VERSION) {
+        rc = es_err_set(err, ES_ESTORE,
+                        "%s: database schema version %d is newer than this ecosweep (%d): "
+                        "use a newer ecosweep",
+                        path, st->version, ES_SCHEMA_VERSION);
+        goto fail;
+    }
     if (st->version != ES_SCHEMA_VERSION) {
         rc = es_err_set(err, ES_ESTORE,
                         "%s: read-only database at schema version %d, this ecosweep reads %d: "

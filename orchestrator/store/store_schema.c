@@ -207,7 +207,15 @@ int es_store__read_version(es_store *st, int *version, es_err *err)
     int rc = sqlite3_step(s);
     *version = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
     sqlite3_finalize(s);
-    return rc == SQLITE_ROW ? 0 : es_store__db_fail(st, err, "reading schema version");
+    if (rc != SQLITE_ROW)
+        return es_store__db_fail(st, err, "reading schema version");
+    /* A version no ecosweep writes (the migrations are indexed by it). */
+    if (*version < 0)
+        return es_err_set(err, ES_ESTORE,
+                          "%s: database schema version %d is not one ecosweep writes (0 to %d): "
+                          "not an ecosweep database, or a damaged one",
+                          st->path, *version, ES_SCHEMA_VERSION);
+    return 0;
 }
 
 int es_store__migrate(es_store *st, es_err *err)
@@ -218,7 +226,8 @@ int es_store__migrate(es_store *st, es_err *err)
     st->version = version;
     if (version > ES_SCHEMA_VERSION)
         return es_err_set(err, ES_ESTORE,
-                          "%s: database schema version %d is newer than this ecosweep (%d)",
+                          "%s: database schema version %d is newer than this ecosweep (%d): "
+                          "use a newer ecosweep",
                           st->path, version, ES_SCHEMA_VERSION);
     while (version < ES_SCHEMA_VERSION) {
         char pragma[64];

@@ -127,7 +127,8 @@ static const parse_case cases[] = {
     BAD("--rate: expected a positive number, got 'inf'", "a", "--rate", "inf"),
     BAD("--weight: expected a number >= 0, got '-1'", "a", "--weight", "-1"),
     BAD("--weight: expected a number >= 0, got 'nan'", "a", "--weight", "nan"),
-    BAD("--wait: expected seconds, got 'soon'", "a", "--wait", "soon"),
+    BAD("--wait: expected a duration such as 90s, 10m or 2h, up to 365d, got 'soon'", "a", "--wait",
+        "soon"),
     BAD("--mode: expected fast or slow, got 'medium'", "a", "--mode", "medium"),
     BAD("--pue: expected a number from 1 to 10, got '0.5'", "a", "--pue", "0.5"),
     BAD("'zz'", "a", "--region", "zz"),
@@ -335,7 +336,8 @@ static const struct {
     {"--parallel", "0", "--parallel: expected 1..4096, got '0'"},
     {"--parallel", "4097", "--parallel: expected 1..4096, got '4097'"},
     {"--grace", "10s", NULL},
-    {"--grace", "soon", "--grace: expected seconds, got 'soon'"},
+    {"--grace", "soon",
+     "--grace: expected a duration such as 90s, 10m or 2h, up to 365d, got 'soon'"},
     {"--worker", "/bin/true", NULL},
     {"--launcher", "slurm", NULL},
     {"--launcher", "local", NULL},
@@ -443,4 +445,21 @@ ES_TEST(missing_program_is_an_error_before_any_trial)
         2);
     ES_CHECK_CONTAINS(err, "program 'nothere.py' not found");
     ES_CHECK(access(es_test_path("np.db"), F_OK) != 0); /* nothing recorded */
+}
+
+/* Durations have one bound, a year, in the coordinator and the worker
+ * alike: --grace 400d was taken by `run` and refused by every worker
+ * (each trial "failed: status 125"). */
+ES_TEST(durations_past_a_year_are_refused_by_both_programs)
+{
+    const char *out, *err;
+    ES_CHECK_INT(es_test_ecosweep((const char *[]){"run", "--grace", "400d", "x.yaml", NULL}, NULL,
+                                  &out, &err),
+                 2);
+    ES_CHECK_CONTAINS(err, "--grace: expected a duration such as 90s, 10m or 2h, up to 365d, "
+                           "got '400d'");
+    ES_CHECK_INT(es_test_ecosweep((const char *[]){"run", "--grace", "365d", "absent.yaml", NULL},
+                                  NULL, &out, &err),
+                 1); /* the grace is fine; the spec is absent */
+    ES_CHECK(strstr(err, "--grace") == NULL);
 }

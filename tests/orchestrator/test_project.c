@@ -678,3 +678,41 @@ ES_TEST(run_resumes_an_abandoned_numbered_sweep)
     ES_CHECK_CONTAINS(err, "resuming sweep n-2");
     ES_CHECK_CONTAINS(out, "sweep n-2 finished");
 }
+
+/* A database whose user_version no ecosweep writes: negative (it indexed
+ * the migrations out of bounds: -2147483648 crashed ls, report and run,
+ * -1 ran a stray migration) or newer than this ecosweep.  Every command
+ * says so and changes nothing. */
+ES_TEST(schema_versions_outside_the_known_range_are_refused)
+{
+    static const struct {
+        unsigned char bytes[4];
+        const char *says;
+    } cases[] = {
+        {{0xff, 0xff, 0xff, 0xff}, "schema version -1 is not one ecosweep writes"},
+        {{0x80, 0x00, 0x00, 0x00}, "schema version -2147483648 is not one ecosweep writes"},
+        {{0x00, 0x00, 0x03, 0xe8}, "schema version 1000 is newer than this ecosweep"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        es_err e;
+        const char *path = es_test_path("odd.db");
+        unlink(path);
+        ES_CHECK_INT(es_store_testing_write_v1(path, &e), 0);
+        FILE *f = fopen(path, "r+b");
+        ES_CHECK(f != NULL);
+        ES_CHECK_INT(fseek(f, 60, SEEK_SET), 0); /* user_version, big-endian */
+        ES_CHECK_INT(fwrite(cases[i].bytes, 1, 4, f), 4);
+        fclose(f);
+        static const char *const cmds[][6] = {{"ls", "--db", "odd.db", NULL},
+                                             {"report", "--db", "odd.db", NULL},
+                                             {"project", "show", "--db", "odd.db", NULL}};
+        for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++) {
+            const char *out, *err;
+            ES_CHECK_INT(es_test_ecosweep((const char *const *)cmds[k], NULL, &out, &err), 1);
+            ES_CHECK_CONTAINS(err, cases[i].says);
+        }
+        es_store *st;
+        ES_CHECK(es_store_open(path, &st, &e) != 0);
+        ES_CHECK_CONTAINS(e.msg, cases[i].says);
+    }
+}

@@ -56,13 +56,14 @@ static int check_completed(const es_store_sweep *sw)
 }
 
 /* Files may grow to 400 KiB: the database's first dozen trials fit, then
- * writing it fails as on a full disk.  SIGXFSZ is ignored, so the write
- * fails with EFBIG instead of killing the process. */
+ * writing it fails as on a full disk.  SIGXFSZ keeps its default action
+ * (it kills): ecosweep itself ignores it, so that the write fails with
+ * EFBIG and the sweep stops with its reason, resumable. */
 static void limit_file_size(void *ud)
 {
     (void)ud;
     struct rlimit rl = {400 * 1024, 400 * 1024};
-    signal(SIGXFSZ, SIG_IGN);
+    signal(SIGXFSZ, SIG_DFL);
     if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
         _exit(125);
 }

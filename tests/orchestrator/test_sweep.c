@@ -336,6 +336,28 @@ ES_TEST(interrupt_stops_running_trials)
     es_store_data_free(d);
 }
 
+/* A closed terminal (SIGHUP) stops the sweep as SIGTERM does: its
+ * running trials stopped, the sweep interrupted and resumable, exit 129
+ * (SIGHUP killed the coordinator outright, the sweep left running). */
+ES_TEST(sighup_interrupts_the_sweep)
+{
+    const char *spec = write_spec("hup.yaml", "name: hup\nmethod: random\nrun_cap: 4\n"
+                                              "parameters:\n  mode: {value: sleep}\n");
+    pid_t pid = start((const char *[]){"run", spec, NULL});
+    char p0[4300];
+    snprintf(p0, sizeof p0, "%s.d/sweep-1/trial-0/pids", db);
+    ES_CHECK(wait_for_file(p0, 10) == 0);
+    kill(pid, SIGHUP);
+    ES_CHECK_INT(finish(pid), 128 + SIGHUP);
+    es_store_data *d = load();
+    es_store_sweep *sw = sweep_of(d, 0);
+    ES_CHECK_STR(sw->status, "interrupted");
+    ES_CHECK_STR(sw->reason, "interrupted by SIGHUP");
+    ES_CHECK_STR(sw->trials[0].status, "interrupted");
+    check_pids_gone(&sw->trials[0]);
+    es_store_data_free(d);
+}
+
 ES_TEST(hostile_values_never_reach_a_shell)
 {
     const char *spec = write_spec(
