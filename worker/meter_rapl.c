@@ -29,8 +29,9 @@
  * one-in-billions coincidence of readings.
  *
  * Wrapping.  energy_uj is cumulative and wraps after max_energy_range_uj (the
- * value of an all-ones 32-bit register: 65 to 262 kJ).  A reading below the
- * previous one means one wrap, and the energy since is
+ * value of an all-ones 32-bit register: 65 to 262 kJ).  A reading more than
+ * half the range below the previous one means one wrap (a sample interval
+ * cannot see more than half the range: see below), and the energy since is
  * (max_energy_range_uj - prev) + cur + 1: the counter shows every value from
  * 0 to max_energy_range_uj, and the +1 stands in for the one counter unit
  * (15 to 61 uJ) between the top and 0.  Two wraps between reads cannot be
@@ -38,7 +39,11 @@
  * At the smallest range, 65 kJ, even a 1 kW socket needs 65 s to wrap (a
  * 240 W socket 4.5 to 18 minutes, by range): the default --sample-ms 1000
  * is at least 60 times shorter.  Only a --sample-ms above a minute could
- * miss a wrap.
+ * miss a wrap.  A smaller drop is no wrap: the counter was reset or read
+ * wrong, and taking it for one charged a 1 mJ dip as 262 kJ.  That interval
+ * counts 0 from the reading before, the count goes on from the new reading,
+ * and the part's source says how many times it happened
+ * ("rapl:package,went-back=1").
  *
  * Permissions.  Since Linux 5.10 (CVE-2020-8694, a power side channel)
  * energy_uj is readable by root only.  A zone that cannot be read fails the
@@ -126,6 +131,7 @@ typedef struct zone {
     uint64_t range; /* max_energy_range_uj; 0 when unknown */
     uint64_t last;  /* last good reading */
     uint64_t total; /* microjoules seen since start */
+    int went_back;  /* readings below the one before that were no wrap */
 } zone;
 
 typedef struct rapl_state {
@@ -447,13 +453,16 @@ static void close_zones(rapl_state *s)
 /* ---- counting ------------------------------------------------------------ */
 
 /* Microjoules between two readings of a counter that shows 0..range and
- * wraps at most once between them.  range 0 (unknown): what is visible. */
-static uint64_t wrap_delta(uint64_t prev, uint64_t cur, uint64_t range)
+ * wraps at most once between them.  A drop of at most half the range (or
+ * any drop, the range unknown) is no wrap: 0, and *went_back set. */
+static uint64_t wrap_delta(uint64_t prev, uint64_t cur, uint64_t range, int *went_back)
 {
     if (cur >= prev)
         return cur - prev;
-    if (range == 0 || prev > range)
-        return cur;
+    if (range == 0 || prev > range || prev - cur <= range / 2) {
+        *went_back = 1;
+        return 0;
+    }
     return (range - prev) + cur + 1;
 }
 
@@ -473,7 +482,9 @@ static int read_zones(rapl_state *s)
             rc = one;
             continue;
         }
-        z->total += wrap_delta(z->last, v, z->range);
+        int back = 0;
+        z->total += wrap_delta(z->last, v, z->range, &back);
+        z->went_back += back;
         z->last = v;
     }
     return rc;
@@ -500,8 +511,9 @@ static uint64_t part_total_now(const rapl_state *s, int part)
         if (z->part != part)
             continue;
         t += z->total;
+        int back = 0;
         if (pread_u64(z->fd, &v) == 0 && (z->range == 0 || v <= z->range))
-            t += wrap_delta(z->last, v, z->range);
+            t += wrap_delta(z->last, v, z->range, &back);
     }
     return t;
 }
@@ -620,23 +632,28 @@ static int rapl_sample(void *state, const es_meter_usage *u)
     return rc;
 }
 
-static void set_part(es_energy_part *p, double uj, const char *what, int shared)
+static void set_part(es_energy_part *p, double uj, const char *what, int shared, int went_back)
 {
+    char back[32] = "";
+    if (went_back > 0)
+        snprintf(back, sizeof back, ",went-back=%d", went_back);
     p->j = uj * 1e-6;
     p->method = ES_EM_COUNTER;
-    snprintf(p->source, sizeof p->source, "rapl:%s%s", what, shared ? ",shared" : "");
+    snprintf(p->source, sizeof p->source, "rapl:%s%s%s", what, shared ? ",shared" : "", back);
 }
 
 /* Fill the cpu part, and the dram part when a dram zone is read. */
 static void set_parts(const rapl_state *s, double cpu_uj, double dram_uj, es_energy_part *cpu,
                       es_energy_part *dram)
 {
-    int have_dram = 0;
-    for (size_t i = 0; i < s->n; i++)
+    int have_dram = 0, back[2] = {0, 0};
+    for (size_t i = 0; i < s->n; i++) {
         have_dram |= s->z[i].part == PART_DRAM;
-    set_part(cpu, cpu_uj, s->psys ? "psys" : "package", s->shared);
+        back[s->z[i].part == PART_DRAM] += s->z[i].went_back;
+    }
+    set_part(cpu, cpu_uj, s->psys ? "psys" : "package", s->shared, back[0]);
     if (have_dram)
-        set_part(dram, dram_uj, "dram", s->shared);
+        set_part(dram, dram_uj, "dram", s->shared, back[1]);
 }
 
 static int rapl_stop(void *state, const es_meter_usage *u, es_energy_part *cpu,

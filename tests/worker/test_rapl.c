@@ -210,6 +210,34 @@ ES_TEST(rapl_wrap_arithmetic)
     ES_CHECK_INT(gpu.method, ES_EM_NONE);
 }
 
+/* A counter that goes back by less than half its range did not wrap: a
+ * 1 mJ dip of a 262 kJ counter was charged as 262 kJ.  That interval
+ * counts 0, the count goes on from the new reading, and the source says
+ * so. */
+ES_TEST(rapl_small_drop_is_no_wrap)
+{
+    const char *root = fake_root("pc");
+    const char *e = fake_zone(root, "intel-rapl:0", "package-0", 5000000, 262143328850ull);
+    es_meter_config cfg;
+    es_meter_config_init(&cfg);
+    cfg.powercap_root = root;
+    void *st = NULL;
+    es_err err;
+    ES_CHECK_INT(es_meter_rapl.probe(&cfg, &err), 0);
+    ES_CHECK_INT(es_meter_rapl.start(&cfg, &st, &err), 0);
+    es_meter_usage u = {.wall_s = 0, .cpu_s = NAN, .peak_rss_kb = -1, .live_cpu_s = NAN};
+    fake_set(e, 4999000); /* 1 mJ back */
+    ES_CHECK_INT(es_meter_rapl.sample(st, &u), 0);
+    fake_set(e, 5001000); /* +2 mJ */
+    es_result r;
+    es_result_init(&r);
+    es_energy_part cpu = r.cpu, dram = r.dram, gpu = r.gpu;
+    ES_CHECK_INT(es_meter_rapl.stop(st, &u, &cpu, &dram, &gpu), 0);
+    es_meter_rapl.destroy(st);
+    ES_CHECK_NEAR(cpu.j, 2e-3, 1e-12);
+    ES_CHECK_STR(cpu.source, "rapl:package,went-back=1");
+}
+
 ES_TEST(rapl_unreadable_counter_falls_back_to_estimate)
 {
     const char *root = fake_root("pc");
