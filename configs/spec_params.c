@@ -222,6 +222,18 @@ static int parse_bounds(es_spec_ctx *c, es_param *p, const pnodes *n, const char
     if (!(p->min < p->max))
         return es_spec_fail(c, n->key[K_MIN], path, "min (%s) must be less than max (%s)",
                             es_spec_text(n->val[K_MIN]), es_spec_text(n->val[K_MAX]));
+    /* A range a double cannot span (max - min overflows: every draw is
+     * infinite), or integers past 2^53 (not all representable: a draw past
+     * the int64 range came back as a float above max). */
+    if (!isfinite(p->max - p->min))
+        return es_spec_fail(c, n->key[K_MIN], path,
+                            "the range from min (%s) to max (%s) is wider than a number can hold",
+                            es_spec_text(n->val[K_MIN]), es_spec_text(n->val[K_MAX]));
+    if (p->dist == ES_DIST_INT_UNIFORM && (fabs(p->min) > 0x1.0p53 || fabs(p->max) > 0x1.0p53))
+        return es_spec_fail(c, n->key[K_MIN], path,
+                            "int_uniform bounds must lie within +-2^53 (9007199254740992), got "
+                            "min %s, max %s",
+                            es_spec_text(n->val[K_MIN]), es_spec_text(n->val[K_MAX]));
     if (needs_positive_min(p->dist) && !(p->min > 0)) {
         snprintf(sub, sizeof sub, "%s.min", path);
         return es_spec_fail(c, n->val[K_MIN], sub,
