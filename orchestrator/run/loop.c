@@ -125,6 +125,45 @@ void es_loop_stop_launching(sweep *sw, const char *status, const char *fmt, ...)
     va_end(ap);
 }
 
+static void kill_orphans(trial *t);
+
+/* The worker did not end its trial in time (it was stopped, SIGSTOP, or
+ * hangs): the coordinator kills it and the trial's process group itself. */
+static void on_overdue(uv_timer_t *h)
+{
+    trial *t = h->data;
+    es_loop_say(t->sw,
+                "trial %lld: its worker did not stop it within the grace period; "
+                "killing the worker and the trial's processes",
+                (long long)t->number);
+    es_launch_signal(t->launch, SIGKILL);
+    kill_orphans(t);
+}
+
+/* Seconds the worker gets, after the stop it was asked for, to end its
+ * trial (its grace period) and report, before the coordinator kills it. */
+#define OVERDUE_MARGIN_S 5.0
+
+/* Ask the worker to stop its trial (SIGTERM; see es_launch_signal), wake
+ * it should it be stopped itself (the trial can SIGSTOP its parent, and
+ * the SIGTERM would wait), and kill it and the trial's group should it
+ * still not end the trial in time: every stop the coordinator asks for is
+ * its own to keep.  0, or -errno when the worker is gone. */
+int es_loop_ask_to_stop(trial *t)
+{
+    int rc = es_launch_signal(t->launch, SIGTERM);
+    if (rc != 0)
+        return rc;
+    if (t->sw->spec->launcher.type == ES_LAUNCHER_LOCAL)
+        es_launch_signal(t->launch, SIGCONT);
+    if (!t->overdue_armed) {
+        t->overdue_armed = 1;
+        uv_timer_start(&t->timer, on_overdue,
+                       (uint64_t)((t->sw->opts->grace_s + OVERDUE_MARGIN_S) * 1000), 0);
+    }
+    return 0;
+}
+
 /* Ask every running trial's worker to stop it; each is recorded with
  * status (interrupted, budget_stopped) and reason when it ends. */
 static void stop_running(sweep *sw, es_trial_status status, const char *reason)
@@ -134,7 +173,7 @@ static void stop_running(sweep *sw, es_trial_status status, const char *reason)
             continue;
         /* A worker that already exited has its result on the way: the
          * trial ended on its own and is judged by that. */
-        if (es_launch_signal(t->launch, SIGTERM) != 0)
+        if (es_loop_ask_to_stop(t) != 0)
             continue;
         t->stop_status = status;
         snprintf(t->stop_reason, sizeof t->stop_reason, "%s", reason);
@@ -527,7 +566,7 @@ static void on_timeout(uv_timer_t *h)
     trial *t = h->data;
     if (t->stop_status != ES_TRIAL_RUNNING)
         return;
-    if (es_launch_signal(t->launch, SIGTERM) == 0)
+    if (es_loop_ask_to_stop(t) == 0)
         t->timed_out = 1;
 }
 

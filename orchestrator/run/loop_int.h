@@ -71,6 +71,7 @@ typedef struct trial {
     int64_t worker_status;
     int worker_signal;
     int timed_out;
+    int overdue_armed; /* asked to stop: the worker is killed if it does not end it in time */
     es_trial_status stop_status; /* interrupted / budget_stopped / pruned when the sweep
                                   * stopped it; ES_TRIAL_RUNNING while it has not */
     char stop_reason[ES_PRUNE_REASON_MAX];
@@ -172,6 +173,11 @@ void es_loop_count_status(es_run_summary *s, es_trial_status status);
 void es_loop_after_result(sweep *sw, int64_t number, double obj);
 
 /* ---- loop_resume.c ---- */
+
+/* Ask t's worker to stop the trial; the coordinator kills the worker and
+ * the trial's group when it has not ended it within its grace period plus
+ * a margin (a stopped or hung worker).  0, or -errno when it is gone. */
+int es_loop_ask_to_stop(trial *t);
 
 /* ---- The budget (loop_budget.c) ---------------------------------------------- */
 

@@ -44,7 +44,7 @@ static void es_loop_prune_report(trial *t, const es_metric_point *pt)
         return;
     /* A worker that already exited has its result on the way: the trial
      * ended on its own and is judged by that. */
-    if (es_launch_signal(t->launch, SIGTERM) != 0)
+    if (es_loop_ask_to_stop(t) != 0)
         return;
     t->stop_status = ES_TRIAL_PRUNED;
     snprintf(t->stop_reason, sizeof t->stop_reason, "%s", d.reason);

@@ -288,6 +288,48 @@ ES_TEST(timeout_kills_the_whole_trial)
     es_store_data_free(d);
 }
 
+/* A trial that stops its worker (kill -STOP $PPID) does not escape its
+ * timeout: it was recorded completed after 41 s against a 3 s limit.  The
+ * coordinator wakes the worker, and kills it and the trial's processes
+ * when it does not end the trial within its grace period. */
+ES_TEST(timeout_holds_when_the_trial_stops_its_worker)
+{
+    const char *spec = write_spec("sw.yaml", "method: random\nrun_cap: 1\ntrial_timeout: 1s\n"
+                                             "max_initial_failures: 0\n"
+                                             "parameters:\n  mode: {value: stopworker}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 3); /* every trial failed */
+    es_store_data *d = load();
+    es_store_sweep *sw = sweep_of(d, 0);
+    ES_CHECK_STR(sw->trials[0].status, "timed_out");
+    ES_CHECK_CONTAINS(sw->trials[0].reason, "exceeded trial_timeout of 1s");
+    ES_CHECK(sw->trials[0].ended - sw->trials[0].started < 15);
+    check_pids_gone(&sw->trials[0]);
+    es_store_data_free(d);
+}
+
+/* A worker that does not end its trial when asked (here one that ignores
+ * SIGTERM and never reports: a worker the trial keeps stopped, or a hung
+ * one): the coordinator kills it after the grace period and a margin
+ * (5 s) and records the timeout. */
+ES_TEST(timeout_holds_when_the_worker_does_not_stop)
+{
+    const char *spec = write_spec("swl.yaml", "method: random\nrun_cap: 1\ntrial_timeout: 1s\n"
+                                              "max_initial_failures: 0\n"
+                                              "parameters:\n  mode: {value: ok}\n");
+    char spec_path[4300], worker[4300];
+    snprintf(spec_path, sizeof spec_path, "%s", spec);
+    es_test_write_file("deaf-worker", "#!/bin/sh\ntrap '' TERM\nexec sleep 300\n");
+    snprintf(worker, sizeof worker, "%s", path_in_tmp("deaf-worker"));
+    ES_CHECK_INT(chmod(worker, 0755), 0);
+    ES_CHECK_INT(run((const char *[]){"run", spec_path, "--worker", worker, NULL}), 3);
+    es_store_data *d = load();
+    es_store_sweep *sw = sweep_of(d, 0);
+    ES_CHECK_STR(sw->trials[0].status, "timed_out");
+    ES_CHECK(sw->trials[0].ended - sw->trials[0].started < 15);
+    es_store_data_free(d);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stderr")), "did not stop it within the grace period");
+}
+
 ES_TEST(timeout_kills_a_trial_that_ignores_sigterm)
 {
     const char *spec = write_spec("t.yaml", "method: random\nrun_cap: 1\ntrial_timeout: 1s\n"

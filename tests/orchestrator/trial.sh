@@ -107,6 +107,15 @@ curve)
         k=$((k + 1))
     done
     ;;
+stopworker)
+    # Stops its own worker (SIGSTOP), then runs far past any timeout: the
+    # coordinator must keep the timeout itself.
+    sleep 60 &
+    echo "$$ $!" > "$ECOSWEEP_TRIAL_DIR/pids"
+    kill -STOP "$PPID"
+    wait
+    echo "loss=1"
+    ;;
 okslow)
     # Reports a step, then x after 0.15-0.35 s: a coordinator killed at a
     # random moment lands in launches, metric writes and commits alike.
