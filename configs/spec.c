@@ -1027,6 +1027,50 @@ static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
 
 /* ---- Entry points ------------------------------------------------------------------ */
 
+/* Where text's flow collections ([ and {, outside quotes and comments)
+ * first nest deeper than ES_SPEC_MAX_DEPTH: 0 when they do not, else 1
+ * with *line and *column (1-based).  libyaml takes time quadratic in the
+ * nesting (100,000 levels: 49 s), so this is checked before it reads. */
+static int too_deep(const char *text, size_t len, unsigned long *line, unsigned long *column)
+{
+    unsigned long ln = 1, col = 0;
+    int depth = 0, comment = 0;
+    char quote = 0, prev = '\n';
+    for (size_t i = 0; i < len; i++) {
+        char ch = text[i];
+        col++;
+        if (ch == '\n') {
+            ln++;
+            col = 0;
+            comment = 0;
+        } else if (comment) {
+            /* to the end of the line */
+        } else if (quote == '"') {
+            if (ch == '\\' && i + 1 < len)
+                i++, col++;
+            else if (ch == '"')
+                quote = 0;
+        } else if (quote == '\'') {
+            if (ch == '\'')
+                quote = 0; /* '' inside reopens at once */
+        } else if (ch == '#' && (prev == ' ' || prev == '\t' || prev == '\n')) {
+            comment = 1;
+        } else if (ch == '"' || ch == '\'') {
+            quote = ch;
+        } else if (ch == '[' || ch == '{') {
+            if (++depth > ES_SPEC_MAX_DEPTH) {
+                *line = ln;
+                *column = col;
+                return 1;
+            }
+        } else if ((ch == ']' || ch == '}') && depth > 0) {
+            depth--;
+        }
+        prev = ch;
+    }
+    return 0;
+}
+
 /* Parse text; with errors non-NULL, collect every error into *errors. */
 static int parse_text(const char *text, size_t len, const char *name, es_spec **out, char ***errors,
                       es_err *err)
@@ -1057,6 +1101,14 @@ static int parse_text(const char *text, size_t len, const char *name, es_spec **
     spec->max_initial_failures = 5; /* as a W&B agent gives up on a broken program */
     es_energy_factors_default(&spec->energy);
 
+    unsigned long deep_line, deep_column;
+    if (too_deep(spec->text, len, &deep_line, &deep_column)) {
+        rc =
+            es_err_set(err, ES_ESPEC, "%s:%lu:%lu: lists and mappings nested deeper than %d levels",
+                       spec->path, deep_line, deep_column, ES_SPEC_MAX_DEPTH);
+        es_spec_free(spec);
+        return rc;
+    }
     if (!yaml_parser_initialize(&parser)) {
         es_spec_free(spec);
         return es_err_set(err, -ENOMEM, "out of memory");

@@ -123,6 +123,13 @@ const char *es_goal_name(es_goal g);
 #define ES_USD_PER_KWH_MAX 100.0
 #define ES_CLOUD_USD_PER_HOUR_MAX 100000.0
 
+/* The most parameters a spec may define (nested blocks flattened), and the
+ * deepest a spec's flow collections ([ and {) may nest: past them a spec is
+ * refused before it is read further (libyaml takes time quadratic in the
+ * nesting; aliases can make nested parameter blocks multiply). */
+#define ES_SPEC_MAX_PARAMS 10000
+#define ES_SPEC_MAX_DEPTH 64
+
 /* The largest plausible budget of one sweep: ten times the 239,942
  * GPU-hours of the whole R&D Strubell et al. measured (about 72 MWh, some
  * $350k of cloud time), so a cap above is a slip of units (Wh for kWh,

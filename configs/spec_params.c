@@ -364,6 +364,12 @@ static int parse_one(es_spec_ctx *c, const char *name, const yaml_node_t *pkey,
         if (strcmp(c->spec->params[i].name, name) == 0)
             return es_spec_fail(c, pkey, path, "parameter defined twice (first at line %d)",
                                 c->spec->params[i].line);
+    /* Aliases can make nested blocks multiply (each level twice the one
+     * below): a cap, not a search space anyone sweeps. */
+    if (c->spec->n_params >= ES_SPEC_MAX_PARAMS) {
+        c->too_many = 1;
+        return es_spec_fail(c, pkey, path, "more than %d parameters", ES_SPEC_MAX_PARAMS);
+    }
 
     es_param *p = new_param(c);
     if (p == NULL || (p->name = strdup(name)) == NULL)
@@ -458,6 +464,8 @@ static int parse_block(es_spec_ctx *c, const yaml_node_t *map, const char *prefi
         snprintf(name, sizeof name, "%s%s%s", prefix ? prefix : "", prefix ? "." : "", key);
         if ((rc = parse_one(c, name, k, yaml_document_get_node(c->doc, pr->value))) < 0) {
             c->param_failed = 1;
+            if (c->too_many) /* one message, and no more reading */
+                return rc;
             if ((rc = es_spec_keep_going(c, rc)) < 0)
                 return rc;
         }

@@ -248,29 +248,69 @@ int es_spec_number(es_spec_ctx *c, const yaml_node_t *node, const char *path, do
     return es_spec_fail(c, node, path, "expected a number, got %s", got);
 }
 
+/* A key of a mapping and where it stands, to sort by text. */
+typedef struct key_at {
+    const char *text;
+    size_t pos;
+} key_at;
+
+static int cmp_key_at(const void *a, const void *b)
+{
+    const key_at *x = a, *y = b;
+    int c = strcmp(x->text, y->text);
+    return c != 0 ? c : x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int cmp_pos(const void *a, const void *b)
+{
+    const key_at *x = a, *y = b;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
 /* Fail on a key that a mapping holds twice (YAML allows it; it is always a
- * mistake in a spec). */
+ * mistake in a spec).  Sorted, so that a mapping of many keys costs
+ * n log n (compared pairwise, 100k parameters took 53 s). */
 int es_spec_check_keys(es_spec_ctx *c, const yaml_node_t *map, const char *path)
 {
-    for (yaml_node_pair_t *a = map->data.mapping.pairs.start; a < map->data.mapping.pairs.top;
-         a++) {
-        const yaml_node_t *ka = yaml_document_get_node(c->doc, a->key);
-        const char *ta = es_spec_text(ka);
-        int rc = 0;
-        if (ta == NULL)
-            return es_spec_fail(c, ka, path,
+    yaml_node_pair_t *start = map->data.mapping.pairs.start;
+    size_t n = (size_t)(map->data.mapping.pairs.top - start);
+    for (size_t i = 0; i < n; i++)
+        if (es_spec_text(yaml_document_get_node(c->doc, start[i].key)) == NULL)
+            return es_spec_fail(c, yaml_document_get_node(c->doc, start[i].key), path,
                                 "a key must be a single word, not a list or a mapping");
-        for (yaml_node_pair_t *b = map->data.mapping.pairs.start; b < a && rc == 0; b++) {
-            const yaml_node_t *kb = yaml_document_get_node(c->doc, b->key);
-            if (strcmp(ta, es_spec_key_text(kb)) == 0)
-                rc = es_spec_fail(c, ka, path, "duplicate key '%s' (first given at line %lu)", ta,
-                                  (unsigned long)kb->start_mark.line + 1);
-        }
-        /* Collecting, every duplicate is listed (the later value is read). */
-        if ((rc = es_spec_keep_going(c, rc)) < 0)
-            return rc;
+    if (n < 2)
+        return 0;
+    key_at *k = malloc(n * sizeof *k), *dup = malloc(n * sizeof *dup);
+    size_t n_dup = 0;
+    int rc = 0;
+    if (k == NULL || dup == NULL) {
+        free(k);
+        free(dup);
+        return es_err_set(c->err, -ENOMEM, "out of memory");
     }
-    return 0;
+    for (size_t i = 0; i < n; i++)
+        k[i] = (key_at){es_spec_text(yaml_document_get_node(c->doc, start[i].key)), i};
+    qsort(k, n, sizeof *k, cmp_key_at);
+    /* Each later use of a key, with the position of its first use. */
+    for (size_t i = 1, first = 0; i < n; i++) {
+        if (strcmp(k[i].text, k[first].text) != 0)
+            first = i;
+        else
+            dup[n_dup++] = (key_at){k[first].text, k[i].pos * n + k[first].pos};
+    }
+    /* In the order of the file: pos encodes (later, first). */
+    qsort(dup, n_dup, sizeof *dup, cmp_pos);
+    for (size_t i = 0; i < n_dup && rc == 0; i++) {
+        const yaml_node_t *later = yaml_document_get_node(c->doc, start[dup[i].pos / n].key);
+        const yaml_node_t *first = yaml_document_get_node(c->doc, start[dup[i].pos % n].key);
+        rc = es_spec_fail(c, later, path, "duplicate key '%s' (first given at line %lu)",
+                          dup[i].text, (unsigned long)first->start_mark.line + 1);
+        /* Collecting, every duplicate is listed (the later value is read). */
+        rc = es_spec_keep_going(c, rc);
+    }
+    free(k);
+    free(dup);
+    return rc < 0 ? rc : 0;
 }
 
 /* ---- Typed readers for top-level values ---------------------------------------- */

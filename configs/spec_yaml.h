@@ -27,6 +27,7 @@ typedef struct es_spec_ctx {
     char **errors;
     size_t n_errors;
     int param_failed; /* a parameter was refused: checks of the whole space are skipped */
+    int too_many;     /* past ES_SPEC_MAX_PARAMS: the parameters are read no further */
 } es_spec_ctx;
 
 /* After a check returned rc: when collecting and rc is a spec error, keep

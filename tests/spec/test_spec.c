@@ -464,3 +464,59 @@ ES_TEST(spec_diff_tells_safe_from_unsafe)
     es_spec_free(b);
     es_spec_free(c);
 }
+
+/* Shapes that made the parser take minutes, refused at once with their
+ * place: flow collections nested past ES_SPEC_MAX_DEPTH (libyaml is
+ * quadratic in the depth: 100,000 levels took 49 s), nested parameter
+ * blocks that aliases multiply (each level twice the one below), and more
+ * than ES_SPEC_MAX_PARAMS parameters (a flat 100k took 53 s: the
+ * duplicate-key check was quadratic). */
+ES_TEST(hostile_spec_shapes_are_refused_at_once)
+{
+    es_spec *spec;
+    es_err err;
+    size_t cap = 1 << 20;
+    char *text = malloc(cap);
+    ES_CHECK(text != NULL);
+
+    int n = snprintf(text, cap, "program: p.py\nparameters:\n  x: ");
+    for (int i = 0; i < 100000; i++)
+        text[n++] = '[';
+    for (int i = 0; i < 100000; i++)
+        text[n++] = ']';
+    text[n] = '\0';
+    ES_CHECK_INT(es_spec_parse_string(text, (size_t)n, "deep.yaml", &spec, &err), ES_ESPEC);
+    ES_CHECK_STR(err.msg, "deep.yaml:3:70: lists and mappings nested deeper than 64 levels");
+
+    n = snprintf(text, cap,
+                 "program: p.py\nparameters:\n"
+                 "  b0: &b0 {parameters: {a: {value: 1}, b: {value: 2}}}\n");
+    for (int i = 1; i <= 40; i++)
+        n += snprintf(text + n, cap - (size_t)n, "  b%d: &b%d {parameters: {x: *b%d, y: *b%d}}\n",
+                      i, i, i - 1, i - 1);
+    ES_CHECK_INT(es_spec_parse_string(text, (size_t)n, "laughs.yaml", &spec, &err), ES_ESPEC);
+    ES_CHECK_CONTAINS(err.msg, "more than 10000 parameters");
+
+    n = snprintf(text, cap, "program: p.py\nparameters:\n");
+    for (int i = 0; i < 20000; i++)
+        n += snprintf(text + n, cap - (size_t)n, "  p%d: {value: %d}\n", i, i);
+    ES_CHECK_INT(es_spec_parse_string(text, (size_t)n, "flat.yaml", &spec, &err), ES_ESPEC);
+    ES_CHECK_CONTAINS(err.msg, "flat.yaml:10003:3: parameters.p10000: more than 10000 parameters");
+
+    /* Duplicates among many keys are still each named, in order. */
+    n = snprintf(text, cap, "program: p.py\nparameters:\n");
+    for (int i = 0; i < 5000; i++)
+        n += snprintf(text + n, cap - (size_t)n, "  p%d: {value: %d}\n", i % 4000, i);
+    char **errors, path[4096];
+    es_test_write_file("dup.yaml", text);
+    snprintf(path, sizeof path, "%s/dup.yaml", es_test_tmpdir());
+    ES_CHECK_INT(es_spec_parse_file_all(path, &spec, &errors, &err), ES_ESPEC);
+    size_t k = 0;
+    while (errors[k] != NULL)
+        k++;
+    ES_CHECK_INT(k, 1000);
+    ES_CHECK_CONTAINS(errors[0], "dup.yaml:4003:3: parameters: duplicate key 'p0' (first given "
+                                 "at line 3)");
+    es_strv_free(errors);
+    free(text);
+}
