@@ -955,6 +955,16 @@ static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
                             "the top level");
     if ((rc = es_spec_check_keys(c, root, NULL)) < 0)
         return rc;
+    /* A NUL byte ("\0" in a quoted string) cut every value it was in
+     * short without a word: no argument, variable or file name holds one. */
+    for (yaml_node_t *nd = c->doc->nodes.start; nd < c->doc->nodes.top; nd++)
+        if (nd->type == YAML_SCALAR_NODE &&
+            strlen((const char *)nd->data.scalar.value) != nd->data.scalar.length &&
+            (rc = es_spec_keep_going(
+                 c, es_spec_fail(c, nd, NULL,
+                                 "a value holds a NUL byte (\\0), which no argument, variable or "
+                                 "file can carry"))) < 0)
+            return rc;
     for (size_t i = 0; i < N_TOP_KEYS; i++)
         known[i] = top_keys[i].key;
     known[N_TOP_KEYS] = NULL;

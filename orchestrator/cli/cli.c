@@ -234,10 +234,15 @@ static int set_value(const es_cli_opt *o, const char *value, void *field, es_err
     case ES_CLI_POSITIVE:
     case ES_CLI_NONNEG: {
         double x = strtod(value, &end);
-        int ok = o->kind == ES_CLI_POSITIVE ? x > 0 : x >= 0;
+        int ok = (o->kind == ES_CLI_POSITIVE ? x > 0 : x >= 0) && (o->max <= 0 || x <= o->max);
         if (end != value && *end == '\0' && ok && isfinite(x)) {
             *(double *)field = x;
             return 0;
+        }
+        if (expect == NULL && o->max > 0) {
+            snprintf(want, sizeof want, "%s up to %g (a slip of units?)",
+                     o->kind == ES_CLI_POSITIVE ? "a positive number" : "a number >= 0", o->max);
+            expect = want;
         }
         if (expect == NULL)
             expect = o->kind == ES_CLI_POSITIVE ? "a positive number" : "a number >= 0";

@@ -57,6 +57,7 @@ struct es_cli_opt {
     const char *help;   /* usage text, one sentence or more (wrapped when printed) */
     const char *expect; /* what a bad value is told it should be; NULL: the kind's */
     long lo, hi;        /* ES_CLI_LONG */
+    double max;         /* ES_CLI_POSITIVE, ES_CLI_NONNEG: > 0 bounds the value */
     const char *const *choices; /* ES_CLI_CHOICE: NULL-terminated */
     es_cli_parse_fn parse;      /* ES_CLI_CUSTOM */
     int required;               /* the command refuses to run without it */

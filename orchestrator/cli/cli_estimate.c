@@ -349,9 +349,10 @@ static int run_pilot(estimate *e, es_spec *spec, const char *worker_opt, long tr
         exit_code = 128 + sum.stop_signal;
     } else if (d->n_projects == 1 && d->projects[0].n_sweeps == 1 &&
                d->projects[0].sweeps[0].n_trials >= 1) {
-        /* The completed pilot trials with a known energy; when none
-         * completed, the first one's energy all the same (what a failing
-         * trial costs is what the sweep would pay). */
+        /* The completed pilot trials with a known energy: only a trial that
+         * ran to its end says what one costs (a failing one's cost is no
+         * forecast of a sweep's).  The status shown is the first completed
+         * one's, else the first one's. */
         const es_store_sweep *sw = &d->projects[0].sweeps[0];
         double j[ES_PILOT_TRIALS_MAX], w[ES_PILOT_TRIALS_MAX], c[ES_PILOT_TRIALS_MAX];
         double steps_of[ES_PILOT_TRIALS_MAX];
@@ -359,18 +360,23 @@ static int run_pilot(estimate *e, es_spec *spec, const char *worker_opt, long tr
         snprintf(e->pilot_status, sizeof e->pilot_status, "%s", sw->trials[0].status);
         snprintf(e->pilot_reason, sizeof e->pilot_reason, "%s",
                  sw->trials[0].reason ? sw->trials[0].reason : "");
-        for (int pass = 0; pass < 2 && n == 0; pass++)
-            for (size_t i = 0; i < sw->n_trials && n < ES_PILOT_TRIALS_MAX; i++) {
-                const es_store_trial *t = &sw->trials[i];
-                if (!(pass == 0 ? trial_usable(t, 0) : i == 0 && known_energy(t)))
-                    continue;
-                j[n] = es_account_joules(&t->cpu, &t->dram, &t->gpu);
-                w[n++] = isfinite(t->wall_s) ? t->wall_s : 0;
-                if (isfinite(t->cpu_s))
-                    c[nc++] = t->cpu_s;
-                if (t->steps > 0)
-                    steps_of[ns++] = (double)t->steps;
+        size_t completed = 0;
+        for (size_t i = 0; i < sw->n_trials && n < ES_PILOT_TRIALS_MAX; i++) {
+            const es_store_trial *t = &sw->trials[i];
+            if (es_trial_status_parse(t->status) == ES_TRIAL_COMPLETED &&
+                completed++ == 0) { /* what the first completed one says */
+                snprintf(e->pilot_status, sizeof e->pilot_status, "%s", t->status);
+                snprintf(e->pilot_reason, sizeof e->pilot_reason, "%s", t->reason ? t->reason : "");
             }
+            if (!trial_usable(t, 0))
+                continue;
+            j[n] = es_account_joules(&t->cpu, &t->dram, &t->gpu);
+            w[n++] = isfinite(t->wall_s) ? t->wall_s : 0;
+            if (isfinite(t->cpu_s))
+                c[nc++] = t->cpu_s;
+            if (t->steps > 0)
+                steps_of[ns++] = (double)t->steps;
+        }
         if (n > 0) {
             e->source = "pilot";
             e->samples = n;
@@ -538,7 +544,7 @@ static void print_text(const estimate *e, const char *program)
     if (e->source == NULL) {
         printf("  no estimate: no completed trial of program %s in project %s%s\n",
                program ? program : "(none)", e->project,
-               e->pilot_status[0] ? ", and the pilot trial measured no energy"
+               e->pilot_status[0] ? ", and no pilot trial completed with a known energy"
                                   : " and --no-pilot given");
         if (e->pilot_status[0])
             printf("  pilot trial: %s%s%s\n", e->pilot_status, e->pilot_reason[0] ? " - " : "",
@@ -744,8 +750,21 @@ static void print_json(const estimate *e, const char *program)
         j_budget(e, "spec", e->spec_budget_j, first);
         first = 0;
     }
-    if (e->has_project_budget)
+    if (e->has_project_budget) {
         j_budget(e, "project_remaining", e->project_budget_j, first);
+        first = 0;
+    }
+    if (sp->budget.wall_s > 0) {
+        double med = sweep_s_per_trial(e, e->wall_s.med, e->cpu_s.med);
+        double hi = sweep_s_per_trial(e, e->wall_s.hi, e->cpu_s.hi);
+        printf("%s{\"what\": \"wall\", \"seconds\": ", first ? "" : ", ");
+        es_cli_json_num(sp->budget.wall_s);
+        fputs(", \"trials_at_median\": ", stdout);
+        es_cli_json_num(e->source && med > 0 ? floor(sp->budget.wall_s / med) : NAN);
+        fputs(", \"trials_at_high\": ", stdout);
+        es_cli_json_num(e->source && hi > 0 ? floor(sp->budget.wall_s / hi) : NAN);
+        putchar('}');
+    }
     fputs("]}\n", stdout);
 }
 
@@ -821,7 +840,11 @@ static int estimate_exec(const void *args, int n, char **operands)
         estimate p = e;
         p.source = NULL;
         p.samples = p.sweeps = 0;
-        if ((rc = run_pilot(&p, spec, worker, a->pilot_trials > 0 ? a->pilot_trials : 3)) != 0)
+        /* No more pilot trials than the sweep would run. */
+        long pilots = a->pilot_trials > 0 ? a->pilot_trials : 3;
+        if (e.trials > 0 && pilots > e.trials)
+            pilots = e.trials;
+        if ((rc = run_pilot(&p, spec, worker, pilots)) != 0)
             goto out;
         if (p.source != NULL || e.source == NULL)
             e = p;

@@ -38,11 +38,14 @@ static const es_cli_opt run_opts[] = {
     ES_CLI_STRING_OPT(run_args, name, .name = "name", .arg = "NAME",
                       .help = "sweep name (default: the spec's `name`, else the file name)"),
     ES_CLI_REAL_OPT(run_args, max_kwh, ES_CLI_POSITIVE, .name = "max-kwh", .arg = "X",
-                    .help = "energy budget in kWh at the wall (overrides budget.kwh)"),
+                    .help = "energy budget in kWh at the wall (overrides budget.kwh)",
+                    .max = ES_BUDGET_KWH_MAX),
     ES_CLI_REAL_OPT(run_args, max_usd, ES_CLI_POSITIVE, .name = "max-usd", .arg = "X",
-                    .help = "budget in dollars of electricity (overrides budget.usd)"),
+                    .help = "budget in dollars of electricity (overrides budget.usd)",
+                    .max = ES_BUDGET_USD_MAX),
     ES_CLI_REAL_OPT(run_args, max_co2e, ES_CLI_POSITIVE, .name = "max-co2e-kg", .arg = "X",
-                    .help = "budget in kg CO2e (overrides budget.co2e_kg)"),
+                    .help = "budget in kg CO2e (overrides budget.co2e_kg)",
+                    .max = ES_BUDGET_CO2E_KG_MAX),
     ES_CLI_FLAG_OPT(run_args, fresh, .name = "new",
                     .help = "start a new sweep even when one of this name was left unfinished "
                             "(by default that one is resumed)"),
@@ -209,7 +212,7 @@ static int run_exec(const void *args, int n, char **operands)
      * it, with its own seed, unless --new asks for a fresh one.  --more
      * takes up the latest sweep of the name, finished or not. */
     es_store_sweep_ref ref;
-    int n_found = 0, raised = 0;
+    int n_found = 0, raised = 0, cap_edited = 0;
     ro.lock = es_cli_lock_begin("run", db);
     if (!a->fresh) {
         /* NAME-2 (a sweep started while NAME was taken) is resumed too. */
@@ -264,6 +267,8 @@ static int run_exec(const void *args, int n, char **operands)
         }
         int n_changed =
             old != NULL ? es_spec_diff(old, spec, changed, sizeof changed, safe, sizeof safe) : 0;
+        /* A run_cap the user edited wins over one --more gave. */
+        cap_edited = old != NULL && old->run_cap != spec->run_cap;
         es_spec_free(old);
         if (n_changed > 0 && raised) {
             /* Another sweep with a higher cap: a new sweep, as always. */
@@ -299,9 +304,12 @@ static int run_exec(const void *args, int n, char **operands)
         ro.sweep_name = sweep_name;
         ro.seed = ref.seed;
         ro.resume_id = ref.id;
-        /* A run_cap --more raised stays. */
-        if (ref.run_cap > spec->run_cap && spec->run_cap > 0)
+        /* A run_cap --more raised stays, unless the spec's was edited since. */
+        if (ref.run_cap > spec->run_cap && spec->run_cap > 0 && !cap_edited)
             spec->run_cap = ref.run_cap;
+        else if (ref.run_cap > 0 && cap_edited &&
+                 es_store_sweep_set_run_cap(st, ref.id, 0, &err) != 0)
+            fprintf(stderr, "ecosweep run: %s\n", err.msg);
         /* The caps it was started with stay, unless given again now. */
         if (!(a->max_kwh > 0))
             spec->budget.kwh = ref.budget.kwh;

@@ -207,7 +207,10 @@ static int next_word(const char **p, char *word, size_t cap)
 static int fold_argument(es_inputs *in, const char *arg, const char *path, int lookup, uint64_t *h)
 {
     char word[PATH_MAX];
+    const char *whole_eq = strchr(arg, '=');
     int rc = fold_file(in, arg, h);
+    if (rc == 0 && whole_eq != NULL) /* --data=a file with blanks */
+        rc = fold_file(in, whole_eq + 1, h);
     for (const char *p = arg; rc == 0 && next_word(&p, word, sizeof word);) {
         const char *eq = strchr(word, '=');
         if (strcmp(word, arg) != 0)
@@ -270,16 +273,62 @@ static const char *trial_path(const es_spec *spec)
     return es_spec_env_removes(&spec->env, "PATH") ? NULL : getenv("PATH");
 }
 
+/* A shell script with its positional references ("${1}", ${2}) replaced
+ * by the values they stand for (args[0] is $0), so that a path the
+ * template builds around a value (data/${ds}.csv) is seen whole.  Fresh,
+ * or NULL when out of memory. */
+static char *expand_refs(const char *script, char *const *args, size_t n_args)
+{
+    size_t cap = strlen(script) + 1, len = 0;
+    for (size_t i = 1; i < n_args; i++)
+        cap += strlen(args[i]);
+    char *out = malloc(cap);
+    if (out == NULL)
+        return NULL;
+    for (const char *p = script; *p != '\0';) {
+        char *end;
+        unsigned long k;
+        if (p[0] == '$' && p[1] == '{' && p[2] >= '0' && p[2] <= '9' &&
+            (k = strtoul(p + 2, &end, 10)) > 0 && *end == '}' && k < n_args) {
+            size_t vl = strlen(args[k]);
+            if (len + vl + 1 > cap) /* a reference used twice */
+                break;
+            memcpy(out + len, args[k], vl);
+            len += vl;
+            p = end + 1;
+            continue;
+        }
+        if (len + 2 > cap)
+            break;
+        out[len++] = *p++;
+    }
+    out[len] = '\0';
+    return out;
+}
+
 int es_inputs_key(es_inputs *in, const es_spec *spec, char *const *argv,
                   char key[ES_INPUTS_KEY_SIZE], es_err *err)
 {
     uint64_t h = es_hash64(ES_HASH64_INIT, "inputs-2", 9);
     const char *path = trial_path(spec);
+    size_t n = 0;
     int rc = 0;
+    while (argv != NULL && argv[n] != NULL)
+        n++;
     if (spec->program != NULL)
         rc = fold_file(in, spec->program, &h);
-    for (size_t i = 0; rc == 0 && argv != NULL && argv[i] != NULL; i++)
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        /* /bin/sh -c SCRIPT sh V1 ...: the script read with its values. */
+        if (spec->shell && i == 2 && n > 3) {
+            char *script = expand_refs(argv[2], argv + 3, n - 3);
+            if (script == NULL)
+                return es_err_set(err, -ENOMEM, "out of memory");
+            rc = fold_argument(in, script, path, 1, &h);
+            free(script);
+            continue;
+        }
         rc = fold_argument(in, argv[i], path, i == 0 || spec->shell, &h);
+    }
     if (rc == 0)
         rc = fold_env(&spec->env, &h);
     if (rc != 0)

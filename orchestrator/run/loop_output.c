@@ -141,6 +141,18 @@ static void es_loop_feed_lines(trial *t, const char *buf, size_t n)
 
 /* Append a chunk of the trial's stream `name` to its log lg, creating the
  * file at the first byte; past LOG_CAP the rest is dropped after a note. */
+/* A trial's log could not be written (a full disk, a file-size limit):
+ * what the trial printed would be lost without a word, so the sweep stops
+ * with the system's reason, as when the database cannot be written. */
+static void log_failed(const trial *t, trial_log *lg, const char *name, int e)
+{
+    es_err err;
+    lg->failed = 1;
+    es_err_set(&err, -e, "cannot write trial %lld's %s in %s: %s", (long long)t->number, name,
+               t->dir, strerror(e));
+    es_loop_fatal(t->sw, &err);
+}
+
 static void es_loop_keep_log(const trial *t, trial_log *lg, const char *name, const char *buf,
                              size_t n)
 {
@@ -150,19 +162,22 @@ static void es_loop_keep_log(const trial *t, trial_log *lg, const char *name, co
         char path[PATH_MAX + 16];
         snprintf(path, sizeof path, "%s/%s", t->dir, name);
         if ((lg->f = es_file_create(path)) == NULL) {
-            lg->failed = 1;
+            log_failed(t, lg, name, errno);
             return;
         }
     }
-    if (lg->bytes + (long long)n > LOG_CAP) {
-        size_t room = (size_t)(LOG_CAP - lg->bytes);
-        fwrite(buf, 1, room, lg->f);
-        fprintf(lg->f, "\n[ecosweep: output truncated after %lld MiB]\n", LOG_CAP >> 20);
-        lg->bytes = LOG_CAP + 1;
+    int cut = lg->bytes + (long long)n > LOG_CAP;
+    size_t room = cut ? (size_t)(LOG_CAP - lg->bytes) : n;
+    errno = 0;
+    int bad = fwrite(buf, 1, room, lg->f) != room;
+    if (!bad && cut)
+        bad = fprintf(lg->f, "\n[ecosweep: output truncated after %lld MiB]\n", LOG_CAP >> 20) < 0;
+    /* Written through at once: a failure is seen here, not at close. */
+    if (bad || fflush(lg->f) != 0) {
+        log_failed(t, lg, name, errno ? errno : EIO);
         return;
     }
-    fwrite(buf, 1, n, lg->f);
-    lg->bytes += (long long)n;
+    lg->bytes = cut ? LOG_CAP + 1 : lg->bytes + (long long)n;
 }
 
 void es_loop_log_close(trial_log *lg)

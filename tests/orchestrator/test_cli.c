@@ -463,3 +463,18 @@ ES_TEST(durations_past_a_year_are_refused_by_both_programs)
                  1); /* the grace is fine; the spec is absent */
     ES_CHECK(strstr(err, "--grace") == NULL);
 }
+
+/* A budget past what any sweep spends is a slip of units on the command
+ * line as in the spec (--max-kwh 5000000 ran, stored as the budget). */
+ES_TEST(implausible_budgets_on_the_command_line_are_refused)
+{
+    const char *out, *err;
+    ES_CHECK_INT(es_test_ecosweep((const char *[]){"run", "--max-kwh", "5000000", "x.yaml", NULL},
+                                  NULL, &out, &err),
+                 2);
+    ES_CHECK_CONTAINS(err, "--max-kwh: expected a positive number up to 1e+06 (a slip of units?)");
+    ES_CHECK_INT(es_test_ecosweep((const char *[]){"run", "--max-usd", "1e8", "x.yaml", NULL}, NULL,
+                                  &out, &err),
+                 2);
+    ES_CHECK_CONTAINS(err, "--max-usd: expected a positive number up to 1e+07");
+}

@@ -366,3 +366,27 @@ ES_TEST(early_termination_lowers_the_estimate)
         0);
     ES_CHECK_CONTAINS(out, "early termination (hyperband): a trial runs 26% of its steps");
 }
+
+/* Pilot trials that all fail give no estimate (a 2 ms failure was priced
+ * as what a trial costs), and a sweep of 2 trials gets at most 2 pilot
+ * trials, not 3. */
+ES_TEST(failing_pilots_give_no_estimate_and_pilots_stay_within_run_cap)
+{
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "name: f\nproject: vision\nprogram: %s/tests/orchestrator/trial.sh\n"
+             "command: [/bin/sh, \"${program}\", \"${args}\"]\nmetric: {name: loss}\n"
+             "method: random\nrun_cap: 2\nparameters:\n  mode: {value: fail}\n"
+             "  x: {min: 0.0, max: 1.0}\n",
+             es_test_source_dir());
+    const char *spec = es_test_write_file("f.yaml", yaml), *out, *err;
+    ES_CHECK_INT(
+        es_test_ecosweep((const char *[]){"estimate", spec, "--db", es_test_path("none.db"),
+                                          "--pilot-trials", "5", NULL},
+                         NULL, &out, &err),
+        0);
+    ES_CHECK_CONTAINS(err, "running 2 pilot trials");
+    ES_CHECK_CONTAINS(out, "no estimate: no completed trial of program");
+    ES_CHECK_CONTAINS(out, "no pilot trial completed with a known energy");
+    ES_CHECK_CONTAINS(out, "pilot trial: failed - exited with code 3");
+}

@@ -313,6 +313,21 @@ ES_TEST(more_is_kept_when_resumed)
     d = es_sx_load(db);
     ES_CHECK_INT(sweep_of(d, 0)->n_trials, 7);
     es_store_data_free(d);
+
+    /* A run_cap edited in the spec since wins over the one --more gave:
+     * cap 20 recorded, the spec's 2 edited to 9, the sweep ends at 9. */
+    ES_CHECK_INT(es_store_open(db, &st, &err), 0);
+    ES_CHECK_INT(es_store_sweep_set_run_cap(st, 1, 20, &err), 0);
+    ES_CHECK_INT(es_store_sweep_reopen(st, 1, "test", 0, &(int){0}, &err), 0);
+    es_store_close(st);
+    char *cap = strstr(text, "run_cap: 2");
+    ES_CHECK(cap != NULL);
+    cap[9] = '9';
+    es_test_write_file("k.yaml", text);
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    d = es_sx_load(db);
+    ES_CHECK_INT(sweep_of(d, 0)->n_trials, 9);
+    es_store_data_free(d);
 }
 
 /* A file past 64 MiB is known by its identity (inode, size, times), not
@@ -343,4 +358,40 @@ ES_TEST(a_big_named_file_is_known_by_its_identity)
     ES_CHECK_INT(utimensat(AT_FDCWD, big, later, 0), 0);
     ES_CHECK_INT(run((const char *[]){"run", "--new", spec, NULL}), 0);
     ES_CHECK_INT(first_reused(2), 0);
+}
+
+/* A path the command builds around a value: in a shell script
+ * (data/${ds}.csv, the value passed as a parameter), and in an argument
+ * whose value holds a blank (--data=${f}): an edit of the file is seen. */
+ES_TEST(reuse_sees_paths_built_around_values)
+{
+    char text[2048], spec[2][4300];
+    ES_CHECK_INT(mkdir(es_sx_path("data"), 0755), 0);
+    es_test_write_file("data/a.csv", "1\n");
+    es_test_write_file("sp ace.csv", "1\n");
+    write_exe("rd.sh", "#!/bin/sh\nfor a in \"$@\"; do f=${a#--data=}; done\n"
+                       "echo \"loss=$(head -n 1 \"$f\")\"\n");
+    const char *const bodies[2] = {
+        "shell: true\ncommand: [\"sh ./rd.sh data/${ds}.csv\"]\nparameters:\n  ds: {value: a}\n",
+        "command: [sh, ./rd.sh, \"--data=${f}\"]\nparameters:\n  f: {value: sp ace.csv}\n"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(text, sizeof text,
+                 "method: grid\nproject: p\nname: b%d\nreuse: true\n"
+                 "metric: {name: loss, goal: minimize}\n%s",
+                 k, bodies[k]);
+        char name[16];
+        snprintf(name, sizeof name, "b%d.yaml", k);
+        es_test_write_file(name, text);
+        snprintf(spec[k], sizeof spec[k], "%s", es_sx_path(name));
+    }
+    snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
+    ES_CHECK_INT(chdir(es_test_tmpdir()), 0); /* the paths are relative to where trials run */
+    for (int k = 0; k < 2; k++) {
+        ES_CHECK_INT(run((const char *[]){"run", spec[k], NULL}), 0);
+        ES_CHECK_INT(run((const char *[]){"run", "--new", spec[k], NULL}), 0);
+        ES_CHECK_INT(first_reused(3 * (size_t)k + 1), 1);
+        es_test_write_file(k == 0 ? "data/a.csv" : "sp ace.csv", "2\n");
+        ES_CHECK_INT(run((const char *[]){"run", "--new", spec[k], NULL}), 0);
+        ES_CHECK_INT(first_reused(3 * (size_t)k + 2), 0);
+    }
 }

@@ -184,3 +184,35 @@ ES_TEST(read_only_database_reads_but_refuses_writes)
     ES_CHECK_INT(check_completed(&d->projects[0].sweeps[0]), 3);
     es_store_data_free(d);
 }
+
+/* A trial log that cannot be written (here the file-size limit) stops the
+ * sweep with the system's reason, resumable: it was cut off without a
+ * word and the sweep "finished". */
+ES_TEST(a_log_that_cannot_be_written_stops_the_sweep)
+{
+    const char *path = es_test_path("flood.yaml");
+    FILE *f = fopen(path, "w");
+    ES_CHECK(f != NULL);
+    fprintf(f,
+            "program: %s/tests/orchestrator/trial.sh\n"
+            "command: [/bin/sh, \"${program}\", \"${args}\"]\n"
+            "metric: {name: loss, goal: minimize}\n"
+            "method: random\nrun_cap: 1\n"
+            "parameters:\n  x: {min: 0.0, max: 1.0}\n  mode: {value: flood}\n",
+            es_test_source_dir());
+    fclose(f);
+    snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
+    const char *out, *err;
+    int rc = es_test_ecosweep_with((const char *[]){"run", path, "--db", db, "--no-status", NULL},
+                                   NULL, limit_file_size, NULL, &out, &err);
+    if (rc != 1)
+        fprintf(stderr, "%s%s", out, err);
+    ES_CHECK_INT(rc, 1);
+    ES_CHECK_CONTAINS(err, "cannot write trial 0's stdout in ");
+    ES_CHECK_CONTAINS(err, "File too large");
+    es_store_data *d = es_sx_load(db);
+    const char *status = d->projects[0].sweeps[0].status;
+    if (strcmp(status, "interrupted") != 0)
+        ES_CHECK_STR(status, "running");
+    es_store_data_free(d);
+}
