@@ -23,7 +23,7 @@
 static char db[4300];
 
 /* A sweep of quick trial.sh trials. */
-static const char *write_spec(const char *name, int run_cap)
+static const char *write_spec_mode(const char *name, int run_cap, const char *mode)
 {
     const char *path = es_test_path(name);
     FILE *f = fopen(path, "w");
@@ -33,11 +33,16 @@ static const char *write_spec(const char *name, int run_cap)
             "command: [/bin/sh, \"${program}\", \"${args}\"]\n"
             "metric: {name: loss, goal: minimize}\n"
             "method: random\nseed: 11\nparallel: 2\nrun_cap: %d\n"
-            "parameters:\n  x: {min: 0.0, max: 1.0}\n  mode: {value: ok}\n",
-            es_test_source_dir(), run_cap);
+            "parameters:\n  x: {min: 0.0, max: 1.0}\n  mode: {value: %s}\n",
+            es_test_source_dir(), run_cap, mode);
     fclose(f);
     snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
     return path;
+}
+
+static const char *write_spec(const char *name, int run_cap)
+{
+    return write_spec_mode(name, run_cap, "ok");
 }
 
 /* Every completed trial has its metric and energy; returns how many. */
@@ -68,17 +73,16 @@ static void limit_file_size(void *ud)
         _exit(125);
 }
 
-ES_TEST(full_disk_stops_cleanly_and_resumes)
+/* Run spec under the file-size limit: it stops (exit 1), the database
+ * whole, the sweep unfinished and resumable.  Its output in *out, *err;
+ * the database's contents returned. */
+static es_store_data *run_under_file_limit(const char *spec, const char **out, const char **err)
 {
-    const char *spec = write_spec("full.yaml", 60);
-    const char *out, *err;
     int rc = es_test_ecosweep_with((const char *[]){"run", spec, "--db", db, "--no-status", NULL},
-                                   NULL, limit_file_size, NULL, &out, &err);
+                                   NULL, limit_file_size, NULL, out, err);
     if (rc != 1)
-        fprintf(stderr, "%s%s", out, err);
+        fprintf(stderr, "%s%s", *out, *err);
     ES_CHECK_INT(rc, 1);
-    ES_CHECK_CONTAINS(err, "run the same command again");
-    ES_CHECK_CONTAINS(out, "interrupted: coordinator error");
     es_sx_check_integrity(db);
     es_store_data *d = es_sx_load(db);
     /* Interrupted, or left running when even that could not be written:
@@ -86,13 +90,23 @@ ES_TEST(full_disk_stops_cleanly_and_resumes)
     const char *status = d->projects[0].sweeps[0].status;
     if (strcmp(status, "interrupted") != 0)
         ES_CHECK_STR(status, "running");
+    return d;
+}
+
+ES_TEST(full_disk_stops_cleanly_and_resumes)
+{
+    const char *spec = write_spec("full.yaml", 60);
+    const char *out, *err;
+    es_store_data *d = run_under_file_limit(spec, &out, &err);
+    ES_CHECK_CONTAINS(err, "run the same command again");
+    ES_CHECK_CONTAINS(out, "interrupted: coordinator error");
     int before = check_completed(&d->projects[0].sweeps[0]);
     ES_CHECK(before >= 1 && before < 60);
     es_store_data_free(d);
 
     /* With room again, the same command takes the sweep up and ends it. */
-    rc = es_test_ecosweep((const char *[]){"run", spec, "--db", db, "--no-status", NULL}, NULL,
-                          &out, &err);
+    int rc = es_test_ecosweep((const char *[]){"run", spec, "--db", db, "--no-status", NULL}, NULL,
+                              &out, &err);
     if (rc != 0)
         fprintf(stderr, "%s%s", out, err);
     ES_CHECK_INT(rc, 0);
@@ -190,29 +204,10 @@ ES_TEST(read_only_database_reads_but_refuses_writes)
  * word and the sweep "finished". */
 ES_TEST(a_log_that_cannot_be_written_stops_the_sweep)
 {
-    const char *path = es_test_path("flood.yaml");
-    FILE *f = fopen(path, "w");
-    ES_CHECK(f != NULL);
-    fprintf(f,
-            "program: %s/tests/orchestrator/trial.sh\n"
-            "command: [/bin/sh, \"${program}\", \"${args}\"]\n"
-            "metric: {name: loss, goal: minimize}\n"
-            "method: random\nrun_cap: 1\n"
-            "parameters:\n  x: {min: 0.0, max: 1.0}\n  mode: {value: flood}\n",
-            es_test_source_dir());
-    fclose(f);
-    snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
+    const char *spec = write_spec_mode("flood.yaml", 1, "flood");
     const char *out, *err;
-    int rc = es_test_ecosweep_with((const char *[]){"run", path, "--db", db, "--no-status", NULL},
-                                   NULL, limit_file_size, NULL, &out, &err);
-    if (rc != 1)
-        fprintf(stderr, "%s%s", out, err);
-    ES_CHECK_INT(rc, 1);
+    es_store_data *d = run_under_file_limit(spec, &out, &err);
     ES_CHECK_CONTAINS(err, "cannot write trial 0's stdout in ");
     ES_CHECK_CONTAINS(err, "File too large");
-    es_store_data *d = es_sx_load(db);
-    const char *status = d->projects[0].sweeps[0].status;
-    if (strcmp(status, "interrupted") != 0)
-        ES_CHECK_STR(status, "running");
     es_store_data_free(d);
 }
