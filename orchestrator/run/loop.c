@@ -188,8 +188,15 @@ void es_loop_fatal(sweep *sw, const es_err *err)
         es_loop_say(sw, "error: %s", err->msg);
     }
     /* Recorded as interrupted, not failed: once the cause is fixed (space
-     * freed, the worker installed), `run` or `resume` takes it up again. */
+     * freed, the worker installed), `run` or `resume` takes it up again.
+     * It overrides a reason given earlier (run_cap reached while the last
+     * trials ran): those trials are stopped, and a sweep recorded
+     * finished would never run them again. */
     es_loop_stop_launching(sw, "interrupted", "coordinator error: %s", err->msg);
+    if (strcmp(sw->end_status, "interrupted") != 0 && sw->stop_signal == 0) {
+        snprintf(sw->end_status, sizeof sw->end_status, "interrupted");
+        snprintf(sw->end_reason, sizeof sw->end_reason, "coordinator error: %.200s", err->msg);
+    }
     stop_running(sw, ES_TRIAL_INTERRUPTED, "the sweep stopped on a coordinator error");
 }
 
