@@ -125,6 +125,22 @@ extern const es_cli_cmd es_cli_import;
 extern const es_cli_cmd es_cli_ls;
 extern const es_cli_cmd es_cli_project;
 extern const es_cli_cmd es_cli_estimate;
+
+/* What `ecosweep estimate` would forecast for spec from the project's
+ * history in db (no pilot; program as the spec writes it): per trial, at
+ * the devices, its 10th percentile, mean and 90th percentile (early
+ * termination's design applied, as estimate does), and the trials the
+ * sweep would run (0: unbounded).  out->have is 0 when there is no history
+ * (or no database).  0 always: a forecast is never worth an error. */
+struct es_spec;
+typedef struct es_cli_forecast {
+    int have;
+    size_t samples; /* history trials behind it */
+    long trials;
+    double trial_low_j, trial_mean_j, trial_high_j;
+} es_cli_forecast;
+int es_cli_history_forecast(const char *db, const struct es_spec *spec, const char *program,
+                            const char *project, es_cli_forecast *out);
 extern const es_cli_cmd es_cli_resume;
 
 /* Every subcommand, in the order `ecosweep --help` lists them; *n of them. */
@@ -254,9 +270,11 @@ int es_cli_mark_abandoned(const char *db, struct es_store_data *d);
 void es_cli_print_warnings(const char *cmd, const struct es_spec *spec);
 
 /* Run a sweep (new or resumed, as ro says) and print its summary on
- * stdout, errors prefixed "ecosweep CMD: "; returns the exit code (see
- * above).  Shared by `run` and `resume`; defined in cli_run.c. */
+ * stdout, with what fc forecast beside what the sweep cost (fc NULL or
+ * without history: nothing), errors prefixed "ecosweep CMD: "; returns the
+ * exit code (see above).  Shared by `run` and `resume`; defined in
+ * cli_run.c. */
 int es_cli_run_sweep(const char *cmd, struct es_store *st, const struct es_spec *spec,
-                     const struct es_run_opts *ro);
+                     const struct es_run_opts *ro, const es_cli_forecast *fc);
 
 #endif

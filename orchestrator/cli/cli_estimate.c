@@ -860,3 +860,41 @@ out:
     es_spec_free(spec);
     return rc;
 }
+
+/* ---- For `run`: the forecast before a sweep, to set beside what it cost --- */
+
+int es_cli_history_forecast(const char *db, const es_spec *spec, const char *program,
+                            const char *project, es_cli_forecast *out)
+{
+    estimate e;
+    es_err err;
+    memset(out, 0, sizeof *out);
+    memset(&e, 0, sizeof e);
+    e.spec = spec;
+    e.cpu_s = (spread){NAN, NAN, NAN, NAN};
+    e.steps = NAN;
+    e.project = project;
+    e.spec_budget_j = NAN;
+    e.project_budget_j = NAN;
+    e.trials = spec->run_cap;
+    e.trials_basis = "run_cap";
+    if (spec->method == ES_METHOD_GRID) {
+        es_search *s = NULL;
+        if (es_search_create(spec, 0, &s, &err) == 0) {
+            uint64_t size = es_search_size(s);
+            if (size > 0 && (spec->run_cap == 0 || (uint64_t)spec->run_cap > size))
+                e.trials = size > LONG_MAX ? LONG_MAX : (long)size;
+        }
+        es_search_destroy(s);
+    }
+    if (read_db(&e, db, program, &err) != 0 || e.source == NULL)
+        return 0; /* nothing to go on: no forecast, no error */
+    apply_rules(&e);
+    out->have = 1;
+    out->samples = e.samples;
+    out->trials = e.trials;
+    out->trial_low_j = e.joules.lo;
+    out->trial_mean_j = e.joules.mean;
+    out->trial_high_j = e.joules.hi;
+    return 0;
+}

@@ -134,7 +134,7 @@ static int resume_exec(const void *args, int n, char **operands)
         .lock = lock,
     };
     es_cli_sweep_apply(&a->sweep, spec, ref.parallel, worker, sizeof worker, &ro);
-    rc = es_cli_run_sweep("resume", st, spec, &ro);
+    rc = es_cli_run_sweep("resume", st, spec, &ro, NULL);
 out:
     es_lock_close(lock);
     es_spec_free(spec);

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "account.h"
 #include "cli.h"
 #include "loop.h"
 #include "store.h"
@@ -113,7 +114,29 @@ static void default_sweep_name(const es_spec *spec, char *buf, size_t cap)
         *dot = '\0';
 }
 
-static void print_summary(const es_spec *spec, const es_run_summary *s, const char *db)
+/* The forecast fc made before the sweep, beside what it cost: per trial
+ * (the sweep may have run fewer trials than forecast: a budget, a
+ * target) and, when it ran them all, for the campaign. */
+static void print_forecast(const es_spec *spec, const es_run_summary *s, const es_cli_forecast *fc)
+{
+    int ran = s->launched - s->reused;
+    if (fc == NULL || !fc->have || ran <= 0 || !(fc->trial_mean_j > 0))
+        return;
+    es_cost lo, mean, hi;
+    es_account(&spec->energy, fc->trial_low_j, 0, &lo);
+    es_account(&spec->energy, fc->trial_mean_j, 0, &mean);
+    es_account(&spec->energy, fc->trial_high_j, 0, &hi);
+    double actual = s->kwh / ran;
+    printf("  forecast (as `ecosweep estimate` from %zu trials of earlier sweeps): %.4g kWh a "
+           "trial (p10-p90 %.4g-%.4g); it took %.4g kWh a trial, %.2f times the forecast",
+           fc->samples, mean.kwh, lo.kwh, hi.kwh, actual, actual / mean.kwh);
+    if (fc->trials > 0 && ran == fc->trials)
+        printf("; the sweep %.4g kWh against %.4g forecast", s->kwh, mean.kwh * (double)fc->trials);
+    printf("\n");
+}
+
+static void print_summary(const es_spec *spec, const es_run_summary *s, const char *db,
+                          const es_cli_forecast *fc)
 {
     char el[32];
     long t = (long)(s->elapsed_s + 0.5);
@@ -144,6 +167,7 @@ static void print_summary(const es_spec *spec, const es_run_summary *s, const ch
                "%.4g J (what they took in this sweep)\n",
                s->reusable, s->reusable == 1 ? "" : "s", s->reusable == 1 ? "its" : "their",
                s->reusable_j);
+    print_forecast(spec, s, fc);
     /* By number: a name can be shared by sweeps of other projects. */
     printf("  details: ecosweep report --db %s --sweep %lld\n", db, (long long)s->sweep_id);
 }
@@ -170,6 +194,13 @@ static int run_exec(const void *args, int n, char **operands)
         spec->budget.usd = a->max_usd;
     if (a->max_co2e > 0)
         spec->budget.co2e_kg = a->max_co2e;
+    /* The history `estimate` reads matches the program as written. */
+    char program_buf[PATH_MAX];
+    const char *program_as_written = NULL;
+    if (spec->program != NULL) {
+        snprintf(program_buf, sizeof program_buf, "%s", spec->program);
+        program_as_written = program_buf;
+    }
     if (es_cli_resolve_program(spec) != 0) {
         es_spec_free(spec);
         fprintf(stderr, "ecosweep run: out of memory\n");
@@ -319,7 +350,11 @@ static int run_exec(const void *args, int n, char **operands)
             spec->budget.co2e_kg = ref.budget.co2e_kg;
         es_store_sweep_ref_clear(&ref);
     }
-    rc = es_cli_run_sweep("run", st, spec, &ro);
+    /* What `estimate` would have said, from the project's earlier sweeps,
+     * to set beside what this one costs. */
+    es_cli_forecast fc;
+    es_cli_history_forecast(db, spec, program_as_written, ro.project, &fc);
+    rc = es_cli_run_sweep("run", st, spec, &ro, &fc);
     es_lock_close(ro.lock);
     es_store_close(st);
     es_spec_free(spec);
@@ -342,7 +377,8 @@ es_lock *es_cli_lock_begin(const char *cmd, const char *db)
     return lk;
 }
 
-int es_cli_run_sweep(const char *cmd, es_store *st, const es_spec *spec, const es_run_opts *ro)
+int es_cli_run_sweep(const char *cmd, es_store *st, const es_spec *spec, const es_run_opts *ro,
+                     const es_cli_forecast *fc)
 {
     es_run_summary sum;
     es_err err;
@@ -353,11 +389,11 @@ int es_cli_run_sweep(const char *cmd, es_store *st, const es_spec *spec, const e
     if (rc != 0) {
         fprintf(stderr, "ecosweep %s: %s\n", cmd, err.msg);
         if (sum.sweep_id > 0)
-            print_summary(spec, &sum, ro->db_path);
+            print_summary(spec, &sum, ro->db_path, fc);
         return rc == ES_ESPEC || rc == ES_ENOTSUP || rc == ES_EUSAGE ? ES_EXIT_USAGE
                                                                      : ES_EXIT_ERROR;
     }
-    print_summary(spec, &sum, ro->db_path);
+    print_summary(spec, &sum, ro->db_path, fc);
     if (sum.stop_signal != 0)
         return 128 + sum.stop_signal;
     if (strcmp(sum.status, "failed") == 0)

@@ -1149,3 +1149,19 @@ ES_TEST(a_waiting_sweep_ends_when_the_budget_is_spent)
         ES_CHECK_CONTAINS(sb->reason, "energy budget reached");
     es_store_data_free(d);
 }
+
+/* After a sweep, `run` sets what `estimate` would have forecast from the
+ * project's earlier sweeps beside what the sweep took. */
+ES_TEST(run_reports_its_forecast_against_what_it_took)
+{
+    const char *spec = write_spec("fc.yaml", "method: grid\nproject: fc\n"
+                                             "parameters:\n  x: {values: [0.25, 0.75]}\n"
+                                             "  mode: {value: burn}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    ES_CHECK(strstr(slurp(path_in_tmp("stdout")), "forecast (") == NULL); /* no history yet */
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    const char *out = slurp(path_in_tmp("stdout"));
+    ES_CHECK_CONTAINS(out, "forecast (as `ecosweep estimate` from 2 trials of earlier sweeps): ");
+    ES_CHECK_CONTAINS(out, "kWh a trial, ");
+    ES_CHECK_CONTAINS(out, "times the forecast; the sweep ");
+}
