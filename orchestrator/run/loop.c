@@ -270,6 +270,8 @@ static void on_worker_exit(void *ud, int64_t status, int term_signal)
 
 static void trial_free(trial *t)
 {
+    if (t->dirfd >= 0)
+        close(t->dirfd);
     es_loop_log_close(&t->out);
     es_loop_log_close(&t->err);
     es_loop_pend_clear(t);
@@ -648,7 +650,7 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
 {
     const es_spec *sp = sw->spec;
     trial *t = calloc(1, sizeof *t);
-    char params_file[PATH_MAX + 16], path[PATH_MAX + 16];
+    char params_file[PATH_MAX + 16];
     char **argv = NULL, **env = NULL, *cmd_json = NULL, *params = NULL;
     char grace[32], cpu_w[32], dram_w[32], gpu_w[32], ppid[32];
     char inputs_key[ES_INPUTS_KEY_SIZE];
@@ -664,6 +666,7 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
         return -ENOMEM;
     }
     t->sw = sw;
+    t->dirfd = -1;
     t->number = (int64_t)index;
     t->values = values;
     t->obj = NAN;
@@ -674,9 +677,18 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
     snprintf(params_file, sizeof params_file, "%s/params.json", t->dir);
 
     es_command_ctx ctx = {.interpreter = NULL, .args_json_file = params_file};
-    if ((rc = es_mkdir_p(t->dir)) != 0) {
-        es_err_set(&err, rc, "cannot create %s: %s", t->dir, strerror(-rc));
-        goto fail;
+    {
+        /* Below DB.d every directory and file is opened without following
+         * a link: one planted there (DB.d may be shared with a group) is
+         * refused, never written through. */
+        char rel[64];
+        snprintf(rel, sizeof rel, "sweep-%lld/trial-%lld", (long long)sw->id, (long long)index);
+        if ((rc = es_dir_open_under(sw->log_root, rel, sw->private_logs, &t->dirfd)) != 0) {
+            es_err_set(&err, rc, "cannot create %s: %s", t->dir,
+                       rc == -ELOOP ? "a symbolic link or not a directory is in the way"
+                                    : strerror(-rc));
+            goto fail;
+        }
     }
     if ((rc = es_command_build(sp, values, &ctx, &argv, &err)) != 0)
         goto fail;
@@ -686,8 +698,9 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
         rc = es_err_set(&err, -ENOMEM, "out of memory");
         goto fail;
     }
-    if ((rc = es_write_file(params_file, params)) != 0) {
-        es_err_set(&err, rc, "cannot write %s: %s", params_file, strerror(-rc));
+    if ((rc = es_write_fileat(t->dirfd, "params.json", params)) != 0) {
+        es_err_set(&err, rc, "cannot write %s: %s", params_file,
+                   rc == -ELOOP || rc == -EPERM ? "a link is in the way" : strerror(-rc));
         goto fail;
     }
     {
@@ -717,10 +730,8 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
     /* The logs are created at their first byte (keep_log); logs left in
      * the directory from before (a database started afresh beside its old
      * DB.d) must not pass for this attempt's. */
-    snprintf(path, sizeof path, "%s/stdout", t->dir);
-    (void)unlink(path);
-    snprintf(path, sizeof path, "%s/stderr", t->dir);
-    (void)unlink(path);
+    (void)unlinkat(t->dirfd, "stdout", 0);
+    (void)unlinkat(t->dirfd, "stderr", 0);
 
     char host[64] = "";
     gethostname(host, sizeof host - 1);
@@ -1092,6 +1103,12 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
         snprintf(sw->budget_what, sizeof sw->budget_what, "%s", sw->own_budget_what);
     }
     snprintf(sw->log_root, sizeof sw->log_root, "%s.d", opts->db_path);
+    {
+        /* Logs as private as the database: 0700 when it is not
+         * group-readable, else 0755 (never writable by the group). */
+        struct stat dbst;
+        sw->private_logs = stat(opts->db_path, &dbst) == 0 && (dbst.st_mode & S_IRGRP) == 0;
+    }
     gethostname(host, sizeof host - 1);
 
     if ((sw->inputs = es_inputs_new()) == NULL) {

@@ -43,6 +43,7 @@ typedef struct trial {
     int64_t id, number;
     es_value *values;
     char dir[PATH_MAX];
+    int dirfd; /* dir, opened below the sweep's log root without following links; -1 */
     es_launch *launch;
     uv_timer_t timer;
     int closes_pending;
@@ -103,6 +104,7 @@ struct sweep {
     int64_t id;
     char name[256];
     char log_root[PATH_MAX - 128];
+    int private_logs; /* the database is not group-readable: DB.d's directories are 0700 */
 
     trial *running_list;
     int running;

@@ -159,9 +159,7 @@ static void es_loop_keep_log(const trial *t, trial_log *lg, const char *name, co
     if (n == 0 || lg->bytes > LOG_CAP || lg->failed)
         return;
     if (lg->f == NULL) {
-        char path[PATH_MAX + 16];
-        snprintf(path, sizeof path, "%s/%s", t->dir, name);
-        if ((lg->f = es_file_create(path)) == NULL) {
+        if ((lg->f = es_file_createat(t->dirfd, name)) == NULL) {
             log_failed(t, lg, name, errno);
             return;
         }

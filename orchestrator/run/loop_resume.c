@@ -6,6 +6,7 @@
  * queued.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -26,18 +27,29 @@
  * for the latest attempt of a number only when no other attempt took the
  * directory since, and only when not done before: a coordinator killed
  * between the store's commit and the rename does it on the next resume. */
-static void move_lost_dir(const es_store_past_trial *p)
+static void move_lost_dir(const sweep *sw, const es_store_past_trial *p)
 {
-    const char *suffix = NULL;
-    for (const char *q = p->log_dir; q != NULL && (q = strstr(q, ".lost-")) != NULL; q++)
-        suffix = q;
-    char orig[PATH_MAX];
-    struct stat sb;
-    if (suffix == NULL || (size_t)(suffix - p->log_dir) >= sizeof orig)
+    /* Only a directory of this sweep's own, named as ecosweep names it,
+     * is ever moved, and within its sweep's directory (no link followed):
+     * a row edited to point elsewhere moves nothing. */
+    char prefix[PATH_MAX], from[64], to[96];
+    snprintf(prefix, sizeof prefix, "%s/sweep-%lld/", sw->log_root, (long long)sw->id);
+    snprintf(from, sizeof from, "trial-%lld", (long long)p->number);
+    snprintf(to, sizeof to, "trial-%lld.lost-%lld", (long long)p->number, (long long)p->id);
+    size_t n = strlen(prefix);
+    if (p->log_dir == NULL || strncmp(p->log_dir, prefix, n) != 0 ||
+        strcmp(p->log_dir + n, to) != 0)
         return;
-    snprintf(orig, sizeof orig, "%.*s", (int)(suffix - p->log_dir), p->log_dir);
-    if (stat(p->log_dir, &sb) != 0 && stat(orig, &sb) == 0)
-        rename(orig, p->log_dir);
+    char rel[64];
+    snprintf(rel, sizeof rel, "sweep-%lld", (long long)sw->id);
+    int fd;
+    struct stat sb;
+    if (es_dir_open_under(sw->log_root, rel, sw->private_logs, &fd) != 0)
+        return;
+    if (fstatat(fd, to, &sb, AT_SYMLINK_NOFOLLOW) != 0 &&
+        fstatat(fd, from, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(sb.st_mode))
+        (void)renameat(fd, from, fd, to);
+    close(fd);
 }
 
 /* A resumed sweep's pruner learns what the first run's saw, in the order
@@ -157,7 +169,7 @@ int es_loop_resume(sweep *sw, es_err *err)
                 h[i].values = NULL;
             }
             if (i + 1 == n || h[i + 1].number != p->number)
-                move_lost_dir(p);
+                move_lost_dir(sw, p);
             continue;
         }
         done[p->number] = 1;

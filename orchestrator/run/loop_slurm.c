@@ -12,6 +12,7 @@
 
 #include "launch_slurm.h"
 #include "loop_int.h"
+#include "trial_setup.h"
 
 /* Slurm's state for a trial it ended itself, from what srun printed; NULL
  * when it did not (or the trial ran here). */
@@ -97,7 +98,14 @@ es_trial_status es_loop_maybe_retry(trial *t, es_trial_status status, char *reas
     snprintf(moved, sizeof moved, "%s.lost-%lld", t->dir, (long long)t->id);
     if (es_store_trial_move_logs(sw->st, t->id, moved, &err) != 0)
         es_loop_fatal(sw, &err);
-    else
-        (void)rename(t->dir, moved); /* the files stay open: their writes follow */
+    else {
+        /* Within the sweep's directory, no link followed; the files stay
+         * open, their writes follow. */
+        char rel[64], from[48], to[96];
+        snprintf(rel, sizeof rel, "sweep-%lld", (long long)sw->id);
+        snprintf(from, sizeof from, "trial-%lld", (long long)t->number);
+        snprintf(to, sizeof to, "trial-%lld.lost-%lld", (long long)t->number, (long long)t->id);
+        (void)es_rename_under(sw->log_root, rel, from, to, sw->private_logs);
+    }
     return ES_TRIAL_LOST;
 }

@@ -47,6 +47,99 @@ int es_mkdir_p(const char *path)
     return 0;
 }
 
+int es_dir_open_under(const char *root, const char *rel, int private_, int *out)
+{
+    mode_t mode = private_ ? S_IRWXU : (S_IRWXU | S_IRGRP | S_IXGRP | S_IROTH | S_IXOTH);
+    char comp[NAME_MAX + 1];
+    int rc, fd;
+    *out = -1;
+    /* The root is where the user put the database: its path is followed. */
+    if (mkdir(root, mode) != 0 && errno != EEXIST) {
+        if (errno != ENOENT || (rc = es_mkdir_p(root)) != 0)
+            return errno == ENOENT ? rc : -errno;
+    }
+    if ((fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+        return -errno;
+    for (const char *p = rel; *p != '\0';) {
+        size_t len = strcspn(p, "/");
+        if (len == 0 || len > NAME_MAX || (len <= 2 && strncmp(p, "..", len) == 0)) {
+            close(fd);
+            return -EINVAL;
+        }
+        memcpy(comp, p, len);
+        comp[len] = '\0';
+        p += len + (p[len] == '/');
+        /* Below it, every directory is ours: never a link someone planted. */
+        if (mkdirat(fd, comp, mode) != 0 && errno != EEXIST) {
+            rc = -errno;
+            close(fd);
+            return rc;
+        }
+        int next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        rc = next < 0 ? -errno : 0;
+        close(fd);
+        if (next < 0)
+            return rc == -ENOTDIR ? -ELOOP : rc; /* a link, or not a directory */
+        fd = next;
+    }
+    *out = fd;
+    return 0;
+}
+
+FILE *es_file_createat(int dirfd, const char *name)
+{
+    struct stat st;
+    /* No O_TRUNC before the checks: a link to someone's file is refused
+     * untouched. */
+    int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, FILE_MODE);
+    if (fd < 0)
+        return NULL;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink > 1) {
+        close(fd);
+        errno = EPERM;
+        return NULL;
+    }
+    /* A file left from before (a resumed trial's) loses a world-write bit
+     * it may have had; failing that is not worth refusing the trial. */
+    if ((st.st_mode & S_IWOTH) != 0)
+        (void)fchmod(fd, st.st_mode & 07777 & ~(mode_t)S_IWOTH);
+    if (ftruncate(fd, 0) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "w");
+    if (f == NULL) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return f;
+}
+
+int es_write_fileat(int dirfd, const char *name, const char *text)
+{
+    FILE *f = es_file_createat(dirfd, name);
+    if (f == NULL)
+        return -errno;
+    fputs(text, f);
+    return fclose(f) == 0 ? 0 : -errno;
+}
+
+int es_rename_under(const char *root, const char *rel, const char *from, const char *to,
+                    int private_)
+{
+    int fd, rc;
+    if (strchr(from, '/') != NULL || strchr(to, '/') != NULL)
+        return -EINVAL;
+    if ((rc = es_dir_open_under(root, rel, private_, &fd)) != 0)
+        return rc;
+    rc = renameat(fd, from, fd, to) == 0 ? 0 : -errno;
+    close(fd);
+    return rc;
+}
+
 FILE *es_file_create(const char *path)
 {
     struct stat st;

@@ -28,6 +28,29 @@ FILE *es_file_create(const char *path);
  * -errno. */
 int es_write_file(const char *path, const char *text);
 
+/* Open directory root/rel (rel a relative path such as "sweep-3/trial-0"),
+ * creating what is missing: root as the user's path (symlinks followed:
+ * it is where the database is), every component of rel below it with
+ * O_NOFOLLOW, so that a link planted there (by whoever can write in root)
+ * is refused (-ELOOP), never followed.  Directories get mode 0755 less the
+ * umask, 0700 with private_ (the database is not group-readable).  The
+ * directory's descriptor into *out; 0 or -errno. */
+int es_dir_open_under(const char *root, const char *rel, int private_, int *out);
+
+/* es_file_create in directory dirfd, refusing a name that is a symlink or
+ * a file with another hard link (either could point at someone's file: it
+ * is left untouched), and truncating only after those checks.  NULL with
+ * errno set (ELOOP, EPERM) on refusal. */
+FILE *es_file_createat(int dirfd, const char *name);
+
+/* Rename entry from to to inside root/rel (opened as es_dir_open_under
+ * does: nothing is moved outside it).  0 or -errno. */
+int es_rename_under(const char *root, const char *rel, const char *from, const char *to,
+                    int private_);
+
+/* es_write_file in directory dirfd, as es_file_createat creates. */
+int es_write_fileat(int dirfd, const char *name, const char *text);
+
 /* argv (NULL-terminated) as a JSON array of strings; fresh string, or NULL
  * when out of memory. */
 char *es_argv_json(char *const *argv);

@@ -7,6 +7,7 @@
  * real `ecosweep` and `ecosweep-worker` (sweep_exec.h) with
  * tests/orchestrator/trial.sh or /bin/sh as the trial.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <sys/stat.h>
@@ -377,4 +378,54 @@ ES_TEST(trial_environment_follows_the_env_key)
     ES_CHECK(has_prefix(env, "ECOSWEEP_TRIAL_DIR="));
     ES_CHECK(has_prefix(env, "ECOSWEEP_PARAMS_FILE="));
     es_store_data_free(d);
+}
+
+/* ---- Links planted under DB.d ------------------------------------------------------ */
+
+/* Whoever can write in DB.d (it was group-writable) could plant links
+ * there: a trial directory that is a symlink received the logs, a log
+ * that links elsewhere overwrote its target.  Below DB.d nothing is
+ * followed: the trial is refused with the reason, the target untouched;
+ * DB.d's directories are never group-writable (0700 when the database is
+ * not group-readable); a row pointing outside moves nothing on resume. */
+ES_TEST(links_planted_under_the_log_directory_are_never_followed)
+{
+    char spec_text[4096], db[2048], path[4400], victim[4400];
+    snprintf(spec_text, sizeof spec_text,
+             "program: %s/tests/orchestrator/trial.sh\n"
+             "command: [/bin/sh, \"${program}\", \"${args}\"]\n"
+             "metric: {name: loss, goal: minimize}\nmethod: grid\n"
+             "parameters:\n  mode: {value: ok}\n  x: {values: [1, 2]}\n",
+             es_test_source_dir());
+    const char *spec = es_test_write_file("links.yaml", spec_text);
+    snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
+    snprintf(victim, sizeof victim, "%s/victim", es_test_tmpdir());
+    ES_CHECK_INT(mkdir(victim, 0755), 0);
+    snprintf(path, sizeof path, "%s.d", db);
+    ES_CHECK_INT(mkdir(path, 0775), 0);
+    snprintf(path, sizeof path, "%s.d/sweep-1", db);
+    ES_CHECK_INT(mkdir(path, 0775), 0);
+    snprintf(path, sizeof path, "%s.d/sweep-1/trial-0", db);
+    ES_CHECK_INT(symlink(victim, path), 0);
+    const char *const args[] = {"run", spec, NULL};
+    const char *const extra[] = {"--no-status", "--grace", "0.5", NULL};
+    ES_CHECK_INT(es_sx_finish(es_sx_start(db, args, extra)), 1);
+    ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stderr")),
+                      "a symbolic link or not a directory is in the way");
+    DIR *dir = opendir(victim);
+    ES_CHECK(dir != NULL);
+    int entries = 0;
+    for (struct dirent *de; (de = readdir(dir)) != NULL;)
+        entries += de->d_name[0] != '.';
+    closedir(dir);
+    ES_CHECK_INT(entries, 0); /* nothing written through the link */
+
+    /* A sweep of its own: DB.d's new directories are not group-writable. */
+    char db2[2048];
+    snprintf(db2, sizeof db2, "%s/u.db", es_test_tmpdir());
+    ES_CHECK_INT(es_sx_finish(es_sx_start(db2, args, extra)), 0);
+    struct stat sb;
+    snprintf(path, sizeof path, "%s.d/sweep-1/trial-0", db2);
+    ES_CHECK_INT(stat(path, &sb), 0);
+    ES_CHECK((sb.st_mode & S_IWGRP) == 0);
 }
