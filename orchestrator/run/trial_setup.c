@@ -142,30 +142,12 @@ int es_rename_under(const char *root, const char *rel, const char *from, const c
 
 FILE *es_file_create(const char *path)
 {
-    struct stat st;
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, FILE_MODE);
-    if (fd < 0)
-        return NULL;
-    /* A file left from before (a resumed trial's) loses a world-write bit
-     * it may have had; failing that is not worth refusing the trial. */
-    if (fstat(fd, &st) == 0 && (st.st_mode & S_IWOTH) != 0)
-        (void)fchmod(fd, st.st_mode & 07777 & ~(mode_t)S_IWOTH);
-    FILE *f = fdopen(fd, "w");
-    if (f == NULL) {
-        int e = errno;
-        close(fd);
-        errno = e;
-    }
-    return f;
+    return es_file_createat(AT_FDCWD, path);
 }
 
 int es_write_file(const char *path, const char *text)
 {
-    FILE *f = es_file_create(path);
-    if (f == NULL)
-        return -errno;
-    fputs(text, f);
-    return fclose(f) == 0 ? 0 : -errno;
+    return es_write_fileat(AT_FDCWD, path, text);
 }
 
 static int append(char **buf, size_t *len, size_t *cap, const char *s)

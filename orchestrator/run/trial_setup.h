@@ -20,8 +20,9 @@
 int es_mkdir_p(const char *path);
 
 /* Open path for writing, creating it with mode 0664 less the umask (never
- * writable by others; an existing file loses that bit) or truncating it.
- * The stream, or NULL with errno set. */
+ * writable by others; an existing file loses that bit) or truncating it,
+ * as es_file_createat does (a final component that is a link, or a file
+ * with another hard link, is refused).  The stream, or NULL with errno set. */
 FILE *es_file_create(const char *path);
 
 /* Write text to path, replacing it (created as es_file_create does).  0 or
