@@ -121,6 +121,7 @@ struct sweep {
     double reserved_j;    /* what the project's other sweeps' running trials are
                            * forecast to use still (admission keeps it) */
     int waiting_reserved; /* the next trial waits for those reservations */
+    int launch_retry;     /* a trial failed to launch: the tick launches again */
     double spent_j;       /* joules of the trials that ended */
     int budget_exhausted;
     uint64_t next_index;
@@ -166,6 +167,13 @@ void es_loop_fatal(sweep *sw, const es_err *err);
  * may complete after trials 1 to 5 failed) and none has completed.
  * Resumed sweeps count their recorded trials the same way. */
 void es_loop_count_initial(sweep *sw, int64_t number, es_trial_status status, const char *reason);
+
+/* Record trial t (its number, values and directory set, not yet in the
+ * store) as completed from the earlier trial ru, without running it: it
+ * copies that trial's metric history and costs nothing (loop_results.c). */
+struct es_store_reuse;
+void es_loop_trial_reuse(sweep *sw, trial *t, const struct es_store_reuse *ru, const char *cmd_json,
+                         const char *inputs_key);
 
 /* Count a trial that ended with status in the summary. */
 void es_loop_count_status(es_run_summary *s, es_trial_status status);

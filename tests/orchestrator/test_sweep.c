@@ -1165,3 +1165,30 @@ ES_TEST(run_reports_its_forecast_against_what_it_took)
     ES_CHECK_CONTAINS(out, "kWh a trial, ");
     ES_CHECK_CONTAINS(out, "times the forecast; the sweep ");
 }
+
+/* One trial that cannot be launched (a value longer than exec takes,
+ * E2BIG) fails with the reason, and the sweep goes on: it stopped the
+ * whole sweep. */
+ES_TEST(a_trial_that_cannot_launch_fails_alone)
+{
+    size_t n = 200 * 1024;
+    char *body = malloc(n + 256);
+    ES_CHECK(body != NULL);
+    int len = snprintf(body, 256,
+                       "method: grid\nparameters:\n  mode: {value: ok}\n"
+                       "  v: {values: [a, \"");
+    memset(body + len, 'x', n);
+    snprintf(body + len + n, 256, "\", b]}\n");
+    const char *spec = write_spec("big.yaml", body);
+    free(body);
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    es_store_data *d = load();
+    es_store_sweep *sw = sweep_of(d, 0);
+    ES_CHECK_STR(sw->status, "finished");
+    ES_CHECK_INT(sw->n_trials, 3);
+    ES_CHECK_STR(sw->trials[0].status, "completed");
+    ES_CHECK_STR(sw->trials[1].status, "failed");
+    ES_CHECK_CONTAINS(sw->trials[1].reason, "cannot start worker");
+    ES_CHECK_STR(sw->trials[2].status, "completed");
+    es_store_data_free(d);
+}

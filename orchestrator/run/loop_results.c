@@ -1,0 +1,121 @@
+/*
+ * loop_results.c -- what a trial's result does to its sweep: the counts of
+ * the summary, the first trials' failures (max_initial_failures), the best
+ * result and the metric's target, and a configuration recorded from an
+ * earlier trial's result instead of run (reuse).  See loop_int.h.
+ */
+#include <math.h>
+#include <stdio.h>
+
+#include "loop_int.h"
+
+static int better(const es_spec *sp, double a, double b)
+{
+    return sp->goal == ES_GOAL_MAXIMIZE ? a > b : a < b;
+}
+
+void es_loop_count_initial(sweep *sw, int64_t number, es_trial_status status, const char *reason)
+{
+    const es_spec *sp = sw->spec;
+    if (sp->max_initial_failures <= 0 || number >= sp->max_initial_failures ||
+        (status != ES_TRIAL_FAILED && status != ES_TRIAL_TIMED_OUT))
+        return;
+    if (++sw->initial_failed >= sp->max_initial_failures && sw->sum->completed == 0)
+        es_loop_stop_launching(sw, "failed",
+                               "the first %ld trials all failed (the last: %s); fix the program "
+                               "and run again (max_initial_failures: 0 goes on regardless)",
+                               sp->max_initial_failures,
+                               reason != NULL && reason[0] ? reason : "no reason recorded");
+}
+
+void es_loop_count_status(es_run_summary *s, es_trial_status status)
+{
+    switch (status) {
+    case ES_TRIAL_COMPLETED:
+        s->completed++;
+        break;
+    case ES_TRIAL_TIMED_OUT:
+        s->timed_out++;
+        break;
+    case ES_TRIAL_INTERRUPTED:
+        s->interrupted++;
+        break;
+    case ES_TRIAL_BUDGET_STOPPED:
+        s->budget_stopped++;
+        break;
+    case ES_TRIAL_PRUNED:
+        s->pruned++;
+        break;
+    case ES_TRIAL_LOST:
+        s->lost++;
+        break;
+    case ES_TRIAL_RUNNING: /* never ends a trial */
+    case ES_TRIAL_FAILED:
+        s->failed++;
+        break;
+    }
+}
+
+/* A trial's result is known (run or reused): keep the best, and end the
+ * sweep when it reaches the metric's target. */
+void es_loop_after_result(sweep *sw, int64_t number, double obj)
+{
+    const es_spec *sp = sw->spec;
+    es_run_summary *s = sw->sum;
+    if (isnan(obj))
+        return;
+    if (s->best_number < 0 || better(sp, obj, s->best_objective)) {
+        s->best_number = number;
+        s->best_objective = obj;
+    }
+    if (sp->has_target && (sp->goal == ES_GOAL_MAXIMIZE ? obj >= sp->target : obj <= sp->target))
+        es_loop_stop_launching(sw, "finished", "metric target reached: %s=%.6g in trial %lld",
+                               sp->metric_name, obj, (long long)number);
+}
+
+/* Record a configuration the project already completed as a completed
+ * trial of this sweep, without running it: its result is reused and it
+ * costs nothing (the original trial keeps its energy). */
+void es_loop_trial_reuse(sweep *sw, trial *t, const es_store_reuse *ru, const char *cmd_json,
+                         const char *inputs_key)
+{
+    const es_spec *sp = sw->spec;
+    char reason[400];
+    es_err err;
+    es_trial_new tn = {.sweep_id = sw->id,
+                       .number = t->number,
+                       .spec = sp,
+                       .values = t->values,
+                       .command_json = cmd_json,
+                       .log_dir = t->dir,
+                       .started = t->started,
+                       .reused_from = ru->trial_id,
+                       .forecast_j = NAN,
+                       .inputs_key = inputs_key};
+    snprintf(reason, sizeof reason, "reused the result of trial %lld of sweep %s",
+             (long long)ru->number, ru->sweep_name);
+    es_trial_end e = {.status = ES_TRIAL_COMPLETED,
+                      .reason = reason,
+                      .objective = ru->objective,
+                      .ended = es_loop_now(),
+                      .result = NULL};
+    if (es_store_trial_start(sw->st, &tn, &t->id, &err) != 0 ||
+        es_store_trial_copy_metrics(sw->st, t->id, ru->trial_id, &e.metric_points, &err) != 0 ||
+        es_store_trial_finish(sw->st, t->id, &e, &err) != 0 ||
+        es_search_observe(sw->search, (uint64_t)t->number, t->values, ES_OBS_COMPLETED,
+                          ru->objective, ru->joules, &err) != 0) {
+        es_loop_fatal(sw, &err);
+        return;
+    }
+    sw->sum->launched++;
+    sw->sum->completed++;
+    sw->sum->reused++;
+    if (sp->metric_name != NULL)
+        es_loop_say(sw, "trial %lld reused trial %lld of sweep %s: %s=%.6g, 0 kWh (saved %.3g J)",
+                    (long long)t->number, (long long)ru->number, ru->sweep_name, sp->metric_name,
+                    ru->objective, ru->joules);
+    else
+        es_loop_say(sw, "trial %lld reused trial %lld of sweep %s: 0 kWh (saved %.3g J)",
+                    (long long)t->number, (long long)ru->number, ru->sweep_name, ru->joules);
+    es_loop_after_result(sw, t->number, ru->objective);
+}
