@@ -398,5 +398,9 @@ int es_cli_run_sweep(const char *cmd, es_store *st, const es_spec *spec, const e
         return 128 + sum.stop_signal;
     if (strcmp(sum.status, "failed") == 0)
         return ES_EXIT_FAILED_TRIALS;
+    /* Interrupted from outside (a worker stopped by someone's SIGTERM):
+     * the sweep did not end its work, and says so in its status. */
+    if (strcmp(sum.status, "interrupted") == 0)
+        return ES_EXIT_ERROR;
     return ES_EXIT_OK;
 }

@@ -1192,3 +1192,18 @@ ES_TEST(a_trial_that_cannot_launch_fails_alone)
     ES_CHECK_STR(sw->trials[2].status, "completed");
     es_store_data_free(d);
 }
+
+/* A worker stopped by someone else's SIGTERM interrupts the sweep, which
+ * stays resumable, and run says so by its exit status (it was 0). */
+ES_TEST(a_worker_stopped_from_outside_interrupts_the_sweep)
+{
+    const char *spec = write_spec("tw.yaml", "method: random\nrun_cap: 2\n"
+                                             "parameters:\n  mode: {value: termworker}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 1);
+    es_store_data *d = load();
+    es_store_sweep *sw = sweep_of(d, 0);
+    ES_CHECK_STR(sw->status, "interrupted");
+    ES_CHECK_STR(sw->trials[0].status, "interrupted");
+    ES_CHECK_CONTAINS(sw->trials[0].reason, "stopped by SIGTERM");
+    es_store_data_free(d);
+}

@@ -116,6 +116,11 @@ stopworker)
     wait
     echo "loss=1"
     ;;
+termworker)
+    # Someone else's SIGTERM reaches the worker (here the trial's own).
+    kill -TERM "$PPID"
+    sleep 60
+    ;;
 okslow)
     # Reports a step, then x after 0.15-0.35 s: a coordinator killed at a
     # random moment lands in launches, metric writes and commits alike.
