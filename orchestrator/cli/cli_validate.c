@@ -3,11 +3,19 @@
  * anything, and print the normalized search space.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "search.h"
+
+extern char **environ;
 
 static int validate_exec(const void *args, int n, char **operands);
 
@@ -26,6 +34,55 @@ const es_cli_cmd es_cli_validate = {
     .epilogue = "Exit: 0 valid; 2 invalid (the error is on stderr).\n",
     .exec = validate_exec,
 };
+
+/* A `shell: true` template that the shell cannot parse (an unterminated
+ * quote or $(...)) fails every trial at run time: ask /bin/sh -n, with
+ * the first configuration's values, and put its message in *msg.  0 when
+ * it parses (or there is no shell to ask), 1 when it does not. */
+static int shell_syntax_error(const es_spec *spec, es_search *search, char *msg, size_t cap)
+{
+    es_value *values = calloc(spec->n_params ? spec->n_params : 1, sizeof *values);
+    char **argv = NULL;
+    es_err err;
+    int bad = 0, fds[2] = {-1, -1};
+    es_command_ctx ctx = {.interpreter = NULL, .args_json_file = "params.json"};
+    if (values == NULL || es_search_suggest(search, 0, values, &err) != 0 ||
+        es_command_build(spec, values, &ctx, &argv, &err) != 0 || argv[0] == NULL ||
+        argv[1] == NULL || argv[2] == NULL || pipe(fds) != 0)
+        goto out;
+    char *const check[] = {"/bin/sh", "-n", "-c", argv[2], NULL};
+    posix_spawn_file_actions_t fa;
+    pid_t pid;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], STDERR_FILENO);
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    int rc = posix_spawn(&pid, "/bin/sh", &fa, NULL, check, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    fds[1] = -1;
+    if (rc != 0)
+        goto out;
+    char text[512];
+    ssize_t got = read(fds[0], text, sizeof text - 1);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
+        text[got > 0 ? got : 0] = '\0';
+        text[strcspn(text, "\n")] = '\0';
+        snprintf(msg, cap, "%s: command: /bin/sh cannot parse the script (%s)", spec->path,
+                 text[0] ? text : "no message");
+        bad = 1;
+    }
+out:
+    if (fds[0] >= 0)
+        close(fds[0]);
+    if (fds[1] >= 0)
+        close(fds[1]);
+    es_strv_free(argv);
+    es_values_free(values, spec->n_params);
+    return bad;
+}
 
 static int validate_exec(const void *args, int n, char **operands)
 {
@@ -66,6 +123,12 @@ static int validate_exec(const void *args, int n, char **operands)
     /* The search checks what only it knows (a grid must be enumerable). */
     if ((rc = es_search_create(spec, 0, &search, &err)) != 0) {
         fprintf(stderr, "%s\n", err.msg);
+        es_spec_free(spec);
+        return ES_EXIT_USAGE;
+    }
+    if (spec->shell && shell_syntax_error(spec, search, msg, sizeof msg)) {
+        fprintf(stderr, "%s\n", msg);
+        es_search_destroy(search);
         es_spec_free(spec);
         return ES_EXIT_USAGE;
     }

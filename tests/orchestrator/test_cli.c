@@ -478,3 +478,19 @@ ES_TEST(implausible_budgets_on_the_command_line_are_refused)
                  2);
     ES_CHECK_CONTAINS(err, "--max-usd: expected a positive number up to 1e+07");
 }
+
+/* A `shell: true` template the shell cannot parse (an unterminated quote)
+ * failed every trial at run time while validate said "valid". */
+ES_TEST(validate_asks_the_shell_to_parse_a_shell_template)
+{
+    const char *bad =
+        es_test_write_file("sh1.yaml", "shell: true\ncommand: [\"echo \\\"unterminated ${x}\"]\n"
+                                       "parameters: {x: {value: 1}}\n");
+    const char *good = es_test_write_file(
+        "sh2.yaml", "shell: true\ncommand: [\"echo ${x} | tr a b && echo loss=1\"]\n"
+                    "parameters: {x: {value: 1}}\n");
+    const char *out, *err;
+    ES_CHECK_INT(es_test_ecosweep((const char *[]){"validate", bad, NULL}, NULL, &out, &err), 2);
+    ES_CHECK_CONTAINS(err, "command: /bin/sh cannot parse the script (");
+    ES_CHECK_INT(es_test_ecosweep((const char *[]){"validate", good, NULL}, NULL, &out, &err), 0);
+}
