@@ -162,11 +162,12 @@ static void print_summary(const es_spec *spec, const es_run_summary *s, const ch
            el);
     if (s->reusable > 0)
         printf("  %d trial%s ran a configuration the project had already completed with the same "
-               "command and inputs; --reuse (or reuse: true) would have reused %s results and "
-               "saved about "
-               "%.4g J (what they took in this sweep)\n",
-               s->reusable, s->reusable == 1 ? "" : "s", s->reusable == 1 ? "its" : "their",
-               s->reusable_j);
+               "command and inputs; %s would have reused %s results and saved about %.4g J "
+               "(what they took in this sweep)\n",
+               s->reusable, s->reusable == 1 ? "" : "s",
+               spec->reuse ? "the spec's reuse: true, without --no-reuse,"
+                           : "--reuse (or reuse: true)",
+               s->reusable == 1 ? "its" : "their", s->reusable_j);
     print_forecast(spec, s, fc);
     /* By number: a name can be shared by sweeps of other projects. */
     printf("  details: ecosweep report --db %s --sweep %lld\n", db, (long long)s->sweep_id);
