@@ -156,15 +156,21 @@ static int record_blank(const record *r)
 
 /* ---- Values ------------------------------------------------------------------ */
 
+/* A decimal number: strtod's other forms (0x10, inf, nan) are no field
+ * of an accounting export, and a finite number past 1e15 in any of them
+ * (hours, kWh, watts, joules of one job) is a corrupted or hostile line:
+ * 2^64 - 1 joules would be 8.1e12 kWh. */
+#define IMPORT_NUMBER_MAX 1e15
+
 static int parse_number(const char *s, double *out)
 {
     char *end;
     double v;
-    if (*s == '\0')
+    if (*s == '\0' || strpbrk(s, "xXiInN") != NULL)
         return -1;
     errno = 0;
     v = strtod(s, &end);
-    if (*end != '\0' || errno == ERANGE || !isfinite(v))
+    if (*end != '\0' || errno == ERANGE || !isfinite(v) || fabs(v) > IMPORT_NUMBER_MAX)
         return -1;
     *out = v;
     return 0;
@@ -197,8 +203,9 @@ static int parse_time(const char *s, double *out)
     *out = NAN;
     if (*s == '\0' || strcasecmp(s, "unknown") == 0 || strcasecmp(s, "none") == 0)
         return 0;
+    /* Unix seconds, from 1970 to 2200. */
     if (parse_number(s, out) == 0)
-        return 0;
+        return *out >= 0 && *out < 7258118400.0 ? 0 : -1;
     if (sscanf(s, "%4d-%2d-%2d%c%2d:%2d%n", &y, &mo, &d, &sep, &h, &mi, &n) != 6 ||
         (sep != 'T' && sep != ' '))
         return -1;
@@ -440,6 +447,13 @@ static int csv_row(parser *p, const record *r, const int *col_of, size_t n_cols)
         return es_err_set(p->err, ES_EUSAGE, "%s:%d: hours: empty, and no started and ended",
                           p->file, line);
     }
+    /* Hours that contradict the job's own start and end (by more than a
+     * minute: rounding) are a line someone got wrong. */
+    if (isfinite(j.hours) && isfinite(j.started) && isfinite(j.ended) &&
+        fabs(j.hours * 3600 - (j.ended - j.started)) > 60)
+        return bad(p, line, "hours", "the hours between started and ended", v[C_HOURS]);
+    if (isfinite(j.started) && isfinite(j.ended) && j.ended < j.started)
+        return bad(p, line, "ended", "a time after started", v[C_END]);
     if (parse_count(v[C_GPUS], &j.gpus) != 0)
         return bad(p, line, "gpus", "a whole number >= 0", v[C_GPUS]);
     if (parse_count(v[C_CPUS], &j.cpus) != 0)
@@ -518,7 +532,11 @@ static void parse_tres(const char *s, int *cpus, int *gpus)
         const char *end = strchr(s, ','), *eq = strchr(s, '=');
         size_t n = end ? (size_t)(end - s) : strlen(s);
         if (eq != NULL && eq < s + n) {
+            /* A count: what overflows, or is negative, counts as none. */
+            errno = 0;
             long v = strtol(eq + 1, NULL, 10);
+            if (errno != 0 || v < 0 || v > 1000000)
+                v = 0;
             size_t k = (size_t)(eq - s);
             if (k == 3 && strncmp(s, "cpu", 3) == 0)
                 *cpus = (int)v;
@@ -670,6 +688,12 @@ int es_import_parse(const char *name, const char *text, size_t len, const es_imp
         return es_err_set(err, -ENOMEM, "out of memory");
     if (err != NULL)
         es_err_clear(err);
+    /* A UTF-8 byte-order mark (spreadsheets write one) is no part of the
+     * first header name. */
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+        text += 3;
+        len -= 3;
+    }
     b->format = o->format != ES_IMPORT_AUTO ? o->format : detect(text, len);
     rc = b->format == ES_IMPORT_SACCT ? parse_sacct(&p, text, len) : parse_csv(&p, text, len);
     if (rc == 0 && b->n_jobs == 0)

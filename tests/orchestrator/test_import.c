@@ -383,3 +383,37 @@ ES_TEST(lisa_reproduces_strubell_table_3)
     ES_CHECK_NEAR(round(fp.one_model.cost.usd_electricity), 5, 0); /* Table 3 */
     es_store_data_free(d);
 }
+
+/* Values that made negative or infinite joules, hours that contradict the
+ * job's times, timestamps and numbers no export holds: refused with the
+ * line and field.  A UTF-8 byte-order mark is no part of the header, and
+ * an AllocTRES count that overflows counts as none (it gave -120 J). */
+ES_TEST(import_refuses_values_no_export_holds)
+{
+    static const struct {
+        const char *text, *want;
+    } cases[] = {
+        {"name,hours,energy_kwh\na,1,1e308\n",
+         "jobs.csv:2: energy_kwh: expected a number >= 0, got '1e308'"},
+        {"name,hours,gpus\na,0x10,1\n", "jobs.csv:2: hours: expected a number, got '0x10'"},
+        {"name,hours,power_w\na,1,inf\n", "jobs.csv:2: power_w: expected a number >= 0, got 'inf'"},
+        {"name,gpus,started,ended\na,1,1e300,2e300\n",
+         "jobs.csv:2: started: expected a time like 2019-03-01T10:00:00, got '1e300'"},
+        {"name,hours,gpus,started,ended\na,5,1,2019-03-01T10:00:00,2019-03-01T11:00:00\n",
+         "jobs.csv:2: hours: expected the hours between started and ended, got '5'"},
+        {"name,gpus,started,ended\na,1,2019-03-01T11:00:00,2019-03-01T10:00:00\n",
+         "jobs.csv:2: ended: expected a time after started, got '2019-03-01T10:00:00'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        ES_CHECK_STR(parse_err("jobs.csv", cases[i].text), cases[i].want);
+
+    es_import_batch *b = parse_ok("bom.csv", "\xef\xbb\xbfname,hours,gpus\na,1,1\n");
+    ES_CHECK_INT(b->n_jobs, 1);
+    es_import_batch_free(b);
+
+    const char *sacct_line = "JobID|JobName|Elapsed|AllocTRES|ConsumedEnergyRaw|State|Start|End\n"
+                             "7|x|01:00:00|cpu=99999999999999999999999|0|COMPLETED|Unknown|"
+                             "Unknown\n";
+    const char *err = parse_err("s.txt", sacct_line);
+    ES_CHECK_CONTAINS(err, "s.txt:2: no ConsumedEnergyRaw and no cpu or gpu count in AllocTRES");
+}
