@@ -93,6 +93,25 @@ static int es_loop_pend_add(trial *t, const es_metric_point *pt)
     return 0;
 }
 
+/* len bytes of s into buf (cap bytes, NUL-terminated), each control
+ * character (C0, DEL, and C1 as UTF-8 writes it) a space: what a trial
+ * printed reaches the terminal and the reports only as text. */
+static void copy_printable(char *buf, size_t cap, const char *s, size_t len)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < len && k + 1 < cap; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
+            (unsigned char)s[i + 1] <= 0x9f) {
+            buf[k++] = ' ';
+            i++;
+        } else {
+            buf[k++] = ch < 0x20 || ch == 0x7f ? ' ' : (char)ch;
+        }
+    }
+    buf[k] = '\0';
+}
+
 void es_loop_on_metric(void *ud, const es_metric_point *pt)
 {
     trial *t = ud;
@@ -103,7 +122,7 @@ void es_loop_on_metric(void *ud, const es_metric_point *pt)
         t->have_obj = 1;
         t->obj_number = pt->ok;
         t->obj = pt->ok ? pt->value : NAN;
-        snprintf(t->obj_text, sizeof t->obj_text, "%s", pt->text);
+        copy_printable(t->obj_text, sizeof t->obj_text, pt->text, strlen(pt->text));
         if (sw->pruner != NULL && t->launch != NULL)
             es_loop_prune_report(t, pt);
     }
@@ -230,10 +249,7 @@ void es_loop_stderr_line(const trial *t, char *buf, size_t cap)
             blank = s[i] == ' ' || s[i] == '\t';
         if (!blank && !(len >= 6 && memcmp(s, "srun: ", 6) == 0) &&
             !(len >= 12 && memcmp(s, "slurmstepd: ", 12) == 0)) {
-            size_t k = 0;
-            for (size_t i = 0; i < len && k + 1 < cap; i++)
-                buf[k++] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? ' ' : s[i];
-            buf[k] = '\0';
+            copy_printable(buf, cap, s, len);
             return;
         }
         end = start;

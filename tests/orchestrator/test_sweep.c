@@ -1207,3 +1207,22 @@ ES_TEST(a_worker_stopped_from_outside_interrupts_the_sweep)
     ES_CHECK_CONTAINS(sw->trials[0].reason, "stopped by SIGTERM");
     es_store_data_free(d);
 }
+
+/* A metric's text reaches the failure reason as text: a trial's terminal
+ * escapes (an OSC title, a C1 CSI) were echoed raw by run and report. */
+ES_TEST(a_metric_text_with_escapes_reaches_the_reason_as_text)
+{
+    const char *spec = write_spec("esc.yaml", "method: random\nrun_cap: 1\n"
+                                              "max_initial_failures: 0\n"
+                                              "parameters:\n  mode: {value: escape}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 3);
+    es_store_data *d = load();
+    const char *reason = sweep_of(d, 0)->trials[0].reason;
+    ES_CHECK(reason != NULL);
+    for (const unsigned char *p = (const unsigned char *)reason; *p; p++)
+        ES_CHECK(*p >= 0x20 && *p != 0x7f && !(p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f));
+    ES_CHECK_CONTAINS(reason, "for metric 'loss', which is not a number");
+    es_store_data_free(d);
+    const char *err = slurp(path_in_tmp("stderr"));
+    ES_CHECK(strchr(err, 0x1b) == NULL);
+}

@@ -25,6 +25,7 @@ import)
 nometric) echo "no metric here" ;;
 nan) echo "loss=nan" ;;
 text) echo "loss=abc" ;;
+escape) printf 'loss=\033]0;owned\007x\302\233y\n' ;;
 noeol) printf 'loss=%s' "$x" ;;
 crash) kill -SEGV $$ ;;
 hang)
