@@ -1076,7 +1076,10 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
 
     if ((rc = uv_loop_init(&sw->loop)) != 0) {
         es_err_set(err, rc, "cannot start the event loop: %s", uv_strerror(rc));
-        es_store_sweep_finish(st, sw->id, "failed", err->msg, es_loop_now(), NULL);
+        /* Out of descriptors, most likely: nothing ran, and once the cause
+         * is gone the sweep is taken up again, as after any coordinator
+         * error. */
+        es_store_sweep_finish(st, sw->id, "interrupted", err->msg, es_loop_now(), NULL);
         goto out;
     }
     uv_signal_init(&sw->loop, &sw->sig_int);
