@@ -81,9 +81,11 @@ const es_cli_cmd es_cli_run = {
                 "A finished sweep goes on with --more N (N more trials), or when it stopped at\n"
                 "its run_cap and the spec's run_cap is now higher; --new starts afresh.\n"
                 "\n"
-                "Exit: 0 the sweep ran to its end; 1 runtime error; 2 usage or spec error;\n"
-                "3 stopped by max_failed; 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP\n"
-                "(running trials are stopped; the sweep is resumable).\n",
+                "Exit: 0 the sweep ran to its end; 1 runtime error, or the sweep was\n"
+                "interrupted from outside (a worker stopped by someone's SIGTERM); 2 usage or\n"
+                "spec error; 3 the sweep failed (max_failed, its first trials all failed);\n"
+                "130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP (running trials are\n"
+                "stopped; the sweep is resumable).\n",
     .args_size = sizeof(run_args),
     .defaults = &run_defaults,
     .exec = run_exec,
