@@ -184,11 +184,8 @@ done
 end=$(date +%s)
 
 # ---- what, where, when ----------------------------------------------------------
-commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-[ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ] && commit="$commit (with uncommitted changes)"
-machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), Linux $(uname -r), Debian $(cat /etc/debian_version 2>/dev/null || echo '?')"
-cpu_source=$("$build/ecosweep-worker" -- true 2>&1 >/dev/null | tr ' ' '\n' | sed -n 's/^cpu_source=//p')
-jesc() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g'; }
+. "$here/bench_env.sh"
+bench_describe "$root" "$build"
 cat >"$tmp/meta.json" <<EOF
 {"command": "$(jesc "$command")", "mode": "$mode", "seeds": $seeds, "digits_seeds": $dseeds,
  "synthetic_trials": $strials, "digits_trials": $dtrials,

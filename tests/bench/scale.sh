@@ -352,13 +352,11 @@ done
 end=$(date +%s)
 
 # ---- what, where, when ---------------------------------------------------------------
-commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-[ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ] && commit="$commit (with uncommitted changes)"
-machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), Linux $(uname -r), Debian $(cat /etc/debian_version 2>/dev/null || echo '?')"
+. "$here/bench_env.sh"
+bench_describe "$root" "$build"
 dev=$(df "$tmp" | awk 'NR == 2 {print $1}')
 fs=$(df -T "$tmp" | awk 'NR == 2 {print $2}')
 [ "$(cat "/sys/fs/ext4/$(basename "$dev")/journal_task" 2>/dev/null)" = "<none>" ] && fs="$fs without a journal"
-jesc() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g'; }
 cat >"$tmp/meta.json" <<EOF
 {"command": "$(jesc "$command")", "mode": "$mode", "rounds": $rounds, "trials": $trials,
  "optuna_trials": $optuna_trials, "parallel": $parallel, "sizes": [$(echo $sizes | tr ' ' ',')],
