@@ -101,4 +101,13 @@ int es_spec_top_early_terminate(es_spec_ctx *c, const yaml_node_t *k, const yaml
 /* Reject a parameter whose distribution method grid cannot enumerate. */
 int es_spec_check_grid(es_spec_ctx *c);
 
+/* The top-level blocks (spec_blocks.c): `env`, `budget` and `energy`, each
+ * called with its key k and value v as the top-level walk calls every key;
+ * es_spec__resolve_energy applies, after the walk, the energy defaults that
+ * depend on other keys. */
+int es_spec__top_env(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v);
+int es_spec__top_budget(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v);
+int es_spec__top_energy(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v);
+void es_spec__resolve_energy(es_spec_ctx *c);
+
 #endif
