@@ -154,6 +154,7 @@ int es_parse_duration(const char *text, double *seconds)
     } units[] = {{"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}};
     const char *p = text;
     double total = 0, n;
+    size_t below = sizeof units / sizeof units[0]; /* parts come largest unit first, each once */
 
     if (text == NULL || *text == '\0')
         return -EINVAL;
@@ -172,8 +173,9 @@ int es_parse_duration(const char *text, double *seconds)
             if (strncmp(p, units[i].unit, ulen) == 0 && !(p[ulen] >= 'a' && p[ulen] <= 'z'))
                 break;
         }
-        if (i == sizeof units / sizeof units[0])
-            return -EINVAL;
+        if (i == sizeof units / sizeof units[0] || i >= below)
+            return -EINVAL; /* "1h1h", "30m1h": a typo more likely than a sum */
+        below = i;
         total += n * units[i].scale;
         p += ulen;
         if (*p == '\0')

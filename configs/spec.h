@@ -415,7 +415,9 @@ void es_spec_print(const es_spec *spec, FILE *out);
 #define ES_DURATION_MAX (365.0 * 86400)
 
 /* Parse a duration such as "90s", "10m", "2h", "1h30m", "1.5h" or a bare
- * number of seconds.  0, -EINVAL, or -ERANGE past ES_DURATION_MAX. */
+ * number of seconds; the parts of a compound one come largest unit first,
+ * each unit once ("1h1h" and "30m1h" are refused).  0, -EINVAL, or -ERANGE
+ * past ES_DURATION_MAX. */
 int es_parse_duration(const char *text, double *seconds /* OUT */);
 
 /* The closest of the NULL-terminated known words to word, when close enough
