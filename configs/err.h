@@ -21,7 +21,8 @@ enum {
     ES_ENOTSUP = -2004,    /* a feature that this version does not provide */
     ES_EUSAGE = -2005,     /* bad command-line usage */
     ES_EPROTO = -2006,     /* malformed worker result record */
-    ES_EBUDGET = -2007     /* no candidate fits the remaining energy budget */
+    ES_EBUDGET = -2007,    /* no candidate fits the remaining energy budget */
+    ES_EBUSY = -2008       /* the database is locked by another connection: try again later */
 };
 
 #define ES_ERR_MSG_MAX 1024

@@ -42,165 +42,19 @@
 #include "search.h"
 #include "trial_setup.h"
 
-/* ---- Output --------------------------------------------------------------- */
-
-double es_loop_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double elapsed(const sweep *sw)
-{
-    return (double)(uv_hrtime() - sw->t0) / 1e9;
-}
-
-static void fmt_duration(double s, char *buf, size_t cap)
-{
-    long t = (long)(s + 0.5);
-    if (t >= 3600)
-        snprintf(buf, cap, "%ldh%02ldm%02lds", t / 3600, t / 60 % 60, t % 60);
-    else if (t >= 60)
-        snprintf(buf, cap, "%ldm%02lds", t / 60, t % 60);
-    else
-        snprintf(buf, cap, "%lds", t);
-}
-
-static void status_line(sweep *sw)
-{
-    const es_run_summary *s = sw->sum;
-    char el[32], best[96] = "", budget[64] = "";
-    int done =
-        s->completed + s->failed + s->timed_out + s->interrupted + s->budget_stopped + s->pruned;
-    int bad = s->failed + s->timed_out;
-    char pruned[32] = "";
-
-    fmt_duration(elapsed(sw), el, sizeof el);
-    if (s->best_number >= 0)
-        snprintf(best, sizeof best, " | best %s=%.6g (#%lld)", sw->spec->metric_name,
-                 s->best_objective, (long long)s->best_number);
-    if (sw->spec->budget.kwh > 0)
-        snprintf(budget, sizeof budget, " of %.4g", sw->spec->budget.kwh);
-    if (sw->pruner != NULL)
-        snprintf(pruned, sizeof pruned, ", %d pruned", s->pruned);
-    fprintf(sw->opts->out, "\r\033[K%s: %d done, %d running, %d failed%s%s | %.4g kWh%s | %s",
-            sw->name, done, sw->running, bad, pruned, best, s->kwh, budget, el);
-    fflush(sw->opts->out);
-}
-
-/* A progress message: a plain line, or above the live status line. */
-void es_loop_say(sweep *sw, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void es_loop_say(sweep *sw, const char *fmt, ...)
-{
-    va_list ap;
-    if (sw->opts->live)
-        fputs("\r\033[K", sw->opts->out);
-    va_start(ap, fmt);
-    vfprintf(sw->opts->out, fmt, ap);
-    va_end(ap);
-    fputc('\n', sw->opts->out);
-    if (sw->opts->live && !sw->closed)
-        status_line(sw);
-    fflush(sw->opts->out);
-}
-
-/* ---- Stopping ------------------------------------------------------------- */
-
 static void maybe_end(sweep *sw);
 static void fill(sweep *sw);
 
-/* No further launches; the first reason given is the one recorded. */
-void es_loop_stop_launching(sweep *sw, const char *status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-void es_loop_stop_launching(sweep *sw, const char *status, const char *fmt, ...)
-{
-    va_list ap;
-    if (sw->stopping)
-        return;
-    sw->stopping = 1;
-    snprintf(sw->end_status, sizeof sw->end_status, "%s", status);
-    va_start(ap, fmt);
-    vsnprintf(sw->end_reason, sizeof sw->end_reason, fmt, ap);
-    va_end(ap);
-}
-
-static void kill_orphans(trial *t);
-
-/* The worker did not end its trial in time (it was stopped, SIGSTOP, or
- * hangs): the coordinator kills it and the trial's process group itself. */
-static void on_overdue(uv_timer_t *h)
-{
-    trial *t = h->data;
-    es_loop_say(t->sw,
-                "trial %lld: its worker did not stop it within the grace period; "
-                "killing the worker and the trial's processes",
-                (long long)t->number);
-    es_launch_signal(t->launch, SIGKILL);
-    kill_orphans(t);
-}
-
-/* Seconds the worker gets, after the stop it was asked for, to end its
- * trial (its grace period) and report, before the coordinator kills it. */
-#define OVERDUE_MARGIN_S 5.0
-
-/* Ask the worker to stop its trial (SIGTERM; see es_launch_signal), wake
- * it should it be stopped itself (the trial can SIGSTOP its parent, and
- * the SIGTERM would wait), and kill it and the trial's group should it
- * still not end the trial in time: every stop the coordinator asks for is
- * its own to keep.  0, or -errno when the worker is gone. */
-int es_loop_ask_to_stop(trial *t)
-{
-    int rc = es_launch_signal(t->launch, SIGTERM);
-    if (rc != 0)
-        return rc;
-    if (t->sw->spec->launcher.type == ES_LAUNCHER_LOCAL)
-        es_launch_signal(t->launch, SIGCONT);
-    if (!t->overdue_armed) {
-        t->overdue_armed = 1;
-        uv_timer_start(&t->timer, on_overdue,
-                       (uint64_t)((t->sw->opts->grace_s + OVERDUE_MARGIN_S) * 1000), 0);
-    }
-    return 0;
-}
-
-/* Ask every running trial's worker to stop it; each is recorded with
- * status (interrupted, budget_stopped) and reason when it ends. */
-static void stop_running(sweep *sw, es_trial_status status, const char *reason)
-{
-    for (trial *t = sw->running_list; t != NULL; t = t->next) {
-        if (t->stop_status != ES_TRIAL_RUNNING || t->timed_out)
-            continue;
-        /* A worker that already exited has its result on the way: the
-         * trial ended on its own and is judged by that. */
-        if (es_loop_ask_to_stop(t) != 0)
-            continue;
-        t->stop_status = status;
-        snprintf(t->stop_reason, sizeof t->stop_reason, "%s", reason);
-    }
-}
-
-void es_loop_fatal(sweep *sw, const es_err *err)
-{
-    if (!sw->fatal) {
-        sw->fatal = 1;
-        sw->fatal_err = *err;
-        es_loop_say(sw, "error: %s", err->msg);
-    }
-    /* Recorded as interrupted, not failed: once the cause is fixed (space
-     * freed, the worker installed), `run` or `resume` takes it up again.
-     * It overrides a reason given earlier (run_cap reached while the last
-     * trials ran): those trials are stopped, and a sweep recorded
-     * finished would never run them again. */
-    es_loop_stop_launching(sw, "interrupted", "coordinator error: %s", err->msg);
-    if (strcmp(sw->end_status, "interrupted") != 0 && sw->stop_signal == 0) {
-        snprintf(sw->end_status, sizeof sw->end_status, "interrupted");
-        snprintf(sw->end_reason, sizeof sw->end_reason, "coordinator error: %.200s", err->msg);
-    }
-    stop_running(sw, ES_TRIAL_INTERRUPTED, "the sweep stopped on a coordinator error");
-}
-
 static void check_energy_budget(sweep *sw);
+
+/* Record t's Slurm job id (held in job_unsaved) as running. */
+static void save_job(trial *t)
+{
+    es_err err;
+    int rc = es_store_trial_slurm(t->sw->st, t->id, t->job_unsaved, "RUNNING", NAN, &err);
+    if (es_loop_db_rc(t->sw, rc, &err) == 0)
+        t->job_unsaved[0] = '\0';
+}
 
 /* One line from the worker's descriptor: "started" names the trial's
  * process group, "sample" brings its energy so far, "result" ends it. */
@@ -212,10 +66,11 @@ static void worker_line(trial *t, const char *line, size_t len)
         /* On Slurm the job id goes on the record at once: a coordinator
          * that dies leaves jobs the next one must cancel. */
         char job[32];
-        es_err err;
-        if (es_started_slurm_job(line, len, job, sizeof job) == 0 &&
-            es_store_trial_slurm(t->sw->st, t->id, job, "RUNNING", NAN, &err) != 0)
-            es_loop_fatal(t->sw, &err);
+        if (es_started_slurm_job(line, len, job, sizeof job) == 0) {
+            snprintf(t->job_unsaved, sizeof t->job_unsaved, "%s", job);
+            if (!es_loop_db_waiting(t->sw))
+                save_job(t);
+        }
     } else if (es_sample_parse(line, len, &t->live) == 0) {
         t->have_live = 1;
         t->live_saved = 0;
@@ -242,28 +97,13 @@ static void on_result(void *ud, const char *buf, size_t n)
     }
 }
 
-/* A worker killed outright could not stop its trial: do it here.  The
- * group id cannot have been reused while any member of the group lives,
- * so this reaches the trial's processes or nothing. */
-static void kill_orphans(trial *t)
-{
-    /* On Slurm the group is on the compute node: cancel the job instead. */
-    if (t->sw->spec->launcher.type == ES_LAUNCHER_SLURM) {
-        if (t->launch != NULL)
-            es_slurm_cancel(&t->sw->loop, es_launch_slurm_job(t->launch), t->job_name);
-        return;
-    }
-    if (t->pgid > 1)
-        kill(-(pid_t)t->pgid, SIGKILL);
-}
-
 static void on_worker_exit(void *ud, int64_t status, int term_signal)
 {
     trial *t = ud;
     t->worker_status = status;
     t->worker_signal = term_signal;
     if (term_signal != 0)
-        kill_orphans(t);
+        es_loop_kill_orphans(t);
 }
 
 /* ---- The end of a trial ---------------------------------------------------- */
@@ -323,7 +163,7 @@ static es_trial_status judge(trial *t, const es_result *r, int have_r, char *rea
     }
     if (t->timed_out) {
         char d[32];
-        fmt_duration(sp->trial_timeout_s, d, sizeof d);
+        es_loop_fmt_duration(sp->trial_timeout_s, d, sizeof d);
         snprintf(reason, cap, "exceeded trial_timeout of %s", d);
         return ES_TRIAL_TIMED_OUT;
     }
@@ -385,14 +225,42 @@ static es_trial_status judge(trial *t, const es_result *r, int have_r, char *rea
     return ES_TRIAL_COMPLETED;
 }
 
-static void trial_finish(trial *t)
+static void trial_ended(trial *t);
+
+/* Record t's end (decided by trial_finish) with its last metric values, in
+ * one transaction, and go on with trial_ended; or, with the database
+ * locked by another connection, hold it for the retry (loop_db.c). */
+static void trial_commit(trial *t)
 {
     sweep *sw = t->sw;
-    const es_spec *sp = sw->spec;
-    es_run_summary *s = sw->sum;
-    const es_result *rp = &t->result;
-    es_cost cost;
     es_err err;
+    t->held = 1;
+    if (es_loop_db_waiting(sw))
+        return;
+    es_trial_end e = {
+        .status = t->end_status,
+        .reason = t->end_reason[0] ? t->end_reason : NULL,
+        .objective = t->end_objective,
+        .ended = t->end_at,
+        .result = t->have_r ? &t->result : NULL,
+        .partial = !t->have_r && t->have_live ? &t->live : NULL,
+        .metric_points = t->metric_seq,
+        .pruned_step = t->prune_step,
+        .metrics = t->pend,
+        .n_metrics = t->n_pend,
+    };
+    if (es_loop_db_rc(sw, es_store_trial_finish(sw->st, t->id, &e, &err), &err) > 0)
+        return;
+    t->held = 0;
+    es_loop_pend_clear(t);
+    trial_ended(t);
+}
+
+/* The worker is gone: judge the trial once, then record it. */
+static void trial_finish(trial *t)
+{
+    const es_spec *sp = t->sw->spec;
+    const es_result *rp = &t->result;
     char reason[256];
     int have_r;
     es_trial_status status;
@@ -408,29 +276,39 @@ static void trial_finish(trial *t)
     t->res_len = 0;
     have_r = t->have_r;
     if (!have_r)
-        kill_orphans(t);
+        es_loop_kill_orphans(t);
     status = judge(t, rp, have_r, reason, sizeof reason);
     status = es_loop_maybe_retry(t, status, reason, sizeof reason);
     int completed = status == ES_TRIAL_COMPLETED, pruned = status == ES_TRIAL_PRUNED;
-    double obj = completed && sp->metric_name ? t->obj : NAN;
     /* A pruned trial keeps its last value as its objective (reports and the
      * search only rank completed trials by it). */
+    t->end_status = status;
+    snprintf(t->end_reason, sizeof t->end_reason, "%s", reason);
+    t->end_objective = (completed && sp->metric_name) || pruned ? t->obj : NAN;
+    t->end_at = es_loop_now();
+    /* Nothing may signal the trial's group from now on: the worker is gone,
+     * and the group id may be reused. */
+    uv_timer_stop(&t->timer);
+    trial_commit(t);
+}
 
-    es_trial_end e = {
-        .status = status,
-        .reason = reason[0] ? reason : NULL,
-        .objective = pruned ? t->obj : obj,
-        .ended = es_loop_now(),
-        .result = have_r ? rp : NULL,
-        .partial = !have_r && t->have_live ? &t->live : NULL,
-        .metric_points = t->metric_seq,
-        .pruned_step = t->prune_step,
-        .metrics = t->pend,
-        .n_metrics = t->n_pend,
-    };
-    if (es_store_trial_finish(sw->st, t->id, &e, &err) != 0)
-        es_loop_fatal(sw, &err);
-    es_loop_pend_clear(t);
+/* After t's end is recorded: counters, what the search learns, the stop
+ * conditions, then fill() again. */
+static void trial_ended(trial *t)
+{
+    sweep *sw = t->sw;
+    const es_spec *sp = sw->spec;
+    es_run_summary *s = sw->sum;
+    const es_result *rp = &t->result;
+    es_trial_status status = t->end_status;
+    const char *reason = t->end_reason;
+    int have_r = t->have_r;
+    int completed = status == ES_TRIAL_COMPLETED, pruned = status == ES_TRIAL_PRUNED;
+    double obj = completed && sp->metric_name ? t->obj : NAN;
+    es_trial_end e = {.objective = t->end_objective, .ended = t->end_at};
+    es_cost cost;
+    es_err err;
+
     if (sp->launcher.type == ES_LAUNCHER_SLURM)
         es_loop_record_slurm_job(t, status);
 
@@ -608,12 +486,12 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
             sw->sum->reusable++;
             t->reusable = 1; /* what it spends is what reuse would have saved */
         } else if (ru.found) {
-            es_loop_trial_reuse(sw, t, &ru, cmd_json, inputs_key);
+            rc = es_loop_trial_reuse(sw, t, &ru, cmd_json, inputs_key);
             es_strv_free(argv);
             free(cmd_json);
             free(params);
             trial_free(t);
-            return 1;
+            return rc == ES_EBUSY ? rc : 1;
         }
     }
     /* The logs are created at their first byte (keep_log); logs left in
@@ -726,7 +604,12 @@ fail_recorded : {
     }
 }
 fail:
-    es_loop_fatal(sw, &err);
+    /* The database locked (nothing was recorded): the same number is
+     * launched again by the retry. */
+    if (rc != ES_EBUSY)
+        es_loop_fatal(sw, &err);
+    else
+        (void)es_loop_db_rc(sw, rc, &err);
     es_strv_free(argv);
     es_strv_free(env);
     free(cmd_json);
@@ -750,14 +633,14 @@ static void check_energy_budget(sweep *sw)
                            "energy budget reached (%.4g J of %.4g J at the device: %s)", used,
                            sw->budget_j, sw->budget_what);
     if (sw->spec->budget.kill_on_exhaust)
-        stop_running(sw, ES_TRIAL_BUDGET_STOPPED, "the sweep's energy budget ran out");
+        es_loop_stop_running(sw, ES_TRIAL_BUDGET_STOPPED, "the sweep's energy budget ran out");
 }
 
 /* Launch trials until `parallel` run or something says stop. */
 static void fill_now(sweep *sw)
 {
     const es_spec *sp = sw->spec;
-    while (!sw->stopping && sw->running < sw->opts->parallel) {
+    while (!sw->stopping && sw->running < sw->opts->parallel && !es_loop_db_waiting(sw)) {
         es_value *values;
         es_err err;
         int rc;
@@ -772,7 +655,7 @@ static void fill_now(sweep *sw)
             es_loop_stop_launching(sw, "finished", "run_cap reached (%ld trials)", sw->run_cap);
             break;
         }
-        if (sp->budget.wall_s > 0 && elapsed(sw) >= sp->budget.wall_s) {
+        if (sp->budget.wall_s > 0 && es_loop_elapsed(sw) >= sp->budget.wall_s) {
             es_loop_stop_launching(sw, "finished", "wall budget of %gs reached", sp->budget.wall_s);
             break;
         }
@@ -853,6 +736,12 @@ static void fill_now(sweep *sw)
         else
             sw->next_index++;
         rc = trial_launch(sw, index, values, median);
+        if (rc == ES_EBUSY) {
+            if (redo)
+                sw->redo_pos--;
+            else
+                sw->next_index--;
+        }
         if (rc < 0)
             break;
     }
@@ -867,11 +756,11 @@ static void fill(sweep *sw)
 {
     es_lock *lk = NULL;
     es_err err;
-    if (sw->project_capped && !sw->stopping && sw->running < sw->opts->parallel) {
+    if (sw->project_capped && !sw->stopping && sw->running < sw->opts->parallel &&
+        !es_loop_db_waiting(sw)) {
         if (sw->opts->lock != NULL && es_lock_decide_begin(sw->opts->lock, &err) == 0)
             lk = sw->opts->lock;
-        if (es_loop_refresh_budget(sw, &err) != 0)
-            es_loop_fatal(sw, &err);
+        (void)es_loop_db_rc(sw, es_loop_refresh_budget(sw, &err), &err);
     }
     fill_now(sw);
     if (lk != NULL)
@@ -900,7 +789,7 @@ static void on_signal(uv_signal_t *h, int signum)
     snprintf(sw->end_reason, sizeof sw->end_reason, "interrupted by %s", name);
     snprintf(why, sizeof why, "sweep %s by %s", signum == SIGINT ? "interrupted" : "terminated",
              name);
-    stop_running(sw, ES_TRIAL_INTERRUPTED, why);
+    es_loop_stop_running(sw, ES_TRIAL_INTERRUPTED, why);
     maybe_end(sw);
 }
 
@@ -912,12 +801,12 @@ static void on_signal(uv_signal_t *h, int signum)
 static void save_progress(sweep *sw)
 {
     es_err err;
-    for (trial *t = sw->running_list; t != NULL && !sw->fatal; t = t->next) {
-        if (!t->have_live || t->live_saved || t->id <= 0)
+    for (trial *t = sw->running_list; t != NULL && !sw->fatal && !es_loop_db_waiting(sw);
+         t = t->next) {
+        if (!t->have_live || t->live_saved || t->id <= 0 || t->held)
             continue;
-        if (es_store_trial_progress(sw->st, t->id, &t->live, &err) != 0)
-            es_loop_fatal(sw, &err);
-        t->live_saved = 1;
+        if (es_loop_db_rc(sw, es_store_trial_progress(sw->st, t->id, &t->live, &err), &err) == 0)
+            t->live_saved = 1;
     }
 }
 
@@ -925,16 +814,18 @@ static void on_tick(uv_timer_t *h)
 {
     sweep *sw = h->data;
     for (trial *t = sw->running_list; t != NULL && !sw->fatal; t = t->next)
-        es_loop_pend_flush(t);
-    {
+        if (!t->held)
+            es_loop_pend_flush(t);
+    if (!es_loop_db_waiting(sw)) {
         /* A project budget shared with other coordinators: say this one is
          * alive, let them see its trials' progress every tick, and read
          * what they spent (a budget set meanwhile binds from now on). */
         es_err err;
         int was_capped = sw->project_capped;
-        if (es_loop_refresh_budget(sw, &err) != 0 ||
-            (sw->project_capped && es_store_sweep_alive(sw->st, sw->id, es_loop_now(), &err) != 0))
-            es_loop_fatal(sw, &err);
+        int rc = es_loop_refresh_budget(sw, &err);
+        if (rc == 0 && sw->project_capped)
+            rc = es_store_sweep_alive(sw->st, sw->id, es_loop_now(), &err);
+        (void)es_loop_db_rc(sw, rc, &err);
         if (++sw->ticks % PROGRESS_EVERY_TICKS == 0 || sw->project_capped || was_capped)
             save_progress(sw);
         if (sw->project_capped)
@@ -947,16 +838,17 @@ static void on_tick(uv_timer_t *h)
          * nothing (it was waiting): nothing else would close it. */
         maybe_end(sw);
     }
-    if (sw->spec->budget.wall_s > 0 && elapsed(sw) >= sw->spec->budget.wall_s && sw->running > 0) {
+    if (sw->spec->budget.wall_s > 0 && es_loop_elapsed(sw) >= sw->spec->budget.wall_s &&
+        sw->running > 0) {
         char d[32];
-        fmt_duration(sw->spec->budget.wall_s, d, sizeof d);
+        es_loop_fmt_duration(sw->spec->budget.wall_s, d, sizeof d);
         char reason[96];
         snprintf(reason, sizeof reason, "the sweep's wall budget of %s ran out", d);
         es_loop_stop_launching(sw, "finished", "wall budget of %s reached", d);
-        stop_running(sw, ES_TRIAL_BUDGET_STOPPED, reason);
+        es_loop_stop_running(sw, ES_TRIAL_BUDGET_STOPPED, reason);
     }
     if (sw->opts->live)
-        status_line(sw);
+        es_loop_status_line(sw);
 }
 
 static void maybe_end(sweep *sw)
@@ -968,6 +860,7 @@ static void maybe_end(sweep *sw)
     uv_close((uv_handle_t *)&sw->sig_term, NULL);
     uv_close((uv_handle_t *)&sw->sig_hup, NULL);
     uv_close((uv_handle_t *)&sw->tick, NULL);
+    es_loop_db_close(sw);
 }
 
 /* Hold the sweep's lock for the rest of this process's life (see lock.h):
@@ -989,6 +882,45 @@ static int lock_sweep(sweep *sw, int64_t id, es_err *err)
                           sw->name, who);
     }
     return rc;
+}
+
+/* Every trial is recorded; record the sweep's end, waiting (10 s a try,
+ * up to RECORD_END_TRIES, with a line each) while another connection holds
+ * the database.  When it never frees, the sweep stays `running` in the
+ * store, which the next `resume` takes up as after a crash: nothing of its
+ * trials is lost. */
+#define RECORD_END_TRIES 30
+
+static int record_end(sweep *sw, es_err *err)
+{
+    int rc = ES_EBUSY;
+    for (int i = 0; i < RECORD_END_TRIES && rc == ES_EBUSY; i++) {
+        rc = es_store_sweep_finish(sw->st, sw->id, sw->end_status, sw->end_reason, es_loop_now(),
+                                   err);
+        if (rc == ES_EBUSY)
+            es_loop_say(sw, "waiting for the database to record the sweep's end: %s", err->msg);
+    }
+    return rc;
+}
+
+/* ---- What waits for the database ------------------------------------------------ */
+
+void es_loop_write_held(sweep *sw)
+{
+    for (trial *t = sw->running_list, *next; t != NULL && !es_loop_db_waiting(sw); t = next) {
+        next = t->next; /* a committed end unlinks t */
+        if (t->job_unsaved[0] != '\0')
+            save_job(t);
+        if (t->held && !es_loop_db_waiting(sw))
+            trial_commit(t);
+        else if (!t->held && !es_loop_db_waiting(sw))
+            es_loop_pend_flush(t);
+    }
+    if (!es_loop_db_waiting(sw))
+        save_progress(sw);
+    if (!es_loop_db_waiting(sw) && !sw->stopping && !sw->fatal)
+        fill(sw);
+    maybe_end(sw);
 }
 
 int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_run_summary *out,
@@ -1086,6 +1018,7 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
     uv_signal_init(&sw->loop, &sw->sig_term);
     uv_signal_init(&sw->loop, &sw->sig_hup);
     uv_timer_init(&sw->loop, &sw->tick);
+    es_loop_db_init(sw);
     sw->sig_int.data = sw->sig_term.data = sw->sig_hup.data = sw->tick.data = sw;
     uv_signal_start(&sw->sig_int, on_signal, SIGINT);
     uv_signal_start(&sw->sig_term, on_signal, SIGTERM);
@@ -1098,9 +1031,13 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
         sw, "sweep %s (project %s): method %s, seed %llu, %d in parallel, logs in %s/sweep-%lld",
         sw->name, opts->project, es_method_name(spec->method), (unsigned long long)opts->seed,
         opts->parallel, sw->log_root, (long long)sw->id);
+    /* While trials run, a locked database holds writes for a retry
+     * (loop_db.c) rather than stalling the loop in SQLite's busy wait. */
+    es_store_set_busy_timeout(st, ES_LOOP_BUSY_MS);
     fill(sw);
     uv_run(&sw->loop, UV_RUN_DEFAULT);
     uv_loop_close(&sw->loop);
+    es_store_set_busy_timeout(st, 10000);
     if (opts->live) {
         fputs("\r\033[K", opts->out);
         fflush(opts->out);
@@ -1117,11 +1054,11 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
         snprintf(sw->end_reason, sizeof sw->end_reason, "every trial failed (%d; %.200s)",
                  sw->sum->launched, why);
     }
-    out->elapsed_s = elapsed(sw);
+    out->elapsed_s = es_loop_elapsed(sw);
     out->stop_signal = sw->stop_signal;
     snprintf(out->status, sizeof out->status, "%s", sw->end_status);
     snprintf(out->reason, sizeof out->reason, "%s", sw->end_reason);
-    rc = es_store_sweep_finish(st, sw->id, sw->end_status, sw->end_reason, es_loop_now(), err);
+    rc = record_end(sw, err);
     if (rc == 0 && !isnan(sw->budget_j))
         rc = es_store_sweep_set_overshoot(st, sw->id, fmax(0.0, sw->spent_j - sw->budget_j), err);
     if (sw->fatal) {

@@ -1,8 +1,10 @@
 /*
- * loop_int.h -- what the parts of the sweep loop share (loop.c; resuming in
- * loop_resume.c; Slurm's side of a trial in loop_slurm.c): the sweep and
- * trial records and the few helpers each part calls.  Private to them;
- * everything else sees loop.h.
+ * loop_int.h -- what the parts of the sweep loop share (loop.c; its
+ * messages in loop_say.c; stopping in loop_stop.c; a locked database in
+ * loop_db.c; resuming in loop_resume.c; budgets in loop_budget.c; results
+ * in loop_results.c; a trial's output in loop_output.c; Slurm's side of a
+ * trial in loop_slurm.c): the sweep and trial records and the few helpers
+ * each part calls.  Private to them; everything else sees loop.h.
  */
 #ifndef ES_LOOP_INT_H
 #define ES_LOOP_INT_H
@@ -88,6 +90,16 @@ typedef struct trial {
      * trial's end. */
     es_metric_row *pend;
     size_t n_pend, cap_pend;
+
+    /* Its end, decided once (trial_finish) and recorded when the store
+     * takes it: while the database is locked by another connection the
+     * trial is held, still on the running list, and written by the retry
+     * (loop_db.c). */
+    int held;
+    es_trial_status end_status;
+    char end_reason[256];
+    double end_objective, end_at;
+    char job_unsaved[32]; /* a Slurm job id the store has not taken yet, or "" */
 } trial;
 
 struct sweep {
@@ -143,11 +155,23 @@ struct sweep {
     int closed;
     unsigned ticks;
 
+    /* The database locked by another connection past the short busy
+     * timeout (loop_db.c): writes wait for db_retry, with backoff. */
+    uv_timer_t db_retry;
+    int db_waiting;      /* writes wait for the retry */
+    double db_since;     /* unix time the wait began; 0 when the store is free */
+    uint64_t db_backoff; /* ms to the next retry */
+
     es_run_summary *sum;
 };
 
-/* Unix seconds now. */
+/* Unix seconds now; seconds since the sweep started. */
 double es_loop_now(void);
+double es_loop_elapsed(const sweep *sw);
+/* s seconds as "1h02m03s", "2m03s" or "3s" into buf. */
+void es_loop_fmt_duration(double s, char *buf, size_t cap);
+/* Redraw the live status line (loop_say.c). */
+void es_loop_status_line(sweep *sw);
 
 /* A progress line (and the live status line redrawn). */
 void es_loop_say(sweep *sw, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -160,6 +184,15 @@ void es_loop_stop_launching(sweep *sw, const char *status, const char *fmt, ...)
 /* The store or a launch failed: stop, and end the sweep with err. */
 void es_loop_fatal(sweep *sw, const es_err *err);
 
+/* Ask every running trial's worker to stop it; each is recorded with
+ * status (interrupted, budget_stopped) and reason when it ends
+ * (loop_stop.c). */
+void es_loop_stop_running(sweep *sw, es_trial_status status, const char *reason);
+
+/* A worker killed outright could not stop its trial: kill the trial's
+ * group (here) or cancel its job (Slurm). */
+void es_loop_kill_orphans(trial *t);
+
 /* A program that fails at once would fail every trial (a W&B agent stops
  * after 5 such): count a trial's end, and stop launching when the trials
  * numbered 0 .. max_initial_failures - 1 all failed or timed out (by
@@ -170,10 +203,13 @@ void es_loop_count_initial(sweep *sw, int64_t number, es_trial_status status, co
 
 /* Record trial t (its number, values and directory set, not yet in the
  * store) as completed from the earlier trial ru, without running it: it
- * copies that trial's metric history and costs nothing (loop_results.c). */
+ * copies that trial's metric history and costs nothing (loop_results.c).
+ * 0; ES_EBUSY with nothing recorded when the database is locked (the
+ * caller launches it again later); another error, which es_loop_fatal
+ * has taken. */
 struct es_store_reuse;
-void es_loop_trial_reuse(sweep *sw, trial *t, const struct es_store_reuse *ru, const char *cmd_json,
-                         const char *inputs_key);
+int es_loop_trial_reuse(sweep *sw, trial *t, const struct es_store_reuse *ru, const char *cmd_json,
+                        const char *inputs_key);
 
 /* Count a trial that ended with status in the summary. */
 void es_loop_count_status(es_run_summary *s, es_trial_status status);
@@ -218,6 +254,29 @@ int es_loop_refresh_budget(sweep *sw, es_err *err);
  * left, lose its running trials, learn what the others found, and queue
  * the numbers that must run again. */
 int es_loop_resume(sweep *sw, es_err *err);
+
+/* ---- The store under pressure (loop_db.c) --------------------------------- */
+
+/* How long one statement waits for another connection's lock while the
+ * loop runs: past it, the write is held and retried, trials keep running. */
+#define ES_LOOP_BUSY_MS 200
+
+/* The outcome rc (err) of a store write: 0 when it was written; 1 when the
+ * database was locked (ES_EBUSY: nothing was written, the caller holds
+ * what it meant to write and the retry starts); -1 for any other failure,
+ * which es_loop_fatal has taken. */
+int es_loop_db_rc(sweep *sw, int rc, const es_err *err);
+/* Nonzero while writes wait for the retry: callers hold, and do not try. */
+int es_loop_db_waiting(const sweep *sw);
+/* " | waiting for the database 12s, 2 results held" for the status line,
+ * or "" (into buf). */
+void es_loop_db_status(const sweep *sw, char *buf, size_t cap);
+void es_loop_db_init(sweep *sw);
+void es_loop_db_close(sweep *sw);
+/* Write what trials hold (loop.c): their ends, Slurm job ids, metric
+ * values, progress; then launch again.  Called by the retry with writes
+ * allowed; any of them finding the database locked again waits anew. */
+void es_loop_write_held(sweep *sw);
 
 /* ---- loop_slurm.c ---- */
 

@@ -58,15 +58,17 @@ void es_loop_pend_clear(trial *t)
     t->n_pend = 0;
 }
 
-/* Store the trial's pending metric values in one transaction. */
+/* Store the trial's pending metric values in one transaction; while the
+ * database is locked they stay pending (the retry, or the trial's end,
+ * writes them). */
 void es_loop_pend_flush(trial *t)
 {
     es_err err;
-    if (t->n_pend == 0)
+    if (t->n_pend == 0 || es_loop_db_waiting(t->sw))
         return;
-    if (es_store_metrics_add(t->sw->st, t->id, t->pend, t->n_pend, &err) != 0)
-        es_loop_fatal(t->sw, &err);
-    es_loop_pend_clear(t);
+    int rc = es_store_metrics_add(t->sw->st, t->id, t->pend, t->n_pend, &err);
+    if (es_loop_db_rc(t->sw, rc, &err) == 0)
+        es_loop_pend_clear(t);
 }
 
 /* Keep one reported value for the store; -ENOMEM when out of memory. */

@@ -76,8 +76,8 @@ void es_loop_after_result(sweep *sw, int64_t number, double obj)
 /* Record a configuration the project already completed as a completed
  * trial of this sweep, without running it: its result is reused and it
  * costs nothing (the original trial keeps its energy). */
-void es_loop_trial_reuse(sweep *sw, trial *t, const es_store_reuse *ru, const char *cmd_json,
-                         const char *inputs_key)
+int es_loop_trial_reuse(sweep *sw, trial *t, const es_store_reuse *ru, const char *cmd_json,
+                        const char *inputs_key)
 {
     const es_spec *sp = sw->spec;
     char reason[400];
@@ -99,13 +99,16 @@ void es_loop_trial_reuse(sweep *sw, trial *t, const es_store_reuse *ru, const ch
                       .objective = ru->objective,
                       .ended = es_loop_now(),
                       .result = NULL};
-    if (es_store_trial_start(sw->st, &tn, &t->id, &err) != 0 ||
-        es_store_trial_copy_metrics(sw->st, t->id, ru->trial_id, &e.metric_points, &err) != 0 ||
-        es_store_trial_finish(sw->st, t->id, &e, &err) != 0 ||
-        es_search_observe(sw->search, (uint64_t)t->number, t->values, ES_OBS_COMPLETED,
-                          ru->objective, ru->joules, &err) != 0) {
+    int rc = es_store_trial_reused(sw->st, &tn, ru->trial_id, &e, &t->id, &err);
+    if (rc == ES_EBUSY) {
+        (void)es_loop_db_rc(sw, rc, &err);
+        return rc; /* nothing recorded: the retry launches it again */
+    }
+    if (rc != 0 ||
+        (rc = es_search_observe(sw->search, (uint64_t)t->number, t->values, ES_OBS_COMPLETED,
+                                ru->objective, ru->joules, &err)) != 0) {
         es_loop_fatal(sw, &err);
-        return;
+        return rc;
     }
     sw->sum->launched++;
     sw->sum->completed++;
@@ -118,4 +121,5 @@ void es_loop_trial_reuse(sweep *sw, trial *t, const es_store_reuse *ru, const ch
         es_loop_say(sw, "trial %lld reused trial %lld of sweep %s: 0 kWh (saved %.3g J)",
                     (long long)t->number, (long long)ru->number, ru->sweep_name, ru->joules);
     es_loop_after_result(sw, t->number, ru->objective);
+    return 0;
 }

@@ -266,21 +266,35 @@ static void explain(es_store *st, const char *msg, char *buf, size_t cap)
         snprintf(buf, cap, "%s", msg);
 }
 
+/* Locked by another connection: SQLITE_BUSY (another writer, or a
+ * checkpoint) or SQLITE_LOCKED, in any of their extended forms. */
+static int is_busy(es_store *st)
+{
+    int primary = sqlite3_extended_errcode(st->db) & 0xff;
+    return primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
+}
+
 int es_store__db_fail(es_store *st, es_err *err, const char *what)
 {
     char msg[400];
     explain(st, sqlite3_errmsg(st->db), msg, sizeof msg);
-    return es_err_set(err, ES_ESTORE, "%s: %s: %s", st->path, what, msg);
+    return es_err_set(err, is_busy(st) ? ES_EBUSY : ES_ESTORE, "%s: %s: %s", st->path, what, msg);
+}
+
+void es_store_set_busy_timeout(es_store *st, int ms)
+{
+    sqlite3_busy_timeout(st->db, ms);
 }
 
 int es_store__exec_plain(es_store *st, const char *text, es_err *err)
 {
     char *msg = NULL, why[400];
     if (sqlite3_exec(st->db, text, NULL, NULL, &msg) != SQLITE_OK) {
+        int code = is_busy(st) ? ES_EBUSY : ES_ESTORE;
         explain(st, msg ? msg : "SQL failed", why, sizeof why);
-        es_err_set(err, ES_ESTORE, "%s: %s", st->path, why);
+        es_err_set(err, code, "%s: %s", st->path, why);
         sqlite3_free(msg);
-        return ES_ESTORE;
+        return code;
     }
     return 0;
 }
@@ -507,11 +521,21 @@ static void bind_cap(sqlite3_stmt *s, int i, double v)
 
 int es_store__tx_begin(es_store *st, es_err *err)
 {
-    return es_store__step_done(st, Q_BEGIN, err, "starting a transaction");
+    if (st->tx_depth > 0) {
+        st->tx_depth++;
+        return 0;
+    }
+    int rc = es_store__step_done(st, Q_BEGIN, err, "starting a transaction");
+    if (rc == 0)
+        st->tx_depth = 1;
+    return rc;
 }
 
 int es_store__tx_end(es_store *st, int rc, es_err *err)
 {
+    if (--st->tx_depth > 0)
+        return rc;
+    st->tx_depth = 0;
     if (rc == 0)
         rc = es_store__step_done(st, Q_COMMIT, err, "committing");
     /* A failed COMMIT (disk full, I/O error) can leave the transaction open;
@@ -814,6 +838,18 @@ int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e,
         sqlite3_bind_int64(st->q[Q_TRIAL_PRUNED_STEP], 2, e->pruned_step);
         rc = es_store__step_done(st, Q_TRIAL_PRUNED_STEP, err, "recording a pruned trial's step");
     }
+    return es_store__tx_end(st, rc, err);
+}
+
+int es_store_trial_reused(es_store *st, const es_trial_new *t, int64_t from, es_trial_end *e,
+                          int64_t *id, es_err *err)
+{
+    int rc = es_store__tx_begin(st, err);
+    if (rc != 0)
+        return rc;
+    if ((rc = es_store_trial_start(st, t, id, err)) == 0 &&
+        (rc = es_store_trial_copy_metrics(st, *id, from, &e->metric_points, err)) == 0)
+        rc = es_store_trial_finish(st, *id, e, err);
     return es_store__tx_end(st, rc, err);
 }
 

@@ -30,6 +30,13 @@ typedef struct es_store es_store;
 int es_store_open(const char *path, es_store **out, es_err *err);
 void es_store_close(es_store *st);
 
+/* How long a statement waits for another connection's lock before it fails
+ * with ES_EBUSY (10 s from es_store_open).  Every write either happens
+ * whole or fails with ES_EBUSY having written nothing, so the caller may
+ * simply try the same call again: a coordinator waits a short time, and
+ * retries later while its trials run. */
+void es_store_set_busy_timeout(es_store *st, int ms);
+
 /* Open the existing database at path to read it: as es_store_open when it
  * can be written, else read-only as it is (a read-only file or directory,
  * someone else's database), provided its schema is this ecosweep's.  Only
@@ -53,6 +60,10 @@ int es_store_testing_write_v1(const char *path, es_err *err);
  * current one) applied as an older ecosweep would have left them, so a test
  * can watch the upgrade from any earlier version. */
 int es_store_testing_write_at(const char *path, int version, es_err *err);
+
+/* Test support: open path, take its write lock (BEGIN EXCLUSIVE), hold it
+ * for ms milliseconds, and release it, as another program might. */
+int es_store_testing_hold_lock(const char *path, int ms, es_err *err);
 
 /* Test support: compare every prepared statement that returns rows with
  * its column list in store_int.h (the list the reading code's enums come
@@ -278,6 +289,13 @@ int es_store_trial_progress(es_store *st, int64_t trial_id, const es_sample *sm,
  * the next launch); e->metrics and a pruned trial's step are written in the
  * same transaction. */
 int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e, es_err *err);
+
+/* Record a trial that reuses trial `from`: its row (es_store_trial_start),
+ * from's metric history (e->metric_points receives the count) and its end
+ * (es_store_trial_finish), all in one transaction: a reuse is recorded
+ * whole or not at all. */
+int es_store_trial_reused(es_store *st, const es_trial_new *t, int64_t from, es_trial_end *e,
+                          int64_t *id /* OUT */, es_err *err);
 
 /* ---- Jobs that ran outside ecosweep (`ecosweep import`) ------------------- */
 

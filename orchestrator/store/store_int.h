@@ -286,11 +286,11 @@ enum { ES_COLS_FIND_COMPLETED(ES_COL_ENUM) FC__COUNT };
 struct es_store {
     sqlite3 *db;
     char *path;
-    int version; /* schema version found at open, before migrating */
+    int version;  /* schema version found at open, before migrating */
+    int tx_depth; /* es_store__tx_begin calls not yet ended (see there) */
     sqlite3_stmt *q[Q__COUNT];
 };
 
-/* Record "PATH: what: SQLite's message" in err; returns ES_ESTORE. */
 /* The schema version this ecosweep writes (store_schema.c holds the
  * migrations up to it). */
 #define ES_SCHEMA_VERSION 9
@@ -319,6 +319,10 @@ int es_store__read_version(es_store *st, int *version, es_err *err);
 /* Bring the schema up to ES_SCHEMA_VERSION, one migration a transaction
  * (store_schema.c); st->version receives the version found. */
 int es_store__migrate(es_store *st, es_err *err);
+/* Record "PATH: what: SQLite's message" in err; returns ES_EBUSY when the
+ * database was locked by another connection past the busy timeout (nothing
+ * of the failed statement or transaction was written: the same call may be
+ * made again), else ES_ESTORE. */
 int es_store__db_fail(es_store *st, es_err *err, const char *what);
 /* Step statement q, which returns no rows; reset it and clear its
  * bindings either way.  0 or ES_ESTORE. */
@@ -333,7 +337,10 @@ void es_store__bind_real(sqlite3_stmt *s, int i, double v);
 /* A REAL column, NULL read as 0 (a budget cap not set). */
 double es_store__col_cap(sqlite3_stmt *s, int i);
 /* BEGIN IMMEDIATE; and COMMIT when rc is 0, else ROLLBACK, returning rc
- * (or the commit's failure). */
+ * (or the commit's failure).  They nest: only the outermost pair begins and
+ * ends the transaction, so a function that writes in one transaction can
+ * be part of a larger one; an inner failure is returned up to the outer
+ * end, which rolls everything back. */
 int es_store__tx_begin(es_store *st, es_err *err);
 int es_store__tx_end(es_store *st, int rc, es_err *err);
 /* Bind text (NULL binds NULL). */

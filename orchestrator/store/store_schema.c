@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "store.h"
 #include "store_int.h"
@@ -307,6 +308,26 @@ int es_store_testing_write_at(const char *path, int version, es_err *err)
         rc = es_store__exec_plain(&st, pragma, err);
     if (rc == 0)
         rc = es_store__exec_plain(&st, "COMMIT", err);
+    sqlite3_close(st.db);
+    return rc;
+}
+
+int es_store_testing_hold_lock(const char *path, int ms, es_err *err)
+{
+    es_store st = {.path = (char *)path};
+    int rc = 0;
+    if (sqlite3_open_v2(path, &st.db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+        rc = es_store__db_fail(&st, err, "cannot open database");
+    if (rc == 0) {
+        sqlite3_busy_timeout(st.db, 10000);
+        rc = es_store__exec_plain(&st, "BEGIN EXCLUSIVE", err);
+    }
+    if (rc == 0) {
+        struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+            ;
+        rc = es_store__exec_plain(&st, "COMMIT", err);
+    }
     sqlite3_close(st.db);
     return rc;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli_exec.h"
@@ -209,5 +210,58 @@ ES_TEST(a_log_that_cannot_be_written_stops_the_sweep)
     es_store_data *d = run_under_file_limit(spec, &out, &err);
     ES_CHECK_CONTAINS(err, "cannot write trial 0's stdout in ");
     ES_CHECK_CONTAINS(err, "File too large");
+    es_store_data_free(d);
+}
+
+/* Another program holds the database's write lock (BEGIN EXCLUSIVE) for
+ * longer than SQLite's 10 s busy wait.  The sweep goes on: the trials that
+ * end meanwhile are held, each recorded with every metric value it
+ * reported once the lock is released, and the status says it is waiting.
+ * It used to stop the coordinator, a trial recorded without its last
+ * reports. */
+ES_TEST(a_locked_database_holds_results_until_it_is_free)
+{
+    const char *spec = write_spec_mode("lock.yaml", 4, "lines");
+    pid_t pid = es_sx_start(db, (const char *[]){"run", spec, "--no-status", NULL}, NULL);
+    char first[4400];
+    snprintf(first, sizeof first, "%s.d/sweep-1/trial-0", db);
+    for (int i = 0; i < 3000 && access(first, F_OK) != 0; i++)
+        usleep(5000);
+    ES_CHECK(access(first, F_OK) == 0);
+    pid_t holder = fork();
+    ES_CHECK(holder >= 0);
+    if (holder == 0)
+        _exit(es_store_testing_hold_lock(db, 11000, NULL) == 0 ? 0 : 1);
+    int rc = es_sx_finish(pid), hs;
+    ES_CHECK(waitpid(holder, &hs, 0) == holder);
+    if (rc != 0)
+        es_sx_show_output();
+    ES_CHECK_INT(rc, 0);
+    ES_CHECK(WIFEXITED(hs) && WEXITSTATUS(hs) == 0);
+    const char *out = es_sx_slurp(es_sx_path("stderr"));
+    ES_CHECK_CONTAINS(out, "waiting for the database: ");
+    ES_CHECK_CONTAINS(out, "database is locked");
+    ES_CHECK_CONTAINS(out, "the database is free again after ");
+
+    es_store_data *d = es_sx_load(db);
+    es_store_sweep *sw = &d->projects[0].sweeps[0];
+    ES_CHECK_STR(sw->status, "finished");
+    ES_CHECK_INT(sw->n_trials, 4);
+    ES_CHECK_INT(check_completed(sw), 4);
+    es_store *st;
+    es_err err;
+    ES_CHECK(es_store_open(db, &st, &err) == 0);
+    es_store_objective_event *ev;
+    size_t n;
+    ES_CHECK(es_store_objective_history(st, sw->id, "loss", &ev, &n, &err) == 0);
+    for (size_t k = 0; k < sw->n_trials; k++) {
+        int reports = 0;
+        for (size_t i = 0; i < n; i++)
+            reports += ev[i].trial_id == sw->trials[k].id && !ev[i].ended;
+        ES_CHECK_INT(reports, 300);
+        ES_CHECK_INT(sw->trials[k].steps, 300);
+    }
+    free(ev);
+    es_store_close(st);
     es_store_data_free(d);
 }

@@ -54,6 +54,12 @@ flood)
     head -c 4096 /dev/urandom
     printf '\nloss=%s\n' "$x"
     ;;
+lines)
+    # 300 reports at once, then a second's work.
+    i=1
+    while [ $i -le 300 ]; do echo "loss=$x step=$i"; i=$((i + 1)); done
+    sleep 1
+    ;;
 leftover)
     # Done and successful, but leaves a child that ignores SIGTERM.
     ( trap '' TERM; sleep 30 ) &
