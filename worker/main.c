@@ -11,6 +11,7 @@
  * code, 128 + signal, 127 when the command could not be started, and 125
  * for the worker's own errors (bad options; then no result line is written).
  */
+#include "cgroup.h"
 #include "err.h"
 #include "result.h"
 #include "run.h"
@@ -57,11 +58,16 @@ static const char usage[] =
     "  --dram-watts-per-gb W     estimate: watts per GiB resident (default 0.3725)\n"
     "  --parent-pid PID          stop the trial when PID is no longer the parent\n"
     "                            (default: the parent at start)\n"
+    "  --cgroup DIR              run the trial in DIR, an empty cgroup v2 directory\n"
+    "                            made for it alone: stopping it kills all DIR holds\n"
+    "                            (cgroup.kill), and its CPU time is DIR's cpu.stat\n"
     "  -h, --help                show this help\n"
     "\n"
-    "SIGTERM, SIGINT or SIGHUP stop the trial (SIGTERM to its group, SIGKILL after\n"
-    "the grace period).  Exit status: the trial's exit code, 128+signal when it was\n"
-    "killed, 127 when COMMAND could not be started, 125 on bad usage.\n";
+    "SIGTERM, SIGINT or SIGHUP stop the trial (SIGTERM to its group, and with\n"
+    "--cgroup to all DIR holds; SIGKILL after the grace period).  Exit status: the\n"
+    "trial's exit code, 128+signal when it was killed, 127 when COMMAND could not\n"
+    "be started, 125 on bad usage (such as a --cgroup DIR that is not an empty\n"
+    "cgroup v2 directory).\n";
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -107,7 +113,7 @@ static int parse_whole(const char *opt, const char *val, const char *what, long 
 
 static const char *const option_names[] = {
     "--result-fd",  "--grace",     "--sample-ms",   "--cpu-watts-per-core", "--dram-watts-per-gb",
-    "--parent-pid", "--gpu-watts", "--attribution", "--report-ms",
+    "--parent-pid", "--gpu-watts", "--attribution", "--report-ms",          "--cgroup",
 };
 
 static int known_option(const char *name)
@@ -157,6 +163,16 @@ static int apply_option(es_worker_opts *o, const char *opt, const char *val)
         rc = parse_whole(opt, val, "a process id", 1, INT_MAX, &n);
         if (rc == 0)
             o->parent_pid = (pid_t)n;
+    } else if (strcmp(opt, "--cgroup") == 0) {
+        /* Checked now, so that a wrong DIR is a usage error; es_worker_run
+         * opens it again for the trial. */
+        es_cgroup cg;
+        es_err err;
+        if (es_cgroup_open(&cg, val, &err) != 0)
+            return usage_error("%s %s", opt, err.msg);
+        es_cgroup_close(&cg);
+        o->cgroup_dir = val;
+        rc = 0;
     } else {
         return usage_error("%s: unknown option (try --help)", opt);
     }

@@ -19,7 +19,9 @@
  * The parser is strict where a mismatch would mean misreading the record: the
  * first token must be the tag, "v" must be present and equal to
  * ES_RESULT_VERSION, "status" must be present, and a known key with a value
- * of the wrong type rejects the whole line.
+ * of the wrong type rejects the whole line.  The one exception is
+ * "containment": a word it does not know reads as ES_CONTAIN_UNKNOWN, since
+ * it only describes how the figures were obtained.
  */
 #include "result.h"
 
@@ -37,20 +39,43 @@
 
 static const char *const em_names[] = {"none", "counter", "estimate"};
 static const char *const status_names[] = {"exited", "signaled", "exec_failed"};
+static const char *const containment_names[] = {"unknown", "pgroup", "cgroup"};
+
+/* names[i] of a table of n names, or dflt past it; and the inverse, -1
+ * when name is none of them. */
+static const char *table_name(const char *const *names, size_t n, unsigned i, const char *dflt)
+{
+    return i < n ? names[i] : dflt;
+}
+
+static int table_index(const char *const *names, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(name, names[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
+#define N_OF(a) (sizeof(a) / sizeof(a)[0])
 
 const char *es_em_name(es_em m)
 {
-    if ((unsigned)m < sizeof em_names / sizeof em_names[0])
-        return em_names[m];
-    return "none";
+    return table_name(em_names, N_OF(em_names), (unsigned)m, "none");
 }
 
 int es_em_parse(const char *name)
 {
-    for (size_t i = 0; i < sizeof em_names / sizeof em_names[0]; i++)
-        if (strcmp(name, em_names[i]) == 0)
-            return (int)i;
-    return -1;
+    return table_index(em_names, N_OF(em_names), name);
+}
+
+const char *es_containment_name(es_containment c)
+{
+    return table_name(containment_names, N_OF(containment_names), (unsigned)c, "unknown");
+}
+
+int es_containment_parse(const char *name)
+{
+    return table_index(containment_names, N_OF(containment_names), name);
 }
 
 static void part_init(es_energy_part *p)
@@ -71,6 +96,7 @@ void es_result_init(es_result *r)
     r->peak_rss_kb = -1;
     r->worker_cpu_s = NAN;
     r->worker_peak_rss_kb = -1;
+    r->containment = ES_CONTAIN_UNKNOWN;
     part_init(&r->cpu);
     part_init(&r->dram);
     part_init(&r->gpu);
@@ -164,6 +190,7 @@ int es_result_format(const es_result *r, char *buf, size_t cap)
     out_text(&o, "host", r->host, sizeof r->host);
     out_double(&o, "worker_cpu_s", r->worker_cpu_s);
     out_printf(&o, " worker_peak_rss_kb=%ld", r->worker_peak_rss_kb);
+    out_printf(&o, " containment=%s", es_containment_name(r->containment));
     out_printf(&o, "\n");
     return o.len > INT_MAX ? INT_MAX : (int)o.len;
 }
@@ -239,13 +266,11 @@ static int parse_part_key(es_energy_part *const parts[3], const char *key, const
 
 static int parse_status(const char *v, es_exit_kind *out)
 {
-    for (int i = 0; i < 3; i++) {
-        if (strcmp(v, status_names[i]) == 0) {
-            *out = (es_exit_kind)i;
-            return 0;
-        }
-    }
-    return ES_EPROTO;
+    int i = table_index(status_names, N_OF(status_names), v);
+    if (i < 0)
+        return ES_EPROTO;
+    *out = (es_exit_kind)i;
+    return 0;
 }
 
 static int parse_version(const char *v)
@@ -348,6 +373,10 @@ static int result_token(void *ctx, const char *key, const char *v)
         rc = parse_double(v, &r->worker_cpu_s);
     } else if (strcmp(key, "worker_peak_rss_kb") == 0) {
         rc = parse_long(v, -1, LONG_MAX, &r->worker_peak_rss_kb);
+    } else if (strcmp(key, "containment") == 0) {
+        /* A kind a later worker adds reads as unknown (result.h). */
+        int kind = es_containment_parse(v);
+        r->containment = kind < 0 ? ES_CONTAIN_UNKNOWN : (es_containment)kind;
     } else {
         es_energy_part *const parts[3] = {&r->cpu, &r->dram, &r->gpu};
         parse_part_key(parts, key, v, &rc);

@@ -53,6 +53,24 @@ typedef enum es_exit_kind {
     ES_EXIT_EXEC_FAILED /* the command could not be started; see exec_errno */
 } es_exit_kind;
 
+/* How the worker kept the trial's processes together, so that it could stop
+ * every one of them and count their CPU time: in the trial's own cgroup v2
+ * (--cgroup), or by its process group and the worker being their subreaper
+ * (without --cgroup, or when moving the trial into the cgroup failed).
+ * ES_CONTAIN_UNKNOWN: a line from a worker before the field, or a value this
+ * build does not know (read as unknown rather than rejected, so a later
+ * worker may add kinds). */
+typedef enum es_containment {
+    ES_CONTAIN_UNKNOWN = 0,
+    ES_CONTAIN_PGROUP, /* process group + subreaper; CPU time from /proc and getrusage */
+    ES_CONTAIN_CGROUP  /* the trial's cgroup; CPU time from its cpu.stat */
+} es_containment;
+
+/* "unknown", "pgroup", "cgroup" */
+const char *es_containment_name(es_containment c);
+/* Inverse of es_containment_name; -1 when unknown. */
+int es_containment_parse(const char *name);
+
 typedef struct es_result {
     es_exit_kind exit_kind;
     int exit_code;
@@ -66,11 +84,13 @@ typedef struct es_result {
     long peak_rss_kb; /* largest resident set of any process of the trial */
     es_energy_part cpu, dram, gpu;
     char host[64];
-    double worker_cpu_s;     /* the worker's own CPU time: the meter's overhead */
-    long worker_peak_rss_kb; /* the worker's own peak resident set */
+    double worker_cpu_s;        /* the worker's own CPU time: the meter's overhead */
+    long worker_peak_rss_kb;    /* the worker's own peak resident set */
+    es_containment containment; /* "containment=" on the line */
 } es_result;
 
-/* Reset r to "nothing known" (energy parts NAN / ES_EM_NONE). */
+/* Reset r to "nothing known" (energy parts NAN / ES_EM_NONE, containment
+ * ES_CONTAIN_UNKNOWN). */
 void es_result_init(es_result *r);
 
 /* Write r as one '\n'-terminated line into buf.  Returns the length the

@@ -6,17 +6,37 @@
  * the next meter sample or the next escalation deadline: no handlers, no
  * global state, no busy waiting.  The trial is started (a vfork, see
  * start_trial) in its own process group (pgid == its pid).  The worker is a
- * child subreaper, so processes
- * the trial daemonizes (setsid, double fork) are re-parented to the worker
- * instead of init, and it gets SIGTERM when its own parent dies.
+ * child subreaper, so processes the trial daemonizes (setsid, double fork)
+ * are re-parented to the worker instead of init, and it gets SIGTERM when
+ * its own parent dies.
+ *
+ * Containment.  With --cgroup DIR the trial's first process also moves
+ * itself into DIR, the cgroup v2 directory the coordinator made for this
+ * trial alone, by writing "0" to DIR/cgroup.procs (opened by the worker
+ * before the vfork) before it execs: from then on every process the trial
+ * starts is born in the cgroup and stays there, whatever it does to its
+ * session, group or parent.  If that write fails, the trial still runs,
+ * contained by its process group and the subreaper alone, as it is without
+ * --cgroup; a note on stderr and the result's containment=pgroup say so.
  *
  * Stopping: a stop signal, or the trial's main process exiting while other
- * processes of the tree remain, starts the teardown: SIGTERM to the trial's
- * group and to every child of the worker, then after the grace period
- * SIGKILL to the same, repeated (every second, and whenever a child exits)
- * until the worker has no child left.  Because every descendant either has
- * a living parent inside the tree or was re-parented to the worker, "no
- * child left" means "nothing of the trial is left".
+ * processes of the tree remain, starts the teardown: SIGTERM (and SIGCONT)
+ * to the trial's group, to every child of the worker and, in a cgroup, to
+ * every process listed in its cgroup.procs, then after the grace period
+ * SIGKILL to the group and the children, and cgroup.kill, which kills all
+ * the cgroup holds in one step, repeated (every second, and whenever a
+ * child exits) until the worker has no child left.  Because every
+ * descendant either has a living parent inside the tree or was re-parented
+ * to the worker, "no child left" means "nothing of the trial's tree is
+ * left".  What the cgroup may still hold then descends from no child of the
+ * worker (a process that joined the cgroup from outside the tree): before
+ * it reports, the worker writes cgroup.kill once more and waits, at most
+ * two seconds, for cgroup.events to say "populated 0".  A pid read from
+ * cgroup.procs is signalled by number, so it could in principle be reused
+ * between the read and the kill; the kernel hands out pids in sequence, so
+ * that would take the whole pid space going round in that instant, and the
+ * SIGKILL phase goes through cgroup.kill, which names no pid at all.  Should
+ * the worker itself be killed, the coordinator can still write cgroup.kill.
  *
  * The main process is kept as an unreaped zombie (waitid WNOWAIT) until the
  * end: that pins its pid, so the pgid the worker signals can never be reused
@@ -26,19 +46,24 @@
  *
  * Live CPU time.  Under shared attribution the meter needs the tree's CPU
  * time at every sample, not just at the end, and every sample line needs it
- * too: the CPU of every live process of the tree (utime+stime+cutime+cstime
- * of /proc/PID/stat -- cutime holds the descendants it has reaped itself),
+ * too.  In a cgroup it is the cgroup's own count, usage_usec of its cpu.stat
+ * (less what it held before the trial), both live and in the result: that
+ * counts every process that ever ran there, exactly, whether the worker
+ * reaped it, another process did, or no one did (a parent that ignores
+ * SIGCHLD lets the kernel discard its children's times).  Otherwise it is
+ * the CPU of every live process of the tree (utime+stime+cutime+cstime of
+ * /proc/PID/stat -- cutime holds the descendants it has reaped itself),
  * found by walking down from the worker's children through
  * /proc/PID/task/TID/children (children hang on the thread that forked
- * them), plus getrusage(RUSAGE_CHILDREN) for those the worker has reaped.
- * The same reads give each process's resident set, whose largest value so
- * far (and the reaped children's ru_maxrss) stands in for the peak RSS while
- * the trial runs.  A process can escape one walk (caught between exiting
- * and being counted in its parent), so the figure handed on never goes
- * down.  The walk costs a few syscalls per process and runs only when a
- * sample line is due or, in shared mode, at a sample tick -- once when both
- * fall together; without the children files it falls back to one scan of
- * /proc.
+ * them), plus getrusage(RUSAGE_CHILDREN) for those the worker has reaped;
+ * in a cgroup the same walk is still made, for the peak RSS.  The walk's
+ * reads give each process's resident set, whose largest value so far (and
+ * the reaped children's ru_maxrss) stands in for the peak RSS while the
+ * trial runs.  A process can escape one walk (caught between exiting and
+ * being counted in its parent), so the figure handed on never goes down.
+ * The walk costs a few syscalls per process and runs only when a sample
+ * line is due or, in shared mode, at a sample tick -- once when both fall
+ * together; without the children files it falls back to one scan of /proc.
  *
  * Sample lines.  With a result descriptor and --report-ms > 0, every
  * report_ms the loop asks the meter for the energy so far (es_meter_peek,
@@ -51,6 +76,8 @@
  * replaces a skipped one.
  */
 #include "run.h"
+
+#include "cgroup.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -71,6 +98,8 @@
 
 /* While SIGKILL'ing, signal again this often in case a child escaped. */
 #define REKILL_S 1.0
+/* How long the last cgroup.kill may take to empty the cgroup. */
+#define SWEEP_WAIT_S 2.0
 
 typedef struct pidvec {
     pid_t *v;
@@ -85,18 +114,22 @@ typedef struct sup {
     pid_t main_pid; /* also the trial's pgid */
     int main_done;
     phase phase;
-    double deadline;   /* monotonic time of the next escalation */
-    int stop_signal;   /* first stop signal received while the trial ran */
-    int use_proc_scan; /* kernel lacks /proc/PID/task/TID/children */
-    pidvec kids;       /* the worker's children other than main_pid */
-    pidvec termed;     /* kids already sent SIGTERM */
-    pidvec foreign;    /* children from before the trial (an exec'ing shell's) */
-    pidvec walk;       /* scratch for tree_usage() */
-    long clk_tck;      /* units of /proc/PID/stat times */
-    long page_kb;      /* units of /proc/PID/stat rss, in KiB */
-    int report;        /* write sample lines (result_fd, report_ms > 0, trial started) */
-    double cpu_hi;     /* largest live CPU time handed on so far */
-    long rss_hi_kb;    /* largest RSS of a process of the tree seen so far; -1: none */
+    double deadline;    /* monotonic time of the next escalation */
+    int stop_signal;    /* first stop signal received while the trial ran */
+    int use_proc_scan;  /* kernel lacks /proc/PID/task/TID/children */
+    pidvec kids;        /* the worker's children other than main_pid */
+    pidvec termed;      /* kids and processes of cg already sent SIGTERM */
+    pidvec foreign;     /* children from before the trial (an exec'ing shell's) */
+    pidvec walk;        /* scratch for tree_usage() */
+    long clk_tck;       /* units of /proc/PID/stat times */
+    long page_kb;       /* units of /proc/PID/stat rss, in KiB */
+    int report;         /* write sample lines (result_fd, report_ms > 0, trial started) */
+    double cpu_hi;      /* largest live CPU time handed on so far */
+    long rss_hi_kb;     /* largest RSS of a process of the tree seen so far; -1: none */
+    es_cgroup cg;       /* the trial's cgroup (--cgroup), open while contained */
+    int contained;      /* the trial's first process moved into cg */
+    long long cg_usec0; /* cg's usage_usec before the trial started */
+    pidvec cgpids;      /* processes in cg at the last listing (teardown only) */
 } sup;
 
 void es_worker_opts_init(es_worker_opts *o)
@@ -268,13 +301,6 @@ static int reap(sup *s)
         if (reaped == 0)
             break;
     }
-    /* Forget SIGTERMs sent to processes that are gone (their pids may be
-     * reused by new children, which deserve a SIGTERM of their own). */
-    size_t keep = 0;
-    for (size_t i = 0; i < s->termed.n; i++)
-        if (pidvec_has(&s->kids, s->termed.v[i]))
-            s->termed.v[keep++] = s->termed.v[i];
-    s->termed.n = keep;
     return 0;
 }
 
@@ -402,10 +428,21 @@ static long long scan_ticks(sup *s, long *rss)
     return ticks;
 }
 
+/* The CPU seconds of every process that has run in the trial's cgroup,
+ * into *cpu_s; 0, or -1 when not contained or cpu.stat is unreadable. */
+static int cgroup_cpu_s(const sup *s, double *cpu_s)
+{
+    long long usec;
+    if (!s->contained || es_cgroup_cpu_usec(&s->cg, &usec) != 0)
+        return -1;
+    *cpu_s = (double)(usec - s->cg_usec0) * 1e-6;
+    return 0;
+}
+
 /* Put into u the user+system CPU seconds the trial's tree has used so far
- * (live processes plus the reaped ones; never less than the last figure)
- * and the largest RSS seen so far.  Call right after reap(), which lists
- * s->kids. */
+ * (live processes plus the reaped ones, or the cgroup's count when
+ * contained; never less than the last figure) and the largest RSS seen so
+ * far.  Call right after reap(), which lists s->kids. */
 static void tree_usage(sup *s, es_meter_usage *u)
 {
     struct rusage ru;
@@ -418,6 +455,7 @@ static void tree_usage(sup *s, es_meter_usage *u)
     long pages = 0;
     long long ticks = s->use_proc_scan ? scan_ticks(s, &pages) : walk_ticks(s, &pages);
     double cpu = reaped + (double)ticks / (double)s->clk_tck;
+    (void)cgroup_cpu_s(s, &cpu); /* exact where it can be read */
     if (cpu > s->cpu_hi)
         s->cpu_hi = cpu;
     if (pages > 0 && pages * s->page_kb > s->rss_hi_kb)
@@ -436,23 +474,63 @@ static void term_one(pid_t target)
         (void)kill(target, SIGCONT);
 }
 
+static int push_cgroup_pid(void *ctx, pid_t pid)
+{
+    sup *s = ctx;
+    if (pid == s->self || pidvec_has(&s->foreign, pid))
+        return 0; /* never the worker's own, whatever the cgroup holds */
+    return pidvec_push(&s->cgpids, pid);
+}
+
+/* List the processes in the trial's cgroup into s->cgpids (none when not
+ * contained; a failed listing leaves the kill to cgroup.kill). */
+static void list_cgroup(sup *s)
+{
+    s->cgpids.n = 0;
+    if (s->contained)
+        (void)es_cgroup_each_pid(&s->cg, push_cgroup_pid, s);
+}
+
+/* Note as asked the processes of pv still in the trial's group, which the
+ * group's SIGTERM has just reached: do not ask them twice (a second SIGTERM
+ * can cut short a graceful exit). */
+static void mark_group_asked(sup *s, const pidvec *pv)
+{
+    for (size_t i = 0; i < pv->n; i++)
+        if (getpgid(pv->v[i]) == s->main_pid && !pidvec_has(&s->termed, pv->v[i]))
+            (void)pidvec_push(&s->termed, pv->v[i]);
+}
+
 static void begin_teardown(sup *s, double now)
 {
     s->phase = TERMINATING;
     s->deadline = now + s->opts->grace_s;
     term_one(-s->main_pid);
-    /* Children still in the trial's group have just been asked; do not ask
-     * them twice (a second SIGTERM can cut short a graceful exit). */
-    for (size_t i = 0; i < s->kids.n; i++)
-        if (getpgid(s->kids.v[i]) == s->main_pid)
-            (void)pidvec_push(&s->termed, s->kids.v[i]);
+    list_cgroup(s);
+    mark_group_asked(s, &s->kids);
+    mark_group_asked(s, &s->cgpids);
 }
 
-/* SIGTERM every child not yet asked, e.g. one re-parented since. */
-static void term_new_kids(sup *s)
+/* Forget SIGTERMs sent to processes that are gone, neither a child nor in
+ * the cgroup (their pids may be reused by new processes, which deserve a
+ * SIGTERM of their own).  Call with both lists fresh. */
+static void forget_gone(sup *s)
 {
-    for (size_t i = 0; i < s->kids.n; i++) {
-        pid_t pid = s->kids.v[i];
+    size_t keep = 0;
+    for (size_t i = 0; i < s->termed.n; i++) {
+        pid_t pid = s->termed.v[i];
+        if (pidvec_has(&s->kids, pid) || pidvec_has(&s->cgpids, pid))
+            s->termed.v[keep++] = pid;
+    }
+    s->termed.n = keep;
+}
+
+/* SIGTERM every process of pv not yet asked, e.g. a child re-parented
+ * since, or a process of the cgroup that left the tree and the group. */
+static void term_new(sup *s, const pidvec *pv)
+{
+    for (size_t i = 0; i < pv->n; i++) {
+        pid_t pid = pv->v[i];
         if (!pidvec_has(&s->termed, pid) && pidvec_push(&s->termed, pid) == 0)
             term_one(pid);
     }
@@ -463,6 +541,8 @@ static void kill_all(sup *s)
     (void)kill(-s->main_pid, SIGKILL);
     for (size_t i = 0; i < s->kids.n; i++)
         (void)kill(s->kids.v[i], SIGKILL);
+    if (s->contained)
+        (void)es_cgroup_kill(&s->cg); /* everything in it, whatever its parent */
 }
 
 /* Move the teardown along; called after every reap. */
@@ -475,7 +555,10 @@ static void escalate(sup *s, double now)
         s->deadline = now; /* fall through to the first SIGKILL */
     }
     if (s->phase == TERMINATING) {
-        term_new_kids(s);
+        list_cgroup(s);
+        forget_gone(s);
+        term_new(s, &s->kids);
+        term_new(s, &s->cgpids);
     } else if (s->phase == KILLING) {
         kill_all(s);
         if (now >= s->deadline)
@@ -491,6 +574,8 @@ typedef struct trial_exec {
     char *const *argv;
     int result_fd;
     pid_t worker;
+    int procs_fd;   /* the trial's cgroup.procs, to write "0" to; or -1 */
+    int join_errno; /* 0 unless writing procs_fd failed */
     int exec_errno; /* 0 unless exec failed */
 } trial_exec;
 
@@ -499,7 +584,7 @@ typedef struct trial_exec {
 
 /* In the child: become the trial.  It runs in the worker's memory (see
  * start_trial), so only system calls, and nothing written but its own
- * stack and te->exec_errno. */
+ * stack, te->join_errno and te->exec_errno. */
 static int exec_trial(void *arg)
 {
     trial_exec *te = arg;
@@ -514,6 +599,14 @@ static int exec_trial(void *arg)
     (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != te->worker)
         _exit(127);
+    /* Into the trial's cgroup before it can start anything, so that all it
+     * ever starts is there too.  If that fails, it still runs, contained by
+     * its group only; the worker says so. */
+    if (te->procs_fd >= 0) {
+        ssize_t n = write(te->procs_fd, "0", 1);
+        if (n != 1)
+            te->join_errno = n < 0 ? errno : EIO;
+    }
     if (te->result_fd >= 0)
         (void)close(te->result_fd);
     for (int sig = 1; sig < NSIG; sig++)
@@ -525,22 +618,69 @@ static int exec_trial(void *arg)
     _exit(127);
 }
 
-/* Start the trial in its own process group; the pid, or -errno with
+/* Say on stderr that the trial runs without its cgroup, and why. */
+static void note_uncontained(const char *why)
+{
+    fprintf(stderr,
+            "ecosweep-worker: --cgroup %s; the trial runs contained by its process group only\n",
+            why);
+}
+
+/* Open the trial's cgroup (opts->cgroup_dir) into s->cg for start_trial(),
+ * noting where it began counting CPU time; its cgroup.procs for the child
+ * to write, or -1, with a note, when it cannot be used (it was checked at
+ * startup, but may have gone since). */
+static int prepare_cgroup(sup *s)
+{
+    const char *dir = s->opts->cgroup_dir;
+    es_err err;
+    int rc = es_cgroup_open(&s->cg, dir, &err);
+    if (rc == 0 && (rc = es_cgroup_cpu_usec(&s->cg, &s->cg_usec0)) < 0)
+        es_err_set(&err, rc, "%s: reading cpu.stat: %s", dir, strerror(-rc));
+    if (rc == 0 && (rc = es_cgroup_open_procs(&s->cg)) < 0)
+        es_err_set(&err, rc, "%s: opening cgroup.procs: %s", dir, strerror(-rc));
+    if (rc < 0) {
+        note_uncontained(err.msg);
+        es_cgroup_close(&s->cg);
+        return -1;
+    }
+    return s->cg.procs_fd;
+}
+
+/* Start the trial in its own process group -- and, with --cgroup, in its
+ * cgroup (s->contained says whether it got there); the pid, or -errno with
  * nothing started.  *exec_errno is set when the child could not exec.
  * The child shares the worker's memory and the worker waits until it has
  * exec'd or exited (a vfork, CLONE_VM | CLONE_VFORK): nothing of the worker
- * is copied, and the reason exec failed is simply read from te.  The
- * child's own setpgid runs before its exec, so the group exists when this
- * returns. */
-static pid_t start_trial(const es_worker_opts *opts, char *const argv[], int *exec_errno)
+ * is copied, and the reasons the move or exec failed are simply read from
+ * te.  The child's own setpgid and cgroup move run before its exec, so the
+ * group exists, and the trial is in the cgroup, when this returns. */
+static pid_t start_trial(sup *s, char *const argv[], int *exec_errno)
 {
-    trial_exec te = {argv, opts->result_fd, getpid(), 0};
+    const es_worker_opts *opts = s->opts;
+    trial_exec te = {argv, opts->result_fd, getpid(), -1, 0, 0};
+    if (opts->cgroup_dir != NULL)
+        te.procs_fd = prepare_cgroup(s);
     char *stack = malloc(TRIAL_STACK);
-    if (stack == NULL)
-        return -ENOMEM;
-    pid_t pid = clone(exec_trial, stack + TRIAL_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, &te);
-    int e = errno;
-    free(stack);
+    pid_t pid = -1;
+    int e = ENOMEM;
+    if (stack != NULL) {
+        pid = clone(exec_trial, stack + TRIAL_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, &te);
+        e = errno;
+        free(stack);
+    }
+    if (te.procs_fd >= 0) {
+        es_cgroup_close_procs(&s->cg);
+        s->contained = pid > 0 && te.join_errno == 0;
+        if (pid > 0 && !s->contained) {
+            char why[ES_ERR_MSG_MAX + 64];
+            snprintf(why, sizeof why, "%s: moving the trial into it: %s", opts->cgroup_dir,
+                     strerror(te.join_errno));
+            note_uncontained(why);
+        }
+        if (!s->contained)
+            es_cgroup_close(&s->cg);
+    }
     if (pid < 0)
         return -e;
     *exec_errno = te.exec_errno;
@@ -728,7 +868,21 @@ static int supervise(sup *s, int sfd, es_meter *meter, double t0, es_err *err)
     }
 }
 
-static void fill_usage(es_result *out, double t0, double real0)
+/* Whatever is still in the trial's cgroup once the worker has no child
+ * left descends from no child of the worker, so the teardown could not
+ * count on reaching it: kill it through the cgroup, and wait for the
+ * cgroup to empty -- briefly, never forever. */
+static void sweep_cgroup(const sup *s)
+{
+    if (!s->contained || es_cgroup_populated(&s->cg) != 1)
+        return;
+    (void)es_cgroup_kill(&s->cg);
+    if (es_cgroup_wait_empty(&s->cg, SWEEP_WAIT_S) == 0)
+        fprintf(stderr, "ecosweep-worker: --cgroup %s: still populated %g s after cgroup.kill\n",
+                s->opts->cgroup_dir, SWEEP_WAIT_S);
+}
+
+static void fill_usage(const sup *s, es_result *out, double t0, double real0)
 {
     struct rusage ru;
     out->wall_s = mono_now() - t0;
@@ -738,6 +892,9 @@ static void fill_usage(es_result *out, double t0, double real0)
         out->cpu_s = timeval_s(ru.ru_utime) + timeval_s(ru.ru_stime);
         out->peak_rss_kb = ru.ru_maxrss;
     }
+    /* The cgroup also counts what the worker never reaped (processes
+     * reaped by a parent that ignores SIGCHLD, ones outside the tree). */
+    (void)cgroup_cpu_s(s, &out->cpu_s);
     if (gethostname(out->host, sizeof out->host) != 0)
         out->host[0] = '\0';
     out->host[sizeof out->host - 1] = '\0';
@@ -780,6 +937,7 @@ int es_worker_run(const es_worker_opts *opts, char *const argv[], es_result *out
     long page = sysconf(_SC_PAGESIZE);
     s.page_kb = page >= 1024 ? page / 1024 : 4;
     s.rss_hi_kb = -1;
+    es_cgroup_init(&s.cg);
     es_result_init(out);
 
     pid_t parent = opts->parent_pid > 0 ? opts->parent_pid : getppid();
@@ -815,7 +973,7 @@ int es_worker_run(const es_worker_opts *opts, char *const argv[], es_result *out
     double real0 = clock_s(CLOCK_REALTIME);
     double t0 = mono_now();
     int exec_errno = 0, status = 0;
-    pid_t pid = start_trial(opts, argv, &exec_errno);
+    pid_t pid = start_trial(&s, argv, &exec_errno);
     if (pid < 0) {
         exec_errno = (int)-pid;
     } else {
@@ -829,6 +987,7 @@ int es_worker_run(const es_worker_opts *opts, char *const argv[], es_result *out
             fprintf(stderr, "ecosweep-worker: %s\n", serr.msg);
             (void)kill(-pid, SIGKILL);
         }
+        sweep_cgroup(&s);
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
             ;
     }
@@ -837,10 +996,13 @@ int es_worker_run(const es_worker_opts *opts, char *const argv[], es_result *out
     free(s.termed.v);
     free(s.foreign.v);
     free(s.walk.v);
+    free(s.cgpids.v);
 
-    fill_usage(out, t0, real0);
+    fill_usage(&s, out, t0, real0);
     fill_status(out, status, exec_errno);
     out->stop_signal = s.stop_signal;
+    out->containment = s.contained ? ES_CONTAIN_CGROUP : ES_CONTAIN_PGROUP;
+    es_cgroup_close(&s.cg);
     if (meter != NULL) {
         es_meter_usage u = {.trial_pgid = pid > 0 ? pid : 0,
                             .wall_s = out->wall_s,

@@ -13,7 +13,15 @@
  * what is used instead) go to stderr once, before the trial starts, as
  * "ecosweep-worker: note: ..." lines.  Under shared attribution
  * (opts->meter.attribution == ES_ATTR_SHARED) every sample also carries the
- * tree's live CPU time (es_meter_usage.live_cpu_s), read from /proc.
+ * tree's live CPU time (es_meter_usage.live_cpu_s), read from /proc, or
+ * from the trial's cgroup (below).
+ *
+ * With opts->cgroup_dir, the trial runs in that cgroup (cgroup.h): its first
+ * process moves itself in before it execs, teardown also signals and kills
+ * what the cgroup holds, and the trial's CPU time comes from the cgroup's
+ * cpu.stat.  If the move fails, the trial still runs, contained by its
+ * process group only, with a note on stderr; out->containment tells which
+ * (ES_CONTAIN_CGROUP or ES_CONTAIN_PGROUP).
  *
  * Output on opts->result_fd: the "ecosweep-started" line as soon as the
  * trial runs, then, every opts->report_ms while it runs, an
@@ -33,14 +41,16 @@
 #include <sys/types.h>
 
 typedef struct es_worker_opts {
-    double grace_s;   /* seconds between SIGTERM and SIGKILL (5) */
-    int sample_ms;    /* period of the meter's sampling timer, > 0 (1000) */
-    int report_ms;    /* period of the sample lines on result_fd; 0: none (1000).
-                         Each costs one walk of the trial's processes in /proc. */
-    int result_fd;    /* descriptor kept from the trial (closed there), or -1 */
-    int mark_records; /* start each line with ES_RECORD_MARK (result_fd then
-                         shares its stream with the trial's stderr) */
-    pid_t parent_pid; /* the process whose death stops the trial; 0: getppid() at the call */
+    double grace_s;         /* seconds between SIGTERM and SIGKILL (5) */
+    int sample_ms;          /* period of the meter's sampling timer, > 0 (1000) */
+    int report_ms;          /* period of the sample lines on result_fd; 0: none (1000).
+                               Each costs one walk of the trial's processes in /proc. */
+    int result_fd;          /* descriptor kept from the trial (closed there), or -1 */
+    int mark_records;       /* start each line with ES_RECORD_MARK (result_fd then
+                               shares its stream with the trial's stderr) */
+    pid_t parent_pid;       /* the process whose death stops the trial; 0: getppid() at the call */
+    const char *cgroup_dir; /* --cgroup: the trial's own empty cgroup v2 directory, or NULL
+                               (checked by es_cgroup_open, cgroup.h) */
     es_meter_config meter;
 } es_worker_opts;
 

@@ -51,6 +51,7 @@ ES_TEST(result_roundtrip_with_nan_energy)
     r.dram.j = 0.1 + 0.2;
     snprintf(r.dram.source, sizeof r.dram.source, "rapl");
     snprintf(r.host, sizeof r.host, "node-17.cluster");
+    r.containment = ES_CONTAIN_CGROUP;
     roundtrip(&r, &back);
 
     ES_CHECK_INT(back.exit_kind, ES_EXIT_SIGNALED);
@@ -67,6 +68,57 @@ ES_TEST(result_roundtrip_with_nan_energy)
     ES_CHECK_INT(back.gpu.method, ES_EM_NONE);
     ES_CHECK(isnan(back.gpu.j));
     ES_CHECK_STR(back.host, "node-17.cluster");
+    ES_CHECK_INT(back.containment, ES_CONTAIN_CGROUP);
+
+    r.containment = ES_CONTAIN_PGROUP;
+    roundtrip(&r, &back);
+    ES_CHECK_INT(back.containment, ES_CONTAIN_PGROUP);
+}
+
+ES_TEST(result_containment_is_on_the_line)
+{
+    es_result r;
+    char line[2048];
+    es_result_init(&r);
+    ES_CHECK_INT(r.containment, ES_CONTAIN_UNKNOWN);
+    es_result_format(&r, line, sizeof line);
+    ES_CHECK_CONTAINS(line, " containment=unknown");
+    r.containment = ES_CONTAIN_CGROUP;
+    es_result_format(&r, line, sizeof line);
+    ES_CHECK_CONTAINS(line, " containment=cgroup");
+    r.containment = ES_CONTAIN_PGROUP;
+    es_result_format(&r, line, sizeof line);
+    ES_CHECK_CONTAINS(line, " containment=pgroup");
+}
+
+ES_TEST(result_containment_unknown_in_old_lines_and_for_new_kinds)
+{
+    /* A worker from before the field wrote none; a later one may write a
+     * kind this build does not know: neither rejects the record. */
+    static const char *const lines[] = {
+        "ecosweep-result v=1 status=exited exit_code=0 wall_s=1",
+        "ecosweep-result v=1 status=exited containment=systemd-scope wall_s=1",
+        "ecosweep-result v=1 status=exited containment= wall_s=1",
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        es_result r;
+        ES_CHECK_INT(es_result_parse(lines[i], strlen(lines[i]), &r), 0);
+        ES_CHECK_INT(r.containment, ES_CONTAIN_UNKNOWN);
+        ES_CHECK(r.wall_s == 1);
+    }
+}
+
+ES_TEST(result_containment_names)
+{
+    ES_CHECK_STR(es_containment_name(ES_CONTAIN_UNKNOWN), "unknown");
+    ES_CHECK_STR(es_containment_name(ES_CONTAIN_PGROUP), "pgroup");
+    ES_CHECK_STR(es_containment_name(ES_CONTAIN_CGROUP), "cgroup");
+    ES_CHECK_STR(es_containment_name((es_containment)42), "unknown");
+    ES_CHECK_INT(es_containment_parse("unknown"), ES_CONTAIN_UNKNOWN);
+    ES_CHECK_INT(es_containment_parse("pgroup"), ES_CONTAIN_PGROUP);
+    ES_CHECK_INT(es_containment_parse("cgroup"), ES_CONTAIN_CGROUP);
+    ES_CHECK_INT(es_containment_parse("cgroup2"), -1);
+    ES_CHECK_INT(es_containment_parse(""), -1);
 }
 
 ES_TEST(result_nan_written_as_nan_and_none_never_zero)

@@ -24,18 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Shell text that saves a pid (e.g. "$$", "$!") to the file named by "$1"
- * without a reader ever seeing a partial file. */
-#define SAVE_PID(var) "echo " var " > \"$1.tmp\" && mv \"$1.tmp\" \"$1\"; "
-
 /* The worker with no --result-fd: its result goes to stderr. */
 static const worker_setup no_result_fd = {.no_result_fd = 1};
-
-static void sleep_s(double s)
-{
-    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-    nanosleep(&ts, NULL);
-}
 
 static const char *tmp_path(const char *name)
 {
@@ -44,38 +34,6 @@ static const char *tmp_path(const char *name)
     char *p = paths[next++ % 8];
     snprintf(p, 4096, "%s/%s", es_test_tmpdir(), name);
     return p;
-}
-
-/* Wait (at most 3 s) for a trial to write its pid file; the pid. */
-static pid_t wait_pid_file(const char *path)
-{
-    double limit = worker_now_s() + 3.0;
-    for (;;) {
-        FILE *f = fopen(path, "r");
-        if (f != NULL) {
-            int pid = 0;
-            int ok = fscanf(f, "%d", &pid) == 1;
-            fclose(f);
-            if (ok && pid > 0)
-                return (pid_t)pid;
-        }
-        if (worker_now_s() > limit)
-            ES_FAIL("no pid in %s after 3 s", path);
-        sleep_s(0.01);
-    }
-}
-
-static int gone(pid_t pid)
-{
-    return kill(pid, 0) != 0 && errno == ESRCH;
-}
-
-static void write_script(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    ES_CHECK(f != NULL);
-    fputs(text, f);
-    fclose(f);
 }
 
 /* ---- exit status ------------------------------------------------------ */
@@ -134,7 +92,7 @@ ES_TEST(worker_exec_failure)
     ES_CHECK_INT(w.r.exec_errno, ENOENT);
 
     const char *plain = tmp_path("not-executable");
-    write_script(plain, "echo hi\n");
+    worker_write_file(plain, "echo hi\n");
     ES_CHECK(chmod(plain, 0644) == 0);
     const char *notexec[] = {plain, NULL};
     worker_run(&w, NULL, notexec);
@@ -218,7 +176,7 @@ ES_TEST(worker_own_cpu_stays_near_zero)
     const char *opts[] = {"--sample-ms", "50", NULL};
     const char *trial[] = {"sleep", "1", NULL};
     worker_start(&w, opts, trial);
-    sleep_s(0.8);
+    worker_sleep_s(0.8);
     char path[64], buf[1024];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)w.pid);
     FILE *f = fopen(path, "r");
@@ -305,7 +263,7 @@ static void check_stop(int sig)
     const char *pidf = tmp_path("pid");
     const char *trial[] = {"sh", "-c", SAVE_PID("$$") "exec sleep 100", "sh", pidf, NULL};
     worker_start(&w, NULL, trial);
-    pid_t pgid = wait_pid_file(pidf);
+    pid_t pgid = worker_wait_pid_file(pidf);
     ES_CHECK_INT(getpgid(pgid), pgid); /* the trial leads its own group */
     ES_CHECK(pgid != getpgid(0));
     double t = worker_now_s();
@@ -341,9 +299,9 @@ ES_TEST(worker_stops_a_stopped_trial_without_waiting_for_grace)
     const char *opts[] = {"--grace", "3", NULL};
     const char *trial[] = {"sh", "-c", SAVE_PID("$$") "exec sleep 100", "sh", pidf, NULL};
     worker_start(&w, opts, trial);
-    pid_t pgid = wait_pid_file(pidf);
+    pid_t pgid = worker_wait_pid_file(pidf);
     ES_CHECK(kill(-pgid, SIGSTOP) == 0);
-    sleep_s(0.05);
+    worker_sleep_s(0.05);
     double t = worker_now_s();
     ES_CHECK(kill(w.pid, SIGTERM) == 0);
     worker_finish(&w);
@@ -360,8 +318,8 @@ ES_TEST(worker_sigkills_trial_ignoring_sigterm_after_grace)
     const char *trial[] = {"sh", "-c", "trap '' TERM; " SAVE_PID("$$") "sleep 100; exit 0",
                            "sh", pidf, NULL};
     worker_start(&w, opts, trial);
-    pid_t pgid = wait_pid_file(pidf);
-    sleep_s(0.05);
+    pid_t pgid = worker_wait_pid_file(pidf);
+    worker_sleep_s(0.05);
     double t = worker_now_s();
     ES_CHECK(kill(w.pid, SIGTERM) == 0);
     worker_finish(&w);
@@ -385,7 +343,7 @@ ES_TEST(worker_kills_background_child_left_in_group)
     ES_CHECK_INT(w.r.exit_kind, ES_EXIT_EXITED);
     ES_CHECK_INT(w.r.stop_signal, 0);
     ES_CHECK(w.elapsed < 2);
-    ES_CHECK(gone(wait_pid_file(pidf)));
+    ES_CHECK(worker_pid_gone(worker_wait_pid_file(pidf)));
 }
 
 ES_TEST(worker_kills_daemonized_descendant)
@@ -395,16 +353,16 @@ ES_TEST(worker_kills_daemonized_descendant)
     worker_proc w;
     const char *dir = es_test_tmpdir();
     const char *script = tmp_path("daemonize.sh");
-    write_script(script, "( setsid sh -c 'trap \"\" TERM; echo $$ > \"$1/d.tmp\"; "
-                         "mv \"$1/d.tmp\" \"$1/d\"; exec sleep 100' sh \"$1\" & )\n"
-                         "while [ ! -e \"$1/d\" ]; do sleep 0.01; done\n"
-                         "exit 0\n");
+    worker_write_file(script, "( setsid sh -c 'trap \"\" TERM; echo $$ > \"$1/d.tmp\"; "
+                              "mv \"$1/d.tmp\" \"$1/d\"; exec sleep 100' sh \"$1\" & )\n"
+                              "while [ ! -e \"$1/d\" ]; do sleep 0.01; done\n"
+                              "exit 0\n");
     const char *opts[] = {"--grace", "0.3", NULL};
     const char *trial[] = {"sh", script, dir, NULL};
     worker_run(&w, opts, trial);
     ES_CHECK_INT(w.exit_status, 0);
-    pid_t daemon = wait_pid_file(tmp_path("d"));
-    ES_CHECK(gone(daemon));
+    pid_t daemon = worker_wait_pid_file(tmp_path("d"));
+    ES_CHECK(worker_pid_gone(daemon));
     ES_CHECK(w.elapsed >= 0.29 && w.elapsed < 2.5);
 }
 
@@ -438,7 +396,7 @@ ES_TEST(worker_parent_death_stops_trial)
     pid_t wk = 0;
     ES_CHECK(read(wp[0], &wk, sizeof wk) == (ssize_t)sizeof wk);
     close(wp[0]);
-    pid_t pgid = wait_pid_file(pidf);
+    pid_t pgid = worker_wait_pid_file(pidf);
     ES_CHECK(kill(middle, SIGKILL) == 0);
     ES_CHECK(waitpid(middle, NULL, 0) == middle);
 
@@ -450,7 +408,7 @@ ES_TEST(worker_parent_death_stops_trial)
             kill(wk, SIGKILL);
             ES_FAIL("worker still running 3 s after its parent died");
         }
-        sleep_s(0.02);
+        worker_sleep_s(0.02);
     }
     ES_CHECK(WIFEXITED(status));
     ES_CHECK_INT(WEXITSTATUS(status), 128 + SIGTERM);

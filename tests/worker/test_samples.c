@@ -35,12 +35,6 @@
 
 #define MAX_SAMPLES 128
 
-static void sleep_s(double s)
-{
-    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-    nanosleep(&ts, NULL);
-}
-
 static void set_part(es_energy_part *p, double j, es_em m)
 {
     p->j = j;
@@ -582,10 +576,10 @@ ES_TEST(worker_unread_result_fd_does_not_stall_it)
      * pipe polls full as soon as the started line is in it.) */
     if (fcntl(w.fd_res, F_SETPIPE_SZ, 8192) < 0)
         ES_FAIL("F_SETPIPE_SZ: %s", strerror(errno));
-    sleep_s(0.4);
+    worker_sleep_s(0.4);
     double t = worker_now_s();
     ES_CHECK(kill(w.pid, SIGTERM) == 0);
-    sleep_s(0.6); /* still not reading */
+    worker_sleep_s(0.6); /* still not reading */
     worker_finish(&w);
     ES_CHECK_INT(w.r.stop_signal, SIGTERM);
     ES_CHECK_INT(w.r.term_signal, SIGTERM);

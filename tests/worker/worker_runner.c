@@ -28,6 +28,43 @@ double worker_now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+void worker_write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ES_CHECK(f != NULL);
+    fputs(text, f);
+    fclose(f);
+}
+
+void worker_sleep_s(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    nanosleep(&ts, NULL);
+}
+
+pid_t worker_wait_pid_file(const char *path)
+{
+    double limit = worker_now_s() + 3.0;
+    for (;;) {
+        FILE *f = fopen(path, "r");
+        if (f != NULL) {
+            int pid = 0;
+            int ok = fscanf(f, "%d", &pid) == 1;
+            fclose(f);
+            if (ok && pid > 0)
+                return (pid_t)pid;
+        }
+        if (worker_now_s() > limit)
+            ES_FAIL("no pid in %s after 3 s", path);
+        worker_sleep_s(0.01);
+    }
+}
+
+int worker_pid_gone(pid_t pid)
+{
+    return kill(pid, 0) != 0 && errno == ESRCH;
+}
+
 const char *worker_path(void)
 {
     static char path[4096];

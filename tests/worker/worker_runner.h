@@ -52,6 +52,23 @@ typedef struct worker_proc {
 /* Monotonic seconds, the clock of started and elapsed. */
 double worker_now_s(void);
 
+/* Shell text that saves a pid (e.g. "$$", "$!") to the file named by "$1"
+ * without a reader ever seeing a partial file (see worker_wait_pid_file). */
+#define SAVE_PID(var) "echo " var " > \"$1.tmp\" && mv \"$1.tmp\" \"$1\"; "
+
+/* Write text to a new file at path (a script for a trial). */
+void worker_write_file(const char *path, const char *text);
+
+/* Sleep s seconds (s >= 0). */
+void worker_sleep_s(double s);
+
+/* Wait (at most 3 s) for a trial to write a pid to path (written whole, by
+ * a rename); that pid. */
+pid_t worker_wait_pid_file(const char *path);
+
+/* 1 when no process has that pid any more (a zombie still has it). */
+int worker_pid_gone(pid_t pid);
+
 /* $ES_BUILD_DIR/ecosweep-worker. */
 const char *worker_path(void);
 
