@@ -104,8 +104,8 @@ int es_factor_override_set(es_factor_override *o, const char *option, const char
         {"pue", ES_OVR_PUE, 1, ES_PUE_MAX, "a number from 1 to 10", &o->pue},
         {"carbon-intensity", ES_OVR_CARBON, 0, ES_CARBON_G_PER_KWH_MAX,
          "a number of g CO2e per kWh from 0 to 5000", &o->carbon_g_per_kwh},
-        {"usd-per-kwh", ES_OVR_ELECTRICITY, 0, ES_USD_PER_KWH_MAX,
-         "a price per kWh from 0 to 100", &o->electricity_usd_per_kwh},
+        {"usd-per-kwh", ES_OVR_ELECTRICITY, 0, ES_USD_PER_KWH_MAX, "a price per kWh from 0 to 100",
+         &o->electricity_usd_per_kwh},
         {"cloud-usd-per-hour", ES_OVR_CLOUD, 0, ES_CLOUD_USD_PER_HOUR_MAX,
          "a price per hour from 0 to 100000", &o->cloud_usd_per_hour},
     };

@@ -20,6 +20,7 @@ void es_store_sweep_clear(es_store_sweep *sw)
         free(t->log_dir);
         free(t->command_json);
         free(t->slurm_job);
+        free(t->containment);
         free(t->slurm_state);
         free(t->params_json);
     }

@@ -50,6 +50,8 @@ typedef struct es_store_trial {
     int64_t first_step;                   /* the step of its first report (1 when it prints none) */
     double first_report_t, last_report_t; /* unix seconds of its objective's first
                                            * and last reports; NAN when none */
+    char *containment;                    /* how its processes were held: "cgroup",
+                                           * "pgroup"; NULL when not recorded */
 } es_store_trial;
 
 typedef struct es_store_sweep {

@@ -113,6 +113,7 @@ static void j_trial(FILE *f, const es_rep_trial_view *tv)
     j_fnum(f, "cpu_s", t->cpu_s);
     j_fnum(f, "peak_rss_kb", t->peak_rss_kb >= 0 ? (double)t->peak_rss_kb : NAN);
     j_fstr(f, "host", t->host);
+    j_fstr(f, "containment", t->containment);
     j_ftime(f, "started", t->started);
     j_ftime(f, "ended", t->ended);
     j_fstr(f, "log_dir", t->log_dir);

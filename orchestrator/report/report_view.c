@@ -140,6 +140,31 @@ static void write_reasons(FILE *f, const es_store_sweep *sw)
     free(r);
 }
 
+/* Which containment held the trials that ran: "containment: 4 trials in
+ * their own cgroup v2 (...), 1 by its process group (...)"; nothing when
+ * no trial recorded one (a sweep from before it was recorded). */
+static void write_containment(FILE *f, const es_store_sweep *sw)
+{
+    int cg = 0, pg = 0;
+    for (size_t i = 0; i < sw->n_trials; i++) {
+        const char *c = sw->trials[i].containment;
+        cg += c != NULL && strcmp(c, "cgroup") == 0;
+        pg += c != NULL && strcmp(c, "pgroup") == 0;
+    }
+    if (cg + pg == 0)
+        return;
+    fputs("containment: ", f);
+    if (cg > 0)
+        fprintf(f,
+                "%d trial%s in %s own cgroup v2 (everything started killed through "
+                "cgroup.kill; CPU time from cpu.stat)",
+                cg, cg == 1 ? "" : "s", cg == 1 ? "its" : "their");
+    if (pg > 0)
+        fprintf(f, "%s%d by %s process group and the worker as subreaper (CPU time from /proc)",
+                cg > 0 ? ", " : "", pg, pg == 1 ? "its" : "their");
+    fputc('\n', f);
+}
+
 static void write_notes(FILE *f, const es_rep_sweep_view *sv)
 {
     const es_store_sweep *sw = sv->sw;
@@ -161,6 +186,7 @@ static void write_notes(FILE *f, const es_rep_sweep_view *sv)
                 b->reused == 1 ? "" : "s");
     es_rep_write_prune_lines(f, "", &sv->prune, &sw->factors);
     es_rep_write_slurm_lines(f, "", &sv->slurm);
+    write_containment(f, sw);
     write_reasons(f, sw);
 }
 

@@ -112,6 +112,7 @@ static void trial_free(trial *t)
 {
     if (t->dirfd >= 0)
         close(t->dirfd);
+    es_loop_cgroup_release(t->sw, t->cgroup);
     es_loop_log_close(&t->out);
     es_loop_log_close(&t->err);
     es_loop_pend_clear(t);
@@ -502,6 +503,7 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
 
     char host[64] = "";
     gethostname(host, sizeof host - 1);
+    es_loop_cgroup_make(sw, t);
     es_trial_new tn = {
         .sweep_id = sw->id,
         .number = t->number,
@@ -513,6 +515,7 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
         .host = host,
         .forecast_j = t->forecast_j,
         .inputs_key = inputs_key,
+        .cgroup = t->cgroup[0] ? t->cgroup : NULL,
     };
     if ((rc = es_store_trial_start(sw->st, &tn, &t->id, &err)) != 0)
         goto fail;
@@ -529,14 +532,15 @@ static int trial_launch(sweep *sw, uint64_t index, es_value *values, double fore
     snprintf(dram_w, sizeof dram_w, "%g", sp->energy.dram_watts_per_gb);
     snprintf(gpu_w, sizeof gpu_w, "%g", sp->energy.gpu_watts);
     int slurm = sp->launcher.type == ES_LAUNCHER_SLURM;
-    char *wargs[] = {
-        "--attribution", (char *)es_energy_attribution_name(sp->energy.attribution), "--gpu-watts",
-        gpu_w, "--cpu-watts-per-core", cpu_w, "--dram-watts-per-gb", dram_w, "--grace", grace,
-        /* Here: the lines on descriptor 3, and the worker
-         * watches this process.  On Slurm: the lines on stderr
-         * (srun carries no other descriptor), and the worker's
-         * parent is slurmstepd; a lost job is cancelled. */
-        slurm ? "--inline-records" : "--result-fd", slurm ? NULL : "3", "--parent-pid", ppid, NULL};
+    char *wargs[] = {"--attribution", (char *)es_energy_attribution_name(sp->energy.attribution),
+                     "--gpu-watts", gpu_w, "--cpu-watts-per-core", cpu_w, "--dram-watts-per-gb",
+                     dram_w, "--grace", grace,
+                     /* Here: the lines on descriptor 3, the worker watches this process,
+                      * and puts the trial in its cgroup when it has one.  On Slurm: the
+                      * lines on stderr (srun carries no other descriptor), and the
+                      * worker's parent is slurmstepd; a lost job is cancelled. */
+                     slurm ? "--inline-records" : "--result-fd", slurm ? NULL : "3", "--parent-pid",
+                     ppid, t->cgroup[0] ? "--cgroup" : NULL, t->cgroup, NULL};
     /* A name unique to this coordinator and trial, to cancel the job by
      * before Slurm has said its id. */
     snprintf(t->job_name, sizeof t->job_name, "ecosweep-%ld-%lld", (long)getpid(),
@@ -847,6 +851,8 @@ static void on_tick(uv_timer_t *h)
         es_loop_stop_launching(sw, "finished", "wall budget of %s reached", d);
         es_loop_stop_running(sw, ES_TRIAL_BUDGET_STOPPED, reason);
     }
+    if (sw->n_cg_left > 0)
+        es_loop_cgroup_sweep_up(sw, 0);
     if (sw->opts->live)
         es_loop_status_line(sw);
 }
@@ -1034,9 +1040,11 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
     /* While trials run, a locked database holds writes for a retry
      * (loop_db.c) rather than stalling the loop in SQLite's busy wait. */
     es_store_set_busy_timeout(st, ES_LOOP_BUSY_MS);
+    es_loop_cgroup_start(sw);
     fill(sw);
     uv_run(&sw->loop, UV_RUN_DEFAULT);
     uv_loop_close(&sw->loop);
+    es_loop_cgroup_sweep_up(sw, 1);
     es_store_set_busy_timeout(st, 10000);
     if (opts->live) {
         fputs("\r\033[K", opts->out);

@@ -45,7 +45,8 @@ typedef struct trial {
     int64_t id, number;
     es_value *values;
     char dir[PATH_MAX];
-    int dirfd; /* dir, opened below the sweep's log root without following links; -1 */
+    int dirfd;             /* dir, opened below the sweep's log root without following links; -1 */
+    char cgroup[PATH_MAX]; /* its cgroup (trial_cgroup.h), "" when it has none */
     es_launch *launch;
     uv_timer_t timer;
     int closes_pending;
@@ -162,6 +163,15 @@ struct sweep {
     double db_since;     /* unix time the wait began; 0 when the store is free */
     uint64_t db_backoff; /* ms to the next retry */
 
+    /* Containment (trial_cgroup.h): this coordinator's parent cgroup, ""
+     * when trials are held by their process group only; the trial cgroups
+     * made so far; those whose processes had not all exited when their
+     * trial ended (removed at a later tick, or at the end). */
+    char cg_parent[PATH_MAX];
+    unsigned cg_made;
+    char **cg_left;
+    size_t n_cg_left;
+
     es_run_summary *sum;
 };
 
@@ -277,6 +287,22 @@ void es_loop_db_close(sweep *sw);
  * values, progress; then launch again.  Called by the retry with writes
  * allowed; any of them finding the database locked again waits anew. */
 void es_loop_write_held(sweep *sw);
+
+/* ---- Trials' cgroups (loop_cgroup.c) ---------------------------------------- */
+
+/* Make this coordinator's parent cgroup when trials run here and cgroup v2
+ * can hold them, and say which containment the trials get. */
+void es_loop_cgroup_start(sweep *sw);
+/* Make trial t's cgroup (t->cgroup; "" when that fails: the trial is held
+ * by its process group, and its result says so). */
+void es_loop_cgroup_make(sweep *sw, trial *t);
+/* Release a trial's cgroup; one still emptying waits in sw->cg_left. */
+void es_loop_cgroup_release(sweep *sw, const char *path);
+/* Kill what the lost trials of a resumed sweep left in their cgroups. */
+void es_loop_cgroup_lost(sweep *sw);
+/* Remove the cgroups that waited; with wait, give their processes up to
+ * 2 s to exit, then remove the parent cgroup too (the sweep's end). */
+void es_loop_cgroup_sweep_up(sweep *sw, int wait);
 
 /* ---- loop_slurm.c ---- */
 

@@ -131,6 +131,7 @@ int es_loop_resume(sweep *sw, es_err *err)
 
     sw->id = sw->opts->resume_id;
     cancel_lost_jobs(sw);
+    es_loop_cgroup_lost(sw);
     if ((rc = es_store_sweep_reopen(sw->st, sw->id, "the coordinator stopped while it ran",
                                     es_loop_now(), &n_lost, err)) != 0 ||
         (rc = es_store_sweep_history(sw->st, sw->id, sp, &h, &n, err)) != 0)

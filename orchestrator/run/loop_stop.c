@@ -11,6 +11,7 @@
 
 #include "launch_slurm.h"
 #include "loop_int.h"
+#include "trial_cgroup.h"
 
 /* ---- Stopping ------------------------------------------------------------- */
 
@@ -115,4 +116,7 @@ void es_loop_kill_orphans(trial *t)
     }
     if (t->pgid > 1)
         kill(-(pid_t)t->pgid, SIGKILL);
+    /* What detached from the group (setsid) is still in the cgroup. */
+    if (t->cgroup[0] != '\0')
+        (void)es_tcg_kill(t->cgroup);
 }

@@ -80,6 +80,8 @@ static const char *const sql[Q__COUNT] = {
                      " WHERE sweep_id = ?1 AND slurm_job_id IS NOT NULL",
     [Q_RUNNING_JOBS] = "SELECT slurm_job_id FROM trial WHERE sweep_id = ?1 AND status = 'running'"
                        " AND slurm_job_id IS NOT NULL",
+    [Q_RUNNING_CGROUPS] = "SELECT cgroup FROM trial WHERE sweep_id = ?1 AND status = 'running'"
+                          " AND cgroup IS NOT NULL",
     [Q_TRIAL_MOVE_LOGS] = "UPDATE trial SET log_dir = ?2 WHERE id = ?1",
     [Q_TRIAL_PROGRESS] =
         "UPDATE trial SET wall_s = ?2, cpu_s = ?3, cpu_j = ?4, cpu_method = ?5, dram_j = ?6,"
@@ -122,8 +124,8 @@ static const char *const sql[Q__COUNT] = {
         " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
     [Q_SWEEP_FINISH] = "UPDATE sweep SET status = ?2, reason = ?3, ended = ?4 WHERE id = ?1",
     [Q_TRIAL_ADD] = "INSERT INTO trial(sweep_id, number, status, command, log_dir, started, host,"
-                    " reused_from, forecast_j, inputs_key)"
-                    " VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    " reused_from, forecast_j, inputs_key, cgroup)"
+                    " VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     [Q_PARAM_ADD] = "INSERT INTO param(trial_id, name, ord, value) VALUES (?1, ?2, ?3, ?4)",
     [Q_TRIAL_PARAMS_KEY] = "UPDATE trial SET params_key = " TRIAL_PARAMS_KEY("?1") " WHERE id = ?1",
     [Q_METRIC_ADD] = "INSERT INTO metric(trial_id, seq, name, step, value, t)"
@@ -134,7 +136,7 @@ static const char *const sql[Q__COUNT] = {
         " cpu_j = ?11, cpu_method = ?12, cpu_source = ?13,"
         " dram_j = ?14, dram_method = ?15, dram_source = ?16,"
         " gpu_j = ?17, gpu_method = ?18, gpu_source = ?19, metric_points = ?20,"
-        " host = coalesce(?21, host)"
+        " host = coalesce(?21, host), containment = ?22"
         " WHERE id = ?1",
     [Q_LOAD_PROJECTS] = "SELECT id, name FROM project WHERE ?1 IS NULL OR name = ?1 ORDER BY id",
     [Q_LOAD_SWEEPS] =
@@ -149,7 +151,7 @@ static const char *const sql[Q__COUNT] = {
         " wall_s, cpu_s, peak_rss_kb, exit_code, signal,"
         " cpu_j, cpu_method, cpu_source, dram_j, dram_method, dram_source,"
         " gpu_j, gpu_method, gpu_source, reused_from, forecast_j, (SELECT " TRIAL_JOULES(
-            "o") " FROM trial o WHERE o.id = t.reused_from) AS reused_j"
+            "o") " FROM trial o WHERE o.id = t.reused_from) AS reused_j, containment"
                  " FROM trial t WHERE sweep_id = ?1 ORDER BY number",
     [Q_LOAD_PARAMS] = "SELECT coalesce(json_group_object(name, json(value)), '{}') AS params"
                       " FROM (SELECT name, value FROM param WHERE trial_id = ?1 ORDER BY ord)",
@@ -685,6 +687,7 @@ int es_store_trial_start(es_store *st, const es_trial_new *t, int64_t *id, es_er
         sqlite3_bind_int64(s, 7, t->reused_from);
     es_store__bind_real(s, 8, isfinite(t->forecast_j) && t->forecast_j > 0 ? t->forecast_j : NAN);
     es_store__bind_text(s, 9, t->inputs_key);
+    es_store__bind_text(s, 10, t->cgroup);
     rc = es_store__step_done(st, Q_TRIAL_ADD, err, "adding trial");
     *id = sqlite3_last_insert_rowid(st->db);
     for (size_t i = 0; rc == 0 && i < t->spec->n_params; i++) {
@@ -807,6 +810,8 @@ int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e,
         bind_part(s, 14, &r->dram);
         bind_part(s, 17, &r->gpu);
         es_store__bind_text(s, 21, r->host[0] ? r->host : NULL);
+        if (r->containment != ES_CONTAIN_UNKNOWN)
+            es_store__bind_text(s, 22, es_containment_name(r->containment));
     } else if (e->partial != NULL) {
         es_store__bind_real(s, 6, e->partial->wall_s);
         es_store__bind_real(s, 7, e->partial->cpu_s);

@@ -224,6 +224,7 @@ typedef struct es_trial_new {
     double forecast_j;      /* energy forecast at launch, joules at the devices;
                              * NAN (or <= 0) when there was none */
     const char *inputs_key; /* es_inputs_key of what it runs; NULL: unknown */
+    const char *cgroup;     /* the cgroup v2 directory made for it; NULL: none */
 } es_trial_new;
 
 int es_store_trial_start(es_store *st, const es_trial_new *t, int64_t *id /* OUT */, es_err *err);
@@ -279,6 +280,10 @@ int es_store_trial_move_logs(es_store *st, int64_t trial_id, const char *log_dir
  * *n entries. */
 int es_store_sweep_running_jobs(es_store *st, int64_t sweep_id, char ***out /* OUT */,
                                 size_t *n /* OUT */, es_err *err);
+/* The same for the cgroups the coordinator made for them (a resume kills
+ * what a lost trial left there). */
+int es_store_sweep_running_cgroups(es_store *st, int64_t sweep_id, char ***out /* OUT */,
+                                   size_t *n /* OUT */, es_err *err);
 
 /* Record the energy a running trial has used so far (its worker's latest
  * sample), so that a trial lost with its coordinator keeps it.  A trial no

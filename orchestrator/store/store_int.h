@@ -55,6 +55,7 @@ enum {
     Q_TRIAL_SLURM,
     Q_LOAD_SLURM,
     Q_RUNNING_JOBS,
+    Q_RUNNING_CGROUPS,
     Q_TRIAL_MOVE_LOGS,
     Q_SWEEP_REOPEN,
     Q_SWEEP_HISTORY,
@@ -105,6 +106,8 @@ enum { ES_COLS_LOAD_SLURM(ES_COL_ENUM) LS__COUNT };
 
 #define ES_COLS_RUNNING_JOBS(X) X(RJ_JOB, "slurm_job_id")
 enum { ES_COLS_RUNNING_JOBS(ES_COL_ENUM) RJ__COUNT };
+#define ES_COLS_RUNNING_CGROUPS(X) X(RC_CGROUP, "cgroup")
+enum { ES_COLS_RUNNING_CGROUPS(ES_COL_ENUM) RC__COUNT };
 
 #define ES_COLS_SWEEP_HISTORY(X)                                                                   \
     X(SH_ID, "id")                                                                                 \
@@ -209,7 +212,8 @@ enum { ES_COLS_LOAD_SWEEPS(ES_COL_ENUM) LW__COUNT };
     X(LT_GPU_SOURCE, "gpu_source")                                                                 \
     X(LT_REUSED_FROM, "reused_from")                                                               \
     X(LT_FORECAST_J, "forecast_j")                                                                 \
-    X(LT_REUSED_J, "reused_j")
+    X(LT_REUSED_J, "reused_j")                                                                     \
+    X(LT_CONTAINMENT, "containment")
 enum { ES_COLS_LOAD_TRIALS(ES_COL_ENUM) LT__COUNT };
 
 #define ES_COLS_LOAD_PARAMS(X) X(LA_PARAMS, "params")
@@ -293,7 +297,7 @@ struct es_store {
 
 /* The schema version this ecosweep writes (store_schema.c holds the
  * migrations up to it). */
-#define ES_SCHEMA_VERSION 9
+#define ES_SCHEMA_VERSION 10
 
 /* The reuse key of a set of parameters: each parameter as its name, its
  * JSON type and its value quoted as SQL (the same double always quotes

@@ -13,16 +13,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-int es_store_sweep_running_jobs(es_store *st, int64_t sweep_id, char ***out, size_t *n, es_err *err)
+/* The first column of statement q's rows for sweep_id, as a fresh
+ * NULL-terminated vector. */
+static int running_texts(es_store *st, int q, int64_t sweep_id, char ***out, size_t *n,
+                         const char *what, es_err *err)
 {
-    sqlite3_stmt *s = st->q[Q_RUNNING_JOBS];
+    sqlite3_stmt *s = st->q[q];
     char **v = calloc(1, sizeof *v);
     size_t k = 0;
     int rc = SQLITE_NOMEM, oom = v == NULL;
     sqlite3_bind_int64(s, 1, sweep_id);
     while (!oom && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         char **w = realloc(v, (k + 2) * sizeof *v);
-        if (w == NULL || (w[k] = strdup((const char *)sqlite3_column_text(s, RJ_JOB))) == NULL) {
+        if (w == NULL || (w[k] = strdup((const char *)sqlite3_column_text(s, 0))) == NULL) {
             oom = 1;
             if (w != NULL)
                 v = w;
@@ -34,12 +37,24 @@ int es_store_sweep_running_jobs(es_store *st, int64_t sweep_id, char ***out, siz
     sqlite3_reset(s);
     if (oom || rc != SQLITE_DONE) {
         es_strv_free(v);
-        return oom ? es_err_set(err, -ENOMEM, "out of memory")
-                   : es_store__db_fail(st, err, "reading the running trials' jobs");
+        return oom ? es_err_set(err, -ENOMEM, "out of memory") : es_store__db_fail(st, err, what);
     }
     *out = v;
     *n = k;
     return 0;
+}
+
+int es_store_sweep_running_jobs(es_store *st, int64_t sweep_id, char ***out, size_t *n, es_err *err)
+{
+    return running_texts(st, Q_RUNNING_JOBS, sweep_id, out, n, "reading the running trials' jobs",
+                         err);
+}
+
+int es_store_sweep_running_cgroups(es_store *st, int64_t sweep_id, char ***out, size_t *n,
+                                   es_err *err)
+{
+    return running_texts(st, Q_RUNNING_CGROUPS, sweep_id, out, n,
+                         "reading the running trials' cgroups", err);
 }
 
 /* ---- Resuming a sweep --------------------------------------------------------- */

@@ -198,6 +198,11 @@ static const char *const migrations[] = {
     /* v9: the run_cap `--more N` gave a sweep, beyond its spec's, so that
      * resuming it later keeps it (NULL: the spec's). */
     "ALTER TABLE sweep ADD COLUMN run_cap INTEGER;",
+    /* v10: how a trial was contained (the worker's word: cgroup, pgroup;
+     * NULL: not said), and the cgroup the coordinator made for it, so that
+     * a resume can kill what a lost trial left there. */
+    "ALTER TABLE trial ADD COLUMN containment TEXT;"
+    "ALTER TABLE trial ADD COLUMN cgroup TEXT;",
 };
 
 int es_store__read_version(es_store *st, int *version, es_err *err)

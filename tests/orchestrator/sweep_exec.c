@@ -21,10 +21,12 @@ const char *es_sx_path(const char *name)
     return buf[k];
 }
 
-pid_t es_sx_start(const char *db, const char *const *args, const char *const *extra)
+static pid_t start_as(const char *db, const char *const *args, const char *const *extra, int group)
 {
     pid_t pid = fork();
     ES_CHECK(pid >= 0);
+    if (pid == 0 && group)
+        (void)setpgid(0, 0);
     if (pid == 0) {
         char exe[4300];
         const char *argv[40];
@@ -48,6 +50,16 @@ pid_t es_sx_start(const char *db, const char *const *args, const char *const *ex
         _exit(127);
     }
     return pid;
+}
+
+pid_t es_sx_start(const char *db, const char *const *args, const char *const *extra)
+{
+    return start_as(db, args, extra, 0);
+}
+
+pid_t es_sx_start_group(const char *db, const char *const *args, const char *const *extra)
+{
+    return start_as(db, args, extra, 1);
 }
 
 int es_sx_finish(pid_t pid)

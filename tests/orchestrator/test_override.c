@@ -25,8 +25,9 @@ ES_TEST(override_values_are_validated)
     ES_CHECK_STR(set_err("pue", "158"), "--pue: expected a number from 1 to 10, got '158'");
     ES_CHECK_STR(set_err("usd-per-kwh", "1e308"),
                  "--usd-per-kwh: expected a price per kWh from 0 to 100, got '1e308'");
-    ES_CHECK_STR(set_err("carbon-intensity", "-5"),
-                 "--carbon-intensity: expected a number of g CO2e per kWh from 0 to 5000, got '-5'");
+    ES_CHECK_STR(
+        set_err("carbon-intensity", "-5"),
+        "--carbon-intensity: expected a number of g CO2e per kWh from 0 to 5000, got '-5'");
     ES_CHECK_STR(set_err("usd-per-kwh", "inf"),
                  "--usd-per-kwh: expected a price per kWh from 0 to 100, got 'inf'");
     ES_CHECK_STR(set_err("cloud-usd-per-hour", "abc"),

@@ -417,7 +417,7 @@ ES_TEST(v3_database_upgrades_in_place)
     if (es_store_open(path, &st, &err) != 0)
         ES_FAIL("open v3: %s", err.msg);
     ES_CHECK_INT(es_store_found_version(st), 3);
-    ES_CHECK_INT(es_store_schema_version(), 9);
+    ES_CHECK_INT(es_store_schema_version(), 10);
     ES_CHECK_INT(es_store_load(st, NULL, NULL, &d, &err), 0);
     const es_store_sweep *sw = &d->projects[0].sweeps[0];
     ES_CHECK_STR(sw->name, "legacy");
@@ -704,8 +704,8 @@ ES_TEST(schema_versions_outside_the_known_range_are_refused)
         ES_CHECK_INT(fwrite(cases[i].bytes, 1, 4, f), 4);
         fclose(f);
         static const char *const cmds[][6] = {{"ls", "--db", "odd.db", NULL},
-                                             {"report", "--db", "odd.db", NULL},
-                                             {"project", "show", "--db", "odd.db", NULL}};
+                                              {"report", "--db", "odd.db", NULL},
+                                              {"project", "show", "--db", "odd.db", NULL}};
         for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++) {
             const char *out, *err;
             ES_CHECK_INT(es_test_ecosweep((const char *const *)cmds[k], NULL, &out, &err), 1);

@@ -54,6 +54,23 @@ flood)
     head -c 4096 /dev/urandom
     printf '\nloss=%s\n' "$x"
     ;;
+daemonkill)
+    # A daemon of its own session, then its worker killed outright.
+    setsid sh -c 'echo $$ > "$ECOSWEEP_TRIAL_DIR/daemon"; exec sleep 60' </dev/null >/dev/null 2>&1 &
+    while [ ! -s "$ECOSWEEP_TRIAL_DIR/daemon" ]; do sleep 0.01; done
+    kill -KILL $PPID
+    sleep 5
+    ;;
+bgonce)
+    # The first attempt leaves a background child, its worker's pid and
+    # the child's beside the trial directories, and waits; a later one
+    # reports at once.
+    if [ -e "$ECOSWEEP_TRIAL_DIR/../held" ]; then echo "loss=$x"; exit 0; fi
+    sleep 60 &
+    echo "$PPID $!" > "$ECOSWEEP_TRIAL_DIR/../held.tmp"
+    mv "$ECOSWEEP_TRIAL_DIR/../held.tmp" "$ECOSWEEP_TRIAL_DIR/../held"
+    wait
+    ;;
 lines)
     # 300 reports at once, then a second's work.
     i=1
