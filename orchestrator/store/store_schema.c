@@ -201,8 +201,8 @@ static const char *const migrations[] = {
     /* v10: how a trial was contained (the worker's word: cgroup, pgroup;
      * NULL: not said), and the cgroup the coordinator made for it, so that
      * a resume can kill what a lost trial left there. */
-    "ALTER TABLE trial ADD COLUMN containment TEXT;"
-    "ALTER TABLE trial ADD COLUMN cgroup TEXT;",
+    ("ALTER TABLE trial ADD COLUMN containment TEXT;"
+     "ALTER TABLE trial ADD COLUMN cgroup TEXT;"),
 };
 
 int es_store__read_version(es_store *st, int *version, es_err *err)
