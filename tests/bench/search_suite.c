@@ -1,0 +1,463 @@
+/*
+ * search_suite.c -- the ecosweep side of the search-quality suite
+ * (run_search_suite.sh): one sweep of one problem of bf_suite()
+ * (tests/search/bench_functions.h) run in-process against the search, the
+ * way the coordinator drives it, with no processes, worker or database, so
+ * that ten seeds of seventeen problems take minutes.
+ *
+ *   search_suite list                 the problems' names, one a line
+ *   search_suite spec PROBLEM         the ecosweep spec of its space (YAML)
+ *   search_suite check                per problem, one JSON line: its space,
+ *                                     f at fixed points and at its known
+ *                                     minimizer (compared with
+ *                                     search_suite.py check)
+ *   search_suite run --problem P [--seed S] [--trials N] [--parallel Q]
+ *                    [--method bayes|random]
+ *                                     one sweep; one JSON line
+ *
+ * A sweep goes in rounds, as the coordinator's fill_now / trial_launch and
+ * its result handler do: Q suggestions, each observed ES_OBS_PENDING right
+ * after it is made (after the energy forecast the coordinator asks for),
+ * then the Q objectives, each observed ES_OBS_COMPLETED; and again, until N
+ * trials.  The spec is YAML parsed by es_spec_parse_string, with run_cap N
+ * and parallel Q, as a user would write it.
+ *
+ * Recorded: the simple regret of the best-so-far at 20, 40 and 100 trials
+ * (those up to N, and N), scored by the noiseless value of the trial with
+ * the best observed (possibly noisy) value; the share of suggestions after
+ * the initial design with a continuous coordinate within 0.5% of a bound
+ * (in the cube of the encoding: log space for log parameters); and the CPU
+ * time of each es_search_suggest call.
+ *
+ * Build it with the normal build (Release or RelWithDebInfo: a Debug build
+ * measures the compiler).  Not a test: ctest does not run it.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench_functions.h"
+#include "rng.h"
+#include "search.h"
+#include "spec.h"
+
+/* A coordinate this close to 0 or 1 (in the unit cube) is "at a bound". */
+#define SUITE_EDGE 0.005
+/* The stream the noise of noisy problems comes from (mixed into the seed). */
+#define SUITE_NOISE_STREAM UINT64_C(0x4E4F495345)
+#define SUITE_MAX_HORIZONS 4
+#define SUITE_CHECK_POINTS 6
+
+typedef struct suite_opts {
+    const char *problem;
+    uint64_t seed;
+    int trials;
+    int parallel;
+    es_method method;
+} suite_opts;
+
+static double suite_cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double suite_wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int suite_by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static const bf_problem *suite_find(const char *name)
+{
+    size_t n;
+    const bf_problem *t = bf_suite(&n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(t[i].name, name) == 0)
+            return &t[i];
+    return NULL;
+}
+
+/* Number of choices of a categorical parameter, and the index of `s` among
+ * them (-1 when absent). */
+static int suite_choice_count(const bf_param_def *p)
+{
+    int n = 1;
+    for (const char *c = p->choices; *c; c++)
+        n += *c == ',';
+    return n;
+}
+
+static int suite_choice_index(const bf_param_def *p, const char *s)
+{
+    size_t len = strlen(s);
+    int i = 0;
+    for (const char *c = p->choices; *c; i++) {
+        const char *end = strchr(c, ',');
+        size_t n = end ? (size_t)(end - c) : strlen(c);
+        if (n == len && strncmp(c, s, n) == 0)
+            return i;
+        if (end == NULL)
+            break;
+        c = end + 1;
+    }
+    return -1;
+}
+
+/* ---- The spec ------------------------------------------------------------------ */
+
+/* The shortest text of x that reads back as x (for the spec's bounds). */
+static const char *suite_num(double x, char *buf, size_t cap)
+{
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, cap, "%.*g", prec, x);
+        if (strtod(buf, NULL) == x)
+            break;
+    }
+    return buf;
+}
+
+/* The YAML of problem pr's sweep; fresh string, caller frees. */
+static char *suite_yaml(const bf_problem *pr, es_method method, int trials, int parallel)
+{
+    size_t cap = 4096, len = 0;
+    char *y = malloc(cap);
+    if (y == NULL)
+        return NULL;
+    len += (size_t)snprintf(y + len, cap - len,
+                            "name: suite-%s\nprogram: objective.py\nmethod: %s\n"
+                            "metric: {name: loss, goal: minimize}\nrun_cap: %d\nparallel: %d\n"
+                            "parameters:\n",
+                            pr->name, es_method_name(method), trials, parallel);
+    for (size_t i = 0; i < pr->d && len < cap; i++) {
+        const bf_param_def *p = &pr->p[i];
+        char lo[32], hi[32];
+        switch (p->kind) {
+        case BF_UNIFORM:
+        case BF_LOG:
+            len +=
+                (size_t)snprintf(y + len, cap - len, "  %s: {distribution: %s, min: %s, max: %s}\n",
+                                 p->name, p->kind == BF_LOG ? "log_uniform_values" : "uniform",
+                                 suite_num(p->lo, lo, sizeof lo), suite_num(p->hi, hi, sizeof hi));
+            break;
+        case BF_INT:
+            len += (size_t)snprintf(y + len, cap - len,
+                                    "  %s: {distribution: int_uniform, min: %.0f, max: %.0f}\n",
+                                    p->name, p->lo, p->hi);
+            break;
+        case BF_CATEGORICAL:
+            len += (size_t)snprintf(y + len, cap - len,
+                                    "  %s: {distribution: categorical, values: [", p->name);
+            for (const char *c = p->choices; *c && len < cap - 1; c++) {
+                if (*c == ',')
+                    len += (size_t)snprintf(y + len, cap - len, ", ");
+                else
+                    y[len++] = *c;
+            }
+            if (len < cap)
+                len += (size_t)snprintf(y + len, cap - len, "]}\n");
+            break;
+        }
+    }
+    if (len >= cap) {
+        free(y);
+        return NULL;
+    }
+    return y;
+}
+
+/* ---- One sweep ----------------------------------------------------------------- */
+
+/* The problem's input of a configuration: numbers, a categorical as its
+ * index.  0, or -1 when a value is not what the space allows. */
+static int suite_point(const bf_problem *pr, const es_value *v, double *x /* OUT */)
+{
+    for (size_t j = 0; j < pr->d; j++) {
+        if (pr->p[j].kind == BF_CATEGORICAL) {
+            int c = v[j].kind == ES_V_STR ? suite_choice_index(&pr->p[j], v[j].s) : -1;
+            if (c < 0)
+                return -1;
+            x[j] = c;
+        } else {
+            x[j] = es_value_number(&v[j]);
+            if (!isfinite(x[j]))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* 1 when a continuous coordinate of x is within SUITE_EDGE of its bound. */
+static int suite_at_edge(const bf_problem *pr, const double *x)
+{
+    for (size_t j = 0; j < pr->d; j++) {
+        const bf_param_def *p = &pr->p[j];
+        double u;
+        if (p->kind == BF_UNIFORM)
+            u = (x[j] - p->lo) / (p->hi - p->lo);
+        else if (p->kind == BF_LOG)
+            u = (log(x[j]) - log(p->lo)) / (log(p->hi) - log(p->lo));
+        else
+            continue;
+        if (u < SUITE_EDGE || u > 1.0 - SUITE_EDGE)
+            return 1;
+    }
+    return 0;
+}
+
+/* search/bayes.c's design size: max(5, 2k) with k searched parameters, at
+ * most half of run_cap (rounded up).  Every parameter of the suite is
+ * searched. */
+static int suite_design_size(const bf_problem *pr, int trials)
+{
+    int n = 2 * (int)pr->d > 5 ? 2 * (int)pr->d : 5, half = (trials + 1) / 2;
+    return n < half ? n : half;
+}
+
+static int suite_horizons(int trials, int *h /* OUT */)
+{
+    static const int std[3] = {20, 40, 100};
+    int n = 0;
+    for (int i = 0; i < 3; i++)
+        if (std[i] <= trials)
+            h[n++] = std[i];
+    if (n == 0 || h[n - 1] != trials)
+        h[n++] = trials;
+    return n;
+}
+
+static int suite_run(const suite_opts *o)
+{
+    const bf_problem *pr = suite_find(o->problem);
+    if (pr == NULL) {
+        fprintf(stderr, "search_suite: unknown problem '%s' (see search_suite list)\n", o->problem);
+        return 2;
+    }
+    char *yaml = suite_yaml(pr, o->method, o->trials, o->parallel);
+    es_spec *spec = NULL;
+    es_search *s = NULL;
+    es_err err;
+    int rc = 1;
+    double *times = malloc((size_t)o->trials * sizeof *times);
+    double *regret = malloc((size_t)o->trials * sizeof *regret);
+    es_value *vals = calloc((size_t)o->parallel * pr->d, sizeof *vals);
+    if (yaml == NULL || times == NULL || regret == NULL || vals == NULL) {
+        fprintf(stderr, "search_suite: out of memory\n");
+        goto out;
+    }
+    if (es_spec_parse_string(yaml, strlen(yaml), "suite.yaml", &spec, &err) != 0 ||
+        es_search_create(spec, o->seed, &s, &err) != 0) {
+        fprintf(stderr, "search_suite: %s: %s\n", pr->name, err.msg);
+        goto out;
+    }
+
+    es_rng noise;
+    es_rng_seed(&noise, o->seed ^ SUITE_NOISE_STREAM);
+    int n_init = o->method == ES_METHOD_BAYES ? suite_design_size(pr, o->trials) : 0;
+    int near = 0;
+    double best_obs = INFINITY, best_true = INFINITY, wall = suite_wall_now();
+    for (int i = 0; i < o->trials; i += o->parallel) {
+        int q = o->trials - i < o->parallel ? o->trials - i : o->parallel;
+        for (int j = 0; j < q; j++) {
+            es_value *v = vals + (size_t)j * pr->d;
+            uint64_t index = (uint64_t)(i + j);
+            double t0 = suite_cpu_now(), med, up;
+            if (es_search_suggest(s, index, v, &err) != 0) {
+                fprintf(stderr, "search_suite: %s trial %d: %s\n", pr->name, i + j, err.msg);
+                goto out;
+            }
+            times[i + j] = suite_cpu_now() - t0;
+            (void)es_search_forecast(s, v, &med, &up);
+            if (es_search_observe(s, index, v, ES_OBS_PENDING, NAN, NAN, &err) != 0) {
+                fprintf(stderr, "search_suite: observe: %s\n", err.msg);
+                goto out;
+            }
+        }
+        for (int j = 0; j < q; j++) {
+            es_value *v = vals + (size_t)j * pr->d;
+            double x[BF_MAX_DIM];
+            if (suite_point(pr, v, x) != 0) {
+                fprintf(stderr, "search_suite: %s trial %d: a value outside the space\n", pr->name,
+                        i + j);
+                goto out;
+            }
+            double f = pr->f(x), y = f + pr->noise_sd * es_rng_normal(&noise);
+            if (i + j >= n_init)
+                near += suite_at_edge(pr, x);
+            if (y < best_obs) {
+                best_obs = y;
+                best_true = f;
+            }
+            double r = best_true - pr->fmin;
+            regret[i + j] = r > 0 ? r : 0; /* a minimum known to ~1e-14 */
+            if (es_search_observe(s, (uint64_t)(i + j), v, ES_OBS_COMPLETED, y, NAN, &err) != 0) {
+                fprintf(stderr, "search_suite: observe: %s\n", err.msg);
+                goto out;
+            }
+        }
+        for (size_t k = 0; k < (size_t)q * pr->d; k++)
+            es_value_clear(&vals[k]);
+    }
+    wall = suite_wall_now() - wall;
+
+    int h[SUITE_MAX_HORIZONS], nh = suite_horizons(o->trials, h);
+    double mean = 0.0;
+    for (int i = 0; i < o->trials; i++)
+        mean += times[i];
+    mean /= o->trials;
+    qsort(times, (size_t)o->trials, sizeof *times, suite_by_double);
+    int after = o->trials - n_init;
+    printf("{\"problem\": \"%s\", \"method\": \"ecosweep_%s\", \"seed\": %llu, \"trials\": %d, "
+           "\"parallel\": %d, \"n_init\": %d, \"regret\": {",
+           pr->name, es_method_name(o->method), (unsigned long long)o->seed, o->trials, o->parallel,
+           n_init);
+    for (int k = 0; k < nh; k++)
+        printf("%s\"%d\": %.17g", k ? ", " : "", h[k], regret[h[k] - 1]);
+    printf("}, \"boundary\": {\"after_init\": %d, \"near\": %d, \"frac\": %.6g}, "
+           "\"suggest_ms\": {\"median\": %.4g, \"mean\": %.4g, \"max\": %.4g}, \"wall_s\": %.4g}\n",
+           after, near, after > 0 ? (double)near / after : 0.0, 1e3 * times[o->trials / 2],
+           1e3 * mean, 1e3 * times[o->trials - 1], wall);
+    rc = 0;
+out:
+    if (vals != NULL)
+        es_values_free(vals, (size_t)o->parallel * pr->d);
+    es_search_destroy(s);
+    es_spec_free(spec);
+    free(regret);
+    free(times);
+    free(yaml);
+    return rc;
+}
+
+/* ---- The cross-check ----------------------------------------------------------- */
+
+/* Fixed point k of problem pr, through each parameter's own law:
+ * u = frac(0.1234 + 0.618... (k + 1) + 0.754... (j + 1)), written as in
+ * search_suite.py. */
+static void suite_check_point(const bf_problem *pr, int k, double *x /* OUT */)
+{
+    for (size_t j = 0; j < pr->d; j++) {
+        const bf_param_def *p = &pr->p[j];
+        double v = 0.1234 + 0.6180339887498949 * (k + 1) + 0.7548776662466927 * (double)(j + 1);
+        double u = v - floor(v);
+        switch (p->kind) {
+        case BF_UNIFORM:
+            x[j] = p->lo + u * (p->hi - p->lo);
+            break;
+        case BF_LOG:
+            x[j] = exp(log(p->lo) + u * (log(p->hi) - log(p->lo)));
+            break;
+        case BF_INT:
+            x[j] = fmin(p->hi, p->lo + floor(u * (p->hi - p->lo + 1.0)));
+            break;
+        case BF_CATEGORICAL:
+            x[j] = floor(u * suite_choice_count(p));
+            break;
+        }
+    }
+}
+
+static int suite_check(void)
+{
+    static const char *kinds[4] = {"uniform", "log_uniform_values", "int_uniform", "categorical"};
+    size_t n;
+    const bf_problem *t = bf_suite(&n);
+    for (size_t i = 0; i < n; i++) {
+        const bf_problem *pr = &t[i];
+        printf("{\"problem\": \"%s\", \"title\": \"%s\", \"fmin\": %.17g, \"noise_sd\": %.17g, "
+               "\"space\": [",
+               pr->name, pr->title, pr->fmin, pr->noise_sd);
+        for (size_t j = 0; j < pr->d; j++)
+            printf("%s[\"%s\", \"%s\", %.17g, %.17g, \"%s\"]", j ? ", " : "", pr->p[j].name,
+                   kinds[pr->p[j].kind], pr->p[j].lo, pr->p[j].hi,
+                   pr->p[j].choices ? pr->p[j].choices : "");
+        printf("], \"points\": [");
+        double f[SUITE_CHECK_POINTS];
+        for (int k = 0; k < SUITE_CHECK_POINTS; k++) {
+            double x[BF_MAX_DIM];
+            suite_check_point(pr, k, x);
+            printf("%s[", k ? ", " : "");
+            for (size_t j = 0; j < pr->d; j++)
+                printf("%s%.17g", j ? ", " : "", x[j]);
+            printf("]");
+            f[k] = pr->f(x);
+        }
+        printf("], \"f\": [");
+        for (int k = 0; k < SUITE_CHECK_POINTS; k++)
+            printf("%s%.17g", k ? ", " : "", f[k]);
+        printf("], \"f_star\": %.17g}\n", pr->f(pr->xstar));
+    }
+    return 0;
+}
+
+/* ---- Command line -------------------------------------------------------------- */
+
+static int suite_usage(void)
+{
+    fprintf(stderr, "usage: search_suite list | spec PROBLEM | check\n"
+                    "       search_suite run --problem P [--seed S] [--trials N] [--parallel Q]"
+                    " [--method bayes|random]\n");
+    return 2;
+}
+
+static int suite_parse(int argc, char **argv, suite_opts *o /* OUT */)
+{
+    *o = (suite_opts){.seed = 0, .trials = 100, .parallel = 1, .method = ES_METHOD_BAYES};
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (v == NULL)
+            return -1;
+        if (strcmp(a, "--problem") == 0)
+            o->problem = v;
+        else if (strcmp(a, "--seed") == 0)
+            o->seed = strtoull(v, NULL, 10);
+        else if (strcmp(a, "--trials") == 0)
+            o->trials = atoi(v);
+        else if (strcmp(a, "--parallel") == 0)
+            o->parallel = atoi(v);
+        else if (strcmp(a, "--method") == 0 && strcmp(v, "bayes") == 0)
+            o->method = ES_METHOD_BAYES;
+        else if (strcmp(a, "--method") == 0 && strcmp(v, "random") == 0)
+            o->method = ES_METHOD_RANDOM;
+        else
+            return -1;
+        i++;
+    }
+    return o->problem != NULL && o->trials > 0 && o->parallel > 0 ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+    suite_opts o;
+    if (argc == 2 && strcmp(argv[1], "list") == 0) {
+        size_t n;
+        const bf_problem *t = bf_suite(&n);
+        for (size_t i = 0; i < n; i++)
+            printf("%s\n", t[i].name);
+        return 0;
+    }
+    if (argc == 2 && strcmp(argv[1], "check") == 0)
+        return suite_check();
+    if (argc == 3 && strcmp(argv[1], "spec") == 0) {
+        const bf_problem *pr = suite_find(argv[2]);
+        char *y = pr ? suite_yaml(pr, ES_METHOD_BAYES, 100, 1) : NULL;
+        if (y == NULL)
+            return suite_usage();
+        fputs(y, stdout);
+        free(y);
+        return 0;
+    }
+    if (argc >= 2 && strcmp(argv[1], "run") == 0 && suite_parse(argc, argv, &o) == 0)
+        return suite_run(&o);
+    return suite_usage();
+}
