@@ -128,19 +128,41 @@ typedef struct es_obs {
 
 /* One surrogate: the objective (with failures imputed and pending trials
  * lied about) or log(energy). */
+/* ---- Output warping (warp.c) ---- */
+
+/* The Yeo-Johnson transform of z with power lambda, and its inverse. */
+double es_yj(double z, double lambda);
+double es_yj_inverse(double w, double lambda);
+/* The profile log likelihood of lambda for the n values z (a normal model
+ * of the transformed values, with the transform's Jacobian); -INFINITY
+ * when a transformed value overflows or all are equal. */
+double es_yj_loglik(const double *z, size_t n, double lambda);
+/* The lambda in [2 - ES_YJ_LAMBDA_MAX, ES_YJ_LAMBDA_MAX] that maximizes
+ * it; 1 (the identity) for fewer than 3 values. */
+#define ES_YJ_LAMBDA_MAX 4.0
+double es_yj_fit(const double *z, size_t n);
+
+struct es_surrogate;
+/* The target (negated when maximizing) of a training value yt of s: its
+ * standardization and warping undone. */
+double es_surrogate_target(const struct es_surrogate *s, double yt);
+
 typedef struct es_surrogate {
     double *theta;         /* hyperparameters (d + 2) */
     uint64_t fitted_point; /* the schedule point theta was fitted at; 0 = none */
     uint64_t rewrites;     /* the store's rewrite count when the chain was built */
     es_gp gp;
-    int ready;            /* gp is factored for the key below */
-    uint64_t key_version; /* store version ... */
-    uint64_t key_exclude; /* ... and excluded pending index the gp was built for */
-    double mean, sd;      /* targets were standardized with these */
-    double best;          /* smallest standardized completed target */
-    size_t n_train;       /* rows of xt / yt ... */
-    size_t n_real;        /* ... of which the first n_real are observed (the rest are lies) */
-    double *xt, *yt;      /* training set (n_train x d, n_train) */
+    int ready;                 /* gp is factored for the key below */
+    uint64_t key_version;      /* store version ... */
+    uint64_t key_exclude;      /* ... and excluded pending index the gp was built for */
+    double mean, sd;           /* targets were standardized with these ... */
+    double warp_lambda;        /* ... then warped (the objective's, model_warp: 1 = none) ... */
+    double warp_mean, warp_sd; /* ... standardized again ... */
+    double warp_shift;         /* ... and shifted by minus this (the worst) */
+    double best;               /* smallest standardized completed target */
+    size_t n_train;            /* rows of xt / yt ... */
+    size_t n_real;             /* ... of which the first n_real are observed (the rest are lies) */
+    double *xt, *yt;           /* training set (n_train x d, n_train) */
     size_t cap_train;
 } es_surrogate;
 

@@ -464,6 +464,62 @@ static size_t model_cap(model_pt *pts, size_t n, size_t cap, size_t best)
 
 /* Copy the points' inputs and standardized targets into xt / yt (n_extra
  * rows reserved after them); the mean and sd go to *mean / *sd. */
+/* The objective's n standardized targets z as its GP sees them (in
+ * place; order kept, so the incumbent stays the incumbent):
+ *
+ *  - warped by the Yeo-Johnson power of the largest likelihood (warp.c)
+ *    and standardized again, so that a few diverged runs or a loss that
+ *    spans decades no longer flatten the good region into a sliver of
+ *    the scale;
+ *  - shifted so that the worst of them is 0: the zero-mean GP's prior,
+ *    where it returns far from every observation, is then the worst
+ *    value seen rather than the average, and a corner nothing was learnt
+ *    about is no longer expected to improve as much as the neighbourhood
+ *    of the incumbent.
+ *
+ * Measured on the search-quality suite (17 problems, 10 seeds, parallel
+ * 1): the warp alone took the geometric mean of median regret to 0.74 /
+ * 0.50 / 0.66 of the plain standardization at 20 / 40 / 100 trials; with
+ * the prior at the worst value, 0.25 / 0.30 / 0.21, and proposals within
+ * 0.5% of a bound from 29% to 19%.  A prior at the 75th percentile did
+ * less (0.40 / 0.34 / 0.29), half a standard deviation above the worst
+ * about the same as the worst. */
+static void model_warp(es_surrogate *s, double *z, size_t n)
+{
+    double l = es_yj_fit(z, n), sum = 0, sum2 = 0;
+    s->warp_lambda = l;
+    s->warp_mean = 0.0;
+    s->warp_sd = 1.0;
+    if (l != 1.0) {
+        for (size_t k = 0; k < n; k++)
+            sum += z[k] = es_yj(z[k], l);
+        double mean = sum / (double)n;
+        for (size_t k = 0; k < n; k++)
+            sum2 += (z[k] - mean) * (z[k] - mean);
+        double sd = n > 1 ? sqrt(sum2 / (double)(n - 1)) : 0.0;
+        if (!(sd > 1e-12))
+            sd = 1.0;
+        for (size_t k = 0; k < n; k++)
+            z[k] = (z[k] - mean) / sd;
+        s->warp_mean = mean;
+        s->warp_sd = sd;
+    }
+    double worst = -INFINITY;
+    for (size_t k = 0; k < n; k++)
+        worst = fmax(worst, z[k]);
+    for (size_t k = 0; k < n; k++)
+        z[k] -= worst;
+    s->warp_shift = worst;
+}
+
+double es_surrogate_target(const es_surrogate *s, double yt)
+{
+    double z = yt + s->warp_shift;
+    if (s->warp_lambda != 1.0)
+        z = es_yj_inverse(z * s->warp_sd + s->warp_mean, s->warp_lambda);
+    return s->mean + s->sd * z;
+}
+
 static int model_fill(const es_model *m, es_surrogate *s, const model_pt *pts, size_t n,
                       size_t n_extra)
 {
@@ -495,8 +551,14 @@ static int model_fill(const es_model *m, es_surrogate *s, const model_pt *pts, s
     for (size_t k = 0; k < n; k++) {
         memcpy(s->xt + k * d, m->obs[pts[k].obs].x, d * sizeof *s->xt);
         s->yt[k] = (pts[k].y - s->mean) / s->sd;
-        s->best = fmin(s->best, s->yt[k]);
     }
+    s->warp_lambda = 1.0;
+    s->warp_mean = s->warp_shift = 0.0;
+    s->warp_sd = 1.0;
+    if (s == &m->objective)
+        model_warp(s, s->yt, n);
+    for (size_t k = 0; k < n; k++)
+        s->best = fmin(s->best, s->yt[k]);
     s->n_train = n;
     s->n_real = n;
     return 0;
@@ -595,6 +657,11 @@ static int model_believe(const es_model *m, es_surrogate *s, size_t d, uint64_t 
         s->best = fmin(s->best, mu[j]);
     }
     free(mu);
+    /* Believed with an observation's noise: believed exactly (noise-free
+     * rows), batches spread a little more but found less on the suite
+     * (geometric mean of regret at parallel 4, 40 / 100 trials: 0.081 /
+     * 0.016 of TPE's against 0.072 / 0.013), with more proposals at the
+     * bounds (21% against 19%). */
     return model_factor(s, d);
 }
 
