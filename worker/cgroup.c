@@ -95,15 +95,9 @@ int es_cgroup_populated(const es_cgroup *cg)
     return rc < 0 ? rc : v != 0;
 }
 
-int es_cgroup_attach(es_cgroup *cg, const char *dir, es_err *err)
+int es_cgroup_attach_fd(es_cgroup *cg, int fd, const char *dir, es_err *err)
 {
     es_cgroup_init(cg);
-    /* No O_NOFOLLOW: a symbolic link to a cgroup is as good as the cgroup,
-     * since the checks below are made on what was opened, and all later
-     * access goes through this descriptor. */
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return es_err_set(err, -errno, "%s: %s", dir, strerror(errno));
     struct statfs fs;
     if (fstatfs(fd, &fs) != 0) {
         int e = errno;
@@ -126,6 +120,20 @@ int es_cgroup_attach(es_cgroup *cg, const char *dir, es_err *err)
     }
     cg->dir_fd = fd;
     return 0;
+}
+
+int es_cgroup_attach(es_cgroup *cg, const char *dir, es_err *err)
+{
+    es_cgroup_init(cg);
+    /* No O_NOFOLLOW: a symbolic link to a cgroup is as good as the cgroup,
+     * since the checks are made on what was opened, and all later access
+     * goes through this descriptor.  (A path that comes from a database
+     * row is opened without following links by its caller, see
+     * orchestrator/run/trial_cgroup.c.) */
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return es_err_set(err, -errno, "%s: %s", dir, strerror(errno));
+    return es_cgroup_attach_fd(cg, fd, dir, err);
 }
 
 int es_cgroup_open(es_cgroup *cg, const char *dir, es_err *err)

@@ -44,6 +44,9 @@ void es_cgroup_init(es_cgroup *cg);
  * closed).
  */
 int es_cgroup_attach(es_cgroup *cg /* OUT */, const char *dir, es_err *err);
+/* The same on an opened directory fd (which cg then owns, or which is
+ * closed on failure); dir names it in messages. */
+int es_cgroup_attach_fd(es_cgroup *cg /* OUT */, int fd, const char *dir, es_err *err);
 
 /*
  * es_cgroup_attach(), and check that dir can hold one trial: no process in

@@ -227,6 +227,7 @@ static es_trial_status judge(trial *t, const es_result *r, int have_r, char *rea
 }
 
 static void trial_ended(trial *t);
+static void trial_release(trial *t);
 
 /* Record t's end (decided by trial_finish) with its last metric values, in
  * one transaction, and go on with trial_ended; or, with the database
@@ -249,6 +250,9 @@ static void trial_commit(trial *t)
         .pruned_step = t->prune_step,
         .metrics = t->pend,
         .n_metrics = t->n_pend,
+        /* A worker killed outright sent nothing: what held the trial is
+         * then the cgroup this coordinator made and killed. */
+        .containment = t->cgroup[0] ? ES_CONTAIN_CGROUP : ES_CONTAIN_UNKNOWN,
     };
     if (es_loop_db_rc(sw, es_store_trial_finish(sw->st, t->id, &e, &err), &err) > 0)
         return;
@@ -363,7 +367,15 @@ static void trial_ended(trial *t)
     es_loop_count_initial(sw, t->number, status, reason);
     es_loop_after_result(sw, t->number, obj);
 
-    /* Unlink from the running list and release the handles. */
+    trial_release(t);
+    fill(sw);
+}
+
+/* Counted and past: unlink t from the running list and release its
+ * handles (it is freed once they are closed). */
+static void trial_release(trial *t)
+{
+    sweep *sw = t->sw;
     for (trial **pp = &sw->running_list; *pp != NULL; pp = &(*pp)->next) {
         if (*pp == t) {
             *pp = t->next;
@@ -377,7 +389,6 @@ static void trial_ended(trial *t)
     uv_timer_stop(&t->timer);
     uv_close((uv_handle_t *)&t->timer, on_timer_closed);
     es_launch_close(t->launch);
-    fill(sw);
 }
 
 static void on_done(void *ud)
@@ -773,17 +784,55 @@ static void fill(sweep *sw)
 
 /* ---- Sweep-level handles ---------------------------------------------------- */
 
+/* Trials that ended and whose end waits for the database. */
+static int count_held(const sweep *sw)
+{
+    int n = 0;
+    for (const trial *t = sw->running_list; t != NULL; t = t->next)
+        n += t->held;
+    return n;
+}
+
+/* A second stop signal while the database stays locked: the held ends are
+ * given up (the trials are recorded as running, so `resume` takes them as
+ * lost and runs them again), and the sweep may end. */
+static void give_up_held(sweep *sw)
+{
+    for (trial *t = sw->running_list, *next; t != NULL; t = next) {
+        next = t->next;
+        if (!t->held)
+            continue;
+        es_loop_say(sw,
+                    "trial %lld: its end was not recorded (the database stayed locked); "
+                    "resume runs it again",
+                    (long long)t->number);
+        t->held = 0;
+        trial_release(t);
+    }
+}
+
 static void on_signal(uv_signal_t *h, int signum)
 {
     sweep *sw = h->data;
+    int held = count_held(sw), live = sw->running - held;
     if (sw->stop_signal != 0) {
-        es_loop_say(sw, "still stopping %d trial(s); they are killed after the %gs grace period",
-                    sw->running, sw->opts->grace_s);
+        if (held > 0 && es_loop_db_waiting(sw))
+            give_up_held(sw);
+        if (live > 0)
+            es_loop_say(sw,
+                        "still stopping %d trial(s); they are killed after the %gs grace period",
+                        live, sw->opts->grace_s);
+        maybe_end(sw);
         return;
     }
     sw->stop_signal = signum;
     es_loop_say(sw, "%s: stopping %d running trial(s)",
-                signum == SIGINT ? "interrupted" : "terminated", sw->running);
+                signum == SIGINT ? "interrupted" : "terminated", live);
+    if (held > 0)
+        es_loop_say(sw,
+                    "%d ended trial(s) wait for the database to record them; stop again to give "
+                    "them up (resume then runs them again)",
+                    held);
     /* A signal overrides a reason given earlier (say, run_cap reached while
      * the last trials still ran): what the user did is what happened. */
     sw->stopping = 1;
@@ -1067,6 +1116,13 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
     snprintf(out->status, sizeof out->status, "%s", sw->end_status);
     snprintf(out->reason, sizeof out->reason, "%s", sw->end_reason);
     rc = record_end(sw, err);
+    if (rc == ES_EBUSY) {
+        snprintf(out->status, sizeof out->status, "running");
+        snprintf(out->reason, sizeof out->reason,
+                 "the database stayed locked: the sweep's end is not recorded (its trials are); "
+                 "`ecosweep resume %.100s` finishes it",
+                 sw->name);
+    }
     if (rc == 0 && !isnan(sw->budget_j))
         rc = es_store_sweep_set_overshoot(st, sw->id, fmax(0.0, sw->spent_j - sw->budget_j), err);
     if (sw->fatal) {

@@ -107,6 +107,8 @@ void es_loop_cgroup_lost(sweep *sw)
         if (killed > 0)
             es_loop_say(sw, "killed %d process(es) a lost trial left in its cgroup %s", killed,
                         paths[i]);
+        if (rc == -EPERM || rc == -ELOOP || rc == -EINVAL)
+            es_loop_say(sw, "left alone: %s", err.msg);
         if (rc == 0 || rc == -ENOENT)
             (void)rmdir(dirname(paths[i])); /* its coordinator's parent, once empty */
     }

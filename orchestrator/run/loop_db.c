@@ -52,9 +52,10 @@ int es_loop_db_rc(sweep *sw, int rc, const es_err *err)
         sw->db_since = es_loop_now();
         sw->db_backoff = BACKOFF_FIRST_MS;
         es_loop_say(sw,
-                    "waiting for the database: %s; the trials keep running, and their results "
-                    "are held and recorded once it is free",
-                    err->msg);
+                    "waiting for the database: another program holds its write lock (%s); the "
+                    "trials keep running, and what they report is held and recorded once it "
+                    "lets go",
+                    sw->opts->db_path);
     }
     if (!sw->closed && !uv_is_active((uv_handle_t *)&sw->db_retry))
         uv_timer_start(&sw->db_retry, on_db_retry, sw->db_backoff, 0);

@@ -45,6 +45,9 @@ void es_loop_status_line(sweep *sw)
 
     es_loop_fmt_duration(es_loop_elapsed(sw), el, sizeof el);
     es_loop_db_status(sw, db, sizeof db);
+    int running = sw->running; /* less those whose end waits for the database */
+    for (const trial *t = sw->running_list; t != NULL; t = t->next)
+        running -= t->held;
     if (s->best_number >= 0)
         snprintf(best, sizeof best, " | best %s=%.6g (#%lld)", sw->spec->metric_name,
                  s->best_objective, (long long)s->best_number);
@@ -53,7 +56,7 @@ void es_loop_status_line(sweep *sw)
     if (sw->pruner != NULL)
         snprintf(pruned, sizeof pruned, ", %d pruned", s->pruned);
     fprintf(sw->opts->out, "\r\033[K%s: %d done, %d running, %d failed%s%s | %.4g kWh%s | %s%s",
-            sw->name, done, sw->running, bad, pruned, best, s->kwh, budget, el, db);
+            sw->name, done, running, bad, pruned, best, s->kwh, budget, el, db);
     fflush(sw->opts->out);
 }
 

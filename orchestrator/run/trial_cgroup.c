@@ -86,42 +86,127 @@ static int own_cgroup(char *out, size_t cap, es_err *err)
     return 0;
 }
 
-/* Remove what coordinators killed outright left beside this one: the
- * empty cgroups of "ecosweep-PID" parents whose process is gone (rmdir
- * removes only an empty cgroup; one that still holds a lost trial's
- * processes stays for `resume`, which kills them). */
+/* The start time of process pid (clock ticks since boot, field 22 of
+ * /proc/PID/stat): with the pid, what names a process for good, since a
+ * pid is reused and a start time never goes back.  0 when it is gone. */
+static unsigned long long start_time(long pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')'); /* the command may hold spaces */
+    unsigned long long t = 0;
+    if (p == NULL || sscanf(p + 1,
+                            " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+                            "%*d %*d %*d %*d %llu",
+                            &t) != 1)
+        return 0;
+    return t;
+}
+
+/* Is name "ecosweep-PID.START" (a parent this module makes)?  Its pid and
+ * start time. */
+static int parent_name(const char *name, long *pid, unsigned long long *start)
+{
+    char tail;
+    return sscanf(name, "ecosweep-%ld.%llu%c", pid, start, &tail) == 2 && *pid > 0;
+}
+
+/* "ecosweep-PID", the name a parent had before it carried the start
+ * time: gone when no process has that pid. */
+static int old_parent_gone(const char *name)
+{
+    long pid;
+    char tail;
+    return sscanf(name, "ecosweep-%ld%c", &pid, &tail) == 1 && pid > 0 &&
+           kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+/* Does the coordinator that made parent `name` still run? */
+static int maker_alive(long pid, unsigned long long start)
+{
+    return start_time(pid) == start;
+}
+
+/* Remove the cgroup `name` below the directory dirfd and every cgroup
+ * below it (a trial may make its own), deepest first; what the kernel
+ * refuses (a cgroup that still holds a process) stays.  Never follows a
+ * link, and stops 16 levels down. */
+static void remove_tree(int dirfd, const char *name, int depth)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    DIR *d = depth < 16 ? fdopendir(dup(fd)) : NULL;
+    struct dirent *e;
+    while (d != NULL && (e = readdir(d)) != NULL)
+        if (e->d_type == DT_DIR && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            remove_tree(fd, e->d_name, depth + 1);
+    if (d != NULL)
+        closedir(d);
+    close(fd);
+    (void)unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+/* Kill what a coordinator that is gone left in parent `name` below own
+ * (dirfd), and remove it. */
+static void remove_parent(int dirfd, const char *name)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    DIR *d = fdopendir(dup(fd));
+    struct dirent *e;
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        long long n;
+        unsigned k;
+        char tail;
+        if (e->d_type != DT_DIR || sscanf(e->d_name, "trial-%lld-%u%c", &n, &k, &tail) != 2)
+            continue;
+        /* A trial cgroup that still holds processes belongs to a lost trial,
+         * which `resume` of its sweep kills; only empty ones go here. */
+        int tfd = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        es_cgroup cg;
+        if (tfd >= 0 && es_cgroup_attach_fd(&cg, tfd, e->d_name, NULL) == 0) {
+            if (es_cgroup_populated(&cg) == 0)
+                remove_tree(fd, e->d_name, 0);
+            es_cgroup_close(&cg);
+        }
+    }
+    if (d != NULL)
+        closedir(d);
+    close(fd);
+    (void)unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+/* Remove what coordinators that are gone left beside this one: their
+ * parents' empty trial cgroups (with whatever cgroups the trials made in
+ * them), and the parents once empty. */
 static void remove_stale(const char *own)
 {
-    DIR *d = opendir(own);
-    if (d == NULL)
+    int fd = open(own, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
         return;
+    DIR *d = fdopendir(dup(fd));
     struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
+    while (d != NULL && (e = readdir(d)) != NULL) {
         long pid;
-        char tail;
-        if (sscanf(e->d_name, "ecosweep-%ld%c", &pid, &tail) != 1 || pid <= 0)
-            continue;
-        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-            continue; /* its coordinator lives (or the pid is someone else's now) */
-        char parent[4096 + 300];
-        if ((size_t)snprintf(parent, sizeof parent, "%s/%s", own, e->d_name) >= sizeof parent)
-            continue;
-        DIR *p = opendir(parent);
-        struct dirent *c;
-        while (p != NULL && (c = readdir(p)) != NULL) {
-            char child[sizeof parent + 300];
-            long long n;
-            unsigned k;
-            if (sscanf(c->d_name, "trial-%lld-%u%c", &n, &k, &tail) != 2)
-                continue;
-            snprintf(child, sizeof child, "%s/%s", parent, c->d_name);
-            (void)rmdir(child);
-        }
-        if (p != NULL)
-            closedir(p);
-        (void)rmdir(parent);
+        unsigned long long start;
+        if (e->d_type == DT_DIR &&
+            ((parent_name(e->d_name, &pid, &start) && !maker_alive(pid, start)) ||
+             old_parent_gone(e->d_name)))
+            remove_parent(fd, e->d_name);
     }
-    closedir(d);
+    if (d != NULL)
+        closedir(d);
+    close(fd);
 }
 
 int es_tcg_parent_create(char *out, size_t cap, es_err *err)
@@ -131,14 +216,19 @@ int es_tcg_parent_create(char *out, size_t cap, es_err *err)
     if (rc != 0)
         return rc;
     remove_stale(own);
-    if ((size_t)snprintf(out, cap, "%s/ecosweep-%ld", own, (long)getpid()) >= cap)
+    unsigned long long start = start_time((long)getpid());
+    if ((size_t)snprintf(out, cap, "%s/ecosweep-%ld.%llu", own, (long)getpid(), start) >= cap)
         return es_err_set(err, -ENAMETOOLONG, "the cgroup path %s is too long", own);
-    /* One left by an earlier process of this pid goes, when empty. */
-    (void)rmdir(out);
-    if (mkdir(out, 0755) != 0)
-        return es_err_set(err, -errno, "cannot create the cgroup %s: %s", out, strerror(errno));
+    if (mkdir(out, 0755) != 0) {
+        int e = errno;
+        return es_err_set(err, -e, "cannot create the cgroup %s: %s%s", out, strerror(e),
+                          e == EACCES || e == EPERM || e == EROFS
+                              ? " (cgroup v2 is there but not writable by this user; a delegated "
+                                "subtree, e.g. systemd-run --user --scope -p Delegate=yes, makes "
+                                "it so)"
+                              : "");
+    }
     es_cgroup cg;
-    es_cgroup_init(&cg);
     rc = es_cgroup_attach(&cg, out, err);
     es_cgroup_close(&cg);
     if (rc != 0)
@@ -161,22 +251,68 @@ int es_tcg_trial_create(const char *parent, long long number, unsigned k, char *
     return 0;
 }
 
-/* Is path ".../ecosweep-PID/trial-N-K", a name this module gives? */
-static int ours(const char *path)
+/* Open the trial cgroup at path -- ".../ecosweep-PID.START/trial-N-K", a
+ * name this module gives -- without following any link on the way (a
+ * path from a database row could lead anywhere), into cg, with its
+ * parent's directory in *parent_fd and its name in *base.  Refused
+ * (-EPERM) when the coordinator that made it still runs and is not this
+ * process: its trials are its own to stop, whatever a row says. */
+static int open_trial(const char *path, es_cgroup *cg, int *parent_fd, const char **base,
+                      es_err *err)
 {
-    const char *base = strrchr(path, '/');
-    if (path[0] != '/' || base == NULL || base == path)
-        return 0;
     long long n;
     unsigned k;
-    char tail;
-    if (sscanf(base, "/trial-%lld-%u%c", &n, &k, &tail) != 2)
-        return 0;
-    const char *pb = base - 1;
+    long pid;
+    unsigned long long start;
+    char tail, comp[256];
+    const char *b = strrchr(path, '/');
+    *parent_fd = -1;
+    es_cgroup_init(cg);
+    if (path[0] != '/' || b == NULL || b == path ||
+        sscanf(b + 1, "trial-%lld-%u%c", &n, &k, &tail) != 2)
+        return es_err_set(err, -EINVAL, "%s: not a trial cgroup of ecosweep's", path);
+    const char *pb = b - 1;
     while (pb > path && *pb != '/')
         pb--;
-    long pid;
-    return sscanf(pb, "/ecosweep-%ld%c", &pid, &tail) == 2 && tail == '/';
+    if ((size_t)(b - pb - 1) >= sizeof comp)
+        return es_err_set(err, -EINVAL, "%s: not a trial cgroup of ecosweep's", path);
+    memcpy(comp, pb + 1, (size_t)(b - pb - 1));
+    comp[b - pb - 1] = '\0';
+    if (!parent_name(comp, &pid, &start))
+        return es_err_set(err, -EINVAL, "%s: not a trial cgroup of ecosweep's", path);
+    if (pid != (long)getpid() && maker_alive(pid, start))
+        return es_err_set(err, -EPERM, "%s: its coordinator (process %ld) still runs", path, pid);
+    /* Component by component from the root, no link followed. */
+    int fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    for (const char *p = path + 1; fd >= 0;) {
+        const char *slash = strchr(p, '/');
+        size_t len = slash != NULL ? (size_t)(slash - p) : strlen(p);
+        if (len == 0 || len >= sizeof comp || (len == 2 && strncmp(p, "..", 2) == 0)) {
+            close(fd);
+            return es_err_set(err, -EINVAL, "%s: not a trial cgroup of ecosweep's", path);
+        }
+        memcpy(comp, p, len);
+        comp[len] = '\0';
+        int next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int e = errno;
+        if (slash == NULL) { /* the trial's own directory */
+            *parent_fd = fd;
+            *base = b + 1;
+            if (next < 0)
+                return es_err_set(err, -e, "%s: %s", path, strerror(e));
+            return es_cgroup_attach_fd(cg, next, path, err);
+        }
+        close(fd);
+        if (next < 0)
+            return es_err_set(err, e == ELOOP || e == ENOTDIR ? -ELOOP : -e, "%s: %s", path,
+                              e == ELOOP || e == ENOTDIR ? "a link or not a directory is on the way"
+                                                         : strerror(e));
+        fd = next;
+        p = slash + 1;
+    }
+    if (fd >= 0)
+        close(fd);
+    return es_err_set(err, -EINVAL, "%s: not a trial cgroup of ecosweep's", path);
 }
 
 static int count_one(void *ctx, pid_t pid)
@@ -186,39 +322,72 @@ static int count_one(void *ctx, pid_t pid)
     return 0;
 }
 
+/* Every process of the cgroup and of the cgroups below it. */
+static int count_tree(int fd, int depth)
+{
+    es_cgroup cg;
+    int n = 0, dfd = dup(fd);
+    if (dfd < 0 || es_cgroup_attach_fd(&cg, dfd, "", NULL) != 0)
+        return 0;
+    (void)es_cgroup_each_pid(&cg, count_one, &n);
+    es_cgroup_close(&cg);
+    DIR *d = depth < 16 ? fdopendir(dup(fd)) : NULL;
+    struct dirent *e;
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        int sub = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (sub >= 0) {
+            n += count_tree(sub, depth + 1);
+            close(sub);
+        }
+    }
+    if (d != NULL)
+        closedir(d);
+    return n;
+}
+
 int es_tcg_kill(const char *path)
 {
     es_cgroup cg;
-    es_cgroup_init(&cg);
-    if (!ours(path))
-        return -EINVAL;
-    int rc = es_cgroup_attach(&cg, path, NULL);
-    if (rc == 0)
+    int parent, rc;
+    const char *base;
+    if ((rc = open_trial(path, &cg, &parent, &base, NULL)) == 0)
         rc = es_cgroup_kill(&cg);
     es_cgroup_close(&cg);
+    if (parent >= 0)
+        close(parent);
     return rc;
 }
 
 int es_tcg_release(const char *path, int *killed, es_err *err)
 {
     es_cgroup cg;
-    int n = 0, rc;
+    int parent, rc;
+    const char *base;
     if (killed != NULL)
         *killed = 0;
-    if (!ours(path))
-        return es_err_set(err, -EINVAL, "%s: not a trial cgroup of ecosweep's", path);
-    es_cgroup_init(&cg);
-    if ((rc = es_cgroup_attach(&cg, path, err)) != 0)
+    if ((rc = open_trial(path, &cg, &parent, &base, err)) != 0) {
+        if (parent >= 0)
+            close(parent);
         return rc;
-    (void)es_cgroup_each_pid(&cg, count_one, &n);
-    if (n > 0)
+    }
+    /* populated covers the cgroups a trial made below its own, which
+     * cgroup.kill reaches too. */
+    int pop = es_cgroup_populated(&cg);
+    if (pop > 0) {
+        if (killed != NULL)
+            *killed = count_tree(cg.dir_fd, 0);
         rc = es_cgroup_kill(&cg);
+    }
     es_cgroup_close(&cg);
-    if (killed != NULL)
-        *killed = n;
-    if (rc != 0)
+    if (rc != 0) {
+        close(parent);
         return es_err_set(err, rc, "%s: cgroup.kill: %s", path, strerror(-rc));
-    if (rmdir(path) != 0)
-        return es_err_set(err, -errno, "cannot remove the cgroup %s: %s", path, strerror(errno));
-    return 0;
+    }
+    remove_tree(parent, base, 0);
+    struct stat sb;
+    rc = fstatat(parent, base, &sb, AT_SYMLINK_NOFOLLOW) == 0 ? -EBUSY : 0;
+    close(parent);
+    return rc == 0 ? 0 : es_err_set(err, rc, "%s: its processes have not all exited yet", path);
 }

@@ -2,8 +2,10 @@
  * trial_cgroup.h -- the cgroups a coordinator makes for its trials.
  *
  * Where cgroup v2 is writable (root, or a subtree delegated to the user),
- * the coordinator makes a parent cgroup beside itself, "ecosweep-PID" in
- * the cgroup it runs in, and one child per trial, "trial-N-K" (N the
+ * the coordinator makes a parent cgroup beside itself, "ecosweep-PID.START"
+ * in the cgroup it runs in (START its start time in clock ticks since
+ * boot: with the pid, a name no later process can take), and one child
+ * per trial, "trial-N-K" (N the
  * trial's number, K a count within this coordinator, so that a number run
  * again never meets its earlier attempt's cgroup); the worker puts the
  * trial in it (`ecosweep-worker --cgroup DIR`).  Whatever the trial starts
@@ -37,14 +39,20 @@ void es_tcg_parent_remove(const char *parent);
 int es_tcg_trial_create(const char *parent, long long number, unsigned k, char *out, size_t cap,
                         es_err *err);
 
-/* Kill every process in the trial cgroup at path (one this module made:
- * its name and its parent's are checked, and it must be a cgroup v2
- * directory) and remove it.  *killed (when not NULL) receives how many
- * processes were still in it.  0; -EBUSY when they have not all exited yet
- * (call again); -ENOENT when it is gone already; another negative code. */
+/* Kill every process in the trial cgroup at path and in the cgroups below
+ * it (a trial may make its own), and remove them all.  Only a cgroup this
+ * module made is touched: its name and its parent's are checked, no link
+ * is followed on the way to it (a path from a database row could lead
+ * anywhere), it must be a cgroup v2 directory, and the coordinator that
+ * made it must be this process or gone (-EPERM otherwise: a live
+ * coordinator's trials are its own).  *killed (when not NULL) receives how
+ * many processes were still there.  0; -EBUSY when they have not all
+ * exited yet (call again); -ENOENT when it is gone already; another
+ * negative code. */
 int es_tcg_release(const char *path, int *killed /* OUT */, es_err *err);
 
-/* Kill what is in the trial cgroup at path, leaving it in place. */
+/* Kill what is in the trial cgroup at path (checked as above), leaving it
+ * in place. */
 int es_tcg_kill(const char *path);
 
 #endif

@@ -259,6 +259,11 @@ static void explain(es_store *st, const char *msg, char *buf, size_t cap)
                  strerror(sys ? sys : ENOSPC));
     else if ((primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN) && sys != 0)
         snprintf(buf, cap, "%s (%s)", msg, strerror(sys));
+    else if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+        snprintf(buf, cap,
+                 "%s: another program holds the database's write lock; nothing was written, "
+                 "and the same command can be run again once it lets go",
+                 msg);
     else if (primary == SQLITE_IOERR) /* a short write leaves no errno */
         snprintf(buf, cap,
                  "%s (a full disk, or a file grown past its size limit, can cause this): fix it "
@@ -810,8 +815,6 @@ int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e,
         bind_part(s, 14, &r->dram);
         bind_part(s, 17, &r->gpu);
         es_store__bind_text(s, 21, r->host[0] ? r->host : NULL);
-        if (r->containment != ES_CONTAIN_UNKNOWN)
-            es_store__bind_text(s, 22, es_containment_name(r->containment));
     } else if (e->partial != NULL) {
         es_store__bind_real(s, 6, e->partial->wall_s);
         es_store__bind_real(s, 7, e->partial->cpu_s);
@@ -825,6 +828,9 @@ int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e,
         bind_part(s, 17, &none);
     }
     sqlite3_bind_int64(s, 20, e->metric_points);
+    es_containment held = r != NULL ? r->containment : e->containment;
+    if (held != ES_CONTAIN_UNKNOWN)
+        es_store__bind_text(s, 22, es_containment_name(held));
     int pruned = e->status == ES_TRIAL_PRUNED;
     int tx = pruned || e->n_metrics > 0;
     int rc = tx ? es_store__tx_begin(st, err) : 0;

@@ -65,6 +65,10 @@ int es_store_testing_write_at(const char *path, int version, es_err *err);
  * for ms milliseconds, and release it, as another program might. */
 int es_store_testing_hold_lock(const char *path, int ms, es_err *err);
 
+/* Test support: run SQL text on the database at path, as someone editing
+ * it by hand might. */
+int es_store_testing_exec(const char *path, const char *sql, es_err *err);
+
 /* Test support: compare every prepared statement that returns rows with
  * its column list in store_int.h (the list the reading code's enums come
  * from): the number of columns, and each column's name in its place.  0
@@ -263,6 +267,8 @@ typedef struct es_trial_end {
     const es_metric_row *metrics; /* metric values not yet stored, written in
                                    * the same transaction as the end */
     size_t n_metrics;
+    es_containment containment;   /* without a result: what the coordinator knows
+                                   * held it (a cgroup it made); else the result's */
 } es_trial_end;
 
 /* Record what Slurm says of a trial's job: its id, its state (COMPLETED,

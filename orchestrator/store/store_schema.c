@@ -336,3 +336,17 @@ int es_store_testing_hold_lock(const char *path, int ms, es_err *err)
     sqlite3_close(st.db);
     return rc;
 }
+
+int es_store_testing_exec(const char *path, const char *sql, es_err *err)
+{
+    es_store st = {.path = (char *)path};
+    int rc = 0;
+    if (sqlite3_open_v2(path, &st.db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+        rc = es_store__db_fail(&st, err, "cannot open database");
+    if (rc == 0) {
+        sqlite3_busy_timeout(st.db, 10000);
+        rc = es_store__exec_plain(&st, sql, err);
+    }
+    sqlite3_close(st.db);
+    return rc;
+}

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -80,6 +81,8 @@ ES_TEST(a_daemon_dies_with_a_worker_killed_outright)
     es_store_data *d = load();
     es_store_sweep *sw = sweep_of(d, 0);
     ES_CHECK_STR(sw->trials[0].status, "failed");
+    /* No result came (the worker was killed): the cgroup held it all the same. */
+    ES_CHECK_STR(sw->trials[0].containment, "cgroup");
     es_store_data_free(d);
 }
 
@@ -127,4 +130,101 @@ ES_TEST(resume_kills_what_a_lost_trial_left)
                                   NULL, &out, &err),
                  0);
     ES_CHECK_CONTAINS(out, "containment: 1 trial in its own cgroup v2");
+}
+
+/* Start spec in a process group of its own and wait for its first trial
+ * to write "WORKER DAEMON" to DB.d/sweep-1/held; the coordinator's pid. */
+static pid_t start_held(const char *spec, long *worker, long *daemon)
+{
+    static const char *const extra[] = {"--no-status", NULL};
+    pid_t pid = es_sx_start_group(db, (const char *[]){"run", spec, NULL}, extra);
+    *worker = *daemon = 0;
+    for (int i = 0; i < 1500 && !read_pair("held", worker, daemon); i++)
+        usleep(10000);
+    ES_CHECK(*worker > 1 && *daemon > 1);
+    return pid;
+}
+
+/* A trial moves a daemon into a cgroup it made below its own, then the
+ * coordinator and its worker die together.  Resume kills the daemon (the
+ * cgroup is populated though its own cgroup.procs is empty) and removes
+ * both cgroups; it used to leave them for good. */
+ES_TEST(resume_kills_what_a_lost_trial_left_in_a_cgroup_of_its_own)
+{
+    const char *spec = write_spec("s.yaml", "name: s\nmethod: grid\nrun_cap: 1\n"
+                                            "parameters:\n  mode: {value: subcg}\n"
+                                            "  x: {value: 0.5}\n");
+    if (!cgroups_here())
+        return;
+    long worker, daemon;
+    pid_t pid = start_held(spec, &worker, &daemon);
+    ES_CHECK_INT(kill(-pid, SIGKILL), 0);
+    finish(pid);
+    usleep(300000);
+    ES_CHECK(kill((pid_t)daemon, 0) == 0);
+    int rc = finish(start((const char *[]){"resume", "s", NULL}));
+    if (rc != 0)
+        show_output();
+    ES_CHECK_INT(rc, 0);
+    ES_CHECK(gone(daemon));
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stderr")), " process(es) a lost trial left in its cgroup ");
+}
+
+/* A lost trial's row edited to name another sweep's cgroup: a live
+ * coordinator's running trial (what a reused pid made of the name, or a
+ * hand edit).  Resume leaves it alone and says so. */
+ES_TEST(resume_leaves_a_live_coordinators_trial_alone)
+{
+    if (!cgroups_here())
+        return;
+    /* The victim: a sweep of its own, running, in its own database. */
+    const char *vspec = write_spec("v.yaml", "name: v\nmethod: grid\nrun_cap: 1\n"
+                                             "parameters:\n  mode: {value: bgonce}\n"
+                                             "  x: {value: 0.5}\n");
+    char vdb[4300];
+    snprintf(vdb, sizeof vdb, "%s", db);
+    long vworker, vchild;
+    pid_t victim = start_held(vspec, &vworker, &vchild);
+
+    /* The lost sweep, in another database. */
+    char dir[4300];
+    snprintf(dir, sizeof dir, "%s/other", es_test_tmpdir());
+    ES_CHECK(mkdir(dir, 0700) == 0);
+    snprintf(db, sizeof db, "%s/other/o.db", es_test_tmpdir());
+    const char *ospec = write_spec("o.yaml", "name: o\nmethod: grid\nrun_cap: 1\n"
+                                             "parameters:\n  mode: {value: bgonce}\n"
+                                             "  x: {value: 0.25}\n");
+    snprintf(db, sizeof db, "%s/other/o.db", es_test_tmpdir());
+    long oworker, ochild;
+    static const char *const extra[] = {"--no-status", NULL};
+    pid_t lost = es_sx_start_group(db, (const char *[]){"run", ospec, NULL}, extra);
+    char held[4400];
+    snprintf(held, sizeof held, "%s.d/sweep-1/held", db);
+    for (int i = 0; i < 1500 && access(held, F_OK) != 0; i++)
+        usleep(10000);
+    ES_CHECK(access(held, F_OK) == 0);
+    ES_CHECK_INT(kill(-lost, SIGKILL), 0);
+    finish(lost);
+    (void)oworker;
+    (void)ochild;
+
+    char sql[9000];
+    es_err err;
+    snprintf(sql, sizeof sql,
+             "ATTACH '%s' AS v; UPDATE main.trial SET cgroup = (SELECT cgroup FROM v.trial "
+             "WHERE status = 'running') WHERE status = 'running';",
+             vdb);
+    if (es_store_testing_exec(db, sql, &err) != 0)
+        ES_FAIL("%s", err.msg);
+    int rc = finish(start((const char *[]){"resume", "o", NULL}));
+    if (rc != 0)
+        show_output();
+    ES_CHECK_INT(rc, 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stderr")), "left alone: ");
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stderr")), "still runs");
+    ES_CHECK(kill((pid_t)vchild, 0) == 0); /* the victim's trial lives */
+    ES_CHECK(kill((pid_t)vworker, 0) == 0);
+    kill(victim, SIGTERM);
+    finish(victim);
+    ES_CHECK(gone(vchild));
 }

@@ -240,7 +240,7 @@ ES_TEST(a_locked_database_holds_results_until_it_is_free)
     ES_CHECK(WIFEXITED(hs) && WEXITSTATUS(hs) == 0);
     const char *out = es_sx_slurp(es_sx_path("stderr"));
     ES_CHECK_CONTAINS(out, "waiting for the database: ");
-    ES_CHECK_CONTAINS(out, "database is locked");
+    ES_CHECK_CONTAINS(out, "another program holds its write lock");
     ES_CHECK_CONTAINS(out, "the database is free again after ");
 
     es_store_data *d = es_sx_load(db);
@@ -264,4 +264,58 @@ ES_TEST(a_locked_database_holds_results_until_it_is_free)
     free(ev);
     es_store_close(st);
     es_store_data_free(d);
+}
+
+/* A lock that is not released while the sweep's trials have ended: a stop
+ * signal says their ends wait for the database, a second gives them up
+ * (the trials stay recorded as running, and resume runs them again as
+ * lost).  It used to wait for ever, deaf to both. */
+ES_TEST(a_second_stop_gives_up_what_a_locked_database_holds)
+{
+    const char *spec = write_spec_mode("lock2.yaml", 2, "ok");
+    pid_t holder = -1;
+    /* The lock from the start of the first trial to well after both ended. */
+    pid_t pid = es_sx_start(db, (const char *[]){"run", spec, "--no-status", NULL}, NULL);
+    char first[4400];
+    snprintf(first, sizeof first, "%s.d/sweep-1/trial-0", db);
+    for (int i = 0; i < 3000 && access(first, F_OK) != 0; i++)
+        usleep(5000);
+    holder = fork();
+    ES_CHECK(holder >= 0);
+    if (holder == 0)
+        _exit(es_store_testing_hold_lock(db, 60000, NULL) == 0 ? 0 : 1);
+    const char *err = NULL;
+    for (int i = 0; i < 1000; i++) {
+        err = es_sx_slurp(es_sx_path("stderr"));
+        if (err != NULL && strstr(err, "waiting for the database: ") != NULL)
+            break;
+        usleep(10000);
+    }
+    ES_CHECK_CONTAINS(err, "waiting for the database: ");
+    sleep(2); /* both trials (instant) have ended and are held */
+    kill(pid, SIGINT);
+    usleep(500000);
+    ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stderr")), "wait for the database to record them");
+    kill(pid, SIGINT);
+    usleep(500000);
+    ES_CHECK_CONTAINS(
+        es_sx_slurp(es_sx_path("stderr")),
+        "its end was not recorded (the database stayed locked); resume runs it again");
+    kill(holder, SIGKILL); /* the lock goes: the sweep's end is recorded */
+    waitpid(holder, NULL, 0);
+    ES_CHECK_INT(es_sx_finish(pid), 130);
+    es_store_data *d = es_sx_load(db);
+    es_store_sweep *sw = &d->projects[0].sweeps[0];
+    ES_CHECK_STR(sw->status, "interrupted");
+    int running = 0;
+    for (size_t i = 0; i < sw->n_trials; i++)
+        running += strcmp(sw->trials[i].status, "running") == 0;
+    ES_CHECK(running >= 1);
+    es_store_data_free(d);
+    /* Resume takes them as lost and runs them again. */
+    const char *out;
+    int rc = es_test_ecosweep((const char *[]){"resume", "lock2", "--db", db, "--no-status", NULL},
+                              NULL, &out, &err);
+    ES_CHECK_INT(rc, 0);
+    ES_CHECK_CONTAINS(out, " lost");
 }

@@ -71,6 +71,19 @@ bgonce)
     mv "$ECOSWEEP_TRIAL_DIR/../held.tmp" "$ECOSWEEP_TRIAL_DIR/../held"
     wait
     ;;
+subcg)
+    # A daemon in a cgroup the trial makes below its own; its worker's pid
+    # and the daemon's beside the trial directories, then a long wait.
+    if [ -e "$ECOSWEEP_TRIAL_DIR/../held" ]; then echo "loss=$x"; exit 0; fi
+    mnt=$(awk '{for (i = 1; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' /proc/self/mountinfo)
+    cg=$mnt$(sed -n 's/^0:://p' /proc/self/cgroup)
+    mkdir "$cg/sub"
+    setsid sh -c 'echo $$ > "$1/sub/cgroup.procs"; echo $$ > "$2/daemon"; exec sleep 60' sh "$cg" "$ECOSWEEP_TRIAL_DIR" </dev/null >/dev/null 2>&1 &
+    while [ ! -s "$ECOSWEEP_TRIAL_DIR/daemon" ]; do sleep 0.01; done
+    echo "$PPID $(cat "$ECOSWEEP_TRIAL_DIR/daemon")" > "$ECOSWEEP_TRIAL_DIR/../held.tmp"
+    mv "$ECOSWEEP_TRIAL_DIR/../held.tmp" "$ECOSWEEP_TRIAL_DIR/../held"
+    sleep 60
+    ;;
 lines)
     # 300 reports at once, then a second's work.
     i=1
