@@ -82,7 +82,9 @@ subcg)
     while [ ! -s "$ECOSWEEP_TRIAL_DIR/daemon" ]; do sleep 0.01; done
     echo "$PPID $(cat "$ECOSWEEP_TRIAL_DIR/daemon")" > "$ECOSWEEP_TRIAL_DIR/../held.tmp"
     mv "$ECOSWEEP_TRIAL_DIR/../held.tmp" "$ECOSWEEP_TRIAL_DIR/../held"
-    sleep 60
+    # Then itself: nothing is left in the trial's own cgroup.procs.
+    echo $$ > "$cg/sub/cgroup.procs"
+    exec sleep 60
     ;;
 lines)
     # 300 reports at once, then a second's work.
