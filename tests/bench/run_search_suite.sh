@@ -7,7 +7,10 @@
 #   tests/bench/search_suite.py: Branin, six-hump camel, Hartmann3/6, Levy
 #   2-D/4-D, Rastrigin-3, Ackley-5, Griewank-4, Michalewicz-5, Rosenbrock-4,
 #   Styblinski-Tang-4, Goldstein-Price, Schwefel-2, two mixed spaces (log,
-#   integer and categorical parameters) and Hartmann6 with N(0, 0.1^2) noise.
+#   integer and categorical parameters), Hartmann6 with N(0, 0.1^2) noise,
+#   and a real tuning task: scikit-learn's SVC (C, gamma, kernel) on its
+#   bundled digits, 3-fold CV error (Debian's python3-sklearn; the C driver
+#   asks search_suite.py serve for each value).
 #   Methods: ecosweep bayes and random (tests/search/search_suite, built with
 #   the normal build); Optuna TPE, multivariate TPE (constant_liar when
 #   parallel > 1), random and scrambled-Sobol QMC (search_suite.py).
@@ -132,6 +135,8 @@ mkdir -p "$tmp/runs"
 : >"$tmp/times"
 
 # ---- both sides compute the same functions ------------------------------------------
+# The scikit-learn problem is computed by search_suite.py on both sides.
+export SEARCH_SUITE_PY="$here/search_suite.py" SEARCH_SUITE_PYTHON="$PY"
 "$bin" check >"$tmp/check_c.jsonl"
 "$PY" "$here/search_suite.py" check --against "$tmp/check_c.jsonl" >&2 ||
     { echo "run_search_suite.sh: the C and Python suites disagree (above): fix them first" >&2; exit 1; }

@@ -36,7 +36,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bench_functions.h"
 #include "rng.h"
@@ -49,6 +52,74 @@
 #define SUITE_NOISE_STREAM UINT64_C(0x4E4F495345)
 #define SUITE_MAX_HORIZONS 4
 #define SUITE_CHECK_POINTS 6
+
+/* The evaluator of an external problem (a scikit-learn task): search_suite.py
+ * serve PROBLEM, given by $SEARCH_SUITE_PY and run by $SEARCH_SUITE_PYTHON
+ * (default /usr/bin/python3), as a coprocess that reads one point a line
+ * and answers its value. */
+typedef struct suite_eval {
+    FILE *to, *from;
+    pid_t pid;
+} suite_eval;
+
+static int suite_eval_start(const bf_problem *pr, suite_eval *ev)
+{
+    ev->to = ev->from = NULL;
+    ev->pid = -1;
+    if (!pr->external)
+        return 0;
+    const char *py = getenv("SEARCH_SUITE_PY");
+    int in[2], out[2];
+    if (py == NULL) {
+        fprintf(stderr, "search_suite: %s needs SEARCH_SUITE_PY (tests/bench/search_suite.py)\n",
+                pr->name);
+        return -1;
+    }
+    if (pipe(in) != 0 || pipe(out) != 0)
+        return -1;
+    ev->pid = fork();
+    if (ev->pid < 0)
+        return -1;
+    if (ev->pid == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        close(in[1]);
+        close(out[0]);
+        /* Debian's Python, where python3-sklearn is (the one the runner uses). */
+        const char *interp = getenv("SEARCH_SUITE_PYTHON");
+        interp = interp != NULL ? interp : "/usr/bin/python3";
+        execl(interp, interp, py, "serve", pr->name, (char *)NULL);
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    ev->to = fdopen(in[1], "w");
+    ev->from = fdopen(out[0], "r");
+    return ev->to != NULL && ev->from != NULL ? 0 : -1;
+}
+
+/* f(x) of pr, in-process or from its evaluator; NAN when that fails. */
+static double suite_eval_f(const bf_problem *pr, suite_eval *ev, const double *x)
+{
+    if (!pr->external)
+        return pr->f(x);
+    for (size_t j = 0; j < pr->d; j++)
+        fprintf(ev->to, "%s%.17g", j ? " " : "", x[j]);
+    fputc('\n', ev->to);
+    fflush(ev->to);
+    double v;
+    return fscanf(ev->from, "%lf", &v) == 1 ? v : NAN;
+}
+
+static void suite_eval_stop(suite_eval *ev)
+{
+    if (ev->to != NULL)
+        fclose(ev->to);
+    if (ev->from != NULL)
+        fclose(ev->from);
+    if (ev->pid > 0)
+        waitpid(ev->pid, NULL, 0);
+}
 
 typedef struct suite_opts {
     const char *problem;
@@ -244,6 +315,7 @@ static int suite_run(const suite_opts *o)
         return 2;
     }
     char *yaml = suite_yaml(pr, o->method, o->trials, o->parallel);
+    suite_eval ev = {NULL, NULL, -1};
     es_spec *spec = NULL;
     es_search *s = NULL;
     es_err err;
@@ -263,6 +335,8 @@ static int suite_run(const suite_opts *o)
 
     es_rng noise;
     es_rng_seed(&noise, o->seed ^ SUITE_NOISE_STREAM);
+    if (suite_eval_start(pr, &ev) != 0)
+        goto out;
     int n_init = o->method == ES_METHOD_BAYES ? suite_design_size(pr, o->trials) : 0;
     int near = 0;
     double best_obs = INFINITY, best_true = INFINITY, wall = suite_wall_now();
@@ -291,7 +365,11 @@ static int suite_run(const suite_opts *o)
                         i + j);
                 goto out;
             }
-            double f = pr->f(x), y = f + pr->noise_sd * es_rng_normal(&noise);
+            double f = suite_eval_f(pr, &ev, x), y = f + pr->noise_sd * es_rng_normal(&noise);
+            if (!isfinite(f)) {
+                fprintf(stderr, "search_suite: %s: no value from its evaluator\n", pr->name);
+                goto out;
+            }
             if (i + j >= n_init)
                 near += suite_at_edge(pr, x);
             if (y < best_obs) {
@@ -329,6 +407,7 @@ static int suite_run(const suite_opts *o)
            1e3 * mean, 1e3 * times[o->trials - 1], wall);
     rc = 0;
 out:
+    suite_eval_stop(&ev);
     if (vals != NULL)
         es_values_free(vals, (size_t)o->parallel * pr->d);
     es_search_destroy(s);
@@ -374,6 +453,9 @@ static int suite_check(void)
     const bf_problem *t = bf_suite(&n);
     for (size_t i = 0; i < n; i++) {
         const bf_problem *pr = &t[i];
+        suite_eval ev;
+        if (suite_eval_start(pr, &ev) != 0)
+            return 1;
         printf("{\"problem\": \"%s\", \"title\": \"%s\", \"fmin\": %.17g, \"noise_sd\": %.17g, "
                "\"space\": [",
                pr->name, pr->title, pr->fmin, pr->noise_sd);
@@ -390,12 +472,13 @@ static int suite_check(void)
             for (size_t j = 0; j < pr->d; j++)
                 printf("%s%.17g", j ? ", " : "", x[j]);
             printf("]");
-            f[k] = pr->f(x);
+            f[k] = suite_eval_f(pr, &ev, x);
         }
         printf("], \"f\": [");
         for (int k = 0; k < SUITE_CHECK_POINTS; k++)
             printf("%s%.17g", k ? ", " : "", f[k]);
-        printf("], \"f_star\": %.17g}\n", pr->f(pr->xstar));
+        printf("], \"f_star\": %.17g}\n", suite_eval_f(pr, &ev, pr->xstar));
+        suite_eval_stop(&ev);
     }
     return 0;
 }

@@ -298,6 +298,12 @@ static inline double bf_mixed5(const double *x)
     return a * a + 0.5 * b * b * (1.0 + x[4]) + 2.0 * dd * dd + 0.03 * k * k + bias[c];
 }
 
+/* svc_digits (search_suite.py computes it): the best 3-fold error found by
+ * a 36 x 36 grid over log C and log gamma (18 x 18 for sigmoid) refined by
+ * 400 local draws, and where. */
+#define SVC_FMIN 0.08833333333333337
+#define SVC_XSTAR 5.1284141715515625, 0.05136954855424034, 0
+
 typedef enum bf_kind {
     BF_UNIFORM = 0, /* distribution: uniform */
     BF_LOG,         /* distribution: log_uniform_values */
@@ -323,6 +329,7 @@ typedef struct bf_problem {
     double fmin;              /* the known minimum of f (noiseless) */
     double xstar[BF_MAX_DIM]; /* a point where f is within ~1e-9 of fmin */
     double noise_sd;          /* observed value = f + N(0, noise_sd^2); 0: exact */
+    int external;             /* f is NULL: search_suite.py computes it (`serve`) */
 } bf_problem;
 
 #define BF_U(n, a, b)                                                                              \
@@ -341,6 +348,7 @@ static inline const bf_problem *bf_suite(size_t *n_out)
          {BF_U("x1", -5.0, 10.0), BF_U("x2", 0.0, 15.0)},
          0.39788735772973816,
          {3.141592653589793, 2.275},
+         0,
          0},
         {"camel",
          "Six-hump camel (2-D)",
@@ -349,6 +357,7 @@ static inline const bf_problem *bf_suite(size_t *n_out)
          {BF_U("x1", -3.0, 3.0), BF_U("x2", -2.0, 2.0)},
          -1.0316284534898774,
          {0.08984200893527233, -0.712656403019058},
+         0,
          0},
         {"hartmann3",
          "Hartmann3 (3-D)",
@@ -357,6 +366,7 @@ static inline const bf_problem *bf_suite(size_t *n_out)
          {BF_U("x1", 0.0, 1.0), BF_U("x2", 0.0, 1.0), BF_U("x3", 0.0, 1.0)},
          -3.862779787332663,
          {0.11458888122541287, 0.5556488954739371, 0.8525469842172746},
+         0,
          0},
         {"hartmann6",
          "Hartmann6 (6-D)",
@@ -367,6 +377,7 @@ static inline const bf_problem *bf_suite(size_t *n_out)
          -3.322368011415515,
          {0.20168951185013023, 0.15001069290624647, 0.4768739753854737, 0.27533242908385863,
           0.31165161795254603, 0.6573005331434522},
+         0,
          0},
         {"levy2",
          "Levy (2-D)",
@@ -375,6 +386,7 @@ static inline const bf_problem *bf_suite(size_t *n_out)
          {BF_U("x1", -10.0, 10.0), BF_U("x2", -10.0, 10.0)},
          0.0,
          {1.0, 1.0},
+         0,
          0},
         {"levy4",
          "Levy (4-D)",
@@ -384,6 +396,7 @@ static inline const bf_problem *bf_suite(size_t *n_out)
           BF_U("x4", -10.0, 10.0)},
          0.0,
          {1.0, 1.0, 1.0, 1.0},
+         0,
          0},
         {"rastrigin3",
          "Rastrigin (3-D)",
@@ -392,6 +405,7 @@ static inline const bf_problem *bf_suite(size_t *n_out)
          {BF_U("x1", -5.12, 5.12), BF_U("x2", -5.12, 5.12), BF_U("x3", -5.12, 5.12)},
          0.0,
          {0.0, 0.0, 0.0},
+         0,
          0},
         {"ackley5",
          "Ackley (5-D)",
@@ -401,6 +415,7 @@ static inline const bf_problem *bf_suite(size_t *n_out)
           BF_U("x4", -32.768, 32.768), BF_U("x5", -32.768, 32.768)},
          0.0,
          {0.0, 0.0, 0.0, 0.0, 0.0},
+         0,
          0},
         {"griewank4",
          "Griewank (4-D)",
@@ -410,6 +425,7 @@ static inline const bf_problem *bf_suite(size_t *n_out)
           BF_U("x4", -600.0, 600.0)},
          0.0,
          {0.0, 0.0, 0.0, 0.0},
+         0,
          0},
         {"michalewicz5",
          "Michalewicz (5-D, m = 10)",
@@ -421,6 +437,7 @@ static inline const bf_problem *bf_suite(size_t *n_out)
          -4.687658179088149,
          {2.2029055197344682, 1.5707963293125675, 1.2849915708780884, 1.9230584691306654,
           1.7204697710078967},
+         0,
          0},
         {"rosenbrock4",
          "Rosenbrock (4-D)",
@@ -430,6 +447,7 @@ static inline const bf_problem *bf_suite(size_t *n_out)
           BF_U("x4", -5.0, 10.0)},
          0.0,
          {1.0, 1.0, 1.0, 1.0},
+         0,
          0},
         {"styblinski_tang4",
          "Styblinski-Tang (4-D)",
@@ -439,6 +457,7 @@ static inline const bf_problem *bf_suite(size_t *n_out)
           BF_U("x4", -5.0, 5.0)},
          -156.66466281508568,
          {-2.903534027771178, -2.903534027771178, -2.903534027771178, -2.903534027771178},
+         0,
          0},
         {"goldstein_price",
          "Goldstein-Price (2-D)",
@@ -447,6 +466,7 @@ static inline const bf_problem *bf_suite(size_t *n_out)
          {BF_U("x1", -2.0, 2.0), BF_U("x2", -2.0, 2.0)},
          3.0,
          {0.0, -1.0},
+         0,
          0},
         {"schwefel2",
          "Schwefel (2-D)",
@@ -455,6 +475,7 @@ static inline const bf_problem *bf_suite(size_t *n_out)
          {BF_U("x1", -500.0, 500.0), BF_U("x2", -500.0, 500.0)},
          0.0,
          {420.9687464823754, 420.96874635317454},
+         0,
          0},
         {"mixed3",
          "Mixed: log lr, int layers, categorical optimizer",
@@ -465,6 +486,7 @@ static inline const bf_problem *bf_suite(size_t *n_out)
           {"optimizer", BF_CATEGORICAL, 0, 0, "sgd,adam,rmsprop"}},
          0.0,
          {6.309573444801929e-04, 4, 1},
+         0,
          0},
         {"mixed5",
          "Mixed: log lr and wd, int batch, categorical activation, dropout",
@@ -477,6 +499,7 @@ static inline const bf_problem *bf_suite(size_t *n_out)
           BF_U("dropout", 0.0, 0.8)},
          0.0,
          {1e-3, 1e-4, 5, 1, 0.1},
+         0,
          0},
         {"hartmann6_noisy",
          "Hartmann6 (6-D) + N(0, 0.1^2) noise",
@@ -487,7 +510,19 @@ static inline const bf_problem *bf_suite(size_t *n_out)
          -3.322368011415515,
          {0.20168951185013023, 0.15001069290624647, 0.4768739753854737, 0.27533242908385863,
           0.31165161795254603, 0.6573005331434522},
-         0.1},
+         0.1,
+         0},
+        {"svc_digits",
+         "scikit-learn SVC on digits (3-fold CV error)",
+         NULL,
+         3,
+         {{"C", BF_LOG, 1e-2, 1e4, NULL},
+          {"gamma", BF_LOG, 1e-5, 1.0, NULL},
+          {"kernel", BF_CATEGORICAL, 0, 0, "rbf,sigmoid"}},
+         SVC_FMIN,
+         {SVC_XSTAR},
+         0,
+         1},
     };
     *n_out = sizeof t / sizeof t[0];
     return t;
