@@ -267,8 +267,8 @@ typedef struct es_trial_end {
     const es_metric_row *metrics; /* metric values not yet stored, written in
                                    * the same transaction as the end */
     size_t n_metrics;
-    es_containment containment;   /* without a result: what the coordinator knows
-                                   * held it (a cgroup it made); else the result's */
+    es_containment containment; /* without a result: what the coordinator knows
+                                 * held it (a cgroup it made); else the result's */
 } es_trial_end;
 
 /* Record what Slurm says of a trial's job: its id, its state (COMPLETED,
