@@ -167,7 +167,8 @@ ES_TEST(resume_kills_what_a_lost_trial_left_in_a_cgroup_of_its_own)
         show_output();
     ES_CHECK_INT(rc, 0);
     ES_CHECK(gone(daemon));
-    ES_CHECK_CONTAINS(slurp(path_in_tmp("stderr")), " process(es) a lost trial left in its cgroup ");
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stderr")),
+                      " process(es) a lost trial left in its cgroup ");
 }
 
 /* A lost trial's row edited to name another sweep's cgroup: a live
