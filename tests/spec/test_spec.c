@@ -252,9 +252,9 @@ ES_TEST(durations)
               {"1.5h", 5400}, {"45", 45},    {"500ms", 0.5}, {"0", 0},
               {"2.5", 2.5},   {"1d", 86400}, {"1m30s", 90},  {"1h1m1s500ms", 3661.5},
               {".5m", 30}};
-    static const char *const bad[] = {"",     "-5",  "-1m", "abc",  "10x", "1h30", "h",
-                                      "1 h",  " 1s", "1s ", "nan",  "inf", "1e3",  "1.2.3s",
-                                      "1mss", "m5",  "+5",  "0x10", "1hm",
+    static const char *const bad[] = {"", "-5", "-1m", "abc", "10x", "1h30", "h", "1 h", " 1s",
+                                      "1s ", "nan", "inf", "1e3", "1.2.3s", "1mss", "m5", "+5",
+                                      "0x10", "1hm",
                                       /* each unit once, largest first */
                                       "1h1h", "30m1h", "1s1m", "5ms1s", "1m30m"};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
