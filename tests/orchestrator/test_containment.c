@@ -206,8 +206,7 @@ ES_TEST(resume_leaves_a_live_coordinators_trial_alone)
     ES_CHECK(access(held, F_OK) == 0);
     ES_CHECK_INT(kill(-lost, SIGKILL), 0);
     finish(lost);
-    (void)oworker;
-    (void)ochild;
+    ES_CHECK(read_pair("held", &oworker, &ochild));
 
     char sql[9000];
     es_err err;
@@ -228,4 +227,7 @@ ES_TEST(resume_leaves_a_live_coordinators_trial_alone)
     kill(victim, SIGTERM);
     finish(victim);
     ES_CHECK(gone(vchild));
+    /* The lost trial's own child: its row no longer names its cgroup. */
+    kill((pid_t)ochild, SIGKILL);
+    ES_CHECK(gone(ochild));
 }
