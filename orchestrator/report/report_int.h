@@ -216,6 +216,7 @@ struct es_rep_sweep_view {
     es_cost overshoot; /* sw->overshoot_j priced; meaningful when finite */
     es_rep_prune prune;
     es_cost prune_used, prune_saved; /* prune.used_j and prune.saved_j priced */
+    int in_cgroup, in_pgroup;        /* trials whose record says which containment held them */
     es_rep_slurm slurm;
     es_rep_sweep_stats stats; /* zeroed when the analysis ran out of memory */
     char **notes;             /* sentences on the factors, the budget and its

@@ -269,6 +269,7 @@ static void j_sweep(FILE *f, const es_rep_sweep_view *sv)
             " \"method\": \"own pace\"}",
             pr->basis, pr->own_pace);
     j_slurm(f, &sv->slurm);
+    fprintf(f, ", \"containment\": {\"cgroup\": %d, \"pgroup\": %d}", sv->in_cgroup, sv->in_pgroup);
     fputs(", \"best\": ", f);
     if (best != NULL) {
         fprintf(f, "{\"id\": %lld, \"number\": %lld", (long long)best->id, (long long)best->number);

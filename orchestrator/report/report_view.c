@@ -143,14 +143,9 @@ static void write_reasons(FILE *f, const es_store_sweep *sw)
 /* Which containment held the trials that ran: "containment: 4 trials in
  * their own cgroup v2 (...), 1 by its process group (...)"; nothing when
  * no trial recorded one (a sweep from before it was recorded). */
-static void write_containment(FILE *f, const es_store_sweep *sw)
+static void write_containment(FILE *f, const es_rep_sweep_view *sv)
 {
-    int cg = 0, pg = 0;
-    for (size_t i = 0; i < sw->n_trials; i++) {
-        const char *c = sw->trials[i].containment;
-        cg += c != NULL && strcmp(c, "cgroup") == 0;
-        pg += c != NULL && strcmp(c, "pgroup") == 0;
-    }
+    int cg = sv->in_cgroup, pg = sv->in_pgroup;
     if (cg + pg == 0)
         return;
     fputs("containment: ", f);
@@ -186,7 +181,7 @@ static void write_notes(FILE *f, const es_rep_sweep_view *sv)
                 b->reused == 1 ? "" : "s");
     es_rep_write_prune_lines(f, "", &sv->prune, &sw->factors);
     es_rep_write_slurm_lines(f, "", &sv->slurm);
-    write_containment(f, sw);
+    write_containment(f, sv);
     write_reasons(f, sw);
 }
 
@@ -243,6 +238,8 @@ static int sweep_build(es_rep_sweep_view *sv, const es_store_sweep *sw)
         es_rep_prune_trial(&sv->prune, t, &pe);
         tv->full_j = pe.full_j;
         tv->saved_j = pe.saved_j;
+        sv->in_cgroup += t->containment != NULL && strcmp(t->containment, "cgroup") == 0;
+        sv->in_pgroup += t->containment != NULL && strcmp(t->containment, "pgroup") == 0;
         if (t == best)
             sv->best = tv;
     }

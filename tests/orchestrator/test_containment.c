@@ -130,6 +130,11 @@ ES_TEST(resume_kills_what_a_lost_trial_left)
                                   NULL, &out, &err),
                  0);
     ES_CHECK_CONTAINS(out, "containment: 1 trial in its own cgroup v2");
+    ES_CHECK_INT(es_test_ecosweep((const char *[]){"report", "--db", db, "--sweep", "b", "--format",
+                                                   "json", NULL},
+                                  NULL, &out, &err),
+                 0);
+    ES_CHECK_CONTAINS(out, "\"containment\": {\"cgroup\": 1, \"pgroup\": 0}");
 }
 
 /* Start spec in a process group of its own and wait for its first trial
