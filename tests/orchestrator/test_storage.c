@@ -272,14 +272,18 @@ ES_TEST(a_locked_database_holds_results_until_it_is_free)
  * lost).  It used to wait for ever, deaf to both. */
 ES_TEST(a_second_stop_gives_up_what_a_locked_database_holds)
 {
-    const char *spec = write_spec_mode("lock2.yaml", 2, "ok");
+    /* Two trials that report at once and end a second later. */
+    const char *spec = write_spec_mode("lock2.yaml", 2, "lines");
     pid_t holder = -1;
-    /* The lock from the start of the first trial to well after both ended. */
+    /* The lock from when both trials run (each has written its first line)
+     * to well after both ended. */
     pid_t pid = es_sx_start(db, (const char *[]){"run", spec, "--no-status", NULL}, NULL);
-    char first[4400];
-    snprintf(first, sizeof first, "%s.d/sweep-1/trial-0", db);
-    for (int i = 0; i < 3000 && access(first, F_OK) != 0; i++)
-        usleep(5000);
+    char first[4400], second[4400];
+    snprintf(first, sizeof first, "%s.d/sweep-1/trial-0/stdout", db);
+    snprintf(second, sizeof second, "%s.d/sweep-1/trial-1/stdout", db);
+    for (int i = 0; i < 3000 && (access(first, F_OK) != 0 || access(second, F_OK) != 0); i++)
+        usleep(2000);
+    ES_CHECK(access(first, F_OK) == 0 && access(second, F_OK) == 0);
     holder = fork();
     ES_CHECK(holder >= 0);
     if (holder == 0)
@@ -292,7 +296,7 @@ ES_TEST(a_second_stop_gives_up_what_a_locked_database_holds)
         usleep(10000);
     }
     ES_CHECK_CONTAINS(err, "waiting for the database: ");
-    sleep(2); /* both trials (instant) have ended and are held */
+    sleep(3); /* both trials have ended and are held */
     kill(pid, SIGINT);
     usleep(500000);
     ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stderr")), "wait for the database to record them");
