@@ -317,16 +317,23 @@ int es_store_testing_write_at(const char *path, int version, es_err *err)
     return rc;
 }
 
+/* Test support: the database at path opened as another program would,
+ * with a 10 s busy timeout, into st; 0 or the store's error. */
+static int testing_open(es_store *st, const char *path, es_err *err)
+{
+    *st = (es_store){.path = (char *)path};
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+        return es_store__db_fail(st, err, "cannot open database");
+    sqlite3_busy_timeout(st->db, 10000);
+    return 0;
+}
+
 int es_store_testing_hold_lock(const char *path, int ms, es_err *err)
 {
-    es_store st = {.path = (char *)path};
-    int rc = 0;
-    if (sqlite3_open_v2(path, &st.db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-        rc = es_store__db_fail(&st, err, "cannot open database");
-    if (rc == 0) {
-        sqlite3_busy_timeout(st.db, 10000);
+    es_store st;
+    int rc = testing_open(&st, path, err);
+    if (rc == 0)
         rc = es_store__exec_plain(&st, "BEGIN EXCLUSIVE", err);
-    }
     if (rc == 0) {
         struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
         while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
@@ -339,14 +346,10 @@ int es_store_testing_hold_lock(const char *path, int ms, es_err *err)
 
 int es_store_testing_exec(const char *path, const char *sql, es_err *err)
 {
-    es_store st = {.path = (char *)path};
-    int rc = 0;
-    if (sqlite3_open_v2(path, &st.db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-        rc = es_store__db_fail(&st, err, "cannot open database");
-    if (rc == 0) {
-        sqlite3_busy_timeout(st.db, 10000);
+    es_store st;
+    int rc = testing_open(&st, path, err);
+    if (rc == 0)
         rc = es_store__exec_plain(&st, sql, err);
-    }
     sqlite3_close(st.db);
     return rc;
 }
