@@ -3,7 +3,7 @@
  * (run_search_suite.sh): one sweep of one problem of bf_suite()
  * (tests/search/bench_functions.h) run in-process against the search, the
  * way the coordinator drives it, with no processes, worker or database, so
- * that ten seeds of seventeen problems take minutes.
+ * that ten seeds of every problem take minutes.
  *
  *   search_suite list                 the problems' names, one a line
  *   search_suite spec PROBLEM         the ecosweep spec of its space (YAML)
@@ -127,6 +127,7 @@ typedef struct suite_opts {
     int trials;
     int parallel;
     es_method method;
+    int trace; /* --trace 1: each trial's point (unit cube) and value on stderr */
 } suite_opts;
 
 static double suite_cpu_now(void)
@@ -286,6 +287,23 @@ static int suite_at_edge(const bf_problem *pr, const double *x)
     return 0;
 }
 
+/* Trace line of trial i: its parameters in the unit cube (categoricals as
+ * their index), its value and the edge flag. */
+static void suite_trace(const bf_problem *pr, int i, const double *x, double f)
+{
+    fprintf(stderr, "trial %3d f %-12.6g%s u", i, f, suite_at_edge(pr, x) ? " EDGE" : "     ");
+    for (size_t j = 0; j < pr->d; j++) {
+        const bf_param_def *p = &pr->p[j];
+        double u = x[j];
+        if (p->kind == BF_UNIFORM)
+            u = (x[j] - p->lo) / (p->hi - p->lo);
+        else if (p->kind == BF_LOG)
+            u = (log(x[j]) - log(p->lo)) / (log(p->hi) - log(p->lo));
+        fprintf(stderr, " %.4f", u);
+    }
+    fputc('\n', stderr);
+}
+
 /* search/bayes.c's design size: max(5, 2k) with k searched parameters, at
  * most half of run_cap (rounded up).  Every parameter of the suite is
  * searched. */
@@ -372,6 +390,8 @@ static int suite_run(const suite_opts *o)
             }
             if (i + j >= n_init)
                 near += suite_at_edge(pr, x);
+            if (o->trace)
+                suite_trace(pr, i + j, x, f);
             if (y < best_obs) {
                 best_obs = y;
                 best_true = f;
@@ -489,7 +509,7 @@ static int suite_usage(void)
 {
     fprintf(stderr, "usage: search_suite list | spec PROBLEM | check\n"
                     "       search_suite run --problem P [--seed S] [--trials N] [--parallel Q]"
-                    " [--method bayes|random]\n");
+                    " [--method bayes|random] [--trace 1]\n");
     return 2;
 }
 
@@ -512,6 +532,8 @@ static int suite_parse(int argc, char **argv, suite_opts *o /* OUT */)
             o->method = ES_METHOD_BAYES;
         else if (strcmp(a, "--method") == 0 && strcmp(v, "random") == 0)
             o->method = ES_METHOD_RANDOM;
+        else if (strcmp(a, "--trace") == 0)
+            o->trace = atoi(v);
         else
             return -1;
         i++;

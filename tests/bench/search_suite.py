@@ -178,6 +178,70 @@ def mixed5(x):
     return a * a + 0.5 * b * b * (1.0 + x[4]) + 2.0 * dd * dd + 0.03 * k * k + bias[c]
 
 
+def shekel10(x):
+    c = [[4, 1, 8, 6, 3, 2, 5, 8, 6, 7], [4, 1, 8, 6, 7, 9, 3, 1, 2, 3.6],
+         [4, 1, 8, 6, 3, 2, 5, 8, 6, 7], [4, 1, 8, 6, 7, 9, 3, 1, 2, 3.6]]
+    beta = [1, 2, 2, 4, 4, 6, 3, 7, 5, 5]
+    f = 0.0
+    for i in range(10):
+        s = 0.1 * beta[i]
+        for j in range(4):
+            s += (x[j] - c[j][i]) * (x[j] - c[j][i])
+        f -= 1.0 / s
+    return f
+
+
+def powell4(x):
+    a = x[0] + 10.0 * x[1]
+    b = x[2] - x[3]
+    c = x[1] - 2.0 * x[2]
+    e = x[0] - x[3]
+    return a * a + 5.0 * b * b + c * c * c * c + 10.0 * e * e * e * e
+
+
+def dixon_price(x):
+    f = (x[0] - 1.0) * (x[0] - 1.0)
+    for i in range(1, len(x)):
+        t = 2.0 * x[i] * x[i] - x[i - 1]
+        f += float(i + 1) * t * t
+    return f
+
+
+def zakharov(x):
+    s = 0.0
+    t = 0.0
+    for i, v in enumerate(x):
+        s += v * v
+        t += 0.5 * float(i + 1) * v
+    return s + t * t + t * t * t * t
+
+
+def bukin6(x):
+    return 100.0 * math.sqrt(abs(x[1] - 0.01 * x[0] * x[0])) + 0.01 * abs(x[0] + 10.0)
+
+
+def eggholder(x):
+    a = x[1] + 47.0
+    return -a * math.sin(math.sqrt(abs(a + 0.5 * x[0]))) - x[0] * math.sin(math.sqrt(abs(x[0] - a)))
+
+
+def cat8(x):
+    center = [-1.5, -3.3, -3.0, -3.6, -4.2]
+    base = [0.25, 0.05, 0.0, 0.12, 0.03]
+    sched = [0.15, 0.0, 0.06, 0.03]
+    sched_sgd = [0.10, 0.04, 0.0, 0.05]
+    act = [0.04, 0.0, 0.12, 0.01]
+    norm = [0.10, 0.0, 0.02]
+    aug = [0.06, 0.0, 0.03]
+    o, sc, ac, nm, init, ag = (int(v) for v in x[:6])
+    w = x[7]
+    a = math.log10(x[6]) - (center[o] - 0.15 * (w - 5.0))
+    f = 0.5 * a * a + base[o] + (sched_sgd[sc] if o == 0 else sched[sc]) + act[ac] + norm[nm]
+    f += 0.05 if (ac == 2) != (init == 0) else 0.0
+    f += aug[ag] + (0.08 if ag == 2 and w < 4.0 else 0.0)
+    return f + 0.01 * (w - 6.0) * (w - 6.0)
+
+
 # ---- The problems (as bf_suite()) ------------------------------------------------
 
 _SVC_DATA = None
@@ -249,6 +313,27 @@ PROBLEMS = {
                         U("dropout", 0, 0.8)],
                0.0, [1e-3, 1e-4, 5, 1, 0.1], 0.0),
     "hartmann6_noisy": (hartmann6, H6_SPACE, -3.322368011415515, H6_STAR, 0.1),
+    "rosenbrock4_corner": (rosenbrock, [U(f"x{i}", -2, 1) for i in range(1, 5)], 0.0, [1.0] * 4,
+                           0.0),
+    "shekel10": (shekel10, [U(f"x{i}", 0, 10) for i in range(1, 5)], -10.53644315348353,
+                 [4.000746868082919, 3.9995094808558473, 4.000746870027695, 3.9995094805528253],
+                 0.0),
+    "powell4": (powell4, [U(f"x{i}", -4, 5) for i in range(1, 5)], 0.0, [0.0] * 4, 0.0),
+    "dixon_price4": (dixon_price, [U(f"x{i}", -10, 10) for i in range(1, 5)], 0.0,
+                     [1.0, 0.7071067811865476, 0.5946035575013605, 0.5452538663326288], 0.0),
+    "zakharov5": (zakharov, [U(f"x{i}", -5, 10) for i in range(1, 6)], 0.0, [0.0] * 5, 0.0),
+    "bukin6": (bukin6, [U("x1", -15, -5), U("x2", -3, 3)], 0.0, [-10.0, 1.0], 0.0),
+    "eggholder": (eggholder, [U("x1", -512, 512), U("x2", -512, 512)], -959.6406627208509,
+                  [512.0, 404.23180499385165], 0.0),
+    "cat8": (cat8, [("optimizer", "categorical", 0.0, 0.0, "sgd,adam,adamw,rmsprop,lion"),
+                    ("schedule", "categorical", 0.0, 0.0, "constant,cosine,step,linear"),
+                    ("activation", "categorical", 0.0, 0.0, "relu,gelu,tanh,silu"),
+                    ("norm", "categorical", 0.0, 0.0, "none,batch,layer"),
+                    ("init", "categorical", 0.0, 0.0, "xavier,kaiming"),
+                    ("augment", "categorical", 0.0, 0.0, "none,light,heavy"),
+                    ("lr", "log_uniform_values", 1e-5, 1e-1, ""),
+                    ("width", "int_uniform", 1.0, 8.0, "")],
+             0.0, [2, 1, 1, 1, 1, 1, 7.079457843841373e-04, 6], 0.0),
     "svc_digits": (svc_digits, [("C", "log_uniform_values", 1e-2, 1e4, ""),
                                 ("gamma", "log_uniform_values", 1e-5, 1.0, ""),
                                 ("kernel", "categorical", 0.0, 0.0, "rbf,sigmoid")],

@@ -5,7 +5,7 @@
  * loop that runs a whole sequential sweep of one against a search.
  *
  * Below them, the search-quality suite (bf_suite(); run by
- * tests/bench/search_suite.c): seventeen problems, each a function, its
+ * tests/bench/search_suite.c): twenty-five problems, each a function, its
  * search space and its known minimum.  tests/bench/search_suite.py defines
  * the same problems for Optuna; run_search_suite.sh checks that both sides
  * compute the same values at the same points before it runs anything, so a
@@ -298,6 +298,91 @@ static inline double bf_mixed5(const double *x)
     return a * a + 0.5 * b * b * (1.0 + x[4]) + 2.0 * dd * dd + 0.03 * k * k + bias[c];
 }
 
+/* Shekel-10 (4-D, U(0, 10)): ten narrow wells of different depths. */
+static inline double bf_shekel10(const double *x)
+{
+    static const double c[4][10] = {{4, 1, 8, 6, 3, 2, 5, 8, 6, 7},
+                                    {4, 1, 8, 6, 7, 9, 3, 1, 2, 3.6},
+                                    {4, 1, 8, 6, 3, 2, 5, 8, 6, 7},
+                                    {4, 1, 8, 6, 7, 9, 3, 1, 2, 3.6}};
+    static const double beta[10] = {1, 2, 2, 4, 4, 6, 3, 7, 5, 5};
+    double f = 0.0;
+    for (int i = 0; i < 10; i++) {
+        double s = 0.1 * beta[i];
+        for (int j = 0; j < 4; j++)
+            s += (x[j] - c[j][i]) * (x[j] - c[j][i]);
+        f -= 1.0 / s;
+    }
+    return f;
+}
+
+/* Powell (4-D): a singular Hessian at the minimum 0 at the origin. */
+static inline double bf_powell4(const double *x)
+{
+    double a = x[0] + 10.0 * x[1], b = x[2] - x[3], c = x[1] - 2.0 * x[2], e = x[0] - x[3];
+    return a * a + 5.0 * b * b + c * c * c * c + 10.0 * e * e * e * e;
+}
+
+/* Dixon-Price (4-D): a curved valley; minimum 0 at x_i = 2^-((2^i - 2) / 2^i). */
+static inline double bf_dixon_price4(const double *x)
+{
+    double f = (x[0] - 1.0) * (x[0] - 1.0);
+    for (int i = 1; i < 4; i++) {
+        double t = 2.0 * x[i] * x[i] - x[i - 1];
+        f += (double)(i + 1) * t * t;
+    }
+    return f;
+}
+
+/* Zakharov (5-D): a plate with a steep quartic rim; minimum 0 at the origin. */
+static inline double bf_zakharov5(const double *x)
+{
+    double s = 0.0, t = 0.0;
+    for (int i = 0; i < 5; i++) {
+        s += x[i] * x[i];
+        t += 0.5 * (double)(i + 1) * x[i];
+    }
+    return s + t * t + t * t * t * t;
+}
+
+/* Bukin N.6 (2-D): a non-smooth curved ridge; minimum 0 at (-10, 1). */
+static inline double bf_bukin6(const double *x)
+{
+    return 100.0 * sqrt(fabs(x[1] - 0.01 * x[0] * x[0])) + 0.01 * fabs(x[0] + 10.0);
+}
+
+/* Eggholder (2-D): rugged, its minimum on the bound x1 = 512. */
+static inline double bf_eggholder(const double *x)
+{
+    double a = x[1] + 47.0;
+    return -a * sin(sqrt(fabs(a + 0.5 * x[0]))) - x[0] * sin(sqrt(fabs(x[0] - a)));
+}
+
+/* A categorical-heavy training-like space: optimizer x[0] (sgd, adam,
+ * adamw, rmsprop, lion), schedule x[1] (constant, cosine, step, linear),
+ * activation x[2] (relu, gelu, tanh, silu), norm x[3] (none, batch, layer),
+ * init x[4] (xavier, kaiming), augment x[5] (none, light, heavy), a
+ * log-scale learning rate x[6] whose best value depends on the optimizer
+ * and the width, and a width x[7] (1..8).  Interactions: sgd prefers the
+ * step schedule, tanh prefers xavier init (the others kaiming), a narrow
+ * model suffers heavy augmentation.  Every term is >= 0; minimum 0 only at
+ * adamw, cosine, gelu, batch, kaiming, light, width 6, lr 10^-3.15. */
+static inline double bf_cat8(const double *x)
+{
+    static const double center[5] = {-1.5, -3.3, -3.0, -3.6, -4.2};
+    static const double base[5] = {0.25, 0.05, 0.0, 0.12, 0.03};
+    static const double sched[4] = {0.15, 0.0, 0.06, 0.03}, sched_sgd[4] = {0.10, 0.04, 0.0, 0.05};
+    static const double act[4] = {0.04, 0.0, 0.12, 0.01}, norm[3] = {0.10, 0.0, 0.02};
+    static const double aug[3] = {0.06, 0.0, 0.03};
+    int o = (int)x[0], sc = (int)x[1], ac = (int)x[2], nm = (int)x[3], in = (int)x[4];
+    int ag = (int)x[5];
+    double w = x[7], a = log10(x[6]) - (center[o] - 0.15 * (w - 5.0));
+    double f = 0.5 * a * a + base[o] + (o == 0 ? sched_sgd[sc] : sched[sc]) + act[ac] + norm[nm];
+    f += (ac == 2) != (in == 0) ? 0.05 : 0.0;
+    f += aug[ag] + (ag == 2 && w < 4.0 ? 0.08 : 0.0);
+    return f + 0.01 * (w - 6.0) * (w - 6.0);
+}
+
 /* svc_digits (search_suite.py computes it): the best 3-fold error found by
  * a 36 x 36 grid over log C and log gamma (18 x 18 for sigmoid) refined by
  * 400 local draws, and where. */
@@ -511,6 +596,90 @@ static inline const bf_problem *bf_suite(size_t *n_out)
          {0.20168951185013023, 0.15001069290624647, 0.4768739753854737, 0.27533242908385863,
           0.31165161795254603, 0.6573005331434522},
          0.1,
+         0},
+        {"rosenbrock4_corner",
+         "Rosenbrock (4-D) on [-2, 1]^4: the minimum at a corner",
+         bf_rosenbrock4,
+         4,
+         {BF_U("x1", -2.0, 1.0), BF_U("x2", -2.0, 1.0), BF_U("x3", -2.0, 1.0),
+          BF_U("x4", -2.0, 1.0)},
+         0.0,
+         {1.0, 1.0, 1.0, 1.0},
+         0,
+         0},
+        {"shekel10",
+         "Shekel-10 (4-D)",
+         bf_shekel10,
+         4,
+         {BF_U("x1", 0.0, 10.0), BF_U("x2", 0.0, 10.0), BF_U("x3", 0.0, 10.0),
+          BF_U("x4", 0.0, 10.0)},
+         -10.53644315348353,
+         {4.000746868082919, 3.9995094808558473, 4.000746870027695, 3.9995094805528253},
+         0,
+         0},
+        {"powell4",
+         "Powell (4-D)",
+         bf_powell4,
+         4,
+         {BF_U("x1", -4.0, 5.0), BF_U("x2", -4.0, 5.0), BF_U("x3", -4.0, 5.0),
+          BF_U("x4", -4.0, 5.0)},
+         0.0,
+         {0.0, 0.0, 0.0, 0.0},
+         0,
+         0},
+        {"dixon_price4",
+         "Dixon-Price (4-D)",
+         bf_dixon_price4,
+         4,
+         {BF_U("x1", -10.0, 10.0), BF_U("x2", -10.0, 10.0), BF_U("x3", -10.0, 10.0),
+          BF_U("x4", -10.0, 10.0)},
+         0.0,
+         {1.0, 0.7071067811865476, 0.5946035575013605, 0.5452538663326288},
+         0,
+         0},
+        {"zakharov5",
+         "Zakharov (5-D)",
+         bf_zakharov5,
+         5,
+         {BF_U("x1", -5.0, 10.0), BF_U("x2", -5.0, 10.0), BF_U("x3", -5.0, 10.0),
+          BF_U("x4", -5.0, 10.0), BF_U("x5", -5.0, 10.0)},
+         0.0,
+         {0.0, 0.0, 0.0, 0.0, 0.0},
+         0,
+         0},
+        {"bukin6",
+         "Bukin N.6 (2-D)",
+         bf_bukin6,
+         2,
+         {BF_U("x1", -15.0, -5.0), BF_U("x2", -3.0, 3.0)},
+         0.0,
+         {-10.0, 1.0},
+         0,
+         0},
+        {"eggholder",
+         "Eggholder (2-D): the minimum on a bound",
+         bf_eggholder,
+         2,
+         {BF_U("x1", -512.0, 512.0), BF_U("x2", -512.0, 512.0)},
+         -959.6406627208509,
+         {512.0, 404.23180499385165},
+         0,
+         0},
+        {"cat8",
+         "Categorical-heavy: 6 categoricals, log lr, int width",
+         bf_cat8,
+         8,
+         {{"optimizer", BF_CATEGORICAL, 0, 0, "sgd,adam,adamw,rmsprop,lion"},
+          {"schedule", BF_CATEGORICAL, 0, 0, "constant,cosine,step,linear"},
+          {"activation", BF_CATEGORICAL, 0, 0, "relu,gelu,tanh,silu"},
+          {"norm", BF_CATEGORICAL, 0, 0, "none,batch,layer"},
+          {"init", BF_CATEGORICAL, 0, 0, "xavier,kaiming"},
+          {"augment", BF_CATEGORICAL, 0, 0, "none,light,heavy"},
+          {"lr", BF_LOG, 1e-5, 1e-1, NULL},
+          {"width", BF_INT, 1, 8, NULL}},
+         0.0,
+         {2, 1, 1, 1, 1, 1, 7.079457843841373e-04, 6},
+         0,
          0},
         {"svc_digits",
          "scikit-learn SVC on digits (3-fold CV error)",
