@@ -24,7 +24,21 @@
  *     schedule as it stands (0 and 1 were within 2.5 J of each other,
  *     0.25, 0.5 and 2 up to 10 J worse), so it is kept.
  *  2. Expected improvement: once two trials have completed, the objective
- *     surrogate (model.c) is maximized for log EI (acq.c).  With an energy
+ *     surrogate (model.c) is maximized for log EI (acq.c) inside the trust
+ *     region (trust.c): a box around the incumbent whose side follows the
+ *     search's successes and failures.  Half as many candidates over the
+ *     whole cube are scored beside the box's; when the best of them has
+ *     ten times the EI of the box's best, this one suggestion is taken
+ *     from the whole cube instead (the box gives way where the surrogate
+ *     is sure that much more is to be had elsewhere: a basin the box
+ *     never reaches, an optimum on a bound).  Measured on the
+ *     search-quality suite (25 closed-form problems, 10 seeds, 100
+ *     trials), against EI over the whole cube: proposals within 0.5% of
+ *     a bound 20% -> 18% (the box alone: 11%, but it lost the Eggholder's
+ *     optimum on a bound and local minima of Styblinski-Tang and Schwefel
+ *     by 100 trials), geometric mean of median regret 0.85 / 0.63 / 0.94
+ *     of the whole cube's at 20 / 40 / 100 trials sequentially, 0.94 /
+ *     0.62 / 0.69 at parallel 4.  With an energy
  *     budget and an energy surrogate, the acquisition is cost-aware with
  *     CArBO's cooling schedule (Lee et al. 2020): EI / cost^alpha, i.e.
  *     logEI - alpha log(median forecast), with alpha = remaining / total
@@ -75,6 +89,9 @@
  * the stream they come from (mixed into the seed; the index is the trial's). */
 #define BAYES_RETRIES 256
 #define BAYES_RETRY_STREAM UINT64_C(0x5245545259)
+/* The trust region gives way to the whole cube for one suggestion when the
+ * cube's best candidate has an EI this much larger (log: ten times). */
+#define BAYES_GIVE_WAY 2.302585092994046
 /* The smallest cost-effective design (with an energy budget). */
 #define BAYES_DESIGN_BUDGET_MIN 3
 
@@ -97,6 +114,13 @@ typedef struct bayes_ctx {
      * the objective's evaluation at the same x. */
     double *last_x, last_acq, last_upper;
     int last_ok;
+    /* EI inside the trust region (trust.c): the box, its center (a row of
+     * the objective's training set) and how often a categorical leaves
+     * the center's choice in the candidates. */
+    int local;
+    double *box_lb, *box_ub;
+    const double *center;
+    double p_switch;
 } bayes_ctx;
 
 /* One scored candidate. */
@@ -283,9 +307,20 @@ static size_t bayes_candidates(const bayes_ctx *c, uint64_t index, double *x, do
     es_rng rng;
 
     es_rng_seed_stream(&rng, m->seed, index);
-    es_design_lhs(&rng, n_cloud, k, u);
-    for (size_t i = 0; i < n_cloud; i++)
-        es_enc_from_u(m->enc, u + i * k, x + (n++) * d);
+    if (c->local) {
+        for (size_t i = 0; i < n_cloud; i++)
+            es_enc_sample_box(m->enc, &rng, c->center, c->box_lb, c->box_ub, c->p_switch,
+                              x + (n++) * d);
+        /* The whole cube too, at half the density: the trust region gives
+         * way when EI elsewhere is far larger (bayes_search). */
+        es_design_lhs(&rng, n_cloud / 2, k, u);
+        for (size_t i = 0; i < n_cloud / 2; i++)
+            es_enc_from_u(m->enc, u + i * k, x + (n++) * d);
+    } else {
+        es_design_lhs(&rng, n_cloud, k, u);
+        for (size_t i = 0; i < n_cloud; i++)
+            es_enc_from_u(m->enc, u + i * k, x + (n++) * d);
+    }
     if (c->mode != BAYES_EI)
         return n;
 
@@ -308,7 +343,8 @@ static size_t bayes_candidates(const bayes_ctx *c, uint64_t index, double *x, do
         for (size_t j = 0; j < BAYES_LOCAL; j++) {
             double *row = x + (n++) * d, sd = j % 2 ? 0.1 : 0.02;
             for (size_t q = 0; q < d; q++)
-                row[q] = fmin(fmax(s->xt[top[t] * d + q] + sd * es_rng_normal(&rng), 0.0), 1.0);
+                row[q] = fmin(fmax(s->xt[top[t] * d + q] + sd * es_rng_normal(&rng), c->box_lb[q]),
+                              c->box_ub[q]);
             es_enc_project(m->enc, row, row);
         }
     return n;
@@ -324,7 +360,7 @@ static int bayes_search(bayes_ctx *c, uint64_t index, double remaining_j, es_val
     size_t n_cloud = BAYES_CLOUD_PER_DIM * k;
     n_cloud = n_cloud < BAYES_CLOUD_MIN ? BAYES_CLOUD_MIN : n_cloud;
     n_cloud = n_cloud > BAYES_CLOUD_MAX ? BAYES_CLOUD_MAX : n_cloud;
-    size_t cap = n_cloud + BAYES_LOCAL_TOP * BAYES_LOCAL;
+    size_t cap = n_cloud + n_cloud / 2 + BAYES_LOCAL_TOP * BAYES_LOCAL;
     int rc = -ENOMEM;
 
     double *x = malloc(cap * d * sizeof *x), *u = malloc((n_cloud * k + 1) * sizeof *u);
@@ -339,6 +375,13 @@ static int bayes_search(bayes_ctx *c, uint64_t index, double remaining_j, es_val
         lb[t] = 0.0;
         ub[t] = 1.0;
     }
+    if (c->local) {
+        memcpy(lb, c->box_lb, d * sizeof *lb);
+        memcpy(ub, c->box_ub, d * sizeof *ub);
+    } else {
+        c->box_lb = lb;
+        c->box_ub = ub;
+    }
 
     size_t n = bayes_candidates(c, index, x, u, n_cloud);
     bayes_eval(c, x, n, acq, upper);
@@ -350,12 +393,35 @@ static int bayes_search(bayes_ctx *c, uint64_t index, double remaining_j, es_val
         if (!bayes_feasible(c, upper[i]))
             cand[i].acq = -INFINITY;
     }
+    int give_way = 0;
+    if (c->local) {
+        /* Rows n_cloud .. n_cloud * 3/2 - 1 are the whole cube's. */
+        double a_local = -INFINITY, a_global = -INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            if (i >= n_cloud && i < n_cloud + n_cloud / 2)
+                a_global = fmax(a_global, cand[i].acq);
+            else
+                a_local = fmax(a_local, cand[i].acq);
+        }
+        if (a_global > a_local + BAYES_GIVE_WAY) {
+            c->local = 0;
+            give_way = 1;
+            for (size_t t = 0; t < d; t++) {
+                lb[t] = 0.0;
+                ub[t] = 1.0;
+            }
+        } else {
+            for (size_t i = n_cloud; i < n_cloud + n_cloud / 2; i++)
+                cand[i].acq = -INFINITY;
+        }
+    }
     bayes_cand cheap = cand[cheapest];
     cheap.upper = upper[cheapest];
     qsort(cand, n, sizeof *cand, bayes_by_acq);
 
     /* Polish the best few distinct feasible candidates. */
-    for (size_t i = 0, done = 0; i < n && done < BAYES_POLISH && cand[i].acq > -INFINITY; i++) {
+    for (size_t i = 0, done = 0;
+         i < n && done < (give_way ? 0 : BAYES_POLISH) && cand[i].acq > -INFINITY; i++) {
         int seen = 0;
         for (size_t j = 0; j < i && !seen; j++)
             seen = memcmp(x + cand[j].row * d, x + cand[i].row * d, d * sizeof *x) == 0;
@@ -442,13 +508,80 @@ static int bayes_spread_points(bayes_ctx *c, uint64_t index, double **pts)
     return 0;
 }
 
+/* Set up EI inside the trust region when its state says so: the box
+ * (into *box, 2d doubles the caller frees) around the observed point of
+ * the lowest posterior mean (the incumbent, less exposed to noise than
+ * the lowest observation).  0 or -ENOMEM. */
+static int bayes_trust(bayes_ctx *c, size_t n_design, double **box)
+{
+    es_model *m = c->m;
+    const es_surrogate *s = &m->objective;
+    es_trust t;
+    size_t d = c->d;
+    *box = NULL;
+    c->local = 0;
+    es_trust_replay(m, n_design, &t);
+    if (!t.local || s->n_real == 0)
+        return 0;
+    unsigned char *mask = malloc(d + 1);
+    *box = malloc((2 * d + 1) * sizeof **box);
+    if (mask == NULL || *box == NULL) {
+        free(mask);
+        return -ENOMEM;
+    }
+    /* The completed observations of the epoch, in chunks of the scratch. */
+    size_t chunk = BAYES_CLOUD_MAX, n = 0, best = SIZE_MAX;
+    double best_mu = INFINITY, *rows = malloc((chunk * d + 1) * sizeof *rows);
+    size_t *who = malloc((chunk + 1) * sizeof *who);
+    if (rows == NULL || who == NULL) {
+        free(rows);
+        free(who);
+        free(mask);
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i <= m->n_obs; i++) {
+        const es_obs *o = i < m->n_obs ? &m->obs[i] : NULL;
+        if (o != NULL && o->x_ok && o->has_seq && o->seq >= t.epoch_seq &&
+            o->status == ES_OBS_COMPLETED && isfinite(o->objective)) {
+            memcpy(rows + n * d, o->x, d * sizeof *rows);
+            who[n++] = i;
+        }
+        if (n == chunk || (o == NULL && n > 0)) {
+            es_gp_predict(&s->gp, rows, n, c->mu, c->var, c->w_obj);
+            for (size_t j = 0; j < n; j++)
+                if (c->mu[j] < best_mu) {
+                    best_mu = c->mu[j];
+                    best = who[j];
+                }
+            n = 0;
+        }
+    }
+    free(rows);
+    free(who);
+    if (best == SIZE_MAX) {
+        free(mask);
+        free(*box);
+        *box = NULL;
+        return 0;
+    }
+    c->center = m->obs[best].x;
+    c->box_lb = *box;
+    c->box_ub = *box + d;
+    es_enc_choice_dims(m->enc, mask);
+    es_trust_box(m, &t, c->center, mask, c->box_lb, c->box_ub);
+    free(mask);
+    c->p_switch = fmin(0.5, 0.5 * t.length);
+    c->local = 1;
+    return 0;
+}
+
 int es_bayes_suggest(es_model *m, uint64_t index, double remaining_j, double total_j,
                      es_value *values, es_err *err)
 {
     size_t d = es_enc_dims(m->enc), k = es_enc_searched(m->enc);
     int budget = isfinite(remaining_j) && remaining_j >= 0.0;
     bayes_ctx c = {.m = m, .d = d, .log_remaining = log(fmax(remaining_j, 1e-300))};
-    double *scratch = NULL, *pts = NULL;
+    double *scratch = NULL, *pts = NULL, *box = NULL;
     int rc;
 
     if (budget) {
@@ -475,7 +608,7 @@ int es_bayes_suggest(es_model *m, uint64_t index, double remaining_j, double tot
     }
     c.mode = ready == 1 ? BAYES_EI : BAYES_SPREAD;
 
-    size_t n_scratch = BAYES_CLOUD_MAX + BAYES_LOCAL_TOP * BAYES_LOCAL;
+    size_t n_scratch = BAYES_CLOUD_MAX + BAYES_CLOUD_MAX / 2 + BAYES_LOCAL_TOP * BAYES_LOCAL;
     size_t w1 = ready == 1 ? es_gp_work_size(&m->objective.gp) : 1;
     size_t w2 = c.energy_gp ? es_gp_work_size(&m->energy.gp) : 1;
     scratch = malloc((4 * n_scratch + w1 + w2 + d + 1) * sizeof *scratch);
@@ -545,8 +678,13 @@ int es_bayes_suggest(es_model *m, uint64_t index, double remaining_j, double tot
         rc = es_err_set(err, rc, "out of memory suggesting trial %llu", (unsigned long long)index);
         goto out;
     }
+    if (c.mode == BAYES_EI && (rc = bayes_trust(&c, n0, &box)) != 0) {
+        rc = es_err_set(err, rc, "out of memory suggesting trial %llu", (unsigned long long)index);
+        goto out;
+    }
     rc = bayes_search(&c, index, remaining_j, values, err);
 out:
+    free(box);
     free(pts);
     free(scratch);
     return rc;

@@ -54,6 +54,16 @@ void es_enc_project(const es_enc *e, const double *x, double *xp /* OUT */);
  * entries in [0, 1]). */
 void es_enc_from_u(const es_enc *e, const double *u, double *x /* OUT */);
 
+/* mask[t] = 1 for the dimensions of x that belong to a categorical's
+ * one-hot, else 0 (es_enc_dims entries). */
+void es_enc_choice_dims(const es_enc *e, unsigned char *mask /* OUT */);
+/* A point near `center` (a projected x): each numeric coordinate uniform
+ * in [lb[t], ub[t]] (then snapped as es_enc_project does), each
+ * categorical kept at center's choice or, with probability p_switch,
+ * drawn uniformly among its allowed choices. */
+void es_enc_sample_box(const es_enc *e, es_rng *rng, const double *center, const double *lb,
+                       const double *ub, double p_switch, double *x /* OUT */);
+
 /* Two values name the same setting: equal numbers whatever their kind
  * (bool, int, float), equal strings, or both null. */
 int es_value_same(const es_value *a, const es_value *b);
@@ -226,6 +236,28 @@ int es_model_forecast(es_model *m, const es_value *values, double *median_j /* O
 
 /* The one-sided 95% quantile of the standard normal, for upper bounds. */
 #define ES_Z95 1.6448536269514722
+
+/* ---- The trust region (trust.c) ------------------------------------------------------ */
+
+typedef struct es_trust {
+    int local;          /* 1: maximize EI in the box; 0: over the whole cube */
+    double length;      /* the box's side (cube units), before length-scale weighting */
+    size_t restarts;    /* times the box shrank to nothing */
+    uint64_t epoch_seq; /* the completions since the last restart (seq >= this)
+                           hold the box's center */
+} es_trust;
+
+/* The trust region's state after m's completions so far, the trials with
+ * an index below n_design (the initial design) setting the first
+ * incumbent. */
+void es_trust_replay(const es_model *m, size_t n_design, es_trust *t /* OUT */);
+/* The box of t around center (d = es_enc_dims entries): numeric
+ * dimensions get sides in proportion to the objective's length scales
+ * (m->objective.theta), the volume of a cube of side t->length, clipped to
+ * [0, 1]; the dimensions with mask[j] set (es_enc_choice_dims) the whole
+ * [0, 1]. */
+void es_trust_box(const es_model *m, const es_trust *t, const double *center,
+                  const unsigned char *mask, double *lb /* OUT */, double *ub /* OUT */);
 
 /* ---- The Bayesian suggestion (bayes.c) ------------------------------------------------ */
 

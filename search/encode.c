@@ -392,3 +392,34 @@ void es_enc_from_u(const es_enc *e, const double *u, double *x)
         }
     }
 }
+
+void es_enc_choice_dims(const es_enc *e, unsigned char *mask)
+{
+    memset(mask, 0, e->dims);
+    for (size_t i = 0; i < e->spec->n_params; i++)
+        if (e->p[i].kind == ENC_CATEGORICAL)
+            memset(mask + e->p[i].offset, 1, e->p[i].width);
+}
+
+void es_enc_sample_box(const es_enc *e, es_rng *rng, const double *center, const double *lb,
+                       const double *ub, double p_switch, double *x)
+{
+    for (size_t i = 0; i < e->spec->n_params; i++) {
+        const enc_param *ep = &e->p[i];
+        if (ep->kind == ENC_CONSTANT)
+            continue;
+        if (ep->kind == ENC_CATEGORICAL) {
+            size_t k = enc_argmax(ep, center);
+            if (es_rng_uniform(rng) < p_switch) {
+                size_t a = (size_t)(es_rng_uniform(rng) * (double)ep->n_allowed);
+                k = ep->allowed[a < ep->n_allowed ? a : ep->n_allowed - 1];
+            }
+            for (size_t j = 0; j < ep->width; j++)
+                x[ep->offset + j] = j == k ? 1.0 : 0.0;
+        } else {
+            size_t t = ep->offset;
+            double u = lb[t] + es_rng_uniform(rng) * (ub[t] - lb[t]);
+            x[t] = enc_snap(ep, &e->spec->params[i], fmin(fmax(u, 0.0), 1.0));
+        }
+    }
+}
