@@ -6,8 +6,11 @@
 #   Problems: bf_suite() in tests/search/bench_functions.h, the same in
 #   tests/bench/search_suite.py: Branin, six-hump camel, Hartmann3/6, Levy
 #   2-D/4-D, Rastrigin-3, Ackley-5, Griewank-4, Michalewicz-5, Rosenbrock-4,
-#   Styblinski-Tang-4, Goldstein-Price, Schwefel-2, two mixed spaces (log,
-#   integer and categorical parameters), Hartmann6 with N(0, 0.1^2) noise,
+#   Styblinski-Tang-4, Goldstein-Price, Schwefel-2, Rosenbrock-4 on
+#   [-2, 1]^4 (minimum at a corner), Shekel-10, Powell-4, Dixon-Price-4,
+#   Zakharov-5, Bukin-6, Eggholder (minimum on a bound), three mixed spaces
+#   (log, integer and categorical parameters; one of six categoricals),
+#   Hartmann6 with N(0, 0.1^2) noise,
 #   and a real tuning task: scikit-learn's SVC (C, gamma, kernel) on its
 #   bundled digits, 3-fold CV error (Debian's python3-sklearn; the C driver
 #   asks search_suite.py serve for each value).
@@ -29,7 +32,7 @@
 #            [--problems a,b] [--parallel 1,4,16] [--trials N] [--keep]
 #            [BUILD_DIR]
 #   --quick      3 seeds x 40 trials at parallel 1,4; default: 10 seeds x
-#                100 trials at parallel 1,4,16 (about 15 minutes on 2 cores)
+#                100 trials at parallel 1,4,16 (about 20 minutes on 2 cores)
 #   --jobs J     independent runs at once (default 2); suggestion times are
 #                CPU times, which other jobs disturb little
 #   --problems   a comma-separated subset (search_suite list names them)
