@@ -91,8 +91,12 @@
 #define BAYES_RETRIES 256
 #define BAYES_RETRY_STREAM UINT64_C(0x5245545259)
 /* The trust region gives way to the whole cube for one suggestion when the
- * cube's best candidate has an EI this much larger (log: ten times). */
+ * cube's best candidate scores this much more (log: ten times the EI, or
+ * with a budget the EI per joule^alpha). */
 #define BAYES_GIVE_WAY 2.302585092994046
+/* After a restart, the box's center is the best of at most this many of
+ * the latest completions since it. */
+#define BAYES_TRUST_SCAN 200
 /* The smallest cost-effective design (with an energy budget). */
 #define BAYES_DESIGN_BUDGET_MIN 3
 
@@ -115,9 +119,9 @@ typedef struct bayes_ctx {
      * the objective's evaluation at the same x. */
     double *last_x, last_acq, last_upper;
     int last_ok;
-    /* EI inside the trust region (trust.c): the box, its center (a row of
-     * the objective's training set) and how often a categorical leaves
-     * the center's choice in the candidates. */
+    /* EI inside the trust region (trust.c): the box, its center (an
+     * observed point's x) and how often a categorical leaves the center's
+     * choice in the candidates. */
     int local;
     double *box_lb, *box_ub;
     const double *center;
@@ -204,7 +208,10 @@ static double bayes_energy_con(unsigned n, const double *x, double *grad, void *
 static int bayes_polish(bayes_ctx *c, double *x, bayes_cand *cand, int for_energy, double *lb,
                         double *ub, double *trial)
 {
-    memcpy(trial, x, c->d * sizeof *x);
+    /* A start inside the bounds (a snapped integer may sit just outside
+     * the box), which NLopt requires. */
+    for (size_t t = 0; t < c->d; t++)
+        trial[t] = fmin(fmax(x[t], lb[t]), ub[t]);
     es_opt o = {.algo = ES_OPT_COBYLA,
                 .n = (unsigned)c->d,
                 .lb = lb,
@@ -412,8 +419,11 @@ static int bayes_search(bayes_ctx *c, uint64_t index, double remaining_j, es_val
                 ub[t] = 1.0;
             }
         } else {
+            /* Behind every candidate of the box, but before uniform
+             * draws when all of those repeat a configuration. */
             for (size_t i = n_cloud; i < n_cloud + n_cloud / 2; i++)
-                cand[i].acq = -INFINITY;
+                if (cand[i].acq > -INFINITY)
+                    cand[i].acq -= 1e100;
         }
     }
     bayes_cand cheap = cand[cheapest];
@@ -469,7 +479,12 @@ static int bayes_search(bayes_ctx *c, uint64_t index, double remaining_j, es_val
         goto out;
     }
 
-    /* Nothing fits: look harder for the cheapest configuration. */
+    /* Nothing fits: look harder for the cheapest configuration, over the
+     * whole cube (the box is for EI, not for the budget). */
+    for (size_t t = 0; t < d; t++) {
+        lb[t] = 0.0;
+        ub[t] = 1.0;
+    }
     if ((rc = bayes_polish(c, x + cheap.row * d, &cheap, 1, lb, ub, trial)) != 0)
         goto out;
     if (bayes_feasible(c, cheap.upper)) {
@@ -530,42 +545,56 @@ static int bayes_trust(bayes_ctx *c, size_t n_design, double **box)
         free(mask);
         return -ENOMEM;
     }
-    /* The completed observations of the epoch, in chunks of the scratch. */
-    size_t chunk = BAYES_CLOUD_MAX, n = 0, best = SIZE_MAX;
-    double best_mu = INFINITY, *rows = malloc((chunk * d + 1) * sizeof *rows);
-    size_t *who = malloc((chunk + 1) * sizeof *who);
-    if (rows == NULL || who == NULL) {
-        free(rows);
-        free(who);
-        free(mask);
-        return -ENOMEM;
-    }
-    for (size_t i = 0; i <= m->n_obs; i++) {
-        const es_obs *o = i < m->n_obs ? &m->obs[i] : NULL;
-        if (o != NULL && o->x_ok && o->has_seq && o->seq >= t.epoch_seq &&
-            o->status == ES_OBS_COMPLETED && isfinite(o->objective)) {
-            memcpy(rows + n * d, o->x, d * sizeof *rows);
-            who[n++] = i;
+    /* Where the center may be: before any restart the observed rows of
+     * the training set (the best MODEL_TRAIN_BEST and the most recent);
+     * after one, the latest BAYES_TRUST_SCAN completions since it. */
+    size_t n = 0, best = SIZE_MAX;
+    double best_mu = INFINITY, *rows = NULL;
+    if (t.epoch_seq == 0) {
+        n = s->n_real < BAYES_CLOUD_MAX ? s->n_real : BAYES_CLOUD_MAX;
+        es_gp_predict(&s->gp, s->xt, n, c->mu, c->var, c->w_obj);
+        for (size_t j = 0; j < n; j++)
+            if (c->mu[j] < best_mu && s->yt[j] < 0.0) { /* the worst (imputed) never */
+                best_mu = c->mu[j];
+                best = j;
+            }
+        if (best != SIZE_MAX)
+            c->center = s->xt + best * d;
+    } else {
+        size_t *who = malloc((BAYES_TRUST_SCAN + 1) * sizeof *who);
+        rows = malloc((BAYES_TRUST_SCAN * d + 1) * sizeof *rows);
+        if (rows == NULL || who == NULL) {
+            free(rows);
+            free(who);
+            free(mask);
+            return -ENOMEM;
         }
-        if (n == chunk || (o == NULL && n > 0)) {
+        for (uint64_t seq = m->next_seq; seq > t.epoch_seq && n < BAYES_TRUST_SCAN; seq--) {
+            size_t i = m->by_seq[seq - 1];
+            const es_obs *o = i == SIZE_MAX ? NULL : &m->obs[i];
+            if (o != NULL && o->x_ok && o->status == ES_OBS_COMPLETED && isfinite(o->objective)) {
+                memcpy(rows + n * d, o->x, d * sizeof *rows);
+                who[n++] = i;
+            }
+        }
+        if (n > 0)
             es_gp_predict(&s->gp, rows, n, c->mu, c->var, c->w_obj);
-            for (size_t j = 0; j < n; j++)
-                if (c->mu[j] < best_mu) {
-                    best_mu = c->mu[j];
-                    best = who[j];
-                }
-            n = 0;
-        }
+        for (size_t j = 0; j < n; j++)
+            if (c->mu[j] < best_mu) {
+                best_mu = c->mu[j];
+                best = who[j];
+            }
+        if (best != SIZE_MAX)
+            c->center = m->obs[best].x;
+        free(who);
+        free(rows);
     }
-    free(rows);
-    free(who);
     if (best == SIZE_MAX) {
         free(mask);
         free(*box);
         *box = NULL;
         return 0;
     }
-    c->center = m->obs[best].x;
     c->box_lb = *box;
     c->box_ub = *box + d;
     es_enc_choice_dims(m->enc, mask);

@@ -12,8 +12,9 @@
  * has shrunk to nothing (the incumbent's basin is exhausted) the search
  * looks over the whole cube for a few trials, with the same surrogate (a
  * restart that keeps what was learnt, unlike TuRBO's fresh design), and
- * then starts a box of the initial size around the incumbent, which is
- * new if the global trials found a better basin.
+ * then starts a box of the initial size around the best of the trials
+ * since the restart (bayes.c), so that a basin the global trials found
+ * gets its own box even when it is not yet better than the old one.
  *
  * bayes.c scores candidates over the whole cube beside the box's and
  * lets one suggestion leave the box when the cube's best EI is ten times
@@ -121,7 +122,8 @@ void es_trust_box(const es_model *m, const es_trust *t, const double *center,
         }
         double half = 0.5 * t->length * exp(theta[j] - mean);
         half = fmin(half, 1.0);
-        lb[j] = fmax(center[j] - half, 0.0);
-        ub[j] = fmin(center[j] + half, 1.0);
+        double x = fmin(fmax(center[j], 0.0), 1.0); /* a value recorded out of range */
+        lb[j] = fmax(x - half, 0.0);
+        ub[j] = fmin(x + half, 1.0);
     }
 }
