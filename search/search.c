@@ -129,7 +129,9 @@ void es_search_set_energy_budget(es_search *s, double remaining_j, double total_
 {
     if (s == NULL)
         return;
-    s->remaining_j = remaining_j >= 0.0 && isfinite(remaining_j) ? remaining_j : NAN;
+    /* Less than nothing left (running trials forecast past the budget) is
+     * nothing left, not "no budget". */
+    s->remaining_j = isnan(remaining_j) || remaining_j == INFINITY ? NAN : fmax(remaining_j, 0.0);
     s->total_j = total_j;
 }
 

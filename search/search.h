@@ -62,7 +62,8 @@ int es_search_observe(es_search *s, uint64_t index, const es_value *values, es_o
                       double objective, double energy_j, es_err *err);
 
 /* The energy the sweep may still spend on new trials, in joules (NAN or
- * negative: no budget), and the whole budget (for the cost-aware cooling
+ * +INFINITY: no budget; below 0, when running trials are forecast past the
+ * budget, counts as 0: nothing fits), and the whole budget (for the cost-aware cooling
  * schedule).  With a budget, bayes proposes only configurations whose
  * forecast energy (95% upper bound) fits remaining_j, and favours
  * improvement per predicted joule early in the budget. */
