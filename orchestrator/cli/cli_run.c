@@ -246,7 +246,7 @@ static int run_exec(const void *args, int n, char **operands)
      * it, with its own seed, unless --new asks for a fresh one.  --more
      * takes up the latest sweep of the name, finished or not. */
     es_store_sweep_ref ref;
-    int n_found = 0, raised = 0, cap_edited = 0;
+    int n_found = 0, raised = 0, cap_edited = 0, kwh_edited = 0, usd_edited = 0, co2e_edited = 0;
     ro.lock = es_cli_lock_begin("run", db);
     if (!a->fresh) {
         /* NAME-2 (a sweep started while NAME was taken) is resumed too. */
@@ -301,8 +301,14 @@ static int run_exec(const void *args, int n, char **operands)
         }
         int n_changed =
             old != NULL ? es_spec_diff(old, spec, changed, sizeof changed, safe, sizeof safe) : 0;
-        /* A run_cap the user edited wins over one --more gave. */
+        /* A run_cap the user edited wins over one --more gave; a budget
+         * cap edited in the spec wins over the one the sweep kept. */
         cap_edited = old != NULL && old->run_cap != spec->run_cap;
+        if (old != NULL) {
+            kwh_edited = old->budget.kwh != spec->budget.kwh;
+            usd_edited = old->budget.usd != spec->budget.usd;
+            co2e_edited = old->budget.co2e_kg != spec->budget.co2e_kg;
+        }
         es_spec_free(old);
         if (n_changed > 0 && raised) {
             /* Another sweep with a higher cap: a new sweep, as always. */
@@ -344,12 +350,14 @@ static int run_exec(const void *args, int n, char **operands)
         else if (ref.run_cap > 0 && cap_edited &&
                  es_store_sweep_set_run_cap(st, ref.id, 0, &err) != 0)
             fprintf(stderr, "ecosweep run: %s\n", err.msg);
-        /* The caps it was started with stay, unless given again now. */
-        if (!(a->max_kwh > 0))
+        /* The caps it was started with stay (--max-* ones included),
+         * unless given again now or edited in the spec (as the resume
+         * says: "resuming sweep s with budget.kwh 5e-05 -> 4e-06"). */
+        if (!(a->max_kwh > 0) && !kwh_edited)
             spec->budget.kwh = ref.budget.kwh;
-        if (!(a->max_usd > 0))
+        if (!(a->max_usd > 0) && !usd_edited)
             spec->budget.usd = ref.budget.usd;
-        if (!(a->max_co2e > 0))
+        if (!(a->max_co2e > 0) && !co2e_edited)
             spec->budget.co2e_kg = ref.budget.co2e_kg;
         es_store_sweep_ref_clear(&ref);
     }

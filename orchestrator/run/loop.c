@@ -680,8 +680,14 @@ static void fill_now(sweep *sw)
             es_loop_fatal(sw, &err);
             break;
         }
+        /* The search proposes what would fit once the project's other
+         * sweeps release what their running trials reserve: whether it
+         * fits now, or waits for them, is the admission's decision below
+         * (with only what is left now, a Bayesian sweep ended where a
+         * random one waited). */
         if (!isnan(sw->budget_j))
-            es_search_set_energy_budget(sw->search, es_loop_remaining_budget(sw), sw->budget_j);
+            es_search_set_energy_budget(sw->search, es_loop_remaining_budget(sw) + sw->reserved_j,
+                                        sw->budget_j);
         /* A lost number runs the configuration it ran with, whatever the
          * search would suggest now (Bayesian suggestions depend on what
          * was observed since). */

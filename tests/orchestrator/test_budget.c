@@ -228,7 +228,7 @@ static es_store_sweep *named(es_store_data *d, const char *project, const char *
  * short of b's next trial's 95% bound (about 1.5 times its pilot, one
  * observation) until a's reservation is released; then b starts.  Its
  * pid into *b; a's is returned. */
-static pid_t a_reserves_b_waits(pid_t *b)
+static pid_t a_reserves_b_waits(pid_t *b, const char *b_method)
 {
     const char *slow = write_spec("wa.yaml", "method: random\nproject: w\nrun_cap: 3\n"
                                              "energy: {cpu_watts_per_core: 12}\n"
@@ -236,10 +236,14 @@ static pid_t a_reserves_b_waits(pid_t *b)
                                              "  secs: {value: 2}\n  x: {min: 0.0, max: 1.0}\n");
     char slow_spec[4300];
     snprintf(slow_spec, sizeof slow_spec, "%s", slow);
-    const char *quick = write_spec("wb.yaml", "method: random\nproject: w\nrun_cap: 4\n"
-                                              "energy: {cpu_watts_per_core: 12}\n"
-                                              "parameters:\n  mode: {value: burn}\n"
-                                              "  secs: {value: 1}\n  x: {min: 0.0, max: 1.0}\n");
+    char quick_body[512];
+    snprintf(quick_body, sizeof quick_body,
+             "method: %s\nproject: w\nrun_cap: 4\n"
+             "energy: {cpu_watts_per_core: 12}\n"
+             "parameters:\n  mode: {value: burn}\n"
+             "  secs: {value: 1}\n  x: {min: 0.0, max: 1.0}\n",
+             b_method);
+    const char *quick = write_spec("wb.yaml", quick_body);
     char quick_spec[4300];
     snprintf(quick_spec, sizeof quick_spec, "%s", quick);
     pid_t a = start((const char *[]){"run", slow_spec, "--name", "a", NULL});
@@ -286,9 +290,9 @@ static int b_waits(void)
  * ending its sweep (it ended, its first trial the only one).  Once b says
  * it waits, the cap is raised: b, still there, goes on.  (On a machine so
  * loaded that b's next trial fits at once, there is nothing to wait for.) */
-ES_TEST(a_trial_waits_for_another_sweeps_reservation)
+static void waits_for_another_sweeps_reservation(const char *b_method)
 {
-    pid_t b, a = a_reserves_b_waits(&b);
+    pid_t b, a = a_reserves_b_waits(&b, b_method);
     int waited = b_waits();
     if (waited)
         ES_CHECK_INT(run((const char *[]){"project", "set", "w", "--max-kwh", "1", NULL}), 0);
@@ -303,12 +307,24 @@ ES_TEST(a_trial_waits_for_another_sweeps_reservation)
     es_store_data_free(d);
 }
 
+ES_TEST(a_trial_waits_for_another_sweeps_reservation)
+{
+    waits_for_another_sweeps_reservation("random");
+}
+
+/* The same with a Bayesian sweep: its search was told only what was left
+ * now, answered that nothing fits, and the sweep ended. */
+ES_TEST(a_bayes_trial_waits_for_another_sweeps_reservation)
+{
+    waits_for_another_sweeps_reservation("bayes");
+}
+
 /* A sweep that waits, running nothing, ends when the project's budget is
  * spent meanwhile (here a cap lowered under what was spent): it hung,
  * its loop kept alive by nothing but its timer. */
 ES_TEST(a_waiting_sweep_ends_when_the_budget_is_spent)
 {
-    pid_t b, a = a_reserves_b_waits(&b);
+    pid_t b, a = a_reserves_b_waits(&b, "random");
     int waited = b_waits();
     ES_CHECK_INT(run((const char *[]){"project", "set", "w", "--max-kwh", "1e-9", NULL}), 0);
     ES_CHECK_INT(finish(b), 0); /* a still runs its trial */

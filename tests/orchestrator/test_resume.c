@@ -388,6 +388,36 @@ ES_TEST(interrupted_sweep_resumes_with_its_budget)
     es_store_data_free(d);
 }
 
+/* A budget edited in the spec between the interruption and the resume is
+ * the one the resumed sweep keeps to: the resume said "budget.kwh none ->
+ * 5" and went on with none (and a lowered cap with the old one). */
+ES_TEST(resume_applies_a_budget_edited_in_the_spec)
+{
+    char spec[4300];
+    snprintf(spec, sizeof spec, "%s", write_spec("bud.yaml", "run_cap: 8\nparallel: 2\n"));
+    pid_t pid = start((const char *[]){"run", spec, NULL});
+    wait_completed(2);
+    kill(pid, SIGINT);
+    ES_CHECK_INT(finish(pid), 130);
+    snprintf(spec, sizeof spec, "%s",
+             write_spec("bud.yaml", "run_cap: 8\nparallel: 2\nbudget: {kwh: 5}\n"));
+    ES_CHECK_INT(finish(start((const char *[]){"run", spec, "--no-reuse", NULL})), 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stderr")), "budget.kwh none -> 5");
+    es_store_data *d = load();
+    ES_CHECK_INT(d->projects[0].n_sweeps, 1);
+    ES_CHECK(fabs(d->projects[0].sweeps[0].budget.kwh - 5) < 1e-12);
+    es_store_data_free(d);
+
+    /* Lowered in the spec of a finished sweep going on with --more. */
+    snprintf(spec, sizeof spec, "%s",
+             write_spec("bud.yaml", "run_cap: 8\nparallel: 2\nbudget: {kwh: 4}\n"));
+    ES_CHECK_INT(finish(start((const char *[]){"run", spec, "--more", "1", "--no-reuse", NULL})),
+                 0);
+    d = load();
+    ES_CHECK(fabs(d->projects[0].sweeps[0].budget.kwh - 4) < 1e-12);
+    es_store_data_free(d);
+}
+
 /* A trial lost with its coordinator keeps the energy its worker's samples
  * had reported (saved every few seconds), and the resumed sweep counts it
  * as spent. */
