@@ -22,7 +22,8 @@
  * CL-mean's at 40 and 100 trials) and cut it to 0.36 at parallel 16, 100
  * trials, sequential runs unchanged.  The energy surrogate sees
  * log(joules) of finished trials with a positive energy.  Targets are
- * standardized (mean 0, sd 1) before the fit.
+ * standardized (mean 0, sd 1; the objective's by its median and a robust
+ * sd when one value lies far out, see model_scale) before the fit.
  *
  * A pruned trial (ES_OBS_PRUNED) is a censored observation: it was stopped
  * because, at the step it reached, it ranked in the worse part of the
@@ -61,6 +62,7 @@
  * observation rewrites history, so the chain starts over.
  */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -488,22 +490,20 @@ static void model_warp(es_surrogate *s, double *z, size_t n)
 {
     double l = es_yj_fit(z, n), sum = 0, sum2 = 0;
     s->warp_lambda = l;
-    s->warp_mean = 0.0;
-    s->warp_sd = 1.0;
-    if (l != 1.0) {
-        for (size_t k = 0; k < n; k++)
-            sum += z[k] = es_yj(z[k], l);
-        double mean = sum / (double)n;
-        for (size_t k = 0; k < n; k++)
-            sum2 += (z[k] - mean) * (z[k] - mean);
-        double sd = n > 1 ? sqrt(sum2 / (double)(n - 1)) : 0.0;
-        if (!(sd > 1e-12))
-            sd = 1.0;
-        for (size_t k = 0; k < n; k++)
-            z[k] = (z[k] - mean) / sd;
-        s->warp_mean = mean;
-        s->warp_sd = sd;
-    }
+    /* Standardized again whatever the power: at the identity this is the
+     * mean and sd standardization the GP's priors expect. */
+    for (size_t k = 0; k < n; k++)
+        sum += z[k] = l != 1.0 ? es_yj(z[k], l) : z[k];
+    double mean = sum / (double)n;
+    for (size_t k = 0; k < n; k++)
+        sum2 += (z[k] - mean) * (z[k] - mean);
+    double sd = n > 1 ? sqrt(sum2 / (double)(n - 1)) : 0.0;
+    if (!(sd > 1e-12))
+        sd = 1.0;
+    for (size_t k = 0; k < n; k++)
+        z[k] = (z[k] - mean) / sd;
+    s->warp_mean = mean;
+    s->warp_sd = sd;
     double worst = -INFINITY;
     for (size_t k = 0; k < n; k++)
         worst = fmax(worst, z[k]);
@@ -514,10 +514,58 @@ static void model_warp(es_surrogate *s, double *z, size_t n)
 
 double es_surrogate_target(const es_surrogate *s, double yt)
 {
-    double z = yt + s->warp_shift;
+    double z = (yt + s->warp_shift) * s->warp_sd + s->warp_mean;
     if (s->warp_lambda != 1.0)
-        z = es_yj_inverse(z * s->warp_sd + s->warp_mean, s->warp_lambda);
+        z = es_yj_inverse(z, s->warp_lambda);
     return s->mean + s->sd * z;
+}
+
+/* How the objective's targets are centered and scaled before the warp:
+ * by their mean and sd, unless a value lies more than MODEL_FAR robust
+ * sds (IQR / 1.349) from the median, or the sums overflow; then by the
+ * median and that robust sd.  One run that diverged to 1e6 among losses of
+ * order 1 made the sd 1e5 and every ordinary loss the same value to the
+ * surrogate, which learnt nothing more (test_warp's diverged bowl: no
+ * trial after the design beat the design's best), and values near DBL_MAX
+ * overflowed the sums.  Where half the values or more are equal (no spread
+ * between the quartiles) the mean and sd stay.  Scaled values are kept
+ * within +-MODEL_Z_MAX, which the warp then compresses.  0 or -ENOMEM. */
+#define MODEL_FAR 20.0
+#define MODEL_Z_MAX 1e6
+static int model_by_double(const void *a, const void *b);
+static int model_scale(const model_pt *pts, size_t n, double *center, double *scale)
+{
+    double sum = 0.0, sum2 = 0.0;
+    for (size_t k = 0; k < n; k++)
+        sum += pts[k].y;
+    double mean = sum / (double)n;
+    for (size_t k = 0; k < n; k++)
+        sum2 += (pts[k].y - mean) * (pts[k].y - mean);
+    double sd = n > 1 ? sqrt(sum2 / (double)(n - 1)) : 0.0;
+    *center = mean;
+    *scale = sd > 1e-12 * fmax(1.0, fabs(mean)) ? sd : 1.0;
+    if (n < 4)
+        return 0;
+    double *y = malloc(n * sizeof *y);
+    if (y == NULL)
+        return -ENOMEM;
+    for (size_t k = 0; k < n; k++)
+        y[k] = pts[k].y;
+    qsort(y, n, sizeof *y, model_by_double);
+    double med = n % 2 ? y[n / 2] : 0.5 * y[n / 2 - 1] + 0.5 * y[n / 2];
+    double robust = (0.5 * y[n - 1 - (n - 1) / 4] - 0.5 * y[(n - 1) / 4]) / (0.5 * 1.349);
+    double far = fmax(med - y[0], y[n - 1] - med);
+    free(y);
+    if (robust > 1e-12 * fmax(1.0, fabs(med)) && isfinite(robust) &&
+        (!isfinite(sd) || !(far <= MODEL_FAR * robust))) {
+        *center = med;
+        *scale = robust;
+    } else if (!isfinite(*center) || !isfinite(*scale)) {
+        /* Overflowing sums and no spread between the quartiles. */
+        *center = med;
+        *scale = isfinite(far) && far > 0 ? far : DBL_MAX;
+    }
+    return 0;
 }
 
 static int model_fill(const es_model *m, es_surrogate *s, const model_pt *pts, size_t n,
@@ -538,19 +586,25 @@ static int model_fill(const es_model *m, es_surrogate *s, const model_pt *pts, s
         s->yt = yt;
         s->cap_train = cap;
     }
-    double sum = 0.0, sum2 = 0.0;
-    for (size_t k = 0; k < n; k++)
-        sum += pts[k].y;
-    s->mean = sum / (double)n;
-    for (size_t k = 0; k < n; k++)
-        sum2 += (pts[k].y - s->mean) * (pts[k].y - s->mean);
-    s->sd = n > 1 ? sqrt(sum2 / (double)(n - 1)) : 0.0;
-    if (!(s->sd > 1e-12 * fmax(1.0, fabs(s->mean))))
-        s->sd = 1.0;
+    if (s == &m->objective) {
+        int rc = model_scale(pts, n, &s->mean, &s->sd);
+        if (rc != 0)
+            return rc;
+    } else {
+        double sum = 0.0, sum2 = 0.0;
+        for (size_t k = 0; k < n; k++)
+            sum += pts[k].y;
+        s->mean = sum / (double)n;
+        for (size_t k = 0; k < n; k++)
+            sum2 += (pts[k].y - s->mean) * (pts[k].y - s->mean);
+        s->sd = n > 1 ? sqrt(sum2 / (double)(n - 1)) : 0.0;
+        if (!(s->sd > 1e-12 * fmax(1.0, fabs(s->mean))))
+            s->sd = 1.0;
+    }
     s->best = INFINITY;
     for (size_t k = 0; k < n; k++) {
         memcpy(s->xt + k * d, m->obs[pts[k].obs].x, d * sizeof *s->xt);
-        s->yt[k] = (pts[k].y - s->mean) / s->sd;
+        s->yt[k] = fmin(fmax((pts[k].y - s->mean) / s->sd, -MODEL_Z_MAX), MODEL_Z_MAX);
     }
     s->warp_lambda = 1.0;
     s->warp_mean = s->warp_shift = 0.0;

@@ -107,6 +107,36 @@ ES_TEST(bayes_maximize_goal)
     ES_CHECK(best[29] - BF_BRANIN_MIN < 0.05);
 }
 
+ES_TEST(bayes_values_stay_within_their_bounds)
+{
+    /* Maximizing lr itself drives the search to the bound: exp(log(0.3))
+     * decoded to 0.30000000000000004, which reached the program. */
+    es_param p[2];
+    p[0] = st_param("lr", ES_DIST_LOG_UNIFORM_VALUES);
+    p[0].min = 1e-4;
+    p[0].max = 0.3;
+    p[1] = st_param("m", ES_DIST_UNIFORM);
+    p[1].min = 0.1;
+    p[1].max = 0.7;
+    es_spec spec = bayes_spec(p, 2);
+    spec.goal = ES_GOAL_MAXIMIZE;
+    es_search *s = bayes_make(&spec, 2);
+    int at_max = 0;
+    for (uint64_t i = 0; i < 25; i++) {
+        es_value v[2] = {{0}};
+        bayes_suggest(s, i, v);
+        double lr = es_value_number(&v[0]), m = es_value_number(&v[1]);
+        if (!(lr >= 1e-4 && lr <= 0.3 && m >= 0.1 && m <= 0.7))
+            ES_FAIL("trial %llu: lr %.17g, m %.17g outside their bounds", (unsigned long long)i, lr,
+                    m);
+        at_max += lr == 0.3;
+        bayes_observe(s, i, v, ES_OBS_COMPLETED, lr + m, NAN);
+        clear_values(v, 2);
+    }
+    ES_CHECK(at_max > 0); /* it got there */
+    es_search_destroy(s);
+}
+
 ES_TEST(bayes_deterministic_and_history_free)
 {
     /* Two searches fed identically suggest identically; a third, created
@@ -268,6 +298,46 @@ ES_TEST(bayes_batches_deterministic_and_apart)
     }
 }
 
+ES_TEST(bayes_tries_every_choice_among_failures_and_huge_values)
+{
+    /* One categorical of 18 values, each a trial's whole output: "f..."
+     * fails, a number is the loss, one of them near DBL_MAX.  All 18 run
+     * before any repeats: the huge value overflowed the surrogate's
+     * scaling, the data read as nothing, and 4 values never ran while
+     * others ran 2 and 3 times. */
+    static const char *names[18] = {"f1",    "f2", "1", "f3", "f4", "f5", "f6", "2",  "3",
+                                    "1e308", "-1", "4", "5",  "6",  ".5", "7",  "f7", "f8"};
+    static es_value choices[18];
+    for (int i = 0; i < 18; i++)
+        choices[i] = st_str(names[i]);
+    es_param p[1];
+    p[0] = st_param("s", ES_DIST_CATEGORICAL);
+    p[0].values = choices;
+    p[0].n_values = 18;
+    es_spec spec = bayes_spec(p, 1);
+    for (uint64_t seed = 1; seed < 4; seed++) {
+        es_search *s = bayes_make(&spec, seed);
+        int seen[18] = {0};
+        for (uint64_t i = 0; i < 18; i++) {
+            es_value v[1] = {{0}};
+            bayes_suggest(s, i, v);
+            int k = 0;
+            while (k < 18 && strcmp(names[k], v[0].s) != 0)
+                k++;
+            ES_CHECK(k < 18);
+            if (seen[k]++)
+                ES_FAIL("seed %llu trial %llu: %s again while others never ran",
+                        (unsigned long long)seed, (unsigned long long)i, names[k]);
+            if (names[k][0] == 'f')
+                bayes_observe(s, i, v, ES_OBS_FAILED, NAN, NAN);
+            else
+                bayes_observe(s, i, v, ES_OBS_COMPLETED, strtod(names[k], NULL), NAN);
+            clear_values(v, 1);
+        }
+        es_search_destroy(s);
+    }
+}
+
 ES_TEST(bayes_pending_spread)
 {
     /* After the design, four suggestions made while the others run differ
@@ -287,7 +357,9 @@ ES_TEST(bayes_pending_spread)
     for (int i = 0; i < 4; i++)
         for (int j = 0; j < i; j++) {
             double dx = v[i][0].f - v[j][0].f, dy = v[i][1].f - v[j][1].f;
-            ES_CHECK(dx * dx + dy * dy > 1e-6);
+            if (!(dx * dx + dy * dy > 1e-6))
+                ES_FAIL("suggestions %d (%g, %g) and %d (%g, %g) are %g apart", j, v[j][0].f,
+                        v[j][1].f, i, v[i][0].f, v[i][1].f, sqrt(dx * dx + dy * dy));
         }
     /* Asking again for a pending trial's index does not avoid itself. */
     es_value again[2] = {{0}};
@@ -547,7 +619,7 @@ ES_TEST(bayes_energy_constraint_exact_under_pending_trials)
         }
         i += (uint64_t)q;
     }
-    ES_CHECK(stopped);         /* the budget ran out before 8 batches */
+    ES_CHECK(stopped); /* the budget ran out before 8 batches */
     /* Running trials count at their median forecasts (as the coordinator
      * counts them), so the last batch may pass the budget by what it was
      * under-forecast: 13 J of 4000 here. */

@@ -93,3 +93,50 @@ ES_TEST(warp_surrogate_keeps_order_and_undoes_exactly)
     ES_CHECK((o->yt[0] - o->yt[3]) / (0 - o->yt[3]) > 5 * raw);
     es_model_destroy(m);
 }
+
+/* A bowl on [-2, 2]^2 (minimum 0 at (0.3, -0.2)) that diverges to `huge`
+ * where x > 1.5: the best of `trials` sequential Bayesian trials. */
+static double diverging_bowl_best(double huge, uint64_t seed, int trials)
+{
+    es_param p[2];
+    p[0] = st_param("x", ES_DIST_UNIFORM);
+    p[0].min = -2;
+    p[0].max = 2;
+    p[1] = st_param("y", ES_DIST_UNIFORM);
+    p[1].min = -2;
+    p[1].max = 2;
+    es_spec spec = st_spec(ES_METHOD_BAYES, p, 2);
+    spec.metric_name = (char *)"loss";
+    es_search *s = NULL;
+    es_err err = {0};
+    ES_CHECK_INT(es_search_create(&spec, seed, &s, &err), 0);
+    double best = INFINITY;
+    for (int i = 0; i < trials; i++) {
+        es_value v[2] = {{0}};
+        ES_CHECK_INT(es_search_suggest(s, (uint64_t)i, v, &err), 0);
+        double x = es_value_number(&v[0]), y = es_value_number(&v[1]);
+        double f = x > 1.5 ? huge : (x - 0.3) * (x - 0.3) + (y + 0.2) * (y + 0.2);
+        best = fmin(best, f);
+        ES_CHECK_INT(es_search_observe(s, (uint64_t)i, v, ES_OBS_COMPLETED, f, NAN, &err), 0);
+        es_value_clear(&v[0]);
+        es_value_clear(&v[1]);
+    }
+    es_search_destroy(s);
+    return best;
+}
+
+ES_TEST(warp_survives_a_diverged_result)
+{
+    /* One run that diverged (1e6, 1e300, or DBL_MAX) among ordinary
+     * losses must not flatten them: standardized by the mean and sd, the
+     * ordinary ones became one value to the surrogate (nothing after the
+     * design beat its best, 0.05), and DBL_MAX overflowed the sums. */
+    const double huge[] = {20, 1e6, 1e300, 1.7976931348623157e308};
+    for (size_t h = 0; h < sizeof huge / sizeof huge[0]; h++)
+        for (uint64_t seed = 3; seed < 6; seed++) {
+            double best = diverging_bowl_best(huge[h], seed, 30);
+            if (!(best < 1e-3))
+                ES_FAIL("huge %g, seed %llu: best %g after 30 trials", huge[h],
+                        (unsigned long long)seed, best);
+        }
+}
