@@ -347,7 +347,7 @@ int es_enc_decode(const es_enc *e, const double *x, es_value *values)
             else if (ep->quantized)
                 es_search_quantize(v, p, &values[i]);
             else
-                es_search_number(v, 0, &values[i]);
+                es_search_number(es_search_clamp(p, v), 0, &values[i]);
         }
         if (copy != NULL && es_value_copy(&values[i], copy) != 0) {
             for (size_t j = 0; j <= i; j++)

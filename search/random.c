@@ -44,6 +44,18 @@
 #include "search.h"
 #include "search_int.h"
 
+double es_search_clamp(const es_param *p, double x)
+{
+    switch (p->dist) {
+    case ES_DIST_UNIFORM:
+    case ES_DIST_LOG_UNIFORM_VALUES:
+    case ES_DIST_INV_LOG_UNIFORM_VALUES:
+        return fmin(fmax(x, p->min), p->max);
+    default:
+        return x;
+    }
+}
+
 void es_search_number(double x, int integral, es_value *out)
 {
     memset(out, 0, sizeof *out);
@@ -168,7 +180,7 @@ int es_sample_param(const es_param *p, es_rng *rng, es_value *out)
         out->i = random_int_between(rng, p->min, p->max);
         return 0;
     case ES_DIST_UNIFORM:
-        es_search_number(random_uniform_between(rng, p->min, p->max), 0, out);
+        es_search_number(es_search_clamp(p, random_uniform_between(rng, p->min, p->max)), 0, out);
         return 0;
     case ES_DIST_Q_UNIFORM:
         es_search_quantize(random_uniform_between(rng, p->min, p->max), p, out);
@@ -178,7 +190,7 @@ int es_sample_param(const es_param *p, es_rng *rng, es_value *out)
         return 0;
     case ES_DIST_LOG_UNIFORM_VALUES:
         x = exp(random_uniform_between(rng, log(p->min), log(p->max)));
-        es_search_number(x, 0, out);
+        es_search_number(es_search_clamp(p, x), 0, out);
         return 0;
     case ES_DIST_Q_LOG_UNIFORM:
         es_search_quantize(exp(random_uniform_between(rng, p->min, p->max)), p, out);
@@ -191,7 +203,8 @@ int es_sample_param(const es_param *p, es_rng *rng, es_value *out)
         es_search_number(random_inv_log(rng, p->min, p->max), 0, out);
         return 0;
     case ES_DIST_INV_LOG_UNIFORM_VALUES:
-        es_search_number(random_inv_log(rng, -log(p->max), -log(p->min)), 0, out);
+        es_search_number(es_search_clamp(p, random_inv_log(rng, -log(p->max), -log(p->min))), 0,
+                         out);
         return 0;
     case ES_DIST_NORMAL:
         es_search_number(p->mu + p->sigma * es_rng_normal(rng), 0, out);

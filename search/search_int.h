@@ -24,6 +24,12 @@
  * cleared (it holds no string afterwards). */
 void es_search_number(double x, int integral, es_value *out /* OUT */);
 
+/* x kept within the values p declares where they are bounded: min and
+ * max of uniform, log_uniform_values and inv_log_uniform_values, which
+ * exp(log(max)) and lo + 1 * (hi - lo) may pass by an ulp
+ * (0.30000000000000004 for a max of 0.3).  Other distributions' x as is. */
+double es_search_clamp(const es_param *p, double x);
+
 /* x, a multiple of the step q, rounded to 15 significant digits so that it
  * reads as a user wrote it (3 * 0.1 gives 0.3, not 0.30000000000000004).
  * The rounding is kept only when it moves x by far less than q, so a value
