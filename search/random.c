@@ -144,11 +144,45 @@ double es_search_step(const es_param *p)
     return (p->q > 0.0 && isfinite(p->q)) ? p->q : 1.0;
 }
 
+/* The bounds of the values a q_* parameter draws before quantizing, where
+ * they are bounded: 0 and -1 when not. */
+static int quantize_bounds(const es_param *p, double *lo, double *hi)
+{
+    switch (p->dist) {
+    case ES_DIST_Q_UNIFORM:
+    case ES_DIST_Q_LOG_UNIFORM_VALUES:
+        *lo = p->min;
+        *hi = p->max;
+        return 1;
+    case ES_DIST_Q_LOG_UNIFORM:
+        *lo = exp(p->min);
+        *hi = exp(p->max);
+        return 1;
+    case ES_DIST_Q_BETA:
+        *lo = 0.0;
+        *hi = 1.0;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 void es_search_quantize(double x, const es_param *p, es_value *out)
 {
-    double q = es_search_step(p);
+    double q = es_search_step(p), lo, hi;
     int integral = q == floor(q);
     double y = rint(x / q) * q;
+    /* A tie at a bound rounds to even, possibly to the step outside the
+     * range (q_uniform on [0.1, 0.95] with q 0.2: x = 0.1 gave 0.0, which
+     * no other x gives; the Bayesian search, fond of bounds, proposed it
+     * again and again).  Only steps whose rounding interval overlaps the
+     * range are values of the parameter. */
+    if (quantize_bounds(p, &lo, &hi) && lo <= hi) {
+        if (y + 0.5 * q <= lo && y + q - 0.5 * q < hi)
+            y += q;
+        else if (y - 0.5 * q >= hi && y - q + 0.5 * q > lo)
+            y -= q;
+    }
     es_search_number(integral ? y : es_search_tidy(y, q), integral, out);
 }
 
