@@ -5,9 +5,15 @@
  * Trial `index` is placed in one of three ways:
  *
  *  1. The initial design: the first max(5, 2k) trials (k searched
- *     parameters; at most half of run_cap when the spec caps the sweep) are
- *     points of a maximin Latin hypercube (design.c) that depends only on
- *     the seed, so the surrogate starts from a space-filling sample.
+ *     parameters; at most half of run_cap when the spec caps the sweep),
+ *     or the first batch when parallel is larger (they all start before
+ *     a result is back), are points of a maximin Latin hypercube
+ *     (design.c) that depends only on the seed and its size, so the
+ *     surrogate starts from a space-filling sample.  Measured on the
+ *     search-quality suite (25 problems, 10 seeds) at parallel 16, against
+ *     a design of max(5, 2k) and spread points for the rest of the batch:
+ *     geometric mean of median regret 0.66 / 0.50 / 0.43 of it at
+ *     20 / 40 / 100 trials.
  *     With an energy budget the design is cost-effective, after CArBO's
  *     (Lee et al. 2020): smaller, max(3, k + 1) trials, because every
  *     design trial is paid for at whatever it happens to cost (the
@@ -47,8 +53,10 @@
  *     0 (plain EI at the end); alpha is 0 when the total is not known.
  *  3. Spread: when the objective surrogate cannot be built yet (too few
  *     completions after the design) or the design point does not fit the
- *     budget, the point farthest from every observed and pending one
- *     (per joule, as above, in a cost-effective design).
+ *     budget, the point farthest from every observed and pending one and
+ *     from its own mirror images in the numeric faces (without them the
+ *     farthest point is always a corner); in a cost-effective design the
+ *     spread per joule, as above, without the mirrors.
  *
  * The search over the cube is two-stage: a Latin-hypercube cloud of
  * candidates (plus, for EI, small perturbations of the best points so far)
@@ -115,6 +123,7 @@ typedef struct bayes_ctx {
     double *mu, *var, *emu, *esd;
     const double *pts; /* spread: the points to keep away from */
     size_t n_pts;
+    const unsigned char *choice; /* spread: the dimensions that one-hot a choice */
     /* The last point COBYLA asked about, so that the constraint reuses
      * the objective's evaluation at the same x. */
     double *last_x, last_acq, last_upper;
@@ -145,7 +154,18 @@ static void bayes_eval(bayes_ctx *c, const double *x, size_t n, double *acq, dou
             acq[i] = es_log_ei(c->mu[i], sqrt(c->var[i]), m->objective.best);
     } else {
         for (size_t i = 0; i < n; i++) {
+            /* The distance to the nearest point or to the nearest mirror
+             * image of this one in a numeric face (twice the distance to
+             * the face): without it the farthest point of a cube is always
+             * one of its corners.  Per joule it is not used: the cheap face
+             * is where a cost-effective design belongs (CArBO's, measured
+             * with the plain distance). */
             double best = INFINITY;
+            for (size_t t = 0; t < c->d && !c->spread_per_joule; t++)
+                if (!c->choice[t]) {
+                    double f = 2.0 * fmin(x[i * c->d + t], 1.0 - x[i * c->d + t]);
+                    best = fmin(best, f * f);
+                }
             for (size_t j = 0; j < c->n_pts; j++) {
                 double s = 0.0;
                 for (size_t t = 0; t < c->d; t++) {
@@ -154,7 +174,7 @@ static void bayes_eval(bayes_ctx *c, const double *x, size_t n, double *acq, dou
                 }
                 best = fmin(best, s);
             }
-            acq[i] = c->n_pts ? log(best + 1e-12) : 0.0;
+            acq[i] = isfinite(best) ? log(best + 1e-12) : 0.0; /* nothing numeric, no points */
         }
     }
     for (size_t i = 0; i < n; i++)
@@ -292,17 +312,22 @@ static int bayes_over_budget(double upper_j, double remaining_j, es_err *err)
 }
 
 /* The number of design trials: max(5, 2k), or with an energy budget the
- * cost-effective max(3, k + 1). */
+ * cost-effective max(3, k + 1), at most half of run_cap; but at least the
+ * first batch (parallel, at most run_cap): those trials start before any
+ * result is back, and a Latin hypercube of them all covers the space better
+ * than a small one followed by points placed only to keep away from it. */
 static size_t bayes_design_size(const es_model *m, int budget)
 {
     size_t k = es_enc_searched(m->enc), n = 2 * k > 5 ? 2 * k : 5;
     if (budget)
         n = k + 1 > BAYES_DESIGN_BUDGET_MIN ? k + 1 : BAYES_DESIGN_BUDGET_MIN;
+    size_t batch = m->spec->parallel > 1 ? (size_t)m->spec->parallel : 1;
     if (m->spec->run_cap > 0) {
         size_t half = ((size_t)m->spec->run_cap + 1) / 2;
         n = n < half ? n : half;
+        batch = batch < (size_t)m->spec->run_cap ? batch : (size_t)m->spec->run_cap;
     }
-    return n;
+    return n > batch ? n : batch;
 }
 
 /* The candidate matrix: the cloud and, for EI, perturbations of the best
@@ -652,6 +677,14 @@ int es_bayes_suggest(es_model *m, uint64_t index, double remaining_j, double tot
     c.w_obj = c.esd + n_scratch;
     c.w_en = c.w_obj + w1;
     c.last_x = c.w_en + w2;
+    unsigned char *choice = malloc(d + 1);
+    if (choice == NULL) {
+        free(scratch);
+        return es_err_set(err, -ENOMEM, "out of memory suggesting trial %llu",
+                          (unsigned long long)index);
+    }
+    es_enc_choice_dims(m->enc, choice);
+    c.choice = choice;
 
     if (k == 0) {
         /* Nothing to search: the one configuration, if it fits. */
@@ -716,6 +749,7 @@ int es_bayes_suggest(es_model *m, uint64_t index, double remaining_j, double tot
 out:
     free(box);
     free(pts);
+    free(choice);
     free(scratch);
     return rc;
 }

@@ -26,8 +26,15 @@
  * and fed the same observations is in the same state).  A completion
  * counts as an improvement when its target is below the best before it by
  * more than 1e-3 of that best's magnitude; a failed or pruned trial is a
- * failure.  Counters are per trial: a batch of q trials is q steps, as
- * TuRBO's tolerances per batch of max(4, k) / q amount to.
+ * failure.  Counters are per trial, and max(4, k, q) failures in a row
+ * halve the side (q: parallel), as TuRBO's tolerance of max(4, k) / q
+ * batches, at least one, amounts to: a batch of sixteen proposals that
+ * all miss halves the box once, not four times.  Measured on the
+ * search-quality suite (25 closed-form problems, 10 seeds) at parallel 16,
+ * against max(4, k): geometric mean of median regret 0.87 / 0.68 of it at
+ * 40 / 100 trials; counting q completions in a row as one of TuRBO's
+ * batches for successes too did as well there but 15% worse at parallel
+ * 4, 40 trials (two sets of 10 seeds).
  */
 #include <math.h>
 #include <string.h>
@@ -50,7 +57,9 @@ static double trust_target(const es_model *m, const es_obs *o)
 
 void es_trust_replay(const es_model *m, size_t n_design, es_trust *t)
 {
-    size_t k = es_enc_searched(m->enc), fail_tol = k > 4 ? k : 4;
+    size_t k = es_enc_searched(m->enc), q = m->spec->parallel > 1 ? (size_t)m->spec->parallel : 1;
+    size_t fail_tol = k > 4 ? k : 4;
+    fail_tol = fail_tol > q ? fail_tol : q;
     double best = INFINITY, length = TRUST_INIT;
     size_t succ = 0, fail = 0, global_left = 0;
     memset(t, 0, sizeof *t);

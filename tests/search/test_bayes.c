@@ -399,6 +399,67 @@ ES_TEST(bayes_pending_spread)
     es_search_destroy(s);
 }
 
+ES_TEST(bayes_first_batch_is_one_latin_hypercube)
+{
+    /* parallel 16 over two parameters: the sixteen trials that start before
+     * any result is back are one Latin hypercube (one per sixteenth of each
+     * parameter's range).  They used to be a hypercube of the design's five
+     * followed by points placed only to keep away from it, in the corners. */
+    es_param p[2];
+    unit_params(p);
+    es_spec spec = bayes_spec(p, 2);
+    spec.parallel = 16;
+    spec.run_cap = 100;
+    for (uint64_t seed = 0; seed < 3; seed++) {
+        es_search *s = bayes_make(&spec, seed);
+        int strata[2][16] = {{0}};
+        for (uint64_t i = 0; i < 16; i++) {
+            es_value v[2] = {{0}};
+            bayes_suggest(s, i, v);
+            for (int j = 0; j < 2; j++) {
+                int at = (int)floor(es_value_number(&v[j]) * 16.0);
+                ES_CHECK(at >= 0 && at < 16);
+                strata[j][at < 0 ? 0 : at > 15 ? 15 : at]++;
+            }
+            bayes_observe(s, i, v, ES_OBS_PENDING, NAN, NAN);
+            clear_values(v, 2);
+        }
+        for (int j = 0; j < 2; j++)
+            for (int t = 0; t < 16; t++)
+                if (strata[j][t] != 1)
+                    ES_FAIL("seed %llu: parameter %d has %d values in [%d/16, %d/16)",
+                            (unsigned long long)seed, j, strata[j][t], t, t + 1);
+        es_search_destroy(s);
+    }
+}
+
+ES_TEST(bayes_spread_keeps_off_the_corners)
+{
+    /* Past the design with nothing back yet, a suggestion keeps away from
+     * everything running, but not by going to a corner of the space: the
+     * farthest point from a few interior points always is one. */
+    es_param p[2];
+    unit_params(p);
+    es_spec spec = bayes_spec(p, 2);
+    for (uint64_t seed = 0; seed < 5; seed++) {
+        es_search *s = bayes_make(&spec, seed);
+        for (uint64_t i = 0; i < 8; i++) {
+            es_value v[2] = {{0}};
+            bayes_suggest(s, i, v);
+            if (i >= 5)
+                for (int j = 0; j < 2; j++) {
+                    double x = es_value_number(&v[j]);
+                    if (!(x > 0.02 && x < 0.98))
+                        ES_FAIL("seed %llu, trial %llu: parameter %d at %g, by a bound",
+                                (unsigned long long)seed, (unsigned long long)i, j, x);
+                }
+            bayes_observe(s, i, v, ES_OBS_PENDING, NAN, NAN);
+            clear_values(v, 2);
+        }
+        es_search_destroy(s);
+    }
+}
+
 ES_TEST(bayes_failures_imputed_as_worst)
 {
     /* Through the model: a failed trial's target is the worst completed. */

@@ -1,7 +1,7 @@
 /*
  * test_trust.c -- the trust region of the Bayesian search (search/trust.c
  * and its use in bayes.c): the side doubles after three improvements and
- * halves after max(4, k) failures, a collapse hands max(4, k) trials to the
+ * halves after max(4, k, parallel) failures, a collapse hands max(4, k) trials to the
  * whole cube and then starts again at the initial side, the state depends
  * on the order of completions only, the box follows the length scales and
  * leaves categoricals free, and the suggestions that result stay away from
@@ -98,6 +98,36 @@ ES_TEST(trust_grows_shrinks_and_restarts)
     es_trust_replay(m, 5, &t);
     ES_CHECK_INT(t.local, 1);
     ES_CHECK_NEAR(t.length, 0.8, 0);
+    es_model_destroy(m);
+}
+
+ES_TEST(trust_a_missed_batch_halves_the_box_once)
+{
+    /* With parallel 16, sixteen failures in a row (one batch that missed)
+     * halve the side once, as TuRBO's per-batch tolerance does; they used
+     * to halve it four times (every max(4, k) = 4 failures). */
+    double f[16 + 16];
+    for (int i = 0; i < 16; i++)
+        f[i] = 10.0;
+    for (int i = 16; i < 32; i++)
+        f[i] = 50.0;
+    es_spec spec;
+    es_param p[2];
+    es_trust t;
+    es_model *m = trust_model(&spec, p, f, 31);
+    spec.parallel = 16;
+    es_trust_replay(m, 16, &t);
+    ES_CHECK_NEAR(t.length, 0.8, 0); /* 15 failures: not yet */
+    es_model_destroy(m);
+    m = trust_model(&spec, p, f, 32);
+    spec.parallel = 16;
+    es_trust_replay(m, 16, &t);
+    ES_CHECK_INT(t.local, 1);
+    ES_CHECK_NEAR(t.length, 0.4, 0);
+    /* Sequentially the same history halves it four times. */
+    spec.parallel = 1;
+    es_trust_replay(m, 16, &t);
+    ES_CHECK_NEAR(t.length, 0.05, 1e-15);
     es_model_destroy(m);
 }
 
