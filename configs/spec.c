@@ -333,7 +333,6 @@ static int top_method(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v
 static int top_metric(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
 {
     static const char *const known[] = {"name", "goal", "target", NULL};
-    static const char *const goals[] = {"minimize", "maximize", NULL};
     es_spec *spec = c->spec;
     int rc, has_name = 0;
     (void)k;
@@ -350,21 +349,8 @@ static int top_metric(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v
                 return es_spec_fail(c, mv, "metric.name", "expected a metric name");
             has_name = 1;
         } else if (strcmp(key, "goal") == 0) {
-            const char *g = es_spec_text(mv);
-            if (g != NULL && strcmp(g, "minimize") == 0) {
-                spec->goal = ES_GOAL_MINIMIZE;
-            } else if (g != NULL && strcmp(g, "maximize") == 0) {
-                spec->goal = ES_GOAL_MAXIMIZE;
-            } else {
-                char got[80];
-                const char *sug = g ? es_spec_suggest(g, goals) : NULL;
-                es_spec_describe(mv, got, sizeof got);
-                if (sug != NULL)
-                    return es_spec_fail(c, mv, "metric.goal",
-                                        "unknown goal %s (did you mean '%s'?)", got, sug);
-                return es_spec_fail(c, mv, "metric.goal", "expected minimize or maximize, got %s",
-                                    got);
-            }
+            if ((rc = es_spec_get_goal(c, mv, "metric.goal", &spec->goal)) < 0)
+                return rc;
         } else if (strcmp(key, "target") == 0) {
             if ((rc = es_spec_number(c, mv, "metric.target", &spec->target, NULL)) < 0)
                 return rc;
@@ -494,6 +480,8 @@ static const struct {
     {"shell", top_shell},
     {"env", es_spec__top_env},
     {"launcher", es_spec_top_launcher},
+    {"objectives", es_spec__top_objectives},
+    {"constraints", es_spec__top_constraints},
 };
 #define N_TOP_KEYS (sizeof top_keys / sizeof top_keys[0])
 
@@ -599,6 +587,7 @@ static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
 {
     const char *known[N_TOP_KEYS + 1];
     const yaml_node_t *cmd_node = NULL, *method_node = NULL, *et_node = NULL;
+    const yaml_node_t *objectives_node = NULL, *metric_node = NULL;
     int rc, has_params = 0;
 
     if (root == NULL ||
@@ -656,7 +645,15 @@ static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
             method_node = v;
         if (strcmp(key, "early_terminate") == 0)
             et_node = k;
+        if (strcmp(key, "objectives") == 0)
+            objectives_node = v;
+        if (strcmp(key, "metric") == 0)
+            metric_node = v;
     }
+    if ((rc = es_spec_keep_going(
+             c, es_spec__check_objectives(c, objectives_node ? objectives_node : root,
+                                          metric_node ? metric_node : root))) < 0)
+        return rc;
     if (!has_params)
         rc = es_spec_fail(c, root, NULL, "missing required key 'parameters'");
     else if (c->spec->method == ES_METHOD_BAYES && c->spec->metric_name == NULL)
@@ -915,6 +912,7 @@ void es_spec_free(es_spec *spec)
     free(spec->entity);
     free(spec->program);
     free(spec->metric_name);
+    es_spec__free_objectives(spec);
     es_spec_launcher_clear(&spec->launcher);
     es_strv_free(spec->env.remove);
     es_strv_free(spec->env.set_names);

@@ -320,6 +320,37 @@ typedef struct es_spec_launcher {
                   * preemption (default 1) */
 } es_spec_launcher;
 
+/* One of several objectives (`objectives:`), or what a constraint bounds
+ * (`constraints:`): a metric the trial reports, or a number ecosweep
+ * measures for every trial (spec_objectives.c). */
+typedef enum es_objective_kind {
+    ES_OBJ_METRIC = 0, /* the last value the trial reported under name */
+    ES_OBJ_KWH,        /* energy.kwh: the trial's energy, PUE included */
+    ES_OBJ_CO2E_KG,    /* energy.co2e_kg */
+    ES_OBJ_USD,        /* energy.usd: electricity and cloud */
+    ES_OBJ_WALL_S      /* wall_s: the trial's wall-clock seconds */
+} es_objective_kind;
+
+typedef struct es_objective {
+    char *name;
+    es_objective_kind kind;
+    es_goal goal;
+    int has_ref;
+    double ref; /* the hypervolume's reference value; has_ref 0: from the data */
+} es_objective;
+
+typedef struct es_constraint {
+    char *name;
+    es_objective_kind kind;
+    int has_min, has_max;
+    double min, max; /* feasible when min <= value <= max (inclusive) */
+} es_constraint;
+
+/* The kind of an objective name: a built-in (energy.kwh, energy.co2e_kg,
+ * energy.usd, wall_s), ES_OBJ_METRIC for any other name, or -1 for a
+ * name in a built-in's namespace that is none ("energy.kw", "phase.x"). */
+int es_objective_kind_of(const char *name);
+
 typedef struct es_spec {
     char *path;                       /* the file it came from, or the name given to parse_string */
     char *text;                       /* the YAML as read, kept so the store can record it */
@@ -334,8 +365,14 @@ typedef struct es_spec {
     int shell; /* `shell: true`: the template is shell code run by /bin/sh -c */
     es_spec_launcher launcher;
     es_method method;
-    char *metric_name; /* NULL when no metric block */
+    char *metric_name; /* NULL when no metric block; with objectives and no
+                        * metric, the first objective the trial reports */
     es_goal goal;
+    /* `objectives:` (2 or 3; none when absent) and `constraints:`. */
+    es_objective *objectives;
+    size_t n_objectives;
+    es_constraint *constraints;
+    size_t n_constraints;
     int has_target;
     double target;
     es_param *params;

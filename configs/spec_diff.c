@@ -214,6 +214,27 @@ static int same_set(char **a, char **b, char **av, char **bv)
     return same;
 }
 
+/* The objectives and constraints, in their order (names, goals,
+ * reference values, bounds): a different front is a different sweep. */
+static int same_objectives(const es_spec *a, const es_spec *b)
+{
+    if (a->n_objectives != b->n_objectives || a->n_constraints != b->n_constraints)
+        return 0;
+    for (size_t i = 0; i < a->n_objectives; i++) {
+        const es_objective *x = &a->objectives[i], *y = &b->objectives[i];
+        if (strcmp(x->name, y->name) != 0 || x->goal != y->goal || x->has_ref != y->has_ref ||
+            (x->has_ref && x->ref != y->ref))
+            return 0;
+    }
+    for (size_t i = 0; i < a->n_constraints; i++) {
+        const es_constraint *x = &a->constraints[i], *y = &b->constraints[i];
+        if (strcmp(x->name, y->name) != 0 || x->has_min != y->has_min || x->has_max != y->has_max ||
+            (x->has_min && x->min != y->min) || (x->has_max && x->max != y->max))
+            return 0;
+    }
+    return 1;
+}
+
 int es_spec_diff(const es_spec *a, const es_spec *b, char *changed, size_t cap, char *safe,
                  size_t safe_cap)
 {
@@ -229,6 +250,8 @@ int es_spec_diff(const es_spec *a, const es_spec *b, char *changed, size_t cap, 
             b->metric_name ? b->metric_name : "none");
     if (a->goal != b->goal)
         add(&l, "metric.goal: %s -> %s", es_goal_name(a->goal), es_goal_name(b->goal));
+    if (!same_objectives(a, b))
+        add(&l, "objectives or constraints changed");
     if (!same_str(a->program, b->program))
         add(&l, "program: %s -> %s", a->program ? a->program : "none",
             b->program ? b->program : "none");

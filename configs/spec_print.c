@@ -249,6 +249,30 @@ void es_spec_print(const es_spec *spec, FILE *out)
     } else {
         fputs("metric: none\n", out);
     }
+    for (size_t i = 0; i < spec->n_objectives; i++) {
+        fprintf(out, "%s", i == 0 ? "objectives: " : ", ");
+        put_text(out, spec->objectives[i].name);
+        fprintf(out, " (%s", es_goal_name(spec->objectives[i].goal));
+        if (spec->objectives[i].has_ref) {
+            fputs(", ref ", out);
+            put_real(out, spec->objectives[i].ref);
+        }
+        fputs(i + 1 == spec->n_objectives ? ")\n" : ")", out);
+    }
+    for (size_t i = 0; i < spec->n_constraints; i++) {
+        const es_constraint *k = &spec->constraints[i];
+        fprintf(out, "%s", i == 0 ? "constraints: " : ", ");
+        if (k->has_min) {
+            put_real(out, k->min);
+            fputs(" <= ", out);
+        }
+        put_text(out, k->name);
+        if (k->has_max) {
+            fputs(" <= ", out);
+            put_real(out, k->max);
+        }
+        fputs(i + 1 == spec->n_constraints ? "\n" : "", out);
+    }
     es_spec_print_early_terminate(out, &spec->early_terminate);
 
     fprintf(out, "parameters: %zu\n", spec->n_params);
