@@ -25,6 +25,12 @@ void es_store_sweep_clear(es_store_sweep *sw)
         free(t->params_json);
     }
     free(sw->trials);
+    for (size_t k = 0; k < sw->n_objectives; k++)
+        free(sw->objectives[k].name);
+    free(sw->objectives);
+    for (size_t k = 0; k < sw->n_constraints; k++)
+        free(sw->constraints[k].name);
+    free(sw->constraints);
     free(sw->name);
     free(sw->status);
     free(sw->reason);

@@ -64,6 +64,12 @@ typedef struct es_store_sweep {
     es_budget budget;
     double overshoot_j; /* energy beyond the budget; NAN when not recorded */
     char *spec_text;    /* the YAML as the sweep read it; NULL when unknown */
+    /* `objectives:` and `constraints:` as the sweep was started with them
+     * (none for a sweep of one metric, or one recorded before v11). */
+    es_objective *objectives;
+    size_t n_objectives;
+    es_constraint *constraints;
+    size_t n_constraints;
     es_store_trial *trials;
     size_t n_trials;
 } es_store_sweep;

@@ -205,6 +205,62 @@ typedef struct es_rep_trial_view {
     double saved_j;        /* pruned: the estimated saving; else NAN */
 } es_rep_trial_view;
 
+/* ---- Several objectives, and the cheapest near the best (report_pareto.c) ---- */
+
+/* A point of the front's history: after trial `trial` (an index into the
+ * sweep's trials), the hypervolume of the feasible trials so far and the
+ * kWh every trial so far cost. */
+typedef struct es_rep_front_point {
+    size_t trial;
+    double hypervolume, kwh;
+} es_rep_front_point;
+
+typedef struct es_rep_front {
+    size_t m;                /* the sweep's objectives; 0 when it has none (all else empty) */
+    double *y;               /* n_trials x m: each trial's values as read, NAN unknown */
+    unsigned char *feasible; /* n_trials: completed, every objective known, constraints kept */
+    int *rank;               /* n_trials: Pareto rank among the feasible (1: the front); 0 none */
+    size_t *front;           /* the rank-1 trials (indices), best first by the first objective */
+    size_t n_front;
+    size_t n_completed;  /* completed trials with every objective known */
+    size_t n_infeasible; /* of those, how many break a constraint (or lack its value) */
+    double ref[3];       /* the reference point, in the objectives' own sign */
+    int ref_given[3];    /* from the spec (`ref:`); else the worst feasible value and
+                          * 10% of the range beyond it */
+    double hypervolume;  /* of the front against ref; NAN when nothing is feasible */
+    es_rep_front_point *hist;
+    size_t n_hist;
+} es_rep_front;
+
+/* The cheapest completed trial (by kWh) whose metric is within tol (a
+ * share: 0.01) of the best one's; trial NULL when none has a known energy.
+ * ratio: its kWh over the best trial's (NAN when that is unknown or 0). */
+typedef struct es_rep_near_best {
+    double tol;
+    const es_rep_trial_view *trial;
+    double ratio;
+} es_rep_near_best;
+
+/* A trial's value of an objective or constraint: a built-in priced from
+ * its view, else the metric's last report; NAN when unknown. */
+double es_rep_objective_value(const es_rep_sweep_view *sv, const es_rep_trial_view *tv,
+                              es_objective_kind kind, const char *name);
+/* The front of a sweep view whose trials are priced (0 or -ENOMEM; free
+ * with es_rep_front_free, which accepts a zeroed one). */
+int es_rep_front_of(const es_rep_sweep_view *sv, es_rep_front *out /* OUT */);
+void es_rep_front_free(es_rep_front *fr);
+void es_rep_near_best_of(const es_rep_sweep_view *sv, double tol, es_rep_near_best *out /* OUT */);
+/* How a trial's energy was found: "counter", "estimate", "mixed", "none". */
+const char *es_rep_trial_method(const es_store_trial *t);
+/* One sentence each, plain text, no newline: the front (objectives, size,
+ * constraints broken, hypervolume and where its reference point came
+ * from); the cheapest trial near the best (nb->trial not NULL). */
+void es_rep_write_front_summary(FILE *f, const es_rep_sweep_view *sv);
+void es_rep_write_near_best(FILE *f, const es_rep_sweep_view *sv, const es_rep_near_best *nb);
+/* Whether near[k] gets a sentence of its own (not when it is near[0]'s
+ * trial again: that one's sentence says so). */
+int es_rep_near_best_shown(const es_rep_sweep_view *sv, int k);
+
 /* One sweep: its figures, computed once, and the sentences that say them. */
 struct es_rep_sweep_view {
     const es_store_sweep *sw;      /* its factors are the report's (overridden) ones */
@@ -219,6 +275,8 @@ struct es_rep_sweep_view {
     int in_cgroup, in_pgroup;        /* trials whose record says which containment held them */
     es_rep_slurm slurm;
     es_rep_sweep_stats stats; /* zeroed when the analysis ran out of memory */
+    es_rep_front front;       /* the Pareto front (m 0: one objective) */
+    es_rep_near_best near[2]; /* the cheapest within 1% and within 0.5% of the best */
     char **notes;             /* sentences on the factors, the budget and its
                                * overshoot, forecasts, reuse, early termination
                                * and Slurm, in that order; each format prints all */

@@ -93,10 +93,21 @@ static void j_part(FILE *f, const char *name, const es_energy_part *p, int first
     j_fstr(f, key, p->source[0] ? p->source : NULL);
 }
 
-static void j_trial(FILE *f, const es_rep_trial_view *tv)
+static void j_trial(FILE *f, const es_rep_sweep_view *sv, size_t i)
 {
+    const es_rep_trial_view *tv = &sv->trials[i];
     const es_store_trial *t = tv->t;
+    const es_rep_front *fr = &sv->front;
     fprintf(f, "{\"id\": %lld, \"number\": %lld", (long long)t->id, (long long)t->number);
+    if (fr->m > 0) {
+        /* Rank among the feasible (1: on the front); null when not ranked. */
+        fputs(", \"pareto_rank\": ", f);
+        if (fr->rank[i] > 0)
+            fprintf(f, "%d", fr->rank[i]);
+        else
+            fputs("null", f);
+        fprintf(f, ", \"feasible\": %s", fr->feasible[i] ? "true" : "false");
+    }
     j_fstr(f, "status", t->status);
     j_fstr(f, "reason", t->reason);
     fprintf(f, ", \"params\": %s, \"metrics\": {", t->params_json ? t->params_json : "{}");
@@ -229,6 +240,78 @@ static void j_slurm(FILE *f, const es_rep_slurm *s)
     fputc('}', f);
 }
 
+/* "near_best": the cheapest trial within 1% and 0.5% of the best metric. */
+static void j_near_best(FILE *f, const es_rep_sweep_view *sv)
+{
+    fputs(", \"near_best\": [", f);
+    int n = 0;
+    for (int k = 0; k < 2; k++) {
+        const es_rep_near_best *nb = &sv->near[k];
+        if (nb->trial == NULL)
+            continue;
+        fprintf(f, "%s{\"within\": ", n++ ? ", " : "");
+        j_num(f, nb->tol);
+        fprintf(f, ", \"number\": %lld", (long long)nb->trial->t->number);
+        j_fnum(f, "objective", nb->trial->t->objective);
+        j_fnum(f, "kwh", nb->trial->cost.kwh);
+        j_fnum(f, "kwh_ratio_to_best", nb->ratio);
+        j_fstr(f, "energy_method", es_rep_trial_method(nb->trial->t));
+        fputc('}', f);
+    }
+    fputc(']', f);
+}
+
+/* The objectives, the front (trial numbers, best first by the first
+ * objective), its hypervolume, reference point and history; null for a
+ * sweep of one metric. */
+static void j_front(FILE *f, const es_rep_sweep_view *sv)
+{
+    const es_rep_front *fr = &sv->front;
+    const es_store_sweep *sw = sv->sw;
+    if (fr->m == 0) {
+        fputs(", \"objectives\": null, \"pareto\": null", f);
+        return;
+    }
+    fputs(", \"objectives\": [", f);
+    for (size_t j = 0; j < fr->m; j++) {
+        fputs(j ? ", {\"name\": " : "{\"name\": ", f);
+        j_str(f, sw->objectives[j].name);
+        j_fstr(f, "goal", es_goal_name(sw->objectives[j].goal));
+        fputc('}', f);
+    }
+    fputs("], \"constraints\": [", f);
+    for (size_t k = 0; k < sw->n_constraints; k++) {
+        const es_constraint *c = &sw->constraints[k];
+        fputs(k ? ", {\"name\": " : "{\"name\": ", f);
+        j_str(f, c->name);
+        j_fnum(f, "min", c->has_min ? c->min : NAN);
+        j_fnum(f, "max", c->has_max ? c->max : NAN);
+        fputc('}', f);
+    }
+    fputs("], \"pareto\": [", f);
+    for (size_t k = 0; k < fr->n_front; k++)
+        fprintf(f, "%s%lld", k ? ", " : "", (long long)sv->trials[fr->front[k]].t->number);
+    fputc(']', f);
+    j_fnum(f, "hypervolume", fr->hypervolume);
+    fputs(", \"reference_point\": [", f);
+    for (size_t j = 0; j < fr->m; j++) {
+        fputs(j ? ", " : "", f);
+        j_num(f, fr->ref[j]);
+    }
+    fputs("], \"reference_point_from\": [", f);
+    for (size_t j = 0; j < fr->m; j++)
+        fprintf(f, "%s\"%s\"", j ? ", " : "", fr->ref_given[j] ? "spec" : "data");
+    fprintf(f, "], \"infeasible\": %zu, \"hypervolume_history\": [", fr->n_infeasible);
+    for (size_t k = 0; k < fr->n_hist; k++) {
+        const es_rep_front_point *p = &fr->hist[k];
+        fprintf(f, "%s{\"number\": %lld", k ? ", " : "", (long long)sv->trials[p->trial].t->number);
+        j_fnum(f, "hypervolume", p->hypervolume);
+        j_fnum(f, "kwh", p->kwh);
+        fputc('}', f);
+    }
+    fputc(']', f);
+}
+
 static void j_sweep(FILE *f, const es_rep_sweep_view *sv)
 {
     const es_store_sweep *sw = sv->sw;
@@ -279,10 +362,12 @@ static void j_sweep(FILE *f, const es_rep_sweep_view *sv)
         fputs("null", f);
     }
     j_analysis(f, sw, &sv->stats);
+    j_near_best(f, sv);
+    j_front(f, sv);
     fputs(", \"trials\": [", f);
     for (size_t i = 0; i < sw->n_trials; i++) {
         fputs(i ? ",\n        " : "\n        ", f);
-        j_trial(f, &sv->trials[i]);
+        j_trial(f, sv, i);
     }
     fputs("]}", f);
 }

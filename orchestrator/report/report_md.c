@@ -7,6 +7,7 @@
  * are summarized, not listed (the JSON and CSV formats list them).
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report_int.h"
@@ -173,6 +174,56 @@ static void md_analysis(FILE *f, const es_rep_sweep_view *sv)
     md_sens(f, "the energy", ss->kwh, ss->n_kwh, ss->kwh_trials);
 }
 
+/* A sentence of report_pareto.c, escaped: nb NULL for the front's. */
+static void md_sentence(FILE *f, const es_rep_sweep_view *sv, const es_rep_near_best *nb)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (m == NULL)
+        return;
+    if (nb != NULL)
+        es_rep_write_near_best(m, sv, nb);
+    else
+        es_rep_write_front_summary(m, sv);
+    if (fclose(m) == 0)
+        md_cell(f, text);
+    free(text);
+}
+
+/* The front as a table: one row per trial on it, best first by the first
+ * objective. */
+static void md_front(FILE *f, const es_rep_sweep_view *sv)
+{
+    const es_rep_front *fr = &sv->front;
+    if (fr->m == 0)
+        return;
+    md_sentence(f, sv, NULL);
+    fputs(".\n\n", f);
+    if (fr->n_front == 0)
+        return;
+    fputs("| trial |", f);
+    for (size_t j = 0; j < fr->m; j++) {
+        fputc(' ', f);
+        md_cell(f, sv->sw->objectives[j].name);
+        fprintf(f, " (%s) |", es_goal_name(sv->sw->objectives[j].goal));
+    }
+    fputs(" energy by | params |\n|---:|", f);
+    for (size_t j = 0; j < fr->m; j++)
+        fputs("---:|", f);
+    fputs("---|---|\n", f);
+    for (size_t k = 0; k < fr->n_front; k++) {
+        size_t i = fr->front[k];
+        fprintf(f, "| %lld |", (long long)sv->trials[i].t->number);
+        for (size_t j = 0; j < fr->m; j++)
+            fprintf(f, " %.6g |", fr->y[i * fr->m + j]);
+        fprintf(f, " %s | ", es_rep_trial_method(sv->trials[i].t));
+        md_code_in(f, sv->trials[i].t->params_json, 1);
+        fputs(" |\n", f);
+    }
+    fputc('\n', f);
+}
+
 static void md_sweep(FILE *f, const es_rep_sweep_view *sv)
 {
     const es_store_sweep *sw = sv->sw;
@@ -206,7 +257,14 @@ static void md_sweep(FILE *f, const es_rep_sweep_view *sv)
         md_code(f, sv->best->t->params_json);
         fputc('\n', f);
     }
+    for (int k = 0; k < 2; k++)
+        if (es_rep_near_best_shown(sv, k)) {
+            fputs("- ", f);
+            md_sentence(f, sv, &sv->near[k]);
+            fputc('\n', f);
+        }
     fputc('\n', f);
+    md_front(f, sv);
     md_analysis(f, sv);
 }
 

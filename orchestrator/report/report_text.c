@@ -83,6 +83,25 @@ static void t_sensitivity(FILE *f, const char *what, const es_sensitivity *s, si
     fputc('\n', f);
 }
 
+/* The front: its sentence, then one row per trial on it. */
+static void t_front(FILE *f, const es_rep_sweep_view *sv)
+{
+    const es_rep_front *fr = &sv->front;
+    if (fr->m == 0)
+        return;
+    fputs("    ", f);
+    es_rep_write_front_summary(f, sv);
+    fputc('\n', f);
+    for (size_t k = 0; k < fr->n_front; k++) {
+        size_t i = fr->front[k];
+        fprintf(f, "      #%-5lld", (long long)sv->trials[i].t->number);
+        for (size_t j = 0; j < fr->m; j++)
+            fprintf(f, "  %s %.6g", sv->sw->objectives[j].name, fr->y[i * fr->m + j]);
+        fprintf(f, "  (energy by %s)  %s\n", es_rep_trial_method(sv->trials[i].t),
+                sv->trials[i].t->params_json ? sv->trials[i].t->params_json : "{}");
+    }
+}
+
 /* "12.5 J counter (rapl:package-0)", "3 J estimate", "not measured". */
 static const char *part_text(const es_energy_part *p, char *buf, size_t cap)
 {
@@ -141,6 +160,13 @@ static void t_sweep(FILE *f, const es_rep_sweep_view *sv)
     if (sv->best != NULL)
         fprintf(f, "    best: trial %lld, %s=%.6g, %s\n", (long long)sv->best->t->number,
                 sw->metric, sv->best->t->objective, sv->best->t->params_json);
+    for (int k = 0; k < 2; k++)
+        if (es_rep_near_best_shown(sv, k)) {
+            fputs("    ", f);
+            es_rep_write_near_best(f, sv, &sv->near[k]);
+            fputc('\n', f);
+        }
+    t_front(f, sv);
     t_curve(f, sv);
     t_sensitivity(f, sv->metric == sw->metric ? sv->metric : "the objective", sv->stats.obj,
                   sv->stats.n_obj, sv->stats.obj_trials);

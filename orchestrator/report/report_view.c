@@ -249,8 +249,10 @@ static int sweep_build(es_rep_sweep_view *sv, const es_store_sweep *sw)
     es_account(&sw->factors, isfinite(sv->prune.saved_j) ? sv->prune.saved_j : 0, 0,
                &sv->prune_saved);
     es_rep_slurm_of(sw, &sv->slurm);
-    if (es_rep_sweep_analyze(sv, &sv->stats) != 0)
+    if (es_rep_sweep_analyze(sv, &sv->stats) != 0 || es_rep_front_of(sv, &sv->front) != 0)
         return -ENOMEM;
+    es_rep_near_best_of(sv, 0.01, &sv->near[0]);
+    es_rep_near_best_of(sv, 0.005, &sv->near[1]);
     return build_notes(sv);
 }
 
@@ -297,6 +299,7 @@ static void project_free(es_rep_project_view *pv)
         es_rep_sweep_view *sv = &pv->sweeps[i];
         free(sv->trials);
         es_rep_sweep_stats_free(&sv->stats);
+        es_rep_front_free(&sv->front);
         for (size_t k = 0; k < sv->n_notes; k++)
             free(sv->notes[k]);
         free(sv->notes);

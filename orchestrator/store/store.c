@@ -654,6 +654,8 @@ int es_store_sweep_create(es_store *st, const es_sweep_new *sw, int64_t *id, cha
         sqlite3_bind_double(s, 25, sp->energy.gpu_watts);
         rc = es_store__step_done(st, Q_SWEEP_ADD, err, "adding sweep");
         *id = sqlite3_last_insert_rowid(st->db);
+        if (rc == 0)
+            rc = es_store__objectives_add(st, *id, sp, err);
     }
     rc = es_store__tx_end(st, rc, err);
     if (rc != 0) {

@@ -297,7 +297,7 @@ struct es_store {
 
 /* The schema version this ecosweep writes (store_schema.c holds the
  * migrations up to it). */
-#define ES_SCHEMA_VERSION 10
+#define ES_SCHEMA_VERSION 11
 
 /* The reuse key of a set of parameters: each parameter as its name, its
  * JSON type and its value quoted as SQL (the same double always quotes
@@ -345,6 +345,12 @@ double es_store__col_cap(sqlite3_stmt *s, int i);
  * ends the transaction, so a function that writes in one transaction can
  * be part of a larger one; an inner failure is returned up to the outer
  * end, which rolls everything back. */
+/* A sweep's objectives and constraints (store_objectives.c): recorded
+ * with it (inside the caller's transaction), and loaded into sw (0,
+ * -ENOMEM or ES_ESTORE). */
+int es_store__objectives_add(es_store *st, int64_t sweep_id, const es_spec *sp, es_err *err);
+int es_store__objectives_load(es_store *st, es_store_sweep *sw);
+
 int es_store__tx_begin(es_store *st, es_err *err);
 int es_store__tx_end(es_store *st, int rc, es_err *err);
 /* Bind text (NULL binds NULL). */

@@ -259,7 +259,8 @@ static int load_sweeps(es_store *st, es_store_project *p, const char *sweep)
     if (rc != SQLITE_DONE)
         return ES_ESTORE;
     for (size_t i = 0; i < p->n_sweeps; i++)
-        if ((rc = load_trials(st, &p->sweeps[i])) != 0)
+        if ((rc = load_trials(st, &p->sweeps[i])) != 0 ||
+            (rc = es_store__objectives_load(st, &p->sweeps[i])) != 0)
             return rc;
     return 0;
 }

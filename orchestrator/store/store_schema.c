@@ -203,6 +203,16 @@ static const char *const migrations[] = {
      * a resume can kill what a lost trial left there. */
     ("ALTER TABLE trial ADD COLUMN containment TEXT;"
      "ALTER TABLE trial ADD COLUMN cgroup TEXT;"),
+    /* v11: a sweep's objectives and constraints (`objectives:`,
+     * `constraints:`), in the spec's order, so that reports compute its
+     * Pareto front from what the sweep was run for.  role is 'objective'
+     * (goal, ref: NULL when taken from the data) or 'constraint' (min,
+     * max: NULL when not bounded). */
+    "CREATE TABLE sweep_objective ("
+    "  sweep_id INTEGER NOT NULL REFERENCES sweep(id),"
+    "  role TEXT NOT NULL, ord INTEGER NOT NULL,"
+    "  name TEXT NOT NULL, goal TEXT, ref REAL, min REAL, max REAL,"
+    "  PRIMARY KEY(sweep_id, role, ord)) WITHOUT ROWID;",
 };
 
 int es_store__read_version(es_store *st, int *version, es_err *err)

@@ -767,3 +767,111 @@ ES_TEST(formats_agree_on_counts_totals_and_reasons)
     ES_CHECK_CONTAINS(csv, "\np1,\"'=HYPERLINK(\"\"http://e\"\")\",");
     free(csv);
 }
+
+/* ---- Several objectives ------------------------------------------------------ */
+
+/* acc (maximize) against energy.kwh, acc >= 0.82: #0 (0.90, 4e5 J), #1
+ * (0.85, 1e5), #2 (0.80: breaks the constraint), #3 (0.88, 5e5: behind
+ * #0), #4 failed, #5 (0.87, energy unknown), #6 (0.899, 1.5e5). */
+static es_store_trial p_trials[7];
+static es_objective p_obj[2];
+static es_constraint p_con[1];
+
+static const es_store_data *pareto_sample(void)
+{
+    static const double acc[7] = {0.90, 0.85, 0.80, 0.88, NAN, 0.87, 0.899};
+    static const double j[7] = {4e5, 1e5, 0.5e5, 5e5, 1e5, 0, 1.5e5};
+    for (int i = 0; i < 7; i++) {
+        p_trials[i] = mk_trial(i, i == 4 ? "failed" : "completed", acc[i], j[i], "{}");
+        if (i == 5)
+            p_trials[i].cpu.method = ES_EM_NONE;
+    }
+    sample();
+    mk_sweep(&g_sweep, 9, "tradeoff", "maximize", p_trials, 7);
+    p_obj[0] = (es_objective){.name = "acc", .kind = ES_OBJ_METRIC, .goal = ES_GOAL_MAXIMIZE};
+    p_obj[1] = (es_objective){.name = "energy.kwh", .kind = ES_OBJ_KWH, .goal = ES_GOAL_MINIMIZE};
+    p_con[0] = (es_constraint){.name = "acc", .kind = ES_OBJ_METRIC, .has_min = 1, .min = 0.82};
+    g_sweep.objectives = p_obj;
+    g_sweep.n_objectives = 2;
+    g_sweep.constraints = p_con;
+    g_sweep.n_constraints = 1;
+    return &g_data;
+}
+
+ES_TEST(report_front_ranks_constraints_and_hypervolume)
+{
+    es_rep_view *v = NULL;
+    es_report_opts o = {.format = ES_REPORT_JSON};
+    ES_CHECK_INT(es_rep_view_build(pareto_sample(), &o, &v), 0);
+    const es_rep_sweep_view *sv = &v->projects[0].sweeps[0];
+    const es_rep_front *fr = &sv->front;
+    ES_CHECK_INT(fr->m, 2);
+    ES_CHECK_INT(fr->n_front, 3);
+    ES_CHECK_INT(fr->front[0], 0); /* best acc first */
+    ES_CHECK_INT(fr->front[1], 6);
+    ES_CHECK_INT(fr->front[2], 1);
+    static const int rank[7] = {1, 1, 0, 2, 0, 0, 1};
+    for (int i = 0; i < 7; i++)
+        if (fr->rank[i] != rank[i])
+            ES_FAIL("trial %d: rank %d, expected %d", i, fr->rank[i], rank[i]);
+    ES_CHECK_INT(fr->n_completed, 5); /* #4 failed, #5 has no energy */
+    ES_CHECK_INT(fr->n_infeasible, 1);
+    /* Reference from the feasible trials: acc 0.85 - 0.1 * 0.05, kWh of
+     * 5e5 J + 0.1 of the range (1e5 .. 5e5 J). */
+    double kwh = 1.0 / 3.6e6;
+    ES_CHECK_NEAR(fr->ref[0], 0.845, 1e-12);
+    ES_CHECK_NEAR(fr->ref[1], 5.4e5 * kwh, 1e-15);
+    /* The staircase by hand, in (1 - acc, kWh) terms. */
+    double hv = (0.90 - 0.845) * (5.4e5 - 4e5) * kwh + (0.899 - 0.845) * (4e5 - 1.5e5) * kwh +
+                (0.85 - 0.845) * (1.5e5 - 1e5) * kwh;
+    ES_CHECK_NEAR(fr->hypervolume, hv, 1e-15);
+    ES_CHECK_INT(fr->n_hist, 7);
+    ES_CHECK_NEAR(fr->hist[6].hypervolume, hv, 1e-15);
+    ES_CHECK_NEAR(fr->hist[0].hypervolume, (0.90 - 0.845) * (5.4e5 - 4e5) * kwh, 1e-15);
+    /* The cheapest within 1% of the best (0.90): #6 at 1.5e5 J, 0.375 of it. */
+    ES_CHECK(sv->near[0].trial == &sv->trials[6]);
+    ES_CHECK_NEAR(sv->near[0].ratio, 0.375, 1e-12);
+    es_rep_view_free(v);
+
+    char *json = render(pareto_sample(), ES_REPORT_JSON, "pareto.json");
+    ES_CHECK(strstr(json, "\"pareto\": [0, 6, 1]") != NULL);
+    ES_CHECK(strstr(json, "\"hypervolume\": ") != NULL);
+    ES_CHECK(strstr(json, "\"reference_point\": [0.845, ") != NULL);
+    ES_CHECK(strstr(json, "\"reference_point_from\": [\"data\", \"data\"]") != NULL);
+    ES_CHECK(strstr(json, "\"number\": 3, \"pareto_rank\": 2, \"feasible\": true") != NULL);
+    ES_CHECK(strstr(json, "\"number\": 2, \"pareto_rank\": null, \"feasible\": false") != NULL);
+    ES_CHECK(strstr(json, "\"near_best\": [{\"within\": 0.01, \"number\": 6") != NULL);
+    free(json);
+    char *text = render(pareto_sample(), ES_REPORT_TEXT, "pareto.txt");
+    ES_CHECK(strstr(text,
+                    "Pareto front of acc (maximize) and energy.kwh (minimize): 3 trials of "
+                    "5 completed with every objective known (1 breaks a constraint)") != NULL);
+    ES_CHECK(strstr(text, "cheapest within 1% of the best acc: trial #6 (0.899)") != NULL);
+    free(text);
+    char *md = render(pareto_sample(), ES_REPORT_MARKDOWN, "pareto.md");
+    ES_CHECK(strstr(md, "| trial | acc (maximize) | energy.kwh (minimize) |") != NULL);
+    free(md);
+}
+
+ES_TEST(report_front_with_a_stated_reference_and_nothing_feasible)
+{
+    pareto_sample();
+    p_obj[1].has_ref = 1;
+    p_obj[1].ref = 1.0; /* kWh */
+    es_rep_view *v = NULL;
+    es_report_opts o = {.format = ES_REPORT_JSON};
+    ES_CHECK_INT(es_rep_view_build(&g_data, &o, &v), 0);
+    ES_CHECK_NEAR(v->projects[0].sweeps[0].front.ref[1], 1.0, 0);
+    ES_CHECK_INT(v->projects[0].sweeps[0].front.ref_given[1], 1);
+    es_rep_view_free(v);
+    /* A constraint nobody keeps: no front, no hypervolume, said so. */
+    p_con[0].min = 2.0;
+    ES_CHECK_INT(es_rep_view_build(&g_data, &o, &v), 0);
+    ES_CHECK_INT(v->projects[0].sweeps[0].front.n_front, 0);
+    ES_CHECK(isnan(v->projects[0].sweeps[0].front.hypervolume));
+    es_rep_view_free(v);
+    char *text = render(&g_data, ES_REPORT_TEXT, "pareto_none.txt");
+    ES_CHECK(strstr(text, "no hypervolume: no feasible trial") != NULL);
+    free(text);
+    p_obj[1].has_ref = 0;
+}

@@ -420,6 +420,48 @@ ES_TEST(region_and_attribution_roundtrip)
     es_spec_free(sp);
 }
 
+/* A sweep's objectives and constraints come back as the spec gave them,
+ * and a report computes its front from them and from what was stored. */
+ES_TEST(objectives_and_constraints_roundtrip)
+{
+    es_spec *sp = spec_from("program: p.py\nparameters: {lr: {min: 0.1, max: 1}}\n"
+                            "objectives:\n"
+                            "  - {name: loss, goal: minimize}\n"
+                            "  - {name: energy.kwh, goal: minimize, ref: 0.5}\n"
+                            "constraints:\n"
+                            "  - {name: wall_s, max: 4000}\n"
+                            "  - {name: loss, min: 0.1, max: 0.9}\n");
+    ES_CHECK_STR(sp->metric_name, "loss");
+    es_store *st = open_db();
+    char *name;
+    es_err err;
+    int64_t sw = new_sweep(st, sp, "mo", &name);
+    free(name);
+    add_trial(st, sp, sw, 0, 0.2, "completed", 0.5, 1e5);
+    add_trial(st, sp, sw, 1, 0.3, "completed", 0.3, 3e5);
+    add_trial(st, sp, sw, 2, 0.4, "completed", 0.6, 4e5);  /* behind #1 */
+    add_trial(st, sp, sw, 3, 0.5, "completed", 0.05, 1e5); /* loss below the constraint's min */
+    es_store_data *d;
+    ES_CHECK_INT(es_store_load(st, NULL, NULL, &d, &err), 0);
+    const es_store_sweep *s = &d->projects[0].sweeps[0];
+    ES_CHECK_INT(s->n_objectives, 2);
+    ES_CHECK_STR(s->objectives[0].name, "loss");
+    ES_CHECK_INT(s->objectives[1].kind, ES_OBJ_KWH);
+    ES_CHECK_INT(s->objectives[1].has_ref, 1);
+    ES_CHECK_NEAR(s->objectives[1].ref, 0.5, 0);
+    ES_CHECK_INT(s->n_constraints, 2);
+    ES_CHECK_STR(s->constraints[0].name, "wall_s");
+    ES_CHECK_INT(s->constraints[0].has_min, 0);
+    ES_CHECK_NEAR(s->constraints[0].max, 4000, 0);
+    ES_CHECK_NEAR(s->constraints[1].min, 0.1, 0);
+    const char *json = report(d, ES_REPORT_JSON, NULL);
+    ES_CHECK_CONTAINS(json, "\"pareto\": [1, 0]");
+    ES_CHECK_CONTAINS(json, "\"reference_point_from\": [\"data\", \"spec\"]");
+    es_store_data_free(d);
+    es_store_close(st);
+    es_spec_free(sp);
+}
+
 /* A database written by ecosweep 0.1 (schema v1) is upgraded in place on
  * open: its rows are kept, the new columns get the documented defaults, and
  * new sweeps record the new fields. */
@@ -434,7 +476,7 @@ ES_TEST(v1_database_upgrades_in_place)
     if (es_store_open(path, &st, &err) != 0)
         ES_FAIL("open v1: %s", err.msg);
     ES_CHECK_INT(es_store_found_version(st), 1);
-    ES_CHECK_INT(es_store_schema_version(), 10);
+    ES_CHECK_INT(es_store_schema_version(), 11);
     ES_CHECK_INT(es_store_load(st, NULL, NULL, &d, &err), 0);
     ES_CHECK_INT(d->n_projects, 1);
     const es_store_sweep *sw = &d->projects[0].sweeps[0];

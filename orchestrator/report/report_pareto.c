@@ -1,0 +1,279 @@
+/*
+ * report_pareto.c -- what a report says about several objectives: each
+ * completed trial's objective values (a metric's last report, or the
+ * energy, carbon, cost and wall time ecosweep priced it at), whether it
+ * keeps the sweep's constraints, its Pareto rank, the front, its
+ * hypervolume against a stated reference point and how that grew by trial
+ * and by kWh spent; and, for any sweep with a metric, the cheapest trial
+ * within 1% and 0.5% of the best one (the number a paper should print).
+ *
+ * The arithmetic is search/pareto.h's; this file reads the sweep's view.
+ * A trial's energy is unknown (not zero) when no component was metered or
+ * estimated, and a trial that lacks an objective's or a constraint's value
+ * is not feasible: the front holds only what is known.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pareto.h"
+#include "report_int.h"
+
+/* History points at most: every trial up to this many, else about evenly
+ * spaced ones and the last. */
+#define FRONT_HIST_MAX 200
+/* The reference point taken from the data: the worst feasible value of
+ * each objective, and this share of its range beyond it. */
+#define FRONT_REF_MARGIN 0.1
+
+static int energy_known(const es_store_trial *t)
+{
+    return t->cpu.method != ES_EM_NONE || t->dram.method != ES_EM_NONE ||
+           t->gpu.method != ES_EM_NONE;
+}
+
+double es_rep_objective_value(const es_rep_sweep_view *sv, const es_rep_trial_view *tv,
+                              es_objective_kind kind, const char *name)
+{
+    const es_store_trial *t = tv->t;
+    switch (kind) {
+    case ES_OBJ_KWH:
+        return energy_known(t) ? tv->cost.kwh : NAN;
+    case ES_OBJ_CO2E_KG:
+        return energy_known(t) ? tv->cost.co2e_kg : NAN;
+    case ES_OBJ_USD:
+        return energy_known(t) || tv->cost.usd_cloud > 0 ? tv->cost.usd : NAN;
+    case ES_OBJ_WALL_S: {
+        double w = es_rep_trial_wall(t);
+        return w > 0 ? w : NAN;
+    }
+    case ES_OBJ_METRIC:
+        break;
+    }
+    for (size_t i = 0; i < t->n_metrics; i++)
+        if (strcmp(t->metrics[i].name, name) == 0)
+            return t->metrics[i].value;
+    if (sv->sw->metric != NULL && strcmp(sv->sw->metric, name) == 0)
+        return t->objective;
+    return NAN;
+}
+
+void es_rep_front_free(es_rep_front *fr)
+{
+    free(fr->y);
+    free(fr->feasible);
+    free(fr->rank);
+    free(fr->front);
+    free(fr->hist);
+    memset(fr, 0, sizeof *fr);
+}
+
+/* The rows of y (minimized: maximized objectives negated) and the
+ * reference point (in the same sign) for the feasible trials among the
+ * first `upto`. */
+static double front_hv(const es_rep_front *fr, const double *ymin, size_t upto, const double *rmin)
+{
+    return es_hypervolume(ymin, upto, fr->m, fr->feasible, rmin);
+}
+
+static int front_compare_rows(const es_rep_front *fr, const double *ymin, size_t a, size_t b)
+{
+    for (size_t j = 0; j < fr->m; j++) {
+        double x = ymin[a * fr->m + j], y = ymin[b * fr->m + j];
+        if (x != y)
+            return x < y ? -1 : 1;
+    }
+    return a < b ? -1 : a > b;
+}
+
+int es_rep_front_of(const es_rep_sweep_view *sv, es_rep_front *fr)
+{
+    const es_store_sweep *sw = sv->sw;
+    size_t n = sw->n_trials, m = sw->n_objectives;
+    memset(fr, 0, sizeof *fr);
+    fr->hypervolume = NAN;
+    if (m < 2 || m > ES_PARETO_MAX_M)
+        return 0;
+    fr->m = m;
+    fr->y = malloc((n * m + 1) * sizeof *fr->y);
+    double *ymin = calloc(n * m + 1, sizeof *ymin);
+    fr->feasible = calloc(n + 1, 1);
+    fr->rank = calloc(n + 1, sizeof *fr->rank);
+    fr->front = malloc((n + 1) * sizeof *fr->front);
+    fr->hist = malloc(((n < FRONT_HIST_MAX ? n : FRONT_HIST_MAX) + 2) * sizeof *fr->hist);
+    if (fr->y == NULL || ymin == NULL || fr->feasible == NULL || fr->rank == NULL ||
+        fr->front == NULL || fr->hist == NULL) {
+        free(ymin);
+        es_rep_front_free(fr);
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const es_rep_trial_view *tv = &sv->trials[i];
+        int ok = es_rep_trial_is(tv->t, ES_TRIAL_COMPLETED);
+        for (size_t j = 0; j < m; j++) {
+            const es_objective *o = &sw->objectives[j];
+            double v = es_rep_objective_value(sv, tv, o->kind, o->name);
+            fr->y[i * m + j] = v;
+            ymin[i * m + j] = o->goal == ES_GOAL_MAXIMIZE ? -v : v;
+            ok = ok && isfinite(v);
+        }
+        int kept = 1;
+        for (size_t k = 0; k < sw->n_constraints && ok; k++) {
+            const es_constraint *c = &sw->constraints[k];
+            double v = es_rep_objective_value(sv, tv, c->kind, c->name);
+            kept =
+                kept && isfinite(v) && (!c->has_min || v >= c->min) && (!c->has_max || v <= c->max);
+        }
+        fr->feasible[i] = (unsigned char)(ok && kept);
+        fr->n_completed += ok;
+        fr->n_infeasible += ok && !kept;
+    }
+    if (es_pareto_ranks(ymin, n, m, fr->feasible, fr->rank) != 0) {
+        free(ymin);
+        es_rep_front_free(fr);
+        return -ENOMEM;
+    }
+    /* The front, best first by the first objective (then the others). */
+    for (size_t i = 0; i < n; i++)
+        if (fr->rank[i] == 1) {
+            size_t j = fr->n_front++;
+            while (j > 0 && front_compare_rows(fr, ymin, fr->front[j - 1], i) > 0) {
+                fr->front[j] = fr->front[j - 1];
+                j--;
+            }
+            fr->front[j] = i;
+        }
+    /* The reference point: the spec's, or from the feasible trials. */
+    double rmin[ES_PARETO_MAX_M];
+    for (size_t j = 0; j < m; j++) {
+        const es_objective *o = &sw->objectives[j];
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t i = 0; i < n; i++)
+            if (fr->feasible[i]) {
+                lo = fmin(lo, ymin[i * m + j]);
+                hi = fmax(hi, ymin[i * m + j]);
+            }
+        fr->ref_given[j] = o->has_ref;
+        if (o->has_ref) {
+            rmin[j] = o->goal == ES_GOAL_MAXIMIZE ? -o->ref : o->ref;
+        } else if (isfinite(hi)) {
+            double span = hi - lo > 0 ? hi - lo : fabs(hi) > 0 ? fabs(hi) : 1.0;
+            rmin[j] = hi + FRONT_REF_MARGIN * span;
+        } else {
+            rmin[j] = NAN;
+        }
+        fr->ref[j] = o->goal == ES_GOAL_MAXIMIZE ? -rmin[j] : rmin[j];
+    }
+    int have_ref = 1;
+    for (size_t j = 0; j < m; j++)
+        have_ref = have_ref && isfinite(rmin[j]);
+    if (have_ref && fr->n_front > 0) {
+        fr->hypervolume = front_hv(fr, ymin, n, rmin);
+        /* The history, by trial (the sweep's order) and by kWh spent on
+         * every trial so far, whatever became of it. */
+        double kwh = 0.0;
+        size_t step = n <= FRONT_HIST_MAX ? 1 : (n + FRONT_HIST_MAX - 1) / FRONT_HIST_MAX;
+        for (size_t i = 0; i < n; i++) {
+            if (energy_known(sv->trials[i].t))
+                kwh += sv->trials[i].cost.kwh;
+            if ((i + 1) % step != 0 && i + 1 != n)
+                continue;
+            es_rep_front_point *p = &fr->hist[fr->n_hist++];
+            p->trial = i;
+            p->kwh = kwh;
+            p->hypervolume = front_hv(fr, ymin, i + 1, rmin);
+        }
+    }
+    free(ymin);
+    return 0;
+}
+
+void es_rep_near_best_of(const es_rep_sweep_view *sv, double tol, es_rep_near_best *out)
+{
+    const es_store_sweep *sw = sv->sw;
+    memset(out, 0, sizeof *out);
+    out->tol = tol;
+    out->ratio = NAN;
+    if (sv->best == NULL || !isfinite(sv->best->t->objective))
+        return;
+    int max = es_rep_maximize(sw);
+    double best = sv->best->t->objective, slack = tol * fabs(best);
+    for (size_t i = 0; i < sw->n_trials; i++) {
+        const es_rep_trial_view *tv = &sv->trials[i];
+        const es_store_trial *t = tv->t;
+        if (!es_rep_trial_is(t, ES_TRIAL_COMPLETED) || !isfinite(t->objective) || !energy_known(t))
+            continue;
+        if (max ? t->objective < best - slack : t->objective > best + slack)
+            continue;
+        if (out->trial == NULL || tv->cost.kwh < out->trial->cost.kwh)
+            out->trial = tv;
+    }
+    if (out->trial != NULL && energy_known(sv->best->t) && sv->best->cost.kwh > 0)
+        out->ratio = out->trial->cost.kwh / sv->best->cost.kwh;
+}
+
+const char *es_rep_trial_method(const es_store_trial *t)
+{
+    return es_account_method_label(1u << t->cpu.method | 1u << t->dram.method |
+                                   1u << t->gpu.method);
+}
+
+void es_rep_write_front_summary(FILE *f, const es_rep_sweep_view *sv)
+{
+    const es_store_sweep *sw = sv->sw;
+    const es_rep_front *fr = &sv->front;
+    fputs("Pareto front of ", f);
+    for (size_t j = 0; j < fr->m; j++)
+        fprintf(f, "%s%s (%s)",
+                j == 0           ? ""
+                : j + 1 == fr->m ? " and "
+                                 : ", ",
+                sw->objectives[j].name, es_goal_name(sw->objectives[j].goal));
+    fprintf(f, ": %zu trial%s of %zu completed with every objective known", fr->n_front,
+            fr->n_front == 1 ? "" : "s", fr->n_completed);
+    if (sw->n_constraints > 0)
+        fprintf(f, " (%zu break%s a constraint)", fr->n_infeasible,
+                fr->n_infeasible == 1 ? "s" : "");
+    if (!isfinite(fr->hypervolume)) {
+        fputs("; no hypervolume: no feasible trial", f);
+        return;
+    }
+    fprintf(f, "; hypervolume %.6g against (", fr->hypervolume);
+    int given = 0, data = 0;
+    for (size_t j = 0; j < fr->m; j++) {
+        fprintf(f, "%s%.6g", j ? ", " : "", fr->ref[j]);
+        given |= fr->ref_given[j];
+        data |= !fr->ref_given[j];
+    }
+    fputs(")", f);
+    if (data)
+        fprintf(f,
+                ", reference %sfrom the data: the worst feasible value and 10%% of the range "
+                "beyond it",
+                given ? "partly " : "");
+    else
+        fputs(", reference from the spec", f);
+}
+
+void es_rep_write_near_best(FILE *f, const es_rep_sweep_view *sv, const es_rep_near_best *nb)
+{
+    const es_store_trial *best = sv->best->t, *t = nb->trial->t;
+    fprintf(f, "cheapest within %g%% of the best %s: trial #%lld (%.6g), %.3g kWh", nb->tol * 100,
+            sv->metric, (long long)t->number, t->objective, nb->trial->cost.kwh);
+    if (t == best)
+        fputs(", the best trial itself", f);
+    else if (isfinite(nb->ratio))
+        fprintf(f, ", %.3gx the best trial's (#%lld, %.6g, %.3g kWh)", nb->ratio,
+                (long long)best->number, best->objective, sv->best->cost.kwh);
+    if (nb == &sv->near[0] && sv->near[1].trial == nb->trial)
+        fprintf(f, ", also the cheapest within %g%%", sv->near[1].tol * 100);
+    fprintf(f, "; energy by %s", es_rep_trial_method(t));
+    if (t != best && strcmp(es_rep_trial_method(t), es_rep_trial_method(best)) != 0)
+        fprintf(f, " (the best trial's by %s)", es_rep_trial_method(best));
+}
+
+int es_rep_near_best_shown(const es_rep_sweep_view *sv, int k)
+{
+    return sv->near[k].trial != NULL && (k == 0 || sv->near[k].trial != sv->near[0].trial);
+}
