@@ -7,7 +7,9 @@
  * energy of each trial, and the expected best result of n trials (Dodge et
  * al.) with a +-1 sd band -- and the expected-max and sensitivity tables.
  * Every <svg> has an id (sweep-ID-best-vs-kwh, sweep-ID-energy-per-trial,
- * sweep-ID-expected-max) and a <title>, which tests and readers use.
+ * sweep-ID-expected-max; with objectives also sweep-ID-pareto, the front
+ * against every trial, and sweep-ID-hypervolume-vs-kwh) and a <title>,
+ * which tests and readers use.
  */
 #include <float.h>
 #include <math.h>
@@ -260,6 +262,145 @@ static void plot_emax(FILE *f, const es_rep_sweep_view *sv)
 
 /* ---- Tables ------------------------------------------------------------------------- */
 
+/* The Pareto front: every completed trial with both values, objective 1
+ * against objective 2 (a third is not drawn: said in the title); the front
+ * filled and joined in the first objective's order, dominated feasible
+ * trials dimmed, trials that break a constraint as red crosses. */
+/* Whether trial i of the front's sweep completed with every objective
+ * known (what the front is drawn from). */
+static int front_known(const es_rep_sweep_view *sv, size_t i)
+{
+    const es_rep_front *fr = &sv->front;
+    if (!es_rep_trial_is(sv->trials[i].t, ES_TRIAL_COMPLETED))
+        return 0;
+    for (size_t j = 0; j < fr->m; j++)
+        if (!isfinite(fr->y[i * fr->m + j]))
+            return 0;
+    return 1;
+}
+
+static void plot_pareto(FILE *f, const es_rep_sweep_view *sv)
+{
+    const es_rep_front *fr = &sv->front;
+    const es_store_sweep *sw = sv->sw;
+    size_t m = fr->m;
+    plot p = {INFINITY, -INFINITY, INFINITY, -INFINITY};
+    char id[64], title[320];
+    for (size_t i = 0; i < sw->n_trials; i++) {
+        double x = fr->y[i * m], y = fr->y[i * m + 1];
+        if (!front_known(sv, i))
+            continue;
+        p.x0 = fmin(p.x0, x);
+        p.x1 = fmax(p.x1, x);
+        p.y0 = fmin(p.y0, y);
+        p.y1 = fmax(p.y1, y);
+    }
+    snprintf(id, sizeof id, "sweep-%lld-pareto", (long long)sw->id);
+    snprintf(title, sizeof title, "Pareto front: %.100s against %.100s%s", sw->objectives[1].name,
+             sw->objectives[0].name, m > 2 ? " (third objective not drawn)" : "");
+    svg_open(f, id, title, sw->objectives[0].name, sw->objectives[1].name, &p);
+    fputs("<g fill=\"#1b6ac9\">", f);
+    for (size_t i = 0; i < sw->n_trials; i++) {
+        double x = fr->y[i * m], y = fr->y[i * m + 1];
+        if (!front_known(sv, i))
+            continue;
+        long long n = (long long)sv->trials[i].t->number;
+        if (fr->feasible[i]) {
+            fprintf(f,
+                    "<circle class=\"%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"%d\"%s><title>trial %lld: "
+                    "%.6g, %.6g (Pareto rank %d)</title></circle>",
+                    fr->rank[i] == 1 ? "front" : "dominated", px(&p, x), py(&p, y),
+                    fr->rank[i] == 1 ? 4 : 3, fr->rank[i] == 1 ? "" : " fill-opacity=\"0.25\"", n,
+                    x, y, fr->rank[i]);
+        } else {
+            double cx = px(&p, x), cy = py(&p, y);
+            fprintf(f,
+                    "<path class=\"infeasible\" d=\"M%.1f %.1fl6 6m0 -6l-6 6\" stroke=\"#c62828\" "
+                    "stroke-width=\"1.5\"><title>trial %lld: %.6g, %.6g (breaks a "
+                    "constraint)</title></path>",
+                    cx - 3, cy - 3, n, x, y);
+        }
+    }
+    fputs("</g>\n<polyline fill=\"none\" stroke=\"#1b6ac9\" stroke-width=\"1.5\" points=\"", f);
+    for (size_t k = 0; k < fr->n_front; k++) {
+        size_t i = fr->front[k];
+        fprintf(f, "%.1f,%.1f ", px(&p, fr->y[i * m]), py(&p, fr->y[i * m + 1]));
+    }
+    fputs("\"/></svg>\n", f);
+}
+
+/* The hypervolume of the feasible trials so far against the kWh every
+ * trial so far cost. */
+static void plot_hypervolume(FILE *f, const es_rep_sweep_view *sv)
+{
+    const es_rep_front *fr = &sv->front;
+    plot p = {0, 0, 0, fr->hypervolume};
+    char id[64];
+    if (fr->n_hist == 0)
+        return;
+    p.x1 = fr->hist[fr->n_hist - 1].kwh;
+    snprintf(id, sizeof id, "sweep-%lld-hypervolume-vs-kwh", (long long)sv->sw->id);
+    svg_open(f, id, "Hypervolume against cumulative kWh", "cumulative kWh (PUE included)",
+             "hypervolume", &p);
+    fputs("<polyline fill=\"none\" stroke=\"#2e7d32\" stroke-width=\"2\" points=\"", f);
+    for (size_t k = 0; k < fr->n_hist; k++)
+        fprintf(f, "%.1f,%.1f ", px(&p, fr->hist[k].kwh), py(&p, fr->hist[k].hypervolume));
+    fputs("\"/></svg>\n", f);
+}
+
+/* The front's sentence and table, the cheapest trials near the best. */
+static void h_front(FILE *f, const es_rep_sweep_view *sv)
+{
+    const es_rep_front *fr = &sv->front;
+    char *text = NULL;
+    size_t len = 0;
+    for (int k = 0; k < 2; k++)
+        if (es_rep_near_best_shown(sv, k)) {
+            FILE *m = open_memstream(&text, &len);
+            if (m == NULL)
+                return;
+            es_rep_write_near_best(m, sv, &sv->near[k]);
+            if (fclose(m) == 0) {
+                fputs("<p class=\"near-best\">", f);
+                h_esc(f, text);
+                fputs(".</p>\n", f);
+            }
+            free(text);
+            text = NULL;
+        }
+    if (fr->m == 0)
+        return;
+    FILE *m = open_memstream(&text, &len);
+    if (m == NULL)
+        return;
+    es_rep_write_front_summary(m, sv);
+    if (fclose(m) == 0) {
+        fputs("<p class=\"front\">", f);
+        h_esc(f, text);
+        fputs(".</p>\n", f);
+    }
+    free(text);
+    if (fr->n_front == 0)
+        return;
+    fputs("<table class=\"pareto\"><tr><th>trial</th>", f);
+    for (size_t j = 0; j < fr->m; j++) {
+        fputs("<th>", f);
+        h_esc(f, sv->sw->objectives[j].name);
+        fprintf(f, " (%s)</th>", es_goal_name(sv->sw->objectives[j].goal));
+    }
+    fputs("<th>energy by</th><th class=\"l\">params</th></tr>\n", f);
+    for (size_t k = 0; k < fr->n_front; k++) {
+        size_t i = fr->front[k];
+        fprintf(f, "<tr><td>%lld</td>", (long long)sv->trials[i].t->number);
+        for (size_t j = 0; j < fr->m; j++)
+            fprintf(f, "<td>%.6g</td>", fr->y[i * fr->m + j]);
+        fprintf(f, "<td>%s</td><td class=\"l\"><code>", es_rep_trial_method(sv->trials[i].t));
+        h_esc(f, sv->trials[i].t->params_json);
+        fputs("</code></td></tr>\n", f);
+    }
+    fputs("</table>\n", f);
+}
+
 static void h_tier(FILE *f, const char *name, const es_tier *t)
 {
     fprintf(f, "<tr><td class=\"l\">%s</td>", name);
@@ -386,7 +527,11 @@ static void h_sweep(FILE *f, const es_rep_sweep_view *sv)
         plot_energy(f, sv);
     if (ss->n > 0)
         plot_emax(f, sv);
+    if (sv->front.m > 0 && sv->front.n_completed > 0)
+        plot_pareto(f, sv);
+    plot_hypervolume(f, sv);
     fputs("</div>\n", f);
+    h_front(f, sv);
     if (ss->n == 0)
         fputs("<p>No completed trial with a result: no best-so-far or expected-max plot.</p>\n", f);
     if (ss->n > 0) {

@@ -367,21 +367,21 @@ static const char *find_chromium(void)
     return NULL;
 }
 
-/* Chromium parses the page and keeps the plots: the DOM it dumps holds
- * every <svg> with its id and title.  Skipped when Chromium is absent. */
-ES_TEST(html_renders_in_headless_chromium)
+/* Render d as HTML, have headless Chromium parse it and dump its DOM into
+ * buf.  0 (with a note) when Chromium is absent: the caller skips. */
+static int chromium_dom(const es_store_data *d, const char *name, char *buf, size_t cap)
 {
     const char *chromium = find_chromium();
     char cmd[20000], profile[4200], dom[4200], page[4200];
     if (chromium == NULL) {
         printf("SKIP: chromium not found on PATH (install Debian's chromium to run this "
                "check)\n");
-        return;
+        return 0;
     }
-    free(render(sample(), ES_REPORT_HTML, "page.html"));
-    snprintf(page, sizeof page, "%s/page.html", es_test_tmpdir());
+    free(render(d, ES_REPORT_HTML, name));
+    snprintf(page, sizeof page, "%s/%s", es_test_tmpdir(), name);
     snprintf(profile, sizeof profile, "%s/chromium-profile", es_test_tmpdir());
-    snprintf(dom, sizeof dom, "%s/dom.html", es_test_tmpdir());
+    snprintf(dom, sizeof dom, "%s/%s.dom", es_test_tmpdir(), name);
     /* --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start. */
     snprintf(cmd, sizeof cmd,
              "timeout 90 '%s' --headless --no-sandbox --disable-gpu "
@@ -392,10 +392,19 @@ ES_TEST(html_renders_in_headless_chromium)
     ES_CHECK_INT(rc, 0);
     FILE *f = fopen(dom, "r");
     ES_CHECK(f != NULL);
-    static char buf[1 << 20];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    size_t n = fread(buf, 1, cap - 1, f);
     buf[n] = '\0';
     fclose(f);
+    return 1;
+}
+
+/* Chromium parses the page and keeps the plots: the DOM it dumps holds
+ * every <svg> with its id and title.  Skipped when Chromium is absent. */
+ES_TEST(html_renders_in_headless_chromium)
+{
+    static char buf[1 << 20];
+    if (!chromium_dom(sample(), "page.html", buf, sizeof buf))
+        return;
     ES_CHECK_CONTAINS(buf, "<svg id=\"sweep-7-best-vs-kwh\"");
     ES_CHECK_CONTAINS(buf, "<svg id=\"sweep-7-energy-per-trial\"");
     ES_CHECK_CONTAINS(buf, "<svg id=\"sweep-7-expected-max\"");
@@ -874,4 +883,30 @@ ES_TEST(report_front_with_a_stated_reference_and_nothing_feasible)
     ES_CHECK(strstr(text, "no hypervolume: no feasible trial") != NULL);
     free(text);
     p_obj[1].has_ref = 0;
+}
+
+/* The front in the browser: the scatter with the front filled and joined,
+ * the dominated trial dimmed, the one that breaks the constraint crossed,
+ * the hypervolume against kWh, and the table. */
+ES_TEST(html_pareto_front_renders_in_headless_chromium)
+{
+    static char buf[1 << 20];
+    if (!chromium_dom(pareto_sample(), "pareto.html", buf, sizeof buf))
+        return;
+    ES_CHECK_CONTAINS(buf, "<svg id=\"sweep-9-pareto\"");
+    ES_CHECK_CONTAINS(buf, "Pareto front: energy.kwh against acc</title>");
+    ES_CHECK_CONTAINS(buf, "<svg id=\"sweep-9-hypervolume-vs-kwh\"");
+    ES_CHECK_CONTAINS(buf, "trial 3: 0.88, 0.138889 (Pareto rank 2)</title>");
+    ES_CHECK_CONTAINS(buf, "class=\"infeasible\"");
+    ES_CHECK_CONTAINS(buf, "trial 2: 0.8, 0.0138889 (breaks a constraint)</title>");
+    ES_CHECK_CONTAINS(buf, "<table class=\"pareto\">");
+    ES_CHECK_CONTAINS(buf, "cheapest within 1% of the best acc: trial #6");
+    /* Three on the front, one dimmed: no more, no fewer. */
+    size_t front = 0, dominated = 0;
+    for (const char *p = buf; (p = strstr(p, "<circle class=\"")) != NULL; p++) {
+        front += strncmp(p + 15, "front", 5) == 0;
+        dominated += strncmp(p + 15, "dominated", 9) == 0;
+    }
+    ES_CHECK_INT(front, 3);
+    ES_CHECK_INT(dominated, 1);
 }
