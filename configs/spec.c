@@ -525,33 +525,55 @@ static int check_command(es_spec_ctx *c, const yaml_node_t *root, const yaml_nod
     return 0;
 }
 
+/* Append msg to the spec's warnings (n of them so far). */
+static int push_warning(es_spec_ctx *c, size_t *n, const char *msg)
+{
+    es_spec *spec = c->spec;
+    char **v = realloc(spec->warnings, (*n + 2) * sizeof *v);
+    if (v == NULL)
+        return es_err_set(c->err, -ENOMEM, "out of memory");
+    spec->warnings = v;
+    if ((v[*n] = strdup(msg)) == NULL)
+        return es_err_set(c->err, -ENOMEM, "out of memory");
+    v[++*n] = NULL;
+    return 0;
+}
+
 /* Likely mistakes that are still valid specs, as warnings: W&B's
  * log_uniform takes natural-log exponents, so bounds that look like values
  * (0 <= min < max <= 1: values between 1 and e) almost always meant
- * log_uniform_values. */
-static int add_warnings(es_spec_ctx *c)
+ * log_uniform_values.  And what a reader could take otherwise: early
+ * termination with several objectives compares trials on one (et_key:
+ * the early_terminate key, or NULL). */
+static int add_warnings(es_spec_ctx *c, const yaml_node_t *et_key)
 {
     es_spec *spec = c->spec;
     size_t n = 0;
+    char msg[ES_ERR_MSG_MAX];
+    int rc;
     for (size_t i = 0; i < spec->n_params; i++) {
         const es_param *p = &spec->params[i];
         if ((p->dist != ES_DIST_LOG_UNIFORM && p->dist != ES_DIST_Q_LOG_UNIFORM &&
              p->dist != ES_DIST_INV_LOG_UNIFORM) ||
             !(p->min >= 0 && p->max <= 1))
             continue;
-        char msg[ES_ERR_MSG_MAX], **v = realloc(spec->warnings, (n + 2) * sizeof *v);
-        if (v == NULL)
-            return es_err_set(c->err, -ENOMEM, "out of memory");
-        spec->warnings = v;
         snprintf(msg, sizeof msg,
                  "%s:%d:%d: parameters.%s: %s takes min and max as natural logs, so this "
                  "samples values between exp(%g) = %.4g and exp(%g) = %.4g; for values between "
                  "%g and %g use %s_values",
                  spec->path, p->line, p->column, p->name, es_dist_name(p->dist), p->min,
                  exp(p->min), p->max, exp(p->max), p->min, p->max, es_dist_name(p->dist));
-        if ((v[n] = strdup(msg)) == NULL)
-            return es_err_set(c->err, -ENOMEM, "out of memory");
-        v[++n] = NULL;
+        if ((rc = push_warning(c, &n, msg)) != 0)
+            return rc;
+    }
+    if (et_key != NULL && spec->n_objectives > 0 && spec->metric_name != NULL) {
+        snprintf(msg, sizeof msg,
+                 "%s:%lu:%lu: early_terminate: compares trials on %s alone (the first objective "
+                 "the trials report), not on the other objectives",
+                 spec->path, (unsigned long)et_key->start_mark.line + 1,
+                 (unsigned long)et_key->start_mark.column + 1, spec->metric_name);
+        if ((rc = push_warning(c, &n, msg)) != 0)
+            return rc;
     }
     return 0;
 }
@@ -685,7 +707,7 @@ static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
         sort_errors(c);
         return es_err_set(c->err, ES_ESPEC, "%s", c->errors[0]);
     }
-    return add_warnings(c);
+    return add_warnings(c, et_node);
 }
 
 /* ---- Entry points ------------------------------------------------------------------ */

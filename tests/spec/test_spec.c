@@ -434,6 +434,26 @@ ES_TEST(log_uniform_with_value_bounds_warns)
     es_spec_free(spec);
 }
 
+/* Early termination beside several objectives watches one: said where
+ * the key is, with the objective's name. */
+ES_TEST(early_termination_with_objectives_warns)
+{
+    static const char yaml[] = "program: t.py\n"
+                               "parameters: {lr: {min: 0.1, max: 1}}\n"
+                               "objectives:\n"
+                               "  - {name: energy.kwh, goal: minimize}\n"
+                               "  - {name: val_loss, goal: minimize}\n"
+                               "early_terminate: {type: median}\n";
+    es_spec *spec;
+    es_err err;
+    ES_CHECK_INT(es_spec_parse_string(yaml, strlen(yaml), "w.yaml", &spec, &err), 0);
+    ES_CHECK_STR(spec->metric_name, "val_loss");
+    ES_CHECK(spec->warnings != NULL && spec->warnings[0] != NULL);
+    ES_CHECK_CONTAINS(spec->warnings[0], "w.yaml:6:1: early_terminate: compares trials on "
+                                         "val_loss alone");
+    es_spec_free(spec);
+}
+
 /* What may change on resume and what may not, as es_spec_diff says it:
  * parallel (and the attribution that follows it) and metric.target may,
  * and are said; env in another order is the same env; a seed may not. */
