@@ -116,6 +116,8 @@ static void trial_free(trial *t)
     es_loop_log_close(&t->out);
     es_loop_log_close(&t->err);
     es_loop_pend_clear(t);
+    for (size_t i = 0; i < t->n_late; i++)
+        free((char *)t->late[i].name);
     free(t->pend);
     es_values_free(t->values, t->sw->spec->n_params);
     free(t->line);
@@ -239,6 +241,10 @@ static void trial_commit(trial *t)
     t->held = 1;
     if (es_loop_db_waiting(sw))
         return;
+    if (es_loop_late_to_pend(t) != 0) {
+        es_err_set(&err, -ENOMEM, "out of memory");
+        es_loop_fatal(sw, &err);
+    }
     es_trial_end e = {
         .status = t->end_status,
         .reason = t->end_reason[0] ? t->end_reason : NULL,

@@ -25,6 +25,7 @@
 #define LINE_CAP (64 * 1024)         /* longest metric line examined */
 #define LOG_CAP (64LL * 1024 * 1024) /* bytes kept per output file */
 #define METRIC_ROWS_CAP 100000       /* history rows kept per trial */
+#define LATE_NAMES 8                 /* names whose last value outlives the cap */
 #define METRIC_FLUSH_ROWS 256        /* metric rows a trial holds before storing them */
 #define RESULT_CAP 4096
 
@@ -91,6 +92,12 @@ typedef struct trial {
      * trial's end. */
     es_metric_row *pend;
     size_t n_pend, cap_pend;
+    /* Past METRIC_ROWS_CAP, the latest value of each name the spec ranks or
+     * bounds trials by (metric, objectives, constraints; at most
+     * LATE_NAMES), stored with the trial's end after its history, so that
+     * the last value of each survives the cap (names owned here). */
+    es_metric_row late[LATE_NAMES];
+    size_t n_late;
 
     /* Its end, decided once (trial_finish) and recorded when the store
      * takes it: while the database is locked by another connection the
@@ -329,6 +336,9 @@ void es_loop_on_stderr(void *ud, const char *buf, size_t n);
 void es_loop_on_metric(void *ud, const es_metric_point *pt);
 /* Store the trial's held metric values in one transaction / forget them. */
 void es_loop_pend_flush(trial *t);
+/* Move the late values (past the history's cap) to the pending rows, for
+ * the trial's end; -ENOMEM (what is not moved stays late). */
+int es_loop_late_to_pend(trial *t);
 void es_loop_pend_clear(trial *t);
 /* Close one of the trial's logs (nothing when it was never created). */
 void es_loop_log_close(trial_log *lg);

@@ -71,8 +71,8 @@ void es_loop_pend_flush(trial *t)
         es_loop_pend_clear(t);
 }
 
-/* Keep one reported value for the store; -ENOMEM when out of memory. */
-static int es_loop_pend_add(trial *t, const es_metric_point *pt)
+/* Room for one more pending row; -ENOMEM when out of memory. */
+static int pend_room(trial *t)
 {
     if (t->n_pend == t->cap_pend) {
         size_t cap = t->cap_pend ? 2 * t->cap_pend : 8;
@@ -82,6 +82,14 @@ static int es_loop_pend_add(trial *t, const es_metric_point *pt)
         t->pend = grown;
         t->cap_pend = cap;
     }
+    return 0;
+}
+
+/* Keep one reported value for the store; -ENOMEM when out of memory. */
+static int es_loop_pend_add(trial *t, const es_metric_point *pt)
+{
+    if (pend_room(t) != 0)
+        return -ENOMEM;
     char *name = strdup(pt->name);
     if (name == NULL)
         return -ENOMEM;
@@ -114,6 +122,59 @@ static void copy_printable(char *buf, size_t cap, const char *s, size_t len)
     buf[k] = '\0';
 }
 
+/* Whether the spec ranks or bounds trials by name: its metric, an
+ * objective or a constraint that a trial reports. */
+static int tracked_name(const es_spec *sp, const char *name)
+{
+    if (sp->metric_name != NULL && strcmp(sp->metric_name, name) == 0)
+        return 1;
+    for (size_t i = 0; i < sp->n_objectives; i++)
+        if (strcmp(sp->objectives[i].name, name) == 0)
+            return 1;
+    for (size_t i = 0; i < sp->n_constraints; i++)
+        if (strcmp(sp->constraints[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* Past the cap: the point's value as its name's latest, when tracked. */
+static int late_keep(trial *t, const es_metric_point *pt)
+{
+    if (!tracked_name(t->sw->spec, pt->name))
+        return 0;
+    size_t i = 0;
+    while (i < t->n_late && strcmp(t->late[i].name, pt->name) != 0)
+        i++;
+    if (i == t->n_late) {
+        if (i == LATE_NAMES)
+            return 0;
+        char *name = strdup(pt->name);
+        if (name == NULL)
+            return -ENOMEM;
+        t->late[i].name = name;
+        t->late[i].seq = METRIC_ROWS_CAP + (int64_t)i;
+        t->n_late++;
+    }
+    t->late[i].step = pt->step;
+    t->late[i].value = pt->value;
+    t->late[i].t = es_loop_now();
+    return 0;
+}
+
+int es_loop_late_to_pend(trial *t)
+{
+    for (size_t i = 0; i < t->n_late; i++) {
+        if (pend_room(t) != 0) {
+            memmove(t->late, t->late + i, (t->n_late - i) * sizeof *t->late);
+            t->n_late -= i;
+            return -ENOMEM;
+        }
+        t->pend[t->n_pend++] = t->late[i]; /* the name moves to pend */
+    }
+    t->n_late = 0;
+    return 0;
+}
+
 void es_loop_on_metric(void *ud, const es_metric_point *pt)
 {
     trial *t = ud;
@@ -129,9 +190,15 @@ void es_loop_on_metric(void *ud, const es_metric_point *pt)
             es_loop_prune_report(t, pt);
     }
     /* The history is bounded; the objective's last value is tracked above
-     * whatever a trial prints. */
-    if (t->metric_seq >= METRIC_ROWS_CAP)
+     * whatever a trial prints, and so is the last value of every name the
+     * spec ranks or bounds trials by. */
+    if (t->metric_seq >= METRIC_ROWS_CAP) {
+        if (late_keep(t, pt) != 0) {
+            es_err_set(&err, -ENOMEM, "out of memory");
+            es_loop_fatal(sw, &err);
+        }
         return;
+    }
     /* Stored with the next tick, or with the trial's end: a value does not
      * cost a transaction of its own. */
     if (es_loop_pend_add(t, pt) != 0) {

@@ -421,6 +421,36 @@ ES_TEST(flooding_trial_is_bounded)
     es_store_data_free(d);
 }
 
+/* Past the cap on a trial's stored reports, the last value of every name
+ * the spec ranks trials by still counts: the metric and the objectives,
+ * in the store and on the front.  They used to stop at the 100,000th
+ * report, so the front was built from a value the trial had moved on
+ * from. */
+ES_TEST(objectives_keep_their_last_value_past_the_history_cap)
+{
+    const char *spec = write_spec("cap.yaml", "method: random\nrun_cap: 1\n"
+                                              "objectives:\n"
+                                              "  - {name: loss, goal: minimize}\n"
+                                              "  - {name: a, goal: minimize}\n"
+                                              "parameters:\n  mode: {value: manyreports}\n"
+                                              "  x: {value: 0.5}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    es_store_data *d = load();
+    es_store_trial *t = &sweep_of(d, 0)->trials[0];
+    ES_CHECK_STR(t->status, "completed");
+    ES_CHECK_NEAR(t->objective, 0.5, 0);
+    int found = 0;
+    for (size_t i = 0; i < t->n_metrics; i++)
+        if (strcmp(t->metrics[i].name, "a") == 0) {
+            ES_CHECK_NEAR(t->metrics[i].value, 5, 0);
+            found = 1;
+        } else if (strcmp(t->metrics[i].name, "loss") == 0) {
+            ES_CHECK_NEAR(t->metrics[i].value, 0.5, 0);
+        }
+    ES_CHECK(found);
+    es_store_data_free(d);
+}
+
 /* What a walk of a log directory found. */
 static long walk_files, walk_empty, walk_bytes, walk_dirs;
 

@@ -54,6 +54,12 @@ flood)
     head -c 4096 /dev/urandom
     printf '\nloss=%s\n' "$x"
     ;;
+manyreports)
+    # 120,000 reports of a and of loss (past the history's cap), then the
+    # last values: a=5, loss=$x.
+    awk 'BEGIN { for (i = 0; i < 120000; i++) print "a=" i " loss=" i }'
+    echo "a=5 loss=$x"
+    ;;
 daemonkill)
     # A daemon of its own session, then its worker killed outright.
     setsid sh -c 'echo $$ > "$ECOSWEEP_TRIAL_DIR/daemon"; exec sleep 60' </dev/null >/dev/null 2>&1 &
