@@ -609,7 +609,7 @@ static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
 {
     const char *known[N_TOP_KEYS + 1];
     const yaml_node_t *cmd_node = NULL, *method_node = NULL, *et_node = NULL;
-    const yaml_node_t *objectives_node = NULL, *metric_node = NULL;
+    const yaml_node_t *objectives_node = NULL, *metric_node = NULL, *constraints_node = NULL;
     int rc, has_params = 0;
 
     if (root == NULL ||
@@ -671,10 +671,13 @@ static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
             objectives_node = v;
         if (strcmp(key, "metric") == 0)
             metric_node = v;
+        if (strcmp(key, "constraints") == 0)
+            constraints_node = v;
     }
     if ((rc = es_spec_keep_going(
              c, es_spec__check_objectives(c, objectives_node ? objectives_node : root,
-                                          metric_node ? metric_node : root))) < 0)
+                                          metric_node ? metric_node : root,
+                                          constraints_node ? constraints_node : root))) < 0)
         return rc;
     if (!has_params)
         rc = es_spec_fail(c, root, NULL, "missing required key 'parameters'");

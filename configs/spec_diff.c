@@ -214,25 +214,47 @@ static int same_set(char **a, char **b, char **av, char **bv)
     return same;
 }
 
-/* The objectives and constraints, in their order (names, goals,
- * reference values, bounds): a different front is a different sweep. */
-static int same_objectives(const es_spec *a, const es_spec *b)
+/* "none" or the number, for a bound or reference that may be absent. */
+static const char *opt_num(int has, double v, char *buf, size_t cap)
 {
-    if (a->n_objectives != b->n_objectives || a->n_constraints != b->n_constraints)
-        return 0;
-    for (size_t i = 0; i < a->n_objectives; i++) {
-        const es_objective *x = &a->objectives[i], *y = &b->objectives[i];
-        if (strcmp(x->name, y->name) != 0 || x->goal != y->goal || x->has_ref != y->has_ref ||
-            (x->has_ref && x->ref != y->ref))
-            return 0;
+    if (!has)
+        return "none";
+    snprintf(buf, cap, "%g", v);
+    return buf;
+}
+
+/* The objectives and constraints, in their order (names, goals,
+ * reference values, bounds): a different front is a different sweep.
+ * Each difference is named. */
+static void diff_objectives(list *l, const es_spec *a, const es_spec *b)
+{
+    char x[32], y[32];
+    if (a->n_objectives != b->n_objectives)
+        add(l, "objectives: %zu -> %zu", a->n_objectives, b->n_objectives);
+    for (size_t i = 0; i < a->n_objectives && i < b->n_objectives; i++) {
+        const es_objective *p = &a->objectives[i], *q = &b->objectives[i];
+        if (strcmp(p->name, q->name) != 0)
+            add(l, "objectives[%zu].name: %s -> %s", i, p->name, q->name);
+        if (p->goal != q->goal)
+            add(l, "objectives[%zu].goal: %s -> %s", i, es_goal_name(p->goal),
+                es_goal_name(q->goal));
+        if (p->has_ref != q->has_ref || (p->has_ref && p->ref != q->ref))
+            add(l, "objectives[%zu].ref: %s -> %s", i, opt_num(p->has_ref, p->ref, x, sizeof x),
+                opt_num(q->has_ref, q->ref, y, sizeof y));
     }
-    for (size_t i = 0; i < a->n_constraints; i++) {
-        const es_constraint *x = &a->constraints[i], *y = &b->constraints[i];
-        if (strcmp(x->name, y->name) != 0 || x->has_min != y->has_min || x->has_max != y->has_max ||
-            (x->has_min && x->min != y->min) || (x->has_max && x->max != y->max))
-            return 0;
+    if (a->n_constraints != b->n_constraints)
+        add(l, "constraints: %zu -> %zu", a->n_constraints, b->n_constraints);
+    for (size_t i = 0; i < a->n_constraints && i < b->n_constraints; i++) {
+        const es_constraint *p = &a->constraints[i], *q = &b->constraints[i];
+        if (strcmp(p->name, q->name) != 0)
+            add(l, "constraints[%zu].name: %s -> %s", i, p->name, q->name);
+        if (p->has_min != q->has_min || (p->has_min && p->min != q->min))
+            add(l, "constraints[%zu].min: %s -> %s", i, opt_num(p->has_min, p->min, x, sizeof x),
+                opt_num(q->has_min, q->min, y, sizeof y));
+        if (p->has_max != q->has_max || (p->has_max && p->max != q->max))
+            add(l, "constraints[%zu].max: %s -> %s", i, opt_num(p->has_max, p->max, x, sizeof x),
+                opt_num(q->has_max, q->max, y, sizeof y));
     }
-    return 1;
 }
 
 int es_spec_diff(const es_spec *a, const es_spec *b, char *changed, size_t cap, char *safe,
@@ -250,8 +272,7 @@ int es_spec_diff(const es_spec *a, const es_spec *b, char *changed, size_t cap, 
             b->metric_name ? b->metric_name : "none");
     if (a->goal != b->goal)
         add(&l, "metric.goal: %s -> %s", es_goal_name(a->goal), es_goal_name(b->goal));
-    if (!same_objectives(a, b))
-        add(&l, "objectives or constraints changed");
+    diff_objectives(&l, a, b);
     if (!same_str(a->program, b->program))
         add(&l, "program: %s -> %s", a->program ? a->program : "none",
             b->program ? b->program : "none");

@@ -21,9 +21,11 @@
  * reports (search/pareto.h does the arithmetic).
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "spec_int.h"
 #include "spec_yaml.h"
@@ -38,7 +40,9 @@ int es_objective_kind_of(const char *name)
     for (size_t i = 0; builtins[i] != NULL; i++)
         if (strcmp(name, builtins[i]) == 0)
             return (int)builtin_kinds[i];
-    if (strncmp(name, "energy.", 7) == 0 || strncmp(name, "phase.", 6) == 0)
+    /* Their namespaces, in any case, and a built-in in another case: a slip. */
+    if (strncasecmp(name, "energy.", 7) == 0 || strncasecmp(name, "phase.", 6) == 0 ||
+        strncasecmp(name, "wall_s.", 7) == 0 || strcasecmp(name, "wall_s") == 0)
         return -1;
     return ES_OBJ_METRIC;
 }
@@ -74,6 +78,14 @@ static int get_name(es_spec_ctx *c, const yaml_node_t *node, const char *path, c
         return es_spec_fail(c, node, path,
                             "expected a metric name or one of energy.kwh, "
                             "energy.co2e_kg, energy.usd, wall_s");
+    const char *why = es_name_problem(*name);
+    if (why != NULL)
+        return es_spec_fail(c, node, path, "not a usable name: %s", why);
+    if (strcmp(*name, "step") == 0 || strcmp(*name, "_step") == 0)
+        return es_spec_fail(c, node, path,
+                            "'%s' is the step of a report, not a metric (trials print "
+                            "'loss=0.3 step=5')",
+                            *name);
     int k = es_objective_kind_of(*name);
     if (k >= 0) {
         *kind = (es_objective_kind)k;
@@ -244,15 +256,25 @@ int es_spec__top_constraints(es_spec_ctx *c, const yaml_node_t *k, const yaml_no
 }
 
 int es_spec__check_objectives(es_spec_ctx *c, const yaml_node_t *objectives_node,
-                              const yaml_node_t *metric_node)
+                              const yaml_node_t *metric_node, const yaml_node_t *constraints_node)
 {
     es_spec *spec = c->spec;
+    /* Two entries on one name whose bounds leave nothing. */
+    for (size_t i = 0; i < spec->n_constraints; i++) {
+        const es_constraint *a = &spec->constraints[i];
+        for (size_t j = 0; j < i; j++) {
+            const es_constraint *b = &spec->constraints[j];
+            double lo = fmax(a->has_min ? a->min : -INFINITY, b->has_min ? b->min : -INFINITY);
+            double hi = fmin(a->has_max ? a->max : INFINITY, b->has_max ? b->max : INFINITY);
+            if (strcmp(a->name, b->name) == 0 && lo > hi)
+                return es_spec_fail(c, constraints_node, "constraints",
+                                    "constraints[%zu] and constraints[%zu] on %s leave nothing "
+                                    "feasible (min %g, max %g)",
+                                    j, i, a->name, lo, hi);
+        }
+    }
     if (spec->n_objectives == 0)
         return 0;
-    if (spec->method == ES_METHOD_BAYES)
-        return es_spec_fail(c, objectives_node, "objectives",
-                            "method bayes optimizes one metric; several objectives need method "
-                            "random or grid in this version (both report the Pareto front)");
     if (spec->metric_name == NULL) {
         for (size_t i = 0; i < spec->n_objectives; i++)
             if (spec->objectives[i].kind == ES_OBJ_METRIC) {
@@ -262,21 +284,26 @@ int es_spec__check_objectives(es_spec_ctx *c, const yaml_node_t *objectives_node
                 spec->goal = spec->objectives[i].goal;
                 break;
             }
-        return 0;
+    } else {
+        size_t i = 0;
+        while (i < spec->n_objectives && strcmp(spec->objectives[i].name, spec->metric_name) != 0)
+            i++;
+        if (i == spec->n_objectives)
+            return es_spec_fail(c, metric_node, "metric",
+                                "'%s' is not one of the objectives (leave metric out and the "
+                                "first objective the trial reports is used)",
+                                spec->metric_name);
+        if (spec->objectives[i].goal != spec->goal)
+            return es_spec_fail(c, metric_node, "metric", "goal %s, but objectives[%zu] %s it",
+                                es_goal_name(spec->goal), i,
+                                spec->objectives[i].goal == ES_GOAL_MAXIMIZE ? "maximizes"
+                                                                             : "minimizes");
     }
-    for (size_t i = 0; i < spec->n_objectives; i++)
-        if (strcmp(spec->objectives[i].name, spec->metric_name) == 0) {
-            if (spec->objectives[i].goal != spec->goal)
-                return es_spec_fail(c, metric_node, "metric", "goal %s, but objectives[%zu] %s it",
-                                    es_goal_name(spec->goal), i,
-                                    spec->objectives[i].goal == ES_GOAL_MAXIMIZE ? "maximizes"
-                                                                                 : "minimizes");
-            return 0;
-        }
-    return es_spec_fail(c, metric_node, "metric",
-                        "'%s' is not one of the objectives (leave metric out and the first "
-                        "objective the trial reports is used)",
-                        spec->metric_name);
+    if (spec->method == ES_METHOD_BAYES)
+        return es_spec_fail(c, objectives_node, "objectives",
+                            "method bayes optimizes one metric; several objectives need method "
+                            "random or grid in this version (both report the Pareto front)");
+    return 0;
 }
 
 void es_spec__free_objectives(es_spec *spec)

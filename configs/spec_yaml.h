@@ -119,7 +119,7 @@ int es_spec_get_goal(es_spec_ctx *c, const yaml_node_t *node, const char *path,
 int es_spec__top_objectives(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v);
 int es_spec__top_constraints(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v);
 int es_spec__check_objectives(es_spec_ctx *c, const yaml_node_t *objectives_node,
-                              const yaml_node_t *metric_node);
+                              const yaml_node_t *metric_node, const yaml_node_t *constraints_node);
 void es_spec__free_objectives(es_spec *spec);
 
 #endif

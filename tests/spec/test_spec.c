@@ -454,6 +454,31 @@ ES_TEST(early_termination_with_objectives_warns)
     es_spec_free(spec);
 }
 
+/* A resume refused for its objectives names each change, as for the
+ * parameters; it used to say only "objectives or constraints changed". */
+ES_TEST(spec_diff_names_objective_changes)
+{
+    static const char a_yaml[] = "program: t.py\nparameters: {lr: {min: 0.1, max: 1}}\n"
+                                 "objectives: [{name: loss, goal: minimize}, "
+                                 "{name: energy.kwh, goal: minimize}]\n"
+                                 "constraints: [{name: wall_s, max: 60}]\n";
+    static const char b_yaml[] = "program: t.py\nparameters: {lr: {min: 0.1, max: 1}}\n"
+                                 "objectives: [{name: loss, goal: minimize}, "
+                                 "{name: energy.kwh, goal: maximize, ref: 2}]\n"
+                                 "constraints: [{name: wall_s, max: 90}]\n";
+    es_spec *a, *b;
+    es_err err;
+    char changed[512], safe[256];
+    ES_CHECK_INT(es_spec_parse_string(a_yaml, strlen(a_yaml), "a.yaml", &a, &err), 0);
+    ES_CHECK_INT(es_spec_parse_string(b_yaml, strlen(b_yaml), "b.yaml", &b, &err), 0);
+    ES_CHECK_INT(es_spec_diff(a, b, changed, sizeof changed, safe, sizeof safe), 3);
+    ES_CHECK_CONTAINS(changed, "objectives[1].goal: minimize -> maximize");
+    ES_CHECK_CONTAINS(changed, "objectives[1].ref: none -> 2");
+    ES_CHECK_CONTAINS(changed, "constraints[0].max: 60 -> 90");
+    es_spec_free(a);
+    es_spec_free(b);
+}
+
 /* What may change on resume and what may not, as es_spec_diff says it:
  * parallel (and the attribution that follows it) and metric.target may,
  * and are said; env in another order is the same env; a seed may not. */
