@@ -368,18 +368,26 @@ static void h_front(FILE *f, const es_rep_sweep_view *sv)
             free(text);
             text = NULL;
         }
+    for (int part = 0; part < 2; part++) {
+        if (part == 0 ? sv->sw->n_constraints == 0 : fr->m == 0)
+            continue;
+        FILE *m = open_memstream(&text, &len);
+        if (m == NULL)
+            return;
+        if (part == 0)
+            es_rep_write_constraints(m, sv);
+        else
+            es_rep_write_front_summary(m, sv);
+        if (fclose(m) == 0) {
+            fprintf(f, "<p class=\"%s\">", part == 0 ? "constraints" : "front");
+            h_esc(f, text);
+            fputs(".</p>\n", f);
+        }
+        free(text);
+        text = NULL;
+    }
     if (fr->m == 0)
         return;
-    FILE *m = open_memstream(&text, &len);
-    if (m == NULL)
-        return;
-    es_rep_write_front_summary(m, sv);
-    if (fclose(m) == 0) {
-        fputs("<p class=\"front\">", f);
-        h_esc(f, text);
-        fputs(".</p>\n", f);
-    }
-    free(text);
     if (fr->n_front == 0)
         return;
     fputs("<table class=\"pareto\"><tr><th>trial</th>", f);
@@ -389,16 +397,19 @@ static void h_front(FILE *f, const es_rep_sweep_view *sv)
         fprintf(f, " (%s)</th>", es_goal_name(sv->sw->objectives[j].goal));
     }
     fputs("<th>energy by</th><th class=\"l\">params</th></tr>\n", f);
-    for (size_t k = 0; k < fr->n_front; k++) {
+    for (size_t k = 0; k < fr->n_front && k < ES_REP_FRONT_ROWS; k++) {
         size_t i = fr->front[k];
         fprintf(f, "<tr><td>%lld</td>", (long long)sv->trials[i].t->number);
         for (size_t j = 0; j < fr->m; j++)
             fprintf(f, "<td>%.6g</td>", fr->y[i * fr->m + j]);
-        fprintf(f, "<td>%s</td><td class=\"l\"><code>", es_rep_trial_method(sv->trials[i].t));
+        fprintf(f, "<td>%s</td><td class=\"l\"><code>", es_rep_config_method(sv->trials[i].t));
         h_esc(f, sv->trials[i].t->params_json);
         fputs("</code></td></tr>\n", f);
     }
     fputs("</table>\n", f);
+    if (fr->n_front > ES_REP_FRONT_ROWS)
+        fprintf(f, "<p>... and %zu more on the front (JSON lists every one).</p>\n",
+                fr->n_front - ES_REP_FRONT_ROWS);
 }
 
 static void h_tier(FILE *f, const char *name, const es_tier *t)

@@ -215,12 +215,23 @@ typedef struct es_rep_front_point {
     double hypervolume, kwh;
 } es_rep_front_point;
 
+#define ES_REP_UNREPORTED_MAX 8
+
 typedef struct es_rep_front {
-    size_t m;                /* the sweep's objectives; 0 when it has none (all else empty) */
-    double *y;               /* n_trials x m: each trial's values as read, NAN unknown */
+    size_t m;  /* the sweep's objectives; 0 when it has fewer than two (then only keeps and
+                * the constraint counts are set) */
+    double *y; /* n_trials x m: each trial's values as read, NAN unknown */
     unsigned char *feasible; /* n_trials: completed, every objective known, constraints kept */
-    int *rank;               /* n_trials: Pareto rank among the feasible (1: the front); 0 none */
-    size_t *front;           /* the rank-1 trials (indices), best first by the first objective */
+    unsigned char *keeps;    /* n_trials: completed and every constraint kept (set whenever
+                              * the sweep has objectives or constraints; else NULL) */
+    size_t n_breaking;       /* completed trials that break a constraint */
+    size_t n_missing;        /* completed trials without a value for some objective */
+    const char *unreported[ES_REP_UNREPORTED_MAX]; /* constraints no completed trial reports */
+    size_t n_unreported;
+    int ref_flat;    /* some objective took one value: its margin is 10% of the value */
+    int hv_overflow; /* the hypervolume is not a finite double (hypervolume NAN) */
+    int *rank;       /* n_trials: Pareto rank among the feasible (1: the front); 0 none */
+    size_t *front;   /* the rank-1 trials (indices), best first by the first objective */
     size_t n_front;
     size_t n_completed;  /* completed trials with every objective known */
     size_t n_infeasible; /* of those, how many break a constraint (or lack its value) */
@@ -250,12 +261,20 @@ double es_rep_objective_value(const es_rep_sweep_view *sv, const es_rep_trial_vi
 int es_rep_front_of(const es_rep_sweep_view *sv, es_rep_front *out /* OUT */);
 void es_rep_front_free(es_rep_front *fr);
 void es_rep_near_best_of(const es_rep_sweep_view *sv, double tol, es_rep_near_best *out /* OUT */);
+/* How a trial's configuration's energy was found: es_rep_trial_method, or
+ * "reuse of an earlier trial" (priced from the original's joules). */
+const char *es_rep_config_method(const es_store_trial *t);
 /* How a trial's energy was found: "counter", "estimate", "mixed", "none". */
 const char *es_rep_trial_method(const es_store_trial *t);
 /* One sentence each, plain text, no newline: the front (objectives, size,
  * constraints broken, hypervolume and where its reference point came
  * from); the cheapest trial near the best (nb->trial not NULL). */
 void es_rep_write_front_summary(FILE *f, const es_rep_sweep_view *sv);
+/* The constraints and how many completed trials break them (the sweep
+ * has constraints). */
+void es_rep_write_constraints(FILE *f, const es_rep_sweep_view *sv);
+/* Rows of the front that text, Markdown and HTML print (JSON: all). */
+#define ES_REP_FRONT_ROWS 100
 void es_rep_write_near_best(FILE *f, const es_rep_sweep_view *sv, const es_rep_near_best *nb);
 /* Whether near[k] gets a sentence of its own (not when it is near[0]'s
  * trial again: that one's sentence says so). */

@@ -106,8 +106,10 @@ static void j_trial(FILE *f, const es_rep_sweep_view *sv, size_t i)
             fprintf(f, "%d", fr->rank[i]);
         else
             fputs("null", f);
-        fprintf(f, ", \"feasible\": %s", fr->feasible[i] ? "true" : "false");
     }
+    if (fr->keeps != NULL)
+        fprintf(f, ", \"feasible\": %s",
+                (fr->m > 0 ? fr->feasible[i] : fr->keeps[i]) ? "true" : "false");
     j_fstr(f, "status", t->status);
     j_fstr(f, "reason", t->reason);
     fprintf(f, ", \"params\": %s, \"metrics\": {", t->params_json ? t->params_json : "{}");
@@ -268,6 +270,21 @@ static void j_front(FILE *f, const es_rep_sweep_view *sv)
 {
     const es_rep_front *fr = &sv->front;
     const es_store_sweep *sw = sv->sw;
+    fputs(", \"constraints\": [", f);
+    for (size_t k = 0; k < sw->n_constraints; k++) {
+        const es_constraint *c = &sw->constraints[k];
+        fputs(k ? ", {\"name\": " : "{\"name\": ", f);
+        j_str(f, c->name);
+        j_fnum(f, "min", c->has_min ? c->min : NAN);
+        j_fnum(f, "max", c->has_max ? c->max : NAN);
+        fputc('}', f);
+    }
+    fprintf(f, "], \"breaking_constraints\": %zu, \"unreported_constraints\": [", fr->n_breaking);
+    for (size_t k = 0; k < fr->n_unreported; k++) {
+        fputs(k ? ", " : "", f);
+        j_str(f, fr->unreported[k]);
+    }
+    fputc(']', f);
     if (fr->m == 0) {
         fputs(", \"objectives\": null, \"pareto\": null", f);
         return;
@@ -277,15 +294,6 @@ static void j_front(FILE *f, const es_rep_sweep_view *sv)
         fputs(j ? ", {\"name\": " : "{\"name\": ", f);
         j_str(f, sw->objectives[j].name);
         j_fstr(f, "goal", es_goal_name(sw->objectives[j].goal));
-        fputc('}', f);
-    }
-    fputs("], \"constraints\": [", f);
-    for (size_t k = 0; k < sw->n_constraints; k++) {
-        const es_constraint *c = &sw->constraints[k];
-        fputs(k ? ", {\"name\": " : "{\"name\": ", f);
-        j_str(f, c->name);
-        j_fnum(f, "min", c->has_min ? c->min : NAN);
-        j_fnum(f, "max", c->has_max ? c->max : NAN);
         fputc('}', f);
     }
     fputs("], \"pareto\": [", f);
@@ -300,8 +308,14 @@ static void j_front(FILE *f, const es_rep_sweep_view *sv)
     }
     fputs("], \"reference_point_from\": [", f);
     for (size_t j = 0; j < fr->m; j++)
-        fprintf(f, "%s\"%s\"", j ? ", " : "", fr->ref_given[j] ? "spec" : "data");
-    fprintf(f, "], \"infeasible\": %zu, \"hypervolume_history\": [", fr->n_infeasible);
+        fprintf(f, "%s%s", j ? ", " : "",
+                !isfinite(fr->ref[j]) ? "null"
+                : fr->ref_given[j]    ? "\"spec\""
+                                      : "\"data\"");
+    fprintf(f,
+            "], \"hypervolume_overflow\": %s, \"infeasible\": %zu, \"missing_objective\": %zu, "
+            "\"hypervolume_history\": [",
+            fr->hv_overflow ? "true" : "false", fr->n_infeasible, fr->n_missing);
     for (size_t k = 0; k < fr->n_hist; k++) {
         const es_rep_front_point *p = &fr->hist[k];
         fprintf(f, "%s{\"number\": %lld", k ? ", " : "", (long long)sv->trials[p->trial].t->number);

@@ -174,8 +174,10 @@ static void md_analysis(FILE *f, const es_rep_sweep_view *sv)
     md_sens(f, "the energy", ss->kwh, ss->n_kwh, ss->kwh_trials);
 }
 
-/* A sentence of report_pareto.c, escaped: nb NULL for the front's. */
-static void md_sentence(FILE *f, const es_rep_sweep_view *sv, const es_rep_near_best *nb)
+/* A sentence of report_pareto.c, escaped: nb NULL for the front's, or
+ * (constraints set) for the constraints'. */
+static void md_sentence_of(FILE *f, const es_rep_sweep_view *sv, const es_rep_near_best *nb,
+                           int constraints)
 {
     char *text = NULL;
     size_t len = 0;
@@ -184,6 +186,8 @@ static void md_sentence(FILE *f, const es_rep_sweep_view *sv, const es_rep_near_
         return;
     if (nb != NULL)
         es_rep_write_near_best(m, sv, nb);
+    else if (constraints)
+        es_rep_write_constraints(m, sv);
     else
         es_rep_write_front_summary(m, sv);
     if (fclose(m) == 0)
@@ -196,9 +200,13 @@ static void md_sentence(FILE *f, const es_rep_sweep_view *sv, const es_rep_near_
 static void md_front(FILE *f, const es_rep_sweep_view *sv)
 {
     const es_rep_front *fr = &sv->front;
+    if (sv->sw->n_constraints > 0) {
+        md_sentence_of(f, sv, NULL, 1);
+        fputs(".\n\n", f);
+    }
     if (fr->m == 0)
         return;
-    md_sentence(f, sv, NULL);
+    md_sentence_of(f, sv, NULL, 0);
     fputs(".\n\n", f);
     if (fr->n_front == 0)
         return;
@@ -212,15 +220,18 @@ static void md_front(FILE *f, const es_rep_sweep_view *sv)
     for (size_t j = 0; j < fr->m; j++)
         fputs("---:|", f);
     fputs("---|---|\n", f);
-    for (size_t k = 0; k < fr->n_front; k++) {
+    for (size_t k = 0; k < fr->n_front && k < ES_REP_FRONT_ROWS; k++) {
         size_t i = fr->front[k];
         fprintf(f, "| %lld |", (long long)sv->trials[i].t->number);
         for (size_t j = 0; j < fr->m; j++)
             fprintf(f, " %.6g |", fr->y[i * fr->m + j]);
-        fprintf(f, " %s | ", es_rep_trial_method(sv->trials[i].t));
+        fprintf(f, " %s | ", es_rep_config_method(sv->trials[i].t));
         md_code_in(f, sv->trials[i].t->params_json, 1);
         fputs(" |\n", f);
     }
+    if (fr->n_front > ES_REP_FRONT_ROWS)
+        fprintf(f, "\n... and %zu more on the front (JSON lists every one).\n",
+                fr->n_front - ES_REP_FRONT_ROWS);
     fputc('\n', f);
 }
 
@@ -260,7 +271,7 @@ static void md_sweep(FILE *f, const es_rep_sweep_view *sv)
     for (int k = 0; k < 2; k++)
         if (es_rep_near_best_shown(sv, k)) {
             fputs("- ", f);
-            md_sentence(f, sv, &sv->near[k]);
+            md_sentence_of(f, sv, &sv->near[k], 0);
             fputc('\n', f);
         }
     fputc('\n', f);

@@ -33,36 +33,62 @@ static int energy_known(const es_store_trial *t)
            t->gpu.method != ES_EM_NONE;
 }
 
+/* The energy a trial's configuration costs: its own, or for a reuse the
+ * original's (reused_j, priced with this sweep's factors; no wall time,
+ * so no cloud dollars).  0 when unknown. */
+static int config_cost(const es_rep_sweep_view *sv, const es_rep_trial_view *tv, es_cost *c)
+{
+    const es_store_trial *t = tv->t;
+    if (t->reused_from > 0) {
+        if (!isfinite(t->reused_j))
+            return 0;
+        es_account(&sv->sw->factors, t->reused_j, 0, c);
+        return 1;
+    }
+    *c = tv->cost;
+    return energy_known(t);
+}
+
 double es_rep_objective_value(const es_rep_sweep_view *sv, const es_rep_trial_view *tv,
                               es_objective_kind kind, const char *name)
 {
     const es_store_trial *t = tv->t;
+    es_cost c;
     switch (kind) {
     case ES_OBJ_KWH:
-        return energy_known(t) ? tv->cost.kwh : NAN;
+        return config_cost(sv, tv, &c) ? c.kwh : NAN;
     case ES_OBJ_CO2E_KG:
-        return energy_known(t) ? tv->cost.co2e_kg : NAN;
+        return config_cost(sv, tv, &c) ? c.co2e_kg : NAN;
     case ES_OBJ_USD:
-        return energy_known(t) || tv->cost.usd_cloud > 0 ? tv->cost.usd : NAN;
+        if (t->reused_from > 0 && sv->sw->factors.cloud_usd_per_hour > 0)
+            return NAN; /* the original's hours are not known here */
+        return config_cost(sv, tv, &c) || c.usd_cloud > 0 ? c.usd : NAN;
     case ES_OBJ_WALL_S: {
-        double w = es_rep_trial_wall(t);
+        double w = t->reused_from > 0 ? NAN : es_rep_trial_wall(t);
         return w > 0 ? w : NAN;
     }
     case ES_OBJ_METRIC:
         break;
     }
+    /* The metric's last value is tracked whatever the trial printed. */
+    if (sv->sw->metric != NULL && strcmp(sv->sw->metric, name) == 0)
+        return t->objective;
     for (size_t i = 0; i < t->n_metrics; i++)
         if (strcmp(t->metrics[i].name, name) == 0)
             return t->metrics[i].value;
-    if (sv->sw->metric != NULL && strcmp(sv->sw->metric, name) == 0)
-        return t->objective;
     return NAN;
+}
+
+const char *es_rep_config_method(const es_store_trial *t)
+{
+    return t->reused_from > 0 ? "reuse of an earlier trial" : es_rep_trial_method(t);
 }
 
 void es_rep_front_free(es_rep_front *fr)
 {
     free(fr->y);
     free(fr->feasible);
+    free(fr->keeps);
     free(fr->rank);
     free(fr->front);
     free(fr->hist);
@@ -87,21 +113,62 @@ static int front_compare_rows(const es_rep_front *fr, const double *ymin, size_t
     return a < b ? -1 : a > b;
 }
 
+/* History points: every trial up to FRONT_HIST_MAX, fewer for a long
+ * sweep (each costs a hypervolume over the trials so far, O(n^2) in 3-D),
+ * at least FRONT_HIST_MIN. */
+#define FRONT_HIST_MIN 20
+
+/* Whether trial tv keeps every constraint (each value known and within);
+ * the constraints (of the first 32) it reports a value for set bits of
+ * *reported. */
+static int keeps_constraints(const es_rep_sweep_view *sv, const es_rep_trial_view *tv,
+                             unsigned *reported)
+{
+    const es_store_sweep *sw = sv->sw;
+    int kept = 1;
+    for (size_t k = 0; k < sw->n_constraints; k++) {
+        const es_constraint *c = &sw->constraints[k];
+        double v = es_rep_objective_value(sv, tv, c->kind, c->name);
+        if (isfinite(v) && k < 32)
+            *reported |= 1u << k;
+        kept = kept && isfinite(v) && (!c->has_min || v >= c->min) && (!c->has_max || v <= c->max);
+    }
+    return kept;
+}
+
 int es_rep_front_of(const es_rep_sweep_view *sv, es_rep_front *fr)
 {
     const es_store_sweep *sw = sv->sw;
     size_t n = sw->n_trials, m = sw->n_objectives;
     memset(fr, 0, sizeof *fr);
     fr->hypervolume = NAN;
+    if ((m < 2 || m > ES_PARETO_MAX_M) && sw->n_constraints == 0)
+        return 0;
+    fr->keeps = calloc(n + 1, 1);
+    if (fr->keeps == NULL)
+        return -ENOMEM;
+    unsigned reported = 0;
+    for (size_t i = 0; i < n; i++) {
+        const es_rep_trial_view *tv = &sv->trials[i];
+        if (!es_rep_trial_is(tv->t, ES_TRIAL_COMPLETED))
+            continue;
+        fr->keeps[i] = (unsigned char)keeps_constraints(sv, tv, &reported);
+        fr->n_breaking += !fr->keeps[i];
+    }
+    for (size_t k = 0; k < sw->n_constraints && k < 32; k++)
+        if (!(reported & 1u << k) && fr->n_unreported < ES_REP_UNREPORTED_MAX)
+            fr->unreported[fr->n_unreported++] = sw->constraints[k].name;
     if (m < 2 || m > ES_PARETO_MAX_M)
         return 0;
     fr->m = m;
+    size_t hist_max = n <= FRONT_HIST_MAX ? n : FRONT_HIST_MAX * 1000 / n;
+    hist_max = hist_max < FRONT_HIST_MIN ? FRONT_HIST_MIN : hist_max;
     fr->y = malloc((n * m + 1) * sizeof *fr->y);
     double *ymin = calloc(n * m + 1, sizeof *ymin);
     fr->feasible = calloc(n + 1, 1);
     fr->rank = calloc(n + 1, sizeof *fr->rank);
     fr->front = malloc((n + 1) * sizeof *fr->front);
-    fr->hist = malloc(((n < FRONT_HIST_MAX ? n : FRONT_HIST_MAX) + 2) * sizeof *fr->hist);
+    fr->hist = malloc((hist_max + 2) * sizeof *fr->hist);
     if (fr->y == NULL || ymin == NULL || fr->feasible == NULL || fr->rank == NULL ||
         fr->front == NULL || fr->hist == NULL) {
         free(ymin);
@@ -110,24 +177,18 @@ int es_rep_front_of(const es_rep_sweep_view *sv, es_rep_front *fr)
     }
     for (size_t i = 0; i < n; i++) {
         const es_rep_trial_view *tv = &sv->trials[i];
-        int ok = es_rep_trial_is(tv->t, ES_TRIAL_COMPLETED);
+        int completed = es_rep_trial_is(tv->t, ES_TRIAL_COMPLETED), known = 1;
         for (size_t j = 0; j < m; j++) {
             const es_objective *o = &sw->objectives[j];
             double v = es_rep_objective_value(sv, tv, o->kind, o->name);
             fr->y[i * m + j] = v;
             ymin[i * m + j] = o->goal == ES_GOAL_MAXIMIZE ? -v : v;
-            ok = ok && isfinite(v);
+            known = known && isfinite(v);
         }
-        int kept = 1;
-        for (size_t k = 0; k < sw->n_constraints && ok; k++) {
-            const es_constraint *c = &sw->constraints[k];
-            double v = es_rep_objective_value(sv, tv, c->kind, c->name);
-            kept =
-                kept && isfinite(v) && (!c->has_min || v >= c->min) && (!c->has_max || v <= c->max);
-        }
-        fr->feasible[i] = (unsigned char)(ok && kept);
-        fr->n_completed += ok;
-        fr->n_infeasible += ok && !kept;
+        fr->feasible[i] = (unsigned char)(completed && known && fr->keeps[i]);
+        fr->n_completed += completed && known;
+        fr->n_infeasible += completed && known && !fr->keeps[i];
+        fr->n_missing += completed && !known;
     }
     if (es_pareto_ranks(ymin, n, m, fr->feasible, fr->rank) != 0) {
         free(ymin);
@@ -158,6 +219,7 @@ int es_rep_front_of(const es_rep_sweep_view *sv, es_rep_front *fr)
         if (o->has_ref) {
             rmin[j] = o->goal == ES_GOAL_MAXIMIZE ? -o->ref : o->ref;
         } else if (isfinite(hi)) {
+            fr->ref_flat |= !(hi - lo > 0);
             double span = hi - lo > 0 ? hi - lo : fabs(hi) > 0 ? fabs(hi) : 1.0;
             rmin[j] = hi + FRONT_REF_MARGIN * span;
         } else {
@@ -168,13 +230,17 @@ int es_rep_front_of(const es_rep_sweep_view *sv, es_rep_front *fr)
     int have_ref = 1;
     for (size_t j = 0; j < m; j++)
         have_ref = have_ref && isfinite(rmin[j]);
-    if (have_ref && fr->n_front > 0) {
-        fr->hypervolume = front_hv(fr, ymin, n, rmin);
+    if (fr->n_front > 0) {
+        /* A reference or a product past the largest double: no number. */
+        fr->hypervolume = have_ref ? front_hv(fr, ymin, n, rmin) : NAN;
+        fr->hv_overflow = !isfinite(fr->hypervolume);
+        if (fr->hv_overflow)
+            fr->hypervolume = NAN;
         /* The history, by trial (the sweep's order) and by kWh spent on
          * every trial so far, whatever became of it. */
         double kwh = 0.0;
-        size_t step = n <= FRONT_HIST_MAX ? 1 : (n + FRONT_HIST_MAX - 1) / FRONT_HIST_MAX;
-        for (size_t i = 0; i < n; i++) {
+        size_t step = n <= hist_max ? 1 : (n + hist_max - 1) / hist_max;
+        for (size_t i = 0; i < n && !fr->hv_overflow; i++) {
             if (energy_known(sv->trials[i].t))
                 kwh += sv->trials[i].cost.kwh;
             if ((i + 1) % step != 0 && i + 1 != n)
@@ -202,7 +268,8 @@ void es_rep_near_best_of(const es_rep_sweep_view *sv, double tol, es_rep_near_be
     for (size_t i = 0; i < sw->n_trials; i++) {
         const es_rep_trial_view *tv = &sv->trials[i];
         const es_store_trial *t = tv->t;
-        if (!es_rep_trial_is(t, ES_TRIAL_COMPLETED) || !isfinite(t->objective) || !energy_known(t))
+        if (!es_rep_trial_is(t, ES_TRIAL_COMPLETED) || !isfinite(t->objective) ||
+            !energy_known(t) || (sv->front.keeps != NULL && !sv->front.keeps[i]))
             continue;
         if (max ? t->objective < best - slack : t->objective > best + slack)
             continue;
@@ -217,6 +284,35 @@ const char *es_rep_trial_method(const es_store_trial *t)
 {
     return es_account_method_label(1u << t->cpu.method | 1u << t->dram.method |
                                    1u << t->gpu.method);
+}
+
+/* "; no completed trial reports ghost, mem" when some constraint is on a
+ * name nobody reported. */
+static void write_unreported(FILE *f, const es_rep_front *fr)
+{
+    for (size_t k = 0; k < fr->n_unreported; k++)
+        fprintf(f, "%s%s", k == 0 ? "; no completed trial reports " : ", ", fr->unreported[k]);
+}
+
+void es_rep_write_constraints(FILE *f, const es_rep_sweep_view *sv)
+{
+    const es_store_sweep *sw = sv->sw;
+    const es_rep_front *fr = &sv->front;
+    fputs("constraints ", f);
+    for (size_t k = 0; k < sw->n_constraints; k++) {
+        const es_constraint *c = &sw->constraints[k];
+        fputs(k ? ", " : "", f);
+        if (c->has_min)
+            fprintf(f, "%g <= ", c->min);
+        fputs(c->name, f);
+        if (c->has_max)
+            fprintf(f, " <= %g", c->max);
+    }
+    fprintf(f,
+            ": %zu completed trial%s break%s them (a missing value breaks one); the best and "
+            "the cheapest near it are taken among those that keep them",
+            fr->n_breaking, fr->n_breaking == 1 ? "" : "s", fr->n_breaking == 1 ? "s" : "");
+    write_unreported(f, fr);
 }
 
 void es_rep_write_front_summary(FILE *f, const es_rep_sweep_view *sv)
@@ -235,6 +331,16 @@ void es_rep_write_front_summary(FILE *f, const es_rep_sweep_view *sv)
     if (sw->n_constraints > 0)
         fprintf(f, " (%zu break%s a constraint)", fr->n_infeasible,
                 fr->n_infeasible == 1 ? "s" : "");
+    if (fr->n_missing > 0)
+        fprintf(f, "; %zu more completed without a number for every objective (not ranked)",
+                fr->n_missing);
+    write_unreported(f, fr);
+    if (fr->hv_overflow) {
+        fputs("; no hypervolume: the objectives' values are too large for its product to be a "
+              "finite number",
+              f);
+        return;
+    }
     if (!isfinite(fr->hypervolume)) {
         fputs("; no hypervolume: no feasible trial", f);
         return;
@@ -250,10 +356,13 @@ void es_rep_write_front_summary(FILE *f, const es_rep_sweep_view *sv)
     if (data)
         fprintf(f,
                 ", reference %sfrom the data: the worst feasible value and 10%% of the range "
-                "beyond it",
-                given ? "partly " : "");
+                "beyond it%s",
+                given ? "partly " : "",
+                fr->ref_flat ? " (of the value itself where every trial has the same one)" : "");
     else
         fputs(", reference from the spec", f);
+    if (fr->hypervolume == 0)
+        fputs("; 0: no feasible trial beats the reference point on every objective", f);
 }
 
 void es_rep_write_near_best(FILE *f, const es_rep_sweep_view *sv, const es_rep_near_best *nb)

@@ -87,19 +87,27 @@ static void t_sensitivity(FILE *f, const char *what, const es_sensitivity *s, si
 static void t_front(FILE *f, const es_rep_sweep_view *sv)
 {
     const es_rep_front *fr = &sv->front;
+    if (sv->sw->n_constraints > 0) {
+        fputs("    ", f);
+        es_rep_write_constraints(f, sv);
+        fputc('\n', f);
+    }
     if (fr->m == 0)
         return;
     fputs("    ", f);
     es_rep_write_front_summary(f, sv);
     fputc('\n', f);
-    for (size_t k = 0; k < fr->n_front; k++) {
+    for (size_t k = 0; k < fr->n_front && k < ES_REP_FRONT_ROWS; k++) {
         size_t i = fr->front[k];
         fprintf(f, "      #%-5lld", (long long)sv->trials[i].t->number);
         for (size_t j = 0; j < fr->m; j++)
             fprintf(f, "  %s %.6g", sv->sw->objectives[j].name, fr->y[i * fr->m + j]);
-        fprintf(f, "  (energy by %s)  %s\n", es_rep_trial_method(sv->trials[i].t),
+        fprintf(f, "  (energy by %s)  %s\n", es_rep_config_method(sv->trials[i].t),
                 sv->trials[i].t->params_json ? sv->trials[i].t->params_json : "{}");
     }
+    if (fr->n_front > ES_REP_FRONT_ROWS)
+        fprintf(f, "      ... and %zu more on the front (JSON lists every one)\n",
+                fr->n_front - ES_REP_FRONT_ROWS);
 }
 
 /* "12.5 J counter (rapl:package-0)", "3 J estimate", "not measured". */

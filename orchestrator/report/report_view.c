@@ -251,6 +251,20 @@ static int sweep_build(es_rep_sweep_view *sv, const es_store_sweep *sw)
     es_rep_slurm_of(sw, &sv->slurm);
     if (es_rep_sweep_analyze(sv, &sv->stats) != 0 || es_rep_front_of(sv, &sv->front) != 0)
         return -ENOMEM;
+    if (sw->n_constraints > 0) {
+        /* With constraints, the best trial is the best that keeps them:
+         * the one to recommend. */
+        int max = es_rep_maximize(sw);
+        sv->best = NULL;
+        for (size_t i = 0; i < sw->n_trials; i++) {
+            const es_rep_trial_view *tv = &sv->trials[i];
+            double y = tv->t->objective;
+            if (!sv->front.keeps[i] || !isfinite(y))
+                continue;
+            if (sv->best == NULL || (max ? y > sv->best->t->objective : y < sv->best->t->objective))
+                sv->best = tv;
+        }
+    }
     es_rep_near_best_of(sv, 0.01, &sv->near[0]);
     es_rep_near_best_of(sv, 0.005, &sv->near[1]);
     return build_notes(sv);

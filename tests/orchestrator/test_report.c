@@ -910,3 +910,70 @@ ES_TEST(html_pareto_front_renders_in_headless_chromium)
     ES_CHECK_INT(front, 3);
     ES_CHECK_INT(dominated, 1);
 }
+
+/* Constraints without objectives still bound what is recommended: the best
+ * trial and the cheapest near it keep them, and the report says how many
+ * broke them.  They used to be accepted and then ignored. */
+ES_TEST(report_constraints_bound_the_best_trial)
+{
+    pareto_sample();
+    g_sweep.n_objectives = 0;
+    p_con[0] = (es_constraint){.name = "acc", .kind = ES_OBJ_METRIC, .has_max = 1, .max = 0.895};
+    es_rep_view *v = NULL;
+    es_report_opts o = {.format = ES_REPORT_TEXT};
+    ES_CHECK_INT(es_rep_view_build(&g_data, &o, &v), 0);
+    const es_rep_sweep_view *sv = &v->projects[0].sweeps[0];
+    ES_CHECK(sv->best == &sv->trials[3]); /* 0.88: #0 (0.90) and #6 (0.899) break it */
+    ES_CHECK_INT(sv->front.n_breaking, 2);
+    es_rep_view_free(v);
+    char *text = render(&g_data, ES_REPORT_TEXT, "constraints.txt");
+    ES_CHECK_CONTAINS(text, "best: trial 3, acc=0.88");
+    ES_CHECK_CONTAINS(text, "constraints acc <= 0.895: 2 completed trials break them");
+    free(text);
+    char *json = render(&g_data, ES_REPORT_JSON, "constraints.json");
+    ES_CHECK_CONTAINS(json, "\"number\": 0, \"feasible\": false");
+    ES_CHECK_CONTAINS(json, "\"breaking_constraints\": 2");
+    free(json);
+}
+
+/* What the front cannot rank is said, not dropped in silence: a
+ * constraint on a name no trial reports, a trial without a number for an
+ * objective, a hypervolume past the largest double. */
+ES_TEST(report_front_says_what_it_cannot_rank)
+{
+    pareto_sample();
+    p_trials[6].objective = NAN; /* acc not a number */
+    p_con[0] = (es_constraint){.name = "ghost", .kind = ES_OBJ_METRIC, .has_max = 1, .max = 5};
+    char *text = render(&g_data, ES_REPORT_TEXT, "ghost.txt");
+    ES_CHECK_CONTAINS(text, "2 more completed without a number for every objective (not ranked)");
+    ES_CHECK_CONTAINS(text, "no completed trial reports ghost");
+    free(text);
+    pareto_sample();
+    g_sweep.n_constraints = 0;
+    for (int i = 0; i < 7; i++)
+        p_trials[i].objective = i % 2 ? 1e308 : -1e308;
+    char *big = render(&g_data, ES_REPORT_TEXT, "big.txt");
+    ES_CHECK_CONTAINS(big, "no hypervolume: the objectives' values are too large");
+    free(big);
+}
+
+/* A reused trial's configuration costs what the original did: priced from
+ * the original's joules, said as a reuse.  Reused trials used to carry no
+ * energy, and a front on energy.kwh came out empty. */
+ES_TEST(report_front_prices_a_reused_trial_at_the_original)
+{
+    pareto_sample();
+    p_trials[1].reused_from = 99;
+    p_trials[1].reused_j = 1e5;
+    p_trials[1].cpu.method = ES_EM_NONE;
+    es_rep_view *v = NULL;
+    es_report_opts o = {.format = ES_REPORT_TEXT};
+    ES_CHECK_INT(es_rep_view_build(&g_data, &o, &v), 0);
+    const es_rep_front *fr = &v->projects[0].sweeps[0].front;
+    ES_CHECK_NEAR(fr->y[1 * 2 + 1], 1e5 / 3.6e6, 1e-15);
+    ES_CHECK_INT(fr->rank[1], 1);
+    es_rep_view_free(v);
+    char *text = render(&g_data, ES_REPORT_TEXT, "reuse.txt");
+    ES_CHECK_CONTAINS(text, "(energy by reuse of an earlier trial)");
+    free(text);
+}
