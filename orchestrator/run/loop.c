@@ -116,8 +116,7 @@ static void trial_free(trial *t)
     es_loop_log_close(&t->out);
     es_loop_log_close(&t->err);
     es_loop_pend_clear(t);
-    for (size_t i = 0; i < t->n_late; i++)
-        free((char *)t->late[i].name);
+    es_loop_late_free(t);
     free(t->pend);
     es_values_free(t->values, t->sw->spec->n_params);
     free(t->line);
@@ -371,7 +370,8 @@ static void trial_ended(trial *t)
         es_loop_stop_launching(sw, "failed", "max_failed reached: %d trials failed",
                                s->failed + s->timed_out);
     es_loop_count_initial(sw, t->number, status, reason);
-    es_loop_after_result(sw, t->number, obj);
+    es_loop_after_result(sw, t->number, obj,
+                         es_loop_keeps_constraints(t, &cost, have_r ? rp->wall_s : NAN));
 
     trial_release(t);
     fill(sw);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <uv.h>
 
+#include "account.h"
 #include "inputs.h"
 #include "launch.h"
 #include "loop.h"
@@ -92,12 +93,15 @@ typedef struct trial {
      * trial's end. */
     es_metric_row *pend;
     size_t n_pend, cap_pend;
-    /* Past METRIC_ROWS_CAP, the latest value of each name the spec ranks or
-     * bounds trials by (metric, objectives, constraints; at most
-     * LATE_NAMES), stored with the trial's end after its history, so that
-     * the last value of each survives the cap (names owned here). */
-    es_metric_row late[LATE_NAMES];
-    size_t n_late;
+    /* The latest value of each name the spec ranks or bounds trials by
+     * (metric, objectives, constraints), whatever the trial printed: what
+     * its constraints are checked on at its end, and, where it came past
+     * METRIC_ROWS_CAP (late_unstored), stored with the trial's end after
+     * its history, so that the last value of each survives the cap (names
+     * owned here). */
+    es_metric_row *late;
+    unsigned char *late_unstored;
+    size_t n_late, cap_late;
 
     /* Its end, decided once (trial_finish) and recorded when the store
      * takes it: while the database is locked by another connection the
@@ -233,7 +237,13 @@ void es_loop_count_status(es_run_summary *s, es_trial_status status);
 
 /* A trial's result is known (run or reused): keep the best, and end the
  * sweep at the metric's target. */
-void es_loop_after_result(sweep *sw, int64_t number, double obj);
+void es_loop_after_result(sweep *sw, int64_t number, double obj, int keeps);
+/* Whether t keeps every constraint of the spec, on its latest values and
+ * the cost it was priced at (a missing value breaks one); 1 without
+ * constraints. */
+int es_loop_keeps_constraints(const trial *t, const es_cost *cost, double wall_s);
+/* Free t's latest values. */
+void es_loop_late_free(trial *t);
 
 /* ---- loop_resume.c ---- */
 

@@ -137,8 +137,9 @@ static int tracked_name(const es_spec *sp, const char *name)
     return 0;
 }
 
-/* Past the cap: the point's value as its name's latest, when tracked. */
-static int late_keep(trial *t, const es_metric_point *pt)
+/* The point's value as its name's latest, when tracked; past the cap it
+ * is to be stored at the trial's end. */
+static int late_keep(trial *t, const es_metric_point *pt, int past_cap)
 {
     if (!tracked_name(t->sw->spec, pt->name))
         return 0;
@@ -146,33 +147,91 @@ static int late_keep(trial *t, const es_metric_point *pt)
     while (i < t->n_late && strcmp(t->late[i].name, pt->name) != 0)
         i++;
     if (i == t->n_late) {
-        if (i == LATE_NAMES)
-            return 0;
+        if (t->n_late == t->cap_late) {
+            size_t cap = t->cap_late ? 2 * t->cap_late : 4;
+            es_metric_row *rows = realloc(t->late, cap * sizeof *rows);
+            if (rows == NULL)
+                return -ENOMEM;
+            t->late = rows;
+            unsigned char *flags = realloc(t->late_unstored, cap);
+            if (flags == NULL)
+                return -ENOMEM;
+            t->late_unstored = flags;
+            t->cap_late = cap;
+        }
         char *name = strdup(pt->name);
         if (name == NULL)
             return -ENOMEM;
         t->late[i].name = name;
-        t->late[i].seq = METRIC_ROWS_CAP + (int64_t)i;
+        t->late_unstored[i] = 0;
         t->n_late++;
     }
     t->late[i].step = pt->step;
     t->late[i].value = pt->value;
     t->late[i].t = es_loop_now();
+    t->late_unstored[i] |= (unsigned char)past_cap;
     return 0;
+}
+
+void es_loop_late_free(trial *t)
+{
+    for (size_t i = 0; i < t->n_late; i++)
+        free((char *)t->late[i].name);
+    free(t->late);
+    free(t->late_unstored);
+    t->late = NULL;
+    t->late_unstored = NULL;
+    t->n_late = t->cap_late = 0;
 }
 
 int es_loop_late_to_pend(trial *t)
 {
+    int64_t seq = METRIC_ROWS_CAP;
     for (size_t i = 0; i < t->n_late; i++) {
-        if (pend_room(t) != 0) {
-            memmove(t->late, t->late + i, (t->n_late - i) * sizeof *t->late);
-            t->n_late -= i;
+        if (!t->late_unstored[i])
+            continue;
+        char *name = strdup(t->late[i].name);
+        if (name == NULL || pend_room(t) != 0) {
+            free(name);
             return -ENOMEM;
         }
-        t->pend[t->n_pend++] = t->late[i]; /* the name moves to pend */
+        t->pend[t->n_pend] = t->late[i];
+        t->pend[t->n_pend].name = name;
+        t->pend[t->n_pend++].seq = seq++;
+        t->late_unstored[i] = 0;
     }
-    t->n_late = 0;
     return 0;
+}
+
+int es_loop_keeps_constraints(const trial *t, const es_cost *cost, double wall_s)
+{
+    const es_spec *sp = t->sw->spec;
+    for (size_t k = 0; k < sp->n_constraints; k++) {
+        const es_constraint *c = &sp->constraints[k];
+        double v = NAN;
+        switch (c->kind) {
+        case ES_OBJ_KWH:
+            v = cost->kwh;
+            break;
+        case ES_OBJ_CO2E_KG:
+            v = cost->co2e_kg;
+            break;
+        case ES_OBJ_USD:
+            v = cost->usd;
+            break;
+        case ES_OBJ_WALL_S:
+            v = wall_s;
+            break;
+        case ES_OBJ_METRIC:
+            for (size_t i = 0; i < t->n_late; i++)
+                if (strcmp(t->late[i].name, c->name) == 0)
+                    v = t->late[i].value;
+            break;
+        }
+        if (!isfinite(v) || (c->has_min && v < c->min) || (c->has_max && v > c->max))
+            return 0;
+    }
+    return 1;
 }
 
 void es_loop_on_metric(void *ud, const es_metric_point *pt)
@@ -192,13 +251,13 @@ void es_loop_on_metric(void *ud, const es_metric_point *pt)
     /* The history is bounded; the objective's last value is tracked above
      * whatever a trial prints, and so is the last value of every name the
      * spec ranks or bounds trials by. */
-    if (t->metric_seq >= METRIC_ROWS_CAP) {
-        if (late_keep(t, pt) != 0) {
-            es_err_set(&err, -ENOMEM, "out of memory");
-            es_loop_fatal(sw, &err);
-        }
+    if (late_keep(t, pt, t->metric_seq >= METRIC_ROWS_CAP) != 0) {
+        es_err_set(&err, -ENOMEM, "out of memory");
+        es_loop_fatal(sw, &err);
         return;
     }
+    if (t->metric_seq >= METRIC_ROWS_CAP)
+        return;
     /* Stored with the next tick, or with the trial's end: a value does not
      * cost a transaction of its own. */
     if (es_loop_pend_add(t, pt) != 0) {

@@ -57,12 +57,13 @@ void es_loop_count_status(es_run_summary *s, es_trial_status status)
 }
 
 /* A trial's result is known (run or reused): keep the best, and end the
- * sweep when it reaches the metric's target. */
-void es_loop_after_result(sweep *sw, int64_t number, double obj)
+ * sweep when it reaches the metric's target; a trial that breaks a
+ * constraint (keeps 0) is neither. */
+void es_loop_after_result(sweep *sw, int64_t number, double obj, int keeps)
 {
     const es_spec *sp = sw->spec;
     es_run_summary *s = sw->sum;
-    if (isnan(obj))
+    if (isnan(obj) || !keeps)
         return;
     if (s->best_number < 0 || better(sp, obj, s->best_objective)) {
         s->best_number = number;
@@ -120,6 +121,8 @@ int es_loop_trial_reuse(sweep *sw, trial *t, const es_store_reuse *ru, const cha
     else
         es_loop_say(sw, "trial %lld reused trial %lld of sweep %s: 0 kWh (saved %.3g J)",
                     (long long)t->number, (long long)ru->number, ru->sweep_name, ru->joules);
-    es_loop_after_result(sw, t->number, ru->objective);
+    /* A reuse's constrained values are the original's, which the report
+     * checks; here it is counted only where the spec has no constraints. */
+    es_loop_after_result(sw, t->number, ru->objective, sw->spec->n_constraints == 0);
     return 0;
 }

@@ -185,7 +185,7 @@ int es_loop_resume(sweep *sw, es_err *err)
                                              : ES_OBS_FAILED,
                                    completed || pruned ? p->objective : NAN, p->joules, err);
         if (completed)
-            es_loop_after_result(sw, p->number, p->objective);
+            es_loop_after_result(sw, p->number, p->objective, sw->spec->n_constraints == 0);
     }
     for (uint64_t k = 0; k < next; k++) {
         if (!done[k])

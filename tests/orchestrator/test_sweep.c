@@ -451,6 +451,21 @@ ES_TEST(objectives_keep_their_last_value_past_the_history_cap)
     es_store_data_free(d);
 }
 
+/* A trial that breaks a constraint is not the sweep's best and does not
+ * reach its target: the first trial (loss 0.1, below the constraint's
+ * min 0.3) used to end the sweep as "target reached". */
+ES_TEST(a_trial_that_breaks_a_constraint_does_not_reach_the_target)
+{
+    const char *spec = write_spec("ct.yaml", "method: grid\n"
+                                             "metric: {name: loss, goal: minimize, target: 0.2}\n"
+                                             "constraints: [{name: loss, min: 0.3}]\n"
+                                             "parameters:\n  x: {values: [0.1, 0.5, 0.9]}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    es_store_data *d = load();
+    ES_CHECK_INT(sweep_of(d, 0)->n_trials, 3);
+    es_store_data_free(d);
+}
+
 /* What a walk of a log directory found. */
 static long walk_files, walk_empty, walk_bytes, walk_dirs;
 
