@@ -219,7 +219,7 @@ static const char *opt_num(int has, double v, char *buf, size_t cap)
 {
     if (!has)
         return "none";
-    snprintf(buf, cap, "%g", v);
+    es_fmt_real(v, 0, buf, cap); /* shortest exact: 0.1 -> 0.1000001 shows */
     return buf;
 }
 
@@ -231,6 +231,14 @@ static void diff_objectives(list *l, const es_spec *a, const es_spec *b)
     char x[32], y[32];
     if (a->n_objectives != b->n_objectives)
         add(l, "objectives: %zu -> %zu", a->n_objectives, b->n_objectives);
+    for (size_t i = b->n_objectives; i < a->n_objectives; i++)
+        add(l, "objectives[%zu]: %s removed", i, a->objectives[i].name);
+    for (size_t i = a->n_objectives; i < b->n_objectives; i++)
+        add(l, "objectives[%zu]: %s added", i, b->objectives[i].name);
+    for (size_t i = b->n_constraints; i < a->n_constraints; i++)
+        add(l, "constraints[%zu]: %s removed", i, a->constraints[i].name);
+    for (size_t i = a->n_constraints; i < b->n_constraints; i++)
+        add(l, "constraints[%zu]: %s added", i, b->constraints[i].name);
     for (size_t i = 0; i < a->n_objectives && i < b->n_objectives; i++) {
         const es_objective *p = &a->objectives[i], *q = &b->objectives[i];
         if (strcmp(p->name, q->name) != 0)

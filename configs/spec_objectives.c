@@ -20,6 +20,7 @@
  * settings are read and checked here; the front is computed by the
  * reports (search/pareto.h does the arithmetic).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -81,6 +82,13 @@ static int get_name(es_spec_ctx *c, const yaml_node_t *node, const char *path, c
     const char *why = es_name_problem(*name);
     if (why != NULL)
         return es_spec_fail(c, node, path, "not a usable name: %s", why);
+    size_t len = strlen(*name);
+    if (strchr(*name, '=') != NULL || isspace((unsigned char)(*name)[0]) ||
+        isspace((unsigned char)(*name)[len - 1]))
+        return es_spec_fail(c, node, path,
+                            "'%s': a name a trial reports has no '=' and no space at either end "
+                            "(trials print 'name=value')",
+                            *name);
     if (strcmp(*name, "step") == 0 || strcmp(*name, "_step") == 0)
         return es_spec_fail(c, node, path,
                             "'%s' is the step of a report, not a metric (trials print "
@@ -209,9 +217,14 @@ static int top_constraints(es_spec_ctx *c, const yaml_node_t *v)
             return rc;
         if (!k->has_min && !k->has_max)
             return es_spec_fail(c, item, path, "constrains nothing: give min, max or both");
+        char l[32], h[32];
+        es_fmt_real(k->min, 0, l, sizeof l);
+        es_fmt_real(k->max, 0, h, sizeof h);
         if (k->has_min && k->has_max && k->min > k->max)
-            return es_spec_fail(c, item, path, "min %g is above max %g: nothing is feasible",
-                                k->min, k->max);
+            return es_spec_fail(c, item, path, "min %s is above max %s: nothing is feasible", l, h);
+        if (k->kind != ES_OBJ_METRIC && k->has_max && k->max < 0)
+            return es_spec_fail(c, item, path, "max %s: %s is never below 0, nothing is feasible",
+                                h, k->name);
     }
     return 0;
 }
@@ -266,11 +279,15 @@ int es_spec__check_objectives(es_spec_ctx *c, const yaml_node_t *objectives_node
             const es_constraint *b = &spec->constraints[j];
             double lo = fmax(a->has_min ? a->min : -INFINITY, b->has_min ? b->min : -INFINITY);
             double hi = fmin(a->has_max ? a->max : INFINITY, b->has_max ? b->max : INFINITY);
-            if (strcmp(a->name, b->name) == 0 && lo > hi)
+            char l[32], h[32];
+            if (strcmp(a->name, b->name) == 0 && lo > hi) {
+                es_fmt_real(lo, 0, l, sizeof l);
+                es_fmt_real(hi, 0, h, sizeof h);
                 return es_spec_fail(c, constraints_node, "constraints",
                                     "constraints[%zu] and constraints[%zu] on %s leave nothing "
-                                    "feasible (min %g, max %g)",
-                                    j, i, a->name, lo, hi);
+                                    "feasible (min %s, max %s)",
+                                    j, i, a->name, l, h);
+            }
         }
     }
     if (spec->n_objectives == 0)

@@ -475,6 +475,17 @@ ES_TEST(spec_diff_names_objective_changes)
     ES_CHECK_CONTAINS(changed, "objectives[1].goal: minimize -> maximize");
     ES_CHECK_CONTAINS(changed, "objectives[1].ref: none -> 2");
     ES_CHECK_CONTAINS(changed, "constraints[0].max: 60 -> 90");
+    es_spec_free(b);
+    /* One added, and a bound moved by less than %g shows. */
+    static const char c_yaml[] = "program: t.py\nparameters: {lr: {min: 0.1, max: 1}}\n"
+                                 "objectives: [{name: loss, goal: minimize}, "
+                                 "{name: energy.kwh, goal: minimize}, {name: wall_s, goal: "
+                                 "minimize}]\n"
+                                 "constraints: [{name: wall_s, max: 60.0000001}]\n";
+    ES_CHECK_INT(es_spec_parse_string(c_yaml, strlen(c_yaml), "c.yaml", &b, &err), 0);
+    es_spec_diff(a, b, changed, sizeof changed, safe, sizeof safe);
+    ES_CHECK_CONTAINS(changed, "objectives[2]: wall_s added");
+    ES_CHECK_CONTAINS(changed, "constraints[0].max: 60 -> 60.0000001");
     es_spec_free(a);
     es_spec_free(b);
 }
