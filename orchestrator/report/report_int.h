@@ -215,8 +215,6 @@ typedef struct es_rep_front_point {
     double hypervolume, kwh;
 } es_rep_front_point;
 
-#define ES_REP_UNREPORTED_MAX 8
-
 typedef struct es_rep_front {
     size_t m;  /* the sweep's objectives; 0 when it has fewer than two (then only keeps and
                 * the constraint counts are set) */
@@ -226,12 +224,13 @@ typedef struct es_rep_front {
                               * the sweep has objectives or constraints; else NULL) */
     size_t n_breaking;       /* completed trials that break a constraint */
     size_t n_missing;        /* completed trials without a value for some objective */
-    const char *unreported[ES_REP_UNREPORTED_MAX]; /* constraints no completed trial reports */
+    const char **unreported; /* the metrics of constraints no completed trial reports */
     size_t n_unreported;
-    int ref_flat;    /* some objective took one value: its margin is 10% of the value */
-    int hv_overflow; /* the hypervolume is not a finite double (hypervolume NAN) */
-    int *rank;       /* n_trials: Pareto rank among the feasible (1: the front); 0 none */
-    size_t *front;   /* the rank-1 trials (indices), best first by the first objective */
+    int hv_underflow; /* 0 although the front beats the reference: below the smallest double */
+    int ref_flat;     /* some objective took one value: its margin is 10% of the value */
+    int hv_overflow;  /* the hypervolume is not a finite double (hypervolume NAN) */
+    int *rank;        /* n_trials: Pareto rank among the feasible (1: the front); 0 none */
+    size_t *front;    /* the rank-1 trials (indices), best first by the first objective */
     size_t n_front;
     size_t n_completed;  /* completed trials with every objective known */
     size_t n_infeasible; /* of those, how many break a constraint (or lack its value) */

@@ -106,6 +106,13 @@ static void j_trial(FILE *f, const es_rep_sweep_view *sv, size_t i)
             fprintf(f, "%d", fr->rank[i]);
         else
             fputs("null", f);
+        /* The values it was ranked by (a reuse's energy is the original's). */
+        fputs(", \"objective_values\": [", f);
+        for (size_t j = 0; j < fr->m; j++) {
+            fputs(j ? ", " : "", f);
+            j_num(f, fr->y[i * fr->m + j]);
+        }
+        fputc(']', f);
     }
     if (fr->keeps != NULL)
         fprintf(f, ", \"feasible\": %s",
@@ -313,9 +320,10 @@ static void j_front(FILE *f, const es_rep_sweep_view *sv)
                 : fr->ref_given[j]    ? "\"spec\""
                                       : "\"data\"");
     fprintf(f,
-            "], \"hypervolume_overflow\": %s, \"infeasible\": %zu, \"missing_objective\": %zu, "
-            "\"hypervolume_history\": [",
-            fr->hv_overflow ? "true" : "false", fr->n_infeasible, fr->n_missing);
+            "], \"hypervolume_overflow\": %s, \"hypervolume_underflow\": %s, \"infeasible\": %zu, "
+            "\"missing_objective\": %zu, \"hypervolume_history\": [",
+            fr->hv_overflow ? "true" : "false", fr->hv_underflow ? "true" : "false",
+            fr->n_infeasible, fr->n_missing);
     for (size_t k = 0; k < fr->n_hist; k++) {
         const es_rep_front_point *p = &fr->hist[k];
         fprintf(f, "%s{\"number\": %lld", k ? ", " : "", (long long)sv->trials[p->trial].t->number);

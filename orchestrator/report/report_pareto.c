@@ -89,6 +89,7 @@ void es_rep_front_free(es_rep_front *fr)
     free(fr->y);
     free(fr->feasible);
     free(fr->keeps);
+    free(fr->unreported);
     free(fr->rank);
     free(fr->front);
     free(fr->hist);
@@ -119,18 +120,16 @@ static int front_compare_rows(const es_rep_front *fr, const double *ymin, size_t
 #define FRONT_HIST_MIN 20
 
 /* Whether trial tv keeps every constraint (each value known and within);
- * the constraints (of the first 32) it reports a value for set bits of
- * *reported. */
+ * reported[k] is set for each constraint it reports a value for. */
 static int keeps_constraints(const es_rep_sweep_view *sv, const es_rep_trial_view *tv,
-                             unsigned *reported)
+                             unsigned char *reported)
 {
     const es_store_sweep *sw = sv->sw;
     int kept = 1;
     for (size_t k = 0; k < sw->n_constraints; k++) {
         const es_constraint *c = &sw->constraints[k];
         double v = es_rep_objective_value(sv, tv, c->kind, c->name);
-        if (isfinite(v) && k < 32)
-            *reported |= 1u << k;
+        reported[k] |= (unsigned char)isfinite(v);
         kept = kept && isfinite(v) && (!c->has_min || v >= c->min) && (!c->has_max || v <= c->max);
     }
     return kept;
@@ -145,19 +144,26 @@ int es_rep_front_of(const es_rep_sweep_view *sv, es_rep_front *fr)
     if ((m < 2 || m > ES_PARETO_MAX_M) && sw->n_constraints == 0)
         return 0;
     fr->keeps = calloc(n + 1, 1);
-    if (fr->keeps == NULL)
+    unsigned char *reported = calloc(sw->n_constraints + 1, 1);
+    fr->unreported = calloc(sw->n_constraints + 1, sizeof *fr->unreported);
+    if (fr->keeps == NULL || reported == NULL || fr->unreported == NULL) {
+        free(reported);
+        es_rep_front_free(fr);
         return -ENOMEM;
-    unsigned reported = 0;
+    }
     for (size_t i = 0; i < n; i++) {
         const es_rep_trial_view *tv = &sv->trials[i];
         if (!es_rep_trial_is(tv->t, ES_TRIAL_COMPLETED))
             continue;
-        fr->keeps[i] = (unsigned char)keeps_constraints(sv, tv, &reported);
+        fr->keeps[i] = (unsigned char)keeps_constraints(sv, tv, reported);
         fr->n_breaking += !fr->keeps[i];
     }
-    for (size_t k = 0; k < sw->n_constraints && k < 32; k++)
-        if (!(reported & 1u << k) && fr->n_unreported < ES_REP_UNREPORTED_MAX)
+    /* A metric no completed trial reported (a built-in is always known
+     * where the trial ran: one it lacks says nothing about the name). */
+    for (size_t k = 0; k < sw->n_constraints; k++)
+        if (!reported[k] && sw->constraints[k].kind == ES_OBJ_METRIC)
             fr->unreported[fr->n_unreported++] = sw->constraints[k].name;
+    free(reported);
     if (m < 2 || m > ES_PARETO_MAX_M)
         return 0;
     fr->m = m;
@@ -236,6 +242,14 @@ int es_rep_front_of(const es_rep_sweep_view *sv, es_rep_front *fr)
         fr->hv_overflow = !isfinite(fr->hypervolume);
         if (fr->hv_overflow)
             fr->hypervolume = NAN;
+        /* 0 although a front trial beats the reference on every objective:
+         * the product is below the smallest double. */
+        for (size_t k = 0; k < fr->n_front && fr->hypervolume == 0; k++) {
+            size_t j = 0, i = fr->front[k];
+            while (j < m && ymin[i * m + j] < rmin[j])
+                j++;
+            fr->hv_underflow |= j == m;
+        }
         /* The history, by trial (the sweep's order) and by kWh spent on
          * every trial so far, whatever became of it. */
         double kwh = 0.0;
@@ -336,8 +350,14 @@ void es_rep_write_front_summary(FILE *f, const es_rep_sweep_view *sv)
                 fr->n_missing);
     write_unreported(f, fr);
     if (fr->hv_overflow) {
-        fputs("; no hypervolume: the objectives' values are too large for its product to be a "
-              "finite number",
+        fputs("; no hypervolume: the objectives' values are too large for its product (or the "
+              "reference point) to be a finite number",
+              f);
+        return;
+    }
+    if (fr->hv_underflow) {
+        fputs("; no hypervolume: the objectives' ranges are too small for its product to be "
+              "told from 0 in double precision",
               f);
         return;
     }

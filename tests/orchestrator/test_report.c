@@ -847,8 +847,10 @@ ES_TEST(report_front_ranks_constraints_and_hypervolume)
     ES_CHECK(strstr(json, "\"hypervolume\": ") != NULL);
     ES_CHECK(strstr(json, "\"reference_point\": [0.845, ") != NULL);
     ES_CHECK(strstr(json, "\"reference_point_from\": [\"data\", \"data\"]") != NULL);
-    ES_CHECK(strstr(json, "\"number\": 3, \"pareto_rank\": 2, \"feasible\": true") != NULL);
-    ES_CHECK(strstr(json, "\"number\": 2, \"pareto_rank\": null, \"feasible\": false") != NULL);
+    ES_CHECK(strstr(json, "\"number\": 3, \"pareto_rank\": 2, \"objective_values\": [0.88, "
+                          "0.138888888888889], \"feasible\": true") != NULL);
+    ES_CHECK(strstr(json, "\"number\": 2, \"pareto_rank\": null, \"objective_values\": [0.8, ") !=
+             NULL);
     ES_CHECK(strstr(json, "\"near_best\": [{\"within\": 0.01, \"number\": 6") != NULL);
     free(json);
     char *text = render(pareto_sample(), ES_REPORT_TEXT, "pareto.txt");
@@ -955,6 +957,16 @@ ES_TEST(report_front_says_what_it_cannot_rank)
     char *big = render(&g_data, ES_REPORT_TEXT, "big.txt");
     ES_CHECK_CONTAINS(big, "no hypervolume: the objectives' values are too large");
     free(big);
+    /* And below the smallest double: not "nothing beats the reference". */
+    pareto_sample();
+    g_sweep.n_constraints = 0;
+    for (int i = 0; i < 7; i++) {
+        p_trials[i].objective = (i + 1) * 1e-200;
+        p_trials[i].cpu.j = (i + 1) * 1e-200;
+    }
+    char *tiny = render(&g_data, ES_REPORT_TEXT, "tiny.txt");
+    ES_CHECK_CONTAINS(tiny, "no hypervolume: the objectives' ranges are too small");
+    free(tiny);
 }
 
 /* A reused trial's configuration costs what the original did: priced from
