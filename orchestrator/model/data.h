@@ -40,6 +40,7 @@ typedef struct es_store_trial {
     double forecast_j;                    /* energy forecast at launch; NAN when none */
     double reused_j;                      /* the reused trial's joules (what reuse saved); NAN
                                            * when it ran or the original's energy is unknown */
+    double reused_wall_s;                 /* the reused trial's wall seconds; NAN likewise */
     char *slurm_job;                      /* its Slurm job id; NULL when it ran here */
     char *slurm_state;                    /* Slurm's state for it; NULL when not known */
     double slurm_energy_j;                /* sacct's ConsumedEnergyRaw; NAN when not reported */

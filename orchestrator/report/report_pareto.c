@@ -34,15 +34,16 @@ static int energy_known(const es_store_trial *t)
 }
 
 /* The energy a trial's configuration costs: its own, or for a reuse the
- * original's (reused_j, priced with this sweep's factors; no wall time,
- * so no cloud dollars).  0 when unknown. */
+ * original's (reused_j over reused_wall_s, priced with this sweep's
+ * factors).  0 when unknown. */
 static int config_cost(const es_rep_sweep_view *sv, const es_rep_trial_view *tv, es_cost *c)
 {
     const es_store_trial *t = tv->t;
     if (t->reused_from > 0) {
         if (!isfinite(t->reused_j))
             return 0;
-        es_account(&sv->sw->factors, t->reused_j, 0, c);
+        es_account(&sv->sw->factors, t->reused_j, isfinite(t->reused_wall_s) ? t->reused_wall_s : 0,
+                   c);
         return 1;
     }
     *c = tv->cost;
@@ -60,11 +61,12 @@ double es_rep_objective_value(const es_rep_sweep_view *sv, const es_rep_trial_vi
     case ES_OBJ_CO2E_KG:
         return config_cost(sv, tv, &c) ? c.co2e_kg : NAN;
     case ES_OBJ_USD:
-        if (t->reused_from > 0 && sv->sw->factors.cloud_usd_per_hour > 0)
-            return NAN; /* the original's hours are not known here */
+        if (t->reused_from > 0 && sv->sw->factors.cloud_usd_per_hour > 0 &&
+            !isfinite(t->reused_wall_s))
+            return NAN; /* the original's hours are not known */
         return config_cost(sv, tv, &c) || c.usd_cloud > 0 ? c.usd : NAN;
     case ES_OBJ_WALL_S: {
-        double w = t->reused_from > 0 ? NAN : es_rep_trial_wall(t);
+        double w = t->reused_from > 0 ? t->reused_wall_s : es_rep_trial_wall(t);
         return w > 0 ? w : NAN;
     }
     case ES_OBJ_METRIC:

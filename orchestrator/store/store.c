@@ -151,7 +151,8 @@ static const char *const sql[Q__COUNT] = {
         " wall_s, cpu_s, peak_rss_kb, exit_code, signal,"
         " cpu_j, cpu_method, cpu_source, dram_j, dram_method, dram_source,"
         " gpu_j, gpu_method, gpu_source, reused_from, forecast_j, (SELECT " TRIAL_JOULES(
-            "o") " FROM trial o WHERE o.id = t.reused_from) AS reused_j, containment"
+            "o") " FROM trial o WHERE o.id = t.reused_from) AS reused_j, containment,"
+                 " (SELECT o.wall_s FROM trial o WHERE o.id = t.reused_from) AS reused_wall_s"
                  " FROM trial t WHERE sweep_id = ?1 ORDER BY number",
     [Q_LOAD_PARAMS] = "SELECT coalesce(json_group_object(name, json(value)), '{}') AS params"
                       " FROM (SELECT name, value FROM param WHERE trial_id = ?1 ORDER BY ord)",

@@ -213,7 +213,8 @@ enum { ES_COLS_LOAD_SWEEPS(ES_COL_ENUM) LW__COUNT };
     X(LT_REUSED_FROM, "reused_from")                                                               \
     X(LT_FORECAST_J, "forecast_j")                                                                 \
     X(LT_REUSED_J, "reused_j")                                                                     \
-    X(LT_CONTAINMENT, "containment")
+    X(LT_CONTAINMENT, "containment")                                                               \
+    X(LT_REUSED_WALL_S, "reused_wall_s")
 enum { ES_COLS_LOAD_TRIALS(ES_COL_ENUM) LT__COUNT };
 
 #define ES_COLS_LOAD_PARAMS(X) X(LA_PARAMS, "params")

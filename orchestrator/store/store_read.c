@@ -201,6 +201,7 @@ static int load_trials(es_store *st, es_store_sweep *sw)
                              : sqlite3_column_int64(s, LT_REUSED_FROM);
         t->forecast_j = col_real(s, LT_FORECAST_J);
         t->reused_j = col_real(s, LT_REUSED_J);
+        t->reused_wall_s = col_real(s, LT_REUSED_WALL_S);
         t->containment = col_text(s, LT_CONTAINMENT);
     }
     sqlite3_reset(s);

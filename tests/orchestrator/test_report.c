@@ -977,6 +977,7 @@ ES_TEST(report_front_prices_a_reused_trial_at_the_original)
     pareto_sample();
     p_trials[1].reused_from = 99;
     p_trials[1].reused_j = 1e5;
+    p_trials[1].reused_wall_s = 1234;
     p_trials[1].cpu.method = ES_EM_NONE;
     es_rep_view *v = NULL;
     es_report_opts o = {.format = ES_REPORT_TEXT};
@@ -984,6 +985,10 @@ ES_TEST(report_front_prices_a_reused_trial_at_the_original)
     const es_rep_front *fr = &v->projects[0].sweeps[0].front;
     ES_CHECK_NEAR(fr->y[1 * 2 + 1], 1e5 / 3.6e6, 1e-15);
     ES_CHECK_INT(fr->rank[1], 1);
+    /* Its wall time is the original's too (a wall_s constraint used to
+     * leave every reused trial out). */
+    const es_rep_sweep_view *sv = &v->projects[0].sweeps[0];
+    ES_CHECK_NEAR(es_rep_objective_value(sv, &sv->trials[1], ES_OBJ_WALL_S, "wall_s"), 1234, 0);
     es_rep_view_free(v);
     char *text = render(&g_data, ES_REPORT_TEXT, "reuse.txt");
     ES_CHECK_CONTAINS(text, "(energy by reuse of an earlier trial)");
