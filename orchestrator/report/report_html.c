@@ -352,39 +352,22 @@ static void plot_hypervolume(FILE *f, const es_rep_sweep_view *sv)
 static void h_front(FILE *f, const es_rep_sweep_view *sv)
 {
     const es_rep_front *fr = &sv->front;
-    char *text = NULL;
-    size_t len = 0;
-    for (int k = 0; k < 2; k++)
-        if (es_rep_near_best_shown(sv, k)) {
-            FILE *m = open_memstream(&text, &len);
-            if (m == NULL)
-                return;
-            es_rep_write_near_best(m, sv, &sv->near[k]);
-            if (fclose(m) == 0) {
-                fputs("<p class=\"near-best\">", f);
-                h_esc(f, text);
-                fputs(".</p>\n", f);
-            }
-            free(text);
-            text = NULL;
-        }
-    for (int part = 0; part < 2; part++) {
-        if (part == 0 ? sv->sw->n_constraints == 0 : fr->m == 0)
+    static const char *const cls[] = {"front", "constraints", "near-best"};
+    for (int part = 0; part < 4; part++) {
+        es_rep_sentence_kind kind = part < 2    ? ES_REP_SENTENCE_NEAR_BEST
+                                    : part == 2 ? ES_REP_SENTENCE_CONSTRAINTS
+                                                : ES_REP_SENTENCE_FRONT;
+        if (part < 2    ? !es_rep_near_best_shown(sv, part)
+            : part == 2 ? sv->sw->n_constraints == 0
+                        : fr->m == 0)
             continue;
-        FILE *m = open_memstream(&text, &len);
-        if (m == NULL)
+        char *text = es_rep_sentence(sv, kind, part < 2 ? &sv->near[part] : NULL);
+        if (text == NULL)
             return;
-        if (part == 0)
-            es_rep_write_constraints(m, sv);
-        else
-            es_rep_write_front_summary(m, sv);
-        if (fclose(m) == 0) {
-            fprintf(f, "<p class=\"%s\">", part == 0 ? "constraints" : "front");
-            h_esc(f, text);
-            fputs(".</p>\n", f);
-        }
+        fprintf(f, "<p class=\"%s\">", cls[kind]);
+        h_esc(f, text);
+        fputs(".</p>\n", f);
         free(text);
-        text = NULL;
     }
     if (fr->m == 0)
         return;

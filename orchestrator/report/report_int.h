@@ -275,6 +275,15 @@ void es_rep_write_constraints(FILE *f, const es_rep_sweep_view *sv);
 /* Rows of the front that text, Markdown and HTML print (JSON: all). */
 #define ES_REP_FRONT_ROWS 100
 void es_rep_write_near_best(FILE *f, const es_rep_sweep_view *sv, const es_rep_near_best *nb);
+/* One of those sentences as text to escape (malloc'd; NULL when out of
+ * memory): the front's, the constraints', or nb's. */
+typedef enum es_rep_sentence_kind {
+    ES_REP_SENTENCE_FRONT,
+    ES_REP_SENTENCE_CONSTRAINTS,
+    ES_REP_SENTENCE_NEAR_BEST
+} es_rep_sentence_kind;
+char *es_rep_sentence(const es_rep_sweep_view *sv, es_rep_sentence_kind kind,
+                      const es_rep_near_best *nb);
 /* Whether near[k] gets a sentence of its own (not when it is near[0]'s
  * trial again: that one's sentence says so). */
 int es_rep_near_best_shown(const es_rep_sweep_view *sv, int k);

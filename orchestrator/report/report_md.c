@@ -179,19 +179,12 @@ static void md_analysis(FILE *f, const es_rep_sweep_view *sv)
 static void md_sentence_of(FILE *f, const es_rep_sweep_view *sv, const es_rep_near_best *nb,
                            int constraints)
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&text, &len);
-    if (m == NULL)
-        return;
-    if (nb != NULL)
-        es_rep_write_near_best(m, sv, nb);
-    else if (constraints)
-        es_rep_write_constraints(m, sv);
-    else
-        es_rep_write_front_summary(m, sv);
-    if (fclose(m) == 0)
-        md_cell(f, text);
+    char *text = es_rep_sentence(sv,
+                                 nb != NULL    ? ES_REP_SENTENCE_NEAR_BEST
+                                 : constraints ? ES_REP_SENTENCE_CONSTRAINTS
+                                               : ES_REP_SENTENCE_FRONT,
+                                 nb);
+    md_cell(f, text);
     free(text);
 }
 

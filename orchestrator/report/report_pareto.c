@@ -98,14 +98,6 @@ void es_rep_front_free(es_rep_front *fr)
     memset(fr, 0, sizeof *fr);
 }
 
-/* The rows of y (minimized: maximized objectives negated) and the
- * reference point (in the same sign) for the feasible trials among the
- * first `upto`. */
-static double front_hv(const es_rep_front *fr, const double *ymin, size_t upto, const double *rmin)
-{
-    return es_hypervolume(ymin, upto, fr->m, fr->feasible, rmin);
-}
-
 static int front_compare_rows(const es_rep_front *fr, const double *ymin, size_t a, size_t b)
 {
     for (size_t j = 0; j < fr->m; j++) {
@@ -240,7 +232,7 @@ int es_rep_front_of(const es_rep_sweep_view *sv, es_rep_front *fr)
         have_ref = have_ref && isfinite(rmin[j]);
     if (fr->n_front > 0) {
         /* A reference or a product past the largest double: no number. */
-        fr->hypervolume = have_ref ? front_hv(fr, ymin, n, rmin) : NAN;
+        fr->hypervolume = have_ref ? es_hypervolume(ymin, n, m, fr->feasible, rmin) : NAN;
         fr->hv_overflow = !isfinite(fr->hypervolume);
         if (fr->hv_overflow)
             fr->hypervolume = NAN;
@@ -264,7 +256,7 @@ int es_rep_front_of(const es_rep_sweep_view *sv, es_rep_front *fr)
             es_rep_front_point *p = &fr->hist[fr->n_hist++];
             p->trial = i;
             p->kwh = kwh;
-            p->hypervolume = front_hv(fr, ymin, i + 1, rmin);
+            p->hypervolume = es_hypervolume(ymin, i + 1, m, fr->feasible, rmin);
         }
     }
     free(ymin);
@@ -407,4 +399,25 @@ void es_rep_write_near_best(FILE *f, const es_rep_sweep_view *sv, const es_rep_n
 int es_rep_near_best_shown(const es_rep_sweep_view *sv, int k)
 {
     return sv->near[k].trial != NULL && (k == 0 || sv->near[k].trial != sv->near[0].trial);
+}
+
+char *es_rep_sentence(const es_rep_sweep_view *sv, es_rep_sentence_kind kind,
+                      const es_rep_near_best *nb)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (m == NULL)
+        return NULL;
+    if (kind == ES_REP_SENTENCE_NEAR_BEST)
+        es_rep_write_near_best(m, sv, nb);
+    else if (kind == ES_REP_SENTENCE_CONSTRAINTS)
+        es_rep_write_constraints(m, sv);
+    else
+        es_rep_write_front_summary(m, sv);
+    if (fclose(m) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
 }
