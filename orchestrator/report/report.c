@@ -165,13 +165,14 @@ int es_rep_maximize(const es_store_sweep *sw)
     return sw->goal != NULL && strcmp(sw->goal, "maximize") == 0;
 }
 
-const es_store_trial *es_rep_best_trial(const es_store_sweep *sw)
+const es_store_trial *es_rep_best_trial(const es_store_sweep *sw, const unsigned char *among)
 {
     const es_store_trial *best = NULL;
     int max = es_rep_maximize(sw);
     for (size_t i = 0; i < sw->n_trials; i++) {
         const es_store_trial *t = &sw->trials[i];
-        if (!es_rep_trial_is(t, ES_TRIAL_COMPLETED) || isnan(t->objective))
+        if (!es_rep_trial_is(t, ES_TRIAL_COMPLETED) || isnan(t->objective) ||
+            (among != NULL && !among[i]))
             continue;
         if (best == NULL || (max ? t->objective > best->objective : t->objective < best->objective))
             best = t;

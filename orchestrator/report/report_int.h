@@ -140,8 +140,10 @@ void es_rep_write_slurm_lines(FILE *f, const char *prefix, const es_rep_slurm *s
 
 /* Does the sweep maximize its metric? */
 int es_rep_maximize(const es_store_sweep *sw);
-/* The best completed trial of a sweep, or NULL. */
-const es_store_trial *es_rep_best_trial(const es_store_sweep *sw);
+/* The best completed trial of a sweep (among those with among[i] set,
+ * when among is given), or NULL. */
+const es_store_trial *es_rep_best_trial(const es_store_sweep *sw,
+                                        const unsigned char *among /* NULL: all */);
 /* "2026-11-22T14:00:00Z", or "-" for a non-finite time. */
 void es_rep_iso_time(double t, char *buf, size_t cap);
 

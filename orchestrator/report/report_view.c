@@ -219,7 +219,7 @@ static int build_notes(es_rep_sweep_view *sv)
 
 static int sweep_build(es_rep_sweep_view *sv, const es_store_sweep *sw)
 {
-    const es_store_trial *best = es_rep_best_trial(sw);
+    const es_store_trial *best = es_rep_best_trial(sw, NULL);
     sv->sw = sw;
     sv->metric = sw->metric != NULL ? sw->metric : "objective";
     if ((sv->trials = calloc(sw->n_trials ? sw->n_trials : 1, sizeof *sv->trials)) == NULL)
@@ -254,16 +254,8 @@ static int sweep_build(es_rep_sweep_view *sv, const es_store_sweep *sw)
     if (sw->n_constraints > 0) {
         /* With constraints, the best trial is the best that keeps them:
          * the one to recommend. */
-        int max = es_rep_maximize(sw);
-        sv->best = NULL;
-        for (size_t i = 0; i < sw->n_trials; i++) {
-            const es_rep_trial_view *tv = &sv->trials[i];
-            double y = tv->t->objective;
-            if (!sv->front.keeps[i] || !isfinite(y))
-                continue;
-            if (sv->best == NULL || (max ? y > sv->best->t->objective : y < sv->best->t->objective))
-                sv->best = tv;
-        }
+        const es_store_trial *kept = es_rep_best_trial(sw, sv->front.keeps);
+        sv->best = kept != NULL ? &sv->trials[kept - sw->trials] : NULL;
     }
     es_rep_near_best_of(sv, 0.01, &sv->near[0]);
     es_rep_near_best_of(sv, 0.005, &sv->near[1]);
