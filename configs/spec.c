@@ -609,7 +609,7 @@ static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
 {
     const char *known[N_TOP_KEYS + 1];
     const yaml_node_t *cmd_node = NULL, *method_node = NULL, *et_node = NULL;
-    const yaml_node_t *objectives_node = NULL, *metric_node = NULL, *constraints_node = NULL;
+    const yaml_node_t *metric_node = NULL, *constraints_node = NULL;
     int rc, has_params = 0;
 
     if (root == NULL ||
@@ -667,21 +667,19 @@ static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
             method_node = v;
         if (strcmp(key, "early_terminate") == 0)
             et_node = k;
-        if (strcmp(key, "objectives") == 0)
-            objectives_node = v;
         if (strcmp(key, "metric") == 0)
             metric_node = v;
         if (strcmp(key, "constraints") == 0)
             constraints_node = v;
     }
     if ((rc = es_spec_keep_going(
-             c, es_spec__check_objectives(c, objectives_node ? objectives_node : root,
-                                          metric_node ? metric_node : root,
+             c, es_spec__check_objectives(c, metric_node ? metric_node : root,
                                           constraints_node ? constraints_node : root))) < 0)
         return rc;
     if (!has_params)
         rc = es_spec_fail(c, root, NULL, "missing required key 'parameters'");
-    else if (c->spec->method == ES_METHOD_BAYES && c->spec->metric_name == NULL)
+    else if (c->spec->method == ES_METHOD_BAYES && c->spec->metric_name == NULL &&
+             c->spec->n_objectives == 0)
         rc = es_spec_fail(c, method_node ? method_node : root, "method",
                           "bayes needs a metric to optimize: add 'metric: {name: ..., goal: "
                           "minimize or maximize}'");

@@ -268,8 +268,8 @@ int es_spec__top_constraints(es_spec_ctx *c, const yaml_node_t *k, const yaml_no
     return rc;
 }
 
-int es_spec__check_objectives(es_spec_ctx *c, const yaml_node_t *objectives_node,
-                              const yaml_node_t *metric_node, const yaml_node_t *constraints_node)
+int es_spec__check_objectives(es_spec_ctx *c, const yaml_node_t *metric_node,
+                              const yaml_node_t *constraints_node)
 {
     es_spec *spec = c->spec;
     /* Two entries on one name whose bounds leave nothing. */
@@ -316,10 +316,6 @@ int es_spec__check_objectives(es_spec_ctx *c, const yaml_node_t *objectives_node
                                 spec->objectives[i].goal == ES_GOAL_MAXIMIZE ? "maximizes"
                                                                              : "minimizes");
     }
-    if (spec->method == ES_METHOD_BAYES)
-        return es_spec_fail(c, objectives_node, "objectives",
-                            "method bayes optimizes one metric; several objectives need method "
-                            "random or grid in this version (both report the Pareto front)");
     return 0;
 }
 

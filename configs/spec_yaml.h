@@ -112,14 +112,14 @@ void es_spec__resolve_energy(es_spec_ctx *c);
 
 /* `objectives` and `constraints` (spec_objectives.c); the goal reader
  * `metric` shares; the checks across keys once the walk is done (metric
- * from the objectives, or among them; bayes refused), at the nodes given
+ * from the objectives, or among them), at the nodes given
  * (either may be NULL: the error is then at the root); and their free. */
 int es_spec_get_goal(es_spec_ctx *c, const yaml_node_t *node, const char *path,
                      es_goal *out /* OUT */);
 int es_spec__top_objectives(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v);
 int es_spec__top_constraints(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v);
-int es_spec__check_objectives(es_spec_ctx *c, const yaml_node_t *objectives_node,
-                              const yaml_node_t *metric_node, const yaml_node_t *constraints_node);
+int es_spec__check_objectives(es_spec_ctx *c, const yaml_node_t *metric_node,
+                              const yaml_node_t *constraints_node);
 void es_spec__free_objectives(es_spec *spec);
 
 #endif

@@ -561,6 +561,10 @@ static int bayes_trust(bayes_ctx *c, size_t n_design, double **box)
     size_t d = c->d;
     *box = NULL;
     c->local = 0;
+    /* With several objectives each suggestion's scalarization has its own
+     * incumbent: EI over the whole cube, which spreads along the front. */
+    if (m->spec->n_objectives >= 2)
+        return 0;
     es_trust_replay(m, n_design, &t);
     if (!t.local || s->n_real == 0)
         return 0;
@@ -654,6 +658,9 @@ int es_bayes_suggest(es_model *m, uint64_t index, double remaining_j, double tot
             return bayes_over_budget(up, remaining_j, err);
     }
 
+    /* Several objectives or constraints: the one number this suggestion
+     * learns (scalar.c). */
+    es_model_scalarize(m, index);
     size_t n0 = bayes_design_size(m, budget);
     int ready = 0;
     if (index >= n0 && k > 0) {

@@ -129,6 +129,8 @@ typedef struct es_obs {
     uint64_t index;
     es_obs_status status;
     double objective, energy_j;
+    double raw;       /* the objective as observed (scalar.c rewrites objective) */
+    double *vals;     /* the objectives' then the constraints' values, or NULL */
     es_value *values; /* n_params copies */
     double *x;        /* encoded; meaningful when x_ok */
     int x_ok;
@@ -233,6 +235,25 @@ int es_model_energy_spread(const es_model *m, double *median_j /* OUT */,
  * -ENOMEM. */
 int es_model_forecast(es_model *m, const es_value *values, double *median_j /* OUT */,
                       double *upper_j /* OUT */);
+
+/* ---- Several objectives and constraints (scalar.c) ------------------------------------ */
+
+/* Whether m's spec has several objectives or constraints: the objective
+ * surrogate then learns one number made of them (es_model_scalarize). */
+int es_model_scalarizes(const es_model *m);
+/* Record trial index's values of the spec's objectives then constraints
+ * (see es_search_observe_values).  0, -ENOENT when index was never
+ * observed, or -ENOMEM. */
+int es_model_observe_values(es_model *m, uint64_t index, const double *vals);
+/* Rewrite each observation's objective as what the surrogate learns when
+ * suggesting trial `index`: ParEGO's augmented Chebyshev scalarization of
+ * the normalized objectives with weights drawn for this index, or with one
+ * objective the objective itself; a trial that breaks a constraint above
+ * every one that keeps them all, by how far it breaks them.  Bumps
+ * m->version when anything changed. */
+void es_model_scalarize(es_model *m, uint64_t index);
+/* The ParEGO weights of trial index: n positive numbers summing to 1. */
+void es_model_weights(const es_model *m, uint64_t index, double *w /* OUT */, size_t n);
 
 /* The one-sided 95% quantile of the standard normal, for upper bounds. */
 #define ES_Z95 1.6448536269514722

@@ -141,8 +141,10 @@ static void model_obs_clear(const es_model *m, es_obs *o)
 {
     es_values_free(o->values, m->spec->n_params);
     free(o->x);
+    free(o->vals);
     o->values = NULL;
     o->x = NULL;
+    o->vals = NULL;
 }
 
 void es_model_destroy(es_model *m)
@@ -276,6 +278,7 @@ int es_model_observe(es_model *m, uint64_t index, const es_value *values, es_obs
     o->index = index;
     o->status = status;
     o->objective = objective;
+    o->raw = objective;
     o->energy_j = energy_j;
     o->values = copy;
     o->x = x;
@@ -294,6 +297,22 @@ nomem:
     es_values_free(copy, np);
     free(x);
     return -ENOMEM;
+}
+
+int es_model_observe_values(es_model *m, uint64_t index, const double *vals)
+{
+    size_t i = model_find(m, index);
+    if (i == m->n_obs)
+        return -ENOENT;
+    size_t n = m->spec->n_objectives + m->spec->n_constraints;
+    double *copy = malloc((n + 1) * sizeof *copy);
+    if (copy == NULL)
+        return -ENOMEM;
+    memcpy(copy, vals, n * sizeof *copy);
+    free(m->obs[i].vals);
+    m->obs[i].vals = copy;
+    m->version++;
+    return 0;
 }
 
 /* ---- Targets --------------------------------------------------------------------- */

@@ -125,6 +125,21 @@ int es_search_observe(es_search *s, uint64_t index, const es_value *values, es_o
     return 0;
 }
 
+int es_search_observe_values(es_search *s, uint64_t index, const double *values, es_err *err)
+{
+    if (s == NULL || (values == NULL && s->spec->n_objectives + s->spec->n_constraints > 0))
+        return es_err_set(err, -EINVAL, "es_search_observe_values: no search or no values");
+    if (s->spec->n_objectives + s->spec->n_constraints == 0)
+        return 0;
+    int rc = es_model_observe_values(s->model, index, values);
+    if (rc == -ENOENT)
+        return es_err_set(err, rc, "es_search_observe_values: trial %llu was never observed",
+                          (unsigned long long)index);
+    if (rc != 0)
+        return es_err_set(err, rc, "out of memory recording trial %llu", (unsigned long long)index);
+    return 0;
+}
+
 void es_search_set_energy_budget(es_search *s, double remaining_j, double total_j)
 {
     if (s == NULL)

@@ -61,6 +61,16 @@ typedef enum es_obs_status {
 int es_search_observe(es_search *s, uint64_t index, const es_value *values, es_obs_status status,
                       double objective, double energy_j, es_err *err);
 
+/* With several objectives or constraints: trial index's values of
+ * spec->objectives (n_objectives of them, in the spec's units, whatever
+ * each goal) followed by those of spec->constraints, NAN where the trial
+ * gave none; call it after the es_search_observe that recorded the trial's
+ * end (which forgets earlier values).  Bayes then learns, for each
+ * suggestion, one scalarization of the objectives with constraint
+ * violations placed above every feasible trial (scalar.c); random and grid
+ * ignore them.  0, -ENOENT when index was never observed, or -ENOMEM. */
+int es_search_observe_values(es_search *s, uint64_t index, const double *values, es_err *err);
+
 /* The energy the sweep may still spend on new trials, in joules (NAN or
  * +INFINITY: no budget; below 0, when running trials are forecast past the
  * budget, counts as 0: nothing fits), and the whole budget (for the cost-aware cooling
