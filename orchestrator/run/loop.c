@@ -339,6 +339,8 @@ static void trial_ended(trial *t)
         if (es_search_observe(sw->search, (uint64_t)t->number, t->values, os, e.objective,
                               have_r ? joules : NAN, &err) != 0)
             es_loop_fatal(sw, &err);
+        else if (completed)
+            (void)es_loop_observe_late(t, have_r ? joules : NAN, have_r ? rp->wall_s : NAN);
     }
     if (sw->pruner != NULL &&
         es_pruner_trial_done(sw->pruner, (uint64_t)t->id, completed) == -ENOMEM) {

@@ -242,6 +242,22 @@ void es_loop_after_result(sweep *sw, int64_t number, double obj, int keeps);
  * the cost it was priced at (a missing value breaks one); 1 without
  * constraints. */
 int es_loop_keeps_constraints(const trial *t, const es_cost *cost, double wall_s);
+/* The latest value a trial reported under name, NAN when none. */
+typedef double (*es_loop_metric_fn)(const void *ud, const char *name);
+/* What the search learns of a completed trial beside its metric, with
+ * several objectives or constraints: each one's value (metrics through
+ * metric(ud, name), built-ins priced from joules and wall_s with the
+ * spec's factors; NAN joules: not known).  0 or -ENOMEM. */
+int es_loop_observe_values(sweep *sw, int64_t number, es_loop_metric_fn metric, const void *ud,
+                           double joules, double wall_s, es_err *err);
+/* es_loop_metric_fn over an array of stored metrics (ud: es_loop_stored). */
+typedef struct es_loop_stored {
+    const es_store_metric *m;
+    size_t n;
+} es_loop_stored;
+double es_loop_stored_metric(const void *ud, const char *name);
+/* es_loop_observe_values on t's latest values; an error is fatal. */
+int es_loop_observe_late(trial *t, double joules, double wall_s);
 /* Free t's latest values. */
 void es_loop_late_free(trial *t);
 

@@ -203,35 +203,84 @@ int es_loop_late_to_pend(trial *t)
     return 0;
 }
 
+/* The value of one objective or constraint of a trial. */
+static double named_value(es_objective_kind kind, const char *name, es_loop_metric_fn metric,
+                          const void *ud, const es_cost *cost, double wall_s)
+{
+    switch (kind) {
+    case ES_OBJ_KWH:
+        return cost->kwh;
+    case ES_OBJ_CO2E_KG:
+        return cost->co2e_kg;
+    case ES_OBJ_USD:
+        return cost->usd;
+    case ES_OBJ_WALL_S:
+        return wall_s;
+    case ES_OBJ_METRIC:
+        break;
+    }
+    return metric(ud, name);
+}
+
+static double late_metric(const void *ud, const char *name)
+{
+    const trial *t = ud;
+    double v = NAN;
+    for (size_t i = 0; i < t->n_late; i++)
+        if (strcmp(t->late[i].name, name) == 0)
+            v = t->late[i].value;
+    return v;
+}
+
+double es_loop_stored_metric(const void *ud, const char *name)
+{
+    const es_loop_stored *s = ud;
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->m[i].name, name) == 0)
+            return s->m[i].value;
+    return NAN;
+}
+
 int es_loop_keeps_constraints(const trial *t, const es_cost *cost, double wall_s)
 {
     const es_spec *sp = t->sw->spec;
     for (size_t k = 0; k < sp->n_constraints; k++) {
         const es_constraint *c = &sp->constraints[k];
-        double v = NAN;
-        switch (c->kind) {
-        case ES_OBJ_KWH:
-            v = cost->kwh;
-            break;
-        case ES_OBJ_CO2E_KG:
-            v = cost->co2e_kg;
-            break;
-        case ES_OBJ_USD:
-            v = cost->usd;
-            break;
-        case ES_OBJ_WALL_S:
-            v = wall_s;
-            break;
-        case ES_OBJ_METRIC:
-            for (size_t i = 0; i < t->n_late; i++)
-                if (strcmp(t->late[i].name, c->name) == 0)
-                    v = t->late[i].value;
-            break;
-        }
+        double v = named_value(c->kind, c->name, late_metric, t, cost, wall_s);
         if (!isfinite(v) || (c->has_min && v < c->min) || (c->has_max && v > c->max))
             return 0;
     }
     return 1;
+}
+
+int es_loop_observe_values(sweep *sw, int64_t number, es_loop_metric_fn metric, const void *ud,
+                           double joules, double wall_s, es_err *err)
+{
+    const es_spec *sp = sw->spec;
+    double v[3 + 64];
+    es_cost cost;
+    size_t no = sp->n_objectives, nc = sp->n_constraints;
+    if (no + nc == 0 || no > 3 || nc > 64)
+        return 0;
+    es_account(&sp->energy, isfinite(joules) ? joules : 0, isfinite(wall_s) ? wall_s : 0, &cost);
+    if (!isfinite(joules))
+        cost.kwh = cost.co2e_kg = cost.usd = NAN; /* not known: the search is told so */
+    for (size_t j = 0; j < no; j++)
+        v[j] = named_value(sp->objectives[j].kind, sp->objectives[j].name, metric, ud, &cost,
+                           wall_s > 0 ? wall_s : NAN);
+    for (size_t k = 0; k < nc; k++)
+        v[no + k] = named_value(sp->constraints[k].kind, sp->constraints[k].name, metric, ud, &cost,
+                                wall_s > 0 ? wall_s : NAN);
+    return es_search_observe_values(sw->search, (uint64_t)number, v, err);
+}
+
+int es_loop_observe_late(trial *t, double joules, double wall_s)
+{
+    es_err err;
+    int rc = es_loop_observe_values(t->sw, t->number, late_metric, t, joules, wall_s, &err);
+    if (rc != 0)
+        es_loop_fatal(t->sw, &err);
+    return rc;
 }
 
 void es_loop_on_metric(void *ud, const es_metric_point *pt)

@@ -111,6 +111,23 @@ int es_loop_trial_reuse(sweep *sw, trial *t, const es_store_reuse *ru, const cha
         es_loop_fatal(sw, &err);
         return rc;
     }
+    if (sp->n_objectives + sp->n_constraints > 0) {
+        /* Its values are the original's, copied with its history. */
+        es_loop_stored ms = {NULL, 0};
+        es_store_metric *rows = NULL;
+        if ((rc = es_store_trial_last_metrics(sw->st, t->id, &rows, &ms.n, &err)) != 0) {
+            es_loop_fatal(sw, &err);
+            return rc;
+        }
+        ms.m = rows;
+        rc = es_loop_observe_values(sw, t->number, es_loop_stored_metric, &ms, ru->joules,
+                                    ru->wall_s, &err);
+        es_store_metrics_free(rows, ms.n);
+        if (rc != 0) {
+            es_loop_fatal(sw, &err);
+            return rc;
+        }
+    }
     sw->sum->launched++;
     sw->sum->completed++;
     sw->sum->reused++;

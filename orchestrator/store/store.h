@@ -387,6 +387,8 @@ typedef struct es_store_past_trial {
     es_trial_status status; /* a word this version does not know reads as failed */
     double objective;       /* NAN when none */
     double joules;          /* at the devices; NAN when unknown */
+    double config_j;        /* the configuration's: joules, or a reuse's original's */
+    double config_wall_s;   /* likewise its wall seconds; NAN when unknown */
     char *log_dir;          /* NULL when none */
     es_value *values;       /* spec->n_params values, decoded by the JSON type
                              * stored; ES_V_NULL for a parameter not recorded */
@@ -418,6 +420,12 @@ typedef struct es_store_objective_event {
 int es_store_objective_history(es_store *st, int64_t sweep_id, const char *metric,
                                es_store_objective_event **out /* OUT */, size_t *n /* OUT */,
                                es_err *err);
+
+/* The latest value of each metric trial_id reported (a reuse's are the
+ * original's, copied), in one snapshot.  Free with es_store_metrics_free. */
+int es_store_trial_last_metrics(es_store *st, int64_t trial_id, es_store_metric **out /* OUT */,
+                                size_t *n /* OUT */, es_err *err);
+void es_store_metrics_free(es_store_metric *m, size_t n);
 
 /* PRAGMA integrity_check: 0 when SQLite says "ok"; else ES_ESTORE with
  * what it found, also written to msg (cap bytes, may be 0). */

@@ -115,7 +115,9 @@ enum { ES_COLS_RUNNING_CGROUPS(ES_COL_ENUM) RC__COUNT };
     X(SH_STATUS, "status")                                                                         \
     X(SH_OBJECTIVE, "objective")                                                                   \
     X(SH_LOG_DIR, "log_dir")                                                                       \
-    X(SH_JOULES, "joules")
+    X(SH_JOULES, "joules")                                                                         \
+    X(SH_CONFIG_J, "config_j")                                                                     \
+    X(SH_CONFIG_WALL, "config_wall_s")
 enum { ES_COLS_SWEEP_HISTORY(ES_COL_ENUM) SH__COUNT };
 
 #define ES_COLS_PARAM_VALUES(X)                                                                    \

@@ -98,13 +98,15 @@ static int load_params(es_store *st, es_store_trial *t)
     return t->params_json != NULL ? 0 : -ENOMEM;
 }
 
-static int load_metrics(es_store *st, es_store_trial *t)
+/* The latest value of each metric trial_id reported, appended to
+ * (*metrics, *n). */
+static int load_metrics_of(es_store *st, int64_t trial_id, es_store_metric **metrics, size_t *n)
 {
     sqlite3_stmt *s = st->q[Q_LOAD_LAST_METRICS];
     int rc;
-    sqlite3_bind_int64(s, 1, t->id);
+    sqlite3_bind_int64(s, 1, trial_id);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        es_store_metric *m = es_store__grow(&t->metrics, &t->n_metrics, sizeof *m);
+        es_store_metric *m = es_store__grow(metrics, n, sizeof *m);
         if (m == NULL)
             break;
         m->name = col_text(s, LM_NAME);
@@ -114,6 +116,37 @@ static int load_metrics(es_store *st, es_store_trial *t)
     }
     sqlite3_reset(s);
     return rc == SQLITE_DONE ? 0 : ES_ESTORE;
+}
+
+static int load_metrics(es_store *st, es_store_trial *t)
+{
+    return load_metrics_of(st, t->id, &t->metrics, &t->n_metrics);
+}
+
+int es_store_trial_last_metrics(es_store *st, int64_t trial_id, es_store_metric **out, size_t *n,
+                                es_err *err)
+{
+    int rc;
+    *out = NULL;
+    *n = 0;
+    if ((rc = es_store__step_done(st, Q_BEGIN_READ, err, "starting a read")) != 0)
+        return rc;
+    rc = load_metrics_of(st, trial_id, out, n);
+    es_store__step_done(st, Q_COMMIT, NULL, "ending a read");
+    if (rc != 0) {
+        es_store_metrics_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+        return es_store__db_fail(st, err, "loading a trial's metrics");
+    }
+    return 0;
+}
+
+void es_store_metrics_free(es_store_metric *m, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(m[i].name);
+    free(m);
 }
 
 /* The Slurm columns of the sweep's trials that ran as jobs. */

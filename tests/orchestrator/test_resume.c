@@ -511,3 +511,43 @@ ES_TEST(lost_bayes_trials_run_their_configuration_again)
     ES_CHECK(check_sweep(&d->projects[0].sweeps[0], 12) > 0);
     es_store_data_free(d);
 }
+
+/* A resumed sweep with several objectives suggests what an uninterrupted
+ * one does: the search is told each earlier trial's values of every
+ * objective, not only its metric (without them, a resumed multi-objective
+ * search took the earlier trials for failures). */
+ES_TEST(resumed_bayes_with_several_objectives_suggests_the_same)
+{
+    char text[1024], spec[4300], params[2][14][256];
+    for (int pass = 0; pass < 2; pass++) {
+        snprintf(text, sizeof text,
+                 "program: %s/tests/orchestrator/trial.sh\n"
+                 "command: [/bin/sh, \"${program}\", \"${args}\"]\n"
+                 "name: mo\nmethod: bayes\nseed: 5\nrun_cap: %d\n"
+                 "objectives:\n  - {name: loss, goal: minimize}\n"
+                 "  - {name: b, goal: minimize}\n"
+                 "constraints: [{name: b, max: 0.9}]\n"
+                 "parameters:\n  x: {min: 0.0, max: 1.0}\n  y: {min: 0.0, max: 1.0}\n"
+                 "  mode: {value: pair}\n",
+                 es_test_source_dir(), pass == 0 ? 14 : 10);
+        es_test_write_file("mo.yaml", text);
+        snprintf(spec, sizeof spec, "%s", path_in_tmp("mo.yaml"));
+        snprintf(db, sizeof db, "%s/mo%d.db", es_test_tmpdir(), pass);
+        int rc = finish(start((const char *[]){"run", spec, NULL}));
+        if (rc == 0 && pass == 1)
+            rc = finish(start((const char *[]){"resume", "mo", "--more", "4", NULL}));
+        if (rc != 0)
+            show_output();
+        ES_CHECK_INT(rc, 0);
+        es_store_data *d = load();
+        const es_store_sweep *sw = &d->projects[0].sweeps[0];
+        ES_CHECK_INT((long long)sw->n_trials, 14);
+        for (size_t i = 0; i < sw->n_trials && i < 14; i++) {
+            ES_CHECK_STR(sw->trials[i].status, "completed");
+            snprintf(params[pass][i], sizeof params[pass][i], "%s", sw->trials[i].params_json);
+        }
+        es_store_data_free(d);
+    }
+    for (int i = 0; i < 14; i++)
+        ES_CHECK_STR(params[1][i], params[0][i]);
+}

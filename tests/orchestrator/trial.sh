@@ -5,11 +5,14 @@ mode=ok
 for a in "$@"; do
     case "$a" in
     --x=*) x=${a#--x=} ;;
+    --y=*) y=${a#--y=} ;;
     --mode=*) mode=${a#--mode=} ;;
     esac
 done
 case "$mode" in
 ok) echo "loss=$x" ;;
+pair) # two objectives in conflict along x, both worse with y
+    awk -v x="$x" -v y="$y" 'BEGIN { printf "loss=%.9g b=%.9g\n", x + y, 1 - sqrt(x) + y }' ;;
 both) echo "loss=$x"; echo "a warning" >&2 ;;
 steps)
     echo "loss=5 step=1"
