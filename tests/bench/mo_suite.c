@@ -1,0 +1,194 @@
+/*
+ * mo_suite.c -- the ecosweep side of the multi-objective suite
+ * (run_mo_suite.sh): one sweep of one bi-objective problem run in-process
+ * against the search, as the coordinator drives it (suggest, observe
+ * pending, then completed with every objective's value), with no
+ * processes, worker or database.
+ *
+ *   mo_suite run --problem P [--seed S] [--trials N] [--parallel Q]
+ *                [--method bayes|random]
+ *
+ * prints one JSON line: the problem, method, seed, parallel and every
+ * trial's point and objective values, in the order they were suggested,
+ * with each suggestion's CPU time.  mo_suite.py computes the same
+ * objectives from the points (a check that both sides agree) and the
+ * hypervolumes.  Both objectives are minimized; the spec is YAML, as a user
+ * would write it.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "search.h"
+#include "spec.h"
+
+#define MO_PI 3.14159265358979323846
+
+typedef struct mo_problem {
+    const char *name;
+    int d;
+    void (*f)(const double *x, int d, double *y);
+} mo_problem;
+
+static double mo_g(const double *x, int d)
+{
+    double s = 0;
+    for (int i = 1; i < d; i++)
+        s += x[i];
+    return 1.0 + 9.0 * s / (d - 1);
+}
+
+static void zdt1(const double *x, int d, double *y)
+{
+    double g = mo_g(x, d);
+    y[0] = x[0];
+    y[1] = g * (1.0 - sqrt(x[0] / g));
+}
+
+static void zdt2(const double *x, int d, double *y)
+{
+    double g = mo_g(x, d);
+    y[0] = x[0];
+    y[1] = g * (1.0 - (x[0] / g) * (x[0] / g));
+}
+
+static void zdt3(const double *x, int d, double *y)
+{
+    double g = mo_g(x, d);
+    y[0] = x[0];
+    y[1] = g * (1.0 - sqrt(x[0] / g) - x[0] / g * sin(10.0 * MO_PI * x[0]));
+}
+
+static void dtlz2(const double *x, int d, double *y)
+{
+    double g = 0;
+    for (int i = 1; i < d; i++)
+        g += (x[i] - 0.5) * (x[i] - 0.5);
+    y[0] = (1.0 + g) * cos(x[0] * MO_PI / 2);
+    y[1] = (1.0 + g) * sin(x[0] * MO_PI / 2);
+}
+
+static void branin_currin(const double *x, int d, double *y)
+{
+    (void)d;
+    double a = 15.0 * x[0] - 5.0, b = 15.0 * x[1];
+    double t = b - 5.1 / (4 * MO_PI * MO_PI) * a * a + 5.0 / MO_PI * a - 6.0;
+    y[0] = t * t + 10.0 * (1.0 - 1.0 / (8 * MO_PI)) * cos(a) + 10.0;
+    double u = x[0], v = x[1] > 1e-12 ? x[1] : 1e-12;
+    y[1] = (1.0 - exp(-1.0 / (2.0 * v))) * (2300 * u * u * u + 1900 * u * u + 2092 * u + 60) /
+           (100 * u * u * u + 500 * u * u + 4 * u + 20);
+}
+
+static const mo_problem problems[] = {
+    {"zdt1", 6, zdt1},
+    {"zdt2", 6, zdt2},
+    {"zdt3", 4, zdt3},
+    {"dtlz2", 5, dtlz2},
+    {"branin_currin", 2, branin_currin},
+};
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+int main(int argc, char **argv)
+{
+    const char *pname = NULL, *method = "bayes";
+    unsigned long long seed = 1;
+    int trials = 100, parallel = 1;
+    for (int i = 2; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--problem") == 0)
+            pname = argv[i + 1];
+        else if (strcmp(argv[i], "--seed") == 0)
+            seed = strtoull(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--trials") == 0)
+            trials = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--parallel") == 0)
+            parallel = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--method") == 0)
+            method = argv[i + 1];
+    }
+    const mo_problem *pb = NULL;
+    for (size_t i = 0; i < sizeof problems / sizeof problems[0]; i++)
+        if (pname != NULL && strcmp(problems[i].name, pname) == 0)
+            pb = &problems[i];
+    if (argc < 2 || strcmp(argv[1], "run") != 0 || pb == NULL || trials < 1 || parallel < 1) {
+        fprintf(stderr, "usage: mo_suite run --problem P [--seed S] [--trials N] "
+                        "[--parallel Q] [--method bayes|random]\n");
+        return 2;
+    }
+
+    char yaml[4096];
+    int k = snprintf(yaml, sizeof yaml,
+                     "program: train.py\nmethod: %s\nrun_cap: %d\nparallel: %d\n"
+                     "objectives:\n  - {name: f1, goal: minimize}\n"
+                     "  - {name: f2, goal: minimize}\nparameters:\n",
+                     method, trials, parallel);
+    for (int j = 0; j < pb->d; j++)
+        k += snprintf(yaml + k, sizeof yaml - (size_t)k, "  x%d: {min: 0.0, max: 1.0}\n", j);
+    es_spec *spec = NULL;
+    es_search *s = NULL;
+    es_err err = {0};
+    if (es_spec_parse_string(yaml, strlen(yaml), "mo_suite.yaml", &spec, &err) != 0 ||
+        es_search_create(spec, seed, &s, &err) != 0) {
+        fprintf(stderr, "mo_suite: %s\n", err.msg);
+        return 1;
+    }
+    es_value *v = calloc((size_t)trials * pb->d, sizeof *v);
+    double *x = calloc((size_t)trials * pb->d, sizeof *x), *y = calloc(2 * (size_t)trials, 8);
+    double *cpu = calloc((size_t)trials, sizeof *cpu);
+    for (int i = 0; i < trials; i += parallel) {
+        int q = i + parallel <= trials ? parallel : trials - i;
+        for (int b = i; b < i + q; b++) {
+            double t0 = cpu_now();
+            if (es_search_suggest(s, (uint64_t)b, v + (size_t)b * pb->d, &err) != 0 ||
+                es_search_observe(s, (uint64_t)b, v + (size_t)b * pb->d, ES_OBS_PENDING, NAN, NAN,
+                                  &err) != 0) {
+                fprintf(stderr, "mo_suite: %s\n", err.msg);
+                return 1;
+            }
+            cpu[b] = cpu_now() - t0;
+            for (int j = 0; j < pb->d; j++)
+                x[(size_t)b * pb->d + j] = es_value_number(&v[(size_t)b * pb->d + j]);
+        }
+        for (int b = i; b < i + q; b++) {
+            pb->f(x + (size_t)b * pb->d, pb->d, y + 2 * b);
+            if (es_search_observe(s, (uint64_t)b, v + (size_t)b * pb->d, ES_OBS_COMPLETED, y[2 * b],
+                                  NAN, &err) != 0 ||
+                es_search_observe_values(s, (uint64_t)b, y + 2 * b, &err) != 0) {
+                fprintf(stderr, "mo_suite: %s\n", err.msg);
+                return 1;
+            }
+        }
+    }
+    printf("{\"problem\": \"%s\", \"method\": \"ecosweep-%s\", \"seed\": %llu, \"parallel\": %d, "
+           "\"x\": [",
+           pb->name, method, seed, parallel);
+    for (int i = 0; i < trials; i++) {
+        printf("%s[", i ? ", " : "");
+        for (int j = 0; j < pb->d; j++)
+            printf("%s%.17g", j ? ", " : "", x[(size_t)i * pb->d + j]);
+        printf("]");
+    }
+    printf("], \"y\": [");
+    for (int i = 0; i < trials; i++)
+        printf("%s[%.17g, %.17g]", i ? ", " : "", y[2 * i], y[2 * i + 1]);
+    printf("], \"suggest_cpu_s\": [");
+    for (int i = 0; i < trials; i++)
+        printf("%s%.6g", i ? ", " : "", cpu[i]);
+    printf("]}\n");
+    for (size_t i = 0; i < (size_t)trials * pb->d; i++)
+        es_value_clear(&v[i]);
+    free(v);
+    free(x);
+    free(y);
+    free(cpu);
+    es_search_destroy(s);
+    es_spec_free(spec);
+    return 0;
+}
