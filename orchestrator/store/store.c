@@ -88,34 +88,15 @@ static const char *const sql[Q__COUNT] = {
         " dram_method = ?7, gpu_j = ?8, gpu_method = ?9 WHERE id = ?1 AND status = 'running'",
     [Q_SWEEP_REOPEN] =
         "UPDATE sweep SET status = 'running', reason = NULL, ended = NULL WHERE id = ?1",
-    [Q_SWEEP_HISTORY] =
-        "SELECT id, number, status, objective, log_dir, " TRIAL_JOULES("t") " AS joules, CASE WHEN "
-                                                                            "t.reused_from IS NULL "
-                                                                            "THEN " TRIAL_JOULES("t") " ELSE (SELECT " TRIAL_JOULES(
-                                                                                "o") " FROM trial "
-                                                                                     "o WHERE o.id "
-                                                                                     "= "
-                                                                                     "t.reused_"
-                                                                                     "from)"
-                                                                                     " END AS "
-                                                                                     "config_j, "
-                                                                                     "CASE WHEN "
-                                                                                     "t.reused_"
-                                                                                     "from IS NULL "
-                                                                                     "THEN "
-                                                                                     "t.wall_s ELSE"
-                                                                                     " (SELECT "
-                                                                                     "o.wall_s "
-                                                                                     "FROM trial o "
-                                                                                     "WHERE o.id = "
-                                                                                     "t.reused_"
-                                                                                     "from) END AS "
-                                                                                     "config_wall_s"
-                                                                                     " FROM trial "
-                                                                                     "t WHERE "
-                                                                                     "sweep_id = "
-                                                                                     "?1 ORDER BY "
-                                                                                     "number, id",
+    /* A reuse's configuration costs what its original (o) did. */
+    [Q_SWEEP_HISTORY] = "SELECT t.id, t.number, t.status, t.objective, t.log_dir, " TRIAL_JOULES(
+        "t") " AS joules,"
+             " CASE WHEN o.id IS NULL THEN " TRIAL_JOULES("t") " ELSE " TRIAL_JOULES(
+                 "o") " END"
+                      " AS config_j, CASE WHEN o.id IS NULL THEN t.wall_s ELSE o.wall_s END AS "
+                      "config_wall_s"
+                      " FROM trial t LEFT JOIN trial o ON o.id = t.reused_from"
+                      " WHERE t.sweep_id = ?1 ORDER BY t.number, t.id",
     [Q_PARAM_VALUES] = "SELECT name, json_type(value) AS type, json_extract(value, '$') AS value"
                        " FROM param"
                        " WHERE trial_id = ?1 ORDER BY ord",
