@@ -610,7 +610,7 @@ static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
     const char *known[N_TOP_KEYS + 1];
     const yaml_node_t *cmd_node = NULL, *method_node = NULL, *et_node = NULL;
     const yaml_node_t *metric_node = NULL, *constraints_node = NULL;
-    int rc, has_params = 0;
+    int rc, has_params = 0, goal_given = 0;
 
     if (root == NULL ||
         (root->type == YAML_SCALAR_NODE && es_spec_plain(root) && *es_spec_text(root) == '\0'))
@@ -654,6 +654,9 @@ static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
         }
         if (top_keys[i].fn == top_parameters)
             has_params = 1;
+        /* Given, even where its value is wrong: that error says enough. */
+        if (strcmp(key, "metric") == 0 || strcmp(key, "objectives") == 0)
+            goal_given = 1;
         if ((rc = top_keys[i].fn(c, k, v)) < 0) {
             if (top_keys[i].fn == top_parameters || top_keys[i].fn == top_command)
                 c->param_failed = 1; /* the space or the template is incomplete */
@@ -679,7 +682,7 @@ static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
     if (!has_params)
         rc = es_spec_fail(c, root, NULL, "missing required key 'parameters'");
     else if (c->spec->method == ES_METHOD_BAYES && c->spec->metric_name == NULL &&
-             c->spec->n_objectives == 0)
+             c->spec->n_objectives == 0 && !goal_given)
         rc = es_spec_fail(c, method_node ? method_node : root, "method",
                           "bayes needs a metric to optimize: add 'metric: {name: ..., goal: "
                           "minimize or maximize}'");
@@ -687,7 +690,7 @@ static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
         rc = 0;
     if ((rc = es_spec_keep_going(c, rc)) < 0)
         return rc;
-    if (et_node != NULL && c->spec->metric_name == NULL &&
+    if (et_node != NULL && c->spec->metric_name == NULL && !goal_given &&
         (rc = es_spec_keep_going(
              c, es_spec_fail(c, et_node, "early_terminate",
                              "needs a metric to compare trials by: add 'metric: {name: ..., "

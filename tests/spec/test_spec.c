@@ -380,6 +380,21 @@ ES_TEST(parse_file_all_lists_every_error)
 /* Inside the energy and budget blocks each key is checked on its own too,
  * every duplicate key is listed, a budget past any sweep's is a slip of
  * units, and the list is in the file's order. */
+/* Parse tmpdir/name with every error listed (it must fail); *n receives
+ * their count. */
+static char **all_errors(const char *name, size_t *n, es_err *err)
+{
+    char path[4096];
+    es_spec *spec = NULL;
+    char **errors = NULL;
+    snprintf(path, sizeof path, "%s/%s", es_test_tmpdir(), name);
+    ES_CHECK_INT(es_spec_parse_file_all(path, &spec, &errors, err), ES_ESPEC);
+    ES_CHECK(spec == NULL && errors != NULL);
+    for (*n = 0; errors[*n] != NULL;)
+        ++*n;
+    return errors;
+}
+
 ES_TEST(parse_file_all_lists_every_error_inside_blocks)
 {
     es_test_write_file("blocks.yaml",
@@ -391,15 +406,9 @@ ES_TEST(parse_file_all_lists_every_error_inside_blocks)
                        "parameters:\n"
                        "  lr: {min: 0.1, max: 1}\n"
                        "  lr: {min: 0.2, max: 1}\n");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/blocks.yaml", es_test_tmpdir());
-    es_spec *spec;
-    char **errors;
     es_err err;
-    ES_CHECK_INT(es_spec_parse_file_all(path, &spec, &errors, &err), ES_ESPEC);
-    size_t n = 0;
-    while (errors[n] != NULL)
-        n++;
+    size_t n;
+    char **errors = all_errors("blocks.yaml", &n, &err);
     ES_CHECK_INT(n, 9);
     ES_CHECK_CONTAINS(errors[0], ":3:15: energy.pue: expected a number >= 1");
     ES_CHECK_CONTAINS(errors[1], ":3:38: energy.carbon_intensity:");
@@ -413,6 +422,35 @@ ES_TEST(parse_file_all_lists_every_error_inside_blocks)
     ES_CHECK_CONTAINS(errors[8], ":8:3: parameters: duplicate key 'lr' (first given at line 7)");
     ES_CHECK_STR(err.msg, errors[0]);
     es_strv_free(errors);
+}
+
+/* A metric or objectives key given with a wrong value is that one error:
+ * bayes and early_terminate do not add "needs a metric" to it (they used
+ * to, which sent users to add a metric they had). */
+ES_TEST(a_wrong_goal_is_one_error_not_also_a_missing_metric)
+{
+    static const char *const bodies[] = {
+        "method: bayes\nobjectives:\n  - {name: a, goal: maximize}\n"
+        "early_terminate: {type: hyperband, min_iter: 1}\n",
+        "method: bayes\nobjectives:\n  - {name: a, goal: maximize}\n"
+        "  - {name: a, goal: minimize}\n",
+        "method: bayes\nobjectives: [{name: a, goal: minimize}, {name: b, goal: minimize}, "
+        "{name: c, goal: minimize}, {name: d, goal: minimize}]\n",
+        "method: bayes\nmetric: {name: loss, goal: lowest}\n"
+        "early_terminate: {type: hyperband, min_iter: 1}\n",
+    };
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "program: t.py\nparameters:\n  lr: {min: 0.1, max: 1}\n%s",
+                 bodies[i]);
+        es_test_write_file("goal.yaml", text);
+        es_err err;
+        size_t n;
+        char **errors = all_errors("goal.yaml", &n, &err);
+        ES_CHECK_INT(n, 1);
+        ES_CHECK(strstr(errors[0], "needs a metric") == NULL);
+        es_strv_free(errors);
+    }
 }
 
 /* W&B's log_uniform takes natural-log exponents: bounds that look like
