@@ -17,6 +17,7 @@
 #include "account.h"
 #include "cli.h"
 #include "loop.h"
+#include "report.h"
 #include "store.h"
 
 /* What `run` takes: the options it shares with `resume`, and its own. */
@@ -137,8 +138,28 @@ static void print_forecast(const es_spec *spec, const es_run_summary *s, const e
     printf("\n");
 }
 
-static void print_summary(const es_spec *spec, const es_run_summary *s, const char *db,
-                          const es_cli_forecast *fc)
+/* With several objectives or constraints, the front and the constraints
+ * as the report says them, from what the store holds. */
+static void print_front(es_store *st, const es_spec *spec, const es_run_summary *s)
+{
+    char id[32];
+    es_store_data *d = NULL;
+    es_err err;
+    if (spec->n_objectives < 2 && spec->n_constraints == 0)
+        return;
+    snprintf(id, sizeof id, "%lld", (long long)s->sweep_id);
+    if (es_store_load(st, NULL, id, &d, &err) != 0) {
+        printf("  (the Pareto front is in the report: %s)\n", err.msg);
+        return;
+    }
+    fflush(stdout);
+    if (es_report_write_summary(d, "  ", stdout) == -ENOMEM)
+        printf("  (the Pareto front is in the report: out of memory)\n");
+    es_store_data_free(d);
+}
+
+static void print_summary(es_store *st, const es_spec *spec, const es_run_summary *s,
+                          const char *db, const es_cli_forecast *fc)
 {
     char el[32];
     long t = (long)(s->elapsed_s + 0.5);
@@ -158,8 +179,10 @@ static void print_summary(const es_spec *spec, const es_run_summary *s, const ch
         printf("; %d lost when the sweep stopped, run again", s->lost);
     printf("\n");
     if (s->best_number >= 0)
-        printf("  best: trial %lld, %s=%.6g\n", (long long)s->best_number, spec->metric_name,
-               s->best_objective);
+        printf("  best%s%s: trial %lld, %s=%.6g\n", spec->n_objectives >= 2 ? " by " : "",
+               spec->n_objectives >= 2 ? spec->metric_name : "", (long long)s->best_number,
+               spec->metric_name, s->best_objective);
+    print_front(st, spec, s);
     printf("  energy: %.6f kWh, %.4f g CO2e, $%.6f, in %s\n", s->kwh, s->co2e_kg * 1000, s->usd,
            el);
     if (s->reusable > 0)
@@ -400,11 +423,11 @@ int es_cli_run_sweep(const char *cmd, es_store *st, const es_spec *spec, const e
     if (rc != 0) {
         fprintf(stderr, "ecosweep %s: %s\n", cmd, err.msg);
         if (sum.sweep_id > 0)
-            print_summary(spec, &sum, ro->db_path, fc);
+            print_summary(st, spec, &sum, ro->db_path, fc);
         return rc == ES_ESPEC || rc == ES_ENOTSUP || rc == ES_EUSAGE ? ES_EXIT_USAGE
                                                                      : ES_EXIT_ERROR;
     }
-    print_summary(spec, &sum, ro->db_path, fc);
+    print_summary(st, spec, &sum, ro->db_path, fc);
     if (sum.stop_signal != 0)
         return 128 + sum.stop_signal;
     if (strcmp(sum.status, "failed") == 0)

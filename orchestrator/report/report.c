@@ -269,3 +269,30 @@ int es_report_write(const es_store_data *d, es_report_format fmt, FILE *out)
     es_report_opts opts = {.format = fmt, .override = NULL, .partial = 0};
     return es_report_write_opts(d, &opts, out);
 }
+
+int es_report_write_summary(const es_store_data *d, const char *indent, FILE *out)
+{
+    es_report_opts opts = {.format = ES_REPORT_TEXT, .override = NULL, .partial = 1};
+    es_rep_view *v;
+    int rc = es_rep_view_build(d, &opts, &v);
+    if (rc != 0)
+        return rc;
+    for (size_t i = 0; i < v->n_projects; i++)
+        for (size_t j = 0; j < v->projects[i].p->n_sweeps; j++) {
+            const es_rep_sweep_view *sv = &v->projects[i].sweeps[j];
+            if (sv->front.m > 0) {
+                fputs(indent, out);
+                es_rep_write_front_summary(out, sv);
+                fputc('\n', out);
+            }
+            if (sv->sw->n_constraints > 0) {
+                fputs(indent, out);
+                es_rep_write_constraints(out, sv);
+                fputc('\n', out);
+            }
+        }
+    es_rep_view_free(v);
+    if (fflush(out) != 0 || ferror(out))
+        return -errno;
+    return 0;
+}

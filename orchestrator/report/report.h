@@ -94,6 +94,13 @@ int es_report_write_opts(const es_store_data *d, const es_report_opts *opts, FIL
 /* The same with each sweep's own factors. */
 int es_report_write(const es_store_data *d, es_report_format fmt, FILE *out);
 
+/* What a run's summary adds about each sweep of d, a line each after
+ * indent: with several objectives the Pareto front (its size among the
+ * completed trials, what no trial reported, the hypervolume), with
+ * constraints how many trials break them.  Nothing for a sweep with one
+ * objective and no constraints.  0, -ENOMEM, or -errno (write error). */
+int es_report_write_summary(const es_store_data *d, const char *indent, FILE *out);
+
 /* ---- Strubell et al.'s tiers ---------------------------------------------- */
 
 typedef struct es_tier {

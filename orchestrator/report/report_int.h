@@ -228,13 +228,16 @@ typedef struct es_rep_front {
     size_t n_missing;        /* completed trials without a value for some objective */
     const char **unreported; /* the metrics of constraints no completed trial reports */
     size_t n_unreported;
+    const char *unreported_objectives[3]; /* the metric objectives no completed trial reports */
+    size_t n_unreported_objectives;
     int hv_underflow; /* 0 although the front beats the reference: below the smallest double */
     int ref_flat;     /* some objective took one value: its margin is 10% of the value */
     int hv_overflow;  /* the hypervolume is not a finite double (hypervolume NAN) */
     int *rank;        /* n_trials: Pareto rank among the feasible (1: the front); 0 none */
     size_t *front;    /* the rank-1 trials (indices), best first by the first objective */
     size_t n_front;
-    size_t n_completed;  /* completed trials with every objective known */
+    size_t n_done;       /* completed trials */
+    size_t n_completed;  /* of those, with every objective known */
     size_t n_infeasible; /* of those, how many break a constraint (or lack its value) */
     double ref[3];       /* the reference point, in the objectives' own sign */
     int ref_given[3];    /* from the spec (`ref:`); else the worst feasible value and
@@ -265,6 +268,10 @@ void es_rep_near_best_of(const es_rep_sweep_view *sv, double tol, es_rep_near_be
 /* How a trial's configuration's energy was found: es_rep_trial_method, or
  * "reuse of an earlier trial" (priced from the original's joules). */
 const char *es_rep_config_method(const es_store_trial *t);
+/* Which trials may be the sweep's best (and the cheapest near it): with
+ * several objectives the feasible ones, with constraints alone those that
+ * keep them; NULL: every completed trial. */
+const unsigned char *es_rep_candidates(const es_rep_front *fr);
 /* How a trial's energy was found: "counter", "estimate", "mixed", "none". */
 const char *es_rep_trial_method(const es_store_trial *t);
 /* One sentence each, plain text, no newline: the front (objectives, size,

@@ -303,6 +303,11 @@ static void j_front(FILE *f, const es_rep_sweep_view *sv)
         j_fstr(f, "goal", es_goal_name(sw->objectives[j].goal));
         fputc('}', f);
     }
+    fputs("], \"unreported_objectives\": [", f);
+    for (size_t j = 0; j < fr->n_unreported_objectives; j++) {
+        fputs(j ? ", " : "", f);
+        j_str(f, fr->unreported_objectives[j]);
+    }
     fputs("], \"pareto\": [", f);
     for (size_t k = 0; k < fr->n_front; k++)
         fprintf(f, "%s%lld", k ? ", " : "", (long long)sv->trials[fr->front[k]].t->number);

@@ -81,6 +81,11 @@ double es_rep_objective_value(const es_rep_sweep_view *sv, const es_rep_trial_vi
     return NAN;
 }
 
+const unsigned char *es_rep_candidates(const es_rep_front *fr)
+{
+    return fr->feasible != NULL ? fr->feasible : fr->keeps;
+}
+
 const char *es_rep_config_method(const es_store_trial *t)
 {
     return t->reused_from > 0 ? "reuse of an earlier trial" : es_rep_trial_method(t);
@@ -186,9 +191,20 @@ int es_rep_front_of(const es_rep_sweep_view *sv, es_rep_front *fr)
             known = known && isfinite(v);
         }
         fr->feasible[i] = (unsigned char)(completed && known && fr->keeps[i]);
+        fr->n_done += completed;
         fr->n_completed += completed && known;
         fr->n_infeasible += completed && known && !fr->keeps[i];
         fr->n_missing += completed && !known;
+    }
+    /* A metric objective no completed trial reported: the front is empty
+     * for that reason, which the report names. */
+    for (size_t j = 0; j < m; j++) {
+        size_t i = 0;
+        while (i < n && !(es_rep_trial_is(sv->trials[i].t, ES_TRIAL_COMPLETED) &&
+                          isfinite(fr->y[i * m + j])))
+            i++;
+        if (i == n && sw->objectives[j].kind == ES_OBJ_METRIC && fr->n_done > 0)
+            fr->unreported_objectives[fr->n_unreported_objectives++] = sw->objectives[j].name;
     }
     if (es_pareto_ranks(ymin, n, m, fr->feasible, fr->rank) != 0) {
         free(ymin);
@@ -271,13 +287,14 @@ void es_rep_near_best_of(const es_rep_sweep_view *sv, double tol, es_rep_near_be
     out->ratio = NAN;
     if (sv->best == NULL || !isfinite(sv->best->t->objective))
         return;
+    const unsigned char *among = es_rep_candidates(&sv->front);
     int max = es_rep_maximize(sw);
     double best = sv->best->t->objective, slack = tol * fabs(best);
     for (size_t i = 0; i < sw->n_trials; i++) {
         const es_rep_trial_view *tv = &sv->trials[i];
         const es_store_trial *t = tv->t;
         if (!es_rep_trial_is(t, ES_TRIAL_COMPLETED) || !isfinite(t->objective) ||
-            !energy_known(t) || (sv->front.keeps != NULL && !sv->front.keeps[i]))
+            !energy_known(t) || (among != NULL && !among[i]))
             continue;
         if (max ? t->objective < best - slack : t->objective > best + slack)
             continue;
@@ -294,12 +311,23 @@ const char *es_rep_trial_method(const es_store_trial *t)
                                    1u << t->gpu.method);
 }
 
-/* "; no completed trial reports ghost, mem" when some constraint is on a
- * name nobody reported. */
+/* "; no completed trial reports ghost, mem" when some objective or
+ * constraint is on a name nobody reported (each name once). */
 static void write_unreported(FILE *f, const es_rep_front *fr)
 {
-    for (size_t k = 0; k < fr->n_unreported; k++)
-        fprintf(f, "%s%s", k == 0 ? "; no completed trial reports " : ", ", fr->unreported[k]);
+    size_t said = 0;
+    for (size_t j = 0; j < fr->n_unreported_objectives; j++)
+        fprintf(f, "%s%s", said++ == 0 ? "; no completed trial reports " : ", ",
+                fr->unreported_objectives[j]);
+    for (size_t k = 0; k < fr->n_unreported; k++) {
+        size_t j = 0;
+        while (j < fr->n_unreported_objectives &&
+               strcmp(fr->unreported_objectives[j], fr->unreported[k]) != 0)
+            j++;
+        if (j == fr->n_unreported_objectives)
+            fprintf(f, "%s%s", said++ == 0 ? "; no completed trial reports " : ", ",
+                    fr->unreported[k]);
+    }
 }
 
 void es_rep_write_constraints(FILE *f, const es_rep_sweep_view *sv)
@@ -334,13 +362,13 @@ void es_rep_write_front_summary(FILE *f, const es_rep_sweep_view *sv)
                 : j + 1 == fr->m ? " and "
                                  : ", ",
                 sw->objectives[j].name, es_goal_name(sw->objectives[j].goal));
-    fprintf(f, ": %zu trial%s of %zu completed with every objective known", fr->n_front,
-            fr->n_front == 1 ? "" : "s", fr->n_completed);
+    fprintf(f, ": %zu trial%s of %zu completed", fr->n_front, fr->n_front == 1 ? "" : "s",
+            fr->n_done);
     if (sw->n_constraints > 0)
         fprintf(f, " (%zu break%s a constraint)", fr->n_infeasible,
                 fr->n_infeasible == 1 ? "s" : "");
     if (fr->n_missing > 0)
-        fprintf(f, "; %zu more completed without a number for every objective (not ranked)",
+        fprintf(f, "; %zu of them without a number for every objective (not ranked)",
                 fr->n_missing);
     write_unreported(f, fr);
     if (fr->hv_overflow) {

@@ -251,10 +251,11 @@ static int sweep_build(es_rep_sweep_view *sv, const es_store_sweep *sw)
     es_rep_slurm_of(sw, &sv->slurm);
     if (es_rep_sweep_analyze(sv, &sv->stats) != 0 || es_rep_front_of(sv, &sv->front) != 0)
         return -ENOMEM;
-    if (sw->n_constraints > 0) {
-        /* With constraints, the best trial is the best that keeps them:
-         * the one to recommend. */
-        const es_store_trial *kept = es_rep_best_trial(sw, sv->front.keeps);
+    if (es_rep_candidates(&sv->front) != NULL) {
+        /* With several objectives or constraints, the best trial is the
+         * best of those with every objective known that keep every
+         * constraint: the one to recommend. */
+        const es_store_trial *kept = es_rep_best_trial(sw, es_rep_candidates(&sv->front));
         sv->best = kept != NULL ? &sv->trials[kept - sw->trials] : NULL;
     }
     es_rep_near_best_of(sv, 0.01, &sv->near[0]);

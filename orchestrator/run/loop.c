@@ -318,6 +318,7 @@ static void trial_ended(trial *t)
     es_trial_end e = {.objective = t->end_objective, .ended = t->end_at};
     es_cost cost;
     es_err err;
+    int counts = 0;
 
     if (sp->launcher.type == ES_LAUNCHER_SLURM)
         es_loop_record_slurm_job(t, status);
@@ -340,7 +341,8 @@ static void trial_ended(trial *t)
                               have_r ? joules : NAN, &err) != 0)
             es_loop_fatal(sw, &err);
         else if (completed)
-            (void)es_loop_observe_late(t, have_r ? joules : NAN, have_r ? rp->wall_s : NAN);
+            (void)es_loop_observe_late(t, have_r ? joules : NAN, have_r ? rp->wall_s : NAN,
+                                       &counts);
     }
     if (sw->pruner != NULL &&
         es_pruner_trial_done(sw->pruner, (uint64_t)t->id, completed) == -ENOMEM) {
@@ -372,8 +374,7 @@ static void trial_ended(trial *t)
         es_loop_stop_launching(sw, "failed", "max_failed reached: %d trials failed",
                                s->failed + s->timed_out);
     es_loop_count_initial(sw, t->number, status, reason);
-    es_loop_after_result(sw, t->number, obj,
-                         es_loop_keeps_constraints(t, &cost, have_r ? rp->wall_s : NAN));
+    es_loop_after_result(sw, t->number, obj, counts);
 
     trial_release(t);
     fill(sw);

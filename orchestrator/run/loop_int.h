@@ -236,20 +236,20 @@ int es_loop_trial_reuse(sweep *sw, trial *t, const struct es_store_reuse *ru, co
 void es_loop_count_status(es_run_summary *s, es_trial_status status);
 
 /* A trial's result is known (run or reused): keep the best, and end the
- * sweep at the metric's target. */
-void es_loop_after_result(sweep *sw, int64_t number, double obj, int keeps);
-/* Whether t keeps every constraint of the spec, on its latest values and
- * the cost it was priced at (a missing value breaks one); 1 without
- * constraints. */
-int es_loop_keeps_constraints(const trial *t, const es_cost *cost, double wall_s);
+ * sweep at the metric's target; one that cannot count (counts 0, as
+ * es_loop_observe_values says) is neither. */
+void es_loop_after_result(sweep *sw, int64_t number, double obj, int counts);
 /* The latest value a trial reported under name, NAN when none. */
 typedef double (*es_loop_metric_fn)(const void *ud, const char *name);
 /* What the search learns of a completed trial beside its metric, with
  * several objectives or constraints: each one's value (metrics through
  * metric(ud, name), built-ins priced from joules and wall_s with the
- * spec's factors; NAN joules: not known).  0 or -ENOMEM. */
+ * spec's factors; NAN joules: not known).  *counts is set to whether the
+ * trial can be the sweep's best: every objective known and every
+ * constraint kept (a missing value breaks one); 1 with neither.  0 or
+ * -ENOMEM. */
 int es_loop_observe_values(sweep *sw, int64_t number, es_loop_metric_fn metric, const void *ud,
-                           double joules, double wall_s, es_err *err);
+                           double joules, double wall_s, int *counts /* OUT */, es_err *err);
 /* es_loop_metric_fn over an array of stored metrics (ud: es_loop_stored). */
 typedef struct es_loop_stored {
     const es_store_metric *m;
@@ -257,7 +257,7 @@ typedef struct es_loop_stored {
 } es_loop_stored;
 double es_loop_stored_metric(const void *ud, const char *name);
 /* es_loop_observe_values on t's latest values; an error is fatal. */
-int es_loop_observe_late(trial *t, double joules, double wall_s);
+int es_loop_observe_late(trial *t, double joules, double wall_s, int *counts /* OUT */);
 /* Free t's latest values. */
 void es_loop_late_free(trial *t);
 

@@ -241,43 +241,38 @@ double es_loop_stored_metric(const void *ud, const char *name)
     return NAN;
 }
 
-int es_loop_keeps_constraints(const trial *t, const es_cost *cost, double wall_s)
-{
-    const es_spec *sp = t->sw->spec;
-    for (size_t k = 0; k < sp->n_constraints; k++) {
-        const es_constraint *c = &sp->constraints[k];
-        double v = named_value(c->kind, c->name, late_metric, t, cost, wall_s);
-        if (!isfinite(v) || (c->has_min && v < c->min) || (c->has_max && v > c->max))
-            return 0;
-    }
-    return 1;
-}
-
 int es_loop_observe_values(sweep *sw, int64_t number, es_loop_metric_fn metric, const void *ud,
-                           double joules, double wall_s, es_err *err)
+                           double joules, double wall_s, int *counts, es_err *err)
 {
     const es_spec *sp = sw->spec;
     double v[3 + 64];
     es_cost cost;
     size_t no = sp->n_objectives, nc = sp->n_constraints;
+    *counts = 1;
     if (no + nc == 0 || no > 3 || nc > 64)
         return 0;
     es_account(&sp->energy, isfinite(joules) ? joules : 0, isfinite(wall_s) ? wall_s : 0, &cost);
     if (!isfinite(joules))
         cost.kwh = cost.co2e_kg = cost.usd = NAN; /* not known: the search is told so */
-    for (size_t j = 0; j < no; j++)
+    for (size_t j = 0; j < no; j++) {
         v[j] = named_value(sp->objectives[j].kind, sp->objectives[j].name, metric, ud, &cost,
                            wall_s > 0 ? wall_s : NAN);
-    for (size_t k = 0; k < nc; k++)
-        v[no + k] = named_value(sp->constraints[k].kind, sp->constraints[k].name, metric, ud, &cost,
-                                wall_s > 0 ? wall_s : NAN);
+        *counts = *counts && isfinite(v[j]);
+    }
+    for (size_t k = 0; k < nc; k++) {
+        const es_constraint *c = &sp->constraints[k];
+        double x = named_value(c->kind, c->name, metric, ud, &cost, wall_s > 0 ? wall_s : NAN);
+        v[no + k] = x;
+        *counts =
+            *counts && isfinite(x) && !(c->has_min && x < c->min) && !(c->has_max && x > c->max);
+    }
     return es_search_observe_values(sw->search, (uint64_t)number, v, err);
 }
 
-int es_loop_observe_late(trial *t, double joules, double wall_s)
+int es_loop_observe_late(trial *t, double joules, double wall_s, int *counts)
 {
     es_err err;
-    int rc = es_loop_observe_values(t->sw, t->number, late_metric, t, joules, wall_s, &err);
+    int rc = es_loop_observe_values(t->sw, t->number, late_metric, t, joules, wall_s, counts, &err);
     if (rc != 0)
         es_loop_fatal(t->sw, &err);
     return rc;

@@ -57,13 +57,13 @@ void es_loop_count_status(es_run_summary *s, es_trial_status status)
 }
 
 /* A trial's result is known (run or reused): keep the best, and end the
- * sweep when it reaches the metric's target; a trial that breaks a
- * constraint (keeps 0) is neither. */
-void es_loop_after_result(sweep *sw, int64_t number, double obj, int keeps)
+ * sweep when it reaches the metric's target; a trial that lacks an
+ * objective or breaks a constraint (counts 0) is neither. */
+void es_loop_after_result(sweep *sw, int64_t number, double obj, int counts)
 {
     const es_spec *sp = sw->spec;
     es_run_summary *s = sw->sum;
-    if (isnan(obj) || !keeps)
+    if (isnan(obj) || !counts)
         return;
     if (s->best_number < 0 || better(sp, obj, s->best_objective)) {
         s->best_number = number;
@@ -100,6 +100,7 @@ int es_loop_trial_reuse(sweep *sw, trial *t, const es_store_reuse *ru, const cha
                       .objective = ru->objective,
                       .ended = es_loop_now(),
                       .result = NULL};
+    int counts = 1;
     int rc = es_store_trial_reused(sw->st, &tn, ru->trial_id, &e, &t->id, &err);
     if (rc == ES_EBUSY) {
         (void)es_loop_db_rc(sw, rc, &err);
@@ -121,7 +122,7 @@ int es_loop_trial_reuse(sweep *sw, trial *t, const es_store_reuse *ru, const cha
         }
         ms.m = rows;
         rc = es_loop_observe_values(sw, t->number, es_loop_stored_metric, &ms, ru->joules,
-                                    ru->wall_s, &err);
+                                    ru->wall_s, &counts, &err);
         es_store_metrics_free(rows, ms.n);
         if (rc != 0) {
             es_loop_fatal(sw, &err);
@@ -138,8 +139,7 @@ int es_loop_trial_reuse(sweep *sw, trial *t, const es_store_reuse *ru, const cha
     else
         es_loop_say(sw, "trial %lld reused trial %lld of sweep %s: 0 kWh (saved %.3g J)",
                     (long long)t->number, (long long)ru->number, ru->sweep_name, ru->joules);
-    /* A reuse's constrained values are the original's, which the report
-     * checks; here it is counted only where the spec has no constraints. */
-    es_loop_after_result(sw, t->number, ru->objective, sw->spec->n_constraints == 0);
+    /* Its values are the original's, priced with this sweep's factors. */
+    es_loop_after_result(sw, t->number, ru->objective, counts);
     return 0;
 }

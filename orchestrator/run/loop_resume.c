@@ -123,7 +123,7 @@ static int complete_values(const es_spec *sp, const es_value *v)
  * others found, and queue the numbers that must run again. */
 /* What the search learns of a completed trial of the earlier run beside
  * its metric (several objectives or constraints). */
-static int observe_stored_values(sweep *sw, const es_store_past_trial *p, es_err *err)
+static int observe_stored_values(sweep *sw, const es_store_past_trial *p, int *counts, es_err *err)
 {
     es_loop_stored ms = {NULL, 0};
     es_store_metric *rows = NULL;
@@ -132,7 +132,7 @@ static int observe_stored_values(sweep *sw, const es_store_past_trial *p, es_err
         return rc;
     ms.m = rows;
     rc = es_loop_observe_values(sw, p->number, es_loop_stored_metric, &ms, p->config_j,
-                                p->config_wall_s, err);
+                                p->config_wall_s, counts, err);
     es_store_metrics_free(rows, ms.n);
     return rc;
 }
@@ -200,10 +200,11 @@ int es_loop_resume(sweep *sw, es_err *err)
                                    : pruned  ? ES_OBS_PRUNED
                                              : ES_OBS_FAILED,
                                    completed || pruned ? p->objective : NAN, p->joules, err);
+        int counts = 1;
         if (rc == 0 && completed && sp->n_objectives + sp->n_constraints > 0)
-            rc = observe_stored_values(sw, p, err);
+            rc = observe_stored_values(sw, p, &counts, err);
         if (completed)
-            es_loop_after_result(sw, p->number, p->objective, sw->spec->n_constraints == 0);
+            es_loop_after_result(sw, p->number, p->objective, counts);
     }
     for (uint64_t k = 0; k < next; k++) {
         if (!done[k])

@@ -466,6 +466,59 @@ ES_TEST(a_trial_that_breaks_a_constraint_does_not_reach_the_target)
     es_store_data_free(d);
 }
 
+/* An objective no trial reports leaves no feasible trial: neither the
+ * run's summary nor the report names a best trial or the cheapest near
+ * it, and both say which objective is missing, out of how many completed
+ * trials (the report used to say "0 trials of 0 completed" and still
+ * recommend the best loss). */
+ES_TEST(an_objective_no_trial_reports_leaves_no_best)
+{
+    const char *spec = write_spec("ghost.yaml", "name: ghost\nmethod: random\nrun_cap: 4\n"
+                                                "objectives:\n"
+                                                "  - {name: loss, goal: minimize}\n"
+                                                "  - {name: nothere, goal: maximize}\n"
+                                                "parameters:\n  x: {min: 0.0, max: 1.0}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    const char *out = slurp(path_in_tmp("stdout"));
+    ES_CHECK(strstr(out, "best") == NULL || strstr(out, "best by") == NULL);
+    ES_CHECK_CONTAINS(out, "0 trials of 4 completed");
+    ES_CHECK_CONTAINS(out, "no completed trial reports nothere");
+    ES_CHECK_INT(run((const char *[]){"report", "--sweep", "ghost", NULL}), 0);
+    out = slurp(path_in_tmp("stdout"));
+    ES_CHECK(strstr(out, "best: trial") == NULL);
+    ES_CHECK(strstr(out, "cheapest within") == NULL);
+    ES_CHECK_CONTAINS(out, "0 trials of 4 completed");
+    ES_CHECK_CONTAINS(out, "no completed trial reports nothere");
+    ES_CHECK_INT(run((const char *[]){"report", "--sweep", "ghost", "--format", "json", NULL}), 0);
+    out = slurp(path_in_tmp("stdout"));
+    ES_CHECK_CONTAINS(out, "\"unreported_objectives\": [\"nothere\"]");
+    ES_CHECK_CONTAINS(out, "\"best\": null");
+    /* Run again, resumed with more trials: the trials it takes up from
+     * the store are no best either. */
+    ES_CHECK_INT(run((const char *[]){"resume", "ghost", "--more", "1", NULL}), 0);
+    out = slurp(path_in_tmp("stdout"));
+    ES_CHECK(strstr(out, "best by") == NULL);
+    ES_CHECK_CONTAINS(out, "0 trials of 5 completed");
+}
+
+/* With several objectives the run's summary says the front: its size and
+ * hypervolume, as the report does, beside the best by the metric. */
+ES_TEST(the_run_summary_says_the_front)
+{
+    const char *spec = write_spec("pair.yaml", "name: pair\nmethod: random\nrun_cap: 5\nseed: 2\n"
+                                               "objectives:\n"
+                                               "  - {name: loss, goal: minimize}\n"
+                                               "  - {name: b, goal: minimize}\n"
+                                               "parameters:\n  x: {min: 0.0, max: 1.0}\n"
+                                               "  y: {value: 0}\n  mode: {value: pair}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    const char *out = slurp(path_in_tmp("stdout"));
+    ES_CHECK_CONTAINS(out, "best by loss: trial");
+    ES_CHECK_CONTAINS(out, "Pareto front of loss (minimize) and b (minimize): 5 trials of 5 "
+                           "completed");
+    ES_CHECK_CONTAINS(out, "; hypervolume ");
+}
+
 /* What a walk of a log directory found. */
 static long walk_files, walk_empty, walk_bytes, walk_dirs;
 
