@@ -328,7 +328,9 @@ typedef enum es_objective_kind {
     ES_OBJ_KWH,        /* energy.kwh: the trial's energy, PUE included */
     ES_OBJ_CO2E_KG,    /* energy.co2e_kg */
     ES_OBJ_USD,        /* energy.usd: electricity and cloud */
-    ES_OBJ_WALL_S      /* wall_s: the trial's wall-clock seconds */
+    ES_OBJ_WALL_S,     /* wall_s: the trial's wall-clock seconds */
+    ES_OBJ_PHASE       /* phase.NAME.FIELD: a phase's energy, time or energy per item
+                        * (phase.h: es_phase_builtin splits the name) */
 } es_objective_kind;
 
 typedef struct es_objective {
@@ -347,8 +349,9 @@ typedef struct es_constraint {
 } es_constraint;
 
 /* The kind of an objective name: a built-in (energy.kwh, energy.co2e_kg,
- * energy.usd, wall_s), ES_OBJ_METRIC for any other name, or -1 for a
- * name in a built-in's namespace that is none ("energy.kw", "phase.x"). */
+ * energy.usd, wall_s, phase.NAME.FIELD), ES_OBJ_METRIC for any other name,
+ * or -1 for a name in a built-in's namespace that is none ("energy.kw",
+ * "phase.x"). */
 int es_objective_kind_of(const char *name);
 
 typedef struct es_spec {

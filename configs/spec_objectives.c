@@ -28,6 +28,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "phase.h"
 #include "spec_int.h"
 #include "spec_yaml.h"
 
@@ -41,6 +42,10 @@ int es_objective_kind_of(const char *name)
     for (size_t i = 0; builtins[i] != NULL; i++)
         if (strcmp(name, builtins[i]) == 0)
             return (int)builtin_kinds[i];
+    char phase[ES_PHASE_NAME_MAX + 1];
+    es_phase_field field;
+    if (es_phase_builtin(name, phase, &field, NULL) == 0)
+        return ES_OBJ_PHASE;
     /* Their namespaces, in any case, and a built-in in another case: a slip. */
     if (strncasecmp(name, "energy.", 7) == 0 || strncasecmp(name, "phase.", 6) == 0 ||
         strncasecmp(name, "wall_s.", 7) == 0 || strcasecmp(name, "wall_s") == 0)
@@ -99,11 +104,16 @@ static int get_name(es_spec_ctx *c, const yaml_node_t *node, const char *path, c
         *kind = (es_objective_kind)k;
         return 0;
     }
-    if (strncmp(*name, "phase.", 6) == 0)
+    if (strncmp(*name, "phase.", 6) == 0) {
+        char phase[ES_PHASE_NAME_MAX + 1];
+        es_phase_field field;
+        const char *bad = "";
+        (void)es_phase_builtin(*name, phase, &field, &bad);
         return es_spec_fail(c, node, path,
-                            "'%s': energy by phase is not measured yet; ecosweep measures "
-                            "energy.kwh, energy.co2e_kg, energy.usd and wall_s",
-                            *name);
+                            "'%s': %s (phase.NAME.FIELD, NAME as the trial prints "
+                            "'ecosweep-phase NAME')",
+                            *name, bad);
+    }
     const char *sug = es_spec_suggest(*name, builtins);
     if (sug != NULL)
         return es_spec_fail(c, node, path, "unknown built-in '%s' (did you mean '%s'?)", *name,

@@ -46,6 +46,10 @@ static const char usage[] =
     "                            stderr, shared with the trial's, each after an\n"
     "                            ASCII record separator (0x1e): for launchers that\n"
     "                            carry only stdout and stderr, such as srun\n"
+    "  --no-phases               let the trial write to stdout itself: no energy by\n"
+    "                            phase (by default its stdout passes through the\n"
+    "                            worker, which reads the meters at each line\n"
+    "                            'ecosweep-phase NAME' or {\"_phase\": \"NAME\"})\n"
     "  --report-ms MS            with --result-fd: write an 'ecosweep-sample ...'\n"
     "                            line with the energy so far every MS (default\n"
     "                            1000; 0: none)\n"
@@ -192,6 +196,10 @@ static int parse_args(int argc, char **argv, es_worker_opts *o, int *cmd)
         }
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
             return 1;
+        if (strcmp(a, "--no-phases") == 0) {
+            o->phases = 0;
+            continue;
+        }
         if (strcmp(a, "--inline-records") == 0) {
             /* The lines go to a copy of stderr that the trial does not
              * inherit (it writes to stderr itself), each marked. */
@@ -259,7 +267,7 @@ int main(int argc, char **argv)
         r.worker_peak_rss_kb = self.ru_maxrss;
     }
 
-    char line[2048];
+    char line[8192];
     int len = es_result_format(&r, line, sizeof line);
     if (len < 0 || (size_t)len >= sizeof line)
         len = (int)strlen(line);

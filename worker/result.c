@@ -125,10 +125,10 @@ static void out_printf(linebuf *o, const char *fmt, ...)
 
 /* The shortest of %.15g, %.16g and %.17g that reads back as exactly v
  * (%.17g always does), so 0.1 is written "0.1", not "0.10000000000000001". */
-static void out_double(linebuf *o, const char *key, double v)
+static void out_double_bare(linebuf *o, const char *before, double v)
 {
     if (isnan(v)) {
-        out_printf(o, " %s=nan", key);
+        out_printf(o, "%snan", before);
         return;
     }
     char num[40];
@@ -137,7 +137,14 @@ static void out_double(linebuf *o, const char *key, double v)
         if (strtod(num, NULL) == v)
             break;
     }
-    out_printf(o, " %s=%s", key, num);
+    out_printf(o, "%s%s", before, num);
+}
+
+static void out_double(linebuf *o, const char *key, double v)
+{
+    char before[64];
+    snprintf(before, sizeof before, " %s=", key);
+    out_double_bare(o, before, v);
 }
 
 /* Text values: every byte that could split the token becomes '_'. */
@@ -191,6 +198,18 @@ int es_result_format(const es_result *r, char *buf, size_t cap)
     out_double(&o, "worker_cpu_s", r->worker_cpu_s);
     out_printf(&o, " worker_peak_rss_kb=%ld", r->worker_peak_rss_kb);
     out_printf(&o, " containment=%s", es_containment_name(r->containment));
+    for (size_t i = 0; i < r->n_phases && i < ES_PHASES_MAX; i++) {
+        const es_result_phase *p = &r->phases[i];
+        if (!es_phase_name_ok(p->name, strlen(p->name)))
+            continue;
+        char key[ES_PHASE_NAME_MAX + 8];
+        snprintf(key, sizeof key, "phase.%s", p->name);
+        out_double(&o, key, p->wall_s);
+        const double j[3] = {p->cpu_j, p->dram_j, p->gpu_j};
+        for (int k = 0; k < 3; k++)
+            out_double_bare(&o, ",", j[k]);
+        out_printf(&o, ",%d", p->entries);
+    }
     out_printf(&o, "\n");
     return o.len > INT_MAX ? INT_MAX : (int)o.len;
 }
@@ -278,6 +297,36 @@ static int parse_version(const char *v)
     long ver;
     if (parse_long(v, 0, INT_MAX, &ver) != 0 || ver != ES_RESULT_VERSION)
         return ES_EPROTO;
+    return 0;
+}
+
+/* "phase.NAME=WALL_S,CPU_J,DRAM_J,GPU_J,ENTRIES": one more phase. */
+static int parse_phase(es_result *r, const char *name, const char *v)
+{
+    if (!es_phase_name_ok(name, strlen(name)))
+        return ES_EPROTO;
+    if (r->n_phases == ES_PHASES_MAX)
+        return 0; /* a later worker may keep more: the first ones count */
+    es_result_phase *p = &r->phases[r->n_phases];
+    double x[4];
+    char *end;
+    for (int k = 0; k < 4; k++) {
+        x[k] = strtod(v, &end);
+        if (end == v || *end != ',')
+            return ES_EPROTO;
+        v = end + 1;
+    }
+    long entries;
+    if (parse_long(v, 0, INT_MAX, &entries) != 0)
+        return ES_EPROTO;
+    memset(p, 0, sizeof *p);
+    snprintf(p->name, sizeof p->name, "%s", name);
+    p->wall_s = x[0];
+    p->cpu_j = x[1];
+    p->dram_j = x[2];
+    p->gpu_j = x[3];
+    p->entries = (int)entries;
+    r->n_phases++;
     return 0;
 }
 
@@ -377,6 +426,8 @@ static int result_token(void *ctx, const char *key, const char *v)
         /* A kind a later worker adds reads as unknown (result.h). */
         int kind = es_containment_parse(v);
         r->containment = kind < 0 ? ES_CONTAIN_UNKNOWN : (es_containment)kind;
+    } else if (strncmp(key, "phase.", 6) == 0) {
+        rc = parse_phase(r, key + 6, v);
     } else {
         es_energy_part *const parts[3] = {&r->cpu, &r->dram, &r->gpu};
         parse_part_key(parts, key, v, &rc);
@@ -410,6 +461,12 @@ int es_result_parse(const char *line, size_t len, es_result *out)
     if (rc == 0) {
         es_energy_part *const parts[3] = {&c.r.cpu, &c.r.dram, &c.r.gpu};
         clear_unmeasured(parts);
+        for (size_t i = 0; i < c.r.n_phases; i++) {
+            es_result_phase *p = &c.r.phases[i];
+            p->cpu_j = c.r.cpu.method == ES_EM_NONE ? NAN : p->cpu_j;
+            p->dram_j = c.r.dram.method == ES_EM_NONE ? NAN : p->dram_j;
+            p->gpu_j = c.r.gpu.method == ES_EM_NONE ? NAN : p->gpu_j;
+        }
         *out = c.r;
     }
     return rc;

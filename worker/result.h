@@ -26,6 +26,8 @@
 
 #include <stddef.h>
 
+#include "phase.h"
+
 #define ES_RESULT_VERSION 1
 #define ES_RESULT_TAG "ecosweep-result"
 #define ES_STARTED_TAG "ecosweep-started"
@@ -71,6 +73,17 @@ const char *es_containment_name(es_containment c);
 /* Inverse of es_containment_name; -1 when unknown. */
 int es_containment_parse(const char *name);
 
+/* The energy of one phase of the trial (phase.h): every interval it ran,
+ * from its marker to the next marker or the trial's end, added up.  The
+ * parts' methods are the trial's own (one meter measures both); NAN where
+ * the trial's part is not known. */
+typedef struct es_result_phase {
+    char name[ES_PHASE_NAME_MAX + 1];
+    double wall_s; /* monotonic seconds in the phase */
+    double cpu_j, dram_j, gpu_j;
+    int entries; /* how many times the trial entered it */
+} es_result_phase;
+
 typedef struct es_result {
     es_exit_kind exit_kind;
     int exit_code;
@@ -87,6 +100,11 @@ typedef struct es_result {
     double worker_cpu_s;        /* the worker's own CPU time: the meter's overhead */
     long worker_peak_rss_kb;    /* the worker's own peak resident set */
     es_containment containment; /* "containment=" on the line */
+    /* "phase.NAME=WALL_S,CPU_J,DRAM_J,GPU_J,ENTRIES" on the line, one per
+     * phase, in the order the trial first entered them.  The energy before
+     * the first marker is in no phase: the parts less their sum. */
+    es_result_phase phases[ES_PHASES_MAX];
+    size_t n_phases;
 } es_result;
 
 /* Reset r to "nothing known" (energy parts NAN / ES_EM_NONE, containment

@@ -78,6 +78,8 @@
 #include "run.h"
 
 #include "cgroup.h"
+#include "phases.h"
+#include "relay.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -130,6 +132,13 @@ typedef struct sup {
     int contained;      /* the trial's first process moved into cg */
     long long cg_usec0; /* cg's usage_usec before the trial started */
     pidvec cgpids;      /* processes in cg at the last listing (teardown only) */
+    es_relay relay;     /* the trial's stdout, passed on (relaying set) */
+    int relaying;
+    es_phase_clock phases; /* its energy by phase, from the markers relay sees */
+    es_meter *meter;       /* for the readings at a marker; NULL without one */
+    double t0;             /* the trial's start (monotonic) */
+    double mark_t;         /* the time of the last reading at a marker, and it: */
+    double mark_j[3];
 } sup;
 
 void es_worker_opts_init(es_worker_opts *o)
@@ -139,6 +148,7 @@ void es_worker_opts_init(es_worker_opts *o)
     o->sample_ms = 1000;
     o->report_ms = 1000;
     o->result_fd = -1;
+    o->phases = 1;
     es_meter_config_init(&o->meter);
 }
 
@@ -575,6 +585,7 @@ typedef struct trial_exec {
     int result_fd;
     pid_t worker;
     int procs_fd;   /* the trial's cgroup.procs, to write "0" to; or -1 */
+    int stdout_fd;  /* the relay's pipe, to become its stdout; or -1 */
     int join_errno; /* 0 unless writing procs_fd failed */
     int exec_errno; /* 0 unless exec failed */
 } trial_exec;
@@ -609,6 +620,8 @@ static int exec_trial(void *arg)
     }
     if (te->result_fd >= 0)
         (void)close(te->result_fd);
+    if (te->stdout_fd >= 0 && dup2(te->stdout_fd, STDOUT_FILENO) < 0)
+        _exit(127);
     for (int sig = 1; sig < NSIG; sig++)
         (void)sigaction(sig, &dfl, NULL);
     sigemptyset(&none);
@@ -658,9 +671,16 @@ static int prepare_cgroup(sup *s)
 static pid_t start_trial(sup *s, char *const argv[], int *exec_errno)
 {
     const es_worker_opts *opts = s->opts;
-    trial_exec te = {argv, opts->result_fd, getpid(), -1, 0, 0};
+    trial_exec te = {argv, opts->result_fd, getpid(), -1, -1, 0, 0};
     if (opts->cgroup_dir != NULL)
         te.procs_fd = prepare_cgroup(s);
+    if (opts->phases) {
+        int rc = es_relay_open(&s->relay, STDOUT_FILENO, &te.stdout_fd);
+        s->relaying = rc == 0;
+        if (rc < 0)
+            fprintf(stderr, "ecosweep-worker: no pipe for the trial's stdout (%s): no phases\n",
+                    strerror(-rc));
+    }
     char *stack = malloc(TRIAL_STACK);
     pid_t pid = -1;
     int e = ENOMEM;
@@ -669,6 +689,8 @@ static pid_t start_trial(sup *s, char *const argv[], int *exec_errno)
         e = errno;
         free(stack);
     }
+    if (te.stdout_fd >= 0)
+        (void)close(te.stdout_fd); /* the trial's end alone */
     if (te.procs_fd >= 0) {
         es_cgroup_close_procs(&s->cg);
         s->contained = pid > 0 && te.join_errno == 0;
@@ -824,6 +846,38 @@ static void report_sample(const sup *s, es_meter *meter, const es_meter_usage *u
         (void)es_worker_write_record(s->opts, s->opts->result_fd, line, (size_t)len);
 }
 
+/* The trial printed a phase marker: read the energy so far (once for the
+ * markers of one read) and start the phase. */
+static void on_marker(void *ud, const char *name)
+{
+    sup *s = ud;
+    double now = mono_now();
+    if (!(now - s->mark_t < 1e-3)) {
+        es_meter_usage u = {.trial_pgid = s->main_pid,
+                            .wall_s = now - s->t0,
+                            .cpu_s = NAN,
+                            .peak_rss_kb = -1,
+                            .live_cpu_s = NAN};
+        es_sample smp;
+        es_sample_init(&smp);
+        if (s->meter != NULL) {
+            tree_usage(s, &u);
+            es_meter_sample(s->meter, &u);
+            (void)es_meter_peek(s->meter, &u, &smp);
+        }
+        s->mark_t = now;
+        s->mark_j[0] = smp.cpu.method == ES_EM_NONE ? NAN : smp.cpu.j;
+        s->mark_j[1] = smp.dram.method == ES_EM_NONE ? NAN : smp.dram.j;
+        s->mark_j[2] = smp.gpu.method == ES_EM_NONE ? NAN : smp.gpu.j;
+    }
+    if (es_phase_clock_enter(&s->phases, name, s->mark_t - s->t0, s->mark_j) != 0 &&
+        s->phases.dropped == 1)
+        fprintf(stderr,
+                "ecosweep-worker: phase '%s' is past the %d phase names a trial keeps: its "
+                "markers are ignored\n",
+                name, ES_PHASES_MAX);
+}
+
 static int supervise(sup *s, int sfd, es_meter *meter, double t0, es_err *err)
 {
     const double period = s->opts->sample_ms / 1000.0;
@@ -862,9 +916,19 @@ static int supervise(sup *s, int sfd, es_meter *meter, double t0, es_err *err)
         double until = next_sample < next_report ? next_sample : next_report;
         if (s->phase != RUNNING && s->deadline < until)
             until = s->deadline;
-        struct pollfd pfd = {sfd, POLLIN, 0};
-        if (poll(&pfd, 1, poll_timeout_ms(until, now)) > 0)
-            on_signals(s, sfd, mono_now());
+        struct pollfd pfd[3] = {{sfd, POLLIN, 0}, {-1, 0, 0}, {-1, 0, 0}};
+        if (s->relaying) {
+            pfd[1] = (struct pollfd){s->relay.in_fd, es_relay_in_events(&s->relay), 0};
+            pfd[2] = (struct pollfd){s->relay.out_fd, es_relay_out_events(&s->relay), 0};
+            pfd[1].fd = pfd[1].events ? pfd[1].fd : -1;
+            pfd[2].fd = pfd[2].events ? pfd[2].fd : -1;
+        }
+        if (poll(pfd, 3, poll_timeout_ms(until, now)) > 0) {
+            if (pfd[0].revents != 0)
+                on_signals(s, sfd, mono_now());
+            if (pfd[1].revents != 0 || pfd[2].revents != 0)
+                es_relay_pump(&s->relay, on_marker, s);
+        }
     }
 }
 
@@ -973,6 +1037,10 @@ int es_worker_run(const es_worker_opts *opts, char *const argv[], es_result *out
     double real0 = clock_s(CLOCK_REALTIME);
     double t0 = mono_now();
     int exec_errno = 0, status = 0;
+    s.meter = meter;
+    s.t0 = t0;
+    s.mark_t = -INFINITY;
+    es_phase_clock_init(&s.phases);
     pid_t pid = start_trial(&s, argv, &exec_errno);
     if (pid < 0) {
         exec_errno = (int)-pid;
@@ -991,6 +1059,8 @@ int es_worker_run(const es_worker_opts *opts, char *const argv[], es_result *out
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
             ;
     }
+    if (s.relaying)
+        es_relay_finish(&s.relay, opts->grace_s > 1 ? opts->grace_s : 1, on_marker, &s);
     close(sfd);
     free(s.kids.v);
     free(s.termed.v);
@@ -1012,5 +1082,9 @@ int es_worker_run(const es_worker_opts *opts, char *const argv[], es_result *out
         es_meter_stop(meter, &u, out);
         es_meter_destroy(meter);
     }
+    const double j_end[3] = {out->cpu.method == ES_EM_NONE ? NAN : out->cpu.j,
+                             out->dram.method == ES_EM_NONE ? NAN : out->dram.j,
+                             out->gpu.method == ES_EM_NONE ? NAN : out->gpu.j};
+    es_phase_clock_close(&s.phases, out->wall_s, j_end, out);
     return 0;
 }

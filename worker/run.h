@@ -46,6 +46,9 @@ typedef struct es_worker_opts {
     int report_ms;          /* period of the sample lines on result_fd; 0: none (1000).
                                Each costs one walk of the trial's processes in /proc. */
     int result_fd;          /* descriptor kept from the trial (closed there), or -1 */
+    int phases;             /* pass the trial's stdout on through the worker, reading the
+                               energy at each phase marker (phase.h); 0: the trial writes
+                               to the worker's stdout itself, no phases (1) */
     int mark_records;       /* start each line with ES_RECORD_MARK (result_fd then
                                shares its stream with the trial's stderr) */
     pid_t parent_pid;       /* the process whose death stops the trial; 0: getppid() at the call */

@@ -3,6 +3,7 @@
  * factor overrides a report applies before it prices anything.
  */
 #include "account.h"
+#include "phase.h"
 
 #include <errno.h>
 #include <math.h>
@@ -152,4 +153,43 @@ void es_factor_override_apply(const es_factor_override *o, es_energy_factors *f)
         f->carbon_g_per_kwh = r.g_co2e_per_kwh;
         f->carbon_source = ES_CARBON_REGION;
     }
+}
+
+double es_account_phase_joules(double cpu_j, double dram_j, double gpu_j)
+{
+    const double parts[3] = {cpu_j, dram_j, gpu_j};
+    double j = 0;
+    int known = 0;
+    for (int k = 0; k < 3; k++)
+        if (isfinite(parts[k])) {
+            j += parts[k];
+            known = 1;
+        }
+    return known ? j : NAN;
+}
+
+double es_account_phase(const es_energy_factors *f, int field, double wall_s, double cpu_j,
+                        double dram_j, double gpu_j, double items)
+{
+    double j = es_account_phase_joules(cpu_j, dram_j, gpu_j);
+    if (field == ES_PHASE_WALL_S)
+        return isfinite(wall_s) ? wall_s : NAN;
+    if (isnan(j))
+        return NAN;
+    es_cost c;
+    es_account(f, j, isfinite(wall_s) ? wall_s : 0, &c);
+    switch ((es_phase_field)field) {
+    case ES_PHASE_KWH:
+        return c.kwh;
+    case ES_PHASE_CO2E_KG:
+        return c.co2e_kg;
+    case ES_PHASE_USD:
+        return c.usd;
+    case ES_PHASE_KWH_PER_ITEM:
+        return items > 0 ? c.kwh / items : NAN;
+    case ES_PHASE_WALL_S:
+    case ES_PHASE_N_FIELDS:
+        break;
+    }
+    return NAN;
 }

@@ -35,6 +35,16 @@ double es_account_joules(const es_energy_part *cpu, const es_energy_part *dram,
 /* Cost of joules spent over wall_s seconds under factors f. */
 void es_account(const es_energy_factors *f, double joules, double wall_s, es_cost *out /* OUT */);
 
+/* The value of phase.NAME.FIELD (phase.h) for a phase that ran wall_s
+ * seconds on cpu_j + dram_j + gpu_j joules (NAN parts add nothing; all NAN:
+ * the energy is not known) and reported items (NAN: none), under factors
+ * f: kWh, kg CO2e, dollars (its electricity and its hours of cloud),
+ * seconds, or kWh per item (NAN without items > 0).  NAN when not known. */
+double es_account_phase(const es_energy_factors *f, int field, double wall_s, double cpu_j,
+                        double dram_j, double gpu_j, double items);
+/* A phase's joules: the known parts added; NAN when none is known. */
+double es_account_phase_joules(double cpu_j, double dram_j, double gpu_j);
+
 /* The sweep's energy budget in joules at the device (what meters report),
  * from whichever of b's kWh, CO2e and dollar caps is tightest under the
  * factors f: kWh / PUE; kg CO2e / carbon intensity / PUE; dollars /

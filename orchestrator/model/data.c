@@ -1,11 +1,29 @@
 /*
- * data.c -- freeing the tree of recorded projects (data.h).  It holds no
- * SQL: the store fills the tree, and whoever holds one frees it here.
+ * data.c -- freeing the tree of recorded projects (data.h), and reading a
+ * phase's value from it.  It holds no SQL: the store fills the tree, and
+ * whoever holds one frees it here.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "account.h"
 #include "data.h"
+#include "phase.h"
+
+double es_store_phase_value(const es_energy_factors *f, const es_store_phase *ph, size_t n,
+                            const char *builtin)
+{
+    char name[ES_PHASE_NAME_MAX + 1];
+    es_phase_field field;
+    if (es_phase_builtin(builtin, name, &field, NULL) != 0)
+        return NAN;
+    for (size_t i = 0; i < n; i++)
+        if (ph[i].name != NULL && strcmp(ph[i].name, name) == 0)
+            return es_account_phase(f, (int)field, ph[i].wall_s, ph[i].cpu_j, ph[i].dram_j,
+                                    ph[i].gpu_j, ph[i].items);
+    return NAN;
+}
 
 void es_store_sweep_clear(es_store_sweep *sw)
 {
@@ -14,6 +32,9 @@ void es_store_sweep_clear(es_store_sweep *sw)
         for (size_t m = 0; m < t->n_metrics; m++)
             free(t->metrics[m].name);
         free(t->metrics);
+        for (size_t m = 0; m < t->n_phases; m++)
+            free(t->phases[m].name);
+        free(t->phases);
         free(t->status);
         free(t->reason);
         free(t->host);

@@ -25,6 +25,16 @@ typedef struct es_store_metric {
     int64_t step; /* -1 when none */
 } es_store_metric;
 
+/* A trial's energy in one phase (phase.h, es_result_phase), with the items
+ * it reported there. */
+typedef struct es_store_phase {
+    char *name;
+    double wall_s;
+    double cpu_j, dram_j, gpu_j; /* NAN where the trial's part is not known */
+    int entries;
+    double items; /* the `items` it reported in the phase, added over its entries; NAN: none */
+} es_store_phase;
+
 typedef struct es_store_trial {
     int64_t id, number;
     char *status, *reason, *host, *log_dir, *command_json;
@@ -53,6 +63,9 @@ typedef struct es_store_trial {
                                            * and last reports; NAN when none */
     char *containment;                    /* how its processes were held: "cgroup",
                                            * "pgroup"; NULL when not recorded */
+    es_store_phase *phases;               /* its energy by phase, in the order entered (for
+                                           * a reuse, the original's) */
+    size_t n_phases;
 } es_store_trial;
 
 typedef struct es_store_sweep {
@@ -110,6 +123,12 @@ typedef struct es_store_data {
 /* Free what one sweep of a loaded tree holds (its strings and trials) and
  * zero it. */
 void es_store_sweep_clear(es_store_sweep *sw);
+
+/* The value of the built-in phase.NAME.FIELD (phase.h) among a trial's n
+ * phases ph, priced with factors f (es_account_phase); NAN when the trial
+ * has no such phase or the value is not known. */
+double es_store_phase_value(const es_energy_factors *f, const es_store_phase *ph, size_t n,
+                            const char *builtin);
 
 /* Free a tree es_store_load returned (NULL allowed). */
 void es_store_data_free(es_store_data *d);

@@ -526,6 +526,7 @@ static void h_sweep(FILE *f, const es_rep_sweep_view *sv)
     plot_hypervolume(f, sv);
     fputs("</div>\n", f);
     h_front(f, sv);
+    es_rep_write_phase_table(f, sv, ES_REP_TABLE_HTML);
     if (ss->n == 0)
         fputs("<p>No completed trial with a result: no best-so-far or expected-max plot.</p>\n", f);
     if (ss->n > 0) {

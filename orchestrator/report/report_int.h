@@ -272,6 +272,31 @@ const char *es_rep_config_method(const es_store_trial *t);
  * several objectives the feasible ones, with constraints alone those that
  * keep them; NULL: every completed trial. */
 const unsigned char *es_rep_candidates(const es_rep_front *fr);
+
+/* ---- Energy by phase (report_phase.c) ---- */
+
+/* One phase of a trial, priced with the sweep's factors. */
+typedef struct es_rep_phase_row {
+    const es_store_phase *p;
+    double kwh, co2e_kg, usd; /* NAN when its energy is not known */
+    double joules;            /* at the device; NAN likewise */
+    double kwh_per_item;      /* NAN without items */
+    double share;             /* of the trial's joules (a reuse: the original's); NAN */
+} es_rep_phase_row;
+
+void es_rep_phase_row_of(const es_rep_sweep_view *sv, const es_rep_trial_view *tv, size_t k,
+                         es_rep_phase_row *out /* OUT */);
+/* ", \"phases\": {NAME: {...}}" for a trial with phases; nothing without. */
+void es_rep_write_phases_json(FILE *f, const es_rep_sweep_view *sv, const es_rep_trial_view *tv);
+
+typedef enum es_rep_table_style {
+    ES_REP_TABLE_TEXT,
+    ES_REP_TABLE_MARKDOWN,
+    ES_REP_TABLE_HTML
+} es_rep_table_style;
+/* The sweep's phases as a table (the first 200 rows); nothing when no
+ * trial has phases. */
+void es_rep_write_phase_table(FILE *f, const es_rep_sweep_view *sv, es_rep_table_style style);
 /* How a trial's energy was found: "counter", "estimate", "mixed", "none". */
 const char *es_rep_trial_method(const es_store_trial *t);
 /* One sentence each, plain text, no newline: the front (objectives, size,

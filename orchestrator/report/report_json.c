@@ -151,6 +151,7 @@ static void j_trial(FILE *f, const es_rep_sweep_view *sv, size_t i)
         fputs("null", f);
     j_fnum(f, "estimated_full_j", tv->full_j);
     j_fnum(f, "saved_j", tv->saved_j);
+    es_rep_write_phases_json(f, sv, tv);
     if (t->slurm_job != NULL) {
         fputs(", \"slurm\": {\"job\": ", f);
         j_str(f, t->slurm_job);

@@ -269,6 +269,7 @@ static void md_sweep(FILE *f, const es_rep_sweep_view *sv)
         }
     fputc('\n', f);
     md_front(f, sv);
+    es_rep_write_phase_table(f, sv, ES_REP_TABLE_MARKDOWN);
     md_analysis(f, sv);
 }
 

@@ -69,6 +69,8 @@ double es_rep_objective_value(const es_rep_sweep_view *sv, const es_rep_trial_vi
         double w = t->reused_from > 0 ? t->reused_wall_s : es_rep_trial_wall(t);
         return w > 0 ? w : NAN;
     }
+    case ES_OBJ_PHASE: /* a reuse holds the original's phases */
+        return es_store_phase_value(&sv->sw->factors, t->phases, t->n_phases, name);
     case ES_OBJ_METRIC:
         break;
     }

@@ -185,6 +185,7 @@ static void t_sweep(FILE *f, const es_rep_sweep_view *sv)
             "gCO2e", "USD", "wall_s", "params / reason");
     for (size_t k = 0; k < sw->n_trials; k++)
         t_trial(f, &sv->trials[k]);
+    es_rep_write_phase_table(f, sv, ES_REP_TABLE_TEXT);
     char a[112], b[112], g[112];
     const es_store_trial *t0 = &sw->trials[0];
     fprintf(f, "    energy of trial %lld by component: cpu %s, dram %s, gpu %s\n",

@@ -258,6 +258,8 @@ static void trial_commit(trial *t)
         /* A worker killed outright sent nothing: what held the trial is
          * then the cgroup this coordinator made and killed. */
         .containment = t->cgroup[0] ? ES_CONTAIN_CGROUP : ES_CONTAIN_UNKNOWN,
+        .phases = t->phases,
+        .n_phases = t->n_phases,
     };
     if (es_loop_db_rc(sw, es_store_trial_finish(sw->st, t->id, &e, &err), &err) > 0)
         return;
@@ -277,7 +279,7 @@ static void trial_finish(trial *t)
 
     /* The last line may lack its newline. */
     if (t->line_len > 0 && !t->line_overflow)
-        es_metric_parse_line(t->line, t->line_len, es_loop_on_metric, t);
+        es_loop_on_line(t, t->line, t->line_len);
     t->line_len = 0;
 
     /* A last line without its newline. */
@@ -285,6 +287,7 @@ static void trial_finish(trial *t)
         worker_line(t, t->res, t->res_len);
     t->res_len = 0;
     have_r = t->have_r;
+    es_loop_phases_end(t);
     if (!have_r)
         es_loop_kill_orphans(t);
     status = judge(t, rp, have_r, reason, sizeof reason);

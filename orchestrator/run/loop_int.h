@@ -103,6 +103,17 @@ typedef struct trial {
     unsigned char *late_unstored;
     size_t n_late, cap_late;
 
+    /* The phases its stdout marked (phase.h), as the coordinator reads the
+     * stream: the `items` reported in each; the worker measures their
+     * energy.  phases: the two joined at its end (es_loop_phases_end). */
+    char phase_name[ES_PHASES_MAX][ES_PHASE_NAME_MAX + 1];
+    double phase_items[ES_PHASES_MAX]; /* NAN: none */
+    double entry_items;                /* the last `items` of the phase running; NAN: none */
+    size_t n_phase_names;
+    int phase_cur1; /* the phase running + 1; 0 before the first marker */
+    es_store_phase phases[ES_PHASES_MAX];
+    size_t n_phases;
+
     /* Its end, decided once (trial_finish) and recorded when the store
      * takes it: while the database is locked by another connection the
      * trial is held, still on the running list, and written by the retry
@@ -250,14 +261,24 @@ typedef double (*es_loop_metric_fn)(const void *ud, const char *name);
  * -ENOMEM. */
 int es_loop_observe_values(sweep *sw, int64_t number, es_loop_metric_fn metric, const void *ud,
                            double joules, double wall_s, int *counts /* OUT */, es_err *err);
-/* es_loop_metric_fn over an array of stored metrics (ud: es_loop_stored). */
+/* es_loop_metric_fn over an array of stored metrics and phases (ud:
+ * es_loop_stored); priced with factors. */
 typedef struct es_loop_stored {
     const es_store_metric *m;
     size_t n;
+    const es_store_phase *ph;
+    size_t n_ph;
+    const es_energy_factors *factors;
 } es_loop_stored;
 double es_loop_stored_metric(const void *ud, const char *name);
 /* es_loop_observe_values on t's latest values; an error is fatal. */
 int es_loop_observe_late(trial *t, double joules, double wall_s, int *counts /* OUT */);
+/* One line of t's stdout (no newline): a phase marker, metrics, or
+ * nothing. */
+void es_loop_on_line(trial *t, const char *line, size_t len);
+/* t's output has ended: join its phases (the worker's, in t->result) with
+ * the items it reported in each, into t->phases. */
+void es_loop_phases_end(trial *t);
 /* Free t's latest values. */
 void es_loop_late_free(trial *t);
 

@@ -216,6 +216,7 @@ static double named_value(es_objective_kind kind, const char *name, es_loop_metr
         return cost->usd;
     case ES_OBJ_WALL_S:
         return wall_s;
+    case ES_OBJ_PHASE: /* the metric function knows the trial's phases */
     case ES_OBJ_METRIC:
         break;
     }
@@ -226,6 +227,8 @@ static double late_metric(const void *ud, const char *name)
 {
     const trial *t = ud;
     double v = NAN;
+    if (strncmp(name, "phase.", 6) == 0)
+        return es_store_phase_value(&t->sw->spec->energy, t->phases, t->n_phases, name);
     for (size_t i = 0; i < t->n_late; i++)
         if (strcmp(t->late[i].name, name) == 0)
             v = t->late[i].value;
@@ -235,6 +238,8 @@ static double late_metric(const void *ud, const char *name)
 double es_loop_stored_metric(const void *ud, const char *name)
 {
     const es_loop_stored *s = ud;
+    if (strncmp(name, "phase.", 6) == 0)
+        return s->factors != NULL ? es_store_phase_value(s->factors, s->ph, s->n_ph, name) : NAN;
     for (size_t i = 0; i < s->n; i++)
         if (strcmp(s->m[i].name, name) == 0)
             return s->m[i].value;
@@ -284,6 +289,8 @@ void es_loop_on_metric(void *ud, const es_metric_point *pt)
     sweep *sw = t->sw;
     es_err err;
 
+    if (t->phase_cur1 > 0 && pt->ok && strcmp(pt->name, "items") == 0)
+        t->entry_items = pt->value;
     if (sw->spec->metric_name != NULL && strcmp(pt->name, sw->spec->metric_name) == 0) {
         t->have_obj = 1;
         t->obj_number = pt->ok;
@@ -312,13 +319,69 @@ void es_loop_on_metric(void *ud, const es_metric_point *pt)
     t->metric_seq++;
 }
 
+/* The phase running has ended: its items count. */
+static void close_entry(trial *t)
+{
+    if (t->phase_cur1 > 0 && isfinite(t->entry_items)) {
+        double *acc = &t->phase_items[t->phase_cur1 - 1];
+        *acc = (isnan(*acc) ? 0 : *acc) + t->entry_items;
+    }
+    t->entry_items = NAN;
+}
+
+void es_loop_on_line(trial *t, const char *line, size_t len)
+{
+    char name[ES_PHASE_NAME_MAX + 1];
+    if (es_phase_marker(line, len, name)) {
+        close_entry(t);
+        size_t i = 0;
+        while (i < t->n_phase_names && strcmp(t->phase_name[i], name) != 0)
+            i++;
+        if (i == ES_PHASES_MAX)
+            return; /* as the worker does: the phase before goes on */
+        if (i == t->n_phase_names) {
+            snprintf(t->phase_name[i], sizeof t->phase_name[i], "%s", name);
+            t->phase_items[i] = NAN;
+            t->n_phase_names++;
+        }
+        t->phase_cur1 = (int)i + 1;
+        /* A JSON marker's other members are metrics. */
+        if (line[0] != '{')
+            return;
+    }
+    es_metric_parse_line(line, len, es_loop_on_metric, t);
+}
+
+void es_loop_phases_end(trial *t)
+{
+    close_entry(t);
+    t->phase_cur1 = 0;
+    t->n_phases = 0;
+    if (!t->have_r)
+        return;
+    for (size_t i = 0; i < t->result.n_phases && i < ES_PHASES_MAX; i++) {
+        const es_result_phase *rp = &t->result.phases[i];
+        es_store_phase *p = &t->phases[t->n_phases++];
+        *p = (es_store_phase){.name = (char *)rp->name,
+                              .wall_s = rp->wall_s,
+                              .cpu_j = rp->cpu_j,
+                              .dram_j = rp->dram_j,
+                              .gpu_j = rp->gpu_j,
+                              .entries = rp->entries,
+                              .items = NAN};
+        for (size_t k = 0; k < t->n_phase_names; k++)
+            if (strcmp(t->phase_name[k], rp->name) == 0)
+                p->items = t->phase_items[k];
+    }
+}
+
 static void es_loop_feed_lines(trial *t, const char *buf, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         char c = buf[i];
         if (c == '\n') {
             if (!t->line_overflow)
-                es_metric_parse_line(t->line, t->line_len, es_loop_on_metric, t);
+                es_loop_on_line(t, t->line, t->line_len);
             t->line_len = 0;
             t->line_overflow = 0;
         } else if (t->line_len < LINE_CAP) {

@@ -114,16 +114,21 @@ int es_loop_trial_reuse(sweep *sw, trial *t, const es_store_reuse *ru, const cha
     }
     if (sp->n_objectives + sp->n_constraints > 0) {
         /* Its values are the original's, copied with its history. */
-        es_loop_stored ms = {NULL, 0};
+        es_loop_stored ms = {.factors = &sp->energy};
         es_store_metric *rows = NULL;
-        if ((rc = es_store_trial_last_metrics(sw->st, t->id, &rows, &ms.n, &err)) != 0) {
+        es_store_phase *ph = NULL;
+        if ((rc = es_store_trial_last_metrics(sw->st, t->id, &rows, &ms.n, &err)) != 0 ||
+            (rc = es_store_trial_phases(sw->st, t->id, &ph, &ms.n_ph, &err)) != 0) {
+            es_store_metrics_free(rows, ms.n);
             es_loop_fatal(sw, &err);
             return rc;
         }
         ms.m = rows;
+        ms.ph = ph;
         rc = es_loop_observe_values(sw, t->number, es_loop_stored_metric, &ms, ru->joules,
                                     ru->wall_s, &counts, &err);
         es_store_metrics_free(rows, ms.n);
+        es_store_phases_free(ph, ms.n_ph);
         if (rc != 0) {
             es_loop_fatal(sw, &err);
             return rc;

@@ -125,15 +125,20 @@ static int complete_values(const es_spec *sp, const es_value *v)
  * its metric (several objectives or constraints). */
 static int observe_stored_values(sweep *sw, const es_store_past_trial *p, int *counts, es_err *err)
 {
-    es_loop_stored ms = {NULL, 0};
+    es_loop_stored ms = {.factors = &sw->spec->energy};
     es_store_metric *rows = NULL;
+    es_store_phase *ph = NULL;
     int rc = es_store_trial_last_metrics(sw->st, p->id, &rows, &ms.n, err);
+    if (rc == 0 && (rc = es_store_trial_phases(sw->st, p->id, &ph, &ms.n_ph, err)) != 0)
+        es_store_metrics_free(rows, ms.n);
     if (rc != 0)
         return rc;
     ms.m = rows;
+    ms.ph = ph;
     rc = es_loop_observe_values(sw, p->number, es_loop_stored_metric, &ms, p->config_j,
                                 p->config_wall_s, counts, err);
     es_store_metrics_free(rows, ms.n);
+    es_store_phases_free(ph, ms.n_ph);
     return rc;
 }
 

@@ -135,7 +135,8 @@ int es_metric_parse_line(const char *line, size_t len, es_metric_cb cb, void *ud
     }
     for (int i = 0; i < lp.n; i++) {
         es_metric_point pt;
-        if (is_step_key(lp.p[i].name))
+        /* A phase marker's name is no metric (phase.h). */
+        if (is_step_key(lp.p[i].name) || strcmp(lp.p[i].name, "_phase") == 0)
             continue;
         pt.name = lp.p[i].name;
         pt.text = lp.p[i].text;

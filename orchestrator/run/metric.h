@@ -6,8 +6,8 @@
  *     tokens separated by spaces, tabs, commas or semicolons);
  *   - JSON lines: {"val_loss": 0.31, "step": 5}.
  * The keys "step" and "_step" give the step of the other values on the same
- * line.  Every other name=value pair is reported to the callback: ok is 1
- * when the text is a number (NaN and inf included, as strtod reads them)
+ * line; "_phase" names a phase (phase.h) and is no metric.  Every other name=value pair is reported
+ * to the callback: ok is 1 when the text is a number (NaN and inf included, as strtod reads them)
  * and 0 when it is not (then value is NAN), so the caller can tell a trial
  * that reported text for its objective from one that never reported it.
  * Lines are examined one at a time and never stored.

@@ -842,10 +842,12 @@ int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e,
     if (held != ES_CONTAIN_UNKNOWN)
         es_store__bind_text(s, 22, es_containment_name(held));
     int pruned = e->status == ES_TRIAL_PRUNED;
-    int tx = pruned || e->n_metrics > 0;
+    int tx = pruned || e->n_metrics > 0 || e->n_phases > 0;
     int rc = tx ? es_store__tx_begin(st, err) : 0;
     if (rc == 0)
         rc = metrics_insert(st, trial_id, e->metrics, e->n_metrics, err);
+    if (rc == 0)
+        rc = es_store__phases_insert(st, trial_id, e->phases, e->n_phases, err);
     if (rc != 0) {
         sqlite3_reset(s);
         sqlite3_clear_bindings(s);
@@ -859,18 +861,6 @@ int es_store_trial_finish(es_store *st, int64_t trial_id, const es_trial_end *e,
         sqlite3_bind_int64(st->q[Q_TRIAL_PRUNED_STEP], 2, e->pruned_step);
         rc = es_store__step_done(st, Q_TRIAL_PRUNED_STEP, err, "recording a pruned trial's step");
     }
-    return es_store__tx_end(st, rc, err);
-}
-
-int es_store_trial_reused(es_store *st, const es_trial_new *t, int64_t from, es_trial_end *e,
-                          int64_t *id, es_err *err)
-{
-    int rc = es_store__tx_begin(st, err);
-    if (rc != 0)
-        return rc;
-    if ((rc = es_store_trial_start(st, t, id, err)) == 0 &&
-        (rc = es_store_trial_copy_metrics(st, *id, from, &e->metric_points, err)) == 0)
-        rc = es_store_trial_finish(st, *id, e, err);
     return es_store__tx_end(st, rc, err);
 }
 

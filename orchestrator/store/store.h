@@ -267,9 +267,19 @@ typedef struct es_trial_end {
     const es_metric_row *metrics; /* metric values not yet stored, written in
                                    * the same transaction as the end */
     size_t n_metrics;
-    es_containment containment; /* without a result: what the coordinator knows
-                                 * held it (a cgroup it made); else the result's */
+    es_containment containment;   /* without a result: what the coordinator knows
+                                   * held it (a cgroup it made); else the result's */
+    const es_store_phase *phases; /* its energy by phase (names not copied), written in
+                                   * the same transaction; n_phases 0: none */
+    size_t n_phases;
 } es_trial_end;
+
+/* The phases a trial has on the record (for a reuse, its original's), in
+ * the order entered; *out freed with es_store_phases_free.  0 or an
+ * error. */
+int es_store_trial_phases(es_store *st, int64_t trial_id, es_store_phase **out /* OUT */,
+                          size_t *n /* OUT */, es_err *err);
+void es_store_phases_free(es_store_phase *p, size_t n);
 
 /* Record what Slurm says of a trial's job: its id, its state (COMPLETED,
  * TIMEOUT, NODE_FAIL...) and ConsumedEnergyRaw in joules (NAN: not

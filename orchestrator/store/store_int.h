@@ -300,7 +300,7 @@ struct es_store {
 
 /* The schema version this ecosweep writes (store_schema.c holds the
  * migrations up to it). */
-#define ES_SCHEMA_VERSION 11
+#define ES_SCHEMA_VERSION 12
 
 /* The reuse key of a set of parameters: each parameter as its name, its
  * JSON type and its value quoted as SQL (the same double always quotes
@@ -339,6 +339,12 @@ int es_store__step_done(es_store *st, int q, es_err *err, const char *what);
  * reaches a power of two, so an array must only ever grow through this
  * function (its capacity is implied by *n). */
 void *es_store__grow(void *arr_ptr, size_t *n, size_t sz);
+/* store_phase.c: a trial's phases written, copied from the trial a reuse
+ * took, and loaded for every trial of a sweep. */
+int es_store__phases_insert(es_store *st, int64_t trial_id, const es_store_phase *ph, size_t n,
+                            es_err *err);
+int es_store__phases_copy(es_store *st, int64_t to, int64_t from, es_err *err);
+int es_store__load_phases(es_store *st, es_store_sweep *sw);
 /* Bind a double; NaN binds NULL. */
 void es_store__bind_real(sqlite3_stmt *s, int i, double v);
 /* A REAL column, NULL read as 0 (a budget cap not set). */

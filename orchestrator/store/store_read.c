@@ -248,7 +248,7 @@ static int load_trials(es_store *st, es_store_sweep *sw)
             (rc = load_steps(st, &sw->trials[i])) != 0)
             return rc;
     }
-    return 0;
+    return es_store__load_phases(st, sw);
 }
 
 static int load_sweeps(es_store *st, es_store_project *p, const char *sweep)

@@ -213,6 +213,14 @@ static const char *const migrations[] = {
     "  role TEXT NOT NULL, ord INTEGER NOT NULL,"
     "  name TEXT NOT NULL, goal TEXT, ref REAL, min REAL, max REAL,"
     "  PRIMARY KEY(sweep_id, role, ord)) WITHOUT ROWID;",
+    /* v12: a trial's energy by phase (the worker's phase.NAME= fields),
+     * with the items it reported in each: joules per part at the device
+     * (NULL: the part is not known), seconds, times entered. */
+    "CREATE TABLE trial_phase ("
+    "  trial_id INTEGER NOT NULL REFERENCES trial(id),"
+    "  ord INTEGER NOT NULL, name TEXT NOT NULL,"
+    "  wall_s REAL, cpu_j REAL, dram_j REAL, gpu_j REAL, entries INTEGER, items REAL,"
+    "  PRIMARY KEY(trial_id, ord)) WITHOUT ROWID;",
 };
 
 int es_store__read_version(es_store *st, int *version, es_err *err)

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <math.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -517,6 +518,75 @@ ES_TEST(the_run_summary_says_the_front)
     ES_CHECK_CONTAINS(out, "Pareto front of loss (minimize) and b (minimize): 5 trials of 5 "
                            "completed");
     ES_CHECK_CONTAINS(out, "; hypervolume ");
+}
+
+/* Energy by phase, end to end: the worker reads the meters at each
+ * marker, the coordinator counts the items of each phase, the store keeps
+ * both, the report prices them, and phase.NAME.kwh_per_item is an
+ * objective the search and the front use; a reuse keeps the original's
+ * phases. */
+ES_TEST(phases_are_measured_stored_and_ranked)
+{
+    char spec[4096];
+    snprintf(spec, sizeof spec, "%s",
+             write_spec("ph.yaml", "name: ph\nmethod: random\nrun_cap: 3\nseed: 4\n"
+                                   "objectives:\n"
+                                   "  - {name: loss, goal: minimize}\n"
+                                   "  - {name: phase.infer.kwh_per_item, goal: minimize}\n"
+                                   "constraints: [{name: phase.train.wall_s, max: 600}]\n"
+                                   "parameters:\n  x: {min: 0.0, max: 1.0}\n"
+                                   "  mode: {value: phases}\n"));
+    int rc = run((const char *[]){"run", spec, NULL});
+    if (rc != 0)
+        show_output();
+    ES_CHECK_INT(rc, 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), " of 3 completed (0 break a constraint); "
+                                                    "hypervolume ");
+    es_store_data *d = load();
+    const es_store_sweep *sw = sweep_of(d, 0);
+    for (size_t i = 0; i < sw->n_trials; i++) {
+        const es_store_trial *t = &sw->trials[i];
+        ES_CHECK_INT((long long)t->n_phases, 2);
+        ES_CHECK_STR(t->phases[0].name, "train");
+        ES_CHECK_STR(t->phases[1].name, "infer");
+        ES_CHECK_INT(t->phases[0].entries, 2);
+        ES_CHECK_INT(t->phases[1].entries, 2);
+        ES_CHECK(isnan(t->phases[0].items));
+        ES_CHECK_NEAR(t->phases[1].items, 120, 0);
+        double j = t->phases[0].cpu_j + t->phases[1].cpu_j;
+        ES_CHECK(t->phases[0].cpu_j > 0 && j <= t->cpu.j + 1e-9);
+        /* No metric "_phase", and the marker's items are an ordinary metric. */
+        for (size_t m = 0; m < t->n_metrics; m++)
+            ES_CHECK(strcmp(t->metrics[m].name, "_phase") != 0);
+    }
+    es_store_data_free(d);
+    ES_CHECK_INT(run((const char *[]){"report", "--format", "json", NULL}), 0);
+    const char *json = slurp(path_in_tmp("stdout"));
+    ES_CHECK_CONTAINS(json, "\"phases\": {\"train\": {\"kwh\": ");
+    ES_CHECK_CONTAINS(json, "\"items\": 120, \"kwh_per_item\": ");
+    ES_CHECK_CONTAINS(json, "\"energy_method\": \"estimate\"}");
+    ES_CHECK(strstr(json, "\"objective_values\": [") != NULL);
+    ES_CHECK(strstr(json, "\"pareto_rank\": 1") != NULL);
+    ES_CHECK_INT(run((const char *[]){"report", NULL}), 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), "Energy by phase");
+    ES_CHECK_INT(run((const char *[]){"report", "--format", "markdown", NULL}), 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), "| trial | phase | kWh |");
+    /* Again with reuse: every trial reused, each with its original's phases. */
+    rc = run((const char *[]){"run", spec, "--new", "--reuse", NULL});
+    if (rc != 0)
+        show_output();
+    ES_CHECK_INT(rc, 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), " of 3 completed (0 break a constraint); "
+                                                    "hypervolume ");
+    d = load();
+    sw = sweep_of(d, 1);
+    ES_CHECK_INT((long long)sw->n_trials, 3);
+    for (size_t i = 0; i < sw->n_trials; i++) {
+        ES_CHECK(sw->trials[i].reused_from > 0);
+        ES_CHECK_INT((long long)sw->trials[i].n_phases, 2);
+        ES_CHECK_NEAR(sw->trials[i].phases[1].items, 120, 0);
+    }
+    es_store_data_free(d);
 }
 
 /* What a walk of a log directory found. */

@@ -14,6 +14,17 @@ ok) echo "loss=$x" ;;
 pair) # two objectives in conflict along x, both worse with y
     awk -v x="$x" -v y="$y" 'BEGIN { printf "loss=%.9g b=%.9g\n", x + y, 1 - sqrt(x) + y }' ;;
 both) echo "loss=$x"; echo "a warning" >&2 ;;
+phases) # train, then inference twice: 100 items, then 20 (the last items of an entry count)
+    echo "ecosweep-phase train"
+    i=0; while [ $i -lt 30000 ]; do i=$((i+1)); done
+    echo "loss=$x"
+    echo '{"_phase": "infer", "items": 50}'
+    i=0; while [ $i -lt 5000 ]; do i=$((i+1)); done
+    echo "items=100"
+    echo "ecosweep-phase train"
+    echo "ecosweep-phase infer"
+    echo "items=20"
+    ;;
 steps)
     echo "loss=5 step=1"
     echo '{"loss": 3, "step": 2}'

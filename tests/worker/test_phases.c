@@ -1,0 +1,251 @@
+/*
+ * test_phases.c -- energy by phase: the marker a trial prints (phase.h),
+ * the arithmetic that adds each interval to its phase (phases.h), the
+ * phases on the result line, and the worker binary passing the trial's
+ * stdout on unchanged while it reads the meters at each marker.
+ */
+#include "err.h"
+#include "es_test.h"
+#include "phases.h"
+#include "result.h"
+#include "worker_runner.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---- the marker ---------------------------------------------------------- */
+
+static const struct {
+    const char *line;
+    const char *name; /* NULL: not a marker */
+} markers[] = {
+    {"ecosweep-phase train", "train"},
+    {"ecosweep-phase   eval\r", "eval"},
+    {"ecosweep-phase infer-2_b \t", "infer-2_b"},
+    {"{\"_phase\": \"inference\"}", "inference"},
+    {"{\"loss\": 0.3, \"_phase\": \"eval\", \"items\": 10}", "eval"},
+    {"ecosweep-phase", NULL},
+    {"ecosweep-phase ", NULL},
+    {"ecosweep-phasetrain", NULL},
+    {" ecosweep-phase train", NULL},
+    {"ecosweep-phase tr ain", NULL},
+    {"ecosweep-phase a.b", NULL},
+    {"ecosweep-phase abcdefghijabcdefghijabcdefghijabc", NULL}, /* 33 characters */
+    {"ecosweep-phase \xc3\xa9t\xc3\xa9", NULL},
+    {"{\"_phase\": 3}", NULL},
+    {"{\"_phase\": \"a b\"}", NULL},
+    {"{\"_phase\": \"\"}", NULL},
+    {"{\"phase\": \"train\"}", NULL},
+    {"loss=0.5 _phase=train", NULL},
+    {"{\"_phase\": \"train\"", NULL},
+};
+
+ES_TEST(phase_markers_table)
+{
+    for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++) {
+        char name[ES_PHASE_NAME_MAX + 1] = "";
+        int got = es_phase_marker(markers[i].line, strlen(markers[i].line), name);
+        if (got != (markers[i].name != NULL))
+            ES_FAIL("'%s': marker %d, expected %d", markers[i].line, got, markers[i].name != NULL);
+        if (got)
+            ES_CHECK_STR(name, markers[i].name);
+    }
+    char name[ES_PHASE_NAME_MAX + 1];
+    ES_CHECK_INT(es_phase_marker("ecosweep-phase abcdefghijabcdefghijabcdefghijab", 47, name), 1);
+}
+
+ES_TEST(phase_builtin_names)
+{
+    char name[ES_PHASE_NAME_MAX + 1];
+    es_phase_field f;
+    const char *why = NULL;
+    ES_CHECK_INT(es_phase_builtin("phase.train.kwh", name, &f, &why), 0);
+    ES_CHECK_STR(name, "train");
+    ES_CHECK_INT(f, ES_PHASE_KWH);
+    ES_CHECK_INT(es_phase_builtin("phase.in-fer.kwh_per_item", name, &f, &why), 0);
+    ES_CHECK_STR(name, "in-fer");
+    ES_CHECK_INT(f, ES_PHASE_KWH_PER_ITEM);
+    ES_CHECK_INT(es_phase_builtin("phase.train.kw", name, &f, &why), -1);
+    ES_CHECK_CONTAINS(why, "kwh, co2e_kg, usd, wall_s, kwh_per_item");
+    ES_CHECK_INT(es_phase_builtin("phase.train", name, &f, &why), -1);
+    ES_CHECK_INT(es_phase_builtin("phase..kwh", name, &f, &why), -1);
+    ES_CHECK_INT(es_phase_builtin("phase.a b.kwh", name, &f, &why), -1);
+    ES_CHECK_INT(es_phase_builtin("energy.kwh", name, &f, &why), -1);
+}
+
+/* ---- the arithmetic ------------------------------------------------------ */
+
+ES_TEST(phase_clock_adds_each_interval_to_its_phase)
+{
+    es_phase_clock c;
+    es_phase_clock_init(&c);
+    es_result r;
+    es_result_init(&r);
+    ES_CHECK_INT(es_phase_clock_enter(&c, "train", 1, (double[3]){10, 1, NAN}), 0);
+    ES_CHECK_INT(es_phase_clock_enter(&c, "eval", 3, (double[3]){30, 2, NAN}), 0);
+    ES_CHECK_INT(es_phase_clock_enter(&c, "train", 4, (double[3]){31, 2.5, NAN}), 0);
+    /* A reading below the one before counts as nothing spent. */
+    ES_CHECK_INT(es_phase_clock_enter(&c, "eval", 5, (double[3]){29, 3, NAN}), 0);
+    es_phase_clock_close(&c, 6, (double[3]){50, 4, NAN}, &r);
+    ES_CHECK_INT((long long)r.n_phases, 2);
+    ES_CHECK_STR(r.phases[0].name, "train");
+    ES_CHECK_NEAR(r.phases[0].wall_s, 3, 1e-12);
+    ES_CHECK_NEAR(r.phases[0].cpu_j, 20, 1e-12);
+    ES_CHECK_NEAR(r.phases[0].dram_j, 1.5, 1e-12);
+    ES_CHECK(isnan(r.phases[0].gpu_j));
+    ES_CHECK_INT(r.phases[0].entries, 2);
+    ES_CHECK_STR(r.phases[1].name, "eval");
+    ES_CHECK_NEAR(r.phases[1].wall_s, 2, 1e-12);
+    ES_CHECK_NEAR(r.phases[1].cpu_j, 1 + 21, 1e-12);
+    ES_CHECK_INT(r.phases[1].entries, 2);
+}
+
+ES_TEST(phase_clock_keeps_sixteen_names)
+{
+    es_phase_clock c;
+    es_phase_clock_init(&c);
+    char name[16];
+    for (int i = 0; i < ES_PHASES_MAX; i++) {
+        snprintf(name, sizeof name, "p%d", i);
+        ES_CHECK_INT(es_phase_clock_enter(&c, name, i, (double[3]){i, 0, 0}), 0);
+    }
+    /* One more name is ignored: p15 goes on; a known name still counts. */
+    ES_CHECK_INT(es_phase_clock_enter(&c, "extra", 20, (double[3]){20, 0, 0}), 1);
+    ES_CHECK_INT(es_phase_clock_enter(&c, "p0", 21, (double[3]){21, 0, 0}), 0);
+    es_result r;
+    es_result_init(&r);
+    es_phase_clock_close(&c, 22, (double[3]){22, 0, 0}, &r);
+    ES_CHECK_INT((long long)r.n_phases, ES_PHASES_MAX);
+    ES_CHECK_NEAR(r.phases[15].cpu_j, 21 - 15, 1e-12);
+    ES_CHECK_NEAR(r.phases[0].cpu_j, 1 + 1, 1e-12);
+    ES_CHECK_INT((long long)c.dropped, 1);
+}
+
+/* ---- the result line ----------------------------------------------------- */
+
+ES_TEST(result_phases_roundtrip)
+{
+    es_result r, back;
+    es_result_init(&r);
+    r.cpu.method = ES_EM_COUNTER;
+    r.cpu.j = 12.5;
+    r.dram.method = ES_EM_ESTIMATE;
+    r.dram.j = 0.25;
+    r.n_phases = 2;
+    r.phases[0] = (es_result_phase){"train", 1.5, 10.1, 0.2, 7, 3};
+    r.phases[1] = (es_result_phase){"infer-1", 0.1, 0.1 + 0.2, NAN, NAN, 1};
+    char line[8192];
+    int len = es_result_format(&r, line, sizeof line);
+    ES_CHECK(len > 0 && (size_t)len < sizeof line);
+    ES_CHECK_CONTAINS(line, " phase.train=1.5,10.1,0.2,7,3");
+    ES_CHECK_INT(es_result_parse(line, (size_t)len, &back), 0);
+    ES_CHECK_INT((long long)back.n_phases, 2);
+    ES_CHECK_STR(back.phases[1].name, "infer-1");
+    ES_CHECK(back.phases[1].cpu_j == 0.1 + 0.2); /* bit for bit */
+    /* The gpu part is not known for the trial: not for its phases either. */
+    ES_CHECK(isnan(back.phases[0].gpu_j));
+    ES_CHECK_INT(back.phases[0].entries, 3);
+    const char *bad[] = {"ecosweep-result v=1 status=exited phase.a b=1,2,3,4,5",
+                         "ecosweep-result v=1 status=exited phase.x=1,2,3,4",
+                         "ecosweep-result v=1 status=exited phase.x=1,2,3,4,-1",
+                         "ecosweep-result v=1 status=exited phase.=1,2,3,4,5",
+                         "ecosweep-result v=1 status=exited phase.x.y=1,2,3,4,5"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ES_CHECK_INT(es_result_parse(bad[i], strlen(bad[i]), &back), ES_EPROTO);
+    /* A worker before phases: none. */
+    const char *old = "ecosweep-result v=1 status=exited exit_code=0";
+    ES_CHECK_INT(es_result_parse(old, strlen(old), &back), 0);
+    ES_CHECK_INT((long long)back.n_phases, 0);
+}
+
+/* ---- the worker ---------------------------------------------------------- */
+
+static double phase_sum(const es_result *r, int part)
+{
+    double s = 0;
+    for (size_t i = 0; i < r->n_phases; i++)
+        s += part == 0 ? r->phases[i].cpu_j : r->phases[i].dram_j;
+    return s;
+}
+
+static const es_result_phase *phase_of(const es_result *r, const char *name)
+{
+    for (size_t i = 0; i < r->n_phases; i++)
+        if (strcmp(r->phases[i].name, name) == 0)
+            return &r->phases[i];
+    return NULL;
+}
+
+/* A busy phase, an idle one, and the busy one again: the trial's stdout
+ * arrives unchanged, each phase gets its own time and energy, and the
+ * phases add up to the trial's energy (no energy before the first
+ * marker here but the shell's start). */
+ES_TEST(worker_measures_each_phase)
+{
+    worker_proc w;
+    const char *opts[] = {"--report-ms", "0", NULL};
+    const char *trial[] = {"sh", "-c",
+                           "echo 'ecosweep-phase train'; "
+                           "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; "
+                           "echo loss=0.5; echo '{\"_phase\": \"idle\"}'; sleep 0.4; "
+                           "echo 'ecosweep-phase train'; "
+                           "i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done; "
+                           "printf 'ecosweep-phase last'",
+                           NULL};
+    worker_run(&w, opts, trial);
+    ES_CHECK_INT(w.exit_status, 0);
+    ES_CHECK_STR(w.out, "ecosweep-phase train\nloss=0.5\n{\"_phase\": \"idle\"}\n"
+                        "ecosweep-phase train\necosweep-phase last");
+    ES_CHECK_INT((long long)w.r.n_phases, 3);
+    const es_result_phase *train = phase_of(&w.r, "train"), *idle = phase_of(&w.r, "idle");
+    ES_CHECK(train != NULL && idle != NULL && phase_of(&w.r, "last") != NULL);
+    ES_CHECK_INT(train->entries, 2);
+    ES_CHECK_INT(idle->entries, 1);
+    ES_CHECK(idle->wall_s >= 0.39 && idle->wall_s < 1.5);
+    /* The estimate follows CPU time: the busy phase has it, the idle one
+     * (a sleep) next to none. */
+    ES_CHECK(train->cpu_j > 0.05);
+    ES_CHECK(idle->cpu_j < 0.2 * train->cpu_j);
+    ES_CHECK(phase_sum(&w.r, 0) <= w.r.cpu.j + 1e-9);
+    ES_CHECK(w.r.cpu.j - phase_sum(&w.r, 0) < 0.2 * w.r.cpu.j);
+    ES_CHECK(phase_sum(&w.r, 1) <= w.r.dram.j + 1e-9);
+    double walls = 0;
+    for (size_t i = 0; i < w.r.n_phases; i++)
+        walls += w.r.phases[i].wall_s;
+    ES_CHECK(walls <= w.r.wall_s + 1e-9);
+}
+
+/* Output that is no marker passes through byte for byte: a long line
+ * without a newline holding a marker's text, binary bytes, NULs; only a
+ * marker on a line of its own counts. */
+ES_TEST(worker_passes_any_output_through)
+{
+    worker_proc w;
+    const char *opts[] = {"--report-ms", "0", NULL};
+    const char *trial[] = {"sh", "-c",
+                           "head -c 40000 /dev/zero | tr '\\0' x; "
+                           "echo ' ecosweep-phase hidden'; "
+                           "printf 'a\\0b\\001\\377\\n'; echo 'ecosweep-phase real'",
+                           NULL};
+    worker_run(&w, opts, trial);
+    ES_CHECK_INT(w.exit_status, 0);
+    ES_CHECK_INT((long long)w.n_out, 40000 + 23 + 6 + 20);
+    for (size_t i = 0; i < 40000; i++)
+        if (w.out[i] != 'x')
+            ES_FAIL("byte %zu changed", i);
+    ES_CHECK(memcmp(w.out + 40023, "a\0b\001\377\n", 6) == 0);
+    ES_CHECK_INT((long long)w.r.n_phases, 1);
+    ES_CHECK_STR(w.r.phases[0].name, "real");
+}
+
+/* --no-phases: the trial writes to the worker's stdout itself. */
+ES_TEST(worker_without_phases)
+{
+    worker_proc w;
+    const char *opts[] = {"--no-phases", "--report-ms", "0", NULL};
+    const char *trial[] = {"sh", "-c", "echo 'ecosweep-phase train'; ls -l /proc/self/fd/1", NULL};
+    worker_run(&w, opts, trial);
+    ES_CHECK_INT(w.exit_status, 0);
+    ES_CHECK_INT((long long)w.r.n_phases, 0);
+    ES_CHECK_CONTAINS(w.out, "ecosweep-phase train\n");
+}
