@@ -18,6 +18,7 @@
  * too, with the names checked and ECOSWEEP_* kept reserved.  Durations and
  * the names of the enums live here too.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -343,10 +344,17 @@ static int top_metric(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v
         const yaml_node_t *mv = yaml_document_get_node(c->doc, p->value);
         const char *key = es_spec_key_text(mk);
         if (strcmp(key, "name") == 0) {
-            if ((rc = es_spec_get_string(c, mv, "metric.name", &spec->metric_name)) < 0)
+            es_objective_kind kind;
+            free(spec->metric_name);
+            spec->metric_name = NULL;
+            if ((rc = es_spec__objective_name(c, mv, "metric.name", &spec->metric_name, &kind)) < 0)
                 return rc;
-            if (spec->metric_name == NULL || spec->metric_name[0] == '\0')
-                return es_spec_fail(c, mv, "metric.name", "expected a metric name");
+            if (kind != ES_OBJ_METRIC)
+                return es_spec_fail(c, mv, "metric.name",
+                                    "'%s' is measured by ecosweep, not reported by the trial: "
+                                    "metric names what the trial prints (to trade it against a "
+                                    "metric, list both in objectives)",
+                                    spec->metric_name);
             has_name = 1;
         } else if (strcmp(key, "goal") == 0) {
             if ((rc = es_spec_get_goal(c, mv, "metric.goal", &spec->goal)) < 0)
@@ -566,6 +574,36 @@ static int add_warnings(es_spec_ctx *c, const yaml_node_t *et_key)
         if ((rc = push_warning(c, &n, msg)) != 0)
             return rc;
     }
+    /* A name the text form of a report cannot carry (metric.c reads names
+     * of letters, digits and _ . / -, starting with a letter or _). */
+    const char *names[1 + 3 + 64];
+    size_t n_names = 0;
+    if (spec->metric_name != NULL)
+        names[n_names++] = spec->metric_name;
+    for (size_t i = 0; i < spec->n_objectives && n_names < 4; i++)
+        if (spec->objectives[i].kind == ES_OBJ_METRIC)
+            names[n_names++] = spec->objectives[i].name;
+    for (size_t i = 0; i < spec->n_constraints && n_names < sizeof names / sizeof names[0]; i++)
+        if (spec->constraints[i].kind == ES_OBJ_METRIC)
+            names[n_names++] = spec->constraints[i].name;
+    for (size_t i = 0; i < n_names; i++) {
+        const char *m = names[i];
+        size_t j = 0;
+        while (m[j] != '\0' && (isalnum((unsigned char)m[j]) || strchr("_./-", m[j]) != NULL))
+            j++;
+        int dup = 0;
+        for (size_t k = 0; k < i; k++)
+            dup |= strcmp(names[k], m) == 0;
+        if (dup || (m[j] == '\0' && (isalpha((unsigned char)m[0]) || m[0] == '_')))
+            continue;
+        snprintf(msg, sizeof msg,
+                 "%s: '%.100s' cannot be reported on a name=value line (names there are letters, "
+                 "digits, _ . / -, starting with a letter or _): the trial must report it on a "
+                 "JSON line, {\"%.100s\": 0.5}",
+                 spec->path, m, m);
+        if ((rc = push_warning(c, &n, msg)) != 0)
+            return rc;
+    }
     if (et_key != NULL && spec->n_objectives > 0 && spec->metric_name != NULL) {
         snprintf(msg, sizeof msg,
                  "%s:%lu:%lu: early_terminate: compares trials on %s alone (the first objective "
@@ -610,7 +648,7 @@ static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
     const char *known[N_TOP_KEYS + 1];
     const yaml_node_t *cmd_node = NULL, *method_node = NULL, *et_node = NULL;
     const yaml_node_t *metric_node = NULL, *constraints_node = NULL;
-    int rc, has_params = 0, goal_given = 0;
+    int rc, has_params = 0, goal_failed = 0;
 
     if (root == NULL ||
         (root->type == YAML_SCALAR_NODE && es_spec_plain(root) && *es_spec_text(root) == '\0'))
@@ -654,12 +692,12 @@ static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
         }
         if (top_keys[i].fn == top_parameters)
             has_params = 1;
-        /* Given, even where its value is wrong: that error says enough. */
-        if (strcmp(key, "metric") == 0 || strcmp(key, "objectives") == 0)
-            goal_given = 1;
         if ((rc = top_keys[i].fn(c, k, v)) < 0) {
             if (top_keys[i].fn == top_parameters || top_keys[i].fn == top_command)
                 c->param_failed = 1; /* the space or the template is incomplete */
+            /* Given with a wrong value: that error says enough. */
+            if (strcmp(key, "metric") == 0 || strcmp(key, "objectives") == 0)
+                goal_failed = 1;
             if ((rc = es_spec_keep_going(c, rc)) < 0)
                 return rc;
             continue;
@@ -682,7 +720,7 @@ static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
     if (!has_params)
         rc = es_spec_fail(c, root, NULL, "missing required key 'parameters'");
     else if (c->spec->method == ES_METHOD_BAYES && c->spec->metric_name == NULL &&
-             c->spec->n_objectives == 0 && !goal_given)
+             c->spec->n_objectives == 0 && !goal_failed)
         rc = es_spec_fail(c, method_node ? method_node : root, "method",
                           "bayes needs a metric to optimize: add 'metric: {name: ..., goal: "
                           "minimize or maximize}'");
@@ -690,7 +728,7 @@ static int walk_root(es_spec_ctx *c, const yaml_node_t *root)
         rc = 0;
     if ((rc = es_spec_keep_going(c, rc)) < 0)
         return rc;
-    if (et_node != NULL && c->spec->metric_name == NULL && !goal_given &&
+    if (et_node != NULL && c->spec->metric_name == NULL && !goal_failed &&
         (rc = es_spec_keep_going(
              c, es_spec_fail(c, et_node, "early_terminate",
                              "needs a metric to compare trials by: add 'metric: {name: ..., "

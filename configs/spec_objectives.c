@@ -73,8 +73,7 @@ int es_spec_get_goal(es_spec_ctx *c, const yaml_node_t *node, const char *path, 
     return es_spec_fail(c, node, path, "expected minimize or maximize, got %s", got);
 }
 
-/* The name at node: a metric or a built-in, into *name and *kind. */
-static int get_name(es_spec_ctx *c, const yaml_node_t *node, const char *path, char **name,
+int es_spec__objective_name(es_spec_ctx *c, const yaml_node_t *node, const char *path, char **name,
                     es_objective_kind *kind)
 {
     int rc = es_spec_get_string(c, node, path, name);
@@ -153,8 +152,8 @@ static int parse_entry(es_spec_ctx *c, const yaml_node_t *item, const char *path
         char sub[64];
         snprintf(sub, sizeof sub, "%s.%s", path, key);
         if (strcmp(key, "name") == 0)
-            rc = o ? get_name(c, mv, sub, &o->name, &o->kind)
-                   : get_name(c, mv, sub, &k->name, &k->kind);
+            rc = o ? es_spec__objective_name(c, mv, sub, &o->name, &o->kind)
+                   : es_spec__objective_name(c, mv, sub, &k->name, &k->kind);
         else if (o && strcmp(key, "goal") == 0)
             rc = es_spec_get_goal(c, mv, sub, &o->goal), *has_goal = rc == 0;
         else if (o && strcmp(key, "ref") == 0)

@@ -118,6 +118,13 @@ int es_spec_get_goal(es_spec_ctx *c, const yaml_node_t *node, const char *path,
                      es_goal *out /* OUT */);
 int es_spec__top_objectives(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v);
 int es_spec__top_constraints(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v);
+/* The name at node: a metric the trial reports or a built-in ecosweep
+ * measures (energy.kwh, phase.NAME.kwh...), into *name (owned by the
+ * caller) and *kind; a name no trial could report, or a built-in's
+ * namespace with none of its names, is a located error. */
+int es_spec__objective_name(es_spec_ctx *c, const yaml_node_t *node, const char *path,
+                            char **name, es_objective_kind *kind);
+
 int es_spec__check_objectives(es_spec_ctx *c, const yaml_node_t *metric_node,
                               const yaml_node_t *constraints_node);
 void es_spec__free_objectives(es_spec *spec);

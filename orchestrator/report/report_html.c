@@ -150,7 +150,7 @@ static void plot_best(FILE *f, const es_rep_sweep_view *sv)
         if (isfinite(best))
             fprintf(f, "%.1f,%.1f ", px(&p, cum + c.kwh), py(&p, best));
         cum += c.kwh;
-        if (es_rep_trial_is(t, ES_TRIAL_COMPLETED) && isfinite(t->objective) &&
+        if (es_rep_is_candidate(sv, i) &&
             (isnan(best) || (max ? t->objective > best : t->objective < best))) {
             best = t->objective;
             fprintf(f, "%.1f,%.1f ", px(&p, cum), py(&p, best));
@@ -162,11 +162,15 @@ static void plot_best(FILE *f, const es_rep_sweep_view *sv)
         const es_store_trial *t = &sw->trials[i];
         const es_cost c = sv->trials[i].cost;
         cum += c.kwh;
+        /* An infeasible trial is a ring: seen, never the best. */
         if (es_rep_trial_is(t, ES_TRIAL_COMPLETED) && isfinite(t->objective))
             fprintf(f,
-                    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\"><title>trial %lld: %.6g</title>"
-                    "</circle>",
-                    px(&p, cum), py(&p, t->objective), (long long)t->number, t->objective);
+                    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\"%s><title>trial %lld: %.6g%s"
+                    "</title></circle>",
+                    px(&p, cum), py(&p, t->objective),
+                    es_rep_is_candidate(sv, i) ? "" : " fill=\"none\" stroke=\"#1b6ac9\"",
+                    (long long)t->number, t->objective,
+                    es_rep_is_candidate(sv, i) ? "" : " (not feasible)");
     }
     fputs("</g></svg>\n", f);
 }

@@ -225,6 +225,7 @@ typedef struct es_rep_front {
     unsigned char *keeps;    /* n_trials: completed and every constraint kept (set whenever
                               * the sweep has objectives or constraints; else NULL) */
     size_t n_breaking;       /* completed trials that break a constraint */
+    size_t n_checked;        /* completed trials (whose constraints were checked) */
     size_t n_missing;        /* completed trials without a value for some objective */
     const char **unreported; /* the metrics of constraints no completed trial reports */
     size_t n_unreported;
@@ -238,7 +239,8 @@ typedef struct es_rep_front {
     size_t n_front;
     size_t n_done;       /* completed trials */
     size_t n_completed;  /* of those, with every objective known */
-    size_t n_infeasible; /* of those, how many break a constraint (or lack its value) */
+    size_t n_infeasible; /* completed trials not feasible: breaking a constraint or lacking
+                          * an objective's number */
     double ref[3];       /* the reference point, in the objectives' own sign */
     int ref_given[3];    /* from the spec (`ref:`); else the worst feasible value and
                           * 10% of the range beyond it */
@@ -272,6 +274,10 @@ const char *es_rep_config_method(const es_store_trial *t);
  * several objectives the feasible ones, with constraints alone those that
  * keep them; NULL: every completed trial. */
 const unsigned char *es_rep_candidates(const es_rep_front *fr);
+/* Whether trial i of the sweep counts towards its best, the curves of the
+ * best so far and of the expected best: completed, its objective a number,
+ * and among es_rep_candidates. */
+int es_rep_is_candidate(const es_rep_sweep_view *sv, size_t i);
 
 /* ---- Energy by phase (report_phase.c) ---- */
 

@@ -313,7 +313,8 @@ static void j_front(FILE *f, const es_rep_sweep_view *sv)
     for (size_t k = 0; k < fr->n_front; k++)
         fprintf(f, "%s%lld", k ? ", " : "", (long long)sv->trials[fr->front[k]].t->number);
     fputc(']', f);
-    j_fnum(f, "hypervolume", fr->hypervolume);
+    /* Below the smallest double: no number, as the text says (not 0). */
+    j_fnum(f, "hypervolume", fr->hv_underflow ? NAN : fr->hypervolume);
     fputs(", \"reference_point\": [", f);
     for (size_t j = 0; j < fr->m; j++) {
         fputs(j ? ", " : "", f);

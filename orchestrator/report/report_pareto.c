@@ -88,6 +88,14 @@ const unsigned char *es_rep_candidates(const es_rep_front *fr)
     return fr->feasible != NULL ? fr->feasible : fr->keeps;
 }
 
+int es_rep_is_candidate(const es_rep_sweep_view *sv, size_t i)
+{
+    const unsigned char *among = es_rep_candidates(&sv->front);
+    const es_store_trial *t = &sv->sw->trials[i];
+    return es_rep_trial_is(t, ES_TRIAL_COMPLETED) && isfinite(t->objective) &&
+           (among == NULL || among[i]);
+}
+
 const char *es_rep_config_method(const es_store_trial *t)
 {
     return t->reused_from > 0 ? "reuse of an earlier trial" : es_rep_trial_method(t);
@@ -158,10 +166,11 @@ int es_rep_front_of(const es_rep_sweep_view *sv, es_rep_front *fr)
             continue;
         fr->keeps[i] = (unsigned char)keeps_constraints(sv, tv, reported);
         fr->n_breaking += !fr->keeps[i];
+        fr->n_checked++;
     }
     /* A metric no completed trial reported (a built-in is always known
      * where the trial ran: one it lacks says nothing about the name). */
-    for (size_t k = 0; k < sw->n_constraints; k++)
+    for (size_t k = 0; k < sw->n_constraints && fr->n_checked > 0; k++)
         if (!reported[k] && sw->constraints[k].kind == ES_OBJ_METRIC)
             fr->unreported[fr->n_unreported++] = sw->constraints[k].name;
     free(reported);
@@ -195,7 +204,7 @@ int es_rep_front_of(const es_rep_sweep_view *sv, es_rep_front *fr)
         fr->feasible[i] = (unsigned char)(completed && known && fr->keeps[i]);
         fr->n_done += completed;
         fr->n_completed += completed && known;
-        fr->n_infeasible += completed && known && !fr->keeps[i];
+        fr->n_infeasible += completed && !fr->feasible[i];
         fr->n_missing += completed && !known;
     }
     /* A metric objective no completed trial reported: the front is empty
@@ -313,13 +322,13 @@ const char *es_rep_trial_method(const es_store_trial *t)
                                    1u << t->gpu.method);
 }
 
-/* "; no completed trial reports ghost, mem" when some objective or
+/* "; no completed trial reports a number for ghost, mem" when some objective or
  * constraint is on a name nobody reported (each name once). */
 static void write_unreported(FILE *f, const es_rep_front *fr)
 {
     size_t said = 0;
     for (size_t j = 0; j < fr->n_unreported_objectives; j++)
-        fprintf(f, "%s%s", said++ == 0 ? "; no completed trial reports " : ", ",
+        fprintf(f, "%s%s", said++ == 0 ? "; no completed trial reports a number for " : ", ",
                 fr->unreported_objectives[j]);
     for (size_t k = 0; k < fr->n_unreported; k++) {
         size_t j = 0;
@@ -327,7 +336,7 @@ static void write_unreported(FILE *f, const es_rep_front *fr)
                strcmp(fr->unreported_objectives[j], fr->unreported[k]) != 0)
             j++;
         if (j == fr->n_unreported_objectives)
-            fprintf(f, "%s%s", said++ == 0 ? "; no completed trial reports " : ", ",
+            fprintf(f, "%s%s", said++ == 0 ? "; no completed trial reports a number for " : ", ",
                     fr->unreported[k]);
     }
 }
@@ -346,10 +355,12 @@ void es_rep_write_constraints(FILE *f, const es_rep_sweep_view *sv)
         if (c->has_max)
             fprintf(f, " <= %g", c->max);
     }
-    fprintf(f,
-            ": %zu completed trial%s break%s them (a missing value breaks one); the best and "
-            "the cheapest near it are taken among those that keep them",
+    fprintf(f, ": %zu completed trial%s break%s them (a missing value breaks one); ",
             fr->n_breaking, fr->n_breaking == 1 ? "" : "s", fr->n_breaking == 1 ? "s" : "");
+    if (fr->n_checked > 0 && fr->n_breaking == fr->n_checked)
+        fputs("no trial keeps them, so none is named the best", f);
+    else
+        fputs("the best and the cheapest near it are taken among those that keep them", f);
     write_unreported(f, fr);
 }
 
@@ -366,12 +377,17 @@ void es_rep_write_front_summary(FILE *f, const es_rep_sweep_view *sv)
                 sw->objectives[j].name, es_goal_name(sw->objectives[j].goal));
     fprintf(f, ": %zu trial%s of %zu completed", fr->n_front, fr->n_front == 1 ? "" : "s",
             fr->n_done);
-    if (sw->n_constraints > 0)
-        fprintf(f, " (%zu break%s a constraint)", fr->n_infeasible,
-                fr->n_infeasible == 1 ? "s" : "");
-    if (fr->n_missing > 0)
-        fprintf(f, "; %zu of them without a number for every objective (not ranked)",
-                fr->n_missing);
+    if (fr->n_infeasible > 0) {
+        /* The same counts as the constraints' sentence and JSON: a trial
+         * may both break a constraint and lack a number. */
+        fprintf(f, "; %zu not feasible (", fr->n_infeasible);
+        if (sw->n_constraints > 0)
+            fprintf(f, "%zu break%s a constraint%s", fr->n_breaking,
+                    fr->n_breaking == 1 ? "s" : "", fr->n_missing > 0 ? ", " : "");
+        if (fr->n_missing > 0)
+            fprintf(f, "%zu without a number for every objective", fr->n_missing);
+        fputs("; not ranked)", f);
+    }
     write_unreported(f, fr);
     if (fr->hv_overflow) {
         fputs("; no hypervolume: the objectives' values are too large for its product (or the "

@@ -853,9 +853,9 @@ int es_rep_sweep_analyze(const es_rep_sweep_view *sv, es_rep_sweep_stats *out)
     memset(out, 0, sizeof *out);
     if (v == NULL)
         return -ENOMEM;
+    /* Feasible draws only: an infeasible trial is no result to expect. */
     for (size_t i = 0; i < sw->n_trials; i++)
-        if (es_rep_trial_is(&sw->trials[i], ES_TRIAL_COMPLETED) &&
-            isfinite(sw->trials[i].objective))
+        if (es_rep_is_candidate(sv, i))
             v[out->n++] = sw->trials[i].objective;
     if (out->n > 0) {
         out->n_curve = curve_dense(out->n, &out->curve_n);

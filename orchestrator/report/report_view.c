@@ -249,7 +249,8 @@ static int sweep_build(es_rep_sweep_view *sv, const es_store_sweep *sw)
     es_account(&sw->factors, isfinite(sv->prune.saved_j) ? sv->prune.saved_j : 0, 0,
                &sv->prune_saved);
     es_rep_slurm_of(sw, &sv->slurm);
-    if (es_rep_sweep_analyze(sv, &sv->stats) != 0 || es_rep_front_of(sv, &sv->front) != 0)
+    /* The front first: the analysis counts the feasible trials only. */
+    if (es_rep_front_of(sv, &sv->front) != 0 || es_rep_sweep_analyze(sv, &sv->stats) != 0)
         return -ENOMEM;
     if (es_rep_candidates(&sv->front) != NULL) {
         /* With several objectives or constraints, the best trial is the

@@ -196,6 +196,7 @@ int es_loop_resume(sweep *sw, es_err *err)
         }
         done[p->number] = 1;
         s->launched++;
+        s->reused += p->reused && p->status == ES_TRIAL_COMPLETED;
         es_loop_count_status(s, p->status);
         es_loop_count_initial(sw, p->number, p->status, "recorded before the sweep was resumed");
         int completed = p->status == ES_TRIAL_COMPLETED, pruned = p->status == ES_TRIAL_PRUNED;

@@ -94,7 +94,7 @@ static const char *const sql[Q__COUNT] = {
              " CASE WHEN o.id IS NULL THEN " TRIAL_JOULES("t") " ELSE " TRIAL_JOULES(
                  "o") " END"
                       " AS config_j, CASE WHEN o.id IS NULL THEN t.wall_s ELSE o.wall_s END AS "
-                      "config_wall_s"
+                      "config_wall_s, t.reused_from IS NOT NULL AS reused"
                       " FROM trial t LEFT JOIN trial o ON o.id = t.reused_from"
                       " WHERE t.sweep_id = ?1 ORDER BY t.number, t.id",
     [Q_PARAM_VALUES] = "SELECT name, json_type(value) AS type, json_extract(value, '$') AS value"

@@ -399,6 +399,7 @@ typedef struct es_store_past_trial {
     double joules;          /* at the devices; NAN when unknown */
     double config_j;        /* the configuration's: joules, or a reuse's original's */
     double config_wall_s;   /* likewise its wall seconds; NAN when unknown */
+    int reused;             /* it reused an earlier trial's result */
     char *log_dir;          /* NULL when none */
     es_value *values;       /* spec->n_params values, decoded by the JSON type
                              * stored; ES_V_NULL for a parameter not recorded */

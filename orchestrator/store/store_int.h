@@ -117,7 +117,8 @@ enum { ES_COLS_RUNNING_CGROUPS(ES_COL_ENUM) RC__COUNT };
     X(SH_LOG_DIR, "log_dir")                                                                       \
     X(SH_JOULES, "joules")                                                                         \
     X(SH_CONFIG_J, "config_j")                                                                     \
-    X(SH_CONFIG_WALL, "config_wall_s")
+    X(SH_CONFIG_WALL, "config_wall_s")                                                             \
+    X(SH_REUSED, "reused")
 enum { ES_COLS_SWEEP_HISTORY(ES_COL_ENUM) SH__COUNT };
 
 #define ES_COLS_PARAM_VALUES(X)                                                                    \

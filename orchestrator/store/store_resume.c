@@ -238,6 +238,7 @@ int es_store_sweep_history(es_store *st, int64_t sweep_id, const es_spec *spec,
         p->config_wall_s = sqlite3_column_type(s, SH_CONFIG_WALL) == SQLITE_NULL
                                ? NAN
                                : sqlite3_column_double(s, SH_CONFIG_WALL);
+        p->reused = sqlite3_column_int(s, SH_REUSED) != 0;
         p->values = calloc(spec->n_params ? spec->n_params : 1, sizeof *p->values);
         if (p->values == NULL) {
             rc = es_err_set(err, -ENOMEM, "out of memory");

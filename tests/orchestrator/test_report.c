@@ -823,8 +823,8 @@ ES_TEST(report_front_ranks_constraints_and_hypervolume)
     for (int i = 0; i < 7; i++)
         if (fr->rank[i] != rank[i])
             ES_FAIL("trial %d: rank %d, expected %d", i, fr->rank[i], rank[i]);
-    ES_CHECK_INT(fr->n_completed, 5); /* #4 failed, #5 has no energy */
-    ES_CHECK_INT(fr->n_infeasible, 1);
+    ES_CHECK_INT(fr->n_completed, 5);  /* #4 failed, #5 has no energy */
+    ES_CHECK_INT(fr->n_infeasible, 2); /* #2 breaks the constraint, #5 lacks its energy */
     /* Reference from the feasible trials: acc 0.85 - 0.1 * 0.05, kWh of
      * 5e5 J + 0.1 of the range (1e5 .. 5e5 J). */
     double kwh = 1.0 / 3.6e6;
@@ -855,8 +855,8 @@ ES_TEST(report_front_ranks_constraints_and_hypervolume)
     free(json);
     char *text = render(pareto_sample(), ES_REPORT_TEXT, "pareto.txt");
     ES_CHECK(strstr(text, "Pareto front of acc (maximize) and energy.kwh (minimize): 3 trials of "
-                          "6 completed (1 breaks a constraint); 1 of them without a number for "
-                          "every objective (not ranked)") != NULL);
+                          "6 completed; 2 not feasible (1 breaks a constraint, 1 without a number "
+                          "for every objective; not ranked)") != NULL);
     ES_CHECK(strstr(text, "cheapest within 1% of the best acc: trial #6 (0.899)") != NULL);
     free(text);
     char *md = render(pareto_sample(), ES_REPORT_MARKDOWN, "pareto.md");
@@ -947,8 +947,9 @@ ES_TEST(report_front_says_what_it_cannot_rank)
     p_trials[6].objective = NAN; /* acc not a number */
     p_con[0] = (es_constraint){.name = "ghost", .kind = ES_OBJ_METRIC, .has_max = 1, .max = 5};
     char *text = render(&g_data, ES_REPORT_TEXT, "ghost.txt");
-    ES_CHECK_CONTAINS(text, "2 of them without a number for every objective (not ranked)");
-    ES_CHECK_CONTAINS(text, "no completed trial reports ghost");
+    ES_CHECK_CONTAINS(text, "6 not feasible (6 break a constraint, 2 without a number for every "
+                            "objective; not ranked)");
+    ES_CHECK_CONTAINS(text, "no completed trial reports a number for ghost");
     free(text);
     pareto_sample();
     g_sweep.n_constraints = 0;
@@ -967,6 +968,39 @@ ES_TEST(report_front_says_what_it_cannot_rank)
     char *tiny = render(&g_data, ES_REPORT_TEXT, "tiny.txt");
     ES_CHECK_CONTAINS(tiny, "no hypervolume: the objectives' ranges are too small");
     free(tiny);
+    /* JSON says so too: no number, not a hypervolume of 0. */
+    char *tiny_json = render(&g_data, ES_REPORT_JSON, "tiny.json");
+    ES_CHECK_CONTAINS(tiny_json, "\"hypervolume\": null");
+    ES_CHECK_CONTAINS(tiny_json, "\"hypervolume_underflow\": true");
+    free(tiny_json);
+}
+
+/* The curves of the best so far and of the expected best count feasible
+ * trials only: #0 (acc 0.90) breaks acc <= 0.85, and used to set the HTML
+ * plot's best from the start and the expected best above every feasible
+ * trial; with nothing feasible there is no expected best at all. */
+ES_TEST(report_curves_count_feasible_trials_only)
+{
+    pareto_sample();
+    p_con[0] = (es_constraint){.name = "acc", .kind = ES_OBJ_METRIC, .has_max = 1, .max = 0.85};
+    es_rep_view *v = NULL;
+    es_report_opts o = {.format = ES_REPORT_TEXT};
+    ES_CHECK_INT(es_rep_view_build(&g_data, &o, &v), 0);
+    const es_rep_sweep_view *sv = &v->projects[0].sweeps[0];
+    ES_CHECK_INT((long long)sv->stats.n, 2); /* #1 and #2; #5's energy is unknown */
+    ES_CHECK(sv->stats.n_curve > 0);
+    ES_CHECK(sv->stats.emax[sv->stats.n_curve - 1] <= 0.85 + 1e-12);
+    ES_CHECK(sv->best != NULL && sv->best->t->number == 1);
+    es_rep_view_free(v);
+    char *html = render(&g_data, ES_REPORT_HTML, "feasible.html");
+    ES_CHECK_CONTAINS(html, "<title>trial 0: 0.9 (not feasible)</title>");
+    free(html);
+    p_con[0].max = -1; /* nothing is feasible */
+    char *text = render(&g_data, ES_REPORT_TEXT, "none.txt");
+    ES_CHECK(strstr(text, "expected best") == NULL);
+    ES_CHECK(strstr(text, "best: trial") == NULL);
+    ES_CHECK_CONTAINS(text, "no trial keeps them, so none is named the best");
+    free(text);
 }
 
 /* A reused trial's configuration costs what the original did: priced from

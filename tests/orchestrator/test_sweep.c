@@ -483,13 +483,13 @@ ES_TEST(an_objective_no_trial_reports_leaves_no_best)
     const char *out = slurp(path_in_tmp("stdout"));
     ES_CHECK(strstr(out, "best") == NULL || strstr(out, "best by") == NULL);
     ES_CHECK_CONTAINS(out, "0 trials of 4 completed");
-    ES_CHECK_CONTAINS(out, "no completed trial reports nothere");
+    ES_CHECK_CONTAINS(out, "no completed trial reports a number for nothere");
     ES_CHECK_INT(run((const char *[]){"report", "--sweep", "ghost", NULL}), 0);
     out = slurp(path_in_tmp("stdout"));
     ES_CHECK(strstr(out, "best: trial") == NULL);
     ES_CHECK(strstr(out, "cheapest within") == NULL);
     ES_CHECK_CONTAINS(out, "0 trials of 4 completed");
-    ES_CHECK_CONTAINS(out, "no completed trial reports nothere");
+    ES_CHECK_CONTAINS(out, "no completed trial reports a number for nothere");
     ES_CHECK_INT(run((const char *[]){"report", "--sweep", "ghost", "--format", "json", NULL}), 0);
     out = slurp(path_in_tmp("stdout"));
     ES_CHECK_CONTAINS(out, "\"unreported_objectives\": [\"nothere\"]");
@@ -540,8 +540,7 @@ ES_TEST(phases_are_measured_stored_and_ranked)
     if (rc != 0)
         show_output();
     ES_CHECK_INT(rc, 0);
-    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), " of 3 completed (0 break a constraint); "
-                                                    "hypervolume ");
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), " of 3 completed; hypervolume ");
     es_store_data *d = load();
     const es_store_sweep *sw = sweep_of(d, 0);
     for (size_t i = 0; i < sw->n_trials; i++) {
@@ -576,8 +575,7 @@ ES_TEST(phases_are_measured_stored_and_ranked)
     if (rc != 0)
         show_output();
     ES_CHECK_INT(rc, 0);
-    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), " of 3 completed (0 break a constraint); "
-                                                    "hypervolume ");
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), " of 3 completed; hypervolume ");
     d = load();
     sw = sweep_of(d, 1);
     ES_CHECK_INT((long long)sw->n_trials, 3);
@@ -587,6 +585,24 @@ ES_TEST(phases_are_measured_stored_and_ranked)
         ES_CHECK_NEAR(sw->trials[i].phases[1].items, 120, 0);
     }
     es_store_data_free(d);
+}
+
+/* A resumed sweep's summary counts the reuses its earlier run made: it
+ * said "(1 completed by reusing ...)" of a sweep that reused 4. */
+ES_TEST(a_resumed_summary_counts_earlier_reuses)
+{
+    char spec[4096];
+    snprintf(spec, sizeof spec, "%s",
+             write_spec("ru.yaml", "name: ru\nmethod: random\nrun_cap: 3\nseed: 8\nreuse: true\n"
+                                   "metric: {name: loss, goal: minimize}\n"
+                                   "parameters:\n  x: {min: 0.0, max: 1.0}\n"));
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    ES_CHECK_INT(run((const char *[]){"run", spec, "--new", NULL}), 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), "(3 completed by reusing earlier results)");
+    ES_CHECK_INT(run((const char *[]){"resume", "ru-2", "--more", "1", NULL}), 0);
+    const char *out = slurp(path_in_tmp("stdout"));
+    ES_CHECK_CONTAINS(out, "4 trials: 4 completed");
+    ES_CHECK_CONTAINS(out, "(3 completed by reusing earlier results)");
 }
 
 /* What a walk of a log directory found. */

@@ -450,7 +450,18 @@ ES_TEST(a_wrong_goal_is_one_error_not_also_a_missing_metric)
         ES_CHECK_INT(n, 1);
         ES_CHECK(strstr(errors[0], "needs a metric") == NULL);
         es_strv_free(errors);
-    }
+    } /* Objectives that are all built-ins give early termination nothing to
+       * compare trials by: that is said (it used to pass in silence). */
+    es_test_write_file("goal.yaml", "program: t.py\nparameters:\n  lr: {min: 0.1, max: 1}\n"
+                                    "objectives: [{name: energy.kwh, goal: minimize},"
+                                    " {name: wall_s, goal: minimize}]\n"
+                                    "early_terminate: {type: hyperband, min_iter: 3}\n");
+    es_err err;
+    size_t n;
+    char **errors = all_errors("goal.yaml", &n, &err);
+    ES_CHECK_INT(n, 1);
+    ES_CHECK_CONTAINS(errors[0], "early_terminate: needs a metric");
+    es_strv_free(errors);
 }
 
 /* W&B's log_uniform takes natural-log exponents: bounds that look like
@@ -469,6 +480,28 @@ ES_TEST(log_uniform_with_value_bounds_warns)
                                          "max as natural logs");
     ES_CHECK_CONTAINS(spec->warnings[0], "use log_uniform_values");
     ES_CHECK(spec->warnings[1] == NULL); /* wd is fine */
+    es_spec_free(spec);
+}
+
+/* A name only a JSON line can carry is a warning that says so (trials
+ * printing acc@1=0.9 failed with "never reported"); a name the text form
+ * reads is not. */
+ES_TEST(a_name_only_json_can_report_warns)
+{
+    static const char yaml[] = "program: t.py\n"
+                               "parameters: {lr: {min: 0.1, max: 1}}\n"
+                               "objectives:\n"
+                               "  - {name: acc@1, goal: maximize}\n"
+                               "  - {name: val/loss-2.b, goal: minimize}\n"
+                               "constraints: [{name: val loss, max: 3}, {name: acc@1, min: 0}]\n";
+    es_spec *spec;
+    es_err err;
+    ES_CHECK_INT(es_spec_parse_string(yaml, strlen(yaml), "w.yaml", &spec, &err), 0);
+    ES_CHECK(spec->warnings != NULL && spec->warnings[0] != NULL && spec->warnings[1] != NULL);
+    ES_CHECK_CONTAINS(spec->warnings[0], "w.yaml: 'acc@1' cannot be reported on a name=value line");
+    ES_CHECK_CONTAINS(spec->warnings[0], "{\"acc@1\": 0.5}");
+    ES_CHECK_CONTAINS(spec->warnings[1], "'val loss'");
+    ES_CHECK(spec->warnings[2] == NULL);
     es_spec_free(spec);
 }
 
