@@ -5,9 +5,11 @@
  * trials that ecosweep ran and metered; the other formats count them.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "numbers.h"
 #include "report_int.h"
 
 /* ---- CSV -------------------------------------------------------------------- */
@@ -42,11 +44,54 @@ static void c_num(FILE *f, double x)
         fprintf(f, "%.10g", x);
 }
 
+/* feasible, pareto_rank and the values each objective ranked trial k by
+ * (empty where the sweep has no objectives or constraints). */
+static void c_front(FILE *f, const es_rep_sweep_view *sv, size_t k)
+{
+    const es_rep_front *fr = &sv->front;
+    fputc(',', f);
+    if (fr->keeps != NULL)
+        fputs((fr->m > 0 ? fr->feasible[k] : fr->keeps[k]) ? "true" : "false", f);
+    fputc(',', f);
+    if (fr->m > 0 && fr->rank[k] > 0)
+        fprintf(f, "%d", fr->rank[k]);
+    for (size_t j = 0; j < 3; j++) {
+        fputc(',', f);
+        if (j < fr->m)
+            c_num(f, fr->y[k * fr->m + j]);
+    }
+}
+
+/* phases_kwh: {"NAME": kWh, ...} of a trial with phases, as one cell. */
+static void c_phases(FILE *f, const es_rep_sweep_view *sv, const es_rep_trial_view *tv)
+{
+    fputc(',', f);
+    if (tv->t->n_phases == 0)
+        return;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (m == NULL)
+        return;
+    fputc('{', m);
+    for (size_t i = 0; i < tv->t->n_phases; i++) {
+        es_rep_phase_row r;
+        es_rep_phase_row_of(sv, tv, i, &r);
+        fprintf(m, "%s\"%s\": ", i ? ", " : "", r.p->name);
+        es_json_write_num(m, r.kwh);
+    }
+    fputc('}', m);
+    if (fclose(m) == 0)
+        c_str(f, text);
+    free(text);
+}
+
 void es_rep_write_csv(const es_rep_view *v, FILE *f)
 {
     fputs("project,sweep,trial_id,number,status,reason,objective,wall_s,cpu_s,kwh,co2e_kg,usd,"
           "usd_electricity,usd_cloud,cpu_j,cpu_method,dram_j,dram_method,gpu_j,gpu_method,"
-          "params,region,pruned_step,saved_j,slurm_job,slurm_state,slurm_energy_j\n",
+          "params,region,pruned_step,saved_j,slurm_job,slurm_state,slurm_energy_j,feasible,"
+          "pareto_rank,objective_1,objective_2,objective_3,phases_kwh\n",
           f);
     for (size_t i = 0; i < v->n_projects; i++) {
         const es_store_project *p = v->projects[i].p;
@@ -94,6 +139,8 @@ void es_rep_write_csv(const es_rep_view *v, FILE *f)
                 c_str(f, t->slurm_state);
                 fputc(',', f);
                 c_num(f, t->slurm_energy_j);
+                c_front(f, sv, k);
+                c_phases(f, sv, tv);
                 fputc('\n', f);
             }
         }

@@ -859,6 +859,13 @@ ES_TEST(report_front_ranks_constraints_and_hypervolume)
                           "for every objective; not ranked)") != NULL);
     ES_CHECK(strstr(text, "cheapest within 1% of the best acc: trial #6 (0.899)") != NULL);
     free(text);
+    /* CSV carries feasibility, rank and the ranked values too. */
+    char *csv = render(pareto_sample(), ES_REPORT_CSV, "pareto.csv");
+    ES_CHECK_CONTAINS(csv,
+                      ",feasible,pareto_rank,objective_1,objective_2,objective_3,phases_kwh\n");
+    ES_CHECK_CONTAINS(csv, ",true,1,0.9,0.1111111111,,\n");
+    ES_CHECK_CONTAINS(csv, ",false,,0.8,");
+    free(csv);
     char *md = render(pareto_sample(), ES_REPORT_MARKDOWN, "pareto.md");
     ES_CHECK(strstr(md, "| trial | acc (maximize) | energy.kwh (minimize) |") != NULL);
     free(md);

@@ -570,6 +570,8 @@ ES_TEST(phases_are_measured_stored_and_ranked)
     ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), "Energy by phase");
     ES_CHECK_INT(run((const char *[]){"report", "--format", "markdown", NULL}), 0);
     ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), "| trial | phase | kWh |");
+    ES_CHECK_INT(run((const char *[]){"report", "--format", "csv", NULL}), 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), "\"{\"\"train\"\": ");
     /* Again with reuse: every trial reused, each with its original's phases. */
     rc = run((const char *[]){"run", spec, "--new", "--reuse", NULL});
     if (rc != 0)
