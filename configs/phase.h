@@ -29,7 +29,7 @@
  * phase before goes on), and the worker says so once on stderr. */
 #define ES_PHASES_MAX 16
 /* A marker line is at most this long (a longer line is not one). */
-#define ES_PHASE_LINE_MAX 512
+#define ES_PHASE_LINE_MAX 4096
 
 /* Whether name[0..len) is a usable phase name. */
 int es_phase_name_ok(const char *name, size_t len);

@@ -119,7 +119,8 @@ int es_spec__objective_name(es_spec_ctx *c, const yaml_node_t *node, const char 
                             sug);
     return es_spec_fail(c, node, path,
                         "unknown built-in '%s' (ecosweep measures energy.kwh, energy.co2e_kg, "
-                        "energy.usd and wall_s)",
+                        "energy.usd, wall_s and, for a phase the trial marks, phase.NAME.kwh, "
+                        ".co2e_kg, .usd, .wall_s and .kwh_per_item)",
                         *name);
 }
 

@@ -22,8 +22,10 @@ static void close_running(es_phase_clock *c, double t, const double j[3])
     double *acc[3] = {&p->cpu_j, &p->dram_j, &p->gpu_j};
     p->wall_s += t > c->t0 ? t - c->t0 : 0;
     for (int k = 0; k < 3; k++) {
-        double d = j[k] - c->j0[k];
-        /* NAN stays NAN: a part not known at a boundary is not known. */
+        /* A part that had no reading yet when the phase began (a meter's
+         * first sample comes later) began at 0; one not known at its end
+         * is not known. */
+        double d = j[k] - (isnan(c->j0[k]) ? 0 : c->j0[k]);
         *acc[k] += isnan(d) ? NAN : d > 0 ? d : 0;
     }
 }

@@ -8,7 +8,8 @@
  * Closing with the final figures makes the phases and the energy before
  * the first marker add up to the trial's energy exactly.  A reading below
  * the one before (a process that escaped one walk of the tree) counts as
- * no energy, never as a negative one.
+ * no energy, never as a negative one; a part with no reading yet when a
+ * phase began (a back end's first sample comes later) counts from 0.
  */
 #ifndef ES_WORKER_PHASES_H
 #define ES_WORKER_PHASES_H

@@ -10,8 +10,10 @@
  * worker's poll loop.  Each line's first ES_PHASE_LINE_MAX bytes are looked
  * at for a marker; the rest of a long line only passes through.
  *
- * Should the worker's stdout fail (a reader gone), the rest is read and
- * dropped, so the trial never blocks on it.
+ * Should the worker's stdout fail (a reader gone), the worker closes the
+ * pipe: the trial's next write fails with EPIPE (SIGPIPE), as it would
+ * writing there itself.  The worker's stdout is never made non-blocking
+ * (its open file may be shared with other processes).
  */
 #ifndef ES_WORKER_RELAY_H
 #define ES_WORKER_RELAY_H
@@ -22,11 +24,13 @@
 
 #define RELAY_BUF 65536
 
+/* After the trial's tree is gone, input is read for at most this long. */
+#define RELAY_INPUT_S 5.0
+
 typedef struct es_relay {
     int in_fd;      /* the pipe's read end; -1 once it reached end of file */
     int out_fd;     /* the worker's stdout */
-    int out_flags0; /* out_fd's status flags before, restored at the end; -1: untouched */
-    int out_failed; /* a write to out_fd failed: what follows is dropped */
+    int out_failed; /* a write to out_fd failed: the pipe is closed, as a reader gone */
     char buf[RELAY_BUF];
     size_t head, len; /* the bytes read and not yet written: buf[head, head + len) */
     char line[ES_PHASE_LINE_MAX + 1];
@@ -51,10 +55,12 @@ short es_relay_out_events(const es_relay *r);
  * it completes; then write what out_fd takes.  Never blocks. */
 void es_relay_pump(es_relay *r, es_relay_marker_fn on_marker, void *ud);
 
-/* At the end: read what is left (until end of file, or until nothing more
- * comes for a moment: an escaped process may hold the pipe), write it all
- * (waiting at most timeout_s for a slow reader), restore out_fd, close
- * in_fd.  A last line without its newline is still looked at. */
-void es_relay_finish(es_relay *r, double timeout_s, es_relay_marker_fn on_marker, void *ud);
+/* At the end: read what is left (until end of file, until nothing more
+ * comes for 50 ms, or for RELAY_INPUT_S at most: a process outside the
+ * tree may hold the pipe) and write it all, however slow the reader, until
+ * stop_fd (the worker's signalfd, non-blocking) brings a signal other than
+ * SIGCHLD: a stop request drops the rest.  Closes in_fd.  A last line without its newline is still
+ * looked at. */
+void es_relay_finish(es_relay *r, int stop_fd, es_relay_marker_fn on_marker, void *ud);
 
 #endif

@@ -139,6 +139,7 @@ typedef struct sup {
     double t0;             /* the trial's start (monotonic) */
     double mark_t;         /* the time of the last reading at a marker, and it: */
     double mark_j[3];
+    int over; /* the trial ended: mark_t and mark_j are its final figures */
 } sup;
 
 void es_worker_opts_init(es_worker_opts *o)
@@ -852,7 +853,7 @@ static void on_marker(void *ud, const char *name)
 {
     sup *s = ud;
     double now = mono_now();
-    if (!(now - s->mark_t < 1e-3)) {
+    if (!s->over && !(now - s->mark_t < 1e-3)) {
         es_meter_usage u = {.trial_pgid = s->main_pid,
                             .wall_s = now - s->t0,
                             .cpu_s = NAN,
@@ -1059,9 +1060,6 @@ int es_worker_run(const es_worker_opts *opts, char *const argv[], es_result *out
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
             ;
     }
-    if (s.relaying)
-        es_relay_finish(&s.relay, opts->grace_s > 1 ? opts->grace_s : 1, on_marker, &s);
-    close(sfd);
     free(s.kids.v);
     free(s.termed.v);
     free(s.foreign.v);
@@ -1082,9 +1080,18 @@ int es_worker_run(const es_worker_opts *opts, char *const argv[], es_result *out
         es_meter_stop(meter, &u, out);
         es_meter_destroy(meter);
     }
-    const double j_end[3] = {out->cpu.method == ES_EM_NONE ? NAN : out->cpu.j,
-                             out->dram.method == ES_EM_NONE ? NAN : out->dram.j,
-                             out->gpu.method == ES_EM_NONE ? NAN : out->gpu.j};
-    es_phase_clock_close(&s.phases, out->wall_s, j_end, out);
+    /* The trial is over, its figures final: what its output still holds
+     * is passed on now (the time a slow reader takes is not the trial's),
+     * and a marker in it starts a phase at the end. */
+    s.meter = NULL;
+    s.over = 1;
+    s.mark_t = t0 + out->wall_s;
+    s.mark_j[0] = out->cpu.method == ES_EM_NONE ? NAN : out->cpu.j;
+    s.mark_j[1] = out->dram.method == ES_EM_NONE ? NAN : out->dram.j;
+    s.mark_j[2] = out->gpu.method == ES_EM_NONE ? NAN : out->gpu.j;
+    if (s.relaying)
+        es_relay_finish(&s.relay, sfd, on_marker, &s);
+    close(sfd);
+    es_phase_clock_close(&s.phases, out->wall_s, s.mark_j, out);
     return 0;
 }

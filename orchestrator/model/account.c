@@ -186,7 +186,7 @@ double es_account_phase(const es_energy_factors *f, int field, double wall_s, do
     case ES_PHASE_USD:
         return c.usd;
     case ES_PHASE_KWH_PER_ITEM:
-        return items > 0 ? c.kwh / items : NAN;
+        return items > 0 && isfinite(items) ? c.kwh / items : NAN;
     case ES_PHASE_WALL_S:
     case ES_PHASE_N_FIELDS:
         break;

@@ -171,7 +171,8 @@ int es_rep_front_of(const es_rep_sweep_view *sv, es_rep_front *fr)
     /* A metric no completed trial reported (a built-in is always known
      * where the trial ran: one it lacks says nothing about the name). */
     for (size_t k = 0; k < sw->n_constraints && fr->n_checked > 0; k++)
-        if (!reported[k] && sw->constraints[k].kind == ES_OBJ_METRIC)
+        if (!reported[k] && (sw->constraints[k].kind == ES_OBJ_METRIC ||
+                             sw->constraints[k].kind == ES_OBJ_PHASE))
             fr->unreported[fr->n_unreported++] = sw->constraints[k].name;
     free(reported);
     if (m < 2 || m > ES_PARETO_MAX_M)
@@ -214,7 +215,9 @@ int es_rep_front_of(const es_rep_sweep_view *sv, es_rep_front *fr)
         while (i < n && !(es_rep_trial_is(sv->trials[i].t, ES_TRIAL_COMPLETED) &&
                           isfinite(fr->y[i * m + j])))
             i++;
-        if (i == n && sw->objectives[j].kind == ES_OBJ_METRIC && fr->n_done > 0)
+        /* (a phase no trial marked, too: a built-in only the trial can give) */
+        if (i == n && fr->n_done > 0 &&
+            (sw->objectives[j].kind == ES_OBJ_METRIC || sw->objectives[j].kind == ES_OBJ_PHASE))
             fr->unreported_objectives[fr->n_unreported_objectives++] = sw->objectives[j].name;
     }
     if (es_pareto_ranks(ymin, n, m, fr->feasible, fr->rank) != 0) {

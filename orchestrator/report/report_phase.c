@@ -86,7 +86,8 @@ void es_rep_write_phase_table(FILE *f, const es_rep_sweep_view *sv, es_rep_table
                                         "entries", "items", "kWh/item", "energy by"};
     enum { N_COLS = 9 };
     const char *intro = "Energy by phase (each phase from its marker to the next, read from the "
-                        "meters at each marker; kWh with the sweep's PUE)";
+                        "meters at each marker; kWh at the wall, PUE included; a trial's energy "
+                        "before its first marker is in no phase: the shares' rest)";
     if (style == ES_REP_TABLE_TEXT) {
         fprintf(f, "    %s, %zu trial%s:\n", intro, with, with == 1 ? "" : "s");
         fprintf(f, "    %5s  %-16s %10s %6s %9s %7s %9s %10s  %s\n", heads[0], heads[1], heads[2],

@@ -289,7 +289,9 @@ void es_loop_on_metric(void *ud, const es_metric_point *pt)
     sweep *sw = t->sw;
     es_err err;
 
-    if (t->phase_cur1 > 0 && pt->ok && strcmp(pt->name, "items") == 0)
+    /* A count: a finite number of 0 or more (else not one). */
+    if (t->phase_cur1 > 0 && pt->ok && strcmp(pt->name, "items") == 0 && isfinite(pt->value) &&
+        pt->value >= 0 && pt->value < 1e300)
         t->entry_items = pt->value;
     if (sw->spec->metric_name != NULL && strcmp(pt->name, sw->spec->metric_name) == 0) {
         t->have_obj = 1;
@@ -333,18 +335,20 @@ void es_loop_on_line(trial *t, const char *line, size_t len)
 {
     char name[ES_PHASE_NAME_MAX + 1];
     if (es_phase_marker(line, len, name)) {
-        close_entry(t);
         size_t i = 0;
         while (i < t->n_phase_names && strcmp(t->phase_name[i], name) != 0)
             i++;
-        if (i == ES_PHASES_MAX)
-            return; /* as the worker does: the phase before goes on */
-        if (i == t->n_phase_names) {
-            snprintf(t->phase_name[i], sizeof t->phase_name[i], "%s", name);
-            t->phase_items[i] = NAN;
-            t->n_phase_names++;
+        /* Past the names a trial keeps the marker is ignored, as the
+         * worker does: the phase before goes on. */
+        if (i < ES_PHASES_MAX) {
+            close_entry(t);
+            if (i == t->n_phase_names) {
+                snprintf(t->phase_name[i], sizeof t->phase_name[i], "%s", name);
+                t->phase_items[i] = NAN;
+                t->n_phase_names++;
+            }
+            t->phase_cur1 = (int)i + 1;
         }
-        t->phase_cur1 = (int)i + 1;
         /* A JSON marker's other members are metrics. */
         if (line[0] != '{')
             return;

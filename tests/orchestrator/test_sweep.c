@@ -589,6 +589,39 @@ ES_TEST(phases_are_measured_stored_and_ranked)
     es_store_data_free(d);
 }
 
+/* Past the sixteen phase names a trial keeps, a JSON marker is still a
+ * metric line (its loss was lost, and the trial failed), and the phase
+ * before goes on, its items with it; a count that is no finite number of
+ * 0 or more is no count.  A phase objective no trial marked is named, as
+ * a metric no trial reports is. */
+ES_TEST(a_seventeenth_phase_keeps_its_metrics)
+{
+    char spec[4096];
+    snprintf(spec, sizeof spec, "%s",
+             write_spec("mp.yaml", "name: mp\nmethod: grid\n"
+                                   "objectives:\n"
+                                   "  - {name: loss, goal: minimize}\n"
+                                   "  - {name: phase.nope.kwh, goal: minimize}\n"
+                                   "parameters:\n  x: {value: 0.25}\n"
+                                   "  mode: {value: manyphases}\n"));
+    int rc = run((const char *[]){"run", spec, NULL});
+    if (rc != 0)
+        show_output();
+    ES_CHECK_INT(rc, 0);
+    es_store_data *d = load();
+    const es_store_trial *t = &sweep_of(d, 0)->trials[0];
+    ES_CHECK_STR(t->status, "completed");
+    ES_CHECK_NEAR(t->objective, 0.25, 0);
+    ES_CHECK_INT((long long)t->n_phases, 16);
+    ES_CHECK_STR(t->phases[15].name, "p15");
+    ES_CHECK_INT(t->phases[15].entries, 1);
+    ES_CHECK_NEAR(t->phases[15].items, 10, 0);
+    es_store_data_free(d);
+    ES_CHECK_INT(run((const char *[]){"report", "--format", "json", NULL}), 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")),
+                      "\"unreported_objectives\": [\"phase.nope.kwh\"]");
+}
+
 /* A resumed sweep's summary counts the reuses its earlier run made: it
  * said "(1 completed by reusing ...)" of a sweep that reused 4. */
 ES_TEST(a_resumed_summary_counts_earlier_reuses)

@@ -14,6 +14,14 @@ ok) echo "loss=$x" ;;
 pair) # two objectives in conflict along x, both worse with y
     awk -v x="$x" -v y="$y" 'BEGIN { printf "loss=%.9g b=%.9g\n", x + y, 1 - sqrt(x) + y }' ;;
 both) echo "loss=$x"; echo "a warning" >&2 ;;
+manyphases) # sixteen phases, then a seventeenth (ignored) on a JSON line with the metric
+    i=0; while [ $i -lt 16 ]; do echo "ecosweep-phase p$i"; i=$((i + 1)); done
+    echo "items=10"
+    echo "{\"_phase\": \"p16\", \"loss\": $x}"
+    echo "items=1e308"
+    echo "items=-5"
+    echo "items=10"
+    ;;
 phases) # train, then inference twice: 100 items, then 20 (the last items of an entry count)
     echo "ecosweep-phase train"
     i=0; while [ $i -lt 30000 ]; do i=$((i+1)); done

@@ -10,8 +10,19 @@
 #include "result.h"
 #include "worker_runner.h"
 
+#include <fcntl.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *path_of(const char *name)
+{
+    static char path[4096];
+    snprintf(path, sizeof path, "%s/%s", es_test_tmpdir(), name);
+    return path;
+}
 
 /* ---- the marker ---------------------------------------------------------- */
 
@@ -248,4 +259,95 @@ ES_TEST(worker_without_phases)
     ES_CHECK_INT(w.exit_status, 0);
     ES_CHECK_INT((long long)w.r.n_phases, 0);
     ES_CHECK_CONTAINS(w.out, "ecosweep-phase train\n");
+}
+
+/* ---- the worker's stdout and its reader ----------------------------------- */
+
+/* sh -c script's stdout (at most cap - 1 bytes), with $W the worker and $D
+ * the test's directory. */
+static const char *shell_out(const char *script, char *buf, size_t cap)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "W='%s' D='%s' sh -c '%s'", worker_path(), es_test_tmpdir(), script);
+    FILE *p = popen(cmd, "r");
+    ES_CHECK(p != NULL);
+    size_t n = fread(buf, 1, cap - 1, p);
+    buf[n] = '\0';
+    pclose(p);
+    return buf;
+}
+
+/* A reader slower than the trial loses nothing: the worker used to give it
+ * the grace period after the trial's end and drop the rest; and that wait
+ * is not the trial's time. */
+ES_TEST(worker_waits_for_a_slow_reader)
+{
+    char out[256];
+    /* A reader of 4 KiB every 50 ms (80 KB/s): the last 190 KB or so, held
+     * in the pipes and the worker, take it over 2 s after the trial ends. */
+    worker_write_file(path_of("slow.py"), "import os, time\n"
+                                          "n = 0\n"
+                                          "while True:\n"
+                                          "    b = os.read(0, 4096)\n"
+                                          "    if not b:\n"
+                                          "        break\n"
+                                          "    n += len(b)\n"
+                                          "    time.sleep(0.05)\n"
+                                          "print(n)\n");
+    double t0 = worker_now_s();
+    shell_out("\"$W\" --grace 1 -- sh -c \"echo ecosweep-phase a; head -c 300000 /dev/zero\" "
+              "2> \"$D/res\" | /usr/bin/python3 \"$D/slow.py\"",
+              out, sizeof out);
+    double elapsed = worker_now_s() - t0;
+    ES_CHECK_INT(atol(out), 300000 + 17);
+    char res[8192];
+    FILE *f = fopen(path_of("res"), "r");
+    ES_CHECK(f != NULL);
+    size_t n = fread(res, 1, sizeof res - 1, f);
+    res[n] = '\0';
+    fclose(f);
+    es_result r;
+    const char *line = strstr(res, "ecosweep-result ");
+    ES_CHECK(line != NULL);
+    ES_CHECK_INT(es_result_parse(line, strlen(line), &r), 0);
+    /* The trial's time ends when it does, not when its reader is done. */
+    ES_CHECK(r.wall_s < elapsed - 1.0);
+    ES_CHECK_INT((long long)r.n_phases, 1);
+    ES_CHECK(r.phases[0].wall_s <= r.wall_s + 1e-9);
+}
+
+/* The worker's stdout is shared with its parent (and a shell's other
+ * commands): it stays blocking.  Made non-blocking, a sibling's writes
+ * failed with EAGAIN. */
+ES_TEST(worker_leaves_its_stdout_blocking)
+{
+    int p[2];
+    ES_CHECK_INT(pipe(p), 0);
+    pid_t pid = fork();
+    ES_CHECK(pid >= 0);
+    if (pid == 0) {
+        dup2(p[1], 1);
+        close(p[0]);
+        execl(worker_path(), "ecosweep-worker", "--", "sh", "-c", "echo x; sleep 0.6", (char *)0);
+        _exit(127);
+    }
+    worker_sleep_s(0.3);
+    int flags = fcntl(p[1], F_GETFL);
+    ES_CHECK(flags >= 0 && (flags & O_NONBLOCK) == 0);
+    int status;
+    waitpid(pid, &status, 0);
+    ES_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    close(p[0]);
+    close(p[1]);
+}
+
+/* A reader that goes away stops the trial as it would stop it writing
+ * there itself (SIGPIPE): `yes | head -1` used to run until killed. */
+ES_TEST(worker_passes_a_closed_reader_on)
+{
+    char out[256];
+    double t0 = worker_now_s();
+    shell_out("timeout 20 \"$W\" -- yes 2>/dev/null | head -1", out, sizeof out);
+    ES_CHECK_STR(out, "y\n");
+    ES_CHECK(worker_now_s() - t0 < 10);
 }
