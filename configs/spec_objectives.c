@@ -74,7 +74,7 @@ int es_spec_get_goal(es_spec_ctx *c, const yaml_node_t *node, const char *path, 
 }
 
 int es_spec__objective_name(es_spec_ctx *c, const yaml_node_t *node, const char *path, char **name,
-                    es_objective_kind *kind)
+                            es_objective_kind *kind)
 {
     int rc = es_spec_get_string(c, node, path, name);
     if (rc < 0)
@@ -173,6 +173,32 @@ static int parse_entry(es_spec_ctx *c, const yaml_node_t *item, const char *path
     return 0;
 }
 
+/* rc (an entry's error), noting that the list has one. */
+static int entry_failed(es_spec_ctx *c, int rc)
+{
+    c->list_failed = 1;
+    return rc;
+}
+
+static int objective_entry(es_spec_ctx *c, const yaml_node_t *item, size_t i)
+{
+    es_spec *spec = c->spec;
+    es_objective *o = &spec->objectives[i];
+    char path[48];
+    int has_goal = 0, rc;
+    snprintf(path, sizeof path, "objectives[%zu]", i);
+    if ((rc = parse_entry(c, item, path, o, NULL, &has_goal)) < 0)
+        return entry_failed(c, rc);
+    if (!has_goal)
+        return entry_failed(
+            c, es_spec_fail(c, item, path, "missing required key 'goal' (minimize or maximize)"));
+    for (size_t j = 0; j < i; j++)
+        if (spec->objectives[j].name != NULL && strcmp(spec->objectives[j].name, o->name) == 0)
+            return entry_failed(
+                c, es_spec_fail(c, item, path, "'%s' is objectives[%zu] already", o->name, j));
+    return 0;
+}
+
 static int top_objectives(es_spec_ctx *c, const yaml_node_t *v)
 {
     es_spec *spec = c->spec;
@@ -191,19 +217,34 @@ static int top_objectives(es_spec_ctx *c, const yaml_node_t *v)
     spec->n_objectives = n;
     for (size_t i = 0; i < n; i++) {
         const yaml_node_t *item = yaml_document_get_node(c->doc, v->data.sequence.items.start[i]);
-        es_objective *o = &spec->objectives[i];
-        char path[48];
-        int has_goal = 0;
-        snprintf(path, sizeof path, "objectives[%zu]", i);
-        if ((rc = parse_entry(c, item, path, o, NULL, &has_goal)) < 0)
+        /* Each entry's error is listed (when collecting), then the next. */
+        if ((rc = es_spec_keep_going(c, objective_entry(c, item, i))) < 0)
             return rc;
-        if (!has_goal)
-            return es_spec_fail(c, item, path,
-                                "missing required key 'goal' (minimize or maximize)");
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(spec->objectives[j].name, o->name) == 0)
-                return es_spec_fail(c, item, path, "'%s' is objectives[%zu] already", o->name, j);
     }
+    return 0;
+}
+
+static int constraint_entry(es_spec_ctx *c, const yaml_node_t *item, size_t i)
+{
+    es_constraint *k = &c->spec->constraints[i];
+    char path[48];
+    int rc;
+    snprintf(path, sizeof path, "constraints[%zu]", i);
+    if ((rc = parse_entry(c, item, path, NULL, k, NULL)) < 0)
+        return entry_failed(c, rc);
+    if (!k->has_min && !k->has_max)
+        return entry_failed(
+            c, es_spec_fail(c, item, path, "constrains nothing: give min, max or both"));
+    char l[32], h[32];
+    es_fmt_real(k->min, 0, l, sizeof l);
+    es_fmt_real(k->max, 0, h, sizeof h);
+    if (k->has_min && k->has_max && k->min > k->max)
+        return entry_failed(
+            c, es_spec_fail(c, item, path, "min %s is above max %s: nothing is feasible", l, h));
+    if (k->kind != ES_OBJ_METRIC && k->has_max && k->max < 0)
+        return entry_failed(c, es_spec_fail(c, item, path,
+                                            "max %s: %s is never below 0, nothing is feasible", h,
+                                            k->name));
     return 0;
 }
 
@@ -220,21 +261,8 @@ static int top_constraints(es_spec_ctx *c, const yaml_node_t *v)
     spec->n_constraints = n;
     for (size_t i = 0; i < n; i++) {
         const yaml_node_t *item = yaml_document_get_node(c->doc, v->data.sequence.items.start[i]);
-        es_constraint *k = &spec->constraints[i];
-        char path[48];
-        snprintf(path, sizeof path, "constraints[%zu]", i);
-        if ((rc = parse_entry(c, item, path, NULL, k, NULL)) < 0)
+        if ((rc = es_spec_keep_going(c, constraint_entry(c, item, i))) < 0)
             return rc;
-        if (!k->has_min && !k->has_max)
-            return es_spec_fail(c, item, path, "constrains nothing: give min, max or both");
-        char l[32], h[32];
-        es_fmt_real(k->min, 0, l, sizeof l);
-        es_fmt_real(k->max, 0, h, sizeof h);
-        if (k->has_min && k->has_max && k->min > k->max)
-            return es_spec_fail(c, item, path, "min %s is above max %s: nothing is feasible", l, h);
-        if (k->kind != ES_OBJ_METRIC && k->has_max && k->max < 0)
-            return es_spec_fail(c, item, path, "max %s: %s is never below 0, nothing is feasible",
-                                h, k->name);
     }
     return 0;
 }
@@ -262,7 +290,11 @@ int es_spec__top_objectives(es_spec_ctx *c, const yaml_node_t *k, const yaml_nod
 {
     (void)k;
     free_list(c->spec, 1); /* given twice: the key check refuses it, but free the first */
+    c->list_failed = 0;
     int rc = top_objectives(c, v);
+    /* An entry refused (and listed): as if the key failed, said once. */
+    if (rc == 0 && c->list_failed)
+        rc = ES_ESPEC_LISTED;
     if (rc < 0)
         free_list(c->spec, 1);
     return rc;
@@ -272,7 +304,10 @@ int es_spec__top_constraints(es_spec_ctx *c, const yaml_node_t *k, const yaml_no
 {
     (void)k;
     free_list(c->spec, 0);
+    c->list_failed = 0;
     int rc = top_constraints(c, v);
+    if (rc == 0 && c->list_failed)
+        rc = ES_ESPEC_LISTED;
     if (rc < 0)
         free_list(c->spec, 0);
     return rc;

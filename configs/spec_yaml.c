@@ -32,6 +32,8 @@ int es_spec_fail(es_spec_ctx *c, const yaml_node_t *node, const char *path, cons
 
 int es_spec_keep_going(es_spec_ctx *c, int rc)
 {
+    if (rc == ES_ESPEC_LISTED)
+        return c->collect ? 0 : ES_ESPEC;
     if (rc != ES_ESPEC || !c->collect)
         return rc;
     char **v = realloc(c->errors, (c->n_errors + 2) * sizeof *v);

@@ -28,11 +28,19 @@ typedef struct es_spec_ctx {
     size_t n_errors;
     int param_failed; /* a parameter was refused: checks of the whole space are skipped */
     int too_many;     /* past ES_SPEC_MAX_PARAMS: the parameters are read no further */
+    int list_failed;  /* an entry of `objectives` or `constraints` was refused (each is
+                       * listed when collecting; the list is then dropped) */
 } es_spec_ctx;
 
+/* A part failed whose errors are each listed already (collecting): what
+ * it returns instead of ES_ESPEC, so that es_spec_keep_going lists none
+ * again. */
+#define ES_ESPEC_LISTED (-2901)
+
 /* After a check returned rc: when collecting and rc is a spec error, keep
- * its message in c->errors and return 0 so that the walk goes on; else
- * rc.  -ENOMEM when the message cannot be kept. */
+ * its message in c->errors and return 0 so that the walk goes on
+ * (ES_ESPEC_LISTED: nothing to keep); else rc.  -ENOMEM when the message
+ * cannot be kept. */
 int es_spec_keep_going(es_spec_ctx *c, int rc);
 
 /* Record a located error; path may be NULL or "" (no "PATH: " part). */
@@ -122,8 +130,8 @@ int es_spec__top_constraints(es_spec_ctx *c, const yaml_node_t *k, const yaml_no
  * measures (energy.kwh, phase.NAME.kwh...), into *name (owned by the
  * caller) and *kind; a name no trial could report, or a built-in's
  * namespace with none of its names, is a located error. */
-int es_spec__objective_name(es_spec_ctx *c, const yaml_node_t *node, const char *path,
-                            char **name, es_objective_kind *kind);
+int es_spec__objective_name(es_spec_ctx *c, const yaml_node_t *node, const char *path, char **name,
+                            es_objective_kind *kind);
 
 int es_spec__check_objectives(es_spec_ctx *c, const yaml_node_t *metric_node,
                               const yaml_node_t *constraints_node);

@@ -483,6 +483,25 @@ ES_TEST(log_uniform_with_value_bounds_warns)
     es_spec_free(spec);
 }
 
+/* Every bad entry of objectives and constraints is listed, not only the
+ * first (validate stopped at objectives[0]). */
+ES_TEST(parse_file_all_lists_every_bad_entry_of_a_list)
+{
+    es_test_write_file("lists.yaml", "program: t.py\n"
+                                     "parameters:\n  lr: {min: 0.1, max: 1}\n"
+                                     "objectives: [{name: a}, {name: b}]\n"
+                                     "constraints: [{name: a}, {name: b, min: 2, max: 1}]\n");
+    es_err err;
+    size_t n;
+    char **errors = all_errors("lists.yaml", &n, &err);
+    ES_CHECK_INT(n, 4);
+    ES_CHECK_CONTAINS(errors[0], "objectives[0]: missing required key 'goal'");
+    ES_CHECK_CONTAINS(errors[1], "objectives[1]: missing required key 'goal'");
+    ES_CHECK_CONTAINS(errors[2], "constraints[0]: constrains nothing");
+    ES_CHECK_CONTAINS(errors[3], "constraints[1]: min 2 is above max 1");
+    es_strv_free(errors);
+}
+
 /* A name only a JSON line can carry is a warning that says so (trials
  * printing acc@1=0.9 failed with "never reported"); a name the text form
  * reads is not. */
