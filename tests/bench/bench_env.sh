@@ -12,3 +12,16 @@ bench_describe() {
     cpu_source=$("$2/ecosweep-worker" -- true 2>&1 >/dev/null | tr ' ' '\n' | sed -n 's/^cpu_source=//p')
 }
 jesc() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g'; }
+
+# bench_run_all CMDS JOBS OUT: run each line of file CMDS as a shell command,
+# JOBS at a time, and write what they print, in CMDS's order, to OUT.
+bench_run_all() {
+    awk -v p="$1" '{ print $0 " > " p ".out." NR }' "$1" | xargs -P "$2" -I{} sh -c '{}'
+    _n=$(wc -l < "$1")
+    _i=1
+    : > "$3"
+    while [ "$_i" -le "$_n" ]; do
+        cat "$1.out.$_i" >> "$3"
+        _i=$((_i + 1))
+    done
+}

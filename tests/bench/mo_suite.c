@@ -28,7 +28,7 @@
 
 typedef struct mo_problem {
     const char *name;
-    int d;
+    int d, m; /* parameters, objectives */
     void (*f)(const double *x, int d, double *y);
 } mo_problem;
 
@@ -70,6 +70,34 @@ static void dtlz2(const double *x, int d, double *y)
     y[1] = (1.0 + g) * sin(x[0] * MO_PI / 2);
 }
 
+/* DTLZ2 with three objectives: the front is the positive octant of the
+ * unit sphere. */
+static void dtlz2_3(const double *x, int d, double *y)
+{
+    double g = 0;
+    for (int i = 2; i < d; i++)
+        g += (x[i] - 0.5) * (x[i] - 0.5);
+    double a = x[0] * MO_PI / 2, b = x[1] * MO_PI / 2;
+    y[0] = (1.0 + g) * cos(a) * cos(b);
+    y[1] = (1.0 + g) * cos(a) * sin(b);
+    y[2] = (1.0 + g) * sin(a);
+}
+
+/* DTLZ7 with three objectives: a front of four disconnected patches. */
+static void dtlz7_3(const double *x, int d, double *y)
+{
+    double g = 0;
+    for (int i = 2; i < d; i++)
+        g += x[i];
+    g = 1.0 + 9.0 * g / (d - 2);
+    y[0] = x[0];
+    y[1] = x[1];
+    double h = 3.0;
+    for (int i = 0; i < 2; i++)
+        h -= y[i] / (1.0 + g) * (1.0 + sin(3.0 * MO_PI * y[i]));
+    y[2] = (1.0 + g) * h;
+}
+
 static void branin_currin(const double *x, int d, double *y)
 {
     (void)d;
@@ -82,11 +110,13 @@ static void branin_currin(const double *x, int d, double *y)
 }
 
 static const mo_problem problems[] = {
-    {"zdt1", 6, zdt1},
-    {"zdt2", 6, zdt2},
-    {"zdt3", 4, zdt3},
-    {"dtlz2", 5, dtlz2},
-    {"branin_currin", 2, branin_currin},
+    {"zdt1", 6, 2, zdt1},
+    {"zdt2", 6, 2, zdt2},
+    {"zdt3", 4, 2, zdt3},
+    {"dtlz2", 5, 2, dtlz2},
+    {"branin_currin", 2, 2, branin_currin},
+    {"dtlz2_3d", 6, 3, dtlz2_3},
+    {"dtlz7_3d", 6, 3, dtlz7_3},
 };
 
 static double cpu_now(void)
@@ -124,11 +154,12 @@ int main(int argc, char **argv)
     }
 
     char yaml[4096];
-    int k = snprintf(yaml, sizeof yaml,
-                     "program: train.py\nmethod: %s\nrun_cap: %d\nparallel: %d\n"
-                     "objectives:\n  - {name: f1, goal: minimize}\n"
-                     "  - {name: f2, goal: minimize}\nparameters:\n",
-                     method, trials, parallel);
+    int k =
+        snprintf(yaml, sizeof yaml,
+                 "program: train.py\nmethod: %s\nrun_cap: %d\nparallel: %d\n"
+                 "objectives:\n  - {name: f1, goal: minimize}\n"
+                 "  - {name: f2, goal: minimize}\n%sparameters:\n",
+                 method, trials, parallel, pb->m == 3 ? "  - {name: f3, goal: minimize}\n" : "");
     for (int j = 0; j < pb->d; j++)
         k += snprintf(yaml + k, sizeof yaml - (size_t)k, "  x%d: {min: 0.0, max: 1.0}\n", j);
     es_spec *spec = NULL;
@@ -140,7 +171,7 @@ int main(int argc, char **argv)
         return 1;
     }
     es_value *v = calloc((size_t)trials * pb->d, sizeof *v);
-    double *x = calloc((size_t)trials * pb->d, sizeof *x), *y = calloc(2 * (size_t)trials, 8);
+    double *x = calloc((size_t)trials * pb->d, sizeof *x), *y = calloc(3 * (size_t)trials, 8);
     double *cpu = calloc((size_t)trials, sizeof *cpu);
     for (int i = 0; i < trials; i += parallel) {
         int q = i + parallel <= trials ? parallel : trials - i;
@@ -157,10 +188,11 @@ int main(int argc, char **argv)
                 x[(size_t)b * pb->d + j] = es_value_number(&v[(size_t)b * pb->d + j]);
         }
         for (int b = i; b < i + q; b++) {
-            pb->f(x + (size_t)b * pb->d, pb->d, y + 2 * b);
-            if (es_search_observe(s, (uint64_t)b, v + (size_t)b * pb->d, ES_OBS_COMPLETED, y[2 * b],
+            double *yb = y + (size_t)pb->m * b;
+            pb->f(x + (size_t)b * pb->d, pb->d, yb);
+            if (es_search_observe(s, (uint64_t)b, v + (size_t)b * pb->d, ES_OBS_COMPLETED, yb[0],
                                   NAN, &err) != 0 ||
-                es_search_observe_values(s, (uint64_t)b, y + 2 * b, &err) != 0) {
+                es_search_observe_values(s, (uint64_t)b, yb, &err) != 0) {
                 fprintf(stderr, "mo_suite: %s\n", err.msg);
                 return 1;
             }
@@ -176,8 +208,12 @@ int main(int argc, char **argv)
         printf("]");
     }
     printf("], \"y\": [");
-    for (int i = 0; i < trials; i++)
-        printf("%s[%.17g, %.17g]", i ? ", " : "", y[2 * i], y[2 * i + 1]);
+    for (int i = 0; i < trials; i++) {
+        printf("%s[", i ? ", " : "");
+        for (int j = 0; j < pb->m; j++)
+            printf("%s%.17g", j ? ", " : "", y[(size_t)pb->m * i + j]);
+        printf("]");
+    }
     printf("], \"suggest_cpu_s\": [");
     for (int i = 0; i < trials; i++)
         printf("%s%.6g", i ? ", " : "", cpu[i]);

@@ -4,7 +4,8 @@
 # ecosweep random, in-process on closed-form bi-objective problems
 # (ZDT1/2/3, DTLZ2, Branin-Currin; tests/bench/mo_suite.c and mo_suite.py),
 # side by side in one run: the median hypervolume at 20/40/100 trials over
-# SEEDS seeds, against a fixed reference point per problem.  Writes
+# SEEDS seeds, against a fixed reference point per problem (DTLZ2 and DTLZ7
+# with three objectives too).  Writes
 # tests/bench/results/mo_suite.md and .json.
 #
 # Usage: tests/bench/run_mo_suite.sh [--seeds N] [--jobs J] [BUILD_DIR]
@@ -23,11 +24,12 @@ while [ $# -gt 0 ]; do
 done
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/bench_env.sh"
 bin=$build/tests/search/mo_suite
 [ -x "$bin" ] || { echo "run_mo_suite.sh: no $bin (build first)" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for p in zdt1 zdt2 zdt3 dtlz2 branin_currin; do
+for p in zdt1 zdt2 zdt3 dtlz2 branin_currin dtlz2_3d dtlz7_3d; do
     s=1
     while [ "$s" -le "$seeds" ]; do
         echo "$bin run --problem $p --seed $s --trials 100 --method bayes"
@@ -38,11 +40,6 @@ for p in zdt1 zdt2 zdt3 dtlz2 branin_currin; do
         s=$((s + 1))
     done
 done > "$work/cmds"
-n=0
-while read -r cmd; do
-    n=$((n + 1))
-    echo "$cmd > $work/out.$n"
-done < "$work/cmds" | xargs -P "$jobs" -I{} sh -c '{}'
-cat "$work"/out.* > "$work/runs.jsonl"
+bench_run_all "$work/cmds" "$jobs" "$work/runs.jsonl"
 mkdir -p "$here/results"
 python3 "$here/mo_suite.py" report "$work/runs.jsonl" "$here/results/mo_suite"
