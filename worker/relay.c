@@ -1,45 +1,94 @@
 /*
  * relay.c -- the trial's stdout through the worker (see relay.h).
  *
- * The worker's stdout is never made non-blocking: its open file may be
- * shared with other processes (a shell's pipeline), which would see their
- * writes fail.  A write goes out only once poll() says the descriptor is
- * writable, and is at most PIPE_BUF bytes, which a writable pipe always
- * takes whole without blocking.
+ * Writing never blocks the worker, yet never touches the open file it
+ * shares: the worker's stdout may be shared with other processes (a
+ * shell's pipeline), which would see their own writes fail if it were made
+ * non-blocking.  So the relay writes through a descriptor of its own
+ * (out_w): for a pipe, a FIFO or a terminal, the same object opened again
+ * through /proc/self/fd (a new open file, made non-blocking); for a socket,
+ * send() with MSG_DONTWAIT; a regular file or a block device never blocks
+ * for long, and is written as it is.  Where the reopening fails, writes
+ * wait for poll() and take PIPE_BUF bytes at most, which a writable pipe
+ * takes whole.
+ *
+ * Lines are looked at only where they could be a marker: one that starts
+ * with 'e' or '{' is kept (its first ES_PHASE_LINE_MAX bytes) until its
+ * newline; from any other, memchr finds the next line that starts so.
  */
 #include "relay.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+enum { W_DIRECT, W_POLLED, W_OWN, W_SOCKET };
 
 int es_relay_open(es_relay *r, int out_fd, int *trial_fd)
 {
     int p[2];
+    struct stat st;
     memset(r, 0, sizeof *r);
-    r->in_fd = -1;
+    r->in_fd = r->out_w = -1;
     r->out_fd = out_fd;
-    if (fcntl(out_fd, F_GETFL) < 0)
+    int fl = fcntl(out_fd, F_GETFL);
+    /* Nowhere to write: the trial keeps the descriptor as it is (and gets
+     * EBADF, as without the worker). */
+    if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY || fstat(out_fd, &st) != 0)
         return 1;
-    if (pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0)
-        return -errno;
-    /* The trial's end blocks as a pipe's writer does; the worker's end
-     * (its own open file) never does. */
+    if ((r->buf = malloc(RELAY_BUF)) == NULL)
+        return -ENOMEM;
+    r->cap = RELAY_BUF;
+    if (pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) {
+        int e = errno;
+        free(r->buf);
+        r->buf = NULL;
+        return -e;
+    }
+    /* The trial's end blocks as a pipe's writer does. */
     (void)fcntl(p[1], F_SETFL, 0);
     r->in_fd = p[0];
     *trial_fd = p[1];
+    r->out_kind = W_POLLED;
+    if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)) {
+        r->out_kind = W_DIRECT;
+    } else if (S_ISSOCK(st.st_mode)) {
+        r->out_kind = W_SOCKET;
+    } else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/self/fd/%d", out_fd);
+        r->out_w = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        if (r->out_w >= 0)
+            r->out_kind = W_OWN;
+    }
     return 0;
+}
+
+void es_relay_close(es_relay *r)
+{
+    if (r->in_fd >= 0)
+        close(r->in_fd);
+    if (r->out_w >= 0)
+        close(r->out_w);
+    free(r->buf);
+    r->in_fd = r->out_w = -1;
+    r->buf = NULL;
 }
 
 short es_relay_in_events(const es_relay *r)
 {
-    return r->in_fd >= 0 && r->len < RELAY_BUF ? POLLIN : 0;
+    return r->in_fd >= 0 && (r->len < r->cap || r->cap < RELAY_BUF_MAX) ? POLLIN : 0;
 }
 
 short es_relay_out_events(const es_relay *r)
@@ -47,15 +96,55 @@ short es_relay_out_events(const es_relay *r)
     return r->len > 0 && !r->out_failed ? POLLOUT : 0;
 }
 
+int es_relay_poll_fd(const es_relay *r)
+{
+    return r->out_w >= 0 ? r->out_w : r->out_fd;
+}
+
+/* The first line start in p[1..n) whose first byte is 'e' or '{' (a
+ * marker's), or NULL.  memchr finds the candidates, so output without
+ * those bytes is passed over at memchr's speed. */
+static const char *next_candidate(const char *p, size_t n)
+{
+    const char *end = p + n, *q = p + 1;
+    const char *ce = NULL, *cb = NULL;
+    while (q < end) {
+        if (ce == NULL || ce < q)
+            ce = memchr(q, 'e', (size_t)(end - q));
+        if (cb == NULL || cb < q)
+            cb = memchr(q, '{', (size_t)(end - q));
+        const char *c = ce == NULL ? cb : cb == NULL ? ce : ce < cb ? ce : cb;
+        if (c == NULL)
+            return NULL;
+        if (c[-1] == '\n')
+            return c;
+        q = c + 1;
+    }
+    return NULL;
+}
+
 /* Look at bytes p[0..n) for the end of a marker line. */
 static void scan(es_relay *r, const char *p, size_t n, es_relay_marker_fn on_marker, void *ud)
 {
     while (n > 0) {
+        if (r->line_state == 0) /* a line begins: could it be a marker? */
+            r->line_state = p[0] == 'e' || p[0] == '{' ? 1 : 2;
+        if (r->line_state == 2) {
+            /* Not a marker's line: on to the next line that could be. */
+            const char *c = next_candidate(p, n);
+            if (c == NULL) {
+                r->line_state = p[n - 1] == '\n' ? 0 : 2;
+                return;
+            }
+            n -= (size_t)(c - p);
+            p = c;
+            r->line_state = 1;
+        }
         const char *nl = memchr(p, '\n', n);
         size_t seg = nl != NULL ? (size_t)(nl - p) : n;
-        if (!r->line_long) {
+        if (r->line_state == 1) {
             if (r->line_len + seg > ES_PHASE_LINE_MAX) {
-                r->line_long = 1;
+                r->line_state = 3; /* too long to be one: skipped to its end */
             } else {
                 memcpy(r->line + r->line_len, p, seg);
                 r->line_len += seg;
@@ -64,10 +153,10 @@ static void scan(es_relay *r, const char *p, size_t n, es_relay_marker_fn on_mar
         if (nl == NULL)
             return;
         char name[ES_PHASE_NAME_MAX + 1];
-        if (!r->line_long && es_phase_marker(r->line, r->line_len, name))
+        if (r->line_state == 1 && es_phase_marker(r->line, r->line_len, name))
             on_marker(ud, name);
         r->line_len = 0;
-        r->line_long = 0;
+        r->line_state = 0;
         p = nl + 1;
         n -= seg + 1;
     }
@@ -85,16 +174,35 @@ static void output_failed(es_relay *r)
     r->in_fd = -1;
 }
 
+/* Room for more behind a reader that lags: the buffer doubles, up to
+ * RELAY_BUF_MAX, so that markers are still seen on time. */
+static void grow(es_relay *r)
+{
+    if (r->len < r->cap || r->cap >= RELAY_BUF_MAX)
+        return;
+    char *b = malloc(r->cap * 2);
+    if (b == NULL)
+        return;
+    size_t first = r->cap - r->head;
+    memcpy(b, r->buf + r->head, first);
+    memcpy(b + first, r->buf, r->head);
+    free(r->buf);
+    r->buf = b;
+    r->head = 0;
+    r->cap *= 2;
+}
+
 /* One read into the free space; 1 when bytes came, 0 at end of file or
  * when none are there now. */
 static int read_once(es_relay *r, es_relay_marker_fn on_marker, void *ud)
 {
-    if (r->in_fd < 0 || r->len == RELAY_BUF)
+    grow(r);
+    if (r->in_fd < 0 || r->len == r->cap)
         return 0;
     if (r->len == 0)
         r->head = 0;
-    size_t tail = (r->head + r->len) % RELAY_BUF;
-    size_t room = tail >= r->head ? RELAY_BUF - tail : r->head - tail;
+    size_t tail = (r->head + r->len) % r->cap;
+    size_t room = tail >= r->head ? r->cap - tail : r->head - tail;
     ssize_t got = read(r->in_fd, r->buf + tail, room);
     if (got < 0 && (errno == EAGAIN || errno == EINTR))
         return 0;
@@ -108,47 +216,57 @@ static int read_once(es_relay *r, es_relay_marker_fn on_marker, void *ud)
     return 1;
 }
 
-/* Write one chunk, which out_fd, just polled writable, takes at once. */
-static void write_chunk(es_relay *r)
+/* Write what out takes now: 1 when it took something. */
+static int write_some(es_relay *r)
 {
-    if (r->len == 0 || r->out_failed)
-        return;
-    size_t run = r->head + r->len <= RELAY_BUF ? r->len : RELAY_BUF - r->head;
-    if (run > PIPE_BUF)
-        run = PIPE_BUF;
-    ssize_t put;
-    do
-        put = write(r->out_fd, r->buf + r->head, run);
-    while (put < 0 && errno == EINTR);
-    if (put < 0 && errno == EAGAIN)
-        return;
-    if (put <= 0) {
-        output_failed(r);
-        return;
-    }
-    r->head = (r->head + (size_t)put) % RELAY_BUF;
-    r->len -= (size_t)put;
-}
-
-/* Write chunks while out_fd stays writable. */
-static void write_ready(es_relay *r)
-{
-    for (int i = 0; i < RELAY_BUF / PIPE_BUF + 1 && es_relay_out_events(r); i++) {
-        struct pollfd p = {r->out_fd, POLLOUT, 0};
-        if (poll(&p, 1, 0) != 1)
-            return;
-        if ((p.revents & (POLLERR | POLLNVAL)) != 0 && (p.revents & POLLOUT) == 0) {
-            output_failed(r);
-            return;
+    int took = 0;
+    while (r->len > 0 && !r->out_failed) {
+        size_t run = r->head + r->len <= r->cap ? r->len : r->cap - r->head;
+        ssize_t put;
+        if (r->out_kind == W_POLLED) {
+            struct pollfd p = {r->out_fd, POLLOUT, 0};
+            if (poll(&p, 1, 0) != 1 || (p.revents & POLLOUT) == 0) {
+                if (p.revents & (POLLERR | POLLHUP | POLLNVAL))
+                    output_failed(r);
+                return took;
+            }
+            if (run > PIPE_BUF)
+                run = PIPE_BUF;
         }
-        write_chunk(r);
+        do {
+            if (r->out_kind == W_SOCKET)
+                put = send(r->out_fd, r->buf + r->head, run, MSG_DONTWAIT | MSG_NOSIGNAL);
+            else
+                put = write(r->out_kind == W_OWN ? r->out_w : r->out_fd, r->buf + r->head, run);
+        } while (put < 0 && errno == EINTR);
+        if (put < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return took;
+        if (put < 0 && errno == ENOTSOCK && r->out_kind == W_SOCKET) {
+            r->out_kind = W_POLLED;
+            continue;
+        }
+        if (put <= 0) {
+            output_failed(r);
+            return took;
+        }
+        took = 1;
+        r->head = (r->head + (size_t)put) % r->cap;
+        r->len -= (size_t)put;
     }
+    return took;
 }
 
 void es_relay_pump(es_relay *r, es_relay_marker_fn on_marker, void *ud)
 {
     (void)read_once(r, on_marker, ud);
-    write_ready(r);
+    (void)write_some(r);
+}
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Whether the signalfd fd brought a stop request (a signal other than
@@ -164,49 +282,51 @@ static int stop_requested(int fd)
     return stop;
 }
 
-static double mono(void)
+void es_relay_finish(es_relay *r, int stop_fd, double stopped_wait_s, es_relay_marker_fn on_marker,
+                     void *ud)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-void es_relay_finish(es_relay *r, int stop_fd, es_relay_marker_fn on_marker, void *ud)
-{
-    /* The trial's tree is gone: what the pipe holds comes at once; input
-     * that goes quiet, or that keeps coming for long (a process outside
-     * the tree holding the pipe), is all there is. */
-    const double input_until = mono() + RELAY_INPUT_S;
+    /* Input from the pipe is read until end of file; what keeps coming
+     * for RELAY_INPUT_S of reading (while there is room for it: a slow
+     * reader is no writer) has a writer outside the trial's tree. */
+    double reading = 0, last = mono();
+    double give_up = stopped_wait_s >= 0 ? last + stopped_wait_s : INFINITY;
     for (;;) {
-        write_ready(r);
-        if (r->in_fd >= 0 && mono() > input_until) {
+        (void)write_some(r);
+        double now = mono();
+        if (es_relay_in_events(r))
+            reading += now - last;
+        last = now;
+        if (r->in_fd >= 0 && reading > RELAY_INPUT_S) {
             close(r->in_fd);
             r->in_fd = -1;
         }
         struct pollfd p[3] = {{r->in_fd, es_relay_in_events(r), 0},
-                              {r->out_fd, es_relay_out_events(r), 0},
+                              {es_relay_poll_fd(r), es_relay_out_events(r), 0},
                               {stop_fd, POLLIN, 0}};
         if (p[0].events == 0 && p[1].events == 0)
             break;
+        if (now >= give_up)
+            break; /* stopped: the reader had its time */
         p[0].fd = p[0].events ? p[0].fd : -1;
         p[1].fd = p[1].events ? p[1].fd : -1;
-        /* Output waits for its reader as long as it takes (a slow reader
-         * is no reason to lose it); only a stop request ends it. */
-        int n = poll(p, 3, p[0].events != 0 ? 50 : -1);
+        double until = give_up - now;
+        int ms = p[0].events ? 50 : until < 3600 ? (int)(until * 1000) + 1 : -1;
+        /* A polled writer (no descriptor of its own) is retried by time. */
+        if (p[1].events && r->out_kind == W_POLLED && (ms < 0 || ms > 50))
+            ms = 50;
+        int n = poll(p, 3, ms);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 || ((p[2].revents & POLLIN) != 0 && stop_requested(stop_fd)))
             break;
         if (n == 0 && p[0].events != 0 && p[1].events == 0)
-            break;
+            break; /* quiet for 50 ms with nothing left to write: all there is */
         if (p[0].revents != 0)
             (void)read_once(r, on_marker, ud);
     }
     /* A last line without its newline. */
     char name[ES_PHASE_NAME_MAX + 1];
-    if (!r->line_long && r->line_len > 0 && es_phase_marker(r->line, r->line_len, name))
+    if (r->line_state == 1 && r->line_len > 0 && es_phase_marker(r->line, r->line_len, name))
         on_marker(ud, name);
-    if (r->in_fd >= 0)
-        close(r->in_fd);
-    r->in_fd = -1;
+    es_relay_close(r);
 }

@@ -134,6 +134,7 @@ typedef struct sup {
     pidvec cgpids;      /* processes in cg at the last listing (teardown only) */
     es_relay relay;     /* the trial's stdout, passed on (relaying set) */
     int relaying;
+    int stdout_ok;         /* the worker's stdout was open for writing when it started */
     es_phase_clock phases; /* its energy by phase, from the markers relay sees */
     es_meter *meter;       /* for the readings at a marker; NULL without one */
     double t0;             /* the trial's start (monotonic) */
@@ -675,7 +676,7 @@ static pid_t start_trial(sup *s, char *const argv[], int *exec_errno)
     trial_exec te = {argv, opts->result_fd, getpid(), -1, -1, 0, 0};
     if (opts->cgroup_dir != NULL)
         te.procs_fd = prepare_cgroup(s);
-    if (opts->phases) {
+    if (opts->phases && s->stdout_ok) {
         int rc = es_relay_open(&s->relay, STDOUT_FILENO, &te.stdout_fd);
         s->relaying = rc == 0;
         if (rc < 0)
@@ -920,7 +921,8 @@ static int supervise(sup *s, int sfd, es_meter *meter, double t0, es_err *err)
         struct pollfd pfd[3] = {{sfd, POLLIN, 0}, {-1, 0, 0}, {-1, 0, 0}};
         if (s->relaying) {
             pfd[1] = (struct pollfd){s->relay.in_fd, es_relay_in_events(&s->relay), 0};
-            pfd[2] = (struct pollfd){s->relay.out_fd, es_relay_out_events(&s->relay), 0};
+            pfd[2] =
+                (struct pollfd){es_relay_poll_fd(&s->relay), es_relay_out_events(&s->relay), 0};
             pfd[1].fd = pfd[1].events ? pfd[1].fd : -1;
             pfd[2].fd = pfd[2].events ? pfd[2].fd : -1;
         }
@@ -1005,6 +1007,10 @@ int es_worker_run(const es_worker_opts *opts, char *const argv[], es_result *out
     es_cgroup_init(&s.cg);
     es_result_init(out);
 
+    /* Before any descriptor is made: a closed stdout would be taken by the
+     * first (the signalfd), and the relay would write there. */
+    int out_fl = fcntl(STDOUT_FILENO, F_GETFL);
+    s.stdout_ok = out_fl >= 0 && (out_fl & O_ACCMODE) != O_RDONLY;
     pid_t parent = opts->parent_pid > 0 ? opts->parent_pid : getppid();
     if (opts->result_fd >= 0 && fcntl(opts->result_fd, F_SETFD, FD_CLOEXEC) != 0)
         return es_err_set(err, -errno, "--result-fd %d: %s", opts->result_fd, strerror(errno));
@@ -1090,7 +1096,8 @@ int es_worker_run(const es_worker_opts *opts, char *const argv[], es_result *out
     s.mark_j[1] = out->dram.method == ES_EM_NONE ? NAN : out->dram.j;
     s.mark_j[2] = out->gpu.method == ES_EM_NONE ? NAN : out->gpu.j;
     if (s.relaying)
-        es_relay_finish(&s.relay, sfd, on_marker, &s);
+        es_relay_finish(&s.relay, sfd, s.stop_signal ? (opts->grace_s > 1 ? opts->grace_s : 1) : -1,
+                        on_marker, &s);
     close(sfd);
     es_phase_clock_close(&s.phases, out->wall_s, s.mark_j, out);
     return 0;

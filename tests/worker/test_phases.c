@@ -12,6 +12,7 @@
 
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -350,4 +351,98 @@ ES_TEST(worker_passes_a_closed_reader_on)
     shell_out("timeout 20 \"$W\" -- yes 2>/dev/null | head -1", out, sizeof out);
     ES_CHECK_STR(out, "y\n");
     ES_CHECK(worker_now_s() - t0 < 10);
+}
+
+/* Start the worker with argv, its stdout on out_fd (-1: closed) and its
+ * stderr to path_of(err); the pid. */
+static pid_t start_on(int out_fd, const char *err, const char *const *argv)
+{
+    pid_t pid = fork();
+    ES_CHECK(pid >= 0);
+    if (pid == 0) {
+        int e = open(path_of(err), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (e < 0 || dup2(e, 2) < 0)
+            _exit(126);
+        if (out_fd >= 0)
+            dup2(out_fd, 1);
+        else
+            close(1);
+        execv(worker_path(), (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Wait at most s seconds for pid: its status, or -1 (then it is killed). */
+static int wait_at_most(pid_t pid, double s)
+{
+    int status;
+    double end = worker_now_s() + s;
+    while (worker_now_s() < end) {
+        if (waitpid(pid, &status, WNOHANG) == pid)
+            return status;
+        worker_sleep_s(0.05);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    return -1;
+}
+
+/* A stop request while the trial runs also ends the wait for a reader
+ * that takes nothing: the signal was used up by the supervision, and the
+ * worker waited for the reader forever. */
+ES_TEST(worker_stopped_does_not_wait_for_a_reader_forever)
+{
+    int p[2];
+    ES_CHECK_INT(pipe(p), 0);
+    const char *argv[] = {"ecosweep-worker", "--grace", "1", "--", "yes", NULL};
+    pid_t pid = start_on(p[1], "stop.err", argv);
+    worker_sleep_s(0.5); /* the pipe is full: nobody reads it */
+    kill(pid, SIGTERM);
+    int status = wait_at_most(pid, 8);
+    close(p[0]);
+    close(p[1]);
+    ES_CHECK(status != -1);
+}
+
+/* A closed stdout: the trial writes into nothing (EBADF) and the worker
+ * ends; its signalfd took descriptor 1, and the worker waited on it. */
+ES_TEST(worker_with_stdout_closed_ends)
+{
+    const char *argv[] = {"ecosweep-worker", "--", "sh", "-c", "echo hi; echo done >&2", NULL};
+    int status = wait_at_most(start_on(-1, "closed.err", argv), 5);
+    ES_CHECK(status != -1);
+}
+
+/* A reader that lags by more than RELAY_INPUT_S after the trial ended
+ * still gets everything (the pipe was closed under it at 5 s). */
+ES_TEST(worker_waits_for_a_reader_stopped_past_the_input_limit)
+{
+    char out[256];
+    shell_out("\"$W\" -- sh -c \"head -c 150000 /dev/zero; echo; echo loss=1\" 2>/dev/null | "
+              "(sleep 6.5; tail -n 1)",
+              out, sizeof out);
+    ES_CHECK_STR(out, "loss=1\n");
+}
+
+/* Markers among lines that start as one would (e, {), at every offset of
+ * the reads: each is found once, none invented. */
+ES_TEST(worker_finds_every_marker_among_lookalikes)
+{
+    worker_proc w;
+    const char *opts[] = {"--report-ms", "0", NULL};
+    const char *trial[] = {
+        "awk",
+        "BEGIN { for (i = 1; i <= 4000; i++) {"
+        "  if (i % 10 == 0) { print \"ecosweep-phase \" (i % 20 == 0 ? \"a\" : \"b\"); continue }"
+        "  c = substr(\"ey{x\", i % 4 + 1, 1); s = c;"
+        "  for (k = 0; k < (i * 37) % 300; k++) s = s \"e\";"
+        "  if (i % 7 == 0) s = \"ecosweep-phasex\"; if (i % 11 == 0) s = \"{\\\"phase\\\": 1}\";"
+        "  if (i % 13 == 0) s = \" ecosweep-phase c\"; print s } }",
+        NULL};
+    worker_run(&w, opts, trial);
+    ES_CHECK_INT(w.exit_status, 0);
+    ES_CHECK_INT((long long)w.r.n_phases, 2);
+    ES_CHECK_INT(w.r.phases[0].entries + w.r.phases[1].entries, 400);
+    ES_CHECK_INT(w.r.phases[0].entries, 200);
 }
