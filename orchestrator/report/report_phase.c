@@ -90,7 +90,7 @@ void es_rep_write_phase_table(FILE *f, const es_rep_sweep_view *sv, es_rep_table
                         "before its first marker is in no phase: the shares' rest)";
     if (style == ES_REP_TABLE_TEXT) {
         fprintf(f, "    %s, %zu trial%s:\n", intro, with, with == 1 ? "" : "s");
-        fprintf(f, "    %5s  %-16s %10s %6s %9s %7s %9s %10s  %s\n", heads[0], heads[1], heads[2],
+        fprintf(f, "    %9s  %-16s %10s %6s %9s %7s %9s %10s  %s\n", heads[0], heads[1], heads[2],
                 heads[3], heads[4], heads[5], heads[6], heads[7], heads[8]);
     } else if (style == ES_REP_TABLE_MARKDOWN) {
         fprintf(f, "%s, %zu trial%s:\n\n|", intro, with, with == 1 ? "" : "s");
@@ -113,8 +113,13 @@ void es_rep_write_phase_table(FILE *f, const es_rep_sweep_view *sv, es_rep_table
         for (size_t k = 0; k < tv->t->n_phases && shown < PHASE_ROWS_MAX; k++, shown++) {
             es_rep_phase_row r;
             es_rep_phase_row_of(sv, tv, k, &r);
-            char num[16], kwh[32], share[32], wall[32], ent[16], items[32], per[32];
-            snprintf(num, sizeof num, "%lld", (long long)tv->t->number);
+            char num[48], kwh[32], share[32], wall[32], ent[16], items[32], per[32];
+            /* A trial that did not complete says so: a lost attempt's
+             * number comes again with the attempt that replaced it. */
+            if (es_rep_trial_is(tv->t, ES_TRIAL_COMPLETED))
+                snprintf(num, sizeof num, "%lld", (long long)tv->t->number);
+            else
+                snprintf(num, sizeof num, "%lld (%.12s)", (long long)tv->t->number, tv->t->status);
             snprintf(ent, sizeof ent, "%d", r.p->entries);
             const char *c[N_COLS] = {num,
                                      r.p->name,
@@ -126,7 +131,7 @@ void es_rep_write_phase_table(FILE *f, const es_rep_sweep_view *sv, es_rep_table
                                      cell(per, sizeof per, "%.4g", r.kwh_per_item),
                                      es_rep_config_method(tv->t)};
             if (style == ES_REP_TABLE_TEXT) {
-                fprintf(f, "    %5s  %-16s %10s %6s %9s %7s %9s %10s  %s\n", c[0], c[1], c[2], c[3],
+                fprintf(f, "    %9s  %-16s %10s %6s %9s %7s %9s %10s  %s\n", c[0], c[1], c[2], c[3],
                         c[4], c[5], c[6], c[7], c[8]);
             } else if (style == ES_REP_TABLE_MARKDOWN) {
                 fputc('|', f);

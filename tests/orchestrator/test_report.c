@@ -1035,3 +1035,34 @@ ES_TEST(report_front_prices_a_reused_trial_at_the_original)
     ES_CHECK_CONTAINS(text, "(energy by reuse of an earlier trial)");
     free(text);
 }
+
+/* Energy by phase, priced with the sweep's factors: each phase's share of
+ * its trial, items and energy per item; a trial that did not complete (a
+ * lost attempt, whose number comes again) says so in the table. */
+ES_TEST(report_phase_table_prices_and_marks_attempts)
+{
+    sample();
+    static es_store_phase ph[2][2];
+    ph[0][0] = (es_store_phase){"train", 10, 2.0e5, 0, NAN, 1, NAN};
+    ph[0][1] = (es_store_phase){"infer", 2, 0.5e5, 0, NAN, 2, 1000};
+    ph[1][0] = (es_store_phase){"train", 5, 1.0e5, 0, NAN, 1, NAN};
+    g_trials[2].phases = ph[0];
+    g_trials[2].n_phases = 2;
+    g_trials[3].status = "lost";
+    g_trials[3].phases = ph[1];
+    g_trials[3].n_phases = 1;
+    char *text = render(&g_data, ES_REPORT_TEXT, "phases.txt");
+    ES_CHECK_CONTAINS(text, "Energy by phase");
+    ES_CHECK_CONTAINS(text, "2 trials:");
+    /* 0.5e5 J of the trial's 3e5 at PUE 1: 0.01389 kWh, 1000 items. */
+    ES_CHECK_CONTAINS(text, "infer               0.01389    17%");
+    ES_CHECK_CONTAINS(text, "1.389e-05");
+    ES_CHECK_CONTAINS(text, " 3 (lost)  train ");
+    free(text);
+    char *json = render(&g_data, ES_REPORT_JSON, "phases.json");
+    ES_CHECK_CONTAINS(json, "\"infer\": {\"kwh\": 0.0138888888888889");
+    ES_CHECK_CONTAINS(json, "\"items\": 1000, \"kwh_per_item\": 1.38888888888889e-05");
+    free(json);
+    g_trials[2].phases = g_trials[3].phases = NULL;
+    g_trials[2].n_phases = g_trials[3].n_phases = 0;
+}
