@@ -265,6 +265,16 @@ int main(int argc, char **argv)
         r.worker_cpu_s = (double)self.ru_utime.tv_sec + self.ru_utime.tv_usec / 1e6 +
                          (double)self.ru_stime.tv_sec + self.ru_stime.tv_usec / 1e6;
         r.worker_peak_rss_kb = self.ru_maxrss;
+        /* ru_maxrss keeps the high-water mark of what exec'd the worker (a
+         * launcher holding 300 MB): VmHWM is the worker's own. */
+        FILE *status = fopen("/proc/self/status", "r");
+        char row[256];
+        long hwm;
+        while (status != NULL && fgets(row, sizeof row, status) != NULL)
+            if (sscanf(row, "VmHWM: %ld kB", &hwm) == 1)
+                r.worker_peak_rss_kb = hwm;
+        if (status != NULL)
+            fclose(status);
     }
 
     char line[8192];

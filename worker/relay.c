@@ -5,12 +5,11 @@
  * shares: the worker's stdout may be shared with other processes (a
  * shell's pipeline), which would see their own writes fail if it were made
  * non-blocking.  So the relay writes through a descriptor of its own
- * (out_w): for a pipe, a FIFO or a terminal, the same object opened again
- * through /proc/self/fd (a new open file, made non-blocking); for a socket,
- * send() with MSG_DONTWAIT; a regular file or a block device never blocks
- * for long, and is written as it is.  Where the reopening fails, writes
- * wait for poll() and take PIPE_BUF bytes at most, which a writable pipe
- * takes whole.
+ * (out_w) on a pipe or FIFO, opened again through /proc/self/fd (a new
+ * open file, made non-blocking); with send(MSG_DONTWAIT) on a stream
+ * socket; and as it is to a regular file, a block device or /dev/null,
+ * which never block for long.  Anything else (a terminal, another device,
+ * a datagram socket, a pipe that cannot be opened again) is not relayed.
  *
  * Lines are looked at only where they could be a marker: one that starts
  * with 'e' or '{' is kept (its first ES_PHASE_LINE_MAX bytes) until its
@@ -30,10 +29,11 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
-enum { W_DIRECT, W_POLLED, W_OWN, W_SOCKET };
+enum { W_DIRECT, W_OWN, W_SOCKET };
 
 int es_relay_open(es_relay *r, int out_fd, int *trial_fd)
 {
@@ -59,19 +59,35 @@ int es_relay_open(es_relay *r, int out_fd, int *trial_fd)
     /* The trial's end blocks as a pipe's writer does. */
     (void)fcntl(p[1], F_SETFL, 0);
     r->in_fd = p[0];
-    *trial_fd = p[1];
-    r->out_kind = W_POLLED;
-    if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)) {
-        r->out_kind = W_DIRECT;
+    r->out_kind = -1;
+    if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode) ||
+        (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))) {
+        r->out_kind = W_DIRECT; /* a file, a disk, /dev/null: never blocks for long */
     } else if (S_ISSOCK(st.st_mode)) {
-        r->out_kind = W_SOCKET;
-    } else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
+        int type = 0;
+        socklen_t len = sizeof type;
+        if (getsockopt(out_fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM)
+            r->out_kind = W_SOCKET;
+    } else if (S_ISFIFO(st.st_mode)) {
         char path[64];
         snprintf(path, sizeof path, "/proc/self/fd/%d", out_fd);
         r->out_w = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
         if (r->out_w >= 0)
             r->out_kind = W_OWN;
     }
+    /* A terminal or another device (opening one again may reach another:
+     * /dev/ptmx, /dev/tty), a datagram socket, a pipe that cannot be
+     * opened again: no way to write without blocking or splitting, so no
+     * pass-on: the trial writes there itself. */
+    if (r->out_kind < 0) {
+        close(p[0]);
+        close(p[1]);
+        free(r->buf);
+        r->buf = NULL;
+        r->in_fd = -1;
+        return 2;
+    }
+    *trial_fd = p[1];
     return 0;
 }
 
@@ -216,23 +232,45 @@ static int read_once(es_relay *r, es_relay_marker_fn on_marker, void *ud)
     return 1;
 }
 
-/* Write what out takes now: 1 when it took something. */
+/* What a failed write means: the reader gone (EPIPE) closes the trial's
+ * pipe, as if it wrote there; any other error (ENOSPC, EFBIG, EIO) drops
+ * the output, said once on stderr, and the trial goes on. */
+static void write_failed(es_relay *r, int e)
+{
+    if (e == EPIPE || e == ECONNRESET) {
+        output_failed(r);
+        return;
+    }
+    if (!r->dropping)
+        fprintf(stderr,
+                "ecosweep-worker: the trial's stdout cannot be written (%s): its output "
+                "is dropped from here on\n",
+                strerror(e));
+    r->dropping = 1;
+    r->dropped += r->len;
+    r->len = 0;
+    r->head = 0;
+}
+
+/* Write what out takes now: 1 when it took something.  Into a pipe, each
+ * write is at most PIPE_BUF bytes and ends at a newline where one is
+ * within them, so that a line no longer than PIPE_BUF stays whole beside
+ * other writers of the same pipe, as the trial's own write kept it. */
 static int write_some(es_relay *r)
 {
     int took = 0;
+    if (r->dropping) {
+        r->dropped += r->len;
+        r->len = 0;
+        return 0;
+    }
     while (r->len > 0 && !r->out_failed) {
         size_t run = r->head + r->len <= r->cap ? r->len : r->cap - r->head;
-        ssize_t put;
-        if (r->out_kind == W_POLLED) {
-            struct pollfd p = {r->out_fd, POLLOUT, 0};
-            if (poll(&p, 1, 0) != 1 || (p.revents & POLLOUT) == 0) {
-                if (p.revents & (POLLERR | POLLHUP | POLLNVAL))
-                    output_failed(r);
-                return took;
-            }
-            if (run > PIPE_BUF)
-                run = PIPE_BUF;
+        if (r->out_kind == W_OWN && run > PIPE_BUF) {
+            const char *nl = memrchr(r->buf + r->head, '\n', PIPE_BUF);
+            run = nl != NULL ? (size_t)(nl - (r->buf + r->head)) + 1 : PIPE_BUF;
         }
+        ssize_t put;
         do {
             if (r->out_kind == W_SOCKET)
                 put = send(r->out_fd, r->buf + r->head, run, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -241,12 +279,8 @@ static int write_some(es_relay *r)
         } while (put < 0 && errno == EINTR);
         if (put < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             return took;
-        if (put < 0 && errno == ENOTSOCK && r->out_kind == W_SOCKET) {
-            r->out_kind = W_POLLED;
-            continue;
-        }
         if (put <= 0) {
-            output_failed(r);
+            write_failed(r, put < 0 ? errno : EIO);
             return took;
         }
         took = 1;
@@ -311,9 +345,6 @@ void es_relay_finish(es_relay *r, int stop_fd, double stopped_wait_s, es_relay_m
         p[1].fd = p[1].events ? p[1].fd : -1;
         double until = give_up - now;
         int ms = p[0].events ? 50 : until < 3600 ? (int)(until * 1000) + 1 : -1;
-        /* A polled writer (no descriptor of its own) is retried by time. */
-        if (p[1].events && r->out_kind == W_POLLED && (ms < 0 || ms > 50))
-            ms = 50;
         int n = poll(p, 3, ms);
         if (n < 0 && errno == EINTR)
             continue;
@@ -328,5 +359,11 @@ void es_relay_finish(es_relay *r, int stop_fd, double stopped_wait_s, es_relay_m
     char name[ES_PHASE_NAME_MAX + 1];
     if (r->line_state == 1 && r->line_len > 0 && es_phase_marker(r->line, r->line_len, name))
         on_marker(ud, name);
+    if (r->len > 0 && !r->out_failed)
+        fprintf(stderr,
+                "ecosweep-worker: stopped while passing the trial's output on: its last %zu "
+                "byte%s were not written%s\n",
+                r->len, r->len == 1 ? "" : "s",
+                r->in_fd >= 0 ? " (and what it still held in its pipe)" : "");
     es_relay_close(r);
 }

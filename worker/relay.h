@@ -36,7 +36,9 @@ typedef struct es_relay {
     int out_fd;     /* the worker's stdout */
     int out_w;      /* a non-blocking descriptor of its own on what out_fd is, or -1 */
     int out_kind;   /* how it writes (relay.c) */
-    int out_failed; /* a write failed: the pipe is closed, as a reader gone */
+    int out_failed; /* the reader is gone: the pipe is closed, as for a writer there */
+    int dropping;   /* a write failed otherwise (ENOSPC...): the output is dropped */
+    size_t dropped; /* bytes dropped so */
     char *buf;      /* cap bytes, a ring: buf[head, head + len) */
     size_t cap, head, len;
     char line[ES_PHASE_LINE_MAX + 1];
@@ -50,8 +52,10 @@ typedef void (*es_relay_marker_fn)(void *ud, const char *name);
 
 /* Make the pipe: *trial_fd receives the write end (close-on-exec; the
  * trial's first process dup2()s it to its stdout).  -errno when no pipe
- * can be made, or 1 when out_fd is not open for writing (nothing to pass
- * on to: the trial keeps the descriptor as it is), else 0. */
+ * can be made; 1 when out_fd is not open for writing, 2 when it is
+ * nothing the relay can write to without blocking (a terminal or another
+ * device, a datagram socket): the trial keeps the descriptor as it is, and
+ * there are no phases; else 0. */
 int es_relay_open(es_relay *r, int out_fd, int *trial_fd /* OUT */);
 
 /* The poll events to wait for on in_fd and on es_relay_poll_fd (0: none). */

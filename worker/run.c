@@ -682,6 +682,10 @@ static pid_t start_trial(sup *s, char *const argv[], int *exec_errno)
         if (rc < 0)
             fprintf(stderr, "ecosweep-worker: no pipe for the trial's stdout (%s): no phases\n",
                     strerror(-rc));
+        if (rc == 2)
+            fprintf(stderr, "ecosweep-worker: note: stdout is a terminal, a device or a datagram "
+                            "socket: the trial writes there itself, and its phases are not "
+                            "measured\n");
     }
     char *stack = malloc(TRIAL_STACK);
     pid_t pid = -1;
@@ -733,6 +737,9 @@ static int setup_signals(es_err *err)
     sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, NULL);
     sigaction(SIGXFSZ, &sa, NULL); /* a file-size limit fails a write (EFBIG), no more */
+    /* A background worker writing to a terminal with tostop must not be
+     * stopped (the trial would run on unsupervised): the write fails. */
+    sigaction(SIGTTOU, &sa, NULL);
 
     sigset_t set;
     sigemptyset(&set);

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -357,10 +358,11 @@ ES_TEST(worker_passes_a_closed_reader_on)
  * stderr to path_of(err); the pid. */
 static pid_t start_on(int out_fd, const char *err, const char *const *argv)
 {
+    const char *err_path = path_of(err); /* the test's directory, made here, not in the child */
     pid_t pid = fork();
     ES_CHECK(pid >= 0);
     if (pid == 0) {
-        int e = open(path_of(err), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (e < 0 || dup2(e, 2) < 0)
             _exit(126);
         if (out_fd >= 0)
@@ -445,4 +447,90 @@ ES_TEST(worker_finds_every_marker_among_lookalikes)
     ES_CHECK_INT((long long)w.r.n_phases, 2);
     ES_CHECK_INT(w.r.phases[0].entries + w.r.phases[1].entries, 400);
     ES_CHECK_INT(w.r.phases[0].entries, 200);
+}
+
+/* What the worker cannot write to without blocking or splitting is not
+ * relayed: the trial writes there itself.  A datagram socket took 1 MiB
+ * sends as EMSGSIZE (the trial then died of SIGPIPE); a terminal could
+ * block the worker. */
+ES_TEST(worker_leaves_a_datagram_socket_and_a_terminal_to_the_trial)
+{
+    int sv[2];
+    ES_CHECK_INT(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+    const char *argv[] = {"ecosweep-worker", "--", "sh", "-c", "head -c 200000 /dev/zero", NULL};
+    pid_t pid = start_on(sv[1], "seq.err", argv);
+    close(sv[1]);
+    worker_sleep_s(0.3);
+    char buf[65536];
+    long total = 0;
+    ssize_t n;
+    while ((n = read(sv[0], buf, sizeof buf)) > 0)
+        total += n;
+    close(sv[0]);
+    ES_CHECK(wait_at_most(pid, 5) == 0);
+    ES_CHECK_INT(total, 200000);
+    char out[4096];
+    ES_CHECK_CONTAINS(shell_out("cat \"$D/seq.err\"", out, sizeof out),
+                      "stdout is a terminal, a device or a datagram socket");
+    int m = posix_openpt(O_RDWR | O_NOCTTY);
+    ES_CHECK(m >= 0 && grantpt(m) == 0 && unlockpt(m) == 0);
+    int t = open(ptsname(m), O_RDWR | O_NOCTTY);
+    ES_CHECK(t >= 0);
+    const char *hello[] = {"ecosweep-worker", "--", "sh", "-c", "echo HELLO", NULL};
+    ES_CHECK(wait_at_most(start_on(t, "pty.err", hello), 5) == 0);
+    close(t);
+    n = read(m, buf, sizeof buf - 1);
+    close(m);
+    ES_CHECK(n > 0);
+    buf[n] = '\0';
+    ES_CHECK_CONTAINS(buf, "HELLO");
+}
+
+/* A write error other than a reader gone (/dev/full: ENOSPC) is the
+ * trial's to see (its echo fails, it exits 7), not a SIGPIPE that kills
+ * it. */
+ES_TEST(worker_leaves_write_errors_to_the_trial)
+{
+    char out[8192];
+    shell_out("\"$W\" -- sh -c \"i=0; while [ \\$i -lt 3000 ]; do echo aaaaaaaaaaaaaaaaaaaaaaaa "
+              "|| exit 7; i=\\$((i + 1)); done\" 2>&1 > /dev/full | cat",
+              out, sizeof out);
+    ES_CHECK_CONTAINS(out, " exit_code=7 signal=0 ");
+}
+
+/* Lines up to PIPE_BUF stay whole beside another writer of the same pipe,
+ * as the trial's own writes kept them (348 torn lines of 20000 before). */
+ES_TEST(worker_keeps_lines_whole_in_a_shared_pipe)
+{
+    char out[256];
+    shell_out(
+        "{ \"$W\" -- /usr/bin/python3 -c \"import os\n"
+        "for i in range(20000): os.write(1, b\\\"A\\\" * 110 + b\\\"\\\\n\\\")\" 2>/dev/null &"
+        " /usr/bin/python3 -c \"import os\n"
+        "for i in range(20000): os.write(1, b\\\"B\\\" * 110 + b\\\"\\\\n\\\")\" & wait; } | "
+        "awk \"length(\\$0) != 110 || (\\$0 !~ /^A+\\$/ && \\$0 !~ /^B+\\$/) { bad++ } "
+        "END { print NR, bad + 0 }\"",
+        out, sizeof out);
+    ES_CHECK_STR(out, "40000 0\n");
+}
+
+/* The worker's peak memory is its own, not that of what started it: a
+ * forked launcher's high-water mark survives exec in ru_maxrss. */
+ES_TEST(worker_peak_rss_is_its_own)
+{
+    size_t big = 200u << 20;
+    char *p = malloc(big);
+    ES_CHECK(p != NULL);
+    memset(p, 1, big);
+    const char *argv[] = {"ecosweep-worker", "--", "true", NULL};
+    int fd = open("/dev/null", O_WRONLY);
+    ES_CHECK(wait_at_most(start_on(fd, "rss.err", argv), 5) == 0);
+    close(fd);
+    free(p);
+    char out[8192];
+    const char *res = strstr(shell_out("cat \"$D/rss.err\"", out, sizeof out), "ecosweep-result");
+    ES_CHECK(res != NULL);
+    es_result r;
+    ES_CHECK_INT(es_result_parse(res, strlen(res), &r), 0);
+    ES_CHECK(r.worker_peak_rss_kb > 0 && r.worker_peak_rss_kb < 50000);
 }
