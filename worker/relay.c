@@ -264,18 +264,27 @@ static int write_some(es_relay *r)
         r->len = 0;
         return 0;
     }
+    char chunk[PIPE_BUF];
     while (r->len > 0 && !r->out_failed) {
         size_t run = r->head + r->len <= r->cap ? r->len : r->cap - r->head;
-        if (r->out_kind == W_OWN && run > PIPE_BUF) {
-            const char *nl = memrchr(r->buf + r->head, '\n', PIPE_BUF);
-            run = nl != NULL ? (size_t)(nl - (r->buf + r->head)) + 1 : PIPE_BUF;
+        const char *from = r->buf + r->head;
+        if (r->out_kind == W_OWN && (run > PIPE_BUF || run < r->len)) {
+            /* Up to PIPE_BUF bytes, across the ring's end, cut after the
+             * last newline in them. */
+            size_t take = r->len < PIPE_BUF ? r->len : PIPE_BUF;
+            size_t first = take < run ? take : run;
+            memcpy(chunk, from, first);
+            memcpy(chunk + first, r->buf, take - first);
+            const char *nl = take == PIPE_BUF || take < r->len ? memrchr(chunk, '\n', take) : NULL;
+            run = nl != NULL ? (size_t)(nl - chunk) + 1 : take;
+            from = chunk;
         }
         ssize_t put;
         do {
             if (r->out_kind == W_SOCKET)
-                put = send(r->out_fd, r->buf + r->head, run, MSG_DONTWAIT | MSG_NOSIGNAL);
+                put = send(r->out_fd, from, run, MSG_DONTWAIT | MSG_NOSIGNAL);
             else
-                put = write(r->out_kind == W_OWN ? r->out_w : r->out_fd, r->buf + r->head, run);
+                put = write(r->out_kind == W_OWN ? r->out_w : r->out_fd, from, run);
         } while (put < 0 && errno == EINTR);
         if (put < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             return took;
