@@ -25,3 +25,27 @@ bench_run_all() {
         _i=$((_i + 1))
     done
 }
+
+# bench_opts ARGS...: a benchmark's command line, `[--seeds N] [--jobs J]
+# [BUILD_DIR]`, into $seeds and $jobs (the script sets their defaults
+# first) and $bench_build (default build).
+bench_opts() {
+    bench_build=build
+    while [ $# -gt 0 ]; do
+        case "$1" in
+        --seeds) seeds=$2; shift 2 ;;
+        --jobs) jobs=$2; shift 2 ;;
+        *) bench_build=$1; shift ;;
+        esac
+    done
+}
+
+# bench_need FILE: stop, saying so, when the benchmark's binary FILE is not
+# built.  bench_tmp: a scratch folder in $work, removed on exit.
+bench_need() {
+    [ -x "$1" ] || { echo "$(basename "$0"): no $1 (build first)" >&2; exit 1; }
+}
+bench_tmp() {
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+}

@@ -23,6 +23,7 @@
 
 #include "search.h"
 #include "spec.h"
+#include "suite_run.h"
 
 #define MO_PI 3.14159265358979323846
 
@@ -128,30 +129,16 @@ static double cpu_now(void)
 
 int main(int argc, char **argv)
 {
-    const char *pname = NULL, *method = "bayes";
-    unsigned long long seed = 1;
-    int trials = 100, parallel = 1;
-    for (int i = 2; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--problem") == 0)
-            pname = argv[i + 1];
-        else if (strcmp(argv[i], "--seed") == 0)
-            seed = strtoull(argv[i + 1], NULL, 10);
-        else if (strcmp(argv[i], "--trials") == 0)
-            trials = atoi(argv[i + 1]);
-        else if (strcmp(argv[i], "--parallel") == 0)
-            parallel = atoi(argv[i + 1]);
-        else if (strcmp(argv[i], "--method") == 0)
-            method = argv[i + 1];
-    }
-    const mo_problem *pb = NULL;
-    for (size_t i = 0; i < sizeof problems / sizeof problems[0]; i++)
-        if (pname != NULL && strcmp(problems[i].name, pname) == 0)
-            pb = &problems[i];
-    if (argc < 2 || strcmp(argv[1], "run") != 0 || pb == NULL || trials < 1 || parallel < 1) {
-        fprintf(stderr, "usage: mo_suite run --problem P [--seed S] [--trials N] "
-                        "[--parallel Q] [--method bayes|random]\n");
+    suite_args a;
+    if (suite_parse(argc, argv, "mo_suite", &a) != 0)
         return 2;
-    }
+    const mo_problem *pb = suite_find("mo_suite", problems, sizeof problems / sizeof *problems,
+                                      sizeof *problems, a.problem);
+    if (pb == NULL)
+        return 2;
+    const char *method = a.method;
+    unsigned long long seed = a.seed;
+    int trials = a.trials, parallel = a.parallel;
 
     char yaml[4096];
     int k =
@@ -162,14 +149,10 @@ int main(int argc, char **argv)
                  method, trials, parallel, pb->m == 3 ? "  - {name: f3, goal: minimize}\n" : "");
     for (int j = 0; j < pb->d; j++)
         k += snprintf(yaml + k, sizeof yaml - (size_t)k, "  x%d: {min: 0.0, max: 1.0}\n", j);
-    es_spec *spec = NULL;
-    es_search *s = NULL;
-    es_err err = {0};
-    if (es_spec_parse_string(yaml, strlen(yaml), "mo_suite.yaml", &spec, &err) != 0 ||
-        es_search_create(spec, seed, &s, &err) != 0) {
-        fprintf(stderr, "mo_suite: %s\n", err.msg);
+    es_spec *spec;
+    es_search *s;
+    if (suite_open("mo_suite", yaml, seed, &spec, &s) != 0)
         return 1;
-    }
     es_value *v = calloc((size_t)trials * pb->d, sizeof *v);
     double *x = calloc((size_t)trials * pb->d, sizeof *x), *y = calloc(3 * (size_t)trials, 8);
     double *cpu = calloc((size_t)trials, sizeof *cpu);
@@ -177,44 +160,24 @@ int main(int argc, char **argv)
         int q = i + parallel <= trials ? parallel : trials - i;
         for (int b = i; b < i + q; b++) {
             double t0 = cpu_now();
-            if (es_search_suggest(s, (uint64_t)b, v + (size_t)b * pb->d, &err) != 0 ||
-                es_search_observe(s, (uint64_t)b, v + (size_t)b * pb->d, ES_OBS_PENDING, NAN, NAN,
-                                  &err) != 0) {
-                fprintf(stderr, "mo_suite: %s\n", err.msg);
+            if (suite_suggest("mo_suite", s, b, v + (size_t)b * pb->d, (size_t)pb->d,
+                              x + (size_t)b * pb->d) != 0)
                 return 1;
-            }
             cpu[b] = cpu_now() - t0;
-            for (int j = 0; j < pb->d; j++)
-                x[(size_t)b * pb->d + j] = es_value_number(&v[(size_t)b * pb->d + j]);
         }
         for (int b = i; b < i + q; b++) {
             double *yb = y + (size_t)pb->m * b;
             pb->f(x + (size_t)b * pb->d, pb->d, yb);
-            if (es_search_observe(s, (uint64_t)b, v + (size_t)b * pb->d, ES_OBS_COMPLETED, yb[0],
-                                  NAN, &err) != 0 ||
-                es_search_observe_values(s, (uint64_t)b, yb, &err) != 0) {
-                fprintf(stderr, "mo_suite: %s\n", err.msg);
+            if (suite_complete("mo_suite", s, b, v + (size_t)b * pb->d, yb[0], yb, (size_t)pb->m) !=
+                0)
                 return 1;
-            }
         }
     }
-    printf("{\"problem\": \"%s\", \"method\": \"ecosweep-%s\", \"seed\": %llu, \"parallel\": %d, "
-           "\"x\": [",
+    printf("{\"problem\": \"%s\", \"method\": \"ecosweep-%s\", \"seed\": %llu, \"parallel\": %d",
            pb->name, method, seed, parallel);
-    for (int i = 0; i < trials; i++) {
-        printf("%s[", i ? ", " : "");
-        for (int j = 0; j < pb->d; j++)
-            printf("%s%.17g", j ? ", " : "", x[(size_t)i * pb->d + j]);
-        printf("]");
-    }
-    printf("], \"y\": [");
-    for (int i = 0; i < trials; i++) {
-        printf("%s[", i ? ", " : "");
-        for (int j = 0; j < pb->m; j++)
-            printf("%s%.17g", j ? ", " : "", y[(size_t)pb->m * i + j]);
-        printf("]");
-    }
-    printf("], \"suggest_cpu_s\": [");
+    suite_print_rows("x", x, trials, pb->d, pb->d);
+    suite_print_rows("y", y, trials, pb->m, pb->m);
+    printf(", \"suggest_cpu_s\": [");
     for (int i = 0; i < trials; i++)
         printf("%s%.6g", i ? ", " : "", cpu[i]);
     printf("]}\n");

@@ -15,20 +15,13 @@
 set -eu
 seeds=10
 jobs=2
-while [ $# -gt 0 ]; do
-    case "$1" in
-    --seeds) seeds=$2; shift 2 ;;
-    --jobs) jobs=$2; shift 2 ;;
-    *) break ;;
-    esac
-done
-build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/bench_env.sh"
+bench_opts "$@"
+build=$bench_build
 bin=$build/tests/search/mo_suite
-[ -x "$bin" ] || { echo "run_mo_suite.sh: no $bin (build first)" >&2; exit 1; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+bench_need "$bin"
+bench_tmp
 for p in zdt1 zdt2 zdt3 dtlz2 branin_currin dtlz2_3d dtlz7_3d; do
     s=1
     while [ "$s" -le "$seeds" ]; do

@@ -17,16 +17,10 @@ set -eu
 seeds=5
 jobs=2
 trials=30
-while [ $# -gt 0 ]; do
-    case "$1" in
-    --seeds) seeds=$2; shift 2 ;;
-    --jobs) jobs=$2; shift 2 ;;
-    *) break ;;
-    esac
-done
-build=$(cd "${1:-build}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/bench_env.sh"
+bench_opts "$@"
+build=$(cd "$bench_build" && pwd)
 [ -x "$build/ecosweep" ] || { echo "run_real_mo.sh: no $build/ecosweep (build first)" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
