@@ -111,3 +111,19 @@ double es_log_ei(double mu, double sigma, double best)
         sigma = 1e-12;
     return log(sigma) + es_log_h((best - mu) / sigma);
 }
+
+/* log Phi(z): log1p of the upper tail while Phi is not small (exact to
+ * the last digits as Phi nears 1), the lower tail itself down to
+ * z = -20 sqrt(2) (erfc is still far from underflow there), and beyond
+ * that its asymptotic series, Phi(z) = phi(z) / -z (1 - u + 3u^2 - 15u^3
+ * + ...), u = 1/z^2, which never underflows. */
+double es_log_norm_cdf(double z)
+{
+    if (z > -1.0)
+        return log1p(-0.5 * erfc(z * ACQ_SQRT1_2));
+    double w = -z * ACQ_SQRT1_2;
+    if (w < 20.0)
+        return log(0.5 * erfc(w));
+    double u = 1.0 / (z * z);
+    return -0.5 * z * z - ACQ_HALF_LOG_2PI - log(-z) + log1p(-u + 3.0 * u * u - 15.0 * u * u * u);
+}

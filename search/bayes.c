@@ -51,6 +51,28 @@
  *     logEI - alpha log(median forecast), with alpha = remaining / total
  *     going from 1 (cheap trials first, while most of the budget is left) to
  *     0 (plain EI at the end); alpha is 0 when the total is not known.
+ *     With constraints, each constraint's surrogate (model.c) gives the
+ *     probability that a point keeps it, and the acquisition is EI over
+ *     the best feasible trial times the probability of keeping them all
+ *     (constrained EI, Gardner et al. 2014); before any trial is feasible,
+ *     that probability alone.  Once one is, a point less likely to keep
+ *     them than to break them (below 0.5) ranks behind every point above:
+ *     constrained EI alone peaks on the boundary of the feasible region,
+ *     where half the proposals fall just outside it.  Measured on the
+ *     constrained suite (tests/bench/run_constrained_suite.sh, 8 problems,
+ *     10 seeds, 100 trials), against one surrogate of the objective with
+ *     a penalty for breaking constraints (before): median regret below
+ *     the better Optuna TPE's on every single-objective problem at every
+ *     horizon, sequentially and at parallel 4 (before: behind it on 5 of
+ *     6 at some horizon).  Against constrained EI without the floor, the
+ *     floor took the trials that break a constraint from 80% to 16% on
+ *     Gramacy's problem, 67% to 26% on the spring, 45% to 8% on SRN, at a
+ *     cost in regret on Gardner's problem (a feasible local minimum kept
+ *     to 20 or 40 trials), Gramacy's at parallel 4 and 20 trials, and the
+ *     pressure vessel (1.5-1.8x), still below TPE there.  A floor of 0.9
+ *     wasted fewer trials still (6% on Gramacy's) but stalled in local
+ *     minima (Gardner's to 100 trials); weighing the probability twice
+ *     (squared) changed little.
  *  3. Spread: when the objective surrogate cannot be built yet (too few
  *     completions after the design) or the design point does not fit the
  *     budget, the point farthest from every observed and pending one and
@@ -105,6 +127,12 @@
 /* After a restart, the box's center is the best of at most this many of
  * the latest completions since it. */
 #define BAYES_TRUST_SCAN 200
+/* Once a trial keeps every constraint, a proposal should more likely keep
+ * them than not: one below this probability ranks behind every one above
+ * it (by this much, which leaves the order among them).  See the file's
+ * comment. */
+#define BAYES_LOG_POF_FLOOR (-0.6931471805599453) /* log 0.5 */
+#define BAYES_BELOW_FLOOR 1e6
 /* The smallest cost-effective design (with an energy budget). */
 #define BAYES_DESIGN_BUDGET_MIN 3
 
@@ -120,6 +148,13 @@ typedef struct bayes_ctx {
     int spread_per_joule; /* spread mode pays alpha log(median energy) too */
     double log_remaining; /* log of the joules left */
     double *w_obj, *w_en; /* prediction scratch */
+    /* Constraints (scalar.c, model.c): expected improvement over the best
+     * feasible trial times the probability of keeping them all (pof: some
+     * constraint's surrogate is ready); with nothing feasible yet, that
+     * probability alone. */
+    int pof, any_feasible;
+    double best; /* the incumbent EI improves on */
+    double *logp, *w_con;
     double *mu, *var, *emu, *esd;
     const double *pts; /* spread: the points to keep away from */
     size_t n_pts;
@@ -150,8 +185,16 @@ static void bayes_eval(bayes_ctx *c, const double *x, size_t n, double *acq, dou
     es_model *m = c->m;
     if (c->mode == BAYES_EI) {
         es_gp_predict(&m->objective.gp, x, n, c->mu, c->var, c->w_obj);
-        for (size_t i = 0; i < n; i++)
-            acq[i] = es_log_ei(c->mu[i], sqrt(c->var[i]), m->objective.best);
+        if (c->pof)
+            es_model_constraint_logpof(m, x, n, c->logp, c->w_con);
+        for (size_t i = 0; i < n; i++) {
+            acq[i] =
+                c->any_feasible || !c->pof ? es_log_ei(c->mu[i], sqrt(c->var[i]), c->best) : 0.0;
+            if (c->pof)
+                acq[i] += c->logp[i];
+            if (c->pof && c->any_feasible && c->logp[i] < BAYES_LOG_POF_FLOOR)
+                acq[i] -= BAYES_BELOW_FLOOR;
+        }
     } else {
         for (size_t i = 0; i < n; i++) {
             /* The distance to the nearest point or to the nearest mirror
@@ -330,6 +373,21 @@ static size_t bayes_design_size(const es_model *m, int budget)
     return n > batch ? n : batch;
 }
 
+/* How observation o ranks as an incumbent, a center or a place to
+ * refine (smaller is better): by v (its target or posterior mean) without
+ * constraints and among the trials that keep them once there are some;
+ * never when it breaks one then; and while nothing is feasible, by how
+ * little it breaks them (its penalized objective, scalar.c). */
+static double bayes_rank(const bayes_ctx *c, const es_obs *o, double v)
+{
+    const es_model *m = c->m;
+    if (m->n_cons == 0)
+        return v;
+    if (c->any_feasible)
+        return o->feasible ? v : INFINITY;
+    return m->spec->goal == ES_GOAL_MAXIMIZE ? -o->objective : o->objective;
+}
+
 /* The candidate matrix: the cloud and, for EI, perturbations of the best
  * training points.  Returns the number of rows written to x. */
 static size_t bayes_candidates(const bayes_ctx *c, uint64_t index, double *x, double *u,
@@ -358,15 +416,21 @@ static size_t bayes_candidates(const bayes_ctx *c, uint64_t index, double *x, do
         return n;
 
     /* The best completed training points (the lies that follow them are
-     * not observations to refine), kept sorted by target. */
+     * not observations to refine), kept sorted by rank. */
     const es_surrogate *s = &m->objective;
     size_t top[BAYES_LOCAL_TOP], n_top = 0;
+    double key[BAYES_LOCAL_TOP];
     for (size_t i = 0; i < s->n_real; i++) {
-        if (n_top == BAYES_LOCAL_TOP && s->yt[i] >= s->yt[top[n_top - 1]])
+        double r = bayes_rank(c, &m->obs[s->row_obs[i]], s->yt[i]);
+        if (r == INFINITY || (n_top == BAYES_LOCAL_TOP && r >= key[n_top - 1]))
             continue;
         size_t pos = n_top < BAYES_LOCAL_TOP ? n_top++ : n_top - 1;
         top[pos] = i;
-        for (; pos > 0 && s->yt[top[pos - 1]] > s->yt[top[pos]]; pos--) {
+        key[pos] = r;
+        for (; pos > 0 && key[pos - 1] > key[pos]; pos--) {
+            double kt = key[pos - 1];
+            key[pos - 1] = key[pos];
+            key[pos] = kt;
             size_t tmp = top[pos - 1];
             top[pos - 1] = top[pos];
             top[pos] = tmp;
@@ -582,11 +646,13 @@ static int bayes_trust(bayes_ctx *c, size_t n_design, double **box)
     if (t.epoch_seq == 0) {
         n = s->n_real < BAYES_CLOUD_MAX ? s->n_real : BAYES_CLOUD_MAX;
         es_gp_predict(&s->gp, s->xt, n, c->mu, c->var, c->w_obj);
-        for (size_t j = 0; j < n; j++)
-            if (c->mu[j] < best_mu && s->yt[j] < 0.0) { /* the worst (imputed) never */
-                best_mu = c->mu[j];
+        for (size_t j = 0; j < n; j++) {
+            double r = bayes_rank(c, &m->obs[s->row_obs[j]], c->mu[j]);
+            if (r < best_mu && s->yt[j] < 0.0) { /* the worst (imputed) never */
+                best_mu = r;
                 best = j;
             }
+        }
         if (best != SIZE_MAX)
             c->center = s->xt + best * d;
     } else {
@@ -608,11 +674,13 @@ static int bayes_trust(bayes_ctx *c, size_t n_design, double **box)
         }
         if (n > 0)
             es_gp_predict(&s->gp, rows, n, c->mu, c->var, c->w_obj);
-        for (size_t j = 0; j < n; j++)
-            if (c->mu[j] < best_mu) {
-                best_mu = c->mu[j];
+        for (size_t j = 0; j < n; j++) {
+            double r = bayes_rank(c, &m->obs[who[j]], c->mu[j]);
+            if (r < best_mu) {
+                best_mu = r;
                 best = who[j];
             }
+        }
         if (best != SIZE_MAX)
             c->center = m->obs[best].x;
         free(who);
@@ -669,11 +737,27 @@ int es_bayes_suggest(es_model *m, uint64_t index, double remaining_j, double tot
             return es_err_set(err, ready, "out of memory fitting the surrogate");
     }
     c.mode = ready == 1 ? BAYES_EI : BAYES_SPREAD;
+    if (ready == 1) {
+        c.best = m->objective.best;
+        c.any_feasible = isfinite(c.best);
+        int con = m->n_cons > 0 ? es_model_constraints(m) : 0;
+        if (con < 0)
+            return es_err_set(err, con, "out of memory fitting the constraints' surrogates");
+        c.pof = con == 1;
+        if (!c.any_feasible) {
+            /* Nothing feasible and no constraint's surrogate yet (their
+             * values unreported): EI over the best trial of all. */
+            c.best = INFINITY;
+            for (size_t i = 0; i < m->objective.n_real; i++)
+                c.best = fmin(c.best, m->objective.yt[i]);
+        }
+    }
 
     size_t n_scratch = BAYES_CLOUD_MAX + BAYES_CLOUD_MAX / 2 + BAYES_LOCAL_TOP * BAYES_LOCAL;
     size_t w1 = ready == 1 ? es_gp_work_size(&m->objective.gp) : 1;
     size_t w2 = c.energy_gp ? es_gp_work_size(&m->energy.gp) : 1;
-    scratch = malloc((4 * n_scratch + w1 + w2 + d + 1) * sizeof *scratch);
+    size_t w3 = c.pof ? n_scratch + es_model_constraint_work(m, n_scratch) : 0;
+    scratch = malloc((4 * n_scratch + w1 + w2 + w3 + d + 1) * sizeof *scratch);
     if (scratch == NULL)
         return es_err_set(err, -ENOMEM, "out of memory suggesting trial %llu",
                           (unsigned long long)index);
@@ -684,6 +768,8 @@ int es_bayes_suggest(es_model *m, uint64_t index, double remaining_j, double tot
     c.w_obj = c.esd + n_scratch;
     c.w_en = c.w_obj + w1;
     c.last_x = c.w_en + w2;
+    c.logp = c.last_x + d;
+    c.w_con = c.logp + n_scratch;
     unsigned char *choice = malloc(d + 1);
     if (choice == NULL) {
         free(scratch);

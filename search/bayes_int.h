@@ -92,6 +92,8 @@ double es_log_h(double z);
 /* log of the expected improvement below `best` of a normal (mu, sigma^2):
  * log(sigma) + log h((best - mu) / sigma).  sigma is floored at 1e-12. */
 double es_log_ei(double mu, double sigma, double best);
+/* log Phi(z), finite and accurate for every finite z (-inf only at -inf). */
+double es_log_norm_cdf(double z);
 
 /* ---- NLopt, behind one door (optim.c) -------------------------------------------- */
 
@@ -129,7 +131,12 @@ typedef struct es_obs {
     uint64_t index;
     es_obs_status status;
     double objective, energy_j;
-    double raw;       /* the objective as observed (scalar.c rewrites objective) */
+    double raw; /* the objective as observed (scalar.c rewrites objective) */
+    /* With constraints (scalar.c): what the objective surrogate learns --
+     * the objective (or scalarization) without the violation penalty that
+     * `objective` carries -- and whether the trial keeps every constraint. */
+    double free_obj;
+    int feasible;
     double *vals;     /* the objectives' then the constraints' values, or NULL */
     es_value *values; /* n_params copies */
     double *x;        /* encoded; meaningful when x_ok */
@@ -176,6 +183,7 @@ typedef struct es_surrogate {
     size_t n_real;             /* ... of which the first n_real are observed (the rest are lies) */
     double *xt, *yt;           /* training set (n_train x d, n_train) */
     size_t cap_train;
+    size_t *row_obs; /* the observation (position in obs) behind each observed row */
 } es_surrogate;
 
 typedef struct es_model {
@@ -196,6 +204,8 @@ typedef struct es_model {
     uint64_t rewrites; /* times a finished observation was replaced */
     uint64_t version;  /* bumped by every observation */
     es_surrogate objective, energy;
+    es_surrogate *cons; /* one per constraint of the spec (none without) */
+    size_t n_cons;
 } es_model;
 
 /* Surrogates need at least this many points (else forecasts fall back to the
@@ -218,6 +228,16 @@ size_t es_model_completed(const es_model *m);
 int es_model_objective(es_model *m, uint64_t exclude);
 /* The same for the energy surrogate.  1 ready, 0 too few energies, < 0. */
 int es_model_energy(es_model *m);
+/* The same for every constraint's surrogate: 1 when at least one is
+ * ready (each needs ES_MODEL_MIN_OBJECTIVE reported values), 0 none, < 0
+ * error. */
+int es_model_constraints(es_model *m);
+/* log of the probability that every constraint holds at the n points x
+ * (those whose surrogate is ready; 0 when none is), into logp.  work holds
+ * es_model_constraint_work(m) doubles. */
+void es_model_constraint_logpof(const es_model *m, const double *x, size_t n,
+                                double *logp /* OUT */, double *work);
+size_t es_model_constraint_work(const es_model *m, size_t n);
 /* Posterior of log(energy) at m points x (in log joules): mean and the
  * predictive standard deviation (noise included).  es_model_energy() must
  * have returned 1.  work: es_gp_work_size doubles. */

@@ -93,6 +93,13 @@
 /* Streams of the fits' random starts. */
 #define MODEL_STREAM_OBJECTIVE (UINT64_C(0x4f424a) << 40)
 #define MODEL_STREAM_ENERGY (UINT64_C(0x4e5247) << 40)
+#define MODEL_STREAM_CONSTRAINT (UINT64_C(0x434f4e) << 40)
+
+/* Which surrogate a gather, a fit or a schedule is for: the objective, the
+ * energy, or constraint k (MODEL_CONSTRAINT + k). */
+#define MODEL_OBJECTIVE 0
+#define MODEL_ENERGY 1
+#define MODEL_CONSTRAINT 2
 
 /* The fallback forecast's upper bound: this times the largest energy. */
 #define MODEL_FALLBACK_UPPER 1.5
@@ -125,6 +132,22 @@ int es_model_create(const es_spec *spec, uint64_t seed, es_model **out)
     }
     es_gp_theta_default(nt - 2, m->objective.theta);
     es_gp_theta_default(nt - 2, m->energy.theta);
+    if (spec->n_constraints > 0) {
+        m->cons = calloc(spec->n_constraints, sizeof *m->cons);
+        if (m->cons == NULL) {
+            es_model_destroy(m);
+            return -ENOMEM;
+        }
+        m->n_cons = spec->n_constraints;
+        for (size_t k = 0; k < m->n_cons; k++) {
+            m->cons[k].theta = malloc(nt * sizeof(double));
+            if (m->cons[k].theta == NULL) {
+                es_model_destroy(m);
+                return -ENOMEM;
+            }
+            es_gp_theta_default(nt - 2, m->cons[k].theta);
+        }
+    }
     *out = m;
     return 0;
 }
@@ -134,6 +157,7 @@ static void model_surrogate_free(es_surrogate *s)
     free(s->theta);
     free(s->xt);
     free(s->yt);
+    free(s->row_obs);
     es_gp_free(&s->gp);
 }
 
@@ -158,6 +182,9 @@ void es_model_destroy(es_model *m)
     free(m->by_seq);
     model_surrogate_free(&m->objective);
     model_surrogate_free(&m->energy);
+    for (size_t k = 0; k < m->n_cons; k++)
+        model_surrogate_free(&m->cons[k]);
+    free(m->cons);
     es_enc_destroy(m->enc);
     free(m);
 }
@@ -279,6 +306,8 @@ int es_model_observe(es_model *m, uint64_t index, const es_value *values, es_obs
     o->status = status;
     o->objective = objective;
     o->raw = objective;
+    o->free_obj = objective;
+    o->feasible = 1;
     o->energy_j = energy_j;
     o->values = copy;
     o->x = x;
@@ -336,10 +365,15 @@ size_t es_model_completed(const es_model *m)
     return n;
 }
 
-/* The surrogate's target for a completed observation (it minimizes). */
+/* The surrogate's target for a completed observation (it minimizes):
+ * with constraints, the objective without the violation penalty -- what
+ * breaks a constraint is the constraints' surrogates' to learn, and a
+ * penalty would put a cliff into the objective's surface at every
+ * constraint's boundary. */
 static double model_target(const es_model *m, const es_obs *o)
 {
-    return m->spec->goal == ES_GOAL_MAXIMIZE ? -o->objective : o->objective;
+    double y = m->n_cons > 0 ? o->free_obj : o->objective;
+    return m->spec->goal == ES_GOAL_MAXIMIZE ? -y : y;
 }
 
 static int model_by_y(const void *a, const void *b);
@@ -435,16 +469,73 @@ static size_t model_energy_window(size_t e)
                                  : MODEL_ENERGY_CAP + (e - MODEL_ENERGY_CAP) % MODEL_ENERGY_STEP;
 }
 
-/* The points of the objective (energy = 0) or of the energy surrogate
- * (energy = 1, at most cap of them: the most recent) among the finished
- * observations with seq < upto; *n_completed as model_points, for the
- * energy the number of points (cap is above the surrogate's minimum, so
- * the minimum is reached as it would be with them all). */
-static size_t model_gather(es_model *m, int energy, uint64_t upto, size_t cap, model_pt *pts,
+/* Constraint k's value of o oriented so that larger breaks it more (minus
+ * the value for a constraint with only a minimum), NAN when unreported;
+ * and the bound in the same orientation. */
+static double model_con_value(const es_model *m, const es_obs *o, size_t k)
+{
+    const es_constraint *c = &m->spec->constraints[k];
+    double v = o->vals == NULL ? NAN : o->vals[m->spec->n_objectives + k];
+    return !isfinite(v) ? NAN : c->has_max ? v : -v;
+}
+
+static double model_con_bound(const es_constraint *c)
+{
+    return c->has_max ? c->max : -c->min;
+}
+
+/* Constraint k's surrogate points among the completed observations with
+ * seq < upto (those observed with values): the oriented value; one the
+ * trial did not report counts as breaking the constraint: at the worst
+ * value seen, and at least as far past the bound as the best value seen
+ * is inside it (a tenth of the values' range when none is), so that the
+ * surrogate's boundary lies between the two rather than at the imputed
+ * values' feet.
+ * *n_completed gets the number of reported values; none, no points. */
+static size_t model_constraint_points(const es_model *m, size_t k, uint64_t upto, model_pt *pts,
+                                      size_t *n_completed)
+{
+    size_t n = 0, nc = 0;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < m->n_obs; i++) {
+        const es_obs *o = &m->obs[i];
+        if (!o->has_seq || o->seq >= upto || !o->x_ok || o->status != ES_OBS_COMPLETED ||
+            o->vals == NULL)
+            continue;
+        double y = model_con_value(m, o, k);
+        pts[n++] = (model_pt){i, y, o->seq};
+        if (!isnan(y)) {
+            nc++;
+            lo = fmin(lo, y);
+            hi = fmax(hi, y);
+        }
+    }
+    *n_completed = nc;
+    if (nc == 0)
+        return 0;
+    double bound = model_con_bound(&m->spec->constraints[k]);
+    double span = hi > lo ? hi - lo : fabs(bound) > 0.0 ? fabs(bound) : 1.0;
+    double imputed = fmax(hi, bound + fmax(bound - lo, 0.1 * span));
+    for (size_t j = 0; j < n; j++)
+        if (isnan(pts[j].y))
+            pts[j].y = imputed;
+    return n;
+}
+
+/* The points of surrogate `kind` among the finished observations with
+ * seq < upto: the objective's (model_points), a constraint's, or the
+ * energy surrogate's (at most cap of them: the most recent); *n_completed
+ * as model_points, for the energy the number of points (cap is above the
+ * surrogate's minimum, so the minimum is reached as it would be with them
+ * all). */
+static size_t model_gather(es_model *m, int kind, uint64_t upto, size_t cap, model_pt *pts,
                            size_t *n_completed)
 {
-    if (!energy)
+    if (kind == MODEL_OBJECTIVE)
         return model_points(m, upto, pts, n_completed);
+    if (kind >= MODEL_CONSTRAINT)
+        return model_constraint_points(m, (size_t)(kind - MODEL_CONSTRAINT), upto, pts,
+                                       n_completed);
     *n_completed = model_energy_points(m, upto, cap, pts);
     return *n_completed;
 }
@@ -594,18 +685,24 @@ static int model_fill(const es_model *m, es_surrogate *s, const model_pt *pts, s
     if (total > s->cap_train) {
         size_t cap = total + total / 4 + 8;
         double *xt = malloc((cap * d + 1) * sizeof *xt), *yt = malloc(cap * sizeof *yt);
-        if (xt == NULL || yt == NULL) {
+        size_t *row_obs = malloc(cap * sizeof *row_obs);
+        if (xt == NULL || yt == NULL || row_obs == NULL) {
             free(xt);
             free(yt);
+            free(row_obs);
             return -ENOMEM;
         }
         free(s->xt);
         free(s->yt);
+        free(s->row_obs);
         s->xt = xt;
         s->yt = yt;
+        s->row_obs = row_obs;
         s->cap_train = cap;
     }
-    if (s == &m->objective) {
+    /* The objective and the constraints: skewed values, centered robustly
+     * and warped; the log energy is neither. */
+    if (s != &m->energy) {
         int rc = model_scale(pts, n, &s->mean, &s->sd);
         if (rc != 0)
             return rc;
@@ -624,14 +721,18 @@ static int model_fill(const es_model *m, es_surrogate *s, const model_pt *pts, s
     for (size_t k = 0; k < n; k++) {
         memcpy(s->xt + k * d, m->obs[pts[k].obs].x, d * sizeof *s->xt);
         s->yt[k] = fmin(fmax((pts[k].y - s->mean) / s->sd, -MODEL_Z_MAX), MODEL_Z_MAX);
+        s->row_obs[k] = pts[k].obs;
     }
     s->warp_lambda = 1.0;
     s->warp_mean = s->warp_shift = 0.0;
     s->warp_sd = 1.0;
-    if (s == &m->objective)
+    if (s != &m->energy)
         model_warp(s, s->yt, n);
+    /* The incumbent: with constraints, the best trial that keeps them all
+     * (none: infinite, and the search looks for the feasible first). */
     for (size_t k = 0; k < n; k++)
-        s->best = fmin(s->best, s->yt[k]);
+        if (s != &m->objective || m->n_cons == 0 || m->obs[pts[k].obs].feasible)
+            s->best = fmin(s->best, s->yt[k]);
     s->n_train = n;
     s->n_real = n;
     return 0;
@@ -649,8 +750,9 @@ static uint64_t model_next_point(uint64_t p, int energy)
 
 /* Bring s's hyperparameters up to the latest schedule point that the
  * completions so far have reached, fitting every point on the way. */
-static int model_catch_up(es_model *m, es_surrogate *s, int energy, model_pt *pts)
+static int model_catch_up(es_model *m, es_surrogate *s, int kind, model_pt *pts)
 {
+    int energy = kind == MODEL_ENERGY;
     size_t d = es_enc_dims(m->enc), min = energy ? ES_MODEL_MIN_ENERGY : ES_MODEL_MIN_OBJECTIVE;
     if (s->rewrites != m->rewrites) {
         es_gp_theta_default(d, s->theta);
@@ -662,7 +764,7 @@ static int model_catch_up(es_model *m, es_surrogate *s, int energy, model_pt *pt
         if (p > m->next_seq)
             return 0;
         size_t cap = energy ? MODEL_ENERGY_FIT_CAP : MODEL_FIT_CAP;
-        size_t nc, n = model_gather(m, energy, p, cap, pts, &nc);
+        size_t nc, n = model_gather(m, kind, p, cap, pts, &nc);
         if (nc >= min) {
             n = model_cap(pts, n, cap, energy ? 0 : MODEL_FIT_BEST);
             int rc = model_fill(m, s, pts, n, 0);
@@ -674,7 +776,11 @@ static int model_catch_up(es_model *m, es_surrogate *s, int energy, model_pt *pt
              * fit alone, without a second start from the default: as
              * accurate on simulated sweeps, for a third less time. */
             int small = n <= 30, n_random = small ? 3 : 0, maxeval = small ? 60 : 30;
-            uint64_t stream = (energy ? MODEL_STREAM_ENERGY : MODEL_STREAM_OBJECTIVE) + p;
+            uint64_t stream =
+                energy ? MODEL_STREAM_ENERGY + p
+                : kind == MODEL_OBJECTIVE
+                    ? MODEL_STREAM_OBJECTIVE + p
+                    : MODEL_STREAM_CONSTRAINT + ((uint64_t)(kind - MODEL_CONSTRAINT) << 32) + p;
             rc = es_gp_fit(s->xt, s->yt, n, d, s->theta, m->seed, stream, small || !energy,
                            n_random, maxeval);
             if (rc != 0)
@@ -718,7 +824,7 @@ static int model_believe(const es_model *m, es_surrogate *s, size_t d, uint64_t 
         if (o->status != ES_OBS_PENDING || !o->x_ok || o->index == exclude)
             continue;
         memcpy(s->xt + s->n_train * d, o->x, d * sizeof *s->xt);
-        s->n_train++;
+        s->row_obs[s->n_train++] = SIZE_MAX;
     }
     size_t np = s->n_train - first;
     double *mu = malloc((2 * np + es_gp_work_size(&s->gp)) * sizeof *mu);
@@ -727,7 +833,9 @@ static int model_believe(const es_model *m, es_surrogate *s, size_t d, uint64_t 
     es_gp_predict(&s->gp, s->xt + first * d, np, mu, mu + np, mu + 2 * np);
     for (size_t j = 0; j < np; j++) {
         s->yt[first + j] = mu[j];
-        s->best = fmin(s->best, mu[j]);
+        /* With nothing feasible yet there is no incumbent to believe in. */
+        if (isfinite(s->best))
+            s->best = fmin(s->best, mu[j]);
     }
     free(mu);
     /* Believed with an observation's noise: believed exactly (noise-free
@@ -740,8 +848,9 @@ static int model_believe(const es_model *m, es_surrogate *s, size_t d, uint64_t 
 
 /* Catch up, build the current training set and factor the GP.  1 ready,
  * 0 too little data, < 0 error. */
-static int model_prepare(es_model *m, es_surrogate *s, int energy, uint64_t exclude)
+static int model_prepare(es_model *m, es_surrogate *s, int kind, uint64_t exclude)
 {
+    int energy = kind == MODEL_ENERGY;
     size_t d = es_enc_dims(m->enc), nc, n_pending = 0;
     model_pt *pts = malloc((energy ? MODEL_ENERGY_PTS : m->n_obs + 1) * sizeof *pts);
     int rc;
@@ -749,19 +858,19 @@ static int model_prepare(es_model *m, es_surrogate *s, int energy, uint64_t excl
     if (pts == NULL)
         return -ENOMEM;
     size_t window = model_energy_window(m->n_energies);
-    size_t n = model_gather(m, energy, UINT64_MAX, window, pts, &nc);
+    size_t n = model_gather(m, kind, UINT64_MAX, window, pts, &nc);
     if (nc < (energy ? ES_MODEL_MIN_ENERGY : ES_MODEL_MIN_OBJECTIVE)) {
         free(pts);
         return 0;
     }
-    rc = model_catch_up(m, s, energy, pts);
+    rc = model_catch_up(m, s, kind, pts);
     if (rc != 0 || (s->ready && s->key_version == m->version && s->key_exclude == exclude)) {
         free(pts);
         return rc != 0 ? rc : 1;
     }
-    n = model_gather(m, energy, UINT64_MAX, window, pts, &nc);
+    n = model_gather(m, kind, UINT64_MAX, window, pts, &nc);
     n = model_cap(pts, n, energy ? window : MODEL_TRAIN_CAP, energy ? 0 : MODEL_TRAIN_BEST);
-    if (!energy)
+    if (kind == MODEL_OBJECTIVE)
         for (size_t i = 0; i < m->n_obs; i++)
             n_pending +=
                 m->obs[i].status == ES_OBS_PENDING && m->obs[i].x_ok && m->obs[i].index != exclude;
@@ -781,12 +890,78 @@ static int model_prepare(es_model *m, es_surrogate *s, int energy, uint64_t excl
 
 int es_model_objective(es_model *m, uint64_t exclude)
 {
-    return model_prepare(m, &m->objective, 0, exclude);
+    return model_prepare(m, &m->objective, MODEL_OBJECTIVE, exclude);
 }
 
 int es_model_energy(es_model *m)
 {
-    return model_prepare(m, &m->energy, 1, UINT64_MAX);
+    return model_prepare(m, &m->energy, MODEL_ENERGY, UINT64_MAX);
+}
+
+int es_model_constraints(es_model *m)
+{
+    int any = 0;
+    for (size_t k = 0; k < m->n_cons; k++) {
+        int rc = model_prepare(m, &m->cons[k], MODEL_CONSTRAINT + (int)k, UINT64_MAX);
+        if (rc < 0)
+            return rc;
+        any |= rc == 1;
+    }
+    return any;
+}
+
+/* A target value y (oriented, as the surrogate's points) as s's GP sees
+ * it: es_surrogate_target's inverse. */
+static double model_forward(const es_surrogate *s, double y)
+{
+    double z = fmin(fmax((y - s->mean) / s->sd, -MODEL_Z_MAX), MODEL_Z_MAX);
+    if (s->warp_lambda != 1.0)
+        z = es_yj(z, s->warp_lambda);
+    return (z - s->warp_mean) / s->warp_sd - s->warp_shift;
+}
+
+static int model_con_ready(const es_model *m, const es_surrogate *s)
+{
+    return s->ready && s->key_version == m->version;
+}
+
+size_t es_model_constraint_work(const es_model *m, size_t n)
+{
+    size_t w = 1;
+    for (size_t k = 0; k < m->n_cons; k++)
+        if (model_con_ready(m, &m->cons[k]) && es_gp_work_size(&m->cons[k].gp) > w)
+            w = es_gp_work_size(&m->cons[k].gp);
+    return 2 * n + w;
+}
+
+/* Each constraint's surrogate gives the latent value at x a normal law;
+ * the bound, carried through the same standardization and warp (both
+ * monotone), cuts it.  A constraint with a minimum and a maximum keeps
+ * the mass between them.  The constraints are taken as independent
+ * (Gardner et al. 2014, Gelbart et al. 2014). */
+void es_model_constraint_logpof(const es_model *m, const double *x, size_t n, double *logp,
+                                double *work)
+{
+    double *mu = work, *var = work + n, *gw = work + 2 * n;
+    for (size_t i = 0; i < n; i++)
+        logp[i] = 0.0;
+    for (size_t k = 0; k < m->n_cons; k++) {
+        const es_surrogate *s = &m->cons[k];
+        const es_constraint *c = &m->spec->constraints[k];
+        if (!model_con_ready(m, s))
+            continue;
+        es_gp_predict(&s->gp, x, n, mu, var, gw);
+        double up = model_forward(s, model_con_bound(c));
+        double lo = c->has_max && c->has_min ? model_forward(s, c->min) : NAN;
+        for (size_t i = 0; i < n; i++) {
+            double sd = fmax(sqrt(fmax(var[i], 0.0)), 1e-9);
+            if (isnan(lo))
+                logp[i] += es_log_norm_cdf((up - mu[i]) / sd);
+            else
+                logp[i] += log(
+                    fmax(es_norm_cdf((up - mu[i]) / sd) - es_norm_cdf((lo - mu[i]) / sd), 1e-300));
+        }
+    }
 }
 
 void es_model_energy_predict(const es_model *m, const double *x, size_t n, double *mu, double *sd,

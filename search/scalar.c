@@ -17,12 +17,17 @@
  * the kriging believer for pending trials, the energy budget) then applies
  * unchanged.
  *
- * Constraints: a trial that breaks one (or does not report its value) is
- * placed above every trial that keeps them all, by how far it breaks
- * them: each constraint's excess over its bound in units of the range of
- * that constraint's observed values (capped at 1, and 1 when unreported),
- * summed.  While nothing is feasible yet, the search so descends the total
- * violation; once something is, it stays among the feasible.
+ * Constraints: each has a surrogate of its own (model.c), and expected
+ * improvement is weighed by the probability that the point keeps them all
+ * (Gardner et al. 2014; bayes.c); the objective surrogate learns every
+ * completed trial at its own value (free_obj), and the incumbent is the
+ * best trial that keeps the constraints (feasible).  What the trust region
+ * and the choice of a center see (objective) is still ranked: a trial that
+ * breaks one (or does not report its value) is placed above every trial
+ * that keeps them all, by how far it breaks them: each constraint's excess
+ * over its bound in units of the range of that constraint's observed
+ * values (capped at 1, and 1 when unreported), summed.  While nothing is
+ * feasible yet, the search so descends the total violation.
  *
  * Pruned trials of a sweep with several objectives count as failures (their
  * partial values of one metric say nothing of the others).
@@ -170,6 +175,7 @@ void es_model_scalarize(es_model *m, uint64_t index)
                 }
                 continue;
             }
+            double t_free = t;
             if (!isnan(t) && v > 0.0) {
                 double worst = bmax > -INFINITY ? bmax : 0.0;
                 double span = bmax > bmin ? bmax - bmin : 1.0;
@@ -178,10 +184,15 @@ void es_model_scalarize(es_model *m, uint64_t index)
             /* Not completed: a failure stays NAN; in a sweep with several
              * objectives a pruned trial becomes one. */
             if (!scalar_done(o))
-                t = no > 0 ? NAN : (sp->goal == ES_GOAL_MAXIMIZE ? -o->raw : o->raw);
+                t = t_free = no > 0 ? NAN : (sp->goal == ES_GOAL_MAXIMIZE ? -o->raw : o->raw);
             double obj = sp->goal == ES_GOAL_MAXIMIZE ? -t : t;
-            if (memcmp(&obj, &o->objective, sizeof obj) != 0) {
+            double obj_free = sp->goal == ES_GOAL_MAXIMIZE ? -t_free : t_free;
+            int feasible = v == 0.0;
+            if (memcmp(&obj, &o->objective, sizeof obj) != 0 ||
+                memcmp(&obj_free, &o->free_obj, sizeof obj_free) != 0 || feasible != o->feasible) {
                 o->objective = obj;
+                o->free_obj = obj_free;
+                o->feasible = feasible;
                 changed = 1;
             }
         }

@@ -18,6 +18,13 @@
  * (the seed is fixed, so each check is deterministic anyway). */
 #define ST_DRAWS 20000
 
+/* qsort's order of doubles, ascending. */
+static inline int st_by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 /* A parameter with only its name, distribution and line set. */
 static inline es_param st_param(const char *name, es_dist dist)
 {

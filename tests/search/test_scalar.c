@@ -69,12 +69,6 @@ static double zdt1_hv(es_method method, uint64_t seed, size_t n, double *xs /* O
     return es_hypervolume(y, n, 2, NULL, ref);
 }
 
-static int by_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 ES_TEST(scalar_bayes_finds_more_of_the_front_than_random)
 {
     double hb[5], hr[5];
@@ -82,8 +76,8 @@ ES_TEST(scalar_bayes_finds_more_of_the_front_than_random)
         hb[seed] = zdt1_hv(ES_METHOD_BAYES, seed + 1, 30, NULL);
         hr[seed] = zdt1_hv(ES_METHOD_RANDOM, seed + 1, 30, NULL);
     }
-    qsort(hb, 5, sizeof *hb, by_double);
-    qsort(hr, 5, sizeof *hr, by_double);
+    qsort(hb, 5, sizeof *hb, st_by_double);
+    qsort(hr, 5, sizeof *hr, st_by_double);
     /* The whole box is 12.1; the true front leaves out 1/3 of a unit
      * square's worth of it (about 11.77 is the best possible). */
     ES_CHECK(hb[2] > hr[2]);
