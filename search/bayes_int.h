@@ -206,6 +206,7 @@ typedef struct es_model {
     es_surrogate objective, energy;
     es_surrogate *cons; /* one per constraint of the spec (none without) */
     size_t n_cons;
+    double *con_scale; /* each constraint's scale of violation (scalar.c) */
 } es_model;
 
 /* Surrogates need at least this many points (else forecasts fall back to the

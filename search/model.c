@@ -134,7 +134,8 @@ int es_model_create(const es_spec *spec, uint64_t seed, es_model **out)
     es_gp_theta_default(nt - 2, m->energy.theta);
     if (spec->n_constraints > 0) {
         m->cons = calloc(spec->n_constraints, sizeof *m->cons);
-        if (m->cons == NULL) {
+        m->con_scale = malloc(spec->n_constraints * sizeof *m->con_scale);
+        if (m->cons == NULL || m->con_scale == NULL) {
             es_model_destroy(m);
             return -ENOMEM;
         }
@@ -185,6 +186,7 @@ void es_model_destroy(es_model *m)
     for (size_t k = 0; k < m->n_cons; k++)
         model_surrogate_free(&m->cons[k]);
     free(m->cons);
+    free(m->con_scale);
     es_enc_destroy(m->enc);
     free(m);
 }

@@ -100,8 +100,8 @@ void es_model_scalarize(es_model *m, uint64_t index)
 {
     const es_spec *sp = m->spec;
     size_t no = sp->n_objectives >= 2 ? sp->n_objectives : 0, nc = sp->n_constraints;
-    double w[3] = {1, 0, 0}, lo[3], hi[3], scale[64];
-    double *sc = nc <= 64 ? scale : NULL;
+    double w[3] = {1, 0, 0}, lo[3], hi[3];
+    double *sc = m->con_scale; /* nc entries */
     int changed = 0;
 
     if (!es_model_scalarizes(m))
@@ -115,7 +115,7 @@ void es_model_scalarize(es_model *m, uint64_t index)
         hi[j] = -INFINITY;
     }
     /* The normalization of each objective and each constraint's scale. */
-    for (size_t k = 0; k < nc && sc != NULL; k++) {
+    for (size_t k = 0; k < nc; k++) {
         double a = INFINITY, b = -INFINITY;
         for (size_t i = 0; i < m->n_obs; i++) {
             const es_obs *o = &m->obs[i];
@@ -167,7 +167,7 @@ void es_model_scalarize(es_model *m, uint64_t index)
             }
             /* A trial observed without values (not from the coordinator)
              * is taken as keeping the constraints. */
-            double v = isnan(t) || sc == NULL || o->vals == NULL ? 0.0 : scalar_violation(m, o, sc);
+            double v = isnan(t) || o->vals == NULL ? 0.0 : scalar_violation(m, o, sc);
             if (pass == 0) {
                 if (!isnan(t) && v == 0.0) {
                     bmin = fmin(bmin, t);

@@ -255,3 +255,29 @@ ES_TEST(constraint_batches_distinct_and_deterministic)
     for (int i = 0; i < 64; i++)
         ES_CHECK(a[i] == b[i]);
 }
+
+/* Past 64 constraints the violation went unmeasured and every trial
+ * counted as keeping them all. */
+ES_TEST(constraint_many_still_judged)
+{
+    enum { N_CON = 70 };
+    es_param p[2];
+    es_constraint con[N_CON];
+    for (size_t k = 0; k < N_CON; k++)
+        con[k] = con_on("c", 0, 0, 1, 1.0);
+    es_spec spec = con_spec(p, con, N_CON);
+    es_model *m = NULL;
+    ES_CHECK_INT(es_model_create(&spec, 3, &m), 0);
+    for (uint64_t i = 0; i < 4; i++) {
+        double vals[N_CON] = {0};
+        if (i == 2)
+            vals[N_CON - 1] = 5.0; /* breaks the last one */
+        es_value v[2] = {st_float(0.1 * (double)i), st_float(0.5)};
+        ES_CHECK_INT(es_model_observe(m, i, v, ES_OBS_COMPLETED, (double)i, NAN), 0);
+        ES_CHECK_INT(es_model_observe_values(m, i, vals), 0);
+    }
+    es_model_scalarize(m, 4);
+    for (size_t i = 0; i < m->n_obs; i++)
+        ES_CHECK_INT(m->obs[i].feasible, m->obs[i].index != 2);
+    es_model_destroy(m);
+}
