@@ -17,28 +17,56 @@
 
 #include "jsonline.h"
 
-#define MAX_PAIRS 64
 #define MAX_TOKEN 256
 
-typedef struct pair {
-    char name[MAX_TOKEN];
-    char text[MAX_TOKEN];
-} pair;
+/* A line is read twice: once for its step (and, for JSON, whether it is
+ * a JSON object of metrics at all), once to hand each pair on with that
+ * step.  Nothing is collected, so a line may carry any number of pairs
+ * (a store of them once dropped every pair past the 64th without a
+ * word). */
+typedef struct visit {
+    int pass;     /* 0: the step; 1: the pairs */
+    int not_json; /* pass 0: a key holds '=' */
+    int64_t step; /* the last valid step of the line, -1 none */
+    es_metric_cb cb;
+    void *ud;
+    int reported;
+} visit;
 
-typedef struct line_pairs {
-    pair p[MAX_PAIRS];
-    int n;
-} line_pairs;
+static int parse_number(const char *text, double *out);
+static int is_step_key(const char *name);
 
-static void add_pair(line_pairs *lp, const char *name, size_t nlen, const char *text, size_t tlen)
+static void add_pair(visit *vt, const char *name, size_t nlen, const char *text, size_t tlen)
 {
-    if (lp->n == MAX_PAIRS || nlen == 0 || nlen >= MAX_TOKEN || tlen >= MAX_TOKEN)
+    char n[MAX_TOKEN], t[MAX_TOKEN];
+    double v;
+    if (nlen == 0 || nlen >= MAX_TOKEN || tlen >= MAX_TOKEN)
         return;
-    memcpy(lp->p[lp->n].name, name, nlen);
-    lp->p[lp->n].name[nlen] = '\0';
-    memcpy(lp->p[lp->n].text, text, tlen);
-    lp->p[lp->n].text[tlen] = '\0';
-    lp->n++;
+    memcpy(n, name, nlen);
+    n[nlen] = '\0';
+    memcpy(t, text, tlen);
+    t[tlen] = '\0';
+    if (vt->pass == 0) {
+        /* "{step=3 loss=0.4}" is a YAML mapping with one odd key, not a
+         * JSON object: a key holding '=' sends the line to the text scan. */
+        if (strchr(n, '=') != NULL)
+            vt->not_json = 1;
+        if (is_step_key(n) && parse_number(t, &v) && isfinite(v) && v >= 0 && v < 9.2e18)
+            vt->step = (int64_t)v;
+        return;
+    }
+    /* A phase marker's name is no metric (phase.h). */
+    if (is_step_key(n) || strcmp(n, "_phase") == 0)
+        return;
+    es_metric_point pt;
+    pt.name = n;
+    pt.text = t;
+    pt.ok = parse_number(t, &pt.value);
+    if (!pt.ok)
+        pt.value = NAN;
+    pt.step = vt->step;
+    vt->cb(vt->ud, &pt);
+    vt->reported++;
 }
 
 /* The whole text is one number: strtod reads NaN and inf too. */
@@ -70,16 +98,6 @@ static int json_member(void *ud, const char *key, const char *text, int quoted)
     return 0;
 }
 
-/* "{step=3 loss=0.4}" is a YAML mapping with one odd key, not a JSON
- * object: a key holding '=' sends the line to the text scan instead. */
-static int json_like(const line_pairs *lp)
-{
-    for (int i = 0; i < lp->n; i++)
-        if (strchr(lp->p[i].name, '=') != NULL)
-            return 0;
-    return 1;
-}
-
 static int name_char(int c)
 {
     return isalnum(c) || c == '_' || c == '-' || c == '.' || c == '/';
@@ -90,7 +108,7 @@ static int value_end(int c)
     return c == '\0' || isspace(c) || c == ',' || c == ';' || c == '}' || c == ']' || c == ')';
 }
 
-static void scan_text(const char *line, size_t len, line_pairs *lp)
+static void scan_text(const char *line, size_t len, visit *vt)
 {
     for (size_t i = 0; i < len; i++) {
         if (line[i] != '=')
@@ -111,41 +129,23 @@ static void scan_text(const char *line, size_t len, line_pairs *lp)
             ve++;
         /* Names start like identifiers: "5=x" or "==" are not metrics. */
         if (ns < ne && ve > vs && (isalpha((unsigned char)line[ns]) || line[ns] == '_'))
-            add_pair(lp, line + ns, ne - ns, line + vs, ve - vs);
+            add_pair(vt, line + ns, ne - ns, line + vs, ve - vs);
         i = ve > i ? ve - 1 : i;
     }
 }
 
 int es_metric_parse_line(const char *line, size_t len, es_metric_cb cb, void *ud)
 {
-    line_pairs lp;
-    int64_t step = -1;
-    int reported = 0;
-
-    lp.n = 0;
-    if (es_jsonline_parse(line, len, json_member, &lp) != 0 || !json_like(&lp)) {
-        lp.n = 0;
-        scan_text(line, len, &lp);
+    visit vt = {.pass = 0, .step = -1, .cb = cb, .ud = ud};
+    int json = es_jsonline_parse(line, len, json_member, &vt) == 0 && !vt.not_json;
+    if (!json) {
+        vt.step = -1;
+        scan_text(line, len, &vt);
     }
-    for (int i = 0; i < lp.n; i++) {
-        double v;
-        if (is_step_key(lp.p[i].name) && parse_number(lp.p[i].text, &v) && isfinite(v) && v >= 0 &&
-            v < 9.2e18)
-            step = (int64_t)v;
-    }
-    for (int i = 0; i < lp.n; i++) {
-        es_metric_point pt;
-        /* A phase marker's name is no metric (phase.h). */
-        if (is_step_key(lp.p[i].name) || strcmp(lp.p[i].name, "_phase") == 0)
-            continue;
-        pt.name = lp.p[i].name;
-        pt.text = lp.p[i].text;
-        pt.ok = parse_number(lp.p[i].text, &pt.value);
-        if (!pt.ok)
-            pt.value = NAN;
-        pt.step = step;
-        cb(ud, &pt);
-        reported++;
-    }
-    return reported;
+    vt.pass = 1;
+    if (json)
+        es_jsonline_parse(line, len, json_member, &vt);
+    else
+        scan_text(line, len, &vt);
+    return vt.reported;
 }

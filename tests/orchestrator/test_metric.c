@@ -146,3 +146,44 @@ ES_TEST(deeply_nested_json_is_refused_quickly)
     es_metric_parse_line(line, sizeof line - 1, collect, &g);
     ES_CHECK((double)(clock() - c0) / CLOCKS_PER_SEC < 0.5);
 }
+
+typedef struct last_of {
+    int n;
+    char name[64];
+    double value;
+    long long step;
+} last_of;
+
+static void keep_last(void *ud, const es_metric_point *pt)
+{
+    last_of *l = ud;
+    l->n++;
+    snprintf(l->name, sizeof l->name, "%s", pt->name);
+    l->value = pt->value;
+    l->step = pt->step;
+}
+
+/* Every pair of a long line counts, with the line's step: pairs past the
+ * 64th were dropped without a word, and a metric printed after 70 others
+ * "was never reported". */
+ES_TEST(long_lines_keep_every_pair)
+{
+    char text[4096], json[4096];
+    size_t a = 0, b = 0;
+    b += (size_t)snprintf(json + b, sizeof json - b, "{");
+    for (int i = 0; i < 70; i++) {
+        a += (size_t)snprintf(text + a, sizeof text - a, "k%d=%d ", i, i);
+        b += (size_t)snprintf(json + b, sizeof json - b, "\"k%d\": %d, ", i, i);
+    }
+    snprintf(text + a, sizeof text - a, "loss=0.25 step=7");
+    snprintf(json + b, sizeof json - b, "\"loss\": 0.25, \"step\": 7}");
+    const char *lines[2] = {text, json};
+    for (int k = 0; k < 2; k++) {
+        last_of l = {0};
+        ES_CHECK_INT(es_metric_parse_line(lines[k], strlen(lines[k]), keep_last, &l), 71);
+        ES_CHECK_INT(l.n, 71);
+        ES_CHECK_STR(l.name, "loss");
+        ES_CHECK_NEAR(l.value, 0.25, 1e-15);
+        ES_CHECK_INT(l.step, 7);
+    }
+}
