@@ -250,12 +250,17 @@ int es_loop_observe_values(sweep *sw, int64_t number, es_loop_metric_fn metric, 
                            double joules, double wall_s, int *counts, es_err *err)
 {
     const es_spec *sp = sw->spec;
-    double v[3 + 64];
     es_cost cost;
     size_t no = sp->n_objectives, nc = sp->n_constraints;
     *counts = 1;
-    if (no + nc == 0 || no > 3 || nc > 64)
+    if (no + nc == 0)
         return 0;
+    /* As many values as the spec has: a fixed array of 64 constraints
+     * once left a 65th (and every other) unjudged. */
+    double *v = malloc((no + nc) * sizeof *v);
+    if (v == NULL)
+        return es_err_set(err, -ENOMEM, "out of memory judging trial %lld's constraints",
+                          (long long)number);
     es_account(&sp->energy, isfinite(joules) ? joules : 0, isfinite(wall_s) ? wall_s : 0, &cost);
     if (!isfinite(joules))
         cost.kwh = cost.co2e_kg = cost.usd = NAN; /* not known: the search is told so */
@@ -271,7 +276,9 @@ int es_loop_observe_values(sweep *sw, int64_t number, es_loop_metric_fn metric, 
         *counts =
             *counts && isfinite(x) && !(c->has_min && x < c->min) && !(c->has_max && x > c->max);
     }
-    return es_search_observe_values(sw->search, (uint64_t)number, v, err);
+    int rc = es_search_observe_values(sw->search, (uint64_t)number, v, err);
+    free(v);
+    return rc;
 }
 
 int es_loop_observe_late(trial *t, double joules, double wall_s, int *counts)

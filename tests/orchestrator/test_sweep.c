@@ -467,6 +467,24 @@ ES_TEST(a_trial_that_breaks_a_constraint_does_not_reach_the_target)
     es_store_data_free(d);
 }
 
+/* Past 64 constraints the coordinator judged none of them: every trial
+ * counted as feasible and the summary named the trial breaking the 65th
+ * the best. */
+ES_TEST(the_65th_constraint_is_kept_too)
+{
+    char body[8192];
+    int k = snprintf(body, sizeof body, "method: grid\nconstraints:\n");
+    for (int i = 0; i < 64; i++)
+        k += snprintf(body + k, sizeof body - (size_t)k, "  - {name: loss, min: 0.0}\n");
+    snprintf(body + k, sizeof body - (size_t)k,
+             "  - {name: loss, min: 0.3}\nparameters:\n  x: {values: [0.1, 0.5, 0.9]}\n");
+    const char *spec = write_spec("c65.yaml", body);
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    const char *out = slurp(path_in_tmp("stdout"));
+    ES_CHECK_CONTAINS(out, "loss=0.5");
+    ES_CHECK(strstr(out, "loss=0.1") == NULL);
+}
+
 /* An objective no trial reports leaves no feasible trial: neither the
  * run's summary nor the report names a best trial or the cheapest near
  * it, and both say which objective is missing, out of how many completed
