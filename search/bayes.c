@@ -73,6 +73,18 @@
  *     wasted fewer trials still (6% on Gramacy's) but stalled in local
  *     minima (Gardner's to 100 trials); weighing the probability twice
  *     (squared) changed little.
+ *     With two objectives, each has a surrogate of its own (model.c's
+ *     columns) and the acquisition is their expected hypervolume
+ *     improvement over the front of the feasible trials and the believed
+ *     pending ones, in closed form (ehvi.c), with the candidates refined
+ *     around up to five of the front's trials spread along it; the
+ *     ParEGO scalarization (scalar.c) stays the acquisition with three.
+ *     Measured on the multi-objective suite (five bi-objective problems,
+ *     10 seeds, parallel 1 and 4) against ParEGO: median hypervolume
+ *     1.16 / 1.04 / 1.02 of ParEGO's at 20 / 40 / 100 trials (geometric
+ *     mean; 0.95 to 1.48 at 20), at 4.6 ms of CPU a suggestion against
+ *     1.5; refining around the scalarization's best trials instead of the
+ *     front's lost at parallel 4 (DTLZ2 at 20 trials 1.089 against 1.128).
  *  3. Spread: when the objective surrogate cannot be built yet (too few
  *     completions after the design) or the design point does not fit the
  *     budget, the point farthest from every observed and pending one and
@@ -155,6 +167,12 @@ typedef struct bayes_ctx {
     int pof, any_feasible;
     double best; /* the incumbent EI improves on */
     double *logp, *w_con;
+    /* Two objectives with a surrogate each: expected hypervolume
+     * improvement over the front (ehvi.c) instead of EI of a
+     * scalarization. */
+    int ehvi;
+    double *front, ref[2], *cmu, *cvar, *w_col;
+    size_t n_front;
     double *mu, *var, *emu, *esd;
     const double *pts; /* spread: the points to keep away from */
     size_t n_pts;
@@ -184,12 +202,24 @@ static void bayes_eval(bayes_ctx *c, const double *x, size_t n, double *acq, dou
 {
     es_model *m = c->m;
     if (c->mode == BAYES_EI) {
-        es_gp_predict(&m->objective.gp, x, n, c->mu, c->var, c->w_obj);
+        if (c->ehvi) {
+            for (size_t j = 0; j < 2; j++)
+                es_gp_predict(&m->cols[j].gp, x, n, c->cmu + j * n, c->cvar + j * n, c->w_col);
+        } else {
+            es_gp_predict(&m->objective.gp, x, n, c->mu, c->var, c->w_obj);
+        }
         if (c->pof)
             es_model_constraint_logpof(m, x, n, c->logp, c->w_con);
         for (size_t i = 0; i < n; i++) {
-            acq[i] =
-                c->any_feasible || !c->pof ? es_log_ei(c->mu[i], sqrt(c->var[i]), c->best) : 0.0;
+            double a;
+            if (c->ehvi) {
+                double mu[2] = {c->cmu[i], c->cmu[n + i]};
+                double sd[2] = {sqrt(c->cvar[i]), sqrt(c->cvar[n + i])};
+                a = es_log_ehvi2(c->front, c->n_front, c->ref, mu, sd);
+            } else {
+                a = es_log_ei(c->mu[i], sqrt(c->var[i]), c->best);
+            }
+            acq[i] = c->any_feasible || !c->pof ? a : 0.0;
             if (c->pof)
                 acq[i] += c->logp[i];
             if (c->pof && c->any_feasible && c->logp[i] < BAYES_LOG_POF_FLOOR)
@@ -388,6 +418,41 @@ static double bayes_rank(const bayes_ctx *c, const es_obs *o, double v)
     return m->spec->goal == ES_GOAL_MAXIMIZE ? -o->objective : o->objective;
 }
 
+/* With EHVI, the places to refine are the front's own trials: up to
+ * BAYES_LOCAL_TOP rows of the objective's training set on the front
+ * (c->front), spread evenly along it.  Returns how many went into top. */
+static size_t bayes_front_rows(const bayes_ctx *c, size_t *top)
+{
+    const es_model *m = c->m;
+    const es_surrogate *s = &m->objective;
+    size_t n = 0, *at = malloc((c->n_front + 1) * sizeof *at);
+    if (at == NULL)
+        return 0; /* the cloud alone */
+    for (size_t k = 0; k < c->n_front; k++)
+        at[k] = SIZE_MAX;
+    for (size_t i = 0; i < s->n_real; i++) {
+        const es_obs *o = &m->obs[s->row_obs[i]];
+        if (o->status != ES_OBS_COMPLETED || (m->n_cons > 0 && !o->feasible))
+            continue;
+        double y[2];
+        for (size_t j = 0; j < 2; j++)
+            y[j] = es_surrogate_forward(&m->cols[j], es_model_column_value(m, o, j));
+        for (size_t k = 0; k < c->n_front; k++)
+            if (at[k] == SIZE_MAX && c->front[2 * k] == y[0] && c->front[2 * k + 1] == y[1])
+                at[k] = i;
+    }
+    size_t members = 0;
+    for (size_t k = 0; k < c->n_front; k++)
+        if (at[k] != SIZE_MAX)
+            at[members++] = at[k];
+    for (size_t t = 0; t < BAYES_LOCAL_TOP && t < members; t++) {
+        size_t pick = members <= BAYES_LOCAL_TOP ? t : t * (members - 1) / (BAYES_LOCAL_TOP - 1);
+        top[n++] = at[pick];
+    }
+    free(at);
+    return n;
+}
+
 /* The candidate matrix: the cloud and, for EI, perturbations of the best
  * training points.  Returns the number of rows written to x. */
 static size_t bayes_candidates(const bayes_ctx *c, uint64_t index, double *x, double *u,
@@ -418,9 +483,9 @@ static size_t bayes_candidates(const bayes_ctx *c, uint64_t index, double *x, do
     /* The best completed training points (the lies that follow them are
      * not observations to refine), kept sorted by rank. */
     const es_surrogate *s = &m->objective;
-    size_t top[BAYES_LOCAL_TOP], n_top = 0;
+    size_t top[BAYES_LOCAL_TOP], n_top = c->ehvi ? bayes_front_rows(c, top) : 0;
     double key[BAYES_LOCAL_TOP];
-    for (size_t i = 0; i < s->n_real; i++) {
+    for (size_t i = 0; i < s->n_real && !c->ehvi; i++) {
         double r = bayes_rank(c, &m->obs[s->row_obs[i]], s->yt[i]);
         if (r == INFINITY || (n_top == BAYES_LOCAL_TOP && r >= key[n_top - 1]))
             continue;
@@ -757,10 +822,23 @@ int es_bayes_suggest(es_model *m, uint64_t index, double remaining_j, double tot
     size_t w1 = ready == 1 ? es_gp_work_size(&m->objective.gp) : 1;
     size_t w2 = c.energy_gp ? es_gp_work_size(&m->energy.gp) : 1;
     size_t w3 = c.pof ? n_scratch + es_model_constraint_work(m, n_scratch) : 0;
-    scratch = malloc((4 * n_scratch + w1 + w2 + w3 + d + 1) * sizeof *scratch);
-    if (scratch == NULL)
+    if (ready == 1 && m->n_cols == 2) {
+        int cols = es_model_columns(m, index);
+        if (cols < 0 || (cols == 1 && es_ehvi_front(m, index, &c.front, &c.n_front, c.ref) != 0))
+            return es_err_set(err, -ENOMEM, "out of memory fitting the objectives' surrogates");
+        c.ehvi = cols == 1;
+    }
+    size_t w4 = 0;
+    if (c.ehvi) {
+        size_t a = es_gp_work_size(&m->cols[0].gp), b = es_gp_work_size(&m->cols[1].gp);
+        w4 = 4 * n_scratch + (a > b ? a : b);
+    }
+    scratch = malloc((4 * n_scratch + w1 + w2 + w3 + w4 + d + 1) * sizeof *scratch);
+    if (scratch == NULL) {
+        free(c.front);
         return es_err_set(err, -ENOMEM, "out of memory suggesting trial %llu",
                           (unsigned long long)index);
+    }
     c.mu = scratch;
     c.var = c.mu + n_scratch;
     c.emu = c.var + n_scratch;
@@ -770,9 +848,13 @@ int es_bayes_suggest(es_model *m, uint64_t index, double remaining_j, double tot
     c.last_x = c.w_en + w2;
     c.logp = c.last_x + d;
     c.w_con = c.logp + n_scratch;
+    c.cmu = c.logp + w3; /* past the constraints' scratch */
+    c.cvar = c.cmu + 2 * n_scratch;
+    c.w_col = c.cvar + 2 * n_scratch;
     unsigned char *choice = malloc(d + 1);
     if (choice == NULL) {
         free(scratch);
+        free(c.front);
         return es_err_set(err, -ENOMEM, "out of memory suggesting trial %llu",
                           (unsigned long long)index);
     }
@@ -844,5 +926,6 @@ out:
     free(pts);
     free(choice);
     free(scratch);
+    free(c.front);
     return rc;
 }

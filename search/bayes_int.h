@@ -165,6 +165,8 @@ struct es_surrogate;
 /* The target (negated when maximizing) of a training value yt of s: its
  * standardization and warping undone. */
 double es_surrogate_target(const struct es_surrogate *s, double yt);
+/* Its inverse: a target value as s's GP sees it. */
+double es_surrogate_forward(const struct es_surrogate *s, double y);
 
 typedef struct es_surrogate {
     double *theta;         /* hyperparameters (d + 2) */
@@ -206,7 +208,9 @@ typedef struct es_model {
     es_surrogate objective, energy;
     es_surrogate *cons; /* one per constraint of the spec (none without) */
     size_t n_cons;
-    double *con_scale; /* each constraint's scale of violation (scalar.c) */
+    double *con_scale;    /* each constraint's scale of violation (scalar.c) */
+    es_surrogate cols[3]; /* with several objectives, one per objective */
+    size_t n_cols;
 } es_model;
 
 /* Surrogates need at least this many points (else forecasts fall back to the
@@ -239,6 +243,12 @@ int es_model_constraints(es_model *m);
 void es_model_constraint_logpof(const es_model *m, const double *x, size_t n,
                                 double *logp /* OUT */, double *work);
 size_t es_model_constraint_work(const es_model *m, size_t n);
+/* With several objectives, each objective's surrogate (m->cols) made ready
+ * as es_model_objective (pending trials but `exclude` believed at their
+ * posterior mean): 1 when all are, 0 not yet, < 0 error. */
+int es_model_columns(es_model *m, uint64_t exclude);
+/* Objective j's value of o oriented to be minimized, NAN when unknown. */
+double es_model_column_value(const es_model *m, const es_obs *o, size_t j);
 /* Posterior of log(energy) at m points x (in log joules): mean and the
  * predictive standard deviation (noise included).  es_model_energy() must
  * have returned 1.  work: es_gp_work_size doubles. */
@@ -278,6 +288,26 @@ void es_model_weights(const es_model *m, uint64_t index, double *w /* OUT */, si
 
 /* The one-sided 95% quantile of the standard normal, for upper bounds. */
 #define ES_Z95 1.6448536269514722
+
+/* ---- Expected hypervolume improvement (ehvi.c) ---------------------------------------- */
+
+/* log EHVI of a point whose two objectives are independent normals (mu[j],
+ * sd[j]^2), over `front` (n points of 2, minimized, non-dominated, sorted
+ * by the first) and the reference point ref: finite far from the front,
+ * -inf only where nothing can improve it. */
+double es_log_ehvi2(const double *front, size_t n, const double *ref, const double *mu,
+                    const double *sd);
+/* Sort the n points of 2 (in place) by the first coordinate and keep the
+ * non-dominated ones (one of equal points); returns how many. */
+size_t es_ehvi_nondominated(double *pts, size_t n);
+/* The front of m's two objective surrogates (m->cols, ready) in their own
+ * coordinates: the completed feasible trials and the pending ones but
+ * `exclude` at their posterior means, below the reference point (each
+ * objective's worst completed value plus a tenth of its range) written to
+ * ref.  *front (2 * *n_front doubles) is the caller's to free.  0 or
+ * -ENOMEM. */
+int es_ehvi_front(const es_model *m, uint64_t exclude, double **front /* OUT */,
+                  size_t *n_front /* OUT */, double *ref /* OUT, 2 */);
 
 /* ---- The trust region (trust.c) ------------------------------------------------------ */
 

@@ -94,12 +94,15 @@
 #define MODEL_STREAM_OBJECTIVE (UINT64_C(0x4f424a) << 40)
 #define MODEL_STREAM_ENERGY (UINT64_C(0x4e5247) << 40)
 #define MODEL_STREAM_CONSTRAINT (UINT64_C(0x434f4e) << 40)
+#define MODEL_STREAM_COLUMN (UINT64_C(0x434f4c) << 40)
 
 /* Which surrogate a gather, a fit or a schedule is for: the objective, the
- * energy, or constraint k (MODEL_CONSTRAINT + k). */
+ * energy, constraint k (MODEL_CONSTRAINT + k) or, with several objectives,
+ * objective j alone (MODEL_COLUMN(j), below 0). */
 #define MODEL_OBJECTIVE 0
 #define MODEL_ENERGY 1
 #define MODEL_CONSTRAINT 2
+#define MODEL_COLUMN(j) (-1 - (int)(j))
 
 /* The fallback forecast's upper bound: this times the largest energy. */
 #define MODEL_FALLBACK_UPPER 1.5
@@ -110,6 +113,19 @@ typedef struct model_pt {
     double y;
     uint64_t seq;
 } model_pt;
+
+/* Default hyperparameters (nt of them) for each of the n surrogates s.
+ * 0 or -ENOMEM (what was allocated is the model's to free). */
+static int model_theta_init(es_surrogate *s, size_t n, size_t nt)
+{
+    for (size_t k = 0; k < n; k++) {
+        s[k].theta = malloc(nt * sizeof(double));
+        if (s[k].theta == NULL)
+            return -ENOMEM;
+        es_gp_theta_default(nt - 2, s[k].theta);
+    }
+    return 0;
+}
 
 int es_model_create(const es_spec *spec, uint64_t seed, es_model **out)
 {
@@ -140,14 +156,13 @@ int es_model_create(const es_spec *spec, uint64_t seed, es_model **out)
             return -ENOMEM;
         }
         m->n_cons = spec->n_constraints;
-        for (size_t k = 0; k < m->n_cons; k++) {
-            m->cons[k].theta = malloc(nt * sizeof(double));
-            if (m->cons[k].theta == NULL) {
-                es_model_destroy(m);
-                return -ENOMEM;
-            }
-            es_gp_theta_default(nt - 2, m->cons[k].theta);
-        }
+    }
+    if (spec->n_objectives >= 2)
+        m->n_cols = spec->n_objectives;
+    if (model_theta_init(m->cons, m->n_cons, nt) != 0 ||
+        model_theta_init(m->cols, m->n_cols, nt) != 0) {
+        es_model_destroy(m);
+        return -ENOMEM;
     }
     *out = m;
     return 0;
@@ -187,6 +202,8 @@ void es_model_destroy(es_model *m)
         model_surrogate_free(&m->cons[k]);
     free(m->cons);
     free(m->con_scale);
+    for (size_t j = 0; j < m->n_cols; j++)
+        model_surrogate_free(&m->cols[j]);
     es_enc_destroy(m->enc);
     free(m);
 }
@@ -524,6 +541,45 @@ static size_t model_constraint_points(const es_model *m, size_t k, uint64_t upto
     return n;
 }
 
+double es_model_column_value(const es_model *m, const es_obs *o, size_t j)
+{
+    double v = o->vals == NULL ? NAN : o->vals[j];
+    if (!isfinite(v))
+        return NAN;
+    return m->spec->objectives[j].goal == ES_GOAL_MAXIMIZE ? -v : v;
+}
+
+/* Objective j's surrogate points among the finished observations with
+ * seq < upto: completed trials at their oriented value; a failure, a
+ * pruned trial (its partial value of one metric says nothing of the
+ * others) or a value not reported at the worst value seen, as ParEGO's
+ * scalarization learns them (scalar.c).  *n_completed gets the number of
+ * reported values; none, no points. */
+static size_t model_column_points(const es_model *m, size_t j, uint64_t upto, model_pt *pts,
+                                  size_t *n_completed)
+{
+    size_t n = 0, nc = 0;
+    double hi = -INFINITY;
+    for (size_t i = 0; i < m->n_obs; i++) {
+        const es_obs *o = &m->obs[i];
+        if (!o->has_seq || o->seq >= upto || !o->x_ok)
+            continue;
+        double y = o->status == ES_OBS_COMPLETED ? es_model_column_value(m, o, j) : NAN;
+        pts[n++] = (model_pt){i, y, o->seq};
+        if (!isnan(y)) {
+            nc++;
+            hi = fmax(hi, y);
+        }
+    }
+    *n_completed = nc;
+    if (nc == 0)
+        return 0;
+    for (size_t k = 0; k < n; k++)
+        if (isnan(pts[k].y))
+            pts[k].y = hi;
+    return n;
+}
+
 /* The points of surrogate `kind` among the finished observations with
  * seq < upto: the objective's (model_points), a constraint's, or the
  * energy surrogate's (at most cap of them: the most recent); *n_completed
@@ -535,6 +591,8 @@ static size_t model_gather(es_model *m, int kind, uint64_t upto, size_t cap, mod
 {
     if (kind == MODEL_OBJECTIVE)
         return model_points(m, upto, pts, n_completed);
+    if (kind < 0)
+        return model_column_points(m, (size_t)(-1 - kind), upto, pts, n_completed);
     if (kind >= MODEL_CONSTRAINT)
         return model_constraint_points(m, (size_t)(kind - MODEL_CONSTRAINT), upto, pts,
                                        n_completed);
@@ -750,6 +808,18 @@ static uint64_t model_next_point(uint64_t p, int energy)
     return p < MODEL_SCHEDULE_DENSE + (uint64_t)energy ? p + 1 : p + p / 8;
 }
 
+/* The random stream of surrogate kind's fit at schedule point p. */
+static uint64_t model_stream(int kind, uint64_t p)
+{
+    if (kind == MODEL_ENERGY)
+        return MODEL_STREAM_ENERGY + p;
+    if (kind == MODEL_OBJECTIVE)
+        return MODEL_STREAM_OBJECTIVE + p;
+    if (kind < 0)
+        return MODEL_STREAM_COLUMN + ((uint64_t)(-1 - kind) << 32) + p;
+    return MODEL_STREAM_CONSTRAINT + ((uint64_t)(kind - MODEL_CONSTRAINT) << 32) + p;
+}
+
 /* Bring s's hyperparameters up to the latest schedule point that the
  * completions so far have reached, fitting every point on the way. */
 static int model_catch_up(es_model *m, es_surrogate *s, int kind, model_pt *pts)
@@ -778,13 +848,8 @@ static int model_catch_up(es_model *m, es_surrogate *s, int kind, model_pt *pts)
              * fit alone, without a second start from the default: as
              * accurate on simulated sweeps, for a third less time. */
             int small = n <= 30, n_random = small ? 3 : 0, maxeval = small ? 60 : 30;
-            uint64_t stream =
-                energy ? MODEL_STREAM_ENERGY + p
-                : kind == MODEL_OBJECTIVE
-                    ? MODEL_STREAM_OBJECTIVE + p
-                    : MODEL_STREAM_CONSTRAINT + ((uint64_t)(kind - MODEL_CONSTRAINT) << 32) + p;
-            rc = es_gp_fit(s->xt, s->yt, n, d, s->theta, m->seed, stream, small || !energy,
-                           n_random, maxeval);
+            rc = es_gp_fit(s->xt, s->yt, n, d, s->theta, m->seed, model_stream(kind, p),
+                           small || !energy, n_random, maxeval);
             if (rc != 0)
                 return rc;
         }
@@ -872,7 +937,7 @@ static int model_prepare(es_model *m, es_surrogate *s, int kind, uint64_t exclud
     }
     n = model_gather(m, kind, UINT64_MAX, window, pts, &nc);
     n = model_cap(pts, n, energy ? window : MODEL_TRAIN_CAP, energy ? 0 : MODEL_TRAIN_BEST);
-    if (kind == MODEL_OBJECTIVE)
+    if (kind == MODEL_OBJECTIVE || kind < 0)
         for (size_t i = 0; i < m->n_obs; i++)
             n_pending +=
                 m->obs[i].status == ES_OBS_PENDING && m->obs[i].x_ok && m->obs[i].index != exclude;
@@ -912,9 +977,19 @@ int es_model_constraints(es_model *m)
     return any;
 }
 
-/* A target value y (oriented, as the surrogate's points) as s's GP sees
- * it: es_surrogate_target's inverse. */
-static double model_forward(const es_surrogate *s, double y)
+int es_model_columns(es_model *m, uint64_t exclude)
+{
+    int all = m->n_cols > 0;
+    for (size_t j = 0; j < m->n_cols; j++) {
+        int rc = model_prepare(m, &m->cols[j], MODEL_COLUMN(j), exclude);
+        if (rc < 0)
+            return rc;
+        all &= rc == 1;
+    }
+    return all;
+}
+
+double es_surrogate_forward(const es_surrogate *s, double y)
 {
     double z = fmin(fmax((y - s->mean) / s->sd, -MODEL_Z_MAX), MODEL_Z_MAX);
     if (s->warp_lambda != 1.0)
@@ -936,6 +1011,18 @@ size_t es_model_constraint_work(const es_model *m, size_t n)
     return 2 * n + w;
 }
 
+/* log P(lo <= Y <= up) for Y ~ N(mu, sd^2); where that is nothing (a
+ * constraint with min = max, or a band far narrower than sd), the
+ * product of the two one-sided probabilities, which peaks at the band
+ * and so still says which way it lies. */
+static double model_log_band(double up, double lo, double mu, double sd)
+{
+    double p = es_norm_cdf((up - mu) / sd) - es_norm_cdf((lo - mu) / sd);
+    if (up > lo && p > 1e-300)
+        return log(p);
+    return es_log_norm_cdf((up - mu) / sd) + es_log_norm_cdf((mu - lo) / sd);
+}
+
 /* Each constraint's surrogate gives the latent value at x a normal law;
  * the bound, carried through the same standardization and warp (both
  * monotone), cuts it.  A constraint with a minimum and a maximum keeps
@@ -953,15 +1040,14 @@ void es_model_constraint_logpof(const es_model *m, const double *x, size_t n, do
         if (!model_con_ready(m, s))
             continue;
         es_gp_predict(&s->gp, x, n, mu, var, gw);
-        double up = model_forward(s, model_con_bound(c));
-        double lo = c->has_max && c->has_min ? model_forward(s, c->min) : NAN;
+        double up = es_surrogate_forward(s, model_con_bound(c));
+        double lo = c->has_max && c->has_min ? es_surrogate_forward(s, c->min) : NAN;
         for (size_t i = 0; i < n; i++) {
             double sd = fmax(sqrt(fmax(var[i], 0.0)), 1e-9);
             if (isnan(lo))
                 logp[i] += es_log_norm_cdf((up - mu[i]) / sd);
             else
-                logp[i] += log(
-                    fmax(es_norm_cdf((up - mu[i]) / sd) - es_norm_cdf((lo - mu[i]) / sd), 1e-300));
+                logp[i] += model_log_band(up, lo, mu[i], sd);
         }
     }
 }

@@ -15,7 +15,11 @@
  * concurrent suggestions draw different weights, which spreads a batch
  * along the front.  Everything the single-objective search does (warping,
  * the kriging believer for pending trials, the energy budget) then applies
- * unchanged.
+ * unchanged.  This is the acquisition with three objectives; with two,
+ * each objective has a surrogate of its own and the acquisition is their
+ * expected hypervolume improvement (ehvi.c, bayes.c), and the
+ * scalarization only picks the trials whose neighbourhoods the candidate
+ * cloud refines.
  *
  * Constraints: each has a surrogate of its own (model.c), and expected
  * improvement is weighed by the probability that the point keeps them all

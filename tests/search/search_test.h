@@ -25,6 +25,24 @@ static inline int st_by_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Suggest trials i .. i + q - 1 of s (two numeric parameters) into v,
+ * each observed pending as it is made, their numbers into out (2 per
+ * trial, at 2 i); every proposal of the batch differs from the others. */
+#define ST_SUGGEST_BATCH(s, i, q, v, out, err)                                                     \
+    do {                                                                                           \
+        for (int b_ = 0; b_ < (q); b_++) {                                                         \
+            ES_CHECK_INT(es_search_suggest((s), (uint64_t)((i) + b_), (v)[b_], (err)), 0);         \
+            ES_CHECK_INT(es_search_observe((s), (uint64_t)((i) + b_), (v)[b_], ES_OBS_PENDING,     \
+                                           NAN, NAN, (err)),                                       \
+                         0);                                                                       \
+            (out)[2 * ((i) + b_)] = es_value_number(&(v)[b_][0]);                                  \
+            (out)[2 * ((i) + b_) + 1] = es_value_number(&(v)[b_][1]);                              \
+            for (int a_ = 0; a_ < b_; a_++)                                                        \
+                ES_CHECK((out)[2 * ((i) + a_)] != (out)[2 * ((i) + b_)] ||                         \
+                         (out)[2 * ((i) + a_) + 1] != (out)[2 * ((i) + b_) + 1]);                  \
+        }                                                                                          \
+    } while (0)
+
 /* A parameter with only its name, distribution and line set. */
 static inline es_param st_param(const char *name, es_dist dist)
 {

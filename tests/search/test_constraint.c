@@ -222,16 +222,7 @@ static void batch_run(uint64_t seed, double *out /* 32 x 2 */)
     ES_CHECK_INT(es_search_create(&spec, seed, &s, &err), 0);
     es_value v[4][2];
     for (int i = 0; i < 32; i += 4) {
-        for (int b = 0; b < 4; b++) {
-            ES_CHECK_INT(es_search_suggest(s, (uint64_t)(i + b), v[b], &err), 0);
-            ES_CHECK_INT(
-                es_search_observe(s, (uint64_t)(i + b), v[b], ES_OBS_PENDING, NAN, NAN, &err), 0);
-            out[2 * (i + b)] = es_value_number(&v[b][0]);
-            out[2 * (i + b) + 1] = es_value_number(&v[b][1]);
-            for (int a = 0; a < b; a++)
-                ES_CHECK(out[2 * (i + a)] != out[2 * (i + b)] ||
-                         out[2 * (i + a) + 1] != out[2 * (i + b) + 1]);
-        }
+        ST_SUGGEST_BATCH(s, i, 4, v, out, &err);
         for (int b = 0; b < 4; b++) {
             double x1 = out[2 * (i + b)], x2 = out[2 * (i + b) + 1];
             double c = x1 + x2;
@@ -280,4 +271,34 @@ ES_TEST(constraint_many_still_judged)
     for (size_t i = 0; i < m->n_obs; i++)
         ES_CHECK_INT(m->obs[i].feasible, m->obs[i].index != 2);
     es_model_destroy(m);
+}
+
+/* A constraint with min = max (a value the trial rounds): the probability
+ * of the band was 0 everywhere, and the search went on proposing the
+ * same points that broke it. */
+ES_TEST(constraint_equal_bounds_still_guide)
+{
+    es_param p[2];
+    es_constraint con = con_on("c", 1, 0.7, 1, 0.7);
+    es_spec spec = con_spec(p, &con, 1);
+    es_search *s = NULL;
+    es_err err = {0};
+    ES_CHECK_INT(es_search_create(&spec, 5, &s, &err), 0);
+    int near = 0, feasible = 0;
+    for (int i = 0; i < 30; i++) {
+        es_value v[2] = {{0}};
+        ES_CHECK_INT(es_search_suggest(s, (uint64_t)i, v, &err), 0);
+        double x1 = es_value_number(&v[0]), x2 = es_value_number(&v[1]);
+        double c = round((x1 + x2) * 100.0) / 100.0;
+        double loss = (x1 - 0.3) * (x1 - 0.3) + (x2 - 0.6) * (x2 - 0.6);
+        ES_CHECK_INT(es_search_observe(s, (uint64_t)i, v, ES_OBS_COMPLETED, loss, NAN, &err), 0);
+        ES_CHECK_INT(es_search_observe_values(s, (uint64_t)i, &c, &err), 0);
+        near += i >= 15 && fabs(c - 0.7) <= 0.03;
+        feasible += c == 0.7;
+        es_value_clear(&v[0]);
+        es_value_clear(&v[1]);
+    }
+    es_search_destroy(s);
+    ES_CHECK(near >= 10); /* of 15 */
+    ES_CHECK(feasible >= 3);
 }
