@@ -122,7 +122,9 @@ static const char *part_text(const es_energy_part *p, char *buf, size_t cap)
     return buf;
 }
 
-static void t_trial(FILE *f, const es_rep_trial_view *tv)
+/* infeasible: a completed trial that breaks a constraint or lacks an
+ * objective's value, and so is no candidate for the best. */
+static void t_trial(FILE *f, const es_rep_trial_view *tv, int infeasible)
 {
     const es_store_trial *t = tv->t;
     char obj[32], kwh[32], g[32], usd[32];
@@ -151,6 +153,8 @@ static void t_trial(FILE *f, const es_rep_trial_view *tv)
         fprintf(f, "  (reused trial #%lld)", (long long)t->reused_from);
     if (tv->pruned)
         fprintf(f, "  (pruned at step %lld)", (long long)tv->reached);
+    if (infeasible)
+        fputs("  (not feasible)", f);
     fputc('\n', f);
 }
 
@@ -183,8 +187,11 @@ static void t_sweep(FILE *f, const es_rep_sweep_view *sv)
         return;
     fprintf(f, "    %5s  %-14s %12s %10s %11s %9s %8s  %s\n", "trial", "status", sv->metric, "kWh",
             "gCO2e", "USD", "wall_s", "params / reason");
+    const unsigned char *feasible = es_rep_candidates(&sv->front);
     for (size_t k = 0; k < sw->n_trials; k++)
-        t_trial(f, &sv->trials[k]);
+        t_trial(f, &sv->trials[k],
+                feasible != NULL && es_rep_trial_is(sv->trials[k].t, ES_TRIAL_COMPLETED) &&
+                    !feasible[k]);
     es_rep_write_phase_table(f, sv, ES_REP_TABLE_TEXT);
     char a[112], b[112], g[112];
     const es_store_trial *t0 = &sw->trials[0];

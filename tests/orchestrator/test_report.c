@@ -938,6 +938,15 @@ ES_TEST(report_constraints_bound_the_best_trial)
     char *text = render(&g_data, ES_REPORT_TEXT, "constraints.txt");
     ES_CHECK_CONTAINS(text, "best: trial 3, acc=0.88");
     ES_CHECK_CONTAINS(text, "constraints acc <= 0.895: 2 completed trials break them");
+    /* The table says which rows were passed over, and why: trial 0's
+     * 0.90 looked the best with nothing to say it breaks the bound. */
+    const char *row0 = strstr(text, "\n        0  completed");
+    ES_CHECK(row0 != NULL);
+    const char *end0 = strchr(row0 + 1, '\n');
+    ES_CHECK(end0 != NULL && strstr(row0, "(not feasible)") != NULL &&
+             strstr(row0, "(not feasible)") < end0);
+    const char *row3 = strstr(text, "\n        3  completed"), *end3 = strchr(row3 + 1, '\n');
+    ES_CHECK(strstr(row3, "(not feasible)") == NULL || strstr(row3, "(not feasible)") > end3);
     free(text);
     char *json = render(&g_data, ES_REPORT_JSON, "constraints.json");
     ES_CHECK_CONTAINS(json, "\"number\": 0, \"feasible\": false");
