@@ -547,6 +547,24 @@ static int push_warning(es_spec_ctx *c, size_t *n, const char *msg)
     return 0;
 }
 
+/* Name i of the metrics a trial reports by name: 0 the metric, then the
+ * objectives', then the constraints'; NULL where a built-in stands. */
+static const char *warn_name(const es_spec *spec, size_t i)
+{
+    if (i == 0)
+        return spec->metric_name;
+    if (--i < spec->n_objectives)
+        return spec->objectives[i].kind == ES_OBJ_METRIC ? spec->objectives[i].name : NULL;
+    i -= spec->n_objectives;
+    return spec->constraints[i].kind == ES_OBJ_METRIC ? spec->constraints[i].name : NULL;
+}
+
+static int same_constraint(const es_constraint *a, const es_constraint *b)
+{
+    return strcmp(a->name, b->name) == 0 && a->has_min == b->has_min && a->has_max == b->has_max &&
+           (!a->has_min || a->min == b->min) && (!a->has_max || a->max == b->max);
+}
+
 /* Likely mistakes that are still valid specs, as warnings: W&B's
  * log_uniform takes natural-log exponents, so bounds that look like values
  * (0 <= min < max <= 1: values between 1 and e) almost always meant
@@ -575,25 +593,20 @@ static int add_warnings(es_spec_ctx *c, const yaml_node_t *et_key)
             return rc;
     }
     /* A name the text form of a report cannot carry (metric.c reads names
-     * of letters, digits and _ . / -, starting with a letter or _). */
-    const char *names[1 + 3 + 64];
-    size_t n_names = 0;
-    if (spec->metric_name != NULL)
-        names[n_names++] = spec->metric_name;
-    for (size_t i = 0; i < spec->n_objectives && n_names < 4; i++)
-        if (spec->objectives[i].kind == ES_OBJ_METRIC)
-            names[n_names++] = spec->objectives[i].name;
-    for (size_t i = 0; i < spec->n_constraints && n_names < sizeof names / sizeof names[0]; i++)
-        if (spec->constraints[i].kind == ES_OBJ_METRIC)
-            names[n_names++] = spec->constraints[i].name;
+     * of letters, digits and _ . / -, starting with a letter or _): the
+     * metric, then the objectives' and the constraints' metrics, each name
+     * once. */
+    size_t n_names = 1 + spec->n_objectives + spec->n_constraints;
     for (size_t i = 0; i < n_names; i++) {
-        const char *m = names[i];
+        const char *m = warn_name(spec, i);
+        if (m == NULL)
+            continue;
         size_t j = 0;
         while (m[j] != '\0' && (isalnum((unsigned char)m[j]) || strchr("_./-", m[j]) != NULL))
             j++;
         int dup = 0;
-        for (size_t k = 0; k < i; k++)
-            dup |= strcmp(names[k], m) == 0;
+        for (size_t k = 0; k < i && !dup; k++)
+            dup = warn_name(spec, k) != NULL && strcmp(warn_name(spec, k), m) == 0;
         if (dup || (m[j] == '\0' && (isalpha((unsigned char)m[0]) || m[0] == '_')))
             continue;
         snprintf(msg, sizeof msg,
@@ -602,6 +615,26 @@ static int add_warnings(es_spec_ctx *c, const yaml_node_t *et_key)
                  "JSON line, {\"%.100s\": 0.5}",
                  spec->path, m, m);
         if ((rc = push_warning(c, &n, msg)) != 0)
+            return rc;
+    }
+    /* A constraint said twice adds nothing; one whose bounds are equal is
+     * kept by that exact value alone (a metric the trial rounds, or
+     * nothing). */
+    for (size_t i = 0; i < spec->n_constraints; i++) {
+        const es_constraint *a = &spec->constraints[i];
+        size_t j = 0;
+        while (j < i && !same_constraint(&spec->constraints[j], a))
+            j++;
+        msg[0] = '\0';
+        if (j < i)
+            snprintf(msg, sizeof msg, "%s: constraints[%zu] repeats constraints[%zu] (%.100s)",
+                     spec->path, i, j, a->name);
+        else if (a->has_min && a->has_max && a->min == a->max)
+            snprintf(msg, sizeof msg,
+                     "%s: constraints[%zu]: min and max of %.100s are both %g: only that exact "
+                     "value keeps it",
+                     spec->path, i, a->name, a->min);
+        if (msg[0] != '\0' && (rc = push_warning(c, &n, msg)) != 0)
             return rc;
     }
     if (et_key != NULL && spec->n_objectives > 0 && spec->metric_name != NULL) {

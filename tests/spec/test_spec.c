@@ -524,6 +524,32 @@ ES_TEST(a_name_only_json_can_report_warns)
     es_spec_free(spec);
 }
 
+/* A constraint said twice, and one only an exact value keeps, are said;
+ * the name check reaches the 65th constraint too (a 68-name array once
+ * stopped before it). */
+ES_TEST(constraints_repeated_or_exact_warn)
+{
+    char yaml[8192];
+    int k = snprintf(yaml, sizeof yaml,
+                     "program: t.py\nmetric: {name: loss, goal: minimize}\n"
+                     "parameters: {lr: {min: 0.1, max: 1}}\nconstraints:\n"
+                     "  - {name: c, max: 1}\n  - {name: c, max: 1}\n"
+                     "  - {name: r, min: 0.7, max: 0.7}\n");
+    for (int i = 0; i < 64; i++)
+        k += snprintf(yaml + k, sizeof yaml - (size_t)k, "  - {name: k%d, max: 1}\n", i);
+    snprintf(yaml + k, sizeof yaml - (size_t)k, "  - {name: bad name, max: 1}\n");
+    es_spec *spec;
+    es_err err;
+    ES_CHECK_INT(es_spec_parse_string(yaml, strlen(yaml), "w.yaml", &spec, &err), 0);
+    ES_CHECK(spec->warnings != NULL && spec->warnings[0] != NULL && spec->warnings[1] != NULL &&
+             spec->warnings[2] != NULL);
+    ES_CHECK_CONTAINS(spec->warnings[0], "'bad name' cannot be reported");
+    ES_CHECK_CONTAINS(spec->warnings[1], "constraints[1] repeats constraints[0] (c)");
+    ES_CHECK_CONTAINS(spec->warnings[2], "constraints[2]: min and max of r are both 0.7");
+    ES_CHECK(spec->warnings[3] == NULL);
+    es_spec_free(spec);
+}
+
 /* Early termination beside several objectives watches one: said where
  * the key is, with the objective's name. */
 ES_TEST(early_termination_with_objectives_warns)
