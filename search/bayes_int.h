@@ -302,9 +302,9 @@ double es_log_ehvi2(const double *front, size_t n, const double *ref, const doub
 size_t es_ehvi_nondominated(double *pts, size_t n);
 /* The front of m's two objective surrogates (m->cols, ready) in their own
  * coordinates: the completed feasible trials and the pending ones but
- * `exclude` at their posterior means, below the reference point (each
- * objective's worst completed value plus a tenth of its range) written to
- * ref.  *front (2 * *n_front doubles) is the caller's to free.  0 or
+ * `exclude` at their posterior means, below the reference point (the
+ * spec's `ref:`, else each objective's worst completed value plus a tenth
+ * of its range) written to ref.  *front (2 * *n_front doubles) is the caller's to free.  0 or
  * -ENOMEM. */
 int es_ehvi_front(const es_model *m, uint64_t exclude, double **front /* OUT */,
                   size_t *n_front /* OUT */, double *ref /* OUT, 2 */);

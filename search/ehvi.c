@@ -33,8 +33,8 @@
 
 #include "bayes_int.h"
 
-/* The reference point lies this share of the values' range beyond the
- * worst value of each objective. */
+/* Without the spec's `ref:`, the reference point lies this share of the
+ * values' range beyond the worst value of each objective. */
 #define EHVI_REF_MARGIN 0.1
 
 /* log psi(t) for N(mu, sd^2): log E[(t - Y)^+]. */
@@ -143,10 +143,17 @@ int es_ehvi_front(const es_model *m, uint64_t exclude, double **front, size_t *n
             n++;
         }
     }
-    for (size_t j = 0; j < 2; j++)
-        ref[j] = hi[j] > lo[j]     ? hi[j] + EHVI_REF_MARGIN * (hi[j] - lo[j])
-                 : isfinite(hi[j]) ? hi[j] + 1.0
-                                   : 1.0;
+    /* The spec's reference where it gives one (the hypervolume the report
+     * measures), oriented and carried into the surrogate's coordinates. */
+    for (size_t j = 0; j < 2; j++) {
+        const es_objective *ob = &m->spec->objectives[j];
+        if (ob->has_ref)
+            ref[j] = es_surrogate_forward(&s[j], ob->goal == ES_GOAL_MAXIMIZE ? -ob->ref : ob->ref);
+        else
+            ref[j] = hi[j] > lo[j]     ? hi[j] + EHVI_REF_MARGIN * (hi[j] - lo[j])
+                     : isfinite(hi[j]) ? hi[j] + 1.0
+                                       : 1.0;
+    }
     /* Pending trials as believed (the kriging believer): at their
      * posterior means, on the front like observations, so that a batch
      * does not crowd one gap of it. */

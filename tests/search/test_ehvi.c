@@ -134,3 +134,45 @@ ES_TEST(ehvi_keeps_a_constraint)
     int kept = zdt1_run(2, 1, 1, 40, x);
     ES_CHECK(kept >= 24); /* of 30 */
 }
+
+/* The spec's `ref:` is the search's reference point too (it chose its
+ * own, and a sweep aimed at a region of the front searched elsewhere):
+ * carried into each surrogate's coordinates, maximized objectives
+ * negated. */
+ES_TEST(ehvi_uses_the_spec_reference)
+{
+    es_param p[2];
+    p[0] = st_param("x1", ES_DIST_UNIFORM);
+    p[0].max = 1;
+    p[1] = st_param("x2", ES_DIST_UNIFORM);
+    p[1].max = 1;
+    es_objective obj[2] = {
+        {.name = (char *)"f1", .kind = ES_OBJ_METRIC, .goal = ES_GOAL_MINIMIZE},
+        {.name = (char *)"acc", .kind = ES_OBJ_METRIC, .goal = ES_GOAL_MAXIMIZE, .has_ref = 1,
+         .ref = 0.25}};
+    es_spec spec = st_spec(ES_METHOD_BAYES, p, 2);
+    spec.objectives = obj;
+    spec.n_objectives = 2;
+    spec.metric_name = (char *)"f1";
+    es_model *m = NULL;
+    ES_CHECK_INT(es_model_create(&spec, 3, &m), 0);
+    for (uint64_t i = 0; i < 8; i++) {
+        double x1 = (double)i / 7.0, vals[2] = {x1, 1.0 - x1 * x1};
+        es_value v[2] = {st_float(x1), st_float(0.5)};
+        ES_CHECK_INT(es_model_observe(m, i, v, ES_OBS_COMPLETED, x1, NAN), 0);
+        ES_CHECK_INT(es_model_observe_values(m, i, vals), 0);
+    }
+    ES_CHECK_INT(es_model_columns(m, 8), 1);
+    double *front, ref[2];
+    size_t n;
+    ES_CHECK_INT(es_ehvi_front(m, 8, &front, &n, ref), 0);
+    ES_CHECK_NEAR(ref[1], es_surrogate_forward(&m->cols[1], -0.25), 1e-12);
+    /* f1 has none: beyond its worst value. */
+    ES_CHECK(ref[0] > es_surrogate_forward(&m->cols[0], 1.0));
+    /* Only what beats the reference is on the front: acc above 0.25. */
+    ES_CHECK(n > 0);
+    for (size_t k = 0; k < n; k++)
+        ES_CHECK(front[2 * k + 1] < ref[1]);
+    free(front);
+    es_model_destroy(m);
+}
