@@ -161,7 +161,7 @@ int es_ehvi_front(const es_model *m, uint64_t exclude, double **front, size_t *n
         size_t w = es_gp_work_size(&s[0].gp) > es_gp_work_size(&s[1].gp)
                        ? es_gp_work_size(&s[0].gp)
                        : es_gp_work_size(&s[1].gp);
-        double *mu = malloc((3 * np + w) * sizeof *mu);
+        double *mu = malloc((2 * np + w) * sizeof *mu);
         double *grown = realloc(pts, (2 * (n + np) + 2) * sizeof *pts);
         if (mu == NULL || grown == NULL) {
             free(mu);
@@ -171,7 +171,7 @@ int es_ehvi_front(const es_model *m, uint64_t exclude, double **front, size_t *n
         }
         pts = grown;
         for (size_t j = 0; j < 2; j++) {
-            es_gp_predict(&s[j].gp, xp, np, mu, mu + np, mu + 3 * np);
+            es_gp_predict(&s[j].gp, xp, np, mu, mu + np, mu + 2 * np);
             for (size_t k = 0; k < np; k++)
                 pts[2 * (n + k) + j] = mu[k];
         }
