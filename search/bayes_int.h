@@ -297,17 +297,40 @@ void es_model_weights(const es_model *m, uint64_t index, double *w /* OUT */, si
  * -inf only where nothing can improve it. */
 double es_log_ehvi2(const double *front, size_t n, const double *ref, const double *mu,
                     const double *sd);
-/* Sort the n points of 2 (in place) by the first coordinate and keep the
- * non-dominated ones (one of equal points); returns how many. */
-size_t es_ehvi_nondominated(double *pts, size_t n);
-/* The front of m's two objective surrogates (m->cols, ready) in their own
- * coordinates: the completed feasible trials and the pending ones but
- * `exclude` at their posterior means, below the reference point (the
- * spec's `ref:`, else each objective's worst completed value plus a tenth
- * of its range) written to ref.  *front (2 * *n_front doubles) is the caller's to free.  0 or
- * -ENOMEM. */
+/* Sort the n points of k (2 or 3; in place) lexicographically and keep
+ * the non-dominated ones (one of equal points); returns how many. */
+size_t es_ehvi_nondominated(double *pts, size_t n, size_t k);
+
+/* Three objectives: the boxes of the region a front leaves undominated
+ * below the reference point (ehvi.c).  Box i, j0, j1, h: the strip
+ * [c1[i], c1[i+1]) x [c2[j0], c2[j1]) x (-inf, c3[h]). */
+typedef struct es_ehvi_box {
+    size_t i, j0, j1, h;
+} es_ehvi_box;
+typedef struct es_ehvi3 {
+    double *c1, *c2, *c3; /* grid boundaries: n1 + 1, n2 + 1 and n3 values */
+    size_t n1, n2, n3;
+    es_ehvi_box *box;
+    size_t n_box;
+    double *work; /* es_log_ehvi3's scratch: one evaluation at a time */
+} es_ehvi3;
+/* Build e for `front` (n points of 3, minimized, non-dominated, all below
+ * ref).  0 or -ENOMEM (e then holds nothing to free). */
+int es_ehvi3_init(es_ehvi3 *e /* OUT */, const double *front, size_t n, const double *ref);
+void es_ehvi3_free(es_ehvi3 *e);
+/* log EHVI over e's front of a point whose three objectives are
+ * independent normals (mu[j], sd[j]^2); as es_log_ehvi2. */
+double es_log_ehvi3(es_ehvi3 *e, const double *mu, const double *sd);
+
+/* The front of m's k = m->n_cols (2 or 3) objective surrogates (m->cols,
+ * ready) in their own coordinates: the completed feasible trials and the
+ * pending ones but `exclude` at their posterior means, below the
+ * reference point (the spec's `ref:`, else each objective's worst
+ * completed value plus a tenth of its range) written to ref, sorted and
+ * non-dominated (es_ehvi_nondominated).  *front (k * *n_front doubles) is
+ * the caller's to free.  0 or -ENOMEM. */
 int es_ehvi_front(const es_model *m, uint64_t exclude, double **front /* OUT */,
-                  size_t *n_front /* OUT */, double *ref /* OUT, 2 */);
+                  size_t *n_front /* OUT */, double *ref /* OUT, m->n_cols */);
 
 /* ---- The trust region (trust.c) ------------------------------------------------------ */
 

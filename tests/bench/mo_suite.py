@@ -143,8 +143,7 @@ def report(path, prefix):
              "Every objective minimized; reference points: " +
              ", ".join("%s %s" % (k, v[2]) for k, v in PROBLEMS.items()) +
              ". Medians over %d seeds; ecosweep bayes uses expected hypervolume "
-             "improvement with two objectives (search/ehvi.c), ParEGO scalarizations with "
-             "three (search/scalar.c)." % max(len(v) for v in table.values()), "",
+             "improvement of a surrogate per objective (search/ehvi.c)." % max(len(v) for v in table.values()), "",
              "| problem | method | parallel | " + " | ".join("HV@%d" % h for h in HORIZONS) + " |",
              "|---|---|---|" + "---|" * len(HORIZONS)]
     wins = {}

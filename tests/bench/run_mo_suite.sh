@@ -1,7 +1,7 @@
 #!/bin/sh
 # Benchmark: several objectives, ecosweep's Bayesian search (expected
-# hypervolume improvement with two objectives, search/ehvi.c; ParEGO
-# scalarizations with three, search/scalar.c) beside Optuna 3.1's NSGA-II and MOTPE and
+# hypervolume improvement of a surrogate per objective, search/ehvi.c)
+# beside Optuna 3.1's NSGA-II and MOTPE and
 # ecosweep random, in-process on closed-form bi-objective problems
 # (ZDT1/2/3, DTLZ2, Branin-Currin; tests/bench/mo_suite.c and mo_suite.py),
 # side by side in one run: the median hypervolume at 20/40/100 trials over

@@ -8,6 +8,7 @@
 #ifndef ES_SEARCH_TEST_H
 #define ES_SEARCH_TEST_H
 
+#include <math.h>
 #include <stdint.h>
 
 #include "es_test.h"
@@ -42,6 +43,37 @@ static inline int st_by_double(const void *a, const void *b)
                          (out)[2 * ((i) + a_) + 1] != (out)[2 * ((i) + b_) + 1]);                  \
         }                                                                                          \
     } while (0)
+
+/* The values of a trial at (x1, x2): its objective and the metric
+ * values es_search_observe_values takes. */
+typedef void (*st_trial_fn)(double x1, double x2, double *objective, double *values);
+
+/* Run the search of spec (two numeric parameters) from seed for `trials`
+ * trials in batches of spec->parallel (at most 4; ST_SUGGEST_BATCH), each
+ * batch completed through f; every trial's point into out (2 per trial). */
+static inline void st_run_batches(const es_spec *spec, uint64_t seed, int trials, st_trial_fn f,
+                                  double *out)
+{
+    es_search *s = NULL;
+    es_err err = {0};
+    int q = spec->parallel > 1 ? spec->parallel : 1;
+    ES_CHECK(q <= 4);
+    ES_CHECK_INT(es_search_create(spec, seed, &s, &err), 0);
+    es_value v[4][2];
+    for (int i = 0; i < trials; i += q) {
+        ST_SUGGEST_BATCH(s, i, q, v, out, &err);
+        for (int b = 0; b < q; b++) {
+            double obj, vals[8];
+            f(out[2 * (i + b)], out[2 * (i + b) + 1], &obj, vals);
+            ES_CHECK_INT(
+                es_search_observe(s, (uint64_t)(i + b), v[b], ES_OBS_COMPLETED, obj, NAN, &err), 0);
+            ES_CHECK_INT(es_search_observe_values(s, (uint64_t)(i + b), vals, &err), 0);
+            es_value_clear(&v[b][0]);
+            es_value_clear(&v[b][1]);
+        }
+    }
+    es_search_destroy(s);
+}
 
 /* A parameter with only its name, distribution and line set. */
 static inline es_param st_param(const char *name, es_dist dist)

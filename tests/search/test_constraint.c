@@ -211,31 +211,19 @@ ES_TEST(constraint_unreported_value_counts_as_breaking)
 
 /* parallel 4: the proposals of each batch are distinct, and a second
  * search with the same seed and history proposes the same ones. */
+static void batch_trial(double x1, double x2, double *loss, double *c)
+{
+    *c = x1 + x2;
+    *loss = (x1 - 0.8) * (x1 - 0.8) + (x2 - 0.8) * (x2 - 0.8);
+}
+
 static void batch_run(uint64_t seed, double *out /* 32 x 2 */)
 {
     es_param p[2];
     es_constraint con = con_on("c", 0, 0, 1, 0.6);
     es_spec spec = con_spec(p, &con, 1);
     spec.parallel = 4;
-    es_search *s = NULL;
-    es_err err = {0};
-    ES_CHECK_INT(es_search_create(&spec, seed, &s, &err), 0);
-    es_value v[4][2];
-    for (int i = 0; i < 32; i += 4) {
-        ST_SUGGEST_BATCH(s, i, 4, v, out, &err);
-        for (int b = 0; b < 4; b++) {
-            double x1 = out[2 * (i + b)], x2 = out[2 * (i + b) + 1];
-            double c = x1 + x2;
-            double loss = (x1 - 0.8) * (x1 - 0.8) + (x2 - 0.8) * (x2 - 0.8);
-            ES_CHECK_INT(
-                es_search_observe(s, (uint64_t)(i + b), v[b], ES_OBS_COMPLETED, loss, NAN, &err),
-                0);
-            ES_CHECK_INT(es_search_observe_values(s, (uint64_t)(i + b), &c, &err), 0);
-            es_value_clear(&v[b][0]);
-            es_value_clear(&v[b][1]);
-        }
-    }
-    es_search_destroy(s);
+    st_run_batches(&spec, seed, 32, batch_trial, out);
 }
 
 ES_TEST(constraint_batches_distinct_and_deterministic)
