@@ -138,23 +138,24 @@ static void print_forecast(const es_spec *spec, const es_run_summary *s, const e
     printf("\n");
 }
 
-/* With several objectives or constraints, the front and the constraints
- * as the report says them, from what the store holds. */
-static void print_front(es_store *st, const es_spec *spec, const es_run_summary *s)
+/* The cost, and with several objectives or constraints the front and the
+ * constraints, as the report says them, from what the store holds: one
+ * home for the sentence that names the energy's method. */
+static void print_stored(es_store *st, const es_run_summary *s)
 {
     char id[32];
     es_store_data *d = NULL;
     es_err err;
-    if (spec->n_objectives < 2 && spec->n_constraints == 0)
-        return;
     snprintf(id, sizeof id, "%lld", (long long)s->sweep_id);
     if (es_store_load(st, NULL, id, &d, &err) != 0) {
-        printf("  (the Pareto front is in the report: %s)\n", err.msg);
+        printf("  cost: %.4g kWh by the coordinator's count (the methods and the front are in the "
+               "report: %s)\n",
+               s->kwh, err.msg);
         return;
     }
     fflush(stdout);
     if (es_report_write_summary(d, "  ", stdout) == -ENOMEM)
-        printf("  (the Pareto front is in the report: out of memory)\n");
+        printf("  (the cost and the front are in the report: out of memory)\n");
     es_store_data_free(d);
 }
 
@@ -164,7 +165,7 @@ static void print_summary(es_store *st, const es_spec *spec, const es_run_summar
     char el[32];
     long t = (long)(s->elapsed_s + 0.5);
     snprintf(el, sizeof el, "%ldm%02lds", t / 60, t % 60);
-    printf("sweep %s %s: %s\n", s->sweep_name, s->status, s->reason);
+    printf("sweep %s %s: %s, in %s\n", s->sweep_name, s->status, s->reason, el);
     printf("  %d trials: %d completed, %d failed, %d timed out", s->launched, s->completed,
            s->failed, s->timed_out);
     if (s->interrupted)
@@ -182,9 +183,7 @@ static void print_summary(es_store *st, const es_spec *spec, const es_run_summar
         printf("  best%s%s: trial %lld, %s=%.6g\n", spec->n_objectives >= 2 ? " by " : "",
                spec->n_objectives >= 2 ? spec->metric_name : "", (long long)s->best_number,
                spec->metric_name, s->best_objective);
-    print_front(st, spec, s);
-    printf("  energy: %.6f kWh, %.4f g CO2e, $%.6f, in %s\n", s->kwh, s->co2e_kg * 1000, s->usd,
-           el);
+    print_stored(st, s);
     if (s->reusable > 0)
         printf("  %d trial%s ran a configuration the project had already completed with the same "
                "command and inputs; %s would have reused %s results and saved about %.4g J "

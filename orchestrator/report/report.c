@@ -280,6 +280,9 @@ int es_report_write_summary(const es_store_data *d, const char *indent, FILE *ou
     for (size_t i = 0; i < v->n_projects; i++)
         for (size_t j = 0; j < v->projects[i].p->n_sweeps; j++) {
             const es_rep_sweep_view *sv = &v->projects[i].sweeps[j];
+            fprintf(out, "%scost: ", indent);
+            es_rep_write_cost(out, &sv->tally);
+            fputc('\n', out);
             if (sv->front.m > 0) {
                 fputs(indent, out);
                 es_rep_write_front_summary(out, sv);

@@ -95,10 +95,12 @@ int es_report_write_opts(const es_store_data *d, const es_report_opts *opts, FIL
 int es_report_write(const es_store_data *d, es_report_format fmt, FILE *out);
 
 /* What a run's summary adds about each sweep of d, a line each after
- * indent: with several objectives the Pareto front (its size among the
- * completed trials, what no trial reported, the hypervolume), with
- * constraints how many trials break them.  Nothing for a sweep with one
- * objective and no constraints.  0, -ENOMEM, or -errno (write error). */
+ * indent: its cost as the report says it (hours, kWh, CO2e, dollars and
+ * the method behind the energy, or that nothing measured it -- never a
+ * bare 0 kWh); with several objectives the Pareto front (its size among
+ * the completed trials, what no trial reported, the hypervolume); with
+ * constraints how many trials break them.  0, -ENOMEM, or -errno (write
+ * error). */
 int es_report_write_summary(const es_store_data *d, const char *indent, FILE *out);
 
 /* ---- Strubell et al.'s tiers ---------------------------------------------- */

@@ -494,3 +494,21 @@ ES_TEST(validate_asks_the_shell_to_parse_a_shell_template)
     ES_CHECK_CONTAINS(err, "command: /bin/sh cannot parse the script (");
     ES_CHECK_INT(es_test_ecosweep((const char *[]){"validate", good, NULL}, NULL, &out, &err), 0);
 }
+
+/* The end of `run` says what the sweep cost with the method behind the
+ * energy, as the report does ("energy: 0.000088 kWh, ..." named none, and
+ * said 0 kWh where nothing measured). */
+ES_TEST(run_summary_names_the_energy_method)
+{
+    const char *spec = es_test_write_file(
+        "sum.yaml", "command: [\"/bin/sh\", \"-c\", \"echo loss=${x}\"]\nmetric: {name: loss}\n"
+                    "parameters: {x: {values: [1, 2]}}\nmethod: grid\n");
+    const char *out, *err;
+    ES_CHECK_INT(
+        es_test_ecosweep((const char *[]){"run", "--db", es_test_path("sum.db"), spec, NULL}, NULL,
+                         &out, &err),
+        0);
+    ES_CHECK_CONTAINS(out, "  cost: ");
+    ES_CHECK_CONTAINS(out, "energy by ");
+    ES_CHECK(strstr(out, "  energy: ") == NULL);
+}
