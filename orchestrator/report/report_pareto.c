@@ -171,8 +171,8 @@ int es_rep_front_of(const es_rep_sweep_view *sv, es_rep_front *fr)
     /* A metric no completed trial reported (a built-in is always known
      * where the trial ran: one it lacks says nothing about the name). */
     for (size_t k = 0; k < sw->n_constraints && fr->n_checked > 0; k++)
-        if (!reported[k] && (sw->constraints[k].kind == ES_OBJ_METRIC ||
-                             sw->constraints[k].kind == ES_OBJ_PHASE))
+        if (!reported[k] &&
+            (sw->constraints[k].kind == ES_OBJ_METRIC || sw->constraints[k].kind == ES_OBJ_PHASE))
             fr->unreported[fr->n_unreported++] = sw->constraints[k].name;
     free(reported);
     if (m < 2 || m > ES_PARETO_MAX_M)
@@ -215,9 +215,8 @@ int es_rep_front_of(const es_rep_sweep_view *sv, es_rep_front *fr)
         while (i < n && !(es_rep_trial_is(sv->trials[i].t, ES_TRIAL_COMPLETED) &&
                           isfinite(fr->y[i * m + j])))
             i++;
-        /* (a phase no trial marked, too: a built-in only the trial can give) */
-        if (i == n && fr->n_done > 0 &&
-            (sw->objectives[j].kind == ES_OBJ_METRIC || sw->objectives[j].kind == ES_OBJ_PHASE))
+        /* (a phase no trial marked, too, and energy nothing measured) */
+        if (i == n && fr->n_done > 0)
             fr->unreported_objectives[fr->n_unreported_objectives++] = sw->objectives[j].name;
     }
     if (es_pareto_ranks(ymin, n, m, fr->feasible, fr->rank) != 0) {
@@ -330,9 +329,15 @@ const char *es_rep_trial_method(const es_store_trial *t)
 static void write_unreported(FILE *f, const es_rep_front *fr)
 {
     size_t said = 0;
-    for (size_t j = 0; j < fr->n_unreported_objectives; j++)
-        fprintf(f, "%s%s", said++ == 0 ? "; no completed trial reports a number for " : ", ",
-                fr->unreported_objectives[j]);
+    for (size_t j = 0; j < fr->n_unreported_objectives; j++) {
+        const char *name = fr->unreported_objectives[j];
+        int kind = es_objective_kind_of(name);
+        fprintf(f, "%s%s%s", said++ == 0 ? "; no completed trial reports a number for " : ", ",
+                name,
+                kind == ES_OBJ_KWH || kind == ES_OBJ_CO2E_KG || kind == ES_OBJ_USD
+                    ? " (energy not measured)"
+                    : "");
+    }
     for (size_t k = 0; k < fr->n_unreported; k++) {
         size_t j = 0;
         while (j < fr->n_unreported_objectives &&
@@ -385,8 +390,8 @@ void es_rep_write_front_summary(FILE *f, const es_rep_sweep_view *sv)
          * may both break a constraint and lack a number. */
         fprintf(f, "; %zu not feasible (", fr->n_infeasible);
         if (sw->n_constraints > 0)
-            fprintf(f, "%zu break%s a constraint%s", fr->n_breaking,
-                    fr->n_breaking == 1 ? "s" : "", fr->n_missing > 0 ? ", " : "");
+            fprintf(f, "%zu break%s a constraint%s", fr->n_breaking, fr->n_breaking == 1 ? "s" : "",
+                    fr->n_missing > 0 ? ", " : "");
         if (fr->n_missing > 0)
             fprintf(f, "%zu without a number for every objective", fr->n_missing);
         fputs("; not ranked)", f);

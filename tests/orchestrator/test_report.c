@@ -281,14 +281,16 @@ static const es_store_data *sample(void)
     return &g_data;
 }
 
-static char *render(const es_store_data *d, es_report_format fmt, const char *file)
+/* What write(d, fmt) wrote to the file `file` of the test's directory
+ * (the caller frees it). */
+static char *written(const es_store_data *d, es_report_format fmt, const char *file,
+                     int (*write)(const es_store_data *, es_report_format, FILE *))
 {
     static char path[4200];
-    es_report_opts o = {.format = fmt};
     snprintf(path, sizeof path, "%s/%s", es_test_tmpdir(), file);
     FILE *f = fopen(path, "w+");
     ES_CHECK(f != NULL);
-    ES_CHECK_INT(es_report_write_opts(d, &o, f), 0);
+    ES_CHECK_INT(write(d, fmt, f), 0);
     long n = ftell(f);
     char *buf = malloc((size_t)n + 1);
     rewind(f);
@@ -296,6 +298,17 @@ static char *render(const es_store_data *d, es_report_format fmt, const char *fi
     buf[n] = '\0';
     fclose(f);
     return buf;
+}
+
+static int write_report(const es_store_data *d, es_report_format fmt, FILE *f)
+{
+    es_report_opts o = {.format = fmt};
+    return es_report_write_opts(d, &o, f);
+}
+
+static char *render(const es_store_data *d, es_report_format fmt, const char *file)
+{
+    return written(d, fmt, file, write_report);
 }
 
 ES_TEST(format_names)
@@ -777,6 +790,43 @@ ES_TEST(formats_agree_on_counts_totals_and_reasons)
     free(csv);
 }
 
+/* What `run` prints at the end about a sweep's cost comes from the
+ * report's sentence: it said "energy: 0.000000 kWh" for a sweep nothing
+ * measured, and never which method produced a number it printed. */
+static int write_summary(const es_store_data *d, es_report_format fmt, FILE *f)
+{
+    (void)fmt; /* plain text */
+    return es_report_write_summary(d, "  ", f);
+}
+
+static char *run_summary(const es_store_data *d)
+{
+    return written(d, ES_REPORT_TEXT, "summary.txt", write_summary);
+}
+
+ES_TEST(run_summary_names_the_method_and_never_says_0_kwh)
+{
+    es_store_trial a[2] = {mk_trial(0, "completed", 0.5, 3.6e6, "{}"),
+                           mk_trial(1, "failed", NAN, 0, "{}")};
+    a[1].cpu.method = ES_EM_NONE;
+    es_store_trial b[1] = {mk_trial(0, "failed", NAN, 0, "{}")};
+    b[0].cpu.method = ES_EM_NONE;
+    es_store_sweep sw;
+    mk_sweep(&sw, 1, "measured", "minimize", a, 2);
+    es_store_project p = {.id = 1, .name = "p", .sweeps = &sw, .n_sweeps = 1};
+    es_store_data d = {.projects = &p, .n_projects = 1};
+    char *out = run_summary(&d);
+    ES_CHECK_CONTAINS(out, "  cost: ");
+    ES_CHECK_CONTAINS(out, " kWh, ");
+    ES_CHECK_CONTAINS(out, "energy by ");
+    free(out);
+    mk_sweep(&sw, 2, "unmeasured", "minimize", b, 1);
+    out = run_summary(&d);
+    ES_CHECK_CONTAINS(out, "energy not measured");
+    ES_CHECK(strstr(out, "0 kWh") == NULL);
+    free(out);
+}
+
 /* ---- Several objectives ------------------------------------------------------ */
 
 /* acc (maximize) against energy.kwh, acc >= 0.82: #0 (0.90, 4e5 J), #1
@@ -951,6 +1001,23 @@ ES_TEST(report_constraints_bound_the_best_trial)
     char *json = render(&g_data, ES_REPORT_JSON, "constraints.json");
     ES_CHECK_CONTAINS(json, "\"number\": 0, \"feasible\": false");
     ES_CHECK_CONTAINS(json, "\"breaking_constraints\": 2");
+    free(json);
+}
+
+/* An energy objective nothing measured leaves the front empty for that
+ * reason, which is said (only metric objectives were named, and JSON's
+ * unreported_objectives missed it). */
+ES_TEST(report_front_names_an_energy_objective_nothing_measured)
+{
+    pareto_sample();
+    g_sweep.n_constraints = 0;
+    for (int i = 0; i < 7; i++)
+        p_trials[i].cpu.method = ES_EM_NONE;
+    char *text = render(&g_data, ES_REPORT_TEXT, "unmeasured.txt");
+    ES_CHECK_CONTAINS(text, "energy.kwh (energy not measured)");
+    free(text);
+    char *json = render(&g_data, ES_REPORT_JSON, "unmeasured.json");
+    ES_CHECK_CONTAINS(json, "\"unreported_objectives\": [\"energy.kwh\"]");
     free(json);
 }
 
