@@ -784,9 +784,65 @@ static int bayes_trust(bayes_ctx *c, size_t n_design, double **box)
     return 0;
 }
 
+/* 1 when every parameter is a constant, a categorical or an int_uniform
+ * and each configuration of the space is among the observations
+ * (completed, failed or pending) but trial index's own: another
+ * suggestion could only repeat one.  Its size into *size.  (A quantized
+ * law's values are those its rounding reaches, which a grid's count of
+ * steps from min does not always match: it never counts as exhausted.) */
+static int bayes_exhausted(const es_model *m, uint64_t index, uint64_t *size)
+{
+    const es_spec *sp = m->spec;
+    size_t np = sp->n_params;
+    *size = 1;
+    for (size_t j = 0; j < np; j++) {
+        const es_param *p = &sp->params[j];
+        uint64_t n;
+        if (p->dist == ES_DIST_CONSTANT)
+            n = 1;
+        else if (p->dist == ES_DIST_CATEGORICAL)
+            n = p->n_values;
+        else if (p->dist == ES_DIST_INT_UNIFORM && ceil(p->min) <= floor(p->max) &&
+                 floor(p->max) - ceil(p->min) < (double)m->n_obs)
+            n = (uint64_t)(floor(p->max) - ceil(p->min)) + 1;
+        else
+            return 0; /* continuous, quantized, or wider than the trials so far */
+        if (n == 0 || n > m->n_obs || *size > m->n_obs / n)
+            return 0; /* more configurations than trials so far */
+        *size *= n;
+    }
+    /* The distinct configurations, each the first observation of it. */
+    const es_obs **seen = malloc((size_t)*size * sizeof *seen + 1);
+    if (seen == NULL)
+        return 0;
+    size_t n_seen = 0;
+    for (size_t i = 0; i < m->n_obs && n_seen < *size; i++) {
+        const es_obs *o = &m->obs[i];
+        if (o->index == index && o->status == ES_OBS_PENDING)
+            continue;
+        int dup = 0;
+        for (size_t k = 0; k < n_seen && !dup; k++) {
+            size_t j = 0;
+            while (j < np && es_value_same(&o->values[j], &seen[k]->values[j]))
+                j++;
+            dup = j == np;
+        }
+        if (!dup)
+            seen[n_seen++] = o;
+    }
+    free(seen);
+    return n_seen >= *size;
+}
+
 int es_bayes_suggest(es_model *m, uint64_t index, double remaining_j, double total_j,
                      es_value *values, es_err *err)
 {
+    uint64_t space;
+    if (bayes_exhausted(m, index, &space))
+        return es_err_set(err, ES_EEXHAUSTED,
+                          "search space exhausted (%llu configurations, every one tried)",
+                          (unsigned long long)space);
+
     size_t d = es_enc_dims(m->enc), k = es_enc_searched(m->enc);
     int budget = isfinite(remaining_j) && remaining_j >= 0.0;
     bayes_ctx c = {.m = m, .d = d, .log_remaining = log(fmax(remaining_j, 1e-300))};

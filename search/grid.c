@@ -156,8 +156,7 @@ int es_grid_suggest(const es_spec *spec, const uint64_t *radix, uint64_t size, u
     uint64_t rest = index;
 
     if (index >= size)
-        return es_err_set(err, ES_EEXHAUSTED,
-                          "grid search: all %llu configurations have been suggested",
+        return es_err_set(err, ES_EEXHAUSTED, "search space exhausted (%llu configurations)",
                           (unsigned long long)size);
 
     /* Decode from the last parameter (the fastest digit) to the first. */

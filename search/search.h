@@ -32,7 +32,9 @@ void es_search_destroy(es_search *s);
 
 /* Write the configuration of trial number `index` (0-based launch order)
  * into values[0 .. spec->n_params-1].  Returns 0; ES_EEXHAUSTED when a grid
- * has no configuration with that index; ES_EBUDGET when an energy budget is
+ * has no configuration with that index, or bayes has seen every
+ * configuration of a space of discrete parameters (err->msg says which:
+ * "search space exhausted (6 configurations)"); ES_EBUDGET when an energy budget is
  * set (es_search_set_energy_budget) and no candidate's forecast energy fits
  * it -- err->msg then says so with the forecast that decided it, e.g.
  * "budget would be exceeded: the cheapest candidate is forecast at 812 J

@@ -723,8 +723,7 @@ static void fill_now(sweep *sw)
         }
         if (rc == ES_EEXHAUSTED) {
             free(values);
-            es_loop_stop_launching(sw, "finished", "search space exhausted (%llu configurations)",
-                                   (unsigned long long)sw->next_index);
+            es_loop_stop_launching(sw, "finished", "%s", err.msg);
             break;
         }
         if (rc != 0) {

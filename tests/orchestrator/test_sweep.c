@@ -974,6 +974,21 @@ ES_TEST(bayes_sweep_end_to_end)
     es_store_data_free(d);
 }
 
+/* A bayes sweep of a discrete space ends when each configuration was
+ * tried, instead of repeating one until run_cap. */
+ES_TEST(bayes_sweep_ends_when_a_discrete_space_is_exhausted)
+{
+    const char *spec = write_spec("bx.yaml", "method: bayes\nrun_cap: 20\nparallel: 2\nseed: 5\n"
+                                             "parameters:\n  x: {values: [0.25, 0.5, 0.75]}\n"
+                                             "  mode: {value: ok}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")),
+                      "search space exhausted (3 configurations, every one tried)");
+    es_store_data *d = load();
+    ES_CHECK_INT(sweep_of(d, 0)->n_trials, 3);
+    es_store_data_free(d);
+}
+
 /* Total device joules of a sweep's trials. */
 /* After a sweep, `run` sets what `estimate` would have forecast from the
  * project's earlier sweeps beside what the sweep took. */

@@ -88,6 +88,15 @@ static inline es_param st_param(const char *name, es_dist dist)
     return p;
 }
 
+/* A categorical parameter over values[0 .. n-1] (kept, not copied). */
+static inline es_param st_choice(const char *name, es_value *values, size_t n)
+{
+    es_param p = st_param(name, ES_DIST_CATEGORICAL);
+    p.values = values;
+    p.n_values = n;
+    return p;
+}
+
 static inline es_value st_int(long long i)
 {
     es_value v;

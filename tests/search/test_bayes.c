@@ -214,11 +214,10 @@ static es_value ab_choices[2] = {{.kind = ES_V_STR, .s = (char *)"a"},
 ES_TEST(bayes_pending_not_duplicated_small_space)
 {
     /* Six configurations in all: six pending suggestions are all of them,
-     * and a seventh (nothing new is left) still comes. */
+     * and a seventh is refused as exhausted (it repeated one, spending a
+     * trial's energy on a result already known or coming). */
     es_param p[2];
-    p[0] = st_param("opt", ES_DIST_CATEGORICAL);
-    p[0].values = ab_choices;
-    p[0].n_values = 2;
+    p[0] = st_choice("opt", ab_choices, 2);
     p[1] = st_param("layers", ES_DIST_INT_UNIFORM);
     p[1].min = 1;
     p[1].max = 3;
@@ -226,18 +225,56 @@ ES_TEST(bayes_pending_not_duplicated_small_space)
     spec.parallel = 8;
     es_search *s = bayes_make(&spec, 7);
     int seen[2][3] = {{0}};
-    for (uint64_t i = 0; i < 7; i++) {
+    for (uint64_t i = 0; i < 6; i++) {
         es_value v[2] = {{0}};
         bayes_suggest(s, i, v);
         ES_CHECK_INT(v[1].kind, ES_V_INT);
-        if (i < 6) {
-            int k = strcmp(v[0].s, "a") == 0 ? 0 : 1;
-            ES_CHECK_INT(seen[k][v[1].i - 1], 0);
-            seen[k][v[1].i - 1] = 1;
-        }
+        int k = strcmp(v[0].s, "a") == 0 ? 0 : 1;
+        ES_CHECK_INT(seen[k][v[1].i - 1], 0);
+        seen[k][v[1].i - 1] = 1;
         bayes_observe(s, i, v, ES_OBS_PENDING, NAN, NAN);
         clear_values(v, 2);
     }
+    es_value v[2] = {{0}};
+    es_err err = {0};
+    ES_CHECK_INT(es_search_suggest(s, 6, v, &err), ES_EEXHAUSTED);
+    ES_CHECK_STR(err.msg, "search space exhausted (6 configurations, every one tried)");
+    /* Trial 5 asked again (a lost trial's rerun): its own pending
+     * configuration does not count, so it is the one left. */
+    bayes_suggest(s, 5, v);
+    clear_values(v, 2);
+    es_search_destroy(s);
+}
+
+/* A space with a continuous parameter never runs out; a discrete one
+ * whose trials failed is still exhausted (each configuration was tried). */
+ES_TEST(bayes_exhausted_only_when_every_configuration_was_tried)
+{
+    es_param p[2];
+    p[0] = st_choice("opt", ab_choices, 2);
+    p[1] = st_param("lr", ES_DIST_UNIFORM);
+    p[1].max = 1;
+    es_spec spec = bayes_spec(p, 2);
+    es_search *s = bayes_make(&spec, 3);
+    for (uint64_t i = 0; i < 12; i++) {
+        es_value v[2] = {{0}};
+        bayes_suggest(s, i, v);
+        bayes_observe(s, i, v, ES_OBS_COMPLETED, (double)i, NAN);
+        clear_values(v, 2);
+    }
+    es_search_destroy(s);
+    p[1] = st_param("flag", ES_DIST_CONSTANT);
+    p[1].value = ab_choices[0];
+    s = bayes_make(&spec, 3);
+    for (uint64_t i = 0; i < 2; i++) {
+        es_value v[2] = {{0}};
+        bayes_suggest(s, i, v);
+        bayes_observe(s, i, v, ES_OBS_FAILED, NAN, NAN);
+        clear_values(v, 2);
+    }
+    es_value v[2] = {{0}};
+    es_err err = {0};
+    ES_CHECK_INT(es_search_suggest(s, 2, v, &err), ES_EEXHAUSTED);
     es_search_destroy(s);
 }
 
@@ -250,9 +287,7 @@ ES_TEST(bayes_finds_the_last_unseen_configuration)
     for (int i = 0; i < 12; i++)
         letters[i] = st_str(names[i]);
     es_param p[2];
-    p[0] = st_param("letter", ES_DIST_CATEGORICAL);
-    p[0].values = letters;
-    p[0].n_values = 12;
+    p[0] = st_choice("letter", letters, 12);
     p[1] = st_param("n", ES_DIST_INT_UNIFORM);
     p[1].min = 1;
     p[1].max = 12;
@@ -339,9 +374,7 @@ ES_TEST(bayes_tries_every_choice_among_failures_and_huge_values)
     for (int i = 0; i < 18; i++)
         choices[i] = st_str(names[i]);
     es_param p[1];
-    p[0] = st_param("s", ES_DIST_CATEGORICAL);
-    p[0].values = choices;
-    p[0].n_values = 18;
+    p[0] = st_choice("s", choices, 18);
     es_spec spec = bayes_spec(p, 1);
     for (uint64_t seed = 1; seed < 4; seed++) {
         es_search *s = bayes_make(&spec, seed);

@@ -201,9 +201,7 @@ ES_TEST(encode_categorical_one_hot)
 {
     static double probs[3] = {0.5, 0.0, 0.5};
     es_param p[2];
-    p[0] = st_param("color", ES_DIST_CATEGORICAL);
-    p[0].values = enc_colors;
-    p[0].n_values = 3;
+    p[0] = st_choice("color", enc_colors, 3);
     p[1] = st_param("lr", ES_DIST_UNIFORM);
     p[1].min = 0;
     p[1].max = 1;

@@ -152,9 +152,7 @@ static es_value ab_vals[2] = {{.kind = ES_V_STR, .s = (char *)"x"},
 
 static void grid_params(es_param p[3])
 {
-    p[0] = st_param("a", ES_DIST_CATEGORICAL);
-    p[0].values = ab_vals;
-    p[0].n_values = 2;
+    p[0] = st_choice("a", ab_vals, 2);
     p[1] = st_param("b", ES_DIST_INT_UNIFORM);
     p[1].min = 1;
     p[1].max = 3;

@@ -162,9 +162,7 @@ ES_TEST(trust_box_follows_length_scales_and_frees_choices)
     static es_value choices[3] = {{.kind = ES_V_STR, .s = (char *)"a"},
                                   {.kind = ES_V_STR, .s = (char *)"b"},
                                   {.kind = ES_V_STR, .s = (char *)"c"}};
-    p[2] = st_param("c", ES_DIST_CATEGORICAL);
-    p[2].values = choices;
-    p[2].n_values = 3;
+    p[2] = st_choice("c", choices, 3);
     es_spec spec = st_spec(ES_METHOD_BAYES, p, 3);
     es_model *m = NULL;
     ES_CHECK_INT(es_model_create(&spec, 1, &m), 0);
