@@ -22,6 +22,12 @@ double es_account_joules(const es_energy_part *cpu, const es_energy_part *dram,
     return known(cpu) + known(dram) + known(gpu);
 }
 
+int es_account_measured(const es_energy_part *cpu, const es_energy_part *dram,
+                        const es_energy_part *gpu)
+{
+    return cpu->method != ES_EM_NONE || dram->method != ES_EM_NONE || gpu->method != ES_EM_NONE;
+}
+
 void es_account(const es_energy_factors *f, double joules, double wall_s, es_cost *out)
 {
     memset(out, 0, sizeof *out);

@@ -32,6 +32,12 @@ typedef struct es_cost {
 double es_account_joules(const es_energy_part *cpu, const es_energy_part *dram,
                          const es_energy_part *gpu);
 
+/* Whether any component was measured or estimated.  When none was, the
+ * energy is unknown: es_account_joules' 0 is then not a value, and what
+ * ranks or bounds trials by energy must be told NAN. */
+int es_account_measured(const es_energy_part *cpu, const es_energy_part *dram,
+                        const es_energy_part *gpu);
+
 /* Cost of joules spent over wall_s seconds under factors f. */
 void es_account(const es_energy_factors *f, double joules, double wall_s, es_cost *out /* OUT */);
 

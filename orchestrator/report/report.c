@@ -46,6 +46,11 @@ double es_rep_trial_wall(const es_store_trial *t)
     return isfinite(t->wall_s) ? t->wall_s : isfinite(t->ended) ? t->ended - t->started : 0.0;
 }
 
+int es_rep_energy_known(const es_store_trial *t)
+{
+    return es_account_measured(&t->cpu, &t->dram, &t->gpu);
+}
+
 void es_rep_trial_cost(const es_store_sweep *sw, const es_store_trial *t, es_cost *c)
 {
     es_account(&sw->factors, es_account_joules(&t->cpu, &t->dram, &t->gpu), es_rep_trial_wall(t),
@@ -64,6 +69,7 @@ void es_rep_tally_trial(es_rep_tally *ty, const es_store_trial *t, const es_cost
     ty->trials++;
     ty->by_status[es_rep_status_slot(t->status)]++;
     ty->methods |= 1u << t->cpu.method | 1u << t->dram.method | 1u << t->gpu.method;
+    ty->unmeasured += t->reused_from <= 0 && !es_rep_energy_known(t);
 }
 
 void es_rep_tally_job(es_rep_tally *ty, const es_store_job *j, const es_cost *c)
@@ -71,6 +77,7 @@ void es_rep_tally_job(es_rep_tally *ty, const es_store_job *j, const es_cost *c)
     es_cost_add(&ty->cost, c);
     ty->jobs++;
     ty->methods |= 1u << j->energy.method;
+    ty->unmeasured += j->energy.method == ES_EM_NONE;
 }
 
 void es_rep_tally_add(es_rep_tally *to, const es_rep_tally *from)
@@ -81,6 +88,7 @@ void es_rep_tally_add(es_rep_tally *to, const es_rep_tally *from)
     for (int i = 0; i <= ES_REP_N_STATUS; i++)
         to->by_status[i] += from->by_status[i];
     to->methods |= from->methods;
+    to->unmeasured += from->unmeasured;
 }
 
 /* ---- Budgets, reuse and forecasts ------------------------------------------ */
@@ -88,9 +96,7 @@ void es_rep_tally_add(es_rep_tally *to, const es_rep_tally *from)
 double es_rep_forecast_error(const es_store_trial *t)
 {
     double actual = es_account_joules(&t->cpu, &t->dram, &t->gpu);
-    int known =
-        t->cpu.method != ES_EM_NONE || t->dram.method != ES_EM_NONE || t->gpu.method != ES_EM_NONE;
-    if (!known || t->reused_from > 0 || !(t->forecast_j > 0) ||
+    if (!es_rep_energy_known(t) || t->reused_from > 0 || !(t->forecast_j > 0) ||
         es_rep_trial_is(t, ES_TRIAL_RUNNING))
         return NAN;
     return (actual - t->forecast_j) / t->forecast_j;
@@ -143,10 +149,14 @@ void es_rep_write_counts(FILE *f, const es_rep_tally *ty)
     }
 }
 
+int es_rep_tally_known(const es_rep_tally *ty)
+{
+    return (ty->methods & (1u << ES_EM_COUNTER | 1u << ES_EM_ESTIMATE)) != 0;
+}
+
 void es_rep_write_cost(FILE *f, const es_rep_tally *ty)
 {
-    unsigned known = 1u << ES_EM_COUNTER | 1u << ES_EM_ESTIMATE;
-    if ((ty->methods & known) == 0) { /* no meter and no estimate: never a 0 */
+    if (!es_rep_tally_known(ty)) { /* no meter and no estimate: never a 0 */
         fprintf(f,
                 "%.4g %s, energy not measured (so no kWh, CO2e or electricity cost), cloud $%.4g",
                 ty->cost.hours, ty->jobs > 0 ? "hours" : "trial-hours", ty->cost.usd_cloud);
@@ -158,6 +168,13 @@ void es_rep_write_cost(FILE *f, const es_rep_tally *ty)
             ty->cost.hours, ty->jobs > 0 ? "hours" : "trial-hours", ty->cost.kwh, ty->cost.co2e_kg,
             ty->cost.usd, ty->cost.usd_electricity, ty->cost.usd_cloud,
             es_account_method_label(ty->methods));
+    /* A total of what was measured is not the whole: say what it leaves out. */
+    if (ty->unmeasured > 0)
+        fprintf(f, "; %d of %d %s not measured, so not in these totals", ty->unmeasured,
+                ty->trials + ty->jobs,
+                ty->jobs == 0     ? "trials"
+                : ty->trials == 0 ? "jobs"
+                                  : "trials and jobs");
 }
 
 int es_rep_maximize(const es_store_sweep *sw)

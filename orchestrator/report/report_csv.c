@@ -112,8 +112,11 @@ void es_rep_write_csv(const es_rep_view *v, FILE *f)
                 c_str(f, t->reason);
                 fputc(',', f);
                 c_num(f, t->objective);
-                double nums[] = {t->wall_s, t->cpu_s,          c.kwh,      c.co2e_kg,
-                                 c.usd,     c.usd_electricity, c.usd_cloud};
+                /* Nothing measured: the energy and what it prices are empty. */
+                double u = t->reused_from > 0 || es_rep_energy_known(t) ? 0.0 : NAN;
+                double nums[] = {t->wall_s,     t->cpu_s,  c.kwh + u,
+                                 c.co2e_kg + u, c.usd + u, c.usd_electricity + u,
+                                 c.usd_cloud};
                 for (size_t n = 0; n < sizeof nums / sizeof nums[0]; n++) {
                     fputc(',', f);
                     c_num(f, nums[n]);
@@ -212,18 +215,19 @@ void es_rep_write_codecarbon(const es_rep_view *v, FILE *f)
                     fprintf(f, ",sweep-%lld/%s,", (long long)sw->id, dir + 1);
                 else
                     fprintf(f, ",sweep-%lld/trial-%lld,", (long long)sw->id, (long long)t->number);
+                double u = es_rep_energy_known(t) ? 0.0 : NAN; /* nothing measured: empty */
                 c_num(f, wall);
                 fputc(',', f);
-                c_num(f, c.co2e_kg);
+                c_num(f, c.co2e_kg + u);
                 fputc(',', f);
                 if (wall > 0)
-                    c_num(f, c.co2e_kg / wall);
+                    c_num(f, c.co2e_kg / wall + u);
                 for (int n = 0; n < 3; n++) /* cpu_power, gpu_power, ram_power */
                     cc_part(f, parts[n], wall, fa, 0);
                 for (int n = 0; n < 3; n++) /* cpu_energy, gpu_energy, ram_energy */
                     cc_part(f, parts[n], wall, fa, 1);
                 fputc(',', f);
-                c_num(f, c.kwh); /* energy_consumed: the sum of the known parts, PUE applied */
+                c_num(f, c.kwh + u); /* energy_consumed: the sum of the known parts, PUE applied */
                 fputc(',', f);
                 if (has_region && r.iso2[0] != '\0') { /* not for the WLD row */
                     c_str(f, r.country);

@@ -32,11 +32,15 @@ typedef struct es_rep_tally {
     int by_status[ES_REP_N_STATUS + 1]; /* trials only, by es_trial_status; last
                                          * slot: any other word */
     unsigned methods;                   /* bit set of es_em seen */
+    int unmeasured;                     /* trials (reuses aside) and jobs whose energy
+                                         * nothing measured or estimated: in no total */
 } es_rep_tally;
 
 /* Wall seconds of a trial: what the worker measured, else the span the
  * coordinator recorded, else 0. */
 double es_rep_trial_wall(const es_store_trial *t);
+/* Whether anything measured or estimated t's energy (es_account_measured). */
+int es_rep_energy_known(const es_store_trial *t);
 /* The two places that price: a trial with its sweep's factors, a job with
  * its import's (both through es_account). */
 void es_rep_trial_cost(const es_store_sweep *sw, const es_store_trial *t, es_cost *c /* OUT */);
@@ -53,9 +57,13 @@ void es_rep_write_by_status(FILE *f, const es_rep_tally *ty);
 void es_rep_write_counts(FILE *f, const es_rep_tally *ty);
 /* "0.5 trial-hours, 0.01 kWh, 0.004 kg CO2e, $0.001 (electricity $0.001,
  * cloud $0), energy by estimate" (hours rather than trial-hours when the
- * tally counts imported jobs; no newline).  Plain text: nothing to escape
- * in any format. */
+ * tally counts imported jobs; no newline), and "; 2 of 8 trials not
+ * measured, so not in these totals" when some were not.  Plain text:
+ * nothing to escape in any format. */
 void es_rep_write_cost(FILE *f, const es_rep_tally *ty);
+/* Whether anything in ty was measured or estimated: else its kWh, CO2e
+ * and electricity cost are unknown, not 0. */
+int es_rep_tally_known(const es_rep_tally *ty);
 
 /* Does trial t stand at status st?  (The tree holds the words as recorded.) */
 int es_rep_trial_is(const es_store_trial *t, es_trial_status st);

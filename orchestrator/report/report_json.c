@@ -57,14 +57,15 @@ static void j_ftime(FILE *f, const char *key, double t)
     j_time(f, t);
 }
 
-/* The cost members; the first is written without a leading comma. */
-static void j_cost(FILE *f, const es_cost *c)
+/* The cost members; the first is written without a leading comma.  When
+ * nothing measured the energy (known 0), what depends on it is null. */
+static void j_cost(FILE *f, const es_cost *c, int known)
 {
     fputs("\"kwh\": ", f);
-    j_num(f, c->kwh);
-    j_fnum(f, "co2e_kg", c->co2e_kg);
-    j_fnum(f, "usd", c->usd);
-    j_fnum(f, "usd_electricity", c->usd_electricity);
+    j_num(f, known ? c->kwh : NAN);
+    j_fnum(f, "co2e_kg", known ? c->co2e_kg : NAN);
+    j_fnum(f, "usd", known ? c->usd : NAN);
+    j_fnum(f, "usd_electricity", known ? c->usd_electricity : NAN);
     j_fnum(f, "usd_cloud", c->usd_cloud);
     j_fnum(f, "trial_hours", c->hours);
 }
@@ -74,10 +75,11 @@ static void j_cost(FILE *f, const es_cost *c)
  * for both made JSON readers keep only the list). */
 static void j_tally(FILE *f, const es_rep_tally *t, int with_jobs, const char *count_key)
 {
-    j_cost(f, &t->cost);
+    j_cost(f, &t->cost, es_rep_tally_known(t));
     fprintf(f, ", \"%s\": %d, \"trials_by_status\": ", count_key, t->trials);
     es_rep_write_by_status(f, t);
     j_fstr(f, "energy_method", es_account_method_label(t->methods));
+    fprintf(f, ", \"unmeasured\": %d", t->unmeasured);
     if (with_jobs)
         fprintf(f, ", \"imported_jobs\": %d", t->jobs);
 }
@@ -128,7 +130,7 @@ static void j_trial(FILE *f, const es_rep_sweep_view *sv, size_t i)
     fputc('}', f);
     j_fnum(f, "objective", t->objective);
     fputs(", ", f);
-    j_cost(f, &tv->cost);
+    j_cost(f, &tv->cost, t->reused_from > 0 || es_rep_energy_known(t)); /* a reuse costs 0 */
     j_fnum(f, "wall_s", t->wall_s);
     j_fnum(f, "cpu_s", t->cpu_s);
     j_fnum(f, "peak_rss_kb", t->peak_rss_kb >= 0 ? (double)t->peak_rss_kb : NAN);
@@ -489,7 +491,7 @@ static void j_job(FILE *f, const es_store_job *j, const es_cost *c)
     j_fstr(f, "method", es_em_name(j->energy.method));
     j_fstr(f, "source", j->energy.source[0] ? j->energy.source : NULL);
     fputs(", ", f);
-    j_cost(f, c);
+    j_cost(f, c, j->energy.method != ES_EM_NONE);
     fputc('}', f);
 }
 

@@ -27,12 +27,6 @@
  * each objective, and this share of its range beyond it. */
 #define FRONT_REF_MARGIN 0.1
 
-static int energy_known(const es_store_trial *t)
-{
-    return t->cpu.method != ES_EM_NONE || t->dram.method != ES_EM_NONE ||
-           t->gpu.method != ES_EM_NONE;
-}
-
 /* The energy a trial's configuration costs: its own, or for a reuse the
  * original's (reused_j over reused_wall_s, priced with this sweep's
  * factors).  0 when unknown. */
@@ -47,7 +41,7 @@ static int config_cost(const es_rep_sweep_view *sv, const es_rep_trial_view *tv,
         return 1;
     }
     *c = tv->cost;
-    return energy_known(t);
+    return es_rep_energy_known(t);
 }
 
 double es_rep_objective_value(const es_rep_sweep_view *sv, const es_rep_trial_view *tv,
@@ -278,7 +272,7 @@ int es_rep_front_of(const es_rep_sweep_view *sv, es_rep_front *fr)
         double kwh = 0.0;
         size_t step = n <= hist_max ? 1 : (n + hist_max - 1) / hist_max;
         for (size_t i = 0; i < n && !fr->hv_overflow; i++) {
-            if (energy_known(sv->trials[i].t))
+            if (es_rep_energy_known(sv->trials[i].t))
                 kwh += sv->trials[i].cost.kwh;
             if ((i + 1) % step != 0 && i + 1 != n)
                 continue;
@@ -307,14 +301,14 @@ void es_rep_near_best_of(const es_rep_sweep_view *sv, double tol, es_rep_near_be
         const es_rep_trial_view *tv = &sv->trials[i];
         const es_store_trial *t = tv->t;
         if (!es_rep_trial_is(t, ES_TRIAL_COMPLETED) || !isfinite(t->objective) ||
-            !energy_known(t) || (among != NULL && !among[i]))
+            !es_rep_energy_known(t) || (among != NULL && !among[i]))
             continue;
         if (max ? t->objective < best - slack : t->objective > best + slack)
             continue;
         if (out->trial == NULL || tv->cost.kwh < out->trial->cost.kwh)
             out->trial = tv;
     }
-    if (out->trial != NULL && energy_known(sv->best->t) && sv->best->cost.kwh > 0)
+    if (out->trial != NULL && es_rep_energy_known(sv->best->t) && sv->best->cost.kwh > 0)
         out->ratio = out->trial->cost.kwh / sv->best->cost.kwh;
 }
 

@@ -41,12 +41,6 @@
 #include "numbers.h"
 #include "report_int.h"
 
-static int known_energy(const es_store_trial *t)
-{
-    return t->cpu.method != ES_EM_NONE || t->dram.method != ES_EM_NONE ||
-           t->gpu.method != ES_EM_NONE;
-}
-
 int es_rep_is_pruned(const es_store_trial *t)
 {
     return es_rep_trial_is(t, ES_TRIAL_PRUNED);
@@ -104,7 +98,7 @@ void es_rep_prune_of(const es_store_sweep *sw, es_rep_prune *out)
             out->pruned++;
             out->used_j += es_account_joules(&t->cpu, &t->dram, &t->gpu);
         } else if (rate != NULL && final != NULL && es_rep_trial_is(t, ES_TRIAL_COMPLETED) &&
-                   t->reused_from == 0 && known_energy(t) && t->steps > 0) {
+                   t->reused_from == 0 && es_rep_energy_known(t) && t->steps > 0) {
             double r = own_rate(t);
             rate[out->basis] =
                 isfinite(r) ? r : es_account_joules(&t->cpu, &t->dram, &t->gpu) / (double)t->steps;

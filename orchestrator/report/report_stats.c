@@ -22,7 +22,8 @@
 #include "report_int.h"
 
 const char es_rep_tier_statistic[] =
-    "one model = the median completed trial or imported job by kWh, one tune = the median "
+    "one model = the median completed trial or imported job by kWh (of those whose energy was "
+    "measured or estimated), one tune = the median "
     "sweep or imported group by kWh (the lower middle one of an even count), all R&D = every "
     "trial and imported job";
 
@@ -157,7 +158,10 @@ int es_rep_footprint_of(const es_rep_project_view *pv, es_footprint *out)
         reused += sv->budget.reused;
         for (size_t k = 0; rc == 0 && k < sw->n_trials; k++) {
             const es_store_trial *t = &sw->trials[k];
-            if (!es_rep_trial_is(t, ES_TRIAL_COMPLETED) || t->reused_from > 0)
+            /* Nor does a trial nothing measured stand for one: its 0 kWh
+             * is not a value. */
+            if (!es_rep_trial_is(t, ES_TRIAL_COMPLETED) || t->reused_from > 0 ||
+                !es_rep_energy_known(t))
                 continue;
             if ((c = cand_new(&models)) == NULL) {
                 rc = -ENOMEM;
@@ -188,7 +192,7 @@ int es_rep_footprint_of(const es_rep_project_view *pv, es_footprint *out)
         for (size_t k = 0; k < im->n_jobs; k++) {
             const es_store_job *j = &im->jobs[k];
             cand *c;
-            if (strcmp(j->status, "completed") != 0)
+            if (strcmp(j->status, "completed") != 0 || j->energy.method == ES_EM_NONE)
                 continue;
             if ((c = cand_new(&models)) == NULL) {
                 rc = -ENOMEM;
@@ -762,8 +766,7 @@ static int sweep_sensitivity(const es_store_sweep *sw, const es_rep_trial_view *
         long got;
         if (!es_rep_trial_is(t, ES_TRIAL_COMPLETED) || !isfinite(t->objective))
             continue;
-        if (energy && t->cpu.method == ES_EM_NONE && t->dram.method == ES_EM_NONE &&
-            t->gpu.method == ES_EM_NONE)
+        if (energy && !es_rep_energy_known(t))
             continue;
         if (tv != NULL)
             c = tv[i].cost;

@@ -133,8 +133,7 @@ static void t_trial(FILE *f, const es_rep_trial_view *tv, int infeasible)
     else
         snprintf(obj, sizeof obj, "%.6g", t->objective);
     /* No meter and no estimate: "-", never a measured-looking 0. */
-    if (t->cpu.method == ES_EM_NONE && t->dram.method == ES_EM_NONE &&
-        t->gpu.method == ES_EM_NONE) {
+    if (!es_rep_energy_known(t)) {
         snprintf(kwh, sizeof kwh, "-");
         snprintf(g, sizeof g, "-");
     } else {

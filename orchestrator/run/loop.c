@@ -331,6 +331,9 @@ static void trial_ended(trial *t)
     double joules = have_r         ? es_account_joules(&rp->cpu, &rp->dram, &rp->gpu)
                     : t->have_live ? es_account_joules(&t->live.cpu, &t->live.dram, &t->live.gpu)
                                    : 0;
+    /* What the search and the objectives learn: the result's energy, or
+     * NAN where there is no result or nothing measured it (not 0 J). */
+    double known_j = have_r && es_account_measured(&rp->cpu, &rp->dram, &rp->gpu) ? joules : NAN;
     es_account(&sp->energy, joules, have_r ? rp->wall_s : e.ended - t->started, &cost);
     sw->spent_j += joules;
     if (t->reusable)
@@ -340,12 +343,11 @@ static void trial_ended(trial *t)
      * about their configuration. */
     if (completed || pruned || status == ES_TRIAL_FAILED || status == ES_TRIAL_TIMED_OUT) {
         es_obs_status os = completed ? ES_OBS_COMPLETED : pruned ? ES_OBS_PRUNED : ES_OBS_FAILED;
-        if (es_search_observe(sw->search, (uint64_t)t->number, t->values, os, e.objective,
-                              have_r ? joules : NAN, &err) != 0)
+        if (es_search_observe(sw->search, (uint64_t)t->number, t->values, os, e.objective, known_j,
+                              &err) != 0)
             es_loop_fatal(sw, &err);
         else if (completed)
-            (void)es_loop_observe_late(t, have_r ? joules : NAN, have_r ? rp->wall_s : NAN,
-                                       &counts);
+            (void)es_loop_observe_late(t, known_j, have_r ? rp->wall_s : NAN, &counts);
     }
     if (sw->pruner != NULL &&
         es_pruner_trial_done(sw->pruner, (uint64_t)t->id, completed) == -ENOMEM) {

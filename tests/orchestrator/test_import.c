@@ -312,7 +312,8 @@ ES_TEST(imported_jobs_in_totals_and_tiers)
     buf[fread(buf, 1, sizeof buf - 1, f)] = '\0';
     fclose(f);
     ES_CHECK_CONTAINS(buf, "\"totals\": {\"kwh\": 10.5,");
-    ES_CHECK_CONTAINS(buf, "\"energy_method\": \"counter\", \"imported_jobs\": 3}");
+    ES_CHECK_CONTAINS(buf,
+                      "\"energy_method\": \"counter\", \"unmeasured\": 0, \"imported_jobs\": 3}");
     ES_CHECK_CONTAINS(buf, "\"imports\": [\n    {\"id\": 1, \"file\": ");
     ES_CHECK_CONTAINS(buf, "\"method\": \"counter\", \"source\": \"import:energy_kwh\"");
     ES_CHECK_CONTAINS(buf, "\"all_rd\": {\"jobs\": 3, \"imported_jobs\": 3, \"hours\": 3,");

@@ -989,6 +989,69 @@ ES_TEST(bayes_sweep_ends_when_a_discrete_space_is_exhausted)
     es_store_data_free(d);
 }
 
+/* A worker on a machine where nothing measures or estimates energy (the
+ * real one, its readings replaced by "none") for trial 0 alone.  The
+ * summary named trial 0 the best by loss although its energy.kwh, an
+ * objective, was unknown: the live path handed the search 0 J where the
+ * report, resume and reuse knew "not measured". */
+static const char *unmetered_worker(void)
+{
+    char body[8192];
+    snprintf(body, sizeof body,
+             "#!/bin/sh\n"
+             "# Trial 0's readings become none; --parent-pid becomes this shell.\n"
+             "if [ \"$ECOSWEEP_TRIAL_NUMBER\" != 0 ]; then exec '%s/ecosweep-worker' \"$@\"; fi\n"
+             "n=$#; prev=\n"
+             "for a in \"$@\"; do\n"
+             "    [ \"$prev\" = --parent-pid ] && a=$$\n"
+             "    set -- \"$@\" \"$a\"; prev=$a\n"
+             "done\n"
+             "shift $n\n"
+             "exec 4>&1\n"
+             "'%s/ecosweep-worker' \"$@\" 3>&1 1>&4 4>&- |\n"
+             "    sed -u -e 's/cpu_j=[^ ]* cpu_method=[^ ]*/cpu_j=nan cpu_method=none/'"
+             " -e 's/dram_j=[^ ]* dram_method=[^ ]*/dram_j=nan dram_method=none/'"
+             " -e 's/cpu_source=[^ ]*/cpu_source=/' -e 's/dram_source=[^ ]*/dram_source=/' >&3\n",
+             es_test_build_dir(), es_test_build_dir());
+    es_test_write_file("unmetered-worker", body);
+    const char *path = path_in_tmp("unmetered-worker");
+    ES_CHECK_INT(chmod(path, 0755), 0);
+    return path;
+}
+
+ES_TEST(a_trial_whose_energy_objective_was_not_measured_is_not_the_best)
+{
+    const char *spec = write_spec("um.yaml", "method: grid\nobjectives:\n"
+                                             "  - {name: loss, goal: minimize}\n"
+                                             "  - {name: energy.kwh, goal: minimize}\n"
+                                             "parameters:\n  x: {values: [0.25, 0.75]}\n"
+                                             "  mode: {value: ok}\n");
+    char spec_path[4300], worker[4300];
+    snprintf(spec_path, sizeof spec_path, "%s", spec);
+    snprintf(worker, sizeof worker, "%s", unmetered_worker());
+    ES_CHECK_INT(run((const char *[]){"run", spec_path, "--worker", worker, NULL}), 0);
+    const char *out = slurp(path_in_tmp("stdout"));
+    ES_CHECK_CONTAINS(out, "best by loss: trial 1, loss=0.75");
+    ES_CHECK(strstr(out, "trial 0, loss=0.25") == NULL);
+    /* The total is of trial 1 alone, and says so. */
+    ES_CHECK_CONTAINS(out, "energy by estimate; 1 of 2 trials not measured, so not in these "
+                           "totals");
+    es_store_data *d = load();
+    es_store_sweep *sw = sweep_of(d, 0);
+    ES_CHECK_INT(sw->trials[0].cpu.method, ES_EM_NONE);
+    ES_CHECK_INT(sw->trials[1].cpu.method, ES_EM_ESTIMATE);
+    es_store_data_free(d);
+    ES_CHECK_INT(run((const char *[]){"report", "--format", "json", NULL}), 0);
+    const char *js = slurp(path_in_tmp("stdout"));
+    ES_CHECK_CONTAINS(js, "\"best\": {\"id\": 2, \"number\": 1,");
+    /* Trial 0's energy is null, not 0, and it does not stand for one model. */
+    ES_CHECK_CONTAINS(js, "\"objective\": 0.25, \"kwh\": null, \"co2e_kg\": null, \"usd\": null");
+    ES_CHECK_CONTAINS(js, "\"what\": \"trial 1 of sweep um (#1)\"");
+    ES_CHECK_CONTAINS(js, "\"energy_method\": \"estimate\", \"unmeasured\": 1");
+    ES_CHECK_INT(run((const char *[]){"report", "--format", "csv", NULL}), 0);
+    ES_CHECK(strstr(slurp(path_in_tmp("stdout")), ",,,,0,,none,,none,,none,") != NULL);
+}
+
 /* Total device joules of a sweep's trials. */
 /* After a sweep, `run` sets what `estimate` would have forecast from the
  * project's earlier sweeps beside what the sweep took. */
