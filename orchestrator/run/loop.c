@@ -672,6 +672,20 @@ static void check_energy_budget(sweep *sw)
 }
 
 /* Launch trials until `parallel` run or something says stop. */
+/* The first trial beyond the cap the sweep had launches: the cap --more
+ * gave becomes the sweep's.  0, or what es_loop_db_rc made of a failure. */
+static int more_taken(sweep *sw)
+{
+    es_err err;
+    int rc = es_store_sweep_set_run_cap(sw->st, sw->id, sw->run_cap, &err);
+    if (es_loop_db_rc(sw, rc, &err) != 0)
+        return -1;
+    sw->more_unsaved = 0;
+    es_loop_say(sw, "sweep %s goes on with %ld more trial%s (to %ld)", sw->name, sw->opts->more,
+                sw->opts->more == 1 ? "" : "s", sw->run_cap);
+    return 0;
+}
+
 static void fill_now(sweep *sw)
 {
     const es_spec *sp = sw->spec;
@@ -771,6 +785,10 @@ static void fill_now(sweep *sw)
             }
         }
         sw->waiting_reserved = 0;
+        if (!redo && sw->more_unsaved && more_taken(sw) != 0) {
+            es_values_free(values, sp->n_params);
+            break;
+        }
         if (redo)
             sw->redo_pos++;
         else

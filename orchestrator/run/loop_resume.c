@@ -226,13 +226,7 @@ int es_loop_resume(sweep *sw, es_err *err)
          * recorded when it ran past it (an earlier --more) or has none. */
         long base = sw->run_cap > (long)next ? sw->run_cap : (long)next;
         sw->run_cap = base + sw->opts->more;
-        if ((rc = es_store_sweep_set_run_cap(sw->st, sw->id, sw->run_cap, err)) != 0) {
-            free(done);
-            es_store_sweep_history_free(h, n, sp);
-            return rc;
-        }
-        es_loop_say(sw, "sweep %s goes on with %ld more trial%s (to %ld)", sw->name, sw->opts->more,
-                    sw->opts->more == 1 ? "" : "s", sw->run_cap);
+        sw->more_unsaved = 1; /* a --more that runs nothing banks nothing */
     }
     free(done);
     es_store_sweep_history_free(h, n, sp);

@@ -989,6 +989,50 @@ ES_TEST(bayes_sweep_ends_when_a_discrete_space_is_exhausted)
     es_store_data_free(d);
 }
 
+/* A --more that runs nothing (the space still exhausted, max_failed still
+ * reached) neither raises the sweep's cap nor says it goes on: each such
+ * call banked N trials, which a later resume that could run then ran. */
+ES_TEST(more_that_runs_nothing_banks_no_trials)
+{
+    const char *spec = write_spec("bm.yaml", "method: bayes\nrun_cap: 20\nseed: 5\n"
+                                             "parameters:\n  x: {values: [0.25, 0.5, 0.75]}\n"
+                                             "  mode: {value: ok}\n");
+    char path[4300];
+    snprintf(path, sizeof path, "%s", spec);
+    ES_CHECK_INT(run((const char *[]){"run", path, NULL}), 0);
+    for (int i = 0; i < 2; i++) {
+        ES_CHECK_INT(run((const char *[]){"run", path, "--more", "2", NULL}), 0);
+        const char *out = slurp(path_in_tmp("stdout"));
+        ES_CHECK_CONTAINS(out, "search space exhausted (3 configurations, every one tried)");
+        ES_CHECK(strstr(out, "goes on with") == NULL);
+    }
+    es_store_data *d = load();
+    ES_CHECK_INT(sweep_of(d, 0)->n_trials, 3);
+    es_store_data_free(d);
+
+    spec = write_spec("bf.yaml", "method: random\nrun_cap: 6\nmax_failed: 2\n"
+                                 "max_initial_failures: 0\nseed: 5\n"
+                                 "parameters:\n  x: {min: 0.0, max: 1.0}\n"
+                                 "  mode: {value: fail}\n");
+    snprintf(path, sizeof path, "%s", spec);
+    ES_CHECK_INT(run((const char *[]){"run", path, NULL}), 3);
+    for (int i = 0; i < 2; i++) {
+        ES_CHECK_INT(run((const char *[]){"run", path, "--more", "2", NULL}), 3);
+        ES_CHECK(strstr(slurp(path_in_tmp("stdout")), "goes on with") == NULL);
+    }
+    /* With max_failed raised, --more 1 goes on to its cap of 6 and one
+     * more, not to the 11 that the two --more before would have banked. */
+    spec = write_spec("bf.yaml", "method: random\nrun_cap: 6\nmax_failed: 20\n"
+                                 "max_initial_failures: 0\nseed: 5\n"
+                                 "parameters:\n  x: {min: 0.0, max: 1.0}\n"
+                                 "  mode: {value: fail}\n");
+    ES_CHECK_INT(run((const char *[]){"run", path, "--more", "1", NULL}), 3);
+    d = load();
+    ES_CHECK_INT(d->projects[0].n_sweeps, 2);
+    ES_CHECK_INT(sweep_of(d, 1)->n_trials, 7);
+    es_store_data_free(d);
+}
+
 /* A worker on a machine where nothing measures or estimates energy (the
  * real one, its readings replaced by "none") for trial 0 alone.  The
  * summary named trial 0 the best by loss although its energy.kwh, an
