@@ -565,6 +565,19 @@ static int same_constraint(const es_constraint *a, const es_constraint *b)
            (!a->has_min || a->min == b->min) && (!a->has_max || a->max == b->max);
 }
 
+/* The first value of categorical p that an earlier one (*first) repeats,
+ * or 0. */
+static size_t repeated_value(const es_param *p, size_t *first)
+{
+    for (size_t k = 1; p->dist == ES_DIST_CATEGORICAL && k < p->n_values; k++)
+        for (size_t j = 0; j < k; j++)
+            if (es_value_same(&p->values[j], &p->values[k])) {
+                *first = j;
+                return k;
+            }
+    return 0;
+}
+
 /* Likely mistakes that are still valid specs, as warnings: W&B's
  * log_uniform takes natural-log exponents, so bounds that look like values
  * (0 <= min < max <= 1: values between 1 and e) almost always meant
@@ -589,6 +602,24 @@ static int add_warnings(es_spec_ctx *c, const yaml_node_t *et_key)
                  "%g and %g use %s_values",
                  spec->path, p->line, p->column, p->name, es_dist_name(p->dist), p->min,
                  exp(p->min), p->max, exp(p->max), p->min, p->max, es_dist_name(p->dist));
+        if ((rc = push_warning(c, &n, msg)) != 0)
+            return rc;
+    }
+    /* A value listed twice is still valid (W&B takes it), but the methods
+     * read it differently: say how. */
+    for (size_t i = 0; i < spec->n_params; i++) {
+        const es_param *p = &spec->params[i];
+        size_t j, k = repeated_value(p, &j);
+        if (k == 0)
+            continue;
+        char v[64];
+        es_value_format(&p->values[k], v, sizeof v);
+        snprintf(msg, sizeof msg,
+                 "%s:%d:%d: parameters.%s: values lists %.64s more than once (items %zu and "
+                 "%zu): grid runs it once per listing and random draws it that much more often, "
+                 "while the Bayesian search counts it once; to weight values, give "
+                 "probabilities",
+                 spec->path, p->line, p->column, p->name, v, j + 1, k + 1);
         if ((rc = push_warning(c, &n, msg)) != 0)
             return rc;
     }

@@ -63,6 +63,21 @@ double es_value_number(const es_value *v)
     }
 }
 
+int es_value_same(const es_value *a, const es_value *b)
+{
+    int an = a->kind == ES_V_BOOL || a->kind == ES_V_INT || a->kind == ES_V_FLOAT;
+    int bn = b->kind == ES_V_BOOL || b->kind == ES_V_INT || b->kind == ES_V_FLOAT;
+    if (a->kind == ES_V_INT && b->kind == ES_V_INT)
+        return a->i == b->i;
+    if (an && bn)
+        return es_value_number(a) == es_value_number(b);
+    if (a->kind != b->kind)
+        return 0;
+    if (a->kind == ES_V_STR)
+        return a->s != NULL && b->s != NULL && strcmp(a->s, b->s) == 0;
+    return a->kind == ES_V_NULL;
+}
+
 /* Copy src into buf as snprintf would and return strlen(src). */
 static int put(char *buf, size_t cap, const char *src)
 {

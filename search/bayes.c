@@ -784,12 +784,12 @@ static int bayes_trust(bayes_ctx *c, size_t n_design, double **box)
     return 0;
 }
 
-/* 1 when every parameter is a constant, a categorical or an int_uniform
- * and each configuration of the space is among the observations
- * (completed, failed or pending) but trial index's own: another
- * suggestion could only repeat one.  Its size into *size.  (A quantized
- * law's values are those its rounding reaches, which a grid's count of
- * steps from min does not always match: it never counts as exhausted.) */
+/* 1 when every parameter is a constant, a categorical (a value listed
+ * twice counted once), an int_uniform or a bounded quantized law (the
+ * values its rounding reaches, es_search_levels: not always a grid's
+ * count of steps from min) and each configuration of the space is among
+ * the observations (completed, failed or pending) but trial index's own:
+ * another suggestion could only repeat one.  Its size into *size. */
 static int bayes_exhausted(const es_model *m, uint64_t index, uint64_t *size)
 {
     const es_spec *sp = m->spec;
@@ -797,16 +797,12 @@ static int bayes_exhausted(const es_model *m, uint64_t index, uint64_t *size)
     *size = 1;
     for (size_t j = 0; j < np; j++) {
         const es_param *p = &sp->params[j];
-        uint64_t n;
-        if (p->dist == ES_DIST_CONSTANT)
-            n = 1;
-        else if (p->dist == ES_DIST_CATEGORICAL)
-            n = p->n_values;
-        else if (p->dist == ES_DIST_INT_UNIFORM && ceil(p->min) <= floor(p->max) &&
-                 floor(p->max) - ceil(p->min) < (double)m->n_obs)
+        uint64_t n = es_enc_choices(m->enc, j); /* constants, distinct choices */
+        if (n == 0 && p->dist == ES_DIST_INT_UNIFORM && ceil(p->min) <= floor(p->max) &&
+            floor(p->max) - ceil(p->min) < (double)m->n_obs)
             n = (uint64_t)(floor(p->max) - ceil(p->min)) + 1;
-        else
-            return 0; /* continuous, quantized, or wider than the trials so far */
+        else if (n == 0 && !es_search_levels(p, m->n_obs, &n))
+            return 0; /* continuous, or more values than the trials so far */
         if (n == 0 || n > m->n_obs || *size > m->n_obs / n)
             return 0; /* more configurations than trials so far */
         *size *= n;

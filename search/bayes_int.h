@@ -34,6 +34,10 @@ void es_enc_destroy(es_enc *e);
 /* Dimensions of x, and number of searched parameters (dimensions of u). */
 size_t es_enc_dims(const es_enc *e);
 size_t es_enc_searched(const es_enc *e);
+/* The distinct values parameter i can be proposed at when it is a
+ * constant (1) or a categorical (its choices of probability > 0, a value
+ * listed twice counted once); 0 for the others. */
+size_t es_enc_choices(const es_enc *e, size_t i);
 
 /* x of a configuration (values[0 .. n_params-1]).  0, or -EINVAL when a
  * searched value cannot be placed (not a number where one is expected, a
@@ -63,10 +67,6 @@ void es_enc_choice_dims(const es_enc *e, unsigned char *mask /* OUT */);
  * drawn uniformly among its allowed choices. */
 void es_enc_sample_box(const es_enc *e, es_rng *rng, const double *center, const double *lb,
                        const double *ub, double p_switch, double *x /* OUT */);
-
-/* Two values name the same setting: equal numbers whatever their kind
- * (bool, int, float), equal strings, or both null. */
-int es_value_same(const es_value *a, const es_value *b);
 
 /* ---- Designs (design.c) ------------------------------------------------------ */
 

@@ -138,9 +138,16 @@ static int enc_setup_categorical(enc_param *e, const es_param *p)
     e->allowed = malloc((p->n_values + 1) * sizeof *e->allowed);
     if (e->allowed == NULL)
         return -ENOMEM;
-    for (size_t k = 0; k < p->n_values; k++)
-        if (p->probabilities == NULL || p->probabilities[k] > 0.0)
+    for (size_t k = 0; k < p->n_values; k++) {
+        /* A value listed twice is one choice: its second dimension would
+         * never be observed (an observation encodes at the first), so its
+         * corner would look unexplored to the search for ever. */
+        size_t a = 0;
+        while (a < e->n_allowed && !es_value_same(&p->values[e->allowed[a]], &p->values[k]))
+            a++;
+        if (a == e->n_allowed && (p->probabilities == NULL || p->probabilities[k] > 0.0))
             e->allowed[e->n_allowed++] = k;
+    }
     if (e->n_allowed < 2) {
         e->kind = ENC_CONSTANT;
         e->only = e->n_allowed == 1 ? e->allowed[0] : 0;
@@ -203,6 +210,14 @@ size_t es_enc_dims(const es_enc *e)
 size_t es_enc_searched(const es_enc *e)
 {
     return e->searched;
+}
+
+size_t es_enc_choices(const es_enc *e, size_t i)
+{
+    const enc_param *ep = &e->p[i];
+    if (ep->kind == ENC_CATEGORICAL)
+        return ep->n_allowed;
+    return ep->kind == ENC_CONSTANT ? 1 : 0;
 }
 
 /* ---- One numeric coordinate --------------------------------------------------- */
@@ -275,21 +290,6 @@ static double enc_snap(const enc_param *e, const es_param *p, double u)
 }
 
 /* ---- Whole configurations --------------------------------------------------------- */
-
-int es_value_same(const es_value *a, const es_value *b)
-{
-    int an = a->kind == ES_V_BOOL || a->kind == ES_V_INT || a->kind == ES_V_FLOAT;
-    int bn = b->kind == ES_V_BOOL || b->kind == ES_V_INT || b->kind == ES_V_FLOAT;
-    if (a->kind == ES_V_INT && b->kind == ES_V_INT)
-        return a->i == b->i;
-    if (an && bn)
-        return es_value_number(a) == es_value_number(b);
-    if (a->kind != b->kind)
-        return 0;
-    if (a->kind == ES_V_STR)
-        return a->s != NULL && b->s != NULL && strcmp(a->s, b->s) == 0;
-    return a->kind == ES_V_NULL;
-}
 
 int es_enc_encode(const es_enc *e, const es_value *values, double *x)
 {

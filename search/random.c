@@ -186,6 +186,28 @@ void es_search_quantize(double x, const es_param *p, es_value *out)
     es_search_number(integral ? y : es_search_tidy(y, q), integral, out);
 }
 
+int es_search_levels(const es_param *p, uint64_t cap, uint64_t *n)
+{
+    double q = es_search_step(p), lo, hi;
+    *n = 0;
+    if (!quantize_bounds(p, &lo, &hi) || !(lo <= hi) || !isfinite(lo) || !isfinite(hi) ||
+        !((hi - lo) / q < (double)cap))
+        return 0;
+    /* Every value is the quantization of a point of the range, and the
+     * point of the range nearest each step k q maps to it when any does:
+     * the values are those of the clamped steps, in order. */
+    double first = floor(lo / q) - 1, last = ceil(hi / q) + 1, prev = NAN;
+    for (double k = first; k <= last; k++) {
+        es_value v;
+        es_search_quantize(fmin(fmax(k * q, lo), hi), p, &v);
+        double y = es_value_number(&v);
+        if (!(y == prev) && ++*n > cap)
+            return *n = 0;
+        prev = y;
+    }
+    return 1;
+}
+
 static double random_uniform_between(es_rng *rng, double lo, double hi)
 {
     return lo + (hi - lo) * es_rng_uniform(rng);

@@ -48,6 +48,11 @@ double es_search_step(const es_param *p);
  * the same value types. */
 void es_search_quantize(double x, const es_param *p, es_value *out /* OUT */);
 
+/* The number of distinct values es_search_quantize gives over the range of
+ * a bounded q_* parameter (q_uniform, q_log_uniform(_values), q_beta) into
+ * *n: 1, or 0 when p is not one or has more than cap of them. */
+int es_search_levels(const es_param *p, uint64_t cap, uint64_t *n /* OUT */);
+
 /* Random search: draw trial `index` of the sweep started from `seed` into
  * values[0 .. spec->n_params-1].  0 or -ENOMEM (values are left cleared). */
 int es_random_suggest(const es_spec *spec, uint64_t seed, uint64_t index,

@@ -12,6 +12,7 @@
 #include "bayes_int.h"
 #include "bench_functions.h"
 #include "rng.h"
+#include "search_int.h"
 #include "search_test.h"
 
 /* x1, x2 uniform on [0, 1]; energy grows with x1 (100 J to 1000 J); the
@@ -150,9 +151,14 @@ ES_TEST(bayes_quantized_values_are_the_parameters_values)
     es_spec spec = bayes_spec(p, 1);
     es_search *s = bayes_make(&spec, 4);
     int lowest = 0;
-    for (uint64_t i = 0; i < 12; i++) {
+    uint64_t i;
+    for (i = 0; i < 12; i++) {
         es_value v[1] = {{0}};
-        bayes_suggest(s, i, v);
+        es_err err = {0};
+        int rc = es_search_suggest(s, i, v, &err);
+        if (rc == ES_EEXHAUSTED)
+            break; /* all five values tried */
+        ES_CHECK_INT(rc, 0);
         double x = es_value_number(&v[0]);
         if (!(x > 0.15 && x < 1.05))
             ES_FAIL("trial %llu: x %.17g is not a value of the parameter", (unsigned long long)i,
@@ -162,7 +168,54 @@ ES_TEST(bayes_quantized_values_are_the_parameters_values)
         clear_values(v, 1);
     }
     ES_CHECK(lowest > 0); /* and it found the lowest one */
+    ES_CHECK_INT(i, 5);
     es_search_destroy(s);
+}
+
+/* es_search_levels counts what the rounding reaches: the distinct values
+ * of a dense scan of the range (and of its ends), for ranges that start
+ * off the step, ties at a bound, a log range and q_beta. */
+ES_TEST(quantized_levels_are_the_values_the_rounding_reaches)
+{
+    struct {
+        es_dist dist;
+        double min, max, q;
+    } cases[] = {
+        {ES_DIST_Q_UNIFORM, 0.1, 0.95, 0.2}, {ES_DIST_Q_UNIFORM, 0, 1, 0.5},
+        {ES_DIST_Q_UNIFORM, 0, 1, 0.3},      {ES_DIST_Q_UNIFORM, -3, 7, 2},
+        {ES_DIST_Q_UNIFORM, 0.25, 0.25, 1},  {ES_DIST_Q_LOG_UNIFORM_VALUES, 1, 100, 10},
+        {ES_DIST_Q_LOG_UNIFORM, 0, 3, 2},    {ES_DIST_Q_BETA, 0, 0, 0.25},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        es_param p = st_param("x", cases[c].dist);
+        p.min = cases[c].min;
+        p.max = cases[c].max;
+        p.q = cases[c].q;
+        double lo = p.dist == ES_DIST_Q_LOG_UNIFORM ? exp(p.min) : p.min;
+        double hi = p.dist == ES_DIST_Q_LOG_UNIFORM ? exp(p.max) : p.max;
+        if (p.dist == ES_DIST_Q_BETA)
+            lo = 0, hi = 1;
+        uint64_t scanned = 0, n;
+        double prev = NAN;
+        for (int k = 0; k <= 200000; k++) {
+            es_value v;
+            es_search_quantize(lo + (hi - lo) * k / 200000.0, &p, &v);
+            double y = es_value_number(&v);
+            scanned += !(y == prev);
+            prev = y;
+        }
+        ES_CHECK_INT(es_search_levels(&p, 1000, &n), 1);
+        if (n != scanned)
+            ES_FAIL("case %zu: %llu levels, the scan saw %llu", c, (unsigned long long)n,
+                    (unsigned long long)scanned);
+        uint64_t fewer;
+        if (n > 1) /* more than the cap: none */
+            ES_CHECK_INT(es_search_levels(&p, n - 1, &fewer), 0);
+    }
+    es_param u = st_param("u", ES_DIST_UNIFORM);
+    uint64_t n = 7;
+    ES_CHECK_INT(es_search_levels(&u, 1000, &n), 0);
+    ES_CHECK_INT(n, 0);
 }
 
 ES_TEST(bayes_deterministic_and_history_free)
@@ -276,6 +329,66 @@ ES_TEST(bayes_exhausted_only_when_every_configuration_was_tried)
     es_err err = {0};
     ES_CHECK_INT(es_search_suggest(s, 2, v, &err), ES_EEXHAUSTED);
     es_search_destroy(s);
+}
+
+/* Suggest until the search says the space is exhausted (at most cap
+ * trials), every suggestion completed; the number it stopped at, and
+ * whether any configuration came twice. */
+static uint64_t run_until_exhausted(const es_spec *spec, uint64_t cap, int *repeated)
+{
+    es_search *s = bayes_make(spec, 7);
+    es_value seen[16][2];
+    uint64_t i;
+    *repeated = 0;
+    ES_CHECK(cap <= 16 && spec->n_params == 2);
+    for (i = 0; i < cap; i++) {
+        es_err err = {0};
+        int rc = es_search_suggest(s, i, seen[i], &err);
+        if (rc == ES_EEXHAUSTED)
+            break;
+        ES_CHECK_INT(rc, 0);
+        for (uint64_t k = 0; k < i; k++)
+            *repeated |=
+                st_value_eq(&seen[k][0], &seen[i][0]) && st_value_eq(&seen[k][1], &seen[i][1]);
+        bayes_observe(s, i, seen[i], ES_OBS_COMPLETED, es_value_number(&seen[i][1]), NAN);
+    }
+    for (uint64_t k = 0; k < i; k++)
+        clear_values(seen[k], 2);
+    es_search_destroy(s);
+    return i;
+}
+
+/* A value listed twice is one configuration: 0.1 twice beside 0.5, times
+ * two values of y, is 4, not 6.  The duplicate's one-hot dimension was
+ * never observed, so the search went back to (0.1, ...) for ever and the
+ * space never counted as exhausted. */
+ES_TEST(bayes_counts_a_value_listed_twice_once)
+{
+    static es_value xs[3], ys[2];
+    xs[0] = xs[1] = st_float(0.1);
+    xs[2] = st_float(0.5);
+    ys[0] = st_float(0.0);
+    ys[1] = st_float(0.4);
+    es_param p[2] = {st_choice("x", xs, 3), st_choice("y", ys, 2)};
+    es_spec spec = bayes_spec(p, 2);
+    int repeated;
+    ES_CHECK_INT(run_until_exhausted(&spec, 10, &repeated), 4);
+    ES_CHECK(!repeated);
+}
+
+/* q_uniform on [0, 1] by 0.5 has 3 values: beside 2 choices, 6
+ * configurations, tried once each and then exhausted (it ran to the cap,
+ * repeating them). */
+ES_TEST(bayes_exhausts_a_quantized_space)
+{
+    es_param p[2] = {st_param("x", ES_DIST_Q_UNIFORM), st_choice("opt", ab_choices, 2)};
+    p[0].min = 0;
+    p[0].max = 1;
+    p[0].q = 0.5;
+    es_spec spec = bayes_spec(p, 2);
+    int repeated;
+    ES_CHECK_INT(run_until_exhausted(&spec, 12, &repeated), 6);
+    ES_CHECK(!repeated);
 }
 
 ES_TEST(bayes_finds_the_last_unseen_configuration)

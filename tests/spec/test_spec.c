@@ -483,6 +483,28 @@ ES_TEST(log_uniform_with_value_bounds_warns)
     es_spec_free(spec);
 }
 
+/* A value listed twice (W&B takes it) reads differently by method: a
+ * warning says how.  1 and 1.0 are the same setting; "1" is not. */
+ES_TEST(a_value_listed_twice_warns)
+{
+    static const char yaml[] = "program: t.py\n"
+                               "parameters:\n"
+                               "  x: {values: [0.1, 0.5, 0.1]}\n"
+                               "  n: {values: [1, 1.0]}\n"
+                               "  s: {values: ['1', 1]}\n";
+    es_spec *spec;
+    es_err err;
+    ES_CHECK_INT(es_spec_parse_string(yaml, strlen(yaml), "d.yaml", &spec, &err), 0);
+    ES_CHECK(spec->warnings != NULL && spec->warnings[0] != NULL && spec->warnings[1] != NULL);
+    ES_CHECK_CONTAINS(spec->warnings[0], "d.yaml:3:3: parameters.x: values lists 0.1 more than "
+                                         "once (items 1 and 3)");
+    ES_CHECK_CONTAINS(spec->warnings[0], "the Bayesian search counts it once");
+    ES_CHECK_CONTAINS(spec->warnings[1], "d.yaml:4:3: parameters.n: values lists 1.0 more than "
+                                         "once (items 1 and 2)");
+    ES_CHECK(spec->warnings[2] == NULL); /* s is fine */
+    es_spec_free(spec);
+}
+
 /* Every bad entry of objectives and constraints is listed, not only the
  * first (validate stopped at objectives[0]). */
 ES_TEST(parse_file_all_lists_every_bad_entry_of_a_list)
