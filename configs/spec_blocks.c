@@ -313,6 +313,10 @@ int es_spec__top_energy(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t 
             rc = energy_attribution(c, ev);
         else if (i == 0)
             rc = es_spec_get_real(c, ev, path, 1, 0, "a number >= 1", slots[i]);
+        else if (slots[i] == &f->cpu_watts_per_core) /* 0 is the default's mark: by CPU model */
+            rc = es_spec_get_real(c, ev, path, 0, 1,
+                                  "a positive number (leave it out for the CPU model's figure)",
+                                  slots[i]);
         else
             rc = es_spec_get_real(c, ev, path, 0, 0, "a non-negative number", slots[i]);
         if (rc < 0) {

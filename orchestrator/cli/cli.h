@@ -20,6 +20,7 @@
 #define ES_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "err.h"
@@ -130,7 +131,8 @@ extern const es_cli_cmd es_cli_estimate;
  * history in db (no pilot; program as the spec writes it): per trial, at
  * the devices, its 10th percentile, mean and 90th percentile (early
  * termination's design applied, as estimate does), and the trials the
- * sweep would run (0: unbounded).  out->have is 0 when there is no history
+ * sweep would run (0: unbounded); own_sweep (> 0: the sweep a run takes up
+ * again) is left out of that history.  out->have is 0 when there is no history
  * (or no database).  0 always: a forecast is never worth an error. */
 struct es_spec;
 typedef struct es_cli_forecast {
@@ -140,7 +142,7 @@ typedef struct es_cli_forecast {
     double trial_low_j, trial_mean_j, trial_high_j;
 } es_cli_forecast;
 int es_cli_history_forecast(const char *db, const struct es_spec *spec, const char *program,
-                            const char *project, es_cli_forecast *out);
+                            const char *project, int64_t own_sweep, es_cli_forecast *out);
 extern const es_cli_cmd es_cli_resume;
 
 /* Every subcommand, in the order `ecosweep --help` lists them; *n of them. */

@@ -119,6 +119,7 @@ typedef struct spread {
 typedef struct estimate {
     const es_spec *spec;
     const char *project;
+    int64_t own_sweep;  /* a sweep taken up again: not its own history (0: none) */
     const char *source; /* "history", "pilot" or NULL (nothing to go on) */
     size_t samples;     /* trials behind the per-trial figures */
     size_t sweeps;      /* history: sweeps they came from */
@@ -240,7 +241,7 @@ static int from_history(estimate *e, const es_store_data *d, const char *program
             const es_store_sweep *sw = &d->projects[i].sweeps[k];
             size_t before = n;
             int same_rule = 0;
-            if (!same_program(sw, e->spec, program, &same_rule))
+            if (sw->id == e->own_sweep || !same_program(sw, e->spec, program, &same_rule))
                 continue;
             for (size_t m = 0; m < sw->n_trials; m++) {
                 const es_store_trial *t = &sw->trials[m];
@@ -864,7 +865,7 @@ out:
 /* ---- For `run`: the forecast before a sweep, to set beside what it cost --- */
 
 int es_cli_history_forecast(const char *db, const es_spec *spec, const char *program,
-                            const char *project, es_cli_forecast *out)
+                            const char *project, int64_t own_sweep, es_cli_forecast *out)
 {
     estimate e;
     es_err err;
@@ -874,6 +875,7 @@ int es_cli_history_forecast(const char *db, const es_spec *spec, const char *pro
     e.cpu_s = (spread){NAN, NAN, NAN, NAN};
     e.steps = NAN;
     e.project = project;
+    e.own_sweep = own_sweep;
     e.spec_budget_j = NAN;
     e.project_budget_j = NAN;
     e.trials = spec->run_cap;

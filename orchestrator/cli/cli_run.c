@@ -384,9 +384,10 @@ static int run_exec(const void *args, int n, char **operands)
         es_store_sweep_ref_clear(&ref);
     }
     /* What `estimate` would have said, from the project's earlier sweeps,
-     * to set beside what this one costs. */
+     * to set beside what this one costs: a sweep taken up again is not
+     * its own history (it was "1.00 times the forecast" of itself). */
     es_cli_forecast fc;
-    es_cli_history_forecast(db, spec, program_as_written, ro.project, &fc);
+    es_cli_history_forecast(db, spec, program_as_written, ro.project, ro.resume_id, &fc);
     rc = es_cli_run_sweep("run", st, spec, &ro, &fc);
     es_lock_close(ro.lock);
     es_store_close(st);

@@ -373,6 +373,9 @@ static void trial_ended(trial *t)
     else if (pruned)
         es_loop_say(sw, "trial %lld pruned at step %lld, %s=%.6g, %s: %s", (long long)t->number,
                     (long long)t->prune_step, sp->metric_name, t->obj, energy, reason);
+    else if (completed && sp->metric_name == NULL) /* objectives all built-in: the energy */
+        es_loop_say(sw, "trial %lld completed: %s, %.1fs", (long long)t->number, energy,
+                    have_r ? rp->wall_s : 0.0);
     else
         es_loop_say(sw, "trial %lld %s%s%s (log: %s)", (long long)t->number,
                     es_trial_status_name(status), reason[0] ? ": " : "", reason, t->dir);

@@ -989,6 +989,24 @@ ES_TEST(bayes_sweep_ends_when_a_discrete_space_is_exhausted)
     es_store_data_free(d);
 }
 
+/* A sweep without a metric (objectives all built-in) says each trial's
+ * energy as it ends, as one with a metric does: it said only "trial 0
+ * completed (log: ...)". */
+ES_TEST(progress_without_a_metric_says_the_energy)
+{
+    const char *spec = write_spec("nm.yaml", "# no metric: built-in objectives only\n"
+                                             "method: grid\nobjectives:\n"
+                                             "  - {name: energy.kwh, goal: minimize}\n"
+                                             "  - {name: wall_s, goal: minimize}\n"
+                                             "parameters:\n  x: {values: [0.25, 0.75]}\n"
+                                             "  mode: {value: ok}\n");
+    ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    const char *out = slurp(path_in_tmp("stderr"));
+    ES_CHECK_CONTAINS(out, "trial 0 completed: ");
+    ES_CHECK_CONTAINS(out, " kWh (estimate), ");
+    ES_CHECK(strstr(out, "trial 0 completed (log:") == NULL);
+}
+
 /* A --more that runs nothing (the space still exhausted, max_failed still
  * reached) neither raises the sweep's cap nor says it goes on: each such
  * call banked N trials, which a later resume that could run then ran. */
@@ -1111,6 +1129,12 @@ ES_TEST(run_reports_its_forecast_against_what_it_took)
     ES_CHECK_CONTAINS(out, "forecast (as `ecosweep estimate` from 2 trials of earlier sweeps): ");
     ES_CHECK_CONTAINS(out, "kWh a trial, ");
     ES_CHECK_CONTAINS(out, "times the forecast; the sweep ");
+    /* Taken up again, a sweep is not its own history: the first sweep's 2
+     * trials, not those and its own. */
+    ES_CHECK_INT(
+        run((const char *[]){"run", path_in_tmp("fc.yaml"), "--more", "1", "--no-reuse", NULL}), 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")),
+                      "forecast (as `ecosweep estimate` from 2 trials of earlier sweeps): ");
 }
 
 /* One trial that cannot be launched (a value longer than exec takes,

@@ -319,6 +319,11 @@ ES_TEST(error_bad_types)
                  "t.yaml:3:13: max_failed: expected a non-negative integer, got a list");
     ES_CHECK_STR(parse_err("program: t.py\nparameters: {x: {value: 1}}\nenergy: {pue: 0.9}\n"),
                  "t.yaml:3:15: energy.pue: expected a number >= 1, got '0.9'");
+    /* 0 stood for "not given" (the CPU model's figure) and was taken as that. */
+    ES_CHECK_STR(parse_err("program: t.py\nparameters: {x: {value: 1}}\n"
+                           "energy: {cpu_watts_per_core: 0}\n"),
+                 "t.yaml:3:30: energy.cpu_watts_per_core: expected a positive number (leave it "
+                 "out for the CPU model's figure), got '0'");
     ES_CHECK_STR(parse_err("program: t.py\nparameters: {x: {value: 1}}\nbudget: {kwh: 0}\n"),
                  "t.yaml:3:15: budget.kwh: expected a positive number, got '0'");
     ES_CHECK_STR(parse_err("program: t.py\n"), "t.yaml:1:1: missing required key 'parameters'");
