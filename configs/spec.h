@@ -53,8 +53,9 @@ void es_value_clear(es_value *v);
 void es_values_free(es_value *vals, size_t n);
 /* Numeric view of a value (bool -> 0/1, int -> itself, str/null -> NAN). */
 double es_value_number(const es_value *v);
-/* Two values name the same setting: equal numbers whatever their kind
- * (bool, int, float), equal strings, or both null. */
+/* Two values name the same setting: equal numbers (int or float: 1 and
+ * 1.0), equal booleans (never a number: True is not 1 to a program),
+ * equal strings, or both null. */
 int es_value_same(const es_value *a, const es_value *b);
 /* Text of a value as a trial sees it on its command line: Python's str()
  * conventions, as W&B agents pass them (True/False, 0.001, 1e-05, 3.0,

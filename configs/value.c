@@ -65,14 +65,16 @@ double es_value_number(const es_value *v)
 
 int es_value_same(const es_value *a, const es_value *b)
 {
-    int an = a->kind == ES_V_BOOL || a->kind == ES_V_INT || a->kind == ES_V_FLOAT;
-    int bn = b->kind == ES_V_BOOL || b->kind == ES_V_INT || b->kind == ES_V_FLOAT;
+    int an = a->kind == ES_V_INT || a->kind == ES_V_FLOAT;
+    int bn = b->kind == ES_V_INT || b->kind == ES_V_FLOAT;
     if (a->kind == ES_V_INT && b->kind == ES_V_INT)
         return a->i == b->i;
     if (an && bn)
         return es_value_number(a) == es_value_number(b);
     if (a->kind != b->kind)
         return 0;
+    if (a->kind == ES_V_BOOL) /* a program reads --x=True, not --x=1 */
+        return a->b == b->b;
     if (a->kind == ES_V_STR)
         return a->s != NULL && b->s != NULL && strcmp(a->s, b->s) == 0;
     return a->kind == ES_V_NULL;

@@ -177,10 +177,15 @@ void es_search_quantize(double x, const es_param *p, es_value *out)
      * no other x gives; the Bayesian search, fond of bounds, proposed it
      * again and again).  Only steps whose rounding interval overlaps the
      * range are values of the parameter. */
+    /* Within rounding of a tie counts as one: q_uniform on [0.15, 0.35] by
+     * 0.1 gave 0.1 at x = 0.15 exactly (0.15 / 0.1 = 1.4999...), a value
+     * reached at that one point, which no draw meets and the Bayesian
+     * search, counting it among the space's values, kept missing. */
+    double tie = 1e-9 * q;
     if (quantize_bounds(p, &lo, &hi) && lo <= hi) {
-        if (y + 0.5 * q <= lo && y + q - 0.5 * q < hi)
+        if (y + 0.5 * q <= lo + tie && y + q - 0.5 * q < hi)
             y += q;
-        else if (y - 0.5 * q >= hi && y - q + 0.5 * q > lo)
+        else if (y - 0.5 * q >= hi - tie && y - q + 0.5 * q > lo)
             y -= q;
     }
     es_search_number(integral ? y : es_search_tidy(y, q), integral, out);

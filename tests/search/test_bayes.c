@@ -181,10 +181,11 @@ ES_TEST(quantized_levels_are_the_values_the_rounding_reaches)
         es_dist dist;
         double min, max, q;
     } cases[] = {
-        {ES_DIST_Q_UNIFORM, 0.1, 0.95, 0.2}, {ES_DIST_Q_UNIFORM, 0, 1, 0.5},
-        {ES_DIST_Q_UNIFORM, 0, 1, 0.3},      {ES_DIST_Q_UNIFORM, -3, 7, 2},
-        {ES_DIST_Q_UNIFORM, 0.25, 0.25, 1},  {ES_DIST_Q_LOG_UNIFORM_VALUES, 1, 100, 10},
-        {ES_DIST_Q_LOG_UNIFORM, 0, 3, 2},    {ES_DIST_Q_BETA, 0, 0, 0.25},
+        {ES_DIST_Q_UNIFORM, 0.1, 0.95, 0.2},  {ES_DIST_Q_UNIFORM, 0, 1, 0.5},
+        {ES_DIST_Q_UNIFORM, 0, 1, 0.3},       {ES_DIST_Q_UNIFORM, -3, 7, 2},
+        {ES_DIST_Q_UNIFORM, 0.25, 0.25, 1},   {ES_DIST_Q_LOG_UNIFORM_VALUES, 1, 100, 10},
+        {ES_DIST_Q_LOG_UNIFORM, 0, 3, 2},     {ES_DIST_Q_BETA, 0, 0, 0.25},
+        {ES_DIST_Q_UNIFORM, 0.15, 0.35, 0.1}, /* 0.15 / 0.1 = 1.4999...: 0.2 and 0.3 */
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         es_param p = st_param("x", cases[c].dist);
@@ -205,6 +206,8 @@ ES_TEST(quantized_levels_are_the_values_the_rounding_reaches)
             prev = y;
         }
         ES_CHECK_INT(es_search_levels(&p, 1000, &n), 1);
+        if (c == 8)
+            ES_CHECK_INT(n, 2);
         if (n != scanned)
             ES_FAIL("case %zu: %llu levels, the scan saw %llu", c, (unsigned long long)n,
                     (unsigned long long)scanned);

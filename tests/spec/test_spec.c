@@ -496,7 +496,8 @@ ES_TEST(a_value_listed_twice_warns)
                                "parameters:\n"
                                "  x: {values: [0.1, 0.5, 0.1]}\n"
                                "  n: {values: [1, 1.0]}\n"
-                               "  s: {values: ['1', 1]}\n";
+                               "  s: {values: ['1', 1]}\n"
+                               "  b: {values: [1, true, 0, false]}\n";
     es_spec *spec;
     es_err err;
     ES_CHECK_INT(es_spec_parse_string(yaml, strlen(yaml), "d.yaml", &spec, &err), 0);
@@ -506,7 +507,7 @@ ES_TEST(a_value_listed_twice_warns)
     ES_CHECK_CONTAINS(spec->warnings[0], "the Bayesian search counts it once");
     ES_CHECK_CONTAINS(spec->warnings[1], "d.yaml:4:3: parameters.n: values lists 1.0 more than "
                                          "once (items 1 and 2)");
-    ES_CHECK(spec->warnings[2] == NULL); /* s is fine */
+    ES_CHECK(spec->warnings[2] == NULL); /* s and b are fine: True is not 1 to a program */
     es_spec_free(spec);
 }
 
