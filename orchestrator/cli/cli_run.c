@@ -129,11 +129,20 @@ static void print_forecast(const es_spec *spec, const es_run_summary *s, const e
     es_account(&spec->energy, fc->trial_low_j, 0, &lo);
     es_account(&spec->energy, fc->trial_mean_j, 0, &mean);
     es_account(&spec->energy, fc->trial_high_j, 0, &hi);
-    double actual = s->kwh / ran;
     printf("  forecast (as `ecosweep estimate` from %zu trials of earlier sweeps): %.4g kWh a "
-           "trial (p10-p90 %.4g-%.4g); it took %.4g kWh a trial, %.2f times the forecast",
-           fc->samples, mean.kwh, lo.kwh, hi.kwh, actual, actual / mean.kwh);
-    if (fc->trials > 0 && ran == fc->trials)
+           "trial (p10-p90 %.4g-%.4g); ",
+           fc->samples, mean.kwh, lo.kwh, hi.kwh);
+    /* What it took, per trial whose energy is known: an unmeasured trial
+     * is not a trial of 0 kWh. */
+    if (s->metered == 0) {
+        printf("what it took is not known: no trial's energy was measured\n");
+        return;
+    }
+    double actual = s->kwh / s->metered;
+    printf("it took %.4g kWh a trial, %.2f times the forecast", actual, actual / mean.kwh);
+    if (s->metered < ran)
+        printf(" (over the %d of %d trials whose energy was measured)", s->metered, ran);
+    else if (fc->trials > 0 && ran == fc->trials)
         printf("; the sweep %.4g kWh against %.4g forecast", s->kwh, mean.kwh * (double)fc->trials);
     printf("\n");
 }
@@ -184,14 +193,22 @@ static void print_summary(es_store *st, const es_spec *spec, const es_run_summar
                spec->n_objectives >= 2 ? spec->metric_name : "", (long long)s->best_number,
                spec->metric_name, s->best_objective);
     print_stored(st, s);
-    if (s->reusable > 0)
+    if (s->reusable > 0) {
         printf("  %d trial%s ran a configuration the project had already completed with the same "
-               "command and inputs; %s would have reused %s results and saved about %.4g J "
-               "(what they took in this sweep)\n",
+               "command and inputs; %s would have reused %s results",
                s->reusable, s->reusable == 1 ? "" : "s",
                spec->reuse ? "the spec's reuse: true, without --no-reuse,"
                            : "--reuse (or reuse: true)",
-               s->reusable == 1 ? "its" : "their", s->reusable_j);
+               s->reusable == 1 ? "its" : "their");
+        if (s->reusable_metered == 0)
+            printf(" (what that would have saved is not known: their energy was not measured)\n");
+        else if (s->reusable_metered < s->reusable)
+            printf(" and saved more than %.4g J (what the %d of them whose energy was measured "
+                   "took in this sweep)\n",
+                   s->reusable_j, s->reusable_metered);
+        else
+            printf(" and saved about %.4g J (what they took in this sweep)\n", s->reusable_j);
+    }
     print_forecast(spec, s, fc);
     /* By number: a name can be shared by sweeps of other projects. */
     printf("  details: ecosweep report --db %s --sweep %lld\n", db, (long long)s->sweep_id);

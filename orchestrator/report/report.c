@@ -114,6 +114,8 @@ void es_rep_sweep_budget_of(const es_store_sweep *sw, es_rep_sweep_budget *out)
             out->reused++;
             if (isfinite(t->reused_j))
                 out->saved_j += t->reused_j;
+            else
+                out->reused_unmetered++;
         }
         /* Completed trials only: a trial stopped half-way is not a miss of
          * the forecast. */
@@ -149,9 +151,23 @@ void es_rep_write_counts(FILE *f, const es_rep_tally *ty)
     }
 }
 
+int es_rep_methods_known(unsigned methods)
+{
+    return (methods & (1u << ES_EM_COUNTER | 1u << ES_EM_ESTIMATE)) != 0;
+}
+
 int es_rep_tally_known(const es_rep_tally *ty)
 {
-    return (ty->methods & (1u << ES_EM_COUNTER | 1u << ES_EM_ESTIMATE)) != 0;
+    return es_rep_methods_known(ty->methods);
+}
+
+const char *es_rep_tier_num(char *buf, size_t cap, const es_tier *t, double v)
+{
+    if (es_rep_methods_known(t->methods))
+        snprintf(buf, cap, "%.4g", v);
+    else
+        snprintf(buf, cap, "-");
+    return buf;
 }
 
 void es_rep_write_cost(FILE *f, const es_rep_tally *ty)

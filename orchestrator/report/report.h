@@ -106,7 +106,7 @@ int es_report_write_summary(const es_store_data *d, const char *indent, FILE *ou
 /* ---- Strubell et al.'s tiers ---------------------------------------------- */
 
 typedef struct es_tier {
-    int available;    /* 0 when the project has no such job or sweep */
+    int available;    /* 0 when the project has no such job or sweep (what says why) */
     int jobs;         /* trials and imported jobs in the tier */
     int imported;     /* of which imported */
     es_cost cost;     /* kWh, CO2e, dollars, hours (job wall-clock hours) */

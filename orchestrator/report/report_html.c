@@ -402,15 +402,19 @@ static void h_front(FILE *f, const es_rep_sweep_view *sv)
 static void h_tier(FILE *f, const char *name, const es_tier *t)
 {
     fprintf(f, "<tr><td class=\"l\">%s</td>", name);
+    char k[32], g[32], e[32];
     if (!t->available) {
-        fputs("<td colspan=\"7\" class=\"l\">none (no completed trial or job)</td></tr>\n", f);
+        fputs("<td colspan=\"7\" class=\"l\">", f);
+        h_esc(f, t->what);
+        fputs("</td></tr>\n", f);
         return;
     }
     fprintf(f,
-            "<td>%d</td><td>%.4g</td><td>%.4g</td><td>%.4g</td><td>%.4g</td><td>%.4g</td>"
+            "<td>%d</td><td>%.4g</td><td>%s</td><td>%s</td><td>%s</td><td>%.4g</td>"
             "<td class=\"l\">",
-            t->jobs, t->cost.hours, t->cost.kwh, t->cost.co2e_kg, t->cost.usd_electricity,
-            t->cost.usd_cloud);
+            t->jobs, t->cost.hours, es_rep_tier_num(k, sizeof k, t, t->cost.kwh),
+            es_rep_tier_num(g, sizeof g, t, t->cost.co2e_kg),
+            es_rep_tier_num(e, sizeof e, t, t->cost.usd_electricity), t->cost.usd_cloud);
     h_esc(f, t->what);
     fputs("</td></tr>\n", f);
 }
@@ -428,6 +432,10 @@ static void h_footprint(FILE *f, const es_footprint *fp)
     h_tier(f, "one model", &fp->one_model);
     h_tier(f, "one tune", &fp->one_tune);
     h_tier(f, "all R&amp;D", &fp->all_rd);
+    if (!es_rep_methods_known(fp->all_rd.methods)) {
+        fputs("</table>\n<p>All R&amp;D: energy not measured, so no equivalents.</p>\n", f);
+        return;
+    }
     fputs("</table>\n<p>All R&amp;D equals", f);
     for (size_t i = 0; i < n_eq; i++)
         fprintf(f, "%s %.4g %s", i ? "," : "", es_equivalent_value(&eq[i], &fp->all_rd.cost),

@@ -64,6 +64,10 @@ void es_rep_write_cost(FILE *f, const es_rep_tally *ty);
 /* Whether anything in ty was measured or estimated: else its kWh, CO2e
  * and electricity cost are unknown, not 0. */
 int es_rep_tally_known(const es_rep_tally *ty);
+/* The same of a bit set of es_em (a tally's or a tier's methods). */
+int es_rep_methods_known(unsigned methods);
+/* v as "%.4g" into buf, or "-" when the tier's energy is not known. */
+const char *es_rep_tier_num(char *buf, size_t cap, const es_tier *t, double v);
 
 /* Does trial t stand at status st?  (The tree holds the words as recorded.) */
 int es_rep_trial_is(const es_store_trial *t, es_trial_status st);
@@ -78,10 +82,11 @@ double es_rep_forecast_error(const es_store_trial *t);
 
 /* What budgets, reuse and forecasts did in a sweep. */
 typedef struct es_rep_sweep_budget {
-    int reused;          /* trials that reused an earlier completed trial */
-    double saved_j;      /* the reused trials' joules: energy not spent again */
-    int forecasts;       /* completed trials with a forecast error */
-    double median_error; /* their median forecast error; NAN when none */
+    int reused;           /* trials that reused an earlier completed trial */
+    double saved_j;       /* the reused trials' joules: energy not spent again */
+    int reused_unmetered; /* of them, those whose original nothing measured: in no saving */
+    int forecasts;        /* completed trials with a forecast error */
+    double median_error;  /* their median forecast error; NAN when none */
 } es_rep_sweep_budget;
 
 void es_rep_sweep_budget_of(const es_store_sweep *sw, es_rep_sweep_budget *out /* OUT */);

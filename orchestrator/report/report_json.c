@@ -428,20 +428,21 @@ static void j_tier(FILE *f, const es_tier *t)
         fputs("null", f);
         return;
     }
+    double u = es_rep_methods_known(t->methods) ? 0.0 : NAN; /* nothing measured: null */
     fprintf(f, "{\"jobs\": %d, \"imported_jobs\": %d", t->jobs, t->imported);
     j_fnum(f, "hours", t->cost.hours);
-    j_fnum(f, "kwh", t->cost.kwh);
-    j_fnum(f, "co2e_kg", t->cost.co2e_kg);
-    j_fnum(f, "usd_electricity", t->cost.usd_electricity);
+    j_fnum(f, "kwh", t->cost.kwh + u);
+    j_fnum(f, "co2e_kg", t->cost.co2e_kg + u);
+    j_fnum(f, "usd_electricity", t->cost.usd_electricity + u);
     j_fnum(f, "usd_cloud", t->cost.usd_cloud);
-    j_fnum(f, "usd", t->cost.usd);
+    j_fnum(f, "usd", t->cost.usd + u);
     j_fstr(f, "energy_method", es_account_method_label(t->methods));
     j_fstr(f, "what", t->what);
     fputs(", \"equivalents\": {", f);
     for (size_t i = 0; i < n_eq; i++) {
         fputs(i ? ", " : "", f);
         j_key(f, eq[i].key);
-        j_num(f, es_equivalent_value(&eq[i], &t->cost));
+        j_num(f, es_equivalent_value(&eq[i], &t->cost) + u);
     }
     fputs("}}", f);
 }

@@ -73,12 +73,17 @@ static void md_code_cell(FILE *f, const char *s)
 
 static void md_tier(FILE *f, const char *name, const es_tier *t)
 {
+    char k[32], g[32], e[32];
     if (!t->available) {
-        fprintf(f, "| %s | - | - | - | - | - | - | none |\n", name);
+        fprintf(f, "| %s | - | - | - | - | - | - | ", name);
+        md_cell(f, t->what);
+        fputs(" |\n", f);
         return;
     }
-    fprintf(f, "| %s | %d | %.4g | %.4g | %.4g | %.4g | %.4g | ", name, t->jobs, t->cost.hours,
-            t->cost.kwh, t->cost.co2e_kg, t->cost.usd_electricity, t->cost.usd_cloud);
+    fprintf(f, "| %s | %d | %.4g | %s | %s | %s | %.4g | ", name, t->jobs, t->cost.hours,
+            es_rep_tier_num(k, sizeof k, t, t->cost.kwh),
+            es_rep_tier_num(g, sizeof g, t, t->cost.co2e_kg),
+            es_rep_tier_num(e, sizeof e, t, t->cost.usd_electricity), t->cost.usd_cloud);
     md_cell(f, t->what);
     fprintf(f, "%s |\n", t->imported > 0 ? " (imported jobs included)" : "");
 }
@@ -95,6 +100,10 @@ static void md_footprint(FILE *f, const es_footprint *fp)
     md_tier(f, "one model", &fp->one_model);
     md_tier(f, "one tune", &fp->one_tune);
     md_tier(f, "all R&D", &fp->all_rd);
+    if (!es_rep_methods_known(fp->all_rd.methods)) {
+        fputs("\nAll R&D: energy not measured, so no equivalents.\n\n", f);
+        return;
+    }
     fputs("\nAll R&D equals", f);
     for (size_t i = 0; i < n_eq; i++)
         fprintf(f, "%s %.4g %s", i ? "," : "", es_equivalent_value(&eq[i], &fp->all_rd.cost),

@@ -142,12 +142,26 @@ static int import_groups(cands *tunes, const es_rep_import_view *iv)
     return 0;
 }
 
+/* Why tier t has no figures: none of `one`, or none whose energy was
+ * measured (n of them, `many`, were not). */
+static void unavailable(es_tier *t, int n, const char *one, const char *many)
+{
+    if (t->available)
+        return;
+    if (n == 0)
+        snprintf(t->what, sizeof t->what, "none (no %s)", one);
+    else
+        snprintf(t->what, sizeof t->what, "none measured (the energy of %d %s was not measured)", n,
+                 n == 1 ? one : many);
+}
+
 int es_rep_footprint_of(const es_rep_project_view *pv, es_footprint *out)
 {
     const es_store_project *p = pv->p;
     cands models = {0}, tunes = {0};
     int rc = 0, reused = 0;
 
+    int unmetered_models = 0, unmetered_tunes = 0;
     memset(out, 0, sizeof *out);
     for (size_t i = 0; rc == 0 && i < p->n_sweeps; i++) {
         const es_rep_sweep_view *sv = &pv->sweeps[i];
@@ -160,9 +174,12 @@ int es_rep_footprint_of(const es_rep_project_view *pv, es_footprint *out)
             const es_store_trial *t = &sw->trials[k];
             /* Nor does a trial nothing measured stand for one: its 0 kWh
              * is not a value. */
-            if (!es_rep_trial_is(t, ES_TRIAL_COMPLETED) || t->reused_from > 0 ||
-                !es_rep_energy_known(t))
+            if (!es_rep_trial_is(t, ES_TRIAL_COMPLETED) || t->reused_from > 0)
                 continue;
+            if (!es_rep_energy_known(t)) {
+                unmetered_models++;
+                continue;
+            }
             if ((c = cand_new(&models)) == NULL) {
                 rc = -ENOMEM;
                 break;
@@ -175,7 +192,11 @@ int es_rep_footprint_of(const es_rep_project_view *pv, es_footprint *out)
             c->id = sw->id;
         }
         if (rc != 0 || sw->n_trials == (size_t)sv->budget.reused)
-            continue; /* no trial (or only reuses): no tuning done */
+            continue;                          /* no trial (or only reuses): no tuning done */
+        if (!es_rep_tally_known(&sv->tally)) { /* nothing measured: no figure to rank */
+            unmetered_tunes++;
+            continue;
+        }
         if ((c = cand_new(&tunes)) == NULL) {
             rc = -ENOMEM;
             break;
@@ -192,8 +213,12 @@ int es_rep_footprint_of(const es_rep_project_view *pv, es_footprint *out)
         for (size_t k = 0; k < im->n_jobs; k++) {
             const es_store_job *j = &im->jobs[k];
             cand *c;
-            if (strcmp(j->status, "completed") != 0 || j->energy.method == ES_EM_NONE)
+            if (strcmp(j->status, "completed") != 0)
                 continue;
+            if (j->energy.method == ES_EM_NONE) {
+                unmetered_models++;
+                continue;
+            }
             if ((c = cand_new(&models)) == NULL) {
                 rc = -ENOMEM;
                 break;
@@ -211,6 +236,9 @@ int es_rep_footprint_of(const es_rep_project_view *pv, es_footprint *out)
     if (rc == 0) {
         median_tier(&models, &out->one_model, 1);
         median_tier(&tunes, &out->one_tune, 0);
+        unavailable(&out->one_model, unmetered_models, "completed trial or job",
+                    "completed trials and jobs");
+        unavailable(&out->one_tune, unmetered_tunes, "sweep", "sweeps");
         out->all_rd.available = 1;
         out->all_rd.jobs = pv->tally.trials - reused + pv->tally.jobs;
         out->all_rd.imported = pv->tally.jobs;

@@ -28,12 +28,15 @@ static void t_cost(FILE *f, const char *indent, const es_rep_tally *ty)
 
 static void t_tier(FILE *f, const char *name, const es_tier *t)
 {
+    char k[32], g[32], e[32];
     if (!t->available) {
-        fprintf(f, "    %-9s  none (no completed trial or job)\n", name);
+        fprintf(f, "    %-9s  %s\n", name, t->what);
         return;
     }
-    fprintf(f, "    %-9s %6d %10.4g %12.4g %10.4g %13.4g %9.4g  %s\n", name, t->jobs, t->cost.hours,
-            t->cost.kwh, t->cost.co2e_kg, t->cost.usd_electricity, t->cost.usd_cloud, t->what);
+    fprintf(f, "    %-9s %6d %10.4g %12s %10s %13s %9.4g  %s\n", name, t->jobs, t->cost.hours,
+            es_rep_tier_num(k, sizeof k, t, t->cost.kwh),
+            es_rep_tier_num(g, sizeof g, t, t->cost.co2e_kg),
+            es_rep_tier_num(e, sizeof e, t, t->cost.usd_electricity), t->cost.usd_cloud, t->what);
 }
 
 static void t_footprint(FILE *f, const es_footprint *fp)
@@ -46,6 +49,10 @@ static void t_footprint(FILE *f, const es_footprint *fp)
     t_tier(f, "one model", &fp->one_model);
     t_tier(f, "one tune", &fp->one_tune);
     t_tier(f, "all R&D", &fp->all_rd);
+    if (!es_rep_methods_known(fp->all_rd.methods)) {
+        fputs("    all R&D: energy not measured, so no equivalents\n", f);
+        return;
+    }
     fprintf(f, "    all R&D equals");
     for (size_t i = 0; i < n_eq; i++)
         fprintf(f, "%s %.4g %s", i ? "," : "", es_equivalent_value(&eq[i], &fp->all_rd.cost),
@@ -132,15 +139,17 @@ static void t_trial(FILE *f, const es_rep_trial_view *tv, int infeasible)
         snprintf(obj, sizeof obj, "-");
     else
         snprintf(obj, sizeof obj, "%.6g", t->objective);
-    /* No meter and no estimate: "-", never a measured-looking 0. */
-    if (!es_rep_energy_known(t)) {
+    /* No meter and no estimate: "-", never a measured-looking 0 (a reuse
+     * ran nothing: its 0 is true). */
+    if (t->reused_from <= 0 && !es_rep_energy_known(t)) {
         snprintf(kwh, sizeof kwh, "-");
         snprintf(g, sizeof g, "-");
+        snprintf(usd, sizeof usd, "-");
     } else {
         snprintf(kwh, sizeof kwh, "%.3g", tv->cost.kwh);
         snprintf(g, sizeof g, "%.4g", tv->cost.co2e_kg * 1000);
+        snprintf(usd, sizeof usd, "%.3g", tv->cost.usd);
     }
-    snprintf(usd, sizeof usd, "%.3g", tv->cost.usd);
     fprintf(f, "    %5lld  %-14s %12s %10s %11s %9s %8.1f  %s", (long long)t->number, t->status,
             obj, kwh, g, usd, isfinite(t->wall_s) ? t->wall_s : 0.0, t->params_json);
     if (t->reason != NULL) {

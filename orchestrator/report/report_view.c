@@ -176,9 +176,19 @@ static void write_notes(FILE *f, const es_rep_sweep_view *sv)
     if (b->forecasts > 0)
         fprintf(f, "forecast error: median %+.1f%% (%d completed trials with a forecast)\n",
                 b->median_error * 100, b->forecasts);
-    if (b->reused > 0)
-        fprintf(f, "energy saved by reuse: %.4g J (%d trial%s)\n", b->saved_j, b->reused,
-                b->reused == 1 ? "" : "s");
+    if (b->reused > b->reused_unmetered)
+        fprintf(f, "energy saved by reuse: %.4g J (%d trial%s", b->saved_j,
+                b->reused - b->reused_unmetered, b->reused - b->reused_unmetered == 1 ? "" : "s");
+    if (b->reused > b->reused_unmetered && b->reused_unmetered > 0)
+        fprintf(f, "; %d more reused an original whose energy was not measured)\n",
+                b->reused_unmetered);
+    else if (b->reused > b->reused_unmetered)
+        fputs(")\n", f);
+    else if (b->reused > 0)
+        fprintf(f,
+                "energy saved by reuse: not known (%d trial%s reused originals whose energy "
+                "was not measured)\n",
+                b->reused, b->reused == 1 ? "" : "s");
     es_rep_write_prune_lines(f, "", &sv->prune, &sw->factors);
     es_rep_write_slurm_lines(f, "", &sv->slurm);
     write_containment(f, sv);

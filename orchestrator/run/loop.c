@@ -333,11 +333,16 @@ static void trial_ended(trial *t)
                                    : 0;
     /* What the search and the objectives learn: the result's energy, or
      * NAN where there is no result or nothing measured it (not 0 J). */
-    double known_j = have_r && es_account_measured(&rp->cpu, &rp->dram, &rp->gpu) ? joules : NAN;
+    int metered = have_r         ? es_account_measured(&rp->cpu, &rp->dram, &rp->gpu)
+                  : t->have_live ? es_account_measured(&t->live.cpu, &t->live.dram, &t->live.gpu)
+                                 : 0;
+    double known_j = have_r && metered ? joules : NAN;
     es_account(&sp->energy, joules, have_r ? rp->wall_s : e.ended - t->started, &cost);
     sw->spent_j += joules;
-    if (t->reusable)
+    if (t->reusable && metered) {
         sw->sum->reusable_j += joules;
+        sw->sum->reusable_metered++;
+    }
     /* What the search learns: a result, a partial one (pruned), or a
      * failure it should steer away from.  Interrupted trials say nothing
      * about their configuration. */
@@ -357,6 +362,7 @@ static void trial_ended(trial *t)
     s->kwh += cost.kwh;
     s->co2e_kg += cost.co2e_kg;
     s->usd += cost.usd;
+    s->metered += metered;
     es_loop_count_status(s, status);
 
     /* The energy with the method of all its parts (a GPU's counter beside
@@ -387,6 +393,13 @@ static void trial_ended(trial *t)
     if (sp->max_failed > 0 && s->failed + s->timed_out >= sp->max_failed)
         es_loop_stop_launching(sw, "failed", "max_failed reached: %d trials failed",
                                s->failed + s->timed_out);
+    /* A cap on energy nothing here measures cannot be kept: it ran on as
+     * if every trial cost 0 J. */
+    if (!isnan(sw->budget_j) && have_r && !metered)
+        es_loop_stop_launching(sw, "finished",
+                               "the energy budget (%s) cannot be kept: nothing measured or "
+                               "estimated trial %lld's energy",
+                               sw->budget_what, (long long)t->number);
     es_loop_count_initial(sw, t->number, status, reason);
     es_loop_after_result(sw, t->number, obj, counts);
 
@@ -675,8 +688,9 @@ static void check_energy_budget(sweep *sw)
 }
 
 /* Launch trials until `parallel` run or something says stop. */
-/* The first trial beyond the cap the sweep had launches: the cap --more
- * gave becomes the sweep's.  0, or what es_loop_db_rc made of a failure. */
+/* The first trial beyond what the sweep would have run launches (trials
+ * below that, lost or never started, do not count): the cap --more gave
+ * becomes the sweep's.  0, or what es_loop_db_rc made of a failure. */
 static int more_taken(sweep *sw)
 {
     es_err err;
@@ -788,7 +802,7 @@ static void fill_now(sweep *sw)
             }
         }
         sw->waiting_reserved = 0;
-        if (!redo && sw->more_unsaved && more_taken(sw) != 0) {
+        if (!redo && sw->more_unsaved && index >= sw->more_base && more_taken(sw) != 0) {
             es_values_free(values, sp->n_params);
             break;
         }

@@ -68,14 +68,17 @@ typedef struct es_run_summary {
     char reason[256];
     int stop_signal; /* SIGINT / SIGTERM when interrupted, else 0 */
     int launched, completed, failed, timed_out, interrupted, budget_stopped;
-    int reused;          /* completed trials whose result came from an earlier sweep */
-    int reusable;        /* reuse off: trials whose configuration the project had already
-                          * completed (they ran again) */
-    double reusable_j;   /* and the joules they took (at the devices): what reuse would
-                          * have saved */
-    int pruned;          /* stopped by early_terminate; never counted as failed */
-    int lost;            /* trials found running when the sweep was resumed */
-    int64_t best_number; /* -1 when no trial completed */
+    int reused;           /* completed trials whose result came from an earlier sweep */
+    int reusable;         /* reuse off: trials whose configuration the project had already
+                           * completed (they ran again) */
+    double reusable_j;    /* and the joules they took (at the devices): what reuse would
+                           * have saved */
+    int reusable_metered; /* those of them whose energy was measured: reusable_j's */
+    int pruned;           /* stopped by early_terminate; never counted as failed */
+    int lost;             /* trials found running when the sweep was resumed */
+    int metered;          /* launched trials (reuses aside) whose energy something measured
+                           * or estimated: the kWh below is theirs */
+    int64_t best_number;  /* -1 when no trial completed */
     double best_objective;
     double kwh, co2e_kg, usd, elapsed_s;
 } es_run_summary;

@@ -160,9 +160,11 @@ struct sweep {
     double spent_j;       /* joules of the trials that ended */
     int budget_exhausted;
     uint64_t next_index;
-    long run_cap;           /* the spec's, or what opts->more makes it; 0: none */
-    int more_unsaved;       /* run_cap is opts->more's, stored (and said) only
-                             * when a trial beyond the old one launches */
+    long run_cap;     /* the spec's, or what opts->more makes it; 0: none */
+    int more_unsaved; /* run_cap is opts->more's, stored (and said) only
+                       * when a trial numbered more_base or above
+                       * launches: past what the sweep would have run */
+    uint64_t more_base;
     uint64_t *redo;         /* numbers to run again first (lost when resumed) */
     es_value **redo_values; /* by number below n_redo_values: the configuration a
                              * lost attempt ran with, NULL when unknown */

@@ -137,13 +137,16 @@ int es_loop_trial_reuse(sweep *sw, trial *t, const es_store_reuse *ru, const cha
     sw->sum->launched++;
     sw->sum->completed++;
     sw->sum->reused++;
+    char saved[96] = "what it saved is not known: the original's energy was not measured";
+    if (isfinite(ru->joules))
+        snprintf(saved, sizeof saved, "saved %.3g J", ru->joules);
     if (sp->metric_name != NULL)
-        es_loop_say(sw, "trial %lld reused trial %lld of sweep %s: %s=%.6g, 0 kWh (saved %.3g J)",
+        es_loop_say(sw, "trial %lld reused trial %lld of sweep %s: %s=%.6g, 0 kWh (%s)",
                     (long long)t->number, (long long)ru->number, ru->sweep_name, sp->metric_name,
-                    ru->objective, ru->joules);
+                    ru->objective, saved);
     else
-        es_loop_say(sw, "trial %lld reused trial %lld of sweep %s: 0 kWh (saved %.3g J)",
-                    (long long)t->number, (long long)ru->number, ru->sweep_name, ru->joules);
+        es_loop_say(sw, "trial %lld reused trial %lld of sweep %s: 0 kWh (%s)",
+                    (long long)t->number, (long long)ru->number, ru->sweep_name, saved);
     /* Its values are the original's, priced with this sweep's factors. */
     es_loop_after_result(sw, t->number, ru->objective, counts);
     return 0;

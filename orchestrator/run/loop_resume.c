@@ -197,6 +197,7 @@ int es_loop_resume(sweep *sw, es_err *err)
         done[p->number] = 1;
         s->launched++;
         s->reused += p->reused && p->status == ES_TRIAL_COMPLETED;
+        s->metered += !p->reused && !isnan(p->joules);
         es_loop_count_status(s, p->status);
         es_loop_count_initial(sw, p->number, p->status, "recorded before the sweep was resumed");
         int completed = p->status == ES_TRIAL_COMPLETED, pruned = p->status == ES_TRIAL_PRUNED;
@@ -226,6 +227,7 @@ int es_loop_resume(sweep *sw, es_err *err)
          * recorded when it ran past it (an earlier --more) or has none. */
         long base = sw->run_cap > (long)next ? sw->run_cap : (long)next;
         sw->run_cap = base + sw->opts->more;
+        sw->more_base = (uint64_t)base;
         sw->more_unsaved = 1; /* a --more that runs nothing banks nothing */
     }
     free(done);

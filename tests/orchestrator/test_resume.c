@@ -425,6 +425,33 @@ ES_TEST(resume_applies_a_budget_edited_in_the_spec)
     es_store_data_free(d);
 }
 
+/* A --more interrupted before any trial past the old cap started banks
+ * nothing: three such sessions stored caps of 8, 10 and 12 on a sweep of
+ * 6 whose 6 trials had not all run, and a plain resume then ran 12. */
+ES_TEST(interrupted_more_banks_no_trials)
+{
+    char spec[4300];
+    snprintf(spec, sizeof spec, "%s", write_spec("im.yaml", "run_cap: 6\nparallel: 1\n"));
+    pid_t pid = start((const char *[]){"run", spec, NULL});
+    wait_completed(1);
+    kill(pid, SIGINT);
+    ES_CHECK_INT(finish(pid), 130);
+    for (int i = 0; i < 2; i++) {
+        pid = start((const char *[]){"run", spec, "--more", "2", "--no-reuse", NULL});
+        wait_completed(2 + i);
+        kill(pid, SIGINT);
+        ES_CHECK_INT(finish(pid), 130);
+    }
+    ES_CHECK_INT(finish(start((const char *[]){"resume", "im", NULL})), 0);
+    es_store_data *d = load();
+    ES_CHECK_INT(d->projects[0].n_sweeps, 1);
+    size_t completed = 0;
+    for (size_t k = 0; k < d->projects[0].sweeps[0].n_trials; k++)
+        completed += strcmp(d->projects[0].sweeps[0].trials[k].status, "completed") == 0;
+    ES_CHECK_INT(completed, 6); /* its own cap: no trial past it had started */
+    es_store_data_free(d);
+}
+
 /* A trial lost with its coordinator keeps the energy its worker's samples
  * had reported (saved every few seconds), and the resumed sweep counts it
  * as spent. */

@@ -1056,29 +1056,40 @@ ES_TEST(more_that_runs_nothing_banks_no_trials)
  * summary named trial 0 the best by loss although its energy.kwh, an
  * objective, was unknown: the live path handed the search 0 J where the
  * report, resume and reuse knew "not measured". */
-static const char *unmetered_worker(void)
+static const char *unmetered_worker(const char *trials)
 {
     char body[8192];
-    snprintf(body, sizeof body,
-             "#!/bin/sh\n"
-             "# Trial 0's readings become none; --parent-pid becomes this shell.\n"
-             "if [ \"$ECOSWEEP_TRIAL_NUMBER\" != 0 ]; then exec '%s/ecosweep-worker' \"$@\"; fi\n"
-             "n=$#; prev=\n"
-             "for a in \"$@\"; do\n"
-             "    [ \"$prev\" = --parent-pid ] && a=$$\n"
-             "    set -- \"$@\" \"$a\"; prev=$a\n"
-             "done\n"
-             "shift $n\n"
-             "exec 4>&1\n"
-             "'%s/ecosweep-worker' \"$@\" 3>&1 1>&4 4>&- |\n"
-             "    sed -u -e 's/cpu_j=[^ ]* cpu_method=[^ ]*/cpu_j=nan cpu_method=none/'"
-             " -e 's/dram_j=[^ ]* dram_method=[^ ]*/dram_j=nan dram_method=none/'"
-             " -e 's/cpu_source=[^ ]*/cpu_source=/' -e 's/dram_source=[^ ]*/dram_source=/' >&3\n",
-             es_test_build_dir(), es_test_build_dir());
+    snprintf(
+        body, sizeof body,
+        "#!/bin/sh\n"
+        "# The readings of the trials numbered %s become none; --parent-pid\n"
+        "# becomes this shell.\n"
+        "case \"$ECOSWEEP_TRIAL_NUMBER\" in %s) ;; *) exec '%s/ecosweep-worker' \"$@\" ;; esac\n"
+        "n=$#; prev=\n"
+        "for a in \"$@\"; do\n"
+        "    [ \"$prev\" = --parent-pid ] && a=$$\n"
+        "    set -- \"$@\" \"$a\"; prev=$a\n"
+        "done\n"
+        "shift $n\n"
+        "exec 4>&1\n"
+        "'%s/ecosweep-worker' \"$@\" 3>&1 1>&4 4>&- |\n"
+        "    sed -u -e 's/cpu_j=[^ ]* cpu_method=[^ ]*/cpu_j=nan cpu_method=none/'"
+        " -e 's/dram_j=[^ ]* dram_method=[^ ]*/dram_j=nan dram_method=none/'"
+        " -e 's/cpu_source=[^ ]*/cpu_source=/' -e 's/dram_source=[^ ]*/dram_source=/' >&3\n",
+        trials, trials, es_test_build_dir(), es_test_build_dir());
     es_test_write_file("unmetered-worker", body);
     const char *path = path_in_tmp("unmetered-worker");
     ES_CHECK_INT(chmod(path, 0755), 0);
     return path;
+}
+
+/* `run SPEC --worker <unmetered_worker(trials)> [extra]`: its exit code. */
+static int run_unmetered(const char *spec, const char *trials, const char *extra)
+{
+    char spec_path[4300], worker[4300];
+    snprintf(spec_path, sizeof spec_path, "%s", spec);
+    snprintf(worker, sizeof worker, "%s", unmetered_worker(trials));
+    return run((const char *[]){"run", spec_path, "--worker", worker, extra, NULL});
 }
 
 ES_TEST(a_trial_whose_energy_objective_was_not_measured_is_not_the_best)
@@ -1088,10 +1099,7 @@ ES_TEST(a_trial_whose_energy_objective_was_not_measured_is_not_the_best)
                                              "  - {name: energy.kwh, goal: minimize}\n"
                                              "parameters:\n  x: {values: [0.25, 0.75]}\n"
                                              "  mode: {value: ok}\n");
-    char spec_path[4300], worker[4300];
-    snprintf(spec_path, sizeof spec_path, "%s", spec);
-    snprintf(worker, sizeof worker, "%s", unmetered_worker());
-    ES_CHECK_INT(run((const char *[]){"run", spec_path, "--worker", worker, NULL}), 0);
+    ES_CHECK_INT(run_unmetered(spec, "0", NULL), 0);
     const char *out = slurp(path_in_tmp("stdout"));
     ES_CHECK_CONTAINS(out, "best by loss: trial 1, loss=0.75");
     ES_CHECK(strstr(out, "trial 0, loss=0.25") == NULL);
@@ -1112,6 +1120,62 @@ ES_TEST(a_trial_whose_energy_objective_was_not_measured_is_not_the_best)
     ES_CHECK_CONTAINS(js, "\"energy_method\": \"estimate\", \"unmeasured\": 1");
     ES_CHECK_INT(run((const char *[]){"report", "--format", "csv", NULL}), 0);
     ES_CHECK(strstr(slurp(path_in_tmp("stdout")), ",,,,0,,none,,none,,none,") != NULL);
+    /* Again: the forecast (from trial 1 of the first sweep) is set beside
+     * the one trial whose energy is known, not beside 2 trials' worth. */
+    ES_CHECK_INT(run_unmetered(path_in_tmp("um.yaml"), "0", NULL), 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")),
+                      "times the forecast (over the 1 of 2 trials whose energy was measured)");
+}
+
+/* Nothing measured at all: the footprint's tiers say so rather than print
+ * 0 kWh and "0 km by car", the trial table has "-" for its dollars, and a
+ * reuse of such a trial claims no saving ("saved nan J"). */
+ES_TEST(a_project_nothing_measured_has_no_zero_footprint)
+{
+    const char *spec = write_spec("un.yaml", "method: grid\nparameters:\n"
+                                             "  x: {values: [0.25, 0.75]}\n  mode: {value: ok}\n");
+    ES_CHECK_INT(run_unmetered(spec, "*", NULL), 0);
+    ES_CHECK_INT(run((const char *[]){"report", NULL}), 0);
+    const char *out = slurp(path_in_tmp("stdout"));
+    ES_CHECK_CONTAINS(out, "one model  none measured (the energy of 2 completed trials and jobs "
+                           "was not measured)");
+    ES_CHECK_CONTAINS(out, "one tune   none measured (the energy of 1 sweep was not measured)");
+    ES_CHECK_CONTAINS(out, "all R&D: energy not measured, so no equivalents");
+    ES_CHECK(strstr(out, "0 km by car") == NULL);
+    char row[128]; /* trial 0's row: its kWh, g CO2e and dollars all "-" */
+    snprintf(row, sizeof row, "%5d  %-14s %12s %10s %11s %9s ", 0, "completed", "0.25", "-", "-",
+             "-");
+    ES_CHECK_CONTAINS(out, row);
+    ES_CHECK_INT(run((const char *[]){"report", "--format", "json", NULL}), 0);
+    out = slurp(path_in_tmp("stdout"));
+    ES_CHECK_CONTAINS(out, "\"all_rd\": {\"jobs\": 2, \"imported_jobs\": 0, \"hours\": ");
+    ES_CHECK_CONTAINS(out, "\"kwh\": null, \"co2e_kg\": null, \"usd_electricity\": null");
+    ES_CHECK_CONTAINS(out, "\"equivalents\": {\"car_km\": null");
+
+    ES_CHECK_INT(run_unmetered(path_in_tmp("un.yaml"), "*", "--reuse"), 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stderr")),
+                      "0 kWh (what it saved is not known: the original's energy was not "
+                      "measured)");
+    ES_CHECK_INT(run((const char *[]){"report", "--sweep", "un-2", NULL}), 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")),
+                      "energy saved by reuse: not known (2 trials reused originals whose energy "
+                      "was not measured)");
+}
+
+/* A kWh cap on a machine where nothing measures energy cannot be kept:
+ * the sweep stops after the first such trial and says why (it ran every
+ * trial as if each cost 0 J). */
+ES_TEST(an_energy_budget_nothing_can_measure_stops_the_sweep)
+{
+    const char *spec = write_spec("ub.yaml", "method: grid\nbudget: {kwh: 0.001}\nparameters:\n"
+                                             "  x: {values: [0.25, 0.5, 0.75]}\n"
+                                             "  mode: {value: ok}\n");
+    ES_CHECK_INT(run_unmetered(spec, "*", NULL), 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")),
+                      "cannot be kept: nothing measured or estimated trial 0's energy");
+    es_store_data *d = load();
+    ES_CHECK_INT(sweep_of(d, 0)->n_trials, 1);
+    es_store_data_free(d);
 }
 
 /* Total device joules of a sweep's trials. */
