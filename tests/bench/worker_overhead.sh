@@ -5,6 +5,13 @@
 # trial's CPU time, and the worker's peak RSS, from the worker's own result
 # record (worker_cpu_s, worker_peak_rss_kb: getrusage(RUSAGE_SELF)).
 #
+# A second table: what relaying the trial's stdout costs (the worker reads
+# it through a pipe of its own to see phase markers, worker/relay.c).  A
+# trial prints 2,000,000 metric lines (139 MB) with a phase marker every
+# 10,000, into a pipe the way the coordinator reads it; the same with
+# --no-phases (the trial writes to the pipe itself).  Medians of RUNS of
+# the trial's wall time, the worker's CPU time, and the throughput.
+#
 # Usage: tests/bench/worker_overhead.sh [BUILD_DIR] [SECONDS] [RUNS]
 # Writes tests/bench/results/worker_overhead.md.  Targets (issue: metering):
 # under 0.5% of the trial's CPU time at the default interval, RSS under 4 MB.
@@ -71,5 +78,35 @@ measure() { # measure SAMPLE_MS [WORKER OPTIONS] -> lines "ratio rss_kb cpu_s wo
     row "this machine's (above)" 100
     ECOSWEEP_POWERCAP_ROOT=$tmp/powercap row "RAPL (fake tree), shared attribution" 1000 --attribution shared
     ECOSWEEP_POWERCAP_ROOT=$tmp/powercap row "RAPL (fake tree), shared attribution" 100 --attribution shared
+
+    # ---- the stdout relay ----
+    chatty='BEGIN { for (i = 0; i < 2000000; i++) {
+        if (i % 10000 == 0) print "ecosweep-phase " ((i % 20000) ? "infer" : "train")
+        print "epoch=1 loss=0.5 step=" i " padding padding padding padding padding" } }'
+    relay() { # relay LABEL [WORKER OPTIONS] -> a table row
+        label=$1
+        shift
+        for i in $(seq "$runs"); do
+            "$worker" "$@" -- awk "$chatty" 2>"$tmp/err" | wc -c > "$tmp/bytes"
+            line=$(grep '^ecosweep-result ' "$tmp/err")
+            echo "$(cat "$tmp/bytes") $(echo "$line" | field wall_s) $(echo "$line" | field worker_cpu_s)"
+        done > "$tmp/r"
+        mb=$(cut -d' ' -f1 "$tmp/r" | median | awk '{print $1 / 1e6}')
+        wall=$(cut -d' ' -f2 "$tmp/r" | median)
+        wcpu=$(cut -d' ' -f3 "$tmp/r" | median)
+        printf '| %s | %.0f MB | %.3f s | %.0f MB/s | %.3f s | %.2f ms |\n' "$label" "$mb" "$wall" \
+            "$(echo "$mb $wall" | awk '{print $1 / $2}')" "$wcpu" \
+            "$(echo "$wcpu $mb" | awk '{print 1000 * $1 / $2}')"
+    }
+    echo
+    echo "## The stdout relay"
+    echo
+    echo "Trial: awk printing 2,000,000 lines ('epoch=1 loss=0.5 step=N padding ...') with a phase"
+    echo "marker every 10,000, into a pipe; $runs runs each, medians."
+    echo
+    echo "| stdout | output | trial wall | throughput | worker CPU | worker CPU per MB |"
+    echo "|---|---|---|---|---|---|"
+    relay "relayed by the worker (phases on, the default)"
+    relay "written by the trial itself (--no-phases)" --no-phases
 } > "$out"
 cat "$out"
