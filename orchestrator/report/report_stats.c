@@ -22,10 +22,9 @@
 #include "report_int.h"
 
 const char es_rep_tier_statistic[] =
-    "one model = the median completed trial or imported job by kWh (of those whose energy was "
-    "measured or estimated), one tune = the median "
-    "sweep or imported group by kWh (the lower middle one of an even count), all R&D = every "
-    "trial and imported job";
+    "one model = the median completed trial or imported job by kWh, one tune = the median sweep "
+    "or imported group by kWh (the lower middle one of an even count; both among those whose "
+    "energy was measured or estimated), all R&D = every trial and imported job";
 
 /* ---- Everyday equivalents ------------------------------------------------------ */
 
