@@ -68,7 +68,7 @@ static int ls_exec(const void *args, int n, char **operands)
         for (size_t j = 0; j < p->n_sweeps; j++) {
             const es_store_sweep *sw = &p->sweeps[j];
             double kwh = 0;
-            int done = 0;
+            int done = 0, unmeasured = 0;
             char when[32] = "-";
             for (size_t k = 0; k < sw->n_trials; k++) {
                 const es_store_trial *t = &sw->trials[k];
@@ -76,6 +76,8 @@ static int ls_exec(const void *args, int n, char **operands)
                 es_account(&sw->factors, es_account_joules(&t->cpu, &t->dram, &t->gpu), 0, &cost);
                 kwh += cost.kwh;
                 done += es_trial_status_parse(t->status) == ES_TRIAL_COMPLETED;
+                unmeasured +=
+                    t->reused_from <= 0 && !es_account_measured(&t->cpu, &t->dram, &t->gpu);
             }
             if (isfinite(sw->started)) {
                 time_t s = (time_t)sw->started;
@@ -83,9 +85,14 @@ static int ls_exec(const void *args, int n, char **operands)
                 gmtime_r(&s, &tm);
                 strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
             }
+            /* Nothing measured: "-"; some trials not measured: the sum of
+             * the others, marked "+". */
+            char k[32] = "-";
+            if (unmeasured < (int)sw->n_trials || sw->n_trials == 0)
+                snprintf(k, sizeof k, "%.6f%s", kwh, unmeasured > 0 ? "+" : "");
             const char *status = sw->status;
-            printf("%-16s %-24s %5lld  %-12s %6zu %9d %12.6f  %s\n", p->name, sw->name,
-                   (long long)sw->id, status, sw->n_trials, done, kwh, when);
+            printf("%-16s %-24s %5lld  %-12s %6zu %9d %12s  %s\n", p->name, sw->name,
+                   (long long)sw->id, status, sw->n_trials, done, k, when);
         }
     }
     if (abandoned > 0)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "account.h"
 #include "cli.h"
 #include "store.h"
 
@@ -96,6 +97,7 @@ typedef struct project_row {
     es_budget cap;
     double device_j;
     double spent[N_CAPS];
+    int unmeasured; /* trials (reuses aside) and jobs nothing measured: in no figure */
 } project_row;
 
 static int load_row(es_store *st, int64_t id, const char *name, project_row *r, es_err *err)
@@ -103,10 +105,27 @@ static int load_row(es_store *st, int64_t id, const char *name, project_row *r, 
     int rc;
     memset(r, 0, sizeof *r);
     r->name = name;
-    if ((rc = es_store_project_budget(st, id, &r->cap, err)) != 0)
+    if ((rc = es_store_project_budget(st, id, &r->cap, err)) != 0 ||
+        (rc = es_store_project_spent(st, id, &r->device_j, &r->spent[CAP_KWH], &r->spent[CAP_CO2E],
+                                     &r->spent[CAP_USD], err)) != 0)
         return rc;
-    return es_store_project_spent(st, id, &r->device_j, &r->spent[CAP_KWH], &r->spent[CAP_CO2E],
-                                  &r->spent[CAP_USD], err);
+    es_store_data *d = NULL;
+    if ((rc = es_store_load(st, name, NULL, &d, err)) != 0)
+        return rc;
+    for (size_t p = 0; p < d->n_projects; p++) {
+        const es_store_project *pr = &d->projects[p];
+        for (size_t s = 0; s < pr->n_sweeps; s++)
+            for (size_t k = 0; k < pr->sweeps[s].n_trials; k++) {
+                const es_store_trial *t = &pr->sweeps[s].trials[k];
+                r->unmeasured +=
+                    t->reused_from <= 0 && !es_account_measured(&t->cpu, &t->dram, &t->gpu);
+            }
+        for (size_t i = 0; i < pr->n_imports; i++)
+            for (size_t k = 0; k < pr->imports[i].n_jobs; k++)
+                r->unmeasured += pr->imports[i].jobs[k].energy.method == ES_EM_NONE;
+    }
+    es_store_data_free(d);
+    return 0;
 }
 
 static void print_text(const project_row *r)
@@ -126,6 +145,10 @@ static void print_text(const project_row *r)
     }
     printf("  energy at the devices: %.6g J (every trial of its sweeps and its imported jobs)\n",
            r->device_j);
+    if (r->unmeasured > 0)
+        printf("  not in these figures: %d trials and imported jobs whose energy nothing "
+               "measured\n",
+               r->unmeasured);
 }
 
 static void print_json(const project_row *r, int first)
@@ -134,6 +157,7 @@ static void print_json(const project_row *r, int first)
     es_cli_json_str(r->name);
     fputs(", \"device_j\": ", stdout);
     es_cli_json_num(r->device_j);
+    printf(", \"unmeasured\": %d", r->unmeasured);
     const char *part[3] = {"cap", "spent", "remaining"};
     for (int k = 0; k < 3; k++) {
         printf(", \"%s\": {", part[k]);

@@ -129,9 +129,9 @@ static void print_forecast(const es_spec *spec, const es_run_summary *s, const e
     es_account(&spec->energy, fc->trial_low_j, 0, &lo);
     es_account(&spec->energy, fc->trial_mean_j, 0, &mean);
     es_account(&spec->energy, fc->trial_high_j, 0, &hi);
-    printf("  forecast (as `ecosweep estimate` from %zu trials of earlier sweeps): %.4g kWh a "
+    printf("  forecast (as `ecosweep estimate` from %zu trial%s of earlier sweeps): %.4g kWh a "
            "trial (p10-p90 %.4g-%.4g); ",
-           fc->samples, mean.kwh, lo.kwh, hi.kwh);
+           fc->samples, fc->samples == 1 ? "" : "s", mean.kwh, lo.kwh, hi.kwh);
     /* What it took, per trial whose energy is known: an unmeasured trial
      * is not a trial of 0 kWh. */
     if (s->metered == 0) {

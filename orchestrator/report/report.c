@@ -161,13 +161,18 @@ int es_rep_tally_known(const es_rep_tally *ty)
     return es_rep_methods_known(ty->methods);
 }
 
-const char *es_rep_tier_num(char *buf, size_t cap, const es_tier *t, double v)
+const char *es_rep_num(char *buf, size_t cap, double v)
 {
-    if (es_rep_methods_known(t->methods))
+    if (isfinite(v))
         snprintf(buf, cap, "%.4g", v);
     else
         snprintf(buf, cap, "-");
     return buf;
+}
+
+const char *es_rep_tier_num(char *buf, size_t cap, const es_tier *t, double v)
+{
+    return es_rep_num(buf, cap, es_rep_methods_known(t->methods) ? v : NAN);
 }
 
 void es_rep_write_cost(FILE *f, const es_rep_tally *ty)

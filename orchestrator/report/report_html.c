@@ -199,10 +199,11 @@ static void plot_energy(FILE *f, const es_rep_sweep_view *sv)
     for (size_t b = 0; b < bars; b++) {
         size_t lo = b * n / bars, hi = (b + 1) * n / bars; /* trials [lo, hi) */
         double top = 0, sum = 0;
-        int done = 0, failed = 0;
+        int done = 0, failed = 0, unknown = 0;
         for (size_t i = lo; i < hi; i++) {
             top = fmax(top, sv->trials[i].cost.kwh);
             sum += sv->trials[i].cost.kwh;
+            unknown += sv->trials[i].t->reused_from <= 0 && !es_rep_energy_known(sv->trials[i].t);
             done += es_rep_trial_is(sv->trials[i].t, ES_TRIAL_COMPLETED);
             failed += es_rep_trial_is(sv->trials[i].t, ES_TRIAL_FAILED);
         }
@@ -215,13 +216,18 @@ static void plot_energy(FILE *f, const es_rep_sweep_view *sv)
         if (hi - lo == 1) {
             fprintf(f, "trial %lld (", (long long)sv->trials[lo].t->number);
             h_esc(f, sv->trials[lo].t->status);
-            fprintf(f, "): %.4g kWh", top);
+            if (unknown)
+                fputs("): energy not measured", f);
+            else
+                fprintf(f, "): %.4g kWh", top);
         } else {
-            fprintf(f,
-                    "trials %lld to %lld: %d completed, %d failed, %zu other; %.4g kWh at most, "
-                    "%.4g on average",
+            fprintf(f, "trials %lld to %lld: %d completed, %d failed, %zu other; %.4g kWh at most",
                     (long long)sv->trials[lo].t->number, (long long)sv->trials[hi - 1].t->number,
-                    done, failed, other, top, sum / (double)(hi - lo));
+                    done, failed, other, top);
+            if (unknown)
+                fprintf(f, " (%d not measured, not counted)", unknown);
+            else
+                fprintf(f, ", %.4g on average", sum / (double)(hi - lo));
         }
         fputs("</title></rect>", f);
     }
@@ -251,7 +257,10 @@ static void plot_emax(FILE *f, const es_rep_sweep_view *sv)
     }
     snprintf(id, sizeof id, "sweep-%lld-expected-max", (long long)sw->id);
     snprintf(title, sizeof title, "Expected best %s of n trials", metric);
-    snprintf(xlabel, sizeof xlabel, "trials n (x %.3g kWh each)", ss->kwh_per_trial);
+    if (isfinite(ss->kwh_per_trial))
+        snprintf(xlabel, sizeof xlabel, "trials n (x %.3g kWh each)", ss->kwh_per_trial);
+    else
+        snprintf(xlabel, sizeof xlabel, "trials n (kWh not known: not every trial was measured)");
     svg_open(f, id, title, xlabel, metric, &p);
     fputs("<polygon fill=\"#e08a1e\" fill-opacity=\"0.2\" points=\"", f);
     for (size_t k = 0; k < ss->n_curve; k++)
@@ -548,8 +557,10 @@ static void h_sweep(FILE *f, const es_rep_sweep_view *sv)
         fputs("</th><th>sd</th></tr>\n", f);
         for (size_t i = 0; i < n_pts; i++) {
             size_t k = es_rep_curve_index(ss, pts[i]);
-            fprintf(f, "<tr><td>%zu</td><td>%.4g</td><td>%.6g</td><td>%.3g</td></tr>\n", pts[i],
-                    ss->kwh_per_trial * (double)pts[i], ss->emax[k], ss->emax_sd[k]);
+            char kwh[32];
+            fprintf(f, "<tr><td>%zu</td><td>%s</td><td>%.6g</td><td>%.3g</td></tr>\n", pts[i],
+                    es_rep_num(kwh, sizeof kwh, ss->kwh_per_trial * (double)pts[i]), ss->emax[k],
+                    ss->emax_sd[k]);
         }
         fputs("</table>\n", f);
     }

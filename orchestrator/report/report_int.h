@@ -68,6 +68,8 @@ int es_rep_tally_known(const es_rep_tally *ty);
 int es_rep_methods_known(unsigned methods);
 /* v as "%.4g" into buf, or "-" when the tier's energy is not known. */
 const char *es_rep_tier_num(char *buf, size_t cap, const es_tier *t, double v);
+/* v as "%.4g" into buf, or "-" when it is not a number (not known). */
+const char *es_rep_num(char *buf, size_t cap, double v);
 
 /* Does trial t stand at status st?  (The tree holds the words as recorded.) */
 int es_rep_trial_is(const es_store_trial *t, es_trial_status st);

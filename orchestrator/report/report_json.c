@@ -364,9 +364,11 @@ static void j_sweep(FILE *f, const es_rep_sweep_view *sv)
     j_tally(f, &sv->tally, 0, "n_trials");
     j_fnum(f, "overshoot_j", sw->overshoot_j);
     j_fnum(f, "forecast_error_median", sv->budget.median_error);
-    fprintf(f, ", \"reuse\": {\"trials\": %d", sv->budget.reused);
-    j_fnum(f, "saved_j", sv->budget.saved_j);
-    fputc('}', f);
+    /* saved_j: of the originals whose energy is known; null when none. */
+    const es_rep_sweep_budget *b = &sv->budget;
+    fprintf(f, ", \"reuse\": {\"trials\": %d", b->reused);
+    j_fnum(f, "saved_j", b->reused > 0 && b->reused == b->reused_unmetered ? NAN : b->saved_j);
+    fprintf(f, ", \"unmeasured\": %d}", b->reused_unmetered);
     j_fnum(f, "overshoot_kwh", isfinite(sw->overshoot_j) ? sv->overshoot.kwh : NAN);
     fprintf(f, ", \"early_termination\": {\"pruned\": %d", pr->pruned);
     j_fnum(f, "used_j", pr->used_j);

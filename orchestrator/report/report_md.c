@@ -167,15 +167,19 @@ static void md_analysis(FILE *f, const es_rep_sweep_view *sv)
         n_pts = es_rep_curve_points(ss->n, pts, 40);
         fputs("**Expected best ", f);
         md_cell(f, metric);
-        fprintf(f,
-                " of n trials** (Dodge et al. 2019; completed trials drawn with replacement; "
-                "%.4g kWh per completed trial, failures' energy included)\n\n| trials | kWh | "
-                "expected best | sd |\n|---:|---:|---:|---:|\n",
-                ss->kwh_per_trial);
+        char kwh[32];
+        fputs(" of n trials** (Dodge et al. 2019; completed trials drawn with replacement; ", f);
+        if (isfinite(ss->kwh_per_trial))
+            fprintf(f, "%.4g kWh per completed trial, failures' energy included)",
+                    ss->kwh_per_trial);
+        else
+            fputs("no kWh: not every trial's energy was measured)", f);
+        fputs("\n\n| trials | kWh | expected best | sd |\n|---:|---:|---:|---:|\n", f);
         for (size_t i = 0; i < n_pts; i++) {
             size_t k = es_rep_curve_index(ss, pts[i]);
-            fprintf(f, "| %zu | %.4g | %.6g | %.3g |\n", pts[i], ss->kwh_per_trial * (double)pts[i],
-                    ss->emax[k], ss->emax_sd[k]);
+            fprintf(f, "| %zu | %s | %.6g | %.3g |\n", pts[i],
+                    es_rep_num(kwh, sizeof kwh, ss->kwh_per_trial * (double)pts[i]), ss->emax[k],
+                    ss->emax_sd[k]);
         }
         fputc('\n', f);
     }

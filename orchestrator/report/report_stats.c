@@ -901,8 +901,11 @@ int es_rep_sweep_analyze(const es_rep_sweep_view *sv, es_rep_sweep_stats *out)
             expected_max_at(sorted, out->n, out->curve_n, out->n_curve, out->emax, out->emax_sd, pw,
                             u);
         /* The energy of all trials, failures included, over the completed
-         * ones: what each usable draw really cost. */
-        out->kwh_per_trial = sv->tally.cost.kwh / (double)out->n;
+         * ones: what each usable draw really cost.  Not known when a trial
+         * nothing measured is among them (its 0 J would lower it). */
+        out->kwh_per_trial = sv->tally.unmeasured == 0 && es_rep_tally_known(&sv->tally)
+                                 ? sv->tally.cost.kwh / (double)out->n
+                                 : NAN;
     }
     free(v);
     free(sorted);

@@ -68,9 +68,13 @@ static void t_curve(FILE *f, const es_rep_sweep_view *sv)
         return;
     n_pts = es_rep_curve_points(ss->n, pts, 40);
     fprintf(f, "    expected best %s of n trials (Dodge et al. 2019):", sv->metric);
-    for (size_t i = 0; i < n_pts; i++)
-        fprintf(f, "%s n=%zu %.6g (%.3g kWh)", i ? "," : "", pts[i],
-                ss->emax[es_rep_curve_index(ss, pts[i])], ss->kwh_per_trial * (double)pts[i]);
+    for (size_t i = 0; i < n_pts; i++) {
+        fprintf(f, "%s n=%zu %.6g", i ? "," : "", pts[i], ss->emax[es_rep_curve_index(ss, pts[i])]);
+        if (isfinite(ss->kwh_per_trial))
+            fprintf(f, " (%.3g kWh)", ss->kwh_per_trial * (double)pts[i]);
+    }
+    if (!isfinite(ss->kwh_per_trial))
+        fputs(" (no kWh: not every trial's energy was measured)", f);
     fputc('\n', f);
 }
 

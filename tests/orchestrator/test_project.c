@@ -477,7 +477,7 @@ ES_TEST(report_shows_forecast_reuse_overshoot)
 
     const char *json = report(d, ES_REPORT_JSON);
     ES_CHECK_CONTAINS(json, "\"overshoot_j\": 12.5, \"forecast_error_median\": 0.2, "
-                            "\"reuse\": {\"trials\": 1, \"saved_j\": 1200}");
+                            "\"reuse\": {\"trials\": 1, \"saved_j\": 1200, \"unmeasured\": 0}");
     ES_CHECK_CONTAINS(json,
                       "\"reused_from\": null, \"forecast_j\": 1000, \"forecast_error\": 0.2,");
     ES_CHECK_CONTAINS(json,
@@ -507,9 +507,10 @@ ES_TEST(report_shows_forecast_reuse_overshoot)
     text = report(d, ES_REPORT_TEXT);
     ES_CHECK(strstr(text, "forecast error") == NULL && strstr(text, "overshoot") == NULL &&
              strstr(text, "saved by reuse") == NULL);
-    ES_CHECK_CONTAINS(report(d, ES_REPORT_JSON), "\"overshoot_j\": null, "
-                                                 "\"forecast_error_median\": null, \"reuse\": "
-                                                 "{\"trials\": 0, \"saved_j\": 0}");
+    ES_CHECK_CONTAINS(report(d, ES_REPORT_JSON),
+                      "\"overshoot_j\": null, "
+                      "\"forecast_error_median\": null, \"reuse\": "
+                      "{\"trials\": 0, \"saved_j\": 0, \"unmeasured\": 0}");
     es_store_data_free(d);
     es_store_close(st);
     es_spec_free(a);

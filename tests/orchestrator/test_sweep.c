@@ -1151,6 +1151,12 @@ ES_TEST(a_project_nothing_measured_has_no_zero_footprint)
     ES_CHECK_CONTAINS(out, "\"all_rd\": {\"jobs\": 2, \"imported_jobs\": 0, \"hours\": ");
     ES_CHECK_CONTAINS(out, "\"kwh\": null, \"co2e_kg\": null, \"usd_electricity\": null");
     ES_CHECK_CONTAINS(out, "\"equivalents\": {\"car_km\": null");
+    ES_CHECK_CONTAINS(out, "\"kwh_per_trial\": null");
+    ES_CHECK_INT(run((const char *[]){"report", "--format", "html", NULL}), 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), "trial 0 (completed): energy not measured");
+    ES_CHECK_INT(run((const char *[]){"report", "--format", "markdown", NULL}), 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")),
+                      "no kWh: not every trial's energy was measured");
 
     ES_CHECK_INT(run_unmetered(path_in_tmp("un.yaml"), "*", "--reuse"), 0);
     ES_CHECK_CONTAINS(slurp(path_in_tmp("stderr")),
@@ -1160,6 +1166,20 @@ ES_TEST(a_project_nothing_measured_has_no_zero_footprint)
     ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")),
                       "energy saved by reuse: not known (2 trials reused originals whose energy "
                       "was not measured)");
+    ES_CHECK_INT(run((const char *[]){"report", "--sweep", "un-2", "--format", "json", NULL}), 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")),
+                      "\"reuse\": {\"trials\": 2, \"saved_j\": null, \"unmeasured\": 2}");
+    /* ls and project show: not a 0 kWh sweep, not 0 spent without a word. */
+    ES_CHECK_INT(run((const char *[]){"ls", NULL}), 0);
+    out = slurp(path_in_tmp("stdout"));
+    char ls_row[128];
+    snprintf(ls_row, sizeof ls_row, " %12s  ", "-");
+    ES_CHECK_CONTAINS(out, ls_row);
+    ES_CHECK(strstr(out, "0.000000") != NULL); /* un-2: two reuses, which cost 0 */
+    ES_CHECK_INT(run((const char *[]){"project", "show", NULL}), 0);
+    ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")),
+                      "not in these figures: 2 trials and imported jobs whose energy nothing "
+                      "measured");
 }
 
 /* A kWh cap on a machine where nothing measures energy cannot be kept:
