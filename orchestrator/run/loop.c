@@ -365,26 +365,7 @@ static void trial_ended(trial *t)
     s->metered += metered;
     es_loop_count_status(s, status);
 
-    /* The energy with the method of all its parts (a GPU's counter beside
-     * a CPU's estimate is "mixed"), or that nothing measured it: never
-     * "0 kWh". */
-    char energy[64] = "energy not measured";
-    unsigned seen =
-        have_r ? 1u << rp->cpu.method | 1u << rp->dram.method | 1u << rp->gpu.method : 0;
-    if (seen & (1u << ES_EM_COUNTER | 1u << ES_EM_ESTIMATE))
-        snprintf(energy, sizeof energy, "%.3g kWh (%s)", cost.kwh, es_account_method_label(seen));
-    if (!isnan(obj))
-        es_loop_say(sw, "trial %lld completed: %s=%.6g, %s, %.1fs", (long long)t->number,
-                    sp->metric_name, obj, energy, have_r ? rp->wall_s : 0.0);
-    else if (pruned)
-        es_loop_say(sw, "trial %lld pruned at step %lld, %s=%.6g, %s: %s", (long long)t->number,
-                    (long long)t->prune_step, sp->metric_name, t->obj, energy, reason);
-    else if (completed && sp->metric_name == NULL) /* objectives all built-in: the energy */
-        es_loop_say(sw, "trial %lld completed: %s, %.1fs", (long long)t->number, energy,
-                    have_r ? rp->wall_s : 0.0);
-    else
-        es_loop_say(sw, "trial %lld %s%s%s (log: %s)", (long long)t->number,
-                    es_trial_status_name(status), reason[0] ? ": " : "", reason, t->dir);
+    es_loop_say_ended(t, status, obj, cost.kwh);
 
     /* Stop conditions that a finished trial can trigger. */
     if (status == ES_TRIAL_INTERRUPTED && t->stop_status == ES_TRIAL_RUNNING)

@@ -211,6 +211,10 @@ void es_loop_status_line(sweep *sw);
 
 /* A progress line (and the live status line redrawn). */
 void es_loop_say(sweep *sw, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The line trial t's end gets (status, its metric obj or NAN, the kWh of
+ * its result): the metric and the energy with the method of all its parts,
+ * the step it was pruned at, or the status, its reason and its logs. */
+void es_loop_say_ended(const trial *t, es_trial_status status, double obj, double kwh);
 
 /* No further launches; the sweep ends with status and this reason when the
  * running trials are done (the first reason given stays). */

@@ -2,6 +2,7 @@
  * loop_say.c -- what the sweep prints while it runs: progress lines and,
  * on a terminal, the live status line redrawn under them.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
@@ -73,4 +74,32 @@ void es_loop_say(sweep *sw, const char *fmt, ...)
     if (sw->opts->live && !sw->closed)
         es_loop_status_line(sw);
     fflush(sw->opts->out);
+}
+
+void es_loop_say_ended(const trial *t, es_trial_status status, double obj, double kwh)
+{
+    sweep *sw = t->sw;
+    const es_spec *sp = sw->spec;
+    const es_result *rp = &t->result;
+    const char *reason = t->end_reason;
+    double wall = t->have_r ? rp->wall_s : 0.0;
+    /* The energy with the method of all its parts (a GPU's counter beside
+     * a CPU's estimate is "mixed"), or that nothing measured it: never
+     * "0 kWh". */
+    char energy[64] = "energy not measured";
+    unsigned seen =
+        t->have_r ? 1u << rp->cpu.method | 1u << rp->dram.method | 1u << rp->gpu.method : 0;
+    if (seen & (1u << ES_EM_COUNTER | 1u << ES_EM_ESTIMATE))
+        snprintf(energy, sizeof energy, "%.3g kWh (%s)", kwh, es_account_method_label(seen));
+    if (!isnan(obj))
+        es_loop_say(sw, "trial %lld completed: %s=%.6g, %s, %.1fs", (long long)t->number,
+                    sp->metric_name, obj, energy, wall);
+    else if (status == ES_TRIAL_PRUNED)
+        es_loop_say(sw, "trial %lld pruned at step %lld, %s=%.6g, %s: %s", (long long)t->number,
+                    (long long)t->prune_step, sp->metric_name, t->obj, energy, reason);
+    else if (status == ES_TRIAL_COMPLETED && sp->metric_name == NULL) /* built-in objectives */
+        es_loop_say(sw, "trial %lld completed: %s, %.1fs", (long long)t->number, energy, wall);
+    else
+        es_loop_say(sw, "trial %lld %s%s%s (log: %s)", (long long)t->number,
+                    es_trial_status_name(status), reason[0] ? ": " : "", reason, t->dir);
 }

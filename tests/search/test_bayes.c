@@ -12,7 +12,6 @@
 #include "bayes_int.h"
 #include "bench_functions.h"
 #include "rng.h"
-#include "search_int.h"
 #include "search_test.h"
 
 /* x1, x2 uniform on [0, 1]; energy grows with x1 (100 J to 1000 J); the
@@ -170,55 +169,6 @@ ES_TEST(bayes_quantized_values_are_the_parameters_values)
     ES_CHECK(lowest > 0); /* and it found the lowest one */
     ES_CHECK_INT(i, 5);
     es_search_destroy(s);
-}
-
-/* es_search_levels counts what the rounding reaches: the distinct values
- * of a dense scan of the range (and of its ends), for ranges that start
- * off the step, ties at a bound, a log range and q_beta. */
-ES_TEST(quantized_levels_are_the_values_the_rounding_reaches)
-{
-    struct {
-        es_dist dist;
-        double min, max, q;
-    } cases[] = {
-        {ES_DIST_Q_UNIFORM, 0.1, 0.95, 0.2},  {ES_DIST_Q_UNIFORM, 0, 1, 0.5},
-        {ES_DIST_Q_UNIFORM, 0, 1, 0.3},       {ES_DIST_Q_UNIFORM, -3, 7, 2},
-        {ES_DIST_Q_UNIFORM, 0.25, 0.25, 1},   {ES_DIST_Q_LOG_UNIFORM_VALUES, 1, 100, 10},
-        {ES_DIST_Q_LOG_UNIFORM, 0, 3, 2},     {ES_DIST_Q_BETA, 0, 0, 0.25},
-        {ES_DIST_Q_UNIFORM, 0.15, 0.35, 0.1}, /* 0.15 / 0.1 = 1.4999...: 0.2 and 0.3 */
-    };
-    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        es_param p = st_param("x", cases[c].dist);
-        p.min = cases[c].min;
-        p.max = cases[c].max;
-        p.q = cases[c].q;
-        double lo = p.dist == ES_DIST_Q_LOG_UNIFORM ? exp(p.min) : p.min;
-        double hi = p.dist == ES_DIST_Q_LOG_UNIFORM ? exp(p.max) : p.max;
-        if (p.dist == ES_DIST_Q_BETA)
-            lo = 0, hi = 1;
-        uint64_t scanned = 0, n;
-        double prev = NAN;
-        for (int k = 0; k <= 200000; k++) {
-            es_value v;
-            es_search_quantize(lo + (hi - lo) * k / 200000.0, &p, &v);
-            double y = es_value_number(&v);
-            scanned += !(y == prev);
-            prev = y;
-        }
-        ES_CHECK_INT(es_search_levels(&p, 1000, &n), 1);
-        if (c == 8)
-            ES_CHECK_INT(n, 2);
-        if (n != scanned)
-            ES_FAIL("case %zu: %llu levels, the scan saw %llu", c, (unsigned long long)n,
-                    (unsigned long long)scanned);
-        uint64_t fewer;
-        if (n > 1) /* more than the cap: none */
-            ES_CHECK_INT(es_search_levels(&p, n - 1, &fewer), 0);
-    }
-    es_param u = st_param("u", ES_DIST_UNIFORM);
-    uint64_t n = 7;
-    ES_CHECK_INT(es_search_levels(&u, 1000, &n), 0);
-    ES_CHECK_INT(n, 0);
 }
 
 ES_TEST(bayes_deterministic_and_history_free)
