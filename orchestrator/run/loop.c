@@ -668,10 +668,10 @@ static void check_energy_budget(sweep *sw)
         es_loop_stop_running(sw, ES_TRIAL_BUDGET_STOPPED, "the sweep's energy budget ran out");
 }
 
-/* Launch trials until `parallel` run or something says stop. */
 /* The first trial beyond what the sweep would have run launches (trials
  * below that, lost or never started, do not count): the cap --more gave
- * becomes the sweep's.  0, or what es_loop_db_rc made of a failure. */
+ * becomes the sweep's.  0, or -1 when the store did not take it (locked:
+ * es_loop_db_rc holds the launch for the retry; else the sweep is ended). */
 static int more_taken(sweep *sw)
 {
     es_err err;
@@ -684,6 +684,7 @@ static int more_taken(sweep *sw)
     return 0;
 }
 
+/* Launch trials until `parallel` run or something says stop. */
 static void fill_now(sweep *sw)
 {
     const es_spec *sp = sw->spec;
