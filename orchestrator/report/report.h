@@ -118,6 +118,8 @@ typedef struct es_footprint {
     es_tier one_model; /* the median completed trial or imported job, by kWh */
     es_tier one_tune;  /* the median sweep or imported group, by kWh */
     es_tier all_rd;    /* every trial of every sweep and every imported job */
+    int unmeasured_models, unmeasured_tunes; /* left out of the medians: nothing measured
+                                              * their energy */
 } es_footprint;
 
 /* The tiers of project p.  A median of an even count is the lower of the two

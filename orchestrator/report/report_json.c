@@ -467,6 +467,8 @@ static void j_footprint(FILE *f, const es_rep_project_view *pv)
     j_tier(f, &fp->one_tune);
     fputs(", \"all_rd\": ", f);
     j_tier(f, &fp->all_rd);
+    fprintf(f, ", \"unmeasured\": {\"models\": %d, \"tunes\": %d}", fp->unmeasured_models,
+            fp->unmeasured_tunes);
     fputs(", \"equivalent_sources\": [", f);
     for (size_t i = 0; i < n_eq; i++) {
         fputs(i ? ", {\"key\": " : "{\"key\": ", f);

@@ -160,7 +160,6 @@ int es_rep_footprint_of(const es_rep_project_view *pv, es_footprint *out)
     cands models = {0}, tunes = {0};
     int rc = 0, reused = 0;
 
-    int unmetered_models = 0, unmetered_tunes = 0;
     memset(out, 0, sizeof *out);
     for (size_t i = 0; rc == 0 && i < p->n_sweeps; i++) {
         const es_rep_sweep_view *sv = &pv->sweeps[i];
@@ -176,7 +175,7 @@ int es_rep_footprint_of(const es_rep_project_view *pv, es_footprint *out)
             if (!es_rep_trial_is(t, ES_TRIAL_COMPLETED) || t->reused_from > 0)
                 continue;
             if (!es_rep_energy_known(t)) {
-                unmetered_models++;
+                out->unmeasured_models++;
                 continue;
             }
             if ((c = cand_new(&models)) == NULL) {
@@ -193,7 +192,7 @@ int es_rep_footprint_of(const es_rep_project_view *pv, es_footprint *out)
         if (rc != 0 || sw->n_trials == (size_t)sv->budget.reused)
             continue;                          /* no trial (or only reuses): no tuning done */
         if (!es_rep_tally_known(&sv->tally)) { /* nothing measured: no figure to rank */
-            unmetered_tunes++;
+            out->unmeasured_tunes++;
             continue;
         }
         if ((c = cand_new(&tunes)) == NULL) {
@@ -215,7 +214,7 @@ int es_rep_footprint_of(const es_rep_project_view *pv, es_footprint *out)
             if (strcmp(j->status, "completed") != 0)
                 continue;
             if (j->energy.method == ES_EM_NONE) {
-                unmetered_models++;
+                out->unmeasured_models++;
                 continue;
             }
             if ((c = cand_new(&models)) == NULL) {
@@ -235,9 +234,9 @@ int es_rep_footprint_of(const es_rep_project_view *pv, es_footprint *out)
     if (rc == 0) {
         median_tier(&models, &out->one_model, 1);
         median_tier(&tunes, &out->one_tune, 0);
-        unavailable(&out->one_model, unmetered_models, "completed trial or job",
+        unavailable(&out->one_model, out->unmeasured_models, "completed trial or job",
                     "completed trials and jobs");
-        unavailable(&out->one_tune, unmetered_tunes, "sweep", "sweeps");
+        unavailable(&out->one_tune, out->unmeasured_tunes, "sweep", "sweeps");
         out->all_rd.available = 1;
         out->all_rd.jobs = pv->tally.trials - reused + pv->tally.jobs;
         out->all_rd.imported = pv->tally.jobs;

@@ -114,6 +114,8 @@ ES_TEST(a_project_nothing_measured_has_no_zero_footprint)
     ES_CHECK_CONTAINS(out, "\"kwh\": null, \"co2e_kg\": null, \"usd_electricity\": null");
     ES_CHECK_CONTAINS(out, "\"equivalents\": {\"car_km\": null");
     ES_CHECK_CONTAINS(out, "\"kwh_per_trial\": null");
+    ES_CHECK_CONTAINS(out, "\"one_model\": null, \"one_tune\": null");
+    ES_CHECK_CONTAINS(out, "\"unmeasured\": {\"models\": 2, \"tunes\": 1}");
     ES_CHECK_INT(run((const char *[]){"report", "--format", "html", NULL}), 0);
     ES_CHECK_CONTAINS(slurp(path_in_tmp("stdout")), "trial 0 (completed): energy not measured");
     ES_CHECK_INT(run((const char *[]){"report", "--format", "markdown", NULL}), 0);
