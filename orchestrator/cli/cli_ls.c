@@ -9,6 +9,7 @@
 #include "account.h"
 #include "cli.h"
 #include "lock.h"
+#include "report.h"
 #include "store.h"
 
 typedef struct ls_args {
@@ -76,8 +77,7 @@ static int ls_exec(const void *args, int n, char **operands)
                 es_account(&sw->factors, es_account_joules(&t->cpu, &t->dram, &t->gpu), 0, &cost);
                 kwh += cost.kwh;
                 done += es_trial_status_parse(t->status) == ES_TRIAL_COMPLETED;
-                unmeasured +=
-                    t->reused_from <= 0 && !es_account_measured(&t->cpu, &t->dram, &t->gpu);
+                unmeasured += es_report_energy_unknown(t);
             }
             if (isfinite(sw->started)) {
                 time_t s = (time_t)sw->started;

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "account.h"
 #include "cli.h"
+#include "report.h"
 #include "store.h"
 
 /* The three capped quantities, in the order they are printed. */
@@ -117,8 +117,7 @@ static int load_row(es_store *st, int64_t id, const char *name, project_row *r, 
         for (size_t s = 0; s < pr->n_sweeps; s++)
             for (size_t k = 0; k < pr->sweeps[s].n_trials; k++) {
                 const es_store_trial *t = &pr->sweeps[s].trials[k];
-                r->unmeasured +=
-                    t->reused_from <= 0 && !es_account_measured(&t->cpu, &t->dram, &t->gpu);
+                r->unmeasured += es_report_energy_unknown(t);
             }
         for (size_t i = 0; i < pr->n_imports; i++)
             for (size_t k = 0; k < pr->imports[i].n_jobs; k++)

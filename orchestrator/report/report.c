@@ -51,6 +51,11 @@ int es_rep_energy_known(const es_store_trial *t)
     return es_account_measured(&t->cpu, &t->dram, &t->gpu);
 }
 
+int es_report_energy_unknown(const es_store_trial *t)
+{
+    return t->reused_from <= 0 && !es_rep_energy_known(t);
+}
+
 void es_rep_trial_cost(const es_store_sweep *sw, const es_store_trial *t, es_cost *c)
 {
     es_account(&sw->factors, es_account_joules(&t->cpu, &t->dram, &t->gpu), es_rep_trial_wall(t),
@@ -69,7 +74,7 @@ void es_rep_tally_trial(es_rep_tally *ty, const es_store_trial *t, const es_cost
     ty->trials++;
     ty->by_status[es_rep_status_slot(t->status)]++;
     ty->methods |= 1u << t->cpu.method | 1u << t->dram.method | 1u << t->gpu.method;
-    ty->unmeasured += t->reused_from <= 0 && !es_rep_energy_known(t);
+    ty->unmeasured += es_report_energy_unknown(t);
 }
 
 void es_rep_tally_job(es_rep_tally *ty, const es_store_job *j, const es_cost *c)

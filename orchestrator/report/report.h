@@ -128,6 +128,11 @@ typedef struct es_footprint {
  * (CSV column sweep, a Slurm array) as one sweep.  0 or -ENOMEM. */
 int es_report_footprint(const es_store_project *p, es_footprint *out /* OUT */);
 
+/* Whether trial t ran and nothing measured or estimated its energy: its
+ * kWh, CO2e and electricity cost are unknown, and in no total.  A reuse
+ * ran nothing: its 0 is known. */
+int es_report_energy_unknown(const es_store_trial *t);
+
 /* An everyday equivalent of a cost: value = kg CO2e (or kWh) / per_unit. */
 typedef struct es_equivalent {
     const char *key;  /* JSON name: "car_km" */

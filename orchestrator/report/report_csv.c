@@ -113,7 +113,7 @@ void es_rep_write_csv(const es_rep_view *v, FILE *f)
                 fputc(',', f);
                 c_num(f, t->objective);
                 /* Nothing measured: the energy and what it prices are empty. */
-                double u = t->reused_from > 0 || es_rep_energy_known(t) ? 0.0 : NAN;
+                double u = es_report_energy_unknown(t) ? NAN : 0.0;
                 double nums[] = {t->wall_s,     t->cpu_s,  c.kwh + u,
                                  c.co2e_kg + u, c.usd + u, c.usd_electricity + u,
                                  c.usd_cloud};

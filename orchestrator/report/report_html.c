@@ -203,7 +203,7 @@ static void plot_energy(FILE *f, const es_rep_sweep_view *sv)
         for (size_t i = lo; i < hi; i++) {
             top = fmax(top, sv->trials[i].cost.kwh);
             sum += sv->trials[i].cost.kwh;
-            unknown += sv->trials[i].t->reused_from <= 0 && !es_rep_energy_known(sv->trials[i].t);
+            unknown += es_report_energy_unknown(sv->trials[i].t);
             done += es_rep_trial_is(sv->trials[i].t, ES_TRIAL_COMPLETED);
             failed += es_rep_trial_is(sv->trials[i].t, ES_TRIAL_FAILED);
         }

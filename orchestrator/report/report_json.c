@@ -130,7 +130,7 @@ static void j_trial(FILE *f, const es_rep_sweep_view *sv, size_t i)
     fputc('}', f);
     j_fnum(f, "objective", t->objective);
     fputs(", ", f);
-    j_cost(f, &tv->cost, t->reused_from > 0 || es_rep_energy_known(t)); /* a reuse costs 0 */
+    j_cost(f, &tv->cost, !es_report_energy_unknown(t));
     j_fnum(f, "wall_s", t->wall_s);
     j_fnum(f, "cpu_s", t->cpu_s);
     j_fnum(f, "peak_rss_kb", t->peak_rss_kb >= 0 ? (double)t->peak_rss_kb : NAN);

@@ -145,7 +145,7 @@ static void t_trial(FILE *f, const es_rep_trial_view *tv, int infeasible)
         snprintf(obj, sizeof obj, "%.6g", t->objective);
     /* No meter and no estimate: "-", never a measured-looking 0 (a reuse
      * ran nothing: its 0 is true). */
-    if (t->reused_from <= 0 && !es_rep_energy_known(t)) {
+    if (es_report_energy_unknown(t)) {
         snprintf(kwh, sizeof kwh, "-");
         snprintf(g, sizeof g, "-");
         snprintf(usd, sizeof usd, "-");
