@@ -150,6 +150,9 @@
  * comment. */
 #define BAYES_LOG_POF_FLOOR (-0.6931471805599453) /* log 0.5 */
 #define BAYES_BELOW_FLOOR 1e6
+/* Trials of the initial design that a warm start takes from the earlier
+ * sweeps' best configurations (prior.c). */
+#define BAYES_WARM_DESIGN 2
 /* The smallest cost-effective design (with an energy budget). */
 #define BAYES_DESIGN_BUDGET_MIN 3
 
@@ -212,7 +215,7 @@ static void bayes_eval(bayes_ctx *c, const double *x, size_t n, double *acq, dou
             for (size_t j = 0; j < c->ehvi; j++)
                 es_gp_predict(&m->cols[j].gp, x, n, c->cmu + j * n, c->cvar + j * n, c->w_col);
         } else {
-            es_gp_predict(&m->objective.gp, x, n, c->mu, c->var, c->w_obj);
+            es_model_objective_predict(m, x, n, c->mu, c->var, c->w_obj);
         }
         if (c->pof)
             es_model_constraint_logpof(m, x, n, c->logp, c->w_con);
@@ -404,6 +407,13 @@ static size_t bayes_design_size(const es_model *m, int budget)
     size_t k = es_enc_searched(m->enc), n = 2 * k > 5 ? 2 * k : 5;
     if (budget)
         n = k + 1 > BAYES_DESIGN_BUDGET_MIN ? k + 1 : BAYES_DESIGN_BUDGET_MIN;
+    size_t warm = es_model_prior_design(m, BAYES_WARM_DESIGN);
+    if (warm > 0) {
+        /* A warm start: the earlier sweeps' best first, and half the
+         * design (prior.c). */
+        n = (n + 1) / 2;
+        n = n > warm + 1 ? n : warm + 1;
+    }
     size_t batch = m->spec->parallel > 1 ? (size_t)m->spec->parallel : 1;
     if (m->spec->run_cap > 0) {
         size_t half = ((size_t)m->spec->run_cap + 1) / 2;
@@ -727,7 +737,7 @@ static int bayes_trust(bayes_ctx *c, size_t n_design, double **box)
     double best_mu = INFINITY, *rows = NULL;
     if (t.epoch_seq == 0) {
         n = s->n_real < BAYES_CLOUD_MAX ? s->n_real : BAYES_CLOUD_MAX;
-        es_gp_predict(&s->gp, s->xt, n, c->mu, c->var, c->w_obj);
+        es_model_objective_predict(m, s->xt, n, c->mu, c->var, c->w_obj);
         for (size_t j = 0; j < n; j++) {
             double r = bayes_rank(c, &m->obs[s->row_obs[j]], c->mu[j]);
             if (r < best_mu && s->yt[j] < 0.0) { /* the worst (imputed) never */
@@ -755,7 +765,7 @@ static int bayes_trust(bayes_ctx *c, size_t n_design, double **box)
             }
         }
         if (n > 0)
-            es_gp_predict(&s->gp, rows, n, c->mu, c->var, c->w_obj);
+            es_model_objective_predict(m, rows, n, c->mu, c->var, c->w_obj);
         for (size_t j = 0; j < n; j++) {
             double r = bayes_rank(c, &m->obs[who[j]], c->mu[j]);
             if (r < best_mu) {
@@ -841,6 +851,9 @@ int es_bayes_suggest(es_model *m, uint64_t index, double remaining_j, double tot
 
     size_t d = es_enc_dims(m->enc), k = es_enc_searched(m->enc);
     int budget = isfinite(remaining_j) && remaining_j >= 0.0;
+    int warm = es_model_prior_fit(m);
+    if (warm < 0)
+        return es_err_set(err, warm, "out of memory learning from the earlier sweeps");
     bayes_ctx c = {.m = m, .d = d, .log_remaining = log(fmax(remaining_j, 1e-300))};
     double *scratch = NULL, *pts = NULL, *box = NULL;
     int rc;
@@ -970,6 +983,8 @@ int es_bayes_suggest(es_model *m, uint64_t index, double remaining_j, double tot
         }
         double *x = u + k, acq, upper;
         es_enc_from_u(m->enc, u, x);
+        if (index < es_model_prior_design(m, BAYES_WARM_DESIGN))
+            es_model_prior_point(m, (size_t)index, x);
         c.mode = BAYES_SPREAD;
         c.n_pts = 0;
         bayes_eval(&c, x, 1, &acq, &upper);

@@ -188,6 +188,8 @@ typedef struct es_surrogate {
     size_t *row_obs; /* the observation (position in obs) behind each observed row */
 } es_surrogate;
 
+typedef struct es_prior es_prior; /* warm start (prior.c) */
+
 typedef struct es_model {
     const es_spec *spec; /* borrowed */
     uint64_t seed;
@@ -211,6 +213,7 @@ typedef struct es_model {
     double *con_scale;    /* each constraint's scale of violation (scalar.c) */
     es_surrogate cols[3]; /* with several objectives, one per objective */
     size_t n_cols;
+    es_prior *prior; /* earlier sweeps' trials (es_search_warm); NULL: none */
 } es_model;
 
 /* Surrogates need at least this many points (else forecasts fall back to the
@@ -266,6 +269,57 @@ int es_model_energy_spread(const es_model *m, double *median_j /* OUT */,
  * -ENOMEM. */
 int es_model_forecast(es_model *m, const es_value *values, double *median_j /* OUT */,
                       double *upper_j /* OUT */);
+
+/* The objective's transform of n target values y, in place, as the
+ * objective surrogate's training targets are made (robust centre and
+ * scale, clamping, the Yeo-Johnson warp, the worst at 0), its parameters
+ * written to s.  0 or -ENOMEM. */
+int es_surrogate_standardize(es_surrogate *s, double *y /* IN/OUT */, size_t n);
+
+/* The posterior of the objective surrogate (ready) at n points x: mean
+ * (the warm start's prior mean included) and latent variance. */
+void es_model_objective_predict(const es_model *m, const double *x, size_t n, double *mu /* OUT */,
+                                double *var /* OUT */, double *work);
+
+/* ---- Warm start from earlier sweeps (prior.c) ------------------------------------------ */
+
+/* x of a configuration whose parameters are known only where known[i]:
+ * those placed (the dimensions they take marked in dims), the others' 0.
+ * -EINVAL when a known value lies outside the space, or differs from a
+ * constant of the spec. */
+int es_enc_encode_known(const es_enc *e, const es_value *values, const unsigned char *known,
+                        double *x /* OUT */, unsigned char *dims /* OUT */);
+
+/* Add a completed trial of earlier sweep `group` (0-based, at most 16):
+ * values[i] where known[i] (every row of a group knows the same
+ * parameters), the objective as it measured it.  0 added, 1 not usable in
+ * this space (a value outside it, another constant, nothing known, a
+ * non-finite objective), -ENOMEM. */
+int es_model_prior_add(es_model *m, size_t group, const es_value *values,
+                       const unsigned char *known, double objective);
+/* Rows group holds, and its weight b_g (0 when not in use). */
+size_t es_model_prior_count(const es_model *m, size_t group);
+double es_model_prior_weight(const es_model *m, size_t group);
+/* Fit the groups' surrogates once (again after a row is added): 1 when the
+ * warm start is in use, 0 not (no rows, several objectives), < 0 error. */
+int es_model_prior_fit(es_model *m);
+/* The objective's training rows' prior means and residuals, and a and b,
+ * learnt from s's observed rows (s->n_train of them, targets in s->yt);
+ * nothing for another surrogate or without a warm start.  0 or -ENOMEM. */
+int es_model_prior_train(es_model *m, es_surrogate *s);
+/* What s's GP learns: the residuals from the prior mean for the objective
+ * under a warm start, else s->yt. */
+const double *es_model_prior_y(const es_model *m, const es_surrogate *s);
+/* Rows first .. s->n_train - 1 believed at the GP's mean mu (residuals
+ * for the objective under a warm start): their targets (and residuals).
+ * 0 or -ENOMEM. */
+int es_model_prior_believe(es_model *m, es_surrogate *s, size_t first, const double *mu);
+/* How many of the initial design's first trials (at most want) are the
+ * earlier sweeps' best configurations, and the j-th of them written onto
+ * x (the dimensions its sweep knew; 1 when written). */
+size_t es_model_prior_design(const es_model *m, size_t want);
+int es_model_prior_point(const es_model *m, size_t j, double *x /* IN/OUT */);
+void es_prior_free(es_prior *p);
 
 /* ---- Several objectives and constraints (scalar.c) ------------------------------------ */
 

@@ -291,27 +291,71 @@ static double enc_snap(const enc_param *e, const es_param *p, double u)
 
 /* ---- Whole configurations --------------------------------------------------------- */
 
+/* Place parameter i's value v into x: its one-hot, or its coordinate
+ * (outside [0, 1] when v is out of range).  0, or -EINVAL for a choice
+ * that is not among the values or a non-number. */
+static int enc_place(const es_enc *e, size_t i, const es_value *v, double *x)
+{
+    const enc_param *ep = &e->p[i];
+    const es_param *p = &e->spec->params[i];
+    if (ep->kind == ENC_CATEGORICAL) {
+        size_t k = 0;
+        while (k < p->n_values && !es_value_same(v, &p->values[k]))
+            k++;
+        if (k == p->n_values)
+            return -EINVAL;
+        for (size_t j = 0; j < ep->width; j++)
+            x[ep->offset + j] = j == k ? 1.0 : 0.0;
+        return 0;
+    }
+    double u = enc_coord(ep, es_value_number(v));
+    if (!isfinite(u))
+        return -EINVAL;
+    x[ep->offset] = u;
+    return 0;
+}
+
 int es_enc_encode(const es_enc *e, const es_value *values, double *x)
 {
+    for (size_t i = 0; i < e->spec->n_params; i++)
+        if (e->p[i].kind != ENC_CONSTANT && enc_place(e, i, &values[i], x) != 0)
+            return -EINVAL;
+    return 0;
+}
+
+int es_enc_encode_known(const es_enc *e, const es_value *values, const unsigned char *known,
+                        double *x, unsigned char *dims)
+{
+    for (size_t t = 0; t < e->dims; t++) {
+        x[t] = 0.0;
+        dims[t] = 0;
+    }
     for (size_t i = 0; i < e->spec->n_params; i++) {
         const enc_param *ep = &e->p[i];
         const es_param *p = &e->spec->params[i];
-        if (ep->kind == ENC_CONSTANT)
-            continue;
-        if (ep->kind == ENC_CATEGORICAL) {
-            size_t k = 0;
-            while (k < p->n_values && !es_value_same(&values[i], &p->values[k]))
-                k++;
-            if (k == p->n_values)
+        if (ep->kind == ENC_CONSTANT) {
+            /* A constant of this spec, where the earlier trial ran
+             * another value, is another program. */
+            const es_value *only = p->dist == ES_DIST_CATEGORICAL ? &p->values[ep->only]
+                                   : p->dist == ES_DIST_CONSTANT  ? &p->value
+                                                                  : NULL;
+            if (known[i] && only != NULL && !es_value_same(&values[i], only))
                 return -EINVAL;
-            for (size_t j = 0; j < ep->width; j++)
-                x[ep->offset + j] = j == k ? 1.0 : 0.0;
             continue;
         }
-        double u = enc_coord(ep, es_value_number(&values[i]));
-        if (!isfinite(u))
+        if (!known[i])
+            continue;
+        for (size_t j = 0; j < ep->width; j++)
+            dims[ep->offset + j] = 1;
+        if (enc_place(e, i, &values[i], x) != 0)
             return -EINVAL;
-        x[ep->offset] = u;
+        if (ep->kind != ENC_CATEGORICAL) {
+            /* Out of this range: not a point of this space. */
+            double u = x[ep->offset];
+            if (!(u >= -1e-9 && u <= 1.0 + 1e-9))
+                return -EINVAL;
+            x[ep->offset] = fmin(fmax(u, 0.0), 1.0);
+        }
     }
     return 0;
 }

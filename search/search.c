@@ -125,6 +125,32 @@ int es_search_observe(es_search *s, uint64_t index, const es_value *values, es_o
     return 0;
 }
 
+int es_search_warm(es_search *s, size_t group, const es_value *values, const unsigned char *known,
+                   double objective, es_err *err)
+{
+    if (s == NULL || known == NULL || (values == NULL && s->spec->n_params > 0))
+        return es_err_set(err, -EINVAL, "es_search_warm: no search, values or mask");
+    if (group >= ES_SEARCH_WARM_GROUPS)
+        return es_err_set(err, -EINVAL, "es_search_warm: group %zu past the last (%d)", group,
+                          ES_SEARCH_WARM_GROUPS - 1);
+    if (s->method != ES_METHOD_BAYES || s->spec->n_objectives >= 2)
+        return 1;
+    int rc = es_model_prior_add(s->model, group, values, known, objective);
+    if (rc < 0)
+        return es_err_set(err, rc, "out of memory keeping an earlier sweep's trial");
+    return rc;
+}
+
+size_t es_search_warm_count(const es_search *s, size_t group)
+{
+    return s == NULL ? 0 : es_model_prior_count(s->model, group);
+}
+
+double es_search_warm_weight(const es_search *s, size_t group)
+{
+    return s == NULL ? 0.0 : es_model_prior_weight(s->model, group);
+}
+
 int es_search_observe_values(es_search *s, uint64_t index, const double *values, es_err *err)
 {
     if (s == NULL || (values == NULL && s->spec->n_objectives + s->spec->n_constraints > 0))

@@ -73,6 +73,31 @@ int es_search_observe(es_search *s, uint64_t index, const es_value *values, es_o
  * ignore them.  0, -ENOENT when index was never observed, or -ENOMEM. */
 int es_search_observe_values(es_search *s, uint64_t index, const double *values, es_err *err);
 
+/* Warm start: a completed trial of an earlier sweep of the same program,
+ * given before the first suggestion (the same trials in the same order on
+ * every run of a sweep, so that its suggestions stay reproducible).
+ * group numbers the earlier sweeps (0-based, below ES_SEARCH_WARM_GROUPS);
+ * values[i] is the trial's value of the spec's parameter i where known[i]
+ * (every trial of one group knows the same parameters); objective is the
+ * spec's metric as that trial reported it.  Nothing of it is a result of
+ * this sweep.  Bayes learns it as prior data: a surrogate per earlier
+ * sweep whose prediction, with an offset and a scale learnt from this
+ * sweep's own trials (and a weight that falls to 0 when they disagree),
+ * is the objective surrogate's prior mean; and the first trials of the
+ * design are the earlier sweeps' best configurations (prior.c).  With
+ * several objectives, random or grid it is not used.  0 when taken, 1 when
+ * the trial does not fit this space (a value outside it, another value of
+ * one of its constants, none of its parameters), -ENOMEM. */
+#define ES_SEARCH_WARM_GROUPS 16
+int es_search_warm(es_search *s, size_t group, const es_value *values, const unsigned char *known,
+                   double objective, es_err *err);
+/* How many trials es_search_warm took for group, and the weight the
+ * latest suggestion gave its surrogate (b_g, prior.c; 1 / groups before
+ * this sweep's first trials, 0 when its data run against this sweep's or
+ * it is not in use). */
+size_t es_search_warm_count(const es_search *s, size_t group);
+double es_search_warm_weight(const es_search *s, size_t group);
+
 /* The energy the sweep may still spend on new trials, in joules (NAN or
  * +INFINITY: no budget; below 0, when running trials are forecast past the
  * budget, counts as 0: nothing fits), and the whole budget (for the cost-aware cooling

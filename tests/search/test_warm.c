@@ -1,0 +1,232 @@
+/*
+ * test_warm.c -- warm start from earlier sweeps (search/prior.c, through
+ * es_search_warm): the design starts at the earlier sweeps' best, a sweep
+ * of a moved and rescaled objective gets ahead of a cold one, a misleading
+ * earlier sweep costs only a few trials and loses its weight, rows that do
+ * not fit the space are refused, partial knowledge is used, suggestions
+ * stay deterministic, and random search ignores it all.
+ */
+#include <errno.h>
+
+#include "bayes_int.h"
+#include "bench_functions.h"
+#include "search_test.h"
+
+/* Branin's box, and a bayes spec of it (the first n of p; borrowed). */
+static void warm_params(es_param p[2])
+{
+    const double lo[2] = {-5, 0}, hi[2] = {10, 15};
+    bf_params(p, 2, lo, hi);
+}
+
+static es_spec warm_spec(es_param *p, size_t n)
+{
+    es_spec spec = st_spec(ES_METHOD_BAYES, p, n);
+    spec.metric_name = (char *)"loss";
+    return spec;
+}
+
+static double warm_branin(const es_value *v)
+{
+    return bf_branin(es_value_number(&v[0]), es_value_number(&v[1]));
+}
+
+/* Branin moved by 0.6 in x1 and 0.4 in x2 (its minima stay inside),
+ * scaled by 3 and offset by 40: related to Branin, not the same. */
+static double warm_moved(const es_value *v)
+{
+    return 3.0 * bf_branin(es_value_number(&v[0]) - 0.6, es_value_number(&v[1]) - 0.4) + 40.0;
+}
+
+#define WARM_MOVED_MIN (3.0 * 0.39788735772973816 + 40.0)
+
+typedef double (*warm_fn)(const es_value *v);
+
+/* Run `trials` of bayes on f from seed, fed the earlier rows first (n of
+ * them, 2 values each, objective ey); the best-so-far after each trial
+ * into best (NULL: not wanted), the configurations into xs (NULL: not
+ * wanted).  Returns the search (caller destroys). */
+static es_search *warm_run(const es_spec *spec, uint64_t seed, int trials, warm_fn f,
+                           const es_value *ev, const double *ey, int n, double *best, double *xs)
+{
+    es_search *s = NULL;
+    es_err err = {0};
+    unsigned char known[2] = {1, 1};
+    ES_CHECK_INT(es_search_create(spec, seed, &s, &err), 0);
+    for (int i = 0; i < n; i++)
+        ES_CHECK_INT(es_search_warm(s, 0, ev + 2 * i, known, ey[i], &err), 0);
+    double b = INFINITY;
+    for (int i = 0; i < trials; i++) {
+        es_value v[2] = {{0}};
+        ES_CHECK_INT(es_search_suggest(s, (uint64_t)i, v, &err), 0);
+        double y = f(v);
+        b = fmin(b, y);
+        if (best != NULL)
+            best[i] = b;
+        if (xs != NULL) {
+            xs[2 * i] = es_value_number(&v[0]);
+            xs[2 * i + 1] = es_value_number(&v[1]);
+        }
+        ES_CHECK_INT(es_search_observe(s, (uint64_t)i, v, ES_OBS_COMPLETED, y, NAN, &err), 0);
+        es_value_clear(&v[0]);
+        es_value_clear(&v[1]);
+    }
+    return s;
+}
+
+/* An earlier sweep: `n` trials of bayes on f, its configurations and
+ * objectives into ev / ey. */
+static void warm_earlier(const es_spec *spec, uint64_t seed, int n, warm_fn f, es_value *ev,
+                         double *ey)
+{
+    double *xs = malloc(2 * (size_t)n * sizeof *xs);
+    es_search_destroy(warm_run(spec, seed, n, f, NULL, NULL, 0, NULL, xs));
+    for (int i = 0; i < n; i++) {
+        ev[2 * i] = st_float(xs[2 * i]);
+        ev[2 * i + 1] = st_float(xs[2 * i + 1]);
+        ey[i] = f(&ev[2 * i]);
+    }
+    free(xs);
+}
+
+/* The first trial reaching `level` (trials when none does). */
+static int warm_reach(const double *best, int trials, double level)
+{
+    for (int i = 0; i < trials; i++)
+        if (best[i] <= level)
+            return i + 1;
+    return trials;
+}
+
+ES_TEST(warm_design_starts_at_the_earlier_best)
+{
+    es_param p[2];
+    warm_params(p);
+    es_spec spec = warm_spec(p, 2);
+    es_value ev[8];
+    double ey[4] = {5.0, 0.5, 9.0, 2.0};
+    const double xy[8] = {1, 1, 3, 2, -4, 14, 9, 3};
+    for (int i = 0; i < 8; i++)
+        ev[i] = st_float(xy[i]);
+    double xs[4];
+    es_search_destroy(warm_run(&spec, 7, 2, warm_branin, ev, ey, 4, NULL, xs));
+    /* The best earlier trial, then the next best. */
+    ES_CHECK_NEAR(xs[0], 3, 1e-12);
+    ES_CHECK_NEAR(xs[1], 2, 1e-12);
+    ES_CHECK_NEAR(xs[2], 9, 1e-12);
+    ES_CHECK_NEAR(xs[3], 3, 1e-12);
+    /* Maximizing: the largest first. */
+    spec.goal = ES_GOAL_MAXIMIZE;
+    es_search_destroy(warm_run(&spec, 7, 1, warm_branin, ev, ey, 4, NULL, xs));
+    ES_CHECK_NEAR(xs[0], -4, 1e-12);
+    ES_CHECK_NEAR(xs[1], 14, 1e-12);
+}
+
+ES_TEST(warm_related_sweep_gets_ahead_and_stays_deterministic)
+{
+    enum { EARLIER = 30, TRIALS = 25, SEEDS = 5 };
+    es_param p[2];
+    warm_params(p);
+    es_spec spec = warm_spec(p, 2);
+    es_value ev[2 * EARLIER];
+    double ey[EARLIER], cold[TRIALS], warm[TRIALS], again[TRIALS];
+    int ahead = 0, sum_cold = 0, sum_warm = 0;
+    for (int seed = 1; seed <= SEEDS; seed++) {
+        warm_earlier(&spec, 100 + (uint64_t)seed, EARLIER, warm_branin, ev, ey);
+        es_search_destroy(
+            warm_run(&spec, (uint64_t)seed, TRIALS, warm_moved, NULL, NULL, 0, cold, NULL));
+        es_search_destroy(
+            warm_run(&spec, (uint64_t)seed, TRIALS, warm_moved, ev, ey, EARLIER, warm, NULL));
+        es_search_destroy(
+            warm_run(&spec, (uint64_t)seed, TRIALS, warm_moved, ev, ey, EARLIER, again, NULL));
+        for (int i = 0; i < TRIALS; i++)
+            ES_CHECK(warm[i] == again[i]);
+        /* What the cold sweep had after 10 trials: the warm one gets
+         * there sooner. */
+        int c = 10, w = warm_reach(warm, TRIALS, cold[9]);
+        ahead += w < c;
+        sum_cold += c;
+        sum_warm += w;
+    }
+    ES_CHECK(ahead >= SEEDS - 1);
+    ES_CHECK(2 * sum_warm <= sum_cold);
+}
+
+ES_TEST(warm_misleading_sweep_costs_a_few_trials_and_loses_its_weight)
+{
+    enum { EARLIER = 30, TRIALS = 30, SEEDS = 5 };
+    es_param p[2];
+    warm_params(p);
+    es_spec spec = warm_spec(p, 2);
+    es_value ev[2 * EARLIER];
+    double ey[EARLIER], cold[TRIALS], warm[TRIALS];
+    int sum_cold = 0, sum_warm = 0;
+    for (int seed = 1; seed <= SEEDS; seed++) {
+        /* The earlier sweep maximized Branin: its best are Branin's worst. */
+        warm_earlier(&spec, 200 + (uint64_t)seed, EARLIER, warm_branin, ev, ey);
+        for (int i = 0; i < EARLIER; i++)
+            ey[i] = -ey[i];
+        es_search_destroy(
+            warm_run(&spec, (uint64_t)seed, TRIALS, warm_branin, NULL, NULL, 0, cold, NULL));
+        es_search *s =
+            warm_run(&spec, (uint64_t)seed, TRIALS, warm_branin, ev, ey, EARLIER, warm, NULL);
+        ES_CHECK(es_search_warm_weight(s, 0) == 0.0);
+        es_search_destroy(s);
+        sum_cold += warm_reach(cold, TRIALS, 0.39788735772973816 + 0.05);
+        sum_warm += warm_reach(warm, TRIALS, 0.39788735772973816 + 0.05);
+    }
+    /* At most four trials more a sweep, on average. */
+    ES_CHECK(sum_warm <= sum_cold + 4 * SEEDS);
+}
+
+ES_TEST(warm_refuses_rows_that_do_not_fit_and_uses_partial_ones)
+{
+    es_param p[3];
+    warm_params(p);
+    p[2] = st_param("opt", ES_DIST_CONSTANT);
+    p[2].value = st_str("adam");
+    es_spec spec = warm_spec(p, 3);
+    es_search *s = NULL;
+    es_err err = {0};
+    ES_CHECK_INT(es_search_create(&spec, 3, &s, &err), 0);
+    es_value v[3] = {{0}};
+    unsigned char all[3] = {1, 1, 1}, x1_only[3] = {1, 0, 0};
+    v[0] = st_float(2.0);
+    v[1] = st_float(20.0); /* past x2's max of 15 */
+    v[2] = st_str("adam");
+    ES_CHECK_INT(es_search_warm(s, 0, v, all, 1.0, &err), 1);
+    v[1] = st_float(3.0);
+    v[2] = st_str("sgd"); /* another program: the constant differs */
+    ES_CHECK_INT(es_search_warm(s, 0, v, all, 1.0, &err), 1);
+    v[2] = st_str("adam");
+    ES_CHECK_INT(es_search_warm(s, 0, v, all, NAN, &err), 1);
+    ES_CHECK_INT(es_search_warm(s, 0, v, all, 1.0, &err), 0);
+    /* A group's rows know the same parameters. */
+    ES_CHECK_INT(es_search_warm(s, 0, v, x1_only, 1.0, &err), 1);
+    ES_CHECK_INT(es_search_warm(s, ES_SEARCH_WARM_GROUPS, v, all, 1.0, &err), -EINVAL);
+    /* Group 1 knew x1 only: its best x1 with the design's x2. */
+    v[0] = st_float(-3.0);
+    ES_CHECK_INT(es_search_warm(s, 1, v, x1_only, 0.5, &err), 0);
+    v[0] = st_float(8.0);
+    ES_CHECK_INT(es_search_warm(s, 1, v, x1_only, 0.1, &err), 0);
+    ES_CHECK(es_search_warm_count(s, 0) == 1 && es_search_warm_count(s, 1) == 2);
+    es_value out[3] = {{0}};
+    ES_CHECK_INT(es_search_suggest(s, 0, out, &err), 0);
+    ES_CHECK_NEAR(es_value_number(&out[0]), 2.0, 1e-12);
+    ES_CHECK_NEAR(es_value_number(&out[1]), 3.0, 1e-12);
+    for (int i = 0; i < 3; i++)
+        es_value_clear(&out[i]);
+    ES_CHECK_INT(es_search_suggest(s, 1, out, &err), 0);
+    ES_CHECK_NEAR(es_value_number(&out[0]), 8.0, 1e-12);
+    ES_CHECK(es_value_number(&out[1]) != 3.0);
+    for (int i = 0; i < 3; i++)
+        es_value_clear(&out[i]);
+    es_search_destroy(s);
+
+    /* Random search ignores it. */
+    spec.method = ES_METHOD_RANDOM;
+    ES_CHECK_INT(es_search_create(&spec, 3, &s, &err), 0);
+    v[0] = st_float(2.0);
+    ES_CHECK_INT(es_search_warm(s, 0, v, all, 1.0, &err), 1);
+    es_search_destroy(s);
+}
