@@ -482,6 +482,7 @@ static const struct {
     {"max_failed", top_max_failed},
     {"max_initial_failures", top_max_initial_failures},
     {"reuse", top_reuse},
+    {"warm_start", es_spec__top_warm_start},
     {"seed", top_seed},
     {"budget", es_spec__top_budget},
     {"energy", es_spec__top_energy},
@@ -666,6 +667,18 @@ static int add_warnings(es_spec_ctx *c, const yaml_node_t *et_key)
                      "value keeps it",
                      spec->path, i, a->name, a->min);
         if (msg[0] != '\0' && (rc = push_warning(c, &n, msg)) != 0)
+            return rc;
+    }
+    /* Sweeps named to learn from, where nothing learns from them. */
+    if (spec->warm_start == ES_WARM_LIST &&
+        (spec->method != ES_METHOD_BAYES || spec->n_objectives >= 2)) {
+        snprintf(msg, sizeof msg,
+                 "%s:%d:%d: warm_start: %s does not learn from earlier sweeps (only bayes with "
+                 "one objective does): the sweeps named are not used",
+                 spec->path, spec->warm_line, spec->warm_column,
+                 spec->method != ES_METHOD_BAYES ? es_method_name(spec->method)
+                                                 : "a search with several objectives");
+        if ((rc = push_warning(c, &n, msg)) != 0)
             return rc;
     }
     if (et_key != NULL && spec->n_objectives > 0 && spec->metric_name != NULL) {
@@ -1043,6 +1056,7 @@ void es_spec_free(es_spec *spec)
     es_spec__free_objectives(spec);
     es_spec_launcher_clear(&spec->launcher);
     es_strv_free(spec->env.remove);
+    es_strv_free(spec->warm_names);
     es_strv_free(spec->env.set_names);
     es_strv_free(spec->env.set_values);
     es_strv_free(spec->warnings);

@@ -358,6 +358,14 @@ typedef struct es_constraint {
  * "phase.x"). */
 int es_objective_kind_of(const char *name);
 
+/* `warm_start:` what a Bayesian sweep learns from before its first trial
+ * (search/prior.c, orchestrator/run/loop_warm.c). */
+typedef enum es_warm_start {
+    ES_WARM_AUTO = 0, /* every earlier sweep of the project running the same program */
+    ES_WARM_NONE,     /* nothing: a cold start */
+    ES_WARM_LIST      /* the sweeps named in warm_names */
+} es_warm_start;
+
 typedef struct es_spec {
     char *path;                       /* the file it came from, or the name given to parse_string */
     char *text;                       /* the YAML as read, kept so the store can record it */
@@ -395,6 +403,10 @@ typedef struct es_spec {
     int has_seed;
     uint64_t seed;
     es_budget budget;
+    es_warm_start warm_start; /* default auto */
+    char **warm_names;        /* ES_WARM_LIST: the sweeps' names, NULL-terminated */
+    size_t n_warm_names;
+    int warm_line, warm_column; /* where `warm_start:` is (1-based); 0 when absent */
     es_energy_factors energy;
     es_spec_env env; /* `env:`; all empty when absent */
     /* `early_terminate:`; type ES_PRUNE_NONE when absent.  metric_name is
@@ -435,9 +447,14 @@ const char *es_name_problem(const char *s);
  * in changed ("method: random -> bayes; parameters.lr: min 0.001 -> 0.01",
  * cap bytes) and counted in the return value; changes of what may change
  * on resume (run_cap, parallel, trial_timeout, max_failed,
- * max_initial_failures, budget) are listed in safe (safe_cap bytes). */
+ * max_initial_failures, budget, warm_start) are listed in safe (safe_cap
+ * bytes). */
 int es_spec_diff(const es_spec *a, const es_spec *b, char *changed, size_t cap, char *safe,
                  size_t safe_cap);
+
+/* The spec's warm_start as its YAML would give it: "auto", "none" or
+ * "[a, b]" (cut to cap bytes). */
+void es_spec_warm_text(const es_spec *spec, char *buf, size_t cap);
 
 /* 1 when the spec's command (or W&B's default one) runs ${program}. */
 int es_spec_uses_program(const es_spec *spec);

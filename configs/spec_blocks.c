@@ -362,3 +362,65 @@ void es_spec__resolve_energy(es_spec_ctx *c)
     if (!c->attribution_given)
         f->attribution = c->spec->parallel > 1 ? ES_ATTRIBUTION_SHARED : ES_ATTRIBUTION_EXCLUSIVE;
 }
+
+/* ---- warm_start ----------------------------------------------------------------- */
+
+int es_spec__top_warm_start(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+    es_spec *spec = c->spec;
+    char got[80];
+    spec->warm_line = (int)k->start_mark.line + 1;
+    spec->warm_column = (int)k->start_mark.column + 1;
+    const char *s = es_spec_text(v);
+    if (s != NULL && es_spec_plain(v) && (strcmp(s, "auto") == 0 || strcmp(s, "none") == 0)) {
+        spec->warm_start = strcmp(s, "auto") == 0 ? ES_WARM_AUTO : ES_WARM_NONE;
+        return 0;
+    }
+    if (v->type != YAML_SEQUENCE_NODE) {
+        es_spec_describe(v, got, sizeof got);
+        return es_spec_fail(c, v, "warm_start",
+                            "expected auto, none or a list of sweep names, got %s", got);
+    }
+    size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    if (n == 0)
+        return es_spec_fail(c, v, "warm_start",
+                            "the list names no sweep (for a cold start, say none)");
+    spec->warm_names = calloc(n + 1, sizeof *spec->warm_names);
+    if (spec->warm_names == NULL)
+        return es_err_set(c->err, -ENOMEM, "out of memory");
+    spec->warm_start = ES_WARM_LIST;
+    for (size_t i = 0; i < n; i++) {
+        const yaml_node_t *item = yaml_document_get_node(c->doc, v->data.sequence.items.start[i]);
+        const char *name = es_spec_text(item);
+        char path[48];
+        snprintf(path, sizeof path, "warm_start[%zu]", i);
+        const char *why = name == NULL ? "not a name" : es_name_problem(name);
+        if (why != NULL) {
+            es_spec_describe(item, got, sizeof got);
+            return es_spec_fail(c, item, path, "expected a sweep's name, got %s (%s)", got, why);
+        }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(spec->warm_names[j], name) == 0)
+                return es_spec_fail(c, item, path, "'%s' is listed twice (warm_start[%zu])", name,
+                                    j);
+        if ((spec->warm_names[i] = strdup(name)) == NULL)
+            return es_err_set(c->err, -ENOMEM, "out of memory");
+        spec->n_warm_names = i + 1;
+    }
+    return 0;
+}
+
+void es_spec_warm_text(const es_spec *spec, char *buf, size_t cap)
+{
+    if (cap == 0)
+        return;
+    if (spec->warm_start != ES_WARM_LIST) {
+        snprintf(buf, cap, "%s", spec->warm_start == ES_WARM_NONE ? "none" : "auto");
+        return;
+    }
+    size_t len = (size_t)snprintf(buf, cap, "[");
+    for (size_t i = 0; i < spec->n_warm_names && len < cap; i++)
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? ", " : "", spec->warm_names[i]);
+    if (len < cap)
+        snprintf(buf + len, cap - len, "]");
+}

@@ -293,6 +293,9 @@ void es_spec_print(const es_spec *spec, FILE *out)
     put_cap(out, (double)spec->max_failed, "");
     fputs("\nmax_initial_failures: ", out);
     put_cap(out, (double)spec->max_initial_failures, "");
+    char warm[256];
+    es_spec_warm_text(spec, warm, sizeof warm);
+    fprintf(out, "\nwarm_start: %s", warm);
     fputs("\nseed: ", out);
     if (spec->has_seed)
         fprintf(out, "%llu", (unsigned long long)spec->seed);

@@ -116,6 +116,8 @@ int es_spec_check_grid(es_spec_ctx *c);
 int es_spec__top_env(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v);
 int es_spec__top_budget(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v);
 int es_spec__top_energy(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v);
+/* `warm_start: auto | none | [sweep names]` (spec_blocks.c). */
+int es_spec__top_warm_start(es_spec_ctx *c, const yaml_node_t *k, const yaml_node_t *v);
 void es_spec__resolve_energy(es_spec_ctx *c);
 
 /* `objectives` and `constraints` (spec_objectives.c); the goal reader

@@ -1073,19 +1073,24 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
     sw->project_id = project_id;
     if (opts->resume_id > 0) {
         snprintf(sw->name, sizeof sw->name, "%s", opts->sweep_name);
+        sw->id = opts->resume_id; /* learns what it learnt when it started */
         if ((rc = lock_sweep(sw, opts->resume_id, err)) != 0 ||
+            (rc = es_loop_warm(sw, NAN, err)) != 0 ||
             (rc = es_store_sweep_set_budget(st, opts->resume_id, &spec->budget, err)) != 0 ||
             (rc = es_loop_resume(sw, err)) != 0 || (rc = es_loop_refresh_budget(sw, err)) != 0)
             goto out;
     } else {
-        if ((rc = es_loop_refresh_budget(sw, err)) != 0)
+        /* The earlier sweeps are those started by now, the sweep's start. */
+        double started = es_loop_now();
+        if ((rc = es_loop_refresh_budget(sw, err)) != 0 ||
+            (rc = es_loop_warm(sw, started, err)) != 0)
             goto out;
         es_sweep_new sn = {.project_id = project_id,
                            .name = opts->sweep_name,
                            .spec = spec,
                            .seed = opts->seed,
                            .parallel = opts->parallel,
-                           .started = es_loop_now(),
+                           .started = started,
                            .host = host};
         if ((rc = es_store_sweep_create(st, &sn, &sw->id, &name, err)) != 0)
             goto out;
@@ -1128,6 +1133,8 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
         sw, "sweep %s (project %s): method %s, seed %llu, %d in parallel, logs in %s/sweep-%lld",
         sw->name, opts->project, es_method_name(spec->method), (unsigned long long)opts->seed,
         opts->parallel, sw->log_root, (long long)sw->id);
+    if (sw->warm_note[0] != '\0')
+        es_loop_say(sw, "%s", sw->warm_note);
     /* While trials run, a locked database holds writes for a retry
      * (loop_db.c) rather than stalling the loop in SQLite's busy wait. */
     es_store_set_busy_timeout(st, ES_LOOP_BUSY_MS);

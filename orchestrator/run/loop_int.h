@@ -144,6 +144,7 @@ struct sweep {
     trial *running_list;
     int running;
     int64_t project_id;
+    char warm_note[768]; /* what the warm start learns from (loop_warm.c), "" for nothing */
     double budget_j;       /* energy budget at the device (the sweep's, or what is
                               left of its project's when tighter), NAN when none */
     char budget_what[160]; /* which cap budget_j comes from, for the stop reason:
@@ -326,6 +327,13 @@ int es_loop_refresh_budget(sweep *sw, es_err *err);
  * left, lose its running trials, learn what the others found, and queue
  * the numbers that must run again. */
 int es_loop_resume(sweep *sw, es_err *err);
+
+/* Warm start (loop_warm.c): hand the search the trials of the earlier
+ * sweeps the spec's warm_start names or finds, those started no later than
+ * `before` (NAN: than sw->id itself) and the trials of theirs ended by then,
+ * and write what it learns from to sw->warm_note.  ES_ESPEC with FILE:L:C
+ * when a sweep the list names cannot be learnt from; 0 or a store error. */
+int es_loop_warm(sweep *sw, double before, es_err *err);
 
 /* ---- The store under pressure (loop_db.c) --------------------------------- */
 

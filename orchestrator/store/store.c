@@ -94,7 +94,7 @@ static const char *const sql[Q__COUNT] = {
              " CASE WHEN o.id IS NULL THEN " TRIAL_JOULES("t") " ELSE " TRIAL_JOULES(
                  "o") " END"
                       " AS config_j, CASE WHEN o.id IS NULL THEN t.wall_s ELSE o.wall_s END AS "
-                      "config_wall_s, t.reused_from IS NOT NULL AS reused"
+                      "config_wall_s, t.reused_from IS NOT NULL AS reused, t.ended"
                       " FROM trial t LEFT JOIN trial o ON o.id = t.reused_from"
                       " WHERE t.sweep_id = ?1 ORDER BY t.number, t.id",
     [Q_PARAM_VALUES] = "SELECT name, json_type(value) AS type, json_extract(value, '$') AS value"
@@ -119,6 +119,11 @@ static const char *const sql[Q__COUNT] = {
         " AND t.status <> 'lost' UNION ALL SELECT 1, id, NULL, NULL, status, ended, 0 FROM trial"
         " WHERE sweep_id = ?1 AND ended IS NOT NULL AND status <> 'lost'"
         " ORDER BY at, kind, tid, seq",
+    /* Warm start: the sweeps of project ?1 started no later than ?3 (NULL:
+     * than sweep ?2 itself), ?2 aside, the newest first. */
+    [Q_EARLIER_SWEEPS] = "SELECT id, name, spec_text, b.t AS before FROM sweep,"
+                         " (SELECT COALESCE(?3, (SELECT started FROM sweep WHERE id = ?2)) AS t) b"
+                         " WHERE project_id = ?1 AND id <> ?2 AND started <= b.t ORDER BY id DESC",
     [Q_PROJECT_GET] = "SELECT id FROM project WHERE name = ?1",
     [Q_PROJECT_ADD] = "INSERT OR IGNORE INTO project(name, created) VALUES (?1, ?2)",
     [Q_SWEEP_NAME_TAKEN] = "SELECT 1 AS taken FROM sweep WHERE project_id = ?1 AND name = ?2",

@@ -400,10 +400,27 @@ typedef struct es_store_past_trial {
     double config_j;        /* the configuration's: joules, or a reuse's original's */
     double config_wall_s;   /* likewise its wall seconds; NAN when unknown */
     int reused;             /* it reused an earlier trial's result */
+    double ended;           /* unix seconds; NAN while it runs */
     char *log_dir;          /* NULL when none */
     es_value *values;       /* spec->n_params values, decoded by the JSON type
                              * stored; ES_V_NULL for a parameter not recorded */
 } es_store_past_trial;
+
+/* The sweeps of project_id a sweep may learn from (warm start): those
+ * started no later than `before` (unix seconds; NAN: than sweep self),
+ * self aside, the newest first, at most max of them.  *before_out gets
+ * the time used: trials that ended after it are not to be learnt from, so
+ * that the same sweep resumed learns the same.  Free *out with
+ * es_store_earlier_sweeps_free. */
+typedef struct es_store_earlier_sweep {
+    int64_t id;
+    char *name, *spec_text; /* spec_text NULL when not recorded */
+} es_store_earlier_sweep;
+
+int es_store_earlier_sweeps(es_store *st, int64_t project_id, int64_t self, double before,
+                            size_t max, es_store_earlier_sweep **out /* OUT */, size_t *n /* OUT */,
+                            double *before_out /* OUT */, es_err *err);
+void es_store_earlier_sweeps_free(es_store_earlier_sweep *list, size_t n);
 
 /* Every trial of the sweep, lost ones included, ordered by number (then
  * id), read in one snapshot.  Free *out with es_store_sweep_history_free. */

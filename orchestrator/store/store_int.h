@@ -63,6 +63,7 @@ enum {
     Q_TRIAL_PRUNED_STEP,
     Q_LOAD_TRIAL_STEPS,
     Q_OBJECTIVE_EVENTS,
+    Q_EARLIER_SWEEPS,
     Q__COUNT
 };
 
@@ -118,8 +119,16 @@ enum { ES_COLS_RUNNING_CGROUPS(ES_COL_ENUM) RC__COUNT };
     X(SH_JOULES, "joules")                                                                         \
     X(SH_CONFIG_J, "config_j")                                                                     \
     X(SH_CONFIG_WALL, "config_wall_s")                                                             \
-    X(SH_REUSED, "reused")
+    X(SH_REUSED, "reused")                                                                         \
+    X(SH_ENDED, "ended")
 enum { ES_COLS_SWEEP_HISTORY(ES_COL_ENUM) SH__COUNT };
+
+#define ES_COLS_EARLIER_SWEEPS(X)                                                                  \
+    X(EW_ID, "id")                                                                                 \
+    X(EW_NAME, "name")                                                                             \
+    X(EW_SPEC_TEXT, "spec_text")                                                                   \
+    X(EW_BEFORE, "before")
+enum { ES_COLS_EARLIER_SWEEPS(ES_COL_ENUM) EW__COUNT };
 
 #define ES_COLS_PARAM_VALUES(X)                                                                    \
     X(PV_NAME, "name")                                                                             \

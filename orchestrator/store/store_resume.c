@@ -239,6 +239,9 @@ int es_store_sweep_history(es_store *st, int64_t sweep_id, const es_spec *spec,
                                ? NAN
                                : sqlite3_column_double(s, SH_CONFIG_WALL);
         p->reused = sqlite3_column_int(s, SH_REUSED) != 0;
+        p->ended = sqlite3_column_type(s, SH_ENDED) == SQLITE_NULL
+                       ? NAN
+                       : sqlite3_column_double(s, SH_ENDED);
         p->values = calloc(spec->n_params ? spec->n_params : 1, sizeof *p->values);
         if (p->values == NULL) {
             rc = es_err_set(err, -ENOMEM, "out of memory");
@@ -257,6 +260,61 @@ int es_store_sweep_history(es_store *st, int64_t sweep_id, const es_spec *spec,
         return rc;
     }
     *out = h;
+    *n_out = n;
+    return 0;
+}
+
+void es_store_earlier_sweeps_free(es_store_earlier_sweep *list, size_t n)
+{
+    for (size_t i = 0; list != NULL && i < n; i++) {
+        free(list[i].name);
+        free(list[i].spec_text);
+    }
+    free(list);
+}
+
+int es_store_earlier_sweeps(es_store *st, int64_t project_id, int64_t self, double before,
+                            size_t max, es_store_earlier_sweep **out, size_t *n_out,
+                            double *before_out, es_err *err)
+{
+    sqlite3_stmt *s = st->q[Q_EARLIER_SWEEPS];
+    es_store_earlier_sweep *list = NULL;
+    size_t n = 0;
+    int rc, step = SQLITE_DONE;
+
+    *out = NULL;
+    *n_out = 0;
+    *before_out = before;
+    if ((rc = es_store__step_done(st, Q_BEGIN_READ, err, "starting a read")) != 0)
+        return rc;
+    sqlite3_bind_int64(s, 1, project_id);
+    sqlite3_bind_int64(s, 2, self);
+    es_store__bind_real(s, 3, before);
+    while (n < max && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        es_store_earlier_sweep *e = es_store__grow(&list, &n, sizeof *e);
+        if (e == NULL) {
+            rc = es_err_set(err, -ENOMEM, "out of memory");
+            break;
+        }
+        e->id = sqlite3_column_int64(s, EW_ID);
+        e->name = col_dup(s, EW_NAME);
+        e->spec_text = col_dup(s, EW_SPEC_TEXT);
+        *before_out = sqlite3_column_double(s, EW_BEFORE);
+        if (e->name == NULL) {
+            rc = es_err_set(err, -ENOMEM, "out of memory");
+            break;
+        }
+    }
+    if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
+        rc = es_store__db_fail(st, err, "listing the project's earlier sweeps");
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    es_store__step_done(st, Q_COMMIT, NULL, "ending a read");
+    if (rc != 0) {
+        es_store_earlier_sweeps_free(list, n);
+        return rc;
+    }
+    *out = list;
     *n_out = n;
     return 0;
 }

@@ -488,6 +488,30 @@ ES_TEST(log_uniform_with_value_bounds_warns)
     es_spec_free(spec);
 }
 
+/* Sweeps named to learn from where nothing learns (random, grid, several
+ * objectives) are a warning; the default auto there says nothing. */
+ES_TEST(warm_start_list_where_nothing_learns_warns)
+{
+    static const char yaml[] = "program: t.py\n"
+                               "method: random\n"
+                               "warm_start: [a]\n"
+                               "parameters:\n"
+                               "  lr: {min: 0.001, max: 0.1}\n";
+    es_spec *spec;
+    es_err err;
+    ES_CHECK_INT(es_spec_parse_string(yaml, strlen(yaml), "w.yaml", &spec, &err), 0);
+    ES_CHECK(spec->warm_start == ES_WARM_LIST && spec->n_warm_names == 1);
+    ES_CHECK(spec->warnings != NULL && spec->warnings[0] != NULL);
+    ES_CHECK_CONTAINS(spec->warnings[0], "w.yaml:3:1: warm_start: random does not learn from "
+                                         "earlier sweeps (only bayes with one objective does)");
+    es_spec_free(spec);
+    static const char quiet[] = "program: t.py\nmethod: random\nparameters:\n"
+                                "  lr: {min: 0.001, max: 0.1}\n";
+    ES_CHECK_INT(es_spec_parse_string(quiet, strlen(quiet), "q.yaml", &spec, &err), 0);
+    ES_CHECK(spec->warm_start == ES_WARM_AUTO && spec->warnings == NULL);
+    es_spec_free(spec);
+}
+
 /* A value listed twice (W&B takes it) reads differently by method: a
  * warning says how.  1 and 1.0 are the same setting; "1" is not. */
 ES_TEST(a_value_listed_twice_warns)

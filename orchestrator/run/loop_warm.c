@@ -1,0 +1,179 @@
+/*
+ * loop_warm.c -- warm start: the completed trials of the project's earlier
+ * sweeps of the same program, handed to the search before its first
+ * suggestion (es_search_warm; search/prior.c says what the Bayesian search
+ * makes of them).  Nothing of them becomes a result of this sweep: every
+ * trial of it runs.
+ *
+ * Which sweeps (the spec's warm_start): `auto`, the newest
+ * ES_SEARCH_WARM_GROUPS of the project's sweeps that ran the same program
+ * (the same `program`, `command` and `shell`), reported the same metric and
+ * searched at least one of this sweep's parameters; or the sweeps a list
+ * names, each of which must be such a sweep (an error says which is not,
+ * and why, before anything runs); or `none`.  Only sweeps started before
+ * this one, and only their trials that had ended by then, are learnt from,
+ * so that a sweep taken up again learns exactly what it learnt the first
+ * time, whatever other sweeps of the project did meanwhile.  Reused trials
+ * are left out (their result is another trial's, counted there).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loop_int.h"
+
+/* How many of the project's sweeps `auto` looks through for matching
+ * ones. */
+#define WARM_SCAN 1000
+
+static int warm_same_str(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* NULL when `old` (an earlier sweep's spec) ran the same program as `now`
+ * for the same metric and searched one of its parameters at least; else
+ * why not, written into buf. */
+static const char *warm_mismatch(const es_spec *now, const es_spec *old, char *buf, size_t cap)
+{
+    int same_cmd = now->n_command == old->n_command && now->shell == old->shell;
+    for (size_t i = 0; same_cmd && i < now->n_command; i++)
+        same_cmd = strcmp(now->command[i], old->command[i]) == 0;
+    if (!warm_same_str(now->program, old->program))
+        snprintf(buf, cap, "it ran program %.200s, not %.200s",
+                 old->program ? old->program : "(none)", now->program ? now->program : "(none)");
+    else if (!same_cmd)
+        snprintf(buf, cap, "its command differs from this sweep's");
+    else if (!warm_same_str(now->metric_name, old->metric_name))
+        snprintf(buf, cap, "it optimized %.200s, not %.200s",
+                 old->metric_name ? old->metric_name : "no metric", now->metric_name);
+    else {
+        for (size_t i = 0; i < now->n_params; i++)
+            if (now->params[i].dist != ES_DIST_CONSTANT &&
+                es_spec_param_index(old, now->params[i].name) >= 0)
+                return NULL;
+        snprintf(buf, cap, "it searched none of this sweep's parameters");
+    }
+    return buf;
+}
+
+/* Hand the trials of earlier sweep e (its spec parsed into old) to the
+ * search as group g: *taken of them taken, *left not fitting this space. */
+static int warm_take(sweep *sw, const es_store_earlier_sweep *e, size_t g, double before,
+                     size_t *taken, size_t *left, es_err *err)
+{
+    const es_spec *spec = sw->spec;
+    es_store_past_trial *h = NULL;
+    size_t n = 0;
+    unsigned char *known = malloc(spec->n_params + 1);
+    int rc = known == NULL ? es_err_set(err, -ENOMEM, "out of memory")
+                           : es_store_sweep_history(sw->st, e->id, spec, &h, &n, err);
+    *taken = *left = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const es_store_past_trial *p = &h[i];
+        if (p->status != ES_TRIAL_COMPLETED || p->reused || !isfinite(p->objective) ||
+            !(p->ended <= before))
+            continue;
+        for (size_t j = 0; j < spec->n_params; j++)
+            known[j] = p->values[j].kind != ES_V_NULL;
+        rc = es_search_warm(sw->search, g, p->values, known, p->objective, err);
+        if (rc == 0)
+            ++*taken;
+        else if (rc == 1)
+            ++*left;
+        rc = rc == 1 ? 0 : rc;
+    }
+    es_store_sweep_history_free(h, n, spec);
+    free(known);
+    return rc;
+}
+
+int es_loop_warm(sweep *sw, double before, es_err *err)
+{
+    const es_spec *spec = sw->spec;
+    sw->warm_note[0] = '\0';
+    if (spec->warm_start == ES_WARM_NONE || spec->method != ES_METHOD_BAYES ||
+        spec->n_objectives >= 2)
+        return 0; /* a named list there is a warning of the spec's */
+    int list = spec->warm_start == ES_WARM_LIST;
+    es_store_earlier_sweep *all = NULL;
+    size_t n_all = 0;
+    double upto;
+    int rc = es_store_earlier_sweeps(sw->st, sw->project_id, sw->id, before,
+                                     list ? SIZE_MAX : WARM_SCAN, &all, &n_all, &upto, err);
+    if (rc != 0)
+        return rc;
+    /* The chosen sweeps, newest first (a list: in its order). */
+    size_t pick[ES_SEARCH_WARM_GROUPS], n_pick = 0;
+    size_t n_want = list ? spec->n_warm_names : n_all;
+    char why[512];
+    for (size_t w = 0; rc == 0 && w < n_want && n_pick < ES_SEARCH_WARM_GROUPS; w++) {
+        size_t i = w;
+        if (list) {
+            for (i = 0; i < n_all && strcmp(all[i].name, spec->warm_names[w]) != 0; i++)
+                ;
+            if (i == n_all) {
+                rc = es_err_set(err, ES_ESPEC,
+                                "%s:%d:%d: warm_start: project %s has no sweep '%s' started "
+                                "before this one",
+                                spec->path, spec->warm_line, spec->warm_column, sw->opts->project,
+                                spec->warm_names[w]);
+                break;
+            }
+        }
+        es_spec *old = NULL;
+        es_err perr;
+        const char *bad = NULL;
+        if (all[i].spec_text == NULL)
+            bad = "its spec was not recorded";
+        else if (es_spec_parse_string(all[i].spec_text, strlen(all[i].spec_text), all[i].name, &old,
+                                      &perr) != 0) {
+            snprintf(why, sizeof why, "its spec no longer reads: %.400s", perr.msg);
+            bad = why;
+        } else {
+            bad = warm_mismatch(spec, old, why, sizeof why);
+        }
+        es_spec_free(old);
+        if (bad != NULL && list)
+            rc = es_err_set(err, ES_ESPEC, "%s:%d:%d: warm_start: cannot learn from sweep '%s': %s",
+                            spec->path, spec->warm_line, spec->warm_column, all[i].name, bad);
+        else if (bad == NULL)
+            pick[n_pick++] = i;
+    }
+    if (rc == 0 && list && spec->n_warm_names > ES_SEARCH_WARM_GROUPS)
+        rc = es_err_set(err, ES_ESPEC, "%s:%d:%d: warm_start: at most %d sweeps, not %zu",
+                        spec->path, spec->warm_line, spec->warm_column, ES_SEARCH_WARM_GROUPS,
+                        spec->n_warm_names);
+
+    /* Their trials, one group per sweep that gives any. */
+    size_t g = 0, total = 0, total_left = 0, len = 0;
+    char names[400] = "";
+    for (size_t k = 0; rc == 0 && k < n_pick; k++) {
+        size_t taken, left;
+        rc = warm_take(sw, &all[pick[k]], g, upto, &taken, &left, err);
+        total_left += left;
+        if (rc != 0 || taken == 0)
+            continue;
+        g++;
+        total += taken;
+        if (len < sizeof names)
+            len += (size_t)snprintf(names + len, sizeof names - len, "%s%s (%zu)", len ? ", " : "",
+                                    all[pick[k]].name, taken);
+    }
+    char out_of[96] = "";
+    if (total_left > 0)
+        snprintf(out_of, sizeof out_of, "; %zu trial%s outside this space left out", total_left,
+                 total_left == 1 ? "" : "s");
+    if (rc == 0 && total > 0)
+        snprintf(sw->warm_note, sizeof sw->warm_note,
+                 "warm start: learns from %zu trial%s of %zu earlier sweep%s of this program: "
+                 "%s%s",
+                 total, total == 1 ? "" : "s", g, g == 1 ? "" : "s", names, out_of);
+    else if (rc == 0 && list)
+        snprintf(sw->warm_note, sizeof sw->warm_note,
+                 "warm start: the sweeps named have no completed trial in this space to learn "
+                 "from: a cold start");
+    es_store_earlier_sweeps_free(all, n_all);
+    return rc;
+}

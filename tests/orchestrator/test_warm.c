@@ -1,0 +1,144 @@
+/*
+ * test_warm.c -- warm start through the real `ecosweep` and
+ * `ecosweep-worker` binaries: a Bayesian sweep of a program the project
+ * already swept learns from that sweep (and says so), starting at its best
+ * configuration; not from another program's, not with `warm_start: none`;
+ * a list naming a sweep that does not exist or ran something else is an
+ * error before anything runs; a sweep taken up again with `--more` learns
+ * what it learnt the first time, not the sweeps that started since.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "es_test.h"
+#include "store.h"
+#include "sweep_exec.h"
+
+static char db[4200];
+
+/* loss = (x - 0.3)^2 + (y - 0.6)^2, from --x and --y. */
+static void write_program(const char *file)
+{
+    es_test_write_file(file, "x=0; y=0\n"
+                             "for a in \"$@\"; do case \"$a\" in --x=*) x=${a#--x=};; --y=*) "
+                             "y=${a#--y=};; esac; done\n"
+                             "awk -v x=\"$x\" -v y=\"$y\" 'BEGIN { printf \"loss=%.9f\\n\", "
+                             "(x-0.3)^2 + (y-0.6)^2 }'\n");
+}
+
+static const char *write_spec(const char *file, const char *prog, const char *name,
+                              const char *method, int cap, const char *extra)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "program: %s/%s\n"
+             "command: [/bin/sh, \"${program}\", \"${args}\"]\n"
+             "method: %s\nproject: p\nname: %s\nrun_cap: %d\n"
+             "metric: {name: loss, goal: minimize}\n"
+             "parameters:\n  x: {min: 0.0, max: 1.0}\n  y: {min: 0.0, max: 1.0}\n%s",
+             es_test_tmpdir(), prog, method, name, cap, extra);
+    es_test_write_file(file, text);
+    snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
+    return es_sx_path(file);
+}
+
+static int run(const char *const *args)
+{
+    const char *const extra[] = {"--no-status", "--grace", "0.5", NULL};
+    return es_sx_finish(es_sx_start(db, args, strcmp(args[0], "run") == 0 ? extra : NULL));
+}
+
+static es_store_sweep *sweep_named(es_store_data *d, const char *name)
+{
+    for (size_t i = 0; i < d->n_projects; i++)
+        for (size_t j = 0; j < d->projects[i].n_sweeps; j++)
+            if (strcmp(d->projects[i].sweeps[j].name, name) == 0)
+                return &d->projects[i].sweeps[j];
+    return NULL;
+}
+
+/* The parameters of sweep name's best trial (lowest loss) and of its
+ * trial number 0, as recorded. */
+static void best_and_first(const char *name, char *best, char *first, size_t cap)
+{
+    es_store_data *d = es_sx_load(db);
+    es_store_sweep *sw = sweep_named(d, name);
+    ES_CHECK(sw != NULL && sw->n_trials > 0);
+    double lo = INFINITY;
+    for (size_t k = 0; k < sw->n_trials; k++) {
+        const es_store_trial *t = &sw->trials[k];
+        if (t->objective < lo) {
+            lo = t->objective;
+            snprintf(best, cap, "%s", t->params_json);
+        }
+        if (t->number == 0)
+            snprintf(first, cap, "%s", t->params_json);
+    }
+    es_store_data_free(d);
+}
+
+ES_TEST(warm_start_learns_from_the_same_programs_earlier_sweep)
+{
+    write_program("prog.sh");
+    write_program("other.sh");
+    const char *a = write_spec("a.yaml", "prog.sh", "a", "random", 8, "");
+    ES_CHECK_INT(run((const char *[]){"run", a, NULL}), 0);
+    const char *o = write_spec("o.yaml", "other.sh", "o", "random", 3, "");
+    ES_CHECK_INT(run((const char *[]){"run", o, NULL}), 0);
+
+    const char *b = write_spec("b.yaml", "prog.sh", "b", "bayes", 3, "");
+    ES_CHECK_INT(run((const char *[]){"run", b, NULL}), 0);
+    ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stderr")),
+                      "warm start: learns from 8 trials of 1 earlier sweep of this program: a (8)");
+    char best[512], first[512];
+    best_and_first("a", best, first, sizeof best);
+    char b_best[512], b_first[512];
+    best_and_first("b", b_best, b_first, sizeof b_best);
+    ES_CHECK_STR(b_first, best); /* its first trial: the earlier sweep's best */
+
+    /* A cold start says nothing of earlier sweeps and starts elsewhere. */
+    const char *c = write_spec("c.yaml", "prog.sh", "c", "bayes", 2, "warm_start: none\n");
+    ES_CHECK_INT(run((const char *[]){"run", c, NULL}), 0);
+    ES_CHECK(strstr(es_sx_slurp(es_sx_path("stderr")), "warm start") == NULL);
+    best_and_first("c", b_best, b_first, sizeof b_best);
+    ES_CHECK(strcmp(b_first, best) != 0);
+
+    /* Another program's sweep is never learnt from: named, it is an
+     * error that says why, and nothing is recorded. */
+    const char *n = write_spec("n.yaml", "prog.sh", "n", "bayes", 2, "warm_start: [o]\n");
+    ES_CHECK(run((const char *[]){"run", n, NULL}) != 0);
+    ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stderr")), "n.yaml:11:1: warm_start: cannot learn "
+                                                         "from sweep 'o': it ran program");
+    const char *m = write_spec("m.yaml", "prog.sh", "m", "bayes", 2, "warm_start: [a, nope]\n");
+    ES_CHECK(run((const char *[]){"run", m, NULL}) != 0);
+    ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stderr")),
+                      "warm_start: project p has no sweep 'nope' started before this one");
+    es_store_data *d = es_sx_load(db);
+    ES_CHECK(sweep_named(d, "n") == NULL && sweep_named(d, "m") == NULL);
+    es_store_data_free(d);
+
+    /* Named, the sweeps it lists; with auto, every matching one (the
+     * newest first). */
+    const char *l = write_spec("l.yaml", "prog.sh", "l", "bayes", 2, "warm_start: [b, a]\n");
+    ES_CHECK_INT(run((const char *[]){"run", l, NULL}), 0);
+    ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stderr")),
+                      "learns from 11 trials of 2 earlier sweeps of this program: b (3), a (8)");
+}
+
+ES_TEST(warm_start_taken_up_again_learns_what_it_learnt_first)
+{
+    write_program("prog.sh");
+    const char *a = write_spec("a.yaml", "prog.sh", "a", "random", 5, "");
+    ES_CHECK_INT(run((const char *[]){"run", a, NULL}), 0);
+    char b[4200]; /* es_sx_path's buffers rotate */
+    snprintf(b, sizeof b, "%s", write_spec("b.yaml", "prog.sh", "b", "bayes", 2, ""));
+    ES_CHECK_INT(run((const char *[]){"run", b, NULL}), 0);
+    ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stderr")), "learns from 5 trials of 1 earlier sweep");
+    /* A sweep started after b: not among what b learns from. */
+    const char *c = write_spec("c.yaml", "prog.sh", "c", "random", 4, "warm_start: none\n");
+    ES_CHECK_INT(run((const char *[]){"run", c, NULL}), 0);
+    ES_CHECK_INT(run((const char *[]){"run", "--more", "2", b, NULL}), 0);
+    ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stderr")),
+                      "learns from 5 trials of 1 earlier sweep of this program: a (5)");
+}
