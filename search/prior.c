@@ -202,12 +202,14 @@ static int prior_fit_group(const es_model *m, prior_group *pg, size_t g)
     pg->theta = malloc((dg + 2) * sizeof *pg->theta);
     size_t nf = n < PRIOR_FIT_MAX ? n : PRIOR_FIT_MAX;
     double *xc = malloc((nf * dg + 1) * sizeof *xc), *yc = malloc((nf + 1) * sizeof *yc);
+    double *ys = malloc((n + 1) * sizeof *ys); /* the targets transformed (pg->y stays raw) */
     int rc = -ENOMEM;
-    if (pg->order == NULL || pg->theta == NULL || xc == NULL || yc == NULL)
+    if (pg->order == NULL || pg->theta == NULL || xc == NULL || yc == NULL || ys == NULL)
         goto out;
     es_surrogate t;
     memset(&t, 0, sizeof t);
-    if ((rc = es_surrogate_standardize(&t, pg->y, n)) != 0)
+    memcpy(ys, pg->y, n * sizeof *ys);
+    if ((rc = es_surrogate_standardize(&t, ys, n)) != 0)
         goto out;
     prior_rank *rk = malloc((n + 1) * sizeof *rk);
     if ((rc = rk == NULL ? -ENOMEM : 0) != 0)
@@ -225,7 +227,7 @@ static int prior_fit_group(const es_model *m, prior_group *pg, size_t g)
                                                         (PRIOR_FIT_MAX - PRIOR_FIT_BEST)];
         for (size_t j = 0; j < dg; j++)
             xc[k * dg + j] = pg->x[r * d + pg->dim[j]];
-        yc[k] = pg->y[r];
+        yc[k] = ys[r];
     }
     es_gp_theta_default(dg, pg->theta);
     if (nf >= ES_MODEL_MIN_OBJECTIVE) {
@@ -239,6 +241,7 @@ static int prior_fit_group(const es_model *m, prior_group *pg, size_t g)
 out:
     free(xc);
     free(yc);
+    free(ys);
     return rc;
 }
 

@@ -230,3 +230,50 @@ ES_TEST(warm_refuses_rows_that_do_not_fit_and_uses_partial_ones)
     ES_CHECK_INT(es_search_warm(s, 0, v, all, 1.0, &err), 1);
     es_search_destroy(s);
 }
+
+/* Trials handed over after a suggestion are learnt as if they had come
+ * first: the earlier ones are not transformed twice. */
+ES_TEST(warm_rows_added_late_count_as_if_given_first)
+{
+    enum { N = 12 };
+    es_param p[2];
+    warm_params(p);
+    es_spec spec = warm_spec(p, 2);
+    es_value ev[2 * N];
+    double ey[N];
+    for (int i = 0; i < N; i++) {
+        ev[2 * i] = st_float(-5.0 + 15.0 * i / N);
+        ev[2 * i + 1] = st_float(15.0 * (N - i) / N);
+        ey[i] = warm_branin(&ev[2 * i]) + 1000.0; /* far from 0: a second transform shows */
+    }
+    unsigned char known[2] = {1, 1};
+    es_err err = {0};
+    es_search *late = NULL, *first = NULL;
+    ES_CHECK_INT(es_search_create(&spec, 5, &late, &err), 0);
+    ES_CHECK_INT(es_search_create(&spec, 5, &first, &err), 0);
+    for (int i = 0; i < N; i++)
+        ES_CHECK_INT(es_search_warm(first, 0, ev + 2 * i, known, ey[i], &err), 0);
+    for (int i = 0; i < N / 2; i++)
+        ES_CHECK_INT(es_search_warm(late, 0, ev + 2 * i, known, ey[i], &err), 0);
+    es_value a[2] = {{0}}, b[2] = {{0}};
+    ES_CHECK_INT(es_search_suggest(late, 0, a, &err), 0);
+    for (int i = N / 2; i < N; i++)
+        ES_CHECK_INT(es_search_warm(late, 0, ev + 2 * i, known, ey[i], &err), 0);
+    for (int k = 0; k < 2; k++)
+        es_value_clear(&a[k]);
+    for (uint64_t t = 0; t < 6; t++) {
+        ES_CHECK_INT(es_search_suggest(late, t, a, &err), 0);
+        ES_CHECK_INT(es_search_suggest(first, t, b, &err), 0);
+        ES_CHECK(es_value_number(&a[0]) == es_value_number(&b[0]) &&
+                 es_value_number(&a[1]) == es_value_number(&b[1]));
+        ES_CHECK_INT(es_search_observe(late, t, a, ES_OBS_COMPLETED, warm_branin(a), NAN, &err), 0);
+        ES_CHECK_INT(es_search_observe(first, t, b, ES_OBS_COMPLETED, warm_branin(b), NAN, &err),
+                     0);
+        for (int k = 0; k < 2; k++) {
+            es_value_clear(&a[k]);
+            es_value_clear(&b[k]);
+        }
+    }
+    es_search_destroy(late);
+    es_search_destroy(first);
+}
