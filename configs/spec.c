@@ -1057,6 +1057,7 @@ void es_spec_free(es_spec *spec)
     es_spec_launcher_clear(&spec->launcher);
     es_strv_free(spec->env.remove);
     es_strv_free(spec->warm_names);
+    free(spec->warm_name_at);
     es_strv_free(spec->env.set_names);
     es_strv_free(spec->env.set_values);
     es_strv_free(spec->warnings);

@@ -406,6 +406,7 @@ typedef struct es_spec {
     es_warm_start warm_start; /* default auto */
     char **warm_names;        /* ES_WARM_LIST: the sweeps' names, NULL-terminated */
     size_t n_warm_names;
+    int *warm_name_at; /* line then column of each name (2 per name, 1-based) */
     int warm_line, warm_column; /* where `warm_start:` is (1-based); 0 when absent */
     es_energy_factors energy;
     es_spec_env env; /* `env:`; all empty when absent */
@@ -447,8 +448,8 @@ const char *es_name_problem(const char *s);
  * in changed ("method: random -> bayes; parameters.lr: min 0.001 -> 0.01",
  * cap bytes) and counted in the return value; changes of what may change
  * on resume (run_cap, parallel, trial_timeout, max_failed,
- * max_initial_failures, budget, warm_start) are listed in safe (safe_cap
- * bytes). */
+ * max_initial_failures, budget) are listed in safe (safe_cap bytes);
+ * warm_start is among the first. */
 int es_spec_diff(const es_spec *a, const es_spec *b, char *changed, size_t cap, char *safe,
                  size_t safe_cap);
 

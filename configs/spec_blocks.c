@@ -376,35 +376,43 @@ int es_spec__top_warm_start(es_spec_ctx *c, const yaml_node_t *k, const yaml_nod
         spec->warm_start = strcmp(s, "auto") == 0 ? ES_WARM_AUTO : ES_WARM_NONE;
         return 0;
     }
-    if (v->type != YAML_SEQUENCE_NODE) {
+    /* One name alone is a list of one. */
+    int one = v->type == YAML_SCALAR_NODE;
+    if (!one && v->type != YAML_SEQUENCE_NODE) {
         es_spec_describe(v, got, sizeof got);
         return es_spec_fail(c, v, "warm_start",
-                            "expected auto, none or a list of sweep names, got %s", got);
+                            "expected auto, none, a sweep's name or a list of them, got %s", got);
     }
-    size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    size_t n = one ? 1 : (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
     if (n == 0)
         return es_spec_fail(c, v, "warm_start",
                             "the list names no sweep (for a cold start, say none)");
     spec->warm_names = calloc(n + 1, sizeof *spec->warm_names);
-    if (spec->warm_names == NULL)
+    spec->warm_name_at = calloc(2 * n, sizeof *spec->warm_name_at);
+    if (spec->warm_names == NULL || spec->warm_name_at == NULL)
         return es_err_set(c->err, -ENOMEM, "out of memory");
     spec->warm_start = ES_WARM_LIST;
     for (size_t i = 0; i < n; i++) {
-        const yaml_node_t *item = yaml_document_get_node(c->doc, v->data.sequence.items.start[i]);
+        const yaml_node_t *item =
+            one ? v : yaml_document_get_node(c->doc, v->data.sequence.items.start[i]);
         const char *name = es_spec_text(item);
         char path[48];
-        snprintf(path, sizeof path, "warm_start[%zu]", i);
-        const char *why = name == NULL ? "not a name" : es_name_problem(name);
-        if (why != NULL) {
+        snprintf(path, sizeof path, one ? "warm_start" : "warm_start[%zu]", i);
+        if (name == NULL) {
             es_spec_describe(item, got, sizeof got);
-            return es_spec_fail(c, item, path, "expected a sweep's name, got %s (%s)", got, why);
+            return es_spec_fail(c, item, path, "expected a sweep's name, got %s", got);
         }
+        const char *why = es_name_problem(name);
+        if (why != NULL) /* not echoed: it may hold the control characters it is refused for */
+            return es_spec_fail(c, item, path, "not a sweep's name: %s", why);
         for (size_t j = 0; j < i; j++)
             if (strcmp(spec->warm_names[j], name) == 0)
                 return es_spec_fail(c, item, path, "'%s' is listed twice (warm_start[%zu])", name,
                                     j);
         if ((spec->warm_names[i] = strdup(name)) == NULL)
             return es_err_set(c->err, -ENOMEM, "out of memory");
+        spec->warm_name_at[2 * i] = (int)item->start_mark.line + 1;
+        spec->warm_name_at[2 * i + 1] = (int)item->start_mark.column + 1;
         spec->n_warm_names = i + 1;
     }
     return 0;

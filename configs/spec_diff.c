@@ -6,8 +6,9 @@
  * same metric the same way: its trials, its best trial and its report are
  * then about one question.  Those keys must not change on resume; the keys
  * that only say how much to spend or how to run (run_cap, parallel,
- * trial_timeout, max_failed, max_initial_failures, budget, warm_start) may,
- * and are listed apart so that the change can be said and recorded.
+ * trial_timeout, max_failed, max_initial_failures, budget) may, and are
+ * listed apart so that the change can be said and recorded.  warm_start
+ * may not: what a sweep learnt from chose its first trials.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -348,8 +349,8 @@ int es_spec_diff(const es_spec *a, const es_spec *b, char *changed, size_t cap, 
     char wa[256], wb[256];
     es_spec_warm_text(a, wa, sizeof wa);
     es_spec_warm_text(b, wb, sizeof wb);
-    if (strcmp(wa, wb) != 0)
-        add(&s, "warm_start %s -> %s", wa, wb);
+    if (strcmp(wa, wb) != 0) /* its first trials came from what it learnt */
+        add(&l, "warm_start %s -> %s", wa, wb);
     diff_cap(&s, "run_cap", (double)a->run_cap, (double)b->run_cap, "");
     diff_cap(&s, "parallel", a->parallel, b->parallel, "");
     diff_cap(&s, "trial_timeout", a->trial_timeout_s, b->trial_timeout_s, "s");

@@ -141,6 +141,12 @@ int es_search_warm(es_search *s, size_t group, const es_value *values, const uns
     return rc;
 }
 
+int es_search_warm_fit(es_search *s, es_err *err)
+{
+    int rc = s == NULL || s->method != ES_METHOD_BAYES ? 0 : es_model_prior_fit(s->model);
+    return rc < 0 ? es_err_set(err, rc, "out of memory learning from the earlier sweeps") : 0;
+}
+
 size_t es_search_warm_count(const es_search *s, size_t group)
 {
     return s == NULL ? 0 : es_model_prior_count(s->model, group);

@@ -91,6 +91,10 @@ int es_search_observe_values(es_search *s, uint64_t index, const double *values,
 #define ES_SEARCH_WARM_GROUPS 16
 int es_search_warm(es_search *s, size_t group, const es_value *values, const unsigned char *known,
                    double objective, es_err *err);
+/* Fit what the trials es_search_warm took teach (else the first suggestion
+ * does): a second or so for thousands of them, which a caller may rather
+ * spend before its event loop starts.  0 or -ENOMEM. */
+int es_search_warm_fit(es_search *s, es_err *err);
 /* How many trials es_search_warm took for group, and the weight the
  * latest suggestion gave its surrogate (b_g, prior.c; 1 / groups before
  * this sweep's first trials, 0 when its data run against this sweep's or

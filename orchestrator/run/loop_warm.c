@@ -16,6 +16,8 @@
  * time, whatever other sweeps of the project did meanwhile.  Reused trials
  * are left out (their result is another trial's, counted there).
  */
+#include <libgen.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,15 +34,39 @@ static int warm_same_str(const char *a, const char *b)
     return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
-/* NULL when `old` (an earlier sweep's spec) ran the same program as `now`
- * for the same metric and searched one of its parameters at least; else
- * why not, written into buf. */
-static const char *warm_mismatch(const es_spec *now, const es_spec *old, char *buf, size_t cap)
+/* Whether program `now` (as run resolved it) is the file an earlier
+ * sweep's `old` named: the same text, or the same file once `old` is
+ * resolved as run resolves a program (from the current directory, else
+ * beside its spec, old_spec_path) -- `./train.py`, `train.py` and its
+ * absolute path are one program. */
+static int warm_same_program(const char *now, const char *old, const char *old_spec_path)
+{
+    if (warm_same_str(now, old))
+        return 1;
+    if (now == NULL || old == NULL)
+        return 0;
+    char a[PATH_MAX], b[PATH_MAX], beside[PATH_MAX * 2], dir[PATH_MAX];
+    if (realpath(now, a) == NULL)
+        return 0;
+    if (realpath(old, b) != NULL && strcmp(a, b) == 0)
+        return 1;
+    if (old[0] == '/' || old_spec_path == NULL)
+        return 0;
+    snprintf(dir, sizeof dir, "%s", old_spec_path);
+    snprintf(beside, sizeof beside, "%s/%s", dirname(dir), old);
+    return realpath(beside, b) != NULL && strcmp(a, b) == 0;
+}
+
+/* NULL when `old` (an earlier sweep's spec, read from old_spec_path) ran
+ * the same program as `now` for the same metric and searched one of its
+ * parameters at least; else why not, written into buf. */
+static const char *warm_mismatch(const es_spec *now, const es_spec *old, const char *old_spec_path,
+                                 char *buf, size_t cap)
 {
     int same_cmd = now->n_command == old->n_command && now->shell == old->shell;
     for (size_t i = 0; same_cmd && i < now->n_command; i++)
         same_cmd = strcmp(now->command[i], old->command[i]) == 0;
-    if (!warm_same_str(now->program, old->program))
+    if (!warm_same_program(now->program, old->program, old_spec_path))
         snprintf(buf, cap, "it ran program %.200s, not %.200s",
                  old->program ? old->program : "(none)", now->program ? now->program : "(none)");
     else if (!same_cmd)
@@ -89,6 +115,15 @@ static int warm_take(sweep *sw, const es_store_earlier_sweep *e, size_t g, doubl
     return rc;
 }
 
+/* Append "'name' (why)" to the list of sweeps a list names in vain. */
+static void warm_refuse(char *bad, size_t cap, size_t *n_bad, const char *name, const char *why)
+{
+    size_t len = strlen(bad);
+    if (len < cap)
+        snprintf(bad + len, cap - len, "%s'%s' (%s)", *n_bad ? "; " : "", name, why);
+    ++*n_bad;
+}
+
 int es_loop_warm(sweep *sw, double before, es_err *err)
 {
     const es_spec *spec = sw->spec;
@@ -97,6 +132,10 @@ int es_loop_warm(sweep *sw, double before, es_err *err)
         spec->n_objectives >= 2)
         return 0; /* a named list there is a warning of the spec's */
     int list = spec->warm_start == ES_WARM_LIST;
+    if (list && spec->n_warm_names > ES_SEARCH_WARM_GROUPS)
+        return es_err_set(err, ES_ESPEC, "%s:%d:%d: warm_start: at most %d sweeps, not %zu",
+                          spec->path, spec->warm_line, spec->warm_column, ES_SEARCH_WARM_GROUPS,
+                          spec->n_warm_names);
     es_store_earlier_sweep *all = NULL;
     size_t n_all = 0;
     double upto;
@@ -104,47 +143,47 @@ int es_loop_warm(sweep *sw, double before, es_err *err)
                                      list ? SIZE_MAX : WARM_SCAN, &all, &n_all, &upto, err);
     if (rc != 0)
         return rc;
-    /* The chosen sweeps, newest first (a list: in its order). */
-    size_t pick[ES_SEARCH_WARM_GROUPS], n_pick = 0;
+    /* The chosen sweeps, newest first (a list: in its order); a list's
+     * names that cannot be learnt from, all of them, with why. */
+    size_t pick[ES_SEARCH_WARM_GROUPS], n_pick = 0, n_bad = 0, first_bad = 0;
     size_t n_want = list ? spec->n_warm_names : n_all;
-    char why[512];
-    for (size_t w = 0; rc == 0 && w < n_want && n_pick < ES_SEARCH_WARM_GROUPS; w++) {
+    char why[512], bad[900] = "";
+    for (size_t w = 0; w < n_want && n_pick < ES_SEARCH_WARM_GROUPS; w++) {
         size_t i = w;
         if (list) {
             for (i = 0; i < n_all && strcmp(all[i].name, spec->warm_names[w]) != 0; i++)
                 ;
             if (i == n_all) {
-                rc = es_err_set(err, ES_ESPEC,
-                                "%s:%d:%d: warm_start: project %s has no sweep '%s' started "
-                                "before this one",
-                                spec->path, spec->warm_line, spec->warm_column, sw->opts->project,
-                                spec->warm_names[w]);
-                break;
+                first_bad = n_bad == 0 ? w : first_bad;
+                warm_refuse(bad, sizeof bad, &n_bad, spec->warm_names[w],
+                            "no such sweep started before this one");
+                continue;
             }
         }
         es_spec *old = NULL;
         es_err perr;
-        const char *bad = NULL;
+        const char *no = NULL;
         if (all[i].spec_text == NULL)
-            bad = "its spec was not recorded";
+            no = "its spec was not recorded";
         else if (es_spec_parse_string(all[i].spec_text, strlen(all[i].spec_text), all[i].name, &old,
                                       &perr) != 0) {
             snprintf(why, sizeof why, "its spec no longer reads: %.400s", perr.msg);
-            bad = why;
+            no = why;
         } else {
-            bad = warm_mismatch(spec, old, why, sizeof why);
+            no = warm_mismatch(spec, old, all[i].spec_path, why, sizeof why);
         }
         es_spec_free(old);
-        if (bad != NULL && list)
-            rc = es_err_set(err, ES_ESPEC, "%s:%d:%d: warm_start: cannot learn from sweep '%s': %s",
-                            spec->path, spec->warm_line, spec->warm_column, all[i].name, bad);
-        else if (bad == NULL)
+        if (no != NULL && list) {
+            first_bad = n_bad == 0 ? w : first_bad;
+            warm_refuse(bad, sizeof bad, &n_bad, all[i].name, no);
+        } else if (no == NULL) {
             pick[n_pick++] = i;
+        }
     }
-    if (rc == 0 && list && spec->n_warm_names > ES_SEARCH_WARM_GROUPS)
-        rc = es_err_set(err, ES_ESPEC, "%s:%d:%d: warm_start: at most %d sweeps, not %zu",
-                        spec->path, spec->warm_line, spec->warm_column, ES_SEARCH_WARM_GROUPS,
-                        spec->n_warm_names);
+    if (n_bad > 0)
+        rc = es_err_set(err, ES_ESPEC, "%s:%d:%d: warm_start: cannot learn from %s: %s", spec->path,
+                        spec->warm_name_at[2 * first_bad], spec->warm_name_at[2 * first_bad + 1],
+                        n_bad == 1 ? "this sweep" : "these sweeps", bad);
 
     /* Their trials, one group per sweep that gives any. */
     size_t g = 0, total = 0, total_left = 0, len = 0;
@@ -161,6 +200,10 @@ int es_loop_warm(sweep *sw, double before, es_err *err)
             len += (size_t)snprintf(names + len, sizeof names - len, "%s%s (%zu)", len ? ", " : "",
                                     all[pick[k]].name, taken);
     }
+    /* What they teach, now: before the event loop, where Ctrl-C still
+     * stops the program at once and nothing has launched. */
+    if (rc == 0 && total > 0)
+        rc = es_search_warm_fit(sw->search, err);
     char out_of[96] = "";
     if (total_left > 0)
         snprintf(out_of, sizeof out_of, "; %zu trial%s outside this space left out", total_left,
@@ -170,10 +213,17 @@ int es_loop_warm(sweep *sw, double before, es_err *err)
                  "warm start: learns from %zu trial%s of %zu earlier sweep%s of this program: "
                  "%s%s",
                  total, total == 1 ? "" : "s", g, g == 1 ? "" : "s", names, out_of);
-    else if (rc == 0 && list)
+    else if (rc == 0 && n_pick > 0)
         snprintf(sw->warm_note, sizeof sw->warm_note,
-                 "warm start: the sweeps named have no completed trial in this space to learn "
-                 "from: a cold start");
+                 "warm start: the earlier sweep%s of this program ha%s no completed trial to "
+                 "learn from (none completed, only reused ones, or none in this space%s): a cold "
+                 "start",
+                 n_pick == 1 ? "" : "s", n_pick == 1 ? "s" : "ve", out_of);
+    else if (rc == 0)
+        snprintf(sw->warm_note, sizeof sw->warm_note,
+                 "warm start: no earlier sweep of project %s ran this program for %s: a cold "
+                 "start",
+                 sw->opts->project, spec->metric_name);
     es_store_earlier_sweeps_free(all, n_all);
     return rc;
 }

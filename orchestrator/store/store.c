@@ -121,7 +121,7 @@ static const char *const sql[Q__COUNT] = {
         " ORDER BY at, kind, tid, seq",
     /* Warm start: the sweeps of project ?1 started no later than ?3 (NULL:
      * than sweep ?2 itself), ?2 aside, the newest first. */
-    [Q_EARLIER_SWEEPS] = "SELECT id, name, spec_text, b.t AS before FROM sweep,"
+    [Q_EARLIER_SWEEPS] = "SELECT id, name, spec_text, spec_path, b.t AS before FROM sweep,"
                          " (SELECT COALESCE(?3, (SELECT started FROM sweep WHERE id = ?2)) AS t) b"
                          " WHERE project_id = ?1 AND id <> ?2 AND started <= b.t ORDER BY id DESC",
     [Q_PROJECT_GET] = "SELECT id FROM project WHERE name = ?1",

@@ -414,7 +414,7 @@ typedef struct es_store_past_trial {
  * es_store_earlier_sweeps_free. */
 typedef struct es_store_earlier_sweep {
     int64_t id;
-    char *name, *spec_text; /* spec_text NULL when not recorded */
+    char *name, *spec_text, *spec_path; /* the spec's NULL when not recorded */
 } es_store_earlier_sweep;
 
 int es_store_earlier_sweeps(es_store *st, int64_t project_id, int64_t self, double before,

@@ -127,6 +127,7 @@ enum { ES_COLS_SWEEP_HISTORY(ES_COL_ENUM) SH__COUNT };
     X(EW_ID, "id")                                                                                 \
     X(EW_NAME, "name")                                                                             \
     X(EW_SPEC_TEXT, "spec_text")                                                                   \
+    X(EW_SPEC_PATH, "spec_path")                                                                   \
     X(EW_BEFORE, "before")
 enum { ES_COLS_EARLIER_SWEEPS(ES_COL_ENUM) EW__COUNT };
 

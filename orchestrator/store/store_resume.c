@@ -269,6 +269,7 @@ void es_store_earlier_sweeps_free(es_store_earlier_sweep *list, size_t n)
     for (size_t i = 0; list != NULL && i < n; i++) {
         free(list[i].name);
         free(list[i].spec_text);
+        free(list[i].spec_path);
     }
     free(list);
 }
@@ -299,6 +300,7 @@ int es_store_earlier_sweeps(es_store *st, int64_t project_id, int64_t self, doub
         e->id = sqlite3_column_int64(s, EW_ID);
         e->name = col_dup(s, EW_NAME);
         e->spec_text = col_dup(s, EW_SPEC_TEXT);
+        e->spec_path = col_dup(s, EW_SPEC_PATH);
         *before_out = sqlite3_column_double(s, EW_BEFORE);
         if (e->name == NULL) {
             rc = es_err_set(err, -ENOMEM, "out of memory");

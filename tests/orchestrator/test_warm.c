@@ -108,14 +108,22 @@ ES_TEST(warm_start_learns_from_the_same_programs_earlier_sweep)
      * error that says why, and nothing is recorded. */
     const char *n = write_spec("n.yaml", "prog.sh", "n", "bayes", 2, "warm_start: [o]\n");
     ES_CHECK(run((const char *[]){"run", n, NULL}) != 0);
-    ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stderr")), "n.yaml:11:1: warm_start: cannot learn "
-                                                         "from sweep 'o': it ran program");
+    ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stderr")), "n.yaml:11:14: warm_start: cannot learn "
+                                                         "from this sweep: 'o' (it ran program");
     const char *m = write_spec("m.yaml", "prog.sh", "m", "bayes", 2, "warm_start: [a, nope]\n");
     ES_CHECK(run((const char *[]){"run", m, NULL}) != 0);
     ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stderr")),
-                      "warm_start: project p has no sweep 'nope' started before this one");
+                      "m.yaml:11:17: warm_start: cannot learn from this sweep: 'nope' (no such "
+                      "sweep started before this one)");
+    /* Every name that cannot be learnt from, at the first one's place. */
+    const char *k = write_spec("k.yaml", "prog.sh", "k", "bayes", 2, "warm_start: [x, a, o]\n");
+    ES_CHECK(run((const char *[]){"run", k, NULL}) != 0);
+    ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stderr")),
+                      "k.yaml:11:14: warm_start: cannot learn from these sweeps: 'x' (no such "
+                      "sweep started before this one); 'o' (it ran program");
     es_store_data *d = es_sx_load(db);
-    ES_CHECK(sweep_named(d, "n") == NULL && sweep_named(d, "m") == NULL);
+    ES_CHECK(sweep_named(d, "n") == NULL && sweep_named(d, "m") == NULL &&
+             sweep_named(d, "k") == NULL);
     es_store_data_free(d);
 
     /* Named, the sweeps it lists; with auto, every matching one (the
@@ -141,4 +149,28 @@ ES_TEST(warm_start_taken_up_again_learns_what_it_learnt_first)
     ES_CHECK_INT(run((const char *[]){"run", "--more", "2", b, NULL}), 0);
     ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stderr")),
                       "learns from 5 trials of 1 earlier sweep of this program: a (5)");
+}
+
+/* One program however the spec names it: beside the spec, from the
+ * current directory or by its absolute path.  With nothing to learn from,
+ * run says it starts cold. */
+ES_TEST(warm_start_knows_a_program_however_it_is_named)
+{
+    write_program("prog.sh");
+    char text[1024];
+    snprintf(text, sizeof text,
+             "program: prog.sh\ncommand: [/bin/sh, \"${program}\", \"${args}\"]\n"
+             "method: bayes\nproject: p\nname: rel\nrun_cap: 3\n"
+             "metric: {name: loss, goal: minimize}\n"
+             "parameters:\n  x: {min: 0.0, max: 1.0}\n  y: {min: 0.0, max: 1.0}\n");
+    es_test_write_file("rel.yaml", text);
+    snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
+    ES_CHECK_INT(run((const char *[]){"run", es_sx_path("rel.yaml"), NULL}), 0);
+    ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stderr")),
+                      "warm start: no earlier sweep of project p ran this program for loss: a "
+                      "cold start");
+    const char *abs = write_spec("abs.yaml", "prog.sh", "abs", "bayes", 2, "");
+    ES_CHECK_INT(run((const char *[]){"run", abs, NULL}), 0);
+    ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stderr")),
+                      "learns from 3 trials of 1 earlier sweep of this program: rel (3)");
 }

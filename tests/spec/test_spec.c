@@ -686,6 +686,15 @@ ES_TEST(spec_diff_tells_safe_from_unsafe)
     ES_CHECK_INT(es_spec_diff(a, c, changed, sizeof changed, safe, sizeof safe), 2);
     ES_CHECK_CONTAINS(changed, "seed changed");
     ES_CHECK_CONTAINS(changed, "env.set changed");
+    es_spec_free(b);
+    /* What a sweep learnt from chose its first trials: another warm_start
+     * is another sweep. */
+    static const char w_yaml[] = "program: t.py\nmetric: {name: loss}\nwarm_start: [s1]\n"
+                                 "env: {remove: [B, C], set: {A: '1', D: '2'}}\n"
+                                 "parameters:\n  x: {min: 0, max: 1}\n";
+    ES_CHECK_INT(es_spec_parse_string(w_yaml, strlen(w_yaml), "w.yaml", &b, &err), 0);
+    ES_CHECK_INT(es_spec_diff(a, b, changed, sizeof changed, safe, sizeof safe), 1);
+    ES_CHECK_CONTAINS(changed, "warm_start auto -> [s1]");
     es_spec_free(a);
     es_spec_free(b);
     es_spec_free(c);
