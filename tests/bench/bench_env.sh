@@ -40,6 +40,19 @@ bench_opts() {
     done
 }
 
+# bench_suite DRIVER ARGS...: the start the in-process suites share: their
+# command line (bench_opts), $build, $bin (BUILD/tests/search/DRIVER, which
+# must be built) and the scratch folder $work.
+bench_suite() {
+    _driver=$1
+    shift
+    bench_opts "$@"
+    build=$bench_build
+    bin=$build/tests/search/$_driver
+    bench_need "$bin"
+    bench_tmp
+}
+
 # bench_need FILE: stop, saying so, when the benchmark's binary FILE is not
 # built.  bench_tmp: a scratch folder in $work, removed on exit.
 bench_need() {

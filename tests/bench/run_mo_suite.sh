@@ -18,11 +18,7 @@ seeds=10
 jobs=2
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/bench_env.sh"
-bench_opts "$@"
-build=$bench_build
-bin=$build/tests/search/mo_suite
-bench_need "$bin"
-bench_tmp
+bench_suite mo_suite "$@"
 for p in zdt1 zdt2 zdt3 dtlz2 branin_currin dtlz2_3d dtlz7_3d; do
     s=1
     while [ "$s" -le "$seeds" ]; do

@@ -5,8 +5,10 @@
  * the same sweep started cold.
  *
  *   warm_suite run --problem P --mode cold|related|unrelated|misleading
- *                  [--seed S]
- *                  [--trials N] [--earlier M]
+ *                  [--seed S] [--trials N] [--earlier M]
+ *   warm_suite task --problem P [--seed S]
+ *                  the task of that seed (gamma, s, c, the unrelated
+ *                  problem) as JSON, for warm_suite.py's Optuna runs
  *
  * The new sweep minimizes g(x) = s f(T(x)) + c for a closed-form problem f
  * of the search-quality suite (bench_functions.h), where T moves every
@@ -14,7 +16,8 @@
  * with log gamma uniform in [-0.3, 0.3] (the optimum moves by up to a
  * tenth of the range; categoricals stay), s is log-uniform in [0.1, 10]
  * and c uniform in [-100, 100]: drawn per seed.  Its regret is that of f
- * (g's minus its minimum, over s).
+ * (g's minus its minimum, over s).  No noise is added (a noisy problem of
+ * the suite is its noiseless function here).
  *
  *  - cold: no earlier sweep;
  *  - related: the earlier sweep ran bayes for M trials (default 40) on f
@@ -174,8 +177,9 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < n; i++)
         if (problem != NULL && strcmp(tab[i].name, problem) == 0)
             f = &tab[i];
-    if (argc < 2 || strcmp(argv[1], "run") != 0 || f == NULL || f->external || trials < 1 ||
-        earlier < 1 || kind < 0) {
+    int task = argc >= 2 && strcmp(argv[1], "task") == 0;
+    if (argc < 2 || (!task && strcmp(argv[1], "run") != 0) || f == NULL || f->external ||
+        trials < 1 || earlier < 1 || kind < 0) {
         fprintf(stderr,
                 "usage: warm_suite run --problem P --mode cold|related|unrelated|misleading "
                 "[--seed S] [--trials N] [--earlier M]\n");
@@ -193,6 +197,14 @@ int main(int argc, char **argv)
         t.gamma[j] = exp(0.6 * es_rng_uniform(&r) - 0.3);
     t.s = exp(log(10.0) * (2.0 * es_rng_uniform(&r) - 1.0));
     t.c = 200.0 * es_rng_uniform(&r) - 100.0;
+    if (task) {
+        printf("{\"problem\": \"%s\", \"seed\": %llu, \"gamma\": [", f->name, seed);
+        for (size_t j = 0; j < f->d; j++)
+            printf("%s%.17g", j ? ", " : "", t.gamma[j]);
+        printf("], \"s\": %.17g, \"c\": %.17g, \"other\": %s%s%s}\n", t.s, t.c, t.other ? "\"" : "",
+               t.other ? t.other->name : "null", t.other ? "\"" : "");
+        return 0;
+    }
 
     char *yaml = suite_yaml(f, ES_METHOD_BAYES, trials > earlier ? trials : earlier, 1);
     es_spec *spec = NULL;
@@ -211,8 +223,9 @@ int main(int argc, char **argv)
         rc = warm_sweep(&t, spec, seed, trials, 0, pv, py, kind > 0 ? earlier : 0, reg, cost, NULL,
                         NULL);
     if (rc == 0) {
-        printf("{\"problem\": \"%s\", \"mode\": \"%s\", \"seed\": %llu, \"regret\": [", f->name,
-               mode, seed);
+        printf("{\"problem\": \"%s\", \"mode\": \"%s\", \"seed\": %llu, \"method\": "
+               "\"ecosweep_bayes\", \"regret\": [",
+               f->name, mode, seed);
         for (int i = 0; i < trials; i++)
             printf("%s%.17g", i ? ", " : "", reg[i]);
         printf("], \"cost\": [");

@@ -1,0 +1,203 @@
+#!/usr/bin/python3
+"""The Optuna side of the warm-start benchmark (run_warm_bench.sh), and its
+report.
+
+  run P SEED MODE   one sweep of Optuna 3.1's TPESampler(seed=SEED) on the
+                    task of warm_suite.c (the same g = s f(T(x)) + c, its
+                    gamma, s and c read from `warm_suite task`), 60 trials:
+                    cold, or after an earlier TPE study of 40 trials (seed
+                    SEED + 1000) on f (related), on the unrelated objective,
+                    or on -f (misleading), whose trials are added to the new
+                    study (study.add_trials) as an Optuna user carries a
+                    study over.  One JSON line as warm_suite.c's.
+  report RUNS OUT   the table of energy to target (OUT.md, OUT.json).
+
+Benchmark tooling only: ecosweep itself never needs Python.
+"""
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import warnings
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import search_suite  # noqa: E402  (the same functions and spaces)
+
+TRIALS, EARLIER = 60, 40
+
+
+def u_of(p, x):
+    _, kind, lo, hi, _ = p
+    if kind == "log_uniform_values":
+        return (math.log(x) - math.log(lo)) / (math.log(hi) - math.log(lo))
+    return (x - lo) / (hi - lo)
+
+
+def at(p, u):
+    _, kind, lo, hi, _ = p
+    u = min(max(u, 0.0), 1.0)
+    if kind == "log_uniform_values":
+        return math.exp(math.log(lo) + u * (math.log(hi) - math.log(lo)))
+    v = lo + u * (hi - lo)
+    return min(max(float(round(v)), lo), hi) if kind == "int_uniform" else v
+
+
+def moved(problem, gamma, x):
+    f, space, _, _, _ = search_suite.PROBLEMS[problem]
+    y = [v if p[1] == "categorical" or gamma is None else at(p, u_of(p, v) ** gamma[j])
+         for j, (p, v) in enumerate(zip(space, x))]
+    return f(y)
+
+
+def other(problem, name, x):
+    f, space, _, _, _ = search_suite.PROBLEMS[problem]
+    if name is None:
+        return -f(x)
+    g, gspace, _, _, _ = search_suite.PROBLEMS[name]
+    y = []
+    for p, q, v in zip(space, gspace, x):
+        if p[1] == "categorical" or q[1] == "categorical":
+            y.append(0.0 if q[1] == "categorical" else at(q, 0.5))
+        else:
+            y.append(at(q, u_of(p, v)))
+    return g(y)
+
+
+def point(space, t):
+    return [float(c.split(",").index(t.params[n])) if k == "categorical" else float(t.params[n])
+            for n, k, _, _, c in space]
+
+
+def run(problem, seed, mode, warm_bin):
+    import optuna
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    warnings.simplefilter("ignore")
+    task = json.loads(subprocess.run([warm_bin, "task", "--problem", problem, "--seed",
+                                      str(seed)], check=True, capture_output=True,
+                                     text=True).stdout)
+    f, space, fmin, _, _ = search_suite.PROBLEMS[problem]
+    dists = search_suite.distributions(space)
+    kinds = {"related": lambda x: moved(problem, None, x),
+             "unrelated": lambda x: other(problem, task["other"], x),
+             "misleading": lambda x: -moved(problem, None, x)}
+    study = optuna.create_study(direction="minimize",
+                                sampler=optuna.samplers.TPESampler(seed=seed))
+    if mode != "cold":
+        old = optuna.create_study(direction="minimize",
+                                  sampler=optuna.samplers.TPESampler(seed=seed + 1000))
+        for _ in range(EARLIER):
+            t = old.ask(dists)
+            old.tell(t, kinds[mode](point(space, t)))
+        study.add_trials(old.trials)
+    s, c, gamma = task["s"], task["c"], task["gamma"]
+    regret, cost, best, best_true = [], [], math.inf, math.inf
+    for _ in range(TRIALS):
+        t = study.ask(dists)
+        x = point(space, t)
+        y = s * moved(problem, gamma, x) + c
+        if y < best:
+            best, best_true = y, (y - c) / s - fmin
+        regret.append(max(best_true, 0.0))
+        cost.append(1.0 + 2.0 * (0.5 if space[0][1] == "categorical" else u_of(space[0], x[0])))
+        study.tell(t, y)
+    return {"problem": problem, "mode": mode, "seed": seed, "method": "optuna_tpe",
+            "regret": regret, "cost": cost}
+
+
+def energy_to(r, target):
+    """Energy up to the first trial at or below target, and whether one was."""
+    e = 0.0
+    for g, k in zip(r["regret"], r["cost"]):
+        e += k
+        if g <= target:
+            return e, True
+    return e, False
+
+
+def report(runs_path, out):
+    rows = [json.loads(line) for line in open(runs_path) if line.strip()]
+    by = {}
+    for r in rows:
+        by.setdefault(r.get("method", "ecosweep_bayes"), {}).setdefault(
+            r["problem"], {}).setdefault(r["mode"], []).append(r)
+    eco = by.get("ecosweep_bayes", {})
+    tpe = by.get("optuna_tpe", {})
+    modes = ["related", "unrelated", "misleading"]
+    result = {"targets": {}, "problems": {}}
+    lines = ["# Warm start: energy to reach a target, after an earlier sweep",
+             "",
+             "Generated by `tests/bench/run_warm_bench.sh`; see warm_suite.c for the tasks.",
+             "Energy is the sum of each trial's cost (1 + 2 u of its first parameter) up to the",
+             "first trial whose regret reaches the target: the median over seeds of what a cold",
+             "ecosweep sweep reached after H trials.  Ratios are medians of energy against the",
+             "cold sweep of the same method; below 1 is better.  `optuna` carries the earlier",
+             "TPE study's trials over with `study.add_trials` (its values as they were).",
+             "Censored: a run that never reached the target counts its whole 60 trials.",
+             ""]
+    for h in (10, 20, 40):
+        geo = {}
+        table = []
+        for p in sorted(eco):
+            d = eco[p]
+            if "cold" not in d:
+                continue
+            target = statistics.median(r["regret"][h - 1] for r in d["cold"])
+            med = {}
+            for who, src in (("ecosweep", d), ("optuna", tpe.get(p, {}))):
+                for m in ["cold"] + modes:
+                    if m in src:
+                        med[(who, m)] = statistics.median(energy_to(r, target)[0]
+                                                          for r in src[m])
+            row = {"target": target}
+            for who in ("ecosweep", "optuna"):
+                for m in modes:
+                    if (who, m) in med and (who, "cold") in med:
+                        v = med[(who, m)] / med[(who, "cold")]
+                        row[f"{who}_{m}"] = v
+                        geo.setdefault(f"{who}_{m}", []).append(v)
+                if (who, "cold") in med and ("ecosweep", "cold") in med:
+                    row[f"{who}_cold_j"] = med[(who, "cold")]
+            table.append((p, row))
+            result["problems"].setdefault(p, {})[str(h)] = row
+        g = {k: math.exp(sum(map(math.log, v)) / len(v)) for k, v in geo.items()}
+        result["targets"][str(h)] = {"geometric_mean": g}
+        lines += [f"## Target: the cold sweep's median regret after {h} trials", "",
+                  "| problem | cold J (ecosweep / optuna) | ecosweep related | unrelated |"
+                  " misleading | optuna related | unrelated | misleading |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for p, row in table:
+            def cell(k):
+                return f"{row[k]:.2f}" if k in row else "-"
+            cj = f"{row.get('ecosweep_cold_j', math.nan):.1f} / {row.get('optuna_cold_j', math.nan):.1f}"
+            lines.append(f"| {p} | {cj} | " + " | ".join(
+                cell(f"{w}_{m}") for w in ("ecosweep", "optuna") for m in modes) + " |")
+        lines.append("| **geometric mean** | | " + " | ".join(
+            f"**{g[f'{w}_{m}']:.3f}**" if f"{w}_{m}" in g else "-"
+            for w in ("ecosweep", "optuna") for m in modes) + " |")
+        for w in ("ecosweep", "optuna"):
+            if f"{w}_related" in geo:
+                met = sum(v <= 0.5 for v in geo[f"{w}_related"])
+                ok = sum(v <= 1.1 for v in geo[f"{w}_unrelated"])
+                lines.append("")
+                lines.append(f"{w}: related at most 0.5x on {met} of {len(geo[w + '_related'])} "
+                             f"problems; unrelated at most 1.1x on {ok}.")
+        lines.append("")
+    open(out + ".md", "w").write("\n".join(lines))
+    json.dump(result, open(out + ".json", "w"), indent=1, sort_keys=True)
+    print("\n".join(lines))
+
+
+def main():
+    if len(sys.argv) >= 5 and sys.argv[1] == "run":
+        warm_bin = os.environ.get("WARM_SUITE", "build/tests/search/warm_suite")
+        print(json.dumps(run(sys.argv[2], int(sys.argv[3]), sys.argv[4], warm_bin)), flush=True)
+    elif len(sys.argv) == 4 and sys.argv[1] == "report":
+        report(sys.argv[2], sys.argv[3])
+    else:
+        sys.exit("usage: warm_suite.py run PROBLEM SEED MODE | report RUNS OUT")
+
+
+if __name__ == "__main__":
+    main()
