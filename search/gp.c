@@ -312,6 +312,31 @@ size_t es_gp_work_size(const es_gp *gp)
     return gp->n * GP_BLOCK + gp->d + 1;
 }
 
+/* The posterior mean at one point xs (already divided by the length
+ * scales): k(X, x)^T alpha, each k(X_i, x) into v[i * stride] when v is
+ * not NULL. */
+static double gp_row(const es_gp *gp, const double *xs, double *v, size_t stride)
+{
+    size_t n = gp->n, d = gp->d;
+    double mu = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double k = gp->sf2 * es_matern52(sqrt(gp_dist2(gp->xs + i * d, xs, d)));
+        if (v != NULL)
+            v[i * stride] = k;
+        mu += k * gp->alpha[i];
+    }
+    return mu;
+}
+
+void es_gp_predict_mean(const es_gp *gp, const double *xstar, size_t m, double *mean, double *work)
+{
+    for (size_t p = 0; p < m; p++) {
+        for (size_t t = 0; t < gp->d; t++)
+            work[t] = xstar[p * gp->d + t] * gp->inv_ls[t];
+        mean[p] = gp_row(gp, work, NULL, 0);
+    }
+}
+
 void es_gp_predict(const es_gp *gp, const double *xstar, size_t m, double *mean, double *var,
                    double *work)
 {
@@ -323,11 +348,7 @@ void es_gp_predict(const es_gp *gp, const double *xstar, size_t m, double *mean,
          * triangular solve, without a block's worth of empty columns. */
         for (size_t t = 0; t < d; t++)
             xs[t] = xstar[t] * gp->inv_ls[t];
-        double mu = 0.0, s = 0.0;
-        for (size_t i = 0; i < n; i++) {
-            v[i] = gp->sf2 * es_matern52(sqrt(gp_dist2(gp->xs + i * d, xs, d)));
-            mu += v[i] * gp->alpha[i];
-        }
+        double mu = gp_row(gp, xs, v, 1), s = 0.0;
         es_trsv_lower(gp->l, n, v);
         for (size_t i = 0; i < n; i++)
             s += v[i] * v[i];
@@ -347,13 +368,7 @@ void es_gp_predict(const es_gp *gp, const double *xstar, size_t m, double *mean,
             const double *xp = xstar + (b0 + p) * d;
             for (size_t t = 0; t < d; t++)
                 xs[t] = xp[t] * gp->inv_ls[t];
-            double mu = 0.0;
-            for (size_t i = 0; i < n; i++) {
-                double k = gp->sf2 * es_matern52(sqrt(gp_dist2(gp->xs + i * d, xs, d)));
-                v[i * GP_BLOCK + p] = k;
-                mu += k * gp->alpha[i];
-            }
-            mean[b0 + p] = mu;
+            mean[b0 + p] = gp_row(gp, xs, v + p, GP_BLOCK);
         }
         /* v <- L^-1 v, one row of GP_BLOCK columns at a time. */
         for (size_t i = 0; i < n; i++) {

@@ -82,6 +82,10 @@ int es_gp_refactor(es_gp *gp, const double *x, const double *y, size_t n, size_t
 void es_gp_predict(const es_gp *gp, const double *xstar, size_t m, double *mean /* OUT */,
                    double *var /* OUT */, double *work);
 size_t es_gp_work_size(const es_gp *gp);
+/* The posterior mean alone (the same numbers as es_gp_predict's), in O(n)
+ * a point rather than O(n^2); work holds d doubles. */
+void es_gp_predict_mean(const es_gp *gp, const double *xstar, size_t m, double *mean /* OUT */,
+                        double *work);
 
 void es_gp_free(es_gp *gp);
 

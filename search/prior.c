@@ -272,7 +272,7 @@ int es_model_prior_fit(es_model *m)
         return 0;
     if (p->fitted)
         return p->active;
-    size_t work = 1, dmax = 1, live = 0;
+    size_t dmax = 1, live = 0;
     p->active = 0;
     for (size_t g = 0; g < p->n_groups; g++)
         live += p->g[g].dg != SIZE_MAX && p->g[g].n > 0;
@@ -292,13 +292,13 @@ int es_model_prior_fit(es_model *m)
             return rc;
         if (pg->ok) {
             p->active = 1;
-            size_t w = es_gp_work_size(&pg->gp);
-            work = w > work ? w : work;
             dmax = pg->dg > dmax ? pg->dg : dmax;
         }
     }
     free(p->buf);
-    p->buf = malloc((PRIOR_BLOCK * dmax + 2 * PRIOR_BLOCK + work) * sizeof *p->buf);
+    /* A block's points on the group's dimensions, their means, and the
+     * mean's scratch (one point's scaled coordinates). */
+    p->buf = malloc((PRIOR_BLOCK * dmax + PRIOR_BLOCK + dmax) * sizeof *p->buf);
     if (p->buf == NULL) {
         p->active = 0;
         return -ENOMEM;
@@ -317,14 +317,13 @@ int es_model_prior_fit(es_model *m)
 static void prior_group_mean(es_prior *p, size_t g, const double *x, size_t n, double *mu)
 {
     prior_group *pg = &p->g[g];
-    double *xc = p->buf, *mb = xc + PRIOR_BLOCK * pg->dg, *vb = mb + PRIOR_BLOCK,
-           *work = vb + PRIOR_BLOCK;
+    double *xc = p->buf, *mb = xc + PRIOR_BLOCK * pg->dg, *work = mb + PRIOR_BLOCK;
     for (size_t i0 = 0; i0 < n; i0 += PRIOR_BLOCK) {
         size_t nb = n - i0 < PRIOR_BLOCK ? n - i0 : PRIOR_BLOCK;
         for (size_t i = 0; i < nb; i++)
             for (size_t j = 0; j < pg->dg; j++)
                 xc[i * pg->dg + j] = x[(i0 + i) * p->d + pg->dim[j]];
-        es_gp_predict(&pg->gp, xc, nb, mb, vb, work);
+        es_gp_predict_mean(&pg->gp, xc, nb, mb, work);
         memcpy(mu + i0, mb, nb * sizeof *mu);
     }
 }
