@@ -359,7 +359,9 @@ typedef struct es_constraint {
 int es_objective_kind_of(const char *name);
 
 /* `warm_start:` what a Bayesian sweep learns from before its first trial
- * (search/prior.c, orchestrator/run/loop_warm.c). */
+ * (search/prior.c, orchestrator/run/loop_warm.c): at most ES_SPEC_WARM_MAX
+ * earlier sweeps. */
+#define ES_SPEC_WARM_MAX 16
 typedef enum es_warm_start {
     ES_WARM_AUTO = 0, /* every earlier sweep of the project running the same program */
     ES_WARM_NONE,     /* nothing: a cold start */

@@ -376,6 +376,15 @@ int es_spec__top_warm_start(es_spec_ctx *c, const yaml_node_t *k, const yaml_nod
         spec->warm_start = strcmp(s, "auto") == 0 ? ES_WARM_AUTO : ES_WARM_NONE;
         return 0;
     }
+    es_value val;
+    if (v->type == YAML_SCALAR_NODE && es_spec_scalar_value(c, v, "warm_start", &val) == 0) {
+        int null = val.kind == ES_V_NULL;
+        es_value_clear(&val);
+        if (null)
+            return es_spec_fail(c, v, "warm_start",
+                                "expected auto, none, a sweep's name or a list of them, got "
+                                "null");
+    }
     /* One name alone is a list of one. */
     int one = v->type == YAML_SCALAR_NODE;
     if (!one && v->type != YAML_SEQUENCE_NODE) {
@@ -387,6 +396,8 @@ int es_spec__top_warm_start(es_spec_ctx *c, const yaml_node_t *k, const yaml_nod
     if (n == 0)
         return es_spec_fail(c, v, "warm_start",
                             "the list names no sweep (for a cold start, say none)");
+    if (n > ES_SPEC_WARM_MAX)
+        return es_spec_fail(c, v, "warm_start", "at most %d sweeps, not %zu", ES_SPEC_WARM_MAX, n);
     spec->warm_names = calloc(n + 1, sizeof *spec->warm_names);
     spec->warm_name_at = calloc(2 * n, sizeof *spec->warm_name_at);
     if (spec->warm_names == NULL || spec->warm_name_at == NULL)

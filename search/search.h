@@ -88,7 +88,7 @@ int es_search_observe_values(es_search *s, uint64_t index, const double *values,
  * several objectives, random or grid it is not used.  0 when taken, 1 when
  * the trial does not fit this space (a value outside it, another value of
  * one of its constants, none of its parameters), -ENOMEM. */
-#define ES_SEARCH_WARM_GROUPS 16
+#define ES_SEARCH_WARM_GROUPS ES_SPEC_WARM_MAX
 int es_search_warm(es_search *s, size_t group, const es_value *values, const unsigned char *known,
                    double objective, es_err *err);
 /* Fit what the trials es_search_warm took teach (else the first suggestion
