@@ -144,13 +144,14 @@ struct sweep {
     trial *running_list;
     int running;
     int64_t project_id;
-    char warm_note[768]; /* what the warm start learns from (loop_warm.c), "" for nothing */
-    double budget_j;       /* energy budget at the device (the sweep's, or what is
-                              left of its project's when tighter), NAN when none */
-    char budget_what[160]; /* which cap budget_j comes from, for the stop reason:
-                            * "the sweep's kWh cap of 0.01 kWh", "project p's kWh
-                            * cap of 2 kWh, what the rest of the project left" */
-    double own_budget_j;   /* the sweep's own budget, NAN when none */
+    char warm_note[768];         /* what the warm start learns from (loop_warm.c), "" for nothing */
+    char program_file[PATH_MAX]; /* the program's canonical path (loop_warm.c), "" for none */
+    double budget_j;             /* energy budget at the device (the sweep's, or what is
+                                    left of its project's when tighter), NAN when none */
+    char budget_what[160];       /* which cap budget_j comes from, for the stop reason:
+                                  * "the sweep's kWh cap of 0.01 kWh", "project p's kWh
+                                  * cap of 2 kWh, what the rest of the project left" */
+    double own_budget_j;         /* the sweep's own budget, NAN when none */
     char own_budget_what[160];
     int project_capped;   /* the project has a budget: shared with its other
                            * sweeps, read again before each launch decision */
@@ -328,10 +329,11 @@ int es_loop_refresh_budget(sweep *sw, es_err *err);
  * the numbers that must run again. */
 int es_loop_resume(sweep *sw, es_err *err);
 
-/* Warm start (loop_warm.c): hand the search the trials of the earlier
- * sweeps the spec's warm_start names or finds, those started no later than
- * `before` (NAN: than sw->id itself) and the trials of theirs ended by then,
- * and write what it learns from to sw->warm_note.  ES_ESPEC with FILE:L:C
+/* Warm start (loop_warm.c): the program's canonical path into
+ * sw->program_file (every sweep records it); then hand the search the
+ * trials of the earlier sweeps the spec's warm_start names or finds, those
+ * started no later than `before` (NAN: than sw->id itself) and the trials
+ * of theirs ended by then, and write what it learns from to sw->warm_note.  ES_ESPEC with FILE:L:C
  * when a sweep the list names cannot be learnt from; 0 or a store error. */
 int es_loop_warm(sweep *sw, double before, es_err *err);
 

@@ -34,43 +34,49 @@ static int warm_same_str(const char *a, const char *b)
     return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
-/* Whether program `now` (as run resolved it) is the file an earlier
- * sweep's `old` named: the same text, or the same file once `old` is
- * resolved as run resolves a program (from the current directory, else
- * beside its spec, old_spec_path) -- `./train.py`, `train.py` and its
- * absolute path are one program. */
-static int warm_same_program(const char *now, const char *old, const char *old_spec_path)
+/* Whether this sweep's program (`now` as run resolved it, now_file its
+ * canonical path or "") is the file an earlier sweep ran: the same
+ * canonical path when both recorded one (schema 13: whatever directory
+ * either ran from, `./train.py`, `train.py` and its absolute path are one
+ * program); for an earlier sweep that did not, the same text, or the file
+ * its text names from here or beside its spec. */
+static int warm_same_program(const char *now, const char *now_file, const es_store_earlier_sweep *e,
+                             const char *old)
 {
+    if (e->program_file != NULL && now_file[0] != '\0')
+        return strcmp(e->program_file, now_file) == 0;
     if (warm_same_str(now, old))
         return 1;
-    if (now == NULL || old == NULL)
+    if (now_file[0] == '\0' || old == NULL)
         return 0;
-    char a[PATH_MAX], b[PATH_MAX], beside[PATH_MAX * 2], dir[PATH_MAX];
-    if (realpath(now, a) == NULL)
-        return 0;
-    if (realpath(old, b) != NULL && strcmp(a, b) == 0)
+    char b[PATH_MAX], beside[PATH_MAX * 2], dir[PATH_MAX];
+    if (realpath(old, b) != NULL && strcmp(now_file, b) == 0)
         return 1;
-    if (old[0] == '/' || old_spec_path == NULL)
+    if (old[0] == '/' || e->spec_path == NULL)
         return 0;
-    snprintf(dir, sizeof dir, "%s", old_spec_path);
+    snprintf(dir, sizeof dir, "%s", e->spec_path);
     snprintf(beside, sizeof beside, "%s/%s", dirname(dir), old);
-    return realpath(beside, b) != NULL && strcmp(a, b) == 0;
+    return realpath(beside, b) != NULL && strcmp(now_file, b) == 0;
 }
 
 /* NULL when `old` (an earlier sweep's spec, read from old_spec_path) ran
  * the same program as `now` for the same metric and searched one of its
  * parameters at least; else why not, written into buf. */
-static const char *warm_mismatch(const es_spec *now, const es_spec *old, const char *old_spec_path,
-                                 char *buf, size_t cap)
+static const char *warm_mismatch(const sweep *sw, const es_store_earlier_sweep *e,
+                                 const es_spec *old, char *buf, size_t cap)
 {
-    int same_cmd = now->n_command == old->n_command && now->shell == old->shell;
+    const es_spec *now = sw->spec;
+    int same_cmd = now->n_command == old->n_command;
     for (size_t i = 0; same_cmd && i < now->n_command; i++)
         same_cmd = strcmp(now->command[i], old->command[i]) == 0;
-    if (!warm_same_program(now->program, old->program, old_spec_path))
+    if (!warm_same_program(now->program, sw->program_file, e, old->program))
         snprintf(buf, cap, "it ran program %.200s, not %.200s",
                  old->program ? old->program : "(none)", now->program ? now->program : "(none)");
     else if (!same_cmd)
         snprintf(buf, cap, "its command differs from this sweep's");
+    else if (now->shell != old->shell)
+        snprintf(buf, cap, "it ran %s a shell, this sweep %s", old->shell ? "through" : "without",
+                 now->shell ? "through one" : "without");
     else if (!warm_same_str(now->metric_name, old->metric_name))
         snprintf(buf, cap, "it optimized %.200s, not %.200s",
                  old->metric_name ? old->metric_name : "no metric", now->metric_name);
@@ -128,14 +134,12 @@ int es_loop_warm(sweep *sw, double before, es_err *err)
 {
     const es_spec *spec = sw->spec;
     sw->warm_note[0] = '\0';
+    if (spec->program == NULL || realpath(spec->program, sw->program_file) == NULL)
+        sw->program_file[0] = '\0';
     if (spec->warm_start == ES_WARM_NONE || spec->method != ES_METHOD_BAYES ||
         spec->n_objectives >= 2)
         return 0; /* a named list there is a warning of the spec's */
     int list = spec->warm_start == ES_WARM_LIST;
-    if (list && spec->n_warm_names > ES_SEARCH_WARM_GROUPS)
-        return es_err_set(err, ES_ESPEC, "%s:%d:%d: warm_start: at most %d sweeps, not %zu",
-                          spec->path, spec->warm_line, spec->warm_column, ES_SEARCH_WARM_GROUPS,
-                          spec->n_warm_names);
     es_store_earlier_sweep *all = NULL;
     size_t n_all = 0;
     double upto;
@@ -155,8 +159,10 @@ int es_loop_warm(sweep *sw, double before, es_err *err)
                 ;
             if (i == n_all) {
                 first_bad = n_bad == 0 ? w : first_bad;
-                warm_refuse(bad, sizeof bad, &n_bad, spec->warm_names[w],
-                            "no such sweep started before this one");
+                snprintf(why, sizeof why,
+                         "project %.200s has no such sweep started before this one",
+                         sw->opts->project);
+                warm_refuse(bad, sizeof bad, &n_bad, spec->warm_names[w], why);
                 continue;
             }
         }
@@ -170,7 +176,7 @@ int es_loop_warm(sweep *sw, double before, es_err *err)
             snprintf(why, sizeof why, "its spec no longer reads: %.400s", perr.msg);
             no = why;
         } else {
-            no = warm_mismatch(spec, old, all[i].spec_path, why, sizeof why);
+            no = warm_mismatch(sw, &all[i], old, why, sizeof why);
         }
         es_spec_free(old);
         if (no != NULL && list) {

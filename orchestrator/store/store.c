@@ -121,7 +121,8 @@ static const char *const sql[Q__COUNT] = {
         " ORDER BY at, kind, tid, seq",
     /* Warm start: the sweeps of project ?1 started no later than ?3 (NULL:
      * than sweep ?2 itself), ?2 aside, the newest first. */
-    [Q_EARLIER_SWEEPS] = "SELECT id, name, spec_text, spec_path, b.t AS before FROM sweep,"
+    [Q_EARLIER_SWEEPS] = "SELECT id, name, spec_text, spec_path, program_file, b.t AS before"
+                         " FROM sweep,"
                          " (SELECT COALESCE(?3, (SELECT started FROM sweep WHERE id = ?2)) AS t) b"
                          " WHERE project_id = ?1 AND id <> ?2 AND started <= b.t ORDER BY id DESC",
     [Q_PROJECT_GET] = "SELECT id FROM project WHERE name = ?1",
@@ -131,9 +132,9 @@ static const char *const sql[Q__COUNT] = {
         "INSERT INTO sweep(project_id, name, status, spec_path, spec_text, method, metric, goal,"
         " seed, parallel, started, host, pue, carbon_g_per_kwh, electricity_usd_per_kwh,"
         " cloud_usd_per_hour, cpu_watts_per_core, dram_watts_per_gb, budget_kwh, budget_usd,"
-        " budget_co2e_kg, budget_wall_s, region, carbon_source, attribution, gpu_watts)"
-        " VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-        " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
+        " budget_co2e_kg, budget_wall_s, region, carbon_source, attribution, gpu_watts,"
+        " program_file) VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+        " ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
     [Q_SWEEP_FINISH] = "UPDATE sweep SET status = ?2, reason = ?3, ended = ?4 WHERE id = ?1",
     [Q_TRIAL_ADD] = "INSERT INTO trial(sweep_id, number, status, command, log_dir, started, host,"
                     " reused_from, forecast_j, inputs_key, cgroup)"
@@ -665,6 +666,7 @@ int es_store_sweep_create(es_store *st, const es_sweep_new *sw, int64_t *id, cha
         es_store__bind_text(s, 23, es_carbon_source_name(sp->energy.carbon_source));
         es_store__bind_text(s, 24, es_energy_attribution_name(sp->energy.attribution));
         sqlite3_bind_double(s, 25, sp->energy.gpu_watts);
+        es_store__bind_text(s, 26, sw->program_file);
         rc = es_store__step_done(st, Q_SWEEP_ADD, err, "adding sweep");
         *id = sqlite3_last_insert_rowid(st->db);
         if (rc == 0)

@@ -187,6 +187,7 @@ typedef struct es_sweep_new {
     int parallel;
     double started; /* unix seconds */
     const char *host;
+    const char *program_file; /* the program's canonical path, or NULL */
 } es_sweep_new;
 
 /* Insert a sweep in status "running".  *name_out receives the name actually
@@ -415,6 +416,7 @@ typedef struct es_store_past_trial {
 typedef struct es_store_earlier_sweep {
     int64_t id;
     char *name, *spec_text, *spec_path; /* the spec's NULL when not recorded */
+    char *program_file; /* its program's canonical path; NULL: none, or not recorded */
 } es_store_earlier_sweep;
 
 int es_store_earlier_sweeps(es_store *st, int64_t project_id, int64_t self, double before,

@@ -128,6 +128,7 @@ enum { ES_COLS_SWEEP_HISTORY(ES_COL_ENUM) SH__COUNT };
     X(EW_NAME, "name")                                                                             \
     X(EW_SPEC_TEXT, "spec_text")                                                                   \
     X(EW_SPEC_PATH, "spec_path")                                                                   \
+    X(EW_PROGRAM_FILE, "program_file")                                                             \
     X(EW_BEFORE, "before")
 enum { ES_COLS_EARLIER_SWEEPS(ES_COL_ENUM) EW__COUNT };
 
@@ -311,7 +312,7 @@ struct es_store {
 
 /* The schema version this ecosweep writes (store_schema.c holds the
  * migrations up to it). */
-#define ES_SCHEMA_VERSION 12
+#define ES_SCHEMA_VERSION 13
 
 /* The reuse key of a set of parameters: each parameter as its name, its
  * JSON type and its value quoted as SQL (the same double always quotes

@@ -270,6 +270,7 @@ void es_store_earlier_sweeps_free(es_store_earlier_sweep *list, size_t n)
         free(list[i].name);
         free(list[i].spec_text);
         free(list[i].spec_path);
+        free(list[i].program_file);
     }
     free(list);
 }
@@ -301,6 +302,7 @@ int es_store_earlier_sweeps(es_store *st, int64_t project_id, int64_t self, doub
         e->name = col_dup(s, EW_NAME);
         e->spec_text = col_dup(s, EW_SPEC_TEXT);
         e->spec_path = col_dup(s, EW_SPEC_PATH);
+        e->program_file = col_dup(s, EW_PROGRAM_FILE);
         *before_out = sqlite3_column_double(s, EW_BEFORE);
         if (e->name == NULL) {
             rc = es_err_set(err, -ENOMEM, "out of memory");

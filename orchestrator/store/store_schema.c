@@ -221,6 +221,10 @@ static const char *const migrations[] = {
     "  ord INTEGER NOT NULL, name TEXT NOT NULL,"
     "  wall_s REAL, cpu_j REAL, dram_j REAL, gpu_j REAL, entries INTEGER, items REAL,"
     "  PRIMARY KEY(trial_id, ord)) WITHOUT ROWID;",
+    /* v13: the file a sweep ran as its program, by its canonical path
+     * (NULL: no program, or none found), so that a warm start knows the
+     * same program whatever directory either sweep ran from. */
+    "ALTER TABLE sweep ADD COLUMN program_file TEXT;",
 };
 
 int es_store__read_version(es_store *st, int *version, es_err *err)

@@ -21,7 +21,8 @@ const char *es_sx_path(const char *name)
     return buf[k];
 }
 
-static pid_t start_as(const char *db, const char *const *args, const char *const *extra, int group)
+static pid_t start_as(const char *dir, const char *db, const char *const *args,
+                      const char *const *extra, int group)
 {
     pid_t pid = fork();
     ES_CHECK(pid >= 0);
@@ -40,7 +41,7 @@ static pid_t start_as(const char *db, const char *const *args, const char *const
         for (int i = 0; extra != NULL && extra[i] != NULL && n < 38; i++)
             argv[n++] = extra[i];
         argv[n] = NULL;
-        if (chdir(es_test_tmpdir()) != 0)
+        if (chdir(dir) != 0)
             _exit(126);
         int out = open(es_sx_path("stdout"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         int err = open(es_sx_path("stderr"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -54,12 +55,18 @@ static pid_t start_as(const char *db, const char *const *args, const char *const
 
 pid_t es_sx_start(const char *db, const char *const *args, const char *const *extra)
 {
-    return start_as(db, args, extra, 0);
+    return start_as(es_test_tmpdir(), db, args, extra, 0);
+}
+
+pid_t es_sx_start_in(const char *dir, const char *db, const char *const *args,
+                     const char *const *extra)
+{
+    return start_as(dir, db, args, extra, 0);
 }
 
 pid_t es_sx_start_group(const char *db, const char *const *args, const char *const *extra)
 {
-    return start_as(db, args, extra, 1);
+    return start_as(es_test_tmpdir(), db, args, extra, 1);
 }
 
 int es_sx_finish(pid_t pid)

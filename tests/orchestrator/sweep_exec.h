@@ -19,6 +19,10 @@ const char *es_sx_path(const char *name);
  * extra may be NULL) in es_test_tmpdir(), its output in the files stdout
  * and stderr there.  Returns the child's pid. */
 pid_t es_sx_start(const char *db, const char *const *args, const char *const *extra);
+/* es_sx_start from directory dir instead (its outputs still in
+ * es_test_tmpdir()). */
+pid_t es_sx_start_in(const char *dir, const char *db, const char *const *args,
+                     const char *const *extra);
 /* The same in a process group of its own (its pid), which the workers it
  * starts share, so that kill(-pid, SIGKILL) kills them together. */
 pid_t es_sx_start_group(const char *db, const char *const *args, const char *const *extra);

@@ -417,7 +417,7 @@ ES_TEST(v3_database_upgrades_in_place)
     if (es_store_open(path, &st, &err) != 0)
         ES_FAIL("open v3: %s", err.msg);
     ES_CHECK_INT(es_store_found_version(st), 3);
-    ES_CHECK_INT(es_store_schema_version(), 12);
+    ES_CHECK_INT(es_store_schema_version(), 13);
     ES_CHECK_INT(es_store_load(st, NULL, NULL, &d, &err), 0);
     const es_store_sweep *sw = &d->projects[0].sweeps[0];
     ES_CHECK_STR(sw->name, "legacy");

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "es_test.h"
 #include "store.h"
@@ -113,14 +114,14 @@ ES_TEST(warm_start_learns_from_the_same_programs_earlier_sweep)
     const char *m = write_spec("m.yaml", "prog.sh", "m", "bayes", 2, "warm_start: [a, nope]\n");
     ES_CHECK(run((const char *[]){"run", m, NULL}) != 0);
     ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stderr")),
-                      "m.yaml:11:17: warm_start: cannot learn from this sweep: 'nope' (no such "
-                      "sweep started before this one)");
+                      "m.yaml:11:17: warm_start: cannot learn from this sweep: 'nope' (project p "
+                      "has no such sweep started before this one)");
     /* Every name that cannot be learnt from, at the first one's place. */
     const char *k = write_spec("k.yaml", "prog.sh", "k", "bayes", 2, "warm_start: [x, a, o]\n");
     ES_CHECK(run((const char *[]){"run", k, NULL}) != 0);
     ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stderr")),
-                      "k.yaml:11:14: warm_start: cannot learn from these sweeps: 'x' (no such "
-                      "sweep started before this one); 'o' (it ran program");
+                      "k.yaml:11:14: warm_start: cannot learn from these sweeps: 'x' (project p "
+                      "has no such sweep started before this one); 'o' (it ran program");
     es_store_data *d = es_sx_load(db);
     ES_CHECK(sweep_named(d, "n") == NULL && sweep_named(d, "m") == NULL &&
              sweep_named(d, "k") == NULL);
@@ -173,4 +174,41 @@ ES_TEST(warm_start_knows_a_program_however_it_is_named)
     ES_CHECK_INT(run((const char *[]){"run", abs, NULL}), 0);
     ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stderr")),
                       "learns from 3 trials of 1 earlier sweep of this program: rel (3)");
+}
+
+/* Two programs of one name in two directories, each run from its own:
+ * not one program (the text `f.sh` is the same, the files are not).  The
+ * same file named from another directory is. */
+ES_TEST(warm_start_tells_two_programs_of_one_name_apart)
+{
+    char d1[4300], d2[4300], text[1024];
+    snprintf(d1, sizeof d1, "%s/d1", es_test_tmpdir());
+    snprintf(d2, sizeof d2, "%s/d2", es_test_tmpdir());
+    ES_CHECK(mkdir(d1, 0755) == 0 && mkdir(d2, 0755) == 0);
+    write_program("d1/f.sh");
+    write_program("d2/f.sh");
+    snprintf(db, sizeof db, "%s/t.db", es_test_tmpdir());
+    const char *const extra[] = {"--no-status", "--grace", "0.5", NULL};
+    const char *methods[] = {"random", "bayes", "bayes"}, *names[] = {"r", "b", "c"};
+    for (int i = 0; i < 3; i++) {
+        char file[16];
+        snprintf(file, sizeof file, "%s.yaml", names[i]);
+        snprintf(text, sizeof text,
+                 "program: %s\ncommand: [/bin/sh, \"${program}\", \"${args}\"]\n"
+                 "method: %s\nproject: p\nname: %s\nrun_cap: 3\n"
+                 "metric: {name: loss, goal: minimize}\n"
+                 "parameters:\n  x: {min: 0.0, max: 1.0}\n  y: {min: 0.0, max: 1.0}\n",
+                 i == 2 ? "../d1/f.sh" : "f.sh", methods[i], names[i]);
+        es_test_write_file(file, text);
+        char spec[4300];
+        snprintf(spec, sizeof spec, "%s", es_sx_path(file));
+        ES_CHECK_INT(es_sx_finish(es_sx_start_in(i == 0 ? d1 : d2, db,
+                                                 (const char *[]){"run", spec, NULL}, extra)),
+                     0);
+        if (i == 1)
+            ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stderr")),
+                              "warm start: no earlier sweep of project p ran this program");
+    }
+    ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stderr")),
+                      "learns from 3 trials of 1 earlier sweep of this program: r (3)");
 }
