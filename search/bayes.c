@@ -14,6 +14,9 @@
  *     a design of max(5, 2k) and spread points for the rest of the batch:
  *     geometric mean of median regret 0.66 / 0.50 / 0.43 of it at
  *     20 / 40 / 100 trials.
+ *     After earlier sweeps of the same program (a warm start, prior.c),
+ *     its first two points are their best configurations and it is half
+ *     as long.
  *     With an energy budget the design is cost-effective, after CArBO's
  *     (Lee et al. 2020): smaller, max(3, k + 1) trials, because every
  *     design trial is paid for at whatever it happens to cost (the
