@@ -296,7 +296,13 @@ int es_enc_encode_known(const es_enc *e, const es_value *values, const unsigned 
  * this space (a value outside it, another constant, nothing known, a
  * non-finite objective), -ENOMEM. */
 int es_model_prior_add(es_model *m, size_t group, const es_value *values,
-                       const unsigned char *known, double objective);
+                       const unsigned char *known, double objective, double energy_j);
+/* The earlier trials the energy surrogate learns as they are (fitted by
+ * es_model_prior_fit): those of sweeps that knew every parameter, with a
+ * measured energy, at most ES_MODEL_PRIOR_ENERGY of them; their x (n x
+ * dims) and log joules into *x and *logj.  Returns n (0 without). */
+#define ES_MODEL_PRIOR_ENERGY 50
+size_t es_model_prior_energy(const es_model *m, const double **x, const double **logj);
 /* Rows group holds, and its weight b_g (0 when not in use). */
 size_t es_model_prior_count(const es_model *m, size_t group);
 double es_model_prior_weight(const es_model *m, size_t group);

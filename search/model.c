@@ -87,7 +87,8 @@
  * anew every this many (see model_energy_window). */
 #define MODEL_ENERGY_STEP 25
 /* Room for the energy surrogate's points: the larger of its two caps. */
-#define MODEL_ENERGY_PTS (MODEL_ENERGY_CAP + MODEL_ENERGY_STEP + MODEL_ENERGY_FIT_CAP)
+#define MODEL_ENERGY_PTS                                                                           \
+    (MODEL_ENERGY_CAP + MODEL_ENERGY_STEP + MODEL_ENERGY_FIT_CAP + ES_MODEL_PRIOR_ENERGY)
 /* Refit after every completion up to here, then at each growth by 1/8. */
 #define MODEL_SCHEDULE_DENSE 20
 /* Streams of the fits' random starts. */
@@ -749,6 +750,29 @@ int es_surrogate_standardize(es_surrogate *s, double *y, size_t n)
     return 0;
 }
 
+/* A warm start's earlier energies (prior.c) go first in the energy
+ * surrogate's points, before the n of pts, as points whose obs is n_obs +
+ * their row; returns the new count. */
+static size_t model_energy_prior(const es_model *m, model_pt *pts, size_t n)
+{
+    const double *x, *logj;
+    size_t k = es_model_prior_energy(m, &x, &logj);
+    memmove(pts + k, pts, n * sizeof *pts);
+    for (size_t j = 0; j < k; j++)
+        pts[j] = (model_pt){m->n_obs + j, logj[j], 0};
+    return n + k;
+}
+
+/* The input of point p: its observation's, or an earlier sweep's row. */
+static const double *model_pt_x(const es_model *m, const model_pt *p)
+{
+    const double *x, *logj;
+    if (p->obs < m->n_obs)
+        return m->obs[p->obs].x;
+    es_model_prior_energy(m, &x, &logj);
+    return x + (p->obs - m->n_obs) * es_enc_dims(m->enc);
+}
+
 static int model_fill(es_model *m, es_surrogate *s, const model_pt *pts, size_t n, size_t n_extra)
 {
     size_t d = es_enc_dims(m->enc), total = n + n_extra;
@@ -794,7 +818,7 @@ static int model_fill(es_model *m, es_surrogate *s, const model_pt *pts, size_t 
     }
     s->best = INFINITY;
     for (size_t k = 0; k < n; k++) {
-        memcpy(s->xt + k * d, m->obs[pts[k].obs].x, d * sizeof *s->xt);
+        memcpy(s->xt + k * d, model_pt_x(m, &pts[k]), d * sizeof *s->xt);
         if (s == &m->energy)
             s->yt[k] = fmin(fmax((pts[k].y - s->mean) / s->sd, -MODEL_Z_MAX), MODEL_Z_MAX);
         s->row_obs[k] = pts[k].obs;
@@ -837,6 +861,8 @@ static int model_catch_up(es_model *m, es_surrogate *s, int kind, model_pt *pts)
 {
     int energy = kind == MODEL_ENERGY;
     size_t d = es_enc_dims(m->enc), min = energy ? ES_MODEL_MIN_ENERGY : ES_MODEL_MIN_OBJECTIVE;
+    const double *px, *py;
+    size_t n_prior = energy ? es_model_prior_energy(m, &px, &py) : 0;
     if (s->rewrites != m->rewrites) {
         es_gp_theta_default(d, s->theta);
         s->fitted_point = 0;
@@ -848,8 +874,10 @@ static int model_catch_up(es_model *m, es_surrogate *s, int kind, model_pt *pts)
             return 0;
         size_t cap = energy ? MODEL_ENERGY_FIT_CAP : MODEL_FIT_CAP;
         size_t nc, n = model_gather(m, kind, p, cap, pts, &nc);
-        if (nc >= min) {
+        if (nc + n_prior >= min) {
             n = model_cap(pts, n, cap, energy ? 0 : MODEL_FIT_BEST);
+            if (energy)
+                n = model_energy_prior(m, pts, n);
             int rc = model_fill(m, s, pts, n, 0);
             if (rc != 0)
                 return rc;
@@ -938,7 +966,9 @@ static int model_prepare(es_model *m, es_surrogate *s, int kind, uint64_t exclud
         return -ENOMEM;
     size_t window = model_energy_window(m->n_energies);
     size_t n = model_gather(m, kind, UINT64_MAX, window, pts, &nc);
-    if (nc < (energy ? ES_MODEL_MIN_ENERGY : ES_MODEL_MIN_OBJECTIVE)) {
+    const double *px, *py;
+    size_t n_prior = energy ? es_model_prior_energy(m, &px, &py) : 0;
+    if (nc + n_prior < (energy ? ES_MODEL_MIN_ENERGY : ES_MODEL_MIN_OBJECTIVE)) {
         free(pts);
         return 0;
     }
@@ -949,6 +979,8 @@ static int model_prepare(es_model *m, es_surrogate *s, int kind, uint64_t exclud
     }
     n = model_gather(m, kind, UINT64_MAX, window, pts, &nc);
     n = model_cap(pts, n, energy ? window : MODEL_TRAIN_CAP, energy ? 0 : MODEL_TRAIN_BEST);
+    if (energy)
+        n = model_energy_prior(m, pts, n);
     if (kind == MODEL_OBJECTIVE || kind < 0)
         for (size_t i = 0; i < m->n_obs; i++)
             n_pending +=
@@ -977,6 +1009,9 @@ int es_model_objective(es_model *m, uint64_t exclude)
 
 int es_model_energy(es_model *m)
 {
+    int rc = es_model_prior_fit(m);
+    if (rc < 0)
+        return rc;
     return model_prepare(m, &m->energy, MODEL_ENERGY, UINT64_MAX);
 }
 
@@ -1088,10 +1123,13 @@ static int model_by_double(const void *a, const void *b)
 
 int es_model_energy_spread(const es_model *m, double *median, double *upper)
 {
-    size_t n = 0;
-    double *e = malloc((m->n_obs + 1) * sizeof *e);
+    const double *px, *py;
+    size_t n = es_model_prior_energy(m, &px, &py);
+    double *e = malloc((m->n_obs + n + 1) * sizeof *e);
     if (e == NULL)
         return -ENOMEM;
+    for (size_t k = 0; k < n; k++)
+        e[k] = exp(py[k]); /* a warm start's earlier energies */
     for (size_t i = 0; i < m->n_obs; i++) {
         const es_obs *o = &m->obs[i];
         if (o->has_seq && o->status != ES_OBS_PRUNED && isfinite(o->energy_j) && o->energy_j >= 0.0)

@@ -24,6 +24,10 @@
  *    guard against negative transfer: when this sweep's results disagree
  *    with what an earlier sweep predicts at them, its b_g falls, to 0 when
  *    they run against it, and the surrogate is the cold one again.
+ *  - The energy surrogate (model.c) learns the earlier energies as they
+ *    are: at most ES_MODEL_PRIOR_ENERGY rows of the groups that knew
+ *    every dimension, by a stride, before its own rows, so that a budget
+ *    is judged from the first suggestion (es_model_prior_energy).
  *  - The first two trials of the initial design (BAYES_WARM_DESIGN,
  *    bayes.c) are the best configurations of the earlier sweeps (one per
  *    group in turn, on the dimensions each knew; the design's own point
@@ -69,7 +73,7 @@
 typedef struct prior_group {
     unsigned char *known; /* n_params: the parameters its rows give */
     size_t *dim, dg;      /* the dimensions of x those are, how many */
-    double *x, *y;        /* n rows of x (d, unknown dimensions 0) and their targets */
+    double *x, *y, *e;    /* n rows of x (d, unknown dimensions 0), targets and joules */
     size_t n, cap;
     size_t *order; /* rows by target, best first (after the fit) */
     double *theta;
@@ -86,6 +90,10 @@ struct es_prior {
     double *buf;                   /* prediction scratch */
     double *pm, *res;              /* the objective's training rows: prior mean, residual */
     size_t cap_rows;
+    /* The energy surrogate's earlier rows (es_model_prior_energy): n_e x d
+     * inputs, log joules. */
+    double *ex, ey[ES_MODEL_PRIOR_ENERGY];
+    size_t n_e;
 };
 
 void es_prior_free(es_prior *p)
@@ -97,6 +105,7 @@ void es_prior_free(es_prior *p)
         free(p->g[g].dim);
         free(p->g[g].x);
         free(p->g[g].y);
+        free(p->g[g].e);
         free(p->g[g].order);
         free(p->g[g].theta);
         es_gp_free(&p->g[g].gp);
@@ -104,6 +113,7 @@ void es_prior_free(es_prior *p)
     free(p->buf);
     free(p->pm);
     free(p->res);
+    free(p->ex);
     free(p);
 }
 
@@ -113,7 +123,7 @@ static int prior_on(const es_model *m)
 }
 
 int es_model_prior_add(es_model *m, size_t group, const es_value *values,
-                       const unsigned char *known, double objective)
+                       const unsigned char *known, double objective, double energy_j)
 {
     size_t d = es_enc_dims(m->enc), np = m->spec->n_params;
     if (group >= PRIOR_GROUPS_MAX || !isfinite(objective))
@@ -158,22 +168,27 @@ int es_model_prior_add(es_model *m, size_t group, const es_value *values,
         rc = 1; /* nothing of this space */
     if (rc == 0 && pg->n == pg->cap) {
         size_t cap = pg->cap ? 2 * pg->cap : 32;
-        double *nx = realloc(pg->x, cap * d * sizeof *nx + 1), *ny;
+        double *nx = realloc(pg->x, cap * d * sizeof *nx + 1), *ny = NULL, *ne = NULL;
         if (nx != NULL)
             pg->x = nx;
         ny = nx == NULL ? NULL : realloc(pg->y, cap * sizeof *ny);
-        if (ny == NULL)
+        if (ny != NULL)
+            pg->y = ny;
+        ne = ny == NULL ? NULL : realloc(pg->e, cap * sizeof *ne);
+        if (ne == NULL)
             rc = -ENOMEM;
         else {
-            pg->y = ny;
+            pg->e = ne;
             pg->cap = cap;
         }
     }
     if (rc == 0) {
         memcpy(pg->x + pg->n * d, x, d * sizeof *x);
+        pg->e[pg->n] = isfinite(energy_j) && energy_j > 0.0 ? energy_j : NAN;
         pg->y[pg->n++] = m->spec->goal == ES_GOAL_MAXIMIZE ? -objective : objective;
         p->fitted = 0;
         p->active = 0;
+        m->version++; /* the surrogates are built again */
     }
     free(x);
     free(dims);
@@ -274,6 +289,43 @@ out:
     return rc;
 }
 
+/* The energy surrogate's earlier rows: those of groups that knew every
+ * dimension with a measured energy, at most ES_MODEL_PRIOR_ENERGY, by an
+ * even stride through them all in group order.  0 or -ENOMEM. */
+static int prior_energies(const es_model *m)
+{
+    es_prior *p = m->prior;
+    size_t d = p->d, total = 0;
+    p->n_e = 0;
+    for (size_t g = 0; g < p->n_groups; g++)
+        for (size_t i = 0; p->g[g].dg == d && i < p->g[g].n; i++)
+            total += isfinite(p->g[g].e[i]);
+    if (p->ex == NULL && (p->ex = malloc((ES_MODEL_PRIOR_ENERGY * d + 1) * sizeof *p->ex)) == NULL)
+        return -ENOMEM;
+    size_t want = total < ES_MODEL_PRIOR_ENERGY ? total : ES_MODEL_PRIOR_ENERGY, k = 0;
+    for (size_t g = 0; g < p->n_groups; g++)
+        for (size_t i = 0; p->g[g].dg == d && i < p->g[g].n && p->n_e < want; i++) {
+            if (!isfinite(p->g[g].e[i]))
+                continue;
+            /* Row k of total is taken when it is the next of the stride. */
+            if (p->n_e * total / want == k) {
+                memcpy(p->ex + p->n_e * d, p->g[g].x + i * d, d * sizeof *p->ex);
+                p->ey[p->n_e++] = log(p->g[g].e[i]);
+            }
+            k++;
+        }
+    return 0;
+}
+
+size_t es_model_prior_energy(const es_model *m, const double **x, const double **logj)
+{
+    if (!prior_on(m) || m->prior->n_e == 0)
+        return 0;
+    *x = m->prior->ex;
+    *logj = m->prior->ey;
+    return m->prior->n_e;
+}
+
 int es_model_prior_fit(es_model *m)
 {
     es_prior *p = m->prior;
@@ -309,6 +361,10 @@ int es_model_prior_fit(es_model *m)
      * mean's scratch (one point's scaled coordinates). */
     p->buf = malloc((PRIOR_BLOCK * dmax + PRIOR_BLOCK + dmax) * sizeof *p->buf);
     if (p->buf == NULL) {
+        p->active = 0;
+        return -ENOMEM;
+    }
+    if (prior_energies(m) != 0) {
         p->active = 0;
         return -ENOMEM;
     }

@@ -126,7 +126,7 @@ int es_search_observe(es_search *s, uint64_t index, const es_value *values, es_o
 }
 
 int es_search_warm(es_search *s, size_t group, const es_value *values, const unsigned char *known,
-                   double objective, es_err *err)
+                   double objective, double energy_j, es_err *err)
 {
     if (s == NULL || known == NULL || (values == NULL && s->spec->n_params > 0))
         return es_err_set(err, -EINVAL, "es_search_warm: no search, values or mask");
@@ -135,7 +135,7 @@ int es_search_warm(es_search *s, size_t group, const es_value *values, const uns
                           ES_SEARCH_WARM_GROUPS - 1);
     if (s->method != ES_METHOD_BAYES || s->spec->n_objectives >= 2)
         return 1;
-    int rc = es_model_prior_add(s->model, group, values, known, objective);
+    int rc = es_model_prior_add(s->model, group, values, known, objective, energy_j);
     if (rc < 0)
         return es_err_set(err, rc, "out of memory keeping an earlier sweep's trial");
     return rc;

@@ -79,18 +79,20 @@ int es_search_observe_values(es_search *s, uint64_t index, const double *values,
  * group numbers the earlier sweeps (0-based, below ES_SEARCH_WARM_GROUPS);
  * values[i] is the trial's value of the spec's parameter i where known[i]
  * (every trial of one group knows the same parameters); objective is the
- * spec's metric as that trial reported it.  Nothing of it is a result of
- * this sweep.  Bayes learns it as prior data: a surrogate per earlier
+ * spec's metric as that trial reported it, energy_j its joules at the
+ * devices (NAN: not measured).  Nothing of it is a result of this sweep.  Bayes learns it as prior data: a surrogate per earlier
  * sweep whose prediction, with an offset and a scale learnt from this
  * sweep's own trials (and a weight that falls to 0 when they disagree),
  * is the objective surrogate's prior mean; and the first trials of the
- * design are the earlier sweeps' best configurations (prior.c).  With
+ * design are the earlier sweeps' best configurations; the energy surrogate
+ * learns the energies of those that knew every parameter as they are
+ * (prior.c), so that a budget is judged from the first trial.  With
  * several objectives, random or grid it is not used.  0 when taken, 1 when
  * the trial does not fit this space (a value outside it, another value of
  * one of its constants, none of its parameters), -ENOMEM. */
 #define ES_SEARCH_WARM_GROUPS ES_SPEC_WARM_MAX
 int es_search_warm(es_search *s, size_t group, const es_value *values, const unsigned char *known,
-                   double objective, es_err *err);
+                   double objective, double energy_j, es_err *err);
 /* Fit what the trials es_search_warm took teach (else the first suggestion
  * does): a second or so for thousands of them, which a caller may rather
  * spend before its event loop starts.  0 or -ENOMEM. */

@@ -109,7 +109,7 @@ static int warm_take(sweep *sw, const es_store_earlier_sweep *e, size_t g, doubl
             continue;
         for (size_t j = 0; j < spec->n_params; j++)
             known[j] = p->values[j].kind != ES_V_NULL;
-        rc = es_search_warm(sw->search, g, p->values, known, p->objective, err);
+        rc = es_search_warm(sw->search, g, p->values, known, p->objective, p->joules, err);
         if (rc == 0)
             ++*taken;
         else if (rc == 1)

@@ -112,7 +112,7 @@ static int warm_sweep(const warm_task *t, es_spec *spec, uint64_t seed, int tria
     if (v == NULL || es_search_create(spec, seed, &s, &err) != 0)
         goto out;
     for (int i = 0; i < n_prior; i++)
-        if (es_search_warm(s, 0, prior_v + (size_t)i * f->d, known, prior_y[i], &err) < 0)
+        if (es_search_warm(s, 0, prior_v + (size_t)i * f->d, known, prior_y[i], NAN, &err) < 0)
             goto out;
     double best = INFINITY, best_true = INFINITY;
     for (int i = 0; i < trials; i++) {

@@ -212,3 +212,27 @@ ES_TEST(warm_start_tells_two_programs_of_one_name_apart)
     ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stderr")),
                       "learns from 3 trials of 1 earlier sweep of this program: r (3)");
 }
+
+/* With an energy budget, a warm-started sweep forecasts its first trial
+ * from the earlier sweep's energies: one that cannot fit is never run.  A
+ * cold one must run a trial to learn what a trial costs. */
+ES_TEST(warm_start_keeps_a_budget_from_the_first_trial)
+{
+    es_test_write_file("busy.sh",
+                       "x=0\n"
+                       "for a in \"$@\"; do case \"$a\" in --x=*) x=${a#--x=};; esac; done\n"
+                       "i=0; while [ $i -lt 30000 ]; do i=$((i+1)); done\n"
+                       "echo \"loss=$x\"\n");
+    const char *r = write_spec("r.yaml", "busy.sh", "r", "random", 4, "");
+    ES_CHECK_INT(run((const char *[]){"run", r, NULL}), 0);
+    const char *b = write_spec("b.yaml", "busy.sh", "b", "bayes", 3, "budget: {kwh: 1e-12}\n");
+    ES_CHECK_INT(run((const char *[]){"run", b, NULL}), 0);
+    ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stdout")), "budget would be exceeded");
+    const char *c = write_spec("c.yaml", "busy.sh", "c", "bayes", 3,
+                               "warm_start: none\nbudget: {kwh: 1e-12}\n");
+    ES_CHECK_INT(run((const char *[]){"run", c, NULL}), 0);
+    es_store_data *d = es_sx_load(db);
+    ES_CHECK_INT((int)sweep_named(d, "b")->n_trials, 0);
+    ES_CHECK_INT((int)sweep_named(d, "c")->n_trials, 1);
+    es_store_data_free(d);
+}

@@ -54,7 +54,7 @@ static es_search *warm_run(const es_spec *spec, uint64_t seed, int trials, warm_
     unsigned char known[2] = {1, 1};
     ES_CHECK_INT(es_search_create(spec, seed, &s, &err), 0);
     for (int i = 0; i < n; i++)
-        ES_CHECK_INT(es_search_warm(s, 0, ev + 2 * i, known, ey[i], &err), 0);
+        ES_CHECK_INT(es_search_warm(s, 0, ev + 2 * i, known, ey[i], NAN, &err), 0);
     double b = INFINITY;
     for (int i = 0; i < trials; i++) {
         es_value v[2] = {{0}};
@@ -194,21 +194,21 @@ ES_TEST(warm_refuses_rows_that_do_not_fit_and_uses_partial_ones)
     v[0] = st_float(2.0);
     v[1] = st_float(20.0); /* past x2's max of 15 */
     v[2] = st_str("adam");
-    ES_CHECK_INT(es_search_warm(s, 0, v, all, 1.0, &err), 1);
+    ES_CHECK_INT(es_search_warm(s, 0, v, all, 1.0, NAN, &err), 1);
     v[1] = st_float(3.0);
     v[2] = st_str("sgd"); /* another program: the constant differs */
-    ES_CHECK_INT(es_search_warm(s, 0, v, all, 1.0, &err), 1);
+    ES_CHECK_INT(es_search_warm(s, 0, v, all, 1.0, NAN, &err), 1);
     v[2] = st_str("adam");
-    ES_CHECK_INT(es_search_warm(s, 0, v, all, NAN, &err), 1);
-    ES_CHECK_INT(es_search_warm(s, 0, v, all, 1.0, &err), 0);
+    ES_CHECK_INT(es_search_warm(s, 0, v, all, NAN, NAN, &err), 1);
+    ES_CHECK_INT(es_search_warm(s, 0, v, all, 1.0, NAN, &err), 0);
     /* A group's rows know the same parameters. */
-    ES_CHECK_INT(es_search_warm(s, 0, v, x1_only, 1.0, &err), 1);
-    ES_CHECK_INT(es_search_warm(s, ES_SEARCH_WARM_GROUPS, v, all, 1.0, &err), -EINVAL);
+    ES_CHECK_INT(es_search_warm(s, 0, v, x1_only, 1.0, NAN, &err), 1);
+    ES_CHECK_INT(es_search_warm(s, ES_SEARCH_WARM_GROUPS, v, all, 1.0, NAN, &err), -EINVAL);
     /* Group 1 knew x1 only: its best x1 with the design's x2. */
     v[0] = st_float(-3.0);
-    ES_CHECK_INT(es_search_warm(s, 1, v, x1_only, 0.5, &err), 0);
+    ES_CHECK_INT(es_search_warm(s, 1, v, x1_only, 0.5, NAN, &err), 0);
     v[0] = st_float(8.0);
-    ES_CHECK_INT(es_search_warm(s, 1, v, x1_only, 0.1, &err), 0);
+    ES_CHECK_INT(es_search_warm(s, 1, v, x1_only, 0.1, NAN, &err), 0);
     ES_CHECK(es_search_warm_count(s, 0) == 1 && es_search_warm_count(s, 1) == 2);
     es_value out[3] = {{0}};
     ES_CHECK_INT(es_search_suggest(s, 0, out, &err), 0);
@@ -227,7 +227,7 @@ ES_TEST(warm_refuses_rows_that_do_not_fit_and_uses_partial_ones)
     spec.method = ES_METHOD_RANDOM;
     ES_CHECK_INT(es_search_create(&spec, 3, &s, &err), 0);
     v[0] = st_float(2.0);
-    ES_CHECK_INT(es_search_warm(s, 0, v, all, 1.0, &err), 1);
+    ES_CHECK_INT(es_search_warm(s, 0, v, all, 1.0, NAN, &err), 1);
     es_search_destroy(s);
 }
 
@@ -252,13 +252,13 @@ ES_TEST(warm_rows_added_late_count_as_if_given_first)
     ES_CHECK_INT(es_search_create(&spec, 5, &late, &err), 0);
     ES_CHECK_INT(es_search_create(&spec, 5, &first, &err), 0);
     for (int i = 0; i < N; i++)
-        ES_CHECK_INT(es_search_warm(first, 0, ev + 2 * i, known, ey[i], &err), 0);
+        ES_CHECK_INT(es_search_warm(first, 0, ev + 2 * i, known, ey[i], NAN, &err), 0);
     for (int i = 0; i < N / 2; i++)
-        ES_CHECK_INT(es_search_warm(late, 0, ev + 2 * i, known, ey[i], &err), 0);
+        ES_CHECK_INT(es_search_warm(late, 0, ev + 2 * i, known, ey[i], NAN, &err), 0);
     es_value a[2] = {{0}}, b[2] = {{0}};
     ES_CHECK_INT(es_search_suggest(late, 0, a, &err), 0);
     for (int i = N / 2; i < N; i++)
-        ES_CHECK_INT(es_search_warm(late, 0, ev + 2 * i, known, ey[i], &err), 0);
+        ES_CHECK_INT(es_search_warm(late, 0, ev + 2 * i, known, ey[i], NAN, &err), 0);
     for (int k = 0; k < 2; k++)
         es_value_clear(&a[k]);
     for (uint64_t t = 0; t < 6; t++) {
@@ -276,4 +276,56 @@ ES_TEST(warm_rows_added_late_count_as_if_given_first)
     }
     es_search_destroy(late);
     es_search_destroy(first);
+}
+
+/* Energy of a configuration of Branin's box: 100 J to 1000 J with x1. */
+static double warm_joules(const es_value *v)
+{
+    return 100.0 * (1.0 + 9.0 * (es_value_number(&v[0]) + 5.0) / 15.0);
+}
+
+/* The earlier sweeps' energies, as they are, forecast this sweep's from
+ * its first trial: a budget is kept then, where a cold start can only
+ * run a trial to find out. */
+ES_TEST(warm_energies_judge_the_budget_from_the_first_trial)
+{
+    enum { EARLIER = 30 };
+    es_param p[2];
+    warm_params(p);
+    es_spec spec = warm_spec(p, 2);
+    es_value ev[2 * EARLIER];
+    double ey[EARLIER];
+    warm_earlier(&spec, 11, EARLIER, warm_branin, ev, ey);
+    unsigned char known[2] = {1, 1};
+    es_err err = {0};
+    es_search *warm = NULL, *cold = NULL;
+    ES_CHECK_INT(es_search_create(&spec, 3, &warm, &err), 0);
+    ES_CHECK_INT(es_search_create(&spec, 3, &cold, &err), 0);
+    for (int i = 0; i < EARLIER; i++) {
+        ES_CHECK_INT(
+            es_search_warm(warm, 0, ev + 2 * i, known, ey[i], warm_joules(ev + 2 * i), &err), 0);
+        ES_CHECK_INT(es_search_warm(cold, 0, ev + 2 * i, known, ey[i], NAN, &err), 0);
+    }
+    es_value cheap[2] = {st_float(-4.0), st_float(7.0)}, dear[2] = {st_float(9.0), st_float(7.0)};
+    double med, up;
+    ES_CHECK_INT(es_search_forecast(cold, cheap, &med, &up), -ENODATA);
+    ES_CHECK_INT(es_search_forecast(warm, cheap, &med, &up), 0);
+    ES_CHECK(fabs(med - warm_joules(cheap)) < 0.25 * warm_joules(cheap) && up >= med);
+    ES_CHECK_INT(es_search_forecast(warm, dear, &med, &up), 0);
+    ES_CHECK(fabs(med - warm_joules(dear)) < 0.25 * warm_joules(dear));
+    /* 400 J left of 2,000: every suggestion fits, from the first. */
+    double left = 400.0;
+    for (uint64_t t = 0; t < 4; t++) {
+        es_search_set_energy_budget(warm, left, 2000.0);
+        es_value v[2] = {{0}};
+        ES_CHECK_INT(es_search_suggest(warm, t, v, &err), 0);
+        double j = warm_joules(v);
+        ES_CHECK(j <= left);
+        left -= j / 4.0; /* a little spent each time */
+        ES_CHECK_INT(es_search_observe(warm, t, v, ES_OBS_COMPLETED, warm_branin(v), j, &err), 0);
+        es_value_clear(&v[0]);
+        es_value_clear(&v[1]);
+    }
+    es_search_destroy(warm);
+    es_search_destroy(cold);
 }
