@@ -973,11 +973,15 @@ int es_bayes_suggest(es_model *m, uint64_t index, double remaining_j, double tot
         goto out;
     }
 
-    if (index < n0 && c.energy_gp) {
+    size_t warm_n = es_model_prior_design(m, BAYES_WARM_DESIGN);
+    if (index < n0 && c.energy_gp && index >= warm_n) {
         /* Cost-effective design: the spread per joule. */
         c.mode = BAYES_SPREAD;
         c.spread_per_joule = 1;
     } else if (index < n0) {
+        /* The design's point, or an earlier sweep's best (a warm start):
+         * taken when it fits the budget, else the spread (per joule). */
+        c.spread_per_joule = c.energy_gp;
         double *u = malloc((k + d + 1) * sizeof *u);
         if (u == NULL || es_design_point(m->seed, n0, k, (size_t)index, u) != 0) {
             free(u);
@@ -986,7 +990,7 @@ int es_bayes_suggest(es_model *m, uint64_t index, double remaining_j, double tot
         }
         double *x = u + k, acq, upper;
         es_enc_from_u(m->enc, u, x);
-        if (index < es_model_prior_design(m, BAYES_WARM_DESIGN))
+        if (index < warm_n)
             es_model_prior_point(m, (size_t)index, x);
         c.mode = BAYES_SPREAD;
         c.n_pts = 0;

@@ -303,6 +303,13 @@ int es_model_prior_add(es_model *m, size_t group, const es_value *values,
  * dims) and log joules into *x and *logj.  Returns n (0 without). */
 #define ES_MODEL_PRIOR_ENERGY 50
 size_t es_model_prior_energy(const es_model *m, const double **x, const double **logj);
+/* What those rows are shifted by in log joules: the mean, over this
+ * sweep's n energies (inputs x, n x dims; logj), of how far each lies from
+ * what the earlier rows' own GP predicts there -- a program made 20 times
+ * slower, or priced at other watts, since the earlier sweep is one level
+ * away, learnt from this sweep's first trial.  0 without them. */
+double es_model_prior_energy_shift(const es_model *m, const double *x, const double *logj,
+                                   size_t n);
 /* Rows group holds, and its weight b_g (0 when not in use). */
 size_t es_model_prior_count(const es_model *m, size_t group);
 double es_model_prior_weight(const es_model *m, size_t group);

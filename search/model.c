@@ -752,14 +752,26 @@ int es_surrogate_standardize(es_surrogate *s, double *y, size_t n)
 
 /* A warm start's earlier energies (prior.c) go first in the energy
  * surrogate's points, before the n of pts, as points whose obs is n_obs +
- * their row; returns the new count. */
+ * their row, shifted by the level this sweep's own n energies put them at
+ * (es_model_prior_energy_shift); returns the new count. */
 static size_t model_energy_prior(const es_model *m, model_pt *pts, size_t n)
 {
     const double *x, *logj;
-    size_t k = es_model_prior_energy(m, &x, &logj);
+    size_t k = es_model_prior_energy(m, &x, &logj), d = es_enc_dims(m->enc);
+    if (k == 0)
+        return n;
+    double shift = 0.0, *own = malloc((n * (d + 1) + 1) * sizeof *own);
+    if (own != NULL) {
+        for (size_t i = 0; i < n; i++) {
+            memcpy(own + i * d, m->obs[pts[i].obs].x, d * sizeof *own);
+            own[n * d + i] = pts[i].y;
+        }
+        shift = es_model_prior_energy_shift(m, own, own + n * d, n);
+    }
+    free(own);
     memmove(pts + k, pts, n * sizeof *pts);
     for (size_t j = 0; j < k; j++)
-        pts[j] = (model_pt){m->n_obs + j, logj[j], 0};
+        pts[j] = (model_pt){m->n_obs + j, logj[j] + shift, 0};
     return n + k;
 }
 

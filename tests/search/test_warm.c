@@ -329,3 +329,42 @@ ES_TEST(warm_energies_judge_the_budget_from_the_first_trial)
     es_search_destroy(warm);
     es_search_destroy(cold);
 }
+
+/* Earlier energies a tenth of this sweep's (a program made slower, other
+ * watts): one trial of its own puts them at its level.  And with a budget
+ * they fit, the first trials are still the earlier best. */
+ES_TEST(warm_energies_take_this_sweeps_level_and_keep_the_warm_design)
+{
+    enum { EARLIER = 30 };
+    es_param p[2];
+    warm_params(p);
+    es_spec spec = warm_spec(p, 2);
+    es_value ev[2 * EARLIER];
+    double ey[EARLIER];
+    warm_earlier(&spec, 12, EARLIER, warm_branin, ev, ey);
+    unsigned char known[2] = {1, 1};
+    es_err err = {0};
+    es_search *s = NULL;
+    ES_CHECK_INT(es_search_create(&spec, 4, &s, &err), 0);
+    size_t best = 0;
+    for (int i = 0; i < EARLIER; i++) {
+        ES_CHECK_INT(
+            es_search_warm(s, 0, ev + 2 * i, known, ey[i], warm_joules(ev + 2 * i) / 10.0, &err),
+            0);
+        best = ey[i] < ey[best] ? (size_t)i : best;
+    }
+    es_search_set_energy_budget(s, 1e6, 1e6);
+    es_value v[2] = {{0}};
+    ES_CHECK_INT(es_search_suggest(s, 0, v, &err), 0);
+    ES_CHECK(es_value_number(&v[0]) == es_value_number(&ev[2 * best]) &&
+             es_value_number(&v[1]) == es_value_number(&ev[2 * best + 1]));
+    ES_CHECK_INT(es_search_observe(s, 0, v, ES_OBS_COMPLETED, warm_branin(v), warm_joules(v), &err),
+                 0);
+    es_value_clear(&v[0]);
+    es_value_clear(&v[1]);
+    es_value dear[2] = {st_float(9.0), st_float(7.0)};
+    double med, up;
+    ES_CHECK_INT(es_search_forecast(s, dear, &med, &up), 0);
+    ES_CHECK(fabs(med - warm_joules(dear)) < 0.3 * warm_joules(dear));
+    es_search_destroy(s);
+}
