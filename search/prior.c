@@ -151,6 +151,11 @@ int es_model_prior_add(es_model *m, size_t group, const es_value *values,
     int rc = x == NULL || dims == NULL ? -ENOMEM : 0;
     if (rc == 0 && es_enc_encode_known(m->enc, values, known, x, dims) != 0)
         rc = 1; /* outside this space, or another constant */
+    size_t n_dims = 0;
+    for (size_t t = 0; rc == 0 && t < d; t++)
+        n_dims += dims[t];
+    if (rc == 0 && n_dims == 0)
+        rc = 1; /* nothing of this space: the group's parameters are not fixed by it */
     while (rc == 0 && p->n_groups <= group) {
         prior_group *pg = &p->g[p->n_groups];
         pg->known = malloc(np + 1);
@@ -175,8 +180,6 @@ int es_model_prior_add(es_model *m, size_t group, const es_value *values,
     } else if (pg != NULL && memcmp(pg->known, known, np) != 0) {
         rc = 1; /* a group's rows know the same parameters */
     }
-    if (rc == 0 && pg->dg == 0)
-        rc = 1; /* nothing of this space */
     if (rc == 0 && pg->n == pg->cap) {
         size_t cap = pg->cap ? 2 * pg->cap : 32;
         double *nx = realloc(pg->x, cap * d * sizeof *nx + 1), *ny = NULL, *ne = NULL;
@@ -367,7 +370,9 @@ double es_model_prior_energy_shift(const es_model *m, const double *x, const dou
 
 size_t es_model_prior_energy(const es_model *m, const double **x, const double **logj)
 {
-    if (!prior_on(m) || m->prior->n_e == 0)
+    /* Only those a GP of their own can shift to this sweep's level (three
+     * at least): unshifted they would outweigh its own. */
+    if (!prior_on(m) || !m->prior->e_ok)
         return 0;
     *x = m->prior->ex;
     *logj = m->prior->ey;
@@ -382,6 +387,7 @@ int es_model_prior_fit(es_model *m)
     if (p->fitted)
         return p->active;
     size_t dmax = 1, live = 0;
+    int any = 0; /* in use once everything below is in place */
     p->active = 0;
     for (size_t g = 0; g < p->n_groups; g++)
         live += p->g[g].dg != SIZE_MAX && p->g[g].n > 0;
@@ -400,7 +406,7 @@ int es_model_prior_fit(es_model *m)
         if (rc != 0)
             return rc;
         if (pg->ok) {
-            p->active = 1;
+            any = 1;
             dmax = pg->dg > dmax ? pg->dg : dmax;
         }
     }
@@ -412,16 +418,16 @@ int es_model_prior_fit(es_model *m)
         p->active = 0;
         return -ENOMEM;
     }
-    if (prior_energies(m) != 0) {
-        p->active = 0;
-        return -ENOMEM;
-    }
+    int rc = prior_energies(m);
+    if (rc != 0)
+        return rc;
     size_t ng = 0;
     for (size_t g = 0; g < p->n_groups; g++)
         ng += p->g[g].ok;
     p->a = 0.0;
     for (size_t g = 0; g < p->n_groups; g++)
         p->b[g] = p->g[g].ok ? 1.0 / (double)ng : 0.0;
+    p->active = any;
     p->fitted = 1;
     return p->active;
 }

@@ -1092,7 +1092,7 @@ int es_sweep_run(es_store *st, const es_spec *spec, const es_run_opts *opts, es_
                            .parallel = opts->parallel,
                            .started = started,
                            .host = host,
-                           .program_file = sw->program_file[0] ? sw->program_file : NULL};
+                           .program_file = sw->program_file};
         if ((rc = es_store_sweep_create(st, &sn, &sw->id, &name, err)) != 0)
             goto out;
         snprintf(sw->name, sizeof sw->name, "%s", name);

@@ -43,7 +43,7 @@ static int warm_same_str(const char *a, const char *b)
 static int warm_same_program(const char *now, const char *now_file, const es_store_earlier_sweep *e,
                              const char *old)
 {
-    if (e->program_file != NULL && now_file[0] != '\0')
+    if (e->program_file != NULL && e->program_file[0] != '\0' && now_file[0] != '\0')
         return strcmp(e->program_file, now_file) == 0;
     if (warm_same_str(now, old))
         return 1;
@@ -143,10 +143,17 @@ int es_loop_warm(sweep *sw, double before, es_err *err)
     es_store_earlier_sweep *all = NULL;
     size_t n_all = 0;
     double upto;
+    int older;
     int rc = es_store_earlier_sweeps(sw->st, sw->project_id, sw->id, before,
-                                     list ? SIZE_MAX : WARM_SCAN, &all, &n_all, &upto, err);
+                                     list ? SIZE_MAX : WARM_SCAN, &all, &n_all, &upto, &older, err);
     if (rc != 0)
         return rc;
+    if (older) { /* it began cold, before warm starts: it goes on so */
+        es_store_earlier_sweeps_free(all, n_all);
+        snprintf(sw->warm_note, sizeof sw->warm_note,
+                 "warm start: none (the sweep began before ecosweep learnt from earlier sweeps)");
+        return 0;
+    }
     /* The chosen sweeps, newest first (a list: in its order); a list's
      * names that cannot be learnt from, all of them, with why. */
     size_t pick[ES_SEARCH_WARM_GROUPS], n_pick = 0, n_bad = 0, first_bad = 0;

@@ -121,7 +121,8 @@ static const char *const sql[Q__COUNT] = {
         " ORDER BY at, kind, tid, seq",
     /* Warm start: the sweeps of project ?1 started no later than ?3 (NULL:
      * than sweep ?2 itself), ?2 aside, the newest first. */
-    [Q_EARLIER_SWEEPS] = "SELECT id, name, spec_text, spec_path, program_file, b.t AS before"
+    [Q_EARLIER_SWEEPS] = "SELECT id, name, spec_text, spec_path, program_file, b.t AS before,"
+                         " (SELECT program_file IS NULL FROM sweep WHERE id = ?2) AS self_older"
                          " FROM sweep,"
                          " (SELECT COALESCE(?3, (SELECT started FROM sweep WHERE id = ?2)) AS t) b"
                          " WHERE project_id = ?1 AND id <> ?2 AND started <= b.t ORDER BY id DESC",

@@ -187,7 +187,7 @@ typedef struct es_sweep_new {
     int parallel;
     double started; /* unix seconds */
     const char *host;
-    const char *program_file; /* the program's canonical path, or NULL */
+    const char *program_file; /* the program's canonical path, "" for none */
 } es_sweep_new;
 
 /* Insert a sweep in status "running".  *name_out receives the name actually
@@ -411,8 +411,9 @@ typedef struct es_store_past_trial {
  * started no later than `before` (unix seconds; NAN: than sweep self),
  * self aside, the newest first, at most max of them.  *before_out gets
  * the time used: trials that ended after it are not to be learnt from, so
- * that the same sweep resumed learns the same.  Free *out with
- * es_store_earlier_sweeps_free. */
+ * that the same sweep resumed learns the same.  *self_older: sweep self was
+ * recorded before schema 13 (it began with no warm start, and is to go on
+ * without one).  Free *out with es_store_earlier_sweeps_free. */
 typedef struct es_store_earlier_sweep {
     int64_t id;
     char *name, *spec_text, *spec_path; /* the spec's NULL when not recorded */
@@ -421,7 +422,7 @@ typedef struct es_store_earlier_sweep {
 
 int es_store_earlier_sweeps(es_store *st, int64_t project_id, int64_t self, double before,
                             size_t max, es_store_earlier_sweep **out /* OUT */, size_t *n /* OUT */,
-                            double *before_out /* OUT */, es_err *err);
+                            double *before_out /* OUT */, int *self_older /* OUT */, es_err *err);
 void es_store_earlier_sweeps_free(es_store_earlier_sweep *list, size_t n);
 
 /* Every trial of the sweep, lost ones included, ordered by number (then

@@ -129,7 +129,8 @@ enum { ES_COLS_SWEEP_HISTORY(ES_COL_ENUM) SH__COUNT };
     X(EW_SPEC_TEXT, "spec_text")                                                                   \
     X(EW_SPEC_PATH, "spec_path")                                                                   \
     X(EW_PROGRAM_FILE, "program_file")                                                             \
-    X(EW_BEFORE, "before")
+    X(EW_BEFORE, "before")                                                                         \
+    X(EW_SELF_OLDER, "self_older")
 enum { ES_COLS_EARLIER_SWEEPS(ES_COL_ENUM) EW__COUNT };
 
 #define ES_COLS_PARAM_VALUES(X)                                                                    \

@@ -277,7 +277,7 @@ void es_store_earlier_sweeps_free(es_store_earlier_sweep *list, size_t n)
 
 int es_store_earlier_sweeps(es_store *st, int64_t project_id, int64_t self, double before,
                             size_t max, es_store_earlier_sweep **out, size_t *n_out,
-                            double *before_out, es_err *err)
+                            double *before_out, int *self_older, es_err *err)
 {
     sqlite3_stmt *s = st->q[Q_EARLIER_SWEEPS];
     es_store_earlier_sweep *list = NULL;
@@ -287,6 +287,7 @@ int es_store_earlier_sweeps(es_store *st, int64_t project_id, int64_t self, doub
     *out = NULL;
     *n_out = 0;
     *before_out = before;
+    *self_older = 0;
     if ((rc = es_store__step_done(st, Q_BEGIN_READ, err, "starting a read")) != 0)
         return rc;
     sqlite3_bind_int64(s, 1, project_id);
@@ -304,7 +305,11 @@ int es_store_earlier_sweeps(es_store *st, int64_t project_id, int64_t self, doub
         e->spec_path = col_dup(s, EW_SPEC_PATH);
         e->program_file = col_dup(s, EW_PROGRAM_FILE);
         *before_out = sqlite3_column_double(s, EW_BEFORE);
-        if (e->name == NULL) {
+        *self_older = sqlite3_column_int(s, EW_SELF_OLDER);
+        if (e->name == NULL ||
+            (e->spec_text == NULL && sqlite3_column_type(s, EW_SPEC_TEXT) != SQLITE_NULL) ||
+            (e->spec_path == NULL && sqlite3_column_type(s, EW_SPEC_PATH) != SQLITE_NULL) ||
+            (e->program_file == NULL && sqlite3_column_type(s, EW_PROGRAM_FILE) != SQLITE_NULL)) {
             rc = es_err_set(err, -ENOMEM, "out of memory");
             break;
         }

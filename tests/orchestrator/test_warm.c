@@ -236,3 +236,23 @@ ES_TEST(warm_start_keeps_a_budget_from_the_first_trial)
     ES_CHECK_INT((int)sweep_named(d, "c")->n_trials, 1);
     es_store_data_free(d);
 }
+
+/* A sweep recorded before ecosweep learnt from earlier sweeps began cold:
+ * taken up again, it goes on cold. */
+ES_TEST(warm_start_leaves_a_sweep_that_began_cold_cold)
+{
+    write_program("prog.sh");
+    const char *a = write_spec("a.yaml", "prog.sh", "a", "random", 4, "");
+    ES_CHECK_INT(run((const char *[]){"run", a, NULL}), 0);
+    char b[4200];
+    snprintf(b, sizeof b, "%s", write_spec("b.yaml", "prog.sh", "b", "bayes", 2, ""));
+    ES_CHECK_INT(run((const char *[]){"run", b, NULL}), 0);
+    es_err err;
+    ES_CHECK_INT(
+        es_store_testing_exec(db, "UPDATE sweep SET program_file = NULL WHERE name = 'b'", &err),
+        0);
+    ES_CHECK_INT(run((const char *[]){"run", "--more", "1", b, NULL}), 0);
+    ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stderr")),
+                      "warm start: none (the sweep began before ecosweep learnt from earlier "
+                      "sweeps)");
+}

@@ -210,6 +210,24 @@ ES_TEST(warm_refuses_rows_that_do_not_fit_and_uses_partial_ones)
     v[0] = st_float(8.0);
     ES_CHECK_INT(es_search_warm(s, 1, v, x1_only, 0.1, NAN, &err), 0);
     ES_CHECK(es_search_warm_count(s, 0) == 1 && es_search_warm_count(s, 1) == 2);
+    /* A row that knew nothing of this space does not fix what its group's
+     * rows know: the next one sets it. */
+    unsigned char only_constant[3] = {0, 0, 1};
+    ES_CHECK_INT(es_search_warm(s, 2, v, only_constant, 1.0, NAN, &err), 1);
+    ES_CHECK_INT(es_search_warm(s, 2, v, all, 1.0, NAN, &err), 0);
+    /* Two earlier energies are too few to put at this sweep's level:
+     * none is used. */
+    es_value w[2] = {st_float(1.0), st_float(2.0)};
+    unsigned char both[2] = {1, 1};
+    es_search *few = NULL;
+    es_spec two = warm_spec(p, 2);
+    ES_CHECK_INT(es_search_create(&two, 3, &few, &err), 0);
+    ES_CHECK_INT(es_search_warm(few, 0, w, both, 1.0, 100.0, &err), 0);
+    w[0] = st_float(5.0);
+    ES_CHECK_INT(es_search_warm(few, 0, w, both, 2.0, 200.0, &err), 0);
+    double med, up;
+    ES_CHECK_INT(es_search_forecast(few, w, &med, &up), -ENODATA);
+    es_search_destroy(few);
     es_value out[3] = {{0}};
     ES_CHECK_INT(es_search_suggest(s, 0, out, &err), 0);
     ES_CHECK_NEAR(es_value_number(&out[0]), 2.0, 1e-12);
