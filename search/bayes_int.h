@@ -143,6 +143,8 @@ typedef struct es_obs {
     int x_ok;
     uint64_t seq; /* completion order (0-based), when has_seq */
     int has_seq;  /* not pending */
+    double *lv;   /* targets (minimized) at levels 0 .. n_lv-1, NAN: unknown */
+    size_t n_lv;
 } es_obs;
 
 /* One surrogate: the objective (with failures imputed and pending trials
@@ -214,6 +216,7 @@ typedef struct es_model {
     es_surrogate cols[3]; /* with several objectives, one per objective */
     size_t n_cols;
     es_prior *prior; /* earlier sweeps' trials (es_search_warm); NULL: none */
+    int fid_level;   /* es_search_fidelity_level */
 } es_model;
 
 /* Surrogates need at least this many points (else forecasts fall back to the
@@ -343,6 +346,29 @@ int es_model_scalarizes(const es_model *m);
  * (see es_search_observe_values).  0, -ENOENT when index was never
  * observed, or -ENOMEM. */
 int es_model_observe_values(es_model *m, uint64_t index, const double *vals);
+/* es_search_observe_levels.  0, -ENOENT or -ENOMEM. */
+int es_model_observe_levels(es_model *m, uint64_t index, const double *vals, size_t n);
+
+/* ---- Multi-fidelity targets (fidelity.c) ---- */
+
+/* One candidate point of a training set. */
+typedef struct model_pt {
+    size_t obs;
+    double y;
+    uint64_t seq;
+} model_pt;
+
+/* Completed with a finite objective and an encodable configuration. */
+int es_model_completed_ok(const es_obs *o);
+/* The objective surrogate's target of a completed observation (it
+ * minimizes). */
+double es_model_target(const es_model *m, const es_obs *o);
+int es_model_by_y(const void *a, const void *b);
+/* The finished observations with seq < upto that the objective surrogate
+ * learns from, with their targets, into pts (in no particular order);
+ * returns how many, *n_completed the number that are not imputed
+ * failures, and sets m->fid_level (see fidelity.c). */
+size_t es_fid_points(es_model *m, uint64_t upto, model_pt *pts, size_t *n_completed);
 /* Rewrite each observation's objective as what the surrogate learns when
  * suggesting trial `index`: ParEGO's augmented Chebyshev scalarization of
  * the normalized objectives with weights drawn for this index, or with one

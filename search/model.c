@@ -25,20 +25,10 @@
  * standardized (mean 0, sd 1; the objective's by its median and a robust
  * sd when one value lies far out, see model_scale) before the fit.
  *
- * A pruned trial (ES_OBS_PRUNED) is a censored observation: it was stopped
- * because, at the step it reached, it ranked in the worse part of the
- * trials that got that far (below the median, or outside the top 1/eta),
- * so it most likely would not have finished among the better half; and
- * what it reported is all that is known of it.  It counts at the worse of
- * its last reported value and the median of the completed results: no
- * better than the median (the rules only stop trials that rank below
- * their peers), and no better than what it was seen to reach (a learning
- * curve that improved later is not assumed).  For a falling loss its last
- * value is usually above every completed result, which places it with the
- * worse configurations without pinning it to the worst, as a crash would
- * be.  It is not imputed as a failure: the configuration ran, and
- * pruning is the rule's choice, not a fault of the configuration.  With
- * no completed result yet, pruned trials count at their last values.
+ * A pruned trial (ES_OBS_PRUNED) is a censored observation, and with
+ * early termination the surrogate may learn the metric at a rung rather
+ * than at the end: fidelity.c says which targets every finished trial
+ * gets (es_fid_points).
  * Their energy (a run cut short) says nothing about what the
  * configuration costs to the end, so the energy surrogate and the spread
  * forecast leave them out.
@@ -108,13 +98,6 @@
 /* The fallback forecast's upper bound: this times the largest energy. */
 #define MODEL_FALLBACK_UPPER 1.5
 
-/* One candidate point of a training set. */
-typedef struct model_pt {
-    size_t obs;
-    double y;
-    uint64_t seq;
-} model_pt;
-
 /* Default hyperparameters (nt of them) for each of the n surrogates s.
  * 0 or -ENOMEM (what was allocated is the model's to free). */
 static int model_theta_init(es_surrogate *s, size_t n, size_t nt)
@@ -136,6 +119,7 @@ int es_model_create(const es_spec *spec, uint64_t seed, es_model **out)
         return -ENOMEM;
     m->spec = spec;
     m->seed = seed;
+    m->fid_level = -1;
     if (es_enc_create(spec, &m->enc) != 0) {
         es_model_destroy(m);
         return -ENOMEM;
@@ -183,9 +167,12 @@ static void model_obs_clear(const es_model *m, es_obs *o)
     es_values_free(o->values, m->spec->n_params);
     free(o->x);
     free(o->vals);
+    free(o->lv);
     o->values = NULL;
     o->x = NULL;
     o->vals = NULL;
+    o->lv = NULL;
+    o->n_lv = 0;
 }
 
 void es_model_destroy(es_model *m)
@@ -365,9 +352,29 @@ int es_model_observe_values(es_model *m, uint64_t index, const double *vals)
     return 0;
 }
 
+int es_model_observe_levels(es_model *m, uint64_t index, const double *vals, size_t n)
+{
+    size_t i = model_find(m, index);
+    if (i == m->n_obs)
+        return -ENOENT;
+    n = n < ES_SEARCH_LEVELS_MAX ? n : ES_SEARCH_LEVELS_MAX;
+    double *copy = malloc((n + 1) * sizeof *copy);
+    if (copy == NULL)
+        return -ENOMEM;
+    for (size_t k = 0; k < n; k++) {
+        double v = m->spec->goal == ES_GOAL_MAXIMIZE ? -vals[k] : vals[k];
+        copy[k] = isfinite(v) ? v : NAN;
+    }
+    free(m->obs[i].lv);
+    m->obs[i].lv = copy;
+    m->obs[i].n_lv = n;
+    m->version++;
+    return 0;
+}
+
 /* ---- Targets --------------------------------------------------------------------- */
 
-static int model_completed_ok(const es_obs *o)
+int es_model_completed_ok(const es_obs *o)
 {
     return o->x_ok && o->status == ES_OBS_COMPLETED && isfinite(o->objective);
 }
@@ -382,7 +389,7 @@ size_t es_model_completed(const es_model *m)
 {
     size_t n = 0;
     for (size_t i = 0; i < m->n_obs; i++)
-        n += model_completed_ok(&m->obs[i]);
+        n += es_model_completed_ok(&m->obs[i]);
     return n;
 }
 
@@ -391,67 +398,10 @@ size_t es_model_completed(const es_model *m)
  * breaks a constraint is the constraints' surrogates' to learn, and a
  * penalty would put a cliff into the objective's surface at every
  * constraint's boundary. */
-static double model_target(const es_model *m, const es_obs *o)
+double es_model_target(const es_model *m, const es_obs *o)
 {
     double y = m->n_cons > 0 ? o->free_obj : o->objective;
     return m->spec->goal == ES_GOAL_MAXIMIZE ? -y : y;
-}
-
-static int model_by_y(const void *a, const void *b);
-
-/* A pruned trial's last value (target space), when it has one. */
-static int model_pruned_ok(const es_obs *o)
-{
-    return o->x_ok && o->status == ES_OBS_PRUNED && isfinite(o->objective);
-}
-
-/* The finished observations with seq < upto that the objective surrogate
- * learns from, with their targets.  Completed trials count at their
- * result.  A pruned trial counts at the worse of its last reported value
- * and the median of the completed results (see the file's comment); with
- * no completed result yet, at its last value.  Failures (and pruned trials
- * that never reported a number) are imputed as the worst of those targets.
- * Writes pts (in no particular order), returns how many; *n_completed gets
- * the number of targets that are not imputed failures. */
-static size_t model_points(const es_model *m, uint64_t upto, model_pt *pts, size_t *n_completed)
-{
-    size_t n = 0, n_done = 0;
-    for (size_t i = 0; i < m->n_obs; i++) {
-        const es_obs *o = &m->obs[i];
-        if (!o->has_seq || o->seq >= upto || !o->x_ok)
-            continue;
-        if (model_completed_ok(o) || model_pruned_ok(o))
-            pts[n++] = (model_pt){i, model_target(m, o), o->seq};
-        else
-            pts[n++] = (model_pt){i, NAN, o->seq}; /* failed: imputed below */
-    }
-    /* Completed trials first, sorted by target, for their median. */
-    for (size_t k = 0; k < n; k++) {
-        if (model_completed_ok(&m->obs[pts[k].obs])) {
-            model_pt t = pts[n_done];
-            pts[n_done++] = pts[k];
-            pts[k] = t;
-        }
-    }
-    qsort(pts, n_done, sizeof *pts, model_by_y);
-    double median = n_done == 0  ? -INFINITY
-                    : n_done % 2 ? pts[n_done / 2].y
-                                 : 0.5 * (pts[n_done / 2 - 1].y + pts[n_done / 2].y);
-    double worst = -INFINITY;
-    size_t nc = 0;
-    for (size_t k = 0; k < n; k++) {
-        if (m->obs[pts[k].obs].status == ES_OBS_PRUNED && !isnan(pts[k].y))
-            pts[k].y = fmax(pts[k].y, median);
-        if (!isnan(pts[k].y)) {
-            worst = fmax(worst, pts[k].y);
-            nc++;
-        }
-    }
-    for (size_t k = 0; k < n; k++)
-        if (isnan(pts[k].y))
-            pts[k].y = worst;
-    *n_completed = nc;
-    return nc == 0 ? 0 : n;
 }
 
 /* The energy surrogate's points among the finished observations with seq <
@@ -583,16 +533,16 @@ static size_t model_column_points(const es_model *m, size_t j, uint64_t upto, mo
 }
 
 /* The points of surrogate `kind` among the finished observations with
- * seq < upto: the objective's (model_points), a constraint's, or the
+ * seq < upto: the objective's (es_fid_points), a constraint's, or the
  * energy surrogate's (at most cap of them: the most recent); *n_completed
- * as model_points, for the energy the number of points (cap is above the
+ * as es_fid_points, for the energy the number of points (cap is above the
  * surrogate's minimum, so the minimum is reached as it would be with them
  * all). */
 static size_t model_gather(es_model *m, int kind, uint64_t upto, size_t cap, model_pt *pts,
                            size_t *n_completed)
 {
     if (kind == MODEL_OBJECTIVE)
-        return model_points(m, upto, pts, n_completed);
+        return es_fid_points(m, upto, pts, n_completed);
     if (kind < 0)
         return model_column_points(m, (size_t)(-1 - kind), upto, pts, n_completed);
     if (kind >= MODEL_CONSTRAINT)
@@ -602,7 +552,7 @@ static size_t model_gather(es_model *m, int kind, uint64_t upto, size_t cap, mod
     return *n_completed;
 }
 
-static int model_by_y(const void *a, const void *b)
+int es_model_by_y(const void *a, const void *b)
 {
     const model_pt *p = a, *q = b;
     if (p->y != q->y)
@@ -630,7 +580,7 @@ static size_t model_cap(model_pt *pts, size_t n, size_t cap, size_t best)
         return n;
     }
     if (best > 0)
-        qsort(pts, n, sizeof *pts, model_by_y);
+        qsort(pts, n, sizeof *pts, es_model_by_y);
     qsort(pts + best, n - best, sizeof *pts, model_by_seq_desc);
     qsort(pts, cap, sizeof *pts, model_by_seq);
     return cap;

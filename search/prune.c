@@ -39,6 +39,8 @@ typedef struct pr_trial {
     double x_last_rung; /* hyperband strict: the value at the last bracket passed */
     pr_point *pts;      /* median: the curve, by increasing step */
     size_t n_pts, cap_pts;
+    double *lv; /* loss at each level reached (es_pruner_trial_levels) */
+    size_t n_lv, cap_lv;
     es_prune_decision *stop; /* the stop decision, repeated to later reports */
 } pr_trial;
 
@@ -238,6 +240,7 @@ static void trial_free(pr_trial *t)
 {
     if (t != NULL) {
         free(t->pts);
+        free(t->lv);
         free(t->stop);
         free(t);
     }
@@ -303,6 +306,19 @@ static void drop_curve(pr_trial *t)
     t->n_pts = t->cap_pts = 0;
 }
 
+/* Record loss x at t's next level.  0 or -ENOMEM. */
+static int level_push(pr_trial *t, double x)
+{
+    if (t->n_lv >= ES_PRUNE_LEVELS_MAX)
+        return 0;
+    double *lv = grow(t->lv, &t->cap_lv, t->n_lv + 1, sizeof *lv);
+    if (lv == NULL)
+        return -ENOMEM;
+    t->lv = lv;
+    t->lv[t->n_lv++] = x;
+    return 0;
+}
+
 /* ---- The rules ------------------------------------------------------------ */
 
 static int hyperband_report(es_pruner *p, pr_trial *t, int64_t step, double x, es_prune_decision *d)
@@ -313,7 +329,7 @@ static int hyperband_report(es_pruner *p, pr_trial *t, int64_t step, double x, e
             t->best = x;
         /* Brackets are distinct, so one report passes at most one. */
         if (t->n_passed < p->n_rungs && p->rungs[t->n_passed].at == t->n_finite) {
-            if (rung_insert(&p->rungs[t->n_passed], x) != 0)
+            if (rung_insert(&p->rungs[t->n_passed], x) != 0 || level_push(t, x) != 0)
                 return -ENOMEM;
             t->x_last_rung = x;
             t->n_passed++;
@@ -352,7 +368,7 @@ static int asha_report(es_pruner *p, pr_trial *t, int64_t step, double x, es_pru
                    p->metric, r->at, step);
             return 0;
         }
-        if (rung_insert(r, x) != 0)
+        if (rung_insert(r, x) != 0 || level_push(t, x) != 0)
             return -ENOMEM;
         size_t idx = r->n / eta;
         idx = idx > 0 ? idx - 1 : 0; /* while n < eta: promote only the best */
@@ -482,6 +498,9 @@ int es_pruner_report(es_pruner *p, uint64_t trial, int64_t step, double value,
         break;
     case ES_PRUNE_MEDIAN:
         rc = median_report(p, t, step, x, d);
+        while (rc == 0 && !isnan(x) && t->n_lv < ES_PRUNE_LEVELS_MAX &&
+               step >= es_pruner_level_at(p, t->n_lv))
+            rc = level_push(t, x);
         break;
     case ES_PRUNE_ASHA:
         rc = asha_report(p, t, step, x, d);
@@ -546,6 +565,29 @@ size_t es_pruner_rungs(const es_pruner *p, int64_t *rungs, size_t cap)
     for (size_t i = 0; i < p->n_rungs && i < cap; i++)
         rungs[i] = p->rungs[i].at;
     return p->n_rungs;
+}
+
+int64_t es_pruner_level_at(const es_pruner *p, size_t k)
+{
+    if (p == NULL || k >= ES_PRUNE_LEVELS_MAX)
+        return -1;
+    if (p->cfg.type == ES_PRUNE_MEDIAN) {
+        int64_t first = p->cfg.min_steps > 1 ? (int64_t)p->cfg.min_steps : 1;
+        return k < 62 && first <= (INT64_MAX >> k) ? first << k : -1;
+    }
+    return k < p->n_rungs ? p->rungs[k].at : -1;
+}
+
+size_t es_pruner_trial_levels(const es_pruner *p, uint64_t trial, double *x, size_t cap)
+{
+    int rc;
+    /* Without create, trial_get changes nothing. */
+    const pr_trial *t = p != NULL ? trial_get((es_pruner *)p, trial, 0, &rc) : NULL;
+    if (t == NULL)
+        return 0;
+    for (size_t k = 0; k < t->n_lv && k < cap; k++)
+        x[k] = p->maximize ? -t->lv[k] : t->lv[k];
+    return t->n_lv;
 }
 
 size_t es_pruner_rung_count(const es_pruner *p, size_t k)

@@ -189,6 +189,23 @@ double es_prune_expected_fraction(const es_prune_config *cfg, double final_step)
  * into rungs[] and returns n. */
 size_t es_pruner_rungs(const es_pruner *p, int64_t *rungs /* OUT */, size_t cap);
 
+/* Levels: what a Bayesian search learns a trial's early values from
+ * (es_search_observe_level, model-based multi-fidelity).  Level k is
+ * hyperband's bracket k (an iteration count) or asha's rung k (a step), and
+ * a trial's value there is the one the rule recorded (the report that
+ * reached it); with median, level k is step max(min_steps, 1) x 2^k and a
+ * trial's value there is that of its first non-NaN report at or past it.
+ * Nothing is recorded once a trial is stopped.  At most
+ * ES_PRUNE_LEVELS_MAX levels per trial.
+ *
+ * es_pruner_level_at: level k's bracket or step, -1 past the schedule.
+ * es_pruner_trial_levels: trial's values at the levels it reached, in
+ * order from level 0, in the metric's own sign; writes min(n, cap) of them
+ * and returns n (0 for a trial never reported). */
+#define ES_PRUNE_LEVELS_MAX 32
+int64_t es_pruner_level_at(const es_pruner *p, size_t k);
+size_t es_pruner_trial_levels(const es_pruner *p, uint64_t trial, double *x /* OUT */, size_t cap);
+
 /* How many trials have recorded a value at rung number k (index into the
  * schedule), for reports; 0 when k is out of range. */
 size_t es_pruner_rung_count(const es_pruner *p, size_t k);

@@ -172,6 +172,25 @@ int es_search_observe_values(es_search *s, uint64_t index, const double *values,
     return 0;
 }
 
+int es_search_observe_levels(es_search *s, uint64_t index, const double *values, size_t n,
+                             es_err *err)
+{
+    if (s == NULL || (values == NULL && n > 0))
+        return es_err_set(err, -EINVAL, "es_search_observe_levels: no search or no values");
+    int rc = es_model_observe_levels(s->model, index, values, n);
+    if (rc == -ENOENT)
+        return es_err_set(err, rc, "es_search_observe_levels: trial %llu was never observed",
+                          (unsigned long long)index);
+    if (rc != 0)
+        return es_err_set(err, rc, "out of memory recording trial %llu", (unsigned long long)index);
+    return 0;
+}
+
+int es_search_fidelity_level(const es_search *s)
+{
+    return s == NULL ? -1 : s->model->fid_level;
+}
+
 void es_search_set_energy_budget(es_search *s, double remaining_j, double total_j)
 {
     if (s == NULL)

@@ -73,6 +73,28 @@ int es_search_observe(es_search *s, uint64_t index, const es_value *values, es_o
  * ignore them.  0, -ENOENT when index was never observed, or -ENOMEM. */
 int es_search_observe_values(es_search *s, uint64_t index, const double *values, es_err *err);
 
+/* Model-based multi-fidelity: trial index's values of the metric at the
+ * levels of the early-termination schedule it reached (values[k] at level
+ * k, in the metric's own sign, from es_pruner_trial_levels: hyperband's
+ * brackets, asha's rungs, the median rule's steps; non-finite: not known),
+ * given after the es_search_observe that recorded its end (which forgets
+ * earlier levels).  While fewer than max(4, k + 2) trials (k searched
+ * parameters) have completed, bayes learns the objective at the highest
+ * level that many finished trials reached, every trial there an exact
+ * observation, BOHB's rule (Falkner et al., ICML 2018); and at every
+ * level a trial stopped below it counts at its value at the highest
+ * level it reached carried up by a line fitted on the trials that reached
+ * both (fidelity.c).  Random and grid ignore them.  0, -ENOENT when index
+ * was never observed, or -ENOMEM. */
+#define ES_SEARCH_LEVELS_MAX 32
+int es_search_observe_levels(es_search *s, uint64_t index, const double *values, size_t n,
+                             es_err *err);
+/* The level the latest bayes suggestion's objective surrogate learnt
+ * from: -1 before any (or for random and grid), ES_SEARCH_LEVEL_FINAL
+ * for the completed trials' results, else the level number. */
+#define ES_SEARCH_LEVEL_FINAL 1000
+int es_search_fidelity_level(const es_search *s);
+
 /* Warm start: a completed trial of an earlier sweep of the same program,
  * given before the first suggestion (the same trials in the same order on
  * every run of a sweep, so that its suggestions stay reproducible).
@@ -80,9 +102,10 @@ int es_search_observe_values(es_search *s, uint64_t index, const double *values,
  * values[i] is the trial's value of the spec's parameter i where known[i]
  * (every trial of one group knows the same parameters); objective is the
  * spec's metric as that trial reported it, energy_j its joules at the
- * devices (NAN: not measured).  Nothing of it is a result of this sweep.  Bayes learns it as prior data: a surrogate per earlier
- * sweep whose prediction, with an offset and a scale learnt from this
- * sweep's own trials (and a weight that falls to 0 when they disagree),
+ * devices (NAN: not measured).  Nothing of it is a result of this sweep.
+ * Bayes learns it as prior data: a surrogate per earlier sweep whose
+ * prediction, with an offset and a scale learnt from this sweep's own
+ * trials (and a weight that falls to 0 when they disagree),
  * is the objective surrogate's prior mean; and the first trials of the
  * design are the earlier sweeps' best configurations; the energy surrogate
  * learns the energies of those that knew every parameter as they are

@@ -349,7 +349,8 @@ static void trial_ended(trial *t)
     if (completed || pruned || status == ES_TRIAL_FAILED || status == ES_TRIAL_TIMED_OUT) {
         es_obs_status os = completed ? ES_OBS_COMPLETED : pruned ? ES_OBS_PRUNED : ES_OBS_FAILED;
         if (es_search_observe(sw->search, (uint64_t)t->number, t->values, os, e.objective, known_j,
-                              &err) != 0)
+                              &err) != 0 ||
+            es_loop_observe_levels(sw, t->id, t->number, &err) != 0)
             es_loop_fatal(sw, &err);
         else if (completed)
             (void)es_loop_observe_late(t, known_j, have_r ? rp->wall_s : NAN, &counts);

@@ -281,6 +281,12 @@ typedef struct es_loop_stored {
     const es_energy_factors *factors;
 } es_loop_stored;
 double es_loop_stored_metric(const void *ud, const char *name);
+/* Model-based multi-fidelity: tell the search the values trial_id (the
+ * trial of number `number`, whose end it has observed) had at the levels
+ * of the pruner's schedule.  0 without a pruner or levels; else
+ * es_search_observe_levels's. */
+int es_loop_observe_levels(sweep *sw, int64_t trial_id, int64_t number, es_err *err);
+
 /* es_loop_observe_values on t's latest values; an error is fatal. */
 int es_loop_observe_late(trial *t, double joules, double wall_s, int *counts /* OUT */);
 /* One line of t's stdout (no newline): a phase marker, metrics, or

@@ -151,3 +151,14 @@ int es_loop_trial_reuse(sweep *sw, trial *t, const es_store_reuse *ru, const cha
     es_loop_after_result(sw, t->number, ru->objective, counts);
     return 0;
 }
+
+int es_loop_observe_levels(sweep *sw, int64_t trial_id, int64_t number, es_err *err)
+{
+    double lv[ES_SEARCH_LEVELS_MAX];
+    if (sw->pruner == NULL || trial_id < 0)
+        return 0;
+    size_t n = es_pruner_trial_levels(sw->pruner, (uint64_t)trial_id, lv, ES_SEARCH_LEVELS_MAX);
+    if (n > ES_SEARCH_LEVELS_MAX)
+        n = ES_SEARCH_LEVELS_MAX;
+    return n == 0 ? 0 : es_search_observe_levels(sw->search, (uint64_t)number, lv, n, err);
+}

@@ -56,7 +56,11 @@ static void move_lost_dir(const sweep *sw, const es_store_past_trial *p)
  * it happened: every report of the objective and every trial's end, lost
  * attempts left out (their numbers run again), so that its rungs, medians
  * and decisions go on as if the sweep had run without the lost attempts. */
-static int resume_pruner(sweep *sw, es_err *err)
+typedef struct seen_trial {
+    int64_t id, number;
+} seen_trial;
+
+static int resume_pruner(sweep *sw, const seen_trial *seen, size_t n_seen, es_err *err)
 {
     es_store_objective_event *ev = NULL;
     size_t n = 0;
@@ -77,7 +81,13 @@ static int resume_pruner(sweep *sw, es_err *err)
             rc = 0; /* refused now as it was then */
     }
     free(ev);
-    return rc == 0 ? 0 : es_err_set(err, rc, "out of memory");
+    if (rc != 0)
+        return es_err_set(err, rc, "out of memory");
+    /* Then the search learns the levels of the trials it observed, as it
+     * did when each of them ended. */
+    for (size_t i = 0; i < n_seen && rc == 0; i++)
+        rc = es_loop_observe_levels(sw, seen[i].id, seen[i].number, err);
+    return rc;
 }
 
 /* The Slurm jobs of the trials a dead coordinator left running may still
@@ -165,8 +175,11 @@ int es_loop_resume(sweep *sw, es_err *err)
     sw->redo = calloc(next ? next : 1, sizeof *sw->redo);
     sw->redo_values = calloc(next ? next : 1, sizeof *sw->redo_values);
     sw->n_redo_values = sw->redo_values != NULL ? next : 0;
-    if (done == NULL || sw->redo == NULL || sw->redo_values == NULL) {
+    seen_trial *seen = malloc((n ? n : 1) * sizeof *seen); /* the trials observed */
+    size_t n_seen = 0;
+    if (done == NULL || sw->redo == NULL || sw->redo_values == NULL || seen == NULL) {
         free(done);
+        free(seen);
         es_store_sweep_history_free(h, n, sp);
         return es_err_set(err, -ENOMEM, "out of memory");
     }
@@ -201,12 +214,15 @@ int es_loop_resume(sweep *sw, es_err *err)
         es_loop_count_status(s, p->status);
         es_loop_count_initial(sw, p->number, p->status, "recorded before the sweep was resumed");
         int completed = p->status == ES_TRIAL_COMPLETED, pruned = p->status == ES_TRIAL_PRUNED;
-        if (completed || pruned || p->status == ES_TRIAL_FAILED || p->status == ES_TRIAL_TIMED_OUT)
+        if (completed || pruned || p->status == ES_TRIAL_FAILED ||
+            p->status == ES_TRIAL_TIMED_OUT) {
+            seen[n_seen++] = (seen_trial){p->id, p->number};
             rc = es_search_observe(sw->search, (uint64_t)p->number, p->values,
                                    completed ? ES_OBS_COMPLETED
                                    : pruned  ? ES_OBS_PRUNED
                                              : ES_OBS_FAILED,
                                    completed || pruned ? p->objective : NAN, p->joules, err);
+        }
         int counts = 1;
         if (rc == 0 && completed && sp->n_objectives + sp->n_constraints > 0)
             rc = observe_stored_values(sw, p, &counts, err);
@@ -233,7 +249,8 @@ int es_loop_resume(sweep *sw, es_err *err)
     free(done);
     es_store_sweep_history_free(h, n, sp);
     if (rc == 0)
-        rc = resume_pruner(sw, err);
+        rc = resume_pruner(sw, seen, n_seen, err);
+    free(seen);
     if (rc != 0)
         return rc;
     if (sp->max_failed > 0 && s->failed + s->timed_out >= sp->max_failed)

@@ -300,14 +300,12 @@ ES_TEST(unstepped_reports_are_counted)
     es_store_data_free(d);
 }
 
-/* Interrupted and resumed, a sweep prunes exactly the trials an
- * uninterrupted one prunes: the resumed pruner is fed the stored history
- * (parallel 1 and random search: the same configurations in the same
- * order, and the curves are deterministic). */
-ES_TEST(resumed_sweep_prunes_as_before)
+/* Run the sweep of body whole, then again cut by SIGTERM once `cut`
+ * trials have ended and resumed; every number of the whole run's trials
+ * must have run with the same configuration (params_json) to the same
+ * status and step in the resumed one.  Returns how many were pruned. */
+static int check_resumed_as_whole(const char *body, int cut)
 {
-    static const char body[] = "name: rs\nmethod: random\nseed: 9\nrun_cap: 10\n"
-                               "early_terminate: {type: hyperband, min_iter: 1, eta: 2}\n";
     const char *spec = write_spec("rs.yaml", "whole.db", NULL, body);
     ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
     es_store_data *whole = es_sx_load(db);
@@ -317,13 +315,12 @@ ES_TEST(resumed_sweep_prunes_as_before)
     spec = cut_spec;              /* es_sx_path's buffers rotate */
     unlink(es_sx_path("stderr")); /* not the first run's */
     pid_t pid = start((const char *[]){"run", spec, NULL});
-    /* Interrupt once five trials have ended. */
     for (int i = 0; i < 3000; i++) {
         const char *err = es_sx_slurp(es_sx_path("stderr"));
         int ended = 0;
         for (const char *p = err; p != NULL && (p = strstr(p, "\ntrial ")) != NULL; p++)
             ended++;
-        if (ended >= 4)
+        if (ended >= cut)
             break;
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
@@ -333,9 +330,9 @@ ES_TEST(resumed_sweep_prunes_as_before)
     ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
     ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stderr")), "resuming sweep rs");
     es_sx_wait_orphans_gone(db);
-    es_store_data *cut = es_sx_load(db);
+    es_store_data *cutd = es_sx_load(db);
 
-    const es_store_sweep *a = only_sweep(whole), *b = only_sweep(cut);
+    const es_store_sweep *a = only_sweep(whole), *b = only_sweep(cutd);
     int pruned = 0, lost = 0;
     for (size_t i = 0; i < a->n_trials; i++) {
         const es_store_trial *ta = &a->trials[i], *tb = NULL;
@@ -343,6 +340,9 @@ ES_TEST(resumed_sweep_prunes_as_before)
             if (b->trials[k].number == ta->number && strcmp(b->trials[k].status, "lost") != 0)
                 tb = &b->trials[k];
         ES_CHECK(tb != NULL);
+        if (strcmp(tb->params_json, ta->params_json) != 0)
+            ES_FAIL("trial %lld ran %s resumed, %s whole", (long long)ta->number, tb->params_json,
+                    ta->params_json);
         ES_CHECK_STR(tb->status, ta->status);
         ES_CHECK_INT(tb->pruned_step, ta->pruned_step);
         pruned += strcmp(ta->status, "pruned") == 0;
@@ -350,9 +350,30 @@ ES_TEST(resumed_sweep_prunes_as_before)
     for (size_t k = 0; k < b->n_trials; k++)
         lost += strcmp(b->trials[k].status, "lost") == 0;
     ES_CHECK_INT(b->n_trials, a->n_trials + (size_t)lost);
-    ES_CHECK(pruned >= 3);
     es_store_data_free(whole);
-    es_store_data_free(cut);
+    es_store_data_free(cutd);
+    return pruned;
+}
+
+/* Interrupted and resumed, a sweep prunes exactly the trials an
+ * uninterrupted one prunes: the resumed pruner is fed the stored history
+ * (parallel 1 and random search: the same configurations in the same
+ * order, and the curves are deterministic). */
+ES_TEST(resumed_sweep_prunes_as_before)
+{
+    ES_CHECK(check_resumed_as_whole("name: rs\nmethod: random\nseed: 9\nrun_cap: 10\n"
+                                    "early_terminate: {type: hyperband, min_iter: 1, eta: 2}\n",
+                                    4) >= 3);
+}
+
+/* Bayes with hyperband learns the pruned trials' values at the brackets
+ * (model-based multi-fidelity); resumed, its search is fed them again, so
+ * that it suggests what the uninterrupted sweep did, trial for trial. */
+ES_TEST(resumed_bayes_learns_the_levels_as_before)
+{
+    ES_CHECK(check_resumed_as_whole("name: rs\nmethod: bayes\nseed: 4\nrun_cap: 14\n"
+                                    "early_terminate: {type: hyperband, min_iter: 1, eta: 2}\n",
+                                    8) >= 3);
 }
 
 /* The W&B documentation's example spec, early_terminate included, exactly

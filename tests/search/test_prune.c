@@ -838,3 +838,86 @@ ES_TEST(last_step_numbers_unstepped_reports)
     ES_CHECK_INT(es_pruner_last_step(NULL, 1), 0);
     es_pruner_destroy(p);
 }
+
+/* ---- levels (what a Bayesian search learns early values from) ------------- */
+
+static void check_levels(const es_pruner *p, uint64_t trial, const double *want, size_t n_want)
+{
+    double got[ES_PRUNE_LEVELS_MAX];
+    size_t n = es_pruner_trial_levels(p, trial, got, ES_PRUNE_LEVELS_MAX);
+    if (n != n_want)
+        ES_FAIL("trial %llu has %zu levels, want %zu", (unsigned long long)trial, n, n_want);
+    for (size_t k = 0; k < n; k++)
+        ES_CHECK_NEAR(got[k], want[k], 0);
+}
+
+/* Hyperband: level k is bracket k, a trial's value there the report that
+ * passed it, in the metric's sign; a stopped trial records nothing more;
+ * the cap bounds what is written, not what is counted. */
+ES_TEST(levels_hyperband_brackets_and_sign)
+{
+    for (int maximize = 0; maximize <= 1; maximize++) {
+        double s = maximize ? -1 : 1; /* better is lower, in either goal's terms */
+        es_prune_config c = cfg_of(ES_PRUNE_HYPERBAND);
+        c.max_iter = 27;
+        c.s = 2; /* brackets 3, 9 */
+        es_pruner *p = make(&c, maximize);
+        ES_CHECK_INT(es_pruner_level_at(p, 0), 3);
+        ES_CHECK_INT(es_pruner_level_at(p, 1), 9);
+        ES_CHECK_INT(es_pruner_level_at(p, 2), -1);
+        check_levels(p, 0, NULL, 0); /* never reported */
+        for (int64_t i = 1; i <= 12; i++)
+            report(p, 0, i, s * (20.0 - (double)i));
+        check_levels(p, 0, (const double[]){s * 17, s * 11}, 2);
+        /* Worse at bracket 3 than trial 0: stopped, nothing after. */
+        CURVE(p, 1, s * 30, s * 30, s * 30);
+        ES_CHECK_INT(report(p, 1, 4, s * 1).action, STOP);
+        for (int64_t i = 5; i <= 12; i++)
+            report(p, 1, i, s * 1);
+        check_levels(p, 1, (const double[]){s * 30}, 1);
+        double one[1];
+        ES_CHECK_INT(es_pruner_trial_levels(p, 0, one, 1), 2);
+        ES_CHECK_NEAR(one[0], s * 17, 0);
+        ES_CHECK_INT(es_pruner_trial_done(p, 0, 1), 0);
+        check_levels(p, 0, (const double[]){s * 17, s * 11}, 2); /* kept after the end */
+        es_pruner_destroy(p);
+    }
+}
+
+/* Asha: level k is rung k; one report past several rungs records its
+ * value at each. */
+ES_TEST(levels_asha_rungs)
+{
+    es_pruner *p = asha(1, 3, 27, 0);
+    ES_CHECK_INT(es_pruner_level_at(p, 2), 9);
+    ES_CHECK_INT(es_pruner_level_at(p, 3), -1);
+    report(p, 0, 10, 2.0);
+    check_levels(p, 0, (const double[]){2, 2, 2}, 3);
+    report(p, 1, 1, 1.0); /* better than trial 0 at rung 1: promoted */
+    report(p, 1, 2, 0.8);
+    report(p, 1, 3, 0.5);
+    check_levels(p, 1, (const double[]){1, 0.5}, 2);
+    report(p, 2, 1, 5.0); /* worse than both: stopped at rung 1 */
+    report(p, 2, 3, 0.1);
+    check_levels(p, 2, (const double[]){5}, 1);
+    es_pruner_destroy(p);
+}
+
+/* Median: level k is step max(min_steps, 1) x 2^k, a trial's value there
+ * its first non-NaN report at or past it. */
+ES_TEST(levels_median_steps)
+{
+    es_prune_config c = cfg_of(ES_PRUNE_MEDIAN);
+    c.min_steps = 2;
+    es_pruner *p = make(&c, 0);
+    ES_CHECK_INT(es_pruner_level_at(p, 0), 2);
+    ES_CHECK_INT(es_pruner_level_at(p, 3), 16);
+    report(p, 0, 1, 9.0);  /* below the first level */
+    report(p, 0, 2, NAN);  /* not a value */
+    report(p, 0, 3, 7.0);  /* level 0 (2), first value at or past it */
+    report(p, 0, 4, 6.0);  /* level 1 (4) */
+    report(p, 0, 5, 5.0);  /* none */
+    report(p, 0, 20, 1.0); /* levels 2 (8) and 3 (16) */
+    check_levels(p, 0, (const double[]){7, 6, 1, 1}, 4);
+    es_pruner_destroy(p);
+}
