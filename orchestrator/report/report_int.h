@@ -132,6 +132,30 @@ void es_rep_prune_trial(const es_rep_prune *p, const es_store_trial *t,
 void es_rep_write_prune_lines(FILE *f, const char *prefix, const es_rep_prune *p,
                               const es_energy_factors *fa);
 
+/* A sweep's energy by rung of its early-termination schedule
+ * (report_rungs.c, which says how trials are counted).  r[0] is what ran
+ * before the first rung (at 0); n is 0 for a sweep without a schedule. */
+#define ES_REP_RUNGS_MAX 33
+typedef struct es_rep_rung {
+    int64_t at;     /* the rung's step (hyperband: bracket, in reports) */
+    int reached;    /* configurations that got to it */
+    int ended;      /* trials that stopped at or past it, before the next */
+    int pruned;     /* of them, pruned */
+    int completed;  /* of them, completed */
+    double j;       /* their joules at the devices (measured or estimated) */
+    int unmeasured; /* of them, trials whose energy nothing measured */
+} es_rep_rung;
+typedef struct es_rep_rungs {
+    const char *kind; /* "bracket", "rung" or "step" */
+    es_rep_rung r[ES_REP_RUNGS_MAX];
+    size_t n;
+    unsigned methods; /* bit set of es_em of the energies counted */
+} es_rep_rungs;
+
+void es_rep_rungs_of(const es_store_sweep *sw, es_rep_rungs *out /* OUT */);
+/* One line that says it, starting with prefix; nothing without rungs. */
+void es_rep_write_rung_lines(FILE *f, const char *prefix, const es_rep_rungs *r);
+
 /* What Slurm said of a sweep's jobs (report_slurm.c): how many trials ran
  * as jobs, in which states, and sacct's energy beside the worker's for the
  * trials it reported. */
@@ -354,6 +378,7 @@ struct es_rep_sweep_view {
     es_cost overshoot; /* sw->overshoot_j priced; meaningful when finite */
     es_rep_prune prune;
     es_cost prune_used, prune_saved; /* prune.used_j and prune.saved_j priced */
+    es_rep_rungs rungs;              /* energy by rung of the schedule */
     int in_cgroup, in_pgroup;        /* trials whose record says which containment held them */
     es_rep_slurm slurm;
     es_rep_sweep_stats stats; /* zeroed when the analysis ran out of memory */

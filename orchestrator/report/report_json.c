@@ -382,8 +382,25 @@ static void j_sweep(FILE *f, const es_rep_sweep_view *sv)
     j_fnum(f, "final_step", pr->final_step);
     fprintf(f,
             ", \"basis_trials\": %d, \"statistic\": \"median\", \"own_pace_trials\": %d,"
-            " \"method\": \"own pace\"}",
+            " \"method\": \"own pace\"",
             pr->basis, pr->own_pace);
+    /* Energy by rung (report_rungs.c): [] without a schedule. */
+    fputs(", \"rungs\": [", f);
+    for (size_t k = 0; k < sv->rungs.n; k++) {
+        const es_rep_rung *g = &sv->rungs.r[k];
+        fprintf(f,
+                "%s{\"at\": %lld, \"reached\": %d, \"ended\": %d, \"pruned\": %d, "
+                "\"completed\": %d",
+                k ? ", " : "", (long long)g->at, g->reached, g->ended, g->pruned, g->completed);
+        j_fnum(f, "energy_j", g->j);
+        fprintf(f, ", \"unmeasured\": %d}", g->unmeasured);
+    }
+    fputs("]", f);
+    if (sv->rungs.n > 0) {
+        j_fstr(f, "rung_kind", sv->rungs.kind);
+        j_fstr(f, "rungs_energy_method", es_account_method_label(sv->rungs.methods));
+    }
+    fputc('}', f);
     j_slurm(f, &sv->slurm);
     fprintf(f, ", \"containment\": {\"cgroup\": %d, \"pgroup\": %d}", sv->in_cgroup, sv->in_pgroup);
     fputs(", \"best\": ", f);

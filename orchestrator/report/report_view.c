@@ -190,6 +190,7 @@ static void write_notes(FILE *f, const es_rep_sweep_view *sv)
                 "was not measured)\n",
                 b->reused, b->reused == 1 ? "" : "s");
     es_rep_write_prune_lines(f, "", &sv->prune, &sw->factors);
+    es_rep_write_rung_lines(f, "", &sv->rungs);
     es_rep_write_slurm_lines(f, "", &sv->slurm);
     write_containment(f, sv);
     write_reasons(f, sw);
@@ -235,6 +236,7 @@ static int sweep_build(es_rep_sweep_view *sv, const es_store_sweep *sw)
     if ((sv->trials = calloc(sw->n_trials ? sw->n_trials : 1, sizeof *sv->trials)) == NULL)
         return -ENOMEM;
     es_rep_prune_of(sw, &sv->prune);
+    es_rep_rungs_of(sw, &sv->rungs);
     for (size_t i = 0; i < sw->n_trials; i++) {
         es_rep_trial_view *tv = &sv->trials[i];
         const es_store_trial *t = &sw->trials[i];

@@ -165,9 +165,12 @@ static void check_energy_saved(const es_store_sweep *sw, int pruned, int steps)
     ES_CHECK_CONTAINS(text, line);
     ES_CHECK_CONTAINS(text, "energy saved by early termination: about");
     ES_CHECK_CONTAINS(text, "(an estimate per configuration: each pruned trial's power");
+    ES_CHECK_CONTAINS(text, "energy by rung (estimate): before ");
     const char *const json_args[] = {"report", "--format", "json", NULL};
     ES_CHECK_INT(run(json_args), 0);
     text = es_sx_slurp(es_sx_path("stdout"));
+    snprintf(line, sizeof line, "\"rungs\": [{\"at\": 0, \"reached\": %zu, ", sw->n_trials);
+    ES_CHECK_CONTAINS(text, line);
     snprintf(line, sizeof line, "\"early_termination\": {\"pruned\": %d, \"used_j\": ", pruned);
     ES_CHECK_CONTAINS(text, line);
     ES_CHECK_CONTAINS(text, "\"statistic\": \"median\"");
