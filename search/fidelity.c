@@ -62,6 +62,13 @@ static int fid_pruned_ok(const es_obs *o)
     return o->x_ok && o->status == ES_OBS_PRUNED && isfinite(o->objective);
 }
 
+/* Levels are of the one metric: with several objectives or constraints
+ * the surrogate's target is another number, and levels are not used. */
+static int fid_levels_used(const es_model *m)
+{
+    return m->spec->n_objectives + m->spec->n_constraints == 0;
+}
+
 /* Observation o's target at level l (FID_TOP: its result), NAN when
  * unknown.  Failed trials have none. */
 static double fid_at(const es_model *m, const es_obs *o, size_t l)
@@ -70,12 +77,18 @@ static double fid_at(const es_model *m, const es_obs *o, size_t l)
         return NAN;
     if (l == FID_TOP)
         return es_model_completed_ok(o) ? es_model_target(m, o) : NAN;
-    return l < o->n_lv ? o->lv[l] : NAN;
+    return l < o->n_lv && fid_levels_used(m) ? o->lv[l] : NAN;
 }
 
 static int fid_by_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int fid_by_seq(const void *a, const void *b)
+{
+    uint64_t x = ((const model_pt *)a)->seq, y = ((const model_pt *)b)->seq;
     return x < y ? -1 : x > y;
 }
 
@@ -136,7 +149,7 @@ static fid_line fid_fit(const es_model *m, const model_pt *pts, size_t n, size_t
 static size_t fid_level(const es_model *m, const model_pt *pts, size_t n)
 {
     size_t need = fid_need(m), done = 0, count[ES_SEARCH_LEVELS_MAX] = {0}, top = 0;
-    if (m->spec->n_objectives + m->spec->n_constraints > 0)
+    if (!fid_levels_used(m))
         return FID_TOP;
     for (size_t k = 0; k < n; k++) {
         const es_obs *o = &m->obs[pts[k].obs];
@@ -163,6 +176,9 @@ size_t es_fid_points(es_model *m, uint64_t upto, model_pt *pts, size_t *n_comple
         if (o->has_seq && o->seq < upto && o->x_ok)
             pts[n++] = (model_pt){i, NAN, o->seq};
     }
+    /* In completion order, so that the lines' sums do not depend on the
+     * order trials were observed in. */
+    qsort(pts, n, sizeof *pts, fid_by_seq);
     size_t l = fid_level(m, pts, n);
     m->fid_level = (int)l;
     double *work = malloc((n + 1) * sizeof *work);
@@ -181,7 +197,9 @@ size_t es_fid_points(es_model *m, uint64_t upto, model_pt *pts, size_t *n_comple
     double floor = fid_median(work, n_exact);
     for (size_t k = 0; k < n; k++) {
         const es_obs *o = &m->obs[pts[k].obs];
-        if (!isnan(pts[k].y) || o->status == ES_OBS_FAILED)
+        /* Failed, or with no finite result (a run that diverged, a
+         * pruned trial stopped on NaN): imputed as the worst below. */
+        if (!isnan(pts[k].y) || o->status == ES_OBS_FAILED || !isfinite(o->objective))
             continue;
         /* The level it is carried from: the highest below l it reached,
          * else (completed, ran past l without a value there) its result. */

@@ -498,8 +498,8 @@ int es_pruner_report(es_pruner *p, uint64_t trial, int64_t step, double value,
         break;
     case ES_PRUNE_MEDIAN:
         rc = median_report(p, t, step, x, d);
-        while (rc == 0 && !isnan(x) && t->n_lv < ES_PRUNE_LEVELS_MAX &&
-               step >= es_pruner_level_at(p, t->n_lv))
+        for (int64_t at;
+             rc == 0 && !isnan(x) && (at = es_pruner_level_at(p, t->n_lv)) >= 0 && step >= at;)
             rc = level_push(t, x);
         break;
     case ES_PRUNE_ASHA:

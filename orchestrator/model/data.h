@@ -59,6 +59,8 @@ typedef struct es_store_trial {
                                            * reported at, else the number of its reports
                                            * (0: none; a trial that prints no step) */
     int64_t first_step;                   /* the step of its first report (1 when it prints none) */
+    int64_t reports;                      /* its reports of the objective with a finite value
+                                           * (what hyperband's brackets count) */
     double first_report_t, last_report_t; /* unix seconds of its objective's first
                                            * and last reports; NAN when none */
     char *containment;                    /* how its processes were held: "cgroup",

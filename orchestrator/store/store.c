@@ -109,7 +109,8 @@ static const char *const sql[Q__COUNT] = {
     [Q_TRIAL_PRUNED_STEP] = "UPDATE trial SET pruned_step = ?2 WHERE id = ?1",
     [Q_LOAD_TRIAL_STEPS] =
         "SELECT t.pruned_step, coalesce(max(m.step), count(m.t)) AS steps,"
-        " coalesce(min(m.step), 1) AS first_step, min(m.t) AS first_t, max(m.t) AS last_t"
+        " coalesce(min(m.step), 1) AS first_step, min(m.t) AS first_t, max(m.t) AS last_t,"
+        " count(m.value) AS reports"
         " FROM trial t JOIN sweep s ON s.id = t.sweep_id"
         " LEFT JOIN metric m ON m.trial_id = t.id AND m.name = s.metric WHERE t.id = ?1",
     [Q_OBJECTIVE_EVENTS] =

@@ -144,7 +144,8 @@ enum { ES_COLS_PARAM_VALUES(ES_COL_ENUM) PV__COUNT };
     X(TS_STEPS, "steps")                                                                           \
     X(TS_FIRST_STEP, "first_step")                                                                 \
     X(TS_FIRST_T, "first_t")                                                                       \
-    X(TS_LAST_T, "last_t")
+    X(TS_LAST_T, "last_t")                                                                         \
+    X(TS_REPORTS, "reports") /* finite values of the objective */
 enum { ES_COLS_LOAD_TRIAL_STEPS(ES_COL_ENUM) TS__COUNT };
 
 #define ES_COLS_OBJECTIVE_EVENTS(X)                                                                \

@@ -181,7 +181,7 @@ static int load_steps(es_store *st, es_store_trial *t)
     sqlite3_stmt *s = st->q[Q_LOAD_TRIAL_STEPS];
     int rc;
     t->pruned_step = -1;
-    t->steps = 0;
+    t->steps = t->reports = 0;
     t->first_step = 1;
     t->first_report_t = t->last_report_t = NAN;
     sqlite3_bind_int64(s, 1, t->id);
@@ -191,6 +191,7 @@ static int load_steps(es_store *st, es_store_trial *t)
             t->pruned_step = sqlite3_column_int64(s, TS_PRUNED_STEP);
         t->steps = sqlite3_column_int64(s, TS_STEPS);
         t->first_step = sqlite3_column_int64(s, TS_FIRST_STEP);
+        t->reports = sqlite3_column_int64(s, TS_REPORTS);
         if (sqlite3_column_type(s, TS_FIRST_T) != SQLITE_NULL) {
             t->first_report_t = sqlite3_column_double(s, TS_FIRST_T);
             t->last_report_t = sqlite3_column_double(s, TS_LAST_T);

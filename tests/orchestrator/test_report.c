@@ -427,39 +427,38 @@ ES_TEST(html_renders_in_headless_chromium)
 
 /* ---- Early termination ------------------------------------------------------------ */
 
-/* Energy by rung: every trial (reuses aside) in the row of the last rung
- * of its schedule it reached, each rung's configurations those that got
- * to it; the schedule from the recorded spec, cut past the furthest
- * trial; nothing without early termination. */
+/* Energy by rung: every trial that ran and ended (no reuse, lost attempt
+ * or running trial) in the row of the last rung of its schedule it
+ * reached (hyperband: by its reports, not its steps), each rung's
+ * configurations those that got to it; the schedule from the recorded
+ * spec, cut past the furthest trial; nothing without early termination
+ * or with no rung reached. */
 ES_TEST(energy_by_rung)
 {
-    es_store_trial t[6] = {
+    es_store_trial t[8] = {
         mk_trial(0, "completed", 0.5, 20.0, "{}"), mk_trial(1, "pruned", 0.9, 2.0, "{}"),
         mk_trial(2, "pruned", 0.8, 5.0, "{}"),     mk_trial(3, "pruned", 0.9, 3.0, "{}"),
-        mk_trial(4, "failed", NAN, 1.0, "{}"),     mk_trial(5, "completed", 0.5, 0.0, "{}")};
-    const int64_t got[6] = {20, 3, 9, 4, 1, 27};
-    for (int i = 0; i < 6; i++) {
-        t[i].steps = got[i];
+        mk_trial(4, "failed", NAN, 1.0, "{}"),     mk_trial(5, "completed", 0.5, 0.0, "{}"),
+        mk_trial(6, "lost", NAN, 7.0, "{}"),       mk_trial(7, "running", NAN, 1.0, "{}")};
+    const int64_t got[8] = {20, 3, 9, 4, 1, 27, 9, 3};
+    for (int i = 0; i < 8; i++) {
+        t[i].steps = t[i].reports = got[i];
         t[i].pruned_step = strcmp(t[i].status, "pruned") == 0 ? got[i] : -1;
     }
+    t[0].steps = 200; /* it logged every 10th step: hyperband counts its 20 reports */
     t[5].reused_from = 1;
     es_store_sweep sw;
-    mk_sweep(&sw, 1, "s", "maximize", t, 6);
+    mk_sweep(&sw, 1, "s", "maximize", t, 8);
     sw.spec_text = "program: t.py\nmetric: {name: acc, goal: maximize}\nparameters:\n"
                    "  x: {min: 0.0, max: 1.0}\n"
                    "early_terminate: {type: hyperband, max_iter: 81, s: 3, eta: 3}\n";
     es_rep_rungs r;
     es_rep_rungs_of(&sw, &r);
     ES_CHECK_INT(r.n, 3); /* brackets 3, 9 (27 is past every trial: cut) */
-    const int64_t at[3] = {0, 3, 9};
-    const int reached[3] = {5, 4, 2}, ended[3] = {1, 2, 2}, pruned[3] = {0, 2, 1};
-    const double j[3] = {1, 5, 25};
+    const int at[3] = {0, 3, 9}, reached[3] = {5, 4, 2}, ended[3] = {1, 2, 2}, j[3] = {1, 5, 25};
     for (int k = 0; k < 3; k++) {
-        ES_CHECK_INT(r.r[k].at, at[k]);
-        ES_CHECK_INT(r.r[k].reached, reached[k]);
-        ES_CHECK_INT(r.r[k].ended, ended[k]);
-        ES_CHECK_INT(r.r[k].pruned, pruned[k]);
-        ES_CHECK_NEAR(r.r[k].j, j[k], 1e-12);
+        ES_CHECK(r.r[k].at == at[k] && r.r[k].reached == reached[k] && r.r[k].ended == ended[k]);
+        ES_CHECK_NEAR(r.r[k].j, j[k], 1e-12); /* pruned: in the text */
     }
     char *text = NULL;
     size_t len = 0;
@@ -471,6 +470,11 @@ ES_TEST(energy_by_rung)
                        "there (2 pruned, 0 completed), 5 J (16%); bracket 9, 2 reached it, 2 "
                        "ended there (1 pruned, 1 completed), 25 J (81%)\n");
     free(text);
+    /* No trial got to the first rung: nothing to say. */
+    for (int i = 0; i < 8; i++)
+        t[i].reports = 2;
+    es_rep_rungs_of(&sw, &r);
+    ES_CHECK_INT(r.n, 0);
     sw.spec_text = "program: t.py\nmetric: {name: acc, goal: maximize}\nparameters:\n"
                    "  x: {min: 0.0, max: 1.0}\n";
     es_rep_rungs_of(&sw, &r);

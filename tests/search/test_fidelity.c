@@ -227,3 +227,38 @@ ES_TEST(fidelity_random_ignores_levels)
     es_search_destroy(a);
     es_search_destroy(b);
 }
+
+/* A trial with no finite result (completed as NaN: a run that diverged;
+ * pruned on a NaN) is imputed as the worst, not carried from its levels. */
+ES_TEST(fidelity_no_result_is_the_worst)
+{
+    es_param p[1];
+    es_spec spec = fid_spec(p);
+    es_model *m = NULL;
+    ES_CHECK_INT(es_model_create(&spec, 1, &m), 0);
+    for (uint64_t i = 0; i < 4; i++)
+        fid_observe(m, i, ES_OBS_COMPLETED, (double)i + 11, LV((double)i + 1));
+    fid_observe(m, 4, ES_OBS_COMPLETED, NAN, LV(0.5)); /* not 10.5 */
+    fid_observe(m, 5, ES_OBS_PRUNED, NAN, LV(0.5));    /* not 12.5 */
+    check_targets(m, ES_SEARCH_LEVEL_FINAL, (const double[]){11, 12, 13, 14, 14, 14}, 6);
+    es_model_destroy(m);
+}
+
+/* With constraints (or several objectives) levels are of another number
+ * than the surrogate's target: not used; a pruned trial counts as it did
+ * before levels, at the worse of its last value and the median. */
+ES_TEST(fidelity_levels_unused_with_constraints)
+{
+    es_param p[1];
+    es_spec spec = fid_spec(p);
+    es_constraint c = {.name = (char *)"mem", .has_max = 1, .max = 1};
+    spec.constraints = &c;
+    spec.n_constraints = 1;
+    es_model *m = NULL;
+    ES_CHECK_INT(es_model_create(&spec, 1, &m), 0);
+    for (uint64_t i = 0; i < 4; i++)
+        fid_observe(m, i, ES_OBS_COMPLETED, (double)i + 11, LV((double)i + 1));
+    fid_observe(m, 4, ES_OBS_PRUNED, 20, LV(0.5)); /* carried, it would be 12.5 */
+    check_targets(m, ES_SEARCH_LEVEL_FINAL, (const double[]){11, 12, 13, 14, 20}, 5);
+    es_model_destroy(m);
+}

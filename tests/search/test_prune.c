@@ -920,4 +920,14 @@ ES_TEST(levels_median_steps)
     report(p, 0, 20, 1.0); /* levels 2 (8) and 3 (16) */
     check_levels(p, 0, (const double[]){7, 6, 1, 1}, 4);
     es_pruner_destroy(p);
+
+    /* Where the schedule ends (min_steps x 2^k past INT64_MAX), no level
+     * more is recorded. */
+    c.min_steps = INT64_C(1) << 61;
+    p = make(&c, 0);
+    ES_CHECK_INT(es_pruner_level_at(p, 1), INT64_C(1) << 62);
+    ES_CHECK_INT(es_pruner_level_at(p, 2), -1);
+    report(p, 0, INT64_MAX, 3.0);
+    check_levels(p, 0, (const double[]){3, 3}, 2);
+    es_pruner_destroy(p);
 }
