@@ -392,7 +392,7 @@ static void j_sweep(FILE *f, const es_rep_sweep_view *sv)
                 "%s{\"at\": %lld, \"reached\": %d, \"ended\": %d, \"pruned\": %d, "
                 "\"completed\": %d",
                 k ? ", " : "", (long long)g->at, g->reached, g->ended, g->pruned, g->completed);
-        j_fnum(f, "energy_j", g->j);
+        j_fnum(f, "energy_j", g->unmeasured == g->ended && g->ended > 0 ? NAN : g->j);
         fprintf(f, ", \"unmeasured\": %d}", g->unmeasured);
     }
     fputs("]", f);

@@ -119,14 +119,20 @@ void es_rep_write_rung_lines(FILE *f, const char *prefix, const es_rep_rungs *r)
     fprintf(f, "%senergy by rung (%s):", prefix, es_account_method_label(r->methods));
     for (size_t k = 0; k < r->n; k++) {
         const es_rep_rung *g = &r->r[k];
+        int other = g->ended - g->pruned - g->completed;
         if (k == 0)
-            fprintf(f, " before %s %lld, %d configurations", r->kind, (long long)r->r[1].at,
-                    g->reached);
+            fprintf(f, " before %s %lld, %d configuration%s", r->kind, (long long)r->r[1].at,
+                    g->reached, g->reached == 1 ? "" : "s");
         else
             fprintf(f, "; %s %lld, %d reached it", r->kind, (long long)g->at, g->reached);
-        fprintf(f, ", %d ended there (%d pruned, %d completed), %.4g J (%.0f%%)", g->ended,
-                g->pruned, g->completed, g->j, total > 0 ? 100.0 * g->j / total : 0.0);
-        if (g->unmeasured > 0)
+        fprintf(f, ", %d ended there (%d pruned, %d completed", g->ended, g->pruned, g->completed);
+        if (other > 0)
+            fprintf(f, ", %d failed or stopped otherwise", other);
+        if (g->unmeasured == g->ended && g->ended > 0)
+            fputs("), energy not measured", f);
+        else
+            fprintf(f, "), %.4g J (%.0f%%)", g->j, total > 0 ? 100.0 * g->j / total : 0.0);
+        if (g->unmeasured > 0 && g->unmeasured < g->ended)
             fprintf(f, ", %d not measured", g->unmeasured);
     }
     fputc('\n', f);

@@ -466,7 +466,8 @@ ES_TEST(energy_by_rung)
     es_rep_write_rung_lines(f, "- ", &r);
     fclose(f);
     ES_CHECK_STR(text, "- energy by rung (estimate): before bracket 3, 5 configurations, 1 ended "
-                       "there (0 pruned, 0 completed), 1 J (3%); bracket 3, 4 reached it, 2 ended "
+                       "there (0 pruned, 0 completed, 1 failed or stopped otherwise), 1 J (3%); "
+                       "bracket 3, 4 reached it, 2 ended "
                        "there (2 pruned, 0 completed), 5 J (16%); bracket 9, 2 reached it, 2 "
                        "ended there (1 pruned, 1 completed), 25 J (81%)\n");
     free(text);
