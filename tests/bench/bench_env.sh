@@ -58,6 +58,28 @@ bench_suite() {
 bench_need() {
     [ -x "$1" ] || { echo "$(basename "$0"): no $1 (build first)" >&2; exit 1; }
 }
+# bench_workdir KEEP: the work directory $tmp, with specs/ and runs/ in it,
+# kept when KEEP is 1 (said on stderr), else removed on exit; and $start,
+# $load_start: when, and under what load, the benchmark began.
+bench_workdir() {
+    tmp=$(mktemp -d)
+    if [ "$1" = 1 ]; then
+        echo "$(basename "$0"): keeping the work directory $tmp" >&2
+    else
+        trap 'rm -rf "$tmp"' EXIT
+    fi
+    mkdir -p "$tmp/specs" "$tmp/runs"
+    start=$(date +%s)
+    load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+}
+# bench_watts BUILD: $cpu_source (how BUILD's worker meters the CPU here)
+# and $watts, the watts per core of its estimate, which the Optuna sides
+# charge per CPU-second (12, Green Algorithms' default, with a counter).
+bench_watts() {
+    cpu_source=$("$1/ecosweep-worker" -- true 2>&1 >/dev/null | tr ' ' '\n' | sed -n 's/^cpu_source=//p')
+    watts=$(echo "$cpu_source" | sed -n 's/^estimate:\([0-9.]*\)W\/core.*/\1/p')
+    [ -n "$watts" ] || watts=12
+}
 bench_tmp() {
     work=$(mktemp -d)
     trap 'rm -rf "$work"' EXIT

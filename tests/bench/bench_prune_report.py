@@ -41,6 +41,8 @@ def quantile(xs, q):
         return None
     pos = (len(xs) - 1) * q
     lo, hi = int(math.floor(pos)), int(math.ceil(pos))
+    if xs[hi] == math.inf:  # censored values (never reached): no interpolation into them
+        return math.inf if pos > lo or xs[lo] == math.inf else xs[lo]
     return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
 
 
@@ -55,6 +57,8 @@ def stats(xs):
 def fmt(x, digits=3):
     if x is None:
         return "n/a"
+    if x == math.inf:
+        return "not reached"
     return f"{x:.{digits}g}"
 
 

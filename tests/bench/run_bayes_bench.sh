@@ -159,9 +159,8 @@ load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 # estimate does (README, Energy accounting).  With a hardware counter in use
 # there is no such constant: Green Algorithms' 12 W/core is used, and the
 # results say that the two sides were metered differently.
-cpu_source=$("$build/ecosweep-worker" -- true 2>&1 >/dev/null | tr ' ' '\n' | sed -n 's/^cpu_source=//p')
-watts=$(echo "$cpu_source" | sed -n 's/^estimate:\([0-9.]*\)W\/core.*/\1/p')
-[ -n "$watts" ] || watts=12
+. "$here/bench_env.sh"
+bench_watts "$build"
 # The cost task's target (the sweeps stop there) and looser ones reported
 # from the same runs (a run that reaches 2.2 has passed 2.3 on the way).
 target=2.2

@@ -90,15 +90,8 @@ if [ "$dseeds" -gt 0 ] && ! "$PY" -c 'import sklearn' 2>/dev/null; then
     dseeds=0
 fi
 mkdir -p "$outdir"
-tmp=$(mktemp -d)
-if [ "$keep" = 1 ]; then
-    echo "run_prune_bench.sh: keeping the work directory $tmp" >&2
-else
-    trap 'rm -rf "$tmp"' EXIT
-fi
-mkdir -p "$tmp/specs" "$tmp/runs"
-start=$(date +%s)
-load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+. "$here/bench_env.sh"
+bench_workdir "$keep"
 
 # ---- specs --------------------------------------------------------------------
 et() { # the early_terminate line of an arm on a workload
@@ -184,7 +177,6 @@ done
 end=$(date +%s)
 
 # ---- what, where, when ----------------------------------------------------------
-. "$here/bench_env.sh"
 bench_describe "$root" "$build"
 cat >"$tmp/meta.json" <<EOF
 {"command": "$(jesc "$command")", "mode": "$mode", "seeds": $seeds, "digits_seeds": $dseeds,
