@@ -10,6 +10,7 @@
  * listed apart so that the change can be said and recorded.  warm_start
  * may not: what a sweep learnt from chose its first trials.
  */
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -89,8 +90,12 @@ static void diff_param(list *l, const es_param *a, const es_param *b)
     for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
         if (!same_num(x[i], y[i]))
             add(l, "parameters.%s: %s %g -> %g", a->name, names[i], x[i], y[i]);
-    if (!same_value(&a->value, &b->value))
-        add(l, "parameters.%s: value changed", a->name);
+    if (!same_value(&a->value, &b->value)) {
+        char va[64], vb[64];
+        es_value_format(&a->value, va, sizeof va);
+        es_value_format(&b->value, vb, sizeof vb);
+        add(l, "parameters.%s: value %s -> %s", a->name, va, vb);
+    }
     int values = a->n_values == b->n_values;
     for (size_t i = 0; values && i < a->n_values; i++)
         values = same_value(&a->values[i], &b->values[i]);
@@ -133,6 +138,19 @@ static char *early_terminate_text(const es_prune_config *cfg)
     es_spec_print_early_terminate(f, cfg);
     fclose(f);
     return buf;
+}
+
+/* The rule in early_terminate_text's line, in place: "hyperband max_iter=27
+ * s=2 eta=3 strict=false" ("none" when there is none). */
+static const char *et_rule(char *text)
+{
+    static const char head[] = "early_terminate: ";
+    char *p = strncmp(text, head, sizeof head - 1) == 0 ? text + sizeof head - 1 : text;
+    p[strcspn(p, "(\n")] = '\0';
+    size_t n = strlen(p);
+    while (n > 0 && p[n - 1] == ' ')
+        p[--n] = '\0';
+    return n > 0 ? p : "none";
 }
 
 static int same_strv(char **a, size_t na, char **b, size_t nb)
@@ -290,8 +308,14 @@ int es_spec_diff(const es_spec *a, const es_spec *b, char *changed, size_t cap, 
         add(&l, "command: %s -> %s", join(a->command, a->n_command, x, sizeof x),
             join(b->command, b->n_command, y, sizeof y));
     }
-    if (a->has_seed != b->has_seed || (a->has_seed && a->seed != b->seed))
-        add(&l, "seed changed (a sweep draws from the seed it started with)");
+    if (a->has_seed != b->has_seed || (a->has_seed && a->seed != b->seed)) {
+        char x[32] = "none", y[32] = "none";
+        if (a->has_seed)
+            snprintf(x, sizeof x, "%" PRIu64, a->seed);
+        if (b->has_seed)
+            snprintf(y, sizeof y, "%" PRIu64, b->seed);
+        add(&l, "seed %s -> %s (a sweep draws from the seed it started with)", x, y);
+    }
     if (a->shell != b->shell)
         add(&l, "shell: %s -> %s", a->shell ? "true" : "false", b->shell ? "true" : "false");
     if (!same_set(a->env.remove, b->env.remove, NULL, NULL))
@@ -342,7 +366,8 @@ int es_spec_diff(const es_spec *a, const es_spec *b, char *changed, size_t cap, 
     char *x = early_terminate_text(&a->early_terminate),
          *y = early_terminate_text(&b->early_terminate);
     if (x == NULL || y == NULL || strcmp(x, y) != 0)
-        add(&l, "early_terminate changed");
+        add(&l, "early_terminate: %s -> %s", x != NULL ? et_rule(x) : "?",
+            y != NULL ? et_rule(y) : "?");
     free(x);
     free(y);
 

@@ -660,7 +660,9 @@ ES_TEST(spec_diff_names_objective_changes)
 
 /* What may change on resume and what may not, as es_spec_diff says it:
  * parallel (and the attribution that follows it) and metric.target may,
- * and are said; env in another order is the same env; a seed may not. */
+ * and are said; env in another order is the same env; a seed, a
+ * constant's value or the early-termination rule may not, and are said
+ * with both sides. */
 ES_TEST(spec_diff_tells_safe_from_unsafe)
 {
     static const char a_yaml[] = "program: t.py\nmetric: {name: loss}\n"
@@ -684,9 +686,29 @@ ES_TEST(spec_diff_tells_safe_from_unsafe)
     ES_CHECK_CONTAINS(safe, "metric.target none -> set");
     ES_CHECK_CONTAINS(safe, "parallel 1 -> 2");
     ES_CHECK_INT(es_spec_diff(a, c, changed, sizeof changed, safe, sizeof safe), 2);
-    ES_CHECK_CONTAINS(changed, "seed changed");
+    ES_CHECK_CONTAINS(changed, "seed none -> 5");
     ES_CHECK_CONTAINS(changed, "env.set changed");
     es_spec_free(b);
+    /* A constant's value and the rule are named with both sides. */
+    static const char e_yaml[] = "program: t.py\nmetric: {name: loss}\n"
+                                 "env: {remove: [B, C], set: {A: '1', D: '2'}}\n"
+                                 "early_terminate: {type: hyperband, max_iter: 27, s: 2}\n"
+                                 "parameters:\n  x: {min: 0, max: 1}\n  epochs: {value: 27}\n";
+    static const char f_yaml[] = "program: t.py\nmetric: {name: loss}\n"
+                                 "env: {remove: [B, C], set: {A: '1', D: '2'}}\n"
+                                 "early_terminate: {type: asha, min_iter: 3}\n"
+                                 "parameters:\n  x: {min: 0, max: 1}\n  epochs: {value: 18}\n";
+    es_spec *e, *f;
+    ES_CHECK_INT(es_spec_parse_string(e_yaml, strlen(e_yaml), "e.yaml", &e, &err), 0);
+    ES_CHECK_INT(es_spec_parse_string(f_yaml, strlen(f_yaml), "f.yaml", &f, &err), 0);
+    ES_CHECK_INT(es_spec_diff(e, f, changed, sizeof changed, safe, sizeof safe), 2);
+    ES_CHECK_CONTAINS(changed, "early_terminate: hyperband max_iter=27 s=2 eta=3 strict=false -> "
+                               "asha min_iter=3 eta=3");
+    ES_CHECK_CONTAINS(changed, "parameters.epochs: value 27 -> 18");
+    ES_CHECK_INT(es_spec_diff(a, e, changed, sizeof changed, safe, sizeof safe), 2);
+    ES_CHECK_CONTAINS(changed, "early_terminate: none -> hyperband");
+    es_spec_free(e);
+    es_spec_free(f);
     /* What a sweep learnt from chose its first trials: another warm_start
      * is another sweep. */
     static const char w_yaml[] = "program: t.py\nmetric: {name: loss}\nwarm_start: [s1]\n"
