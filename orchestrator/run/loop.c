@@ -730,8 +730,8 @@ static void fill_now(sweep *sw)
         for (size_t k = 0; again != NULL && k < sp->n_params && rc == 0; k++)
             if (es_value_copy(&values[k], &again[k]) != 0)
                 rc = es_err_set(&err, -ENOMEM, "out of memory");
-        if (again == NULL)
-            rc = es_search_suggest(sw->search, index, values, &err);
+        if (again == NULL && (rc = es_search_suggest(sw->search, index, values, &err)) == 0)
+            es_loop_say_fidelity(sw);
         if (rc == ES_EBUDGET) {
             free(values);
             es_loop_stop_launching(sw, "finished", "%s (%s)", err.msg, sw->budget_what);

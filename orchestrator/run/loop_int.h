@@ -145,6 +145,7 @@ struct sweep {
     int running;
     int64_t project_id;
     char warm_note[768];         /* what the warm start learns from (loop_warm.c), "" for nothing */
+    int fid_said;                /* es_loop_say_fidelity: the level last said, + 2; 0 none */
     char program_file[PATH_MAX]; /* the program's canonical path (loop_warm.c), "" for none */
     double budget_j;             /* energy budget at the device (the sweep's, or what is
                                     left of its project's when tighter), NAN when none */
@@ -286,6 +287,9 @@ double es_loop_stored_metric(const void *ud, const char *name);
  * of the pruner's schedule.  0 without a pruner or levels; else
  * es_search_observe_levels's. */
 int es_loop_observe_levels(sweep *sw, int64_t trial_id, int64_t number, es_err *err);
+/* After a suggestion: say when what bayes learns the metric from changed
+ * (a rung's values, or the completed trials' results). */
+void es_loop_say_fidelity(sweep *sw);
 
 /* es_loop_observe_values on t's latest values; an error is fatal. */
 int es_loop_observe_late(trial *t, double joules, double wall_s, int *counts /* OUT */);

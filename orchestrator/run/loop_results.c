@@ -162,3 +162,23 @@ int es_loop_observe_levels(sweep *sw, int64_t trial_id, int64_t number, es_err *
         n = ES_SEARCH_LEVELS_MAX;
     return n == 0 ? 0 : es_search_observe_levels(sw->search, (uint64_t)number, lv, n, err);
 }
+
+void es_loop_say_fidelity(sweep *sw)
+{
+    const es_spec *sp = sw->spec;
+    int l = es_search_fidelity_level(sw->search);
+    if (sw->pruner == NULL || l < 0 || l + 2 == sw->fid_said)
+        return;
+    sw->fid_said = l + 2;
+    if (l == ES_SEARCH_LEVEL_FINAL) {
+        es_loop_say(sw, "bayes learns %s from the completed trials' results", sp->metric_name);
+        return;
+    }
+    const char *kind = sp->early_terminate.type == ES_PRUNE_HYPERBAND ? "bracket"
+                       : sp->early_terminate.type == ES_PRUNE_ASHA    ? "rung"
+                                                                      : "step";
+    es_loop_say(sw,
+                "bayes learns %s at %s %lld, the highest that enough finished trials reached "
+                "(few have completed; model-based multi-fidelity)",
+                sp->metric_name, kind, (long long)es_pruner_level_at(sw->pruner, (size_t)l));
+}

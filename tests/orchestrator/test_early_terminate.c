@@ -306,11 +306,15 @@ ES_TEST(unstepped_reports_are_counted)
 /* Run the sweep of body whole, then again cut by SIGTERM once `cut`
  * trials have ended and resumed; every number of the whole run's trials
  * must have run with the same configuration (params_json) to the same
- * status and step in the resumed one.  Returns how many were pruned. */
-static int check_resumed_as_whole(const char *body, int cut)
+ * status and step in the resumed one; the whole run said each of says
+ * (NULL-terminated; NULL: nothing to check).  Returns how many were
+ * pruned. */
+static int check_resumed_as_whole(const char *body, int cut, const char *const *says)
 {
     const char *spec = write_spec("rs.yaml", "whole.db", NULL, body);
     ES_CHECK_INT(run((const char *[]){"run", spec, NULL}), 0);
+    for (; says != NULL && *says != NULL; says++)
+        ES_CHECK_CONTAINS(es_sx_slurp(es_sx_path("stderr")), *says);
     es_store_data *whole = es_sx_load(db);
 
     char cut_spec[4400];
@@ -366,17 +370,21 @@ ES_TEST(resumed_sweep_prunes_as_before)
 {
     ES_CHECK(check_resumed_as_whole("name: rs\nmethod: random\nseed: 9\nrun_cap: 10\n"
                                     "early_terminate: {type: hyperband, min_iter: 1, eta: 2}\n",
-                                    4) >= 3);
+                                    4, NULL) >= 3);
 }
 
 /* Bayes with hyperband learns the pruned trials' values at the brackets
- * (model-based multi-fidelity); resumed, its search is fed them again, so
- * that it suggests what the uninterrupted sweep did, trial for trial. */
+ * (model-based multi-fidelity), and says which level it learns from;
+ * resumed, its search is fed them again, so that it suggests what the
+ * uninterrupted sweep did, trial for trial. */
 ES_TEST(resumed_bayes_learns_the_levels_as_before)
 {
-    ES_CHECK(check_resumed_as_whole("name: rs\nmethod: bayes\nseed: 4\nrun_cap: 14\n"
-                                    "early_terminate: {type: hyperband, min_iter: 1, eta: 2}\n",
-                                    8) >= 3);
+    ES_CHECK(check_resumed_as_whole(
+                 "name: rs\nmethod: bayes\nseed: 4\nrun_cap: 14\n"
+                 "early_terminate: {type: hyperband, min_iter: 1, eta: 2}\n",
+                 8,
+                 (const char *[]){"bayes learns loss from the completed trials' results", NULL}) >=
+             3);
 }
 
 /* The W&B documentation's example spec, early_terminate included, exactly
